@@ -1,0 +1,3 @@
+from kuulolla.cli import main
+
+main()

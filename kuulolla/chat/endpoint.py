@@ -1,0 +1,328 @@
+"""The ``/ws`` endpoint: one :class:`Connection` per socket.
+
+A connection reads frames one at a time, decodes each once into a typed frame
+(chat/protocol.py), applies the pure rules (chat/logic.py) and the store and fan-out
+(chat/store.py, chat/fanout.py). Domain errors become ``error`` frames with a stable
+code and a translated message; garbage is answered without harm and repeated garbage
+closes the socket with 1008. Nothing here logs what people write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from starlette.websockets import WebSocket
+
+from kuulolla.chat import logic, store
+from kuulolla.chat.fanout import Hub, RoomRef
+from kuulolla.chat.protocol import (
+    CLOSE_POLICY,
+    CLOSE_SERVER_ERROR,
+    CLOSE_TOO_BIG,
+    CLOSE_UNSUPPORTED,
+    PROTOCOL_VERSION,
+    Ack,
+    ErrorFrame,
+    FrameError,
+    Hello,
+    Join,
+    Joined,
+    Leave,
+    Left,
+    Me,
+    Ping,
+    Pong,
+    Send,
+    ServerFrame,
+    Welcome,
+    decode_client_frame,
+)
+from kuulolla.chat.server import ChatServer
+from kuulolla.chat.sockets import RAW_EXTENSION, AsgiSink, OutFrame, RawSink, Sink
+from kuulolla.core import i18n
+from kuulolla.core.errors import AppError, BadRequest, Forbidden, NotFound, RateLimited
+from kuulolla.core.i18n import N_
+from kuulolla.core.ids import new_token, token_key
+from kuulolla.rooms.service import touch_member
+from kuulolla.web.security import origin_allowed
+
+log = logging.getLogger(__name__)
+
+MAX_BAD_FRAMES = 20
+
+
+class Resync(AppError):
+    code = "resync"
+    default_message = N_("Reload the conversation: some messages could not be restored.")
+
+
+@dataclass(slots=True)
+class Identity:
+    """Who is on the other end: an anonymous visitor (by token hash) or staff."""
+
+    author_key: bytes
+    kind: str = "visitor"
+    role: str = "visitor"
+    name: str | None = None
+
+
+@dataclass(slots=True)
+class Membership:
+    room: RoomRef
+    hub: Hub
+    nick: str
+
+
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    server: ChatServer = websocket.state.chat
+    settings = server.settings
+    headers = websocket.headers
+    if not origin_allowed(
+        origin=headers.get("origin"),
+        host=headers.get("host"),
+        scheme="https" if websocket.url.scheme == "wss" else "http",
+        allowed=settings.allowed_origins,
+    ):
+        # Before accept: the server answers the handshake with 403.
+        await websocket.close(code=CLOSE_POLICY)
+        return
+    await websocket.accept()
+    locale = i18n.negotiate(
+        [
+            websocket.cookies.get("lang"),
+            *i18n.parse_accept_language(headers.get("accept-language")),
+        ],
+        settings.default_locale,
+    )
+    connection = Connection(server, websocket, locale)
+    server.connections.add(connection)
+    try:
+        await connection.run()
+    finally:
+        server.connections.discard(connection)
+        await connection.cleanup()
+
+
+class Connection:
+    def __init__(self, server: ChatServer, websocket: WebSocket, locale: str) -> None:
+        self.server = server
+        self.settings = server.settings
+        self.websocket = websocket
+        self.locale = locale
+        self.identity: Identity | None = None
+        self.token: str | None = None
+        self.rooms: dict[str, Membership] = {}
+        self.bucket = logic.TokenBucket(self.settings.send_rate, self.settings.send_burst)
+        self.bad_frames = 0
+        self.closing = False
+        raw = websocket.scope.get("extensions", {}).get(RAW_EXTENSION)
+        limit = self.settings.outbox_limit_bytes
+        self.sink: Sink = (
+            RawSink(websocket, raw, limit=limit, on_overflow=self._overflowed)
+            if raw is not None
+            else AsgiSink(websocket, limit=limit, on_overflow=self._overflowed)
+        )
+
+    # ------------------------------------------------------------ loop
+
+    async def run(self) -> None:
+        ws = self.websocket
+        try:
+            first = await asyncio.wait_for(ws.receive(), self.settings.hello_timeout)
+        except TimeoutError:
+            await self.close(CLOSE_POLICY)
+            return
+        message = first
+        while message["type"] == "websocket.receive" and not self.closing:
+            text = message.get("text")
+            if text is None:
+                await self.close(CLOSE_UNSUPPORTED)
+                return
+            if len(text) > self.settings.max_frame_bytes:
+                await self.close(CLOSE_TOO_BIG)
+                return
+            await self.handle(text)
+            if self.closing or self.sink.closed:
+                return
+            message = await ws.receive()
+
+    async def handle(self, text: str) -> None:
+        ref: str | None = None
+        room: str | None = None
+        try:
+            frame = decode_client_frame(text)
+            if isinstance(frame, Send):
+                ref, room = frame.ref, frame.room
+                await self.on_send(frame)
+            elif isinstance(frame, Join):
+                room = frame.room
+                await self.on_join(frame)
+            elif isinstance(frame, Hello):
+                await self.on_hello(frame)
+            elif isinstance(frame, Leave):
+                room = frame.room
+                self.on_leave(frame)
+            elif isinstance(frame, Ping):
+                self.push(Pong())
+        except FrameError as exc:
+            self.bad_frames += 1
+            self.push(
+                ErrorFrame(
+                    code=exc.code,
+                    message=i18n.gettext(
+                        self.locale, N_("The frame was not understood: {detail}"), detail=exc.detail
+                    ),
+                )
+            )
+            if self.bad_frames > MAX_BAD_FRAMES:
+                await self.close(CLOSE_POLICY)
+        except AppError as exc:
+            self.push(
+                ErrorFrame(code=exc.code, message=exc.translated(self.locale), ref=ref, room=room)
+            )
+            if exc.close_code is not None:
+                await self.close(exc.close_code)
+        except Exception:
+            log.exception("chat.handler_failed", extra={"event": "chat.handler_failed"})
+            self.push(
+                ErrorFrame(
+                    code="internal",
+                    message=i18n.gettext(self.locale, AppError.default_message),
+                    ref=ref,
+                )
+            )
+            await self.close(CLOSE_SERVER_ERROR)
+
+    # ------------------------------------------------------------ frames
+
+    def require_hello(self) -> Identity:
+        if self.identity is None:
+            raise HelloRequired()
+        return self.identity
+
+    async def on_hello(self, frame: Hello) -> None:
+        if self.identity is not None:
+            raise BadRequest(N_("Hello was already said on this connection."), code="already_hello")
+        if frame.v != PROTOCOL_VERSION:
+            raise UnsupportedVersion(version=PROTOCOL_VERSION)
+        if frame.lang:
+            self.locale = i18n.negotiate([frame.lang], self.locale)
+        self.token = frame.token or new_token()
+        self.identity = Identity(author_key=token_key(self.token))
+        self.push(Welcome(v=PROTOCOL_VERSION, token=self.token, me=Me(kind=self.identity.kind)))
+
+    async def on_join(self, frame: Join) -> None:
+        identity = self.require_hello()
+        server = self.server
+        room = await server.rooms.get(frame.room, now=server.clock.monotonic())
+        if room is None or room.kind != "group":
+            raise NotFound(N_("There is no such room."), code="room_not_found")
+        nick = identity.name or logic.clean_nick(frame.nick, max_chars=self.settings.max_nick_chars)
+        previous = self.rooms.pop(room.slug, None)
+        if previous is not None:
+            server.fanout.detach(previous.hub, self.sink)
+        elif len(self.rooms) >= self.settings.max_rooms_per_connection:
+            raise Forbidden(N_("You are in too many rooms at once."), code="too_many_rooms")
+        server.slugs[room.id] = room.slug
+        first_seq = await touch_member(
+            server.db, room_id=room.id, author_key=identity.author_key, now=server.clock.now()
+        )
+        ref = RoomRef(room.id, room.slug)
+        hub = await server.fanout.attach(ref, self.sink)
+        try:
+            limit = room.history_limit if frame.since is None else self.settings.resume_limit
+            last, purged, history = await store.read_history(
+                server.db, room.id, since=frame.since, limit=limit
+            )
+            plan = logic.plan_join(
+                since=frame.since,
+                last_seq=last,
+                first_seq=first_seq,
+                history_limit=room.history_limit,
+                purged_seq=purged,
+                resume_limit=self.settings.resume_limit,
+            )
+            if plan.kind == "resync" or len(history) > limit:
+                raise Resync()
+        except BaseException:
+            server.fanout.detach(hub, self.sink)
+            raise
+        fanout = server.fanout
+        self.push(
+            Joined(
+                room=room.slug,
+                seq=last,
+                history=[fanout.message_frame(room.slug, s) for s in history],
+                present=fanout.presence(hub),
+            )
+        )
+        fanout.activate(hub, self.sink, last)
+        self.rooms[room.slug] = Membership(ref, hub, nick)
+
+    async def on_send(self, frame: Send) -> None:
+        identity = self.require_hello()
+        membership = self.rooms.get(frame.room)
+        if membership is None:
+            raise BadRequest(N_("Join the room before writing in it."), code="not_joined")
+        if not self.bucket.take(self.server.clock.monotonic()):
+            raise RateLimited()
+        text = logic.clean_text(frame.text, max_chars=self.settings.max_message_chars)
+        ref_key = hashlib.sha256(identity.author_key + frame.ref.encode()).digest()[:16]
+        stored = await self.server.committer.submit(
+            store.Draft(
+                room_id=membership.room.id,
+                author_key=identity.author_key,
+                nick=membership.nick,
+                role=identity.role,
+                text=text,
+                ref_key=ref_key,
+            )
+        )
+        self.push(Ack(ref=frame.ref, seq=stored.seq))
+
+    def on_leave(self, frame: Leave) -> None:
+        self.require_hello()
+        membership = self.rooms.pop(frame.room, None)
+        if membership is not None:
+            self.server.fanout.detach(membership.hub, self.sink)
+        self.push(Left(room=frame.room))
+
+    # ------------------------------------------------------------ output
+
+    def push(self, frame: ServerFrame) -> None:
+        self.sink.push(OutFrame.of(frame))
+
+    def _overflowed(self) -> None:
+        self.server.fanout.metrics.overflows += 1
+        self.closing = True
+
+    async def close(self, code: int) -> None:
+        self.closing = True
+        await self.sink.close(code)
+
+    async def close_from_server(self, code: int) -> None:
+        """Close this connection from elsewhere (sign-out, shutdown)."""
+        await self.close(code)
+
+    async def cleanup(self) -> None:
+        for membership in self.rooms.values():
+            self.server.fanout.detach(membership.hub, self.sink)
+        self.rooms.clear()
+        with contextlib.suppress(Exception):
+            await self.sink.close(1000)
+
+
+class HelloRequired(AppError):
+    code = "hello_required"
+    close_code = CLOSE_POLICY
+    default_message = N_("Say hello first.")
+
+
+class UnsupportedVersion(AppError):
+    code = "unsupported_version"
+    close_code = CLOSE_POLICY
+    default_message = N_("This protocol version is not supported; use version {version}.")

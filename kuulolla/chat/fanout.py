@@ -1,0 +1,446 @@
+"""Fan-out inside one process, and between processes through the broker.
+
+Per active room a process holds one :class:`Hub`: one broker subscription, one
+:class:`~kuulolla.chat.logic.Sequencer` and the room's local sockets. A committed
+message is delivered to the local hub straight from the committer and published once
+to the room's channel; other processes' hubs receive it there. Every hub delivers
+strictly in sequence order: an early message waits ``gap_wait`` for the missing ones
+and then the gap is read from the database. A periodic check of each active room's
+last sequence (faster while the broker is down) and a full check after every broker
+reconnect fill gaps that no later message would reveal.
+
+Channel payloads (one line of header, then the encoded frame)::
+
+    m <node> <seq>\\n<message frame JSON>
+    p <node> <count>
+
+``node`` identifies the publishing process, so a process skips its own messages
+without decoding them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kuulolla.chat import store
+from kuulolla.chat.logic import Sequencer
+from kuulolla.chat.protocol import Author, MessageFrame, Presence
+from kuulolla.chat.sockets import OutFrame, Sink
+from kuulolla.core.broker import Broker
+from kuulolla.core.clock import Clock
+from kuulolla.core.db import Database
+from kuulolla.core.ids import keyed, short_id
+
+log = logging.getLogger(__name__)
+
+PRESENCE_DEBOUNCE = 0.3
+PRESENCE_HEARTBEAT = 10.0
+PRESENCE_EXPIRY = 30.0
+HUB_LINGER = 30.0
+
+
+def iso(ts: datetime) -> str:
+    return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRef:
+    id: int
+    slug: str
+
+
+class Metrics:
+    """Counters the fan-out keeps; exported by web/metrics when enabled."""
+
+    __slots__ = ("deliveries", "gap_fills", "gaps_filled", "messages_published", "overflows")
+
+    def __init__(self) -> None:
+        self.deliveries = 0
+        self.gap_fills = 0
+        self.gaps_filled = 0
+        self.overflows = 0
+        self.messages_published = 0
+
+
+class Hub:
+    """One room in one process."""
+
+    __slots__ = (
+        "_fill_handle",
+        "_filling",
+        "_presence_handle",
+        "floored",
+        "joining",
+        "linger",
+        "live",
+        "local_published",
+        "presence_sent",
+        "remote",
+        "room",
+        "sequencer",
+    )
+
+    def __init__(self, room: RoomRef, next_seq: int) -> None:
+        self.room = room
+        self.sequencer: Sequencer[OutFrame] = Sequencer(next_seq)
+        self.live: dict[Sink, None] = {}
+        self.floored: dict[Sink, int] = {}
+        self.joining: dict[Sink, list[OutFrame]] = {}
+        self.remote: dict[str, tuple[int, float]] = {}
+        self.presence_sent = -1
+        self.local_published = -1
+        self.linger: asyncio.TimerHandle | None = None
+        self._fill_handle: asyncio.TimerHandle | None = None
+        self._filling = False
+        self._presence_handle: asyncio.TimerHandle | None = None
+
+    @property
+    def local_count(self) -> int:
+        return len(self.live) + len(self.floored) + len(self.joining)
+
+    def total_count(self, now: float) -> int:
+        return self.local_count + sum(c for c, exp in self.remote.values() if exp > now)
+
+    def deliver(self, frames: list[OutFrame]) -> int:
+        """Push ``frames`` (in order) to every local socket; returns deliveries made."""
+        live = self.live
+        n = 0
+        for frame in frames:
+            for sink in live:
+                sink.push(frame)
+            n += len(live)
+            if self.floored:
+                seq = frame.seq
+                for sink, floor in list(self.floored.items()):
+                    if seq > floor:
+                        sink.push(frame)
+                        n += 1
+                    if seq >= floor:
+                        del self.floored[sink]
+                        live[sink] = None
+            if self.joining:
+                for buffer in self.joining.values():
+                    buffer.append(frame)
+        return n
+
+
+class Fanout:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        broker: Broker,
+        clock: Clock,
+        secret: str,
+        gap_wait: float = 0.05,
+        poll_interval: float = 5.0,
+        prefix: str = "kuulolla",
+    ) -> None:
+        self.db = db
+        self._prefix = f"{prefix}:room:"
+        self.broker = broker
+        self.clock = clock
+        self.node = secrets.token_hex(4)
+        self._node_bytes = self.node.encode()
+        self._secret = secret
+        self.gap_wait = gap_wait
+        self.poll_interval = poll_interval
+        self.hubs: dict[int, Hub] = {}
+        self._starting: dict[int, asyncio.Future[Hub]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()
+        self._author_ids: dict[tuple[int, bytes], str] = {}
+        self.metrics = Metrics()
+        self.on_deliveries: Callable[[int], None] = lambda n: None
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        await self.broker.start(self._on_broker_message, self._on_broker_reconnect)
+        self._tasks = [
+            asyncio.create_task(self._poll_loop(), name="fanout-poll"),
+            asyncio.create_task(self._presence_loop(), name="fanout-presence"),
+        ]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for hub in self.hubs.values():
+            for handle in (hub.linger, hub._fill_handle, hub._presence_handle):
+                if handle is not None:
+                    handle.cancel()
+
+    # ------------------------------------------------------------ frames
+
+    def channel_for(self, room_id: int) -> str:
+        return f"{self._prefix}{room_id}"
+
+    def author_id(self, room_id: int, author_key: bytes | None) -> str | None:
+        """A per-room pseudonym for an author: stable in a room, unlinkable across rooms."""
+        if author_key is None:
+            return None
+        cache_key = (room_id, author_key)
+        found = self._author_ids.get(cache_key)
+        if found is None:
+            if len(self._author_ids) > 100_000:
+                self._author_ids.clear()
+            found = short_id(keyed(self._secret, "author", str(room_id), author_key))
+            self._author_ids[cache_key] = found
+        return found
+
+    def message_frame(self, slug: str, s: store.Stored) -> MessageFrame:
+        return MessageFrame(
+            room=slug,
+            seq=s.seq,
+            ts=iso(s.created_at),
+            from_=Author(nick=s.nick, role=s.role, id=self.author_id(s.room_id, s.author_key)),
+            text=s.text or "",
+        )
+
+    def out_frame(self, slug: str, s: store.Stored) -> OutFrame:
+        return OutFrame.of(self.message_frame(slug, s), s.seq)
+
+    # ------------------------------------------------------------ joining
+
+    async def attach(self, room: RoomRef, sink: Sink) -> Hub:
+        """Register ``sink`` in ``room`` as joining: frames are buffered for it until
+        :meth:`activate`. Call before reading the history it will be sent."""
+        hub = await self._hub(room)
+        if hub.linger is not None:
+            hub.linger.cancel()
+            hub.linger = None
+        hub.joining[sink] = []
+        self._presence_changed(hub)
+        return hub
+
+    def activate(self, hub: Hub, sink: Sink, floor: int) -> None:
+        """Start live delivery to ``sink``, which has been sent everything up to ``floor``."""
+        buffered = hub.joining.pop(sink, None)
+        if buffered is None:
+            return
+        for frame in buffered:
+            if frame.seq > floor:
+                sink.push(frame)
+        if hub.sequencer.next_seq - 1 >= floor:
+            hub.live[sink] = None
+        else:
+            hub.floored[sink] = floor
+
+    def detach(self, hub: Hub, sink: Sink) -> None:
+        hub.live.pop(sink, None)
+        hub.floored.pop(sink, None)
+        hub.joining.pop(sink, None)
+        self._presence_changed(hub)
+        if hub.local_count == 0 and hub.linger is None:
+            hub.linger = asyncio.get_running_loop().call_later(
+                HUB_LINGER, lambda: self._spawn(self._retire(hub))
+            )
+
+    def presence(self, hub: Hub) -> int:
+        return hub.total_count(self.clock.monotonic())
+
+    async def _hub(self, room: RoomRef) -> Hub:
+        hub = self.hubs.get(room.id)
+        if hub is not None:
+            return hub
+        starting = self._starting.get(room.id)
+        if starting is not None:
+            return await asyncio.shield(starting)
+        future: asyncio.Future[Hub] = asyncio.get_running_loop().create_future()
+        self._starting[room.id] = future
+        try:
+            # Subscribe first, then read the position: anything committed in between
+            # is either below the position (and in the joiner's history) or arrives.
+            await self.broker.subscribe(self.channel_for(room.id))
+            state = await store.read_stream_state(self.db, [room.id])
+            last = state.get(room.id, (0, 0))[0]
+            hub = Hub(room, last + 1)
+            self.hubs[room.id] = hub
+            future.set_result(hub)
+            return hub
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters get it through their await
+            await self.broker.unsubscribe(self.channel_for(room.id))
+            raise
+        finally:
+            del self._starting[room.id]
+
+    async def _retire(self, hub: Hub) -> None:
+        hub.linger = None
+        if hub.local_count or self.hubs.get(hub.room.id) is not hub:
+            return
+        del self.hubs[hub.room.id]
+        for handle in (hub._fill_handle, hub._presence_handle):
+            if handle is not None:
+                handle.cancel()
+        self.broker.publish(self.channel_for(hub.room.id), b"p %s 0" % self._node_bytes)
+        await self.broker.unsubscribe(self.channel_for(hub.room.id))
+
+    # ------------------------------------------------------------ messages
+
+    def committed(self, rooms: dict[int, str], stored: list[store.Stored]) -> None:
+        """Deliver freshly committed messages locally and publish them. ``rooms`` maps
+        room ids to slugs."""
+        node = self._node_bytes
+        publish = self.broker.publish
+        for s in stored:
+            frame = self.out_frame(rooms[s.room_id], s)
+            publish(self.channel_for(s.room_id), b"m %s %d\n%s" % (node, s.seq, frame.payload))
+            self.metrics.messages_published += 1
+            hub = self.hubs.get(s.room_id)
+            if hub is not None:
+                self._offer(hub, s.seq, frame)
+
+    def _on_broker_message(self, channel: str, data: bytes) -> None:
+        header, _, payload = data.partition(b"\n")
+        parts = header.split(b" ")
+        if len(parts) != 3 or parts[1] == self._node_bytes:
+            return
+        try:
+            room_id = int(channel.rsplit(":", 1)[1])
+            hub = self.hubs.get(room_id)
+            if hub is None:
+                return
+            if parts[0] == b"m":
+                seq = int(parts[2])
+                self._offer(hub, seq, OutFrame(payload, seq))
+            elif parts[0] == b"p":
+                hub.remote[parts[1].decode()] = (
+                    int(parts[2]),
+                    self.clock.monotonic() + PRESENCE_EXPIRY,
+                )
+                self._schedule_presence_push(hub)
+        except (ValueError, IndexError):
+            log.warning("fanout.bad_broker_message", extra={"event": "fanout.bad_broker_message"})
+
+    def _offer(self, hub: Hub, seq: int, frame: OutFrame) -> None:
+        ready = hub.sequencer.offer(seq, frame)
+        if ready:
+            self._deliver(hub, ready)
+        if hub.sequencer.held and hub._fill_handle is None and not hub._filling:
+            delay = 0.0 if hub.sequencer.overfull else self.gap_wait
+            hub._fill_handle = asyncio.get_running_loop().call_later(
+                delay, self._start_fill, hub, None
+            )
+
+    def _deliver(self, hub: Hub, frames: list[OutFrame]) -> None:
+        n = hub.deliver(frames)
+        self.metrics.deliveries += n
+        self.on_deliveries(n)
+
+    def _start_fill(self, hub: Hub, through: int | None) -> None:
+        hub._fill_handle = None
+        if hub._filling or self.hubs.get(hub.room.id) is not hub:
+            return
+        gap = hub.sequencer.gap()
+        if through is None:
+            if gap is None:
+                return
+            through = gap[1]
+        if through < hub.sequencer.next_seq:
+            return
+        hub._filling = True
+        self._spawn(self._fill(hub, through))
+
+    async def _fill(self, hub: Hub, through: int) -> None:
+        try:
+            after = hub.sequencer.next_seq - 1
+            rows = await store.read_after(
+                self.db, hub.room.id, after, through=through, limit=100_000
+            )
+            frames = [(s.seq, self.out_frame(hub.room.slug, s)) for s in rows]
+            ready = hub.sequencer.fill(frames, through)
+            self.metrics.gap_fills += 1
+            self.metrics.gaps_filled += len(frames)
+            if ready:
+                self._deliver(hub, ready)
+        except Exception:
+            log.warning(
+                "fanout.fill_failed", extra={"event": "fanout.fill_failed", "room_id": hub.room.id}
+            )
+        finally:
+            hub._filling = False
+        if hub.sequencer.held and self.hubs.get(hub.room.id) is hub:
+            hub._fill_handle = asyncio.get_running_loop().call_later(
+                self.gap_wait, self._start_fill, hub, None
+            )
+
+    async def check_all(self) -> None:
+        """Compare every active room with the database and fill what is missing."""
+        if not self.hubs:
+            return
+        state = await store.read_stream_state(self.db, list(self.hubs))
+        for room_id, (last, _purged) in state.items():
+            hub = self.hubs.get(room_id)
+            if hub is not None and last >= hub.sequencer.next_seq:
+                self._start_fill(hub, last)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _on_broker_reconnect(self) -> None:
+        self._spawn(self._safe_check())
+        for hub in self.hubs.values():
+            self.broker.publish(
+                self.channel_for(hub.room.id), b"p %s %d" % (self._node_bytes, hub.local_count)
+            )
+
+    async def _safe_check(self) -> None:
+        try:
+            await self.check_all()
+        except Exception:
+            log.warning("fanout.check_failed", extra={"event": "fanout.check_failed"})
+
+    async def _poll_loop(self) -> None:
+        while True:
+            interval = self.poll_interval if self.broker.connected else min(1.0, self.poll_interval)
+            await asyncio.sleep(interval)
+            await self._safe_check()
+
+    # ------------------------------------------------------------ presence
+
+    def _presence_changed(self, hub: Hub) -> None:
+        self._schedule_presence_push(hub)
+
+    def _schedule_presence_push(self, hub: Hub) -> None:
+        if hub._presence_handle is None:
+            hub._presence_handle = asyncio.get_running_loop().call_later(
+                PRESENCE_DEBOUNCE, self._push_presence, hub
+            )
+
+    def _push_presence(self, hub: Hub, heartbeat: bool = False) -> None:
+        """Publish this process's count when it changed (or as a heartbeat) and tell
+        local sockets the room's total when that changed."""
+        hub._presence_handle = None
+        if heartbeat or hub.local_count != hub.local_published:
+            hub.local_published = hub.local_count
+            self.broker.publish(
+                self.channel_for(hub.room.id), b"p %s %d" % (self._node_bytes, hub.local_count)
+            )
+        total = self.presence(hub)
+        if total != hub.presence_sent:
+            hub.presence_sent = total
+            frame = OutFrame.of(Presence(room=hub.room.slug, count=total))
+            for sink in list(hub.live) + list(hub.floored):
+                sink.push(frame)
+
+    async def _presence_loop(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_HEARTBEAT)
+            now = self.clock.monotonic()
+            for hub in list(self.hubs.values()):
+                hub.remote = {n: v for n, v in hub.remote.items() if v[1] > now}
+                self._push_presence(hub, heartbeat=True)

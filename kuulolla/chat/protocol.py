@@ -1,0 +1,163 @@
+"""The WebSocket protocol: typed frames, decoded once at the edge.
+
+Client frames are msgspec Structs tagged by ``type`` with unknown fields refused
+("an undeclared field is a schema bug"); the rest of the code never touches untyped
+dicts. Server frames are Structs too, encoded once: a ``message`` frame is encoded a
+single time per process however many sockets receive it. docs/protocol.md is the
+reference for clients; keep it in step with this module.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta, Struct, field
+
+PROTOCOL_VERSION = 1
+
+Slug = Annotated[str, Meta(min_length=1, max_length=64)]
+Ref = Annotated[str, Meta(min_length=1, max_length=64)]
+Token = Annotated[str, Meta(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_\-]+$")]
+Seq = Annotated[int, Meta(ge=0)]
+Lang = Annotated[str, Meta(max_length=16)]
+# Upper bounds here only stop absurd input before the real checks (which give
+# translated, setting-dependent errors) run.
+Text = Annotated[str, Meta(max_length=65536)]
+Nick = Annotated[str, Meta(max_length=200)]
+
+
+class ClientFrame(Struct, tag_field="type", forbid_unknown_fields=True):
+    pass
+
+
+class Hello(ClientFrame, tag="hello"):
+    v: int
+    token: Token | None = None
+    lang: Lang | None = None
+
+
+class Join(ClientFrame, tag="join"):
+    room: Slug
+    nick: Nick | None = None
+    since: Seq | None = None
+
+
+class Send(ClientFrame, tag="send"):
+    room: Slug
+    text: Text
+    ref: Ref
+
+
+class Leave(ClientFrame, tag="leave"):
+    room: Slug
+
+
+class Ping(ClientFrame, tag="ping"):
+    """Application-level keepalive for clients that cannot see WebSocket pings."""
+
+
+AnyClientFrame = Hello | Join | Send | Leave | Ping
+
+_decoder = msgspec.json.Decoder(AnyClientFrame)
+
+
+class FrameError(ValueError):
+    """A frame that is not valid JSON or not a valid client frame."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def decode_client_frame(data: str | bytes) -> AnyClientFrame:
+    """Decode one client frame or raise :class:`FrameError` (code ``bad_json`` or ``bad_frame``)."""
+    try:
+        return _decoder.decode(data)
+    except msgspec.ValidationError as exc:
+        raise FrameError("bad_frame", str(exc)) from None
+    except msgspec.DecodeError as exc:
+        raise FrameError("bad_json", str(exc)) from None
+
+
+# ----------------------------------------------------------------------- server
+
+
+class ServerFrame(Struct, tag_field="type", omit_defaults=True):
+    pass
+
+
+class Author(Struct, omit_defaults=True):
+    nick: str
+    role: str
+    id: str | None = None  # a per-room pseudonym, so people with the same nick differ
+
+
+class Me(Struct, omit_defaults=True):
+    kind: str
+    name: str | None = None
+    role: str | None = None
+
+
+class Welcome(ServerFrame, tag="welcome"):
+    v: int
+    token: str
+    me: Me
+
+
+class MessageFrame(ServerFrame, tag="message"):
+    room: str
+    seq: int
+    ts: str
+    from_: Author = field(name="from")
+    text: str
+
+
+class Joined(ServerFrame, tag="joined"):
+    room: str
+    seq: int
+    history: list[MessageFrame]
+    present: int = 0
+
+
+class Left(ServerFrame, tag="left"):
+    room: str
+
+
+class Ack(ServerFrame, tag="ack"):
+    ref: str
+    seq: int
+
+
+class Presence(ServerFrame, tag="presence"):
+    room: str
+    count: int
+
+
+class Pong(ServerFrame, tag="pong"):
+    pass
+
+
+class ErrorFrame(ServerFrame, tag="error"):
+    code: str
+    message: str
+    ref: str | None = None
+    room: str | None = None
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def encode(frame: ServerFrame) -> bytes:
+    return _encoder.encode(frame)
+
+
+# WebSocket close codes used by the server (RFC 6455 section 7.4.1).
+CLOSE_NORMAL = 1000
+CLOSE_UNSUPPORTED = 1003  # a binary frame
+CLOSE_POLICY = 1008  # no hello in time, foreign origin, too many bad frames
+CLOSE_TOO_BIG = 1009  # frame over the size limit
+CLOSE_SERVER_ERROR = 1011
+CLOSE_RESTART = 1012  # the server is restarting: reconnect and resume
+CLOSE_TRY_AGAIN = 1013  # the client could not keep up: reconnect and resume

@@ -1,0 +1,177 @@
+"""Outgoing frames and the sockets they are written to.
+
+An :class:`OutFrame` is encoded once; its WebSocket wire form (an unmasked text frame:
+identical for every recipient) is built once on first use. A socket is a *sink* with
+a synchronous ``push``: fan-out loops over local sinks and pushes, with no task,
+coroutine or encoding per recipient.
+
+Two sinks exist:
+
+- :class:`RawSink` writes wire bytes straight to the connection's transport. It is
+  used under uvicorn with :mod:`kuulolla.web.uvicorn_ws`, which exposes the transport
+  through an ASGI scope extension. The outbox is the transport's write buffer; when it
+  holds more than the limit the socket is closed with 1013 and nothing more is
+  written, so a reader that stopped reading costs at most the limit.
+- :class:`AsgiSink` is the portable fallback for other ASGI servers (and Starlette's
+  TestClient): a bounded deque drained by one writer task per socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+from typing import Any, Protocol
+
+from websockets.frames import Frame, Opcode
+
+from kuulolla.chat.protocol import CLOSE_TRY_AGAIN, ServerFrame, encode
+
+log = logging.getLogger(__name__)
+
+RAW_EXTENSION = "kuulolla.raw_websocket"
+
+
+class OutFrame:
+    """An encoded server frame, shared by every socket that receives it."""
+
+    __slots__ = ("_wire", "payload", "seq")
+
+    def __init__(self, payload: bytes, seq: int = 0) -> None:
+        self.payload = payload
+        self.seq = seq
+        self._wire: bytes | None = None
+
+    @classmethod
+    def of(cls, frame: ServerFrame, seq: int = 0) -> OutFrame:
+        return cls(encode(frame), seq)
+
+    @property
+    def wire(self) -> bytes:
+        wire = self._wire
+        if wire is None:
+            wire = self._wire = Frame(Opcode.TEXT, self.payload).serialize(
+                mask=False, extensions=[]
+            )
+        return wire
+
+    @property
+    def text(self) -> str:
+        return self.payload.decode()
+
+
+class Sink(Protocol):
+    closed: bool
+
+    def push(self, frame: OutFrame) -> None:
+        """Queue ``frame`` for sending; never blocks. A closed sink drops it."""
+
+    async def close(self, code: int) -> None:
+        """Send what is queued, then close the socket with ``code``."""
+
+
+class RawWebSocket(Protocol):
+    """What the uvicorn protocol extension offers (see web/uvicorn_ws.py)."""
+
+    def write(self, wire: bytes) -> bool: ...
+
+    def buffered(self) -> int: ...
+
+    def overflow_close(self, code: int) -> None: ...
+
+
+CLOSE_TIMEOUT = 5.0
+
+
+class RawSink:
+    __slots__ = ("_raw", "_ws", "closed", "limit", "on_overflow")
+
+    def __init__(
+        self, websocket: Any, raw: RawWebSocket, *, limit: int, on_overflow: Any = None
+    ) -> None:
+        self._ws = websocket
+        self._raw = raw
+        self.limit = limit
+        self.closed = False
+        self.on_overflow = on_overflow
+
+    def push(self, frame: OutFrame) -> None:
+        if self.closed:
+            return
+        raw = self._raw
+        if raw.buffered() > self.limit:
+            self.closed = True
+            raw.overflow_close(CLOSE_TRY_AGAIN)
+            if self.on_overflow is not None:
+                self.on_overflow()
+            return
+        if not raw.write(frame.wire):
+            self.closed = True
+
+    async def close(self, code: int) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(
+                self._ws.send({"type": "websocket.close", "code": code}), CLOSE_TIMEOUT
+            )
+
+
+class AsgiSink:
+    """A bounded outbox drained by one task through the ASGI ``send`` callable."""
+
+    def __init__(self, websocket: Any, *, limit: int, on_overflow: Any = None) -> None:
+        self._ws = websocket
+        self.limit = limit
+        self.closed = False
+        self.on_overflow = on_overflow
+        self._queue: collections.deque[OutFrame] = collections.deque()
+        self._bytes = 0
+        self._wakeup = asyncio.Event()
+        self._task = asyncio.create_task(self._writer(), name="asgi-sink")
+        self._close_code: int | None = None
+
+    def push(self, frame: OutFrame) -> None:
+        if self.closed:
+            return
+        self._queue.append(frame)
+        self._bytes += len(frame.payload)
+        if self._bytes > self.limit:
+            self._queue.clear()
+            self._bytes = 0
+            self.closed = True
+            self._close_code = CLOSE_TRY_AGAIN
+            if self.on_overflow is not None:
+                self.on_overflow()
+        self._wakeup.set()
+
+    async def _writer(self) -> None:
+        ws = self._ws
+        try:
+            while True:
+                await self._wakeup.wait()
+                self._wakeup.clear()
+                while self._queue:
+                    frame = self._queue.popleft()
+                    self._bytes -= len(frame.payload)
+                    await ws.send({"type": "websocket.send", "text": frame.text})
+                if self._close_code is not None:
+                    with contextlib.suppress(Exception):
+                        await ws.send({"type": "websocket.close", "code": self._close_code})
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self.closed = True
+
+    async def close(self, code: int) -> None:
+        if not self.closed:
+            self.closed = True
+            self._close_code = code
+            self._wakeup.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), CLOSE_TIMEOUT)
+        except (TimeoutError, asyncio.CancelledError, Exception):
+            self._task.cancel()

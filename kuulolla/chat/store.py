@@ -1,0 +1,306 @@
+"""The message store: grouped commits with per-room sequences, and history reads.
+
+A message is acknowledged only after the transaction that gives it its sequence has
+committed. One :class:`Committer` task per process takes every message waiting at
+that moment into one transaction (natural batching: under load, messages pile up
+while the previous commit is in flight; when idle, a message commits alone at once):
+
+1. lock the rooms' stream rows in id order (``SELECT … FOR UPDATE``; SQLite's
+   ``BEGIN IMMEDIATE`` already serialises writers),
+2. insert all messages in one statement, skipping those whose (room, ref key) exists,
+3. store each room's new last sequence,
+
+so a batch costs four round trips whatever its size. A skipped insert is a retry of a
+message already stored: it is acknowledged with the stored sequence and not sent
+again. Its allocated sequence stays unused; readers treat such holes as permanent
+(see chat/logic.py:Sequencer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from kuulolla.chat.models import KIND_MESSAGE, Message
+from kuulolla.core.clock import Clock
+from kuulolla.core.db import Database
+from kuulolla.core.errors import Unavailable
+from kuulolla.rooms.models import RoomStream
+
+log = logging.getLogger(__name__)
+
+messages = cast(Table, Message.__table__)
+streams = cast(Table, RoomStream.__table__)
+
+
+@dataclass(slots=True)
+class Draft:
+    room_id: int
+    author_key: bytes | None
+    nick: str
+    role: str
+    text: str
+    ref_key: bytes | None
+
+
+@dataclass(slots=True)
+class Stored:
+    room_id: int
+    seq: int
+    created_at: datetime
+    author_key: bytes | None
+    nick: str
+    role: str
+    text: str | None
+    duplicate: bool = False
+
+
+@dataclass(slots=True)
+class _Pending:
+    draft: Draft
+    future: asyncio.Future[Stored]
+    seq: int = 0
+    created_at: datetime | None = field(default=None)
+
+
+CommitListener = Callable[[list[Stored]], None]
+
+
+class Committer:
+    """Commits messages in groups; one instance (and one task) per process."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock,
+        on_committed: CommitListener,
+        max_batch: int = 512,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._on_committed = on_committed
+        self._max_batch = max_batch
+        self._on_batch = on_batch or (lambda n: None)
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._insert = (
+            postgresql.insert(messages)
+            if db.engine.dialect.name == "postgresql"
+            else sqlite.insert(messages)
+        ).on_conflict_do_nothing(index_elements=["room_id", "ref_key"])
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="committer")
+
+    async def stop(self) -> None:
+        """Commit what is already queued, then stop."""
+        if self._task is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def submit(self, draft: Draft) -> Stored:
+        """Store ``draft``; returns once committed. Raises :class:`Unavailable` when the
+        database cannot be written (nothing was stored; the client may retry)."""
+        if self._task is None:
+            raise Unavailable()
+        future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(draft, future))
+        return await future
+
+    async def _run(self) -> None:
+        queue = self._queue
+        while True:
+            batch = [await queue.get()]
+            while len(batch) < self._max_batch and not queue.empty():
+                batch.append(queue.get_nowait())
+            try:
+                stored = await self._commit(batch)
+            except asyncio.CancelledError:
+                for p in batch:
+                    if not p.future.done():
+                        p.future.set_exception(Unavailable())
+                raise
+            except Exception:
+                log.exception("store.commit_failed", extra={"event": "store.commit_failed"})
+                for p in batch:
+                    if not p.future.done():
+                        p.future.set_exception(Unavailable())
+            else:
+                self._on_batch(len(batch))
+                fresh = [s for s in stored if not s.duplicate]
+                if fresh:
+                    try:
+                        self._on_committed(fresh)
+                    except Exception:
+                        log.exception(
+                            "store.listener_failed", extra={"event": "store.listener_failed"}
+                        )
+                for p, s in zip(batch, stored, strict=True):
+                    if not p.future.done():
+                        p.future.set_result(s)
+            finally:
+                for _ in batch:
+                    queue.task_done()
+
+    async def _commit(self, batch: list[_Pending]) -> list[Stored]:
+        now = self._clock.now()
+        room_ids = sorted({p.draft.room_id for p in batch})
+        async with self._db.transaction() as conn:
+            rows = await conn.execute(
+                select(RoomStream.room_id, RoomStream.last_seq)
+                .where(RoomStream.room_id.in_(room_ids))
+                .order_by(RoomStream.room_id)
+                .with_for_update()
+            )
+            last: dict[int, int] = {room_id: seq for room_id, seq in rows}
+            params = []
+            for p in batch:
+                room_id = p.draft.room_id
+                seq = last[room_id] + 1
+                last[room_id] = seq
+                p.seq = seq
+                p.created_at = now
+                d = p.draft
+                params.append(
+                    {
+                        "room_id": room_id,
+                        "seq": seq,
+                        "kind": KIND_MESSAGE,
+                        "created_at": now,
+                        "author_key": d.author_key,
+                        "nick": d.nick,
+                        "role": d.role,
+                        "text": d.text,
+                        "ref_key": d.ref_key,
+                    }
+                )
+            result = await conn.execute(
+                self._insert.returning(Message.room_id, Message.seq), params
+            )
+            inserted = {(room_id, seq) for room_id, seq in result}
+            top: dict[int, int] = {}
+            for room_id, seq in inserted:
+                if seq > top.get(room_id, 0):
+                    top[room_id] = seq
+            if top:
+                await conn.execute(
+                    update(streams)
+                    .where(streams.c.room_id == bindparam("rid"))
+                    .values(last_seq=bindparam("top")),
+                    [{"rid": rid, "top": seq} for rid, seq in top.items()],
+                )
+            missing = [p for p in batch if (p.draft.room_id, p.seq) not in inserted]
+            originals: dict[tuple[int, bytes | None], tuple[int, datetime]] = {}
+            if missing:
+                found = await conn.execute(
+                    select(Message.room_id, Message.ref_key, Message.seq, Message.created_at).where(
+                        tuple_(messages.c.room_id, messages.c.ref_key).in_(
+                            [(p.draft.room_id, p.draft.ref_key) for p in missing]
+                        )
+                    )
+                )
+                originals = {(r, k): (s, c) for r, k, s, c in found}
+        out: list[Stored] = []
+        for p in batch:
+            d = p.draft
+            if (d.room_id, p.seq) in inserted:
+                out.append(Stored(d.room_id, p.seq, now, d.author_key, d.nick, d.role, d.text))
+            else:
+                seq, created = originals[(d.room_id, d.ref_key)]
+                out.append(
+                    Stored(d.room_id, seq, created, d.author_key, d.nick, d.role, d.text, True)
+                )
+        return out
+
+
+# ------------------------------------------------------------------ reads
+
+_COLUMNS = (
+    messages.c.room_id,
+    messages.c.seq,
+    messages.c.created_at,
+    messages.c.author_key,
+    messages.c.nick,
+    messages.c.role,
+    messages.c.text,
+)
+
+
+def _stored(row: Sequence[object]) -> Stored:
+    return Stored(*row)  # type: ignore[arg-type]
+
+
+async def read_stream_state(db: Database, room_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Each room's (last sequence, highest purged sequence)."""
+    async with db.read() as conn:
+        rows = await conn.execute(
+            select(RoomStream.room_id, RoomStream.last_seq, RoomStream.purged_seq).where(
+                RoomStream.room_id.in_(list(room_ids))
+            )
+        )
+        return {room_id: (last, purged) for room_id, last, purged in rows}
+
+
+async def read_after(
+    db: Database, room_id: int, after: int, *, through: int | None = None, limit: int = 1000
+) -> list[Stored]:
+    """Messages of ``room_id`` with ``after < seq [<= through]``, oldest first."""
+    query = select(*_COLUMNS).where(messages.c.room_id == room_id, messages.c.seq > after)
+    if through is not None:
+        query = query.where(messages.c.seq <= through)
+    async with db.read() as conn:
+        rows = await conn.execute(query.order_by(messages.c.seq).limit(limit))
+        return [_stored(r) for r in rows]
+
+
+async def read_history(
+    db: Database, room_id: int, *, since: int | None, limit: int
+) -> tuple[int, int, list[Stored]]:
+    """The room's last sequence, purged sequence and, in the same snapshot, either the
+    last ``limit`` messages (``since`` None) or those after ``since`` (at most
+    ``limit + 1``, so the caller can tell that there were more)."""
+    async with db.read() as conn:
+        state = (
+            await conn.execute(
+                select(streams.c.last_seq, streams.c.purged_seq).where(streams.c.room_id == room_id)
+            )
+        ).one()
+        last_seq, purged = int(state[0]), int(state[1])
+        if limit <= 0 and since is None:
+            return last_seq, purged, []
+        if since is None:
+            rows = await conn.execute(
+                select(*_COLUMNS)
+                .where(messages.c.room_id == room_id, messages.c.seq <= last_seq)
+                .order_by(messages.c.seq.desc())
+                .limit(limit)
+            )
+            history = [_stored(r) for r in rows]
+            history.reverse()
+        else:
+            rows = await conn.execute(
+                select(*_COLUMNS)
+                .where(
+                    messages.c.room_id == room_id,
+                    messages.c.seq > since,
+                    messages.c.seq <= last_seq,
+                )
+                .order_by(messages.c.seq)
+                .limit(limit + 1)
+            )
+            history = [_stored(r) for r in rows]
+        return last_seq, purged, history

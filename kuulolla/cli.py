@@ -1,0 +1,200 @@
+"""The ``kuulolla`` command line. Every command has ``--help``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from kuulolla.core.clock import utcnow
+from kuulolla.core.db import Database
+from kuulolla.core.errors import AppError
+from kuulolla.core.settings import Settings, SettingsError
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    for name in ("host", "port", "workers"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    return Settings.from_env(**overrides)
+
+
+def _run_db(settings: Settings, work: Callable[[Database], Awaitable[Any]]) -> Any:
+    async def main() -> Any:
+        db = Database.from_url(settings.effective_database_url, pool_size=2)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from kuulolla.migrations import upgrade
+
+    settings = _settings(args)
+    upgrade(settings.effective_database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kuulolla.serve import serve
+
+    settings = _settings(args)
+    serve(settings)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from kuulolla import demo
+    from kuulolla.migrations import upgrade
+    from kuulolla.serve import serve
+
+    # The demo is for trying the service on one's own machine.
+    os.environ.setdefault("KUULOLLA_ENV", "development")
+    settings = _settings(args)
+    upgrade(settings.effective_database_url)
+    _run_db(settings, lambda db: demo.seed(db, now=utcnow()))
+    url = settings.public_url or f"http://{settings.host}:{settings.port}/"
+    print(
+        f"\nKuulolla demo is running at {url}\nOpen it in two browser windows, join a room and chat.\n",
+        flush=True,
+    )
+    serve(settings)
+    return 0
+
+
+def cmd_create_org(args: argparse.Namespace) -> int:
+    from kuulolla.rooms import service
+
+    settings = _settings(args)
+    _run_db(
+        settings,
+        lambda db: service.do_create_organisation(db, slug=args.slug, name=args.name, now=utcnow()),
+    )
+    print(f"Created organisation {args.slug}.")
+    return 0
+
+
+def cmd_create_room(args: argparse.Namespace) -> int:
+    from kuulolla.rooms import service
+
+    settings = _settings(args)
+    names = {
+        k: v for k, v in {"fi": args.name_fi, "sv": args.name_sv, "en": args.name_en}.items() if v
+    }
+    descriptions = {
+        k: v
+        for k, v in {
+            "fi": args.description_fi,
+            "sv": args.description_sv,
+            "en": args.description_en,
+        }.items()
+        if v
+    }
+    _run_db(
+        settings,
+        lambda db: service.do_create_room(
+            db,
+            organisation=args.org,
+            slug=args.slug,
+            names=names,
+            descriptions=descriptions,
+            history_limit=args.history,
+            now=utcnow(),
+        ),
+    )
+    print(f"Created room {args.slug}: /rooms/{args.slug}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kuulolla",
+        description="Kuulolla peer-support service. Settings come from KUULOLLA_* environment variables "
+        "(see docs/operations.md).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def server_options(p: argparse.ArgumentParser, workers: bool = True) -> None:
+        p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+        p.add_argument("--port", type=int, help="port to listen on (default 8000)")
+        if workers:
+            p.add_argument(
+                "--workers",
+                type=int,
+                help="worker processes; more than one needs KUULOLLA_REDIS_URL",
+            )
+
+    p = sub.add_parser(
+        "serve",
+        help="run the server",
+        description="Run the server with the configured database and broker.",
+    )
+    server_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "demo",
+        help="migrate, seed demo data and serve",
+        description="Migrate the database, add demo organisations and rooms, print the address and serve. "
+        "Runs in development mode unless KUULOLLA_ENV says otherwise.",
+    )
+    server_options(p, workers=False)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "migrate",
+        help="upgrade the database schema",
+        description="Upgrade the database to the newest schema.",
+    )
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser(
+        "create-org", help="create an organisation", description="Create an organisation."
+    )
+    p.add_argument("--slug", required=True, help="short name used in addresses, e.g. arjen-tuki")
+    p.add_argument("--name", required=True, help="display name")
+    p.set_defaults(func=cmd_create_org)
+
+    p = sub.add_parser(
+        "create-room",
+        help="create a group room",
+        description="Create a group room of an organisation.",
+    )
+    p.add_argument("--org", required=True, help="organisation slug")
+    p.add_argument("--slug", required=True, help="room slug; the room is at /rooms/SLUG")
+    p.add_argument("--name-fi", required=True, help="name in Finnish")
+    p.add_argument("--name-sv", help="name in Swedish")
+    p.add_argument("--name-en", help="name in English")
+    p.add_argument("--description-fi", help="description in Finnish")
+    p.add_argument("--description-sv", help="description in Swedish")
+    p.add_argument("--description-en", help="description in English")
+    p.add_argument(
+        "--history",
+        type=int,
+        default=30,
+        help="recent messages a newcomer sees (0 for none; default 30)",
+    )
+    p.set_defaults(func=cmd_create_room)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = args.func(args)
+    except SettingsError as exc:
+        print(f"kuulolla: {exc}", file=sys.stderr)
+        code = 2
+    except AppError as exc:
+        print(f"kuulolla: {exc.translated('en')}", file=sys.stderr)
+        code = 1
+    sys.exit(code)

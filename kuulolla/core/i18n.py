@@ -1,0 +1,89 @@
+"""Translations: gettext catalogs for fi (default), sv and en.
+
+Source strings in code are English and marked with ``_`` (translate now, for a known
+locale) or ``N_`` (mark only; translate later, at the boundary where the locale is
+known). Catalogs are the ``.po`` files under ``kuulolla/web/translations``; they are
+compiled in memory at start-up, so no build step or binary files are needed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES: tuple[str, ...] = ("fi", "sv", "en")
+DEFAULT_LOCALE = "fi"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "web" / "translations"
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it."""
+    return message
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    """Every domain's catalog of ``locale`` merged into one (a NullTranslations when
+    there are none). See core/catalogs.py for the layout."""
+    folder = TRANSLATIONS_DIR / locale / "LC_MESSAGES"
+    if locale not in LOCALES or not folder.is_dir():
+        return NullTranslations()
+    merged: Translations | None = None
+    for po_path in sorted(folder.glob("*.po")):
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=locale)
+        buf = io.BytesIO()
+        write_mo(buf, catalog, use_fuzzy=False)
+        buf.seek(0)
+        part = Translations(fp=buf)
+        if merged is None:
+            merged = part
+        else:
+            merged.merge(part)
+    return merged or NullTranslations()
+
+
+def gettext(locale: str, message: str, **params: object) -> str:
+    text = translations(locale).gettext(message)
+    return text.format(**params) if params else text
+
+
+def ngettext(locale: str, singular: str, plural: str, n: int, **params: object) -> str:
+    text = translations(locale).ngettext(singular, plural, n)
+    return text.format(n=n, **params)
+
+
+def negotiate(candidates: Iterable[str | None], default: str = DEFAULT_LOCALE) -> str:
+    """The first supported locale among ``candidates`` (codes like "sv" or "sv-FI")."""
+    for candidate in candidates:
+        if not candidate:
+            continue
+        code = candidate.strip().lower().replace("_", "-").split("-")[0]
+        if code in LOCALES:
+            return code
+    return default
+
+
+def parse_accept_language(header: str | None) -> list[str]:
+    """Language ranges of an Accept-Language header, best first."""
+    if not header:
+        return []
+    ranges: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        piece, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if piece and quality > 0:
+            ranges.append((-quality, index, piece))
+    return [piece for _, _, piece in sorted(ranges)]

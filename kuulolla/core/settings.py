@@ -1,0 +1,175 @@
+"""Settings: one immutable object built from ``KUULOLLA_*`` environment variables.
+
+Every tunable of the service lives here, is documented in docs/operations.md and is
+passed explicitly (``create_app(settings)``); nothing reads the environment at import
+time. ``Settings.from_env`` raises :class:`SettingsError` with a message naming the
+variable when a value cannot be parsed or is unsafe for production.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+PREFIX = "KUULOLLA_"
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed or unsafe."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # Mode. "development" allows the built-in secret and plain-http cookies on
+    # localhost; anything else is production.
+    env: str = "production"
+    secret_key: str = DEVELOPMENT_SECRET
+    data_dir: Path = Path("var")
+
+    # Storage and fan-out.
+    database_url: str = ""  # empty: SQLite file in data_dir
+    redis_url: str = ""  # empty: in-process broker (one process only)
+    broker_prefix: str = "kuulolla"  # channel prefix, so deployments can share a Redis
+    db_pool_size: int = 10
+
+    # Serving.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    allowed_origins: tuple[str, ...] = ()  # empty: same origin as the Host header
+    forwarded_allow_ips: tuple[str, ...] = ()  # balancers whose X-Forwarded-* we trust
+    shutdown_grace: float = 10.0  # seconds for open sockets to close on SIGTERM
+    public_url: str = ""  # shown by `kuulolla demo`; defaults to http://host:port
+
+    # Chat limits.
+    max_frame_bytes: int = 64 * 1024
+    max_message_chars: int = 2000
+    max_nick_chars: int = 24
+    send_rate: float = 3.0  # messages per second per connection, sustained
+    send_burst: int = 10  # messages per connection at once
+    hello_timeout: float = 10.0
+    outbox_limit_bytes: int = 1024 * 1024  # pending bytes per socket before it is closed
+    resume_limit: int = 1000  # most messages replayed to a resuming client
+    gap_wait: float = 0.05  # seconds a message that arrived early waits before a DB fill
+    poll_interval: float = 5.0  # seconds between the safety check of room sequences
+    commit_max_batch: int = 512
+    max_rooms_per_connection: int = 8
+
+    # Interface.
+    default_locale: str = "fi"
+    quick_exit_url: str = "https://www.google.fi/"
+
+    # Logging.
+    log_level: str = "INFO"
+    log_format: str = "json"  # json | text
+
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ derived
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'kuulolla.sqlite3').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``KUULOLLA_*`` variables, then apply ``overrides``."""
+        environ = os.environ if environ is None else environ
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name == "extra":
+                continue
+            key = PREFIX + f.name.upper()
+            if key in environ:
+                values[f.name] = _parse(key, environ[key], hints[f.name])
+        values.update(overrides)
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def replace(self, **changes: Any) -> Settings:
+        new = dataclasses.replace(self, **changes)
+        new.check()
+        return new
+
+    def check(self) -> None:
+        """Refuse settings that are unsafe or contradictory."""
+        if self.env not in ("development", "production", "test"):
+            raise SettingsError(
+                f"{PREFIX}ENV must be development, production or test, not {self.env!r}"
+            )
+        if not self.development and self.secret_key == DEVELOPMENT_SECRET:
+            raise SettingsError(
+                f"{PREFIX}SECRET_KEY is the built-in development secret; set a long random "
+                f"value (for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
+                f"or set {PREFIX}ENV=development for local use"
+            )
+        if len(self.secret_key) < 32:
+            raise SettingsError(f"{PREFIX}SECRET_KEY must be at least 32 characters")
+        if self.workers < 1:
+            raise SettingsError(f"{PREFIX}WORKERS must be at least 1")
+        if self.workers > 1 and not self.redis_url:
+            raise SettingsError(
+                "several worker processes need Redis for fan-out between them: "
+                f"set {PREFIX}REDIS_URL (for example redis://127.0.0.1:6379/0) or use one worker"
+            )
+        if self.log_format not in ("json", "text"):
+            raise SettingsError(f"{PREFIX}LOG_FORMAT must be json or text")
+        if self.default_locale not in ("fi", "sv", "en"):
+            raise SettingsError(f"{PREFIX}DEFAULT_LOCALE must be fi, sv or en")
+        if self.max_frame_bytes < 1024:
+            raise SettingsError(f"{PREFIX}MAX_FRAME_BYTES must be at least 1024")
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that reproduces these settings in a child process."""
+        out: dict[str, str] = {}
+        for f in dataclasses.fields(self):
+            if f.name == "extra":
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = ",".join(value)
+            out[PREFIX + f.name.upper()] = str(value)
+        return out
+
+
+def _parse(key: str, raw: str, kind: Any) -> Any:
+    raw = raw.strip()
+    try:
+        if kind is bool:
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+        if kind is Path:
+            return Path(raw)
+        if kind == tuple[str, ...]:
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        return raw
+    except ValueError:
+        raise SettingsError(
+            f"{key}={raw!r} is not a valid {getattr(kind, '__name__', kind)}"
+        ) from None

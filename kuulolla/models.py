@@ -1,0 +1,9 @@
+"""Imports every model module so the metadata is complete (Alembic, test set-up)."""
+
+from __future__ import annotations
+
+
+def load_all() -> None:
+    import kuulolla.accounts.models
+    import kuulolla.chat.models
+    import kuulolla.rooms.models  # noqa: F401

@@ -1,0 +1,186 @@
+"""Reading and changing organisations, rooms and room membership."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from kuulolla.accounts.models import Organisation
+from kuulolla.core.db import Database
+from kuulolla.core.errors import BadRequest, Conflict, NotFound
+from kuulolla.core.i18n import N_
+from kuulolla.rooms import logic
+from kuulolla.rooms.models import Room, RoomMember, RoomStream
+
+
+@dataclass(frozen=True, slots=True)
+class RoomInfo:
+    id: int
+    slug: str
+    kind: str
+    organisation_id: int
+    organisation_name: str
+    history_limit: int
+    names: dict[str, str]
+    descriptions: dict[str, str]
+
+    def name(self, locale: str) -> str:
+        return self.names.get(locale) or self.names["fi"]
+
+    def description(self, locale: str) -> str:
+        return self.descriptions.get(locale) or self.descriptions.get("fi", "")
+
+
+def _info(room: Room, org: Organisation) -> RoomInfo:
+    names = {"fi": room.name_fi}
+    descriptions = {"fi": room.description_fi}
+    for loc in ("sv", "en"):
+        if name := getattr(room, f"name_{loc}"):
+            names[loc] = name
+        if description := getattr(room, f"description_{loc}"):
+            descriptions[loc] = description
+    return RoomInfo(
+        id=room.id,
+        slug=room.slug,
+        kind=room.kind,
+        organisation_id=org.id,
+        organisation_name=org.name,
+        history_limit=room.history_limit,
+        names=names,
+        descriptions=descriptions,
+    )
+
+
+async def get_room(db: Database, *, slug: str) -> RoomInfo | None:
+    async with db.read_session() as session:
+        row = (
+            await session.execute(
+                select(Room, Organisation)
+                .join(Organisation, Organisation.id == Room.organisation_id)
+                .where(Room.slug == slug)
+            )
+        ).first()
+        return _info(*row) if row else None
+
+
+async def get_room_or_raise(db: Database, *, slug: str) -> RoomInfo:
+    room = await get_room(db, slug=slug)
+    if room is None:
+        raise NotFound(N_("There is no such room."), code="room_not_found")
+    return room
+
+
+async def list_rooms(db: Database, *, kind: str = "group") -> list[RoomInfo]:
+    async with db.read_session() as session:
+        rows = await session.execute(
+            select(Room, Organisation)
+            .join(Organisation, Organisation.id == Room.organisation_id)
+            .where(Room.kind == kind)
+            .order_by(Organisation.name, Room.name_fi)
+        )
+        return [_info(room, org) for room, org in rows]
+
+
+async def do_create_organisation(db: Database, *, slug: str, name: str, now: datetime) -> int:
+    slug = logic.check_slug(slug)
+    name = logic.check_name(name, max_chars=200)
+    async with db.session() as session:
+        if await session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+            raise Conflict(N_("An organisation with that slug exists already."), code="slug_taken")
+        org = Organisation(slug=slug, name=name, created_at=now)
+        session.add(org)
+        await session.flush()
+        return org.id
+
+
+async def do_create_room(
+    db: Database,
+    *,
+    organisation: str,
+    slug: str,
+    names: dict[str, str],
+    descriptions: dict[str, str] | None = None,
+    history_limit: int = 30,
+    kind: str = "group",
+    now: datetime,
+) -> int:
+    """Create a room of the organisation with slug ``organisation``. ``names`` needs
+    at least "fi"; "sv" and "en" fall back to Finnish when missing."""
+    slug = logic.check_slug(slug)
+    history_limit = logic.check_history_limit(history_limit)
+    descriptions = descriptions or {}
+    if "fi" not in names:
+        raise BadRequest(N_("A room needs a Finnish name."), code="invalid_name")
+    clean_names = {loc: logic.check_name(n) for loc, n in names.items() if n}
+    async with db.session() as session:
+        org_id = await session.scalar(
+            select(Organisation.id).where(Organisation.slug == organisation)
+        )
+        if org_id is None:
+            raise NotFound(N_("There is no such organisation."), code="organisation_not_found")
+        if await session.scalar(select(Room.id).where(Room.slug == slug)):
+            raise Conflict(N_("A room with that slug exists already."), code="slug_taken")
+        room = Room(
+            organisation_id=org_id,
+            slug=slug,
+            kind=kind,
+            name_fi=clean_names["fi"],
+            name_sv=clean_names.get("sv"),
+            name_en=clean_names.get("en"),
+            description_fi=descriptions.get("fi", ""),
+            description_sv=descriptions.get("sv"),
+            description_en=descriptions.get("en"),
+            history_limit=history_limit,
+            created_at=now,
+        )
+        session.add(room)
+        await session.flush()
+        session.add(RoomStream(room_id=room.id, last_seq=0, purged_seq=0))
+        return room.id
+
+
+_members = cast(Table, RoomMember.__table__)
+_streams = cast(Table, RoomStream.__table__)
+
+
+async def touch_member(db: Database, *, room_id: int, author_key: bytes, now: datetime) -> int:
+    """Record that ``author_key`` is in the room; returns the room's last sequence when
+    this participant first joined."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    first_seq = select(_streams.c.last_seq).where(_streams.c.room_id == room_id).scalar_subquery()
+    stmt = (
+        dialect.insert(_members)
+        .values(room_id=room_id, author_key=author_key, first_seq=first_seq, last_seen_at=now)
+        .on_conflict_do_update(index_elements=["room_id", "author_key"], set_={"last_seen_at": now})
+        .returning(_members.c.first_seq)
+    )
+    async with db.transaction() as conn:
+        return int((await conn.execute(stmt)).scalar_one())
+
+
+class RoomCache:
+    """Room lookups by slug, kept for ``ttl`` seconds per process (rooms change rarely;
+    a renamed room shows its new name within the TTL)."""
+
+    def __init__(self, db: Database, *, ttl: float = 30.0) -> None:
+        self._db = db
+        self._ttl = ttl
+        self._by_slug: dict[str, tuple[float, RoomInfo | None]] = {}
+
+    async def get(self, slug: str, *, now: float) -> RoomInfo | None:
+        hit = self._by_slug.get(slug)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        room = await get_room(self._db, slug=slug)
+        if len(self._by_slug) > 10_000:
+            self._by_slug.clear()
+        # Misses are cached briefly too, so probing random slugs costs little.
+        self._by_slug[slug] = (now + (self._ttl if room else 2.0), room)
+        return room
+
+    def forget(self, slug: str) -> None:
+        self._by_slug.pop(slug, None)

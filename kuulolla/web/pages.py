@@ -1,0 +1,60 @@
+"""Visitor pages: the room list and a room."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kuulolla.core import i18n
+from kuulolla.core.errors import NotFound
+from kuulolla.core.i18n import N_
+from kuulolla.rooms import service as rooms
+from kuulolla.web.templating import render
+
+# Strings the room script shows; sent with the page so the script needs no catalog.
+ROOM_SCRIPT_STRINGS = {
+    "connecting": N_("Connecting…"),
+    "connected": N_("Connected"),
+    "reconnecting": N_("Connection lost. Reconnecting…"),
+    "offline": N_("You are offline. Messages will be sent when the connection returns."),
+    "sending": N_("Sending…"),
+    "you": N_("you"),
+    "present_one": N_("{n} person here"),
+    "present_many": N_("{n} people here"),
+    "joined": N_("You joined as {nick}."),
+    "history_reset": N_("The conversation was reloaded."),
+    "not_sent": N_("Not sent: {reason}"),
+    "role_volunteer": N_("Volunteer"),
+    "role_professional": N_("Professional"),
+    "role_coordinator": N_("Coordinator"),
+    "role_admin": N_("Moderator"),
+    "new_messages": N_("{n} new messages"),
+}
+
+
+async def index(request: Request) -> Response:
+    all_rooms = await rooms.list_rooms(request.state.db)
+    return render(request, "index.html", {"rooms": all_rooms})
+
+
+async def room(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    found = await rooms.get_room(request.state.db, slug=slug)
+    if found is None or found.kind != "group":
+        raise NotFound(N_("There is no such room."), code="room_not_found")
+    locale = request.state.locale
+    strings = {key: i18n.gettext(locale, value) for key, value in ROOM_SCRIPT_STRINGS.items()}
+    settings = request.state.settings
+    return render(
+        request,
+        "room.html",
+        {
+            "room": found,
+            # "<" escaped so no string can close the script element it is embedded in.
+            "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
+            "max_message_chars": settings.max_message_chars,
+            "max_nick_chars": settings.max_nick_chars,
+        },
+    )

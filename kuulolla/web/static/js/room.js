@@ -1,0 +1,339 @@
+// The room page: nickname, live messages, sending, and resuming after a drop.
+//
+// Protocol: docs/protocol.md. The client remembers the last sequence it has shown and
+// resumes with `since`; messages not yet acknowledged are resent with the same `ref`
+// (the server stores a ref once), so a drop neither loses nor doubles anything.
+
+const root = document.getElementById("room");
+const slug = root.dataset.room;
+const maxChars = Number(root.dataset.maxChars || "2000");
+const S = JSON.parse(document.getElementById("room-strings").textContent);
+const lang = document.documentElement.lang || "fi";
+
+const nickForm = document.getElementById("nick-form");
+const nickInput = document.getElementById("nick");
+const nickError = document.getElementById("nick-error");
+const rememberBox = document.getElementById("remember");
+const chat = document.getElementById("chat");
+const list = document.getElementById("messages");
+const sendForm = document.getElementById("send-form");
+const textBox = document.getElementById("text");
+const sendError = document.getElementById("send-error");
+const presenceEl = document.getElementById("presence");
+const connectionEl = document.getElementById("connection");
+
+const timeFormat = new Intl.DateTimeFormat(lang, {
+  hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki",
+});
+
+const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
+
+// ------------------------------------------------------------------ storage
+
+function store() {
+  try {
+    return localStorage.getItem("kuulolla.remember") === "1" ? localStorage : sessionStorage;
+  } catch (_) {
+    return null;
+  }
+}
+function load(key) { try { return store()?.getItem(key) ?? null; } catch (_) { return null; } }
+function save(key, value) { try { store()?.setItem(key, value); } catch (_) { /* ignore */ } }
+
+// ------------------------------------------------------------------ state
+
+let ws = null;
+let token = load("kuulolla.token");
+let nick = load(`kuulolla.nick.${slug}`);
+let lastSeq = null;          // last sequence shown; null until the first `joined`
+let joined = false;
+let attempts = 0;
+let reconnectTimer = null;
+let exiting = false;
+const shown = new Map();     // seq -> element
+const pending = new Map();   // ref -> {text, el, seq}
+
+function setStatus(text) { connectionEl.textContent = text; }
+
+function newRef() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// ------------------------------------------------------------------ rendering
+
+function atBottom() {
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+}
+
+function roleLabel(role) {
+  return S[`role_${role}`] || "";
+}
+
+function renderMessage(m, { mine = false, isPending = false } = {}) {
+  const li = document.createElement("li");
+  li.className = "message";
+  if (mine) li.classList.add("message--mine");
+  if (isPending) li.classList.add("message--pending");
+  const meta = document.createElement("p");
+  meta.className = "message__meta";
+  const who = document.createElement("span");
+  who.className = "message__nick";
+  who.textContent = m.from ? m.from.nick : nick;
+  meta.append(who);
+  const role = m.from ? roleLabel(m.from.role) : "";
+  if (role) {
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    badge.textContent = role;
+    meta.append(" ", badge);
+  }
+  const time = document.createElement("time");
+  if (m.ts) {
+    time.dateTime = m.ts;
+    time.textContent = timeFormat.format(new Date(m.ts));
+  } else {
+    time.textContent = S.sending;
+  }
+  meta.append(" ", time);
+  const body = document.createElement("p");
+  body.className = "message__text";
+  body.textContent = m.text;
+  li.append(meta, body);
+  return li;
+}
+
+function append(el) {
+  const stick = atBottom();
+  list.append(el);
+  if (stick) list.scrollTop = list.scrollHeight;
+}
+
+function showMessage(m) {
+  if (shown.has(m.seq)) return;
+  if (lastSeq !== null && m.seq <= lastSeq) return;
+  const mine = [...pending.values()].some((p) => p.seq === m.seq);
+  const el = renderMessage(m, { mine });
+  shown.set(m.seq, el);
+  lastSeq = m.seq;
+  for (const [ref, p] of pending) {
+    if (p.seq === m.seq) {
+      el.classList.add("message--mine");
+      p.el.remove();
+      pending.delete(ref);
+    }
+  }
+  append(el);
+}
+
+function systemNote(text) {
+  const li = document.createElement("li");
+  li.className = "message message--system";
+  li.textContent = text;
+  append(li);
+}
+
+function setPresence(count) {
+  presenceEl.textContent = fmt(count === 1 ? S.present_one : S.present_many, { n: count });
+}
+
+// ------------------------------------------------------------------ socket
+
+function send(frame) {
+  if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+}
+
+function connect() {
+  clearTimeout(reconnectTimer);
+  if (exiting) return;
+  setStatus(attempts ? S.reconnecting : S.connecting);
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  ws = new WebSocket(`${scheme}://${location.host}/ws`);
+  ws.addEventListener("open", () => {
+    send({ type: "hello", v: 1, token: token || undefined, lang });
+  });
+  ws.addEventListener("message", (event) => {
+    let frame;
+    try { frame = JSON.parse(event.data); } catch (_) { return; }
+    handle(frame);
+  });
+  ws.addEventListener("close", (event) => {
+    joined = false;
+    if (exiting) return;
+    if (event.code === 1008 && lastSeq === null) {
+      setStatus(S.reconnecting);
+    }
+    scheduleReconnect();
+  });
+}
+
+function scheduleReconnect() {
+  attempts += 1;
+  // Exponential backoff with full jitter, so a restarted server is not hit by every
+  // client at the same instant.
+  const ceiling = Math.min(30000, 500 * 2 ** Math.min(attempts, 6));
+  const delay = Math.random() * ceiling;
+  setStatus(navigator.onLine === false ? S.offline : S.reconnecting);
+  reconnectTimer = setTimeout(connect, delay);
+}
+
+function join() {
+  const frame = { type: "join", room: slug, nick };
+  if (lastSeq !== null) frame.since = lastSeq;
+  send(frame);
+}
+
+function handle(frame) {
+  switch (frame.type) {
+    case "welcome":
+      token = frame.token;
+      save("kuulolla.token", token);
+      join();
+      break;
+    case "joined": {
+      const resumed = lastSeq !== null;
+      if (!resumed) {
+        list.replaceChildren();
+        shown.clear();
+        for (const m of frame.history) showMessage(m);
+        lastSeq = frame.seq;
+        systemNote(fmt(S.joined, { nick }));
+      } else {
+        for (const m of frame.history) showMessage(m);
+        lastSeq = Math.max(lastSeq, frame.seq);
+      }
+      joined = true;
+      attempts = 0;
+      setStatus(S.connected);
+      setPresence(frame.present || 1);
+      nickForm.hidden = true;
+      chat.hidden = false;
+      for (const [ref, p] of pending) {
+        if (p.seq === undefined) send({ type: "send", room: slug, text: p.text, ref });
+      }
+      break;
+    }
+    case "message":
+      if (frame.room === slug) showMessage(frame);
+      break;
+    case "ack": {
+      const p = pending.get(frame.ref);
+      if (!p) break;
+      if (shown.has(frame.seq)) {
+        shown.get(frame.seq).classList.add("message--mine");
+        p.el.remove();
+        pending.delete(frame.ref);
+      } else {
+        p.seq = frame.seq;
+      }
+      break;
+    }
+    case "presence":
+      if (frame.room === slug) setPresence(frame.count);
+      break;
+    case "error":
+      handleError(frame);
+      break;
+    default:
+      break;
+  }
+}
+
+function handleError(frame) {
+  if (frame.code === "resync") {
+    lastSeq = null;
+    systemNote(S.history_reset);
+    join();
+    return;
+  }
+  if (!joined && (frame.code === "invalid_nick" || frame.code === "nick_required")) {
+    nick = null;
+    nickForm.hidden = false;
+    chat.hidden = true;
+    nickError.textContent = frame.message;
+    nickInput.setAttribute("aria-invalid", "true");
+    nickInput.focus();
+    return;
+  }
+  if (frame.ref && pending.has(frame.ref)) {
+    const p = pending.get(frame.ref);
+    pending.delete(frame.ref);
+    p.el.classList.add("message--failed");
+    p.el.querySelector("time").textContent = fmt(S.not_sent, { reason: frame.message });
+    if (!textBox.value) textBox.value = p.text;
+  }
+  sendError.textContent = frame.message;
+}
+
+// ------------------------------------------------------------------ forms
+
+nickForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = nickInput.value.trim();
+  if (value.length < 2) {
+    nickError.textContent = nickInput.validationMessage || S.not_sent;
+    nickInput.setAttribute("aria-invalid", "true");
+    nickInput.focus();
+    return;
+  }
+  nickError.textContent = "";
+  nickInput.removeAttribute("aria-invalid");
+  if (rememberBox.checked) {
+    try { localStorage.setItem("kuulolla.remember", "1"); } catch (_) { /* ignore */ }
+  }
+  nick = value;
+  save(`kuulolla.nick.${slug}`, nick);
+  if (token) save("kuulolla.token", token);
+  if (ws && ws.readyState === WebSocket.OPEN && token) {
+    join();
+  } else if (!ws || ws.readyState > WebSocket.OPEN) {
+    connect();
+  }
+});
+
+function submitMessage() {
+  const text = textBox.value.trim();
+  sendError.textContent = "";
+  if (!text) return;
+  if (text.length > maxChars) {
+    sendError.textContent = textBox.validationMessage;
+    return;
+  }
+  const ref = newRef();
+  const el = renderMessage({ text }, { mine: true, isPending: true });
+  pending.set(ref, { text, el, seq: undefined });
+  append(el);
+  textBox.value = "";
+  if (joined) send({ type: "send", room: slug, text, ref });
+}
+
+sendForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitMessage();
+});
+
+textBox.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    submitMessage();
+  }
+});
+
+window.addEventListener("online", () => {
+  if (!ws || ws.readyState === WebSocket.CLOSED) { attempts = 0; connect(); }
+});
+
+document.addEventListener("kuulolla:exit", () => {
+  exiting = true;
+  clearTimeout(reconnectTimer);
+  if (ws) ws.close(1000);
+});
+
+// A returning visitor (same tab) goes straight back into the room.
+if (nick) {
+  nickInput.value = nick;
+  connect();
+} else {
+  nickInput.focus();
+}

@@ -1,0 +1,60 @@
+"""Jinja2 environments, one per locale, with gettext installed."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from kuulolla.core import i18n
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+@cache
+def environment(locale: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["LOCALES"] = i18n.LOCALES
+    env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    return env
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    locale: str = request.state.locale
+    settings = request.app.state.settings
+    ctx: dict[str, Any] = {
+        "request": request,
+        "locale": locale,
+        "path": request.url.path,
+        "quick_exit_url": settings.quick_exit_url,
+    }
+    if context:
+        ctx.update(context)
+    html = environment(locale).get_template(name).render(ctx)
+    response = HTMLResponse(html, status_code=status_code)
+    # Pages may show what a visitor wrote; a shared device must not keep them.
+    response.headers["cache-control"] = "no-store"
+    if request.state.set_lang_cookie:
+        response.set_cookie(
+            "lang",
+            locale,
+            max_age=365 * 24 * 3600,
+            samesite="lax",
+            httponly=True,
+            secure=not settings.development,
+        )
+    return response

@@ -1,0 +1,66 @@
+"""uvicorn's sans-I/O WebSocket protocol with a direct write path for fan-out.
+
+Fan-out sends the same frame to many sockets. Through plain ASGI every recipient
+costs a coroutine call, a state check and a fresh WebSocket framing of the same
+payload. This protocol adds one ASGI scope extension, ``kuulolla.raw_websocket``,
+through which the application writes an already framed message (server frames are
+unmasked, so the bytes are identical for every recipient) to the transport
+synchronously. The handshake, reading, pings and closing stay uvicorn's.
+
+Everything else the application sends still goes through ASGI; both paths write to
+the transport synchronously from the event loop, so frames keep their order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from kuulolla.chat.sockets import RAW_EXTENSION
+
+
+class RawWebSocketHandle:
+    """The application's handle on one connection (see chat/sockets.py:RawSink)."""
+
+    __slots__ = ("_proto",)
+
+    def __init__(self, proto: KuulollaWebSocketProtocol) -> None:
+        self._proto = proto
+
+    def write(self, wire: bytes) -> bool:
+        proto = self._proto
+        if proto.close_sent or proto.disconnected or not proto.handshake_complete:
+            return False
+        proto.transport.write(wire)
+        return True
+
+    def buffered(self) -> int:
+        return int(self._proto.transport.get_write_buffer_size())
+
+    def overflow_close(self, code: int) -> None:
+        """Close a connection whose reader fell behind.
+
+        The close frame goes after what is already buffered and nothing more is
+        written; a reader that never resumes is cut off after the close timeout, so the
+        memory this connection holds stays bounded.
+        """
+        proto = self._proto
+        if proto.close_sent or proto.disconnected:
+            return
+        proto.conn.send_close(code)
+        proto.transport.write(b"".join(proto.conn.data_to_send()))
+        proto.close_sent = True
+        proto.queue.put_nowait({"type": "websocket.disconnect", "code": code})
+        if proto.read_paused:
+            proto.read_paused = False
+            proto.transport.resume_reading()
+        proto.close_timer = proto.loop.call_later(proto.close_timeout, proto.transport.abort)
+
+
+class KuulollaWebSocketProtocol(WebSocketsSansIOProtocol):
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None and self.response.status_code == 101:
+            scope["extensions"][RAW_EXTENSION] = RawWebSocketHandle(self)

@@ -1,0 +1,149 @@
+"""The message store on real SQLite and PostgreSQL: sequences, grouped commits, dedupe."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from kuulolla.chat import store
+from kuulolla.chat.models import Message
+from kuulolla.core.clock import FrozenClock
+from kuulolla.core.db import Database
+from tests.helpers import make_room
+
+
+def draft(
+    room_id: int, text: str, ref: bytes | None = None, author: bytes = b"a" * 16
+) -> store.Draft:
+    return store.Draft(
+        room_id=room_id, author_key=author, nick="Aino", role="visitor", text=text, ref_key=ref
+    )
+
+
+async def start(
+    db: Database, clock: FrozenClock, seen: list[store.Stored], batches: list[int] | None = None
+) -> store.Committer:
+    committer = store.Committer(
+        db,
+        clock=clock,
+        on_committed=seen.extend,
+        on_batch=(batches.append if batches is not None else None),
+    )
+    committer.start()
+    return committer
+
+
+@pytest.mark.asyncio
+async def test_sequences_start_at_one_and_increase(db: Database, clock: FrozenClock) -> None:
+    """Each room's messages get 1, 2, 3… in the order they were submitted."""
+    room = await make_room(db)
+    seen: list[store.Stored] = []
+    committer = await start(db, clock, seen)
+    results = [await committer.submit(draft(room, f"viesti {i}")) for i in range(3)]
+    await committer.stop()
+    assert [r.seq for r in results] == [1, 2, 3]
+    assert [s.text for s in seen] == ["viesti 0", "viesti 1", "viesti 2"]
+
+
+@pytest.mark.asyncio
+async def test_rooms_have_separate_sequences(db: Database, clock: FrozenClock) -> None:
+    """Sequences are per room."""
+    a = await make_room(db, "a")
+    b = await make_room(db, "b")
+    committer = await start(db, clock, [])
+    seqs = [(await committer.submit(draft(r, "x"))).seq for r in (a, b, a, b, b)]
+    await committer.stop()
+    assert seqs == [1, 1, 2, 2, 3]
+
+
+@pytest.mark.asyncio
+async def test_concurrent_submits_are_grouped(db: Database, clock: FrozenClock) -> None:
+    """Messages submitted together commit in fewer transactions than messages."""
+    room = await make_room(db)
+    batches: list[int] = []
+    committer = await start(db, clock, [], batches)
+    results = await asyncio.gather(*(committer.submit(draft(room, f"m{i}")) for i in range(200)))
+    await committer.stop()
+    assert sorted(r.seq for r in results) == list(range(1, 201))
+    assert sum(batches) == 200
+    assert len(batches) < 200
+
+
+@pytest.mark.asyncio
+async def test_resent_ref_is_stored_once(db: Database, clock: FrozenClock) -> None:
+    """A resent ref from the same author is acknowledged with the first sequence, not stored again."""
+    room = await make_room(db)
+    seen: list[store.Stored] = []
+    committer = await start(db, clock, seen)
+    first = await committer.submit(draft(room, "hei", ref=b"r" * 16))
+    again = await committer.submit(draft(room, "hei", ref=b"r" * 16))
+    both = await asyncio.gather(
+        committer.submit(draft(room, "x", ref=b"q" * 16)),
+        committer.submit(draft(room, "x", ref=b"q" * 16)),
+    )
+    await committer.stop()
+    assert again.seq == first.seq and again.duplicate
+    assert both[0].seq == both[1].seq
+    assert len(seen) == 2  # only fresh messages are published
+    async with db.read() as conn:
+        count = (await conn.execute(select(func.count()).select_from(Message))).scalar_one()
+    assert count == 2
+
+
+@pytest.mark.asyncio
+async def test_two_committers_never_share_a_sequence(db_url: str, clock: FrozenClock) -> None:
+    """Two processes' committers writing one room give every message its own sequence."""
+    db1 = Database.from_url(db_url)
+    db2 = Database.from_url(db_url)
+    room = await make_room(db1)
+    c1 = await start(db1, clock, [])
+    c2 = await start(db2, clock, [])
+    results = await asyncio.gather(
+        *(
+            c.submit(draft(room, f"{i}", ref=bytes([i % 256, i // 256]) * 8))
+            for i in range(150)
+            for c in (c1, c2)
+        )
+    )
+    await c1.stop()
+    await c2.stop()
+    seqs = [r.seq for r in results if not r.duplicate]
+    await db1.dispose()
+    await db2.dispose()
+    assert len(seqs) == len(set(seqs))
+    # The second of each pair is a retry of the first (same ref): 150 messages.
+    assert sorted(set(seqs)) == sorted(set(r.seq for r in results))
+    assert len(set(seqs)) == 150
+
+
+@pytest.mark.asyncio
+async def test_history_tail_and_after(db: Database, clock: FrozenClock) -> None:
+    """History gives the last N messages, or exactly those after a sequence."""
+    room = await make_room(db)
+    committer = await start(db, clock, [])
+    for i in range(10):
+        await committer.submit(draft(room, f"m{i}"))
+    await committer.stop()
+    last, purged, tail = await store.read_history(db, room, since=None, limit=3)
+    assert (last, purged) == (10, 0)
+    assert [m.seq for m in tail] == [8, 9, 10]
+    _, _, after = await store.read_history(db, room, since=6, limit=100)
+    assert [m.seq for m in after] == [7, 8, 9, 10]
+    _, _, none = await store.read_history(db, room, since=None, limit=0)
+    assert none == []
+
+
+@pytest.mark.asyncio
+async def test_commit_failure_acknowledges_nothing(db: Database, clock: FrozenClock) -> None:
+    """When the database refuses the commit, the sender gets Unavailable and nothing is stored."""
+    from kuulolla.core.errors import Unavailable
+
+    committer = await start(db, clock, [])
+    with pytest.raises(Unavailable):
+        await committer.submit(draft(999_999, "no such room"))
+    await committer.stop()
+    async with db.read() as conn:
+        count = (await conn.execute(select(func.count()).select_from(Message))).scalar_one()
+    assert count == 0

@@ -1,0 +1,197 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases, real Redis, a frozen clock.
+
+Every test that takes ``db_url`` runs twice, on SQLite and on PostgreSQL. Each run
+gets a database of its own, cloned from a template migrated once per session with
+Alembic (a file copy for SQLite, ``CREATE DATABASE … TEMPLATE`` for PostgreSQL).
+
+When a server is missing, its tests are skipped, except under ``CI=true``, where a
+missing component fails the run instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from kuulolla.core.clock import FrozenClock
+from kuulolla.core.db import Database
+from kuulolla.core.settings import Settings
+
+POSTGRES_URL = os.environ.get(
+    "KUULOLLA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("KUULOLLA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI") == "true"
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+def unavailable(what: str) -> None:
+    """Skip (or, in CI, fail) a test whose component is missing."""
+    if IN_CI:
+        pytest.fail(f"{what} is not available (CI=true: components are required)")
+    pytest.skip(f"{what} is not available")
+
+
+def _pg_admin_dsn(database: str | None = None) -> str:
+    base = POSTGRES_URL.replace("+asyncpg", "")
+    if database is None:
+        return base
+    return base.rsplit("/", 1)[0] + "/" + database
+
+
+def _pg_url(database: str) -> str:
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + database
+
+
+async def _pg_execute(*statements: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(_pg_admin_dsn(), timeout=3)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def pg_execute(*statements: str) -> None:
+    asyncio.run(_pg_execute(*statements))
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    try:
+        pg_execute("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kuulolla.migrations import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_available: bool) -> Iterator[str | None]:
+    if not postgres_available:
+        yield None
+        return
+    from kuulolla.migrations import upgrade
+
+    name = f"kuulolla_tpl_{os.getpid()}_{secrets.token_hex(3)}"
+    pg_execute(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    upgrade(_pg_url(name))
+    yield name
+    pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_database_url(
+    kind: str, tmp_path: Path, sqlite_template: Path, postgres_template: str | None
+) -> tuple[str, object]:
+    """A fresh migrated database of ``kind``; returns its URL and a cleanup token."""
+    if kind == "sqlite":
+        path = tmp_path / f"db-{secrets.token_hex(3)}.sqlite3"
+        shutil.copyfile(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}", None
+    if postgres_template is None:
+        unavailable("PostgreSQL")
+    name = f"kuulolla_t_{secrets.token_hex(5)}"
+    pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    return _pg_url(name), name
+
+
+def drop_database(token: object) -> None:
+    if token:
+        pg_execute(f'DROP DATABASE IF EXISTS "{token}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    postgres_template: str | None,
+) -> Iterator[str]:
+    url, token = make_database_url(request.param, tmp_path, sqlite_template, postgres_template)
+    yield url
+    drop_database(token)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    url, _ = make_database_url("sqlite", tmp_path, sqlite_template, None)
+    return url
+
+
+@pytest.fixture
+def postgres_url(
+    tmp_path: Path, sqlite_template: Path, postgres_template: str | None
+) -> Iterator[str]:
+    url, token = make_database_url("postgresql", tmp_path, sqlite_template, postgres_template)
+    yield url
+    drop_database(token)
+
+
+@pytest_asyncio.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = Database.from_url(db_url, pool_size=5)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_available() -> bool:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture
+def redis_url(redis_available: bool) -> str:
+    if not redis_available:
+        unavailable("Redis")
+    return REDIS_URL
+
+
+@pytest.fixture
+def broker_prefix() -> str:
+    """A channel prefix of this test's own, so tests never hear each other."""
+    return f"kt{secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": "test",
+        "secret_key": TEST_SECRET,
+        "database_url": database_url,
+        "log_format": "text",
+        "quick_exit_url": "about:blank",
+    }
+    values.update(overrides)
+    return Settings(**values).replace()  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return make_settings(db_url)

@@ -1,0 +1,96 @@
+"""The Redis broker against a real Redis: delivery, batching and recovery of the link."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import redis.asyncio as aioredis
+
+from kuulolla.core.broker import MemoryBroker, RedisBroker
+from tests.helpers import eventually
+
+
+@pytest.mark.asyncio
+async def test_published_messages_reach_subscribers(redis_url: str, broker_prefix: str) -> None:
+    """A message published by one broker reaches another broker subscribed to the channel."""
+    got: list[tuple[str, bytes]] = []
+    a = RedisBroker(redis_url, prefix=broker_prefix)
+    b = RedisBroker(redis_url, prefix=broker_prefix)
+    await a.start(lambda c, d: None, lambda: None)
+    await b.start(lambda c, d: got.append((c, d)), lambda: None)
+    channel = f"{broker_prefix}:room:1"
+    await b.subscribe(channel)
+    for i in range(100):
+        a.publish(channel, b"m %d" % i)
+    await eventually(lambda: len(got) == 100)
+    await a.close()
+    await b.close()
+    assert [d for _, d in got] == [b"m %d" % i for i in range(100)]
+    assert {c for c, _ in got} == {channel}
+
+
+@pytest.mark.asyncio
+async def test_unsubscribed_channel_is_not_delivered(redis_url: str, broker_prefix: str) -> None:
+    """After unsubscribing, messages on that channel no longer arrive."""
+    got: list[bytes] = []
+    a = RedisBroker(redis_url, prefix=broker_prefix)
+    await a.start(lambda c, d: got.append(d), lambda: None)
+    channel = f"{broker_prefix}:room:2"
+    await a.subscribe(channel)
+    a.publish(channel, b"one")
+    await eventually(lambda: got == [b"one"])
+    await a.unsubscribe(channel)
+    a.publish(channel, b"two")
+    a.publish(f"{broker_prefix}:room:3", b"other")
+    await asyncio.sleep(0.3)
+    await a.close()
+    assert got == [b"one"]
+
+
+@pytest.mark.asyncio
+async def test_killed_pubsub_link_recovers_and_resubscribes(
+    redis_url: str, broker_prefix: str
+) -> None:
+    """After CLIENT KILL TYPE pubsub the broker reconnects, resubscribes and reports it."""
+    got: list[bytes] = []
+    reconnects: list[int] = []
+    a = RedisBroker(redis_url, prefix=broker_prefix)
+    await a.start(lambda c, d: got.append(d), lambda: reconnects.append(1))
+    channel = f"{broker_prefix}:room:4"
+    await a.subscribe(channel)
+    admin = aioredis.Redis.from_url(redis_url)
+    before = len(reconnects)
+    await admin.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+    await eventually(lambda: len(reconnects) > before and a.connected)
+    a.publish(channel, b"after")
+    await eventually(lambda: b"after" in got)
+    await admin.aclose()
+    await a.close()
+    assert a.connected
+
+
+@pytest.mark.asyncio
+async def test_unreachable_redis_does_not_block_publishers() -> None:
+    """With Redis down, publishing returns at once and start does not fail."""
+    a = RedisBroker("redis://127.0.0.1:1/0", prefix="x")
+    await a.start(lambda c, d: None, lambda: None)
+    for _ in range(10):
+        a.publish("x:room:1", b"m")
+    assert not a.connected
+    await a.close()
+
+
+@pytest.mark.asyncio
+async def test_memory_broker_delivers_to_other_clients() -> None:
+    """The in-process broker delivers to every client subscribed to the channel, on the next loop turn."""
+    hub = MemoryBroker()
+    got: list[bytes] = []
+    a, b = hub.attach(), hub.attach()
+    await a.start(lambda c, d: None, lambda: None)
+    await b.start(lambda c, d: got.append(d), lambda: None)
+    await b.subscribe("ch")
+    a.publish("ch", b"hei")
+    assert got == []
+    await asyncio.sleep(0)
+    assert got == [b"hei"]
