@@ -1,0 +1,127 @@
+"""Finnish words to base forms, through Voikko.
+
+Finnish inflects heavily: "parisuhteessa", "parisuhteesta" and "parisuhde" are one
+word to a reader, and compounds carry meaning in their parts ("koulukiusaamisesta" is
+"koulu" + "kiusata"). Search and word filters therefore work on the base forms and
+compound parts Voikko gives (Debian packages libvoikko1 and voikko-fi, Python binding
+``libvoikko``).
+
+Where Voikko is missing the service still runs: :func:`analyser` logs one warning and
+falls back to the lowercased word itself, so exact forms still match.
+
+Voikko handles are not thread-safe; use :func:`analyser` from the event loop thread or
+create one :class:`Finnish` per thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Letters with inner hyphens or apostrophes ("sosiaali- ja terveysala" splits at the
+# space; "vaimo-parka" stays one token), or runs of digits.
+WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+")
+_WORDBASES = re.compile(r"\+([^(+]+)\(([^)]*)\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One word: its lowercased surface form, its base forms and its compound parts."""
+
+    word: str
+    bases: tuple[str, ...]
+    parts: tuple[str, ...]
+    known: bool  # Voikko recognised the word
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Base forms then compound parts, without repeats."""
+        seen: dict[str, None] = dict.fromkeys(self.bases)
+        for part in self.parts:
+            seen.setdefault(part, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # as written
+    start: int
+    end: int
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Words of ``text`` with their positions (NFC-normalised input assumed)."""
+    for match in WORD.finditer(text):
+        yield Token(match.group(), match.start(), match.end())
+
+
+class Finnish:
+    """Base forms of Finnish words, cached."""
+
+    def __init__(self, *, cache_size: int = 200_000) -> None:
+        self._voikko: Any = None
+        try:
+            import libvoikko
+
+            self._voikko = libvoikko.Voikko("fi")
+        except (ImportError, OSError, Exception) as exc:  # library or dictionary missing
+            log.warning(
+                "finnish.voikko_unavailable: %s; Finnish words match only in the form written",
+                type(exc).__name__,
+                extra={"event": "finnish.voikko_unavailable"},
+            )
+        self._cached = lru_cache(maxsize=cache_size)(self._analyse)
+
+    @property
+    def available(self) -> bool:
+        return self._voikko is not None
+
+    def _analyse(self, word: str) -> Analysis:
+        lowered = unicodedata.normalize("NFC", word).lower()
+        if self._voikko is None or not lowered or lowered.isdigit():
+            return Analysis(lowered, (lowered,), (), False)
+        results = self._voikko.analyze(word) or self._voikko.analyze(lowered)
+        if not results:
+            return Analysis(lowered, (lowered,), (), False)
+        bases: dict[str, None] = {}
+        parts: dict[str, None] = {}
+        for result in results:
+            base = (result.get("BASEFORM") or lowered).lower()
+            bases.setdefault(base, None)
+            found = [
+                b.lower()
+                for _, b in _WORDBASES.findall(result.get("WORDBASES") or "")
+                if b and not b.startswith("+")  # "+inen" and the like are suffixes, not words
+            ]
+            if len(found) > 1:
+                for part in found:
+                    parts.setdefault(part, None)
+        return Analysis(lowered, tuple(bases), tuple(p for p in parts if p not in bases), True)
+
+    def analyse(self, word: str) -> Analysis:
+        """Base forms and compound parts of one word (cached)."""
+        return self._cached(word)
+
+    def forms(self, text: str) -> list[str]:
+        """Every base form and compound part of every word in ``text``, in order."""
+        out: list[str] = []
+        for token in tokens(text):
+            out.extend(self.analyse(token.text).forms)
+        return out
+
+    def bases(self, text: str) -> list[str]:
+        """The first base form of every word in ``text``, in order (for phrase matching)."""
+        return [self.analyse(token.text).bases[0] for token in tokens(text)]
+
+
+@cache
+def analyser() -> Finnish:
+    """The process's shared analyser (event loop thread only)."""
+    return Finnish()
