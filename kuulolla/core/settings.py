@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
@@ -68,8 +68,6 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "json"  # json | text
 
-    extra: Mapping[str, str] = field(default_factory=dict)
-
     # ------------------------------------------------------------------ derived
 
     @property
@@ -95,8 +93,6 @@ class Settings:
         hints = get_type_hints(cls)
         values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
-            if f.name == "extra":
-                continue
             key = PREFIX + f.name.upper()
             if key in environ:
                 values[f.name] = _parse(key, environ[key], hints[f.name])
@@ -142,8 +138,6 @@ class Settings:
         """The environment that reproduces these settings in a child process."""
         out: dict[str, str] = {}
         for f in dataclasses.fields(self):
-            if f.name == "extra":
-                continue
             value = getattr(self, f.name)
             if isinstance(value, tuple):
                 value = ",".join(value)

@@ -1,0 +1,20 @@
+# Kuulolla application image: one server process per container.
+FROM python:3.11-slim-bookworm
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libvoikko1 voikko-fi curl \
+ && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --system --create-home --home-dir /srv/kuulolla kuulolla
+WORKDIR /srv/kuulolla
+COPY pyproject.toml README.md ./
+COPY kuulolla ./kuulolla
+RUN pip install --no-cache-dir . && rm -rf kuulolla pyproject.toml
+
+USER kuulolla
+ENV KUULOLLA_HOST=0.0.0.0 \
+    KUULOLLA_PORT=8000 \
+    KUULOLLA_DATA_DIR=/srv/kuulolla/var
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD curl -fsS http://127.0.0.1:8000/healthz || exit 1
+CMD ["kuulolla", "serve"]

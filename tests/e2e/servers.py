@@ -1,0 +1,107 @@
+"""Real server processes for end-to-end tests: `python -m kuulolla serve` on free ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.conftest import TEST_SECRET
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    """One `kuulolla serve` process. Its output goes to a log file next to the test's files."""
+
+    env: dict[str, str]
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def start(self, *args: str, wait: bool = True) -> ServerProcess:
+        env = {
+            **os.environ,
+            **self.env,
+            "KUULOLLA_PORT": str(self.port),
+            "KUULOLLA_HOST": "127.0.0.1",
+        }
+        self.log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kuulolla", "serve", *args],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"server exited with {self.proc.returncode}: {self.output()[-2000:]}"
+                )
+            try:
+                with urllib.request.urlopen(self.http + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not become ready: " + self.output()[-2000:])
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int | None:
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+def server_env(
+    database_url: str, *, redis_url: str = "", prefix: str = "kuulolla", **extra: str
+) -> dict[str, str]:
+    env = {
+        "KUULOLLA_ENV": "test",
+        "KUULOLLA_SECRET_KEY": TEST_SECRET,
+        "KUULOLLA_DATABASE_URL": database_url,
+        "KUULOLLA_REDIS_URL": redis_url,
+        "KUULOLLA_BROKER_PREFIX": prefix,
+        "KUULOLLA_LOG_FORMAT": "json",
+        "KUULOLLA_QUICK_EXIT_URL": "about:blank",
+        # Test clients send faster than people; the limit itself has tests of its own.
+        "KUULOLLA_SEND_BURST": "1000",
+    }
+    env.update(extra)
+    return env
