@@ -10,7 +10,6 @@ missing component fails the run instead.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import shutil
@@ -62,7 +61,9 @@ async def _pg_execute(*statements: str) -> None:
 
 
 def pg_execute(*statements: str) -> None:
-    asyncio.run(_pg_execute(*statements))
+    from tests.helpers import run_async
+
+    run_async(lambda: _pg_execute(*statements))
 
 
 @pytest.fixture(scope="session")
@@ -195,3 +196,10 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     return make_settings(db_url)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run browser tests last. Playwright's synchronous API keeps an event loop running
+    in the main thread from the first browser test to the end of the session, and no
+    asyncio test can run after that."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))

@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import concurrent.futures
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from kuulolla.core.db import Database
 from kuulolla.rooms import service as rooms
+
+T = TypeVar("T")
+
+
+def run_async(work: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine function to completion from synchronous code, on an event loop of
+    its own in another thread (the calling thread may run a loop already, as under
+    Playwright's synchronous API)."""
+
+    async def main() -> T:
+        return await work()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
+
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 

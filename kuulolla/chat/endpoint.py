@@ -272,7 +272,8 @@ class Connection:
             raise RateLimited()
         text = logic.clean_text(frame.text, max_chars=self.settings.max_message_chars)
         ref_key = hashlib.sha256(identity.author_key + frame.ref.encode()).digest()[:16]
-        stored = await self.server.committer.submit(
+        ref = frame.ref
+        await self.server.committer.submit(
             store.Draft(
                 room_id=membership.room.id,
                 author_key=identity.author_key,
@@ -280,9 +281,9 @@ class Connection:
                 role=identity.role,
                 text=text,
                 ref_key=ref_key,
-            )
+            ),
+            on_stored=lambda stored: self.push(Ack(ref=ref, seq=stored.seq)),
         )
-        self.push(Ack(ref=frame.ref, seq=stored.seq))
 
     def on_leave(self, frame: Leave) -> None:
         self.require_hello()

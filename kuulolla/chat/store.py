@@ -67,6 +67,7 @@ class Stored:
 class _Pending:
     draft: Draft
     future: asyncio.Future[Stored]
+    on_stored: Callable[[Stored], None] | None = None
     seq: int = 0
     created_at: datetime | None = field(default=None)
 
@@ -112,13 +113,19 @@ class Committer:
             await self._task
         self._task = None
 
-    async def submit(self, draft: Draft) -> Stored:
+    async def submit(
+        self, draft: Draft, *, on_stored: Callable[[Stored], None] | None = None
+    ) -> Stored:
         """Store ``draft``; returns once committed. Raises :class:`Unavailable` when the
-        database cannot be written (nothing was stored; the client may retry)."""
+        database cannot be written (nothing was stored; the client may retry).
+
+        ``on_stored`` is called right after the commit and before the message is
+        delivered to anyone, so a sender's acknowledgement precedes its own message.
+        """
         if self._task is None:
             raise Unavailable()
         future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Pending(draft, future))
+        self._queue.put_nowait(_Pending(draft, future, on_stored))
         return await future
 
     async def _run(self) -> None:
@@ -141,6 +148,12 @@ class Committer:
                         p.future.set_exception(Unavailable())
             else:
                 self._on_batch(len(batch))
+                for p, s in zip(batch, stored, strict=True):
+                    if p.on_stored is not None:
+                        try:
+                            p.on_stored(s)
+                        except Exception:
+                            log.exception("store.ack_failed", extra={"event": "store.ack_failed"})
                 fresh = [s for s in stored if not s.duplicate]
                 if fresh:
                     try:

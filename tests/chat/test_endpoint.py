@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +14,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
 from kuulolla.web.app import create_app
 from tests.conftest import make_settings
-from tests.helpers import make_room
+from tests.helpers import make_room, run_async
 
 
 def prepare(db_url: str, *rooms: tuple[str, int]) -> None:
@@ -25,7 +24,7 @@ def prepare(db_url: str, *rooms: tuple[str, int]) -> None:
             await make_room(db, slug, history_limit=history)
         await db.dispose()
 
-    asyncio.run(work())
+    run_async(work)
 
 
 @pytest.fixture

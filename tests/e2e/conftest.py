@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kuulolla.core.db import Database
+from tests.e2e.browser import browser  # noqa: F401  (fixture)
 from tests.e2e.servers import ServerProcess, server_env
-from tests.helpers import make_room
+from tests.helpers import make_room, run_async
 
 
 def seed_rooms(database_url: str) -> None:
@@ -20,7 +20,7 @@ def seed_rooms(database_url: str) -> None:
         await make_room(db, "hiljainen", history_limit=0)
         await db.dispose()
 
-    asyncio.run(work())
+    run_async(work)
 
 
 @pytest.fixture

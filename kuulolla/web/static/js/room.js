@@ -16,6 +16,7 @@ const nickError = document.getElementById("nick-error");
 const rememberBox = document.getElementById("remember");
 const chat = document.getElementById("chat");
 const list = document.getElementById("messages");
+const scroller = document.getElementById("log");
 const sendForm = document.getElementById("send-form");
 const textBox = document.getElementById("text");
 const sendError = document.getElementById("send-error");
@@ -64,7 +65,7 @@ function newRef() {
 // ------------------------------------------------------------------ rendering
 
 function atBottom() {
-  return list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
 }
 
 function roleLabel(role) {
@@ -107,7 +108,7 @@ function renderMessage(m, { mine = false, isPending = false } = {}) {
 function append(el) {
   const stick = atBottom();
   list.append(el);
-  if (stick) list.scrollTop = list.scrollHeight;
+  if (stick) scroller.scrollTop = scroller.scrollHeight;
 }
 
 function showMessage(m) {

@@ -1,0 +1,114 @@
+"""Visitor pages over HTTP: content, languages, headers, errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from kuulolla.core.db import Database
+from kuulolla.web.app import create_app
+from tests.conftest import make_settings
+from tests.helpers import make_room, run_async
+
+
+@pytest.fixture
+def client(sqlite_url: str) -> Iterator[TestClient]:
+    async def seed() -> None:
+        db = Database.from_url(sqlite_url)
+        await make_room(db, "vanhemmuus")
+        await db.dispose()
+
+    run_async(seed)
+    # https, as in production: the language cookie is Secure outside development.
+    with TestClient(create_app(make_settings(sqlite_url)), base_url="https://testserver") as c:
+        yield c
+
+
+def test_front_page_lists_rooms_in_finnish(client: TestClient) -> None:
+    """The front page is Finnish by default and links every room."""
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="fi">' in response.text
+    assert 'href="/rooms/vanhemmuus"' in response.text
+    assert "Huone vanhemmuus" in response.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "name", "heading"),
+    [("sv", "Rum vanhemmuus", "Rum"), ("en", "Room vanhemmuus", "Rooms")],
+)
+def test_language_switch(client: TestClient, lang: str, name: str, heading: str) -> None:
+    """?lang= switches the page language and room names, and is remembered in a cookie."""
+    response = client.get(f"/?lang={lang}")
+    assert f'<html lang="{lang}">' in response.text
+    assert name in response.text
+    assert f">{heading}</h2>" in response.text
+    assert response.cookies.get("lang") == lang
+    again = client.get("/")
+    assert f'<html lang="{lang}">' in again.text
+
+
+def test_accept_language_is_honoured(client: TestClient) -> None:
+    """A Swedish browser gets Swedish pages when no language was chosen."""
+    response = client.get("/", headers={"accept-language": "sv-FI,sv;q=0.9,en;q=0.5"})
+    assert '<html lang="sv">' in response.text
+
+
+def test_room_page(client: TestClient) -> None:
+    """A room page has the nickname form, the message log and the room script."""
+    response = client.get("/rooms/vanhemmuus")
+    assert response.status_code == 200
+    assert 'data-room="vanhemmuus"' in response.text
+    assert 'role="log"' in response.text
+    assert 'src="/static/js/room.js"' in response.text
+
+
+def test_unknown_room_is_404_in_finnish(client: TestClient) -> None:
+    """An unknown room gives a translated 404 page, no stack trace."""
+    response = client.get("/rooms/ei-ole")
+    assert response.status_code == 404
+    assert "Huonetta ei löytynyt." in response.text
+    assert "Traceback" not in response.text
+
+
+def test_unknown_path_is_404(client: TestClient) -> None:
+    """Unknown addresses give the 404 page."""
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Sivua ei löytynyt" in response.text
+
+
+def test_security_headers(client: TestClient) -> None:
+    """Pages carry a strict CSP, no-referrer, no-store and framing protection."""
+    response = client.get("/")
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_pages_have_no_inline_scripts_or_foreign_urls(client: TestClient) -> None:
+    """No inline script code and nothing loaded from other origins."""
+    for path in ("/", "/rooms/vanhemmuus", "/?lang=sv"):
+        html = client.get(path).text
+        for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+            assert "src=" in attrs or 'type="application/json"' in attrs
+            assert "src=" in attrs or body.strip().startswith("{")
+        assert not re.search(r'(src|href)="(https?:)?//', html)
+        assert not re.search(r"<[^>]+\son[a-z]+=", html)
+
+
+def test_health_and_ready(client: TestClient) -> None:
+    """/healthz answers while running; /readyz checks the database and broker."""
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_static_files_are_served(client: TestClient) -> None:
+    """The room script and stylesheet are served from our own origin."""
+    assert client.get("/static/js/room.js").status_code == 200
+    assert client.get("/static/css/site.css").status_code == 200
