@@ -72,9 +72,9 @@ def create_app(
             if database is None:
                 await db.dispose()
 
+    # Each domain contributes a ROUTES list from its routes/pages module.
     routes = [
-        Route("/", pages.index, name="index"),
-        Route("/rooms/{slug}", pages.room, name="room"),
+        *pages.ROUTES,
         Route("/healthz", health, name="healthz"),
         Route("/readyz", ready, name="readyz"),
         WebSocketRoute("/ws", websocket_endpoint, name="ws"),

@@ -6,6 +6,7 @@ import json
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from kuulolla.core import i18n
 from kuulolla.core.errors import NotFound
@@ -58,3 +59,9 @@ async def room(request: Request) -> Response:
             "max_nick_chars": settings.max_nick_chars,
         },
     )
+
+
+ROUTES = [
+    Route("/", index, name="index"),
+    Route("/rooms/{slug}", room, name="room"),
+]
