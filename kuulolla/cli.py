@@ -114,6 +114,15 @@ def cmd_create_room(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_archive_room(args: argparse.Namespace) -> int:
+    from kuulolla.rooms import service
+
+    settings = _settings(args)
+    _run_db(settings, lambda db: service.do_archive_room(db, slug=args.slug, now=utcnow()))
+    print(f"Archived room {args.slug}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kuulolla",
@@ -183,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="recent messages a newcomer sees (0 for none; default 30)",
     )
     p.set_defaults(func=cmd_create_room)
+
+    p = sub.add_parser(
+        "archive-room",
+        help="close a room for good",
+        description="Close a room for good: nobody can join it any more; its history stays until retention removes it.",
+    )
+    p.add_argument("--slug", required=True, help="room slug")
+    p.set_defaults(func=cmd_archive_room)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -47,6 +48,9 @@ def serve(settings: Settings) -> None:
     config = uvicorn_config(settings)
     server = uvicorn.Server(config)
     if settings.workers > 1:
+        if settings.metrics and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+            # Each worker writes its metrics to files here; /metrics sums them.
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kuulolla-metrics-")
         sock = config.bind_socket()
         Multiprocess(config, sockets=[sock]).run()
     else:

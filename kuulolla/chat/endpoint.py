@@ -43,7 +43,7 @@ from kuulolla.chat.protocol import (
 )
 from kuulolla.chat.server import ChatServer
 from kuulolla.chat.sockets import RAW_EXTENSION, AsgiSink, OutFrame, RawSink, Sink
-from kuulolla.core import i18n
+from kuulolla.core import i18n, metrics
 from kuulolla.core.errors import AppError, BadRequest, Forbidden, NotFound, RateLimited
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
@@ -100,9 +100,11 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     )
     connection = Connection(server, websocket, locale)
     server.connections.add(connection)
+    metrics.CONNECTIONS.inc()
     try:
         await connection.run()
     finally:
+        metrics.CONNECTIONS.dec()
         server.connections.discard(connection)
         await connection.cleanup()
 
@@ -197,6 +199,13 @@ class Connection:
             )
             await self.close(CLOSE_SERVER_ERROR)
 
+    def error(self, exc: AppError, *, ref: str | None, room: str | None) -> None:
+        if ref is not None:
+            metrics.MESSAGES_REFUSED.labels(exc.code).inc()
+        self.push(
+            ErrorFrame(code=exc.code, message=exc.translated(self.locale), ref=ref, room=room)
+        )
+
     # ------------------------------------------------------------ frames
 
     def require_hello(self) -> Identity:
@@ -221,6 +230,10 @@ class Connection:
         room = await server.rooms.get(frame.room, now=server.clock.monotonic())
         if room is None or room.kind != "group":
             raise NotFound(N_("There is no such room."), code="room_not_found")
+        if not room.open:
+            metrics.JOINS.labels("closed").inc()
+            # A resuming client must not be given a partial replay of a closed room.
+            raise Resync() if frame.since is not None else RoomClosed()
         nick = identity.name or logic.clean_nick(frame.nick, max_chars=self.settings.max_nick_chars)
         previous = self.rooms.pop(room.slug, None)
         if previous is not None:
@@ -235,6 +248,7 @@ class Connection:
         hub = await server.fanout.attach(ref, self.sink)
         try:
             limit = room.history_limit if frame.since is None else self.settings.resume_limit
+            metrics.HISTORY_QUERIES.inc()
             last, purged, history = await store.read_history(
                 server.db, room.id, since=frame.since, limit=limit
             )
@@ -247,6 +261,7 @@ class Connection:
                 resume_limit=self.settings.resume_limit,
             )
             if plan.kind == "resync" or len(history) > limit:
+                metrics.JOINS.labels("resync").inc()
                 raise Resync()
         except BaseException:
             server.fanout.detach(hub, self.sink)
@@ -262,6 +277,7 @@ class Connection:
         )
         fanout.activate(hub, self.sink, last)
         self.rooms[room.slug] = Membership(ref, hub, nick)
+        metrics.JOINS.labels("resumed" if frame.since is not None else "joined").inc()
 
     async def on_send(self, frame: Send) -> None:
         identity = self.require_hello()
@@ -299,6 +315,7 @@ class Connection:
 
     def _overflowed(self) -> None:
         self.server.fanout.metrics.overflows += 1
+        metrics.OUTBOX_OVERFLOWS.inc()
         self.closing = True
 
     async def close(self, code: int) -> None:
@@ -315,6 +332,11 @@ class Connection:
         self.rooms.clear()
         with contextlib.suppress(Exception):
             await self.sink.close(1000)
+
+
+class RoomClosed(AppError):
+    code = "room_closed"
+    default_message = N_("This room is closed.")
 
 
 class HelloRequired(AppError):

@@ -24,7 +24,8 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,7 @@ from kuulolla.chat import store
 from kuulolla.chat.logic import Sequencer
 from kuulolla.chat.protocol import Author, MessageFrame, Presence
 from kuulolla.chat.sockets import OutFrame, Sink
+from kuulolla.core import metrics
 from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
@@ -158,7 +160,6 @@ class Fanout:
         self._background: set[asyncio.Task[None]] = set()
         self._author_ids: dict[tuple[int, bytes], str] = {}
         self.metrics = Metrics()
-        self.on_deliveries: Callable[[int], None] = lambda n: None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -208,7 +209,7 @@ class Fanout:
         )
 
     def out_frame(self, slug: str, s: store.Stored) -> OutFrame:
-        return OutFrame.of(self.message_frame(slug, s), s.seq)
+        return OutFrame.of(self.message_frame(slug, s), s.seq, s.created_at.timestamp())
 
     # ------------------------------------------------------------ joining
 
@@ -296,7 +297,10 @@ class Fanout:
         publish = self.broker.publish
         for s in stored:
             frame = self.out_frame(rooms[s.room_id], s)
-            publish(self.channel_for(s.room_id), b"m %s %d\n%s" % (node, s.seq, frame.payload))
+            publish(
+                self.channel_for(s.room_id),
+                b"m %s %d %d\n%s" % (node, s.seq, int(frame.ts * 1000), frame.payload),
+            )
             self.metrics.messages_published += 1
             hub = self.hubs.get(s.room_id)
             if hub is not None:
@@ -305,7 +309,7 @@ class Fanout:
     def _on_broker_message(self, channel: str, data: bytes) -> None:
         header, _, payload = data.partition(b"\n")
         parts = header.split(b" ")
-        if len(parts) != 3 or parts[1] == self._node_bytes:
+        if len(parts) < 3 or parts[1] == self._node_bytes:
             return
         try:
             room_id = int(channel.rsplit(":", 1)[1])
@@ -314,7 +318,7 @@ class Fanout:
                 return
             if parts[0] == b"m":
                 seq = int(parts[2])
-                self._offer(hub, seq, OutFrame(payload, seq))
+                self._offer(hub, seq, OutFrame(payload, seq, int(parts[3]) / 1000))
             elif parts[0] == b"p":
                 hub.remote[parts[1].decode()] = (
                     int(parts[2]),
@@ -337,7 +341,10 @@ class Fanout:
     def _deliver(self, hub: Hub, frames: list[OutFrame]) -> None:
         n = hub.deliver(frames)
         self.metrics.deliveries += n
-        self.on_deliveries(n)
+        metrics.DELIVERIES.inc(n)
+        now = time.time()
+        for frame in frames:
+            metrics.FANOUT_LATENCY.observe(max(0.0, now - frame.ts))
 
     def _start_fill(self, hub: Hub, through: int | None) -> None:
         hub._fill_handle = None
@@ -363,6 +370,8 @@ class Fanout:
             ready = hub.sequencer.fill(frames, through)
             self.metrics.gap_fills += 1
             self.metrics.gaps_filled += len(frames)
+            metrics.GAP_FILLS.inc()
+            metrics.GAP_MESSAGES.inc(len(frames))
             if ready:
                 self._deliver(hub, ready)
         except Exception:
@@ -392,6 +401,8 @@ class Fanout:
         task.add_done_callback(self._background.discard)
 
     def _on_broker_reconnect(self) -> None:
+        """After every (re)subscription: read what the link may have missed, and tell
+        the other processes this one's presence counts again."""
         self._spawn(self._safe_check())
         for hub in self.hubs.values():
             self.broker.publish(

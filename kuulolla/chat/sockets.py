@@ -36,16 +36,17 @@ RAW_EXTENSION = "kuulolla.raw_websocket"
 class OutFrame:
     """An encoded server frame, shared by every socket that receives it."""
 
-    __slots__ = ("_wire", "payload", "seq")
+    __slots__ = ("_wire", "payload", "seq", "ts")
 
-    def __init__(self, payload: bytes, seq: int = 0) -> None:
+    def __init__(self, payload: bytes, seq: int = 0, ts: float = 0.0) -> None:
         self.payload = payload
         self.seq = seq
+        self.ts = ts  # commit time (epoch seconds) of a message frame, for latency metrics
         self._wire: bytes | None = None
 
     @classmethod
-    def of(cls, frame: ServerFrame, seq: int = 0) -> OutFrame:
-        return cls(encode(frame), seq)
+    def of(cls, frame: ServerFrame, seq: int = 0, ts: float = 0.0) -> OutFrame:
+        return cls(encode(frame), seq, ts)
 
     @property
     def wire(self) -> bytes:

@@ -30,6 +30,7 @@ from sqlalchemy import Table, bindparam, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kuulolla.chat.models import KIND_MESSAGE, Message
+from kuulolla.core import metrics
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import Unavailable
@@ -103,11 +104,12 @@ class Committer:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="committer")
 
-    async def stop(self) -> None:
-        """Commit what is already queued, then stop."""
+    async def stop(self, *, timeout: float = 5.0) -> None:
+        """Commit what is already queued (for at most ``timeout`` seconds), then stop."""
         if self._task is None:
             return
-        await self._queue.join()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._queue.join(), timeout)
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -141,13 +143,19 @@ class Committer:
                     if not p.future.done():
                         p.future.set_exception(Unavailable())
                 raise
-            except Exception:
-                log.exception("store.commit_failed", extra={"event": "store.commit_failed"})
+            except Exception as exc:
+                metrics.COMMIT_FAILURES.inc()
+                log.warning(
+                    "store.commit_failed: %s",
+                    type(exc).__name__,
+                    extra={"event": "store.commit_failed", "count": len(batch)},
+                )
                 for p in batch:
                     if not p.future.done():
                         p.future.set_exception(Unavailable())
             else:
                 self._on_batch(len(batch))
+                metrics.COMMIT_BATCH.observe(len(batch))
                 for p, s in zip(batch, stored, strict=True):
                     if p.on_stored is not None:
                         try:
@@ -155,6 +163,7 @@ class Committer:
                         except Exception:
                             log.exception("store.ack_failed", extra={"event": "store.ack_failed"})
                 fresh = [s for s in stored if not s.duplicate]
+                metrics.MESSAGES_ACCEPTED.inc(len(batch))
                 if fresh:
                     try:
                         self._on_committed(fresh)

@@ -60,6 +60,9 @@ class Settings:
     commit_max_batch: int = 512
     max_rooms_per_connection: int = 8
 
+    # Operations.
+    metrics: bool = True  # serve Prometheus metrics at /metrics (restrict it at the balancer)
+
     # Interface.
     default_locale: str = "fi"
     quick_exit_url: str = "https://www.google.fi/"

@@ -30,6 +30,8 @@ class Room(Base):
     # How many recent messages a newcomer sees on joining; 0 shows none.
     history_limit: Mapped[int] = mapped_column(Integer, default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # An archived room is closed for good: its page says so and nobody can join.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def name(self, locale: str) -> str:
         return getattr(self, f"name_{locale}", None) or self.name_fi

@@ -27,6 +27,7 @@ class RoomInfo:
     history_limit: int
     names: dict[str, str]
     descriptions: dict[str, str]
+    open: bool = True
 
     def name(self, locale: str) -> str:
         return self.names.get(locale) or self.names["fi"]
@@ -52,6 +53,7 @@ def _info(room: Room, org: Organisation) -> RoomInfo:
         history_limit=room.history_limit,
         names=names,
         descriptions=descriptions,
+        open=room.archived_at is None,
     )
 
 
@@ -145,6 +147,15 @@ async def do_create_room(
 
 _members = cast(Table, RoomMember.__table__)
 _streams = cast(Table, RoomStream.__table__)
+
+
+async def do_archive_room(db: Database, *, slug: str, now: datetime) -> None:
+    """Close a room for good; its history stays until retention removes it."""
+    async with db.session() as session:
+        room = await session.scalar(select(Room).where(Room.slug == slug))
+        if room is None:
+            raise NotFound(N_("There is no such room."), code="room_not_found")
+        room.archived_at = now
 
 
 async def touch_member(db: Database, *, room_id: int, author_key: bytes, now: datetime) -> int:

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from kuulolla.chat.endpoint import websocket_endpoint
 from kuulolla.chat.server import ChatServer
+from kuulolla.core import metrics
 from kuulolla.core.broker import Broker, MemoryBrokerClient, RedisBroker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
@@ -38,9 +39,18 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
+def _broker_event(name: str) -> None:
+    if name == "reconnected":
+        metrics.BROKER_RECONNECTS.inc()
+    elif name == "publish_failed":
+        metrics.BROKER_PUBLISH_FAILURES.inc()
+
+
 def make_broker(settings: Settings) -> Broker:
     if settings.redis_url:
-        return RedisBroker(settings.redis_url, prefix=settings.broker_prefix)
+        return RedisBroker(
+            settings.redis_url, prefix=settings.broker_prefix, on_event=_broker_event
+        )
     return MemoryBrokerClient()
 
 
@@ -77,6 +87,7 @@ def create_app(
         *pages.ROUTES,
         Route("/healthz", health, name="healthz"),
         Route("/readyz", ready, name="readyz"),
+        *([Route("/metrics", metrics_endpoint, name="metrics")] if settings.metrics else []),
         WebSocketRoute("/ws", websocket_endpoint, name="ws"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
@@ -111,6 +122,11 @@ def app_from_env() -> Starlette:
 
 async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    body, content_type = metrics.render()
+    return Response(body, media_type=content_type)
 
 
 async def ready(request: Request) -> Response:

@@ -333,3 +333,66 @@ def test_same_origin_is_accepted(client: TestClient) -> None:
 def test_settings_fixture_is_test_mode(settings: Settings) -> None:
     """Tests run outside development mode, with a test secret."""
     assert not settings.development
+
+
+def test_archived_room_is_closed_and_resume_is_resync(db_url: str) -> None:
+    """Joining an archived room gives room_closed; resuming in it gives resync, never a replay."""
+    from kuulolla.rooms.service import do_archive_room
+    from tests.helpers import NOW
+
+    prepare(db_url, ("huone", 30))
+    with TestClient(create_app(make_settings(db_url))) as client:
+        with client.websocket_connect("/ws") as ws:
+            token = hello(ws)["token"]
+            join(ws)
+            send(ws, "viimeinen", "last")
+            receive_until(ws, "ack")
+
+        async def archive() -> None:
+            db = Database.from_url(db_url)
+            await do_archive_room(db, slug="huone", now=NOW)
+            await db.dispose()
+
+        run_async(archive)
+    # A fresh app: each process caches rooms for a few seconds.
+    with (
+        TestClient(create_app(make_settings(db_url))) as client,
+        client.websocket_connect("/ws") as ws,
+    ):
+        hello(ws, token)
+        resumed = join(ws, since=0)
+        fresh = join(ws)
+        page = client.get("/rooms/huone")
+    assert resumed["code"] == "resync"
+    assert fresh["code"] == "room_closed"
+    assert "Tämä huone on suljettu." in page.text and "room.js" not in page.text
+
+
+def test_metrics_count_joins_and_messages(client: TestClient) -> None:
+    """/metrics exposes connection, join, history and message counters without addresses."""
+
+    def value(text: str, name: str) -> float:
+        for line in text.splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    before = client.get("/metrics").text
+    with client.websocket_connect("/ws") as ws:
+        hello(ws)
+        join(ws)
+        send(ws, "mittari", "m1")
+        receive_until(ws, "ack")
+        during = client.get("/metrics").text
+    after = client.get("/metrics").text
+    assert value(during, "kuulolla_connections") == value(before, "kuulolla_connections") + 1
+    assert (
+        value(after, "kuulolla_messages_accepted_total")
+        == value(before, "kuulolla_messages_accepted_total") + 1
+    )
+    assert (
+        value(after, "kuulolla_history_queries_total")
+        == value(before, "kuulolla_history_queries_total") + 1
+    )
+    assert 'kuulolla_joins_total{outcome="joined"}' in after
+    assert "testclient" not in after and "127.0.0.1" not in after

@@ -210,9 +210,7 @@ function handle(frame) {
       setPresence(frame.present || 1);
       nickForm.hidden = true;
       chat.hidden = false;
-      for (const [ref, p] of pending) {
-        if (p.seq === undefined) send({ type: "send", room: slug, text: p.text, ref });
-      }
+      resendPending();
       break;
     }
     case "message":
@@ -241,11 +239,40 @@ function handle(frame) {
   }
 }
 
+let retryTimer = null;
+
+function retryLater(action) {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(action, 1000 + Math.random() * 4000);
+}
+
+function resendPending() {
+  for (const [ref, p] of pending) {
+    if (p.seq === undefined) send({ type: "send", room: slug, text: p.text, ref });
+  }
+}
+
 function handleError(frame) {
   if (frame.code === "resync") {
     lastSeq = null;
     systemNote(S.history_reset);
     join();
+    return;
+  }
+  if (frame.code === "unavailable") {
+    // Nothing was stored; try again shortly with the same refs (stored at most once).
+    setStatus(frame.message);
+    retryLater(joined ? resendPending : join);
+    return;
+  }
+  if (frame.code === "room_closed") {
+    exiting = true;  // do not reconnect to a closed room
+    setStatus(frame.message);
+    nickForm.hidden = true;
+    sendForm.hidden = true;
+    chat.hidden = false;
+    systemNote(frame.message);
+    if (ws) ws.close(1000);
     return;
   }
   if (!joined && (frame.code === "invalid_nick" || frame.code === "nick_required")) {
