@@ -40,6 +40,7 @@ from kuulolla.chat.protocol import (
     ServerFrame,
     Welcome,
     decode_client_frame,
+    encode,
 )
 from kuulolla.chat.server import ChatServer
 from kuulolla.chat.sockets import RAW_EXTENSION, AsgiSink, OutFrame, RawSink, Sink
@@ -267,7 +268,7 @@ class Connection:
             server.fanout.detach(hub, self.sink)
             raise
         fanout = server.fanout
-        self.push(
+        joined = encode(
             Joined(
                 room=room.slug,
                 seq=last,
@@ -275,6 +276,25 @@ class Connection:
                 present=fanout.presence(hub),
             )
         )
+        budget = self.settings.resume_limit_bytes
+        if len(joined) > budget:
+            if frame.since is not None:
+                # An exact replay this large would cost the server and the client too
+                # much memory at once (think of a reconnect storm): start afresh.
+                fanout.detach(hub, self.sink)
+                metrics.JOINS.labels("resync").inc()
+                raise Resync()
+            while len(joined) > budget and history:  # a newcomer's tail is trimmed to fit
+                history = history[len(history) // 4 + 1 :]
+                joined = encode(
+                    Joined(
+                        room=room.slug,
+                        seq=last,
+                        history=[fanout.message_frame(room.slug, s) for s in history],
+                        present=fanout.presence(hub),
+                    )
+                )
+        self.sink.push(OutFrame(joined))
         fanout.activate(hub, self.sink, last)
         self.rooms[room.slug] = Membership(ref, hub, nick)
         metrics.JOINS.labels("resumed" if frame.since is not None else "joined").inc()

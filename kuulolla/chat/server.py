@@ -21,7 +21,7 @@ class ChatServer:
         self.settings = settings
         self.db = db
         self.clock = clock
-        self.rooms = RoomCache(db)
+        self.rooms = RoomCache(db, ttl=settings.room_cache_seconds)
         self.fanout = Fanout(
             db=db,
             broker=broker,

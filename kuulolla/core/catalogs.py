@@ -99,7 +99,11 @@ def update() -> None:
         template = extract(domain)
         for locale in LOCALES:
             catalog = load(locale, domain)
+            created, revised = catalog.creation_date, catalog.revision_date
             catalog.update(template, no_fuzzy_matching=True)
+            # Keep the header's dates: rewriting them on every run makes every branch
+            # that runs this conflict with every other.
+            catalog.creation_date, catalog.revision_date = created, revised
             catalog.obsolete.clear()
             if locale == "en":
                 for message in catalog:

@@ -54,11 +54,14 @@ class Settings:
     send_burst: int = 10  # messages per connection at once
     hello_timeout: float = 10.0
     outbox_limit_bytes: int = 1024 * 1024  # pending bytes per socket before it is closed
+    socket_send_buffer_bytes: int = 256 * 1024  # kernel send buffer of a WebSocket (0: OS default)
     resume_limit: int = 1000  # most messages replayed to a resuming client
+    resume_limit_bytes: int = 1_000_000  # largest joined frame (history included)
     gap_wait: float = 0.05  # seconds a message that arrived early waits before a DB fill
     poll_interval: float = 5.0  # seconds between the safety check of room sequences
     commit_max_batch: int = 512
     max_rooms_per_connection: int = 8
+    room_cache_seconds: float = 10.0  # how long a process trusts its copy of a room's settings
 
     # Operations.
     metrics: bool = True  # serve Prometheus metrics at /metrics (restrict it at the balancer)

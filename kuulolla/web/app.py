@@ -114,6 +114,9 @@ def app_from_env() -> Starlette:
     """Factory for uvicorn workers: settings from the environment."""
     settings = Settings.from_env()
     configure_logging(settings)
+    from kuulolla.web.uvicorn_ws import KuulollaWebSocketProtocol
+
+    KuulollaWebSocketProtocol.send_buffer_bytes = settings.socket_send_buffer_bytes
     return create_app(settings)
 
 

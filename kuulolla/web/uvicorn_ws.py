@@ -13,6 +13,8 @@ the transport synchronously from the event loop, so frames keep their order.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -59,6 +61,20 @@ class RawWebSocketHandle:
 
 
 class KuulollaWebSocketProtocol(WebSocketsSansIOProtocol):
+    # Set from the settings when the app is built (web/app.py:app_from_env). The kernel
+    # otherwise grows a socket's send buffer up to net.ipv4.tcp_wmem's maximum (often
+    # 4 MiB): memory per connection, and a backlog that hides a reader that stopped
+    # reading from the outbox bound.
+    send_buffer_bytes: int = 0
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        if self.send_buffer_bytes:
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer_bytes)
+
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
         scope = getattr(self, "scope", None)

@@ -49,7 +49,11 @@ def join(
     if since is not None:
         frame["since"] = since
     ws.send_text(json.dumps(frame))
-    return ws.receive_json()
+    for _ in range(100):
+        reply = ws.receive_json()
+        if reply["type"] in ("joined", "error"):
+            return reply
+    raise AssertionError("no reply to join")
 
 
 def send(ws: Any, text: str, ref: str, room: str = "huone") -> None:
@@ -396,3 +400,20 @@ def test_metrics_count_joins_and_messages(client: TestClient) -> None:
     )
     assert 'kuulolla_joins_total{outcome="joined"}' in after
     assert "testclient" not in after and "127.0.0.1" not in after
+
+
+def test_replay_larger_than_byte_limit_is_resync(db_url: str) -> None:
+    """A resume whose replay would exceed the byte limit gets resync; a fresh join gets a shortened tail."""
+    prepare(db_url, ("huone", 30))
+    settings = make_settings(db_url, resume_limit_bytes=4000, send_burst=100)
+    with TestClient(create_app(settings)) as client, client.websocket_connect("/ws") as ws:
+        hello(ws)
+        join(ws)
+        for i in range(20):
+            send(ws, f"{i:02d} " + "x" * 400, f"r{i}")
+            receive_until(ws, "ack", ref=f"r{i}")
+        resumed = join(ws, since=0)
+        fresh = join(ws)
+    assert resumed["code"] == "resync"
+    assert fresh["type"] == "joined" and 0 < len(fresh["history"]) < 20
+    assert fresh["history"][-1]["text"].startswith("19 ")

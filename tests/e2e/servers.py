@@ -45,6 +45,9 @@ class ServerProcess:
             "KUULOLLA_PORT": str(self.port),
             "KUULOLLA_HOST": "127.0.0.1",
         }
+        previous = getattr(self, "log", None)
+        if previous is not None and not previous.closed:
+            previous.close()  # a restart after a kill
         self.log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kuulolla", "serve", *args],
