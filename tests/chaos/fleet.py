@@ -66,6 +66,7 @@ class ChaosClient:
         self.stop = asyncio.Event()
         self.ws: Any = None
         self.connected = asyncio.Event()
+        self.background: set[asyncio.Future[None]] = set()
 
     # ---------------------------------------------------------------- control
 
@@ -234,7 +235,8 @@ class ChaosClient:
                                         )
                                     )
 
-                        asyncio.ensure_future(later())
+                        self.background.add(task := asyncio.ensure_future(later()))
+                        task.add_done_callback(self.background.discard)
 
     def _take(self, message: dict[str, Any]) -> None:
         seq = message["seq"]

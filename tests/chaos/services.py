@@ -3,6 +3,7 @@ disturbing anything else on the machine."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -155,8 +156,6 @@ class PrivatePostgres:
         self._ctl("restart", "-m", "fast")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._ctl("stop", "-m", "immediate")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
