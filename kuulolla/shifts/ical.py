@@ -8,8 +8,10 @@ people notice), and SEQUENCE when the caller counts changes.
 
 The VTIMEZONE is computed from the same zone data that computed the shifts
 (``zoneinfo``), for the span of the feed's events: one observance per DST change,
-each starting at the local time *before* the change as RFC 5545 §3.6.5 requires
-(icalendar's own generator puts the spring change an hour late, at 04:00).
+each starting at the local time *before* the change, in the TZOFFSETFROM offset, as
+RFC 5545 §3.6.5 says (03:00 in spring, 04:00 in autumn). icalendar's own generator
+writes 04:00 for the spring change too; icalendar reads that back consistently, but
+a reader that follows the RFC literally would put the change an hour late.
 
 Feed URLs carry a secret token: 256 random bits, shown once; only its SHA-256 is
 stored, so a database leak does not reveal feeds. Revoking is deleting the hash.
