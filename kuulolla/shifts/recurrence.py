@@ -21,7 +21,7 @@ only daily or coarser rules with no time parts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -168,6 +168,26 @@ def _rrule(rule: str, start: date) -> rrule:
     if not isinstance(parsed, rrule):
         raise ValueError("not a single RRULE")
     return parsed
+
+
+MAX_PER_ROLE = 50
+
+
+def check_template(template: ShiftTemplate) -> ShiftTemplate:
+    """Validate a template before it is saved; raise ``BadRequest`` with code
+    ``invalid_rule``, ``invalid_needs`` or ``invalid_dates``. Returns it with the rule
+    normalised."""
+    rule = check_rule(template.rule)
+    needs = {role: n for role, n in template.needs.items() if n != 0}
+    if not needs or any(not 0 < n <= MAX_PER_ROLE for n in needs.values()):
+        raise BadRequest(
+            N_("A shift needs at least one person, and at most {max} in each role."),
+            code="invalid_needs",
+            max=MAX_PER_ROLE,
+        )
+    if template.valid_until is not None and template.valid_until < template.valid_from:
+        raise BadRequest(N_("The last day cannot be before the first day."), code="invalid_dates")
+    return replace(template, rule=rule, needs=needs)
 
 
 def template_dates(template: ShiftTemplate, first: date, last: date) -> list[date]:

@@ -87,6 +87,14 @@ def check_cancel(
     return None
 
 
+def check_unassign(assignment: Assignment, *, now: datetime) -> Refusal | None:
+    """May a coordinator take ``assignment`` away? Until the shift ends (someone who
+    falls ill mid-shift is taken off); an ended shift's roster is history."""
+    if now >= assignment.shift.end:
+        return refuse("shift_ended")
+    return None
+
+
 # ------------------------------------------------------------------ parts
 
 

@@ -11,6 +11,7 @@ from kuulolla.shifts.model import local
 from kuulolla.shifts.recurrence import (
     ShiftKey,
     check_rule,
+    check_template,
     occurrences,
     template_dates,
     weekly,
@@ -291,3 +292,40 @@ def test_wall_duration() -> None:
     assert template(start=time(18), end=time(21)).wall_duration == timedelta(hours=3)
     assert template(start=time(22), end=time(6)).wall_duration == timedelta(hours=8)
     assert template(start=time(9), end=time(9)).wall_duration == timedelta(hours=24)
+
+
+# ------------------------------------------------------------------ validation
+
+
+def test_check_template_normalises() -> None:
+    """A valid template comes back with its rule normalised and zero head counts dropped."""
+    checked = check_template(
+        template(rule="rrule:freq=weekly;byday=su", needs={"volunteer": 2, "professional": 0})
+    )
+    assert (checked.rule, dict(checked.needs)) == ("FREQ=WEEKLY;BYDAY=SU", {"volunteer": 2})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"rule": "FREQ=HOURLY"}, "invalid_rule"),
+        ({"needs": {}}, "invalid_needs"),
+        ({"needs": {"volunteer": 0}}, "invalid_needs"),
+        ({"needs": {"volunteer": -1}}, "invalid_needs"),
+        ({"needs": {"volunteer": 51}}, "invalid_needs"),
+        ({"valid_from": date(2026, 5, 2), "valid_until": date(2026, 5, 1)}, "invalid_dates"),
+    ],
+)
+def test_check_template_refuses(kwargs: dict, code: str) -> None:
+    """Templates without people, with too many, with a bad rule or backwards dates are refused."""
+    with pytest.raises(BadRequest) as caught:
+        check_template(template(**kwargs))
+    assert caught.value.code == code
+
+
+def test_check_template_accepts_one_day_validity() -> None:
+    """A template valid on one day only is fine."""
+    one_day = template(
+        valid_from=date(2026, 5, 2), valid_until=date(2026, 5, 2), needs={"volunteer": 50}
+    )
+    assert check_template(one_day).valid_until == date(2026, 5, 2)

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from kuulolla.shifts.model import Qualification, wall_to_utc
-from kuulolla.shifts.rules import check_cancel, check_signup, signup_roles, week_hours
+from kuulolla.shifts.rules import (
+    check_cancel,
+    check_signup,
+    check_unassign,
+    signup_roles,
+    week_hours,
+)
 from tests.shifts.make import HOST, SETTINGS, assign, hki, person, shift
 
 NOW = hki(2026, 5, 4, 12)  # Monday noon
@@ -448,3 +454,18 @@ def test_cancel_refusal_names_deadline_and_swap() -> None:
     )
     assert refusal.error().code == "cancel_deadline_passed"
     assert refusal.error().status == 409
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (NOW, None),
+        (S.start + timedelta(hours=1), None),  # taken off mid-shift
+        (S.end - US, None),
+        (S.end, "shift_ended"),
+    ],
+)
+def test_check_unassign(now: datetime, expected: str | None) -> None:
+    """A coordinator can take someone off a shift until it ends, not afterwards."""
+    refusal = check_unassign(assign(S, P), now=now)
+    assert (refusal.code if refusal else None) == expected
