@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import ClassVar
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -92,7 +91,7 @@ class ShiftRefused(AppError):
     """A shift rule refused the action (409); ``code`` is one of :data:`MESSAGES`."""
 
     code = "shift_refused"
-    status: ClassVar[int] = 409
+    status = 409
 
     def translated(self, locale: str) -> str:
         return gettext(locale, self.message_id, **format_params(locale, self.params))
