@@ -1,0 +1,327 @@
+"""Crisis signals: suicidal thoughts, self-harm, violence and abuse in a message.
+
+A signal never blocks or holds a message. It tells the moderators on duty at once and
+shows the writer their organisation's crisis numbers; a missed signal is worse than an
+extra alert, so the lexicon leans towards recall where a phrase is genuinely risky and
+towards precision where everyday Finnish uses the same words ("kuolen nauruun",
+"tapan aikaa", "äiti tappaa mut jos…").
+
+The lexicon (``data/crisis.txt``) is a list of phrase patterns in sections:
+
+``[suicide]``, ``[self_harm]``, ``[violence]``, ``[abuse]``
+    Patterns of one category.
+``[idiom]``
+    Everyday expressions. The words an idiom matches cannot take part in a pattern,
+    unless the pattern is marked ``strong``.
+``[cancel <category>]``
+    Words that make patterns of a category void in the same sentence ("pelissä":
+    "tapoin sen pelissä" is a game).
+``@name = a|b|c``
+    A macro: ``@name`` in an element stands for those alternatives.
+
+A pattern is a sequence of elements separated by spaces; an element is one or more
+alternatives separated by ``|``. An alternative is a form (a Voikko base form, a
+compound part, a colloquial base form from ``data/colloquial.txt``, or the lowercased
+word as written) or ``^prefix``, which matches any form that starts with it. Between
+two elements up to ``gap`` other words may stand (2 unless given); all elements must
+be in one sentence. Flags follow a semicolon: ``gap=N``, ``end`` (the last element
+must end its clause: "en jaksa enää." but not "en jaksa enää koulua"), ``strong``.
+
+Negation. A pattern that does not itself contain a negation is void when the words it
+matches are negated: a negation word ("en", "ei", "not", "inte"…) stands between its
+words ("jag vill inte dö") or shortly before its first word with only auxiliaries,
+adverbs or verbs of thinking and wanting in between ("en halua kuolla", "en ole
+koskaan ajatellut itsemurhaa"). Patterns that are crises *because* of a negation carry
+it themselves ("ei haluta elää": "en halua elää"). A negation further away does not
+count ("en tiedä miksi haluan kuolla" is a signal). We accept that a statement like
+"en ole koskaan ajatellut itsemurhaa" raises no alert: moderators read the room
+anyway, and alerts that fire on reassurance teach them to ignore alerts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from kuulolla.moderation.text import DATA, Word
+
+Category = Literal["suicide", "self_harm", "violence", "abuse"]
+CATEGORIES: tuple[Category, ...] = ("suicide", "self_harm", "violence", "abuse")
+
+# Forms that negate the words after them (Finnish "ei" is every person of the
+# negation verb: en, et, ei, emme, ette, eivät, enkä, eikä).
+NEGATIONS = frozenset(
+    {"ei", "not", "don't", "dont", "never", "didn't", "didnt", "doesn't", "won't", "wouldn't",
+     "haven't", "havent", "hasn't", "isn't", "inte", "aldrig", "ej", "icke"}
+)  # fmt: skip
+# Words that may stand between a negation and what it negates.
+BRIDGES = frozenset(
+    {"olla", "koskaan", "ikinä", "enää", "vielä", "minä", "sinä", "hän", "me", "kyllä",
+     "oikeasti", "ihan", "todellakaan", "tosissaan", "tietenkään", "mitenkään", "vaan",
+     "ajatella", "miettiä", "suunnitella", "harkita", "aikoa", "haluta", "tahtoa", "yrittää",
+     "tehdä", "i", "ever", "really", "to", "of", "about", "want", "wanna", "think", "thought",
+     "plan", "planned", "tried", "try", "consider", "considered", "have", "would", "will",
+     "jag", "har", "någonsin", "tänkt", "tänker", "vill", "ska", "planerat", "försökt", "på"}
+)  # fmt: skip
+_SENTENCE_BREAK = re.compile(r"[.!?;\n…]")
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+    negation: bool  # an alternative is a negation
+
+    def matches(self, forms: frozenset[str]) -> bool:
+        if not self.exact.isdisjoint(forms):
+            return True
+        return any(form.startswith(p) for p in self.prefixes for form in forms)
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    id: str  # "<category>: <pattern as written>"
+    category: str  # one of CATEGORIES, or "idiom"
+    elements: tuple[Element, ...]
+    gap: int = 2
+    end: bool = False
+    strong: bool = False
+
+    @property
+    def negated_itself(self) -> bool:
+        return any(e.negation for e in self.elements)
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisSignal:
+    """The categories found, most severe first, and the ids of the patterns matched."""
+
+    categories: tuple[Category, ...]
+    phrases: tuple[str, ...]
+
+    @property
+    def category(self) -> Category:
+        return self.categories[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    patterns: tuple[Pattern, ...]
+    cancel: dict[str, frozenset[str]]  # category → forms that void it in a sentence
+
+    @classmethod
+    def parse(cls, source: str) -> Lexicon:
+        patterns: list[Pattern] = []
+        cancel: dict[str, set[str]] = {}
+        macros: dict[str, list[str]] = {}
+        section = ""
+        for number, raw in enumerate(source.splitlines(), 1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            if line.startswith("@"):
+                name, equals, value = line.partition("=")
+                if not equals:
+                    raise ValueError(f"crisis lexicon line {number}: a macro needs '='")
+                macros[name.strip()] = value.strip().lower().split("|")
+                continue
+            if line.startswith("["):
+                section = line.strip("[]").strip()
+                kind, _, target = section.partition(" ")
+                valid = (kind == "cancel" and target in CATEGORIES) or (
+                    not target and (kind in CATEGORIES or kind == "idiom")
+                )
+                if not valid:
+                    raise ValueError(f"crisis lexicon line {number}: unknown section {line}")
+                continue
+            if section.startswith("cancel "):
+                cancel.setdefault(section.split()[1], set()).update(line.lower().split())
+                continue
+            if not section:
+                raise ValueError(f"crisis lexicon line {number}: pattern before a section")
+            body, _, flag_text = line.partition(";")
+            flags = flag_text.split()
+            gap = 2
+            for flag in flags:
+                if flag.startswith("gap="):
+                    gap = int(flag[4:])
+                elif flag not in ("end", "strong"):
+                    raise ValueError(f"crisis lexicon line {number}: unknown flag {flag}")
+            elements = []
+            for element in body.lower().split():
+                alternatives = []
+                for alternative in element.split("|"):
+                    if alternative.startswith("@"):
+                        if alternative not in macros:
+                            raise ValueError(f"crisis lexicon line {number}: no {alternative}")
+                        alternatives += macros[alternative]
+                    else:
+                        alternatives.append(alternative)
+                prefixes = tuple(a[1:] for a in alternatives if a.startswith("^"))
+                if any(len(p) < 3 for p in prefixes):
+                    raise ValueError(f"crisis lexicon line {number}: prefix shorter than 3")
+                exact = frozenset(a for a in alternatives if not a.startswith("^"))
+                elements.append(Element(exact, prefixes, not exact.isdisjoint(NEGATIONS)))
+            patterns.append(
+                Pattern(
+                    f"{section}: {body.strip()}",
+                    section,
+                    tuple(elements),
+                    gap=gap,
+                    end="end" in flags,
+                    strong="strong" in flags,
+                )
+            )
+        return cls(tuple(patterns), {k: frozenset(v) for k, v in cancel.items()})
+
+
+class Detector:
+    """Finds crisis signals in analysed words (see :mod:`kuulolla.moderation.text`)."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._by_form: dict[str, list[Pattern]] = {}
+        self._by_prefix: dict[str, list[tuple[str, Pattern]]] = {}
+        for pattern in lexicon.patterns:
+            first = pattern.elements[0]
+            for form in first.exact:
+                self._by_form.setdefault(form, []).append(pattern)
+            for prefix in first.prefixes:
+                self._by_prefix.setdefault(prefix[:3], []).append((prefix, pattern))
+        self._idioms_first = any(p.category == "idiom" for p in lexicon.patterns)
+
+    def _candidates(self, word: Word) -> list[Pattern]:
+        found: list[Pattern] = []
+        by_form, by_prefix = self._by_form, self._by_prefix
+        for form in word.forms:
+            hit = by_form.get(form)
+            if hit:
+                found += hit
+            for prefix, pattern in by_prefix.get(form[:3], ()):
+                if form.startswith(prefix):
+                    found.append(pattern)
+        return found
+
+    def detect(self, words: tuple[Word, ...], text: str) -> CrisisSignal | None:
+        """The crisis signal in ``words`` (the words of ``text``), or ``None``."""
+        if not words:
+            return None
+        starts: list[tuple[int, Pattern]] = []
+        for i, word in enumerate(words):
+            for pattern in self._candidates(word):
+                starts.append((i, pattern))
+        if not starts:
+            return None
+        sentences = _sentences(words, text)
+        consumed: set[int] = set()
+        for i, pattern in starts:
+            if pattern.category == "idiom":
+                span = _match(pattern, words, i, sentences, text, frozenset())
+                if span is not None:
+                    consumed.update(span)
+        hits: dict[str, list[str]] = {}
+        for i, pattern in starts:
+            if pattern.category == "idiom" or pattern.id in hits.get(pattern.category, ()):
+                continue
+            blocked = frozenset() if pattern.strong else frozenset(consumed)
+            span = _match(pattern, words, i, sentences, text, blocked)
+            if span is None:
+                continue
+            if not pattern.negated_itself and _negated(words, span, sentences):
+                continue
+            if not pattern.strong and self._cancelled(pattern.category, words, span, sentences):
+                continue
+            hits.setdefault(pattern.category, []).append(pattern.id)
+        if not hits:
+            return None
+        categories = tuple(c for c in CATEGORIES if c in hits)
+        return CrisisSignal(categories, tuple(p for c in categories for p in hits[c]))
+
+    def _cancelled(
+        self, category: str, words: tuple[Word, ...], span: list[int], sentences: list[int]
+    ) -> bool:
+        cancel = self.lexicon.cancel.get(category)
+        if not cancel:
+            return False
+        sentence = sentences[span[0]]
+        return any(
+            not cancel.isdisjoint(w.forms)
+            for k, w in enumerate(words)
+            if sentences[k] == sentence
+        )
+
+
+def _sentences(words: tuple[Word, ...], text: str) -> list[int]:
+    out = []
+    sentence = 0
+    previous_end = 0
+    for word in words:
+        if _SENTENCE_BREAK.search(text, previous_end, word.start):
+            sentence += 1
+        out.append(sentence)
+        previous_end = word.end
+    return out
+
+
+def _match(
+    pattern: Pattern,
+    words: tuple[Word, ...],
+    first: int,
+    sentences: list[int],
+    text: str,
+    blocked: frozenset[int],
+) -> list[int] | None:
+    """Positions of the words matching ``pattern`` when its first element is at
+    ``first``, or ``None``."""
+    if first in blocked:
+        return None
+    elements = pattern.elements
+    sentence = sentences[first]
+    span = [first]
+
+    def extend(k: int, previous: int) -> bool:
+        if k == len(elements):
+            return not pattern.end or _ends_clause(words, previous, text)
+        element = elements[k]
+        for j in range(previous + 1, min(len(words), previous + 2 + pattern.gap)):
+            if sentences[j] != sentence:
+                return False
+            if j not in blocked and element.matches(words[j].forms):
+                span.append(j)
+                if extend(k + 1, j):
+                    return True
+                span.pop()
+        return False
+
+    return span if extend(1, first) else None
+
+
+def _ends_clause(words: tuple[Word, ...], index: int, text: str) -> bool:
+    if index + 1 >= len(words):
+        return True
+    return words[index + 1].clause != words[index].clause
+
+
+def _negated(words: tuple[Word, ...], span: list[int], sentences: list[int]) -> bool:
+    """Whether a negation word scopes over the words of a match (see the module doc)."""
+    for k in range(span[0] + 1, span[-1]):
+        if not words[k].forms.isdisjoint(NEGATIONS):
+            return True
+    clause = words[span[0]].clause
+    k = span[0] - 1
+    while k >= 0 and span[0] - k <= 5 and words[k].clause == clause:
+        forms = words[k].forms
+        if not forms.isdisjoint(NEGATIONS):
+            return True
+        if forms.isdisjoint(BRIDGES):
+            return False
+        k -= 1
+    return False
+
+
+@cache
+def detector() -> Detector:
+    """The detector of the built-in lexicon (parsed once)."""
+    return Detector(Lexicon.parse((DATA / "crisis.txt").read_text(encoding="utf-8")))
