@@ -25,7 +25,12 @@ compound part, a colloquial base form from ``data/colloquial.txt``, or the lower
 word as written) or ``^prefix``, which matches any form that starts with it. Between
 two elements up to ``gap`` other words may stand (2 unless given); all elements must
 be in one sentence. Flags follow a semicolon: ``gap=N``, ``end`` (the last element
-must end its clause: "en jaksa enää." but not "en jaksa enää koulua"), ``strong``.
+must end its clause: "en jaksa enää." but not "en jaksa enää koulua"), ``strong``,
+``also=<category>`` (the pattern signals a second category: a parent who hits is
+both violence and abuse).
+
+Words matched by a suicide or self-harm pattern do not also count as violence:
+"aikoo tappaa itsensä" is about the person themself.
 
 Negation. A pattern that does not itself contain a negation is void when the words it
 matches are negated: a negation word ("en", "ei", "not", "inte"…) stands between its
@@ -59,13 +64,14 @@ NEGATIONS = frozenset(
 # Words that may stand between a negation and what it negates.
 BRIDGES = frozenset(
     {"olla", "koskaan", "ikinä", "enää", "vielä", "minä", "sinä", "hän", "me", "kyllä",
-     "oikeasti", "ihan", "todellakaan", "tosissaan", "tietenkään", "mitenkään", "vaan",
+     "oikeasti", "ihan", "todellakaan", "mikään", "mitään", "tosissaan", "tietenkään", "mitenkään", "vaan",
      "ajatella", "miettiä", "suunnitella", "harkita", "aikoa", "haluta", "tahtoa", "yrittää",
      "tehdä", "i", "ever", "really", "to", "of", "about", "want", "wanna", "think", "thought",
      "plan", "planned", "tried", "try", "consider", "considered", "have", "would", "will",
      "jag", "har", "någonsin", "tänkt", "tänker", "vill", "ska", "planerat", "försökt", "på"}
 )  # fmt: skip
 _SENTENCE_BREAK = re.compile(r"[.!?;\n…]")
+_MACRO = re.compile(r"^(@\w+)\s*=\s*(\S+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,7 @@ class Pattern:
     gap: int = 2
     end: bool = False
     strong: bool = False
+    also: tuple[str, ...] = ()  # further categories the pattern signals
 
     @property
     def negated_itself(self) -> bool:
@@ -121,11 +128,9 @@ class Lexicon:
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
-            if line.startswith("@"):
-                name, equals, value = line.partition("=")
-                if not equals:
-                    raise ValueError(f"crisis lexicon line {number}: a macro needs '='")
-                macros[name.strip()] = value.strip().lower().split("|")
+            macro = _MACRO.match(line)
+            if macro is not None:
+                macros[macro.group(1)] = macro.group(2).lower().split("|")
                 continue
             if line.startswith("["):
                 section = line.strip("[]").strip()
@@ -144,9 +149,12 @@ class Lexicon:
             body, _, flag_text = line.partition(";")
             flags = flag_text.split()
             gap = 2
+            also: list[str] = []
             for flag in flags:
                 if flag.startswith("gap="):
                     gap = int(flag[4:])
+                elif flag.startswith("also=") and flag[5:] in CATEGORIES:
+                    also.append(flag[5:])
                 elif flag not in ("end", "strong"):
                     raise ValueError(f"crisis lexicon line {number}: unknown flag {flag}")
             elements = []
@@ -172,6 +180,7 @@ class Lexicon:
                     gap=gap,
                     end="end" in flags,
                     strong="strong" in flags,
+                    also=tuple(also),
                 )
             )
         return cls(tuple(patterns), {k: frozenset(v) for k, v in cancel.items()})
@@ -221,9 +230,10 @@ class Detector:
                 span = _match(pattern, words, i, sentences, text, frozenset())
                 if span is not None:
                     consumed.update(span)
-        hits: dict[str, list[str]] = {}
+        hits: list[tuple[Pattern, list[int]]] = []
+        matched: set[str] = set()
         for i, pattern in starts:
-            if pattern.category == "idiom" or pattern.id in hits.get(pattern.category, ()):
+            if pattern.category == "idiom" or pattern.id in matched:
                 continue
             blocked = frozenset() if pattern.strong else frozenset(consumed)
             span = _match(pattern, words, i, sentences, text, blocked)
@@ -233,11 +243,19 @@ class Detector:
                 continue
             if not pattern.strong and self._cancelled(pattern.category, words, span, sentences):
                 continue
-            hits.setdefault(pattern.category, []).append(pattern.id)
+            matched.add(pattern.id)
+            hits.append((pattern, span))
         if not hits:
             return None
-        categories = tuple(c for c in CATEGORIES if c in hits)
-        return CrisisSignal(categories, tuple(p for c in categories for p in hits[c]))
+        # Words that speak of harming oneself are not also violence against others:
+        # "aikoo tappaa itsensä" is suicide, "haluan lyödä itseäni" self-harm.
+        own = {k for p, span in hits if p.category in ("suicide", "self_harm") for k in span}
+        if own:
+            hits = [(p, s) for p, s in hits if p.category != "violence" or own.isdisjoint(s)]
+        found = {c for p, _ in hits for c in (p.category, *p.also)}
+        categories = tuple(c for c in CATEGORIES if c in found)
+        phrases = tuple(p.id for c in categories for p, _ in hits if p.category == c)
+        return CrisisSignal(categories, phrases)
 
     def _cancelled(
         self, category: str, words: tuple[Word, ...], span: list[int], sentences: list[int]
@@ -304,16 +322,21 @@ def _ends_clause(words: tuple[Word, ...], index: int, text: str) -> bool:
     return words[index + 1].clause != words[index].clause
 
 
+def _is_negation(word: Word) -> bool:
+    # Spoken "et" is far more often "että" than "you do not": "tuntuu et haluun kuolla".
+    return word.lower != "et" and not word.forms.isdisjoint(NEGATIONS)
+
+
 def _negated(words: tuple[Word, ...], span: list[int], sentences: list[int]) -> bool:
     """Whether a negation word scopes over the words of a match (see the module doc)."""
     for k in range(span[0] + 1, span[-1]):
-        if not words[k].forms.isdisjoint(NEGATIONS):
+        if _is_negation(words[k]):
             return True
     clause = words[span[0]].clause
     k = span[0] - 1
     while k >= 0 and span[0] - k <= 5 and words[k].clause == clause:
         forms = words[k].forms
-        if not forms.isdisjoint(NEGATIONS):
+        if _is_negation(words[k]):
             return True
         if forms.isdisjoint(BRIDGES):
             return False
