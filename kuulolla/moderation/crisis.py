@@ -30,13 +30,14 @@ must end its clause: "en jaksa enää." but not "en jaksa enää koulua"), ``str
 both violence and abuse).
 
 Words matched by a suicide or self-harm pattern do not also count as violence:
-"aikoo tappaa itsensä" is about the person themself.
+"aikoo tappaa itsensä" is about the person themself; nor do words an abuse pattern
+explains, unless it carries ``also=violence``. ``strong`` patterns may use words an
+idiom took ("uhkasi tappaa mut jos kerron"), but cancel words still void them.
 
-Negation. A pattern that does not itself contain a negation is void when the words it
-matches are negated: a negation word ("en", "ei", "not", "inte"…) stands between its
-words ("jag vill inte dö") or shortly before its first word with only auxiliaries,
-adverbs or verbs of thinking and wanting in between ("en halua kuolla", "en ole
-koskaan ajatellut itsemurhaa"). Patterns that are crises *because* of a negation carry
+Negation. A pattern that does not itself contain a negation is void when a word it matches is
+negated: a negation word ("en", "ei", "not", "inte"…) stands before that word with
+only auxiliaries, pronouns, adverbs or verbs of thinking and wanting in between
+("en halua kuolla", "jag vill inte dö", "en ole koskaan ajatellut itsemurhaa"). Patterns that are crises *because* of a negation carry
 it themselves ("ei haluta elää": "en halua elää"). A negation further away does not
 count ("en tiedä miksi haluan kuolla" is a signal). We accept that a statement like
 "en ole koskaan ajatellut itsemurhaa" raises no alert: moderators read the room
@@ -66,8 +67,9 @@ BRIDGES = frozenset(
     {"olla", "koskaan", "ikinä", "enää", "vielä", "minä", "sinä", "hän", "me", "kyllä",
      "oikeasti", "ihan", "todellakaan", "mikään", "mitään", "tosissaan", "tietenkään", "mitenkään", "vaan",
      "ajatella", "miettiä", "suunnitella", "harkita", "aikoa", "haluta", "tahtoa", "yrittää",
-     "tehdä", "i", "ever", "really", "to", "of", "about", "want", "wanna", "think", "thought",
-     "plan", "planned", "tried", "try", "consider", "considered", "have", "would", "will",
+     "tehdä", "i", "ever", "really", "to", "of", "about", "want", "wanna", "wanted", "think",
+     "thought", "plan", "planned", "tried", "try", "consider", "considered", "have", "would",
+     "will", "i've", "i'd", "am", "i'm", "be", "been",
      "jag", "har", "någonsin", "tänkt", "tänker", "vill", "ska", "planerat", "försökt", "på"}
 )  # fmt: skip
 _SENTENCE_BREAK = re.compile(r"[.!?;\n…]")
@@ -239,9 +241,9 @@ class Detector:
             span = _match(pattern, words, i, sentences, text, blocked)
             if span is None:
                 continue
-            if not pattern.negated_itself and _negated(words, span, sentences):
+            if not pattern.negated_itself and _negated(words, span):
                 continue
-            if not pattern.strong and self._cancelled(pattern.category, words, span, sentences):
+            if self._cancelled(pattern.category, words, span, sentences):
                 continue
             matched.add(pattern.id)
             hits.append((pattern, span))
@@ -252,6 +254,11 @@ class Detector:
         own = {k for p, span in hits if p.category in ("suicide", "self_harm") for k in span}
         if own:
             hits = [(p, s) for p, s in hits if p.category != "violence" or own.isdisjoint(s)]
+        # Likewise words an abuse pattern explains ("seksuaalista väkivaltaa") are not
+        # violence as well, unless that pattern says so (a parent who hits).
+        abuse = {k for p, s in hits if p.category == "abuse" and "violence" not in p.also for k in s}
+        if abuse:
+            hits = [(p, s) for p, s in hits if p.category != "violence" or abuse.isdisjoint(s)]
         found = {c for p, _ in hits for c in (p.category, *p.also)}
         categories = tuple(c for c in CATEGORIES if c in found)
         phrases = tuple(p.id for c in categories for p, _ in hits if p.category == c)
@@ -327,20 +334,23 @@ def _is_negation(word: Word) -> bool:
     return word.lower != "et" and not word.forms.isdisjoint(NEGATIONS)
 
 
-def _negated(words: tuple[Word, ...], span: list[int], sentences: list[int]) -> bool:
-    """Whether a negation word scopes over the words of a match (see the module doc)."""
-    for k in range(span[0] + 1, span[-1]):
-        if _is_negation(words[k]):
-            return True
-    clause = words[span[0]].clause
-    k = span[0] - 1
-    while k >= 0 and span[0] - k <= 5 and words[k].clause == clause:
-        forms = words[k].forms
-        if _is_negation(words[k]):
-            return True
-        if forms.isdisjoint(BRIDGES):
-            return False
-        k -= 1
+def _negated(words: tuple[Word, ...], span: list[int]) -> bool:
+    """Whether a negation word scopes over a word of a match (see the module doc): it
+    stands before that word with only bridge words between, within the same clause,
+    and no further back than the previous word of the match (five words for the
+    first)."""
+    previous = -1
+    for index, position in enumerate(span):
+        floor = max(position - 6, -1) if index == 0 else previous
+        clause = words[position].clause
+        k = position - 1
+        while k > floor and words[k].clause == clause:
+            if _is_negation(words[k]):
+                return True
+            if words[k].forms.isdisjoint(BRIDGES):
+                break
+            k -= 1
+        previous = position
     return False
 
 

@@ -14,8 +14,8 @@ dates, prices, ages and years are common in rooms and must come through untouche
   the check character must match (remainder of DDMMYYZZZ mod 31 in
   "0123456789ABCDEFHJKLMNPRSTUVWXY").
 - **phone**: Finnish mobile (04x, 050) and area-code landlines (02, 03, 05, 06, 08,
-  09, 013–019) with spaces or hyphens, the same with +358 or 00358, and other
-  countries as +CC with 8–15 digits. Service numbers (0800, 0100, 020…, 116 111,
+  09, 013–019) with spaces or hyphens, the same with +358 or 00358, Swedish mobiles
+  written nationally (070…), and other countries as +CC with 8–15 digits. Service numbers (0800, 0100, 020…, 116 111,
   112) are public, not personal, and are left alone; so are the numbers a policy
   lists as its own (an organisation's crisis line).
 - **email**: name@domain.tld, and spelled-out forms ("aino at gmail piste com",
@@ -93,6 +93,9 @@ _PHONE = re.compile(
 )
 _FI_MOBILE = re.compile(r"0(?:4\d|50)\d{5,8}")
 _FI_LANDLINE = re.compile(r"0(?:[235689]|1[3-9])\d{5,8}")
+# Swedish mobiles written nationally (070, 072, 073, 076, 079 and ten digits): 07 is
+# not a Finnish subscriber range, and Swedish-speaking visitors write them so.
+_SE_MOBILE = re.compile(r"07[02369]\d{7}")
 # Public service numbers are not personal data: free 0800, national 0100/0200/0300,
 # corporate 010/020/029/030, and the premium 0600/0700 ranges.
 _FI_SERVICE = re.compile(r"0(?:800|10|20|29|30|[67]00)\d+")
@@ -124,7 +127,7 @@ def is_personal_phone(written: str) -> bool:
         return 8 <= len(digits) <= 11
     if _FI_LANDLINE.fullmatch(digits):
         return 7 <= len(digits) <= 11
-    return False
+    return _SE_MOBILE.fullmatch(digits) is not None
 
 
 def _phones(text: str, public: frozenset[str]) -> list[Found]:
