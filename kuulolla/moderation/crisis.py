@@ -14,8 +14,8 @@ The lexicon (``data/crisis.txt``) is a list of phrase patterns in sections:
     Everyday expressions. The words an idiom matches cannot take part in a pattern,
     unless the pattern is marked ``strong``.
 ``[cancel <category>]``
-    Words that make patterns of a category void in the same sentence ("pelissä":
-    "tapoin sen pelissä" is a game).
+    Words (forms or ``^prefixes``) that make patterns of a category void in the same
+    sentence ("pelissä": "tapoin sen pelissä" is a game).
 ``@name = a|b|c``
     A macro: ``@name`` in an element stands for those alternatives.
 
@@ -27,11 +27,13 @@ two elements up to ``gap`` other words may stand (2 unless given); all elements 
 be in one sentence. Flags follow a semicolon: ``gap=N``, ``end`` (the last element
 must end its clause: "en jaksa enää." but not "en jaksa enää koulua"), ``strong``,
 ``also=<category>`` (the pattern signals a second category: a parent who hits is
-both violence and abuse).
+both violence and abuse), ``any`` (the elements may stand in any order, within
+``(gap + 1) × (elements − 1)`` words of the first: Finnish word order is free,
+"kukaan ei kaipaisi" and "ei kukaan kaipaisi").
 
 Words matched by a suicide or self-harm pattern do not also count as violence:
 "aikoo tappaa itsensä" is about the person themself; nor do words an abuse pattern
-explains, unless it carries ``also=violence``. ``strong`` patterns may use words an
+explains, unless it carries ``also=violence`` or the violence pattern is ``strong``. ``strong`` patterns may use words an
 idiom took ("uhkasi tappaa mut jos kerron"), but cancel words still void them.
 
 Negation. A pattern that does not itself contain a negation is void when a word it matches is
@@ -97,6 +99,7 @@ class Pattern:
     end: bool = False
     strong: bool = False
     also: tuple[str, ...] = ()  # further categories the pattern signals
+    unordered: bool = False  # the elements may stand in any order
 
     @property
     def negated_itself(self) -> bool:
@@ -118,12 +121,12 @@ class CrisisSignal:
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     patterns: tuple[Pattern, ...]
-    cancel: dict[str, frozenset[str]]  # category → forms that void it in a sentence
+    cancel: dict[str, Element]  # category → words that void it in a sentence
 
     @classmethod
     def parse(cls, source: str) -> Lexicon:
         patterns: list[Pattern] = []
-        cancel: dict[str, set[str]] = {}
+        cancel: dict[str, list[str]] = {}
         macros: dict[str, list[str]] = {}
         section = ""
         for number, raw in enumerate(source.splitlines(), 1):
@@ -144,7 +147,7 @@ class Lexicon:
                     raise ValueError(f"crisis lexicon line {number}: unknown section {line}")
                 continue
             if section.startswith("cancel "):
-                cancel.setdefault(section.split()[1], set()).update(line.lower().split())
+                cancel.setdefault(section.split()[1], []).extend(line.lower().split())
                 continue
             if not section:
                 raise ValueError(f"crisis lexicon line {number}: pattern before a section")
@@ -157,7 +160,7 @@ class Lexicon:
                     gap = int(flag[4:])
                 elif flag.startswith("also=") and flag[5:] in CATEGORIES:
                     also.append(flag[5:])
-                elif flag not in ("end", "strong"):
+                elif flag not in ("end", "strong", "any"):
                     raise ValueError(f"crisis lexicon line {number}: unknown flag {flag}")
             elements = []
             for element in body.lower().split():
@@ -169,11 +172,9 @@ class Lexicon:
                         alternatives += macros[alternative]
                     else:
                         alternatives.append(alternative)
-                prefixes = tuple(a[1:] for a in alternatives if a.startswith("^"))
-                if any(len(p) < 3 for p in prefixes):
+                if any(a.startswith("^") and len(a) < 4 for a in alternatives):
                     raise ValueError(f"crisis lexicon line {number}: prefix shorter than 3")
-                exact = frozenset(a for a in alternatives if not a.startswith("^"))
-                elements.append(Element(exact, prefixes, not exact.isdisjoint(NEGATIONS)))
+                elements.append(_element(alternatives))
             patterns.append(
                 Pattern(
                     f"{section}: {body.strip()}",
@@ -183,9 +184,10 @@ class Lexicon:
                     end="end" in flags,
                     strong="strong" in flags,
                     also=tuple(also),
+                    unordered="any" in flags,
                 )
             )
-        return cls(tuple(patterns), {k: frozenset(v) for k, v in cancel.items()})
+        return cls(tuple(patterns), {k: _element(v) for k, v in cancel.items()})
 
 
 class Detector:
@@ -258,7 +260,11 @@ class Detector:
         # violence as well, unless that pattern says so (a parent who hits).
         abuse = {k for p, s in hits if p.category == "abuse" and "violence" not in p.also for k in s}
         if abuse:
-            hits = [(p, s) for p, s in hits if p.category != "violence" or abuse.isdisjoint(s)]
+            hits = [
+                (p, s)
+                for p, s in hits
+                if p.category != "violence" or p.strong or abuse.isdisjoint(s)
+            ]
         found = {c for p, _ in hits for c in (p.category, *p.also)}
         categories = tuple(c for c in CATEGORIES if c in found)
         phrases = tuple(p.id for c in categories for p, _ in hits if p.category == c)
@@ -268,14 +274,16 @@ class Detector:
         self, category: str, words: tuple[Word, ...], span: list[int], sentences: list[int]
     ) -> bool:
         cancel = self.lexicon.cancel.get(category)
-        if not cancel:
+        if cancel is None:
             return False
         sentence = sentences[span[0]]
-        return any(
-            not cancel.isdisjoint(w.forms)
-            for k, w in enumerate(words)
-            if sentences[k] == sentence
-        )
+        return any(cancel.matches(w.forms) for k, w in enumerate(words) if sentences[k] == sentence)
+
+
+def _element(alternatives: list[str]) -> Element:
+    prefixes = tuple(a[1:] for a in alternatives if a.startswith("^"))
+    exact = frozenset(a for a in alternatives if not a.startswith("^"))
+    return Element(exact, prefixes, not exact.isdisjoint(NEGATIONS))
 
 
 def _sentences(words: tuple[Word, ...], text: str) -> list[int]:
@@ -305,6 +313,8 @@ def _match(
     elements = pattern.elements
     sentence = sentences[first]
     span = [first]
+    if pattern.unordered:
+        return _match_unordered(pattern, words, first, sentences, blocked)
 
     def extend(k: int, previous: int) -> bool:
         if k == len(elements):
@@ -321,6 +331,39 @@ def _match(
         return False
 
     return span if extend(1, first) else None
+
+
+def _match_unordered(
+    pattern: Pattern,
+    words: tuple[Word, ...],
+    first: int,
+    sentences: list[int],
+    blocked: frozenset[int],
+) -> list[int] | None:
+    """Like :func:`_match` for ``any`` patterns: the other elements may stand before or
+    after the first, nearest first, within ``(gap + 1) × (elements − 1)`` words."""
+    reach = (pattern.gap + 1) * (len(pattern.elements) - 1)
+    sentence = sentences[first]
+    used = [first]
+    for element in pattern.elements[1:]:
+        found = None
+        for distance in range(1, reach + 1):
+            for j in (first - distance, first + distance):
+                if (
+                    0 <= j < len(words)
+                    and j not in used
+                    and j not in blocked
+                    and sentences[j] == sentence
+                    and element.matches(words[j].forms)
+                ):
+                    found = j
+                    break
+            if found is not None:
+                break
+        if found is None:
+            return None
+        used.append(found)
+    return sorted(used)
 
 
 def _ends_clause(words: tuple[Word, ...], index: int, text: str) -> bool:
