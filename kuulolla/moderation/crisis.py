@@ -71,7 +71,7 @@ BRIDGES = frozenset(
      "ajatella", "miettiä", "suunnitella", "harkita", "aikoa", "haluta", "tahtoa", "yrittää",
      "tehdä", "i", "ever", "really", "to", "of", "about", "want", "wanna", "wanted", "think",
      "thought", "plan", "planned", "tried", "try", "consider", "considered", "have", "would",
-     "will", "i've", "i'd", "am", "i'm", "be", "been",
+     "will", "i've", "i'd", "am", "i'm", "be", "been", "going", "gonna",
      "jag", "har", "någonsin", "tänkt", "tänker", "vill", "ska", "planerat", "försökt", "på"}
 )  # fmt: skip
 _SENTENCE_BREAK = re.compile(r"[.!?;\n…]")
