@@ -74,11 +74,16 @@ BRIDGES = frozenset(
      "will", "i've", "i'd", "am", "i'm", "be", "been", "going", "gonna",
      "jag", "har", "någonsin", "tänkt", "tänker", "vill", "ska", "planerat", "försökt", "på"}
 )  # fmt: skip
-_SENTENCE_BREAK = re.compile(r"[.!?;\n…]")
+# Everyday words that make poor anchors for the index (see Detector).
+_COMMON = frozenset(
+    {"ei", "olla", "minä", "sinä", "hän", "se", "me", "te", "he", "ne", "itse", "tämä",
+     "kaikki", "mikään", "jos", "että", "kun", "ja", "on", "haluta", "tehdä", "saada",
+     "i", "me", "my", "to", "not", "don't", "want", "jag", "mig", "inte", "att", "vill"}
+)  # fmt: skip
 _MACRO = re.compile(r"^(@\w+)\s*=\s*(\S+)$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Element:
     exact: frozenset[str]
     prefixes: tuple[str, ...]
@@ -87,10 +92,11 @@ class Element:
     def matches(self, forms: frozenset[str]) -> bool:
         if not self.exact.isdisjoint(forms):
             return True
-        return any(form.startswith(p) for p in self.prefixes for form in forms)
+        prefixes = self.prefixes
+        return bool(prefixes) and any(form.startswith(prefixes) for form in forms)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: patterns are unique
 class Pattern:
     id: str  # "<category>: <pattern as written>"
     category: str  # one of CATEGORIES, or "idiom"
@@ -195,39 +201,53 @@ class Detector:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        # Each pattern is indexed under one element, its anchor: the first element none
+        # of whose forms is an everyday word, so that "ei", "minä" or "olla" in a
+        # message do not wake up dozens of patterns.
         self._by_form: dict[str, list[Pattern]] = {}
         self._by_prefix: dict[str, list[tuple[str, Pattern]]] = {}
         for pattern in lexicon.patterns:
-            first = pattern.elements[0]
-            for form in first.exact:
+            anchor = next(
+                (e for e in pattern.elements if e.exact.isdisjoint(_COMMON)), pattern.elements[0]
+            )
+            for form in anchor.exact:
                 self._by_form.setdefault(form, []).append(pattern)
-            for prefix in first.prefixes:
+            for prefix in anchor.prefixes:
                 self._by_prefix.setdefault(prefix[:3], []).append((prefix, pattern))
-        self._idioms_first = any(p.category == "idiom" for p in lexicon.patterns)
 
-    def _candidates(self, word: Word) -> list[Pattern]:
-        found: list[Pattern] = []
+    def _triggered(self, words: tuple[Word, ...]) -> dict[Pattern, None]:
+        found: dict[Pattern, None] = {}
         by_form, by_prefix = self._by_form, self._by_prefix
-        for form in word.forms:
-            hit = by_form.get(form)
-            if hit:
-                found += hit
-            for prefix, pattern in by_prefix.get(form[:3], ()):
-                if form.startswith(prefix):
-                    found.append(pattern)
+        for word in words:
+            for form in word.forms:
+                hit = by_form.get(form)
+                if hit:
+                    found.update(dict.fromkeys(hit))
+                for prefix, pattern in by_prefix.get(form[:3], ()):
+                    if form.startswith(prefix):
+                        found[pattern] = None
         return found
 
     def detect(self, words: tuple[Word, ...], text: str) -> CrisisSignal | None:
         """The crisis signal in ``words`` (the words of ``text``), or ``None``."""
         if not words:
             return None
+        triggered = self._triggered(words)
+        if not triggered:
+            return None
+        # A pattern can match only if each of its elements matches some word; checking
+        # that against all the forms of the message first is much cheaper than matching.
+        every: frozenset[str] = frozenset().union(*(w.forms for w in words))
         starts: list[tuple[int, Pattern]] = []
-        for i, word in enumerate(words):
-            for pattern in self._candidates(word):
-                starts.append((i, pattern))
+        for pattern in triggered:
+            elements = pattern.elements
+            if len(elements) > 1 and not all(e.matches(every) for e in elements):
+                continue
+            first = elements[0]
+            starts += [(i, pattern) for i, w in enumerate(words) if first.matches(w.forms)]
         if not starts:
             return None
-        sentences = _sentences(words, text)
+        sentences = [w.sentence for w in words]
         consumed: set[int] = set()
         for i, pattern in starts:
             if pattern.category == "idiom":
@@ -284,18 +304,6 @@ def _element(alternatives: list[str]) -> Element:
     prefixes = tuple(a[1:] for a in alternatives if a.startswith("^"))
     exact = frozenset(a for a in alternatives if not a.startswith("^"))
     return Element(exact, prefixes, not exact.isdisjoint(NEGATIONS))
-
-
-def _sentences(words: tuple[Word, ...], text: str) -> list[int]:
-    out = []
-    sentence = 0
-    previous_end = 0
-    for word in words:
-        if _SENTENCE_BREAK.search(text, previous_end, word.start):
-            sentence += 1
-        out.append(sentence)
-        previous_end = word.end
-    return out
 
 
 def _match(

@@ -19,22 +19,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from kuulolla.core.finnish import WORD, Finnish
 
 DATA = Path(__file__).resolve().parent / "data"
 
-# A clause ends at sentence punctuation or a line break; a comma also separates
-# clauses for the purpose of negation scope ("en tiedä, haluan kuolla").
-_CLAUSE_BREAK = re.compile(r"[.!?;:,\n…–—]")
+# A sentence ends at sentence punctuation or a line break; a comma or a dash also
+# ends a clause, for the purpose of negation scope ("en tiedä, haluan kuolla").
+_SENTENCE_BREAK = frozenset(".!?;\n…")
+_CLAUSE_BREAK = frozenset(":,–—") | _SENTENCE_BREAK
 _ACCENTS = str.maketrans("áàâéèêíìîóòôúùûýÁÀÂÉÈÊÍÌÎÓÒÔÚÙÛÝ", "aaaeeeiiiooouuuyaaaeeeiiiooouuuy")
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """One word of a message: where it is, and every form it can be matched on."""
 
     start: int
@@ -42,6 +42,7 @@ class Word:
     lower: str
     forms: frozenset[str]
     clause: int  # index of the clause the word is in; words of one clause share it
+    sentence: int  # likewise for sentences
 
 
 @cache
@@ -78,16 +79,20 @@ class Analyser:
     def words(self, text: str) -> tuple[Word, ...]:
         """Every word of ``text`` in order (letters with inner hyphens, or digit runs)."""
         out: list[Word] = []
-        clause = 0
+        clause = sentence = 0
         previous_end = 0
         forms = self._forms
         for match in WORD.finditer(text):
-            start = match.start()
-            if _CLAUSE_BREAK.search(text, previous_end, start):
-                clause += 1
+            start, end = match.span()
+            if start - previous_end > 1 or (start > previous_end and text[previous_end] != " "):
+                between = set(text[previous_end:start])
+                if not between.isdisjoint(_CLAUSE_BREAK):
+                    clause += 1
+                    if not between.isdisjoint(_SENTENCE_BREAK):
+                        sentence += 1
             written = match.group()
-            out.append(Word(start, match.end(), written.lower(), forms(written), clause))
-            previous_end = match.end()
+            out.append(Word(start, end, written.lower(), forms(written), clause, sentence))
+            previous_end = end
         return tuple(out)
 
 
