@@ -6,8 +6,9 @@ crisis services) always pass. A domain on the list also allows its subdomains:
 "mieli.fi" allows "www.mieli.fi" and "kriisipuhelin.mieli.fi".
 
 Links are found with a scheme ("https://…"), with "www.", or as a bare domain
-("nuortenlinkki.fi/apua") when the last label is a common top-level domain, so
-"ok.Se" at a missing space after a full stop is not taken for Sweden. E-mail
+("nuortenlinkki.fi/apua") when the last label is a common top-level domain written
+in lowercase, so "ok.Se" at a missing space after a full stop is not taken for
+Sweden. E-mail
 addresses are masked as personal data before links are looked for.
 """
 
@@ -65,7 +66,13 @@ def find_links(text: str) -> list[Link]:
         host_match = _HOST.match(written)
         if host_match is None:
             continue
-        host = host_match.group(1).lower().rstrip(".")
+        written_host = host_match.group(1).rstrip(".")
+        if not written.lower().startswith(("http://", "https://", "www.")):
+            # A bare domain must end in a lowercase top-level domain: "Kela.fi" is a
+            # link, "ok.Se" is a missing space after a full stop.
+            if not written_host.rsplit(".", 1)[-1].islower():
+                continue
+        host = written_host.lower()
         if host.startswith("www."):
             host = host[4:]
         if "." not in host:
