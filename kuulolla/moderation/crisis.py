@@ -78,7 +78,7 @@ BRIDGES = frozenset(
 _COMMON = frozenset(
     {"ei", "olla", "minä", "sinä", "hän", "se", "me", "te", "he", "ne", "itse", "tämä",
      "kaikki", "mikään", "jos", "että", "kun", "ja", "on", "haluta", "tehdä", "saada",
-     "i", "me", "my", "to", "not", "don't", "want", "jag", "mig", "inte", "att", "vill"}
+     "i", "my", "to", "not", "don't", "want", "jag", "mig", "inte", "att", "vill"}
 )  # fmt: skip
 _MACRO = re.compile(r"^(@\w+)\s*=\s*(\S+)$")
 
@@ -278,7 +278,9 @@ class Detector:
             hits = [(p, s) for p, s in hits if p.category != "violence" or own.isdisjoint(s)]
         # Likewise words an abuse pattern explains ("seksuaalista väkivaltaa") are not
         # violence as well, unless that pattern says so (a parent who hits).
-        abuse = {k for p, s in hits if p.category == "abuse" and "violence" not in p.also for k in s}
+        abuse = {
+            k for p, s in hits if p.category == "abuse" and "violence" not in p.also for k in s
+        }
         if abuse:
             hits = [
                 (p, s)

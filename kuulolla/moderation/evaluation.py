@@ -84,7 +84,13 @@ def load(split: str) -> list[Case]:
             if line.strip():
                 raw = json.loads(line)
                 cases.append(
-                    Case(raw["id"], raw["lang"], raw["text"], frozenset(raw["labels"]), tuple(raw["pii"]))
+                    Case(
+                        raw["id"],
+                        raw["lang"],
+                        raw["text"],
+                        frozenset(raw["labels"]),
+                        tuple(raw["pii"]),
+                    )
                 )
     return cases
 
@@ -147,7 +153,9 @@ def failures(scores: dict[str, Score]) -> list[str]:
         if score.recall < PII_RECALL:
             out.append(f"{label} recall {score.recall:.3f} < {PII_RECALL}")
         if score.false_positive_rate > PII_FALSE_POSITIVES:
-            out.append(f"{label} false positives {score.false_positive_rate:.3f} > {PII_FALSE_POSITIVES}")
+            out.append(
+                f"{label} false positives {score.false_positive_rate:.3f} > {PII_FALSE_POSITIVES}"
+            )
     return out
 
 

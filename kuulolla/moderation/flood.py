@@ -17,6 +17,7 @@ or held count: a refused message does not extend the wait.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -71,14 +72,16 @@ def check(text: str, policy: FloodPolicy, state: FloodState, now: float) -> Floo
         return FloodHit("flood.cooldown", _ceil(policy.join_cooldown - (now - state.joined_at)))
     recent = [t for t, _ in state.sent if t > now - policy.burst_window]
     if len(recent) >= policy.burst_count:
-        return FloodHit("flood.burst", _ceil(recent[-policy.burst_count] + policy.burst_window - now))
+        return FloodHit(
+            "flood.burst", _ceil(recent[-policy.burst_count] + policy.burst_window - now)
+        )
     if _SAME_CHAR.search(text):
         return FloodHit("flood.repeat")
     key = key_of(text)
     words = key.split()
     if len(words) >= policy.same_word_limit:
         run = 1
-        for previous, word in zip(words, words[1:], strict=False):
+        for previous, word in itertools.pairwise(words):
             run = run + 1 if word == previous else 1
             if run >= policy.same_word_limit:
                 return FloodHit("flood.repeat")

@@ -67,11 +67,11 @@ def find_links(text: str) -> list[Link]:
         if host_match is None:
             continue
         written_host = host_match.group(1).rstrip(".")
-        if not written.lower().startswith(("http://", "https://", "www.")):
-            # A bare domain must end in a lowercase top-level domain: "Kela.fi" is a
-            # link, "ok.Se" is a missing space after a full stop.
-            if not written_host.rsplit(".", 1)[-1].islower():
-                continue
+        # A bare domain must end in a lowercase top-level domain: "Kela.fi" is a link,
+        # "ok.Se" is a missing space after a full stop.
+        bare = not written.lower().startswith(("http://", "https://", "www."))
+        if bare and not written_host.rsplit(".", 1)[-1].islower():
+            continue
         host = written_host.lower()
         if host.startswith("www."):
             host = host[4:]

@@ -141,9 +141,7 @@ def _phones(text: str, public: frozenset[str]) -> list[Found]:
 
 # ------------------------------------------------------------------ e-mail
 
-_TLDS = (
-    "com|net|org|fi|se|ax|ee|no|dk|de|uk|eu|info|io|me|nu|co|biz|edu|gov|ru|fr|it|es|nl"
-)
+_TLDS = "com|net|org|fi|se|ax|ee|no|dk|de|uk|eu|info|io|me|nu|co|biz|edu|gov|ru|fr|it|es|nl"
 _EMAIL = re.compile(
     r"(?<![\w.+\-])[\w.+\-]*\w@\w[\w\-]*(?:\.[\w\-]+)*\.[^\W\d_]{2,24}(?![\w@])",
 )
@@ -230,7 +228,9 @@ _ADDRESS = re.compile(
 )
 # Compounds that end like streets but are not ("elämäntie 3 vuotta" is caught by the
 # unit words above; these are the ones that carry a number in ordinary chat).
-_NOT_STREETS = frozenset({"valtatie", "kantatie", "maantie", "moottoritie", "seututie", "elämäntie"})
+_NOT_STREETS = frozenset(
+    {"valtatie", "kantatie", "maantie", "moottoritie", "seututie", "elämäntie"}
+)
 
 
 def _addresses(text: str) -> list[Found]:

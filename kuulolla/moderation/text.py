@@ -17,7 +17,6 @@ cached per analyser.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path

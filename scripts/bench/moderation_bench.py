@@ -65,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     cases = evaluation.load(args.split)
-    scores = evaluation.evaluate(cases, screener=lambda t: screen(t, policy=evaluation.POLICY, finnish=finnish))
+    scores = evaluation.evaluate(
+        cases, screener=lambda t: screen(t, policy=evaluation.POLICY, finnish=finnish)
+    )
     langs = {lang: sum(c.lang == lang for c in cases) for lang in sorted({c.lang for c in cases})}
     print(f"Evaluation set, {args.split} split: {len(cases)} messages {langs}")
     print(evaluation.table(scores))
@@ -91,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def chat_path(text: str) -> object:
         cleaned = clean_text(text, max_chars=2000)
-        return encode(MessageFrame(room="nuoret", seq=1, ts="2025-01-01T12:00:00Z", from_=author, text=cleaned))
+        return encode(
+            MessageFrame(
+                room="nuoret", seq=1, ts="2025-01-01T12:00:00Z", from_=author, text=cleaned
+            )
+        )
 
     cold = timings(full, texts, 1)  # every word analysed by Voikko for the first time
     rows = [

@@ -38,7 +38,12 @@ def test_derivational_suffixes_are_not_parts(fi: Finnish) -> None:
 
 @pytest.mark.parametrize(
     ("word", "verb"),
-    [("satuttanut", "satuttaa"), ("tehnyt", "tehdä"), ("raiskattu", "raiskata"), ("ostanut", "ostaa")],
+    [
+        ("satuttanut", "satuttaa"),
+        ("tehnyt", "tehdä"),
+        ("raiskattu", "raiskata"),
+        ("ostanut", "ostaa"),
+    ],
 )
 def test_past_participles_give_their_verb(fi: Finnish, word: str, verb: str) -> None:
     """A past participle's bases include its verb after the participle itself."""

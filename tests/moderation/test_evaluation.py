@@ -24,7 +24,8 @@ MEASURED_CRISIS_PRECISION = 1.0
 def scores(voikko: Finnish) -> dict[str, evaluation.Score]:
     """Scores of the test split."""
     return evaluation.evaluate(
-        evaluation.load("test"), screener=lambda t: screen(t, policy=evaluation.POLICY, finnish=voikko)
+        evaluation.load("test"),
+        screener=lambda t: screen(t, policy=evaluation.POLICY, finnish=voikko),
     )
 
 

@@ -43,7 +43,9 @@ def sent(*items: tuple[float, str], joined_at: float | None = None) -> FloodStat
         (sent(), "no no no no no", 0.0, None, 0),
     ],
 )
-def test_flood_rules(state: FloodState, text: str, now: float, reason: str | None, wait: int) -> None:
+def test_flood_rules(
+    state: FloodState, text: str, now: float, reason: str | None, wait: int
+) -> None:
     """Each flood rule fires exactly when its limit is passed, with the wait in seconds."""
     hit = check(text, POLICY, state, now)
     got = (hit.reason, hit.wait) if hit else (None, 0)

@@ -77,7 +77,9 @@ def test_message_verdicts(
         assert verdict.text == shown
 
 
-def test_refused_message_with_masked_words_keeps_them_masked(policy: Policy, voikko: Finnish) -> None:
+def test_refused_message_with_masked_words_keeps_them_masked(
+    policy: Policy, voikko: Finnish
+) -> None:
     """A refused message still carries its masked text (it is never shown anyway)."""
     verdict = screen("vittu sä oot huora", policy=policy, finnish=voikko)
     assert verdict.action is Action.REFUSE and verdict.text == "⟦word⟧ sä oot huora"
@@ -85,9 +87,15 @@ def test_refused_message_with_masked_words_keeps_them_masked(policy: Policy, voi
 
 @pytest.mark.parametrize(
     ("mode", "action", "reason"),
-    [("allow", Action.DELIVER, None), ("hold", Action.HOLD, "link.held"), ("block", Action.REFUSE, "link.blocked")],
+    [
+        ("allow", Action.DELIVER, None),
+        ("hold", Action.HOLD, "link.held"),
+        ("block", Action.REFUSE, "link.blocked"),
+    ],
 )
-def test_link_modes_give_their_verdicts(voikko: Finnish, mode: str, action: Action, reason: str | None) -> None:
+def test_link_modes_give_their_verdicts(
+    voikko: Finnish, mode: str, action: Action, reason: str | None
+) -> None:
     """A link off the allow list is delivered, held or refused as the room says."""
     policy = Policy(links=LinkPolicy(mode), flood=None)  # type: ignore[arg-type]
     verdict = screen("https://example.com", policy=policy, finnish=voikko)
@@ -134,7 +142,13 @@ def test_flood_verdicts(
     policy = Policy(flood=FloodPolicy(join_cooldown=10.0, burst_count=3, burst_window=10.0))
     state = FloodState(joined_at=joined_at)
     for when in history:
-        screen("sama" if reason == "flood.repeat" else f"viesti {when}", policy=policy, state=state, now=when, finnish=voikko)
+        screen(
+            "sama" if reason == "flood.repeat" else f"viesti {when}",
+            policy=policy,
+            state=state,
+            now=when,
+            finnish=voikko,
+        )
     verdict = screen(text, policy=policy, state=state, now=now, finnish=voikko)
     assert verdict.action is Action.REFUSE
     assert verdict.reasons == (reason,)
@@ -162,7 +176,9 @@ def test_only_messages_that_get_through_count_for_floods(voikko: Finnish) -> Non
         ("mieli.fi", None),  # on the allow list
     ],
 )
-def test_nicknames_are_refused_not_masked(policy: Policy, voikko: Finnish, nick: str, reason: str | None) -> None:
+def test_nicknames_are_refused_not_masked(
+    policy: Policy, voikko: Finnish, nick: str, reason: str | None
+) -> None:
     """A nickname with personal data, listed words or links is refused, never masked."""
     verdict = screen(nick, policy=policy, state=FloodState(), kind="nick", finnish=voikko)
     assert verdict.action is (Action.REFUSE if reason else Action.DELIVER)
@@ -189,7 +205,9 @@ def test_nicknames_skip_flood_and_premoderation(voikko: Finnish) -> None:
         ("haluan kuolla www.example.com", Policy(links=LinkPolicy("block")), Action.REFUSE),
     ],
 )
-def test_crisis_never_changes_the_action(voikko: Finnish, text: str, policy: Policy, action: Action) -> None:
+def test_crisis_never_changes_the_action(
+    voikko: Finnish, text: str, policy: Policy, action: Action
+) -> None:
     """A crisis signal comes with whatever verdict the other rules give."""
     verdict = screen(text, policy=policy, finnish=voikko)
     assert verdict.action is action

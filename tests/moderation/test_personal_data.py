@@ -58,7 +58,10 @@ def test_hetu_validation(code: str, valid: bool) -> None:
     ("text", "found"),
     [
         ("Mun hetu on 131052-308T jos tarviit", [("hetu", "131052-308T")]),
-        ("uusi 010594Y9032, vanha 010594Y9021.", [("hetu", "010594Y9032"), ("hetu", "010594Y9021")]),
+        (
+            "uusi 010594Y9032, vanha 010594Y9021.",
+            [("hetu", "010594Y9032"), ("hetu", "010594Y9021")],
+        ),
         ("tunnus 131052-308U on väärin", []),
         ("tilausnumero 123456-7890", []),
         ("x131052-308T", []),  # inside a word
@@ -215,7 +218,10 @@ def test_iban_in_text_stops_before_the_next_word() -> None:
 @pytest.mark.parametrize(
     ("text", "written"),
     [
-        ("Asun Mannerheimintie 12 B 34, 00100 Helsinki.", "Mannerheimintie 12 B 34, 00100 Helsinki"),
+        (
+            "Asun Mannerheimintie 12 B 34, 00100 Helsinki.",
+            "Mannerheimintie 12 B 34, 00100 Helsinki",
+        ),
         ("tuu käymään, Kotikatu 5", "Kotikatu 5"),
         ("asun hämeenkadulla 14", "hämeenkadulla 14"),
         ("Koivukuja 3 A 7", "Koivukuja 3 A 7"),

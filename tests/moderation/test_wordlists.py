@@ -22,7 +22,10 @@ ENTRIES = [
 def found(finnish: Finnish, text: str) -> list[tuple[str, str, str]]:
     analyser = Analyser(finnish)
     words = WordList.compile(ENTRIES, analyser=analyser)
-    return [(text[h.start : h.end], h.entry.phrase, h.entry.action) for h in words.find(analyser.words(text))]
+    return [
+        (text[h.start : h.end], h.entry.phrase, h.entry.action)
+        for h in words.find(analyser.words(text))
+    ]
 
 
 @pytest.mark.parametrize(
