@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", default="test", choices=("dev", "test"))
     parser.add_argument("--rounds", type=int, default=20, help="timing passes over the texts")
+    parser.add_argument("--misses", action="store_true", help="list misses and false alarms")
     args = parser.parse_args(argv)
 
     finnish = Finnish()
@@ -74,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     fails = evaluation.failures(scores)
     print("Targets (issue 5): " + ("all met" if not fails else "NOT MET: " + "; ".join(fails)))
     print()
+    if args.misses:
+        text_of = {c.id: c.text for c in cases}
+        for label, score in scores.items():
+            for kind, ids in (("missed", score.misses), ("false alarm", score.false_alarms)):
+                for case_id in ids:
+                    print(f"{label:18} {kind:11} {case_id}  {text_of[case_id]}")
+        print()
 
     texts = [c.text for c in evaluation.load("dev") + evaluation.load("test")]
     ordinary = [c.text for c in cases if c.labels <= {"ordinary"}]
