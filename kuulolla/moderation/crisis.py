@@ -228,8 +228,8 @@ class Detector:
                         found[pattern] = None
         return found
 
-    def detect(self, words: tuple[Word, ...], text: str) -> CrisisSignal | None:
-        """The crisis signal in ``words`` (the words of ``text``), or ``None``."""
+    def detect(self, words: tuple[Word, ...]) -> CrisisSignal | None:
+        """The crisis signal in ``words`` (from :meth:`Analyser.words`), or ``None``."""
         if not words:
             return None
         triggered = self._triggered(words)
@@ -251,7 +251,7 @@ class Detector:
         consumed: set[int] = set()
         for i, pattern in starts:
             if pattern.category == "idiom":
-                span = _match(pattern, words, i, sentences, text, frozenset())
+                span = _match(pattern, words, i, sentences, frozenset())
                 if span is not None:
                     consumed.update(span)
         hits: list[tuple[Pattern, list[int]]] = []
@@ -260,7 +260,7 @@ class Detector:
             if pattern.category == "idiom" or pattern.id in matched:
                 continue
             blocked = frozenset() if pattern.strong else frozenset(consumed)
-            span = _match(pattern, words, i, sentences, text, blocked)
+            span = _match(pattern, words, i, sentences, blocked)
             if span is None:
                 continue
             if not pattern.negated_itself and _negated(words, span):
@@ -313,7 +313,6 @@ def _match(
     words: tuple[Word, ...],
     first: int,
     sentences: list[int],
-    text: str,
     blocked: frozenset[int],
 ) -> list[int] | None:
     """Positions of the words matching ``pattern`` when its first element is at
@@ -328,7 +327,7 @@ def _match(
 
     def extend(k: int, previous: int) -> bool:
         if k == len(elements):
-            return not pattern.end or _ends_clause(words, previous, text)
+            return not pattern.end or _ends_clause(words, previous)
         element = elements[k]
         for j in range(previous + 1, min(len(words), previous + 2 + pattern.gap)):
             if sentences[j] != sentence:
@@ -376,7 +375,7 @@ def _match_unordered(
     return sorted(used)
 
 
-def _ends_clause(words: tuple[Word, ...], index: int, text: str) -> bool:
+def _ends_clause(words: tuple[Word, ...], index: int) -> bool:
     if index + 1 >= len(words):
         return True
     return words[index + 1].clause != words[index].clause

@@ -212,7 +212,7 @@ def screen(
 
     crisis = None
     if policy.crisis and words is not None:
-        crisis = _detector().detect(words, shown)
+        crisis = _detector().detect(words)
 
     if policy.words and words is not None:
         hits = policy.words.find(words)
@@ -229,7 +229,9 @@ def screen(
                 if masked:
                     shown = _replace(shown, masked, WORD_TOKEN)
 
-    link_mode, refused_links = check_links(shown, policy.links)
+    # A nickname never carries a link, whatever the room allows in messages.
+    links = LinkPolicy("block", policy.links.allowed) if is_nick else policy.links
+    link_mode, refused_links = check_links(shown, links)
     if refused_links:
         if is_nick:
             reasons.append("link.blocked")

@@ -10,7 +10,7 @@ from kuulolla.moderation.text import analyser_for
 
 
 def categories(finnish: Finnish, text: str) -> tuple[str, ...]:
-    signal = detector().detect(analyser_for(finnish).words(text), text)
+    signal = detector().detect(analyser_for(finnish).words(text))
     return signal.categories if signal else ()
 
 
@@ -83,7 +83,7 @@ def test_crisis_categories(voikko: Finnish, text: str, expected: tuple[str, ...]
 def test_signal_lists_categories_by_severity_and_the_phrases(voikko: Finnish) -> None:
     """The most severe category comes first and the matched patterns are named."""
     text = "Haluan kuolla ja viiltelen"
-    signal = detector().detect(analyser_for(voikko).words(text), text)
+    signal = detector().detect(analyser_for(voikko).words(text))
     assert signal is not None
     assert signal.category == "suicide"
     assert signal.categories == ("suicide", "self_harm")
@@ -127,7 +127,7 @@ pelissä
 def test_lexicon_syntax(plain: Finnish, words: list[str], expected: tuple[str, ...]) -> None:
     """Elements, alternatives, macros, gaps, negation and cancel words work as documented."""
     text = " ".join(words)
-    signal = Detector(Lexicon.parse(SMALL)).detect(analyser_for(plain).words(text), text)
+    signal = Detector(Lexicon.parse(SMALL)).detect(analyser_for(plain).words(text))
     assert (signal.categories if signal else ()) == expected
 
 

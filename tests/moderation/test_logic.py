@@ -187,6 +187,16 @@ def test_nicknames_are_refused_not_masked(
         assert verdict.text == nick
 
 
+def test_nickname_links_are_refused_even_where_messages_may_link(voikko: Finnish) -> None:
+    """A room that allows links in messages still refuses them in names."""
+    policy = Policy(links=LinkPolicy("allow", frozenset({"mieli.fi"})))
+    assert (
+        screen("www.example.com", policy=policy, kind="nick", finnish=voikko).action
+        is Action.REFUSE
+    )
+    assert screen("mieli.fi", policy=policy, kind="nick", finnish=voikko).action is Action.DELIVER
+
+
 def test_nicknames_skip_flood_and_premoderation(voikko: Finnish) -> None:
     """Flood rules and premoderation are about messages, not names."""
     policy = Policy(premoderate=True, flood=FloodPolicy(join_cooldown=60.0))
