@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # space; "vaimo-parka" stays one token), or runs of digits.
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+")
 _WORDBASES = re.compile(r"\+([^(+]+)\(([^)]*)\)")
+_PAST_PARTICIPLES = frozenset({"past_active", "past_passive"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class Analysis:
     """One word: its lowercased surface form, its base forms and its compound parts."""
 
     word: str
-    bases: tuple[str, ...]
+    bases: tuple[str, ...]  # past participles also give their verb ("tehnyt": "tehdä")
     parts: tuple[str, ...]
     known: bool  # Voikko recognised the word
 
@@ -103,6 +104,10 @@ class Finnish:
             if len(found) > 1:
                 for part in found:
                     parts.setdefault(part, None)
+            elif found and result.get("PARTICIPLE") in _PAST_PARTICIPLES:
+                # "satuttanut" has the base form "satuttanut"; its verb "satuttaa"
+                # is what a reader (and a word filter) means.
+                bases.setdefault(found[0], None)
         return Analysis(lowered, tuple(bases), tuple(p for p in parts if p not in bases), True)
 
     def analyse(self, word: str) -> Analysis:

@@ -36,6 +36,21 @@ def test_derivational_suffixes_are_not_parts(fi: Finnish) -> None:
     assert "+inen" not in fi.analyse("itsetuhoisia").parts
 
 
+@pytest.mark.parametrize(
+    ("word", "verb"),
+    [
+        ("satuttanut", "satuttaa"),
+        ("tehnyt", "tehdä"),
+        ("raiskattu", "raiskata"),
+        ("ostanut", "ostaa"),
+    ],
+)
+def test_past_participles_give_their_verb(fi: Finnish, word: str, verb: str) -> None:
+    """A past participle's bases include its verb after the participle itself."""
+    bases = fi.analyse(word).bases
+    assert bases[0] == word and verb in bases
+
+
 def test_unknown_words_fall_back_to_themselves(fi: Finnish) -> None:
     """Colloquial or unknown words are kept as written, lowercased."""
     analysis = fi.analyse("Mä")
