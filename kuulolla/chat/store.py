@@ -10,7 +10,8 @@ while the previous commit is in flight; when idle, a message commits alone at on
 2. insert all messages in one statement, skipping those whose (room, ref key) exists,
 3. store each room's new last sequence,
 
-so a batch costs four round trips whatever its size. A skipped insert is a retry of a
+so a batch costs four round trips whatever its size (chat/writers.py does this on the
+drivers directly: it is the one hot path of the database). A skipped insert is a retry of a
 message already stored: it is acknowledged with the stored sequence and not sent
 again. Its allocated sequence stays unused; readers treat such holes as permanent
 (see chat/logic.py:Sequencer).
@@ -26,10 +27,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, select
 
-from kuulolla.chat.models import KIND_MESSAGE, Message
+from kuulolla.chat.models import Message
+from kuulolla.chat.writers import Draft, Writer, make_writer
 from kuulolla.core import metrics
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
@@ -40,16 +41,6 @@ log = logging.getLogger(__name__)
 
 messages = cast(Table, Message.__table__)
 streams = cast(Table, RoomStream.__table__)
-
-
-@dataclass(slots=True)
-class Draft:
-    room_id: int
-    author_key: bytes | None
-    nick: str
-    role: str
-    text: str
-    ref_key: bytes | None
 
 
 @dataclass(slots=True)
@@ -87,6 +78,7 @@ class Committer:
         on_committed: CommitListener,
         max_batch: int = 512,
         on_batch: Callable[[int], None] | None = None,
+        writer: Writer | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -95,11 +87,7 @@ class Committer:
         self._on_batch = on_batch or (lambda n: None)
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        self._insert = (
-            postgresql.insert(messages)
-            if db.engine.dialect.name == "postgresql"
-            else sqlite.insert(messages)
-        ).on_conflict_do_nothing(index_elements=["room_id", "ref_key"])
+        self._writer: Writer = writer or make_writer(db.engine)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="committer")
@@ -114,6 +102,7 @@ class Committer:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        await self._writer.close()
 
     async def submit(
         self, draft: Draft, *, on_stored: Callable[[Stored], None] | None = None
@@ -180,72 +169,24 @@ class Committer:
 
     async def _commit(self, batch: list[_Pending]) -> list[Stored]:
         now = self._clock.now()
-        room_ids = sorted({p.draft.room_id for p in batch})
-        async with self._db.transaction() as conn:
-            rows = await conn.execute(
-                select(RoomStream.room_id, RoomStream.last_seq)
-                .where(RoomStream.room_id.in_(room_ids))
-                .order_by(RoomStream.room_id)
-                .with_for_update()
-            )
-            last: dict[int, int] = {room_id: seq for room_id, seq in rows}
-            params = []
-            for p in batch:
-                room_id = p.draft.room_id
-                seq = last[room_id] + 1
-                last[room_id] = seq
-                p.seq = seq
-                p.created_at = now
-                d = p.draft
-                params.append(
-                    {
-                        "room_id": room_id,
-                        "seq": seq,
-                        "kind": KIND_MESSAGE,
-                        "created_at": now,
-                        "author_key": d.author_key,
-                        "nick": d.nick,
-                        "role": d.role,
-                        "text": d.text,
-                        "ref_key": d.ref_key,
-                    }
-                )
-            result = await conn.execute(
-                self._insert.returning(Message.room_id, Message.seq), params
-            )
-            inserted = {(room_id, seq) for room_id, seq in result}
-            top: dict[int, int] = {}
-            for room_id, seq in inserted:
-                if seq > top.get(room_id, 0):
-                    top[room_id] = seq
-            if top:
-                await conn.execute(
-                    update(streams)
-                    .where(streams.c.room_id == bindparam("rid"))
-                    .values(last_seq=bindparam("top")),
-                    [{"rid": rid, "top": seq} for rid, seq in top.items()],
-                )
-            missing = [p for p in batch if (p.draft.room_id, p.seq) not in inserted]
-            originals: dict[tuple[int, bytes | None], tuple[int, datetime]] = {}
-            if missing:
-                found = await conn.execute(
-                    select(Message.room_id, Message.ref_key, Message.seq, Message.created_at).where(
-                        tuple_(messages.c.room_id, messages.c.ref_key).in_(
-                            [(p.draft.room_id, p.draft.ref_key) for p in missing]
-                        )
-                    )
-                )
-                originals = {(r, k): (s, c) for r, k, s, c in found}
-        out: list[Stored] = []
-        for p in batch:
+        drafts = [p.draft for p in batch]
+        written = await self._writer.write(drafts, now)
+        out = []
+        for p, w in zip(batch, written, strict=True):
             d = p.draft
-            if (d.room_id, p.seq) in inserted:
-                out.append(Stored(d.room_id, p.seq, now, d.author_key, d.nick, d.role, d.text))
-            else:
-                seq, created = originals[(d.room_id, d.ref_key)]
-                out.append(
-                    Stored(d.room_id, seq, created, d.author_key, d.nick, d.role, d.text, True)
+            p.seq = w.seq
+            out.append(
+                Stored(
+                    d.room_id,
+                    w.seq,
+                    w.created_at,
+                    d.author_key,
+                    d.nick,
+                    d.role,
+                    d.text,
+                    w.duplicate,
                 )
+            )
         return out
 
 

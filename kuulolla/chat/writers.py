@@ -1,0 +1,321 @@
+"""The committer's write path, on the database drivers directly.
+
+Writing messages is the one hot path of the database: at chat rates a batch is often
+a single message, and through SQLAlchemy's statement layer a one-message commit
+cost about 2 ms of CPU (measured: scripts/bench/fanout, docs/performance.md). These
+writers issue the same four statements with the driver's own prepared statements:
+
+1. lock the rooms' counters in id order and read them,
+2. insert every message in one statement, skipping a (room, ref key) that exists,
+3. store each room's new last sequence,
+4. for skipped messages only: read the sequence they were first stored with.
+
+- :class:`PostgresWriter` uses asyncpg on a connection it keeps checked out of the
+  engine's pool (re-acquired after an error) and does steps 1–3 in one statement of
+  data-modifying CTEs: one round trip per batch. Arrays and ``unnest`` make the
+  statement independent of the batch size, so asyncpg prepares it once.
+- :class:`SqliteWriter` keeps its own sqlite3 connection on one thread and runs a
+  whole batch there in one hop, inside ``BEGIN IMMEDIATE``.
+
+Everything else (history, gap fills, rooms) stays on SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from kuulolla.chat.models import KIND_MESSAGE
+
+
+@dataclass(slots=True)
+class Draft:
+    """One message to write."""
+
+    room_id: int
+    author_key: bytes | None
+    nick: str
+    role: str
+    text: str
+    ref_key: bytes | None
+
+
+@dataclass(slots=True)
+class Written:
+    seq: int
+    created_at: datetime
+    duplicate: bool
+
+
+class Writer(Protocol):
+    async def write(self, rows: Sequence[Draft], now: datetime) -> list[Written]:
+        """Store ``rows`` in one transaction; one result per row, in order. Raises on
+        failure, in which case nothing was stored."""
+
+    async def close(self) -> None: ...
+
+
+def _allocate(rows: Sequence[Draft], last: dict[int, int]) -> list[int]:
+    seqs = []
+    for row in rows:
+        seq = last[row.room_id] + 1
+        last[row.room_id] = seq
+        seqs.append(seq)
+    return seqs
+
+
+def _results(
+    rows: Sequence[Draft],
+    seqs: list[int],
+    inserted: set[tuple[int, int]],
+    originals: dict[tuple[int, bytes | None], tuple[int, datetime]],
+    now: datetime,
+) -> list[Written]:
+    out = []
+    for row, seq in zip(rows, seqs, strict=True):
+        if (row.room_id, seq) in inserted:
+            out.append(Written(seq, now, False))
+        else:
+            first_seq, created = originals[(row.room_id, row.ref_key)]
+            out.append(Written(first_seq, created, True))
+    return out
+
+
+def _tops(inserted: set[tuple[int, int]]) -> dict[int, int]:
+    top: dict[int, int] = {}
+    for room_id, seq in inserted:
+        if seq > top.get(room_id, 0):
+            top[room_id] = seq
+    return top
+
+
+class UnknownRoom(LookupError):
+    """A row names a room without a stream (it was deleted)."""
+
+
+# ======================================================================= PostgreSQL
+
+# The whole batch in one statement, so one round trip (a single statement is its own
+# transaction). `locked` takes the counters' row locks in room order (LockRows sits
+# above the sort), which keeps two processes' batches from deadlocking; under READ
+# COMMITTED it waits for a concurrent batch and then sees its new counter. The
+# insert's ON CONFLICT check sees rows committed meanwhile, so a retried ref that
+# raced in from another process is skipped, not doubled.
+PG_WRITE = """
+WITH input AS (
+    SELECT * FROM unnest($1::integer[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::bytea[])
+        WITH ORDINALITY AS u(room_id, author_key, nick, role, text, ref_key, ord)
+), locked AS (
+    SELECT room_id, last_seq FROM room_streams
+    WHERE room_id IN (SELECT room_id FROM input) ORDER BY room_id FOR UPDATE
+), numbered AS (
+    SELECT i.*, l.last_seq + row_number() OVER (PARTITION BY i.room_id ORDER BY i.ord) AS seq
+    FROM input i JOIN locked l USING (room_id)
+), inserted AS (
+    INSERT INTO messages (room_id, seq, kind, created_at, author_key, nick, role, text, ref_key)
+    SELECT room_id, seq, $7::smallint, $8::timestamptz, author_key, nick, role, text, ref_key
+    FROM numbered ORDER BY room_id, seq
+    ON CONFLICT (room_id, ref_key) DO NOTHING
+    RETURNING room_id, seq
+), advanced AS (
+    UPDATE room_streams s SET last_seq = t.top
+    FROM (SELECT room_id, max(seq) AS top FROM inserted GROUP BY room_id) t
+    WHERE s.room_id = t.room_id
+    RETURNING s.room_id
+)
+SELECT n.ord, n.room_id, n.seq, (i.seq IS NOT NULL) AS fresh, (SELECT count(*) FROM advanced) AS rooms
+FROM numbered n LEFT JOIN inserted i ON i.room_id = n.room_id AND i.seq = n.seq
+ORDER BY n.ord
+"""
+PG_ORIGINALS = (
+    "SELECT m.room_id, m.ref_key, m.seq, m.created_at FROM messages m "
+    "JOIN unnest($1::integer[], $2::bytea[]) AS u(room_id, ref_key) "
+    "ON m.room_id = u.room_id AND m.ref_key = u.ref_key"
+)
+
+
+class PostgresWriter:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._sa: AsyncConnection | None = None
+        self._conn: Any = None
+
+    async def _connection(self) -> Any:
+        if self._conn is None or self._conn.is_closed():
+            await self._drop()
+            self._sa = await self._engine.connect()
+            raw = await self._sa.get_raw_connection()
+            self._conn = raw.driver_connection
+        return self._conn
+
+    async def _drop(self) -> None:
+        sa, self._sa, self._conn = self._sa, None, None
+        if sa is not None:
+            with contextlib.suppress(Exception):
+                await sa.invalidate()
+            with contextlib.suppress(Exception):
+                await sa.close()
+
+    async def write(self, rows: Sequence[Draft], now: datetime) -> list[Written]:
+        conn = await self._connection()
+        try:
+            result = await conn.fetch(
+                PG_WRITE,
+                [r.room_id for r in rows],
+                [r.author_key for r in rows],
+                [r.nick for r in rows],
+                [r.role for r in rows],
+                [r.text for r in rows],
+                [r.ref_key for r in rows],
+                KIND_MESSAGE,
+                now,
+            )
+            if len(result) != len(rows):
+                raise UnknownRoom()  # a row whose room has no counter was dropped by the join
+            seqs = [r["seq"] for r in result]
+            inserted = {(r["room_id"], r["seq"]) for r in result if r["fresh"]}
+            originals: dict[tuple[int, bytes | None], tuple[int, datetime]] = {}
+            missing = [row for row, r in zip(rows, result, strict=True) if not r["fresh"]]
+            if missing:
+                found = await conn.fetch(
+                    PG_ORIGINALS, [r.room_id for r in missing], [r.ref_key for r in missing]
+                )
+                originals = {
+                    (f["room_id"], f["ref_key"]): (f["seq"], f["created_at"]) for f in found
+                }
+        except UnknownRoom:
+            raise
+        except BaseException:
+            # A broken connection must not be used again; a healthy one would be fine,
+            # but telling them apart is not worth it on this rare path.
+            await self._drop()
+            raise
+        return _results(rows, seqs, inserted, originals, now)
+
+    async def close(self) -> None:
+        sa, self._sa, self._conn = self._sa, None, None
+        if sa is not None:
+            with contextlib.suppress(Exception):
+                await sa.close()
+
+
+# ======================================================================= SQLite
+
+
+def _sqlite_time(ts: datetime) -> str:
+    # The format SQLAlchemy's DateTime uses on SQLite, so its reads parse it.
+    return ts.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_parse(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
+
+
+class SqliteWriter:
+    def __init__(self, path: str) -> None:
+        if not path or path == ":memory:":
+            raise ValueError("the SQLite writer needs a database file")
+        self._path = path
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="kuulolla-sqlite-writer")
+        self._conn: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            for pragma in (
+                "journal_mode=WAL",
+                "synchronous=NORMAL",
+                "busy_timeout=10000",
+                "foreign_keys=ON",
+                "secure_delete=ON",
+            ):
+                conn.execute(f"PRAGMA {pragma}")
+            self._conn = conn
+        return self._conn
+
+    async def write(self, rows: Sequence[Draft], now: datetime) -> list[Written]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self._write, list(rows), now)
+
+    def _write(self, rows: list[Draft], now: datetime) -> list[Written]:
+        conn = self._connect()
+        stamp = _sqlite_time(now)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            last: dict[int, int] = {}
+            for room_id in sorted({r.room_id for r in rows}):
+                found = conn.execute(
+                    "SELECT last_seq FROM room_streams WHERE room_id = ?", (room_id,)
+                ).fetchone()
+                if found is None:
+                    raise UnknownRoom()
+                last[room_id] = found[0]
+            seqs = _allocate(rows, last)
+            values = ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+            params: list[object] = []
+            for r, seq in zip(rows, seqs, strict=True):
+                params += [
+                    r.room_id,
+                    seq,
+                    KIND_MESSAGE,
+                    stamp,
+                    r.author_key,
+                    r.nick,
+                    r.role,
+                    r.text,
+                    r.ref_key,
+                ]
+            inserted = {
+                (room_id, seq)
+                for room_id, seq in conn.execute(
+                    "INSERT INTO messages (room_id, seq, kind, created_at, author_key, nick, role, text, ref_key) "
+                    f"VALUES {values} ON CONFLICT (room_id, ref_key) DO NOTHING RETURNING room_id, seq",
+                    params,
+                ).fetchall()
+            }
+            top = _tops(inserted)
+            conn.executemany(
+                "UPDATE room_streams SET last_seq = ? WHERE room_id = ?",
+                [(s, r) for r, s in top.items()],
+            )
+            originals: dict[tuple[int, bytes | None], tuple[int, datetime]] = {}
+            for r, seq in zip(rows, seqs, strict=True):
+                if (r.room_id, seq) not in inserted:
+                    found = conn.execute(
+                        "SELECT seq, created_at FROM messages WHERE room_id = ? AND ref_key = ?",
+                        (r.room_id, r.ref_key),
+                    ).fetchone()
+                    originals[(r.room_id, r.ref_key)] = (found[0], _sqlite_parse(found[1]))
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        return _results(rows, seqs, inserted, originals, now)
+
+    async def close(self) -> None:
+        def shut() -> None:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+        await asyncio.get_running_loop().run_in_executor(self._pool, shut)
+        self._pool.shutdown(wait=True)
+
+
+def make_writer(engine: AsyncEngine) -> Writer:
+    dialect = engine.dialect.name
+    if dialect == "postgresql":
+        return PostgresWriter(engine)
+    if dialect == "sqlite":
+        database = engine.url.database or ""
+        return SqliteWriter(database)
+    raise ValueError(f"no message writer for {dialect}")

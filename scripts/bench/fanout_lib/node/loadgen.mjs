@@ -1,0 +1,191 @@
+// Load generator for scripts/bench/fanout: one process, bounded count and time,
+// loopback only. It speaks three protocols: kuulolla (docs/protocol.md), relay (the
+// bare websockets relay of this benchmark) and sio (Socket.IO v4 over WebSocket).
+//
+// Every message is delivered to every member of its room, the sender included. The
+// text carries the send time, so each receiver measures latency; the generator
+// counts deliveries expected and made for messages sent inside the measurement
+// window and prints one JSON object.
+//
+// node loadgen.mjs '{"protocol":"kuulolla","urls":[...],"clients":1000,"rooms":10,
+//   "senders_per_room":2,"rate":5,"warmup":5,"duration":20,"drain":5,"all_send":false}'
+
+import WebSocket from "ws";
+import { performance } from "node:perf_hooks";
+
+const cfg = JSON.parse(process.argv[2]);
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const stats = {
+  sent: 0, acked: 0, errors: 0, delivered: 0, expected: 0,
+  latencies: [], ackLatencies: [], connectFailures: 0, closes: 0,
+};
+let measuring = false;
+let windowStart = 0, windowEnd = 0;
+const roomSize = new Map();
+
+function urlFor(i) {
+  const base = cfg.urls[i % cfg.urls.length];
+  if (cfg.protocol === "sio") return base.replace(/\/?$/, "/socket.io/?EIO=4&transport=websocket");
+  return base;
+}
+
+class Client {
+  constructor(i) {
+    this.i = i;
+    this.room = `bench-${i % cfg.rooms}`;
+    this.sent = 0;
+    this.pendingAcks = new Map();
+    this.ready = false;
+  }
+
+  connect() {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(urlFor(this.i), { perMessageDeflate: false });
+      this.ws = ws;
+      const fail = () => { stats.connectFailures++; resolve(false); };
+      ws.on("error", fail);
+      ws.on("close", () => { stats.closes++; this.ready = false; });
+      ws.on("open", () => {
+        ws.removeListener("error", fail);
+        ws.on("error", () => {});
+        if (cfg.protocol === "kuulolla") ws.send(JSON.stringify({ type: "hello", v: 1 }));
+        if (cfg.protocol === "relay") { ws.send(JSON.stringify({ type: "join", room: this.room })); }
+      });
+      ws.on("message", (data) => this.onMessage(data.toString(), resolve));
+    });
+  }
+
+  onMessage(text, resolve) {
+    const p = cfg.protocol;
+    if (p === "kuulolla") {
+      const f = JSON.parse(text);
+      if (f.type === "message") return this.delivered(f.text);
+      if (f.type === "ack") return this.acked(f.ref);
+      if (f.type === "welcome") return this.ws.send(JSON.stringify({ type: "join", room: this.room, nick: `Kuormittaja ${this.i}` }));
+      if (f.type === "joined") { this.ready = true; return resolve(true); }
+      if (f.type === "error") { stats.errors++; if (!this.ready) resolve(false); }
+      return;
+    }
+    if (p === "relay") {
+      const f = JSON.parse(text);
+      if (f.type === "message") return this.delivered(f.text);
+      if (f.type === "joined") { this.ready = true; return resolve(true); }
+      return;
+    }
+    // Socket.IO v4: "0{..}" open, "40.." connected, "2" ping, "42[...]" event.
+    if (text === "2") return this.ws.send("3");
+    if (text.startsWith("0")) return this.ws.send("40");
+    if (text.startsWith("40")) return this.ws.send(`42${JSON.stringify(["join", this.room])}`);
+    if (text.startsWith("42")) {
+      const [event, data] = JSON.parse(text.slice(2));
+      if (event === "message") return this.delivered(data.text);
+      if (event === "joined") { this.ready = true; return resolve(true); }
+    }
+  }
+
+  delivered(text) {
+    const space = text.indexOf(" ");
+    const t = Number(text.slice(space + 1, text.indexOf(" ", space + 1)));
+    if (t >= windowStart && t < windowEnd) {
+      stats.delivered++;
+      stats.latencies.push(now() - t);
+    }
+  }
+
+  acked(ref) {
+    const t = this.pendingAcks.get(ref);
+    if (t === undefined) return;
+    this.pendingAcks.delete(ref);
+    if (t >= windowStart && t < windowEnd) { stats.acked++; stats.ackLatencies.push(now() - t); }
+  }
+
+  send() {
+    if (!this.ready || this.ws.readyState !== WebSocket.OPEN) return;
+    this.sent++;
+    const t = now();
+    const ref = `${this.i}-${this.sent}`;
+    const text = `${ref} ${t.toFixed(3)} ${cfg.filler || "viesti"}`;
+    if (t >= windowStart && t < windowEnd) {
+      stats.sent++;
+      stats.expected += roomSize.get(this.room);
+    }
+    if (cfg.protocol === "kuulolla") {
+      this.pendingAcks.set(ref, t);
+      this.ws.send(JSON.stringify({ type: "send", room: this.room, text, ref }));
+    } else if (cfg.protocol === "relay") {
+      this.ws.send(JSON.stringify({ type: "send", room: this.room, text }));
+    } else {
+      this.ws.send(`42${JSON.stringify(["send", { room: this.room, text }])}`);
+    }
+  }
+}
+
+function pct(values, p) {
+  if (!values.length) return null;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main() {
+  const clients = [];
+  for (let i = 0; i < cfg.clients; i++) clients.push(new Client(i));
+  for (const c of clients) roomSize.set(c.room, (roomSize.get(c.room) || 0) + 1);
+  const t0 = now();
+  // Connect in batches so the servers are not hit by thousands of handshakes at once.
+  for (let i = 0; i < clients.length; i += 100) {
+    const ok = await Promise.all(clients.slice(i, i + 100).map((c) => Promise.race([c.connect(), sleep(20000).then(() => false)])));
+    if (ok.some((x) => !x)) { /* counted in connectFailures */ }
+  }
+  const connected = clients.filter((c) => c.ready).length;
+  const connectSeconds = (now() - t0) / 1000;
+
+  const senders = cfg.all_send
+    ? clients
+    : clients.filter((c) => Math.floor(c.i / cfg.rooms) < cfg.senders_per_room);
+  const timers = [];
+  if (cfg.rate > 0) {
+    for (const s of senders) {
+      const interval = 1000 / cfg.rate;
+      // Spread the senders' phases so sends are even over time.
+      timers.push(setTimeout(() => {
+        s.send();
+        timers.push(setInterval(() => s.send(), interval));
+      }, Math.random() * interval));
+    }
+  }
+  windowStart = now() + cfg.warmup * 1000;
+  windowEnd = windowStart + cfg.duration * 1000;
+  if (cfg.report_window) process.stderr.write(JSON.stringify({ window_start: windowStart, window_end: windowEnd, connected }) + "\n");
+  await sleep(cfg.warmup * 1000);
+  measuring = true;
+  process.stderr.write("MEASURE-START\n");
+  await sleep(cfg.duration * 1000);
+  process.stderr.write("MEASURE-END\n");
+  for (const t of timers) { clearTimeout(t); clearInterval(t); }
+  await sleep(cfg.drain * 1000);
+  for (const c of clients) c.ws.terminate();
+
+  const out = {
+    protocol: cfg.protocol,
+    clients: cfg.clients,
+    connected,
+    connect_seconds: connectSeconds,
+    connect_failures: stats.connectFailures,
+    sent: stats.sent,
+    expected: stats.expected,
+    delivered: stats.delivered,
+    lost: Math.max(0, stats.expected - stats.delivered),
+    delivered_per_second: stats.delivered / cfg.duration,
+    sent_per_second: stats.sent / cfg.duration,
+    errors: stats.errors,
+    latency_ms: { p50: pct(stats.latencies, 50), p95: pct(stats.latencies, 95), p99: pct(stats.latencies, 99) },
+    acked: stats.acked,
+    ack_latency_ms: { p50: pct(stats.ackLatencies, 50), p95: pct(stats.ackLatencies, 95), p99: pct(stats.ackLatencies, 99) },
+  };
+  process.stdout.write(JSON.stringify(out) + "\n");
+  process.exit(0);
+}
+
+main();

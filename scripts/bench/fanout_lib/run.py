@@ -1,0 +1,423 @@
+"""scripts/bench/fanout: Kuulolla's fan-out against real peers, in one run.
+
+Each server runs as two processes sharing one Redis (a private redis-server started
+for the run), compression off. The same load generator (node loadgen.mjs, a separate
+process, loopback only, bounded count and time) drives each. For every server and
+scenario it prints delivered messages/s, latency percentiles, lost messages, server
+CPU-seconds per 1,000 delivered messages (utime+stime of the server processes from
+/proc, over the measurement window: the figure least disturbed by the load generator
+sharing the cores) and RSS per 1,000 connections.
+
+    scripts/bench/fanout                     all scenarios, all servers
+    scripts/bench/fanout a b --servers kuulolla,relay --duration 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent.parent
+NODE_DIR = HERE / "node"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "a": {
+        "clients": 1000,
+        "rooms": 10,
+        "senders_per_room": 2,
+        "rate": 5,
+        "about": "1,000 clients in 10 rooms, 2 senders per room at 5 msg/s",
+    },
+    "b": {
+        "clients": 2000,
+        "rooms": 2,
+        "senders_per_room": 2,
+        "rate": 5,
+        "about": "2,000 clients in 2 rooms, 2 senders per room at 5 msg/s",
+    },
+    "c": {
+        "clients": 1000,
+        "rooms": 10,
+        "senders_per_room": 0,
+        "rate": 0,
+        "about": "1,000 idle connections",
+    },
+    "d": {
+        "clients": 1000,
+        "rooms": 200,
+        "all_send": True,
+        "rate": 2,
+        "about": "write path: 1,000 clients in 200 rooms of 5, each sending 2 msg/s",
+    },
+}
+PEERS = ["kuulolla", "relay", "python-socketio", "node-socketio"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class Servers:
+    kind: str
+    redis_url: str
+    database_url: str = ""
+    ports: list[int] = field(default_factory=list)
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(self, workdir: Path) -> None:
+        py = sys.executable
+        for i in range(2):
+            port = free_port()
+            log = (workdir / f"{self.kind}-{i}.log").open("ab")
+            env = dict(os.environ)
+            if self.kind == "kuulolla":
+                env.update(
+                    {
+                        "KUULOLLA_ENV": "test",
+                        "KUULOLLA_SECRET_KEY": "bench-" + "s" * 40,
+                        "KUULOLLA_DATABASE_URL": self.database_url,
+                        "KUULOLLA_REDIS_URL": self.redis_url,
+                        "KUULOLLA_BROKER_PREFIX": "bench",
+                        "KUULOLLA_PORT": str(port),
+                        "KUULOLLA_LOG_LEVEL": "WARNING",
+                        # The load is 5 msg/s per sender; people are limited to 3.
+                        "KUULOLLA_SEND_RATE": "20",
+                        "KUULOLLA_SEND_BURST": "40",
+                    }
+                )
+                cmd = [py, "-m", "kuulolla", "serve"]
+            elif self.kind == "relay":
+                cmd = [py, str(HERE / "relay.py"), str(port), self.redis_url]
+            elif self.kind == "python-socketio":
+                cmd = [py, str(HERE / "sio_server.py"), str(port), self.redis_url]
+            else:
+                cmd = ["node", str(NODE_DIR / "sio_server.mjs"), str(port), self.redis_url]
+            proc = subprocess.Popen(
+                cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+            )
+            self.ports.append(port)
+            self.procs.append(proc)
+        for port in self.ports:
+            wait_port(port)
+
+    @property
+    def urls(self) -> list[str]:
+        path = "/ws" if self.kind == "kuulolla" else "/"
+        return [f"ws://127.0.0.1:{p}{path}" for p in self.ports]
+
+    @property
+    def protocol(self) -> str:
+        return {"kuulolla": "kuulolla", "relay": "relay"}.get(self.kind, "sio")
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(p.pid) for p in self.procs)
+
+    def rss(self) -> float:
+        return sum(rss_mib(p.pid) for p in self.procs)
+
+    def stop(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+
+
+def run_load(
+    servers: Servers, scenario: dict[str, Any], *, warmup: float, duration: float
+) -> dict[str, Any]:
+    cfg = {
+        "protocol": servers.protocol,
+        "urls": servers.urls,
+        "clients": scenario["clients"],
+        "rooms": scenario["rooms"],
+        "senders_per_room": scenario.get("senders_per_room", 0),
+        "all_send": scenario.get("all_send", False),
+        "rate": scenario["rate"],
+        "warmup": warmup,
+        "duration": duration,
+        "drain": 4,
+    }
+    rss_before = servers.rss()
+    gen = subprocess.Popen(
+        ["node", str(NODE_DIR / "loadgen.mjs"), json.dumps(cfg)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=NODE_DIR,
+    )
+    assert gen.stderr is not None and gen.stdout is not None
+    cpu_start = cpu_end = 0.0
+    rss_during = 0.0
+    t_start = t_end = 0.0
+    gen_cpu_start = gen_cpu_end = 0.0
+    for line in gen.stderr:
+        if line.startswith("MEASURE-START"):
+            cpu_start, t_start = servers.cpu(), time.monotonic()
+            gen_cpu_start = cpu_seconds(gen.pid)
+        elif line.startswith("MEASURE-END"):
+            cpu_end, t_end = servers.cpu(), time.monotonic()
+            gen_cpu_end = cpu_seconds(gen.pid)
+            rss_during = servers.rss()
+            break
+    out, err = gen.communicate(timeout=duration + warmup + 120)
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    cpu = cpu_end - cpu_start
+    delivered = max(1, result["delivered"])
+    result.update(
+        {
+            "server_cpu_seconds": round(cpu, 3),
+            "server_cores_busy": round(cpu / max(1e-9, t_end - t_start), 3),
+            "cpu_s_per_1000_delivered": round(cpu / (delivered / 1000), 4)
+            if result["delivered"]
+            else None,
+            "loadgen_cores_busy": round(
+                (gen_cpu_end - gen_cpu_start) / max(1e-9, t_end - t_start), 3
+            ),
+            "rss_mib_before": round(rss_before, 1),
+            "rss_mib_during": round(rss_during, 1),
+            "rss_mib_per_1000_connections": round(
+                (rss_during - rss_before) / (result["connected"] / 1000), 2
+            )
+            if result["connected"]
+            else None,
+        }
+    )
+    return result
+
+
+class Redis:
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        binary = shutil.which("redis-server") or "redis-server"
+        self.proc = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_port(self.port)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def prepare_database(kind: str, workdir: Path, rooms: int) -> tuple[str, Any]:
+    """A migrated database with the bench rooms; returns its URL and a cleanup."""
+    from kuulolla.core.clock import utcnow
+    from kuulolla.core.db import Database
+    from kuulolla.migrations import upgrade
+    from kuulolla.rooms import service
+
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+        cleanup = None
+    else:
+        import asyncpg
+
+        base = os.environ.get(
+            "KUULOLLA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+        )
+        name = f"kuulolla_bench_{os.getpid()}_{int(time.time())}"
+
+        async def admin(sql: str) -> None:
+            conn = await asyncpg.connect(base.replace("+asyncpg", ""))
+            await conn.execute(sql)
+            await conn.close()
+
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+        url = base.rsplit("/", 1)[0] + "/" + name
+        cleanup = lambda: asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))  # noqa: E731
+    upgrade(url)
+
+    async def seed() -> None:
+        db = Database.from_url(url)
+        now = utcnow()
+        await service.do_create_organisation(db, slug="bench", name="Bench ry", now=now)
+        for i in range(rooms):
+            await service.do_create_room(
+                db,
+                organisation="bench",
+                slug=f"bench-{i}",
+                names={"fi": f"Huone {i}"},
+                history_limit=0,
+                now=now,
+            )
+        await db.dispose()
+
+    asyncio.run(seed())
+    return url, cleanup
+
+
+def fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench/fanout",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), choices=list(SCENARIOS))
+    parser.add_argument(
+        "--servers", default=",".join(PEERS), help="comma-separated: " + ", ".join(PEERS)
+    )
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per run")
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--json", type=Path, help="also write every result to this file")
+    args = parser.parse_args()
+    peers = [p for p in args.servers.split(",") if p]
+    if "node-socketio" in peers and not (NODE_DIR / "node_modules" / "socket.io").exists():
+        print(
+            "node-socketio skipped: run `npm install` in scripts/bench/fanout_lib/node",
+            file=sys.stderr,
+        )
+        peers.remove("node-socketio")
+
+    workdir = Path(tempfile.mkdtemp(prefix="kuulolla-bench-"))
+    redis = Redis(workdir)
+    results: list[dict[str, Any]] = []
+    try:
+        for name in args.scenarios:
+            scenario = SCENARIOS[name]
+            runs = (
+                [("kuulolla", "sqlite"), ("kuulolla", "postgresql")]
+                if name == "d"
+                else [(p, "postgresql") for p in peers]
+            )
+            for peer, database in runs:
+                url, cleanup = ("", None)
+                if peer == "kuulolla":
+                    url, cleanup = prepare_database(database, workdir, scenario["rooms"])
+                servers = Servers(peer, redis.url, url)
+                try:
+                    servers.start(workdir)
+                    time.sleep(1.0)
+                    result = run_load(servers, scenario, warmup=args.warmup, duration=args.duration)
+                finally:
+                    servers.stop()
+                    if cleanup:
+                        cleanup()
+                    if database == "sqlite":
+                        for f in workdir.glob("bench.sqlite3*"):
+                            f.unlink()
+                result.update(
+                    {
+                        "scenario": name,
+                        "server": peer,
+                        "database": database if peer == "kuulolla" else None,
+                    }
+                )
+                results.append(result)
+                print(json.dumps(result), file=sys.stderr, flush=True)
+    finally:
+        redis.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    print(f"\nscripts/bench/fanout — {time.strftime('%Y-%m-%d')} — {os.cpu_count()} cores\n")
+    for name in SCENARIOS:
+        rows = [r for r in results if r["scenario"] == name]
+        if not rows:
+            continue
+        print(f"({name}) {SCENARIOS[name]['about']}")
+        print(
+            f"{'server':<24}{'conn':>6}{'deliv/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'lost':>7}{'CPU s/1k':>10}{'× relay':>9}{'RSS/1k conn':>13}{'idle cores':>12}"
+        )
+        relay = next((r for r in rows if r["server"] == "relay"), None)
+        for r in rows:
+            label = r["server"] + (f" ({r['database']})" if r.get("database") else "")
+            ratio = None
+            if (
+                relay
+                and relay.get("cpu_s_per_1000_delivered")
+                and r.get("cpu_s_per_1000_delivered")
+            ):
+                ratio = r["cpu_s_per_1000_delivered"] / relay["cpu_s_per_1000_delivered"]
+            lat = r["latency_ms"]
+            print(
+                f"{label:<24}{r['connected']:>6}{fmt(r['delivered_per_second'], 0):>10}{fmt(lat['p50']):>9}{fmt(lat['p95']):>9}"
+                f"{fmt(lat['p99']):>9}{r['lost']:>7}{fmt(r['cpu_s_per_1000_delivered'], 4):>10}{fmt(ratio, 2):>9}"
+                f"{fmt(r['rss_mib_per_1000_connections']):>13}{fmt(r['server_cores_busy'], 3) if name == 'c' else '':>12}"
+            )
+            if name == "d":
+                print(
+                    f"{'':<24}accepted {fmt(r['sent_per_second'], 0)}/s, ack p99 {fmt(r['ack_latency_ms']['p99'])} ms, errors {r['errors']}"
+                )
+        print()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
