@@ -205,7 +205,7 @@ def run_load(
             gen_cpu_end = cpu_seconds(gen.pid)
             rss_during = servers.rss()
             break
-    out, err = gen.communicate(timeout=duration + warmup + 120)
+    out, _err = gen.communicate(timeout=duration + warmup + 120)
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     cpu = cpu_end - cpu_start
     delivered = max(1, result["delivered"])
