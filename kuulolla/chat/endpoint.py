@@ -111,13 +111,25 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
 
 
 class Connection:
+    __slots__ = (
+        "bad_frames",
+        "bucket",
+        "closing",
+        "identity",
+        "locale",
+        "rooms",
+        "server",
+        "settings",
+        "sink",
+        "websocket",
+    )
+
     def __init__(self, server: ChatServer, websocket: WebSocket, locale: str) -> None:
         self.server = server
         self.settings = server.settings
         self.websocket = websocket
         self.locale = locale
         self.identity: Identity | None = None
-        self.token: str | None = None
         self.rooms: dict[str, Membership] = {}
         self.bucket = logic.TokenBucket(self.settings.send_rate, self.settings.send_burst)
         self.bad_frames = 0
@@ -221,9 +233,10 @@ class Connection:
             raise UnsupportedVersion(version=PROTOCOL_VERSION)
         if frame.lang:
             self.locale = i18n.negotiate([frame.lang], self.locale)
-        self.token = frame.token or new_token()
-        self.identity = Identity(author_key=token_key(self.token))
-        self.push(Welcome(v=PROTOCOL_VERSION, token=self.token, me=Me(kind=self.identity.kind)))
+        token = frame.token or new_token()
+        self.identity = Identity(author_key=token_key(token))
+        self.push(Welcome(v=PROTOCOL_VERSION, token=token, me=Me(kind=self.identity.kind)))
+        self.forget_handshake()
 
     async def on_join(self, frame: Join) -> None:
         identity = self.require_hello()
@@ -327,6 +340,14 @@ class Connection:
         if membership is not None:
             self.server.fanout.detach(membership.hub, self.sink)
         self.push(Left(room=frame.room))
+
+    def forget_handshake(self) -> None:
+        """Drop the handshake's headers (cookies included): everything needed from them
+        has been read by now, and a socket may live for hours."""
+        ws = self.websocket
+        ws.scope["headers"] = []
+        for cached in ("_headers", "_cookies", "_url"):
+            ws.__dict__.pop(cached, None)
 
     # ------------------------------------------------------------ output
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
 
 from kuulolla.chat.endpoint import websocket_endpoint
 from kuulolla.chat.server import ChatServer
@@ -95,7 +96,7 @@ def create_app(
         Middleware(SecurityHeadersMiddleware, hsts=not settings.development),
         Middleware(LocaleMiddleware, default=settings.default_locale),
     ]
-    app = Starlette(
+    app = KuulollaApp(
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
@@ -108,6 +109,23 @@ def create_app(
     )
     app.state.settings = settings
     return app
+
+
+class KuulollaApp(Starlette):
+    """Starlette, with the chat socket routed past the middleware stack.
+
+    Every middleware layer keeps a coroutine frame alive for as long as a request
+    lasts; for a WebSocket that is hours, for thousands of sockets. None of the layers
+    does anything for the socket (security headers and locale apply to HTTP, errors
+    are handled in the endpoint), so ``/ws`` goes straight to its endpoint.
+    """
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/ws":
+            scope["app"] = self
+            await websocket_endpoint(WebSocket(scope, receive, send))
+            return
+        await super().__call__(scope, receive, send)
 
 
 def app_from_env() -> Starlette:

@@ -13,6 +13,7 @@ the transport synchronously from the event loop, so frames keep their order.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 from typing import Any
@@ -60,12 +61,87 @@ class RawWebSocketHandle:
         proto.close_timer = proto.loop.call_later(proto.close_timeout, proto.transport.abort)
 
 
+class _Queue:
+    """A single-consumer stand-in for the asyncio.Queue uvicorn keeps per socket.
+
+    asyncio.Queue holds three deques and an Event (itself a deque) per instance, about
+    2.5 KB; with thousands of idle sockets that is most of the per-socket memory.
+    Only uvicorn's ``receive`` consumes it, so a list and one waiter do.
+    """
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: list[Any] = []
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> Any:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.pop(0)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+
+class _Event:
+    """A slot-based asyncio.Event for uvicorn's per-socket ``writable`` flag."""
+
+    __slots__ = ("_set", "_waiters")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        self._set = True
+        waiters, self._waiters = self._waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self) -> bool:
+        if self._set:
+            return True
+        waiter = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = []
+        self._waiters.append(waiter)
+        await waiter
+        return True
+
+
 class KuulollaWebSocketProtocol(WebSocketsSansIOProtocol):
     # Set from the settings when the app is built (web/app.py:app_from_env). The kernel
     # otherwise grows a socket's send buffer up to net.ipv4.tcp_wmem's maximum (often
     # 4 MiB): memory per connection, and a backlog that hides a reader that stopped
     # reading from the outbox bound.
     send_buffer_bytes: int = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue = _Queue()  # type: ignore[assignment]
+        self.writable = _Event()  # type: ignore[assignment]
+        self.writable.set()
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -74,6 +150,14 @@ class KuulollaWebSocketProtocol(WebSocketsSansIOProtocol):
             if sock is not None:
                 with contextlib.suppress(OSError):
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer_bytes)
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept":
+            # The handshake's request and response (headers and all) are only used to
+            # accept; a long-lived socket need not keep them.
+            self.request = None  # type: ignore[assignment]
+            self.response = None  # type: ignore[assignment]
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
