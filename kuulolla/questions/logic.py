@@ -101,9 +101,15 @@ GENDERS: dict[str, str] = {
 }
 
 REFUSAL_REASONS: dict[str, str] = {
-    Refusal.OUT_OF_SCOPE: N_("Your question is outside what the organisations in this service answer."),
-    Refusal.DUPLICATE: N_("A very similar question has been answered already. Read the answer below."),
-    Refusal.CRISIS: N_("Your question sounds like you need help now, faster than an answer here can come."),
+    Refusal.OUT_OF_SCOPE: N_(
+        "Your question is outside what the organisations in this service answer."
+    ),
+    Refusal.DUPLICATE: N_(
+        "A very similar question has been answered already. Read the answer below."
+    ),
+    Refusal.CRISIS: N_(
+        "Your question sounds like you need help now, faster than an answer here can come."
+    ),
 }
 
 LANGUAGES = ("fi", "sv", "en")
@@ -327,20 +333,25 @@ def may(action: Action, state: State, actor: Actor, situation: Situation) -> boo
         return False
     # Staff act only on questions of their own organisation; a question not yet routed
     # belongs to every organisation's triage. Admins act on every question.
-    if actor.role is not Role.ADMIN and situation.organisation_id is not None:
-        if actor.organisation_id != situation.organisation_id:
-            return False
-    if action in (Action.DRAFT, Action.SUBMIT) and situation.assignee_id is not None:
-        # A question routed to a named expert is theirs to answer; leads may step in.
-        if actor.user_id != situation.assignee_id and actor.role not in LEAD_ROLES:
-            return False
-    if action is Action.PUBLISH and state is State.DRAFTED:
-        if situation.review_required:
-            return False  # the organisation wants a second person to read it first
-    if action in (Action.PUBLISH, Action.RETURN) and state is State.IN_REVIEW:
-        if actor.user_id == situation.drafter_id:
-            return False  # the reviewer must be a second person
-    return True
+    other_org = (
+        situation.organisation_id is not None and actor.organisation_id != situation.organisation_id
+    )
+    if actor.role is not Role.ADMIN and other_org:
+        return False
+    # A question routed to a named expert is theirs to answer; leads may step in.
+    if (
+        action in (Action.DRAFT, Action.SUBMIT)
+        and situation.assignee_id is not None
+        and actor.user_id != situation.assignee_id
+        and actor.role not in LEAD_ROLES
+    ):
+        return False
+    # The organisation wants a second person to read answers before they go out.
+    if action is Action.PUBLISH and state is State.DRAFTED and situation.review_required:
+        return False
+    # The reviewer must be a second person.
+    reviewing = action in (Action.PUBLISH, Action.RETURN) and state is State.IN_REVIEW
+    return not (reviewing and actor.user_id == situation.drafter_id)
 
 
 def transition(action: Action, state: State, actor: Actor, situation: Situation) -> State:
@@ -536,6 +547,15 @@ def new_claim_code() -> str:
     """A new claim code, grouped for reading: ``ABCD-EFGH-…`` (39 characters)."""
     raw = base64.b32encode(secrets.token_bytes(CLAIM_BYTES)).decode()
     return "-".join(raw[i : i + CLAIM_GROUP] for i in range(0, len(raw), CLAIM_GROUP))
+
+
+def new_claim() -> tuple[str, bytes]:
+    """A new claim code and the key to store for it."""
+    code = new_claim_code()
+    key = claim_key(code)
+    if key is None:  # pragma: no cover - a fresh code always normalises
+        raise RuntimeError("claim code does not normalise")
+    return code, key
 
 
 def normalise_claim_code(code: str) -> str | None:

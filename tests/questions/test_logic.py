@@ -205,7 +205,9 @@ def test_question_is_masked_before_storing() -> None:
 
 def test_redaction_changes_do_not_keep_removed_text() -> None:
     """The audit trail says where and how much was removed, not what."""
-    changes = logic.redaction_changes("Asun Kuopiossa ja olen 15.", "Asun [paikkakunta] ja olen 15.")
+    changes = logic.redaction_changes(
+        "Asun Kuopiossa ja olen 15.", "Asun [paikkakunta] ja olen 15."
+    )
     assert len(changes) == 1
     assert changes[0].start == 5
     assert (changes[0].removed_chars, changes[0].inserted) == (9, "[paikkakunta]")
@@ -217,7 +219,12 @@ def test_redaction_changes_do_not_keep_removed_text() -> None:
 
 @pytest.mark.parametrize(
     ("year", "easter"),
-    [(2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)), (2026, date(2026, 4, 5)), (2027, date(2027, 3, 28))],
+    [
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+    ],
 )
 def test_easter(year: int, easter: date) -> None:
     """Easter Sunday is computed right (the moving holidays hang on it)."""
@@ -307,5 +314,7 @@ def test_vote_rules() -> None:
 
 def test_helpfulness_prefers_many_votes() -> None:
     """40 of 45 helpful ranks above 1 of 1; no votes score zero."""
-    assert logic.helpfulness(helpful=40, not_helpful=5) > logic.helpfulness(helpful=1, not_helpful=0)
+    assert logic.helpfulness(helpful=40, not_helpful=5) > logic.helpfulness(
+        helpful=1, not_helpful=0
+    )
     assert logic.helpfulness(helpful=0, not_helpful=0) == 0.0

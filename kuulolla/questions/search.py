@@ -1,0 +1,299 @@
+"""Finnish full-text search over the archive: analysis, indexing, querying, highlighting.
+
+Analysis turns text into index terms, the same way for documents and for queries:
+
+- Finnish: every word's Voikko base forms and compound parts (core/finnish.py), so
+  "parisuhteessa", "parisuhteesta" and "parisuhde" all become ``parisuhde`` (plus
+  ``pari`` and ``suhde``), and "koulukiusaamisesta" becomes ``koulukiusata``,
+  ``koulu`` and ``kiusata``, which "kiusaaminen" (``kiusata``) finds.
+- Swedish and English: Snowball stems (snowballstemmer, pure Python).
+
+Words whose base form is a stop word ("olla", "ja", "minä") are left out of both
+documents and queries: they match everything and rank nothing.
+
+The terms are stored space-separated in ``question_search`` and indexed by the
+database: PostgreSQL keeps a generated ``tsvector`` (configuration ``simple``, no
+stemming on top) with a GIN index and ranks with ``ts_rank_cd``; SQLite keeps an FTS5
+table and ranks with ``bm25``. A query matches any of its terms (OR); the ranking puts
+documents with more and rarer terms, in titles above bodies above answers, first.
+
+Highlighting maps matched terms back to the words of the original text through the
+same analysis and wraps those words in ``<mark>``; everything else is escaped.
+
+:class:`Analyser` has two other modes, used only by ``scripts/bench/search`` for
+comparison: plain lowercased words and Snowball Finnish stems.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import snowballstemmer
+from markupsafe import Markup, escape
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kuulolla.core.finnish import Finnish, tokens
+from kuulolla.core.finnish import analyser as finnish_analyser
+
+# ------------------------------------------------------------------ stop words
+
+# Words that match everything and rank nothing: pronouns, auxiliaries, conjunctions,
+# particles. Finnish ones are base forms: a word is dropped when its *first* base form
+# is listed, so "olen" (olla), "en" (ei) and "minulla" (minä) go, but "ikä" stays.
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _stop_words(language: str) -> frozenset[str]:
+    lines = (DATA / f"stopwords_{language}.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+FINNISH_STOP = _stop_words("fi")
+SWEDISH_STOP = _stop_words("sv")
+ENGLISH_STOP = _stop_words("en")
+
+
+class Mode(StrEnum):
+    BASE_FORMS = "base_forms"  # Voikko base forms and compound parts: the service
+    PLAIN = "plain"  # lowercased words (bench comparison only)
+    SNOWBALL = "snowball"  # Snowball Finnish stems (bench comparison only)
+
+
+_NOT_TERM = re.compile(r"[\W_]+")
+
+
+def _term(form: str) -> str:
+    """An index term: letters and digits only, so both FTS5's and PostgreSQL's
+    tokenisers keep it as exactly one token ("teini-ikäinen" → "teiniikäinen")."""
+    return _NOT_TERM.sub("", form.lower())
+
+
+@cache
+def _stemmer(language: str) -> Any:
+    return snowballstemmer.stemmer({"fi": "finnish", "sv": "swedish", "en": "english"}[language])
+
+
+class Analyser:
+    """Text to index terms, per language. Cached; event loop thread only (Voikko)."""
+
+    def __init__(self, mode: Mode = Mode.BASE_FORMS, finnish: Finnish | None = None) -> None:
+        self.mode = mode
+        self._finnish = finnish
+        self.word_terms = lru_cache(maxsize=200_000)(self._word_terms)
+
+    @property
+    def finnish(self) -> Finnish:
+        if self._finnish is None:
+            self._finnish = finnish_analyser()
+        return self._finnish
+
+    def _word_terms(self, word: str, language: str) -> tuple[str, ...]:
+        lowered = word.lower()
+        if language in ("sv", "en"):
+            stop = SWEDISH_STOP if language == "sv" else ENGLISH_STOP
+            if lowered in stop:
+                return ()
+            term = _term(_stemmer(language).stemWord(lowered))
+            return (term,) if len(term) > 1 else ()
+        analysis = self.finnish.analyse(word)
+        if analysis.bases[0] in FINNISH_STOP or lowered in FINNISH_STOP:
+            return ()
+        if self.mode is Mode.PLAIN:
+            forms: Iterable[str] = (lowered,)
+        elif self.mode is Mode.SNOWBALL:
+            forms = (_stemmer("fi").stemWord(lowered),)
+        else:
+            forms = analysis.forms
+        out: dict[str, None] = {}
+        for form in forms:
+            term = _term(form)
+            if len(term) > 1 and term not in FINNISH_STOP:
+                out.setdefault(term, None)
+        return tuple(out)
+
+    def terms(self, content: str, language: str) -> list[str]:
+        """Index terms of ``content`` in order (with repeats: they count in ranking)."""
+        out: list[str] = []
+        for token in tokens(content):
+            out.extend(self.word_terms(token.text, language))
+        return out
+
+    def query_terms(self, query: str, languages: Sequence[str]) -> list[str]:
+        """The distinct terms of a query, analysed for each language searched."""
+        out: dict[str, None] = {}
+        for language in languages:
+            for term in self.terms(query, language):
+                out.setdefault(term, None)
+        return list(out)
+
+
+@cache
+def default_analyser() -> Analyser:
+    return Analyser()
+
+
+# ------------------------------------------------------------------ querying
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    question_id: int
+    score: float
+
+
+MAX_QUERY_TERMS = 32
+
+
+def fts5_query(terms: Sequence[str]) -> str:
+    """An FTS5 MATCH expression: any of the terms. Terms are letters and digits only,
+    and each is quoted, so nothing in them is FTS5 syntax."""
+    return " OR ".join(f'"{t}"' for t in terms[:MAX_QUERY_TERMS])
+
+
+def tsquery(terms: Sequence[str]) -> str:
+    """A to_tsquery expression: any of the terms (letters and digits only, quoted)."""
+    return " | ".join(f"'{t}'" for t in terms[:MAX_QUERY_TERMS])
+
+
+# Relative weights of title, question and answer. FTS5's bm25 takes them per column;
+# ts_rank_cd takes {D, C, B, A} = {-, answer, question, title}.
+WEIGHTS = (3.0, 1.5, 1.0)
+PG_WEIGHTS = "{0.1, 0.33, 0.5, 1.0}"
+
+
+async def find(
+    conn: AsyncConnection,
+    *,
+    terms: Sequence[str],
+    languages: Sequence[str] | None = None,
+    category: str | None = None,
+    exclude: int | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> list[Hit]:
+    """Published questions matching any of ``terms``, best first."""
+    if not terms:
+        return []
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    filters = []
+    if languages:
+        names = []
+        for i, language in enumerate(languages):
+            params[f"lang{i}"] = language
+            names.append(f":lang{i}")
+        filters.append(f"s.language IN ({', '.join(names)})")
+    if category:
+        params["category"] = category
+        filters.append("s.category = :category")
+    if exclude is not None:
+        params["exclude"] = exclude
+        filters.append("s.question_id <> :exclude")
+    where = "".join(f" AND {f}" for f in filters)
+    if conn.dialect.name == "postgresql":
+        params["q"] = tsquery(terms)
+        sql = (
+            f"SELECT s.question_id, ts_rank_cd('{PG_WEIGHTS}', s.vector, q, 1) AS score"
+            " FROM question_search s, to_tsquery('simple', :q) q"
+            f" WHERE s.vector @@ q{where}"
+            " ORDER BY score DESC, s.question_id DESC LIMIT :limit OFFSET :offset"
+        )
+    else:
+        params["q"] = fts5_query(terms)
+        w = ", ".join(str(x) for x in WEIGHTS)
+        sql = (
+            f"SELECT s.question_id, -bm25(question_fts, {w}) AS score"
+            " FROM question_fts JOIN question_search s ON s.question_id = question_fts.rowid"
+            f" WHERE question_fts MATCH :q{where}"
+            " ORDER BY score DESC, s.question_id DESC LIMIT :limit OFFSET :offset"
+        )
+    rows = await conn.execute(text(sql), params)
+    return [Hit(int(row[0]), float(row[1])) for row in rows]
+
+
+# ------------------------------------------------------------------ indexing
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    question_id: int
+    language: str
+    category: str
+    title: str
+    body: str
+    answer: str
+    tags: Sequence[str] = ()
+
+
+def index_row(doc: Document, analyser: Analyser) -> dict[str, Any]:
+    """The ``question_search`` row of a published question. Tags count as title words."""
+    title = " ".join([doc.title, *doc.tags])
+    return {
+        "question_id": doc.question_id,
+        "language": doc.language,
+        "category": doc.category,
+        "title_forms": " ".join(analyser.terms(title, doc.language)),
+        "body_forms": " ".join(analyser.terms(doc.body, doc.language)),
+        "answer_forms": " ".join(analyser.terms(doc.answer, doc.language)),
+    }
+
+
+# ------------------------------------------------------------------ highlighting
+
+
+def _marked_spans(
+    content: str, terms: frozenset[str], language: str, analyser: Analyser
+) -> list[tuple[int, int]]:
+    spans = []
+    for token in tokens(content):
+        if terms.intersection(analyser.word_terms(token.text, language)):
+            spans.append((token.start, token.end))
+    return spans
+
+
+def highlight(content: str, terms: Iterable[str], language: str, analyser: Analyser) -> Markup:
+    """``content`` escaped, with the words that match ``terms`` wrapped in ``<mark>``."""
+    spans = _marked_spans(content, frozenset(terms), language, analyser)
+    return _render(content, spans, 0, len(content))
+
+
+def snippet(
+    content: str, terms: Iterable[str], language: str, analyser: Analyser, *, width: int = 240
+) -> Markup:
+    """About ``width`` characters of ``content`` around its first matched words, escaped,
+    matches marked, with an ellipsis where text was cut."""
+    spans = _marked_spans(content, frozenset(terms), language, analyser)
+    if len(content) <= width:
+        return _render(content, spans, 0, len(content))
+    first = spans[0][0] if spans else 0
+    start = max(0, first - width // 4)
+    # Start and end at word boundaries.
+    if start > 0:
+        space = content.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 else 0
+    end = min(len(content), start + width)
+    if end < len(content):
+        space = content.rfind(" ", start, end)
+        end = space if space > start else end
+    return _render(content, spans, start, end)
+
+
+def _render(content: str, spans: list[tuple[int, int]], start: int, end: int) -> Markup:
+    parts: list[str] = ["…" if start > 0 else ""]
+    at = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        parts.append(str(escape(content[at:s])))
+        parts.append(f"<mark>{escape(content[s:e])}</mark>")
+        at = e
+    parts.append(str(escape(content[at:end])))
+    if end < len(content):
+        parts.append("…")
+    return Markup("".join(parts))
