@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from kuulolla.core.db import Base
-from kuulolla.migrations.full_text import include_object
 from kuulolla.migrations import downgrade, upgrade
+from kuulolla.migrations.full_text import include_object
 from kuulolla.models import load_all
 
 

@@ -384,18 +384,20 @@ def check_answer(text: str) -> str:
     return text
 
 
-TAG = re.compile(r"^[^\W_][\w-]{0,31}$")
+TAG = re.compile(r"^[^\W_](?:[\w -]{0,30}[^\W_])?$")
 
 
 def check_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Tags are lowercase words of at most 32 characters, at most eight."""
+    """Tags are lowercase words or short phrases of at most 32 characters, at most eight."""
     out: dict[str, None] = {}
     for tag in tags:
-        tag = unicodedata.normalize("NFC", tag.strip().lower())
+        tag = unicodedata.normalize("NFC", " ".join(tag.split()).lower())
         if not tag:
             continue
         if not TAG.match(tag):
-            raise BadRequest(N_("A tag is one word of at most 32 letters."), code="invalid_tag")
+            raise BadRequest(
+                N_("A tag is a word or a short phrase of at most 32 letters."), code="invalid_tag"
+            )
         out.setdefault(tag, None)
     if len(out) > MAX_TAGS:
         raise BadRequest(N_("A question can have at most 8 tags."), code="invalid_tag")

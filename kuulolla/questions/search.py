@@ -126,12 +126,30 @@ class Analyser:
         return out
 
     def query_terms(self, query: str, languages: Sequence[str]) -> list[str]:
-        """The distinct terms of a query, analysed for each language searched."""
+        """The distinct terms of a query, analysed for each language searched.
+
+        A query that Voikko reads as Finnish (most of its words known) is analysed as
+        Finnish only: Swedish or English stems of Finnish words would only add noise;
+        one that it does not read as Finnish is analysed in the other languages.
+        """
+        langs = list(languages)
+        if len(langs) > 1 and "fi" in langs:
+            if self.looks_finnish(query):
+                langs = ["fi"]
+            elif self.finnish.available:
+                langs.remove("fi")
         out: dict[str, None] = {}
-        for language in languages:
+        for language in langs:
             for term in self.terms(query, language):
                 out.setdefault(term, None)
         return list(out)
+
+    def looks_finnish(self, text: str) -> bool:
+        words = [t.text for t in tokens(text) if not t.text.isdigit()]
+        if not words or not self.finnish.available:
+            return False
+        known = sum(self.finnish.analyse(w).known for w in words)
+        return known * 2 >= len(words)
 
 
 @cache
