@@ -120,7 +120,7 @@ async def quality(kind: str, dbs: Databases, queries: list[dict[str, Any]]) -> N
     print(f"{'engine':<34} {'recall@10':>9} {'nDCG@10':>8} {'relevant in top 10':>19}")
     counts: dict[Mode, int] = {}
     for mode, label in (
-        (Mode.BASE_FORMS, "Voikko base forms + compound parts"),
+        (Mode.BASE_FORMS, "Voikko base forms, parts, roots"),
         (Mode.PLAIN, "plain words (no base forms)"),
         (Mode.SNOWBALL, "Snowball Finnish stems"),
     ):
