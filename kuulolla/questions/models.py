@@ -165,3 +165,16 @@ class QuestionSearch(Base):
     title_forms: Mapped[str] = mapped_column(Text)
     body_forms: Mapped[str] = mapped_column(Text)
     answer_forms: Mapped[str] = mapped_column(Text)
+
+
+class QuestionTerm(Base):
+    """How many archived questions hold each index term (search.py). Queries look the
+    counts up to rank only documents that hold their rarer terms when the common ones
+    would match half the archive. Kept up to date where ``question_search`` is written;
+    deletions that bypass search.py leave counts too high, which only makes the pruning
+    more cautious (``search.rebuild_term_counts`` recounts)."""
+
+    __tablename__ = "question_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    docs: Mapped[int] = mapped_column(Integer)

@@ -28,20 +28,23 @@ comparison: plain lowercased words and Snowball Finnish stems.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import snowballstemmer
 from markupsafe import Markup, escape
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Table, delete, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kuulolla.core.finnish import Finnish, tokens
 from kuulolla.core.finnish import analyser as finnish_analyser
+from kuulolla.questions.models import QuestionSearch, QuestionTerm
 
 # ------------------------------------------------------------------ stop words
 
@@ -72,8 +75,9 @@ _NOT_TERM = re.compile(r"[\W_]+")
 
 def _term(form: str) -> str:
     """An index term: letters and digits only, so both FTS5's and PostgreSQL's
-    tokenisers keep it as exactly one token ("teini-ikäinen" → "teiniikäinen")."""
-    return _NOT_TERM.sub("", form.lower())
+    tokenisers keep it as exactly one token ("teini-ikäinen" → "teiniikäinen"), of at
+    most 64 characters (the length of ``question_terms.term``)."""
+    return _NOT_TERM.sub("", form.lower())[:64]
 
 
 @cache
@@ -192,6 +196,51 @@ PG_WEIGHTS = "{0.1, 0.33, 0.5, 1.0}"
 PG_RANK = f"ts_rank('{PG_WEIGHTS}', s.vector, q, 1)"
 
 
+# Ranking every document that shares one common word with the query ("lapsi" is in
+# a quarter of the archive) costs time in proportion to the archive. So, as the MaxScore
+# strategy of search engines does, the database is asked only for documents that hold
+# the query's rarer terms, up to about MAX_CANDIDATES of them by document frequency
+# (``question_terms``); documents that hold only its common terms could not outrank
+# them anyway. PostgreSQL still ranks those candidates by every term of the query. A
+# query made only of very common words is ranked among its newest MAX_CANDIDATES
+# matches. Below MAX_CANDIDATES matches in all, nothing is pruned.
+MAX_CANDIDATES = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Which terms select candidates, and whether the newest-first window applies."""
+
+    match: list[str]
+    broad: bool
+
+
+def plan(terms: Sequence[str], counts: dict[str, int], *, budget: int = MAX_CANDIDATES) -> Plan:
+    """Choose the terms that select candidates (pure; ``counts`` are document frequencies)."""
+    present = [t for t in terms if counts.get(t, 0) > 0]
+    if sum(counts[t] for t in present) <= budget:
+        return Plan(present, False)
+    chosen: list[str] = []
+    total = 0
+    for term in sorted(present, key=lambda t: counts[t]):
+        if chosen and total + counts[term] > budget:
+            break
+        chosen.append(term)
+        total += counts[term]
+    return Plan(chosen, total > budget)
+
+
+async def term_counts(conn: AsyncConnection, terms: Sequence[str]) -> dict[str, int]:
+    if not terms:
+        return {}
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    rows = await conn.execute(
+        text(f"SELECT term, docs FROM question_terms WHERE term IN ({names})"),
+        {f"t{i}": t for i, t in enumerate(terms)},
+    )
+    return {str(row[0]): int(row[1]) for row in rows}
+
+
 async def find(
     conn: AsyncConnection,
     *,
@@ -203,9 +252,11 @@ async def find(
     offset: int = 0,
 ) -> list[Hit]:
     """Published questions matching any of ``terms``, best first."""
-    if not terms:
+    terms = list(terms[:MAX_QUERY_TERMS])
+    chosen = plan(terms, await term_counts(conn, terms))
+    if not chosen.match:
         return []
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    params: dict[str, Any] = {"limit": limit, "offset": offset, "window": MAX_CANDIDATES}
     filters = []
     if languages:
         names = []
@@ -219,22 +270,35 @@ async def find(
     if exclude is not None:
         params["exclude"] = exclude
         filters.append("s.question_id <> :exclude")
-    where = "".join(f" AND {f}" for f in filters)
     if conn.dialect.name == "postgresql":
         params["q"] = tsquery(terms)
+        params["m"] = tsquery(chosen.match)
+        if chosen.broad:
+            filters.append(
+                "s.question_id >= coalesce((SELECT w.question_id FROM question_search w"
+                " WHERE w.vector @@ to_tsquery('simple', :m)"
+                " ORDER BY w.question_id DESC OFFSET :window LIMIT 1), 0)"
+            )
+        where = "".join(f" AND {f}" for f in filters)
         sql = (
             f"SELECT s.question_id, {PG_RANK} AS score"
             " FROM question_search s, to_tsquery('simple', :q) q"
-            f" WHERE s.vector @@ q{where}"
+            f" WHERE s.vector @@ to_tsquery('simple', :m){where}"
             " ORDER BY score DESC, s.question_id DESC LIMIT :limit OFFSET :offset"
         )
     else:
-        params["q"] = fts5_query(terms)
+        params["m"] = fts5_query(chosen.match)
+        if chosen.broad:
+            filters.append(
+                "question_fts.rowid >= coalesce((SELECT w.rowid FROM question_fts w"
+                " WHERE question_fts MATCH :m ORDER BY w.rowid DESC LIMIT 1 OFFSET :window), 0)"
+            )
+        where = "".join(f" AND {f}" for f in filters)
         w = ", ".join(str(x) for x in WEIGHTS)
         sql = (
             f"SELECT s.question_id, -bm25(question_fts, {w}) AS score"
             " FROM question_fts JOIN question_search s ON s.question_id = question_fts.rowid"
-            f" WHERE question_fts MATCH :q{where}"
+            f" WHERE question_fts MATCH :m{where}"
             " ORDER BY score DESC, s.question_id DESC LIMIT :limit OFFSET :offset"
         )
     rows = await conn.execute(text(sql), params)
@@ -266,6 +330,68 @@ def index_row(doc: Document, analyser: Analyser) -> dict[str, Any]:
         "body_forms": " ".join(analyser.terms(doc.body, doc.language)),
         "answer_forms": " ".join(analyser.terms(doc.answer, doc.language)),
     }
+
+
+async def put(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Add rows (``index_row``) to the index and their terms to the counts. The one way
+    into ``question_search``, with :func:`remove`."""
+    if not rows:
+        return
+    await session.execute(insert(QuestionSearch), list(rows))
+    await _count(session, rows, +1)
+
+
+async def remove(session: AsyncSession, question_ids: Sequence[int]) -> None:
+    """Take questions out of the index and their terms out of the counts."""
+    if not question_ids:
+        return
+    found = await session.execute(
+        select(
+            QuestionSearch.title_forms, QuestionSearch.body_forms, QuestionSearch.answer_forms
+        ).where(QuestionSearch.question_id.in_(question_ids))
+    )
+    rows = [{"title_forms": t, "body_forms": b, "answer_forms": a} for t, b, a in found]
+    await session.execute(
+        delete(QuestionSearch).where(QuestionSearch.question_id.in_(question_ids))
+    )
+    await _count(session, rows, -1)
+
+
+async def _count(session: AsyncSession, rows: Sequence[dict[str, Any]], sign: int) -> None:
+    counts: Counter[str] = Counter()
+    for row in rows:
+        counts.update(
+            set(f"{row['title_forms']} {row['body_forms']} {row['answer_forms']}".split())
+        )
+    if not counts:
+        return
+    table = cast(Table, QuestionTerm.__table__)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["term"], set_={"docs": table.c.docs + stmt.excluded.docs}
+    )
+    # Sorted, so concurrent writers take the rows' locks in one order.
+    await session.execute(
+        stmt, [{"term": term, "docs": sign * n} for term, n in sorted(counts.items())]
+    )
+    if sign < 0:
+        await session.execute(delete(table).where(table.c.docs <= 0))
+
+
+async def rebuild_term_counts(session: AsyncSession) -> None:
+    """Recount every term from the index (after deletions that bypassed :func:`remove`)."""
+    await session.execute(delete(QuestionTerm))
+    result = await session.stream(
+        select(QuestionSearch.title_forms, QuestionSearch.body_forms, QuestionSearch.answer_forms)
+    )
+    counts: Counter[str] = Counter()
+    async for title, body, answer in result:
+        counts.update(set(f"{title} {body} {answer}".split()))
+    if counts:
+        await session.execute(
+            insert(QuestionTerm), [{"term": t, "docs": n} for t, n in sorted(counts.items())]
+        )
 
 
 # ------------------------------------------------------------------ highlighting

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Organisation
@@ -250,9 +250,7 @@ async def do_withdraw_consent(db: Database, *, code: str, now: datetime) -> Clai
         question.wants_public = False
         question.state = after
         question.updated_at = now
-        await session.execute(
-            delete(QuestionSearch).where(QuestionSearch.question_id == question.id)
-        )
+        await search.remove(session, [question.id])
         add_event(
             session,
             question_id=question.id,

@@ -28,7 +28,6 @@ from kuulolla.questions.models import (
     Answer,
     Question,
     QuestionEvent,
-    QuestionSearch,
     QuestionSettings,
     QuestionTag,
 )
@@ -560,7 +559,7 @@ async def _reindex(
 ) -> None:
     """Put a question into the search index when it is published with consent, and
     take it out otherwise. The one place that writes ``question_search``."""
-    await session.execute(delete(QuestionSearch).where(QuestionSearch.question_id == question.id))
+    await search.remove(session, [question.id])
     public = question.state == State.PUBLISHED and question.consent and question.wants_public
     if not public or answer is None:
         return
@@ -576,7 +575,7 @@ async def _reindex(
         answer=answer.body,
         tags=tags,
     )
-    await session.execute(insert(QuestionSearch).values(**search.index_row(doc, analyser)))
+    await search.put(session, [search.index_row(doc, analyser)])
 
 
 async def do_redact(
@@ -709,8 +708,8 @@ async def do_import_published(
         ]
         if tag_rows:
             await session.execute(insert(QuestionTag), tag_rows)
-        await session.execute(
-            insert(QuestionSearch),
+        await search.put(
+            session,
             [
                 search.index_row(
                     search.Document(

@@ -205,3 +205,55 @@ async def test_related_questions(db: Database, orgs: Orgs, analyser: Analyser) -
     related = await service.related(db, question_id=ids[1])
     assert ids[1] not in [r.id for r in related]
     assert related and related[0].id == ids[2]
+
+
+# ------------------------------------------------------------------ candidate pruning
+
+
+@pytest.mark.parametrize(
+    ("counts", "budget", "match", "broad"),
+    [
+        # Few matches in all: every term selects.
+        ({"a": 10, "b": 20, "c": 30}, 100, ["a", "b", "c"], False),
+        # Too many: the rarest terms select, up to the budget.
+        ({"a": 10, "b": 2000, "c": 30}, 100, ["a", "c"], False),
+        # Only common terms: the rarest one selects, in the newest-first window.
+        ({"a": 500, "b": 2000}, 100, ["a"], True),
+        # Terms nobody used are dropped.
+        ({"a": 0, "b": 5}, 100, ["b"], False),
+        ({}, 100, [], False),
+    ],
+)
+def test_candidate_plan(counts: dict[str, int], budget: int, match: list[str], broad: bool) -> None:
+    """Rare terms select candidates when common ones would match too much."""
+    from kuulolla.questions.search import plan
+
+    result = plan(["a", "b", "c"], counts, budget=budget)
+    assert (result.match, result.broad) == (match, broad)
+
+
+@pytest.mark.asyncio
+async def test_term_counts_follow_the_index(db: Database, orgs: Orgs, analyser: Analyser) -> None:
+    """Publishing counts a question's terms once each; leaving the archive uncounts them."""
+    from sqlalchemy import select
+
+    from kuulolla.questions import search
+    from kuulolla.questions.models import QuestionTerm
+    from tests.questions.conftest import answer_and_publish, ask
+
+    async def counts() -> dict[str, int]:
+        async with db.read_session() as session:
+            return dict((await session.execute(select(QuestionTerm.term, QuestionTerm.docs))).all())
+
+    ids = await import_docs(db, analyser)
+    assert (await counts())["koulu"] == 2  # in two documents, however many times
+    receipt = await ask(db)
+    await answer_and_publish(db, receipt.question_id, orgs.a)
+    before = await counts()
+    await service.do_withdraw_consent(db, code=receipt.claim_code, now=NOW)
+    after = await counts()
+    assert before["parisuhde"] == after.get("parisuhde", 0) + 1
+    async with db.session() as session:
+        await search.rebuild_term_counts(session)
+    assert await counts() == after
+    assert ids
