@@ -18,8 +18,8 @@ from starlette.routing import Route
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import BadRequest, Forbidden, NotFound
-from kuulolla.core.ids import new_token, token_key
 from kuulolla.core.i18n import N_
+from kuulolla.core.ids import new_token, token_key
 from kuulolla.questions import logic, service
 from kuulolla.web.security import origin_allowed
 from kuulolla.web.templating import render
