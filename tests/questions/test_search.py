@@ -211,25 +211,26 @@ async def test_related_questions(db: Database, orgs: Orgs, analyser: Analyser) -
 
 
 @pytest.mark.parametrize(
-    ("counts", "budget", "match", "broad"),
+    ("counts", "budget", "match", "window"),
     [
         # Few matches in all: every term selects.
-        ({"a": 10, "b": 20, "c": 30}, 100, ["a", "b", "c"], False),
+        ({"a": 10, "b": 20, "c": 30}, 100, ["a", "b", "c"], 0),
         # Too many: the rarest terms select, up to the budget.
-        ({"a": 10, "b": 2000, "c": 30}, 100, ["a", "c"], False),
-        # Only common terms: the rarest one selects, in the newest-first window.
-        ({"a": 500, "b": 2000}, 100, ["a"], True),
+        ({"a": 10, "b": 2000, "c": 30}, 100, ["a", "c"], 0),
+        # Only common terms: the rarest one selects among the newest documents, as many
+        # as hold about the budget of matches (a is in a fifth of 2500 documents).
+        ({"a": 500, "b": 2000, "": 2500}, 100, ["a"], 500),
         # Terms nobody used are dropped.
-        ({"a": 0, "b": 5}, 100, ["b"], False),
-        ({}, 100, [], False),
+        ({"a": 0, "b": 5}, 100, ["b"], 0),
+        ({}, 100, [], 0),
     ],
 )
-def test_candidate_plan(counts: dict[str, int], budget: int, match: list[str], broad: bool) -> None:
+def test_candidate_plan(counts: dict[str, int], budget: int, match: list[str], window: int) -> None:
     """Rare terms select candidates when common ones would match too much."""
     from kuulolla.questions.search import plan
 
     result = plan(["a", "b", "c"], counts, budget=budget)
-    assert (result.match, result.broad) == (match, broad)
+    assert (result.match, result.window) == (match, window)
 
 
 @pytest.mark.asyncio
@@ -247,6 +248,7 @@ async def test_term_counts_follow_the_index(db: Database, orgs: Orgs, analyser: 
 
     ids = await import_docs(db, analyser)
     assert (await counts())["koulu"] == 2  # in two documents, however many times
+    assert (await counts())[""] == len(DOCS)  # the number of documents
     receipt = await ask(db)
     await answer_and_publish(db, receipt.question_id, orgs.a)
     before = await counts()
