@@ -288,7 +288,9 @@ async def find(
             {"window": chosen.window},
         )
         if params["floor"] is not None:
-            filters.append("s.question_id >= :floor")
+            # On SQLite the bound goes on the FTS5 table's rowid, which FTS5 uses to
+            # skip the older part of its posting lists.
+            filters.append(("s.question_id" if postgres else "question_fts.rowid") + " >= :floor")
     if postgres:
         params["q"] = tsquery(terms)
         params["m"] = tsquery(chosen.match)
