@@ -202,10 +202,9 @@ PG_RANK = f"ts_rank('{PG_WEIGHTS}', s.vector, q, 1)"
 # the query's rarer terms, up to about MAX_CANDIDATES of them by document frequency
 # (``question_terms``); documents that hold only its common terms could not outrank
 # them anyway. PostgreSQL still ranks those candidates by every term of the query.
-# When even the rarest term is too common, only the newest documents are searched:
-# as many as hold about MAX_CANDIDATES matches, judged from the term's share of the
-# archive, so the window is a cheap range of ids. Below MAX_CANDIDATES matches in all,
-# nothing is pruned.
+# When even the rarest term is too common, every term counts but only the newest
+# documents are searched: as many as hold about MAX_CANDIDATES matches, judged from the
+# terms' share of the archive. Below MAX_CANDIDATES matches in all, nothing is pruned.
 MAX_CANDIDATES = 3000
 ALL_DOCS = ""  # the question_terms row that counts documents (no real term is empty)
 
@@ -223,19 +222,20 @@ def plan(terms: Sequence[str], counts: dict[str, int], *, budget: int = MAX_CAND
     """Choose the terms that select candidates (pure; ``counts`` are document frequencies,
     ``counts[ALL_DOCS]`` the number of documents)."""
     present = [t for t in terms if t != ALL_DOCS and counts.get(t, 0) > 0]
-    if sum(counts[t] for t in present) <= budget:
+    every = sum(counts[t] for t in present)
+    if every <= budget:
         return Plan(present)
     chosen: list[str] = []
     total = 0
     for term in sorted(present, key=lambda t: counts[t]):
-        if chosen and total + counts[term] > budget:
+        if total + counts[term] > budget:
             break
         chosen.append(term)
         total += counts[term]
-    if total <= budget:
+    if chosen:
         return Plan(chosen)
-    documents = max(counts.get(ALL_DOCS, 0), total)
-    return Plan(chosen, window=max(budget, documents * budget // total))
+    documents = max(counts.get(ALL_DOCS, 0), every)
+    return Plan(present, window=max(budget, documents * budget // every))
 
 
 async def term_counts(conn: AsyncConnection, terms: Sequence[str]) -> dict[str, int]:
@@ -261,7 +261,8 @@ async def find(
 ) -> list[Hit]:
     """Published questions matching any of ``terms``, best first."""
     terms = list(terms[:MAX_QUERY_TERMS])
-    chosen = plan(terms, await term_counts(conn, [*terms, ALL_DOCS]))
+    counts = await term_counts(conn, [*terms, ALL_DOCS])
+    chosen = plan(terms, counts)
     if not chosen.match:
         return []
     params: dict[str, Any] = {"limit": limit, "offset": offset}
@@ -280,14 +281,23 @@ async def find(
         filters.append("s.question_id <> :exclude")
     postgres = conn.dialect.name == "postgresql"
     if chosen.window:
-        params["floor"] = await conn.scalar(
-            text(
-                "SELECT question_id FROM question_search"
-                " ORDER BY question_id DESC LIMIT 1 OFFSET :window"
-            ),
-            {"window": chosen.window},
-        )
-        if params["floor"] is not None:
+        # The window's lower bound, estimated from the id range and the number of
+        # documents: counting the newest ids exactly would read every row of the window
+        # (SQLite keeps rows in its primary key's b-tree).
+        # (Two subqueries: SQLite answers a lone min() or max() from the b-tree's ends,
+        # but scans the table for both in one select.)
+        bounds = (
+            await conn.execute(
+                text(
+                    "SELECT (SELECT min(question_id) FROM question_search),"
+                    " (SELECT max(question_id) FROM question_search)"
+                )
+            )
+        ).one()
+        documents = counts.get(ALL_DOCS, 0)
+        if bounds[0] is not None and documents > chosen.window:
+            low, high = int(bounds[0]), int(bounds[1])
+            params["floor"] = high - (high - low + 1) * chosen.window // documents
             # On SQLite the bound goes on the FTS5 table's rowid, which FTS5 uses to
             # skip the older part of its posting lists.
             filters.append(("s.question_id" if postgres else "question_fts.rowid") + " >= :floor")

@@ -217,9 +217,9 @@ async def test_related_questions(db: Database, orgs: Orgs, analyser: Analyser) -
         ({"a": 10, "b": 20, "c": 30}, 100, ["a", "b", "c"], 0),
         # Too many: the rarest terms select, up to the budget.
         ({"a": 10, "b": 2000, "c": 30}, 100, ["a", "c"], 0),
-        # Only common terms: the rarest one selects among the newest documents, as many
-        # as hold about the budget of matches (a is in a fifth of 2500 documents).
-        ({"a": 500, "b": 2000, "": 2500}, 100, ["a"], 500),
+        # Only common terms: all of them select, among the newest documents, as many as
+        # hold about the budget of matches (the terms cover 2500 of 10,000 documents).
+        ({"a": 500, "b": 2000, "": 10_000}, 100, ["a", "b"], 400),
         # Terms nobody used are dropped.
         ({"a": 0, "b": 5}, 100, ["b"], 0),
         ({}, 100, [], 0),
