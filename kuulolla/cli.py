@@ -114,6 +114,15 @@ def cmd_create_room(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex_questions(args: argparse.Namespace) -> int:
+    from kuulolla.questions import staff
+
+    settings = _settings(args)
+    count = _run_db(settings, lambda db: staff.do_reindex(db))
+    print(f"Search index rebuilt: {count} published questions.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kuulolla",
@@ -183,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="recent messages a newcomer sees (0 for none; default 30)",
     )
     p.set_defaults(func=cmd_create_room)
+
+    p = sub.add_parser(
+        "reindex-questions",
+        help="rebuild the question archive's search index",
+        description="Analyse every published question again and rebuild the search index, "
+        "for example after installing or upgrading Voikko (libvoikko1, voikko-fi).",
+    )
+    p.set_defaults(func=cmd_reindex_questions)
     return parser
 
 

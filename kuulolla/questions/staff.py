@@ -28,6 +28,7 @@ from kuulolla.questions.models import (
     Answer,
     Question,
     QuestionEvent,
+    QuestionSearch,
     QuestionSettings,
     QuestionTag,
 )
@@ -558,7 +559,7 @@ async def _reindex(
     session: AsyncSession, question: Question, answer: Answer | None, analyser: search.Analyser
 ) -> None:
     """Put a question into the search index when it is published with consent, and
-    take it out otherwise. The one place that writes ``question_search``."""
+    take it out otherwise."""
     await search.remove(session, [question.id])
     public = question.state == State.PUBLISHED and question.consent and question.wants_public
     if not public or answer is None:
@@ -743,3 +744,62 @@ async def do_import_published(
             ],
         )
     return ids
+
+
+async def do_reindex(
+    db: Database, *, analyser: search.Analyser | None = None, batch: int = 500
+) -> int:
+    """Analyse every published question again and rebuild the index and term counts:
+    after Voikko was installed or upgraded, or the analysis changed. Returns how many
+    questions are in the index."""
+    analyser = analyser or search.default_analyser()
+    async with db.session() as session:
+        ids = list(
+            await session.scalars(
+                select(Question.id)
+                .where(
+                    Question.state == State.PUBLISHED,
+                    Question.consent.is_(True),
+                    Question.wants_public.is_(True),
+                )
+                .order_by(Question.id)
+            )
+        )
+        await session.execute(delete(QuestionSearch))
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            questions = {
+                q.id: q
+                for q in await session.scalars(select(Question).where(Question.id.in_(chunk)))
+            }
+            answers = {
+                a.question_id: a
+                for a in await session.scalars(select(Answer).where(Answer.question_id.in_(chunk)))
+            }
+            tags: dict[int, list[str]] = {}
+            for qid, tag in await session.execute(
+                select(QuestionTag.question_id, QuestionTag.tag).where(
+                    QuestionTag.question_id.in_(chunk)
+                )
+            ):
+                tags.setdefault(qid, []).append(tag)
+            rows = [
+                search.index_row(
+                    search.Document(
+                        question_id=qid,
+                        language=questions[qid].language,
+                        category=questions[qid].category,
+                        title=questions[qid].title or "",
+                        body=questions[qid].body,
+                        answer=answers[qid].body,
+                        tags=sorted(tags.get(qid, [])),
+                    ),
+                    analyser,
+                )
+                for qid in chunk
+                if qid in answers
+            ]
+            if rows:
+                await session.execute(insert(QuestionSearch), rows)
+        await search.rebuild_term_counts(session)
+        return len(ids)

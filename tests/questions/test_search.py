@@ -259,3 +259,14 @@ async def test_term_counts_follow_the_index(db: Database, orgs: Orgs, analyser: 
         await search.rebuild_term_counts(session)
     assert await counts() == after
     assert ids
+
+
+@pytest.mark.asyncio
+async def test_reindex_rebuilds_with_the_current_analysis(
+    db: Database, orgs: Orgs, analyser: Analyser
+) -> None:
+    """An index built without base forms finds inflected words once rebuilt."""
+    await import_docs(db, Analyser(Mode.PLAIN, analyser.finnish))
+    assert (await service.do_search(db, query="parisuhde", analyser=analyser)).results == []
+    assert await staff.do_reindex(db, analyser=analyser) == len(DOCS)
+    assert (await service.do_search(db, query="parisuhde", analyser=analyser)).results
