@@ -210,6 +210,7 @@ def _ask_context(
         "values": values,
         "errors": {field: i18n.gettext(locale, message) for field, message in errors.items()},
         "similar": None,
+        "masked": False,
         "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
         "max_body": logic.MAX_BODY_CHARS,
         "max_title": logic.MAX_TITLE_CHARS,
@@ -242,14 +243,21 @@ async def ask_submit(request: Request) -> Response:
         context = _ask_context(request, values, exc.errors)
         return render(request, "questions/ask.html", context, status_code=400)
     db = request.state.db
-    # Without JavaScript the visitor has not seen similar answers yet: show them once,
-    # with the filled form, before the question is sent.
+    # Before sending, the visitor sees once (a) that e-mail addresses and phone numbers
+    # were hidden, with the text as it will be sent, and (b) without JavaScript, similar
+    # published answers (the script shows those while typing).
+    masked = bool(checked.masked) and form.get("seen_masking") != "1"
+    similar = []
     if form.get("seen_similar") != "1":
         similar = await service.similar(db, text=f"{values['title']} {values['body']}")
-        if similar:
-            context = _ask_context(request, values, {})
-            context["similar"] = similar
-            return render(request, "questions/ask.html", context)
+    if masked or similar:
+        if masked:
+            values["title"] = checked.title or ""
+            values["body"] = checked.body
+        context = _ask_context(request, values, {})
+        context["similar"] = similar
+        context["masked"] = masked
+        return render(request, "questions/ask.html", context)
     settings = request.app.state.settings
     receipt = await service.do_ask(
         db,
