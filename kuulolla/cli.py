@@ -115,10 +115,10 @@ def cmd_create_room(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex_questions(args: argparse.Namespace) -> int:
-    from kuulolla.questions import staff
+    from kuulolla.questions import importing
 
     settings = _settings(args)
-    count = _run_db(settings, lambda db: staff.do_reindex(db))
+    count = _run_db(settings, lambda db: importing.do_reindex(db))
     print(f"Search index rebuilt: {count} published questions.")
     return 0
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
-from kuulolla.questions import search, staff
+from kuulolla.questions import importing, search, staff
 from kuulolla.questions.logic import State
 from kuulolla.questions.models import Question
 
@@ -70,7 +70,7 @@ def _stable(key: str, modulo: int) -> int:
 
 def import_items(
     items: list[DemoItem], *, organisations: dict[str, tuple[int, str]], now: datetime
-) -> list[staff.ImportItem]:
+) -> list[importing.ImportItem]:
     """Demo items as import rows, published over the past two years (newest first)."""
     out = []
     for index, item in enumerate(items):
@@ -78,7 +78,7 @@ def import_items(
         published = now - timedelta(days=3 * index + 1, hours=_stable(item.key, 20))
         votes = _stable(item.key + "votes", 40)
         out.append(
-            staff.ImportItem(
+            importing.ImportItem(
                 category=item.category,
                 language=item.language,
                 title=item.title,
@@ -112,4 +112,4 @@ async def seed(
     if published:
         return []
     rows = import_items(load_items(), organisations=orgs, now=now)
-    return await staff.do_import_published(db, items=rows, analyser=analyser)
+    return await importing.do_import_published(db, items=rows, analyser=analyser)

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from kuulolla.core.db import Database  # noqa: E402
 from kuulolla.migrations import upgrade  # noqa: E402
-from kuulolla.questions import demo, search, service, staff  # noqa: E402
+from kuulolla.questions import demo, importing, search, service, staff  # noqa: E402
 from kuulolla.questions.search import Analyser, Mode  # noqa: E402
 from kuulolla.rooms import service as rooms  # noqa: E402
 
@@ -129,7 +129,7 @@ async def quality(kind: str, dbs: Databases, queries: list[dict[str, Any]]) -> N
         try:
             orgs = await make_orgs(db)
             rows = demo.import_items(items, organisations=orgs, now=NOW)
-            ids = await staff.do_import_published(db, items=rows, analyser=analyser)
+            ids = await importing.do_import_published(db, items=rows, analyser=analyser)
             key_of = dict(zip(ids, (i.key for i in items), strict=True))
             recalls, ndcgs, found_total, wanted_total = [], [], 0, 0
             for query in queries:
@@ -160,7 +160,9 @@ async def quality(kind: str, dbs: Databases, queries: list[dict[str, Any]]) -> N
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
-def synthetic(size: int, orgs: dict[str, tuple[int, str]], seed: int = 8) -> list[staff.ImportItem]:
+def synthetic(
+    size: int, orgs: dict[str, tuple[int, str]], seed: int = 8
+) -> list[importing.ImportItem]:
     """``size`` questions recombined from the demo archive's titles and sentences, each
     kept within its category so the vocabulary stays realistic."""
     rng = random.Random(seed)
@@ -184,7 +186,7 @@ def synthetic(size: int, orgs: dict[str, tuple[int, str]], seed: int = 8) -> lis
         base = items[rng.randrange(len(items))]
         org_id, org_name = orgs.get(base.organisation, (None, ""))
         out.append(
-            staff.ImportItem(
+            importing.ImportItem(
                 category=cat,
                 language=base.language,
                 title=rng.choice(titles),
@@ -222,7 +224,7 @@ async def latency(
         items = synthetic(size, orgs)
         start = time.perf_counter()
         for i in range(0, len(items), 2000):
-            await staff.do_import_published(db, items=items[i : i + 2000], analyser=analyser)
+            await importing.do_import_published(db, items=items[i : i + 2000], analyser=analyser)
         loaded = time.perf_counter() - start
         async with db.transaction() as conn:
             from sqlalchemy import text

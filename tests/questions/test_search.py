@@ -9,7 +9,7 @@ import pytest
 
 from kuulolla.core.db import Database
 from kuulolla.core.finnish import Finnish
-from kuulolla.questions import service, staff
+from kuulolla.questions import importing, service
 from kuulolla.questions.search import Analyser, Mode, highlight, snippet
 from tests.helpers import NOW
 from tests.questions.conftest import SIGNATURE, Orgs
@@ -129,7 +129,7 @@ DOCS = [
 
 async def import_docs(db: Database, analyser: Analyser) -> list[int]:
     items = [
-        staff.ImportItem(
+        importing.ImportItem(
             category=c,
             language=lang,
             title=t,
@@ -141,7 +141,7 @@ async def import_docs(db: Database, analyser: Analyser) -> list[int]:
         )
         for i, (c, lang, t, b, a) in enumerate(DOCS)
     ]
-    return await staff.do_import_published(db, items=items, analyser=analyser)
+    return await importing.do_import_published(db, items=items, analyser=analyser)
 
 
 @pytest.mark.asyncio
@@ -268,5 +268,5 @@ async def test_reindex_rebuilds_with_the_current_analysis(
     """An index built without base forms finds inflected words once rebuilt."""
     await import_docs(db, Analyser(Mode.PLAIN, analyser.finnish))
     assert (await service.do_search(db, query="parisuhde", analyser=analyser)).results == []
-    assert await staff.do_reindex(db, analyser=analyser) == len(DOCS)
+    assert await importing.do_reindex(db, analyser=analyser) == len(DOCS)
     assert (await service.do_search(db, query="parisuhde", analyser=analyser)).results

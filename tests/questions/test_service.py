@@ -337,3 +337,37 @@ async def test_deleting_a_question_empties_the_index(db: Database, orgs: Orgs) -
                 text("SELECT count(*) FROM question_fts WHERE question_fts MATCH 'parisuhde'")
             )
         assert n == 0
+
+
+async def test_purge_deletes_unpublished_questions_for_real(db: Database, orgs: Orgs) -> None:
+    """Refused and private questions past retention are gone, with their trail; published stay."""
+    from datetime import timedelta
+
+    from kuulolla.questions.models import Answer, QuestionEvent
+    from kuulolla.questions.retention import do_purge_unpublished
+
+    public = await ask(db)
+    await answer_and_publish(db, public.question_id, orgs.a)
+    private = await ask(db, visibility="private", consent=False)
+    await answer_and_publish(db, private.question_id, orgs.a)
+    refused = await ask(db, "Kysymys, joka ei kuulu palvelun aiheisiin lainkaan.")
+    await staff.do_refuse(
+        db,
+        question_id=refused.question_id,
+        actor=coordinator(orgs.a),
+        reason=Refusal.OUT_OF_SCOPE,
+        now=NOW,
+    )
+    waiting = await ask(db, "Kysymys, joka odottaa vielä vastaustaan pitkään.")
+    assert await do_purge_unpublished(db, before=NOW) == 0  # not old enough yet
+    assert await do_purge_unpublished(db, before=NOW + timedelta(days=1)) == 2
+    for gone in (private, refused):
+        with pytest.raises(NotFound):
+            await service.get_claim_or_raise(db, code=gone.claim_code)
+    for kept in (public, waiting):
+        await service.get_claim_or_raise(db, code=kept.claim_code)
+    async with db.read_session() as session:
+        answers = await session.scalar(select(func.count()).select_from(Answer))
+        events = set(await session.scalars(select(QuestionEvent.question_id)))
+    assert answers == 1
+    assert events == {public.question_id, waiting.question_id}
