@@ -63,7 +63,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _run_db(settings, lambda db: demo.seed(db, now=utcnow()))
     url = settings.public_url or f"http://{settings.host}:{settings.port}/"
     print(
-        f"\nKuulolla demo is running at {url}\nOpen it in two browser windows, join a room and chat.\n",
+        f"\nKuulolla demo is running at {url}\nOpen it in two browser windows, join a room and chat;"
+        f" the question archive is at {url.rstrip('/')}/questions\n",
         flush=True,
     )
     serve(settings)

@@ -33,6 +33,7 @@ SIMILAR_SCRIPT_STRINGS = {
     "heading": N_("Answers to similar questions"),
     "none": N_("No similar answers yet."),
     "hint": N_("Read these first: your question may have been answered already."),
+    "new_tab": N_("(opens in a new tab)"),
 }
 
 

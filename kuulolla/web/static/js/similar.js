@@ -1,6 +1,7 @@
 // The ask form: shows published answers similar to what the visitor is typing.
 //
 // The text is sent with POST (never in an address), at most once per pause in typing.
+// Links open in a new tab, so what the visitor has typed stays where it is.
 // Without this script the form still works: the server shows similar answers once
 // before the question is sent.
 
@@ -37,6 +38,10 @@ function render(results) {
     link.target = "_blank";
     link.rel = "noopener";
     link.textContent = r.title;
+    const note = document.createElement("span");
+    note.className = "visually-hidden";
+    note.textContent = ` ${S.new_tab}`;
+    link.append(note);
     item.append(link);
     if (r.snippet) {
       const snippet = document.createElement("p");
