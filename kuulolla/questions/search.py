@@ -361,8 +361,9 @@ def index_row(doc: Document, analyser: Analyser) -> dict[str, Any]:
 
 
 async def put(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Add rows (``index_row``) to the index and their terms to the counts. The one way
-    into ``question_search``, with :func:`remove`."""
+    """Add rows (``index_row``) to the index and their terms to the counts. With
+    :func:`remove`, the way into and out of ``question_search`` (importing.do_reindex
+    rebuilds it wholesale and recounts)."""
     if not rows:
         return
     await session.execute(insert(QuestionSearch), list(rows))
