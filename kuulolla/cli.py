@@ -63,7 +63,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _run_db(settings, lambda db: demo.seed(db, now=utcnow()))
     url = settings.public_url or f"http://{settings.host}:{settings.port}/"
     print(
-        f"\nKuulolla demo is running at {url}\nOpen it in two browser windows, join a room and chat.\n",
+        f"\nKuulolla demo is running at {url}\nOpen it in two browser windows, join a room and chat;"
+        f" the question archive is at {url.rstrip('/')}/questions\n",
         flush=True,
     )
     serve(settings)
@@ -120,6 +121,15 @@ def cmd_archive_room(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _run_db(settings, lambda db: service.do_archive_room(db, slug=args.slug, now=utcnow()))
     print(f"Archived room {args.slug}.")
+    return 0
+
+
+def cmd_reindex_questions(args: argparse.Namespace) -> int:
+    from kuulolla.questions import importing
+
+    settings = _settings(args)
+    count = _run_db(settings, lambda db: importing.do_reindex(db))
+    print(f"Search index rebuilt: {count} published questions.")
     return 0
 
 
@@ -200,6 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--slug", required=True, help="room slug")
     p.set_defaults(func=cmd_archive_room)
+
+    p = sub.add_parser(
+        "reindex-questions",
+        help="rebuild the question archive's search index",
+        description="Analyse every published question again and rebuild the search index, "
+        "for example after installing or upgrading Voikko (libvoikko1, voikko-fi).",
+    )
+    p.set_defaults(func=cmd_reindex_questions)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Demo data: organisations and rooms a newcomer can try at once.
+"""Demo data: organisations, rooms and the question archive a newcomer can try at once.
 
 Seeding is idempotent: what exists is left alone, so ``kuulolla demo`` can run again
 on the same database. The organisations are fictional.
@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
+from kuulolla.questions import demo as questions_demo
 from kuulolla.rooms import service as rooms
 from kuulolla.rooms.models import Room
 
@@ -86,3 +87,4 @@ async def seed(db: Database, *, now: datetime) -> None:
                 history_limit=int(spec["history_limit"]),  # type: ignore[call-overload]
                 now=now,
             )
+    await questions_demo.seed(db, now=now)

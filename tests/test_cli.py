@@ -89,3 +89,10 @@ def test_every_command_has_help() -> None:
             timeout=30,
         )
         assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_reindex_questions(db_url: str) -> None:
+    """reindex-questions rebuilds the archive's search index."""
+    result = run("reindex-questions", database_url=db_url)
+    assert result.returncode == 0, result.stderr
+    assert "0 published questions" in result.stdout

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 
 from kuulolla.core.db import Base
 from kuulolla.migrations import downgrade, upgrade
+from kuulolla.migrations.full_text import include_object
 from kuulolla.models import load_all
 
 
@@ -19,7 +20,10 @@ def schema_diff(url: str) -> list[object]:
         engine = make_engine(url, pool_size=1)
         async with engine.connect() as conn:
             diff = await conn.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+                lambda c: compare_metadata(
+                    MigrationContext.configure(c, opts={"include_object": include_object}),
+                    Base.metadata,
+                )
             )
         await engine.dispose()
         return list(diff)

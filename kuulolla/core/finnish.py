@@ -34,12 +34,18 @@ _PAST_PARTICIPLES = frozenset({"past_active", "past_passive"})
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """One word: its lowercased surface form, its base forms and its compound parts."""
+    """One word: its lowercased surface form, its base forms and its compound parts.
+
+    ``roots`` are the words a derived word is made from ("ahdistuneisuus" → "ahdistaa",
+    "väsynyt" → "väsyä"): broader than base forms, so search uses them and word filters
+    do not.
+    """
 
     word: str
     bases: tuple[str, ...]  # past participles also give their verb ("tehnyt": "tehdä")
     parts: tuple[str, ...]
     known: bool  # Voikko recognised the word
+    roots: tuple[str, ...] = ()
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -93,6 +99,7 @@ class Finnish:
             return Analysis(lowered, (lowered,), (), False)
         bases: dict[str, None] = {}
         parts: dict[str, None] = {}
+        roots: dict[str, None] = {}
         for result in results:
             base = (result.get("BASEFORM") or lowered).lower()
             bases.setdefault(base, None)
@@ -108,7 +115,15 @@ class Finnish:
                 # "satuttanut" has the base form "satuttanut"; its verb "satuttaa"
                 # is what a reader (and a word filter) means.
                 bases.setdefault(found[0], None)
-        return Analysis(lowered, tuple(bases), tuple(p for p in parts if p not in bases), True)
+            elif found and found[0] != base:
+                roots.setdefault(found[0], None)
+        return Analysis(
+            lowered,
+            tuple(bases),
+            tuple(p for p in parts if p not in bases),
+            True,
+            tuple(r for r in roots if r not in bases and r not in parts),
+        )
 
     def analyse(self, word: str) -> Analysis:
         """Base forms and compound parts of one word (cached)."""

@@ -66,6 +66,9 @@ class Settings:
     # Operations.
     metrics: bool = True  # serve Prometheus metrics at /metrics (restrict it at the balancer)
 
+    # Question-and-answer archive.
+    question_deadline_days: int = 10  # working days to answer, unless an organisation sets its own
+
     # Interface.
     default_locale: str = "fi"
     quick_exit_url: str = "https://www.google.fi/"
@@ -137,6 +140,8 @@ class Settings:
             raise SettingsError(f"{PREFIX}LOG_FORMAT must be json or text")
         if self.default_locale not in ("fi", "sv", "en"):
             raise SettingsError(f"{PREFIX}DEFAULT_LOCALE must be fi, sv or en")
+        if not 1 <= self.question_deadline_days <= 60:
+            raise SettingsError(f"{PREFIX}QUESTION_DEADLINE_DAYS must be 1–60 working days")
         if self.max_frame_bytes < 1024:
             raise SettingsError(f"{PREFIX}MAX_FRAME_BYTES must be at least 1024")
 

@@ -30,6 +30,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, InternalError, NotFound
 from kuulolla.core.logging import configure_logging
 from kuulolla.core.settings import Settings
+from kuulolla.questions import routes as questions
 from kuulolla.web import pages
 from kuulolla.web.locale import LocaleMiddleware
 from kuulolla.web.security import SecurityHeadersMiddleware
@@ -86,6 +87,7 @@ def create_app(
     # Each domain contributes a ROUTES list from its routes/pages module.
     routes = [
         *pages.ROUTES,
+        *questions.ROUTES,
         Route("/healthz", health, name="healthz"),
         Route("/readyz", ready, name="readyz"),
         *([Route("/metrics", metrics_endpoint, name="metrics")] if settings.metrics else []),

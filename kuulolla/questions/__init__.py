@@ -1,0 +1,2 @@
+"""Question-and-answer archive: asking, triage, answering, review, publishing and
+Finnish search."""

@@ -1,0 +1,376 @@
+"""Visitor pages of the question archive: browsing, searching, reading, voting, asking
+and following a question with its claim code. Plain HTML forms that work without
+JavaScript; questions/similar.js adds similar answers while typing.
+
+Staff pages (triage, answering, review) come with staff accounts; staff.py has their
+services.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from kuulolla.core import i18n
+from kuulolla.core.clock import HELSINKI
+from kuulolla.core.errors import BadRequest, Forbidden, NotFound
+from kuulolla.core.i18n import N_
+from kuulolla.core.ids import new_token, token_key
+from kuulolla.questions import logic, service
+from kuulolla.web.security import origin_allowed
+from kuulolla.web.templating import render
+
+PAGE_SIZE = 20
+SEARCH_PAGE_SIZE = 10
+VOTER_COOKIE = "kuulolla_voter"
+MAX_FORM_BYTES = 64 * 1024
+
+SIMILAR_SCRIPT_STRINGS = {
+    "heading": N_("Answers to similar questions"),
+    "none": N_("No similar answers yet."),
+    "hint": N_("Read these first: your question may have been answered already."),
+    "new_tab": N_("(opens in a new tab)"),
+}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _page(request: Request) -> int:
+    try:
+        return max(1, min(500, int(request.query_params.get("page", "1"))))
+    except ValueError:
+        return 1
+
+
+def _category(value: str | None) -> str | None:
+    return value if value in logic.CATEGORIES else None
+
+
+def check_origin(request: Request) -> None:
+    """Refuse form posts from other sites (cross-site request forgery).
+
+    Browsers send ``Sec-Fetch-Site`` on every request; it is the reliable signal, since
+    our ``Referrer-Policy: no-referrer`` makes Chromium send ``Origin: null`` even for
+    the service's own forms. Browsers too old to send it are judged by ``Origin``.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        if site in ("same-origin", "none"):
+            return
+        raise Forbidden(N_("The form was sent from another site."), code="bad_origin")
+    settings = request.app.state.settings
+    if not origin_allowed(
+        origin=request.headers.get("origin"),
+        host=request.headers.get("host"),
+        scheme=request.url.scheme,
+        allowed=settings.allowed_origins,
+    ):
+        raise Forbidden(N_("The form was sent from another site."), code="bad_origin")
+
+
+async def _form(request: Request) -> dict[str, str]:
+    check_origin(request)
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        raise BadRequest(N_("The form is too large."), code="too_long")
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _labels(locale: str, mapping: dict[str, str]) -> dict[str, str]:
+    return {key: i18n.gettext(locale, value) for key, value in mapping.items()}
+
+
+def _common(request: Request) -> dict[str, Any]:
+    locale = request.state.locale
+    return {
+        "categories": _labels(locale, logic.CATEGORIES),
+        "age_groups": _labels(locale, logic.AGE_GROUPS),
+        "genders": _labels(locale, logic.GENDERS),
+        "helsinki": HELSINKI,
+    }
+
+
+# ------------------------------------------------------------------ archive
+
+
+async def archive(request: Request) -> Response:
+    db = request.state.db
+    category = _category(request.query_params.get("category"))
+    tag = (request.query_params.get("tag") or "").strip().lower()[:32] or None
+    order = request.query_params.get("order")
+    order = order if order in service.ORDERS else "newest"
+    page = _page(request)
+    items, more = await service.list_published(
+        db, category=category, tag=tag, order=order, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    return render(
+        request,
+        "questions/archive.html",
+        {
+            **_common(request),
+            "items": items,
+            "more": more,
+            "page": page,
+            "category": category,
+            "tag": tag,
+            "order": order,
+            "counts": await service.count_by_category(db),
+            "tags": await service.list_tags(db, limit=24),
+        },
+    )
+
+
+async def search_page(request: Request) -> Response:
+    query = (request.query_params.get("q") or "").strip()[: service.MAX_QUERY_CHARS]
+    category = _category(request.query_params.get("category"))
+    page = _page(request)
+    result = None
+    if query:
+        result = await service.do_search(
+            request.state.db,
+            query=query,
+            category=category,
+            limit=SEARCH_PAGE_SIZE,
+            offset=(page - 1) * SEARCH_PAGE_SIZE,
+        )
+    return render(
+        request,
+        "questions/search.html",
+        {**_common(request), "query": query, "category": category, "result": result, "page": page},
+    )
+
+
+def _voter_key(request: Request) -> bytes | None:
+    token = request.cookies.get(VOTER_COOKIE)
+    return token_key(token) if token and 20 <= len(token) <= 64 else None
+
+
+async def question_page(request: Request) -> Response:
+    db = request.state.db
+    question_id = request.path_params["id"]
+    question = await service.get_published_or_raise(db, question_id=question_id)
+    voter = _voter_key(request)
+    voted = voter is not None and await service.has_voted(
+        db, question_id=question_id, voter_key=voter
+    )
+    return render(
+        request,
+        "questions/question.html",
+        {
+            **_common(request),
+            "q": question,
+            "voted": voted,
+            "related": await service.related(db, question_id=question_id),
+        },
+    )
+
+
+async def vote(request: Request) -> Response:
+    """One "was this helpful" vote per browser and answer. The browser keeps a random
+    token in a cookie; the database keeps only its hash with the vote, no address."""
+    form = await _form(request)
+    question_id = request.path_params["id"]
+    if form.get("helpful") not in ("yes", "no"):
+        raise BadRequest(N_("Choose yes or no."), code="invalid_vote")
+    token = request.cookies.get(VOTER_COOKIE)
+    if not token or not 20 <= len(token) <= 64:
+        token = new_token()
+    await service.do_vote(
+        request.state.db,
+        question_id=question_id,
+        voter_key=token_key(token),
+        helpful=form["helpful"] == "yes",
+    )
+    response = RedirectResponse(f"/questions/{question_id}#vote", status_code=303)
+    response.set_cookie(
+        VOTER_COOKIE,
+        token,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=not request.app.state.settings.development,
+    )
+    return response
+
+
+# ------------------------------------------------------------------ asking
+
+
+def _ask_context(
+    request: Request, values: dict[str, str], errors: dict[str, str]
+) -> dict[str, Any]:
+    locale = request.state.locale
+    strings = _labels(locale, SIMILAR_SCRIPT_STRINGS)
+    return {
+        **_common(request),
+        "values": values,
+        "errors": {field: i18n.gettext(locale, message) for field, message in errors.items()},
+        "similar": None,
+        "masked": False,
+        "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
+        "max_body": logic.MAX_BODY_CHARS,
+        "max_title": logic.MAX_TITLE_CHARS,
+    }
+
+
+async def ask_form(request: Request) -> Response:
+    values = {"category": _category(request.query_params.get("category")) or ""}
+    return render(request, "questions/ask.html", _ask_context(request, values, {}))
+
+
+async def ask_submit(request: Request) -> Response:
+    form = await _form(request)
+    values = {
+        key: form.get(key, "")
+        for key in ("title", "body", "category", "age_group", "gender", "visibility", "consent")
+    }
+    try:
+        checked = logic.check_ask(
+            title=values["title"],
+            body=values["body"],
+            category=values["category"],
+            language=request.state.locale,
+            age_group=values["age_group"],
+            gender=values["gender"],
+            visibility=values["visibility"],
+            consent=values["consent"] == "yes",
+        )
+    except logic.AskInvalid as exc:
+        context = _ask_context(request, values, exc.errors)
+        return render(request, "questions/ask.html", context, status_code=400)
+    db = request.state.db
+    # Before sending, the visitor sees once (a) that e-mail addresses and phone numbers
+    # were hidden, with the text as it will be sent, and (b) without JavaScript, similar
+    # published answers (the script shows those while typing).
+    masked = bool(checked.masked) and form.get("seen_masking") != "1"
+    similar = []
+    if form.get("seen_similar") != "1":
+        similar = await service.similar(db, text=f"{values['title']} {values['body']}")
+    if masked or similar:
+        if masked:
+            values["title"] = checked.title or ""
+            values["body"] = checked.body
+        context = _ask_context(request, values, {})
+        context["similar"] = similar
+        context["masked"] = masked
+        return render(request, "questions/ask.html", context)
+    settings = request.app.state.settings
+    receipt = await service.do_ask(
+        db,
+        ask=checked,
+        deadline_days=settings.question_deadline_days,
+        now=request.state.clock.now(),
+    )
+    return render(
+        request,
+        "questions/asked.html",
+        {
+            **_common(request),
+            "code": receipt.claim_code,
+            "masked": receipt.masked,
+            "public": checked.wants_public,
+        },
+    )
+
+
+async def similar_json(request: Request) -> Response:
+    """Similar published answers for the text being typed (POST, so the text never
+    appears in an address)."""
+    check_origin(request)
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        raise BadRequest(N_("The form is too large."), code="too_long")
+    try:
+        payload = json.loads(await request.body() or b"{}")
+        text = str(payload.get("text", ""))[:2000] if isinstance(payload, dict) else ""
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest(code="bad_json") from None
+    results = await service.similar(request.state.db, text=text) if text.strip() else []
+    response = JSONResponse(
+        {
+            "results": [
+                {
+                    "id": r.id,
+                    "url": f"/questions/{r.id}",
+                    "title": r.title.striptags(),
+                    "snippet": r.snippet.striptags(),
+                }
+                for r in results
+            ]
+        }
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+# ------------------------------------------------------------------ following a question
+
+
+async def claim_form(request: Request) -> Response:
+    return render(request, "questions/claim_form.html", {"error": None, "code": ""})
+
+
+async def claim_submit(request: Request) -> Response:
+    form = await _form(request)
+    code = form.get("code", "")
+    normalised = logic.normalise_claim_code(code)
+    if normalised is None:
+        error = i18n.gettext(request.state.locale, service.CLAIM_NOT_FOUND)
+        return render(
+            request,
+            "questions/claim_form.html",
+            {"error": error, "code": code[:60]},
+            status_code=400,
+        )
+    grouped = "-".join(normalised[i : i + 4] for i in range(0, len(normalised), 4))
+    return RedirectResponse(f"/questions/claim/{grouped}", status_code=303)
+
+
+async def claim_page(request: Request) -> Response:
+    code = request.path_params["code"]
+    try:
+        view = await service.get_claim_or_raise(request.state.db, code=code)
+    except NotFound as exc:
+        error = exc.translated(request.state.locale)
+        return render(
+            request, "questions/claim_form.html", {"error": error, "code": ""}, status_code=404
+        )
+    locale = request.state.locale
+    return render(
+        request,
+        "questions/claim.html",
+        {
+            **_common(request),
+            "v": view,
+            "code": code,
+            "refusal_text": i18n.gettext(locale, logic.REFUSAL_REASONS[view.refusal])
+            if view.refusal in logic.REFUSAL_REASONS
+            else None,
+        },
+    )
+
+
+async def withdraw(request: Request) -> Response:
+    await _form(request)
+    code = request.path_params["code"]
+    await service.do_withdraw_consent(request.state.db, code=code, now=request.state.clock.now())
+    return RedirectResponse(f"/questions/claim/{code}", status_code=303)
+
+
+ROUTES = [
+    Route("/questions", archive, name="questions"),
+    Route("/questions/search", search_page, name="questions_search"),
+    Route("/questions/ask", ask_form, methods=["GET"], name="questions_ask"),
+    Route("/questions/ask", ask_submit, methods=["POST"]),
+    Route("/questions/similar", similar_json, methods=["POST"], name="questions_similar"),
+    Route("/questions/claim", claim_form, methods=["GET"], name="questions_claim"),
+    Route("/questions/claim", claim_submit, methods=["POST"]),
+    Route("/questions/claim/{code}", claim_page, methods=["GET"], name="questions_claim_page"),
+    Route("/questions/claim/{code}/withdraw", withdraw, methods=["POST"]),
+    Route("/questions/{id:int}", question_page, name="question"),
+    Route("/questions/{id:int}/vote", vote, methods=["POST"]),
+]

@@ -1,0 +1,555 @@
+"""The visitor's side of the archive: asking, following a question with its claim code,
+reading, searching and voting. Staff work is in staff.py.
+
+Everything reads and writes through a :class:`Database` passed in; rules come from
+logic.py and search.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from markupsafe import Markup
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kuulolla.accounts.models import Organisation
+from kuulolla.core.db import Database
+from kuulolla.core.errors import BadRequest, NotFound
+from kuulolla.core.i18n import N_
+from kuulolla.questions import logic, search
+from kuulolla.questions.logic import State
+from kuulolla.questions.models import (
+    Answer,
+    Question,
+    QuestionEvent,
+    QuestionSearch,
+    QuestionTag,
+    QuestionVote,
+)
+
+# ------------------------------------------------------------------ views
+
+
+def display_title(title: str | None, body: str, *, max_chars: int = 90) -> str:
+    """The title, or the start of the question when the asker gave none."""
+    if title:
+        return title
+    first = " ".join(body.split())
+    if len(first) <= max_chars:
+        return first
+    cut = first.rfind(" ", 0, max_chars)
+    return first[: cut if cut > 0 else max_chars] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveItem:
+    id: int
+    title: str
+    excerpt: Markup
+    category: str
+    language: str
+    published_at: datetime
+    helpful: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerView:
+    body: str
+    answerer_name: str | None
+    answerer_role: str | None
+    answerer_organisation: str | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedQuestion:
+    id: int
+    title: str
+    body: str
+    category: str
+    language: str
+    age_group: str | None
+    gender: str | None
+    tags: tuple[str, ...]
+    answer: AnswerView
+    published_at: datetime
+    helpful: int
+    not_helpful: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimView:
+    """What the asker sees through their claim code."""
+
+    id: int
+    state: State
+    title: str
+    body: str
+    category: str
+    wants_public: bool
+    consent: bool
+    created_at: datetime
+    deadline_at: datetime
+    refusal: str | None
+    duplicate: ArchiveItem | None
+    answer: AnswerView | None  # only once answered (published or private)
+
+    @property
+    def published(self) -> bool:
+        return self.state is State.PUBLISHED
+
+    @property
+    def answered(self) -> bool:
+        return self.state in logic.ANSWERED_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    id: int
+    title: Markup
+    snippet: Markup
+    category: str
+    language: str
+    published_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    results: list[SearchResult]
+    terms: list[str]
+    has_more: bool
+    offset: int = 0
+    limit: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class AskReceipt:
+    question_id: int
+    claim_code: str  # shown once to the asker; only its hash is stored
+    masked: tuple[str, ...] = field(default=())
+
+
+# ------------------------------------------------------------------ asking
+
+
+async def do_ask(db: Database, *, ask: logic.Ask, deadline_days: int, now: datetime) -> AskReceipt:
+    """Store a checked question (``logic.check_ask``) and return its claim code."""
+    code, key = logic.new_claim()
+    async with db.session() as session:
+        question = Question(
+            claim_key=key,
+            state=State.RECEIVED,
+            category=ask.category,
+            language=ask.language,
+            title=ask.title,
+            body=ask.body,
+            masked=",".join(ask.masked),
+            age_group=ask.age_group,
+            gender=ask.gender,
+            wants_public=ask.wants_public,
+            consent=ask.consent,
+            created_at=now,
+            updated_at=now,
+            deadline_at=logic.deadline(now, deadline_days),
+            helpful=0,
+            not_helpful=0,
+            helpful_score=0.0,
+        )
+        session.add(question)
+        await session.flush()
+        add_event(session, question_id=question.id, action="ask", to_state=State.RECEIVED, now=now)
+        return AskReceipt(question.id, code, ask.masked)
+
+
+def add_event(
+    session: AsyncSession,
+    *,
+    question_id: int,
+    action: str,
+    to_state: State,
+    now: datetime,
+    from_state: State | None = None,
+    actor: logic.Actor | None = None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    session.add(
+        QuestionEvent(
+            question_id=question_id,
+            at=now,
+            actor_user_id=actor.user_id if actor else None,
+            actor_role=str(actor.role) if actor else None,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            detail=json.dumps(detail or {}, ensure_ascii=False),
+        )
+    )
+
+
+# ------------------------------------------------------------------ claim codes
+
+
+CLAIM_NOT_FOUND = N_("No question was found with that code. Check the code and try again.")
+
+
+async def get_claim_or_raise(db: Database, *, code: str) -> ClaimView:
+    """The asker's view of their question. A malformed code and an unknown code give
+    the same error, so a caller learns nothing from the difference."""
+    key = logic.claim_key(code)
+    if key is None:
+        raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
+    async with db.read_session() as session:
+        question = await session.scalar(select(Question).where(Question.claim_key == key))
+        if question is None:
+            raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
+        state = State(question.state)
+        answer = None
+        if state in logic.ANSWERED_STATES:
+            row = await session.get(Answer, question.id)
+            if row is not None:
+                answer = _answer_view(row, question)
+        duplicate = None
+        if question.duplicate_of_id is not None:
+            items = await _archive_items(session, [question.duplicate_of_id])
+            duplicate = items[0] if items else None
+        return ClaimView(
+            id=question.id,
+            state=state,
+            title=display_title(question.title, question.body),
+            body=question.body,
+            category=question.category,
+            wants_public=question.wants_public,
+            consent=question.consent,
+            created_at=question.created_at,
+            deadline_at=question.deadline_at,
+            refusal=question.refusal,
+            duplicate=duplicate,
+            answer=answer,
+        )
+
+
+async def do_withdraw_consent(db: Database, *, code: str, now: datetime) -> ClaimView:
+    """The asker withdraws consent: the answer leaves the archive at once (it stays
+    readable to them through the code)."""
+    key = logic.claim_key(code)
+    if key is None:
+        raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
+    async with db.session() as session:
+        question = await session.scalar(
+            select(Question).where(Question.claim_key == key).with_for_update()
+        )
+        if question is None:
+            raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
+        before = State(question.state)
+        after = logic.withdraw(before)
+        question.consent = False
+        question.wants_public = False
+        question.state = after
+        question.updated_at = now
+        await search.remove(session, [question.id])
+        add_event(
+            session,
+            question_id=question.id,
+            action="withdraw",
+            from_state=before,
+            to_state=after,
+            now=now,
+        )
+    return await get_claim_or_raise(db, code=code)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _answer_view(answer: Answer, question: Question) -> AnswerView:
+    return AnswerView(
+        body=answer.body,
+        answerer_name=answer.answerer_name,
+        answerer_role=answer.answerer_role,
+        answerer_organisation=answer.answerer_organisation,
+        answered_at=question.answered_at,
+    )
+
+
+def _excerpt(body: str, max_chars: int = 200) -> Markup:
+    text = " ".join(body.split())
+    if len(text) > max_chars:
+        cut = text.rfind(" ", 0, max_chars)
+        text = text[: cut if cut > 0 else max_chars] + "…"
+    return Markup.escape(text)
+
+
+async def _archive_items(session: AsyncSession, ids: Sequence[int]) -> list[ArchiveItem]:
+    """Published questions by id, in the order of ``ids``."""
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(Question).where(Question.id.in_(ids), Question.state == State.PUBLISHED)
+    )
+    by_id = {q.id: q for q in rows}
+    return [
+        ArchiveItem(
+            id=q.id,
+            title=display_title(q.title, q.body),
+            excerpt=_excerpt(q.body),
+            category=q.category,
+            language=q.language,
+            published_at=q.published_at or q.updated_at,
+            helpful=q.helpful,
+        )
+        for q in (by_id.get(i) for i in ids)
+        if q is not None
+    ]
+
+
+ORDERS = ("newest", "helpful")
+
+
+async def list_published(
+    db: Database,
+    *,
+    category: str | None = None,
+    tag: str | None = None,
+    language: str | None = None,
+    order: str = "newest",
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[ArchiveItem], bool]:
+    """A page of the archive and whether more follow."""
+    stmt = select(Question.id).where(Question.state == State.PUBLISHED)
+    if category:
+        stmt = stmt.where(Question.category == category)
+    if language:
+        stmt = stmt.where(Question.language == language)
+    if tag:
+        stmt = stmt.join(QuestionTag, QuestionTag.question_id == Question.id).where(
+            QuestionTag.tag == tag
+        )
+    if order == "helpful":
+        stmt = stmt.order_by(Question.helpful_score.desc(), Question.published_at.desc())
+    else:
+        stmt = stmt.order_by(Question.published_at.desc(), Question.id.desc())
+    stmt = stmt.limit(limit + 1).offset(offset)
+    async with db.read_session() as session:
+        ids = list(await session.scalars(stmt))
+        items = await _archive_items(session, ids[:limit])
+    return items, len(ids) > limit
+
+
+async def list_tags(db: Database, *, limit: int = 30) -> list[tuple[str, int]]:
+    """The most used tags of published questions, with counts."""
+    count = func.count().label("n")
+    stmt = (
+        select(QuestionTag.tag, count)
+        .join(Question, Question.id == QuestionTag.question_id)
+        .where(Question.state == State.PUBLISHED)
+        .group_by(QuestionTag.tag)
+        .order_by(count.desc(), QuestionTag.tag)
+        .limit(limit)
+    )
+    async with db.read_session() as session:
+        return [(tag, int(n)) for tag, n in await session.execute(stmt)]
+
+
+async def count_by_category(db: Database) -> dict[str, int]:
+    stmt = (
+        select(Question.category, func.count())
+        .where(Question.state == State.PUBLISHED)
+        .group_by(Question.category)
+    )
+    async with db.read_session() as session:
+        return {category: int(n) for category, n in await session.execute(stmt)}
+
+
+async def get_published_or_raise(db: Database, *, question_id: int) -> PublishedQuestion:
+    async with db.read_session() as session:
+        question = await session.get(Question, question_id)
+        if question is None or question.state != State.PUBLISHED:
+            raise NotFound(
+                N_("There is no such question in the archive."), code="question_not_found"
+            )
+        answer = await session.get(Answer, question_id)
+        if answer is None:  # published questions always have an answer
+            raise NotFound(
+                N_("There is no such question in the archive."), code="question_not_found"
+            )
+        tags = tuple(
+            await session.scalars(
+                select(QuestionTag.tag)
+                .where(QuestionTag.question_id == question_id)
+                .order_by(QuestionTag.tag)
+            )
+        )
+        return PublishedQuestion(
+            id=question.id,
+            title=display_title(question.title, question.body),
+            body=question.body,
+            category=question.category,
+            language=question.language,
+            age_group=question.age_group,
+            gender=question.gender,
+            tags=tags,
+            answer=_answer_view(answer, question),
+            published_at=question.published_at or question.updated_at,
+            helpful=question.helpful,
+            not_helpful=question.not_helpful,
+        )
+
+
+# ------------------------------------------------------------------ search
+
+MAX_QUERY_CHARS = 300
+
+
+async def do_search(
+    db: Database,
+    *,
+    query: str,
+    category: str | None = None,
+    languages: Sequence[str] | None = None,
+    limit: int = 10,
+    offset: int = 0,
+    analyser: search.Analyser | None = None,
+) -> SearchPage:
+    """Ranked archive questions for a query in the visitor's own words, with matches
+    highlighted. ``languages`` limits the archive languages searched (default: all)."""
+    analyser = analyser or search.default_analyser()
+    query = query[:MAX_QUERY_CHARS]
+    langs = list(languages or logic.LANGUAGES)
+    terms = analyser.query_terms(query, langs)
+    if not terms:
+        return SearchPage([], [], False, offset, limit)
+    async with db.read_session() as session:
+        conn = await session.connection()
+        hits = await search.find(
+            conn,
+            terms=terms,
+            languages=languages,
+            category=category,
+            limit=limit + 1,
+            offset=offset,
+        )
+        ids = [h.question_id for h in hits[:limit]]
+        rows = {
+            q.id: q for q in await session.scalars(select(Question).where(Question.id.in_(ids)))
+        }
+        answers = {
+            a.question_id: a
+            for a in await session.scalars(select(Answer).where(Answer.question_id.in_(ids)))
+        }
+    results = []
+    for qid in ids:
+        q = rows.get(qid)
+        if q is None:
+            continue
+        title = display_title(q.title, q.body)
+        # The snippet comes from the question, or from the answer when only it matched.
+        snip = search.snippet(q.body, terms, q.language, analyser)
+        if "<mark>" not in snip and qid in answers:
+            answer_snip = search.snippet(answers[qid].body, terms, q.language, analyser)
+            if "<mark>" in answer_snip:
+                snip = answer_snip
+        results.append(
+            SearchResult(
+                id=q.id,
+                title=search.highlight(title, terms, q.language, analyser),
+                snippet=snip,
+                category=q.category,
+                language=q.language,
+                published_at=q.published_at or q.updated_at,
+            )
+        )
+    return SearchPage(results, terms, len(hits) > limit, offset, limit)
+
+
+async def similar(
+    db: Database, *, text: str, limit: int = 5, analyser: search.Analyser | None = None
+) -> list[SearchResult]:
+    """Published answers similar to what a visitor is typing."""
+    page = await do_search(db, query=text[:1000], limit=limit, analyser=analyser)
+    return page.results
+
+
+async def related(db: Database, *, question_id: int, limit: int = 5) -> list[ArchiveItem]:
+    """Published questions that share the most telling words with this one."""
+    async with db.read_session() as session:
+        row = await session.get(QuestionSearch, question_id)
+        if row is None:
+            return []
+        seen: dict[str, None] = {}
+        for term in f"{row.title_forms} {row.body_forms}".split():
+            seen.setdefault(term, None)
+        conn = await session.connection()
+        hits = await search.find(
+            conn,
+            terms=list(seen)[: search.MAX_QUERY_TERMS],
+            languages=[row.language],
+            exclude=question_id,
+            limit=limit,
+        )
+        return await _archive_items(session, [h.question_id for h in hits])
+
+
+# ------------------------------------------------------------------ votes
+
+
+async def do_vote(db: Database, *, question_id: int, voter_key: bytes, helpful: bool) -> bool:
+    """Record one visitor's "was this helpful" vote; False when they voted already."""
+    async with db.session() as session:
+        question = await session.scalar(
+            select(Question).where(Question.id == question_id).with_for_update()
+        )
+        if question is None or question.state != State.PUBLISHED:
+            raise NotFound(
+                N_("There is no such question in the archive."), code="question_not_found"
+            )
+        voted = await session.scalar(
+            select(func.count())
+            .select_from(QuestionVote)
+            .where(QuestionVote.question_id == question_id, QuestionVote.voter_key == voter_key)
+        )
+        if not logic.may_vote(state=State(question.state), already_voted=bool(voted)):
+            return False
+        await session.execute(
+            insert(QuestionVote).values(
+                question_id=question_id, voter_key=voter_key, helpful=helpful
+            )
+        )
+        yes = question.helpful + (1 if helpful else 0)
+        no = question.not_helpful + (0 if helpful else 1)
+        await session.execute(
+            update(Question)
+            .where(Question.id == question_id)
+            .values(
+                helpful=yes,
+                not_helpful=no,
+                helpful_score=logic.helpfulness(helpful=yes, not_helpful=no),
+            )
+        )
+        return True
+
+
+async def has_voted(db: Database, *, question_id: int, voter_key: bytes) -> bool:
+    async with db.read_session() as session:
+        return bool(
+            await session.scalar(
+                select(func.count())
+                .select_from(QuestionVote)
+                .where(QuestionVote.question_id == question_id, QuestionVote.voter_key == voter_key)
+            )
+        )
+
+
+async def organisation_names(db: Database) -> dict[int, str]:
+    async with db.read_session() as session:
+        return {i: n for i, n in await session.execute(select(Organisation.id, Organisation.name))}
+
+
+def check_category(category: str | None) -> str | None:
+    if category and category not in logic.CATEGORIES:
+        raise BadRequest(N_("There is no such topic."), code="invalid_category")
+    return category or None

@@ -1,0 +1,205 @@
+"""The archive's visitor pages over HTTP (SQLite, demo archive): browsing, searching,
+reading, voting, asking without JavaScript and following a question."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from kuulolla import demo
+from kuulolla.core.db import Database
+from kuulolla.questions import service
+from kuulolla.web.app import create_app
+from tests.conftest import make_settings
+from tests.helpers import NOW, run_async
+
+ORIGIN = {"origin": "https://testserver"}
+
+
+@pytest.fixture
+def client(sqlite_url: str) -> Iterator[TestClient]:
+    async def seed() -> None:
+        db = Database.from_url(sqlite_url)
+        await demo.seed(db, now=NOW)
+        await db.dispose()
+
+    run_async(seed)
+    with TestClient(create_app(make_settings(sqlite_url)), base_url="https://testserver") as c:
+        yield c
+
+
+def first_question_id(html: str) -> int:
+    match = re.search(r'href="/questions/(\d+)"', html)
+    assert match
+    return int(match.group(1))
+
+
+def test_archive_lists_newest_and_filters(client: TestClient) -> None:
+    """The archive lists answers, by topic and tag, newest or most helpful first."""
+    page = client.get("/questions")
+    assert page.status_code == 200
+    assert "Uusimmat vastaukset" in page.text
+    assert page.text.count('class="qa-card"') == 20
+    carers = client.get("/questions?category=carers")
+    assert "Omaishoitajana aivan lopussa" in carers.text or "Omaishoitaja" in carers.text
+    assert "Kolmevuotiaan raivokohtaukset" not in carers.text
+    tagged = client.get("/questions?tag=pettäminen")
+    assert "Sain selville, että puolisoni on pettänyt" in tagged.text
+    helpful = client.get("/questions?order=helpful")
+    assert "Hyödyllisimmät vastaukset" in helpful.text
+    assert client.get("/questions?page=2").text.count('class="qa-card"') == 20
+
+
+def test_search_finds_inflected_forms_and_marks_them(client: TestClient) -> None:
+    """A search in other word forms finds the answers and marks the matching words."""
+    page = client.get("/questions/search", params={"q": "koulukiusaamisesta"})
+    assert page.status_code == 200
+    assert "<mark>kiusataan</mark>" in page.text or "<mark>Kiusaaminen</mark>" in page.text
+    empty = client.get("/questions/search", params={"q": "xyzzy"})
+    assert "Mitään ei löytynyt" in empty.text
+
+
+def test_search_escapes_the_query(client: TestClient) -> None:
+    """What a visitor types is escaped wherever it is shown."""
+    page = client.get("/questions/search", params={"q": '<script>alert(1)</script> "parisuhde'})
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;" in page.text
+
+
+def test_question_page_and_one_vote_per_browser(client: TestClient) -> None:
+    """A question page shows the signed answer and related questions; a browser votes once."""
+    qid = first_question_id(client.get("/questions").text)
+    page = client.get(f"/questions/{qid}")
+    assert page.status_code == 200
+    assert 'class="qa__signature"' in page.text and "ry" in page.text
+    assert "Liittyvät kysymykset" in page.text
+    before = run_async(lambda: _helpful(client, qid))
+    response = client.post(
+        f"/questions/{qid}/vote", data={"helpful": "yes"}, headers=ORIGIN, follow_redirects=False
+    )
+    assert response.status_code == 303
+    cookie = response.cookies.get("kuulolla_voter")
+    assert cookie and "httponly" in response.headers["set-cookie"].lower()
+    client.post(f"/questions/{qid}/vote", data={"helpful": "yes"}, headers=ORIGIN)
+    client.post(f"/questions/{qid}/vote", data={"helpful": "no"}, headers=ORIGIN)
+    assert run_async(lambda: _helpful(client, qid)) == (before[0] + 1, before[1])
+    assert "Kiitos vastauksestasi" in client.get(f"/questions/{qid}").text
+
+
+async def _helpful(client: TestClient, qid: int) -> tuple[int, int]:
+    db = Database.from_url(client.app.state.settings.database_url)  # type: ignore[attr-defined]
+    try:
+        q = await service.get_published_or_raise(db, question_id=qid)
+        return q.helpful, q.not_helpful
+    finally:
+        await db.dispose()
+
+
+def test_cross_site_posts_are_refused(client: TestClient) -> None:
+    """Forms posted from another site change nothing."""
+    qid = first_question_id(client.get("/questions").text)
+    response = client.post(
+        f"/questions/{qid}/vote",
+        data={"helpful": "yes"},
+        headers={"origin": "https://evil.example"},
+    )
+    assert response.status_code == 403
+    response = client.post(
+        "/questions/ask", data={"body": "x"}, headers={"origin": "https://evil.example"}
+    )
+    assert response.status_code == 403
+
+
+def test_ask_errors_are_tied_to_fields(client: TestClient) -> None:
+    """Invalid input shows each error next to its field, linked with aria-describedby."""
+    page = client.post(
+        "/questions/ask", data={"body": "lyhyt", "visibility": "public"}, headers=ORIGIN
+    )
+    assert page.status_code == 400
+    assert 'id="body-error"' in page.text and 'aria-describedby="body-help body-error"' in page.text
+    assert 'id="category-error"' in page.text and 'id="consent-error"' in page.text
+    assert 'aria-invalid="true"' in page.text
+    assert "lyhyt</textarea>" in page.text  # what was written is kept
+
+
+def test_ask_without_javascript_shows_similar_answers_then_sends(client: TestClient) -> None:
+    """Without JavaScript, similar answers are shown once before sending; then a claim code."""
+    form = {
+        "category": "relationships",
+        "body": "Mieheni on pettänyt minua, ja mietin, voiko parisuhde vielä jatkua. Soita 040 123 4567.",
+        "visibility": "private",
+    }
+    first = client.post("/questions/ask", data=form, headers=ORIGIN)
+    assert first.status_code == 200
+    assert "Vastauksia samankaltaisiin kysymyksiin" in first.text
+    assert 'name="seen_similar" id="seen_similar" value="1"' in first.text
+    # The phone number is hidden before anyone reads it, and the visitor is told so.
+    assert 'id="body-masked"' in first.text and "Soita […].</textarea>" in first.text
+    assert "040 123 4567" not in first.text
+    again = {**form, "body": form["body"].replace("040 123 4567", "[…]")}
+    sent = client.post(
+        "/questions/ask", data={**again, "seen_similar": "1", "seen_masking": "1"}, headers=ORIGIN
+    )
+    assert sent.status_code == 200
+    code = re.search(r"<strong>([A-Z2-7]{4}(?:-[A-Z2-7]{4}){7})</strong>", sent.text)
+    assert code
+    claim = client.get(f"/questions/claim/{code.group(1)}")
+    assert claim.status_code == 200
+    assert "odottaa vastausta" in claim.text
+    assert "040 123 4567" not in claim.text
+    # Typed in small letters without hyphens, the code still opens the question.
+    typed = client.post(
+        "/questions/claim", data={"code": code.group(1).lower().replace("-", " ")}, headers=ORIGIN
+    )
+    assert typed.status_code == 200 and "odottaa vastausta" in typed.text
+
+
+def test_unknown_codes_open_nothing(client: TestClient) -> None:
+    """A wrong code gives the same 'not found' for any caller."""
+    assert client.get("/questions/claim/AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA").status_code == 404
+    assert client.get("/questions/claim/short").status_code == 404
+    bad = client.post("/questions/claim", data={"code": "nonsense"}, headers=ORIGIN)
+    assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text
+
+
+def test_similar_endpoint_takes_text_only_by_post(client: TestClient) -> None:
+    """Similar answers come as JSON for POSTed text; the text never goes in the address."""
+    response = client.post(
+        "/questions/similar", json={"text": "omaishoitajan vapaapäivät"}, headers=ORIGIN
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert results and results[0]["url"].startswith("/questions/")
+    assert "<mark>" not in results[0]["title"]
+    assert client.get("/questions/similar?q=x").status_code in (404, 405)
+    assert (
+        client.post(
+            "/questions/similar",
+            content=b"{bad",
+            headers={**ORIGIN, "content-type": "application/json"},
+        ).status_code
+        == 400
+    )
+
+
+def test_pages_in_every_language_and_without_inline_scripts(client: TestClient) -> None:
+    """Archive pages render in fi, sv and en with no inline script code or foreign URLs."""
+    qid = first_question_id(client.get("/questions").text)
+    for lang in ("fi", "sv", "en"):
+        for path in (
+            "/questions",
+            "/questions/ask",
+            "/questions/claim",
+            f"/questions/{qid}",
+            "/questions/search?q=uni",
+        ):
+            html = client.get(path, params={"lang": lang}).text
+            assert f'<html lang="{lang}">' in html
+            for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+                assert "src=" in attrs or 'type="application/json"' in attrs
+                assert "src=" in attrs or body.strip().startswith("{")
+            assert not re.search(r'(src|href)="(https?:)?//', html)
+            assert not re.search(r"<[^>]+\son[a-z]+=", html)
