@@ -159,6 +159,7 @@ class Fanout:
         self._author_ids: dict[tuple[int, bytes], str] = {}
         self.metrics = Metrics()
         self.on_deliveries: Callable[[int], None] = lambda n: None
+        self.on_other: Callable[[str, bytes], None] = lambda channel, data: None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -303,6 +304,10 @@ class Fanout:
                 self._offer(hub, s.seq, frame)
 
     def _on_broker_message(self, channel: str, data: bytes) -> None:
+        if not channel.startswith(self._prefix):
+            # Not a room: the control channel and any others (accounts' revocations).
+            self.on_other(channel, data)
+            return
         header, _, payload = data.partition(b"\n")
         parts = header.split(b" ")
         if len(parts) != 3 or parts[1] == self._node_bytes:

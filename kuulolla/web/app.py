@@ -20,6 +20,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from kuulolla.accounts import routes as accounts
+from kuulolla.accounts.access import PrincipalMiddleware, public, public_app, public_socket
+from kuulolla.accounts.passwords import Passwords
+from kuulolla.accounts.throttle import (
+    MemoryThrottleStore,
+    RedisThrottleStore,
+    SignInThrottle,
+    ThrottleStore,
+)
 from kuulolla.chat.endpoint import websocket_endpoint
 from kuulolla.chat.server import ChatServer
 from kuulolla.core.broker import Broker, MemoryBrokerClient, RedisBroker
@@ -44,6 +53,14 @@ def make_broker(settings: Settings) -> Broker:
     return MemoryBrokerClient()
 
 
+def make_throttle_store(settings: Settings) -> ThrottleStore:
+    if settings.redis_url:
+        return RedisThrottleStore(
+            settings.redis_url, prefix=settings.broker_prefix, max_delay=settings.signin_max_delay
+        )
+    return MemoryThrottleStore(max_delay=settings.signin_max_delay)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -63,26 +80,58 @@ def create_app(
         chat = ChatServer(
             settings=settings, db=db, broker=broker or make_broker(settings), clock=clock
         )
+        passwords = Passwords.from_settings(settings)
+        throttle = SignInThrottle(
+            make_throttle_store(settings),
+            secret=settings.secret_key,
+            free=settings.signin_free_failures,
+            client_free=settings.signin_client_free_failures,
+            max_delay=settings.signin_max_delay,
+            wall=lambda: clock.now().timestamp(),
+        )
         await chat.start()
         try:
-            yield {"settings": settings, "db": db, "chat": chat, "clock": clock}
+            yield {
+                "settings": settings,
+                "db": db,
+                "chat": chat,
+                "clock": clock,
+                "passwords": passwords,
+                "throttle": throttle,
+            }
         finally:
             await chat.stop()
+            await throttle.store.close()
             await chat.fanout.broker.close()
             if database is None:
                 await db.dispose()
 
     # Each domain contributes a ROUTES list from its routes/pages module.
+    # Every route declares who may use it (accounts/access.py); a test walks this table.
     routes = [
         *pages.ROUTES,
+        *accounts.ROUTES,
         Route("/healthz", health, name="healthz"),
         Route("/readyz", ready, name="readyz"),
-        WebSocketRoute("/ws", websocket_endpoint, name="ws"),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        WebSocketRoute(
+            "/ws",
+            public_socket(
+                websocket_endpoint,
+                "open handshake; staff are recognised from the session cookie, and joining a "
+                "room as staff needs chat_as_staff in the room's organisation",
+            ),
+            name="ws",
+        ),
+        Mount(
+            "/static",
+            app=public_app(StaticFiles(directory=STATIC_DIR), "read-only files"),
+            name="static",
+        ),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware, hsts=not settings.development),
         Middleware(LocaleMiddleware, default=settings.default_locale),
+        Middleware(PrincipalMiddleware, settings=settings, clock=clock),
     ]
     app = Starlette(
         routes=routes,
@@ -109,10 +158,12 @@ def app_from_env() -> Starlette:
 # ------------------------------------------------------------------ plain routes
 
 
+@public
 async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+@public
 async def ready(request: Request) -> Response:
     db: Database = request.state.db
     chat: ChatServer = request.state.chat
