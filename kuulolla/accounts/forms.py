@@ -83,23 +83,23 @@ async def form_lists(request: Request, name: str) -> list[str]:
 
 
 def db_of(request: Request) -> Database:
-    return request.state.db  # type: ignore[no-any-return]
+    return request.state.db
 
 
 def settings_of(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def clock_of(request: Request) -> Clock:
-    return request.state.clock  # type: ignore[no-any-return]
+    return request.state.clock
 
 
 def passwords_of(request: Request) -> Passwords:
-    return request.state.passwords  # type: ignore[no-any-return]
+    return request.state.passwords
 
 
 def throttle_of(request: Request) -> SignInThrottle:
-    return request.state.throttle  # type: ignore[no-any-return]
+    return request.state.throttle
 
 
 def events_of(request: Request) -> SessionEvents:

@@ -13,6 +13,7 @@ Permissions and the principal live in accounts/permissions.py.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -87,7 +88,13 @@ def check_password(password: str, *, username: str = "", display_name: str = "")
     folded = password.casefold()
     whole, bases = common_passwords()
     core = _LEADING_JUNK.sub("", _TRAILING_JUNK.sub("", folded))
-    if folded in whole or core in bases or core in whole or folded.strip() in whole:
+    if (
+        folded in whole
+        or folded in bases
+        or core in bases
+        or core in whole
+        or folded.strip() in whole
+    ):
         raise WeakPassword(
             N_("That password is too common: it is among the first ones an attacker tries.")
         )
@@ -310,13 +317,7 @@ def add_months(day: date, months: int) -> date:
     """``day`` plus ``months`` calendar months, clamped to the month's last day."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (31, 30, 29, 28):
-        if day.day <= candidate:
-            try:
-                return date(year, month, min(day.day, candidate))
-            except ValueError:
-                continue
-    return date(year, month, 28)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def expiry_for(completed_on: date, valid_months: int | None) -> date | None:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import service, sessions, totp
+from kuulolla.accounts import second_factor, service, sessions, totp
 from kuulolla.accounts.access import clear_session_cookie, requires, set_session_cookie
 from kuulolla.accounts.forms import (
     clock_of,
@@ -53,8 +53,8 @@ async def _account_page(
     assert principal.user_id is not None
     db = db_of(request)
     person = await service.get_person(db, user_id=principal.user_id)
-    remaining = await sessions.remaining_recovery_codes(db, user_id=principal.user_id)
-    required = await sessions.is_totp_required(
+    remaining = await second_factor.remaining_recovery_codes(db, user_id=principal.user_id)
+    required = await second_factor.is_totp_required(
         db, user_id=principal.user_id, settings=settings_of(request)
     )
     context: dict[str, object] = {
@@ -147,7 +147,7 @@ async def second_factor_setup(request: Request) -> Response:
     if request.method == "POST":
         form = await form_data(request)
         try:
-            codes = await sessions.do_confirm_totp(
+            codes = await second_factor.do_confirm_totp(
                 db,
                 user_id=principal.user_id,
                 code=form.get("code", ""),
@@ -159,7 +159,7 @@ async def second_factor_setup(request: Request) -> Response:
             status = exc.status
         else:
             return page(request, "recovery_codes.html", {"codes": codes, "first": True})
-    setup = await sessions.do_start_totp(db, user_id=principal.user_id, settings=settings)
+    setup = await second_factor.do_start_totp(db, user_id=principal.user_id, settings=settings)
     return page(
         request,
         "second_factor_setup.html",
@@ -180,7 +180,7 @@ async def second_factor_off(request: Request) -> Response:
     assert principal.user_id is not None
     form = await form_data(request)
     try:
-        await sessions.do_disable_totp(
+        await second_factor.do_disable_totp(
             db_of(request),
             passwords=passwords_of(request),
             throttle=throttle_of(request),
@@ -202,7 +202,7 @@ async def recovery_codes(request: Request) -> Response:
     assert principal.user_id is not None
     form = await form_data(request)
     try:
-        codes = await sessions.do_regenerate_recovery_codes(
+        codes = await second_factor.do_regenerate_recovery_codes(
             db_of(request),
             passwords=passwords_of(request),
             throttle=throttle_of(request),

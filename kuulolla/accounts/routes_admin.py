@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import labels, service, sessions
+from kuulolla.accounts import labels, links, second_factor, service, sessions
 from kuulolla.accounts.access import requires
 from kuulolla.accounts.forms import (
     FormErrors,
@@ -161,7 +161,7 @@ async def account_action(request: Request) -> Response:
     events = events_of(request)
     try:
         if action == "reset-link":
-            link = await sessions.do_create_reset_link(
+            link = await links.do_create_reset_link(
                 db,
                 actor=actor,
                 user_id=user_id,
@@ -197,7 +197,7 @@ async def account_action(request: Request) -> Response:
         elif action == "end-sessions":
             await sessions.do_end_sessions(db, actor=actor, user_id=user_id, events=events, now=now)
         elif action == "reset-second-factor":
-            await sessions.do_reset_totp(
+            await second_factor.do_reset_totp(
                 db, actor=actor, user_id=user_id, organisation_id=None, events=events, now=now
             )
         else:

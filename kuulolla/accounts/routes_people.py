@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import labels, permissions, service, sessions
+from kuulolla.accounts import labels, links, permissions, second_factor, service, sessions
 from kuulolla.accounts.access import OrgFrom, requires
 from kuulolla.accounts.forms import (
     FormErrors,
@@ -117,7 +117,7 @@ async def people(request: Request) -> Response:
 async def invite(request: Request) -> Response:
     form = await form_data(request)
     try:
-        link = await sessions.do_invite(
+        link = await links.do_invite(
             db_of(request),
             actor=me(request),
             organisation_id=_org_id(request),
@@ -137,7 +137,7 @@ async def invite(request: Request) -> Response:
     return await _link_page(request, link, form.get("display_name", ""))
 
 
-async def _link_page(request: Request, link: sessions.IssuedLink, name: str) -> Response:
+async def _link_page(request: Request, link: links.IssuedLink, name: str) -> Response:
     org = await _org(request)
     return page(
         request,
@@ -174,7 +174,7 @@ async def _person_page(
             ),
             "qualifications": await service.list_qualifications(db, organisation_id=org.id),
             "today": now.date(),
-            "link": await sessions.latest_link(db, user_id=person.id, now=now),
+            "link": await links.latest_link(db, user_id=person.id, now=now),
             "link_states": labels.LINK_STATES,
             "errors": problems or errors(request),
             "can_manage": _can(request, MANAGE_PEOPLE),
@@ -288,7 +288,7 @@ async def reset_link(request: Request) -> Response:
         db, organisation_id=_org_id(request), user_id=_user_id(request)
     )
     try:
-        link = await sessions.do_create_reset_link(
+        link = await links.do_create_reset_link(
             db,
             actor=me(request),
             user_id=member.id,
@@ -321,7 +321,7 @@ async def end_sessions(request: Request) -> Response:
 @requires(MANAGE_PEOPLE, org=ORG)
 async def reset_second_factor(request: Request) -> Response:
     async def act(member: service.Person) -> None:
-        await sessions.do_reset_totp(
+        await second_factor.do_reset_totp(
             db_of(request),
             actor=me(request),
             user_id=member.id,
@@ -554,7 +554,7 @@ async def organisation_settings(request: Request) -> Response:
     if request.method == "GET":
         return await _settings_page(request)
     form = await form_data(request)
-    values = {
+    values: dict[str, Any] = {
         "name": form.get("name", ""),
         "contact": form.get("contact", ""),
         "require_totp": form.get("require_totp", ""),

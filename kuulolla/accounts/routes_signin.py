@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import logic, sessions
+from kuulolla.accounts import links, logic, sessions
 from kuulolla.accounts.access import (
     clear_session_cookie,
     cookie_names,
@@ -213,7 +213,7 @@ async def welcome(request: Request) -> Response:
     changes nothing; only submitting the form spends it."""
     token = request.path_params["token"]
     now = clock_of(request).now()
-    view = await sessions.get_link(db_of(request), token=token, now=now)
+    view = await links.get_link(db_of(request), token=token, now=now)
     if view is None or view.state != "valid":
         return page(request, "link_invalid.html", {}, status_code=404)
     problems = errors(request)
@@ -221,7 +221,7 @@ async def welcome(request: Request) -> Response:
     if request.method == "POST":
         form = await form_data(request)
         try:
-            await sessions.do_use_link(
+            await links.do_use_link(
                 db_of(request),
                 passwords=passwords_of(request),
                 token=token,
@@ -230,7 +230,7 @@ async def welcome(request: Request) -> Response:
                 events=events_of(request),
                 now=now,
             )
-        except sessions.LinkInvalid:
+        except links.LinkInvalid:
             return page(request, "link_invalid.html", {}, status_code=404)
         except AppError as exc:
             problems.add_error(exc, default_field="password")

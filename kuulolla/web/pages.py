@@ -36,6 +36,7 @@ ROOM_SCRIPT_STRINGS = {
     "role_coordinator": N_("Coordinator"),
     "role_admin": N_("Moderator"),
     "new_messages": N_("{n} new messages"),
+    "session_ended": N_("Your sign-in has ended. Sign in again to continue as staff."),
 }
 
 
