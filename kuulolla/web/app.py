@@ -7,6 +7,7 @@ lifespan state. ``app_from_env`` is the factory uvicorn's workers call.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -23,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from kuulolla.accounts import routes as accounts
 from kuulolla.accounts.access import PrincipalMiddleware, public, public_app, public_socket
 from kuulolla.accounts.passwords import Passwords
+from kuulolla.accounts.sessions import do_housekeeping
 from kuulolla.accounts.throttle import (
     MemoryThrottleStore,
     RedisThrottleStore,
@@ -90,6 +92,7 @@ def create_app(
             wall=lambda: clock.now().timestamp(),
         )
         await chat.start()
+        housekeeping = asyncio.create_task(_housekeeping(db, settings, clock), name="housekeeping")
         try:
             yield {
                 "settings": settings,
@@ -100,6 +103,9 @@ def create_app(
                 "throttle": throttle,
             }
         finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
             await chat.stop()
             await throttle.store.close()
             await chat.fanout.broker.close()
@@ -146,6 +152,21 @@ def create_app(
     )
     app.state.settings = settings
     return app
+
+
+HOUSEKEEPING_INTERVAL = 3600.0
+
+
+async def _housekeeping(db: Database, settings: Settings, clock: Clock) -> None:
+    """Delete ended staff sessions, old links and audit events past retention, hourly."""
+    while True:
+        await asyncio.sleep(HOUSEKEEPING_INTERVAL)
+        try:
+            await do_housekeeping(db, settings=settings, now=clock.now())
+        except Exception:
+            log.warning(
+                "accounts.housekeeping_failed", extra={"event": "accounts.housekeeping_failed"}
+            )
 
 
 def app_from_env() -> Starlette:
