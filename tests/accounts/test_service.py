@@ -11,7 +11,7 @@ import pytest_asyncio
 from argon2 import PasswordHasher
 from sqlalchemy import select, text
 
-from kuulolla.accounts import links, second_factor, service, sessions, totp
+from kuulolla.accounts import crypto, links, second_factor, service, sessions, totp
 from kuulolla.accounts.models import AuditEvent, StaffUser
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.accounts.permissions import Principal, Role
@@ -550,3 +550,32 @@ async def test_audit_log_is_scoped_and_holds_no_secrets(
             rows = (await session.execute(text(f"SELECT * FROM {table}"))).all()
             dump = repr(rows)
             assert not any(secret in dump for secret in secrets), table
+
+
+@pytest.mark.asyncio
+async def test_housekeeping_deletes_what_is_no_longer_needed(db: Database, world: World) -> None:
+    """Ended sessions, long-expired links and audit events past retention are deleted for real."""
+    from kuulolla.accounts.models import AccountLink, StaffSession
+
+    settings = make_settings("sqlite://")
+    live = await make_session(db, world.users["volunteer-alfa"], now=NOW + timedelta(days=500))
+    await make_session(db, world.users["volunteer-alfa"], now=NOW)
+    coordinator = Principal(
+        user_id=world.users["coordinator-alfa"], roles={world.orgs["alfa"]: Role.COORDINATOR}
+    )
+    await links.do_create_reset_link(
+        db,
+        actor=coordinator,
+        user_id=world.users["target-alfa"],
+        organisation_id=None,
+        settings=settings,
+        now=NOW,
+    )
+    await sessions.do_housekeeping(db, settings=settings, now=NOW + timedelta(days=500))
+    async with db.read_session() as session:
+        kept = list(await session.scalars(select(StaffSession.token_hash)))
+        remaining_links = list(await session.scalars(select(AccountLink.id)))
+        events = list(await session.scalars(select(AuditEvent.created_at)))
+    assert kept == [crypto.token_hash(live)]
+    assert remaining_links == []
+    assert events == []
