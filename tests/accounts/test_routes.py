@@ -125,7 +125,8 @@ def test_csrf_refusals(env: Env) -> None:
         ({"csrf_token": "x" * 48}, {}),
         ({"csrf_token": other_session_token}, {}),
         ({"csrf_token": token}, {"origin": "https://evil.example"}),
-        ({"csrf_token": token}, {"origin": "null"}),
+        ({"csrf_token": token}, {"origin": "null", "sec-fetch-site": "cross-site"}),
+        ({}, {"origin": "null", "sec-fetch-site": "same-origin"}),
         ({"csrf_token": token}, {"sec-fetch-site": "cross-site"}),
         ({"csrf_token": token}, {"sec-fetch-site": "same-site"}),
     ]
@@ -143,6 +144,13 @@ def test_csrf_refusals(env: Env) -> None:
     )
     assert accepted.status_code == 303
     assert profile_name(env, "volunteer-alfa") == "Muutettu"
+    # What a browser sends under our no-referrer policy: Origin null, same-origin fetch.
+    null_origin = browser.post(
+        "/account",
+        data={**form, "csrf_token": token},
+        headers={"origin": "null", "sec-fetch-site": "same-origin"},
+    )
+    assert null_origin.status_code == 303
     header_token = browser.post(
         "/account",
         data={"display_name": "Otsake", "languages": "sv"},
