@@ -78,7 +78,10 @@ async def room(request: Request) -> Response:
             "crisis_numbers": crisis,
             "staff_role": staff_role,
             "staff_role_label": ROLE_LABELS.get(staff_role or "", ""),
-            "signed_in_elsewhere": principal.authenticated and staff_role is None,
+            "signed_in_elsewhere": principal.authenticated
+            and staff_role is None
+            and not principal.totp_setup_required,
+            "second_factor_needed": principal.totp_setup_required,
         },
     )
 
