@@ -140,7 +140,11 @@ class PrincipalMiddleware:
             state["cookies"] = cookies
             if token:
                 resolution = await resolve_session(
-                    state["db"], token=token, now=self.clock.now(), settings=self.settings
+                    state["db"],
+                    token=token,
+                    now=self.clock.now(),
+                    settings=self.settings,
+                    rotate=scope["type"] == "http",
                 )
         state["principal"] = resolution.principal
         state["auth"] = resolution

@@ -47,7 +47,6 @@ AUDIT_LABELS = {
     "sessions_ended": N_("All sessions ended"),
     "sign_in": N_("Signed in"),
     "sign_in_failed": N_("Failed sign-in"),
-    "sign_in_throttled": N_("Sign-in attempt held back (too many failures)"),
     "sign_out": N_("Signed out"),
     "totp_disabled": N_("Second factor turned off"),
     "totp_enabled": N_("Second factor turned on"),

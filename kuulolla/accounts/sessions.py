@@ -11,6 +11,7 @@ what the person may do changes (``auth_epoch``).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +41,8 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound, RateLimited
 from kuulolla.core.i18n import N_
 from kuulolla.core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class SignInThrottled(RateLimited):
@@ -116,11 +119,15 @@ async def build_principal(
 
 
 async def resolve_session(
-    db: Database, *, token: str | None, now: datetime, settings: Settings
+    db: Database, *, token: str | None, now: datetime, settings: Settings, rotate: bool = True
 ) -> Resolution:
     """The principal a session cookie stands for, applying expiry (rows of ended
     sessions are deleted), touching the last use and rotating the token when the
-    person's rights changed since it was issued."""
+    person's rights changed since it was issued.
+
+    Pass ``rotate=False`` where no cookie can be set in reply (a WebSocket handshake):
+    the browser would keep a token that no longer exists. The principal is built from
+    the database either way, so it always has the current rights."""
     if not token or len(token) > 128:
         return Resolution(clear_cookie=bool(token))
     digest = crypto.token_hash(token)
@@ -157,17 +164,24 @@ async def resolve_session(
     if record.stage != "full":
         return Resolution(session_id=record.id, token_hash=digest, pending_user_id=user.id)
     new_token = None
-    rotate = record.auth_epoch != user.auth_epoch
+    rotate = rotate and record.auth_epoch != user.auth_epoch
     if rotate or logic.needs_touch(record.last_seen_at, now):
         values: dict[str, object] = {"last_seen_at": now}
         if rotate:
             new_token = crypto.new_secret_token()
-            digest = crypto.token_hash(new_token)
-            values.update(token_hash=digest, auth_epoch=user.auth_epoch)
+            values.update(token_hash=crypto.token_hash(new_token), auth_epoch=user.auth_epoch)
         async with db.session() as session:
-            await session.execute(
-                update(StaffSession).where(StaffSession.id == record.id).values(**values)
+            # Only from the token this request holds: of two requests rotating at once,
+            # one wins and the other keeps the old cookie (its response sets none).
+            done = await session.execute(
+                update(StaffSession)
+                .where(StaffSession.id == record.id, StaffSession.token_hash == digest)
+                .values(**values)
             )
+        if new_token is not None and done.rowcount == 1:  # type: ignore[attr-defined]
+            digest = crypto.token_hash(new_token)
+        else:
+            new_token = None
     return Resolution(
         principal=principal, session_id=record.id, token_hash=digest, new_token=new_token
     )
@@ -304,8 +318,9 @@ async def do_sign_in(
     wait = await throttle.retry_after(keys)
     target = user.id if user is not None else None
     if wait > 0:
-        async with db.session() as session:
-            audit(session, event="sign_in_throttled", now=now, target_user_id=target)
+        # Logged, not written to the audit table: held-back attempts cost no hash, so
+        # writing each would let a flood of them fill the database.
+        log.info("accounts.sign_in_throttled", extra={"event": "accounts.sign_in_throttled"})
         raise SignInThrottled(minutes=max(1, int(-(-wait // 60))))
     usable = user is not None and user.active and user.password_hash is not None
     verdict = await passwords.verify(
