@@ -19,15 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from kuulolla.accounts import sessions  # noqa: E402
-from kuulolla.accounts.links import do_create_staff  # noqa: E402
-from kuulolla.accounts.passwords import Passwords  # noqa: E402
-from kuulolla.accounts.service import do_create_organisation  # noqa: E402
-from kuulolla.accounts.throttle import MemoryThrottleStore, SignInThrottle  # noqa: E402
-from kuulolla.core.clock import utcnow  # noqa: E402
-from kuulolla.core.db import Database  # noqa: E402
-from kuulolla.core.settings import Settings  # noqa: E402
-from kuulolla.migrations import upgrade  # noqa: E402
+from kuulolla.accounts import sessions
+from kuulolla.accounts.links import do_create_staff
+from kuulolla.accounts.passwords import Passwords
+from kuulolla.accounts.service import do_create_organisation
+from kuulolla.accounts.throttle import MemoryThrottleStore, SignInThrottle
+from kuulolla.core.clock import utcnow
+from kuulolla.core.db import Database
+from kuulolla.core.settings import Settings
+from kuulolla.migrations import upgrade
 
 PASSWORD = "benchmark passphrase of some length"
 
