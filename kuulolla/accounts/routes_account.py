@@ -144,12 +144,17 @@ async def second_factor_setup(request: Request) -> Response:
         return see_other("/account#second-factor")
     problems = errors(request)
     status = 200
+    setup = second_factor.new_setup(
+        user_id=principal.user_id, username=principal.username, settings=settings
+    )
     if request.method == "POST":
         form = await form_data(request)
+        sealed = form.get("sealed", "")
         try:
             codes = await second_factor.do_confirm_totp(
                 db,
                 user_id=principal.user_id,
+                sealed=sealed,
                 code=form.get("code", ""),
                 settings=settings,
                 now=clock_of(request).now(),
@@ -157,14 +162,20 @@ async def second_factor_setup(request: Request) -> Response:
         except AppError as exc:
             problems.add_error(exc, default_field="code")
             status = exc.status
+            # Show the same secret again: the person may have added it to their app.
+            secret = second_factor.unseal(sealed, user_id=principal.user_id, settings=settings)
+            if secret is not None:
+                setup = second_factor.TotpSetup(
+                    secret, totp.provisioning_uri(secret, username=principal.username), sealed
+                )
         else:
             return page(request, "recovery_codes.html", {"codes": codes, "first": True})
-    setup = await second_factor.do_start_totp(db, user_id=principal.user_id, settings=settings)
     return page(
         request,
         "second_factor_setup.html",
         {
             "secret": totp.grouped(setup.secret),
+            "sealed": setup.sealed,
             "uri": setup.uri,
             "qr": _qr_data_uri(setup.uri),
             "errors": problems,

@@ -8,6 +8,7 @@ keyed hashes; each works once.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,27 +56,21 @@ async def remaining_recovery_codes(db: Database, *, user_id: int) -> int:
 class TotpSetup:
     secret: str
     uri: str
+    sealed: str  # the secret encrypted for this person: the set-up form carries it back
 
 
-async def do_start_totp(db: Database, *, user_id: int, settings: Settings) -> TotpSetup:
-    """A secret for the person to add to their authenticator: the pending one if there
-    is one (reloading the page shows the same), else a new one. Not in force until
-    :func:`do_confirm_totp`."""
-    async with db.session() as session:
-        user = await session.get(StaffUser, user_id)
-        if user is None:
-            raise NotFound()
-        if user.totp_enabled_at is not None:
-            raise BadRequest(N_("The second factor is on already."), code="totp_enabled")
-        secret = (
-            crypto.decrypt_totp_secret(settings.secret_key, user.id, user.totp_secret)
-            if user.totp_secret
-            else None
-        )
-        if secret is None:
-            secret = totp.new_secret()
-            user.totp_secret = crypto.encrypt_totp_secret(settings.secret_key, user.id, secret)
-        return TotpSetup(secret, totp.provisioning_uri(secret, username=user.username))
+def new_setup(*, user_id: int, username: str, settings: Settings) -> TotpSetup:
+    """A new secret for the person to add to their authenticator. Nothing is stored
+    (showing the set-up page changes no state): the form carries the secret back
+    sealed, encrypted and bound to the person, and :func:`do_confirm_totp` stores it
+    once a code from the app proves it was added."""
+    secret = totp.new_secret()
+    sealed = crypto.encrypt_totp_secret(settings.secret_key, user_id, secret)
+    return TotpSetup(
+        secret,
+        totp.provisioning_uri(secret, username=username),
+        base64.urlsafe_b64encode(sealed).decode(),
+    )
 
 
 async def _new_recovery_codes(
@@ -93,19 +88,33 @@ async def _new_recovery_codes(
     return codes
 
 
+def unseal(sealed: str, *, user_id: int, settings: Settings) -> str | None:
+    try:
+        blob = base64.urlsafe_b64decode(sealed.encode())
+    except (ValueError, UnicodeEncodeError):
+        return None
+    return crypto.decrypt_totp_secret(settings.secret_key, user_id, blob)
+
+
 async def do_confirm_totp(
-    db: Database, *, user_id: int, code: str, settings: Settings, now: datetime
+    db: Database, *, user_id: int, sealed: str, code: str, settings: Settings, now: datetime
 ) -> list[str]:
-    """Turn the second factor on once the person proves their authenticator shows the
-    right code. Returns new recovery codes, shown once and stored only hashed."""
+    """Turn the second factor on with the secret of :func:`new_setup` once the person
+    proves their authenticator shows the right code. Returns new recovery codes, shown
+    once and stored only hashed."""
+    secret = unseal(sealed, user_id=user_id, settings=settings)
+    if secret is None:
+        raise BadRequest(N_("Start the set-up again."), code="totp_not_started")
     async with db.session() as session:
         user = await session.get(StaffUser, user_id)
-        if user is None or user.totp_secret is None or user.totp_enabled_at is not None:
-            raise BadRequest(N_("Start the set-up again."), code="totp_not_started")
-        secret = crypto.decrypt_totp_secret(settings.secret_key, user.id, user.totp_secret)
-        step = totp.matching_step(secret, code, now=now, last_step=0) if secret else None
+        if user is None:
+            raise NotFound()
+        if user.totp_enabled_at is not None:
+            raise BadRequest(N_("The second factor is on already."), code="totp_enabled")
+        step = totp.matching_step(secret, code, now=now, last_step=0)
         if step is None:
             raise WrongCode()
+        user.totp_secret = crypto.encrypt_totp_secret(settings.secret_key, user_id, secret)
         user.totp_enabled_at = now
         user.totp_last_step = step
         codes = await _new_recovery_codes(session, user_id=user_id, settings=settings)

@@ -258,9 +258,13 @@ def enable_totp(env: Env, browser: Any) -> tuple[str, list[str]]:
     page = browser.get("/account/second-factor")
     assert page.status_code == 200 and 'src="data:image/svg+xml' in page.text
     secret = secret_on(page.text)
+    sealed = re.search(r'name="sealed" value="([^"]+)"', page.text)
+    assert sealed and secret not in sealed.group(1)
+    form = {"csrf_token": csrf_from(page.text), "sealed": sealed.group(1)}
+    wrong = browser.post("/account/second-factor", data={**form, "code": "000000"})
+    assert wrong.status_code == 400 and secret_on(wrong.text) == secret  # the same key again
     done = browser.post(
-        "/account/second-factor",
-        data={"csrf_token": csrf_from(page.text), "code": totp.code_at(secret, env.clock.now())},
+        "/account/second-factor", data={**form, "code": totp.code_at(secret, env.clock.now())}
     )
     assert done.status_code == 200
     codes = re.findall(r"<code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code>", done.text)

@@ -18,7 +18,7 @@ from kuulolla.accounts.permissions import Principal, Role
 from kuulolla.accounts.throttle import MemoryThrottleStore, SignInThrottle
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
-from kuulolla.core.errors import Forbidden, NotFound
+from kuulolla.core.errors import BadRequest, Forbidden, NotFound
 from tests.accounts.helpers import PASSWORD, World, add_person, build_world, make_session
 from tests.conftest import make_settings
 from tests.helpers import NOW
@@ -372,16 +372,33 @@ async def test_totp_sign_in_and_recovery_codes(db: Database, world: World) -> No
     settings = make_settings("sqlite://")
     clock = FrozenClock(NOW)
     user = world.users["volunteer-beeta"]
-    setup = await second_factor.do_start_totp(db, user_id=user, settings=settings)
-    again = await second_factor.do_start_totp(db, user_id=user, settings=settings)
-    assert again.secret == setup.secret  # reloading the page shows the same key
+    setup = second_factor.new_setup(user_id=user, username="volunteer-beeta", settings=settings)
+    assert (
+        second_factor.new_setup(user_id=user, username="x", settings=settings).secret
+        != setup.secret
+    )
+    assert setup.secret not in setup.sealed and setup.uri.startswith("otpauth://totp/Kuulolla:")
     with pytest.raises(sessions.WrongCode):
         await second_factor.do_confirm_totp(
-            db, user_id=user, code="000000", settings=settings, now=clock.now()
+            db, user_id=user, sealed=setup.sealed, code="000000", settings=settings, now=clock.now()
         )
+    right = totp.code_at(setup.secret, clock.now())
+    with pytest.raises(BadRequest):  # sealed for someone else: cannot be moved between people
+        await second_factor.do_confirm_totp(
+            db,
+            user_id=world.users["volunteer-alfa"],
+            sealed=setup.sealed,
+            code=right,
+            settings=settings,
+            now=clock.now(),
+        )
+    async with db.read_session() as session:
+        found = await session.get(StaffUser, user)
+        assert found is not None and found.totp_secret is None  # nothing stored before the code
     codes = await second_factor.do_confirm_totp(
         db,
         user_id=user,
+        sealed=setup.sealed,
         code=totp.code_at(setup.secret, clock.now()),
         settings=settings,
         now=clock.now(),
@@ -426,9 +443,14 @@ async def test_five_wrong_codes_end_the_pending_sign_in(db: Database, world: Wor
     settings = make_settings("sqlite://")
     clock = FrozenClock(NOW)
     user = world.users["professional-alfa"]
-    setup = await second_factor.do_start_totp(db, user_id=user, settings=settings)
+    setup = second_factor.new_setup(user_id=user, username="professional-alfa", settings=settings)
     await second_factor.do_confirm_totp(
-        db, user_id=user, code=totp.code_at(setup.secret, NOW), settings=settings, now=NOW
+        db,
+        user_id=user,
+        sealed=setup.sealed,
+        code=totp.code_at(setup.secret, NOW),
+        settings=settings,
+        now=NOW,
     )
     limiter = SignInThrottle(
         MemoryThrottleStore(max_delay=900), secret="s" * 40, free=50, client_free=50, max_delay=900

@@ -50,10 +50,11 @@ def staffed(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, st
                 role="coordinator",
                 now=NOW,
             )
-            setup = await second_factor.do_start_totp(db, user_id=user_id, settings=settings)
+            setup = second_factor.new_setup(user_id=user_id, username="kaisa", settings=settings)
             await second_factor.do_confirm_totp(
                 db,
                 user_id=user_id,
+                sealed=setup.sealed,
                 code=pyotp.TOTP(setup.secret).at(NOW),
                 settings=settings,
                 now=NOW,
