@@ -1,9 +1,10 @@
 """Setting up and removing the second factor (TOTP) and its recovery codes.
 
-The TOTP secret is stored encrypted (accounts/crypto.py) from the moment the set-up
-page shows it, but it is in force only once the person has typed a correct code
-from their app (:func:`do_confirm_totp`). Recovery codes are shown once and stored as
-keyed hashes; each works once.
+Showing the set-up page stores nothing: the new secret travels back with the form,
+encrypted and bound to the person (:func:`new_setup`), and is stored (encrypted,
+accounts/crypto.py) only once the person has typed a correct code from their app
+(:func:`do_confirm_totp`). Recovery codes are shown once and stored as keyed hashes;
+each works once.
 """
 
 from __future__ import annotations
