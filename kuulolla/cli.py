@@ -58,13 +58,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     # The demo is for trying the service on one's own machine.
     os.environ.setdefault("KUULOLLA_ENV", "development")
+    # The demo's admin need not set up a second factor to look around.
+    os.environ.setdefault("KUULOLLA_ADMIN_REQUIRE_TOTP", "false")
     settings = _settings(args)
     upgrade(settings.effective_database_url)
-    _run_db(settings, lambda db: demo.seed(db, now=utcnow()))
+    sign_ins = _run_db(settings, lambda db: demo.seed(db, now=utcnow(), settings=settings))
     url = settings.public_url or f"http://{settings.host}:{settings.port}/"
     print(
         f"\nKuulolla demo is running at {url}\nOpen it in two browser windows, join a room and chat;"
-        f" the question archive is at {url.rstrip('/')}/questions\n",
+        f" the question archive is at {url.rstrip('/')}/questions\n"
+        f"\nStaff sign in at {url.rstrip('/')}/sign-in (new passwords on every start):\n"
+        + demo.format_sign_ins(sign_ins)
+        + "\n",
         flush=True,
     )
     serve(settings)
@@ -130,6 +135,51 @@ def cmd_reindex_questions(args: argparse.Namespace) -> int:
     settings = _settings(args)
     count = _run_db(settings, lambda db: importing.do_reindex(db))
     print(f"Search index rebuilt: {count} published questions.")
+    return 0
+
+
+def read_password(prompt: str = "Password: ") -> str:
+    """The password from standard input when it is not a terminal (scripts, pipes:
+    the first line), otherwise asked twice without echo."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("kuulolla: the passwords do not match")
+    return first
+
+
+def cmd_create_staff(args: argparse.Namespace) -> int:
+    from kuulolla.accounts.links import do_create_staff
+    from kuulolla.accounts.passwords import Passwords
+
+    settings = _settings(args)
+    if bool(args.org) != bool(args.role):
+        print("kuulolla: give --org and --role together", file=sys.stderr)
+        return 2
+    if not args.admin and not args.org:
+        print("kuulolla: give --admin, or --org and --role", file=sys.stderr)
+        return 2
+    password = read_password()
+    passwords = Passwords.from_settings(settings)
+    _run_db(
+        settings,
+        lambda db: do_create_staff(
+            db,
+            passwords=passwords,
+            username=args.username,
+            display_name=args.display_name,
+            password=password,
+            is_admin=args.admin,
+            organisation=args.org,
+            role=args.role,
+            now=utcnow(),
+        ),
+    )
+    what = "admin" if args.admin else args.role
+    print(f"Created {what} {args.username.strip().lower()}. Sign in at /sign-in.")
     return 0
 
 
@@ -218,6 +268,22 @@ def build_parser() -> argparse.ArgumentParser:
         "for example after installing or upgrading Voikko (libvoikko1, voikko-fi).",
     )
     p.set_defaults(func=cmd_reindex_questions)
+
+    p = sub.add_parser(
+        "create-staff",
+        help="create a staff account (the first admin)",
+        description="Create a staff account with a password. The password is read from standard "
+        "input when it is not a terminal (the first line), otherwise asked twice. At least 12 "
+        "characters; common passwords are refused.",
+    )
+    p.add_argument("--username", required=True, help="for signing in: 3–64 of a–z 0–9 . - _")
+    p.add_argument("--display-name", required=True, help="the name visitors see in rooms")
+    p.add_argument("--admin", action="store_true", help="a platform admin")
+    p.add_argument("--org", help="organisation slug to make the person a member of")
+    p.add_argument(
+        "--role", choices=["volunteer", "professional", "coordinator"], help="role in --org"
+    )
+    p.set_defaults(func=cmd_create_staff)
     return parser
 
 

@@ -1,17 +1,22 @@
-"""Demo data: organisations, rooms and the question archive a newcomer can try at once.
+"""Demo data: organisations, rooms, staff and the question archive a newcomer can try at once.
 
 Seeding is idempotent: what exists is left alone, so ``kuulolla demo`` can run again
-on the same database. The organisations are fictional.
+on the same database. The organisations and people are fictional. Demo staff get new
+random passwords on every run, printed at start (only the hashes are stored).
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from kuulolla.accounts.models import Organisation
+from kuulolla.accounts import links
+from kuulolla.accounts.models import Organisation, StaffUser
+from kuulolla.accounts.passwords import Passwords
 from kuulolla.core.db import Database
+from kuulolla.core.settings import Settings
 from kuulolla.questions import demo as questions_demo
 from kuulolla.rooms import service as rooms
 from kuulolla.rooms.models import Room
@@ -69,7 +74,96 @@ ROOMS = [
 ]
 
 
-async def seed(db: Database, *, now: datetime) -> None:
+# (username, display name, organisation or None, role or None, admin)
+STAFF = [
+    ("admin", "Ylläpito", None, None, True),
+    ("koordinaattori.arki", "Kaisa", "arjen-tuki", "coordinator", False),
+    ("vapaaehtoinen.arki", "Ville", "arjen-tuki", "volunteer", False),
+    ("ammattilainen.arki", "Anu", "arjen-tuki", "professional", False),
+    ("koordinaattori.nuoret", "Kalle", "nuorten-kanava", "coordinator", False),
+    ("vapaaehtoinen.nuoret", "Veera", "nuorten-kanava", "volunteer", False),
+    ("ammattilainen.nuoret", "Aleksi", "nuorten-kanava", "professional", False),
+]
+
+
+def demo_password() -> str:
+    """Four random words' worth of letters: easy to type, far above the policy."""
+    alphabet = "abcdefghijkmnopqrstuvwxyz"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(4))
+
+
+def format_sign_ins(sign_ins: list[tuple[str, str, str]]) -> str:
+    width = max((len(u) for u, _, _ in sign_ins), default=0)
+    return "\n".join(
+        f"  {user.ljust(width)}  {password}  ({what})" for user, password, what in sign_ins
+    )
+
+
+async def seed_staff(
+    db: Database, *, now: datetime, settings: Settings
+) -> list[tuple[str, str, str]]:
+    """Create the demo staff (or give the existing ones new passwords); returns
+    (username, password, description) to print."""
+    passwords = Passwords.from_settings(settings)
+    out = []
+    for username, display_name, org, role, admin in STAFF:
+        password = demo_password()
+        async with db.read_session() as session:
+            user_id = await session.scalar(
+                select(StaffUser.id).where(StaffUser.username == username)
+            )
+        if user_id is None:
+            await links.do_create_staff(
+                db,
+                passwords=passwords,
+                username=username,
+                display_name=display_name,
+                password=password,
+                is_admin=admin,
+                organisation=org,
+                role=role,
+                now=now,
+            )
+        else:
+            await links.do_set_password(
+                db, passwords=passwords, user_id=user_id, password=password, now=now
+            )
+        out.append((username, password, "admin" if admin else f"{role}, {org}"))
+    async with db.session() as session:
+        # Demo organisations do not ask for a second factor, so trying is quick.
+        await session.execute(
+            update(Organisation)
+            .where(Organisation.slug.in_([slug for slug, _ in ORGANISATIONS]))
+            .values(require_totp="none", crisis_numbers=CRISIS_NUMBERS)
+        )
+    return out
+
+
+CRISIS_NUMBERS = [
+    {
+        "number": "09 2525 0111",
+        "name": {"fi": "Kriisipuhelin", "sv": "Kristelefonen", "en": "Crisis helpline"},
+        "description": {
+            "fi": "Mielenterveysseuran kriisipuhelin päivystää ympäri vuorokauden.",
+            "sv": "Kristelefonen på finska har jour dygnet runt.",
+            "en": "The crisis helpline is open around the clock.",
+        },
+    },
+    {
+        "number": "112",
+        "name": {"fi": "Hätänumero", "sv": "Nödnummer", "en": "Emergency number"},
+        "description": {
+            "fi": "Kun henki tai terveys on vaarassa.",
+            "sv": "När liv eller hälsa är i fara.",
+            "en": "When life or health is in danger.",
+        },
+    },
+]
+
+
+async def seed(
+    db: Database, *, now: datetime, settings: Settings | None = None
+) -> list[tuple[str, str, str]]:
     async with db.read_session() as session:
         orgs = set(await session.scalars(select(Organisation.slug)))
         existing_rooms = set(await session.scalars(select(Room.slug)))
@@ -88,3 +182,6 @@ async def seed(db: Database, *, now: datetime) -> None:
                 now=now,
             )
     await questions_demo.seed(db, now=now)
+    if settings is None:
+        return []
+    return await seed_staff(db, now=now, settings=settings)

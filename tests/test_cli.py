@@ -96,3 +96,89 @@ def test_reindex_questions(db_url: str) -> None:
     result = run("reindex-questions", database_url=db_url)
     assert result.returncode == 0, result.stderr
     assert "0 published questions" in result.stdout
+
+
+def test_create_staff_reads_the_password_from_stdin(db_url: str) -> None:
+    """create-staff takes the password from a pipe and stores only an argon2id hash."""
+    assert (
+        run("create-org", "--slug", "tuki", "--name", "Tuki ry", database_url=db_url).returncode
+        == 0
+    )
+    result = run_with_input(
+        "kirahvi ajaa polkupyörällä\n",
+        "create-staff",
+        "--username",
+        "Kaisa",
+        "--display-name",
+        "Kaisa",
+        "--org",
+        "tuki",
+        "--role",
+        "coordinator",
+        database_url=db_url,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "kaisa" in result.stdout
+    admin = run_with_input(
+        "toinen pitkä salasana\n",
+        "create-staff",
+        "--username",
+        "admin",
+        "--display-name",
+        "Ylläpito",
+        "--admin",
+        database_url=db_url,
+    )
+    assert admin.returncode == 0, admin.stderr
+
+    from sqlalchemy import select
+
+    from kuulolla.accounts.models import Membership, StaffUser
+    from kuulolla.core.db import Database
+    from tests.helpers import run_async
+
+    async def fetch():  # type: ignore[no-untyped-def]
+        db = Database.from_url(db_url)
+        async with db.read_session() as session:
+            users = list(await session.scalars(select(StaffUser).order_by(StaffUser.username)))
+            roles = list(await session.scalars(select(Membership.role)))
+        await db.dispose()
+        return users, roles
+
+    users, roles = run_async(fetch)
+    assert [(u.username, u.is_admin) for u in users] == [("admin", True), ("kaisa", False)]
+    assert roles == ["coordinator"]
+    assert all(u.password_hash and u.password_hash.startswith("$argon2id$") for u in users)
+
+
+def test_create_staff_refuses_weak_passwords(sqlite_url: str) -> None:
+    """A common password is refused with the reason and no account is made."""
+    result = run_with_input(
+        "salasana1234\n",
+        "create-staff",
+        "--username",
+        "x-admin",
+        "--display-name",
+        "Xena",
+        "--admin",
+        database_url=sqlite_url,
+    )
+    assert result.returncode == 1
+    assert "too common" in result.stderr and "Traceback" not in result.stderr
+
+
+def run_with_input(stdin: str, *args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "KUULOLLA_ENV": "test",
+        "KUULOLLA_SECRET_KEY": TEST_SECRET,
+        "KUULOLLA_DATABASE_URL": database_url,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "kuulolla", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 from starlette.websockets import WebSocket
 
+from kuulolla.accounts import crypto
+from kuulolla.accounts import logic as accounts_logic
+from kuulolla.accounts.permissions import ANONYMOUS, Principal, chat_role
 from kuulolla.chat import logic, store
 from kuulolla.chat.fanout import Hub, RoomRef
 from kuulolla.chat.protocol import (
@@ -54,6 +57,7 @@ from kuulolla.web.security import origin_allowed
 log = logging.getLogger(__name__)
 
 MAX_BAD_FRAMES = 20
+ADMIN = "admin"
 
 
 class Resync(AppError):
@@ -63,7 +67,8 @@ class Resync(AppError):
 
 @dataclass(slots=True)
 class Identity:
-    """Who is on the other end: an anonymous visitor (by token hash) or staff."""
+    """Who is on the other end: an anonymous visitor (by token hash) or staff (by a
+    keyed hash of their user id; never their session token)."""
 
     author_key: bytes
     kind: str = "visitor"
@@ -76,6 +81,14 @@ class Membership:
     room: RoomRef
     hub: Hub
     nick: str
+    role: str = "visitor"
+
+
+class StaffElsewhere(Forbidden):
+    code = "staff_other_organisation"
+    default_message = N_(
+        "You are signed in as staff of another organisation, so you cannot join this room as staff. To join as a visitor, sign out or use a private window."
+    )
 
 
 async def websocket_endpoint(websocket: WebSocket) -> None:
@@ -99,7 +112,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         ],
         settings.default_locale,
     )
-    connection = Connection(server, websocket, locale)
+    principal: Principal = getattr(websocket.state, "principal", ANONYMOUS)
+    connection = Connection(server, websocket, locale, principal)
     server.connections.add(connection)
     metrics.CONNECTIONS.inc()
     try:
@@ -117,15 +131,29 @@ class Connection:
         "closing",
         "identity",
         "locale",
+        "principal",
         "rooms",
         "server",
+        "session_id",
         "settings",
         "sink",
+        "user_id",
         "websocket",
     )
 
-    def __init__(self, server: ChatServer, websocket: WebSocket, locale: str) -> None:
+    def __init__(
+        self,
+        server: ChatServer,
+        websocket: WebSocket,
+        locale: str,
+        principal: Principal = ANONYMOUS,
+    ) -> None:
         self.server = server
+        # Staff are recognised once, from the session cookie on the handshake; the
+        # session is re-checked while the socket is open (chat/server.py).
+        self.principal = principal
+        self.user_id = principal.user_id
+        self.session_id = principal.session_id if principal.authenticated else None
         self.settings = server.settings
         self.websocket = websocket
         self.locale = locale
@@ -234,8 +262,20 @@ class Connection:
         if frame.lang:
             self.locale = i18n.negotiate([frame.lang], self.locale)
         token = frame.token or new_token()
-        self.identity = Identity(author_key=token_key(token))
-        self.push(Welcome(v=PROTOCOL_VERSION, token=token, me=Me(kind=self.identity.kind)))
+        principal = self.principal
+        if principal.authenticated and principal.user_id is not None:
+            role = ADMIN if principal.is_admin and not principal.roles else principal.highest_role
+            self.identity = Identity(
+                author_key=crypto.staff_author_key(self.settings.secret_key, principal.user_id),
+                kind="staff",
+                role=str(role) if role else "staff",
+                name=principal.display_name,
+            )
+            me = Me(kind="staff", name=principal.display_name, role=self.identity.role)
+        else:
+            self.identity = Identity(author_key=token_key(token))
+            me = Me(kind="visitor")
+        self.push(Welcome(v=PROTOCOL_VERSION, token=token, me=me))
         self.forget_handshake()
 
     async def on_join(self, frame: Join) -> None:
@@ -248,7 +288,24 @@ class Connection:
             metrics.JOINS.labels("closed").inc()
             # A resuming client must not be given a partial replay of a closed room.
             raise Resync() if frame.since is not None else RoomClosed()
-        nick = identity.name or logic.clean_nick(frame.nick, max_chars=self.settings.max_nick_chars)
+        if identity.kind == "staff" and self.principal.totp_setup_required:
+            raise Forbidden(
+                N_("Set up the second factor on your account first."),
+                code="second_factor_required",
+            )
+        if identity.kind == "staff":
+            # Staff appear under their display name with the badge of their role in
+            # the room's organisation; in another organisation's room they are nobody.
+            role = chat_role(self.principal, room.organisation_id)
+            if role is None:
+                raise StaffElsewhere()
+            nick = identity.name or ""
+        else:
+            role = "visitor"
+            nick = logic.clean_nick(frame.nick, max_chars=self.settings.max_nick_chars)
+            accounts_logic.check_visitor_nick(
+                nick, staff_keys=await server.staff_names.keys(now=server.clock.monotonic())
+            )
         previous = self.rooms.pop(room.slug, None)
         if previous is not None:
             server.fanout.detach(previous.hub, self.sink)
@@ -309,7 +366,7 @@ class Connection:
                 )
         self.sink.push(OutFrame(joined))
         fanout.activate(hub, self.sink, last)
-        self.rooms[room.slug] = Membership(ref, hub, nick)
+        self.rooms[room.slug] = Membership(ref, hub, nick, role)
         metrics.JOINS.labels("resumed" if frame.since is not None else "joined").inc()
 
     async def on_send(self, frame: Send) -> None:
@@ -327,7 +384,7 @@ class Connection:
                 room_id=membership.room.id,
                 author_key=identity.author_key,
                 nick=membership.nick,
-                role=identity.role,
+                role=membership.role,
                 text=text,
                 ref_key=ref_key,
             ),

@@ -25,7 +25,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -160,6 +160,7 @@ class Fanout:
         self._background: set[asyncio.Task[None]] = set()
         self._author_ids: dict[tuple[int, bytes], str] = {}
         self.metrics = Metrics()
+        self.on_other: Callable[[str, bytes], None] = lambda channel, data: None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -307,6 +308,10 @@ class Fanout:
                 self._offer(hub, s.seq, frame)
 
     def _on_broker_message(self, channel: str, data: bytes) -> None:
+        if not channel.startswith(self._prefix):
+            # Not a room: the control channel and any others (accounts' revocations).
+            self.on_other(channel, data)
+            return
         header, _, payload = data.partition(b"\n")
         parts = header.split(b" ")
         if len(parts) < 3 or parts[1] == self._node_bytes:

@@ -161,3 +161,6 @@ CLOSE_TOO_BIG = 1009  # frame over the size limit
 CLOSE_SERVER_ERROR = 1011
 CLOSE_RESTART = 1012  # the server is restarting: reconnect and resume
 CLOSE_TRY_AGAIN = 1013  # the client could not keep up: reconnect and resume
+# Private-use codes (4000–4999).
+CLOSE_SESSION_ENDED = 4001  # the staff session ended (sign-out, deactivation, …): sign in again
+CLOSE_ACCOUNT_CHANGED = 4002  # the staff member's roles changed: reconnect and resume

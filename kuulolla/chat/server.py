@@ -1,17 +1,40 @@
 """The chat server of one process: committer, fan-out and room lookups, owned by the
-application's lifespan and shared by every connection."""
+application's lifespan and shared by every connection.
+
+It also closes staff sockets whose session has ended. Ending a session (sign-out,
+deactivation, password change, "end all sessions") is published on the control
+channel ``<prefix>:control`` so every process closes that person's sockets at once;
+pub/sub may lose a message, so each process also re-checks its staff sockets'
+sessions against the database every ``session_check_interval`` seconds.
+
+Control channel lines::
+
+    end-user <node> <user id>          close every socket of the person (4001)
+    end-sessions <node> <id>,<id>,…    close the sockets of these sessions (4001)
+    changed <node> <user id>           the person's roles changed: reconnect (4002)
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Coroutine, Iterable
+from typing import TYPE_CHECKING, Any
 
+from kuulolla.accounts.service import StaffNames
+from kuulolla.accounts.sessions import do_check_sessions
 from kuulolla.chat.fanout import Fanout
+from kuulolla.chat.protocol import CLOSE_ACCOUNT_CHANGED, CLOSE_SESSION_ENDED
 from kuulolla.chat.store import Committer, Stored
 from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
 from kuulolla.rooms.service import RoomCache
+
+if TYPE_CHECKING:
+    from kuulolla.chat.endpoint import Connection
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +45,7 @@ class ChatServer:
         self.db = db
         self.clock = clock
         self.rooms = RoomCache(db, ttl=settings.room_cache_seconds)
+        self.staff_names = StaffNames(db)
         self.fanout = Fanout(
             db=db,
             broker=broker,
@@ -31,20 +55,119 @@ class ChatServer:
             poll_interval=settings.poll_interval,
             prefix=settings.broker_prefix,
         )
+        self.fanout.on_other = self._on_control
+        self.control_channel = f"{settings.broker_prefix}:control"
         # Slugs of rooms this process has seen, for framing committed messages.
         self.slugs: dict[int, str] = {}
         self.committer = Committer(
             db, clock=clock, on_committed=self._committed, max_batch=settings.commit_max_batch
         )
-        self.connections: set[object] = set()
+        self.connections: set[Connection] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
         await self.fanout.start()
+        await self.fanout.broker.subscribe(self.control_channel)
         self.committer.start()
+        self._tasks = [asyncio.create_task(self._session_loop(), name="staff-session-check")]
 
     async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.committer.stop()
         await self.fanout.close()
 
     def _committed(self, stored: list[Stored]) -> None:
         self.fanout.committed(self.slugs, stored)
+
+    # ------------------------------------------------------------ staff sessions
+    # (accounts.service.SessionEvents)
+
+    def sessions_ended(
+        self, *, user_id: int | None = None, session_ids: Iterable[int] = ()
+    ) -> None:
+        """Close the sockets of ``session_ids``, or of every session of ``user_id``, here
+        and in every other process."""
+        ids = sorted(set(session_ids))
+        node = self.fanout.node
+        if user_id is not None:
+            self._close_where(lambda c: c.user_id == user_id, CLOSE_SESSION_ENDED)
+            self._publish(f"end-user {node} {user_id}")
+        if ids:
+            wanted = set(ids)
+            self._close_where(lambda c: c.session_id in wanted, CLOSE_SESSION_ENDED)
+            self._publish(f"end-sessions {node} {','.join(map(str, ids))}")
+
+    def account_changed(self, *, user_id: int) -> None:
+        """The person's roles changed: their sockets reconnect and get the new ones."""
+        self.staff_names.forget()
+        self._close_where(lambda c: c.user_id == user_id, CLOSE_ACCOUNT_CHANGED)
+        self._publish(f"changed {self.fanout.node} {user_id}")
+
+    def _publish(self, line: str) -> None:
+        self.fanout.broker.publish(self.control_channel, line.encode())
+
+    def _on_control(self, channel: str, data: bytes) -> None:
+        if channel != self.control_channel:
+            return
+        try:
+            kind, node, arg = data.decode().split(" ", 2)
+            if node == self.fanout.node:
+                return
+            if kind == "end-user":
+                user_id = int(arg)
+                self._close_where(lambda c: c.user_id == user_id, CLOSE_SESSION_ENDED)
+            elif kind == "end-sessions":
+                wanted = {int(part) for part in arg.split(",") if part}
+                self._close_where(lambda c: c.session_id in wanted, CLOSE_SESSION_ENDED)
+            elif kind == "changed":
+                changed = int(arg)
+                self.staff_names.forget()
+                self._close_where(lambda c: c.user_id == changed, CLOSE_ACCOUNT_CHANGED)
+        except (ValueError, UnicodeDecodeError):
+            log.warning("chat.bad_control_message", extra={"event": "chat.bad_control_message"})
+
+    def _close_where(self, match: Any, code: int) -> None:
+        for connection in list(self.connections):
+            if connection.user_id is not None and match(connection):
+                self._spawn(connection.close_from_server(code))
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def check_sessions(self) -> int:
+        """Close staff sockets whose session has ended (a lost control message, an
+        expiry); keep the others' sessions alive. Returns how many were closed."""
+        staff = [c for c in self.connections if c.session_id is not None]
+        if not staff:
+            return 0
+        valid = await do_check_sessions(
+            self.db,
+            session_ids={c.session_id for c in staff if c.session_id is not None},
+            now=self.clock.now(),
+            settings=self.settings,
+        )
+        closed = 0
+        for connection in staff:
+            if connection.session_id not in valid:
+                closed += 1
+                self._spawn(connection.close_from_server(CLOSE_SESSION_ENDED))
+        return closed
+
+    async def _session_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.session_check_interval)
+            try:
+                await self.check_sessions()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning(
+                    "chat.session_check_failed", extra={"event": "chat.session_check_failed"}
+                )

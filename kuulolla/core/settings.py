@@ -69,6 +69,22 @@ class Settings:
     # Question-and-answer archive.
     question_deadline_days: int = 10  # working days to answer, unless an organisation sets its own
 
+    # Staff accounts (docs/operations.md, "Staff accounts").
+    session_idle_minutes: int = 30  # a staff session ends after this long without use
+    session_absolute_hours: int = 12  # and this long after sign-in, however it is used
+    session_check_interval: float = 60.0  # seconds between checks of staff sockets' sessions
+    argon2_time_cost: int = 3  # argon2id passes; never below argon2-cffi's default profile
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    password_hash_concurrency: int = 2  # password hashes computed at once per process
+    password_hash_queue: int = 64  # sign-ins waiting for a hash before "busy" is answered
+    link_expiry_hours: int = 72  # invitation and password-reset links
+    signin_free_failures: int = 5  # failed sign-ins per account before delays begin
+    signin_client_free_failures: int = 20  # the same per client network (shared networks)
+    signin_max_delay: int = 900  # seconds; the longest wait a run of failures can cause
+    admin_require_totp: bool = True  # platform admins must use a second factor
+    audit_retention_days: int = 400
+
     # Interface.
     default_locale: str = "fi"
     quick_exit_url: str = "https://www.google.fi/"
@@ -142,6 +158,34 @@ class Settings:
             raise SettingsError(f"{PREFIX}DEFAULT_LOCALE must be fi, sv or en")
         if not 1 <= self.question_deadline_days <= 60:
             raise SettingsError(f"{PREFIX}QUESTION_DEADLINE_DAYS must be 1–60 working days")
+        # argon2-cffi's default profile (RFC 9106's second recommendation) is the floor.
+        if (
+            self.argon2_time_cost < 3
+            or self.argon2_memory_kib < 65536
+            or self.argon2_parallelism < 4
+        ):
+            raise SettingsError(
+                f"{PREFIX}ARGON2_TIME_COST, _MEMORY_KIB and _PARALLELISM may not be below "
+                "3, 65536 and 4 (argon2-cffi's default profile)"
+            )
+        if self.password_hash_concurrency < 1 or self.password_hash_queue < 1:
+            raise SettingsError(
+                f"{PREFIX}PASSWORD_HASH_CONCURRENCY and {PREFIX}PASSWORD_HASH_QUEUE must be at least 1"
+            )
+        if self.session_idle_minutes < 1 or self.session_absolute_hours < 1:
+            raise SettingsError(
+                f"{PREFIX}SESSION_IDLE_MINUTES and {PREFIX}SESSION_ABSOLUTE_HOURS must be at least 1"
+            )
+        if self.session_idle_minutes > self.session_absolute_hours * 60:
+            raise SettingsError(
+                f"{PREFIX}SESSION_IDLE_MINUTES may not exceed {PREFIX}SESSION_ABSOLUTE_HOURS"
+            )
+        if not 1 <= self.link_expiry_hours <= 24 * 14:
+            raise SettingsError(f"{PREFIX}LINK_EXPIRY_HOURS must be between 1 and 336")
+        if self.signin_free_failures < 1 or self.signin_client_free_failures < 1:
+            raise SettingsError(f"{PREFIX}SIGNIN_FREE_FAILURES values must be at least 1")
+        if not 1 <= self.signin_max_delay <= 3600:
+            raise SettingsError(f"{PREFIX}SIGNIN_MAX_DELAY must be between 1 and 3600 seconds")
         if self.max_frame_bytes < 1024:
             raise SettingsError(f"{PREFIX}MAX_FRAME_BYTES must be at least 1024")
 

@@ -15,13 +15,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from kuulolla.accounts.access import public
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI
-from kuulolla.core.errors import BadRequest, Forbidden, NotFound
+from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
 from kuulolla.questions import logic, service
-from kuulolla.web.security import origin_allowed
 from kuulolla.web.templating import render
 
 PAGE_SIZE = 20
@@ -51,30 +51,7 @@ def _category(value: str | None) -> str | None:
     return value if value in logic.CATEGORIES else None
 
 
-def check_origin(request: Request) -> None:
-    """Refuse form posts from other sites (cross-site request forgery).
-
-    Browsers send ``Sec-Fetch-Site`` on every request; it is the reliable signal, since
-    our ``Referrer-Policy: no-referrer`` makes Chromium send ``Origin: null`` even for
-    the service's own forms. Browsers too old to send it are judged by ``Origin``.
-    """
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        if site in ("same-origin", "none"):
-            return
-        raise Forbidden(N_("The form was sent from another site."), code="bad_origin")
-    settings = request.app.state.settings
-    if not origin_allowed(
-        origin=request.headers.get("origin"),
-        host=request.headers.get("host"),
-        scheme=request.url.scheme,
-        allowed=settings.allowed_origins,
-    ):
-        raise Forbidden(N_("The form was sent from another site."), code="bad_origin")
-
-
 async def _form(request: Request) -> dict[str, str]:
-    check_origin(request)
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         raise BadRequest(N_("The form is too large."), code="too_long")
     form = await request.form()
@@ -98,6 +75,7 @@ def _common(request: Request) -> dict[str, Any]:
 # ------------------------------------------------------------------ archive
 
 
+@public
 async def archive(request: Request) -> Response:
     db = request.state.db
     category = _category(request.query_params.get("category"))
@@ -125,6 +103,7 @@ async def archive(request: Request) -> Response:
     )
 
 
+@public
 async def search_page(request: Request) -> Response:
     query = (request.query_params.get("q") or "").strip()[: service.MAX_QUERY_CHARS]
     category = _category(request.query_params.get("category"))
@@ -150,6 +129,7 @@ def _voter_key(request: Request) -> bytes | None:
     return token_key(token) if token and 20 <= len(token) <= 64 else None
 
 
+@public
 async def question_page(request: Request) -> Response:
     db = request.state.db
     question_id = request.path_params["id"]
@@ -170,6 +150,7 @@ async def question_page(request: Request) -> Response:
     )
 
 
+@public
 async def vote(request: Request) -> Response:
     """One "was this helpful" vote per browser and answer. The browser keeps a random
     token in a cookie; the database keeps only its hash with the vote, no address."""
@@ -218,11 +199,13 @@ def _ask_context(
     }
 
 
+@public
 async def ask_form(request: Request) -> Response:
     values = {"category": _category(request.query_params.get("category")) or ""}
     return render(request, "questions/ask.html", _ask_context(request, values, {}))
 
 
+@public
 async def ask_submit(request: Request) -> Response:
     form = await _form(request)
     values = {
@@ -278,12 +261,14 @@ async def ask_submit(request: Request) -> Response:
     )
 
 
+@public
 async def similar_json(request: Request) -> Response:
     """Similar published answers for the text being typed (POST, so the text never
     appears in an address)."""
-    check_origin(request)
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         raise BadRequest(N_("The form is too large."), code="too_long")
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise BadRequest(code="bad_json")
     try:
         payload = json.loads(await request.body() or b"{}")
         text = str(payload.get("text", ""))[:2000] if isinstance(payload, dict) else ""
@@ -310,10 +295,12 @@ async def similar_json(request: Request) -> Response:
 # ------------------------------------------------------------------ following a question
 
 
+@public
 async def claim_form(request: Request) -> Response:
     return render(request, "questions/claim_form.html", {"error": None, "code": ""})
 
 
+@public
 async def claim_submit(request: Request) -> Response:
     form = await _form(request)
     code = form.get("code", "")
@@ -330,6 +317,7 @@ async def claim_submit(request: Request) -> Response:
     return RedirectResponse(f"/questions/claim/{grouped}", status_code=303)
 
 
+@public
 async def claim_page(request: Request) -> Response:
     code = request.path_params["code"]
     try:
@@ -354,6 +342,7 @@ async def claim_page(request: Request) -> Response:
     )
 
 
+@public
 async def withdraw(request: Request) -> Response:
     await _form(request)
     code = request.path_params["code"]

@@ -7,6 +7,7 @@ lifespan state. ``app_from_env`` is the factory uvicorn's workers call.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -21,6 +22,22 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
+from kuulolla.accounts import routes as accounts
+from kuulolla.accounts.access import (
+    PrincipalMiddleware,
+    public,
+    public_app,
+    public_socket,
+    resolve_scope,
+)
+from kuulolla.accounts.passwords import Passwords
+from kuulolla.accounts.sessions import do_housekeeping
+from kuulolla.accounts.throttle import (
+    MemoryThrottleStore,
+    RedisThrottleStore,
+    SignInThrottle,
+    ThrottleStore,
+)
 from kuulolla.chat.endpoint import websocket_endpoint
 from kuulolla.chat.server import ChatServer
 from kuulolla.core import metrics
@@ -56,6 +73,14 @@ def make_broker(settings: Settings) -> Broker:
     return MemoryBrokerClient()
 
 
+def make_throttle_store(settings: Settings) -> ThrottleStore:
+    if settings.redis_url:
+        return RedisThrottleStore(
+            settings.redis_url, prefix=settings.broker_prefix, max_delay=settings.signin_max_delay
+        )
+    return MemoryThrottleStore(max_delay=settings.signin_max_delay)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -75,28 +100,64 @@ def create_app(
         chat = ChatServer(
             settings=settings, db=db, broker=broker or make_broker(settings), clock=clock
         )
+        passwords = Passwords.from_settings(settings)
+        throttle = SignInThrottle(
+            make_throttle_store(settings),
+            secret=settings.secret_key,
+            free=settings.signin_free_failures,
+            client_free=settings.signin_client_free_failures,
+            max_delay=settings.signin_max_delay,
+            wall=lambda: clock.now().timestamp(),
+        )
         await chat.start()
+        housekeeping = asyncio.create_task(_housekeeping(db, settings, clock), name="housekeeping")
         try:
-            yield {"settings": settings, "db": db, "chat": chat, "clock": clock}
+            yield {
+                "settings": settings,
+                "db": db,
+                "chat": chat,
+                "clock": clock,
+                "passwords": passwords,
+                "throttle": throttle,
+            }
         finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
             await chat.stop()
+            await throttle.store.close()
             await chat.fanout.broker.close()
             if database is None:
                 await db.dispose()
 
     # Each domain contributes a ROUTES list from its routes/pages module.
+    # Every route declares who may use it (accounts/access.py); a test walks this table.
     routes = [
         *pages.ROUTES,
         *questions.ROUTES,
+        *accounts.ROUTES,
         Route("/healthz", health, name="healthz"),
         Route("/readyz", ready, name="readyz"),
         *([Route("/metrics", metrics_endpoint, name="metrics")] if settings.metrics else []),
-        WebSocketRoute("/ws", websocket_endpoint, name="ws"),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        WebSocketRoute(
+            "/ws",
+            public_socket(
+                websocket_endpoint,
+                "open handshake; staff are recognised from the session cookie, and joining a "
+                "room as staff needs chat_as_staff in the room's organisation",
+            ),
+            name="ws",
+        ),
+        Mount(
+            "/static",
+            app=public_app(StaticFiles(directory=STATIC_DIR), "read-only files"),
+            name="static",
+        ),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware, hsts=not settings.development),
         Middleware(LocaleMiddleware, default=settings.default_locale),
+        Middleware(PrincipalMiddleware, settings=settings, clock=clock),
     ]
     app = KuulollaApp(
         routes=routes,
@@ -110,21 +171,39 @@ def create_app(
         },
     )
     app.state.settings = settings
+    app.state.clock = clock
     return app
+
+
+HOUSEKEEPING_INTERVAL = 3600.0
+
+
+async def _housekeeping(db: Database, settings: Settings, clock: Clock) -> None:
+    """Delete ended staff sessions, old links and audit events past retention, hourly."""
+    while True:
+        await asyncio.sleep(HOUSEKEEPING_INTERVAL)
+        try:
+            await do_housekeeping(db, settings=settings, now=clock.now())
+        except Exception:
+            log.warning(
+                "accounts.housekeeping_failed", extra={"event": "accounts.housekeeping_failed"}
+            )
 
 
 class KuulollaApp(Starlette):
     """Starlette, with the chat socket routed past the middleware stack.
 
     Every middleware layer keeps a coroutine frame alive for as long as a request
-    lasts; for a WebSocket that is hours, for thousands of sockets. None of the layers
-    does anything for the socket (security headers and locale apply to HTTP, errors
-    are handled in the endpoint), so ``/ws`` goes straight to its endpoint.
+    lasts; for a WebSocket that is hours, for thousands of sockets. Of the layers only
+    the principal resolution matters to the socket (security headers and locale apply
+    to HTTP, errors are handled in the endpoint), so ``/ws`` resolves the session
+    cookie itself and goes straight to its endpoint.
     """
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "websocket" and scope["path"] == "/ws":
             scope["app"] = self
+            await resolve_scope(scope, settings=self.state.settings, clock=self.state.clock)
             await websocket_endpoint(WebSocket(scope, receive, send))
             return
         await super().__call__(scope, receive, send)
@@ -143,15 +222,18 @@ def app_from_env() -> Starlette:
 # ------------------------------------------------------------------ plain routes
 
 
+@public
 async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+@public
 async def metrics_endpoint(request: Request) -> Response:
     body, content_type = metrics.render()
     return Response(body, media_type=content_type)
 
 
+@public
 async def ready(request: Request) -> Response:
     db: Database = request.state.db
     chat: ChatServer = request.state.chat

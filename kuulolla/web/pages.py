@@ -8,6 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from kuulolla.accounts import logic as accounts_logic
+from kuulolla.accounts.access import principal_of, public
+from kuulolla.accounts.permissions import ROLE_LABELS, chat_role
+from kuulolla.accounts.service import get_organisation_by_id
 from kuulolla.core import i18n
 from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_
@@ -32,14 +36,17 @@ ROOM_SCRIPT_STRINGS = {
     "role_coordinator": N_("Coordinator"),
     "role_admin": N_("Moderator"),
     "new_messages": N_("{n} new messages"),
+    "session_ended": N_("Your sign-in has ended. Sign in again to continue as staff."),
 }
 
 
+@public
 async def index(request: Request) -> Response:
     all_rooms = await rooms.list_rooms(request.state.db)
     return render(request, "index.html", {"rooms": all_rooms})
 
 
+@public
 async def room(request: Request) -> Response:
     slug = request.path_params["slug"]
     found = await rooms.get_room(request.state.db, slug=slug)
@@ -48,6 +55,17 @@ async def room(request: Request) -> Response:
     locale = request.state.locale
     strings = {key: i18n.gettext(locale, value) for key, value in ROOM_SCRIPT_STRINGS.items()}
     settings = request.state.settings
+    org = await get_organisation_by_id(request.state.db, organisation_id=found.organisation_id)
+    crisis = [
+        {
+            "number": row["number"],
+            "name": accounts_logic.localised(row.get("name", {}), locale),
+            "description": accounts_logic.localised(row.get("description", {}), locale),
+        }
+        for row in (org.crisis_numbers if org else [])
+    ]
+    principal = principal_of(request)
+    staff_role = chat_role(principal, found.organisation_id) if principal.authenticated else None
     return render(
         request,
         "room.html",
@@ -57,6 +75,13 @@ async def room(request: Request) -> Response:
             "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
             "max_message_chars": settings.max_message_chars,
             "max_nick_chars": settings.max_nick_chars,
+            "crisis_numbers": crisis,
+            "staff_role": staff_role,
+            "staff_role_label": ROLE_LABELS.get(staff_role or "", ""),
+            "signed_in_elsewhere": principal.authenticated
+            and staff_role is None
+            and not principal.totp_setup_required,
+            "second_factor_needed": principal.totp_setup_required,
         },
     )
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel.dates import format_date, format_datetime
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from kuulolla.accounts.access import csrf_token, principal_of
 from kuulolla.core import i18n
+from kuulolla.core.clock import HELSINKI
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -28,7 +32,23 @@ def environment(locale: str) -> jinja2.Environment:
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals["LOCALES"] = i18n.LOCALES
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    env.globals["csrf_token"] = csrf_token
+    # Times are shown in Finnish time, in the page's language.
+    env.filters["datetime"] = lambda value: _datetime(value, locale)
+    env.filters["date"] = lambda value: _date(value, locale)
     return env
+
+
+def _datetime(value: datetime | None, locale: str) -> str:
+    if value is None:
+        return ""
+    return str(format_datetime(value, "short", tzinfo=HELSINKI, locale=locale))
+
+
+def _date(value: date | None, locale: str) -> str:
+    if value is None:
+        return ""
+    return str(format_date(value, "medium", locale=locale))
 
 
 def render(
@@ -41,6 +61,7 @@ def render(
         "locale": locale,
         "path": request.url.path,
         "quick_exit_url": settings.quick_exit_url,
+        "principal": principal_of(request),
     }
     if context:
         ctx.update(context)

@@ -162,6 +162,13 @@ function connect() {
   ws.addEventListener("close", (event) => {
     joined = false;
     if (exiting) return;
+    if (event.code === 4001) {
+      // The staff session ended (signed out, deactivated, …): reconnecting would
+      // not make this person staff again. 4002 (roles changed) reconnects below.
+      setStatus(S.session_ended);
+      systemNote(S.session_ended);
+      return;
+    }
     if (event.code === 1008 && lastSeq === null) {
       setStatus(S.reconnecting);
     }
@@ -275,7 +282,8 @@ function handleError(frame) {
     if (ws) ws.close(1000);
     return;
   }
-  if (!joined && (frame.code === "invalid_nick" || frame.code === "nick_required")) {
+  const joinRefusals = ["invalid_nick", "nick_required", "staff_other_organisation", "second_factor_required"];
+  if (!joined && joinRefusals.includes(frame.code)) {
     nick = null;
     nickForm.hidden = false;
     chat.hidden = true;

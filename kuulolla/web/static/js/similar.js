@@ -64,7 +64,11 @@ async function lookup() {
   try {
     const response = await fetch("/questions/similar", {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        "x-csrf-token": form.querySelector("input[name=csrf_token]")?.value || "",
+      },
       body: JSON.stringify({ text }),
       signal: controller.signal,
       credentials: "same-origin",

@@ -1,0 +1,12 @@
+"""Every HTTP route of staff accounts (added to web/app.py next to the visitor pages)."""
+
+from __future__ import annotations
+
+from kuulolla.accounts import routes_account, routes_admin, routes_people, routes_signin
+
+ROUTES = [
+    *routes_signin.ROUTES,
+    *routes_account.ROUTES,
+    *routes_people.ROUTES,
+    *routes_admin.ROUTES,
+]

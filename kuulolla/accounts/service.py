@@ -1,0 +1,879 @@
+"""Organisations, people, memberships, qualifications and the audit log in the database.
+
+Sign-in, sessions, second factors and one-time links are in accounts/sessions.py.
+Every ``do_*`` that changes what a person may do writes an audit event in the same
+transaction and tells connected sockets through :class:`SessionEvents`. Functions
+that act for someone take the acting :class:`Principal` and check it with the pure
+rules of accounts/permissions.py (``access_*`` fetch with a check); routes check
+the route-level permission before calling.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kuulolla.accounts import logic, permissions
+from kuulolla.accounts.models import (
+    AccountLink,
+    AuditEvent,
+    Membership,
+    Organisation,
+    Qualification,
+    StaffQualification,
+    StaffSession,
+    StaffUser,
+)
+from kuulolla.accounts.permissions import Principal, Role
+from kuulolla.core.db import Database
+from kuulolla.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from kuulolla.core.i18n import N_
+from kuulolla.rooms.logic import check_name, check_slug
+
+log = logging.getLogger(__name__)
+
+
+class SessionEvents(Protocol):
+    """What connected sockets must hear about (the chat server implements it)."""
+
+    def sessions_ended(
+        self, *, user_id: int | None = None, session_ids: Iterable[int] = ()
+    ) -> None:
+        """Close the sockets of these sessions, or of every session of ``user_id``."""
+
+    def account_changed(self, *, user_id: int) -> None:
+        """The person's roles changed: their sockets reconnect and pick up the new ones."""
+
+
+class NoEvents:
+    """For commands that run outside the server (the CLI)."""
+
+    def sessions_ended(
+        self, *, user_id: int | None = None, session_ids: Iterable[int] = ()
+    ) -> None:
+        return None
+
+    def account_changed(self, *, user_id: int) -> None:
+        return None
+
+
+class NotMember(NotFound):
+    code = "person_not_found"
+    default_message = N_("There is no such person in this organisation.")
+
+
+class OrganisationNotFound(NotFound):
+    code = "organisation_not_found"
+    default_message = N_("There is no such organisation.")
+
+
+# ------------------------------------------------------------------ views
+
+
+@dataclass(frozen=True, slots=True)
+class OrgInfo:
+    id: int
+    slug: str
+    name: str
+    contact: str
+    crisis_numbers: list[dict[str, Any]]
+    require_totp: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    username: str
+    display_name: str
+    is_admin: bool
+    active: bool
+    languages: list[str]
+    has_password: bool
+    totp_enabled: bool
+    roles: dict[int, str] = field(default_factory=dict)  # organisation id -> role
+
+
+@dataclass(frozen=True, slots=True)
+class QualificationInfo:
+    id: int
+    organisation_id: int
+    name: str
+    valid_months: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class QualificationRecord:
+    id: int
+    qualification_id: int
+    name: str
+    organisation_id: int
+    completed_on: date
+    expires_on: date | None
+
+    def valid(self, today: date) -> bool:
+        return logic.qualification_valid(
+            completed_on=self.completed_on, expires_on=self.expires_on, today=today
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    created_at: datetime
+    event: str
+    actor: str | None
+    target: str | None
+    organisation: str | None
+    detail: dict[str, Any]
+
+
+def _org(org: Organisation) -> OrgInfo:
+    return OrgInfo(
+        id=org.id,
+        slug=org.slug,
+        name=org.name,
+        contact=org.contact or "",
+        crisis_numbers=list(org.crisis_numbers or []),
+        require_totp=org.require_totp,
+        created_at=org.created_at,
+    )
+
+
+def _person(user: StaffUser, roles: dict[int, str]) -> Person:
+    return Person(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        is_admin=user.is_admin,
+        active=user.active,
+        languages=list(user.languages or []),
+        has_password=user.password_hash is not None,
+        totp_enabled=user.totp_enabled_at is not None,
+        roles=roles,
+    )
+
+
+# ------------------------------------------------------------------ audit
+
+# Keys allowed in an audit event's detail. Anything else is dropped, so a careless
+# call cannot put a password, token or address into the log.
+AUDIT_DETAIL_KEYS = frozenset(
+    {"role", "previous", "kind", "reason", "count", "qualification", "admin", "expires"}
+)
+
+
+def audit(
+    session: AsyncSession,
+    *,
+    event: str,
+    now: datetime,
+    actor_id: int | None = None,
+    target_user_id: int | None = None,
+    organisation_id: int | None = None,
+    **detail: str | int | bool | None,
+) -> None:
+    """Add an audit event to the transaction of ``session``."""
+    session.add(
+        AuditEvent(
+            created_at=now,
+            event=event,
+            actor_id=actor_id,
+            target_user_id=target_user_id,
+            organisation_id=organisation_id,
+            detail={k: v for k, v in detail.items() if k in AUDIT_DETAIL_KEYS and v is not None},
+        )
+    )
+    log.info("accounts.%s", event, extra={"event": f"accounts.{event}"})
+
+
+async def list_audit(
+    db: Database, *, organisation_id: int | None, limit: int = 200, before: int | None = None
+) -> list[AuditEntry]:
+    """Newest first. With ``organisation_id``: events of the organisation and events about
+    its members (their sign-ins, say); without: every event (admins)."""
+    from sqlalchemy.orm import aliased
+
+    actor = aliased(StaffUser)
+    target = aliased(StaffUser)
+    stmt = (
+        select(AuditEvent, actor.display_name, target.display_name, Organisation.name)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .outerjoin(target, target.id == AuditEvent.target_user_id)
+        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    if organisation_id is not None:
+        members = select(Membership.user_id).where(Membership.organisation_id == organisation_id)
+        stmt = stmt.where(
+            or_(
+                AuditEvent.organisation_id == organisation_id,
+                AuditEvent.target_user_id.in_(members),
+            )
+        )
+    if before is not None:
+        stmt = stmt.where(AuditEvent.id < before)
+    async with db.read_session() as session:
+        rows = await session.execute(stmt)
+        return [
+            AuditEntry(
+                id=event.id,
+                created_at=event.created_at,
+                event=event.event,
+                actor=actor_name,
+                target=target_name,
+                organisation=org_name,
+                detail=dict(event.detail or {}),
+            )
+            for event, actor_name, target_name, org_name in rows
+        ]
+
+
+# ------------------------------------------------------------------ organisations
+
+
+async def get_organisation(db: Database, *, slug: str) -> OrgInfo | None:
+    async with db.read_session() as session:
+        org = await session.scalar(select(Organisation).where(Organisation.slug == slug))
+        return _org(org) if org else None
+
+
+async def get_organisation_or_raise(db: Database, *, slug: str) -> OrgInfo:
+    org = await get_organisation(db, slug=slug)
+    if org is None:
+        raise OrganisationNotFound()
+    return org
+
+
+async def get_organisation_by_id(db: Database, *, organisation_id: int) -> OrgInfo | None:
+    async with db.read_session() as session:
+        org = await session.get(Organisation, organisation_id)
+        return _org(org) if org else None
+
+
+async def list_organisations(db: Database, *, ids: Iterable[int] | None = None) -> list[OrgInfo]:
+    stmt = select(Organisation).order_by(Organisation.name)
+    if ids is not None:
+        stmt = stmt.where(Organisation.id.in_(list(ids)))
+    async with db.read_session() as session:
+        return [_org(o) for o in await session.scalars(stmt)]
+
+
+async def do_create_organisation(
+    db: Database,
+    *,
+    actor_id: int | None,
+    slug: str,
+    name: str,
+    contact: str = "",
+    require_totp: str = "coordinators",
+    now: datetime,
+) -> int:
+    slug = check_slug(slug)
+    name = check_name(name, max_chars=200)
+    require_totp = logic.check_totp_rule(require_totp)
+    async with db.session() as session:
+        if await session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+            raise Conflict(N_("An organisation with that slug exists already."), code="slug_taken")
+        org = Organisation(
+            slug=slug,
+            name=name,
+            contact=contact.strip()[:2000],
+            crisis_numbers=[],
+            require_totp=require_totp,
+            created_at=now,
+        )
+        session.add(org)
+        await session.flush()
+        audit(
+            session,
+            event="organisation_created",
+            now=now,
+            actor_id=actor_id,
+            organisation_id=org.id,
+        )
+        return org.id
+
+
+async def do_update_organisation(
+    db: Database,
+    *,
+    actor: Principal,
+    organisation_id: int,
+    name: str,
+    contact: str,
+    crisis_numbers: list[dict[str, Any]],
+    require_totp: str,
+    now: datetime,
+) -> None:
+    """Change an organisation's details. The caller holds EDIT_ORGANISATION for it."""
+    name = check_name(name, max_chars=200)
+    require_totp = logic.check_totp_rule(require_totp)
+    numbers = logic.clean_crisis_numbers(crisis_numbers)
+    if len(contact) > 2000:
+        raise BadRequest(
+            N_("The contact details can have at most 2,000 characters."), code="too_long"
+        )
+    async with db.session() as session:
+        org = await session.get(Organisation, organisation_id)
+        if org is None:
+            raise OrganisationNotFound()
+        changed_rule = org.require_totp != require_totp
+        org.name = name
+        org.contact = contact.strip()
+        org.crisis_numbers = numbers
+        org.require_totp = require_totp
+        audit(
+            session,
+            event="organisation_updated",
+            now=now,
+            actor_id=actor.user_id,
+            organisation_id=organisation_id,
+            reason="totp_rule" if changed_rule else None,
+        )
+
+
+# ------------------------------------------------------------------ people
+
+
+async def _roles_of(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, dict[int, str]]:
+    out: dict[int, dict[int, str]] = {uid: {} for uid in user_ids}
+    if not user_ids:
+        return out
+    rows = await session.execute(
+        select(Membership.user_id, Membership.organisation_id, Membership.role).where(
+            Membership.user_id.in_(list(user_ids))
+        )
+    )
+    for user_id, org_id, role in rows:
+        out[user_id][org_id] = role
+    return out
+
+
+async def get_person(db: Database, *, user_id: int) -> Person | None:
+    async with db.read_session() as session:
+        user = await session.get(StaffUser, user_id)
+        if user is None:
+            return None
+        return _person(user, (await _roles_of(session, [user.id]))[user.id])
+
+
+async def get_person_by_username(db: Database, *, username: str) -> Person | None:
+    async with db.read_session() as session:
+        user = await session.scalar(
+            select(StaffUser).where(StaffUser.username == username.strip().lower())
+        )
+        if user is None:
+            return None
+        return _person(user, (await _roles_of(session, [user.id]))[user.id])
+
+
+async def access_member(db: Database, *, organisation_id: int, user_id: int) -> Person:
+    """The person ``user_id`` if they are a member of ``organisation_id``; otherwise
+    NotFound (the same for "no such person" and "someone else's person")."""
+    person = await get_person(db, user_id=user_id)
+    if person is None or organisation_id not in person.roles:
+        raise NotMember()
+    return person
+
+
+async def list_members(db: Database, *, organisation_id: int) -> list[Person]:
+    async with db.read_session() as session:
+        users = list(
+            await session.scalars(
+                select(StaffUser)
+                .join(Membership, Membership.user_id == StaffUser.id)
+                .where(Membership.organisation_id == organisation_id)
+                .order_by(StaffUser.display_name, StaffUser.id)
+            )
+        )
+        roles = await _roles_of(session, [u.id for u in users])
+        return [_person(u, roles[u.id]) for u in users]
+
+
+async def list_staff(db: Database) -> list[Person]:
+    async with db.read_session() as session:
+        users = list(await session.scalars(select(StaffUser).order_by(StaffUser.username)))
+        roles = await _roles_of(session, [u.id for u in users])
+        return [_person(u, roles[u.id]) for u in users]
+
+
+async def staff_name_keys(db: Database) -> frozenset[str]:
+    """Name keys of active staff members' display names (visitors may not use them)."""
+    async with db.read_session() as session:
+        return frozenset(
+            await session.scalars(select(StaffUser.display_key).where(StaffUser.active.is_(True)))
+        )
+
+
+class StaffNames:
+    """Active staff display-name keys, cached per process for ``ttl`` seconds."""
+
+    def __init__(self, db: Database, *, ttl: float = 30.0) -> None:
+        self._db = db
+        self._ttl = ttl
+        self._keys: frozenset[str] = frozenset()
+        self._until = -1.0
+
+    async def keys(self, *, now: float) -> frozenset[str]:
+        if now >= self._until:
+            self._keys = await staff_name_keys(self._db)
+            self._until = now + self._ttl
+        return self._keys
+
+    def forget(self) -> None:
+        self._until = -1.0
+
+
+async def _check_username_free(session: AsyncSession, username: str) -> None:
+    if await session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
+        raise Conflict(N_("That username is taken."), code="username_taken")
+
+
+def check_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise BadRequest(N_("Choose a role."), code="invalid_role") from None
+
+
+async def add_staff_user(
+    session: AsyncSession,
+    *,
+    username: str,
+    display_name: str,
+    password_hash: str | None,
+    is_admin: bool,
+    now: datetime,
+) -> StaffUser:
+    """Insert a staff user in ``session`` (names already checked)."""
+    await _check_username_free(session, username)
+    user = StaffUser(
+        username=username,
+        display_name=display_name,
+        display_key=logic.name_key(display_name),
+        password_hash=password_hash,
+        password_changed_at=now if password_hash else None,
+        is_admin=is_admin,
+        active=True,
+        languages=["fi"],
+        totp_last_step=0,
+        auth_epoch=0,
+        created_at=now,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def do_update_profile(
+    db: Database, *, user_id: int, display_name: str, languages: list[str], now: datetime
+) -> None:
+    display_name = logic.check_display_name(display_name)
+    async with db.session() as session:
+        user = await session.get(StaffUser, user_id)
+        if user is None:
+            raise NotFound()
+        user.display_name = display_name
+        user.display_key = logic.name_key(display_name)
+        user.languages = logic.check_languages(languages)
+        audit(session, event="profile_updated", now=now, actor_id=user_id, target_user_id=user_id)
+
+
+async def do_change_role(
+    db: Database,
+    *,
+    actor: Principal,
+    organisation_id: int,
+    user_id: int,
+    role: str,
+    events: SessionEvents,
+    now: datetime,
+) -> None:
+    new_role = check_role(role)
+    if user_id == actor.user_id and not actor.is_admin:
+        raise Forbidden(N_("You cannot change your own role."), code="own_role")
+    async with db.session() as session:
+        membership = await session.get(Membership, (user_id, organisation_id))
+        if membership is None:
+            raise NotMember()
+        previous = membership.role
+        if previous == new_role:
+            return
+        membership.role = new_role
+        await _bump_epoch(session, user_id)
+        audit(
+            session,
+            event="role_changed",
+            now=now,
+            actor_id=actor.user_id,
+            target_user_id=user_id,
+            organisation_id=organisation_id,
+            role=new_role,
+            previous=previous,
+        )
+    events.account_changed(user_id=user_id)
+
+
+async def do_add_member(
+    db: Database,
+    *,
+    actor: Principal,
+    organisation_id: int,
+    user_id: int,
+    role: str,
+    events: SessionEvents,
+    now: datetime,
+) -> None:
+    """Add an existing person to an organisation (admins)."""
+    new_role = check_role(role)
+    async with db.session() as session:
+        if await session.get(StaffUser, user_id) is None:
+            raise NotFound(N_("There is no such person."), code="person_not_found")
+        if await session.get(Membership, (user_id, organisation_id)) is not None:
+            raise Conflict(N_("The person is a member already."), code="already_member")
+        session.add(
+            Membership(
+                user_id=user_id, organisation_id=organisation_id, role=new_role, created_at=now
+            )
+        )
+        await _bump_epoch(session, user_id)
+        audit(
+            session,
+            event="member_added",
+            now=now,
+            actor_id=actor.user_id,
+            target_user_id=user_id,
+            organisation_id=organisation_id,
+            role=new_role,
+        )
+    events.account_changed(user_id=user_id)
+
+
+async def do_remove_member(
+    db: Database,
+    *,
+    actor: Principal,
+    organisation_id: int,
+    user_id: int,
+    events: SessionEvents,
+    now: datetime,
+) -> None:
+    if user_id == actor.user_id and not actor.is_admin:
+        raise Forbidden(N_("You cannot remove yourself."), code="own_membership")
+    async with db.session() as session:
+        membership = await session.get(Membership, (user_id, organisation_id))
+        if membership is None:
+            raise NotMember()
+        role = membership.role
+        await session.delete(membership)
+        await _bump_epoch(session, user_id)
+        audit(
+            session,
+            event="member_removed",
+            now=now,
+            actor_id=actor.user_id,
+            target_user_id=user_id,
+            organisation_id=organisation_id,
+            role=role,
+        )
+    events.account_changed(user_id=user_id)
+
+
+async def _bump_epoch(session: AsyncSession, user_id: int) -> None:
+    await session.execute(
+        update(StaffUser).where(StaffUser.id == user_id).values(auth_epoch=StaffUser.auth_epoch + 1)
+    )
+
+
+async def access_account(db: Database, *, actor: Principal, user_id: int) -> Person:
+    """The person ``user_id`` if ``actor`` may act on their whole account (reset, deactivate);
+    see :func:`permissions.may_manage_account`."""
+    person = await get_person(db, user_id=user_id)
+    if person is None:
+        raise NotFound(N_("There is no such person."), code="person_not_found")
+    if not permissions.may_manage_account(
+        actor, target_id=person.id, target_roles=person.roles, target_is_admin=person.is_admin
+    ):
+        raise Forbidden(
+            N_("This person also works in another organisation or is an admin. Ask an admin."),
+            code="not_your_account",
+        )
+    return person
+
+
+async def do_set_active(
+    db: Database,
+    *,
+    actor: Principal,
+    user_id: int,
+    active: bool,
+    organisation_id: int | None,
+    events: SessionEvents,
+    now: datetime,
+) -> None:
+    """Deactivate (ending every session and socket at once) or reactivate an account."""
+    await access_account(db, actor=actor, user_id=user_id)
+    async with db.session() as session:
+        user = await session.get(StaffUser, user_id)
+        if user is None or user.active == active:
+            return
+        user.active = active
+        user.deactivated_at = None if active else now
+        user.auth_epoch += 1
+        if not active:
+            await session.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
+            await session.execute(
+                delete(AccountLink).where(
+                    AccountLink.user_id == user_id, AccountLink.used_at.is_(None)
+                )
+            )
+        audit(
+            session,
+            event="reactivated" if active else "deactivated",
+            now=now,
+            actor_id=actor.user_id,
+            target_user_id=user_id,
+            organisation_id=organisation_id,
+        )
+    if not active:
+        events.sessions_ended(user_id=user_id)
+
+
+async def do_set_admin(
+    db: Database,
+    *,
+    actor: Principal,
+    user_id: int,
+    admin: bool,
+    events: SessionEvents,
+    now: datetime,
+) -> None:
+    if user_id == actor.user_id:
+        raise Forbidden(N_("You cannot change your own admin rights."), code="own_admin")
+    async with db.session() as session:
+        user = await session.get(StaffUser, user_id)
+        if user is None:
+            raise NotFound(N_("There is no such person."), code="person_not_found")
+        if user.is_admin == admin:
+            return
+        user.is_admin = admin
+        user.auth_epoch += 1
+        audit(
+            session,
+            event="admin_granted" if admin else "admin_revoked",
+            now=now,
+            actor_id=actor.user_id,
+            target_user_id=user_id,
+        )
+    events.account_changed(user_id=user_id)
+
+
+async def count_admins(db: Database) -> int:
+    async with db.read_session() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).where(StaffUser.is_admin.is_(True), StaffUser.active.is_(True))
+            )
+            or 0
+        )
+
+
+# ------------------------------------------------------------------ qualifications
+
+
+async def list_qualifications(db: Database, *, organisation_id: int) -> list[QualificationInfo]:
+    async with db.read_session() as session:
+        rows = await session.scalars(
+            select(Qualification)
+            .where(Qualification.organisation_id == organisation_id)
+            .order_by(Qualification.name)
+        )
+        return [QualificationInfo(q.id, q.organisation_id, q.name, q.valid_months) for q in rows]
+
+
+async def do_create_qualification(
+    db: Database,
+    *,
+    actor: Principal,
+    organisation_id: int,
+    name: str,
+    valid_months: int | None,
+    now: datetime,
+) -> int:
+    name = check_name(name, max_chars=120)
+    if valid_months is not None and not 1 <= valid_months <= 240:
+        raise BadRequest(
+            N_("Validity must be 1–240 months, or empty when it does not expire."),
+            code="invalid_validity",
+        )
+    async with db.session() as session:
+        exists = await session.scalar(
+            select(Qualification.id).where(
+                Qualification.organisation_id == organisation_id, Qualification.name == name
+            )
+        )
+        if exists:
+            raise Conflict(N_("A training with that name exists already."), code="name_taken")
+        q = Qualification(
+            organisation_id=organisation_id, name=name, valid_months=valid_months, created_at=now
+        )
+        session.add(q)
+        await session.flush()
+        audit(
+            session,
+            event="qualification_defined",
+            now=now,
+            actor_id=actor.user_id,
+            organisation_id=organisation_id,
+            qualification=name,
+        )
+        return q.id
+
+
+async def access_qualification(
+    db: Database, *, organisation_id: int, qualification_id: int
+) -> QualificationInfo:
+    async with db.read_session() as session:
+        q = await session.get(Qualification, qualification_id)
+    if q is None or q.organisation_id != organisation_id:
+        raise NotFound(N_("There is no such training."), code="qualification_not_found")
+    return QualificationInfo(q.id, q.organisation_id, q.name, q.valid_months)
+
+
+async def do_delete_qualification(
+    db: Database, *, actor: Principal, organisation_id: int, qualification_id: int, now: datetime
+) -> None:
+    q = await access_qualification(
+        db, organisation_id=organisation_id, qualification_id=qualification_id
+    )
+    async with db.session() as session:
+        await session.execute(delete(Qualification).where(Qualification.id == q.id))
+        audit(
+            session,
+            event="qualification_deleted",
+            now=now,
+            actor_id=actor.user_id,
+            organisation_id=organisation_id,
+            qualification=q.name,
+        )
+
+
+async def list_person_qualifications(
+    db: Database, *, user_id: int, organisation_id: int | None = None
+) -> list[QualificationRecord]:
+    stmt = (
+        select(StaffQualification, Qualification)
+        .join(Qualification, Qualification.id == StaffQualification.qualification_id)
+        .where(StaffQualification.user_id == user_id)
+        .order_by(Qualification.name)
+    )
+    if organisation_id is not None:
+        stmt = stmt.where(Qualification.organisation_id == organisation_id)
+    async with db.read_session() as session:
+        return [
+            QualificationRecord(
+                id=record.id,
+                qualification_id=q.id,
+                name=q.name,
+                organisation_id=q.organisation_id,
+                completed_on=record.completed_on,
+                expires_on=record.expires_on,
+            )
+            for record, q in await session.execute(stmt)
+        ]
+
+
+async def get_valid_qualifications(db: Database, *, user_id: int, today: date) -> set[int]:
+    """Ids of the trainings that count for ``user_id`` on ``today``: what rooms, queue
+    topics and shifts check against their requirements."""
+    records = await list_person_qualifications(db, user_id=user_id)
+    return {r.qualification_id for r in records if r.valid(today)}
+
+
+async def do_record_qualification(
+    db: Database,
+    *,
+    actor: Principal,
+    organisation_id: int,
+    user_id: int,
+    qualification_id: int,
+    completed_on: date,
+    expires_on: date | None,
+    now: datetime,
+) -> None:
+    """Record (or update) that a member completed one of the organisation's trainings.
+    Without ``expires_on`` the training's validity decides the expiry."""
+    await access_member(db, organisation_id=organisation_id, user_id=user_id)
+    q = await access_qualification(
+        db, organisation_id=organisation_id, qualification_id=qualification_id
+    )
+    if completed_on > now.date():
+        raise BadRequest(N_("The completion date cannot be in the future."), code="invalid_date")
+    expires = expires_on or logic.expiry_for(completed_on, q.valid_months)
+    if expires is not None and expires < completed_on:
+        raise BadRequest(
+            N_("The expiry date must be after the completion date."), code="invalid_date"
+        )
+    async with db.session() as session:
+        record = await session.scalar(
+            select(StaffQualification).where(
+                StaffQualification.user_id == user_id,
+                StaffQualification.qualification_id == q.id,
+            )
+        )
+        if record is None:
+            record = StaffQualification(user_id=user_id, qualification_id=q.id, recorded_at=now)
+            session.add(record)
+        record.completed_on = completed_on
+        record.expires_on = expires
+        record.recorded_by = actor.user_id
+        record.recorded_at = now
+        audit(
+            session,
+            event="qualification_recorded",
+            now=now,
+            actor_id=actor.user_id,
+            target_user_id=user_id,
+            organisation_id=organisation_id,
+            qualification=q.name,
+            expires=expires.isoformat() if expires else None,
+        )
+
+
+async def do_delete_qualification_record(
+    db: Database,
+    *,
+    actor: Principal,
+    organisation_id: int,
+    user_id: int,
+    record_id: int,
+    now: datetime,
+) -> None:
+    async with db.session() as session:
+        row = (
+            await session.execute(
+                select(StaffQualification, Qualification)
+                .join(Qualification, Qualification.id == StaffQualification.qualification_id)
+                .where(StaffQualification.id == record_id)
+            )
+        ).first()
+        if row is None or row[1].organisation_id != organisation_id or row[0].user_id != user_id:
+            raise NotFound(N_("There is no such record."), code="record_not_found")
+        await session.delete(row[0])
+        audit(
+            session,
+            event="qualification_removed",
+            now=now,
+            actor_id=actor.user_id,
+            target_user_id=user_id,
+            organisation_id=organisation_id,
+            qualification=row[1].name,
+        )

@@ -1,0 +1,381 @@
+"""The authorization matrix, generated from the application's route table.
+
+Every HTTP route × method is requested as {anonymous, volunteer, professional,
+coordinator, admin} of organisation "alfa", on alfa's objects ("own"), beeta's
+("other") and, where a path names an organisation and one of its objects, alfa's
+path with beeta's object ("mixed": must be 404 for whoever may use the route). Every
+request carries a valid CSRF token, so what refuses it is the authorization alone.
+Every WebSocket frame type is covered the same way. A route or frame type this file
+does not know fails the test: a new one cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from starlette.routing import Mount, Route, WebSocketRoute
+
+from kuulolla.accounts import links, permissions
+from kuulolla.accounts.access import policy_of
+from kuulolla.accounts.permissions import Principal, Role
+from kuulolla.chat.protocol import AnyClientFrame
+from tests.accounts.conftest import Env
+from tests.accounts.helpers import (
+    anonymous_headers,
+    make_session,
+    session_csrf,
+    session_headers,
+)
+from tests.helpers import NOW
+
+PRINCIPALS = ("anonymous", "volunteer", "professional", "coordinator", "admin")
+
+# Who may use each route: "everyone", "staff" (any signed-in person), "coordinator"
+# (of the organisation in the path, or an admin) or "admin". Written out by hand on
+# purpose: the matrix checks the code against this, not against itself.
+AUDIENCE = {
+    "index": "everyone",
+    "room": "everyone",
+    "healthz": "everyone",
+    "readyz": "everyone",
+    "ws": "everyone",
+    "static": "everyone",
+    "sign_in": "everyone",
+    "second_factor": "everyone",
+    "sign_out": "everyone",
+    "welcome": "everyone",
+    "staff_home": "staff",
+    "account": "staff",
+    "account_password": "staff",
+    "account_second_factor": "staff",
+    "account_second_factor_off": "staff",
+    "account_recovery_codes": "staff",
+    "account_end_sessions": "staff",
+    "people": "coordinator",
+    "people_invite": "coordinator",
+    "person": "coordinator",
+    "person_role": "coordinator",
+    "person_remove": "coordinator",
+    "person_deactivate": "coordinator",
+    "person_reactivate": "coordinator",
+    "person_reset_link": "coordinator",
+    "person_end_sessions": "coordinator",
+    "person_reset_second_factor": "coordinator",
+    "person_qualification": "coordinator",
+    "person_qualification_delete": "coordinator",
+    "qualifications": "coordinator",
+    "qualifications_create": "coordinator",
+    "qualification_delete": "coordinator",
+    "organisation_settings": "coordinator",
+    "organisation_audit": "coordinator",
+    "admin_organisations": "admin",
+    "admin_organisations_create": "admin",
+    "admin_staff": "admin",
+    "admin_staff_admin": "admin",
+    "admin_staff_membership": "admin",
+    "admin_staff_account": "admin",
+    "admin_audit": "admin",
+    "metrics": "everyone",
+    # The question archive: visitors ask, follow with a claim code, browse and vote.
+    "questions": "everyone",
+    "questions_search": "everyone",
+    "questions_ask": "everyone",
+    "ask_submit": "everyone",
+    "questions_similar": "everyone",
+    "questions_claim": "everyone",
+    "claim_submit": "everyone",
+    "questions_claim_page": "everyone",
+    "withdraw": "everyone",
+    "question": "everyone",
+    "vote": "everyone",
+}
+
+# Every client frame type of the socket, and who may use it.
+WS_ACTIONS = {
+    "hello": "everyone: staff are recognised from the session cookie",
+    "join": "everyone as a visitor; staff with chat_as_staff in the room's organisation, else refused",
+    "send": "whoever has joined the room",
+    "leave": "everyone",
+    "ping": "everyone",
+}
+
+
+def expected(audience: str, principal: str, target: str) -> bool:
+    if audience == "everyone":
+        return True
+    if audience == "staff":
+        return principal != "anonymous"
+    if audience == "coordinator":
+        return principal == "admin" or (principal == "coordinator" and target == "own")
+    if audience == "admin":
+        return principal == "admin"
+    raise AssertionError(f"unknown audience {audience}")
+
+
+def consistent(audience: str, policy: Any) -> bool:
+    """The declared policy says the same as the audience written above."""
+    permission = policy.permission
+    if audience == "everyone":
+        return policy.public
+    if audience == "staff":
+        return permission is not None and permission.scope == "signed_in"
+    if audience == "coordinator":
+        return (
+            permission is not None
+            and permission.scope == "organisation"
+            and permission.roles == {Role.COORDINATOR}
+            and policy.org is not None
+        )
+    return permission is not None and permission.scope == "platform"
+
+
+def routes(app: Any) -> list[Any]:
+    return list(app.routes)
+
+
+def test_every_route_declares_a_policy_and_is_in_the_matrix(env: Env) -> None:
+    """No route lacks a declared policy, and each one's policy matches the matrix."""
+    problems = []
+    names = set()
+    for route in routes(env.app):
+        if isinstance(route, Mount):
+            target = route.app
+            assert not getattr(route, "routes", None) or route.name == "static"
+        elif isinstance(route, (Route, WebSocketRoute)):
+            target = route.endpoint
+        else:
+            problems.append(f"{route!r}: unknown kind of route")
+            continue
+        names.add(route.name)
+        policy = policy_of(target)
+        if policy is None:
+            problems.append(
+                f"{route.name} ({route.path}): no declared policy (use @requires or @public)"
+            )
+        elif route.name not in AUDIENCE:
+            problems.append(
+                f"{route.name} ({route.path}): missing from the matrix's AUDIENCE table"
+            )
+        elif not consistent(AUDIENCE[route.name], policy):
+            problems.append(
+                f"{route.name}: declared {policy} but the matrix expects {AUDIENCE[route.name]}"
+            )
+    assert problems == []
+    assert set(AUDIENCE) == names, "AUDIENCE names routes that do not exist"
+
+
+def test_every_socket_frame_type_is_in_the_matrix() -> None:
+    """Each client frame type of the WebSocket protocol has a row in the matrix."""
+    tags = {cls.__struct_config__.tag for cls in AnyClientFrame.__args__}  # type: ignore[attr-defined]
+    assert tags == set(WS_ACTIONS)
+
+
+def test_every_defined_permission_has_roles_that_make_sense() -> None:
+    """Organisation permissions name roles; the others name none."""
+    for permission in permissions.all_permissions():
+        if permission.scope == "organisation":
+            assert permission.roles and permission.roles <= set(permissions.ROLES)
+        else:
+            assert not permission.roles
+
+
+class Caller:
+    """Fresh credentials for each request (some requests end the session they ride on)."""
+
+    def __init__(self, env: Env, name: str) -> None:
+        self.env = env
+        self.name = name
+        self.user_id = (
+            None
+            if name == "anonymous"
+            else env.world.users["admin" if name == "admin" else f"{name}-alfa"]
+        )
+        self.tokens: list[str] = []
+
+    def credentials(self) -> tuple[dict[str, str], str]:
+        settings = self.env.settings
+        if self.user_id is None:
+            return anonymous_headers(settings)
+        if not self.tokens:
+            user_id = self.user_id
+
+            async def many(db: Any) -> list[str]:
+                return [await make_session(db, user_id, now=NOW) for _ in range(60)]
+
+            self.tokens = self.env.db(many)
+        token = self.tokens.pop()
+        return session_headers(settings, token), session_csrf(settings, token)
+
+
+def fill(path: str, env: Env, *, org: str, obj_org: str, link_token: str) -> str:
+    world = env.world
+    values = {
+        "slug": world.rooms[org] if path.startswith("/rooms/") else org,
+        "user_id": str(world.users[f"target-{obj_org}"]),
+        "record_id": str(world.records[obj_org]),
+        "qualification_id": str(world.qualifications[obj_org]),
+        "token": link_token,
+        "id": "1",
+        "code": "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH",
+    }
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1).split(":")[0]
+        if name not in values:
+            raise AssertionError(f"the matrix does not know how to fill {{{name}}} in {path}")
+        return values[name]
+
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def denied(response: Any) -> bool:
+    if response.status_code >= 500:
+        raise AssertionError(f"server error: {response.status_code} {response.text[:300]}")
+    if response.status_code in (401, 403):
+        return True
+    location = response.headers.get("location", "")
+    return response.status_code == 303 and (
+        location.startswith("/sign-in?next=") or location == "/account/second-factor"
+    )
+
+
+def test_authorization_matrix(env: Env) -> None:
+    """Every route × method × principal × own/other organisation: zero unexpected allows (or denials)."""
+
+    async def invitation(db: Any) -> str:
+        admin = Principal(user_id=env.world.users["admin"], is_admin=True)
+        issued = await links.do_invite(
+            db,
+            actor=admin,
+            organisation_id=env.world.orgs["beeta"],
+            username="matriisi",
+            display_name="Matriisi",
+            role="volunteer",
+            settings=env.settings,
+            now=NOW,
+        )
+        return issued.token
+
+    link_token = env.db(invitation)
+    callers = {name: Caller(env, name) for name in PRINCIPALS}
+    mismatches: list[str] = []
+    checked = 0
+    # Destructive routes (removing the target person, say) run after the others.
+    ordered = sorted(
+        (r for r in routes(env.app) if isinstance(r, Route)),
+        key=lambda r: r.name in ("person_remove", "person_deactivate"),
+    )
+    for route in ordered:
+        policy = policy_of(route.endpoint)
+        assert policy is not None
+        audience = AUDIENCE[route.name]
+        org_scoped = policy.org is not None
+        objects = set(re.findall(r"\{(\w+)", route.path)) - {"slug"}
+        targets = (
+            ["own", "other"] + (["mixed"] if org_scoped and objects else [])
+            if org_scoped
+            else ["none"]
+        )
+        for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+            for name in PRINCIPALS:
+                for target in targets:
+                    org = {"own": "alfa", "other": "beeta", "mixed": "alfa", "none": "alfa"}[target]
+                    obj_org = "beeta" if target in ("other", "mixed") else "alfa"
+                    path = fill(route.path, env, org=org, obj_org=obj_org, link_token=link_token)
+                    headers, token = callers[name].credentials()
+                    if method == "GET":
+                        response = env.client.get(path, headers=headers, follow_redirects=False)
+                    else:
+                        response = env.client.request(
+                            method,
+                            path,
+                            headers=headers,
+                            data={"csrf_token": token},
+                            follow_redirects=False,
+                        )
+                    checked += 1
+                    if route.name == "account_end_sessions":
+                        callers[name].tokens.clear()  # every session of the caller ended
+                    was_denied = denied(response)
+                    if target == "mixed":
+                        if expected(audience, name, "own"):
+                            if response.status_code != 404:
+                                mismatches.append(
+                                    f"{method} {path} as {name}: {response.status_code}, expected 404"
+                                )
+                        elif not was_denied:
+                            mismatches.append(
+                                f"{method} {path} as {name}: allowed, expected denied"
+                            )
+                        continue
+                    if was_denied == expected(audience, name, target):
+                        mismatches.append(
+                            f"{method} {route.path} as {name} on {target}: "
+                            f"{'denied' if was_denied else 'allowed'} ({response.status_code}), "
+                            f"expected {'allowed' if expected(audience, name, target) else 'denied'}"
+                        )
+    assert "\n".join(mismatches) == ""
+    assert checked > 300
+
+
+WS_EXPECTED = {
+    # (principal, room's organisation): (me.kind, role in the room or the refusal's code)
+    ("anonymous", "own"): ("visitor", "visitor"),
+    ("anonymous", "other"): ("visitor", "visitor"),
+    ("volunteer", "own"): ("staff", "volunteer"),
+    ("volunteer", "other"): ("staff", "staff_other_organisation"),
+    ("professional", "own"): ("staff", "professional"),
+    ("professional", "other"): ("staff", "staff_other_organisation"),
+    ("coordinator", "own"): ("staff", "coordinator"),
+    ("coordinator", "other"): ("staff", "staff_other_organisation"),
+    ("admin", "own"): ("staff", "admin"),
+    ("admin", "other"): ("staff", "admin"),
+}
+
+
+def until(ws: Any, kind: str) -> dict[str, Any]:
+    """The next frame of type ``kind`` (presence frames may come in between)."""
+    for _ in range(20):
+        frame = ws.receive_json()
+        if frame["type"] == kind:
+            return frame  # type: ignore[no-any-return]
+    raise AssertionError(f"no {kind} frame")
+
+
+@pytest.mark.parametrize("name", PRINCIPALS)
+def test_socket_actions_matrix(env: Env, name: str) -> None:
+    """hello/join/send/leave/ping for each principal in its own and another organisation's room."""
+    caller = Caller(env, name)
+    for target, org in (("own", "alfa"), ("other", "beeta")):
+        kind, outcome = WS_EXPECTED[(name, target)]
+        headers, _ = caller.credentials()
+        room = env.world.rooms[org]
+        with env.client.websocket_connect("wss://testserver/ws", headers=headers) as ws:
+            ws.send_text(json.dumps({"type": "join", "room": room, "nick": "Vieras"}))
+            assert ws.receive_json()["code"] == "hello_required"
+        with env.client.websocket_connect("wss://testserver/ws", headers=headers) as ws:
+            ws.send_text(json.dumps({"type": "hello", "v": 1}))
+            welcome = ws.receive_json()
+            assert welcome["me"]["kind"] == kind
+            ws.send_text(json.dumps({"type": "send", "room": room, "text": "ennen", "ref": "r0"}))
+            assert ws.receive_json()["code"] == "not_joined"
+            ws.send_text(json.dumps({"type": "join", "room": room, "nick": "Vieras"}))
+            reply = ws.receive_json()
+            if outcome in ("staff_other_organisation",):
+                assert reply["type"] == "error" and reply["code"] == outcome
+            else:
+                assert reply["type"] == "joined", reply
+                ws.send_text(
+                    json.dumps({"type": "send", "room": room, "text": "hei", "ref": f"r-{name}"})
+                )
+                message = until(ws, "message")
+                assert message["from"]["role"] == outcome
+                if kind == "staff":
+                    assert message["from"]["nick"] == welcome["me"]["name"]
+            ws.send_text(json.dumps({"type": "ping"}))
+            until(ws, "pong")
+            ws.send_text(json.dumps({"type": "leave", "room": room}))
+            assert until(ws, "left") == {"type": "left", "room": room}
