@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # space; "vaimo-parka" stays one token), or runs of digits.
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+")
 _WORDBASES = re.compile(r"\+([^(+]+)\(([^)]*)\)")
-_PAST_PARTICIPLES = frozenset({"past_active", "past_passive"})
+_VERB_PARTICIPLES = frozenset({"past_active", "past_passive", "present_active"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class Analysis:
     """One word: its lowercased surface form, its base forms and its compound parts."""
 
     word: str
-    bases: tuple[str, ...]  # past participles also give their verb ("tehnyt": "tehdä")
+    bases: tuple[str, ...]  # participles also give their verb ("tehnyt", "haluava": "tehdä", "haluta")
     parts: tuple[str, ...]
     known: bool  # Voikko recognised the word
 
@@ -104,9 +104,10 @@ class Finnish:
             if len(found) > 1:
                 for part in found:
                     parts.setdefault(part, None)
-            elif found and result.get("PARTICIPLE") in _PAST_PARTICIPLES:
+            elif found and result.get("PARTICIPLE") in _VERB_PARTICIPLES:
                 # "satuttanut" has the base form "satuttanut"; its verb "satuttaa"
-                # is what a reader (and a word filter) means.
+                # is what a reader (and a word filter) means. Likewise the present
+                # participle of reported speech: "sanoi haluavansa kuolla".
                 bases.setdefault(found[0], None)
         return Analysis(lowered, tuple(bases), tuple(p for p in parts if p not in bases), True)
 

@@ -107,7 +107,8 @@ class Analyser:
 
 
 # Spoken Finnish drops sounds at the end of a word: the past participle's "-t"
-# ("yrittäny", "ollu"), the "-i" of the past and the conditional ("tönäs", "ajais"),
+# ("yrittäny", "ollu"), the "-i" of the past and the conditional ("tönäs", "ajais",
+# "pitäiskö"),
 # of translatives ("valmiiks") and the "-n" of passives and illatives ("hakattii"); and
 # the "i" of "-inen" adjectives ("itsetuhosia"). Tried only for words Voikko does not
 # know, first match wins.
@@ -115,6 +116,7 @@ _SPOKEN_ENDINGS: tuple[tuple[str, str], ...] = (
     ("nu", "nut"), ("ny", "nyt"), ("lu", "lut"), ("ly", "lyt"), ("ru", "rut"),
     ("ry", "ryt"), ("su", "sut"), ("sy", "syt"), ("is", "isi"), ("ks", "ksi"),
     ("as", "asi"), ("äs", "äsi"), ("ii", "iin"), ("aa", "aan"), ("ää", "ään"),
+    ("sko", "siko"), ("skö", "sikö"),
 )  # fmt: skip
 _SPOKEN_INEN = re.compile(r"(?<=[aeiouyäö])(?=s(?:et|ia|iä|en|ta|tä|elle|ella|ellä|eksi)$)")
 
