@@ -37,7 +37,7 @@ class Analysis:
     """One word: its lowercased surface form, its base forms and its compound parts."""
 
     word: str
-    bases: tuple[str, ...]  # participles also give their verb ("tehnyt", "haluava": "tehdä", "haluta")
+    bases: tuple[str, ...]  # participles also give their verb ("tehnyt": "tehdä")
     parts: tuple[str, ...]
     known: bool  # Voikko recognised the word
 

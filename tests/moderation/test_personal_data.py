@@ -135,7 +135,12 @@ def test_ordinary_numbers_are_not_phones(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("written", "digits"),
-    [("+358 40 123 4567", "0401234567"), ("+358 (0)40 12", "04012"), ("00358 9 123", "09123"), ("+46 70", "+4670")],
+    [
+        ("+358 40 123 4567", "0401234567"),
+        ("+358 (0)40 12", "04012"),
+        ("00358 9 123", "09123"),
+        ("+46 70", "+4670"),
+    ],
 )
 def test_phone_digits_are_national(written: str, digits: str) -> None:
     """+358 and 00358 numbers are compared in national form."""
