@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # space; "vaimo-parka" stays one token), or runs of digits.
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+")
 _WORDBASES = re.compile(r"\+([^(+]+)\(([^)]*)\)")
-_PAST_PARTICIPLES = frozenset({"past_active", "past_passive"})
+_VERB_PARTICIPLES = frozenset({"past_active", "past_passive", "present_active"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ class Analysis:
     """
 
     word: str
-    bases: tuple[str, ...]  # past participles also give their verb ("tehnyt": "tehdä")
+    bases: tuple[str, ...]  # participles also give their verb ("tehnyt": "tehdä")
     parts: tuple[str, ...]
     known: bool  # Voikko recognised the word
     roots: tuple[str, ...] = ()
@@ -111,9 +111,10 @@ class Finnish:
             if len(found) > 1:
                 for part in found:
                     parts.setdefault(part, None)
-            elif found and result.get("PARTICIPLE") in _PAST_PARTICIPLES:
+            elif found and result.get("PARTICIPLE") in _VERB_PARTICIPLES:
                 # "satuttanut" has the base form "satuttanut"; its verb "satuttaa"
-                # is what a reader (and a word filter) means.
+                # is what a reader (and a word filter) means. Likewise the present
+                # participle of reported speech: "sanoi haluavansa kuolla".
                 bases.setdefault(found[0], None)
             elif found and found[0] != base:
                 roots.setdefault(found[0], None)

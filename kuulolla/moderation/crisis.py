@@ -29,7 +29,8 @@ must end its clause: "en jaksa enää." but not "en jaksa enää koulua"), ``str
 ``also=<category>`` (the pattern signals a second category: a parent who hits is
 both violence and abuse), ``any`` (the elements may stand in any order, within
 ``(gap + 1) × (elements − 1)`` words of the first: Finnish word order is free,
-"kukaan ei kaipaisi" and "ei kukaan kaipaisi").
+"kukaan ei kaipaisi" and "ei kukaan kaipaisi"), ``msg`` (with ``any``: the elements
+may stand in different sentences of the message, "en jaksa. haluun pois").
 
 Words matched by a suicide or self-harm pattern do not also count as violence:
 "aikoo tappaa itsensä" is about the person themself; nor do words an abuse pattern
@@ -69,8 +70,8 @@ BRIDGES = frozenset(
     {"olla", "koskaan", "ikinä", "enää", "vielä", "minä", "sinä", "hän", "me", "kyllä",
      "oikeasti", "ihan", "todellakaan", "mikään", "mitään", "tosissaan", "tietenkään", "mitenkään", "vaan",
      "ajatella", "miettiä", "suunnitella", "harkita", "aikoa", "haluta", "tahtoa", "yrittää",
-     "tehdä", "i", "ever", "really", "to", "of", "about", "want", "wanna", "wanted", "think",
-     "thought", "plan", "planned", "tried", "try", "consider", "considered", "have", "would",
+     "tehdä", "suunnitelma", "aikomus", "aie", "ajatus", "halu", "tarve", "i", "ever", "really", "to", "of", "about", "want", "wanna", "wanted", "think",
+     "thought", "thinking", "plan", "planned", "tried", "try", "consider", "considered", "have", "would",
      "will", "i've", "i'd", "am", "i'm", "be", "been", "going", "gonna",
      "jag", "har", "någonsin", "tänkt", "tänker", "vill", "ska", "planerat", "försökt", "på"}
 )  # fmt: skip
@@ -106,6 +107,7 @@ class Pattern:
     strong: bool = False
     also: tuple[str, ...] = ()  # further categories the pattern signals
     unordered: bool = False  # the elements may stand in any order
+    message: bool = False  # (unordered only) the elements may be in different sentences
 
     @property
     def negated_itself(self) -> bool:
@@ -166,7 +168,7 @@ class Lexicon:
                     gap = int(flag[4:])
                 elif flag.startswith("also=") and flag[5:] in CATEGORIES:
                     also.append(flag[5:])
-                elif flag not in ("end", "strong", "any"):
+                elif flag not in ("end", "strong", "any", "msg"):
                     raise ValueError(f"crisis lexicon line {number}: unknown flag {flag}")
             elements = []
             for element in body.lower().split():
@@ -191,6 +193,7 @@ class Lexicon:
                     strong="strong" in flags,
                     also=tuple(also),
                     unordered="any" in flags,
+                    message="msg" in flags and "any" in flags,
                 )
             )
         return cls(tuple(patterns), {k: _element(v) for k, v in cancel.items()})
@@ -362,7 +365,7 @@ def _match_unordered(
                     0 <= j < len(words)
                     and j not in used
                     and j not in blocked
-                    and sentences[j] == sentence
+                    and (pattern.message or sentences[j] == sentence)
                     and element.matches(words[j].forms)
                 ):
                     found = j

@@ -110,7 +110,8 @@ def phone_digits(written: str) -> str:
     elif digits.startswith("00"):
         digits = "+" + digits[2:]
     if digits.startswith("+358"):
-        digits = "0" + digits[4:]
+        # "+358 (0)40 …": the bracketed trunk zero is not dialled after the code
+        digits = "0" + digits[5 if digits.startswith("+3580") else 4 :]
     return digits
 
 

@@ -8,7 +8,10 @@ message therefore carries a set of forms:
 - its Voikko base forms and compound parts ("halu"; "huoranpenikka" gives "huora"
   and "penikka"), see :mod:`kuulolla.core.finnish`,
 - the base forms of colloquial spellings Voikko does not know, from
-  ``data/colloquial.txt`` ("mä" → "minä", "ittení" → "itse", "haluun" → "haluta").
+  ``data/colloquial.txt`` ("mä" → "minä", "ittení" → "itse", "haluun" → "haluta"),
+- for other words Voikko does not know, the analysis of the written form the spoken
+  one most likely stands for (:func:`spoken_variants`: "yrittäny" → "yrittänyt",
+  "tönäs" → "tönäsi", "hakattii" → "hakattiin", "itsetuhosia" → "itsetuhoisia").
 
 Without Voikko only the surface form and the colloquial table remain, so exact forms
 still match. A message is analysed once per screening and the forms of a word are
@@ -17,6 +20,7 @@ cached per analyser.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
@@ -69,10 +73,17 @@ class Analyser:
         lower = written.lower().replace("’", "'")
         forms = {lower}
         if not lower.isdigit():
-            forms.update(self.finnish.analyse(written).forms)
+            analysis = self.finnish.analyse(written)
+            forms.update(analysis.forms)
             extra = self._table.get(lower) or self._table.get(lower.translate(_ACCENTS))
             if extra:
                 forms.update(extra)
+            elif not analysis.known and self.finnish.available:
+                for variant in spoken_variants(lower):
+                    found = self.finnish.analyse(variant)
+                    if found.known:
+                        forms.update(found.forms)
+                        break
         return frozenset(forms)
 
     def words(self, text: str) -> tuple[Word, ...]:
@@ -93,6 +104,31 @@ class Analyser:
             out.append(Word(start, end, written.lower(), forms(written), clause, sentence))
             previous_end = end
         return tuple(out)
+
+
+# Spoken Finnish drops sounds at the end of a word: the past participle's "-t"
+# ("yrittäny", "ollu"), the "-i" of the past and the conditional ("tönäs", "ajais",
+# "pitäiskö"),
+# of translatives ("valmiiks") and the "-n" of passives and illatives ("hakattii"); and
+# the "i" of "-inen" adjectives ("itsetuhosia"). Tried only for words Voikko does not
+# know, first match wins.
+_SPOKEN_ENDINGS: tuple[tuple[str, str], ...] = (
+    ("nu", "nut"), ("ny", "nyt"), ("lu", "lut"), ("ly", "lyt"), ("ru", "rut"),
+    ("ry", "ryt"), ("su", "sut"), ("sy", "syt"), ("is", "isi"), ("ks", "ksi"),
+    ("as", "asi"), ("äs", "äsi"), ("ii", "iin"), ("aa", "aan"), ("ää", "ään"),
+    ("sko", "siko"), ("skö", "sikö"),
+)  # fmt: skip
+_SPOKEN_INEN = re.compile(r"(?<=[aeiouyäö])(?=s(?:et|ia|iä|en|ta|tä|elle|ella|ellä|eksi)$)")
+
+
+def spoken_variants(word: str) -> list[str]:
+    """Written forms that a spoken form Voikko does not know may stand for, most likely
+    first ("yrittäny" → ["yrittänyt"])."""
+    out = [word[: -len(ending)] + tail for ending, tail in _SPOKEN_ENDINGS if word.endswith(ending)]
+    inen = _SPOKEN_INEN.sub("i", word, count=1)
+    if inen != word:
+        out.append(inen)
+    return out
 
 
 _analysers: dict[int, Analyser] = {}

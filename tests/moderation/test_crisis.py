@@ -6,7 +6,7 @@ import pytest
 
 from kuulolla.core.finnish import Finnish
 from kuulolla.moderation.crisis import Detector, Lexicon, detector
-from kuulolla.moderation.text import analyser_for
+from kuulolla.moderation.text import analyser_for, spoken_variants
 
 
 def categories(finnish: Finnish, text: str) -> tuple[str, ...]:
@@ -145,3 +145,41 @@ def test_lexicon_errors_name_the_line(source: str, message: str) -> None:
     """A malformed lexicon fails at start-up with the line and the problem."""
     with pytest.raises(ValueError, match=message):
         Lexicon.parse(source)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # spoken forms Voikko does not know fall back to their written form
+        ("joku tönäs mut portaita alas", ("violence",)),
+        ("oon miettiny et kaikille ois parempi jos mä kuolisin", ("suicide",)),
+        # reported speech: the present participle gives its verb
+        ("tyttäreni sanoi haluavansa kuolla", ("suicide",)),
+        # a msg pattern spans sentences
+        ("mä en jaksa. haluun pois", ("suicide",)),
+        # indirect expressions
+        ("kaikki olis helpompaa ilman mua", ("suicide",)),
+        ("oon kerännyt lääkkeitä koko kuukauden", ("suicide",)),
+        ("se sano et tää on meidän salaisuus eikä saa kertoa kenellekään", ("abuse",)),
+        # look-alikes
+        ("viiltävä tuuli rannalla", ()),
+        ("sisko hakkas mut korttipelissä", ()),
+        ("isä lyö aina naulat vinoon", ()),
+        ("annan vanhat tavarani pois kierrätykseen", ()),
+        ("en halua herätä aikaisin huomenna", ()),
+    ],
+)
+def test_indirect_and_spoken_expressions(
+    voikko: Finnish, text: str, expected: tuple[str, ...]
+) -> None:
+    """Round 5 additions: spoken forms, reported speech, indirect phrasing, look-alikes."""
+    assert categories(voikko, text) == expected
+
+
+def test_spoken_variants() -> None:
+    """Spoken endings map to the written form they most likely stand for."""
+    assert spoken_variants("yrittäny") == ["yrittänyt"]
+    assert spoken_variants("tönäs") == ["tönäsi"]
+    assert spoken_variants("pitäiskö") == ["pitäisikö"]
+    assert "itsetuhoisia" in spoken_variants("itsetuhosia")
+    assert spoken_variants("talo") == []

@@ -16,8 +16,8 @@ from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
 # Measured on the test split when it was written (docs/performance.md).
-MEASURED_CRISIS_RECALL = 0.88
-MEASURED_CRISIS_PRECISION = 1.0
+MEASURED_CRISIS_RECALL = 0.909  # 101 of 111
+MEASURED_CRISIS_PRECISION = 0.971  # 101 of 104
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_evaluation_set_is_sound() -> None:
     """At least 400 messages, unique ids, known labels, and every PII string in its text."""
     dev, test = evaluation.load("dev"), evaluation.load("test")
     cases = dev + test
-    assert len(cases) >= 400 and len(test) >= 250
+    assert len(cases) >= 400 and len(test) >= 300
     assert len({c.id for c in cases}) == len(cases)
     assert all(c.labels and c.labels <= LABELS for c in cases)
     assert all(span in c.text for c in cases for span in c.pii)
@@ -66,7 +66,7 @@ def test_crisis_recall_does_not_regress(scores: dict[str, evaluation.Score]) -> 
     assert scores["crisis.any"].recall >= MEASURED_CRISIS_RECALL
 
 
-@pytest.mark.xfail(strict=True, reason="held-out crisis recall is 0.88; see docs/performance.md")
+@pytest.mark.xfail(strict=True, reason="held-out crisis recall is 0.91; see docs/performance.md")
 def test_crisis_recall_target(scores: dict[str, evaluation.Score]) -> None:
     """Issue 5's target: crisis recall ≥ 0.95 on the held-out split."""
     assert scores["crisis.any"].recall >= evaluation.CRISIS_RECALL

@@ -86,6 +86,7 @@ def test_hetu_in_text(text: str, found: list[tuple[str, str]]) -> None:
         "0457 1234567",
         "0400 123 456",
         "+358 40 123 4567",
+        "+358 (0)40 246 8024",
         "+358401234567",
         "+358-40-123-4567",
         "00358 50 555 1234",
@@ -134,7 +135,12 @@ def test_ordinary_numbers_are_not_phones(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("written", "digits"),
-    [("+358 40 123 4567", "0401234567"), ("00358 9 123", "09123"), ("+46 70", "+4670")],
+    [
+        ("+358 40 123 4567", "0401234567"),
+        ("+358 (0)40 12", "04012"),
+        ("00358 9 123", "09123"),
+        ("+46 70", "+4670"),
+    ],
 )
 def test_phone_digits_are_national(written: str, digits: str) -> None:
     """+358 and 00358 numbers are compared in national form."""
