@@ -192,10 +192,13 @@ class RedisBroker:
             while not queue.empty() and len(batch) < 1000:
                 batch.append(queue.get_nowait())
             try:
-                pipe = self._redis.pipeline(transaction=False)
-                for channel, data in batch:
-                    pipe.publish(channel, data)
-                await pipe.execute()
+                if len(batch) == 1:  # the common case at chat rates; a pipeline costs more
+                    await self._redis.publish(*batch[0])
+                else:
+                    pipe = self._redis.pipeline(transaction=False)
+                    for channel, data in batch:
+                        pipe.publish(channel, data)
+                    await pipe.execute()
             except asyncio.CancelledError:
                 raise
             except Exception:

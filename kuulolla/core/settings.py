@@ -64,6 +64,11 @@ class Settings:
     room_cache_seconds: float = 10.0  # how long a process trusts its copy of a room's settings
 
     # Operations.
+    gc_thresholds: tuple[int, ...] = (
+        20_000,
+        20,
+        20,
+    )  # Python's gc.set_threshold; default (700, 10, 10)
     metrics: bool = True  # serve Prometheus metrics at /metrics (restrict it at the balancer)
 
     # Question-and-answer archive.
@@ -152,6 +157,10 @@ class Settings:
                 "several worker processes need Redis for fan-out between them: "
                 f"set {PREFIX}REDIS_URL (for example redis://127.0.0.1:6379/0) or use one worker"
             )
+        if len(self.gc_thresholds) != 3 or min(self.gc_thresholds) < 1:
+            raise SettingsError(
+                f"{PREFIX}GC_THRESHOLDS must be three positive integers, e.g. 20000,20,20"
+            )
         if self.log_format not in ("json", "text"):
             raise SettingsError(f"{PREFIX}LOG_FORMAT must be json or text")
         if self.default_locale not in ("fi", "sv", "en"):
@@ -195,7 +204,7 @@ class Settings:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(value, tuple):
-                value = ",".join(value)
+                value = ",".join(str(v) for v in value)
             out[PREFIX + f.name.upper()] = str(value)
         return out
 
@@ -215,6 +224,8 @@ def _parse(key: str, raw: str, kind: Any) -> Any:
             return float(raw)
         if kind is Path:
             return Path(raw)
+        if kind == tuple[int, ...]:
+            return tuple(int(part) for part in raw.split(",") if part.strip())
         if kind == tuple[str, ...]:
             return tuple(part.strip() for part in raw.split(",") if part.strip())
         return raw

@@ -330,6 +330,12 @@ def main() -> int:
     )
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per run")
     parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="interleaved rounds per scenario; medians are reported",
+    )
     parser.add_argument("--json", type=Path, help="also write every result to this file")
     args = parser.parse_args()
     peers = [p for p in args.servers.split(",") if p]
@@ -351,31 +357,36 @@ def main() -> int:
                 if name == "d"
                 else [(p, "postgresql") for p in peers]
             )
-            for peer, database in runs:
-                url, cleanup = ("", None)
-                if peer == "kuulolla":
-                    url, cleanup = prepare_database(database, workdir, scenario["rooms"])
-                servers = Servers(peer, redis.url, url)
-                try:
-                    servers.start(workdir)
-                    time.sleep(1.0)
-                    result = run_load(servers, scenario, warmup=args.warmup, duration=args.duration)
-                finally:
-                    servers.stop()
-                    if cleanup:
-                        cleanup()
-                    if database == "sqlite":
-                        for f in workdir.glob("bench.sqlite3*"):
-                            f.unlink()
-                result.update(
-                    {
-                        "scenario": name,
-                        "server": peer,
-                        "database": database if peer == "kuulolla" else None,
-                    }
-                )
-                results.append(result)
-                print(json.dumps(result), file=sys.stderr, flush=True)
+            # Rounds alternate the servers, so slow drifts of the machine hit all alike.
+            for round_no in range(args.rounds):
+                for peer, database in runs:
+                    url, cleanup = ("", None)
+                    if peer == "kuulolla":
+                        url, cleanup = prepare_database(database, workdir, scenario["rooms"])
+                    servers = Servers(peer, redis.url, url)
+                    try:
+                        servers.start(workdir)
+                        time.sleep(1.0)
+                        result = run_load(
+                            servers, scenario, warmup=args.warmup, duration=args.duration
+                        )
+                    finally:
+                        servers.stop()
+                        if cleanup:
+                            cleanup()
+                        if database == "sqlite":
+                            for f in workdir.glob("bench.sqlite3*"):
+                                f.unlink()
+                    result.update(
+                        {
+                            "scenario": name,
+                            "server": peer,
+                            "database": database if peer == "kuulolla" else None,
+                            "round": round_no,
+                        }
+                    )
+                    results.append(result)
+                    print(json.dumps(result), file=sys.stderr, flush=True)
     finally:
         redis.stop()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -386,35 +397,67 @@ def main() -> int:
     return 0
 
 
+def median(values: list[float]) -> float | None:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of each figure over a server's rounds (lost and errors: the total)."""
+    first = rows[0]
+    return {
+        "server": first["server"],
+        "database": first.get("database"),
+        "rounds": len(rows),
+        "connected": min(r["connected"] for r in rows),
+        "delivered_per_second": median([r["delivered_per_second"] for r in rows]),
+        "sent_per_second": median([r["sent_per_second"] for r in rows]),
+        "p50": median([r["latency_ms"]["p50"] for r in rows]),
+        "p95": median([r["latency_ms"]["p95"] for r in rows]),
+        "p99": median([r["latency_ms"]["p99"] for r in rows]),
+        "ack_p99": median([r["ack_latency_ms"]["p99"] for r in rows]),
+        "lost": sum(r["lost"] for r in rows),
+        "errors": sum(r["errors"] for r in rows),
+        "cpu": median([r["cpu_s_per_1000_delivered"] for r in rows]),
+        "cpu_all": [r["cpu_s_per_1000_delivered"] for r in rows],
+        "rss": median([r["rss_mib_per_1000_connections"] for r in rows]),
+        "idle": median([r["server_cores_busy"] for r in rows]),
+    }
+
+
 def report(results: list[dict[str, Any]]) -> None:
-    print(f"\nscripts/bench/fanout — {time.strftime('%Y-%m-%d')} — {os.cpu_count()} cores\n")
+    print(
+        f"\nscripts/bench/fanout — {time.strftime('%Y-%m-%d')} — {os.cpu_count()} cores — medians over rounds\n"
+    )
     for name in SCENARIOS:
         rows = [r for r in results if r["scenario"] == name]
         if not rows:
             continue
+        groups: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+        for r in rows:
+            groups.setdefault((r["server"], r.get("database")), []).append(r)
+        summary = [summarise(g) for g in groups.values()]
+        relay = next((s for s in summary if s["server"] == "relay"), None)
         print(f"({name}) {SCENARIOS[name]['about']}")
         print(
-            f"{'server':<24}{'conn':>6}{'deliv/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'lost':>7}{'CPU s/1k':>10}{'× relay':>9}{'RSS/1k conn':>13}{'idle cores':>12}"
+            f"{'server':<24}{'conn':>6}{'deliv/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'lost':>7}"
+            f"{'CPU s/1k':>10}{'× relay':>9}{'p99 ×':>7}{'RSS/1k conn':>13}{'cores':>8}"
         )
-        relay = next((r for r in rows if r["server"] == "relay"), None)
-        for r in rows:
-            label = r["server"] + (f" ({r['database']})" if r.get("database") else "")
-            ratio = None
-            if (
-                relay
-                and relay.get("cpu_s_per_1000_delivered")
-                and r.get("cpu_s_per_1000_delivered")
-            ):
-                ratio = r["cpu_s_per_1000_delivered"] / relay["cpu_s_per_1000_delivered"]
-            lat = r["latency_ms"]
+        for s in summary:
+            label = s["server"] + (f" ({s['database']})" if s.get("database") else "")
+            ratio = s["cpu"] / relay["cpu"] if relay and relay["cpu"] and s["cpu"] else None
+            lat_ratio = s["p99"] / relay["p99"] if relay and relay["p99"] and s["p99"] else None
             print(
-                f"{label:<24}{r['connected']:>6}{fmt(r['delivered_per_second'], 0):>10}{fmt(lat['p50']):>9}{fmt(lat['p95']):>9}"
-                f"{fmt(lat['p99']):>9}{r['lost']:>7}{fmt(r['cpu_s_per_1000_delivered'], 4):>10}{fmt(ratio, 2):>9}"
-                f"{fmt(r['rss_mib_per_1000_connections']):>13}{fmt(r['server_cores_busy'], 3) if name == 'c' else '':>12}"
+                f"{label:<24}{s['connected']:>6}{fmt(s['delivered_per_second'], 0):>10}{fmt(s['p50']):>9}{fmt(s['p95']):>9}"
+                f"{fmt(s['p99']):>9}{s['lost']:>7}{fmt(s['cpu'], 4):>10}{fmt(ratio, 2):>9}{fmt(lat_ratio, 2):>7}"
+                f"{fmt(s['rss']):>13}{fmt(s['idle'], 3):>8}"
             )
             if name == "d":
                 print(
-                    f"{'':<24}accepted {fmt(r['sent_per_second'], 0)}/s, ack p99 {fmt(r['ack_latency_ms']['p99'])} ms, errors {r['errors']}"
+                    f"{'':<24}accepted {fmt(s['sent_per_second'], 0)}/s, ack p99 {fmt(s['ack_p99'])} ms, errors {s['errors']}"
                 )
         print()
 
