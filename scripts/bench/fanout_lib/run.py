@@ -324,7 +324,7 @@ def main() -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), choices=list(SCENARIOS))
+    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="a, b, c or d (default: all)")
     parser.add_argument(
         "--servers", default=",".join(PEERS), help="comma-separated: " + ", ".join(PEERS)
     )
@@ -338,6 +338,10 @@ def main() -> int:
     )
     parser.add_argument("--json", type=Path, help="also write every result to this file")
     args = parser.parse_args()
+    unknown = [s for s in args.scenarios if s not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario {unknown[0]!r}: choose from {', '.join(SCENARIOS)}")
+    args.scenarios = args.scenarios or list(SCENARIOS)
     peers = [p for p in args.servers.split(",") if p]
     if "node-socketio" in peers and not (NODE_DIR / "node_modules" / "socket.io").exists():
         print(
