@@ -15,6 +15,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
 from starlette.websockets import WebSocket
 
 from kuulolla.accounts import crypto
@@ -48,7 +49,14 @@ from kuulolla.chat.protocol import (
 from kuulolla.chat.server import ChatServer
 from kuulolla.chat.sockets import RAW_EXTENSION, AsgiSink, OutFrame, RawSink, Sink
 from kuulolla.core import i18n, metrics
-from kuulolla.core.errors import AppError, BadRequest, Forbidden, NotFound, RateLimited
+from kuulolla.core.errors import (
+    AppError,
+    BadRequest,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unavailable,
+)
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
 from kuulolla.rooms.service import touch_member
@@ -223,10 +231,17 @@ class Connection:
             )
             if self.bad_frames > MAX_BAD_FRAMES:
                 await self.close(CLOSE_POLICY)
-        except AppError as exc:
-            self.push(
-                ErrorFrame(code=exc.code, message=exc.translated(self.locale), ref=ref, room=room)
+        except (DBAPIError, OSError, TimeoutError) as exc:
+            # The database is unreachable (restarting, failing over): nothing changed;
+            # the client may try again.
+            log.warning(
+                "chat.database_unavailable: %s",
+                type(exc).__name__,
+                extra={"event": "chat.database_unavailable"},
             )
+            self.error(Unavailable(), ref=ref, room=room)
+        except AppError as exc:
+            self.error(exc, ref=ref, room=room)
             if exc.close_code is not None:
                 await self.close(exc.close_code)
         except Exception:
@@ -378,8 +393,8 @@ class Connection:
             raise RateLimited()
         text = logic.clean_text(frame.text, max_chars=self.settings.max_message_chars)
         ref_key = hashlib.sha256(identity.author_key + frame.ref.encode()).digest()[:16]
-        ref = frame.ref
-        await self.server.committer.submit(
+        ref, room = frame.ref, frame.room
+        self.server.committer.enqueue(
             store.Draft(
                 room_id=membership.room.id,
                 author_key=identity.author_key,
@@ -389,6 +404,7 @@ class Connection:
                 ref_key=ref_key,
             ),
             on_stored=lambda stored: self.push(Ack(ref=ref, seq=stored.seq)),
+            on_failed=lambda exc: self.error(Unavailable(), ref=ref, room=room),
         )
 
     def on_leave(self, frame: Leave) -> None:

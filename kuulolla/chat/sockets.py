@@ -75,9 +75,10 @@ class Sink(Protocol):
 class RawWebSocket(Protocol):
     """What the uvicorn protocol extension offers (see web/uvicorn_ws.py)."""
 
-    def write(self, wire: bytes) -> bool: ...
-
-    def buffered(self) -> int: ...
+    def write(self, wire: bytes, limit: int) -> bool | None:
+        """Write a framed message: True when written, False when the socket is closing,
+        None when more than ``limit`` bytes were waiting (the socket is then closed
+        with 1013 and nothing is written)."""
 
     def overflow_close(self, code: int) -> None: ...
 
@@ -100,15 +101,12 @@ class RawSink:
     def push(self, frame: OutFrame) -> None:
         if self.closed:
             return
-        raw = self._raw
-        if raw.buffered() > self.limit:
+        written = self._raw.write(frame.wire, self.limit)
+        if written is not True:
             self.closed = True
-            raw.overflow_close(CLOSE_TRY_AGAIN)
-            if self.on_overflow is not None:
+            # None: over the limit, and the handle has started the close.
+            if written is None and self.on_overflow is not None:
                 self.on_overflow()
-            return
-        if not raw.write(frame.wire):
-            self.closed = True
 
     async def close(self, code: int) -> None:
         if self.closed:

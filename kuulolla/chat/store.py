@@ -58,8 +58,9 @@ class Stored:
 @dataclass(slots=True)
 class _Pending:
     draft: Draft
-    future: asyncio.Future[Stored]
+    future: asyncio.Future[Stored] | None
     on_stored: Callable[[Stored], None] | None = None
+    on_failed: Callable[[Exception], None] | None = None
     seq: int = 0
     created_at: datetime | None = field(default=None)
 
@@ -104,15 +105,28 @@ class Committer:
         self._task = None
         await self._writer.close()
 
+    def enqueue(
+        self,
+        draft: Draft,
+        *,
+        on_stored: Callable[[Stored], None],
+        on_failed: Callable[[Exception], None],
+    ) -> None:
+        """Queue ``draft`` for the next commit without waiting for it (the chat path:
+        no future and no task switch per message). ``on_stored`` is called right after
+        the commit and before the message is delivered to anyone, so a sender's
+        acknowledgement precedes its own message; ``on_failed`` when nothing was
+        stored (the client may retry). Messages are committed in the order queued."""
+        if self._task is None:
+            on_failed(Unavailable())
+            return
+        self._queue.put_nowait(_Pending(draft, None, on_stored, on_failed))
+
     async def submit(
         self, draft: Draft, *, on_stored: Callable[[Stored], None] | None = None
     ) -> Stored:
         """Store ``draft``; returns once committed. Raises :class:`Unavailable` when the
-        database cannot be written (nothing was stored; the client may retry).
-
-        ``on_stored`` is called right after the commit and before the message is
-        delivered to anyone, so a sender's acknowledgement precedes its own message.
-        """
+        database cannot be written (nothing was stored; the client may retry)."""
         if self._task is None:
             raise Unavailable()
         future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
@@ -128,9 +142,7 @@ class Committer:
             try:
                 stored = await self._commit(batch)
             except asyncio.CancelledError:
-                for p in batch:
-                    if not p.future.done():
-                        p.future.set_exception(Unavailable())
+                self._fail(batch, Unavailable())
                 raise
             except Exception as exc:
                 metrics.COMMIT_FAILURES.inc()
@@ -139,9 +151,7 @@ class Committer:
                     type(exc).__name__,
                     extra={"event": "store.commit_failed", "count": len(batch)},
                 )
-                for p in batch:
-                    if not p.future.done():
-                        p.future.set_exception(Unavailable())
+                self._fail(batch, Unavailable())
             else:
                 self._on_batch(len(batch))
                 metrics.COMMIT_BATCH.observe(len(batch))
@@ -161,11 +171,25 @@ class Committer:
                             "store.listener_failed", extra={"event": "store.listener_failed"}
                         )
                 for p, s in zip(batch, stored, strict=True):
-                    if not p.future.done():
+                    if p.future is not None and not p.future.done():
                         p.future.set_result(s)
             finally:
                 for _ in batch:
                     queue.task_done()
+
+    @staticmethod
+    def _fail(batch: list[_Pending], exc: Exception) -> None:
+        for p in batch:
+            if p.future is not None:
+                if not p.future.done():
+                    p.future.set_exception(exc)
+            elif p.on_failed is not None:
+                try:
+                    p.on_failed(exc)
+                except Exception:
+                    log.exception(
+                        "store.fail_callback_failed", extra={"event": "store.fail_callback_failed"}
+                    )
 
     async def _commit(self, batch: list[_Pending]) -> list[Stored]:
         now = self._clock.now()

@@ -117,8 +117,16 @@ class RedisBroker:
         # room is active in this process.
         self._control = f"{prefix}:control"
         self.connected = False
+        # No per-command timeout on the publishing connection: it would cost a timeout
+        # context per message (measured: scripts/bench/fanout), and a dead Redis is
+        # still found by TCP keepalive and the health check; publishes wait in a
+        # bounded queue meanwhile and are dropped when it is full.
         self._redis: Any = Redis.from_url(
-            url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=15
+            url,
+            socket_connect_timeout=2,
+            socket_timeout=None,
+            socket_keepalive=True,
+            health_check_interval=15,
         )
         self._sub_redis: Any = Redis.from_url(
             url, socket_connect_timeout=2, socket_timeout=None, socket_keepalive=True

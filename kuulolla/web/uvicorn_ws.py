@@ -20,6 +20,7 @@ from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from kuulolla.chat.protocol import CLOSE_TRY_AGAIN
 from kuulolla.chat.sockets import RAW_EXTENSION
 
 
@@ -31,15 +32,17 @@ class RawWebSocketHandle:
     def __init__(self, proto: KuulollaWebSocketProtocol) -> None:
         self._proto = proto
 
-    def write(self, wire: bytes) -> bool:
+    def write(self, wire: bytes, limit: int) -> bool | None:
+        """One call per recipient of a fan-out, so it does everything in one place."""
         proto = self._proto
         if proto.close_sent or proto.disconnected or not proto.handshake_complete:
             return False
-        proto.transport.write(wire)
+        transport = proto.transport
+        if transport.get_write_buffer_size() > limit:
+            self.overflow_close(CLOSE_TRY_AGAIN)
+            return None
+        transport.write(wire)
         return True
-
-    def buffered(self) -> int:
-        return int(self._proto.transport.get_write_buffer_size())
 
     def overflow_close(self, code: int) -> None:
         """Close a connection whose reader fell behind.

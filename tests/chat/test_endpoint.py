@@ -303,12 +303,18 @@ def test_rate_limit_refuses_with_error_frame(db_url: str) -> None:
         replies = []
         while len([r for r in replies if r["type"] in ("ack", "error")]) < 5:
             replies.append(ws.receive_json())
-    outcomes = [
-        r["type"] if r["type"] == "ack" else r["code"]
+    outcomes = {
+        r["ref"]: r["type"] if r["type"] == "ack" else r["code"]
         for r in replies
         if r["type"] in ("ack", "error")
-    ]
-    assert outcomes == ["ack", "ack", "ack", "rate_limited", "rate_limited"]
+    }
+    assert outcomes == {
+        "r0": "ack",
+        "r1": "ack",
+        "r2": "ack",
+        "r3": "rate_limited",
+        "r4": "rate_limited",
+    }
 
 
 def test_no_hello_closes_after_timeout(client: TestClient) -> None:
