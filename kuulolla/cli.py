@@ -138,6 +138,35 @@ def cmd_reindex_questions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from kuulolla.privacy.service import do_purge
+
+    settings = _settings(args)
+
+    async def work(db: Database) -> Any:
+        redis: Any = None
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            redis = Redis.from_url(settings.redis_url)
+        try:
+            return await do_purge(
+                db, settings=settings, now=utcnow(), dry_run=args.dry_run, redis=redis
+            )
+        finally:
+            if redis is not None:
+                await redis.aclose()
+
+    results = _run_db(settings, work)
+    verb = "would delete" if args.dry_run else "deleted"
+    for r in results:
+        if r.count:
+            where = f"organisation {r.organisation_id}" if r.organisation_id else "platform"
+            print(f"{r.kind} ({where}, before {r.before:%Y-%m-%d %H:%M}Z): {verb} {r.count}")
+    print(f"Purge: {verb} {sum(r.count for r in results)} items in all.")
+    return 0
+
+
 def read_password(prompt: str = "Password: ") -> str:
     """The password from standard input when it is not a terminal (scripts, pipes:
     the first line), otherwise asked twice without echo."""
@@ -268,6 +297,18 @@ def build_parser() -> argparse.ArgumentParser:
         "for example after installing or upgrading Voikko (libvoikko1, voikko-fi).",
     )
     p.set_defaults(func=cmd_reindex_questions)
+
+    p = sub.add_parser(
+        "purge",
+        help="delete data past its retention period",
+        description="Delete, for real, every kind of data older than its retention period "
+        "(each organisation's periods, else the platform defaults), including copies in Redis; "
+        "on SQLite the file is then compacted. The server also does this once an hour.",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="only count what would be deleted; change nothing"
+    )
+    p.set_defaults(func=cmd_purge)
 
     p = sub.add_parser(
         "create-staff",

@@ -182,3 +182,49 @@ def run_with_input(stdin: str, *args: str, database_url: str) -> subprocess.Comp
         text=True,
         timeout=60,
     )
+
+
+def test_purge_deletes_past_retention_and_dry_run_only_counts(db_url: str) -> None:
+    """purge --dry-run counts old room messages without deleting; purge deletes them."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from kuulolla.chat.models import Message
+    from kuulolla.core.clock import utcnow
+    from kuulolla.core.db import Database
+    from tests.helpers import make_room, run_async
+
+    async def plant() -> None:
+        db = Database.from_url(db_url)
+        room = await make_room(db)
+        async with db.session() as session:
+            for seq, age in ((1, 400), (2, 0)):
+                session.add(
+                    Message(
+                        room_id=room,
+                        seq=seq,
+                        created_at=utcnow() - timedelta(days=age),
+                        nick="n",
+                        role="visitor",
+                        text="t",
+                    )
+                )
+        await db.dispose()
+
+    async def count() -> int:
+        db = Database.from_url(db_url)
+        async with db.read() as conn:
+            n = int((await conn.execute(select(func.count()).select_from(Message))).scalar_one())
+        await db.dispose()
+        return n
+
+    run_async(plant)
+    result = run("purge", "--dry-run", database_url=db_url)
+    assert result.returncode == 0, result.stderr
+    assert "would delete 1 items" in result.stdout
+    assert run_async(count) == 2
+    result = run("purge", database_url=db_url)
+    assert result.returncode == 0, result.stderr
+    assert "deleted 1 items" in result.stdout
+    assert run_async(count) == 1

@@ -89,6 +89,7 @@ class Settings:
     signin_max_delay: int = 900  # seconds; the longest wait a run of failures can cause
     admin_require_totp: bool = True  # platform admins must use a second factor
     audit_retention_days: int = 400
+    purge_interval: float = 3600.0  # seconds between scheduled purges (0: only `kuulolla purge`)
 
     # Interface.
     default_locale: str = "fi"

@@ -4,17 +4,20 @@ A question's text is personal data even when screened. Questions that will never
 published, refused ones and those answered privately (or whose asker withdrew consent),
 are deleted with their answers, audit trail, tags and votes once they have been
 untouched since ``before``; the asker's claim code then opens nothing. Published
-questions stay while the asker's consent stands. A scheduled ``kuulolla purge`` with
-per-organisation periods is to call this (docs/operations.md).
+questions stay while the asker's consent stands. ``kuulolla purge`` and the server's
+scheduled task call it with each organisation's period (the ``unpublished_questions``
+data kind below, kuulolla/privacy/registry.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
 from kuulolla.core.db import Database
+from kuulolla.core.i18n import N_
+from kuulolla.privacy.registry import DataKind, PurgeContext, register
 from kuulolla.questions.logic import State
 from kuulolla.questions.models import Question
 
@@ -32,3 +35,45 @@ async def do_purge_unpublished(
     async with db.session() as session:
         result = await session.execute(stmt)
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def purge_unpublished(ctx: PurgeContext) -> int:
+    """The registry's purge: questions of ``ctx.organisation_id`` (None: not routed to
+    any organisation) that will never be published, untouched since ``ctx.before``."""
+    if ctx.dry_run:
+        where = [Question.state.in_(PURGEABLE), Question.updated_at < ctx.before]
+        where.append(
+            Question.organisation_id.is_(None)
+            if ctx.organisation_id is None
+            else Question.organisation_id == ctx.organisation_id
+        )
+        async with ctx.db.read() as conn:
+            return int((await conn.execute(select(func.count()).where(*where))).scalar_one())
+    if ctx.organisation_id is None:
+        stmt = delete(Question).where(
+            Question.state.in_(PURGEABLE),
+            Question.updated_at < ctx.before,
+            Question.organisation_id.is_(None),
+        )
+        async with ctx.db.session() as session:
+            result = await session.execute(stmt)
+            return int(getattr(result, "rowcount", 0) or 0)
+    return await do_purge_unpublished(
+        ctx.db, before=ctx.before, organisation_id=ctx.organisation_id
+    )
+
+
+UNPUBLISHED_QUESTIONS = register(
+    DataKind(
+        key="unpublished_questions",
+        label=N_("Questions that are not published"),
+        contents=N_(
+            "A question that is refused or answered privately, its answer and the notes "
+            "written while handling it. Personal details are masked when the question arrives."
+        ),
+        seen_by=N_("The organisation's volunteers and professionals who handle questions."),
+        default_days=90,
+        visitor=True,
+        purge=purge_unpublished,
+    )
+)

@@ -120,6 +120,7 @@ def create_app(
         gc.freeze()
         gc.set_threshold(*settings.gc_thresholds)
         housekeeping = asyncio.create_task(_housekeeping(db, settings, clock), name="housekeeping")
+        purging = asyncio.create_task(_purging(db, settings, clock), name="purge")
         try:
             yield {
                 "settings": settings,
@@ -130,9 +131,10 @@ def create_app(
                 "throttle": throttle,
             }
         finally:
-            housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await housekeeping
+            for task in (housekeeping, purging):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await chat.stop()
             await throttle.store.close()
             await chat.fanout.broker.close()
@@ -197,6 +199,34 @@ async def _housekeeping(db: Database, settings: Settings, clock: Clock) -> None:
             log.warning(
                 "accounts.housekeeping_failed", extra={"event": "accounts.housekeeping_failed"}
             )
+
+
+async def _purging(db: Database, settings: Settings, clock: Clock) -> None:
+    """Delete data past its retention period (kuulolla/privacy), every
+    ``KUULOLLA_PURGE_INTERVAL`` seconds; VACUUM SQLite once a day."""
+    from kuulolla.privacy.service import do_purge
+
+    if settings.purge_interval <= 0:
+        return
+    redis: Any = None
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+    last_vacuum = 0.0
+    try:
+        while True:
+            await asyncio.sleep(settings.purge_interval)
+            vacuum = clock.monotonic() - last_vacuum >= 86400
+            try:
+                await do_purge(db, settings=settings, now=clock.now(), redis=redis, vacuum=vacuum)
+                if vacuum:
+                    last_vacuum = clock.monotonic()
+            except Exception:
+                log.warning("privacy.purge_failed", extra={"event": "privacy.purge_failed"})
+    finally:
+        if redis is not None:
+            await redis.aclose()
 
 
 class KuulollaApp(Starlette):

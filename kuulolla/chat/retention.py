@@ -1,0 +1,69 @@
+"""Retention of group-room messages: deleted for real once older than the period.
+
+Messages carry the text and the nickname; both go with the row. The room's
+``purged_seq`` moves past the deleted sequences, so a client resuming from before
+them is told to resync instead of being given a history with holes. Membership rows
+(the hash of a visitor's token and where they started) go once unseen for the period.
+Redis holds no copy: it only relays messages between processes (pub/sub).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, update
+
+from kuulolla.chat.models import Message
+from kuulolla.core.i18n import N_
+from kuulolla.privacy.registry import DataKind, PurgeContext, register
+from kuulolla.rooms.models import Room, RoomMember, RoomStream
+
+GROUP = "group"
+
+
+async def purge_room_messages(ctx: PurgeContext) -> int:
+    """Delete (or count) group-room messages of the organisation created before
+    ``ctx.before``."""
+    if ctx.organisation_id is None:
+        return 0  # every room belongs to an organisation
+    rooms = select(Room.id).where(Room.kind == GROUP, Room.organisation_id == ctx.organisation_id)
+    old = (Message.room_id.in_(rooms), Message.created_at < ctx.before)
+    if ctx.dry_run:
+        async with ctx.db.read() as conn:
+            return int((await conn.execute(select(func.count()).where(*old))).scalar_one())
+    async with ctx.db.transaction() as conn:
+        highest = (
+            await conn.execute(
+                select(Message.room_id, func.max(Message.seq)).where(*old).group_by(Message.room_id)
+            )
+        ).all()
+        result = await conn.execute(delete(Message).where(*old))
+        for room_id, seq in highest:
+            await conn.execute(
+                update(RoomStream)
+                .where(RoomStream.room_id == room_id, RoomStream.purged_seq < seq)
+                .values(purged_seq=seq)
+            )
+        await conn.execute(
+            delete(RoomMember).where(
+                RoomMember.room_id.in_(rooms), RoomMember.last_seen_at < ctx.before
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+ROOM_MESSAGES = register(
+    DataKind(
+        key="room_messages",
+        label=N_("Group room messages"),
+        contents=N_(
+            "What is written in a group room, with the nickname and the time. "
+            "No name, address or IP address."
+        ),
+        seen_by=N_(
+            "Everyone in the room while they are there; newcomers see the latest messages; "
+            "the room's hosts and moderators."
+        ),
+        default_days=30,
+        visitor=True,
+        purge=purge_room_messages,
+    )
+)

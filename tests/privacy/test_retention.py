@@ -1,0 +1,161 @@
+"""The retention registry, periods and the purge on real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from kuulolla.chat.models import Message
+from kuulolla.core.db import Database
+from kuulolla.core.settings import Settings
+from kuulolla.privacy import registry, service
+from kuulolla.privacy.registry import DataKind, PurgeContext, RegistryError
+from kuulolla.rooms.models import Room, RoomStream
+from tests.helpers import NOW, make_room
+
+
+async def _nothing(ctx: PurgeContext) -> int:
+    return 0
+
+
+async def add_messages(db: Database, room_id: int, ages_days: list[float]) -> None:
+    """Messages in the room, one per age (days before NOW), in sequence order."""
+    async with db.session() as session:
+        for seq, age in enumerate(ages_days, start=1):
+            session.add(
+                Message(
+                    room_id=room_id,
+                    seq=seq,
+                    kind=0,
+                    created_at=NOW - timedelta(days=age),
+                    nick=f"nick{seq}",
+                    role="visitor",
+                    text=f"text {seq}",
+                )
+            )
+        stream = await session.get(RoomStream, room_id)
+        assert stream is not None
+        stream.last_seq = len(ages_days)
+
+
+async def remaining(db: Database, room_id: int) -> list[int]:
+    async with db.read_session() as session:
+        return list(
+            (
+                await session.execute(
+                    select(Message.seq).where(Message.room_id == room_id).order_by(Message.seq)
+                )
+            ).scalars()
+        )
+
+
+async def org_of(db: Database, room_id: int) -> int:
+    async with db.read_session() as session:
+        room = await session.get(Room, room_id)
+        assert room is not None
+        return room.organisation_id
+
+
+def test_a_key_cannot_be_registered_twice() -> None:
+    """Registering another kind under a taken key is refused."""
+    registry.load()
+    with pytest.raises(RegistryError):
+        registry.register(
+            DataKind(
+                key="room_messages",
+                label="x",
+                contents="x",
+                seen_by="x",
+                default_days=1,
+                purge=_nothing,
+            )
+        )
+
+
+def test_domains_register_their_kinds() -> None:
+    """Loading the registry finds the kinds declared in the domains' retention modules."""
+    keys = {kind.key for kind in registry.kinds()}
+    assert {"room_messages", "unpublished_questions", "audit_events"} <= keys
+
+
+@pytest.mark.asyncio
+async def test_periods_fall_back_from_organisation_to_platform_to_default(db: Database) -> None:
+    """An organisation's own period wins over the platform's, which wins over the default."""
+    org = await org_of(db, await make_room(db))
+    default = registry.get_kind("room_messages")
+    assert default is not None
+    assert (await service.get_periods(db, organisation_id=org))["room_messages"] == (
+        default.default_days
+    )
+    await service.do_set_period(db, organisation_id=None, kind="room_messages", days=14, now=NOW)
+    assert (await service.get_periods(db, organisation_id=org))["room_messages"] == 14
+    await service.do_set_period(db, organisation_id=org, kind="room_messages", days="7", now=NOW)
+    await service.do_set_period(db, organisation_id=org, kind="room_messages", days=8, now=NOW)
+    assert (await service.get_periods(db, organisation_id=org))["room_messages"] == 8
+    assert (await service.get_periods(db, organisation_id=None))["room_messages"] == 14
+
+
+@pytest.mark.parametrize("days", ["abc", "", 0, -3, 100000, "7.5", None])
+@pytest.mark.asyncio
+async def test_invalid_periods_are_refused_and_change_nothing(db: Database, days: object) -> None:
+    """A period that is not a whole number within the kind's limits is refused."""
+    org = await org_of(db, await make_room(db))
+    with pytest.raises(service.InvalidPeriod):
+        await service.do_set_period(
+            db, organisation_id=org, kind="room_messages", days=days, now=NOW
+        )
+    kind = registry.get_kind("room_messages")
+    assert kind is not None
+    assert (await service.get_periods(db, organisation_id=org))["room_messages"] == (
+        kind.default_days
+    )
+
+
+@pytest.mark.asyncio
+async def test_purge_deletes_old_room_messages_for_real(db: Database, settings: Settings) -> None:
+    """Messages older than the period are deleted, newer ones stay, and the stream's
+    purged sequence moves past the deleted ones."""
+    room = await make_room(db)
+    org = await org_of(db, room)
+    await service.do_set_period(db, organisation_id=org, kind="room_messages", days=10, now=NOW)
+    await add_messages(db, room, [20, 15, 11, 9, 1])
+    results = await service.do_purge(db, settings=settings, now=NOW)
+    assert await remaining(db, room) == [4, 5]
+    assert {(r.kind, r.organisation_id): r.count for r in results}[("room_messages", org)] == 3
+    async with db.read_session() as session:
+        stream = await session.get(RoomStream, room)
+        assert stream is not None and stream.purged_seq == 3
+        texts = (
+            await session.execute(select(func.count()).where(Message.text == "text 1"))
+        ).scalar()
+        assert texts == 0
+
+
+@pytest.mark.asyncio
+async def test_dry_run_counts_and_changes_nothing(db: Database, settings: Settings) -> None:
+    """A dry run reports what would go and deletes nothing."""
+    room = await make_room(db)
+    await add_messages(db, room, [40, 35, 1])
+    results = await service.do_purge(db, settings=settings, now=NOW, dry_run=True)
+    assert sum(r.count for r in results if r.kind == "room_messages") == 2
+    assert await remaining(db, room) == [1, 2, 3]
+
+
+@pytest.mark.asyncio
+async def test_each_organisation_has_its_own_period(db: Database, settings: Settings) -> None:
+    """One organisation's shorter period does not shorten another's."""
+    short = await make_room(db, "lyhyt", org="lyhyt-ry")
+    long = await make_room(db, "pitka", org="pitka-ry")
+    await service.do_set_period(
+        db, organisation_id=await org_of(db, short), kind="room_messages", days=2, now=NOW
+    )
+    await service.do_set_period(
+        db, organisation_id=await org_of(db, long), kind="room_messages", days=60, now=NOW
+    )
+    await add_messages(db, short, [5, 1])
+    await add_messages(db, long, [5, 1])
+    await service.do_purge(db, settings=settings, now=NOW)
+    assert await remaining(db, short) == [2]
+    assert await remaining(db, long) == [1, 2]
