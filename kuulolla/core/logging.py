@@ -1,24 +1,56 @@
 """Structured logging: one JSON object per line, no personal data.
 
-Log records name an ``event`` (``extra={"event": "chat.handler_failed"}``) and carry
-only fields from :data:`ALLOWED_FIELDS`; anything else passed in ``extra`` is dropped,
-so a careless call cannot put a message text, nickname, token or address in the log.
-uvicorn's access log is off and its per-connection lines, which name the client's
-address, are filtered out.
+Every line names an ``event`` (``extra={"event": "chat.handler_failed"}``; lines from
+libraries get their logger's name) and, inside a request or socket, the
+``request_id`` of it (:data:`REQUEST_ID`, set by web/request_ids.py and the socket
+entry in web/app.py). Only fields from :data:`ALLOWED_FIELDS` are written; anything
+else passed in ``extra`` is dropped, so a careless call cannot put a message text,
+nickname, token or address in the log.
+
+Three more guards, because libraries log too:
+
+- uvicorn's access log is off and its per-connection lines, which name the client's
+  address and the query string, are dropped (:class:`DropClientAddresses`);
+- anything that looks like an IPv4 or IPv6 address is replaced by ``[address]`` in
+  every line, except the address the server itself listens on (its start-up line);
+- a traceback keeps its frames and the exception's type but never the exception's
+  message, which may quote input (a nickname, a message, a token).
 """
 
 from __future__ import annotations
 
+import contextvars
+import ipaddress
 import json
 import logging
+import re
 import sys
+import traceback
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 from kuulolla.core.settings import Settings
 
 ALLOWED_FIELDS = frozenset(
-    {"event", "room_id", "path", "status", "count", "seconds", "code", "request_id", "worker"}
+    {
+        "event",
+        "room_id",
+        "organisation_id",
+        "path",
+        "method",
+        "status",
+        "count",
+        "seconds",
+        "code",
+        "kind",
+        "request_id",
+        "worker",
+    }
+)
+
+REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "kuulolla_request_id", default=None
 )
 
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()) | {
@@ -26,27 +58,79 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()
     "asctime",
 }
 
+# Candidates only: each match is confirmed with the ipaddress module before it is
+# replaced, so version numbers and times are left alone.
+_IPV4 = r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"
+_IPV6 = (
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
+    r"(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4})(?:%\w+)?(?![\w:.])"
+)
+_CANDIDATE = re.compile(f"{_IPV4}|\\[?{_IPV6}\\]?")
+
+
+def scrub_addresses(text: str, *, keep: frozenset[str] = frozenset()) -> str:
+    """``text`` with every IPv4/IPv6 address replaced by ``[address]``, except those in
+    ``keep`` (the server's own bind address)."""
+
+    def replace(match: re.Match[str]) -> str:
+        found = match.group(0)
+        bare = found.strip("[]").split("%", 1)[0]
+        try:
+            ipaddress.ip_address(bare)
+        except ValueError:
+            return found
+        return found if bare in keep else "[address]"
+
+    return _CANDIDATE.sub(replace, text)
+
+
+def format_traceback(exc_type: type[BaseException], tb: TracebackType | None) -> str:
+    """The frames and the exception's type, without its message."""
+    frames = "".join(traceback.format_tb(tb))
+    return (
+        f"Traceback (most recent call last):\n{frames}{exc_type.__module__}.{exc_type.__qualname__}"
+    )
+
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self, *, keep_addresses: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self.keep = keep_addresses
+
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "event": record.name,
             "msg": record.getMessage(),
         }
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            out["request_id"] = request_id
         for key, value in vars(record).items():
             if key in ALLOWED_FIELDS and key not in _STANDARD:
                 out[key] = value
         if record.exc_info and record.exc_info[0] is not None:
             out["exc_type"] = record.exc_info[0].__name__
-            out["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+            out["traceback"] = format_traceback(record.exc_info[0], record.exc_info[2])
+        return scrub_addresses(json.dumps(out, ensure_ascii=False, default=str), keep=self.keep)
 
 
 class TextFormatter(logging.Formatter):
-    def __init__(self) -> None:
+    def __init__(self, *, keep_addresses: frozenset[str] = frozenset()) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+        self.keep = keep_addresses
+
+    def formatException(self, ei: Any) -> str:
+        return format_traceback(ei[0], ei[2])
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            line += f" request_id={request_id}"
+        return scrub_addresses(line, keep=self.keep)
 
 
 class DropClientAddresses(logging.Filter):
@@ -61,8 +145,13 @@ class DropClientAddresses(logging.Filter):
 
 
 def configure_logging(settings: Settings) -> None:
+    keep = frozenset({settings.host})
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
+    handler.setFormatter(
+        JsonFormatter(keep_addresses=keep)
+        if settings.log_format == "json"
+        else TextFormatter(keep_addresses=keep)
+    )
     handler.addFilter(DropClientAddresses())
     root = logging.getLogger()
     root.handlers[:] = [handler]

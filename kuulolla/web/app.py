@@ -46,11 +46,12 @@ from kuulolla.core.broker import Broker, MemoryBrokerClient, RedisBroker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, InternalError, NotFound
-from kuulolla.core.logging import configure_logging
+from kuulolla.core.logging import REQUEST_ID, configure_logging
 from kuulolla.core.settings import Settings
 from kuulolla.questions import routes as questions
 from kuulolla.web import pages
 from kuulolla.web.locale import LocaleMiddleware
+from kuulolla.web.request_ids import RequestIdMiddleware, new_request_id, route_template
 from kuulolla.web.security import SecurityHeadersMiddleware
 from kuulolla.web.templating import render
 
@@ -166,6 +167,7 @@ def create_app(
         ),
     ]
     middleware = [
+        Middleware(RequestIdMiddleware),
         Middleware(SecurityHeadersMiddleware, hsts=not settings.development),
         Middleware(LocaleMiddleware, default=settings.default_locale),
         Middleware(PrincipalMiddleware, settings=settings, clock=clock),
@@ -242,6 +244,7 @@ class KuulollaApp(Starlette):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "websocket" and scope["path"] == "/ws":
             scope["app"] = self
+            REQUEST_ID.set(new_request_id())
             await resolve_scope(scope, settings=self.state.settings, clock=self.state.clock)
             await websocket_endpoint(WebSocket(scope, receive, send))
             return
@@ -321,6 +324,8 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.error(
-        "web.unhandled", exc_info=exc, extra={"event": "web.unhandled", "path": request.url.path}
+        "web.unhandled",
+        exc_info=exc,
+        extra={"event": "web.unhandled", "path": route_template(request.scope)},
     )
     return await app_error(request, InternalError())

@@ -1,0 +1,108 @@
+"""Structured logs: allow-listed fields, request ids, no addresses, no exception texts."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import pytest
+
+from kuulolla.core.logging import (
+    REQUEST_ID,
+    DropClientAddresses,
+    JsonFormatter,
+    TextFormatter,
+    scrub_addresses,
+)
+
+
+def record(
+    msg: str, *args: object, name: str = "kuulolla.test", **extra: object
+) -> logging.LogRecord:
+    rec = logging.LogRecord(name, logging.INFO, __file__, 1, msg, args, None)
+    for key, value in extra.items():
+        setattr(rec, key, value)
+    return rec
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("from 192.168.10.20 at noon", "from [address] at noon"),
+        ("('10.0.0.5', 51234) - x", "('[address]', 51234) - x"),
+        ("peer 2001:db8::1 left", "peer [address] left"),
+        ("peer [2001:db8:0:1::7]:443 left", "peer [address]:443 left"),
+        ("loopback ::1 and ::ffff:10.1.2.3", "loopback [address] and [address]"),
+        ("fe80::1%eth0 link-local", "[address] link-local"),
+        ("version 1.2.3 at 12:30:45", "version 1.2.3 at 12:30:45"),
+        ("ts 2026-11-23T06:37:14.123+00:00", "ts 2026-11-23T06:37:14.123+00:00"),
+        ("999.1.1.1 is no address", "999.1.1.1 is no address"),
+    ],
+)
+def test_addresses_are_scrubbed(text: str, expected: str) -> None:
+    """IPv4 and IPv6 addresses become [address]; versions, times and non-addresses stay."""
+    assert scrub_addresses(text) == expected
+
+
+def test_the_bind_address_is_kept() -> None:
+    """The server's own listening address may appear (its start-up line)."""
+    line = "Uvicorn running on http://10.1.1.1:8000 for 10.2.2.2"
+    assert scrub_addresses(line, keep=frozenset({"10.1.1.1"})) == (
+        "Uvicorn running on http://10.1.1.1:8000 for [address]"
+    )
+
+
+def test_json_lines_keep_only_allowed_fields() -> None:
+    """Fields outside the allow-list (nickname, text, token) never reach the line."""
+    line = JsonFormatter().format(
+        record("chat.sent", event="chat.sent", room_id=4, nick="Salanimi", text="x", token="t")
+    )
+    data = json.loads(line)
+    assert data["event"] == "chat.sent" and data["room_id"] == 4
+    assert not {"nick", "text", "token"} & set(data)
+
+
+def test_lines_carry_the_request_id_and_an_event() -> None:
+    """Inside a request the id is on every line; a library line gets its logger as event."""
+    token = REQUEST_ID.set("abc123")
+    try:
+        data = json.loads(JsonFormatter().format(record("Started", name="uvicorn.error")))
+        text = TextFormatter().format(record("Started", name="uvicorn.error"))
+    finally:
+        REQUEST_ID.reset(token)
+    assert data["request_id"] == "abc123" and data["event"] == "uvicorn.error"
+    assert "request_id=abc123" in text
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), TextFormatter()])
+def test_tracebacks_leave_out_the_exception_message(formatter: logging.Formatter) -> None:
+    """An exception's message may quote input: the frames and type are logged, not it."""
+    said = "".join(["sala", "inen"])
+    try:
+        raise ValueError(f"nick {said.title()} from {'.'.join(['10', '9', '8', '7'])} said {said}")
+    except ValueError:
+        rec = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    line = formatter.format(rec)
+    assert "ValueError" in line and "test_logging.py" in line
+    assert "Salainen" not in line and "salainen" not in line and "10.9.8.7" not in line
+
+
+@pytest.mark.parametrize(
+    "msg",
+    [
+        '%s - "WebSocket %s" [accepted]',
+        '%s - "WebSocket %s" 403',
+        "connection open",
+        "connection closed",
+        "Invalid HTTP request received.",
+    ],
+)
+def test_uvicorn_connection_lines_are_dropped(msg: str) -> None:
+    """uvicorn's per-connection lines (client address, query string) are not logged."""
+    assert DropClientAddresses().filter(record(msg, name="uvicorn.error")) is False
+
+
+def test_other_lines_pass_the_filter() -> None:
+    """The filter lets ordinary lines through."""
+    assert DropClientAddresses().filter(record("Application startup complete.")) is True
