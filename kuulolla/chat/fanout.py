@@ -32,7 +32,8 @@ from typing import Any
 
 from kuulolla.chat import store
 from kuulolla.chat.logic import Sequencer
-from kuulolla.chat.protocol import Author, MessageFrame, Presence
+from kuulolla.chat.models import KIND_REDACTION
+from kuulolla.chat.protocol import Author, MessageFrame, Presence, Redact
 from kuulolla.chat.sockets import OutFrame, Sink
 from kuulolla.core import metrics
 from kuulolla.core.broker import Broker
@@ -200,7 +201,9 @@ class Fanout:
             self._author_ids[cache_key] = found
         return found
 
-    def message_frame(self, slug: str, s: store.Stored) -> MessageFrame:
+    def message_frame(self, slug: str, s: store.Stored) -> MessageFrame | Redact:
+        if s.kind == KIND_REDACTION:
+            return Redact(room=slug, seq=s.target or 0, at=s.seq)
         return MessageFrame(
             room=slug,
             seq=s.seq,

@@ -10,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kuulolla.core.db import Base, UTCDateTime
 
 KIND_MESSAGE = 0
+# A moderator removed message ``target``: a tombstone in the stream, so clients that
+# resume after it learn of the removal (``redact`` frames).
+KIND_REDACTION = 1
+# A message a moderator removed: its text and author are gone, its sequence stays.
+KIND_REMOVED = 2
 
 
 class Message(Base):
@@ -32,3 +37,5 @@ class Message(Base):
     role: Mapped[str] = mapped_column(String(16), default="visitor")
     text: Mapped[str | None] = mapped_column(Text)
     ref_key: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    # For a redaction: the sequence of the removed message.
+    target: Mapped[int | None] = mapped_column(BigInteger)

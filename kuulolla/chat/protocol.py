@@ -114,10 +114,19 @@ class MessageFrame(ServerFrame, tag="message"):
     text: str
 
 
+class Redact(ServerFrame, tag="redact"):
+    """A moderator removed message ``seq``; ``at`` is the removal's own place in the
+    stream (a client that has seen it resumes after it)."""
+
+    room: str
+    seq: int
+    at: int
+
+
 class Joined(ServerFrame, tag="joined"):
     room: str
     seq: int
-    history: list[MessageFrame]
+    history: list[MessageFrame | Redact]
     present: int = 0
 
 

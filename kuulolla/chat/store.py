@@ -29,7 +29,7 @@ from typing import cast
 
 from sqlalchemy import Table, select
 
-from kuulolla.chat.models import Message
+from kuulolla.chat.models import KIND_MESSAGE, KIND_REMOVED, Message
 from kuulolla.chat.writers import Draft, Writer, make_writer
 from kuulolla.core import metrics
 from kuulolla.core.clock import Clock
@@ -53,6 +53,8 @@ class Stored:
     role: str
     text: str | None
     duplicate: bool = False
+    kind: int = KIND_MESSAGE
+    target: int | None = None  # for a redaction: the removed message's sequence
 
 
 @dataclass(slots=True)
@@ -224,11 +226,16 @@ _COLUMNS = (
     messages.c.nick,
     messages.c.role,
     messages.c.text,
+    messages.c.kind,
+    messages.c.target,
 )
+# Removed messages keep their sequence but are never sent again; their redactions
+# (tombstones) are, so a resuming client learns of removals it missed.
+_SHOWN = messages.c.kind != KIND_REMOVED
 
 
 def _stored(row: Sequence[object]) -> Stored:
-    return Stored(*row)  # type: ignore[arg-type]
+    return Stored(*row[:7], False, *row[7:])  # type: ignore[arg-type, call-arg]
 
 
 async def read_stream_state(db: Database, room_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -246,7 +253,7 @@ async def read_after(
     db: Database, room_id: int, after: int, *, through: int | None = None, limit: int = 1000
 ) -> list[Stored]:
     """Messages of ``room_id`` with ``after < seq [<= through]``, oldest first."""
-    query = select(*_COLUMNS).where(messages.c.room_id == room_id, messages.c.seq > after)
+    query = select(*_COLUMNS).where(messages.c.room_id == room_id, messages.c.seq > after, _SHOWN)
     if through is not None:
         query = query.where(messages.c.seq <= through)
     async with db.read() as conn:
@@ -272,7 +279,11 @@ async def read_history(
         if since is None:
             rows = await conn.execute(
                 select(*_COLUMNS)
-                .where(messages.c.room_id == room_id, messages.c.seq <= last_seq)
+                .where(
+                    messages.c.room_id == room_id,
+                    messages.c.seq <= last_seq,
+                    messages.c.kind == KIND_MESSAGE,
+                )
                 .order_by(messages.c.seq.desc())
                 .limit(limit)
             )
@@ -285,6 +296,7 @@ async def read_history(
                     messages.c.room_id == room_id,
                     messages.c.seq > since,
                     messages.c.seq <= last_seq,
+                    _SHOWN,
                 )
                 .order_by(messages.c.seq)
                 .limit(limit + 1)
