@@ -316,7 +316,13 @@ async def test_held_message_taken_once(db: Database) -> None:
     assert again.id == first.id
     assert [h.reasons for h in await service.list_held(db, room_id=room)] == [("link.held",)]
     taken = await service.do_take_held(
-        db, organisation_id=org, room_id=room, held_id=first.id, approve=True, actor_id=None, now=NOW
+        db,
+        organisation_id=org,
+        room_id=room,
+        held_id=first.id,
+        approve=True,
+        actor_id=None,
+        now=NOW,
     )
     assert taken.text == "katso www.example.com"
     with pytest.raises(NotFound):
