@@ -713,25 +713,3 @@ async def read_context(
             .order_by(_messages.c.seq)
         )
         return [(int(r[0]), str(r[1]), str(r[2] or "")) for r in rows]
-
-
-# ------------------------------------------------------------------ retention
-
-
-async def do_purge(db: Database, *, audit_before: datetime, now: datetime) -> int:
-    """Delete ended restrictions, held messages and resolved reports older than a day,
-    and audit entries older than ``audit_before``. Returns rows deleted."""
-    day_ago = now - timedelta(days=1)
-    total = 0
-    async with db.session() as session:
-        for statement in (
-            delete(Restriction).where(
-                or_(Restriction.expires_at < day_ago, Restriction.lifted_at < day_ago)
-            ),
-            delete(Report).where(Report.resolved_at < day_ago),
-            delete(HeldMessage).where(HeldMessage.created_at < now - timedelta(days=7)),
-            delete(AuditEntry).where(AuditEntry.created_at < audit_before),
-        ):
-            result = await session.execute(statement)
-            total += int(getattr(result, "rowcount", 0) or 0)
-    return total

@@ -392,18 +392,25 @@ async def test_report_needs_a_known_reason(db: Database) -> None:
     assert await service.list_reports(db, room_id=room) == []
 
 
-async def test_purge_keeps_recent_audit(db: Database) -> None:
-    """Purging deletes audit entries before the cut-off and keeps the newer ones."""
+async def test_retention_purges_old_audit_only(db: Database) -> None:
+    """The retention purge deletes the organisation's audit entries before the cut-off."""
+    from kuulolla.moderation.retention import purge_audit
+    from kuulolla.privacy.registry import PurgeContext
+    from tests.conftest import make_settings
+
     room = await make_room(db)
     org = await org_of(db, room)
-    for when in (NOW - timedelta(days=400), NOW):
+    for when, seconds in ((NOW - timedelta(days=400), 10), (NOW, 20)):
         await service.do_change_room_settings(
-            db,
-            organisation_id=org,
-            room_id=room,
-            actor_id=None,
-            now=when,
-            locked=when == NOW,
+            db, organisation_id=org, room_id=room, actor_id=None, now=when, slow_mode=seconds
         )
-    await service.do_purge(db, audit_before=NOW - timedelta(days=365), now=NOW)
+    ctx = PurgeContext(
+        db=db,
+        organisation_id=org,
+        before=NOW - timedelta(days=365),
+        now=NOW,
+        dry_run=False,
+        settings=make_settings("sqlite://"),
+    )
+    assert await purge_audit(ctx) == 1
     assert [r.created_at for r in await service.list_audit(db, organisation_id=org)] == [NOW]
