@@ -9,4 +9,5 @@ def load_all() -> None:
     import kuulolla.moderation.models
     import kuulolla.privacy.models
     import kuulolla.questions.models
+    import kuulolla.reports.models
     import kuulolla.rooms.models  # noqa: F401

@@ -59,6 +59,7 @@ from kuulolla.core.errors import (
 )
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
+from kuulolla.reports.events import Kind
 from kuulolla.rooms.service import touch_member
 from kuulolla.web.security import origin_allowed
 
@@ -82,6 +83,8 @@ class Identity:
     kind: str = "visitor"
     role: str = "visitor"
     name: str | None = None
+    # The visitor's token was minted on this connection (a first visit, for reports).
+    new: bool = False
 
 
 @dataclass(slots=True)
@@ -288,7 +291,7 @@ class Connection:
             )
             me = Me(kind="staff", name=principal.display_name, role=self.identity.role)
         else:
-            self.identity = Identity(author_key=token_key(token))
+            self.identity = Identity(author_key=token_key(token), new=frame.token is None)
             me = Me(kind="visitor")
         self.push(Welcome(v=PROTOCOL_VERSION, token=token, me=me))
         self.forget_handshake()
@@ -327,6 +330,7 @@ class Connection:
         elif len(self.rooms) >= self.settings.max_rooms_per_connection:
             raise Forbidden(N_("You are in too many rooms at once."), code="too_many_rooms")
         server.slugs[room.id] = room.slug
+        server.room_orgs[room.id] = room.organisation_id
         first_seq = await touch_member(
             server.db, room_id=room.id, author_key=identity.author_key, now=server.clock.now()
         )
@@ -383,6 +387,14 @@ class Connection:
         fanout.activate(hub, self.sink, last)
         self.rooms[room.slug] = Membership(ref, hub, nick, role)
         metrics.JOINS.labels("resumed" if frame.since is not None else "joined").inc()
+        if frame.since is None:
+            server.tally.count(
+                Kind.ROOM_VISIT,
+                organisation_id=room.organisation_id,
+                room_id=room.id,
+                at=server.clock.now(),
+                label="staff" if role != "visitor" else "new" if identity.new else "return",
+            )
 
     async def on_send(self, frame: Send) -> None:
         identity = self.require_hello()

@@ -31,6 +31,7 @@ from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
+from kuulolla.reports.events import Kind, Tally
 from kuulolla.rooms.service import RoomCache
 
 if TYPE_CHECKING:
@@ -59,6 +60,10 @@ class ChatServer:
         self.control_channel = f"{settings.broker_prefix}:control"
         # Slugs of rooms this process has seen, for framing committed messages.
         self.slugs: dict[int, str] = {}
+        # Organisations of the group rooms joined here: messages in them are counted
+        # for reports (private conversations never enter this map).
+        self.room_orgs: dict[int, int] = {}
+        self.tally = Tally()
         self.committer = Committer(
             db, clock=clock, on_committed=self._committed, max_batch=settings.commit_max_batch
         )
@@ -70,7 +75,10 @@ class ChatServer:
         await self.fanout.start()
         await self.fanout.broker.subscribe(self.control_channel)
         self.committer.start()
-        self._tasks = [asyncio.create_task(self._session_loop(), name="staff-session-check")]
+        self._tasks = [
+            asyncio.create_task(self._session_loop(), name="staff-session-check"),
+            asyncio.create_task(self.tally.run(self.db), name="report-tally"),
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -80,9 +88,24 @@ class ChatServer:
                 await task
         await self.committer.stop()
         await self.fanout.close()
+        try:
+            await self.tally.flush(self.db)
+        except Exception:
+            log.warning("reports.flush_failed", extra={"event": "reports.flush_failed"})
 
     def _committed(self, stored: list[Stored]) -> None:
         self.fanout.committed(self.slugs, stored)
+        orgs = self.room_orgs
+        for message in stored:
+            org = orgs.get(message.room_id)
+            if org is not None and not message.duplicate:
+                self.tally.count(
+                    Kind.ROOM_MESSAGES,
+                    organisation_id=org,
+                    room_id=message.room_id,
+                    at=message.created_at,
+                    label="visitor" if message.role == "visitor" else "staff",
+                )
 
     # ------------------------------------------------------------ staff sessions
     # (accounts.service.SessionEvents)

@@ -30,6 +30,8 @@ from kuulolla.questions.models import (
     QuestionTag,
     QuestionVote,
 )
+from kuulolla.reports import events as report_events
+from kuulolla.reports.events import Kind
 
 # ------------------------------------------------------------------ views
 
@@ -162,6 +164,9 @@ async def do_ask(db: Database, *, ask: logic.Ask, deadline_days: int, now: datet
         session.add(question)
         await session.flush()
         add_event(session, question_id=question.id, action="ask", to_state=State.RECEIVED, now=now)
+        report_events.add(
+            session, Kind.QUESTION_ASKED, organisation_id=None, at=now, label=ask.category
+        )
         return AskReceipt(question.id, code, ask.masked)
 
 

@@ -32,6 +32,8 @@ from kuulolla.questions.models import (
     QuestionTag,
 )
 from kuulolla.questions.service import add_event, display_title
+from kuulolla.reports import events as report_events
+from kuulolla.reports.events import Kind
 
 # ------------------------------------------------------------------ views
 
@@ -327,6 +329,13 @@ async def do_accept(
             question.deadline_at = await _deadline_for(
                 session, question, actor.organisation_id, default_days
             )
+            report_events.add(
+                session,
+                Kind.QUESTION_RECEIVED,
+                organisation_id=actor.organisation_id,
+                at=now,
+                label=question.category,
+            )
         question.state = after
         question.updated_at = now
         add_event(
@@ -399,6 +408,14 @@ async def do_route(
         )
         if await session.get(Organisation, organisation_id) is None:
             raise NotFound(N_("There is no such organisation."), code="organisation_not_found")
+        if question.organisation_id != organisation_id:
+            report_events.add(
+                session,
+                Kind.QUESTION_RECEIVED,
+                organisation_id=organisation_id,
+                at=now,
+                label=question.category,
+            )
         question.organisation_id = organisation_id
         question.assignee_user_id = assignee_user_id
         question.deadline_at = await _deadline_for(session, question, organisation_id, default_days)
@@ -540,6 +557,7 @@ async def do_publish(
         question.updated_at = now
         if after is State.PUBLISHED:
             question.published_at = now
+        _report_answer(session, question, published=after is State.PUBLISHED, now=now)
         await session.flush()
         await _reindex(session, question, answer, analyser or search.default_analyser())
         add_event(
@@ -552,6 +570,23 @@ async def do_publish(
             now=now,
         )
         return after
+
+
+def _report_answer(
+    session: AsyncSession, question: Question, *, published: bool, now: datetime
+) -> None:
+    """Statistics of an answer: time to answer, whether it was public, whether late."""
+    org, label = question.organisation_id, question.category
+    seconds = max(0.0, (now - question.created_at).total_seconds())
+    report_events.add(
+        session, Kind.QUESTION_ANSWERED, organisation_id=org, at=now, label=label, value=seconds
+    )
+    if published:
+        report_events.add(
+            session, Kind.QUESTION_PUBLISHED, organisation_id=org, at=now, label=label
+        )
+    if now > question.deadline_at:
+        report_events.add(session, Kind.QUESTION_LATE, organisation_id=org, at=now, label=label)
 
 
 async def _reindex(

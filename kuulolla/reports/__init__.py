@@ -1,0 +1,1 @@
+"""Reports and statistics: minimal event records, aggregation, dashboard, exports."""
