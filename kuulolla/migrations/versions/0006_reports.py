@@ -1,7 +1,7 @@
 """reports: minimal statistical event records
 
-Revision ID: 0005_reports
-Revises: 0002_accounts
+Revision ID: 0006_reports
+Revises: 0005_retention
 Create Date: 2026-11-23 07:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import kuulolla.core.db
 
-revision: str = "0005_reports"
-down_revision: str | None = "0002_accounts"
+revision: str = "0006_reports"
+down_revision: str | None = "0005_retention"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
