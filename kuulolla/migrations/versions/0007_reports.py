@@ -1,7 +1,7 @@
 """reports: minimal statistical event records
 
-Revision ID: 0006_reports
-Revises: 0005_retention
+Revision ID: 0007_reports
+Revises: 0006_moderation
 Create Date: 2026-11-23 07:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import kuulolla.core.db
 
-revision: str = "0006_reports"
-down_revision: str | None = "0005_retention"
+revision: str = "0007_reports"
+down_revision: str | None = "0006_moderation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
