@@ -77,7 +77,7 @@ class Score:
 
 
 def load(split: str) -> list[Case]:
-    """The cases of ``split`` ("dev" or "test")."""
+    """The cases of ``split`` ("dev", "test" or "holdout")."""
     cases = []
     with (EVAL / f"{split}.jsonl").open(encoding="utf-8") as f:
         for line in f:

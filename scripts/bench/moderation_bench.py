@@ -55,7 +55,7 @@ def summary(values: list[float]) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--split", default="test", choices=("dev", "test"))
+    parser.add_argument("--split", default="test", choices=("dev", "test", "holdout"))
     parser.add_argument("--rounds", type=int, default=20, help="timing passes over the texts")
     parser.add_argument("--misses", action="store_true", help="list misses and false alarms")
     args = parser.parse_args(argv)

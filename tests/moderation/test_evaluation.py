@@ -1,9 +1,10 @@
 """The evaluation set is sound, and screening keeps its measured quality on it.
 
-The figures are those of the held-out test split (docs/performance.md). The lexicon
-was never tuned on it, so a change that lowers them is a regression, and a change
-that raises the crisis recall to the issue's target turns the expected failure below
-into an unexpected pass, which fails too: then update the figures and the docs.
+The personal-data figures are those of the test split, the crisis figures those of
+the holdout split, the newest one written before the lexicon last changed
+(docs/performance.md). A change that lowers them is a regression, and a change that
+raises the holdout crisis recall to the issue's target turns the expected failure
+below into an unexpected pass, which fails too: then update the figures and the docs.
 """
 
 from __future__ import annotations
@@ -15,24 +16,36 @@ from kuulolla.moderation import evaluation
 from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
-# Measured on the test split when it was written (docs/performance.md).
-MEASURED_CRISIS_RECALL = 0.909  # 101 of 111
-MEASURED_CRISIS_PRECISION = 0.971  # 101 of 104
+# Measured on the holdout split when it was written (docs/performance.md).
+MEASURED_CRISIS_RECALL = 0.888  # 48 of 54
+MEASURED_CRISIS_PRECISION = 0.979  # 48 of 49
+# The test split's crisis messages are now worked into the lexicon: all are found.
+MEASURED_TEST_CRISIS_RECALL = 1.0
+
+
+def _scores(split: str, voikko: Finnish) -> dict[str, evaluation.Score]:
+    return evaluation.evaluate(
+        evaluation.load(split),
+        screener=lambda t: screen(t, policy=evaluation.POLICY, finnish=voikko),
+    )
 
 
 @pytest.fixture(scope="module")
 def scores(voikko: Finnish) -> dict[str, evaluation.Score]:
     """Scores of the test split."""
-    return evaluation.evaluate(
-        evaluation.load("test"),
-        screener=lambda t: screen(t, policy=evaluation.POLICY, finnish=voikko),
-    )
+    return _scores("test", voikko)
+
+
+@pytest.fixture(scope="module")
+def holdout(voikko: Finnish) -> dict[str, evaluation.Score]:
+    """Scores of the holdout split."""
+    return _scores("holdout", voikko)
 
 
 def test_evaluation_set_is_sound() -> None:
     """At least 400 messages, unique ids, known labels, and every PII string in its text."""
     dev, test = evaluation.load("dev"), evaluation.load("test")
-    cases = dev + test
+    cases = dev + test + evaluation.load("holdout")
     assert len(cases) >= 400 and len(test) >= 300
     assert len({c.id for c in cases}) == len(cases)
     assert all(c.labels and c.labels <= LABELS for c in cases)
@@ -41,10 +54,11 @@ def test_evaluation_set_is_sound() -> None:
     assert {c.lang for c in test} >= {"fi", "sv", "en"}
 
 
-def test_test_split_shares_no_message_with_dev() -> None:
-    """The held-out split holds no text the lexicon was tuned on."""
+@pytest.mark.parametrize("split", ["test", "holdout"])
+def test_split_shares_no_message_with_dev(split: str) -> None:
+    """A measured split holds no text of the dev split the lexicon is tuned on."""
     dev = {c.text.casefold() for c in evaluation.load("dev")}
-    assert [c.id for c in evaluation.load("test") if c.text.casefold() in dev] == []
+    assert [c.id for c in evaluation.load(split) if c.text.casefold() in dev] == []
 
 
 @pytest.mark.parametrize("label", evaluation.PII_TARGETED)
@@ -54,19 +68,24 @@ def test_personal_data_targets_hold(scores: dict[str, evaluation.Score], label: 
     assert scores[label].false_positive_rate <= evaluation.PII_FALSE_POSITIVES
 
 
-def test_crisis_precision_target_holds(scores: dict[str, evaluation.Score]) -> None:
+def test_crisis_precision_target_holds(holdout: dict[str, evaluation.Score]) -> None:
     """Crisis alerts: precision ≥ 0.80, and no lower than measured."""
-    precision = scores["crisis.any"].precision
+    precision = holdout["crisis.any"].precision
     assert precision >= evaluation.CRISIS_PRECISION
     assert precision >= MEASURED_CRISIS_PRECISION - 0.02
 
 
-def test_crisis_recall_does_not_regress(scores: dict[str, evaluation.Score]) -> None:
-    """Crisis recall stays at least at the figure measured on the held-out split."""
-    assert scores["crisis.any"].recall >= MEASURED_CRISIS_RECALL
+def test_crisis_recall_does_not_regress(holdout: dict[str, evaluation.Score]) -> None:
+    """Crisis recall stays at least at the figure measured on the holdout split."""
+    assert holdout["crisis.any"].recall >= MEASURED_CRISIS_RECALL
 
 
-@pytest.mark.xfail(strict=True, reason="held-out crisis recall is 0.91; see docs/performance.md")
-def test_crisis_recall_target(scores: dict[str, evaluation.Score]) -> None:
-    """Issue 5's target: crisis recall ≥ 0.95 on the held-out split."""
-    assert scores["crisis.any"].recall >= evaluation.CRISIS_RECALL
+def test_test_split_crisis_messages_stay_found(scores: dict[str, evaluation.Score]) -> None:
+    """Every crisis message of the test split, now worked into the lexicon, still alerts."""
+    assert scores["crisis.any"].recall >= MEASURED_TEST_CRISIS_RECALL
+
+
+@pytest.mark.xfail(strict=True, reason="holdout crisis recall is 0.889; see docs/performance.md")
+def test_crisis_recall_target(holdout: dict[str, evaluation.Score]) -> None:
+    """Issue 5's target: crisis recall ≥ 0.95 on the newest unseen split."""
+    assert holdout["crisis.any"].recall >= evaluation.CRISIS_RECALL
