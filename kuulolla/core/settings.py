@@ -74,6 +74,9 @@ class Settings:
     # Question-and-answer archive.
     question_deadline_days: int = 10  # working days to answer, unless an organisation sets its own
 
+    # Reports: counts below this are shown as "< N" everywhere (reports/logic.py).
+    report_min_count: int = 5
+
     # Staff accounts (docs/operations.md, "Staff accounts").
     session_idle_minutes: int = 30  # a staff session ends after this long without use
     session_absolute_hours: int = 12  # and this long after sign-in, however it is used
@@ -168,6 +171,8 @@ class Settings:
             raise SettingsError(f"{PREFIX}DEFAULT_LOCALE must be fi, sv or en")
         if not 1 <= self.question_deadline_days <= 60:
             raise SettingsError(f"{PREFIX}QUESTION_DEADLINE_DAYS must be 1–60 working days")
+        if not 2 <= self.report_min_count <= 100:
+            raise SettingsError(f"{PREFIX}REPORT_MIN_COUNT must be 2–100")
         # argon2-cffi's default profile (RFC 9106's second recommendation) is the floor.
         if (
             self.argon2_time_cost < 3
