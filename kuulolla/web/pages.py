@@ -1,4 +1,5 @@
-"""Visitor pages: the room list and a room."""
+"""Visitor pages: the front page with what is open, a room, and the pages that explain
+the service (also in plain language)."""
 
 from __future__ import annotations
 
@@ -86,7 +87,21 @@ async def room(request: Request) -> Response:
     )
 
 
+@public
+async def about(request: Request) -> Response:
+    return render(request, "about.html")
+
+
+@public
+async def about_plain(request: Request) -> Response:
+    """The same in plain language (selkokieli, lättläst svenska, easy English): short
+    sentences, everyday words, one thing at a time."""
+    return render(request, "about_plain.html")
+
+
 ROUTES = [
     Route("/", index, name="index"),
+    Route("/about", about, name="about"),
+    Route("/about/plain", about_plain, name="about_plain"),
     Route("/rooms/{slug}", room, name="room"),
 ]

@@ -39,6 +39,8 @@ PRINCIPALS = ("anonymous", "volunteer", "professional", "coordinator", "admin")
 AUDIENCE = {
     "index": "everyone",
     "room": "everyone",
+    "about": "everyone",
+    "about_plain": "everyone",
     "healthz": "everyone",
     "readyz": "everyone",
     "ws": "everyone",

@@ -38,7 +38,7 @@ def test_front_page_lists_rooms_in_finnish(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "name", "heading"),
-    [("sv", "Rum vanhemmuus", "Rum"), ("en", "Room vanhemmuus", "Rooms")],
+    [("sv", "Rum vanhemmuus", "Öppet nu"), ("en", "Room vanhemmuus", "Open now")],
 )
 def test_language_switch(client: TestClient, lang: str, name: str, heading: str) -> None:
     """?lang= switches the page language and room names, and is remembered in a cookie."""
@@ -49,6 +49,33 @@ def test_language_switch(client: TestClient, lang: str, name: str, heading: str)
     assert response.cookies.get("lang") == lang
     again = client.get("/")
     assert f'<html lang="{lang}">' in again.text
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "heading"),
+    [
+        ("/about", "fi", "Tietoa Kuulollasta"),
+        ("/about/plain", "fi", "Kuulolla selkokielellä"),
+        ("/about/plain", "sv", "Kuulolla på lättläst svenska"),
+        ("/about/plain", "en", "Kuulolla in plain language"),
+    ],
+)
+def test_about_pages(client: TestClient, path: str, lang: str, heading: str) -> None:
+    """The pages that explain the service, anonymity and house rules exist in plain
+    language too, in every language."""
+    response = client.get(f"{path}?lang={lang}")
+    assert response.status_code == 200
+    assert f'<html lang="{lang}">' in response.text
+    assert f"<h1>{heading}</h1>" in response.text
+
+
+def test_front_page_says_what_the_service_is(client: TestClient) -> None:
+    """The front page explains who answers, anonymity, what is stored and the quick exit,
+    and links the plain-language version."""
+    text = client.get("/?lang=en").text
+    for phrase in ("Who answers:", "Anonymous:", "What is stored:", "Leaving quickly:"):
+        assert phrase in text
+    assert 'href="/about/plain"' in text
 
 
 def test_accept_language_is_honoured(client: TestClient) -> None:

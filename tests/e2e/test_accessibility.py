@@ -1,0 +1,398 @@
+"""Every page of the service, found from the route table, checked in real Chromium.
+
+``PAGES`` says how to reach each GET page: sample paths (``{name}`` is filled from the
+samples :func:`seed` makes), as whom, and the states worth checking once there (a room
+with messages, a form with errors). A GET route that is in neither ``PAGES`` nor
+``NOT_PAGES`` fails :func:`test_every_page_route_is_in_the_table`, so a new page cannot
+be forgotten. To add a page: add a row to ``PAGES``; if it needs objects of its own,
+make them in :func:`seed` and return their ids or slugs as samples; if it has states
+worth checking, write a function ``(page, server) -> None`` that brings the page there
+and name it in ``states``. docs/development.md, "Accessibility", says the same.
+
+Each page and state is checked in Finnish, Swedish and English with axe-core's WCAG
+2.1 A and AA rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from sqlalchemy import select
+from starlette.routing import Mount, Route
+
+from kuulolla import demo
+from kuulolla.accounts import crypto, links, second_factor
+from kuulolla.accounts.models import Organisation, StaffSession, StaffUser
+from kuulolla.accounts.permissions import Principal
+from kuulolla.core.db import Database
+from kuulolla.questions import logic as questions_logic
+from kuulolla.questions import service as questions
+from kuulolla.rooms import service as rooms
+from kuulolla.web.app import create_app
+from tests.conftest import make_settings
+from tests.e2e.browser import axe_violations, new_page
+from tests.e2e.servers import ServerProcess, server_env
+from tests.helpers import run_async
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+LANGS = ("fi", "sv", "en")
+BROWSER_LOCALES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
+
+# ------------------------------------------------------------------ states
+# A state function brings an opened page into a state worth checking: it acts as a
+# keyboard or mouse user would and waits for the result. It must not leave the page's
+# path (the checks report the path they ran on).
+
+
+def room_with_messages(page: Any, server: ServerProcess) -> None:
+    """Joined the room with a nickname and sent a message."""
+    page.locator("#nick").fill("Aino")
+    page.locator("#nick-form button[type=submit]").click()
+    page.locator("#chat").wait_for(state="visible")
+    page.locator("#text").fill("Hei kaikki, tämä on testiviesti.")
+    page.locator("#text").press("Enter")
+    page.locator("#messages .message__text", has_text="testiviesti").wait_for()
+    page.locator("#messages .message:not(.message--pending)").first.wait_for()
+
+
+def room_nick_error(page: Any, server: ServerProcess) -> None:
+    """Tried to join with a nickname that is too short."""
+    page.locator("#nick").fill("A")
+    page.locator("#nick-form button[type=submit]").click()
+    page.locator("#nick-error").filter(has_text=re.compile(r"\S")).wait_for()
+
+
+def form_errors(page: Any, server: ServerProcess) -> None:
+    """Sent the page's main form empty: the error summary is shown."""
+    page.locator("main form[method=post] button[type=submit]").first.click()
+    page.locator("#error-summary, .error-summary, [aria-invalid=true]").first.wait_for()
+
+
+def similar_answers(page: Any, server: ServerProcess) -> None:
+    """Typed a question: answers to similar questions appear while typing."""
+    page.locator("#body").press_sequentially(
+        "Olen omaishoitaja ja mietin, miten saisin pidettyä vapaapäiviä", delay=2
+    )
+    page.locator("#similar-live a").first.wait_for()
+
+
+# ------------------------------------------------------------------ the table
+
+
+@dataclass(frozen=True)
+class Page:
+    """One way to reach a page: ``path`` with ``{sample}`` placeholders, opened as
+    ``who`` (a key of ``PRINCIPALS``), then checked as loaded and in each of ``states``."""
+
+    path: str
+    who: str = "anonymous"
+    states: tuple[Callable[[Any, ServerProcess], None], ...] = ()
+
+
+# Who a page is opened as: a demo user name, "anonymous", or "totp_pending" (a staff
+# member who has given a password and is asked for a code).
+PRINCIPALS = {
+    "anonymous": None,
+    "volunteer": "vapaaehtoinen.arki",
+    "professional": "ammattilainen.arki",
+    "coordinator": "koordinaattori.arki",
+    "admin": "admin",
+    "totp_pending": "koordinaattori.nuoret",
+}
+
+# Route name -> the ways to reach it. Every GET route that serves a page is here.
+PAGES: dict[str, list[Page]] = {
+    "index": [Page("/")],
+    "about": [Page("/about")],
+    "about_plain": [Page("/about/plain")],
+    "room": [
+        Page("/rooms/{open_room}", states=(room_nick_error, room_with_messages)),
+        Page("/rooms/{closed_room}"),
+        Page("/rooms/{open_room}", who="volunteer"),
+        Page("/rooms/{other_org_room}", who="volunteer"),
+    ],
+    "sign_in": [Page("/sign-in", states=(form_errors,))],
+    "second_factor": [Page("/sign-in/second-factor", who="totp_pending", states=(form_errors,))],
+    "welcome": [Page("/welcome/{invitation}", states=(form_errors,))],
+    "staff_home": [
+        Page("/staff", who="volunteer"),
+        Page("/staff", who="coordinator"),
+        Page("/staff", who="admin"),
+    ],
+    "account": [Page("/account", who="volunteer")],
+    "account_second_factor": [Page("/account/second-factor", who="volunteer")],
+    "people": [Page("/orgs/{org}/people", who="coordinator", states=(form_errors,))],
+    "person": [Page("/orgs/{org}/people/{person}", who="coordinator")],
+    "qualifications": [Page("/orgs/{org}/qualifications", who="coordinator")],
+    "organisation_settings": [Page("/orgs/{org}/settings", who="coordinator")],
+    "organisation_audit": [Page("/orgs/{org}/audit", who="coordinator")],
+    "admin_organisations": [Page("/admin/organisations", who="admin")],
+    "admin_staff": [Page("/admin/staff", who="admin")],
+    "admin_audit": [Page("/admin/audit", who="admin")],
+    "questions": [
+        Page("/questions"),
+        Page("/questions?order=helpful&category=carers"),
+        Page("/questions?tag={tag}"),
+    ],
+    "questions_search": [
+        Page("/questions/search"),
+        Page("/questions/search?q=yksinäisyys"),
+        Page("/questions/search?q=zzzzqqqq"),
+    ],
+    "questions_ask": [Page("/questions/ask", states=(form_errors, similar_answers))],
+    "questions_claim": [Page("/questions/claim", states=(form_errors,))],
+    "questions_claim_page": [Page("/questions/claim/{claim}")],
+    "question": [Page("/questions/{question}")],
+}
+
+# GET routes that serve no HTML page, and why.
+NOT_PAGES = {
+    "healthz": "JSON for the load balancer",
+    "readyz": "JSON for the load balancer",
+    "metrics": "Prometheus text",
+    "static": "files",
+}
+
+
+def page_routes() -> list[Route | Mount]:
+    """The application's routes that answer GET."""
+    app = create_app(make_settings("sqlite+aiosqlite://", metrics=True))
+    return [
+        route
+        for route in app.routes
+        if isinstance(route, Mount)
+        or (isinstance(route, Route) and "GET" in (route.methods or {"GET"}))
+    ]
+
+
+def test_every_page_route_is_in_the_table() -> None:
+    """Each GET route of the app is in PAGES (how to reach it) or NOT_PAGES (why not)."""
+    names = {route.name for route in page_routes()}
+    missing = sorted(names - set(PAGES) - set(NOT_PAGES))
+    assert missing == [], f"add these routes to PAGES in {__file__}: {missing}"
+    assert sorted((set(PAGES) | set(NOT_PAGES)) - names) == [], (
+        "the table names routes that do not exist"
+    )
+    assert not set(PAGES) & set(NOT_PAGES)
+
+
+def test_every_sample_path_matches_its_route() -> None:
+    """Each sample path of PAGES is served by the route it is listed under."""
+    routes = {route.name: route for route in page_routes() if isinstance(route, Route)}
+    wrong = []
+    for name, ways in PAGES.items():
+        for way in ways:
+            path = re.sub(r"\{(\w+)\}", "x1", way.path.split("?")[0])
+            pattern = routes[name].path_regex
+            # Integer parameters need digits; the placeholders stand for any value.
+            if not pattern.match(path) and not pattern.match(path.replace("x1", "1")):
+                wrong.append((name, way.path))
+    assert wrong == []
+
+
+# ------------------------------------------------------------------ the server
+
+
+@dataclass
+class Site:
+    server: ServerProcess
+    samples: dict[str, str]
+    sessions: dict[tuple[str, str], str]  # (principal, language) -> session cookie value
+    cookie_name: str
+
+
+async def new_session(db: Database, username: str, *, stage: str, now: datetime) -> str:
+    """A staff session straight in the database (signing in has tests of its own)."""
+    token = crypto.new_secret_token()
+    async with db.session() as session:
+        user = await session.scalar(select(StaffUser).where(StaffUser.username == username))
+        assert user is not None, username
+        session.add(
+            StaffSession(
+                token_hash=crypto.token_hash(token),
+                user_id=user.id,
+                stage=stage,
+                auth_epoch=user.auth_epoch,
+                second_factor_failures=0,
+                created_at=now,
+                last_seen_at=now,
+            )
+        )
+    return token
+
+
+async def seed(db: Database, settings: Any) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """The demo data and what the table's pages need; returns (samples, sessions).
+
+    Add the objects a new page needs here and return them as samples."""
+    now = datetime.now(UTC)
+    await demo.seed(db, now=now, settings=settings)
+    samples: dict[str, str] = {
+        "open_room": "vanhemmuus",
+        "other_org_room": "nuorten-ilta",
+        "org": "arjen-tuki",
+        "tag": "",
+    }
+    await rooms.do_create_room(
+        db,
+        organisation="arjen-tuki",
+        slug="suljettu",
+        names={"fi": "Suljettu huone", "sv": "Stängt rum", "en": "Closed room"},
+        now=now,
+    )
+    await rooms.do_archive_room(db, slug="suljettu", now=now)
+    samples["closed_room"] = "suljettu"
+
+    async with db.session() as session:
+        org_id = await session.scalar(
+            select(Organisation.id).where(Organisation.slug == "arjen-tuki")
+        )
+        nuoret = await session.scalar(
+            select(Organisation).where(Organisation.slug == "nuorten-kanava")
+        )
+        assert nuoret is not None and org_id is not None
+        nuoret.require_totp = "all"  # so "totp_pending" is asked for a code
+        person = await session.scalar(
+            select(StaffUser.id).where(StaffUser.username == "vapaaehtoinen.arki")
+        )
+        admin = await session.scalar(select(StaffUser.id).where(StaffUser.username == "admin"))
+    samples["person"] = str(person)
+    # Admins must have a second factor before they may work.
+    setup = second_factor.new_setup(user_id=int(admin or 0), username="admin", settings=settings)
+    await second_factor.do_confirm_totp(
+        db,
+        user_id=int(admin or 0),
+        sealed=setup.sealed,
+        code=pyotp.TOTP(setup.secret).at(now),
+        settings=settings,
+        now=now,
+    )
+    issued = await links.do_invite(
+        db,
+        actor=Principal(user_id=int(admin or 0), is_admin=True),
+        organisation_id=org_id,
+        username="kutsuttu",
+        display_name="Kutsuttu",
+        role="volunteer",
+        settings=settings,
+        now=now,
+    )
+    samples["invitation"] = issued.token
+
+    ask = questions_logic.Ask(
+        title="Jännittäminen",
+        body="Jännitän kovasti puhumista luokan edessä. Miten voisin rauhoittua?",
+        category=next(iter(questions_logic.CATEGORIES)),
+        language="fi",
+        age_group=None,
+        gender=None,
+        wants_public=True,
+        consent=True,
+        masked=(),
+    )
+    receipt = await questions.do_ask(db, ask=ask, deadline_days=10, now=now)
+    samples["claim"] = receipt.claim_code
+    items, _ = await questions.list_published(db, limit=1)
+    samples["question"] = str(items[0].id)
+    samples["tag"] = (await questions.list_tags(db, limit=1))[0][0]
+
+    # A session per language: a wrong code counts against the session it was sent in.
+    sessions = {}
+    for who, username in PRINCIPALS.items():
+        for lang in LANGS:
+            if username is not None:
+                stage = "totp" if who == "totp_pending" else "full"
+                sessions[who, lang] = await new_session(db, username, stage=stage, now=now)
+    return samples, sessions
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Site]:
+    """One server in development mode (plain http, as `kuulolla demo`) with the demo data."""
+    folder = tmp_path_factory.mktemp("a11y")
+    path = folder / "db.sqlite3"
+    path.write_bytes(sqlite_template.read_bytes())
+    url = f"sqlite+aiosqlite:///{path}"
+    settings = make_settings(url, env="development")
+
+    async def work() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+        db = Database.from_url(url)
+        try:
+            return await seed(db, settings)
+        finally:
+            await db.dispose()
+
+    samples, sessions = run_async(work)
+    server = ServerProcess(server_env(url, KUULOLLA_ENV="development"), folder / "server.log")
+    try:
+        yield Site(server.start(), samples, sessions, "kuulolla_session")
+    finally:
+        server.stop()
+
+
+# ------------------------------------------------------------------ walking the pages
+
+
+def fill(path: str, samples: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: samples[m.group(1)], path)
+
+
+def visit_all(
+    browser: Any, site: Site, lang: str, check: Callable[[Any, str], None], **context: Any
+) -> list[str]:
+    """Open every page of ``PAGES`` (and bring it into each of its states) in ``lang``,
+    calling ``check(page, label)`` at each stop; returns where a page could not be
+    reached as listed."""
+    unreachable: list[str] = []
+    for name, ways in PAGES.items():
+        for way in ways:
+            for state in (None, *way.states):
+                page = new_page(browser, locale=BROWSER_LOCALES[lang], **context)
+                token = site.sessions.get((way.who, lang))
+                if token:
+                    page.context.add_cookies(
+                        [{"name": site.cookie_name, "value": token, "url": site.server.http}]
+                    )
+                path = fill(way.path, site.samples)
+                sep = "&" if "?" in path else "?"
+                page.goto(f"{site.server.http}{path}{sep}lang={lang}")
+                label = f"{name} {way.path} as {way.who}" + (
+                    f" [{state.__name__}]" if state else ""
+                )
+                landed = page.url.split("?")[0].removeprefix(site.server.http)
+                if landed != path.split("?")[0]:
+                    unreachable.append(f"{label}: landed on {landed}")
+                elif page.locator("html").get_attribute("lang") != lang:
+                    unreachable.append(f"{label}: html lang is not {lang}")
+                else:
+                    try:
+                        if state is not None:
+                            state(page, site.server)
+                    except Exception as exc:  # report which page, then go on
+                        unreachable.append(f"{label}: {str(exc).splitlines()[0]}")
+                    else:
+                        check(page, label)
+                page.context.close()
+    return unreachable
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_passes_axe(browser: Any, site: Site, lang: str) -> None:
+    """Every page and listed state has no axe-core WCAG 2.1 A/AA violations, in fi, sv and en."""
+    problems: list[str] = []
+
+    def check(page: Any, label: str) -> None:
+        for v in axe_violations(page):
+            problems.append(f"{label}: {v['id']} ({v['help']}) {v['nodes']}")
+
+    unreachable = visit_all(browser, site, lang, check)
+    assert "\n".join(unreachable) == ""
+    assert "\n".join(problems) == ""
