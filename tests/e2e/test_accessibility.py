@@ -16,6 +16,7 @@ Each page and state is checked in Finnish, Swedish and English with axe-core's W
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,13 +55,13 @@ BROWSER_LOCALES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 
 def room_with_messages(page: Any, server: ServerProcess) -> None:
     """Joined the room with a nickname and sent a message."""
+    text = f"Hei kaikki, testiviesti {secrets.token_hex(3)}"
     page.locator("#nick").fill("Aino")
     page.locator("#nick-form button[type=submit]").click()
     page.locator("#chat").wait_for(state="visible")
-    page.locator("#text").fill("Hei kaikki, tämä on testiviesti.")
+    page.locator("#text").fill(text)
     page.locator("#text").press("Enter")
-    page.locator("#messages .message__text", has_text="testiviesti").wait_for()
-    page.locator("#messages .message:not(.message--pending)").first.wait_for()
+    page.locator("#messages .message:not(.message--pending)", has_text=text).wait_for()
 
 
 def room_nick_error(page: Any, server: ServerProcess) -> None:
