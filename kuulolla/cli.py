@@ -167,6 +167,27 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_shifts_generate(args: argparse.Namespace) -> int:
+    from kuulolla.accounts.service import get_organisation_or_raise
+    from kuulolla.shifts import service
+
+    settings = _settings(args)
+
+    async def work(db: Database) -> service.HorizonResult:
+        org_id = None
+        if args.org:
+            org_id = (await get_organisation_or_raise(db, slug=args.org)).id
+        return await service.do_plan_horizon(db, now=utcnow(), organisation_id=org_id)
+
+    result = _run_db(settings, work)
+    print(
+        f"Shifts: {result.created} created, {result.updated} updated, {result.reopened} reopened, "
+        f"{result.cancelled} cancelled; {len(result.conflicts)} signed-up shifts left for a "
+        "coordinator."
+    )
+    return 0
+
+
 def read_password(prompt: str = "Password: ") -> str:
     """The password from standard input when it is not a terminal (scripts, pipes:
     the first line), otherwise asked twice without echo."""
@@ -325,6 +346,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", choices=["volunteer", "professional", "coordinator"], help="role in --org"
     )
     p.set_defaults(func=cmd_create_staff)
+
+    p = sub.add_parser(
+        "shifts",
+        help="volunteer shifts",
+        description="Work on volunteer shifts.",
+    )
+    shifts = p.add_subparsers(dest="shifts_command", required=True, metavar="ACTION")
+    g = shifts.add_parser(
+        "generate",
+        help="generate the concrete shifts of every template for the rolling horizon",
+        description="Generate and correct the concrete shifts of the shift templates for each "
+        "organisation's horizon (the server also does this every hour). Running it again "
+        "changes nothing.",
+    )
+    g.add_argument("--org", help="only this organisation (slug)")
+    g.set_defaults(func=cmd_shifts_generate)
     return parser
 
 

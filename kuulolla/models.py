@@ -10,4 +10,5 @@ def load_all() -> None:
     import kuulolla.privacy.models
     import kuulolla.questions.models
     import kuulolla.reports.models
-    import kuulolla.rooms.models  # noqa: F401
+    import kuulolla.rooms.models
+    import kuulolla.shifts.models  # noqa: F401

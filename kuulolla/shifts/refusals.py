@@ -58,6 +58,8 @@ MESSAGES: dict[str, str] = {
     "already_checked_in": N_("You have already checked in."),
     "not_checked_in": N_("You have not checked in to this shift."),
     "already_checked_out": N_("You have already checked out."),
+    # after the shift
+    "debrief_too_early": N_("You can write a debrief once your shift has started."),
 }
 
 

@@ -192,8 +192,15 @@ HOUSEKEEPING_INTERVAL = 3600.0
 
 
 async def _housekeeping(db: Database, settings: Settings, clock: Clock) -> None:
-    """Delete ended staff sessions, old links and audit events past retention, hourly."""
+    """Delete ended staff sessions, old links and audit events past retention, hourly;
+    generate the shift horizon at start and hourly."""
+    from kuulolla.shifts.tasks import do_shift_housekeeping
+
     while True:
+        try:
+            await do_shift_housekeeping(db, now=clock.now())
+        except Exception:
+            log.warning("shifts.housekeeping_failed", extra={"event": "shifts.housekeeping_failed"})
         await asyncio.sleep(HOUSEKEEPING_INTERVAL)
         try:
             await do_housekeeping(db, settings=settings, now=clock.now())
