@@ -238,15 +238,3 @@ class CalendarFeedRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class RoomClosingNotice(Base):
-    """The end of the window whose closing notice a room's visitors were last given, so
-    the notice goes out once however many processes check."""
-
-    __tablename__ = "shift_room_notices"
-
-    room_id: Mapped[int] = mapped_column(
-        ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
-    )
-    announced_for: Mapped[datetime] = mapped_column(UTCDateTime())

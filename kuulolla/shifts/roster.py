@@ -23,6 +23,8 @@ from kuulolla.accounts.models import StaffUser
 from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_
+from kuulolla.reports import events
+from kuulolla.reports.events import Kind
 from kuulolla.shifts import duty, rules, store, swaps
 from kuulolla.shifts.model import Assignment, Person, Shift
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftPlace, ShiftSwapRow
@@ -408,7 +410,27 @@ async def do_check_out(
             raise refusal.error()
         settings = await store.load_settings(session, organisation_id)
         row.checked_out_at = duty.check_out_time(assignment, settings=settings, now=now)
+        _record_hours(session, organisation_id, row, assignment.shift)
         return assignment.shift
+
+
+def _record_hours(
+    session: AsyncSession, organisation_id: int, row: ShiftAssignmentRow, shift: Shift
+) -> None:
+    """The reports' ``shift.hours`` event for a finished check-in (reports/events.py)."""
+    if row.checked_in_at is None or row.checked_out_at is None:
+        return
+    worked = max(0.0, (row.checked_out_at - row.checked_in_at).total_seconds() / 3600)
+    events.add(
+        session,
+        Kind.SHIFT_HOURS,
+        organisation_id=organisation_id,
+        at=row.checked_out_at,
+        room_id=shift.target.id if shift.target.kind == "room" else None,
+        topic_id=shift.target.id if shift.target.kind == "topic" else None,
+        staff_id=row.person_id,
+        value=round(worked, 2),
+    )
 
 
 async def do_close_forgotten(db: Database, *, now: datetime) -> int:
@@ -438,5 +460,6 @@ async def do_close_forgotten(db: Database, *, now: datetime) -> int:
             due = duty.due_check_outs([assignment], settings=settings, now=now)  # type: ignore[arg-type]
             if due:
                 arow.checked_out_at = duty.check_out_time(assignment, settings=settings, now=now)  # type: ignore[arg-type]
+                _record_hours(session, srow.organisation_id, arow, assignment.shift)
                 closed += 1
     return closed

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
+from kuulolla.reports.events import Kind
+from kuulolla.reports.models import ReportEvent
 from kuulolla.shifts import notices, roster, service
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftPlace, ShiftRow
 from kuulolla.shifts.refusals import ShiftRefused
@@ -295,7 +297,13 @@ async def test_check_in_window_and_check_out(db: Database, world: ShiftWorld) ->
     )
     async with db.read_session() as session:
         row = await session.get(ShiftAssignmentRow, assignment)
+        hours = list(
+            await session.scalars(
+                select(ReportEvent.value).where(ReportEvent.kind == Kind.SHIFT_HOURS)
+            )
+        )
     assert row is not None and (row.checked_in_at, row.checked_out_at) == (at, out)
+    assert hours == [pytest.approx(70 / 60, abs=0.01)]
 
 
 async def test_forgotten_check_out_is_closed_at_the_end(db: Database, world: ShiftWorld) -> None:

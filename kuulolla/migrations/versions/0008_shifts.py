@@ -61,18 +61,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("organisation_id", name=op.f("pk_shift_settings")),
     )
     op.create_table(
-        "shift_room_notices",
-        sa.Column("room_id", sa.Integer(), nullable=False),
-        sa.Column("announced_for", kuulolla.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["room_id"],
-            ["rooms.id"],
-            name=op.f("fk_shift_room_notices_room_id_rooms"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("room_id", name=op.f("pk_shift_room_notices")),
-    )
-    op.create_table(
         "shift_templates",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
@@ -377,7 +365,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_shift_templates_organisation_id"))
 
     op.drop_table("shift_templates")
-    op.drop_table("shift_room_notices")
     op.drop_table("shift_settings")
     op.drop_table("calendar_feeds")
     # ### end Alembic commands ###
