@@ -60,6 +60,7 @@ from kuulolla.core.errors import (
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
 from kuulolla.reports.events import Kind
+from kuulolla.queue import service as queue_service
 from kuulolla.rooms.service import touch_member
 from kuulolla.web.security import origin_allowed
 
@@ -300,7 +301,14 @@ class Connection:
         identity = self.require_hello()
         server = self.server
         room = await server.rooms.get(frame.room, now=server.clock.monotonic())
-        if room is None or room.kind != "group":
+        if room is None or room.kind not in ("group", "private"):
+            raise NotFound(N_("There is no such room."), code="room_not_found")
+        # A private room is a one-to-one conversation: only its participants (the
+        # visitor's token, the helpers it was given to) may join (queue/service.py).
+        private = room.kind == "private"
+        if private and not await queue_service.may_join(
+            server.db, room_id=room.id, author_key=identity.author_key
+        ):
             raise NotFound(N_("There is no such room."), code="room_not_found")
         if not room.open:
             metrics.JOINS.labels("closed").inc()
@@ -315,6 +323,8 @@ class Connection:
             # Staff appear under their display name with the badge of their role in
             # the room's organisation; in another organisation's room they are nobody.
             role = chat_role(self.principal, room.organisation_id)
+            if role is None and private:  # a professional asked in from elsewhere
+                role = str(self.principal.highest_role or ADMIN)
             if role is None:
                 raise StaffElsewhere()
             nick = identity.name or ""
