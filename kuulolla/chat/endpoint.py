@@ -59,8 +59,8 @@ from kuulolla.core.errors import (
 )
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
-from kuulolla.reports.events import Kind
 from kuulolla.queue import service as queue_service
+from kuulolla.reports.events import Kind
 from kuulolla.rooms.service import touch_member
 from kuulolla.web.security import origin_allowed
 

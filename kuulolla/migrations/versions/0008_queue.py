@@ -1,12 +1,7 @@
 """queue: topics, entries, helpers, participants, notes, canned responses, feedback
 
-<<<<<<<< HEAD:kuulolla/migrations/versions/0008_queue.py
 Revision ID: 0008_queue
 Revises: 0007_reports
-========
-Revision ID: 0006_queue
-Revises: 0005_retention
->>>>>>>> 9669d9e (Queue migration follows 0005_retention):kuulolla/migrations/versions/0006_queue.py
 Create Date: 2026-11-23 06:40:39.813870
 """
 
@@ -19,14 +14,8 @@ from alembic import op
 
 import kuulolla.core.db
 
-<<<<<<<< HEAD:kuulolla/migrations/versions/0008_queue.py
-
 revision: str = "0008_queue"
 down_revision: str | None = "0007_reports"
-========
-revision: str = "0006_queue"
-down_revision: str | None = "0005_retention"
->>>>>>>> 9669d9e (Queue migration follows 0005_retention):kuulolla/migrations/versions/0006_queue.py
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
