@@ -1,7 +1,7 @@
 """queue: topics, entries, helpers, participants, notes, canned responses, feedback
 
-Revision ID: 0008_queue
-Revises: 0007_reports
+Revision ID: 0009_queue
+Revises: 0008_shifts
 Create Date: 2026-11-23 06:40:39.813870
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import kuulolla.core.db
 
-revision: str = "0008_queue"
-down_revision: str | None = "0007_reports"
+revision: str = "0009_queue"
+down_revision: str | None = "0008_shifts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
