@@ -116,10 +116,15 @@ class Pattern:
 
 @dataclass(frozen=True, slots=True)
 class CrisisSignal:
-    """The categories found, most severe first, and the ids of the patterns matched."""
+    """The categories found, most severe first, and the ids of the patterns matched.
+
+    ``source`` is ``"lexicon"`` for a phrase the lexicon knows and ``"model"`` for a
+    possible signal only the learned model saw (:mod:`kuulolla.moderation.crisis_model`).
+    """
 
     categories: tuple[Category, ...]
     phrases: tuple[str, ...]
+    source: Literal["lexicon", "model"] = "lexicon"
 
     @property
     def category(self) -> Category:

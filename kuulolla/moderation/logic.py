@@ -43,6 +43,7 @@ from kuulolla.core.i18n import N_, gettext
 from kuulolla.moderation import flood as flood_rules
 from kuulolla.moderation import personal_data
 from kuulolla.moderation.crisis import CrisisSignal, Detector, detector
+from kuulolla.moderation.crisis_model import model as crisis_model
 from kuulolla.moderation.links import LinkPolicy, check_links
 from kuulolla.moderation.text import Analyser, analyser_for, normalise
 from kuulolla.moderation.wordlists import EMPTY, SEVERITY, WordAction, WordList
@@ -213,6 +214,9 @@ def screen(
     crisis = None
     if policy.crisis and words is not None:
         crisis = _detector().detect(words)
+        if crisis is None and not is_nick:
+            # The learned second opinion: phrasings the lexicon does not know yet.
+            crisis = crisis_model().detect(words)
 
     if policy.words and words is not None:
         hits = policy.words.find(words)

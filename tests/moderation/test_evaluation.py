@@ -1,10 +1,8 @@
 """The evaluation set is sound, and screening keeps its measured quality on it.
 
 The personal-data figures are those of the test split, the crisis figures those of
-the holdout split, the newest one written before the lexicon last changed
-(docs/performance.md). A change that lowers them is a regression, and a change that
-raises the holdout crisis recall to the issue's target turns the expected failure
-below into an unexpected pass, which fails too: then update the figures and the docs.
+the holdout split, the newest one, written before the lexicon last changed and never
+trained on (docs/performance.md). A change that lowers them is a regression.
 """
 
 from __future__ import annotations
@@ -17,9 +15,9 @@ from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
 # Measured on the holdout split when it was written (docs/performance.md).
-MEASURED_CRISIS_RECALL = 0.888  # 48 of 54
-MEASURED_CRISIS_PRECISION = 0.979  # 48 of 49
-# The test split's crisis messages are now worked into the lexicon: all are found.
+MEASURED_CRISIS_RECALL = 0.981  # 53 of 54, lexicon and learned model
+MEASURED_CRISIS_PRECISION = 0.868  # 53 of 61
+# The test split's crisis messages are now worked into the lexicon and the model.
 MEASURED_TEST_CRISIS_RECALL = 1.0
 
 
@@ -81,11 +79,10 @@ def test_crisis_recall_does_not_regress(holdout: dict[str, evaluation.Score]) ->
 
 
 def test_test_split_crisis_messages_stay_found(scores: dict[str, evaluation.Score]) -> None:
-    """Every crisis message of the test split, now worked into the lexicon, still alerts."""
+    """Every crisis message of the test split, now a training split, still alerts."""
     assert scores["crisis.any"].recall >= MEASURED_TEST_CRISIS_RECALL
 
 
-@pytest.mark.xfail(strict=True, reason="holdout crisis recall is 0.889; see docs/performance.md")
 def test_crisis_recall_target(holdout: dict[str, evaluation.Score]) -> None:
     """Issue 5's target: crisis recall ≥ 0.95 on the newest unseen split."""
     assert holdout["crisis.any"].recall >= evaluation.CRISIS_RECALL

@@ -1,0 +1,162 @@
+"""A small learned second opinion on crisis signals, next to the lexicon.
+
+The lexicon (:mod:`kuulolla.moderation.crisis`) finds the phrasings it knows with
+high precision; people in distress keep finding new ones. This model is a logistic
+regression over the words' Voikko forms, their negated forms and pairs of adjacent
+base forms, trained on the project's own labelled messages (the dev and test splits
+of ``data/eval``). It adds recall where the lexicon is silent: a message the lexicon
+does not flag is flagged when the model's probability reaches the threshold, and the
+signal says it came from the model (``CrisisSignal.source == "model"``) so a
+moderator's view can mark it as a possible signal.
+
+The weights are data (``data/crisis_model.json``), made by ``scripts/crisis-model``
+from the evaluation set with a fixed seed; nothing is downloaded or trained at run
+time. The threshold was chosen on out-of-fold predictions of the dev split (the
+highest recall at which lexicon-or-model keeps precision ≥ 0.95 there), before the
+holdout split was scored (docs/performance.md).
+
+Scoring is a dictionary lookup per feature: a few microseconds a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from kuulolla.moderation.crisis import CATEGORIES, NEGATIONS, Category, CrisisSignal
+from kuulolla.moderation.text import DATA, Word
+
+MODEL_FILE = DATA / "crisis_model.json"
+TRAINING_SPLITS = ("dev", "test")
+# A negation colours the next words ("en halua kuolla"): they get a "¬" feature too.
+_NEGATION_REACH = 3
+_SEED = 1
+_EPOCHS = 25
+_RATE = 0.3
+_L2 = 1e-4
+_KEEP = 0.1  # weights smaller than this are dropped from the data file
+
+
+def features(words: Sequence[Word]) -> set[str]:
+    """The features of a message: forms, negated forms and adjacent base-form pairs."""
+    out: set[str] = set()
+    previous: str | None = None
+    negated = 0
+    for word in words:
+        forms = word.forms
+        others = forms - {word.lower}
+        base = min(others) if others else word.lower
+        for form in forms:
+            out.add(form)
+            if negated:
+                out.add("¬" + form)
+        if previous is not None:
+            out.add(previous + "_" + base)
+        previous = base
+        negated = _NEGATION_REACH if not forms.isdisjoint(NEGATIONS) else max(0, negated - 1)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Logistic:
+    """One binary logistic regression: bias and sparse weights."""
+
+    bias: float
+    weights: dict[str, float]
+
+    def probability(self, feats: Iterable[str]) -> float:
+        weights = self.weights
+        z = self.bias + sum(weights.get(f, 0.0) for f in feats)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def train(samples: Sequence[set[str]], targets: Sequence[bool], *, seed: int = _SEED) -> Logistic:
+    """Stochastic gradient descent with L2; deterministic for a seed."""
+    weights: dict[str, float] = {}
+    bias = 0.0
+    order = list(range(len(samples)))
+    rng = random.Random(seed)
+    for _ in range(_EPOCHS):
+        rng.shuffle(order)
+        for i in order:
+            feats = samples[i]
+            z = bias + sum(weights.get(f, 0.0) for f in feats)
+            gradient = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))) - (
+                1.0 if targets[i] else 0.0
+            )
+            bias -= _RATE * gradient
+            for f in feats:
+                w = weights.get(f, 0.0)
+                weights[f] = w - _RATE * (gradient + _L2 * w)
+    return Logistic(bias, weights)
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisModel:
+    """The "any crisis" model with its threshold, and one model per category."""
+
+    threshold: float
+    any: Logistic
+    categories: dict[Category, Logistic]
+    trained_on: str  # digest of the training data, so a stale model is noticed
+
+    def detect(self, words: Sequence[Word]) -> CrisisSignal | None:
+        """A model signal for ``words``, or ``None`` below the threshold."""
+        if not words:
+            return None
+        feats = features(words)
+        if self.any.probability(feats) < self.threshold:
+            return None
+        best = max(CATEGORIES, key=lambda c: self.categories[c].probability(feats))
+        return CrisisSignal((best,), ("model",), source="model")
+
+    def to_json(self) -> str:
+        def pack(m: Logistic) -> dict[str, object]:
+            kept = {f: round(w, 3) for f, w in sorted(m.weights.items()) if abs(w) >= _KEEP}
+            return {"bias": round(m.bias, 4), "weights": kept}
+
+        return json.dumps(
+            {
+                "threshold": self.threshold,
+                "trained_on": self.trained_on,
+                "any": pack(self.any),
+                "categories": {c: pack(self.categories[c]) for c in CATEGORIES},
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> CrisisModel:
+        data = json.loads(text)
+
+        def unpack(m: dict[str, object]) -> Logistic:
+            weights = m["weights"]
+            assert isinstance(weights, dict)
+            return Logistic(float(m["bias"]), {str(k): float(v) for k, v in weights.items()})  # type: ignore[arg-type]
+
+        return cls(
+            threshold=float(data["threshold"]),
+            any=unpack(data["any"]),
+            categories={c: unpack(data["categories"][c]) for c in CATEGORIES},
+            trained_on=str(data["trained_on"]),
+        )
+
+
+def training_digest() -> str:
+    """SHA-256 of the training splits as they are now."""
+    digest = hashlib.sha256()
+    for split in TRAINING_SPLITS:
+        digest.update((DATA / "eval" / f"{split}.jsonl").read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def model() -> CrisisModel:
+    """The shipped model (loaded once)."""
+    return CrisisModel.from_json(MODEL_FILE.read_text(encoding="utf-8"))

@@ -1,0 +1,87 @@
+"""The learned crisis model: its features, its place behind the lexicon, its data."""
+
+from __future__ import annotations
+
+import pytest
+
+from kuulolla.core.finnish import Finnish
+from kuulolla.moderation import evaluation
+from kuulolla.moderation.crisis_model import (
+    CrisisModel,
+    Logistic,
+    features,
+    model,
+    train,
+    training_digest,
+)
+from kuulolla.moderation.logic import screen
+from kuulolla.moderation.text import analyser_for
+
+
+def test_shipped_model_is_trained_on_the_current_splits() -> None:
+    """A change to the dev or test split needs `scripts/crisis-model` run again."""
+    assert model().trained_on == training_digest()
+
+
+def test_features_mark_negated_words(voikko: Finnish) -> None:
+    """Words after a negation get a ¬ feature; base-form pairs are included."""
+    found = features(analyser_for(voikko).words("en halua kuolla"))
+    assert {"¬kuolla", "haluta"} <= found and any(f.endswith("_kuolla") for f in found)
+
+
+def test_features_of_plain_words_carry_no_negation(voikko: Finnish) -> None:
+    """Without a negation no ¬ feature appears."""
+    found = features(analyser_for(voikko).words("haluan kuolla"))
+    assert "kuolla" in found and not any(f.startswith("¬") for f in found)
+
+
+def test_training_is_deterministic() -> None:
+    """The same samples and seed give the same weights."""
+    samples = [{"a", "b"}, {"b", "c"}, {"c"}, {"a"}]
+    targets = [True, False, False, True]
+    assert train(samples, targets).weights == train(samples, targets).weights
+
+
+def test_model_round_trips_through_json() -> None:
+    """to_json and from_json keep threshold, digest and the kept weights."""
+    m = CrisisModel(
+        threshold=0.8,
+        any=Logistic(-1.0, {"kuolla": 2.5, "tiny": 0.001}),
+        categories={
+            c: Logistic(0.0, {"x": 1.0}) for c in ("suicide", "self_harm", "violence", "abuse")
+        },
+        trained_on="abc",
+    )
+    back = CrisisModel.from_json(m.to_json())
+    assert (back.threshold, back.trained_on, back.any.weights) == (0.8, "abc", {"kuolla": 2.5})
+
+
+def test_model_signal_says_where_it_came_from(voikko: Finnish) -> None:
+    """A phrasing the lexicon misses but the model knows yields a "model" signal."""
+    verdict = screen(
+        "mun ei tarvii enää kestää tätä kauaa",
+        policy=evaluation.POLICY,
+        finnish=voikko,
+    )
+    assert verdict.crisis is not None and verdict.crisis.source == "model"
+
+
+def test_lexicon_signal_comes_first(voikko: Finnish) -> None:
+    """A phrase the lexicon knows is a lexicon signal, not a model one."""
+    verdict = screen("haluan kuolla", policy=evaluation.POLICY, finnish=voikko)
+    assert verdict.crisis is not None and verdict.crisis.source == "lexicon"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["kuolen nauruun", "tapan aikaa", "en ole ikinä halunnut kuolla", "tänään on ihana ilma"],
+)
+def test_idioms_and_negations_stay_quiet(voikko: Finnish, text: str) -> None:
+    """Everyday idioms and reassurance raise no signal from either source."""
+    assert screen(text, policy=evaluation.POLICY, finnish=voikko).crisis is None
+
+
+def test_nicknames_are_not_scored_by_the_model(voikko: Finnish) -> None:
+    """The model looks at messages only; a nickname gets the lexicon alone."""
+    text = "mun ei tarvii enää kestää tätä kauaa"
+    assert screen(text, policy=evaluation.POLICY, finnish=voikko, kind="nick").crisis is None
