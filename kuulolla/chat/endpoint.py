@@ -62,6 +62,7 @@ from kuulolla.core.ids import new_token, token_key
 from kuulolla.queue import service as queue_service
 from kuulolla.reports.events import Kind
 from kuulolla.rooms.service import touch_member
+from kuulolla.shifts.rooms import RoomNotOpen
 from kuulolla.web.security import origin_allowed
 
 log = logging.getLogger(__name__)
@@ -314,6 +315,13 @@ class Connection:
             metrics.JOINS.labels("closed").inc()
             # A resuming client must not be given a partial replay of a closed room.
             raise Resync() if frame.since is not None else RoomClosed()
+        if identity.kind != "staff":
+            # A room with a roster is open to visitors only inside a scheduled window
+            # with a qualified host checked in; staff may always come in to host.
+            state = await server.room_states.get(room.id)
+            if state is not None and not state.open:
+                metrics.JOINS.labels("closed").inc()
+                raise RoomNotOpen(state)
         if identity.kind == "staff" and self.principal.totp_setup_required:
             raise Forbidden(
                 N_("Set up the second factor on your account first."),
@@ -411,6 +419,10 @@ class Connection:
         membership = self.rooms.get(frame.room)
         if membership is None:
             raise BadRequest(N_("Join the room before writing in it."), code="not_joined")
+        if membership.role == "visitor":
+            closed = self.server.room_states.cached_closed(membership.room.id)
+            if closed is not None:
+                raise RoomNotOpen(closed)
         if not self.bucket.take(self.server.clock.monotonic()):
             raise RateLimited()
         text = logic.clean_text(frame.text, max_chars=self.settings.max_message_chars)

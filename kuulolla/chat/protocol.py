@@ -148,6 +148,16 @@ class Pong(ServerFrame, tag="pong"):
     pass
 
 
+class RoomStateFrame(ServerFrame, tag="room_state"):
+    """The roster closes the room soon ("closing", with ``closes_at``) or has closed
+    it ("closed", with ``next_opening`` when one is scheduled). shifts/rooms.py."""
+
+    room: str
+    state: str
+    closes_at: str | None = None
+    next_opening: str | None = None
+
+
 class ErrorFrame(ServerFrame, tag="error"):
     code: str
     message: str

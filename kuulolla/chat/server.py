@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from kuulolla.accounts.service import StaffNames
 from kuulolla.accounts.sessions import do_check_sessions
-from kuulolla.chat.fanout import Fanout
-from kuulolla.chat.protocol import CLOSE_ACCOUNT_CHANGED, CLOSE_SESSION_ENDED
+from kuulolla.chat.fanout import Fanout, iso
+from kuulolla.chat.protocol import CLOSE_ACCOUNT_CHANGED, CLOSE_SESSION_ENDED, RoomStateFrame
+from kuulolla.chat.sockets import OutFrame
 from kuulolla.chat.store import Committer, Stored
 from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
@@ -33,9 +34,11 @@ from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
 from kuulolla.reports.events import Kind, Tally
 from kuulolla.rooms.service import RoomCache
+from kuulolla.shifts.rooms import RoomStates
 
 if TYPE_CHECKING:
     from kuulolla.chat.endpoint import Connection
+    from kuulolla.shifts.duty import RoomState
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ class ChatServer:
         self.clock = clock
         self.rooms = RoomCache(db, ttl=settings.room_cache_seconds)
         self.staff_names = StaffNames(db)
+        # Rooms opened and closed by their roster (shifts/rooms.py).
+        self.room_states = RoomStates(db, clock)
         self.fanout = Fanout(
             db=db,
             broker=broker,
@@ -78,6 +83,10 @@ class ChatServer:
         self._tasks = [
             asyncio.create_task(self._session_loop(), name="staff-session-check"),
             asyncio.create_task(self.tally.run(self.db), name="report-tally"),
+            asyncio.create_task(
+                self.room_states.watch(lambda: list(self.fanout.hubs), self._tell_room_state),
+                name="room-states",
+            ),
         ]
 
     async def stop(self) -> None:
@@ -92,6 +101,22 @@ class ChatServer:
             await self.tally.flush(self.db)
         except Exception:
             log.warning("reports.flush_failed", extra={"event": "reports.flush_failed"})
+
+    def _tell_room_state(self, room_id: int, state: RoomState) -> None:
+        """Tell this process's sockets in the room that it closes soon or has closed."""
+        hub = self.fanout.hubs.get(room_id)
+        if hub is None:
+            return
+        frame = OutFrame.of(
+            RoomStateFrame(
+                room=hub.room.slug,
+                state="closing" if state.open else "closed",
+                closes_at=iso(state.closes_at) if state.open and state.closes_at else None,
+                next_opening=iso(state.next_opening) if state.next_opening else None,
+            )
+        )
+        for sink in list(hub.live) + list(hub.floored):
+            sink.push(frame)
 
     def _committed(self, stored: list[Stored]) -> None:
         self.fanout.committed(self.slugs, stored)

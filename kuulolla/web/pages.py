@@ -38,6 +38,9 @@ ROOM_SCRIPT_STRINGS = {
     "role_admin": N_("Moderator"),
     "new_messages": N_("{n} new messages"),
     "session_ended": N_("Your sign-in has ended. Sign in again to continue as staff."),
+    "closing_soon": N_("The room closes at {time}."),
+    "closed_now": N_("The room has closed. Thank you for being here."),
+    "closed_next": N_("The room has closed. It opens next on {time}."),
 }
 
 
@@ -67,6 +70,8 @@ async def room(request: Request) -> Response:
     ]
     principal = principal_of(request)
     staff_role = chat_role(principal, found.organisation_id) if principal.authenticated else None
+    # A room with a roster is open only in a scheduled window with a host on duty.
+    roster = await request.state.chat.room_states.get(found.id) if found.open else None
     return render(
         request,
         "room.html",
@@ -83,6 +88,7 @@ async def room(request: Request) -> Response:
             and staff_role is None
             and not principal.totp_setup_required,
             "second_factor_needed": principal.totp_setup_required,
+            "roster_closed": roster if roster is not None and not roster.open else None,
         },
     )
 

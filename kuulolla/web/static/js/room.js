@@ -27,6 +27,10 @@ const timeFormat = new Intl.DateTimeFormat(lang, {
   hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki",
 });
 
+const dateTimeFormat = new Intl.DateTimeFormat(lang, {
+  dateStyle: "short", timeStyle: "short", timeZone: "Europe/Helsinki",
+});
+
 const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
 
 // ------------------------------------------------------------------ storage
@@ -238,6 +242,17 @@ function handle(frame) {
     case "presence":
       if (frame.room === slug) setPresence(frame.count);
       break;
+    case "room_state":
+      // The roster closes the room soon, or has closed it (shifts/rooms.py).
+      if (frame.room !== slug) break;
+      if (frame.state === "closing") {
+        systemNote(fmt(S.closing_soon, { time: timeFormat.format(new Date(frame.closes_at)) }));
+      } else if (frame.next_opening) {
+        systemNote(fmt(S.closed_next, { time: dateTimeFormat.format(new Date(frame.next_opening)) }));
+      } else {
+        systemNote(S.closed_now);
+      }
+      break;
     case "error":
       handleError(frame);
       break;
@@ -282,7 +297,7 @@ function handleError(frame) {
     if (ws) ws.close(1000);
     return;
   }
-  const joinRefusals = ["invalid_nick", "nick_required", "staff_other_organisation", "second_factor_required"];
+  const joinRefusals = ["invalid_nick", "nick_required", "staff_other_organisation", "second_factor_required", "room_not_open"];
   if (!joined && joinRefusals.includes(frame.code)) {
     nick = null;
     nickForm.hidden = false;

@@ -1,0 +1,199 @@
+"""The roster opens rooms and sizes queues: reading ``duty.room_state`` and
+``duty.queue_capacity`` from the stored shifts and check-ins.
+
+A group room that has a shift template (or a stored shift) is open only inside a
+scheduled window *and* while a qualified host is checked in. A room without either
+keeps the old behaviour: always open (``room_state`` returns None).
+
+:class:`RoomStates` is the chat server's view: joins ask it (a short per-process
+cache), sends read only the cached answer (no database on the send path), and
+:meth:`RoomStates.watch` refreshes the rooms that have local sockets and tells them
+when their room is about to close and when it has closed (``room_state`` frames,
+docs/protocol.md). Every process tells its own sockets, once per window each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from babel.dates import format_datetime
+from sqlalchemy import exists, select
+
+from kuulolla.core.clock import HELSINKI, Clock
+from kuulolla.core.db import Database
+from kuulolla.core.errors import AppError
+from kuulolla.core.i18n import N_, gettext
+from kuulolla.shifts import duty, store
+from kuulolla.shifts.models import ShiftRow, ShiftTemplateRow
+
+log = logging.getLogger(__name__)
+
+# How far ahead a room's next opening is looked for.
+LOOKAHEAD = timedelta(days=62)
+
+
+async def _hosts_and_shifts(
+    db: Database, *, now: datetime, room_id: int | None = None, topic_id: int | None = None
+) -> tuple[list[store.Shift], list[duty.Host], int | None] | None:
+    async with db.read_session() as session:
+        target = (
+            ShiftRow.room_id == room_id if room_id is not None else ShiftRow.topic_id == topic_id
+        )
+        template_target = (
+            ShiftTemplateRow.room_id == room_id
+            if room_id is not None
+            else ShiftTemplateRow.topic_id == topic_id
+        )
+        flags = (
+            await session.execute(select(exists().where(template_target), exists().where(target)))
+        ).one()
+        if not any(flags):
+            return None
+        rows = list(
+            await session.scalars(
+                select(ShiftRow)
+                .where(
+                    target,
+                    ShiftRow.cancelled_at.is_(None),
+                    ShiftRow.ends_at > now,
+                    ShiftRow.starts_at < now + LOOKAHEAD,
+                )
+                .order_by(ShiftRow.starts_at)
+                .limit(200)
+            )
+        )
+        shifts = await store.shifts_from_rows(session, rows)
+        current = [s for s in shifts if s.start <= now]
+        assignments = await store.assignments_of_shifts(session, current)
+        org_id = rows[0].organisation_id if rows else None
+        hosts: list[duty.Host] = []
+        if assignments and org_id is not None:
+            people = await store.load_people(
+                session, org_id, ids={a.person_id for a in assignments}
+            )
+            hosts = [
+                duty.Host(a, people[a.person_id]) for a in assignments if a.person_id in people
+            ]
+        return shifts, hosts, org_id
+
+
+async def room_state(db: Database, *, room_id: int, now: datetime) -> duty.RoomState | None:
+    """Whether the room is open by its roster now; None when it has no roster (open)."""
+    found = await _hosts_and_shifts(db, now=now, room_id=room_id)
+    if found is None:
+        return None
+    shifts, hosts, org_id = found
+    notice = timedelta(minutes=10)
+    if org_id is not None:
+        notice = (await _settings(db, org_id)).closing_notice
+    return duty.room_state(shifts=shifts, hosts=hosts, now=now, notice=notice)
+
+
+async def _settings(db: Database, organisation_id: int) -> store.ShiftSettings:
+    async with db.read_session() as session:
+        return await store.load_settings(session, organisation_id)
+
+
+async def topic_capacity(db: Database, *, topic_id: int, now: datetime) -> int | None:
+    """How many one-to-one chats the queue topic takes at once now: the sum of the
+    parallel-chat limits of the qualified helpers checked in to its shifts. None when
+    the topic has no roster (the queue then decides by itself)."""
+    found = await _hosts_and_shifts(db, now=now, topic_id=topic_id)
+    if found is None:
+        return None
+    _, hosts, _ = found
+    return duty.queue_capacity(hosts, now=now)
+
+
+class RoomNotOpen(AppError):
+    """A visitor tried to join or write in a room its roster keeps closed now."""
+
+    code = "room_not_open"
+    status = 409
+    default_message = N_("The room is closed now.")
+
+    def __init__(self, state: duty.RoomState) -> None:
+        if state.next_opening is not None:
+            super().__init__(
+                N_("The room is closed now. It opens next on {when}."), when=state.next_opening
+            )
+        elif state.status == "waiting_for_host":
+            super().__init__(N_("The room opens as soon as a host arrives."))
+        else:
+            super().__init__()
+        self.state = state
+
+    def translated(self, locale: str) -> str:
+        params = {
+            k: format_datetime(v, "short", tzinfo=HELSINKI, locale=locale)
+            if isinstance(v, datetime)
+            else v
+            for k, v in self.params.items()
+        }
+        return gettext(locale, self.message_id, **params)
+
+
+class RoomStates:
+    """Per-process cache of the rooms' roster states."""
+
+    def __init__(self, db: Database, clock: Clock, *, ttl: float = 10.0) -> None:
+        self.db = db
+        self.clock = clock
+        self.ttl = ttl
+        self._states: dict[int, tuple[float, duty.RoomState | None]] = {}
+        self._announced: dict[int, datetime | None] = {}
+
+    async def get(self, room_id: int) -> duty.RoomState | None:
+        hit = self._states.get(room_id)
+        mono = self.clock.monotonic()
+        if hit is not None and hit[0] > mono:
+            return hit[1]
+        return await self.refresh(room_id)
+
+    async def refresh(self, room_id: int) -> duty.RoomState | None:
+        state = await room_state(self.db, room_id=room_id, now=self.clock.now())
+        if len(self._states) > 10_000:
+            self._states.clear()
+        self._states[room_id] = (self.clock.monotonic() + self.ttl, state)
+        return state
+
+    def cached_closed(self, room_id: int) -> duty.RoomState | None:
+        """The last known state if it says closed, without I/O (the send path)."""
+        hit = self._states.get(room_id)
+        if hit is None or hit[1] is None or hit[1].open:
+            return None
+        return hit[1]
+
+    def forget(self, room_id: int) -> None:
+        self._states.pop(room_id, None)
+
+    async def check(self, room_ids: list[int], tell: Callable[[int, duty.RoomState], None]) -> None:
+        """Refresh ``room_ids`` and call ``tell`` for each room whose visitors must hear
+        now that it closes soon or has closed (once per window)."""
+        for room_id in room_ids:
+            before = self._states.get(room_id)
+            state = await self.refresh(room_id)
+            if state is None:
+                continue
+            if duty.closing_announcement_due(state, announced_for=self._announced.get(room_id)):
+                self._announced[room_id] = state.closes_at
+                tell(room_id, state)
+            elif before is not None and before[1] is not None and before[1].open and not state.open:
+                tell(room_id, state)
+
+    async def watch(
+        self,
+        rooms: Callable[[], list[int]],
+        tell: Callable[[int, duty.RoomState], None],
+        *,
+        every: float = 20.0,
+    ) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.check(rooms(), tell)
+            except Exception:
+                log.warning("shifts.room_watch_failed", extra={"event": "shifts.room_watch_failed"})
