@@ -143,7 +143,7 @@ def missing() -> dict[tuple[str, str], list[str]]:
     return out
 
 
-def translate(locale: str, mapping: dict[str, str]) -> int:
+def translate(locale: str, mapping: dict[str, str | list[str]]) -> int:
     """Set translations of ``locale`` for the msgids in ``mapping`` in whichever domain
     catalogs hold them; returns how many entries were set. (A helper for translators:
     ``scripts/i18n set sv strings.json``.)"""
@@ -158,7 +158,11 @@ def translate(locale: str, mapping: dict[str, str]) -> int:
             key = message.id if isinstance(message.id, str) else message.id[0] if message.id else ""
             if key and key in mapping:
                 value = mapping[key]
-                message.string = (value, value) if isinstance(message.id, tuple) else value
+                if isinstance(message.id, tuple):
+                    # A plural entry takes a list of forms; a single string serves all.
+                    message.string = tuple(value) if isinstance(value, list) else (value, value)
+                else:
+                    message.string = value
                 message.flags.discard("fuzzy")
                 changed = True
                 count += 1

@@ -175,3 +175,17 @@ async def compact_sqlite(db: Database, *, vacuum: bool) -> None:
         if vacuum:
             await driver.execute("VACUUM")
         await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+async def do_set_periods(
+    db: Database, *, organisation_id: int | None, values: dict[str, Any], now: datetime
+) -> None:
+    """Set several periods at once; every value is checked before anything changes."""
+    checked: dict[str, int] = {}
+    for key, raw in values.items():
+        found = registry.get_kind(key)
+        if found is None:
+            raise NotFound()
+        checked[key] = check_period(found, raw)
+    for key, days in checked.items():
+        await do_set_period(db, organisation_id=organisation_id, kind=key, days=days, now=now)

@@ -77,3 +77,23 @@ UNPUBLISHED_QUESTIONS = register(
         purge=purge_unpublished,
     )
 )
+
+
+async def do_delete_by_claim(db: Database, *, code: str) -> None:
+    """The asker deletes their question now, whatever its state: the question, its
+    answer, notes, tags, votes and search entry are deleted for real and the code opens
+    nothing any more. An unknown or malformed code raises the same NotFound as the
+    claim page."""
+    from kuulolla.core.errors import NotFound
+    from kuulolla.questions import logic, search
+    from kuulolla.questions.service import CLAIM_NOT_FOUND
+
+    key = logic.claim_key(code)
+    if key is None:
+        raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
+    async with db.session() as session:
+        question_id = await session.scalar(select(Question.id).where(Question.claim_key == key))
+        if question_id is None:
+            raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
+        await search.remove(session, [question_id])
+        await session.execute(delete(Question).where(Question.id == question_id))

@@ -201,8 +201,17 @@ def _ask_context(
 
 @public
 async def ask_form(request: Request) -> Response:
+    from kuulolla.privacy.service import get_periods
+    from kuulolla.privacy.words import privacy_link, question_note
+
     values = {"category": _category(request.query_params.get("category")) or ""}
-    return render(request, "questions/ask.html", _ask_context(request, values, {}))
+    context = _ask_context(request, values, {})
+    locale = request.state.locale
+    # Not yet routed to an organisation: the platform's period applies.
+    periods = await get_periods(request.state.db, organisation_id=None)
+    context["retention_note"] = question_note(locale, periods["unpublished_questions"])
+    context["privacy_link"] = privacy_link(locale)
+    return render(request, "questions/ask.html", context)
 
 
 @public

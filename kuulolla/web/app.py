@@ -48,6 +48,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, InternalError, NotFound
 from kuulolla.core.logging import REQUEST_ID, configure_logging
 from kuulolla.core.settings import Settings
+from kuulolla.privacy import routes as privacy
 from kuulolla.questions import routes as questions
 from kuulolla.web import pages
 from kuulolla.web.locale import LocaleMiddleware
@@ -146,6 +147,7 @@ def create_app(
     # Every route declares who may use it (accounts/access.py); a test walks this table.
     routes = [
         *pages.ROUTES,
+        *privacy.ROUTES,
         *questions.ROUTES,
         *accounts.ROUTES,
         Route("/healthz", health, name="healthz"),

@@ -16,6 +16,8 @@ from kuulolla.accounts.service import get_organisation_by_id
 from kuulolla.core import i18n
 from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_
+from kuulolla.privacy import service as privacy_service
+from kuulolla.privacy import words as privacy_words
 from kuulolla.rooms import service as rooms
 from kuulolla.web.templating import render
 
@@ -68,6 +70,9 @@ async def room(request: Request) -> Response:
         }
         for row in (org.crisis_numbers if org else [])
     ]
+    periods = await privacy_service.get_periods(
+        request.state.db, organisation_id=found.organisation_id
+    )
     principal = principal_of(request)
     staff_role = chat_role(principal, found.organisation_id) if principal.authenticated else None
     # A room with a roster is open only in a scheduled window with a host on duty.
@@ -89,6 +94,8 @@ async def room(request: Request) -> Response:
             and not principal.totp_setup_required,
             "second_factor_needed": principal.totp_setup_required,
             "roster_closed": roster if roster is not None and not roster.open else None,
+            "retention_note": privacy_words.room_note(locale, periods["room_messages"]),
+            "privacy_link": privacy_words.privacy_link(locale),
         },
     )
 

@@ -93,6 +93,11 @@ AUDIENCE = {
     "withdraw": "everyone",
     "question": "everyone",
     "vote": "everyone",
+    # Privacy: the notice, retention settings, a visitor's deletion.
+    "privacy_notice": "everyone",
+    "organisation_retention": "coordinator",
+    "platform_retention": "admin",
+    "questions_claim_delete": "everyone",
 }
 
 # Every client frame type of the socket, and who may use it.
