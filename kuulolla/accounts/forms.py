@@ -143,6 +143,7 @@ NOTICES = {
     "created": N_("Created."),
     "deleted": N_("Deleted."),
     "expired": N_("Your session ended. Sign in again."),
+    "erased": N_("The person's data was erased. What they wrote stays, signed “former volunteer”."),
 }
 
 

@@ -9,11 +9,20 @@ Redis holds no copy: it only relays messages between processes (pub/sub).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, func, select, update
 
 from kuulolla.chat.models import Message
 from kuulolla.core.i18n import N_
-from kuulolla.privacy.registry import DataKind, PurgeContext, register
+from kuulolla.privacy.registry import (
+    DataKind,
+    PurgeContext,
+    StaffContext,
+    StaffData,
+    register,
+    register_staff_data,
+)
 from kuulolla.rooms.models import Room, RoomMember, RoomStream
 
 GROUP = "group"
@@ -66,4 +75,49 @@ ROOM_MESSAGES = register(
         visitor=True,
         purge=purge_room_messages,
     )
+)
+
+
+# ------------------------------------------------------------------ staff data
+
+
+def _staff_key(ctx: StaffContext) -> bytes:
+    from kuulolla.accounts.crypto import staff_author_key
+
+    return staff_author_key(ctx.settings.secret_key, ctx.user_id)
+
+
+async def export_messages(ctx: StaffContext) -> list[dict[str, Any]]:
+    """The person's own messages still kept (room, sequence, time, name shown, text)."""
+    async with ctx.db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(Room.slug, Message.seq, Message.created_at, Message.nick, Message.text)
+                .join(Room, Room.id == Message.room_id)
+                .where(Message.author_key == _staff_key(ctx))
+                .order_by(Message.created_at, Message.seq)
+            )
+        ).all()
+    return [
+        {"room": slug, "seq": seq, "at": at.isoformat(), "name": nick, "text": text}
+        for slug, seq, at, nick, text in rows
+    ]
+
+
+async def erase_messages(ctx: StaffContext) -> int:
+    """The person's messages stay (the conversation must read as it happened) under
+    "former volunteer" instead of their name."""
+    from kuulolla.privacy.staff import former_label
+
+    async with ctx.db.transaction() as conn:
+        result = await conn.execute(
+            update(Message)
+            .where(Message.author_key == _staff_key(ctx))
+            .values(nick=former_label(ctx.settings))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+CHAT_DATA = register_staff_data(
+    StaffData(key="chat_messages", export=export_messages, erase=erase_messages)
 )

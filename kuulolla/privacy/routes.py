@@ -5,6 +5,7 @@ person)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
@@ -19,6 +20,7 @@ from kuulolla.accounts.forms import (
     db_of,
     errors,
     form_data,
+    me,
     notice,
     see_other,
     settings_of,
@@ -29,8 +31,10 @@ from kuulolla.accounts.service import (
     get_organisation_by_id,
     list_organisations,
 )
-from kuulolla.core.errors import AppError
-from kuulolla.privacy import registry, service, words
+from kuulolla.core import i18n
+from kuulolla.core.errors import AppError, NotFound
+from kuulolla.core.i18n import N_
+from kuulolla.privacy import registry, service, staff, words
 from kuulolla.web.templating import render
 
 MANAGE_RETENTION = permissions.define(
@@ -186,6 +190,71 @@ async def delete_question(request: Request) -> Response:
     return _page(request, "question_deleted.html", {})
 
 
+# ------------------------------------------------------------------ staff data rights
+
+
+@requires(permissions.OWN_ACCOUNT)
+async def own_data(request: Request) -> Response:
+    """The signed-in person's own data as a JSON file."""
+    data = await staff.get_export(
+        db_of(request),
+        user_id=int(me(request).user_id or 0),
+        settings=settings_of(request),
+        now=clock_of(request).now(),
+    )
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={
+            "content-disposition": 'attachment; filename="kuulolla-my-data.json"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+async def _person(request: Request) -> Any:
+    from kuulolla.accounts.models import StaffUser
+
+    try:
+        user_id = int(request.path_params["user_id"])
+    except ValueError:
+        raise NotFound() from None
+    async with db_of(request).read_session() as session:
+        person = await session.get(StaffUser, user_id)
+    if person is None:
+        raise NotFound()
+    return person
+
+
+@requires(permissions.MANAGE_STAFF)
+async def erase_person(request: Request) -> Response:
+    """An admin erases a departed person, after confirming."""
+    person = await _person(request)
+    problems = errors(request)
+    if request.method == "POST":
+        form = await form_data(request)
+        if form.get("confirm") != "yes":
+            problems.add("confirm", i18n.gettext(request.state.locale, CONFIRM_ERASE))
+        else:
+            await staff.do_erase(
+                db_of(request),
+                user_id=person.id,
+                actor_id=int(me(request).user_id or 0),
+                settings=settings_of(request),
+                now=clock_of(request).now(),
+            )
+            return see_other("/admin/staff?done=erased")
+    return _page(
+        request,
+        "erase.html",
+        {"person": person, "errors": problems},
+        status_code=400 if problems else 200,
+    )
+
+
+CONFIRM_ERASE = N_("Tick the box to confirm that the person's data is to be erased.")
+
+
 ROUTES = [
     Route("/privacy", privacy_notice, methods=["GET"], name="privacy_notice"),
     Route(
@@ -196,6 +265,13 @@ ROUTES = [
     ),
     Route(
         "/admin/retention", platform_retention, methods=["GET", "POST"], name="platform_retention"
+    ),
+    Route("/account/data", own_data, methods=["GET"], name="account_data"),
+    Route(
+        "/admin/staff/{user_id}/erase",
+        erase_person,
+        methods=["GET", "POST"],
+        name="admin_staff_erase",
     ),
     Route(
         "/questions/claim/{code}/delete",

@@ -12,12 +12,20 @@ data kind below, kuulolla/privacy/registry.py).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 
 from kuulolla.core.db import Database
 from kuulolla.core.i18n import N_
-from kuulolla.privacy.registry import DataKind, PurgeContext, register
+from kuulolla.privacy.registry import (
+    DataKind,
+    PurgeContext,
+    StaffContext,
+    StaffData,
+    register,
+    register_staff_data,
+)
 from kuulolla.questions.logic import State
 from kuulolla.questions.models import Question
 
@@ -97,3 +105,65 @@ async def do_delete_by_claim(db: Database, *, code: str) -> None:
             raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
         await search.remove(session, [question_id])
         await session.execute(delete(Question).where(Question.id == question_id))
+
+
+# ------------------------------------------------------------------ staff data
+
+
+async def export_answers(ctx: StaffContext) -> list[dict[str, Any]]:
+    """Answers the person drafted, reviewed or signed, with their part in each."""
+    from sqlalchemy import or_
+
+    from kuulolla.questions.models import Answer
+
+    uid = ctx.user_id
+    async with ctx.db.read_session() as session:
+        rows = (
+            await session.execute(
+                select(Answer, Question.state)
+                .join(Question, Question.id == Answer.question_id)
+                .where(
+                    or_(
+                        Answer.drafter_user_id == uid,
+                        Answer.reviewer_user_id == uid,
+                        Answer.answerer_user_id == uid,
+                    )
+                )
+                .order_by(Answer.question_id)
+            )
+        ).all()
+    return [
+        {
+            "question": answer.question_id,
+            "state": state,
+            "drafted": answer.drafter_user_id == uid,
+            "reviewed": answer.reviewer_user_id == uid,
+            "signed": answer.answerer_user_id == uid,
+            "signature": answer.answerer_name if answer.answerer_user_id == uid else None,
+            "body": answer.body if answer.drafter_user_id == uid else None,
+            "updated_at": answer.updated_at.isoformat(),
+        }
+        for answer, state in rows
+    ]
+
+
+async def erase_answers(ctx: StaffContext) -> int:
+    """Answers stay (readers and askers rely on them), signed "former volunteer" with
+    the role and organisation kept."""
+    from sqlalchemy import update
+
+    from kuulolla.privacy.staff import former_label
+    from kuulolla.questions.models import Answer
+
+    async with ctx.db.session() as session:
+        result = await session.execute(
+            update(Answer)
+            .where(Answer.answerer_user_id == ctx.user_id, Answer.answerer_name.is_not(None))
+            .values(answerer_name=former_label(ctx.settings))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+QUESTION_DATA = register_staff_data(
+    StaffData(key="question_answers", export=export_answers, erase=erase_answers)
+)

@@ -98,6 +98,8 @@ AUDIENCE = {
     "organisation_retention": "coordinator",
     "platform_retention": "admin",
     "questions_claim_delete": "everyone",
+    "account_data": "staff",
+    "admin_staff_erase": "admin",
 }
 
 # Every client frame type of the socket, and who may use it.
@@ -273,7 +275,7 @@ def test_authorization_matrix(env: Env) -> None:
     # Destructive routes (removing the target person, say) run after the others.
     ordered = sorted(
         (r for r in routes(env.app) if isinstance(r, Route)),
-        key=lambda r: r.name in ("person_remove", "person_deactivate"),
+        key=lambda r: r.name in ("person_remove", "person_deactivate", "admin_staff_erase"),
     )
     for route in ordered:
         policy = policy_of(route.endpoint)
