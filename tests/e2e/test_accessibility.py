@@ -152,6 +152,10 @@ PAGES: dict[str, list[Page]] = {
     "questions_claim": [Page("/questions/claim", states=(form_errors,))],
     "questions_claim_page": [Page("/questions/claim/{claim}")],
     "question": [Page("/questions/{question}")],
+    "privacy_notice": [Page("/privacy")],
+    "organisation_retention": [Page("/orgs/{org}/retention", who="coordinator")],
+    "platform_retention": [Page("/admin/retention", who="admin")],
+    "admin_staff_erase": [Page("/admin/staff/{person}/erase", who="admin", states=(form_errors,))],
 }
 
 # GET routes that serve no HTML page, and why.
@@ -160,6 +164,7 @@ NOT_PAGES = {
     "readyz": "JSON for the load balancer",
     "metrics": "Prometheus text",
     "static": "files",
+    "account_data": "a JSON download of the person's own data",
 }
 
 
