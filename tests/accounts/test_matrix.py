@@ -100,6 +100,13 @@ AUDIENCE = {
     "questions_claim_delete": "everyone",
     "account_data": "staff",
     "admin_staff_erase": "admin",
+    # Reports: an organisation's coordinators, and admins across organisations.
+    "reports": "coordinator",
+    "reports_csv": "coordinator",
+    "reports_summary": "coordinator",
+    "admin_reports": "admin",
+    "admin_reports_csv": "admin",
+    "admin_reports_summary": "admin",
 }
 
 # Every client frame type of the socket, and who may use it.
