@@ -3,8 +3,9 @@
 Made up, deterministic (seeded per organisation) and written once: an organisation
 that already has event records is left alone. Busy evenings and weekends, quieter
 summers, a queue that answers most but not all, a few crisis alerts a month (so
-small-count suppression shows), shifts of the demo volunteers. Queue topics do not
-exist yet, so queue events carry topic numbers 1 and 2.
+small-count suppression shows), shifts of the demo volunteers. Queue events go to the
+organisation's queue topics (two at most), or to no topic when it has none yet; run
+this after the other demo data.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from kuulolla.accounts.models import Membership, Organisation
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
+from kuulolla.queue.models import QueueTopic
 from kuulolla.reports import events
 from kuulolla.reports.events import QUESTION_CATEGORIES, Kind
 from kuulolla.reports.models import ReportEvent
@@ -50,6 +52,9 @@ async def seed(db: Database, *, now: datetime) -> int:
         rooms: dict[int, list[int]] = {}
         for room in await session.scalars(select(Room).where(Room.kind == "group")):
             rooms.setdefault(room.organisation_id, []).append(room.id)
+        topics: dict[int, list[int | None]] = {}
+        for topic in await session.scalars(select(QueueTopic).order_by(QueueTopic.id)):
+            topics.setdefault(topic.organisation_id, []).append(topic.id)
         staff: dict[int, list[int]] = {}
         for m in await session.scalars(select(Membership)):
             staff.setdefault(m.organisation_id, []).append(m.user_id)
@@ -57,12 +62,22 @@ async def seed(db: Database, *, now: datetime) -> int:
     for org in orgs:
         if org in has_events:
             continue
-        rows = list(_year(org, sorted(rooms.get(org, [])), sorted(staff.get(org, [])), now))
+        rows = list(
+            _year(
+                org,
+                sorted(rooms.get(org, [])),
+                topics.get(org, [])[:2] or [None],
+                sorted(staff.get(org, [])),
+                now,
+            )
+        )
         written += await events.write(db, rows)
     return written
 
 
-def _year(org: int, rooms: list[int], staff: list[int], now: datetime) -> Any:
+def _year(
+    org: int, rooms: list[int], topics: list[int | None], staff: list[int], now: datetime
+) -> Any:
     rng = random.Random(f"kuulolla-demo-{org}")
     today = now.astimezone(HELSINKI).replace(hour=0, minute=0, second=0, microsecond=0)
     for back in range(DAYS, 0, -1):
@@ -121,13 +136,20 @@ def _year(org: int, rooms: list[int], staff: list[int], now: datetime) -> Any:
                     room_id=room,
                     label=rng.choice(CRISIS),
                 )
-        yield from _queue(rng, org, day, load, staff)
+        yield from _queue(rng, org, day, load, topics, staff)
         yield from _questions(rng, org, day, now)
 
 
-def _queue(rng: random.Random, org: int, day: datetime, load: float, staff: list[int]) -> Any:
-    for topic in (1, 2):
-        entered = max(0, int(rng.gauss(7 * load / topic, 2)))
+def _queue(
+    rng: random.Random,
+    org: int,
+    day: datetime,
+    load: float,
+    topics: list[int | None],
+    staff: list[int],
+) -> Any:
+    for rank, topic in enumerate(topics, start=1):
+        entered = max(0, int(rng.gauss(7 * load / rank, 2)))
         if not entered:
             continue
         at = day.replace(hour=rng.choice((12, 16, 20)))

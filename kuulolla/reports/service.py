@@ -9,7 +9,6 @@ that is logic.py and tables.py.
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Organisation, StaffUser
 from kuulolla.core.db import Database
+from kuulolla.queue.models import QueueTopic
 from kuulolla.reports.events import Kind
 from kuulolla.reports.logic import Grid, Period, YearMonth, month_bounds
 from kuulolla.reports.models import ReportEvent
@@ -264,24 +264,20 @@ async def _names(
         rooms_q = rooms_q.where(Room.organisation_id == organisation_id)
     rooms = {str(r.id): r.name(locale) for r in (await session.scalars(rooms_q)).all()}
     orgs = {str(o.id): o.name for o in (await session.scalars(select(Organisation))).all()}
-    return {"room": rooms, "org": orgs, "topic": await _topic_names(session, locale)}
+    return {
+        "room": rooms,
+        "org": orgs,
+        "topic": await _topic_names(session, organisation_id, locale),
+    }
 
 
-async def _topic_names(session: AsyncSession, locale: str) -> dict[str, str]:
-    """Queue topics' names, once the queue domain has its table."""
-    try:
-        queue_models = importlib.import_module("kuulolla.queue.models")
-    except ImportError:
-        return {}
-    topic = getattr(queue_models, "QueueTopic", None) or getattr(queue_models, "Topic", None)
-    if topic is None:
-        return {}
-    out: dict[str, str] = {}
-    t: Any
-    for t in (await session.scalars(select(topic))).all():
-        name = getattr(t, "name", None)
-        out[str(t.id)] = name(locale) if callable(name) else str(getattr(t, "name_fi", t.id))
-    return out
+async def _topic_names(
+    session: AsyncSession, organisation_id: int | None, locale: str
+) -> dict[str, str]:
+    query = select(QueueTopic)
+    if organisation_id is not None:
+        query = query.where(QueueTopic.organisation_id == organisation_id)
+    return {str(t.id): t.text("name", locale) for t in (await session.scalars(query)).all()}
 
 
 async def _overdue(db: Database, *, organisation_id: int, now: datetime) -> int:

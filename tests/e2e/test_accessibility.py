@@ -156,6 +156,13 @@ PAGES: dict[str, list[Page]] = {
     "organisation_retention": [Page("/orgs/{org}/retention", who="coordinator")],
     "platform_retention": [Page("/admin/retention", who="admin")],
     "admin_staff_erase": [Page("/admin/staff/{person}/erase", who="admin", states=(form_errors,))],
+    "reports": [
+        Page("/orgs/{org}/reports", who="coordinator"),
+        Page("/orgs/{org}/reports?period={report_quarter}", who="coordinator"),
+    ],
+    "reports_summary": [Page("/orgs/{org}/reports/summary", who="coordinator")],
+    "admin_reports": [Page("/admin/reports", who="admin")],
+    "admin_reports_summary": [Page("/admin/reports/summary", who="admin")],
 }
 
 # GET routes that serve no HTML page, and why.
@@ -165,6 +172,8 @@ NOT_PAGES = {
     "metrics": "Prometheus text",
     "static": "files",
     "account_data": "a JSON download of the person's own data",
+    "reports_csv": "CSV file of a report table",
+    "admin_reports_csv": "CSV file of a report table",
 }
 
 
@@ -246,6 +255,7 @@ async def seed(db: Database, settings: Any) -> tuple[dict[str, str], dict[tuple[
         "other_org_room": "nuorten-ilta",
         "org": "arjen-tuki",
         "tag": "",
+        "report_quarter": f"{now.year}-Q{(now.month - 1) // 3 + 1}",
     }
     await rooms.do_create_room(
         db,
