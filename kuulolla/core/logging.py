@@ -75,6 +75,8 @@ def scrub_addresses(text: str, *, keep: frozenset[str] = frozenset()) -> str:
     def replace(match: re.Match[str]) -> str:
         found = match.group(0)
         bare = found.strip("[]").split("%", 1)[0]
+        if not any(c.isalnum() for c in bare):
+            return found  # "::" alone, as in SQL casts ('x'::text)
         try:
             ipaddress.ip_address(bare)
         except ValueError:

@@ -47,28 +47,23 @@ async def do_purge_unpublished(
 
 async def purge_unpublished(ctx: PurgeContext) -> int:
     """The registry's purge: questions of ``ctx.organisation_id`` (None: not routed to
-    any organisation) that will never be published, untouched since ``ctx.before``."""
+    any organisation) that are not in the archive and have been untouched since
+    ``ctx.before``, whatever their state: refused, answered privately, or waiting so
+    long that nobody will answer them any more. Published questions stay while the
+    asker's consent stands."""
+    where = [
+        Question.state != State.PUBLISHED.value,
+        Question.updated_at < ctx.before,
+        Question.organisation_id.is_(None)
+        if ctx.organisation_id is None
+        else Question.organisation_id == ctx.organisation_id,
+    ]
     if ctx.dry_run:
-        where = [Question.state.in_(PURGEABLE), Question.updated_at < ctx.before]
-        where.append(
-            Question.organisation_id.is_(None)
-            if ctx.organisation_id is None
-            else Question.organisation_id == ctx.organisation_id
-        )
         async with ctx.db.read() as conn:
             return int((await conn.execute(select(func.count()).where(*where))).scalar_one())
-    if ctx.organisation_id is None:
-        stmt = delete(Question).where(
-            Question.state.in_(PURGEABLE),
-            Question.updated_at < ctx.before,
-            Question.organisation_id.is_(None),
-        )
-        async with ctx.db.session() as session:
-            result = await session.execute(stmt)
-            return int(getattr(result, "rowcount", 0) or 0)
-    return await do_purge_unpublished(
-        ctx.db, before=ctx.before, organisation_id=ctx.organisation_id
-    )
+    async with ctx.db.session() as session:
+        result = await session.execute(delete(Question).where(*where))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 UNPUBLISHED_QUESTIONS = register(
@@ -76,8 +71,9 @@ UNPUBLISHED_QUESTIONS = register(
         key="unpublished_questions",
         label=N_("Questions that are not published"),
         contents=N_(
-            "A question that is refused or answered privately, its answer and the notes "
-            "written while handling it. Personal details are masked when the question arrives."
+            "A question that is not in the archive (waiting, refused or answered privately), "
+            "its answer and the notes written while handling it. Personal details are masked "
+            "when the question arrives."
         ),
         seen_by=N_("The organisation's volunteers and professionals who handle questions."),
         default_days=90,

@@ -38,6 +38,7 @@ def record(
         ("version 1.2.3 at 12:30:45", "version 1.2.3 at 12:30:45"),
         ("ts 2026-11-23T06:37:14.123+00:00", "ts 2026-11-23T06:37:14.123+00:00"),
         ("999.1.1.1 is no address", "999.1.1.1 is no address"),
+        ("cast 'x'::text and 'C'::\"char\"", "cast 'x'::text and 'C'::\"char\""),
     ],
 )
 def test_addresses_are_scrubbed(text: str, expected: str) -> None:
