@@ -33,6 +33,8 @@ from kuulolla.moderation.models import (
     WordEntry,
 )
 from kuulolla.moderation.wordlists import WordAction
+from kuulolla.reports import events as report_events
+from kuulolla.reports.events import Kind
 from kuulolla.rooms.models import RoomStream
 
 _messages = cast(Table, Message.__table__)
@@ -58,7 +60,8 @@ def audit(
     reason: str = "",
     now: datetime,
 ) -> None:
-    """Record one moderation action in ``session``'s transaction."""
+    """Record one moderation action in ``session``'s transaction (and, for actions on
+    people and messages rather than settings, a statistics event: reports/events.py)."""
     session.add(
         AuditEntry(
             organisation_id=organisation_id,
@@ -70,6 +73,12 @@ def audit(
             created_at=now,
         )
     )
+    code = action.replace(".", "_")
+    if not action.startswith(("settings.", "words.")) and report_events.CODE.fullmatch(code):
+        # No room: a one-to-one conversation's room would identify the conversation.
+        report_events.add(
+            session, Kind.MODERATION_ACTION, organisation_id=organisation_id, at=now, label=code
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,9 @@ from kuulolla.queue.service import (
     _requeue,
     _waiting,
     do_sweep,
+    report,
 )
+from kuulolla.reports.events import Kind
 from kuulolla.rooms import logic as rooms_logic
 from kuulolla.rooms.models import Room, RoomStream
 
@@ -122,6 +124,14 @@ async def do_accept(
             raise Taken()
         entry = await session.get(QueueEntry, candidate, populate_existing=True)
         assert entry is not None
+        if entry.priority != logic.PRIORITY_RETURNED:  # a requeued chat was answered already
+            await report(
+                session,
+                Kind.QUEUE_ANSWERED,
+                topic_id=topic.id,
+                now=now,
+                value=max(0.0, (now - entry.queued_at).total_seconds()),
+            )
         room = await _conversation_room(session, entry, topic, now=now)
         session.add(QueueParticipant(room_id=room.id, author_key=staff_key, user_id=user_id))
         return Accepted(entry.id, room.slug)

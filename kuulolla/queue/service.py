@@ -37,6 +37,8 @@ from kuulolla.queue.models import (
     QueueParticipant,
     QueueTopic,
 )
+from kuulolla.reports import events as report_events
+from kuulolla.reports.events import Kind
 from kuulolla.rooms import logic as rooms_logic
 from kuulolla.rooms.models import Room, RoomMember, RoomStream
 
@@ -361,6 +363,7 @@ async def do_enter(
         )
         session.add(entry)
         await session.flush()
+        await report(session, Kind.QUEUE_ENTERED, topic_id=topic.id, now=now)
         return entry.id
 
 
@@ -418,12 +421,51 @@ async def do_leave(db: Database, *, visitor_key: bytes, now: datetime) -> None:
         )
 
 
+async def report(
+    session: AsyncSession,
+    kind: Kind,
+    *,
+    topic_id: int,
+    now: datetime,
+    value: float | None = None,
+) -> None:
+    """Record a statistics event of the queue (reports/events.py): the topic's
+    organisation, the topic, the hour and at most one number; nothing of the visitor."""
+    organisation_id = await session.scalar(
+        select(QueueTopic.organisation_id).where(QueueTopic.id == topic_id)
+    )
+    if organisation_id is not None:
+        report_events.add(
+            session, kind, organisation_id=organisation_id, topic_id=topic_id, at=now, value=value
+        )
+
+
+def _seconds(start: datetime | None, end: datetime) -> float:
+    return max(0.0, (end - start).total_seconds()) if start is not None else 0.0
+
+
 async def _finish(
     session: AsyncSession, entry: QueueEntry, *, state: State, reason: str, now: datetime
 ) -> None:
     entry.state = state.value
     entry.ended_at = now
     entry.end_reason = reason
+    if state is State.LEFT:
+        await report(
+            session,
+            Kind.QUEUE_ABANDONED,
+            topic_id=entry.topic_id,
+            now=now,
+            value=_seconds(entry.queued_at, now),
+        )
+    elif state is State.ENDED and entry.accepted_at is not None:
+        await report(
+            session,
+            Kind.QUEUE_ENDED,
+            topic_id=entry.topic_id,
+            now=now,
+            value=_seconds(entry.accepted_at, now),
+        )
     if entry.room_id is not None:
         room = await session.get(Room, entry.room_id)
         if room is not None and room.archived_at is None:
@@ -544,6 +586,8 @@ async def do_feedback(
         raise BadRequest(N_("Answer yes or no, or leave it empty."), code="invalid_answer")
     async with db.session() as session:
         entry = await _ended_entry(session, visitor_key, entry_id)
+        if score is not None:
+            await report(session, Kind.FEEDBACK, topic_id=entry.topic_id, now=now, value=score)
         session.add(
             QueueFeedback(
                 topic_id=entry.topic_id,
