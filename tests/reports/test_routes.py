@@ -1,0 +1,137 @@
+"""Report pages through the TestClient: who sees what, small counts on the page and in
+CSV, the period picker's errors and the annual summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from kuulolla.reports import events
+from kuulolla.reports.events import Kind
+from kuulolla.rooms.models import Room
+from tests.accounts.conftest import Env, sign_in
+from tests.helpers import NOW
+
+ORG = "alfa"
+
+
+def seed_events(e: Env, org: str = ORG) -> None:
+    """In January 2026: 12 room visits, 3 messages, 40 queue contacts of which 30 were
+    answered, each after 2 minutes."""
+
+    async def work(db: Any) -> None:
+        from sqlalchemy import select
+
+        async with db.read_session() as session:
+            room = await session.scalar(select(Room).where(Room.slug == e.world.rooms[org]))
+        org_id, room_id = e.world.orgs[org], room.id
+        rows = [
+            events.row(
+                Kind.ROOM_VISIT,
+                organisation_id=org_id,
+                room_id=room_id,
+                at=NOW,
+                label="new",
+                count=12,
+            ),
+            events.row(
+                Kind.ROOM_MESSAGES,
+                organisation_id=org_id,
+                room_id=room_id,
+                at=NOW,
+                label="visitor",
+                count=3,
+            ),
+            events.row(Kind.QUEUE_ENTERED, organisation_id=org_id, at=NOW, count=40),
+        ]
+        rows += [
+            events.row(Kind.QUEUE_ANSWERED, organisation_id=org_id, at=NOW, value=120.0)
+            for _ in range(30)
+        ]
+        await events.write(db, rows)
+
+    e.db(work)
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    assert response.headers["content-type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.text.removeprefix("\ufeff")), delimiter=";"))
+
+
+def test_a_coordinator_sees_figures_with_small_counts_hidden(env: Env) -> None:
+    """The dashboard shows 12 visits and hides 3 messages as "< 5"; answered share and
+    median wait come from the events."""
+    seed_events(env)
+    sign_in(env.client, f"coordinator-{ORG}")
+    page = env.client.get(f"/orgs/{ORG}/reports?period=2026-01")
+    assert page.status_code == 200
+    assert "<td>12</td>" in page.text and "<td>&lt; 5</td>" in page.text
+    assert "<td>75\xa0%</td>" in page.text  # 30 of 40 answered
+    assert page.text.count("<svg") == 3 and "<script>" not in page.text
+
+
+def test_csv_files_say_what_the_page_says(env: Env) -> None:
+    """The rooms table's CSV has the same cells, "< 5" included."""
+    seed_events(env)
+    sign_in(env.client, f"coordinator-{ORG}")
+    rows = csv_rows(env.client.get(f"/orgs/{ORG}/reports.csv?period=2026-Q1&table=rooms"))
+    assert rows[0] == ["Huone", "Käynnit huoneissa", "Viestit huoneissa", "Vapaaehtoistunnit"]
+    assert rows[1][1:3] == ["12", "< 5"]
+    summary = csv_rows(env.client.get(f"/orgs/{ORG}/reports.csv?period=2026-Q1&table=summary"))
+    wait = next(r for r in summary if r[0] == "Odotusajan mediaani (min)")
+    assert wait[1] == "2"
+
+
+def test_another_organisation_sees_none_of_it(env: Env) -> None:
+    """A coordinator of another organisation sees their own (empty) figures only."""
+    seed_events(env)
+    other = next(o for o in env.world.orgs if o != ORG)
+    sign_in(env.client, f"coordinator-{other}")
+    assert env.client.get(f"/orgs/{ORG}/reports", follow_redirects=False).status_code == 403
+    rows = csv_rows(env.client.get(f"/orgs/{other}/reports.csv?period=2026&table=summary"))
+    assert rows[1][:2] == ["Käynnit huoneissa", "0"]
+
+
+def test_admins_see_every_organisation(env: Env) -> None:
+    """The admin's report breaks the figures down by organisation."""
+    seed_events(env)
+    sign_in(env.client, "admin")
+    rows = csv_rows(env.client.get("/admin/reports.csv?period=2026&table=organisations"))
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["Yhteensä"][1] == "12"
+    assert any(r[1] == "12" for name, r in by_name.items() if name != "Yhteensä")
+
+
+def test_bad_periods_and_tables_are_refused_with_a_translated_message(env: Env) -> None:
+    """A malformed period is a 400 in the reader's language; an unknown table a 404."""
+    sign_in(env.client, f"coordinator-{ORG}")
+    bad = env.client.get(f"/orgs/{ORG}/reports?period=2026-13")
+    assert bad.status_code == 400 and "Valitse vuosi, vuosineljännes tai kuukausi" in bad.text
+    future = env.client.get(f"/orgs/{ORG}/reports?period={NOW.year + 1}")
+    assert future.status_code == 400
+    assert env.client.get(f"/orgs/{ORG}/reports.csv?table=nothing").status_code == 404
+    assert env.client.get(f"/orgs/{ORG}/reports/summary?year=2026-Q1").status_code == 400
+
+
+def test_the_threshold_is_a_setting(env: Env) -> None:
+    """With KUULOLLA_REPORT_MIN_COUNT=20 the 12 visits are hidden too."""
+    seed_events(env)
+    env.app.state.settings = env.settings.replace(report_min_count=20)
+    sign_in(env.client, f"coordinator-{ORG}")
+    rows = csv_rows(env.client.get(f"/orgs/{ORG}/reports.csv?period=2026-01&table=rooms"))
+    assert rows[1][1:3] == ["< 20", "< 20"]
+
+
+def test_annual_summary_in_finnish_and_swedish(env: Env) -> None:
+    """The summary names contacts, people reached, volunteer hours and themes, in both."""
+    seed_events(env)
+    env.clock.advance(days=1)
+    sign_in(env.client, f"coordinator-{ORG}")
+    fi = env.client.get(f"/orgs/{ORG}/reports/summary?year=2026&lang=fi").text
+    sv = env.client.get(f"/orgs/{ORG}/reports/summary?year=2026&lang=sv").text
+    for text in ("Yhteydenotot", "Tavoitetut ihmiset (arvio)", "Vapaaehtoistunnit", "Teemat"):
+        assert text in fi
+    for text in ("Kontakter", "Nådda personer (uppskattning)", "Frivilligtimmar", "Teman"):
+        assert text in sv
+    assert '<dd class="figure">52</dd>' in fi  # 12 visits + 40 queue contacts
