@@ -55,3 +55,12 @@ def test_unknown_paths_are_logged_without_the_path(
     assert client.get("/ei-ole/salainen-polku").status_code == 404
     assert access_lines(caplog)[-1]["path"] == "-"
     assert "salainen-polku" not in caplog.text
+
+
+def test_error_pages_show_no_address_or_path(client: TestClient) -> None:
+    """A not-found page echoes neither the query string nor the client's address (the
+    path appears only in its own language links)."""
+    response = client.get("/ei-ole/kanaripolku?x=kanarikysely")
+    assert response.status_code == 404
+    assert "kanarikysely" not in response.text and "testclient" not in response.text
+    assert "Traceback" not in response.text
