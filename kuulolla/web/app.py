@@ -43,7 +43,7 @@ from kuulolla.chat.endpoint import websocket_endpoint
 from kuulolla.chat.server import ChatServer
 from kuulolla.core import metrics
 from kuulolla.core.broker import Broker, MemoryBrokerClient, RedisBroker
-from kuulolla.core.clock import Clock
+from kuulolla.core.clock import HELSINKI, Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, InternalError, NotFound
 from kuulolla.core.logging import REQUEST_ID, configure_logging
@@ -214,9 +214,14 @@ async def _housekeeping(db: Database, settings: Settings, clock: Clock) -> None:
             )
 
 
+VACUUM_HOUR = 4
+
+
 async def _purging(db: Database, settings: Settings, clock: Clock) -> None:
     """Delete data past its retention period (kuulolla/privacy), every
-    ``KUULOLLA_PURGE_INTERVAL`` seconds; VACUUM SQLite once a day."""
+    ``KUULOLLA_PURGE_INTERVAL`` seconds. SQLite is also rebuilt with VACUUM once a day,
+    in the night hour (04, Helsinki time) when the rooms are quietest: VACUUM holds the
+    write lock while it runs."""
     from kuulolla.privacy.service import do_purge
 
     if settings.purge_interval <= 0:
@@ -226,11 +231,13 @@ async def _purging(db: Database, settings: Settings, clock: Clock) -> None:
         from redis.asyncio import Redis
 
         redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
-    last_vacuum = 0.0
+    last_vacuum: float | None = None
     try:
         while True:
             await asyncio.sleep(settings.purge_interval)
-            vacuum = clock.monotonic() - last_vacuum >= 86400
+            vacuum = clock.now().astimezone(HELSINKI).hour == VACUUM_HOUR and (
+                last_vacuum is None or clock.monotonic() - last_vacuum >= 20 * 3600
+            )
             try:
                 await do_purge(db, settings=settings, now=clock.now(), redis=redis, vacuum=vacuum)
                 if vacuum:

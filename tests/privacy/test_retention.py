@@ -159,3 +159,37 @@ async def test_each_organisation_has_its_own_period(db: Database, settings: Sett
     await service.do_purge(db, settings=settings, now=NOW)
     assert await remaining(db, short) == [2]
     assert await remaining(db, long) == [1, 2]
+
+
+def test_the_server_purges_on_its_own(sqlite_url: str) -> None:
+    """A running server deletes data past retention without `kuulolla purge`."""
+    import time
+
+    from starlette.testclient import TestClient
+
+    from kuulolla.core.clock import FrozenClock
+    from kuulolla.web.app import create_app
+    from tests.conftest import make_settings
+    from tests.helpers import run_async
+
+    async def plant() -> int:
+        db = Database.from_url(sqlite_url)
+        room = await make_room(db)
+        await add_messages(db, room, [40, 1])
+        await db.dispose()
+        return room
+
+    async def left(room: int) -> list[int]:
+        db = Database.from_url(sqlite_url)
+        try:
+            return await remaining(db, room)
+        finally:
+            await db.dispose()
+
+    room = run_async(plant)
+    settings = make_settings(sqlite_url, purge_interval=0.01)
+    with TestClient(create_app(settings, clock=FrozenClock(NOW))):
+        deadline = time.monotonic() + 10
+        while run_async(lambda: left(room)) != [2] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert run_async(lambda: left(room)) == [2]
