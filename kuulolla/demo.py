@@ -21,6 +21,7 @@ from kuulolla.questions import demo as questions_demo
 from kuulolla.reports import demo as reports_demo
 from kuulolla.rooms import service as rooms
 from kuulolla.rooms.models import Room
+from kuulolla.shifts import demo as shifts_demo
 
 ORGANISATIONS = [
     ("arjen-tuki", "Arjen Tuki ry"),
@@ -81,6 +82,8 @@ STAFF = [
     ("koordinaattori.arki", "Kaisa", "arjen-tuki", "coordinator", False),
     ("vapaaehtoinen.arki", "Ville", "arjen-tuki", "volunteer", False),
     ("ammattilainen.arki", "Anu", "arjen-tuki", "professional", False),
+    # Holds the demo's round-the-clock shift, so a room is open at any hour (shifts/demo.py).
+    ("paivystaja.arki", "Päivystäjä", "arjen-tuki", "volunteer", False),
     ("koordinaattori.nuoret", "Kalle", "nuorten-kanava", "coordinator", False),
     ("vapaaehtoinen.nuoret", "Veera", "nuorten-kanava", "volunteer", False),
     ("ammattilainen.nuoret", "Aleksi", "nuorten-kanava", "professional", False),
@@ -184,6 +187,8 @@ async def seed(
             )
     await questions_demo.seed(db, now=now)
     sign_ins = [] if settings is None else await seed_staff(db, now=now, settings=settings)
+    if settings is not None:
+        await shifts_demo.seed(db, now=now)
     # After the staff, so the demo volunteers have shift hours in the reports.
     await reports_demo.seed(db, now=now)
     return sign_ins

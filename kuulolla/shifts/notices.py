@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from kuulolla.accounts.models import Membership, StaffUser
 from kuulolla.core.db import Database
@@ -52,9 +52,9 @@ async def do_post_call(
 ) -> int:
     """Post a call for volunteers for a shift's free places to everyone of the
     organisation who could sign up for one now; returns how many it reached."""
-    text = _text(message, MAX_CALL_CHARS)
     async with db.session() as session:
         _, shift = await access_shift(session, organisation_id=organisation_id, shift_id=shift_id)
+        text = _text(message, MAX_CALL_CHARS)
         settings = await store.load_settings(session, organisation_id)
         people = await store.load_people(session, organisation_id)
         taken = await store.assignments_of_shifts(session, [shift])
@@ -121,17 +121,25 @@ async def list_notices(db: Database, *, person_id: int, now: datetime) -> list[N
         ]
 
 
-async def do_dismiss_notice(db: Database, *, person_id: int, call_id: int, now: datetime) -> None:
+async def do_dismiss_notice(
+    db: Database, *, organisation_id: int, person_id: int, call_id: int, now: datetime
+) -> None:
+    """Mark one's notice of a call of the organisation read; NotFound for anything else."""
     async with db.session() as session:
-        await session.execute(
-            update(ShiftCallRecipient)
+        row = await session.scalar(
+            select(ShiftCallRecipient)
+            .join(ShiftCall, ShiftCall.id == ShiftCallRecipient.call_id)
+            .join(ShiftRow, ShiftRow.id == ShiftCall.shift_id)
             .where(
                 ShiftCallRecipient.call_id == call_id,
                 ShiftCallRecipient.person_id == person_id,
-                ShiftCallRecipient.read_at.is_(None),
+                ShiftRow.organisation_id == organisation_id,
             )
-            .values(read_at=now)
         )
+        if row is None:
+            raise NotFound(N_("There is no such notice."), code="notice_not_found")
+        if row.read_at is None:
+            row.read_at = now
 
 
 # ------------------------------------------------------------------ debriefs
@@ -148,11 +156,6 @@ async def do_debrief(
     now: datetime,
 ) -> int:
     """Leave a note after one's shift has started, or ask for a debrief conversation."""
-    note = _text(text, MAX_DEBRIEF_CHARS)
-    if not note and not wants_talk:
-        raise BadRequest(
-            N_("Write a note or ask for a debrief conversation."), code="empty_debrief"
-        )
     async with db.session() as session:
         _, assignment = await _own(
             session,
@@ -160,6 +163,11 @@ async def do_debrief(
             assignment_id=assignment_id,
             person_id=person_id,
         )
+        note = _text(text, MAX_DEBRIEF_CHARS)
+        if not note and not wants_talk:
+            raise BadRequest(
+                N_("Write a note or ask for a debrief conversation."), code="empty_debrief"
+            )
         if now < assignment.shift.start:
             raise refuse("debrief_too_early").error()
         row = ShiftDebrief(

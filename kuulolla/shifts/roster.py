@@ -37,6 +37,11 @@ class AssignmentNotFound(NotFound):
     default_message = N_("There is no such shift of yours.")
 
 
+class SwapNotFound(NotFound):
+    code = "swap_not_found"
+    default_message = N_("There is no such swap offer.")
+
+
 class NotAMember(NotFound):
     code = "not_member"
     default_message = N_("That person is not a member of the organisation.")
@@ -226,7 +231,7 @@ async def _swap(
 ) -> tuple[ShiftSwapRow, ShiftAssignmentRow, swaps.SwapOffer]:
     row = await session.get(ShiftSwapRow, swap_id)
     if row is None:
-        raise refuse("swap_not_open").error()
+        raise SwapNotFound()
     arow, assignment = await _assignment(
         session, organisation_id=organisation_id, assignment_id=row.assignment_id
     )

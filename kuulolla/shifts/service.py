@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -159,6 +159,12 @@ async def _check_targets(session: AsyncSession, organisation_id: int, data: Temp
     if data.room_id is not None:
         room = await session.get(Room, data.room_id)
         if room is None or room.organisation_id != organisation_id or room.kind != "group":
+            raise BadRequest(N_("Choose a room or a queue topic."), code="invalid_target")
+    if data.topic_id is not None:
+        from kuulolla.queue.models import QueueTopic
+
+        topic = await session.get(QueueTopic, data.topic_id)
+        if topic is None or topic.organisation_id != organisation_id:
             raise BadRequest(N_("Choose a room or a queue topic."), code="invalid_target")
     if data.qualification_id is not None:
         qual = await session.get(Qualification, data.qualification_id)
@@ -481,6 +487,25 @@ async def access_shift(
 async def organisation_ids(db: Database) -> list[int]:
     async with db.read_session() as session:
         return list(await session.scalars(select(Organisation.id).order_by(Organisation.id)))
+
+
+async def get_parallel_chats(db: Database, *, organisation_id: int) -> int:
+    async with db.read_session() as session:
+        return await store.parallel_chats(session, organisation_id)
+
+
+async def topics_of(db: Database, *, organisation_id: int) -> list[Any]:
+    """The organisation's active queue topics."""
+    from kuulolla.queue.models import QueueTopic
+
+    async with db.read_session() as session:
+        return list(
+            await session.scalars(
+                select(QueueTopic)
+                .where(QueueTopic.organisation_id == organisation_id, QueueTopic.active.is_(True))
+                .order_by(QueueTopic.name_fi)
+            )
+        )
 
 
 async def rooms_of(db: Database, *, organisation_id: int) -> list[Room]:

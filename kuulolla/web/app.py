@@ -51,6 +51,7 @@ from kuulolla.core.settings import Settings
 from kuulolla.privacy import routes as privacy
 from kuulolla.questions import routes as questions
 from kuulolla.reports import routes as reports
+from kuulolla.shifts import routes as shifts
 from kuulolla.web import pages
 from kuulolla.web.locale import LocaleMiddleware
 from kuulolla.web.request_ids import RequestIdMiddleware, new_request_id, route_template
@@ -152,6 +153,7 @@ def create_app(
         *questions.ROUTES,
         *accounts.ROUTES,
         *reports.ROUTES,
+        *shifts.ROUTES,
         Route("/healthz", health, name="healthz"),
         Route("/readyz", ready, name="readyz"),
         *([Route("/metrics", metrics_endpoint, name="metrics")] if settings.metrics else []),

@@ -107,6 +107,33 @@ AUDIENCE = {
     "admin_reports": "admin",
     "admin_reports_csv": "admin",
     "admin_reports_summary": "admin",
+    # Shifts: members sign up and work; coordinators plan; the feed is by secret URL.
+    "shifts_mine": "member",
+    "shifts_sign_up": "member",
+    "shifts_cancel": "member",
+    "shifts_offer_swap": "member",
+    "shifts_check_in": "member",
+    "shifts_check_out": "member",
+    "shifts_debrief": "member",
+    "shifts_take_swap": "member",
+    "shifts_withdraw_swap": "member",
+    "shifts_dismiss_notice": "member",
+    "calendar_feed_new": "staff",
+    "calendar_feed_revoke": "staff",
+    "calendar_feed": "everyone",
+    "roster": "coordinator",
+    "roster_assign": "coordinator",
+    "roster_call": "coordinator",
+    "roster_unassign": "coordinator",
+    "roster_swap_approve": "coordinator",
+    "roster_swap_reject": "coordinator",
+    "roster_hours": "coordinator",
+    "roster_debriefs": "coordinator",
+    "roster_debrief_handled": "coordinator",
+    "roster_templates": "coordinator",
+    "roster_templates_create": "coordinator",
+    "roster_template": "coordinator",
+    "roster_settings": "coordinator",
 }
 
 # Every client frame type of the socket, and who may use it.
@@ -126,6 +153,8 @@ def expected(audience: str, principal: str, target: str) -> bool:
         return principal != "anonymous"
     if audience == "coordinator":
         return principal == "admin" or (principal == "coordinator" and target == "own")
+    if audience == "member":
+        return principal == "admin" or (principal != "anonymous" and target == "own")
     if audience == "admin":
         return principal == "admin"
     raise AssertionError(f"unknown audience {audience}")
@@ -138,6 +167,13 @@ def consistent(audience: str, policy: Any) -> bool:
         return policy.public
     if audience == "staff":
         return permission is not None and permission.scope == "signed_in"
+    if audience == "member":
+        return (
+            permission is not None
+            and permission.scope == "organisation"
+            and permission.roles == set(permissions.ROLES)
+            and policy.org is not None
+        )
     if audience == "coordinator":
         return (
             permission is not None
@@ -236,6 +272,13 @@ def fill(path: str, env: Env, *, org: str, obj_org: str, link_token: str) -> str
         "token": link_token,
         "id": "1",
         "code": "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH",
+        # Shift objects: ids nobody has, so whoever may use a route gets 404.
+        "shift_id": "999999",
+        "assignment_id": "999999",
+        "swap_id": "999999",
+        "call_id": "999999",
+        "template_id": "999999",
+        "debrief_id": "999999",
     }
 
     def value(match: re.Match[str]) -> str:
