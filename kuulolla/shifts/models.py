@@ -3,8 +3,10 @@ swap offers, calls for volunteers, debriefs, calendar feeds and the organisation
 
 The layout follows the design note in ``kuulolla/shifts/__init__.py``. Qualifications
 are the organisation's trainings (``qualifications``); the pure rules know them by
-their id as a string. ``topic_id`` names a one-to-one queue topic of the queue
-domain; it has no foreign key until that table exists on main.
+their id as a string. ``topic_id`` names a one-to-one queue topic (``queue_topics``);
+the service checks it belongs to the organisation. It has no foreign key: adding one
+on SQLite rebuilds the table, and the rebuild would have to carry the CHECK of
+``shift_templates`` by hand (a later migration can).
 """
 
 from __future__ import annotations

@@ -163,6 +163,20 @@ PAGES: dict[str, list[Page]] = {
     "reports_summary": [Page("/orgs/{org}/reports/summary", who="coordinator")],
     "admin_reports": [Page("/admin/reports", who="admin")],
     "admin_reports_summary": [Page("/admin/reports/summary", who="admin")],
+    "shifts_mine": [
+        Page("/orgs/{org}/shifts", who="volunteer"),
+        Page("/orgs/{org}/shifts", who="coordinator"),
+    ],
+    "roster": [
+        Page("/orgs/{org}/roster", who="coordinator"),
+        Page("/orgs/{org}/roster?month={month}", who="coordinator"),
+    ],
+    "roster_templates": [
+        Page("/orgs/{org}/roster/templates", who="coordinator", states=(form_errors,))
+    ],
+    "roster_template": [Page("/orgs/{org}/roster/templates/{template}", who="coordinator")],
+    "roster_debriefs": [Page("/orgs/{org}/roster/debriefs", who="coordinator")],
+    "roster_settings": [Page("/orgs/{org}/roster/settings", who="coordinator")],
 }
 
 # GET routes that serve no HTML page, and why.
@@ -174,6 +188,8 @@ NOT_PAGES = {
     "account_data": "a JSON download of the person's own data",
     "reports_csv": "CSV file of a report table",
     "admin_reports_csv": "CSV file of a report table",
+    "roster_hours": "CSV file of shift hours",
+    "calendar_feed": "iCalendar feed of a person's shifts",
 }
 
 
@@ -319,6 +335,13 @@ async def seed(db: Database, settings: Any) -> tuple[dict[str, str], dict[tuple[
     items, _ = await questions.list_published(db, limit=1)
     samples["question"] = str(items[0].id)
     samples["tag"] = (await questions.list_tags(db, limit=1))[0][0]
+    samples["month"] = now.strftime("%Y-%m")
+    async with db.read_session() as session:
+        from kuulolla.shifts.models import ShiftTemplateRow
+
+        samples["template"] = str(
+            await session.scalar(select(ShiftTemplateRow.id).order_by(ShiftTemplateRow.id))
+        )
 
     # A session per language: a wrong code counts against the session it was sent in.
     sessions = {}

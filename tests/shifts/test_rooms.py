@@ -110,12 +110,24 @@ async def test_topic_capacity_sums_parallel_chats_of_checked_in_helpers(
     db: Database, world: ShiftWorld
 ) -> None:
     """Two helpers on duty with two chats each make a capacity of four; None without a roster."""
-    assert await rooms.topic_capacity(db, topic_id=7, now=START) is None
+    from kuulolla.queue.models import QueueTopic
+
+    async with db.session() as session:
+        topic = QueueTopic(
+            organisation_id=world.org_id,
+            slug="nuorten-chat",
+            name_fi="Nuorten chat",
+            created_at=NOW,
+        )
+        session.add(topic)
+        await session.flush()
+        topic_id = topic.id
+    assert await rooms.topic_capacity(db, topic_id=topic_id, now=START) is None
     await service.do_save_template(
         db,
         organisation_id=world.org_id,
         data=service.TemplateInput(
-            topic_id=7,
+            topic_id=topic_id,
             start_time=time(18),
             end_time=time(21),
             rule="FREQ=WEEKLY;BYDAY=MO",
@@ -125,10 +137,10 @@ async def test_topic_capacity_sums_parallel_chats_of_checked_in_helpers(
         ),
         now=NOW,
     )
-    assert await rooms.topic_capacity(db, topic_id=7, now=START) == 0
+    assert await rooms.topic_capacity(db, topic_id=topic_id, now=START) == 0
     for who in ("host1", "host2"):
         await sign_up_and_check_in(db, world, who, START)
-    assert await rooms.topic_capacity(db, topic_id=7, now=START + timedelta(minutes=1)) == 4
+    assert await rooms.topic_capacity(db, topic_id=topic_id, now=START + timedelta(minutes=1)) == 4
 
 
 @pytest.mark.asyncio
