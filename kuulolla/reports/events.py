@@ -291,7 +291,7 @@ async def write(db: Database, rows: Iterable[dict[str, Any]]) -> int:
 
 # ------------------------------------------------------------------ hot-path tally
 
-_Key = tuple[int | None, str, datetime, int | None, int | None, str]
+_Key = tuple[int | None, str, int, int | None, int | None, str]
 
 
 class Tally:
@@ -318,20 +318,23 @@ class Tally:
         label: str = "",
         n: int = 1,
     ) -> None:
-        hour = hour_of(at)
-        key = (organisation_id, str(kind), hour, room_id, topic_id, label)
-        if key not in self._counts:
-            check(
-                Kind(kind),
-                organisation_id=organisation_id,
-                room_id=room_id,
-                topic_id=topic_id,
-                label=label,
-            )
-            self._counts[key] = 0
-        if n < 1:
-            raise ValueError(f"{kind}: bad count {n}")
-        self._counts[key] += n
+        # The hot path: a tuple and a dict update. The hour is kept as an integer
+        # (hours since the epoch) and turned into a datetime only when drained.
+        if at.tzinfo is None or n < 1:
+            raise ValueError(f"{kind}: a naive time or a bad count")
+        key = (organisation_id, kind, int(at.timestamp()) // 3600, room_id, topic_id, label)
+        counts = self._counts
+        if key in counts:
+            counts[key] += n
+            return
+        check(
+            Kind(kind),
+            organisation_id=organisation_id,
+            room_id=room_id,
+            topic_id=topic_id,
+            label=label,
+        )
+        counts[key] = n
 
     def record(
         self,
@@ -365,8 +368,8 @@ class Tally:
         rows = [
             {
                 "organisation_id": org,
-                "kind": kind,
-                "hour": hour,
+                "kind": str(kind),
+                "hour": datetime.fromtimestamp(hour * 3600, UTC),
                 "room_id": room,
                 "topic_id": topic,
                 "staff_id": None,
@@ -388,7 +391,7 @@ class Tally:
                 key = (
                     r["organisation_id"],
                     r["kind"],
-                    r["hour"],
+                    int(r["hour"].timestamp()) // 3600,
                     r["room_id"],
                     r["topic_id"],
                     r["label"],
