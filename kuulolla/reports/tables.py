@@ -17,7 +17,7 @@ from typing import Literal
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-from kuulolla.core.i18n import N_, gettext
+from kuulolla.core.i18n import N_, gettext, ngettext
 from kuulolla.reports import logic
 from kuulolla.reports.events import Kind
 from kuulolla.reports.logic import Count, Period, YearMonth
@@ -498,8 +498,11 @@ def annual_summary(data: ReportData, locale: str) -> Summary:
         (
             _(N_("Volunteer hours")),
             Figure(data.hours.total, "hours"),
-            _(
-                N_("Hours on shifts by {count} people."),
+            ngettext(
+                locale,
+                "Hours on shifts, by one person.",
+                "Hours on shifts, by {count} people.",
+                len([h for h in data.hours.by_person.values() if h > 0]),
                 count=len([h for h in data.hours.by_person.values() if h > 0]),
             ),
         ),
