@@ -29,8 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from functools import cache
 
+from kuulolla.core import calendar_fi
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import BadRequest, Conflict, Forbidden
 from kuulolla.core.i18n import N_
@@ -438,77 +438,24 @@ def redaction_changes(before: str, after: str) -> list[Change]:
 
 
 # ------------------------------------------------------------------ deadlines
-
-
-def easter_sunday(year: int) -> date:
-    """Gregorian Easter (the anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    ll = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ll) // 451
-    month, day = divmod(h + ll - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def _weekday_between(year: int, month: int, first: int, last: int, weekday: int) -> date:
-    for day in range(first, last + 1):
-        if date(year, month, day).weekday() == weekday:
-            return date(year, month, day)
-    raise ValueError("no such weekday")  # pragma: no cover - the ranges span a week
-
-
-@cache
-def finnish_holidays(year: int) -> frozenset[date]:
-    """Days off in Finland that fall on weekdays: public holidays (Act 1977/1986 and the
-    church calendar) plus Midsummer Eve and Christmas Eve, which are days off in
-    practice. Midsummer Day and All Saints' Day always fall on Saturdays."""
-    easter = easter_sunday(year)
-    return frozenset(
-        {
-            date(year, 1, 1),  # uudenvuodenpäivä
-            date(year, 1, 6),  # loppiainen
-            easter - timedelta(days=2),  # pitkäperjantai
-            easter + timedelta(days=1),  # 2. pääsiäispäivä
-            date(year, 5, 1),  # vappu
-            easter + timedelta(days=39),  # helatorstai
-            _weekday_between(year, 6, 19, 25, 4),  # juhannusaatto (Friday)
-            date(year, 12, 6),  # itsenäisyyspäivä
-            date(year, 12, 24),  # jouluaatto
-            date(year, 12, 25),  # joulupäivä
-            date(year, 12, 26),  # tapaninpäivä
-        }
-    )
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in finnish_holidays(day.year)
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The ``days``-th working day after ``start`` (``start`` itself never counts)."""
-    if days < 0:
-        raise ValueError("days must not be negative")
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if is_working_day(current):
-            left -= 1
-    return current
+#
+# Working days and Finnish holidays come from core.calendar_fi (shared with shifts).
 
 
 def deadline(received_at: datetime, working_days: int) -> datetime:
     """The answer deadline: the end of the ``working_days``-th working day after the day
     the question came in, in Helsinki time, returned in UTC."""
+    if working_days < 0:
+        raise ValueError("working_days must not be negative")
     local_day = received_at.astimezone(HELSINKI).date()
-    last = add_working_days(local_day, working_days)
+    last = calendar_fi.add_working_days(local_day, working_days)
     end = datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=HELSINKI)
     return end.astimezone(UTC)
+
+
+def due_day(deadline_at: datetime) -> date:
+    """The last day (Helsinki) for answering: the deadline is the midnight after it."""
+    return (deadline_at.astimezone(HELSINKI) - timedelta(microseconds=1)).date()
 
 
 def is_overdue(*, state: State, deadline_at: datetime, now: datetime) -> bool:
@@ -518,20 +465,7 @@ def is_overdue(*, state: State, deadline_at: datetime, now: datetime) -> bool:
 def working_days_left(*, deadline_at: datetime, now: datetime) -> int:
     """Working days from today (Helsinki) to the deadline day; negative when overdue."""
     today = now.astimezone(HELSINKI).date()
-    last = (deadline_at.astimezone(HELSINKI) - timedelta(microseconds=1)).date()
-    if last >= today:
-        count = 0
-        day = today
-        while day < last:
-            day += timedelta(days=1)
-            count += is_working_day(day)
-        return count
-    count = 0
-    day = last
-    while day < today:
-        day += timedelta(days=1)
-        count += is_working_day(day)
-    return -count
+    return calendar_fi.working_days_between(today, due_day(deadline_at))
 
 
 # ------------------------------------------------------------------ claim codes

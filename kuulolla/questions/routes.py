@@ -69,6 +69,7 @@ def _common(request: Request) -> dict[str, Any]:
         "age_groups": _labels(locale, logic.AGE_GROUPS),
         "genders": _labels(locale, logic.GENDERS),
         "helsinki": HELSINKI,
+        "due_day": logic.due_day,
     }
 
 

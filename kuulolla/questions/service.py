@@ -311,6 +311,12 @@ async def _archive_items(session: AsyncSession, ids: Sequence[int]) -> list[Arch
     ]
 
 
+async def get_archive_items(db: Database, *, ids: Sequence[int]) -> list[ArchiveItem]:
+    """Published questions by id, in the order of ``ids`` (unpublished ones left out)."""
+    async with db.read_session() as session:
+        return await _archive_items(session, ids)
+
+
 ORDERS = ("newest", "helpful")
 
 

@@ -18,7 +18,9 @@ from datetime import datetime
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kuulolla.accounts.models import Organisation
+from kuulolla.accounts.models import Membership, Organisation, StaffUser
+from kuulolla.accounts.permissions import ROLE_LABELS
+from kuulolla.core import i18n
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Forbidden, NotFound
 from kuulolla.core.i18n import N_
@@ -82,8 +84,12 @@ class StaffQuestion:
     draft: str | None
     drafter_user_id: int | None
     review_note: str | None
+    reviewer_user_id: int | None
+    refusal: str | None
+    duplicate_of_id: int | None
     tags: tuple[str, ...]
     allowed: frozenset[Action]  # the steps this actor may take now
+    review_required: bool  # the organisation's setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +159,10 @@ async def do_set_settings(
 
 
 def _visible_to(actor: Actor) -> object:
-    """Questions an actor may see: their organisation's, plus unrouted ones for triage."""
-    if actor.role is Role.ADMIN:
+    """Questions an actor may see: their organisation's, plus unrouted ones for triage.
+    An admin acting through an organisation's pages sees what its triage sees; an admin
+    with no organisation sees everything."""
+    if actor.role is Role.ADMIN and actor.organisation_id is None:
         return True
     mine = Question.organisation_id == actor.organisation_id
     if actor.role in logic.TRIAGE_ROLES:
@@ -168,14 +176,21 @@ async def list_queue(
     actor: Actor,
     now: datetime,
     states: Sequence[State] = tuple(logic.OPEN_STATES),
+    latest_first: bool = False,
     limit: int = 200,
 ) -> list[QueueItem]:
     """Open questions the actor may work on, nearest deadline first; overdue ones carry
-    ``overdue`` so the page can make them stand out."""
+    ``overdue`` so the page can make them stand out. With ``latest_first`` (for closed
+    questions) the most recently changed come first instead."""
+    order = (
+        (Question.updated_at.desc(), Question.id.desc())
+        if latest_first
+        else (Question.deadline_at, Question.id)
+    )
     stmt = (
         select(Question)
         .where(Question.state.in_([str(s) for s in states]), _visible_to(actor))  # type: ignore[arg-type]
-        .order_by(Question.deadline_at, Question.id)
+        .order_by(*order)
         .limit(limit)
     )
     async with db.read_session() as session:
@@ -211,7 +226,10 @@ async def _situation(
 
 
 def _may_see(actor: Actor, question: Question) -> bool:
-    if actor.role is Role.ADMIN or question.organisation_id == actor.organisation_id:
+    """The rule of :func:`_visible_to` for one question."""
+    if actor.role is Role.ADMIN and actor.organisation_id is None:
+        return True
+    if question.organisation_id == actor.organisation_id:
         return True
     return question.organisation_id is None and actor.role in logic.TRIAGE_ROLES
 
@@ -253,8 +271,12 @@ async def access_question(
         draft=answer.body if answer else None,
         drafter_user_id=answer.drafter_user_id if answer else None,
         review_note=answer.review_note if answer else None,
+        reviewer_user_id=answer.reviewer_user_id if answer else None,
+        refusal=question.refusal,
+        duplicate_of_id=question.duplicate_of_id,
         tags=tuple(sorted(tags)),
         allowed=allowed,
+        review_required=situation.review_required,
     )
 
 
@@ -400,14 +422,21 @@ async def do_route(
     now: datetime,
 ) -> State:
     """Route a question to an organisation, optionally to a named expert of it. The
-    deadline follows the receiving organisation's setting, counted from arrival.
-    (Whether the expert belongs to the organisation is for the accounts domain to check.)"""
+    deadline follows the receiving organisation's setting, counted from arrival. The
+    expert must be an active member of the receiving organisation."""
     async with db.session() as session:
         question, _, before, after = await _step(
             session, question_id=question_id, actor=actor, action=Action.ROUTE
         )
         if await session.get(Organisation, organisation_id) is None:
             raise NotFound(N_("There is no such organisation."), code="organisation_not_found")
+        if assignee_user_id is not None and not await _is_member(
+            session, user_id=assignee_user_id, organisation_id=organisation_id
+        ):
+            raise BadRequest(
+                N_("The expert is not an active member of that organisation."),
+                code="invalid_assignee",
+            )
         if question.organisation_id != organisation_id:
             report_events.add(
                 session,
@@ -651,3 +680,80 @@ async def do_redact(
             },
         )
         return title_changes + body_changes
+
+
+# ------------------------------------------------------------------ people
+
+
+@dataclass(frozen=True, slots=True)
+class Expert:
+    """A staff member a question can be routed to."""
+
+    user_id: int
+    display_name: str
+    organisation_id: int
+    role: str
+
+
+async def _is_member(session: AsyncSession, *, user_id: int, organisation_id: int) -> bool:
+    found = await session.scalar(
+        select(Membership.user_id)
+        .join(StaffUser, StaffUser.id == Membership.user_id)
+        .where(
+            Membership.user_id == user_id,
+            Membership.organisation_id == organisation_id,
+            StaffUser.active.is_(True),
+        )
+    )
+    return found is not None
+
+
+async def list_experts(db: Database) -> list[Expert]:
+    """Active staff of every organisation, for routing a question to a named person."""
+    stmt = (
+        select(StaffUser.id, StaffUser.display_name, Membership.organisation_id, Membership.role)
+        .join(Membership, Membership.user_id == StaffUser.id)
+        .where(StaffUser.active.is_(True))
+        .order_by(Membership.organisation_id, StaffUser.display_key, StaffUser.id)
+    )
+    async with db.read_session() as session:
+        return [Expert(*row) for row in await session.execute(stmt)]
+
+
+async def staff_names(db: Database, *, user_ids: Sequence[int]) -> dict[int, str]:
+    """Display names of staff members by id (for the inbox and the audit trail)."""
+    ids = sorted({i for i in user_ids if i is not None})
+    if not ids:
+        return {}
+    async with db.read_session() as session:
+        rows = await session.execute(
+            select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(ids))
+        )
+        return {user_id: name for user_id, name in rows}
+
+
+async def get_answerer(
+    db: Database, *, question_id: int, fallback_user_id: int, organisation_id: int
+) -> Answerer:
+    """How the answer will be signed: the drafter's display name, their role in the
+    organisation (in the question's language) and the organisation's name."""
+    async with db.read_session() as session:
+        question = await session.get(Question, question_id)
+        answer = await session.get(Answer, question_id)
+        if question is None:
+            raise NotFound(NOT_FOUND, code="question_not_found")
+        user_id = (answer.drafter_user_id if answer else None) or fallback_user_id
+        org_id = question.organisation_id or organisation_id
+        user = await session.get(StaffUser, user_id)
+        organisation = await session.get(Organisation, org_id)
+        role = await session.scalar(
+            select(Membership.role).where(
+                Membership.user_id == user_id, Membership.organisation_id == org_id
+            )
+        )
+    label = ROLE_LABELS.get(role or "", "")
+    return Answerer(
+        display_name=user.display_name if user else "",
+        role_title=i18n.gettext(question.language, label) if label else "",
+        organisation_name=organisation.name if organisation else "",
+    )

@@ -50,6 +50,7 @@ from kuulolla.core.logging import REQUEST_ID, configure_logging
 from kuulolla.core.settings import Settings
 from kuulolla.privacy import routes as privacy
 from kuulolla.questions import routes as questions
+from kuulolla.questions import staff_routes as questions_staff
 from kuulolla.reports import routes as reports
 from kuulolla.shifts import routes as shifts
 from kuulolla.web import pages
@@ -151,6 +152,7 @@ def create_app(
         *pages.ROUTES,
         *privacy.ROUTES,
         *questions.ROUTES,
+        *questions_staff.ROUTES,
         *accounts.ROUTES,
         *reports.ROUTES,
         *shifts.ROUTES,

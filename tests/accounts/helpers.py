@@ -46,6 +46,7 @@ class World:
     rooms: dict[str, str] = field(default_factory=dict)  # org slug -> room slug
     qualifications: dict[str, int] = field(default_factory=dict)
     records: dict[str, int] = field(default_factory=dict)
+    questions: dict[str, int] = field(default_factory=dict)  # org slug -> routed question
 
 
 async def add_person(

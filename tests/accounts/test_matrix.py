@@ -34,8 +34,10 @@ from tests.helpers import NOW
 PRINCIPALS = ("anonymous", "volunteer", "professional", "coordinator", "admin")
 
 # Who may use each route: "everyone", "staff" (any signed-in person), "coordinator"
-# (of the organisation in the path, or an admin) or "admin". Written out by hand on
-# purpose: the matrix checks the code against this, not against itself.
+# (of the organisation in the path, or an admin), "member" (anyone with a role in the
+# organisation in the path, or an admin), "org_triage" (a professional or coordinator
+# of it, or an admin) or "admin". Written out by hand on purpose: the
+# matrix checks the code against this, not against itself.
 AUDIENCE = {
     "index": "everyone",
     "room": "everyone",
@@ -134,6 +136,18 @@ AUDIENCE = {
     "roster_templates_create": "coordinator",
     "roster_template": "coordinator",
     "roster_settings": "coordinator",
+    # Staff pages of the archive: an organisation's inbox and each question's steps.
+    "staff_questions": "member",
+    "staff_question": "member",
+    "staff_question_draft": "member",
+    "staff_question_submit": "member",
+    "staff_question_redact": "member",
+    "staff_question_accept": "org_triage",
+    "staff_question_refuse": "org_triage",
+    "staff_question_route": "org_triage",
+    "staff_question_return": "org_triage",
+    "staff_question_publish": "org_triage",
+    "staff_question_settings": "coordinator",
 }
 
 # Every client frame type of the socket, and who may use it.
@@ -155,6 +169,10 @@ def expected(audience: str, principal: str, target: str) -> bool:
         return principal == "admin" or (principal == "coordinator" and target == "own")
     if audience == "member":
         return principal == "admin" or (principal != "anonymous" and target == "own")
+    if audience == "org_triage":
+        return principal == "admin" or (
+            principal in ("professional", "coordinator") and target == "own"
+        )
     if audience == "admin":
         return principal == "admin"
     raise AssertionError(f"unknown audience {audience}")
@@ -179,6 +197,13 @@ def consistent(audience: str, policy: Any) -> bool:
             permission is not None
             and permission.scope == "organisation"
             and permission.roles == {Role.COORDINATOR}
+            and policy.org is not None
+        )
+    if audience == "org_triage":
+        return (
+            permission is not None
+            and permission.scope == "organisation"
+            and permission.roles == {Role.PROFESSIONAL, Role.COORDINATOR}
             and policy.org is not None
         )
     return permission is not None and permission.scope == "platform"
@@ -271,6 +296,7 @@ def fill(path: str, env: Env, *, org: str, obj_org: str, link_token: str) -> str
         "qualification_id": str(world.qualifications[obj_org]),
         "token": link_token,
         "id": "1",
+        "question_id": str(world.questions[obj_org]),
         "code": "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH",
         # Shift objects: ids nobody has, so whoever may use a route gets 404.
         "shift_id": "999999",
@@ -301,6 +327,37 @@ def denied(response: Any) -> bool:
     )
 
 
+async def routed_questions(db: Any, orgs: dict[str, int]) -> dict[str, int]:
+    """A question routed to each organisation, for the staff question pages."""
+    from kuulolla.questions import logic, service, staff
+
+    admin = logic.Actor(user_id=0, role=logic.Role.ADMIN, organisation_id=None)
+    out = {}
+    for org in ("alfa", "beeta"):
+        ask = logic.check_ask(
+            title="",
+            body=f"Kysymys organisaatiolle {org}, jota kukaan ei vielä ole käsitellyt.",
+            category="youth",
+            language="fi",
+            visibility="private",
+            consent=False,
+        )
+        receipt = await service.do_ask(db, ask=ask, deadline_days=10, now=NOW)
+        await staff.do_accept(
+            db, question_id=receipt.question_id, actor=admin, default_days=10, now=NOW
+        )
+        await staff.do_route(
+            db,
+            question_id=receipt.question_id,
+            actor=admin,
+            organisation_id=orgs[org],
+            default_days=10,
+            now=NOW,
+        )
+        out[org] = receipt.question_id
+    return out
+
+
 def test_authorization_matrix(env: Env) -> None:
     """Every route × method × principal × own/other organisation: zero unexpected allows (or denials)."""
 
@@ -319,6 +376,7 @@ def test_authorization_matrix(env: Env) -> None:
         return issued.token
 
     link_token = env.db(invitation)
+    env.world.questions.update(env.db(lambda db: routed_questions(db, env.world.orgs)))
     callers = {name: Caller(env, name) for name in PRINCIPALS}
     mismatches: list[str] = []
     checked = 0

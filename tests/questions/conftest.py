@@ -11,6 +11,7 @@ from kuulolla.core.db import Database
 from kuulolla.questions import logic, service, staff
 from kuulolla.questions.logic import Actor, Role
 from kuulolla.rooms import service as rooms
+from tests.accounts.conftest import env  # noqa: F401 (the staff pages' fixture)
 from tests.helpers import NOW
 
 

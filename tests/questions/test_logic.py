@@ -218,20 +218,6 @@ def test_redaction_changes_do_not_keep_removed_text() -> None:
 
 
 @pytest.mark.parametrize(
-    ("year", "easter"),
-    [
-        (2024, date(2024, 3, 31)),
-        (2025, date(2025, 4, 20)),
-        (2026, date(2026, 4, 5)),
-        (2027, date(2027, 3, 28)),
-    ],
-)
-def test_easter(year: int, easter: date) -> None:
-    """Easter Sunday is computed right (the moving holidays hang on it)."""
-    assert logic.easter_sunday(year) == easter
-
-
-@pytest.mark.parametrize(
     ("received", "days", "last_day"),
     [
         # Thursday 15 Jan 2026 + 10 working days: Thursday 29 Jan.
