@@ -230,7 +230,12 @@ async def test_refusals_reach_the_asker(db: Database, orgs: Orgs) -> None:
 
 async def test_routing_to_a_named_expert_and_deadline(db: Database, orgs: Orgs) -> None:
     """Routing moves the question to the organisation, whose deadline setting applies;
-    a named expert drafts it, others of the organisation may not, other organisations see nothing."""
+    a named expert drafts it, others of the organisation may not, other organisations see nothing.
+    The expert must be a member of the receiving organisation."""
+    from tests.accounts.helpers import add_person
+
+    expert = await add_person(db, "asiantuntija-b", org_id=orgs.b, role="professional")
+    outsider = await add_person(db, "asiantuntija-a", org_id=orgs.a, role="professional")
     await staff.do_set_settings(
         db,
         actor=coordinator(orgs.b, user=20),
@@ -242,33 +247,43 @@ async def test_routing_to_a_named_expert_and_deadline(db: Database, orgs: Orgs) 
     await staff.do_accept(
         db, question_id=receipt.question_id, actor=coordinator(orgs.a), default_days=10, now=NOW
     )
+    with pytest.raises(BadRequest):
+        await staff.do_route(
+            db,
+            question_id=receipt.question_id,
+            actor=coordinator(orgs.a),
+            organisation_id=orgs.b,
+            assignee_user_id=outsider,
+            default_days=10,
+            now=NOW,
+        )
     await staff.do_route(
         db,
         question_id=receipt.question_id,
         actor=coordinator(orgs.a),
         organisation_id=orgs.b,
-        assignee_user_id=21,
+        assignee_user_id=expert,
         default_days=10,
         now=NOW,
     )
     seen = await staff.access_question(
         db, question_id=receipt.question_id, actor=coordinator(orgs.b, user=20), now=NOW
     )
-    assert seen.state is State.ROUTED and seen.assignee_user_id == 21
+    assert seen.state is State.ROUTED and seen.assignee_user_id == expert
     # 15 Jan 2026 (Thu) + 3 working days: Tue 20 Jan, ending at local midnight.
     assert seen.deadline_at == logic.deadline(NOW, 3)
     with pytest.raises(Forbidden):
         await staff.do_save_draft(
             db,
             question_id=receipt.question_id,
-            actor=professional(orgs.b, user=22),
+            actor=professional(orgs.b, user=expert + 100),
             text="x",
             now=NOW,
         )
     await staff.do_save_draft(
         db,
         question_id=receipt.question_id,
-        actor=professional(orgs.b, user=21),
+        actor=professional(orgs.b, user=expert),
         text="Vastaus",
         now=NOW,
     )
