@@ -41,6 +41,7 @@ from tests.conftest import make_settings
 from tests.e2e.browser import axe_violations, new_page
 from tests.e2e.servers import ServerProcess, server_env
 from tests.helpers import run_async
+from tests.questions.samples import staff_question_samples
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -83,6 +84,13 @@ def similar_answers(page: Any, server: ServerProcess) -> None:
         "Olen omaishoitaja ja mietin, miten saisin pidettyä vapaapäiviä", delay=2
     )
     page.locator("#similar-live a").first.wait_for()
+
+
+def deadline_error(page: Any, server: ServerProcess) -> None:
+    """Sent the answering settings with a deadline out of range: the error is shown."""
+    page.locator("#f-deadline_working_days").fill("0")
+    page.locator("main form[method=post] button[type=submit]").first.click()
+    page.locator(".error-summary").wait_for()
 
 
 # ------------------------------------------------------------------ the table
@@ -177,6 +185,18 @@ PAGES: dict[str, list[Page]] = {
     "roster_template": [Page("/orgs/{org}/roster/templates/{template}", who="coordinator")],
     "roster_debriefs": [Page("/orgs/{org}/roster/debriefs", who="coordinator")],
     "roster_settings": [Page("/orgs/{org}/roster/settings", who="coordinator")],
+    "staff_questions": [
+        Page("/orgs/{org}/questions", who="professional"),
+        Page("/orgs/{org}/questions?view=closed", who="volunteer"),
+    ],
+    "staff_question": [
+        Page("/orgs/{org}/questions/{new_question}", who="professional"),
+        Page("/orgs/{org}/questions/{draft_question}", who="volunteer"),
+        Page("/orgs/{org}/questions/{review_question}", who="coordinator"),
+    ],
+    "staff_question_settings": [
+        Page("/orgs/{org}/questions/settings", who="coordinator", states=(deadline_error,))
+    ],
 }
 
 # GET routes that serve no HTML page, and why.
@@ -342,6 +362,7 @@ async def seed(db: Database, settings: Any) -> tuple[dict[str, str], dict[tuple[
         samples["template"] = str(
             await session.scalar(select(ShiftTemplateRow.id).order_by(ShiftTemplateRow.id))
         )
+    samples.update(await staff_question_samples(db, now=now))
 
     # A session per language: a wrong code counts against the session it was sent in.
     sessions = {}
