@@ -34,6 +34,8 @@ from kuulolla.core import calendar_fi
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import BadRequest, Conflict, Forbidden
 from kuulolla.core.i18n import N_
+from kuulolla.moderation import logic as moderation
+from kuulolla.moderation.links import LinkPolicy
 
 # ------------------------------------------------------------------ vocabularies
 
@@ -151,7 +153,8 @@ class Ask:
     gender: str | None
     wants_public: bool
     consent: bool
-    masked: tuple[str, ...]  # kinds of personal data masked ("email", "phone")
+    masked: tuple[str, ...]  # kinds of personal data masked ("email", "phone", ...)
+    crisis: str | None = None  # crisis category the screening found ("suicide", ...)
 
 
 class AskInvalid(BadRequest):
@@ -225,40 +228,49 @@ def check_ask(
         wants_public=visibility == "public",
         consent=visibility == "public" and consent,
         masked=tuple(sorted(set(screened_title.masked) | set(screened_body.masked))),
+        crisis=screened_body.crisis or screened_title.crisis,
     )
 
 
 # ------------------------------------------------------------------ screening
 #
-# A seam for the moderation pipeline: until kuulolla.moderation lands, questions are
-# screened here for the two kinds of personal data that are unambiguous in text,
-# e-mail addresses and phone numbers. The moderation domain will replace :func:`screen`
-# (same signature: text in, masked text and the kinds found out).
+# The seam to the moderation pipeline (moderation/logic.py): a question goes through the
+# same personal-data masking and crisis detection as a chat message, under a policy of
+# its own (no flood rules, no word list, links allowed: staff read every question
+# before anything is published). Mask tokens become "[…]" here, so the stored text is
+# the same in every language and a staff member never reads what was masked.
 
 
 @dataclass(frozen=True, slots=True)
 class Screened:
     text: str
-    masked: tuple[str, ...]
+    masked: tuple[str, ...]  # kinds of personal data masked, in the order found
+    crisis: str | None = None  # the most severe crisis category found, if any
 
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# Finnish and international phone numbers: +358 40 123 4567, 040-1234567, 09 123 456.
-# Seven or more digits with optional spaces/hyphens, starting with + or 0.
-PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?|0)\d{1,4}(?:[\s-]?\d){5,10}(?!\w)")
+QUESTION_POLICY = moderation.Policy(
+    links=LinkPolicy("allow"), flood=None, personal_data=True, crisis=True
+)
 MASK = "[…]"
+_MASK_TOKEN = re.compile(r"⟦[a-z]+⟧")
 
 
 def screen(text: str) -> Screened:
-    """Mask e-mail addresses and phone numbers before any staff member reads ``text``."""
-    kinds: list[str] = []
-    masked, n = EMAIL.subn(MASK, text)
-    if n:
-        kinds.append("email")
-    masked, n = PHONE.subn(MASK, masked)
-    if n:
-        kinds.append("phone")
-    return Screened(masked, tuple(kinds))
+    """Mask personal data (identity codes, phone numbers, e-mail addresses, bank
+    accounts, street addresses) before any staff member reads ``text``, and note crisis
+    signals so staff are offered the crisis refusal at once."""
+    if not text:
+        return Screened(text, ())
+    verdict = moderation.screen(text, policy=QUESTION_POLICY)
+    kinds = tuple(
+        dict.fromkeys(
+            reason.split(".", 1)[1]
+            for reason in verdict.reasons
+            if reason.startswith("personal_data.")
+        )
+    )
+    masked = _MASK_TOKEN.sub(MASK, verdict.text)
+    return Screened(masked, kinds, verdict.crisis.category if verdict.crisis else None)
 
 
 # ------------------------------------------------------------------ who may do what

@@ -63,6 +63,9 @@ class Question(Base):
     title: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     masked: Mapped[str] = mapped_column(String(40), default="")  # kinds masked on arrival
+    # The crisis category the screening found on arrival ("suicide", "self_harm", ...):
+    # staff are offered the crisis refusal, which shows the asker crisis help at once.
+    crisis: Mapped[str | None] = mapped_column(String(16))
     age_group: Mapped[str | None] = mapped_column(String(16))
     gender: Mapped[str | None] = mapped_column(String(16))
     wants_public: Mapped[bool] = mapped_column(Boolean)

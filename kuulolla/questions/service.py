@@ -150,6 +150,7 @@ async def do_ask(db: Database, *, ask: logic.Ask, deadline_days: int, now: datet
             title=ask.title,
             body=ask.body,
             masked=",".join(ask.masked),
+            crisis=ask.crisis,
             age_group=ask.age_group,
             gender=ask.gender,
             wants_public=ask.wants_public,

@@ -61,6 +61,7 @@ class QueueItem:
     deadline_at: datetime
     overdue: bool
     working_days_left: int
+    crisis: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class StaffQuestion:
     age_group: str | None
     gender: str | None
     masked: tuple[str, ...]
+    crisis: str | None  # crisis category the screening found on arrival
     wants_public: bool
     consent: bool
     organisation_id: int | None
@@ -179,13 +181,14 @@ async def list_queue(
     latest_first: bool = False,
     limit: int = 200,
 ) -> list[QueueItem]:
-    """Open questions the actor may work on, nearest deadline first; overdue ones carry
-    ``overdue`` so the page can make them stand out. With ``latest_first`` (for closed
-    questions) the most recently changed come first instead."""
+    """Open questions the actor may work on: those with crisis signs first, then nearest
+    deadline first; overdue ones carry ``overdue`` so the page can make them stand out.
+    With ``latest_first`` (for closed questions) the most recently changed come first."""
+    # Questions with crisis signs come first: the asker may need help now.
     order = (
         (Question.updated_at.desc(), Question.id.desc())
         if latest_first
-        else (Question.deadline_at, Question.id)
+        else (Question.crisis.is_(None), Question.deadline_at, Question.id)
     )
     stmt = (
         select(Question)
@@ -207,6 +210,7 @@ async def list_queue(
             deadline_at=q.deadline_at,
             overdue=logic.is_overdue(state=State(q.state), deadline_at=q.deadline_at, now=now),
             working_days_left=logic.working_days_left(deadline_at=q.deadline_at, now=now),
+            crisis=q.crisis,
         )
         for q in rows
     ]
@@ -261,6 +265,7 @@ async def access_question(
         age_group=question.age_group,
         gender=question.gender,
         masked=tuple(k for k in question.masked.split(",") if k),
+        crisis=question.crisis,
         wants_public=question.wants_public,
         consent=question.consent,
         organisation_id=question.organisation_id,

@@ -73,6 +73,17 @@ ACTION_LABELS: dict[str, str] = {
 MASKED_LABELS: dict[str, str] = {
     "email": N_("e-mail addresses"),
     "phone": N_("phone numbers"),
+    "hetu": N_("personal identity codes"),
+    "iban": N_("bank account numbers"),
+    "address": N_("street addresses"),
+}
+
+# The crisis categories of moderation/crisis.py, as staff read them.
+CRISIS_LABELS: dict[str, str] = {
+    "suicide": N_("suicidal thoughts"),
+    "self_harm": N_("self-harm"),
+    "violence": N_("violence"),
+    "abuse": N_("abuse"),
 }
 
 NOTICES: dict[str, str] = {
@@ -142,6 +153,7 @@ def _common(request: Request) -> dict[str, Any]:
         "age_groups": _labels(locale, logic.AGE_GROUPS),
         "genders": _labels(locale, logic.GENDERS),
         "state_labels": _labels(locale, STATE_LABELS),
+        "crisis_labels": _labels(locale, CRISIS_LABELS),
         "helsinki": HELSINKI,
         "due_day": logic.due_day,
         "base": _base(request),

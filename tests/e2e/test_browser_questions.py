@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,7 @@ import pytest
 
 from kuulolla import demo
 from kuulolla.core.db import Database
-from kuulolla.questions import service, staff
-from kuulolla.questions.logic import Actor, Role
+from tests.conftest import make_settings
 from tests.e2e.browser import axe_violations, new_page, watch_requests
 from tests.e2e.servers import ServerProcess, server_env
 from tests.helpers import NOW, run_async
@@ -30,57 +30,73 @@ ANSWER = (
 )
 
 
+@dataclass
+class Archive:
+    server: ServerProcess
+    passwords: dict[str, str]  # demo username -> password
+
+    @property
+    def http(self) -> str:
+        return self.server.http
+
+
 @pytest.fixture
-def archive_server(sqlite_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
-    """One server on SQLite with the demo organisations, rooms and archive."""
+def archive_server(sqlite_url: str, tmp_path: Path) -> Iterator[Archive]:
+    """One server in development mode (plain http, as `kuulolla demo`) on SQLite with the
+    demo organisations, rooms, staff and archive."""
 
-    async def seed() -> None:
+    async def seed() -> dict[str, str]:
         db = Database.from_url(sqlite_url)
-        await demo.seed(db, now=NOW)
-        await db.dispose()
+        try:
+            sign_ins = await demo.seed(db, now=NOW, settings=make_settings(sqlite_url))
+        finally:
+            await db.dispose()
+        return {username: password for username, password, _ in sign_ins}
 
-    run_async(seed)
-    server = ServerProcess(server_env(sqlite_url), tmp_path / "server.log")
+    passwords = run_async(seed)
+    server = ServerProcess(
+        server_env(sqlite_url, KUULOLLA_ENV="development"), tmp_path / "server.log"
+    )
     try:
-        yield server.start()
+        yield Archive(server.start(), passwords)
     finally:
         server.stop()
 
 
-def answer_as_staff(database_url: str, code: str) -> None:
-    """What the staff pages will do: accept, draft and publish, as an organisation's
-    professional (staff accounts are not merged yet, so the services are called directly)."""
-
-    async def work() -> None:
-        db = Database.from_url(database_url)
-        try:
-            question_id = (await service.get_claim_or_raise(db, code=code)).id
-            names = await service.organisation_names(db)
-            org_id, org_name = next(iter(names.items()))
-            actor = Actor(user_id=5, role=Role.PROFESSIONAL, organisation_id=org_id)
-            await staff.do_accept(
-                db, question_id=question_id, actor=actor, default_days=10, now=NOW
-            )
-            await staff.do_save_draft(
-                db, question_id=question_id, actor=actor, text=ANSWER, tags=["pelot"], now=NOW
-            )
-            await staff.do_publish(
-                db,
-                question_id=question_id,
-                actor=actor,
-                answerer=staff.Answerer("Antti", "psykologi", org_name),
-                now=NOW,
-            )
-        finally:
-            await db.dispose()
-
-    run_async(work)
+def answer_as_staff(page: Any, archive: Archive, title: str) -> None:
+    """A professional of the organisation signs in, finds the question in the inbox,
+    accepts it, writes the answer and publishes it, all through the staff pages."""
+    page.goto(f"{archive.http}/sign-in")
+    page.locator("#f-username").fill("ammattilainen.arki")
+    page.locator("#f-password").fill(archive.passwords["ammattilainen.arki"])
+    page.locator("main form button[type=submit]").click()
+    page.get_by_role("heading", name="Hei, Anu").wait_for()
+    page.get_by_role("link", name="Kävijöiden kysymykset").first.click()
+    page.get_by_role("heading", name="Arjen Tuki ry: kysymykset").wait_for()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=title, level=1).wait_for()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Ota vastattavaksi").click()
+    page.get_by_text("Kysymys on otettu vastattavaksi.").wait_for()
+    page.get_by_label("Vastauksesi").fill(ANSWER)
+    page.get_by_label("Tunnisteet (vapaaehtoinen)").fill("pelot")
+    page.get_by_role("button", name="Tallenna luonnos").click()
+    page.get_by_text("Luonnos on tallennettu.").wait_for()
+    signature = page.locator("form[action$='/publish'] strong").inner_text()
+    assert signature == "Anu, Ammattilainen, Arjen Tuki ry"
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Julkaise vastaus").click()
+    page.get_by_text("Vastaus on julkaistu arkistossa.").wait_for()
+    assert "Julkaistu" in page.locator(".facts").inner_text()
+    assert axe_violations(page) == []
 
 
 def test_ask_answer_publish_and_find_by_inflected_word(
-    browser: Any, archive_server: ServerProcess, sqlite_url: str
+    browser: Any, archive_server: Archive
 ) -> None:
-    """A visitor asks; staff answer and publish; a search in another word form finds it."""
+    """A visitor asks; staff answer and publish it through the staff pages; a search in
+    another word form finds it."""
     page = new_page(browser)
     foreign = watch_requests(page, archive_server.http)
     page.goto(f"{archive_server.http}/questions/ask")
@@ -101,7 +117,9 @@ def test_ask_answer_publish_and_find_by_inflected_word(
     page.get_by_text("Kysymyksesi odottaa vastausta.").wait_for()
     assert axe_violations(page) == []
 
-    answer_as_staff(sqlite_url, code)
+    staff_page = new_page(browser)
+    answer_as_staff(staff_page, archive_server, "Mehiläispelko")
+    staff_page.context.close()
 
     # Search with forms that the text does not contain: "mehiläisten" (plural genitive)
     # and "pelkoon" (illative) find "mehiläisiä" and "Mehiläispelko".
@@ -115,7 +133,7 @@ def test_ask_answer_publish_and_find_by_inflected_word(
     assert axe_violations(page) == []
     result.get_by_role("link").click()
     page.get_by_text("Altistaminen vähitellen auttaa monia").wait_for()
-    assert "Antti, psykologi" in page.locator(".qa__signature").inner_text()
+    assert "Anu, Ammattilainen, Arjen Tuki ry" in page.locator(".qa__signature").inner_text()
     assert axe_violations(page) == []
 
     # The asker sees the answer through the code, and can vote once.
@@ -125,7 +143,7 @@ def test_ask_answer_publish_and_find_by_inflected_word(
     page.context.close()
 
 
-def test_similar_answers_appear_while_typing(browser: Any, archive_server: ServerProcess) -> None:
+def test_similar_answers_appear_while_typing(browser: Any, archive_server: Archive) -> None:
     """Typing a question shows published answers to similar questions."""
     page = new_page(browser)
     page.goto(f"{archive_server.http}/questions/ask")
@@ -140,7 +158,7 @@ def test_similar_answers_appear_while_typing(browser: Any, archive_server: Serve
     page.context.close()
 
 
-def test_ask_form_errors_by_keyboard(browser: Any, archive_server: ServerProcess) -> None:
+def test_ask_form_errors_by_keyboard(browser: Any, archive_server: Archive) -> None:
     """Sending an empty form shows an error summary whose links lead to the fields."""
     page = new_page(browser)
     page.goto(f"{archive_server.http}/questions/ask")
@@ -158,7 +176,7 @@ def test_ask_form_errors_by_keyboard(browser: Any, archive_server: ServerProcess
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_archive_pages_have_no_axe_violations(
-    browser: Any, archive_server: ServerProcess, lang: str
+    browser: Any, archive_server: Archive, lang: str
 ) -> None:
     """Archive, search, question, ask and claim pages pass axe-core in every language."""
     page = new_page(browser)

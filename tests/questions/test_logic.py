@@ -193,6 +193,23 @@ def test_screening_masks_personal_data(text: str, expected: str, kinds: tuple[st
     assert (result.text, result.masked) == (expected, kinds)
 
 
+def test_screening_uses_the_moderation_pipeline() -> None:
+    """Identity codes and street addresses are masked as in chat, and crisis signs are noted."""
+    result = logic.screen("Asun osoitteessa Mannerheimintie 12 B 5, hetu 131052-308T.")
+    assert "131052-308T" not in result.text and "Mannerheimintie" not in result.text
+    assert set(result.masked) == {"address", "hetu"} and result.crisis is None
+    crisis = logic.screen("En halua enää elää. Mietin itsemurhaa joka päivä.")
+    assert crisis.crisis == "suicide" and crisis.text.startswith("En halua enää elää.")
+    assert logic.screen("Riitelemme joka ilta puolisoni kanssa.").crisis is None
+
+
+def test_crisis_signs_travel_with_the_question() -> None:
+    """A question with crisis signs carries the category to be stored for staff."""
+    result = ask(body="Olen niin väsynyt kaikkeen. En halua enää elää, mietin itsemurhaa.")
+    assert result.crisis == "suicide"
+    assert ask().crisis is None
+
+
 def test_question_is_masked_before_storing() -> None:
     """The checked question holds the masked text only."""
     result = ask(body="Voisiko joku soittaa minulle numeroon 0401234567? Olen tosi yksin.")

@@ -320,3 +320,25 @@ def test_bad_input_changes_nothing(env: Env) -> None:
         assert response.status_code == 400 and message in response.text
         assert "<script>" not in response.text.split("<main", 1)[1].replace("&lt;script&gt;", "")
     assert question_row(env, qid).state == "accepted"
+
+
+# ------------------------------------------------------------------ screening
+
+
+def test_crisis_signs_put_the_question_first_with_the_crisis_refusal_offered(env: Env) -> None:
+    """A question whose screening found crisis signs tops the inbox, and its page offers
+    the crisis refusal (preselected) so the asker sees crisis help at once."""
+    ask(env, title="Tavallinen", days_ago=5)
+    crisis = ask(
+        env,
+        "Olen niin väsynyt kaikkeen. En halua enää elää, mietin itsemurhaa joka päivä.",
+        title="Väsynyt",
+    )
+    assert question_row(env, crisis.question_id).crisis == "suicide"
+    pro = staff(env, "professional-alfa")
+    inbox = pro.get(A).text
+    assert inbox.index("Väsynyt") < inbox.index("Tavallinen")
+    assert "Kriisin merkkejä" in inbox
+    page = pro.get(f"{A}/{crisis.question_id}").text
+    assert "itsetuhoisia ajatuksia" in page
+    assert re.search(r'id="reason-crisis"[^>]*checked', page)
