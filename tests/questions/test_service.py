@@ -132,6 +132,26 @@ async def test_one_vote_per_visitor(db: Database, orgs: Orgs) -> None:
     assert await service.has_voted(db, question_id=receipt.question_id, voter_key=alice)
 
 
+async def test_most_helpful_order_follows_the_votes(db: Database, orgs: Orgs) -> None:
+    """Three helpful votes of three rank above one of one, and both above none; the
+    newest order is by publishing."""
+    receipts = []
+    for n in range(3):
+        receipts.append(await ask(db, f"Kysymys numero {n} parisuhteen riidoista ja sopimisesta."))
+    plain, liked, loved = receipts
+    for receipt in (plain, liked, loved):
+        await answer_and_publish(db, receipt.question_id, orgs.a)
+    await service.do_vote(
+        db, question_id=liked.question_id, voter_key=token_key("v0"), helpful=True
+    )
+    for n in range(3):
+        await service.do_vote(
+            db, question_id=loved.question_id, voter_key=token_key(f"v{n}"), helpful=True
+        )
+    items, _ = await service.list_published(db, order="helpful")
+    assert [i.id for i in items] == [loved.question_id, liked.question_id, plain.question_id]
+
+
 async def test_votes_only_on_published_answers(db: Database, orgs: Orgs) -> None:
     """Unanswered or private questions cannot be voted on."""
     receipt = await ask(db)
