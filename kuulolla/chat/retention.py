@@ -28,12 +28,15 @@ from kuulolla.rooms.models import Room, RoomMember, RoomStream
 GROUP = "group"
 
 
-async def purge_room_messages(ctx: PurgeContext) -> int:
-    """Delete (or count) group-room messages of the organisation created before
-    ``ctx.before``."""
+async def _purge_messages(ctx: PurgeContext, *, group: bool) -> int:
+    """Delete (or count) messages of the organisation's group rooms (``group``) or of
+    its one-to-one conversation rooms created before ``ctx.before``."""
     if ctx.organisation_id is None:
         return 0  # every room belongs to an organisation
-    rooms = select(Room.id).where(Room.kind == GROUP, Room.organisation_id == ctx.organisation_id)
+    rooms = select(Room.id).where(
+        Room.kind == GROUP if group else Room.kind != GROUP,
+        Room.organisation_id == ctx.organisation_id,
+    )
     old = (Message.room_id.in_(rooms), Message.created_at < ctx.before)
     if ctx.dry_run:
         async with ctx.db.read() as conn:
@@ -59,6 +62,14 @@ async def purge_room_messages(ctx: PurgeContext) -> int:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def purge_room_messages(ctx: PurgeContext) -> int:
+    return await _purge_messages(ctx, group=True)
+
+
+async def purge_conversation_messages(ctx: PurgeContext) -> int:
+    return await _purge_messages(ctx, group=False)
+
+
 ROOM_MESSAGES = register(
     DataKind(
         key="room_messages",
@@ -74,6 +85,24 @@ ROOM_MESSAGES = register(
         default_days=30,
         visitor=True,
         purge=purge_room_messages,
+    )
+)
+
+
+# The messages of one-to-one conversations (private rooms of the queue). The queue
+# domain's own records of a conversation (entries, notes, feedback) are its to register.
+CONVERSATION_MESSAGES = register(
+    DataKind(
+        key="conversation_messages",
+        label=N_("One-to-one chat messages"),
+        contents=N_(
+            "What is written in a one-to-one chat with a volunteer or professional, with the "
+            "nickname and the time. You can delete your conversation yourself when it ends."
+        ),
+        seen_by=N_("You and the volunteers or professionals who take part in the chat."),
+        default_days=30,
+        visitor=True,
+        purge=purge_conversation_messages,
     )
 )
 

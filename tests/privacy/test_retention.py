@@ -193,3 +193,27 @@ def test_the_server_purges_on_its_own(sqlite_url: str) -> None:
         while run_async(lambda: left(room)) != [2] and time.monotonic() < deadline:
             time.sleep(0.05)
     assert run_async(lambda: left(room)) == [2]
+
+
+@pytest.mark.asyncio
+async def test_conversation_messages_have_their_own_period(
+    db: Database, settings: Settings
+) -> None:
+    """Messages of one-to-one conversation rooms follow their own kind's period, not the
+    group rooms'."""
+    from sqlalchemy import update as sql_update
+
+    group = await make_room(db, "ryhma")
+    private = await make_room(db, "kahden")
+    async with db.session() as session:
+        await session.execute(sql_update(Room).where(Room.id == private).values(kind="private"))
+    org = await org_of(db, group)
+    await service.do_set_period(db, organisation_id=org, kind="room_messages", days=60, now=NOW)
+    await service.do_set_period(
+        db, organisation_id=org, kind="conversation_messages", days=7, now=NOW
+    )
+    await add_messages(db, group, [20, 1])
+    await add_messages(db, private, [20, 1])
+    await service.do_purge(db, settings=settings, now=NOW)
+    assert await remaining(db, group) == [1, 2]
+    assert await remaining(db, private) == [2]
