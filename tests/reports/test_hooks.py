@@ -113,3 +113,35 @@ async def test_moderation_actions_are_counted_by_code_only(db: Database) -> None
     for r in rows:
         assert r["kind"] == Kind.MODERATION_ACTION and r["room_id"] is None
         assert SPECS[Kind.MODERATION_ACTION].labels is None
+
+
+async def test_a_persons_shift_hours_are_theirs_to_export_and_erase(db: Database) -> None:
+    """Staff data rights: the export lists the person's hours; erasing unlinks them and
+    keeps the organisation's total."""
+    from kuulolla.privacy.registry import StaffContext
+    from kuulolla.reports import events as report_events
+    from kuulolla.reports import retention
+    from tests.conftest import make_settings
+
+    world = await build(db)
+    person = world.helpers["vol1"]
+    await report_events.write(
+        db,
+        [
+            report_events.row(
+                Kind.SHIFT_HOURS,
+                organisation_id=world.org_id,
+                staff_id=person,
+                at=NOW,
+                topic_id=world.topic.id,
+                value=3.5,
+            )
+        ],
+    )
+    ctx = StaffContext(db=db, user_id=person, now=NOW, settings=make_settings("sqlite://"))
+    exported = await retention.export_hours(ctx)
+    assert [e["hours"] for e in exported] == [3.5]
+    assert await retention.erase_hours(ctx) == 1
+    rows = await events(db)
+    assert [(r["staff_id"], r["value"]) for r in rows] == [(None, 3.5)]
+    assert await retention.export_hours(ctx) == []
