@@ -284,12 +284,24 @@ async def load_people(
             )
         )
     chats = await parallel_chats(session, organisation_id)
+    # A helper's own parallel-chat limit in the queue overrides the organisation's.
+    from kuulolla.queue.models import QueueHelper
+
+    own = {
+        uid: n
+        for uid, n in await session.execute(
+            select(QueueHelper.user_id, QueueHelper.max_chats).where(
+                QueueHelper.organisation_id == organisation_id,
+                QueueHelper.user_id.in_(list(roles)),
+            )
+        )
+    }
     return {
         uid: Person(
             id=uid,
             roles=SHIFT_ROLES.get(role, frozenset()),
             qualifications=tuple(quals[uid]),
-            max_chats=chats,
+            max_chats=own.get(uid, chats),
         )
         for uid, role in roles.items()
     }
