@@ -118,9 +118,12 @@ class Period:
             )
         return Period(self.year - 1)
 
-    def trailing_months(self, count: int = 12) -> list[YearMonth]:
-        """The ``count`` months ending with this period's last month (for trend charts)."""
+    def trailing_months(self, count: int = 12, *, today: date | None = None) -> list[YearMonth]:
+        """The ``count`` months ending with this period's last month, or with this month
+        when the period runs on into the future (for trend charts)."""
         year, month = self.months()[-1]
+        if today is not None and (today.year, today.month) < (year, month):
+            year, month = today.year, today.month
         out = []
         for _ in range(count):
             out.append((year, month))

@@ -95,15 +95,17 @@ def _choices(today: date, locale: str) -> list[tuple[str, list[tuple[str, str]]]
     return groups
 
 
-def _charts(trend: tables.Table, locale: str) -> list[Any]:
-    """One bar chart for each of the first series of the month-by-month table."""
-    labels = [str(row[0]) for row in trend.rows]
+def _charts(trend: tables.Table, months: list[logic.YearMonth], locale: str) -> list[Any]:
+    """One bar chart for each of the first series of the month-by-month table. Bars
+    are labelled with the short month name; the description and the table say the year."""
+    full = [str(row[0]) for row in trend.rows]
+    labels = [tables.short_month(m, locale) for m in months]
     out = []
     for column in (1, 3, 5):
         values = [row[column] for row in trend.rows]
         counts = [v for v in values if isinstance(v, logic.Count)]
         title = trend.columns[column]
-        top = charts.highest(labels, counts)
+        top = charts.highest(full, counts)
         desc = gettext(
             locale,
             N_("Bars by month for the last twelve months. The figures are in the table below."),
@@ -133,7 +135,7 @@ def _dashboard(request: Request, *, org: Any, data: Any, base: str) -> Response:
             "period_label": tables.period_label(data.period, locale),
             "choices": _choices(_today(request), locale),
             "tables": built,
-            "charts": _charts(trend, locale),
+            "charts": _charts(trend, data.period.trailing_months(today=data.today), locale),
             "text": lambda cell: tables.text(cell, locale),
             "threshold": data.grid.threshold,
             "base": base,

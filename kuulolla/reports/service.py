@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Organisation, StaffUser
+from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
 from kuulolla.queue.models import QueueTopic
 from kuulolla.reports.events import Kind
@@ -86,10 +87,15 @@ class ReportData:
     names: dict[str, dict[str, str]]  # breakdown -> member -> display name
     overdue_now: int | None = None
     by_org: bool = False
+    today: date | None = None
 
 
-def _months(period: Period) -> list[YearMonth]:
-    wanted = set(period.months()) | set(period.previous().months()) | set(period.trailing_months())
+def _months(period: Period, today: date) -> list[YearMonth]:
+    wanted = (
+        set(period.months())
+        | set(period.previous().months())
+        | set(period.trailing_months(today=today))
+    )
     first, last = min(wanted), max(wanted)
     out = []
     year, month = first
@@ -125,7 +131,8 @@ async def get_report(
     """Everything the dashboard shows for one organisation (``organisation_id``), or
     across all organisations (None: each series broken down by organisation)."""
     by_org = organisation_id is None
-    months = _months(period)
+    today = now.astimezone(HELSINKI).date()
+    months = _months(period, today)
     bounds = month_bounds(months)
     e = ReportEvent
     month_index = case(
@@ -177,6 +184,7 @@ async def get_report(
         names=names,
         overdue_now=overdue,
         by_org=by_org,
+        today=today,
     )
 
 

@@ -76,6 +76,11 @@ def period_label(period: Period, locale: str) -> str:
     return str(period.year)
 
 
+def short_month(month: YearMonth, locale: str) -> str:
+    """A month's abbreviated name alone (chart labels)."""
+    return str(format_date(date(month[0], month[1], 1), "LLL", locale=locale)).rstrip(".")
+
+
 def month_label(month: YearMonth, locale: str) -> str:
     return str(format_date(date(month[0], month[1], 1), "LLL yyyy", locale=locale))
 
@@ -264,7 +269,7 @@ class Builder:
             self.tr(N_("Month by month")),
             [self.tr(N_("Month"))] + [self.tr(SERIES_LABELS[s]) for s in series],
         )
-        for month in self.period.trailing_months():
+        for month in self.period.trailing_months(today=self.data.today):
             row: list[Cell] = [month_label(month, self.locale)]
             row += [self.grid.sum(s, [month]) for s in series]
             table.rows.append(row)

@@ -248,3 +248,10 @@ def test_median_and_90th_percentile_wait(
     """Median and nearest-rank 90th percentile, shown only over at least threshold waits."""
     assert median(values, threshold=5) == med
     assert percentile(values, 90, threshold=5) == p90
+
+
+def test_trend_charts_stop_at_this_month() -> None:
+    """This year's trend ends with the current month, not with empty future months."""
+    months = Period(2026).trailing_months(today=date(2026, 11, 23))
+    assert months[0] == (2025, 12) and months[-1] == (2026, 11)
+    assert Period(2025).trailing_months(today=date(2026, 11, 23))[-1] == (2025, 12)
