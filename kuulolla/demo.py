@@ -18,6 +18,7 @@ from kuulolla.accounts.passwords import Passwords
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
 from kuulolla.questions import demo as questions_demo
+from kuulolla.queue import demo as queue_demo
 from kuulolla.reports import demo as reports_demo
 from kuulolla.rooms import service as rooms
 from kuulolla.rooms.models import Room
@@ -192,3 +193,7 @@ async def seed(
     # After the staff, so the demo volunteers have shift hours in the reports.
     await reports_demo.seed(db, now=now)
     return sign_ins
+    await queue_demo.seed(db, now=now)
+    if settings is None:
+        return []
+    return await seed_staff(db, now=now, settings=settings)

@@ -74,6 +74,11 @@ class Settings:
     # Question-and-answer archive.
     question_deadline_days: int = 10  # working days to answer, unless an organisation sets its own
 
+    # One-to-one queue.
+    queue_grace_seconds: float = (
+        60.0  # a silent visitor keeps their place (a silent helper their chats) this long
+    )
+
     # Reports: counts below this are shown as "< N" everywhere (reports/logic.py).
     report_min_count: int = 5
 

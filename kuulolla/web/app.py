@@ -51,6 +51,8 @@ from kuulolla.core.settings import Settings
 from kuulolla.privacy import routes as privacy
 from kuulolla.questions import routes as questions
 from kuulolla.questions import staff_routes as questions_staff
+from kuulolla.queue import routes as queue
+from kuulolla.queue import routes_console as queue_console
 from kuulolla.reports import routes as reports
 from kuulolla.shifts import routes as shifts
 from kuulolla.web import pages
@@ -153,6 +155,8 @@ def create_app(
         *privacy.ROUTES,
         *questions.ROUTES,
         *questions_staff.ROUTES,
+        *queue.ROUTES,
+        *queue_console.ROUTES,
         *accounts.ROUTES,
         *reports.ROUTES,
         *shifts.ROUTES,

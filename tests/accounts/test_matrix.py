@@ -39,6 +39,24 @@ PRINCIPALS = ("anonymous", "volunteer", "professional", "coordinator", "admin")
 # of it, or an admin) or "admin". Written out by hand on purpose: the
 # matrix checks the code against this, not against itself.
 AUDIENCE = {
+    # The one-to-one queue: visitors by their tab's token; helpers of the organisation.
+    "queue_topics": "everyone",
+    "queue_topic": "everyone",
+    "queue_enter": "everyone",
+    "queue_status": "everyone",
+    "queue_leave": "everyone",
+    "queue_feedback": "everyone",
+    "queue_return_code": "everyone",
+    "queue_delete": "everyone",
+    "queue_console": "member",
+    "queue_duty": "member",
+    "queue_take": "member",
+    "queue_chat": "member",
+    "queue_note": "member",
+    "queue_transfer": "member",
+    "queue_professional": "member",
+    "queue_end": "member",
+    "queue_heartbeat": "member",
     "index": "everyone",
     "room": "everyone",
     "about": "everyone",
@@ -291,6 +309,7 @@ def fill(path: str, env: Env, *, org: str, obj_org: str, link_token: str) -> str
     world = env.world
     values = {
         "slug": world.rooms[org] if path.startswith("/rooms/") else org,
+        "topic": "ei-aihetta",
         "user_id": str(world.users[f"target-{obj_org}"]),
         "record_id": str(world.records[obj_org]),
         "qualification_id": str(world.qualifications[obj_org]),

@@ -160,6 +160,10 @@ PAGES: dict[str, list[Page]] = {
     "questions_claim": [Page("/questions/claim", states=(form_errors,))],
     "questions_claim_page": [Page("/questions/claim/{claim}")],
     "question": [Page("/questions/{question}")],
+    "queue_topics": [Page("/chat")],
+    "queue_topic": [Page("/chat/parisuhde"), Page("/chat/omaishoitajat-chat")],
+    "queue_console": [Page("/staff/queue/{org}", who="volunteer")],
+    "queue_chat": [Page("/staff/queue/{org}/chat?c={conversation}", who="volunteer")],
     "privacy_notice": [Page("/privacy")],
     "organisation_retention": [Page("/orgs/{org}/retention", who="coordinator")],
     "platform_retention": [Page("/admin/retention", who="admin")],
@@ -260,6 +264,13 @@ class Site:
     cookie_name: str
 
 
+async def db_user_id(db: Database, username: str) -> int:
+    async with db.read_session() as session:
+        user_id = await session.scalar(select(StaffUser.id).where(StaffUser.username == username))
+    assert user_id is not None, username
+    return int(user_id)
+
+
 async def new_session(db: Database, username: str, *, stage: str, now: datetime) -> str:
     """A staff session straight in the database (signing in has tests of its own)."""
     token = crypto.new_secret_token()
@@ -352,6 +363,33 @@ async def seed(db: Database, settings: Any) -> tuple[dict[str, str], dict[tuple[
     )
     receipt = await questions.do_ask(db, ask=ask, deadline_days=10, now=now)
     samples["claim"] = receipt.claim_code
+    # The one-to-one queue: the volunteer on duty holds a conversation with a visitor.
+    from kuulolla.core.ids import token_key
+    from kuulolla.queue import console as queue_console
+    from kuulolla.queue import service as queue_service
+
+    volunteer_id = await db_user_id(db, "vapaaehtoinen.arki")
+    await queue_console.do_set_duty(
+        db, organisation_id=org_id, user_id=volunteer_id, available=True, max_chats=2, now=now
+    )
+    topic = await queue_service.get_topic_or_raise(db, slug="parisuhde")
+    await queue_service.do_enter(
+        db,
+        topic=topic,
+        visitor_key=token_key("saavutettavuus-" + "q" * 30),
+        answers={"age_group": "18_29", "subject": "Riidat", "first_time": "yes"},
+        consent=True,
+        now=now,
+    )
+    taken = await queue_console.do_accept(
+        db,
+        organisation_id=org_id,
+        user_id=volunteer_id,
+        staff_key=crypto.staff_author_key(settings.secret_key, volunteer_id),
+        topic_id=topic.id,
+        now=now,
+    )
+    samples["conversation"] = str(taken.entry_id)
     items, _ = await questions.list_published(db, limit=1)
     samples["question"] = str(items[0].id)
     samples["tag"] = (await questions.list_tags(db, limit=1))[0][0]

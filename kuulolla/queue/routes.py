@@ -1,0 +1,308 @@
+"""Visitor pages of the one-to-one queue: topics, entering, waiting, the
+conversation and what comes after it.
+
+The visitor is known by the anonymous chat token their tab keeps (the same one the
+socket uses); the page's script sends it in the body of JSON POSTs, never in an
+address, and the server uses only its hash. The waiting view's live position and
+estimate come from ``/chat/status``: with ``Accept: text/event-stream`` it streams
+server-sent events while the state changes; otherwise it answers once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from kuulolla.accounts.access import csrf_token, public
+from kuulolla.core import i18n
+from kuulolla.core.db import Database
+from kuulolla.core.errors import BadRequest
+from kuulolla.core.i18n import N_
+from kuulolla.core.ids import token_key
+from kuulolla.queue import logic, service
+from kuulolla.rooms import service as rooms
+from kuulolla.web.templating import render
+
+MAX_BODY_BYTES = 16 * 1024
+STREAM_SECONDS = 55.0  # a stream ends after this; the page opens a new one
+STREAM_TICK = 2.0
+
+QUESTION_LABELS = {
+    "age_group": N_("Your age group"),
+    "subject": N_("What would you like to talk about?"),
+    "first_time": N_("Is this your first time here?"),
+}
+AGE_LABELS = {
+    "under_13": N_("under 13"),
+    "13_17": N_("13–17"),
+    "18_29": N_("18–29"),
+    "30_64": N_("30–64"),
+    "65_plus": N_("65 or over"),
+}
+
+# Strings the queue script shows; sent with the page so the script needs no catalog.
+SCRIPT_STRINGS = {
+    "position": N_("You are number {n} in the queue."),
+    "estimate": N_("Estimated wait: about {n} min."),
+    "estimate_unknown": N_("We cannot estimate the wait right now."),
+    "returned": N_(
+        "Your helper's connection was lost. You are first in the queue for the next helper."
+    ),
+    "active": N_("A helper has joined. You can write now."),
+    "ended": N_("The conversation has ended."),
+    "left": N_("You have left the queue."),
+    "connecting": N_("Connecting…"),
+    "connected": N_("Connected"),
+    "reconnecting": N_("Connection lost. Reconnecting…"),
+    "sending": N_("Sending…"),
+    "not_sent": N_("Not sent: {reason}"),
+    "visitor_nick": N_("Visitor"),
+    "role_volunteer": N_("Volunteer"),
+    "role_professional": N_("Professional"),
+    "role_coordinator": N_("Coordinator"),
+    "role_admin": N_("Moderator"),
+    "you": N_("you"),
+    "code": N_("Your return code: {code}. Write it down; it is shown only once."),
+    "deleted": N_("The conversation has been deleted."),
+    "thanks": N_("Thank you for your feedback."),
+    "error": N_("Something went wrong. Try again."),
+}
+
+
+def _grace(request: Request) -> timedelta:
+    return timedelta(seconds=request.state.settings.queue_grace_seconds)
+
+
+async def _payload(request: Request) -> dict[str, Any]:
+    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        raise BadRequest(N_("The form is too large."), code="too_long")
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise BadRequest(N_("Send the form from the chat page."), code="bad_json")
+    try:
+        payload = json.loads(await request.body() or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest(N_("Send the form from the chat page."), code="bad_json") from None
+    if not isinstance(payload, dict):
+        raise BadRequest(N_("Send the form from the chat page."), code="bad_json")
+    return payload
+
+
+def _visitor_key(payload: dict[str, Any]) -> bytes:
+    token = payload.get("token")
+    if not isinstance(token, str) or not 16 <= len(token) <= 128:
+        raise BadRequest(N_("Reload the page and try again."), code="token_required")
+    return token_key(token)
+
+
+def _str(payload: dict[str, Any], name: str) -> str:
+    value = payload.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _entry_id(payload: dict[str, Any]) -> int:
+    value = payload.get("entry")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadRequest(N_("Reload the page and try again."), code="entry_required")
+    return value
+
+
+# ------------------------------------------------------------------ pages
+
+
+async def _topic_rows(
+    db: Database, *, now: Any
+) -> list[tuple[service.TopicInfo, logic.TopicStatus]]:
+    topics = await service.list_topics(db)
+    return [(t, await service.topic_status(db, topic=t, now=now)) for t in topics]
+
+
+@public
+async def topics_page(request: Request) -> Response:
+    now = request.state.clock.now()
+    rows = await _topic_rows(request.state.db, now=now)
+    return render(request, "queue/topics.html", {"rows": rows, "minutes": logic.wait_minutes})
+
+
+async def _help_now(request: Request, topic: service.TopicInfo, *, now: Any) -> dict[str, Any]:
+    """Help that exists now: open group rooms, other organisations' open topics with
+    their waits, and archive answers matching the topic."""
+    db: Database = request.state.db
+    open_rooms = [r for r in await rooms.list_rooms(db) if r.open][:6]
+    others = [
+        (t, s)
+        for t, s in await _topic_rows(db, now=now)
+        if t.organisation_id != topic.organisation_id and s.admits
+    ]
+    answers: list[Any] = []
+    try:
+        from kuulolla.questions import service as questions
+
+        answers = await questions.similar(
+            db,
+            text=f"{topic.name(request.state.locale)} {topic.text('description', 'fi')}",
+            limit=3,
+        )
+    except Exception:  # the archive is a bonus here; never fail the queue page for it
+        answers = []
+    return {"open_rooms": open_rooms, "other_topics": others, "answers": answers}
+
+
+@public
+async def topic_page(request: Request) -> Response:
+    db: Database = request.state.db
+    topic = await service.get_topic_or_raise(db, slug=request.path_params["topic"])
+    now = request.state.clock.now()
+    status = await service.topic_status(db, topic=topic, now=now)
+    locale = request.state.locale
+    strings = {key: i18n.gettext(locale, value) for key, value in SCRIPT_STRINGS.items()}
+    settings = request.state.settings
+    return render(
+        request,
+        "queue/topic.html",
+        {
+            "topic": topic,
+            "status": status,
+            "minutes": logic.wait_minutes,
+            "question_labels": QUESTION_LABELS,
+            "age_labels": AGE_LABELS,
+            "subject_max": logic.MAX_SUBJECT_CHARS,
+            "feedback_max": logic.MAX_FEEDBACK_CHARS,
+            "max_message_chars": settings.max_message_chars,
+            "csrf": csrf_token(request),
+            "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
+            **(await _help_now(request, topic, now=now)),
+        },
+    )
+
+
+# ------------------------------------------------------------------ JSON actions
+
+
+@public
+async def enter(request: Request) -> Response:
+    payload = await _payload(request)
+    db: Database = request.state.db
+    topic = await service.get_topic_or_raise(db, slug=request.path_params["topic"])
+    answers = payload.get("answers")
+    if not isinstance(answers, dict) or not all(isinstance(v, str) for v in answers.values()):
+        answers = {}
+    now = request.state.clock.now()
+    await service.do_enter(
+        db,
+        topic=topic,
+        visitor_key=_visitor_key(payload),
+        answers=answers,
+        consent=payload.get("consent") is True,
+        return_code=_str(payload, "return_code").strip() or None,
+        now=now,
+    )
+    view = await service.visitor_status(
+        db, visitor_key=_visitor_key(payload), grace=_grace(request), now=now
+    )
+    return JSONResponse(_view_json(view))
+
+
+def _view_json(view: service.VisitorView) -> dict[str, Any]:
+    return {**view.as_json(), "entry": view.entry_id}
+
+
+@public
+async def status(request: Request) -> Response:
+    payload = await _payload(request)
+    key = _visitor_key(payload)
+    db: Database = request.state.db
+    clock = request.state.clock
+    grace = _grace(request)
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        view = await service.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
+        return JSONResponse(_view_json(view))
+
+    async def events() -> AsyncIterator[str]:
+        last: dict[str, Any] | None = None
+        loop = asyncio.get_running_loop()
+        until = loop.time() + STREAM_SECONDS
+        while loop.time() < until:
+            view = await service.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
+            body = _view_json(view)
+            if body != last:
+                yield f"data: {json.dumps(body)}\n\n"
+                last = body
+            else:
+                yield ": keep-alive\n\n"
+            if view.state not in (logic.State.WAITING, logic.State.ACTIVE):
+                return
+            await asyncio.sleep(STREAM_TICK)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+    )
+
+
+@public
+async def leave(request: Request) -> Response:
+    payload = await _payload(request)
+    await service.do_leave(
+        request.state.db, visitor_key=_visitor_key(payload), now=request.state.clock.now()
+    )
+    return JSONResponse({"state": "left"})
+
+
+@public
+async def feedback(request: Request) -> Response:
+    payload = await _payload(request)
+    helped = _str(payload, "helped") or None
+    await service.do_feedback(
+        request.state.db,
+        visitor_key=_visitor_key(payload),
+        entry_id=_entry_id(payload),
+        helped=helped,
+        rating=_str(payload, "rating") or None,
+        text=_str(payload, "text"),
+        now=request.state.clock.now(),
+    )
+    return JSONResponse({"ok": True})
+
+
+@public
+async def return_code(request: Request) -> Response:
+    payload = await _payload(request)
+    code = await service.do_take_return_code(
+        request.state.db,
+        visitor_key=_visitor_key(payload),
+        entry_id=_entry_id(payload),
+        now=request.state.clock.now(),
+    )
+    return JSONResponse({"code": code})
+
+
+@public
+async def delete_conversation(request: Request) -> Response:
+    payload = await _payload(request)
+    await service.do_delete_conversation(
+        request.state.db,
+        visitor_key=_visitor_key(payload),
+        entry_id=_entry_id(payload),
+        now=request.state.clock.now(),
+    )
+    return JSONResponse({"deleted": True})
+
+
+ROUTES = [
+    Route("/chat", topics_page, name="queue_topics"),
+    Route("/chat/status", status, methods=["POST"], name="queue_status"),
+    Route("/chat/leave", leave, methods=["POST"], name="queue_leave"),
+    Route("/chat/feedback", feedback, methods=["POST"], name="queue_feedback"),
+    Route("/chat/return-code", return_code, methods=["POST"], name="queue_return_code"),
+    Route("/chat/delete", delete_conversation, methods=["POST"], name="queue_delete"),
+    Route("/chat/{topic}", topic_page, name="queue_topic"),
+    Route("/chat/{topic}/enter", enter, methods=["POST"], name="queue_enter"),
+]

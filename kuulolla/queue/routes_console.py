@@ -1,0 +1,301 @@
+"""The helper console: the organisation's queues, taking visitors, the conversation
+page with notes, canned responses, transfers, a professional asked in, and ending.
+
+Every route needs ``answer_queue`` in the organisation of the path. Objects named in
+a form (an entry, a colleague, a topic) are fetched with a check that they belong to
+that organisation (queue/console.py), so one organisation's ids do nothing through
+another's addresses.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from kuulolla.accounts import crypto
+from kuulolla.accounts.access import OrgFrom, csrf_token, principal_of, requires
+from kuulolla.accounts.permissions import STAFF_ROLES, define
+from kuulolla.core import i18n
+from kuulolla.core.errors import BadRequest, NotFound
+from kuulolla.core.i18n import N_
+from kuulolla.queue import console, logic, service
+from kuulolla.queue.routes import AGE_LABELS, QUESTION_LABELS, SCRIPT_STRINGS
+from kuulolla.web.templating import render
+
+ANSWER_QUEUE = define(
+    "answer_queue",
+    scope="organisation",
+    roles=STAFF_ROLES,
+    description="be on duty in the organisation's one-to-one queues and answer visitors",
+)
+
+ORG = OrgFrom.path_slug("slug")
+
+
+def _grace(request: Request) -> timedelta:
+    return timedelta(seconds=request.state.settings.queue_grace_seconds)
+
+
+def _user(request: Request) -> int:
+    user_id = principal_of(request).user_id
+    assert user_id is not None  # @requires let only signed-in people through
+    return user_id
+
+
+def _staff_key(request: Request, user_id: int) -> bytes:
+    return crypto.staff_author_key(request.state.settings.secret_key, user_id)
+
+
+def _int(form: FormData, name: str) -> int | None:
+    value = form.get(name)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise BadRequest(N_("Reload the page and try again."), code="bad_form") from None
+
+
+def _required(form: FormData, name: str) -> int:
+    value = _int(form, name)
+    if value is None:
+        raise BadRequest(N_("Reload the page and try again."), code="bad_form")
+    return value
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _back(request: Request, entry_id: int | None = None) -> Response:
+    slug = request.path_params["slug"]
+    target = f"/staff/queue/{slug}/chat?c={entry_id}" if entry_id else f"/staff/queue/{slug}"
+    return RedirectResponse(target, status_code=303)
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def console_page(request: Request) -> Response:
+    org_id = request.state.organisation_id
+    user_id = _user(request)
+    db = request.state.db
+    now = request.state.clock.now()
+    shown = await console.get_console(
+        db, organisation_id=org_id, user_id=user_id, grace=_grace(request), now=now
+    )
+    topics = {t.id: t for t in await service.list_topics(db, organisation_id=org_id)}
+    return render(
+        request,
+        "queue/console.html",
+        {
+            "slug": request.path_params["slug"],
+            "console": shown,
+            "topics": topics,
+            "invitations": await console.list_invitations(db, user_id=user_id),
+            "question_labels": QUESTION_LABELS,
+            "age_labels": AGE_LABELS,
+            "max_limit": console.MAX_CHATS_LIMIT,
+            "csrf": csrf_token(request),
+        },
+    )
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def duty(request: Request) -> Response:
+    form = await request.form()
+    await console.do_set_duty(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        user_id=_user(request),
+        available=_text(form, "available") == "yes",
+        max_chats=_int(form, "max_chats") or 2,
+        now=request.state.clock.now(),
+    )
+    return _back(request)
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def take(request: Request) -> Response:
+    form = await request.form()
+    entry_id = _int(form, "entry")
+    topic_id = _int(form, "topic")
+    if entry_id is None and topic_id is None:
+        raise BadRequest(N_("Reload the page and try again."), code="bad_form")
+    user_id = _user(request)
+    taken = await console.do_accept(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        user_id=user_id,
+        staff_key=_staff_key(request, user_id),
+        topic_id=topic_id,
+        entry_id=entry_id,
+        reason=_text(form, "reason"),
+        now=request.state.clock.now(),
+    )
+    return _back(request, taken.entry_id)
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def chat_page(request: Request) -> Response:
+    org_id = request.state.organisation_id
+    user_id = _user(request)
+    db = request.state.db
+    try:
+        entry_id = int(request.query_params.get("c", ""))
+    except ValueError:
+        raise NotFound(
+            N_("This conversation is not yours or has ended."), code="not_your_chat"
+        ) from None
+    shown = await console.get_console(
+        db,
+        organisation_id=org_id,
+        user_id=user_id,
+        grace=_grace(request),
+        now=request.state.clock.now(),
+    )
+    chat = next((c for c in shown.chats if c.entry_id == entry_id), None)
+    invited = dict(await console.list_invitations(db, user_id=user_id))
+    if chat is None and entry_id not in invited:
+        raise NotFound(N_("This conversation is not yours or has ended."), code="not_your_chat")
+    locale = request.state.locale
+    strings = {key: i18n.gettext(locale, value) for key, value in SCRIPT_STRINGS.items()}
+    topics = await service.list_topics(db)
+    return render(
+        request,
+        "queue/chat.html",
+        {
+            "slug": request.path_params["slug"],
+            "chat": chat,
+            "entry_id": entry_id,
+            "room": chat.room_slug if chat else invited[entry_id],
+            "canned": await console.list_canned(db, organisation_id=org_id),
+            "colleagues": [
+                c
+                for c in await console.list_colleagues(db, organisation_id=org_id)
+                if c.user_id != user_id
+            ],
+            "topics": [t for t in topics if t.active],
+            "question_labels": QUESTION_LABELS,
+            "age_labels": AGE_LABELS,
+            "max_message_chars": request.state.settings.max_message_chars,
+            "note_max": logic.MAX_NOTE_CHARS,
+            "csrf": csrf_token(request),
+            "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
+        },
+    )
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def note(request: Request) -> Response:
+    form = await request.form()
+    entry_id = _required(form, "entry")
+    await console.do_note(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        user_id=_user(request),
+        entry_id=entry_id,
+        text=_text(form, "text"),
+        now=request.state.clock.now(),
+    )
+    return _back(request, entry_id)
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def transfer(request: Request) -> Response:
+    form = await request.form()
+    entry_id = _required(form, "entry")
+    target = _text(form, "to")  # "user:<id>" or "topic:<slug>"
+    kind, _, value = target.partition(":")
+    to_user = None
+    if kind == "user":
+        try:
+            to_user = int(value)
+        except ValueError:
+            raise BadRequest(N_("Choose a helper or a topic."), code="invalid_transfer") from None
+    elif kind != "topic":
+        raise BadRequest(N_("Choose a helper or a topic."), code="invalid_transfer")
+    await console.do_transfer(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        user_id=_user(request),
+        entry_id=entry_id,
+        to_user_id=to_user,
+        to_topic=value if kind == "topic" else None,
+        note=_text(form, "note"),
+        staff_key=_staff_key(request, to_user) if to_user is not None else b"",
+        now=request.state.clock.now(),
+    )
+    return _back(request)
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def professional(request: Request) -> Response:
+    form = await request.form()
+    entry_id = _required(form, "entry")
+    pro = _required(form, "professional")
+    await console.do_invite_professional(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        user_id=_user(request),
+        entry_id=entry_id,
+        professional_id=pro,
+        professional_key=_staff_key(request, pro),
+        note=_text(form, "note"),
+        now=request.state.clock.now(),
+    )
+    return _back(request, entry_id)
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def end(request: Request) -> Response:
+    form = await request.form()
+    await console.do_end(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        user_id=_user(request),
+        entry_id=_required(form, "entry"),
+        now=request.state.clock.now(),
+    )
+    return _back(request)
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def heartbeat(request: Request) -> Response:
+    """The console is open: keeps the helper's chats theirs and returns the counts
+    the console shows (JSON)."""
+    shown = await console.get_console(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        user_id=_user(request),
+        grace=_grace(request),
+        now=request.state.clock.now(),
+    )
+    return JSONResponse(
+        {
+            "waiting": sum(len(rows) for _, _, rows in shown.topics),
+            "chats": [c.entry_id for c in shown.chats],
+        }
+    )
+
+
+ROUTES = [
+    Route("/staff/queue/{slug}", console_page, name="queue_console"),
+    Route("/staff/queue/{slug}/duty", duty, methods=["POST"], name="queue_duty"),
+    Route("/staff/queue/{slug}/take", take, methods=["POST"], name="queue_take"),
+    Route("/staff/queue/{slug}/chat", chat_page, name="queue_chat"),
+    Route("/staff/queue/{slug}/note", note, methods=["POST"], name="queue_note"),
+    Route("/staff/queue/{slug}/transfer", transfer, methods=["POST"], name="queue_transfer"),
+    Route(
+        "/staff/queue/{slug}/professional",
+        professional,
+        methods=["POST"],
+        name="queue_professional",
+    ),
+    Route("/staff/queue/{slug}/end", end, methods=["POST"], name="queue_end"),
+    Route("/staff/queue/{slug}/heartbeat", heartbeat, methods=["POST"], name="queue_heartbeat"),
+]

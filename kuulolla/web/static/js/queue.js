@@ -1,0 +1,375 @@
+// The one-to-one chat page: enter the queue, wait with a live position and estimate,
+// talk in the private room, then feedback, a return code or deletion.
+//
+// The tab's anonymous token (the same one the chat socket uses) identifies the
+// visitor; it travels in POST bodies, never in an address. Live queue state comes
+// as server-sent events from /chat/status (read with fetch, so the token stays in the
+// body). The conversation uses the chat protocol (docs/protocol.md) with the same
+// resume rules as group rooms: the last shown sequence is sent as `since` and
+// unacknowledged messages are resent with the same `ref`, so nothing is lost or doubled.
+
+const root = document.getElementById("queue");
+const topic = root.dataset.topic;
+const csrf = root.dataset.csrf;
+const S = JSON.parse(document.getElementById("queue-strings").textContent);
+const lang = document.documentElement.lang || "fi";
+const $ = (id) => document.getElementById(id);
+const fmt = (t, v) => t.replace(/\{(\w+)\}/g, (_, k) => String(v[k] ?? ""));
+
+// ------------------------------------------------------------------ token
+
+function storage() {
+  try {
+    return localStorage.getItem("kuulolla.remember") === "1" ? localStorage : sessionStorage;
+  } catch (_) {
+    return null;
+  }
+}
+function newToken() {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+let token = null;
+try { token = storage()?.getItem("kuulolla.token") ?? null; } catch (_) { /* storage off */ }
+if (!token) {
+  token = newToken();
+  try { storage()?.setItem("kuulolla.token", token); } catch (_) { /* storage off */ }
+}
+
+async function post(path, body, accept = "application/json") {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-csrf-token": csrf, accept },
+    body: JSON.stringify({ token, ...body }),
+    credentials: "same-origin",
+  });
+  return response;
+}
+
+async function postJson(path, body) {
+  const response = await post(path, body);
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error?.message || S.error);
+  return data;
+}
+
+// ------------------------------------------------------------------ views
+
+let view = null;     // last status from the server
+let entry = null;    // entry id
+let exiting = false;
+
+function show(section) {
+  for (const id of ["entry", "waiting", "conversation", "after"]) $(id).hidden = id !== section;
+}
+
+function applyStatus(data) {
+  const before = view?.state;
+  view = data;
+  entry = data.entry ?? entry;
+  if (data.state === "waiting") {
+    show("waiting");
+    const parts = [];
+    if (data.returned) parts.push(S.returned);
+    if (data.position) parts.push(fmt(S.position, { n: data.position }));
+    parts.push(data.estimate_minutes ? fmt(S.estimate, { n: data.estimate_minutes }) : S.estimate_unknown);
+    const text = parts.join(" ");
+    if ($("wait-status").textContent !== text) $("wait-status").textContent = text;
+    closeSocket();
+  } else if (data.state === "active") {
+    show("conversation");
+    if (before !== "active") $("conv-status").textContent = S.active;
+    openSocket(data.room);
+  } else if (data.state === "ended" && before && before !== "ended") {
+    finish();
+  } else if (data.state === "left" && before === "waiting") {
+    show("entry");
+    $("enter-error").textContent = S.left;
+  }
+}
+
+function finish() {
+  closeSocket();
+  show("after");
+  $("after-heading").focus();
+}
+
+// ------------------------------------------------------------------ live status
+
+let streaming = false;
+
+async function stream() {
+  if (streaming || exiting) return;
+  streaming = true;
+  try {
+    const response = await post("/chat/status", {}, "text/event-stream");
+    if (!response.ok || !response.body) throw new Error("status");
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const event = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        for (const line of event.split("\n")) {
+          if (line.startsWith("data: ")) applyStatus(JSON.parse(line.slice(6)));
+        }
+      }
+    }
+  } catch (_) {
+    await new Promise((r) => setTimeout(r, 2000));
+  } finally {
+    streaming = false;
+  }
+  if (view && (view.state === "waiting" || view.state === "active") && !exiting) stream();
+}
+
+// ------------------------------------------------------------------ entering
+
+$("enter-form")?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const data = new FormData(form);
+  const answers = {};
+  for (const key of ["age_group", "subject", "first_time"]) {
+    const value = data.get(key);
+    if (typeof value === "string" && value.trim()) answers[key] = value.trim();
+  }
+  $("enter-error").textContent = "";
+  try {
+    const status = await postJson(`/chat/${topic}/enter`, {
+      answers,
+      consent: $("q-consent") ? $("q-consent").checked : true,
+      return_code: String(data.get("return_code") || ""),
+    });
+    applyStatus(status);
+    $("waiting-heading").setAttribute("tabindex", "-1");
+    $("waiting-heading").focus();
+    stream();
+  } catch (error) {
+    $("enter-error").textContent = error.message;
+  }
+});
+
+$("leave").addEventListener("click", async () => {
+  await postJson("/chat/leave", {}).catch(() => {});
+  view = { state: "left" };
+  show("entry");
+});
+
+$("end").addEventListener("click", async () => {
+  await postJson("/chat/leave", {}).catch(() => {});
+  view = { ...(view || {}), state: "ended" };
+  finish();
+});
+
+// ------------------------------------------------------------------ conversation
+
+let ws = null;
+let room = null;
+let lastSeq = null;
+let attempts = 0;
+let timer = null;
+const shown = new Set();
+const pending = new Map(); // ref -> {text, el}
+const list = $("messages");
+const scroller = $("log");
+const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
+
+function newRef() {
+  return crypto.randomUUID ? crypto.randomUUID() : newToken().slice(0, 32);
+}
+
+function render(m, mine) {
+  const li = document.createElement("li");
+  li.className = "message" + (mine ? " message--mine" : "");
+  const meta = document.createElement("p");
+  meta.className = "message__meta";
+  const who = document.createElement("span");
+  who.className = "message__nick";
+  who.textContent = mine ? S.you : (m.from?.nick || "");
+  meta.append(who);
+  const role = m.from ? S[`role_${m.from.role}`] : "";
+  if (role && !mine) {
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    badge.textContent = role;
+    meta.append(" ", badge);
+  }
+  const time = document.createElement("time");
+  if (m.ts) { time.dateTime = m.ts; time.textContent = timeFormat.format(new Date(m.ts)); } else { time.textContent = S.sending; }
+  meta.append(" ", time);
+  const body = document.createElement("p");
+  body.className = "message__text";
+  body.textContent = m.text;
+  li.append(meta, body);
+  return li;
+}
+
+function append(el) {
+  list.append(el);
+  scroller.scrollTop = scroller.scrollHeight;
+}
+
+function showMessage(m) {
+  if (shown.has(m.seq) || (lastSeq !== null && m.seq <= lastSeq)) return;
+  shown.add(m.seq);
+  lastSeq = m.seq;
+  let mine = false;
+  for (const [ref, p] of pending) {
+    if (p.seq === m.seq) { p.el.remove(); pending.delete(ref); mine = true; }
+  }
+  append(render(m, mine || m.from?.role === "visitor"));
+}
+
+function sendFrame(frame) {
+  if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+}
+
+function openSocket(slug) {
+  if (!slug || exiting) return;
+  if (ws && room === slug) return;
+  room = slug;
+  clearTimeout(timer);
+  $("conv-status").textContent = S.connecting;
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws`);
+  ws = socket;
+  socket.addEventListener("open", () => {
+    socket.send(JSON.stringify({ type: "hello", v: 1, token, lang }));
+    const join = { type: "join", room, nick: S.visitor_nick };
+    if (lastSeq !== null) join.since = lastSeq;
+    socket.send(JSON.stringify(join));
+  });
+  socket.addEventListener("message", (event) => {
+    const f = JSON.parse(event.data);
+    if (f.type === "joined") {
+      attempts = 0;
+      $("conv-status").textContent = S.connected;
+      for (const m of f.history) showMessage(m);
+      for (const [ref, p] of pending) sendFrame({ type: "send", room, text: p.text, ref });
+    } else if (f.type === "message" && f.room === room) {
+      showMessage(f);
+    } else if (f.type === "ack") {
+      const p = pending.get(f.ref);
+      if (p) {
+        p.seq = f.seq;
+        if (shown.has(f.seq)) { p.el.remove(); pending.delete(f.ref); }
+      }
+    } else if (f.type === "redact") {
+      // A moderator removed a message.
+      lastSeq = Math.max(lastSeq ?? 0, f.seq);
+    } else if (f.type === "error") {
+      if (f.code === "resync") { lastSeq = null; list.replaceChildren(); shown.clear(); socket.close(); }
+      else if (f.code === "room_closed" || f.code === "room_not_found") { stream(); }
+      else if (f.ref && pending.has(f.ref)) {
+        const p = pending.get(f.ref);
+        p.el.querySelector("time").textContent = fmt(S.not_sent, { reason: f.message });
+        pending.delete(f.ref);
+      } else { $("send-error").textContent = f.message; }
+    }
+  });
+  socket.addEventListener("close", () => {
+    if (ws !== socket) return;
+    ws = null;
+    if (exiting || !view || view.state !== "active") return;
+    $("conv-status").textContent = S.reconnecting;
+    const delay = Math.min(10000, 500 * 2 ** attempts++) * (0.5 + Math.random());
+    const slug = room;
+    room = null;
+    timer = setTimeout(() => openSocket(slug), delay);
+  });
+}
+
+function closeSocket() {
+  clearTimeout(timer);
+  const socket = ws;
+  ws = null;
+  room = null;
+  if (socket) socket.close(1000);
+}
+
+$("send-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const box = $("text");
+  const text = box.value.trim();
+  if (!text) return;
+  const ref = newRef();
+  const el = render({ text }, true);
+  el.classList.add("message--pending");
+  append(el);
+  pending.set(ref, { text, el, seq: null });
+  sendFrame({ type: "send", room, text, ref });
+  box.value = "";
+  $("send-error").textContent = "";
+});
+
+$("text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("send-form").requestSubmit();
+  }
+});
+
+// ------------------------------------------------------------------ after the chat
+
+$("feedback-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const data = new FormData(event.target);
+  try {
+    await postJson("/chat/feedback", {
+      entry,
+      helped: String(data.get("helped") || ""),
+      rating: String(data.get("rating") || ""),
+      text: String(data.get("text") || ""),
+    });
+    event.target.hidden = true;
+    $("after-status").textContent = S.thanks;
+  } catch (error) {
+    $("after-status").textContent = error.message;
+  }
+});
+
+$("take-code").addEventListener("click", async () => {
+  try {
+    const data = await postJson("/chat/return-code", { entry });
+    $("after-status").textContent = fmt(S.code, { code: data.code });
+    $("take-code").hidden = true;
+  } catch (error) {
+    $("after-status").textContent = error.message;
+  }
+});
+
+$("delete").addEventListener("click", async () => {
+  try {
+    await postJson("/chat/delete", { entry });
+    $("after-status").textContent = S.deleted;
+    $("delete").hidden = true;
+    $("take-code").hidden = true;
+    list.replaceChildren();
+  } catch (error) {
+    $("after-status").textContent = error.message;
+  }
+});
+
+document.addEventListener("kuulolla:exit", () => {
+  exiting = true;
+  closeSocket();
+});
+
+// ------------------------------------------------------------------ start
+
+// Coming back to the page (a reload, a drop) resumes the visitor's place.
+(async () => {
+  try {
+    const status = await postJson("/chat/status", {});
+    if (status.topic === topic && (status.state === "waiting" || status.state === "active")) {
+      applyStatus(status);
+      stream();
+    }
+  } catch (_) { /* offline: the form stays */ }
+})();
