@@ -135,14 +135,17 @@ class Load:
     active_elapsed: Sequence[float] = ()
     recent_handling: Sequence[float] = ()
     default_handling: float = 15 * 60.0
+    # Seconds a helper takes to pick up once a slot is free (clicking "take next").
+    pickup: float = 30.0
 
 
 def typical_handling(load: Load) -> float:
-    """Median of recent handling times (the last conversations of the topic), else the
-    topic's default. A median, not a mean: one two-hour conversation must not make
-    everyone's estimate jump."""
+    """Mean of recent handling times (the last conversations of the topic), else the
+    topic's default. A wait is a sum of handling times, whose expectation is the sum
+    of means; on the recorded trace the mean's median error is 21 % of the median
+    wait, the median's 23 % (scripts/bench/queue)."""
     if load.recent_handling:
-        return max(60.0, statistics.median(load.recent_handling))
+        return max(60.0, statistics.mean(load.recent_handling))
     return load.default_handling
 
 
@@ -155,7 +158,8 @@ def estimate_wait(place: int, load: Load) -> float | None:
     ``h`` is the typical handling time (one that has outlasted the typical still
     ends some time). Free slots are free now. The visitor ahead of each takes the
     next slot to free and holds it for ``h``; the visitor at ``place`` gets the
-    ``place``-th slot to free in that sequence.
+    ``place``-th slot to free in that sequence, plus the time a helper takes to
+    pick up (``pickup``).
     """
     if load.capacity <= 0:
         return None
@@ -167,8 +171,9 @@ def estimate_wait(place: int, load: Load) -> float | None:
     at = 0.0
     for _ in range(place):
         at = heapq.heappop(frees)
-        heapq.heappush(frees, at + h)
-    return at
+        # The slot is taken after the pick-up and then held for the typical time.
+        heapq.heappush(frees, at + load.pickup + h)
+    return at + load.pickup
 
 
 def wait_minutes(seconds: float | None) -> int | None:

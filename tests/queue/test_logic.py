@@ -104,18 +104,19 @@ def test_helper_limit(active: int, limit: int, ok: bool) -> None:
 
 
 H = 600.0  # typical handling time in the estimate cases: ten minutes
+P = 30.0  # the pick-up time a Load assumes by default
 ESTIMATE_CASES = [
     # (place, capacity, elapsed of active chats, expected seconds)
     (1, 0, [], None),  # nobody on duty
-    (1, 1, [], 0.0),  # a free slot
-    (2, 1, [], H),
-    (1, 1, [120.0], H - 120),  # the active chat needs the rest of its typical time
-    (1, 1, [900.0], H / 4),  # outlasted the typical: still some time
-    (1, 2, [0.0, 300.0], 300.0),  # the slot that frees first
-    (2, 2, [0.0, 300.0], 600.0),
-    (3, 2, [0.0, 300.0], 900.0),
-    (4, 2, [0.0, 300.0], 1200.0),
-    (3, 3, [], 0.0),
+    (1, 1, [], P),  # a free slot: only the pick-up
+    (2, 1, [], P + H + P),
+    (1, 1, [120.0], H - 120 + P),  # the active chat needs the rest of its typical time
+    (1, 1, [900.0], H / 4 + P),  # outlasted the typical: still some time
+    (1, 2, [0.0, 300.0], 300.0 + P),  # the slot that frees first
+    (2, 2, [0.0, 300.0], 600.0 + P),
+    (3, 2, [0.0, 300.0], 300.0 + P + H + P),
+    (4, 2, [0.0, 300.0], 600.0 + P + H + P),
+    (3, 3, [], P),
 ]
 
 
@@ -128,10 +129,10 @@ def test_estimate_wait(place: int, cap: int, elapsed: list[float], expected: flo
 
 @pytest.mark.parametrize(
     ("recent", "expected"),
-    [([], 900.0), ([300.0], 300.0), ([10.0], 60.0), ([300.0, 600.0, 7200.0], 600.0)],
+    [([], 900.0), ([300.0], 300.0), ([10.0], 60.0), ([300.0, 600.0, 7200.0], 2700.0)],
 )
 def test_typical_handling(recent: list[float], expected: float) -> None:
-    """Median of recent handling times (at least a minute), else the topic's default."""
+    """Mean of recent handling times (at least a minute), else the topic's default."""
     assert (
         logic.typical_handling(Load(capacity=1, recent_handling=recent, default_handling=900.0))
         == expected
@@ -221,9 +222,9 @@ ONE = Load(capacity=1, recent_handling=[H])
 STATUS_CASES = [
     # (active, waiting, load, now, admission, closes_at, opens_at)
     (True, 0, ONE, at(0), Admission.OPEN, at(240), None),
-    (True, 5, ONE, at(0), Admission.OPEN, at(240), None),  # 6th waits 50 min
-    (True, 23, ONE, at(0), Admission.OPEN, at(240), None),  # 24th: 230 min < 240
-    (True, 24, ONE, at(0), Admission.SOFT_CLOSED, at(240), at(-60 + 24 * 60)),  # 250 min
+    (True, 5, ONE, at(0), Admission.OPEN, at(240), None),  # 6th waits 53 min
+    (True, 22, ONE, at(0), Admission.OPEN, at(240), None),  # 23rd: 231.5 min < 240
+    (True, 23, ONE, at(0), Admission.SOFT_CLOSED, at(240), at(-60 + 24 * 60)),  # 242 min
     (True, 0, ONE, at(235), Admission.OPEN, at(240), None),  # a free slot now
     (True, 1, ONE, at(235), Admission.SOFT_CLOSED, at(240), at(-60 + 24 * 60)),
     (True, 0, Load(capacity=0), at(0), Admission.NO_HELPERS, at(240), None),

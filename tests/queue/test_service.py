@@ -33,8 +33,8 @@ async def test_visitors_see_their_place_in_arrival_order(db: Database) -> None:
         await enter(db, world, n, when=NOW + timedelta(seconds=n))
     views = [await status(db, n) for n in range(3)]
     assert [v.position for v in views] == [1, 2, 3]
-    assert views[0].estimate == 0.0
-    assert views[1].estimate == 900.0 and views[2].estimate == 1800.0
+    assert views[0].estimate == 30.0  # a free slot: the helper's pick-up
+    assert views[1].estimate == 960.0 and views[2].estimate == 1890.0
 
 
 async def test_entering_twice_keeps_the_first_place(db: Database) -> None:
