@@ -187,13 +187,10 @@ async def seed(
                 now=now,
             )
     await questions_demo.seed(db, now=now)
+    await queue_demo.seed(db, now=now)
     sign_ins = [] if settings is None else await seed_staff(db, now=now, settings=settings)
     if settings is not None:
         await shifts_demo.seed(db, now=now)
     # After the staff, so the demo volunteers have shift hours in the reports.
     await reports_demo.seed(db, now=now)
     return sign_ins
-    await queue_demo.seed(db, now=now)
-    if settings is None:
-        return []
-    return await seed_staff(db, now=now, settings=settings)
