@@ -120,7 +120,7 @@ async def test_simultaneous_accepts_give_the_visitor_to_exactly_one(
     db_url: str, db: Database, chosen: bool
 ) -> None:
     """Four helpers clicking at once on separate connections: one wins, three are told."""
-    world = await build(db, on_duty=("vol1", "vol2", "pro1"), max_chats=5)
+    world = await build(db, on_duty=("vol1", "vol2", "pro1"), max_chats=10)
     names = ["vol1", "vol2", "pro1", "vol1"]
     databases = [Database.from_url(db_url, pool_size=2) for _ in names]
     try:
