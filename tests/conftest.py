@@ -188,6 +188,9 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "database_url": database_url,
         "log_format": "text",
         "quick_exit_url": "about:blank",
+        # Most tests send quickly right after joining; tests of the flood rules turn
+        # them on.
+        "flood_rules": False,
     }
     values.update(overrides)
     return Settings(**values).replace()  # type: ignore[arg-type]

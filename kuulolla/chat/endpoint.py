@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import DBAPIError
 from starlette.websockets import WebSocket
@@ -28,6 +29,7 @@ from kuulolla.chat.protocol import (
     CLOSE_SERVER_ERROR,
     CLOSE_TOO_BIG,
     CLOSE_UNSUPPORTED,
+    MODERATION_FRAMES,
     PROTOCOL_VERSION,
     Ack,
     ErrorFrame,
@@ -59,6 +61,10 @@ from kuulolla.core.errors import (
 )
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
+from kuulolla.moderation import commands as moderation_commands
+from kuulolla.moderation import service as moderation_service
+from kuulolla.moderation.actions import DEFAULT_SETTINGS
+from kuulolla.moderation.live import MemberState
 from kuulolla.queue import service as queue_service
 from kuulolla.reports.events import Kind
 from kuulolla.rooms.service import touch_member
@@ -95,6 +101,7 @@ class Membership:
     hub: Hub
     nick: str
     role: str = "visitor"
+    moderation: MemberState = field(default_factory=lambda: MemberState(0))
 
 
 class StaffElsewhere(Forbidden):
@@ -140,6 +147,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
 class Connection:
     __slots__ = (
         "bad_frames",
+        "ban_digests",
         "bucket",
         "closing",
         "identity",
@@ -171,6 +179,7 @@ class Connection:
         self.websocket = websocket
         self.locale = locale
         self.identity: Identity | None = None
+        self.ban_digests: list[bytes] | None = None
         self.rooms: dict[str, Membership] = {}
         self.bucket = logic.TokenBucket(self.settings.send_rate, self.settings.send_burst)
         self.bad_frames = 0
@@ -224,6 +233,9 @@ class Connection:
                 self.on_leave(frame)
             elif isinstance(frame, Ping):
                 self.push(Pong())
+            elif isinstance(frame, MODERATION_FRAMES):
+                room = frame.room
+                await moderation_commands.handle(self.server.moderation, self, frame)
         except FrameError as exc:
             self.bad_frames += 1
             self.push(
@@ -342,6 +354,9 @@ class Connection:
             accounts_logic.check_visitor_nick(
                 nick, staff_keys=await server.staff_names.keys(now=server.clock.monotonic())
             )
+        moderation, room_entry = await server.moderation.check_join(
+            self, room, nick=nick, staff=identity.kind == "staff"
+        )
         previous = self.rooms.pop(room.slug, None)
         if previous is not None:
             server.fanout.detach(previous.hub, self.sink)
@@ -403,7 +418,14 @@ class Connection:
                 )
         self.sink.push(OutFrame(joined))
         fanout.activate(hub, self.sink, last)
-        self.rooms[room.slug] = Membership(ref, hub, nick, role)
+        self.rooms[room.slug] = Membership(ref, hub, nick, role, moderation)
+        if moderation.moderator or room_entry.settings != DEFAULT_SETTINGS:
+            self.push(
+                server.moderation.room_state(room.slug, room_entry, moderator=moderation.moderator)
+            )
+        if moderation.moderator:
+            for pending in await moderation_service.list_held(server.db, room_id=room.id):
+                self.push(server.moderation.pending_frame(room.slug, pending))
         metrics.JOINS.labels("resumed" if frame.since is not None else "joined").inc()
         if frame.since is None:
             server.tally.count(
@@ -428,6 +450,20 @@ class Connection:
         text = logic.clean_text(frame.text, max_chars=self.settings.max_message_chars)
         ref_key = hashlib.sha256(identity.author_key + frame.ref.encode()).digest()[:16]
         ref, room = frame.ref, frame.room
+        live = self.server.moderation
+        text, verdict = await live.screen_send(
+            self, membership, text=text, ref=ref, ref_key=ref_key
+        )
+        if not text:
+            return  # held for a moderator: the sender has been told
+        on_stored: Callable[[store.Stored], None] = self._acker(ref)
+        if verdict is not None and verdict.crisis is not None:
+            author_key = identity.author_key
+
+            def on_stored(stored: store.Stored) -> None:
+                self.push(Ack(ref=ref, seq=stored.seq))
+                live.after_stored(membership, verdict, seq=stored.seq, author_key=author_key)
+
         self.server.committer.enqueue(
             store.Draft(
                 room_id=membership.room.id,
@@ -437,9 +473,12 @@ class Connection:
                 text=text,
                 ref_key=ref_key,
             ),
-            on_stored=lambda stored: self.push(Ack(ref=ref, seq=stored.seq)),
+            on_stored=on_stored,
             on_failed=lambda exc: self.error(Unavailable(), ref=ref, room=room),
         )
+
+    def _acker(self, ref: str) -> Callable[[store.Stored], None]:
+        return lambda stored: self.push(Ack(ref=ref, seq=stored.seq))
 
     def on_leave(self, frame: Leave) -> None:
         self.require_hello()

@@ -57,7 +57,91 @@ class Ping(ClientFrame, tag="ping"):
     """Application-level keepalive for clients that cannot see WebSocket pings."""
 
 
-AnyClientFrame = Hello | Join | Send | Leave | Ping
+# -- moderation (kuulolla/moderation/live.py handles these; docs/protocol.md)
+
+Reason = Annotated[str, Meta(max_length=2000)]
+Private = Annotated[str, Meta(max_length=65536)]
+
+
+class RedactRequest(ClientFrame, tag="redact"):
+    room: Slug
+    seq: Seq
+    reason: Reason | None = None
+
+
+class RestrictRequest(ClientFrame, tag="restrict"):
+    room: Slug
+    seq: Seq
+    kind: Annotated[str, Meta(max_length=16)]
+    seconds: Annotated[int, Meta(ge=0)]
+    reason: Reason | None = None
+
+
+class LiftRequest(ClientFrame, tag="lift"):
+    room: Slug
+    seq: Seq
+
+
+class SettingsRequest(ClientFrame, tag="room_settings"):
+    room: Slug
+    locked: bool | None = None
+    slow_mode: Annotated[int, Meta(ge=-1)] | None = None
+    premoderated: bool | None = None
+    pinned: Reason | None = None
+    link_mode: Annotated[str, Meta(max_length=16)] | None = None
+    allowed_links: Reason | None = None
+
+
+class DecideRequest(ClientFrame, tag="decide"):
+    room: Slug
+    id: Annotated[int, Meta(ge=1)]
+    approve: bool
+
+
+class WhisperRequest(ClientFrame, tag="whisper"):
+    room: Slug
+    to: Annotated[str, Meta(min_length=1, max_length=64)]
+    text: Private
+
+
+class ToModeratorsRequest(ClientFrame, tag="to_moderators"):
+    room: Slug
+    text: Private
+
+
+class ReportRequest(ClientFrame, tag="report"):
+    room: Slug
+    seq: Seq
+    reason: Annotated[str, Meta(max_length=32)]
+    note: Reason | None = None
+
+
+class ReportsRequest(ClientFrame, tag="reports"):
+    room: Slug
+
+
+class ResolveRequest(ClientFrame, tag="resolve"):
+    room: Slug
+    id: Annotated[int, Meta(ge=1)]
+    resolution: Annotated[str, Meta(max_length=16)]
+    reason: Reason | None = None
+
+
+ModerationFrame = (
+    RedactRequest
+    | RestrictRequest
+    | LiftRequest
+    | SettingsRequest
+    | DecideRequest
+    | WhisperRequest
+    | ToModeratorsRequest
+    | ReportRequest
+    | ReportsRequest
+    | ResolveRequest
+)
+MODERATION_FRAMES = ModerationFrame.__args__
+
+AnyClientFrame = Hello | Join | Send | Leave | Ping | ModerationFrame
 
 _decoder = msgspec.json.Decoder(AnyClientFrame)
 
@@ -156,6 +240,135 @@ class RoomStateFrame(ServerFrame, tag="room_state"):
     state: str
     closes_at: str | None = None
     next_opening: str | None = None
+
+
+# -- moderation and safety (kuulolla/moderation/live.py sends these)
+
+
+class Notice(ServerFrame, tag="notice"):
+    """To the sender: their message was delivered with something hidden (``notes``)."""
+
+    room: str
+    notes: list[str]
+    ref: str | None = None
+
+
+class HeldFrame(ServerFrame, tag="held"):
+    """To the sender: their message waits for a moderator (``notes`` say why)."""
+
+    room: str
+    ref: str
+    notes: list[str]
+
+
+class CrisisNumber(Struct, omit_defaults=True):
+    number: str
+    name: str = ""
+    description: str = ""
+
+
+class CrisisHelp(ServerFrame, tag="crisis"):
+    """To the writer of a message with a crisis signal: where to get help now."""
+
+    room: str
+    numbers: list[CrisisNumber]
+
+
+class Alert(ServerFrame, tag="alert"):
+    """To the room's moderators: a crisis signal in a message (``seq``) or a held one
+    (``held``)."""
+
+    room: str
+    category: str
+    nick: str
+    author: str | None = None
+    seq: int | None = None
+    held: int | None = None
+
+
+class Pending(ServerFrame, tag="pending"):
+    """To the room's moderators: a message waiting for approval."""
+
+    room: str
+    id: int
+    nick: str
+    text: str
+    reasons: list[str]
+    author: str | None = None
+    crisis: str | None = None
+
+
+class ModerationState(ServerFrame, tag="moderation_state"):
+    """The room's moderation state, after joining and whenever it changes."""
+
+    room: str
+    locked: bool = False
+    slow_mode: int = 0
+    premoderated: bool = False
+    pinned: str = ""
+    moderator: bool = False
+
+
+class PrivateFrame(ServerFrame, tag="private"):
+    """A private message: a moderator to one visitor, or a visitor to the room's
+    moderators (``to_moderators``)."""
+
+    room: str
+    from_: Author = field(name="from")
+    text: str
+    to_moderators: bool = False
+
+
+class RestrictedFrame(ServerFrame, tag="restricted"):
+    """To a visitor: a moderator muted, removed or banned them (``kind``) until
+    ``until``, or lifted it (``kind`` "lift")."""
+
+    room: str
+    kind: str
+    message: str
+    until: str | None = None
+    id: int | None = None
+
+
+class ReportFrame(ServerFrame, tag="report"):
+    """To the room's moderators: a new report."""
+
+    room: str
+    id: int
+    seq: int
+    reason: str
+    note: str = ""
+
+
+class ContextLine(Struct):
+    seq: int
+    nick: str
+    text: str
+
+
+class ReportItem(Struct, omit_defaults=True):
+    id: int
+    seq: int
+    reason: str
+    context: list[ContextLine]
+    note: str = ""
+
+
+class ReportsFrame(ServerFrame, tag="reports"):
+    """To a moderator who asked: the room's open reports with the messages around them."""
+
+    room: str
+    items: list[ReportItem]
+
+
+class Done(ServerFrame, tag="done"):
+    """A moderation action succeeded (to its moderator, and to the other moderators
+    for shared queues: ``approve``/``reject``/``resolve`` with the item's ``id``)."""
+
+    room: str
+    action: str
+    id: int | None = None
+    seq: int | None = None
 
 
 class ErrorFrame(ServerFrame, tag="error"):

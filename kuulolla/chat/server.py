@@ -32,6 +32,7 @@ from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
+from kuulolla.moderation.live import Live
 from kuulolla.reports.events import Kind, Tally
 from kuulolla.rooms.service import RoomCache
 from kuulolla.shifts.rooms import RoomStates
@@ -73,12 +74,14 @@ class ChatServer:
             db, clock=clock, on_committed=self._committed, max_batch=settings.commit_max_batch
         )
         self.connections: set[Connection] = set()
+        self.moderation = Live(self)
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
         await self.fanout.start()
         await self.fanout.broker.subscribe(self.control_channel)
+        await self.fanout.broker.subscribe(self.moderation.channel)
         self.committer.start()
         self._tasks = [
             asyncio.create_task(self._session_loop(), name="staff-session-check"),
@@ -101,6 +104,7 @@ class ChatServer:
             await self.tally.flush(self.db)
         except Exception:
             log.warning("reports.flush_failed", extra={"event": "reports.flush_failed"})
+        await self.moderation.close()
 
     def _tell_room_state(self, room_id: int, state: RoomState) -> None:
         """Tell this process's sockets in the room that it closes soon or has closed."""
@@ -160,6 +164,9 @@ class ChatServer:
         self.fanout.broker.publish(self.control_channel, line.encode())
 
     def _on_control(self, channel: str, data: bytes) -> None:
+        if channel == self.moderation.channel:
+            self.moderation.on_message(data)
+            return
         if channel != self.control_channel:
             return
         try:

@@ -61,6 +61,8 @@ class Settings:
     poll_interval: float = 5.0  # seconds between the safety check of room sequences
     commit_max_batch: int = 512
     max_rooms_per_connection: int = 8
+    flood_rules: bool = True  # refuse floods: bursts, repeats, writing right after joining
+    join_cooldown: float = 10.0  # seconds a newcomer waits before writing (flood rules on)
     room_cache_seconds: float = 10.0  # how long a process trusts its copy of a room's settings
 
     # Operations.

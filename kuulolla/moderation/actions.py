@@ -53,6 +53,7 @@ class RoomSettings:
 
 
 DEFAULT_SETTINGS = RoomSettings()
+DEFAULT_FLOOD = FloodPolicy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class ActiveRestriction:
     kind: RestrictionKind
     expires_at: datetime
     room_id: int | None
+    id: int = 0
 
 
 @dataclass(slots=True)
@@ -74,14 +76,15 @@ def policy_for(
     settings: RoomSettings,
     *,
     words: WordList = EMPTY,
-    flood: FloodPolicy | None = None,
+    flood: FloodPolicy | None = DEFAULT_FLOOD,
     public_numbers: frozenset[str] = frozenset(),
 ) -> Policy:
-    """The screening :class:`Policy` of a room with ``settings``."""
+    """The screening :class:`Policy` of a room with ``settings`` (``flood`` None: no
+    flood rules)."""
     return Policy(
         words=words,
         links=LinkPolicy(settings.link_mode, frozenset(settings.allowed_links)),
-        flood=flood if flood is not None else FloodPolicy(),
+        flood=flood,
         public_numbers=public_numbers,
         premoderate=settings.premoderated,
     )

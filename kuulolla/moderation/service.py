@@ -305,26 +305,26 @@ async def do_restrict(
     now: datetime,
 ) -> ActiveRestriction:
     """Mute, remove or ban ``author_key`` for ``seconds``. A ban covers every room of
-    the organisation and, with ``ban_key`` (moderation/bankey.py), the client network
-    while that day's key lives."""
+    the organisation. With ``ban_key`` (moderation/bankey.py) the restriction also
+    holds for a new token from the same client network while that day's key lives."""
     restriction = actions.check_kind(kind)
     seconds = actions.check_duration(seconds)
     reason = actions.check_reason(reason)
     expires = now + timedelta(seconds=seconds)
     scope = None if restriction == "ban" else room_id
     async with db.session() as session:
-        session.add(
-            Restriction(
-                organisation_id=organisation_id,
-                room_id=scope,
-                kind=restriction,
-                author_key=author_key,
-                ban_key=ban_key if restriction == "ban" else None,
-                created_at=now,
-                expires_at=expires,
-                created_by=actor_id,
-            )
+        row = Restriction(
+            organisation_id=organisation_id,
+            room_id=scope,
+            kind=restriction,
+            author_key=author_key,
+            ban_key=ban_key,
+            created_at=now,
+            expires_at=expires,
+            created_by=actor_id,
         )
+        session.add(row)
+        await session.flush()
         audit(
             session,
             organisation_id=organisation_id,
@@ -335,7 +335,18 @@ async def do_restrict(
             reason=f"{seconds}s" + (f": {reason}" if reason else ""),
             now=now,
         )
-    return ActiveRestriction(restriction, expires, scope)
+    return ActiveRestriction(restriction, expires, scope, row.id)
+
+
+async def do_set_ban_key(db: Database, *, restriction_id: int, ban_key: bytes) -> None:
+    """Record the network digest of a restriction's target (made by the process that
+    holds the target's socket: only it has the address). The first one recorded stays."""
+    async with db.session() as session:
+        await session.execute(
+            update(Restriction)
+            .where(Restriction.id == restriction_id, Restriction.ban_key.is_(None))
+            .values(ban_key=ban_key)
+        )
 
 
 async def do_lift(
@@ -405,10 +416,9 @@ async def get_restriction(
             )
         )
         found = []
-        for kind, expires, scope, key in rows:
-            # A network match counts only for bans: a mute or removal is personal.
-            if kind != "ban" and bytes(key) != author_key:
-                continue
+        for kind, expires, scope, _key in rows:
+            # A network match counts for every kind: otherwise a new token would undo
+            # a mute or a removal at once. The network digest lives at most two days.
             found.append(ActiveRestriction(actions.check_kind(kind), expires, scope))
         return actions.worst(found)
 

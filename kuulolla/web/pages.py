@@ -43,6 +43,65 @@ ROOM_SCRIPT_STRINGS = {
     "closing_soon": N_("The room closes at {time}."),
     "closed_now": N_("The room has closed. Thank you for being here."),
     "closed_next": N_("The room has closed. It opens next on {time}."),
+    "removed": N_("A moderator removed this message."),
+    "held": N_("Waiting for a moderator"),
+    "crisis_note": N_(
+        "It sounds like things are hard right now. You are not alone: the help numbers are on this page, and the moderators have been told."
+    ),
+    "locked": N_("The room is locked: only moderators can write now."),
+    "slow_mode": N_("Slow mode: one message every {seconds} seconds."),
+    "premoderated": N_("A moderator reads every message in this room before others see it."),
+    "mask_phone": N_("[phone number hidden]"),
+    "mask_email": N_("[e-mail address hidden]"),
+    "mask_hetu": N_("[identity code hidden]"),
+    "mask_iban": N_("[account number hidden]"),
+    "mask_address": N_("[address hidden]"),
+    "mask_word": N_("[word hidden]"),
+    "report": N_("Report"),
+    "report_send": N_("Send the report"),
+    "report_reason": N_("Why are you reporting this message?"),
+    "reason_abuse": N_("Abusive or hurtful"),
+    "reason_personal_data": N_("Reveals someone's personal data"),
+    "reason_spam": N_("Spam or advertising"),
+    "reason_worry": N_("I am worried about the writer"),
+    "reason_other": N_("Something else"),
+    "reported": N_("Thank you. The moderators will look at the message."),
+    "sent_to_moderators": N_("Your message was sent to the moderators."),
+    "private_from": N_("Private message from {nick}:"),
+}
+
+# Strings of the moderator tools (moderate.js), sent only to staff.
+MODERATOR_SCRIPT_STRINGS = {
+    "moderate": N_("Moderate"),
+    "remove": N_("Remove message"),
+    "mute": N_("Mute 10 min"),
+    "kick": N_("Remove from room 1 h"),
+    "ban": N_("Ban 24 h"),
+    "lift": N_("Lift restrictions"),
+    "whisper": N_("Private message"),
+    "whisper_prompt": N_("Private message to this person:"),
+    "alert": N_("Crisis signal from {nick}."),
+    "alert_seq": N_("Message {seq}."),
+    "alert_held": N_("The message waits for approval."),
+    "approve": N_("Approve"),
+    "reject": N_("Reject"),
+    "report": N_("Report of message {seq}: {reason}"),
+    "reason_abuse": N_("Abusive or hurtful"),
+    "reason_personal_data": N_("Reveals someone's personal data"),
+    "reason_spam": N_("Spam or advertising"),
+    "reason_worry": N_("I am worried about the writer"),
+    "reason_other": N_("Something else"),
+    "resolve_action": N_("Action taken"),
+    "resolve_dismiss": N_("Dismiss"),
+    "no_reports": N_("No open reports."),
+    "done": N_("Done."),
+    "done_redact": N_("The message was removed."),
+    "done_mute": N_("The person was muted."),
+    "done_remove": N_("The person was removed from the room."),
+    "done_ban": N_("The person was banned."),
+    "done_lift": N_("The restrictions were lifted."),
+    "done_room_settings": N_("The room settings were saved."),
+    "done_whisper": N_("The private message was sent."),
 }
 
 
@@ -96,6 +155,12 @@ async def room(request: Request) -> Response:
             "roster_closed": roster if roster is not None and not roster.open else None,
             "retention_note": privacy_words.room_note(locale, periods["room_messages"]),
             "privacy_link": privacy_words.privacy_link(locale),
+            "moderator_strings_json": json.dumps(
+                {k: i18n.gettext(locale, v) for k, v in MODERATOR_SCRIPT_STRINGS.items()},
+                ensure_ascii=False,
+            ).replace("<", "\\u003c")
+            if staff_role
+            else "",
         },
     )
 

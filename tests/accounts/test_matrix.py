@@ -175,6 +175,19 @@ WS_ACTIONS = {
     "send": "whoever has joined the room",
     "leave": "everyone",
     "ping": "everyone",
+    # Moderation (kuulolla/moderation/commands.py): visitors report and write to the
+    # moderators; the rest needs moderate_rooms in the room's organisation (any staff
+    # role there, or an admin), else not_moderator.
+    "report": "whoever has joined the room",
+    "to_moderators": "whoever has joined the room",
+    "redact": "moderators of the room's organisation",
+    "restrict": "moderators of the room's organisation",
+    "lift": "moderators of the room's organisation",
+    "room_settings": "moderators of the room's organisation",
+    "decide": "moderators of the room's organisation",
+    "whisper": "moderators of the room's organisation",
+    "reports": "moderators of the room's organisation",
+    "resolve": "moderators of the room's organisation",
 }
 
 
@@ -481,6 +494,15 @@ def until(ws: Any, kind: str) -> dict[str, Any]:
     raise AssertionError(f"no {kind} frame")
 
 
+def until_any(ws: Any, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """The next frame of one of ``kinds``."""
+    for _ in range(20):
+        frame = ws.receive_json()
+        if frame["type"] in kinds:
+            return frame  # type: ignore[no-any-return]
+    raise AssertionError(f"no {kinds} frame")
+
+
 @pytest.mark.parametrize("name", PRINCIPALS)
 def test_socket_actions_matrix(env: Env, name: str) -> None:
     """hello/join/send/leave/ping for each principal in its own and another organisation's room."""
@@ -511,6 +533,13 @@ def test_socket_actions_matrix(env: Env, name: str) -> None:
                 assert message["from"]["role"] == outcome
                 if kind == "staff":
                     assert message["from"]["nick"] == welcome["me"]["name"]
+                # A moderator-only frame: refused for visitors, done for staff here.
+                ws.send_text(json.dumps({"type": "reports", "room": room}))
+                reply = until_any(ws, ("reports", "error"))
+                if kind == "staff":
+                    assert reply["type"] == "reports", reply
+                else:
+                    assert reply["code"] == "not_moderator"
             ws.send_text(json.dumps({"type": "ping"}))
             until(ws, "pong")
             ws.send_text(json.dumps({"type": "leave", "room": room}))

@@ -105,6 +105,7 @@ def server_env(
         "KUULOLLA_QUICK_EXIT_URL": "about:blank",
         # Test clients send faster than people; the limit itself has tests of its own.
         "KUULOLLA_SEND_BURST": "1000",
+        "KUULOLLA_FLOOD_RULES": "false",
     }
     env.update(extra)
     return env

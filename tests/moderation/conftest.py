@@ -30,3 +30,7 @@ class Plain(Finnish):
 def plain() -> Finnish:
     """An analyser without Voikko (the fallback)."""
     return Plain()
+
+
+# The two-organisation application of the accounts tests (socket tests of moderation).
+from tests.accounts.conftest import env  # noqa: E402, F401

@@ -173,8 +173,8 @@ async def test_ban_covers_organisation_and_network(db: Database) -> None:
     )
 
 
-async def test_mute_does_not_follow_the_network(db: Database) -> None:
-    """Only bans match by network: a mute is personal."""
+async def test_mute_follows_the_network_too(db: Database) -> None:
+    """A mute with a network digest holds for a new token from that network."""
     room = await make_room(db)
     org = await org_of(db, room)
     await service.do_restrict(
@@ -188,12 +188,10 @@ async def test_mute_does_not_follow_the_network(db: Database) -> None:
         actor_id=None,
         now=NOW,
     )
-    assert (
-        await service.get_restriction(
-            db, organisation_id=org, room_id=room, author_key=BOB, ban_keys=[b"n" * 32], now=NOW
-        )
-        is None
+    found = await service.get_restriction(
+        db, organisation_id=org, room_id=room, author_key=BOB, ban_keys=[b"n" * 32], now=NOW
     )
+    assert found is not None and found.kind == "mute"
 
 
 async def test_worst_restriction_wins_and_lift_ends_all(db: Database) -> None:

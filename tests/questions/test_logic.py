@@ -185,10 +185,11 @@ def test_ask_reports_every_field_error() -> None:
         ("maija.meikalainen@example.fi kirjoitti", "[…] kirjoitti", ("email",)),
         ("olen 15-vuotias ja luokalla 9", "olen 15-vuotias ja luokalla 9", ()),
         ("vuonna 2024 muutin", "vuonna 2024 muutin", ()),
+        ("hetuni on 131052-308T", "hetuni on […]", ("hetu",)),
     ],
 )
 def test_screening_masks_personal_data(text: str, expected: str, kinds: tuple[str, ...]) -> None:
-    """E-mail addresses and phone numbers are masked; ages and years are not."""
+    """Personal data (the moderation pipeline's rules) is masked; ages and years are not."""
     result = logic.screen(text)
     assert (result.text, result.masked) == (expected, kinds)
 

@@ -124,6 +124,8 @@ class Servers:
                         # The load is 5 msg/s per sender; people are limited to 3.
                         "KUULOLLA_SEND_RATE": "20",
                         "KUULOLLA_SEND_BURST": "40",
+                        # Load senders repeat themselves and write at once.
+                        "KUULOLLA_FLOOD_RULES": "false",
                     }
                 )
                 cmd = [py, "-m", "kuulolla", "serve"]

@@ -21,6 +21,9 @@ const sendForm = document.getElementById("send-form");
 const textBox = document.getElementById("text");
 const sendError = document.getElementById("send-error");
 const presenceEl = document.getElementById("presence");
+const pinnedEl = document.getElementById("pinned");
+const roomNoteEl = document.getElementById("room-note");
+const crisisEl = document.getElementById("crisis");
 const connectionEl = document.getElementById("connection");
 
 const timeFormat = new Intl.DateTimeFormat(lang, {
@@ -32,6 +35,15 @@ const dateTimeFormat = new Intl.DateTimeFormat(lang, {
 });
 
 const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
+
+// Personal data is replaced on the server by neutral tokens; show them in our language.
+const MASKS = { "⟦phone⟧": S.mask_phone, "⟦email⟧": S.mask_email, "⟦hetu⟧": S.mask_hetu,
+  "⟦iban⟧": S.mask_iban, "⟦address⟧": S.mask_address, "⟦word⟧": S.mask_word };
+const unmask = (text) => (text.includes("⟦") ? text.replace(/⟦\w+⟧/g, (t) => MASKS[t] || t) : text);
+
+// Other scripts (the moderator tools) hear every frame and may send frames.
+const emit = (name, detail) => document.dispatchEvent(new CustomEvent(name, { detail }));
+document.addEventListener("kuulolla:send", (event) => send(event.detail));
 
 // ------------------------------------------------------------------ storage
 
@@ -55,6 +67,7 @@ let joined = false;
 let attempts = 0;
 let reconnectTimer = null;
 let exiting = false;
+const isStaff = Boolean(document.getElementById("modpanel"));
 const shown = new Map();     // seq -> element
 const pending = new Map();   // ref -> {text, el, seq}
 
@@ -104,8 +117,10 @@ function renderMessage(m, { mine = false, isPending = false } = {}) {
   meta.append(" ", time);
   const body = document.createElement("p");
   body.className = "message__text";
-  body.textContent = m.text;
+  body.textContent = unmask(m.text);
   li.append(meta, body);
+  if (m.seq !== undefined) li.dataset.seq = String(m.seq);
+  if (m.from && m.from.id) li.dataset.author = m.from.id;
   return li;
 }
 
@@ -115,7 +130,18 @@ function append(el) {
   if (stick) scroller.scrollTop = scroller.scrollHeight;
 }
 
+function showRedaction(r) {
+  const el = shown.get(r.seq);
+  if (el) {
+    el.classList.add("message--removed");
+    el.querySelector(".message__text").textContent = S.removed;
+    el.querySelectorAll(".message__actions").forEach((n) => n.remove());
+  }
+  if (lastSeq === null || r.at > lastSeq) lastSeq = r.at;
+}
+
 function showMessage(m) {
+  if (m.type === "redact") { showRedaction(m); return; }
   if (shown.has(m.seq)) return;
   if (lastSeq !== null && m.seq <= lastSeq) return;
   const mine = [...pending.values()].some((p) => p.seq === m.seq);
@@ -129,7 +155,40 @@ function showMessage(m) {
       pending.delete(ref);
     }
   }
+  if (!el.classList.contains("message--mine") && m.from && m.from.role === "visitor" && !isStaff) {
+    el.append(reportControl(m.seq));
+  }
   append(el);
+  emit("kuulolla:message", { el, message: m, mine: el.classList.contains("message--mine") });
+}
+
+// A visitor reports a message with a reason (docs/protocol.md, "report").
+function reportControl(seq) {
+  const details = document.createElement("details");
+  details.className = "message__actions";
+  const summary = document.createElement("summary");
+  summary.textContent = S.report;
+  const label = document.createElement("label");
+  const id = `report-${seq}`;
+  label.htmlFor = id;
+  label.textContent = S.report_reason;
+  const select = document.createElement("select");
+  select.id = id;
+  for (const reason of ["abuse", "personal_data", "spam", "worry", "other"]) {
+    const option = document.createElement("option");
+    option.value = reason;
+    option.textContent = S[`reason_${reason}`];
+    select.append(option);
+  }
+  const submit = document.createElement("button");
+  submit.type = "button";
+  submit.textContent = S.report_send;
+  submit.addEventListener("click", () => {
+    send({ type: "report", room: slug, seq, reason: select.value });
+    details.open = false;
+  });
+  details.append(summary, label, select, submit);
+  return details;
 }
 
 function systemNote(text) {
@@ -253,12 +312,91 @@ function handle(frame) {
         systemNote(S.closed_now);
       }
       break;
+    case "redact":
+      if (frame.room === slug) showRedaction(frame);
+      break;
+    case "notice":
+      systemNote(frame.notes.join(" "));
+      break;
+    case "held": {
+      const p = pending.get(frame.ref);
+      if (p) {
+        pending.delete(frame.ref);
+        p.el.classList.add("message--held");
+        p.el.querySelector("time").textContent = S.held;
+      }
+      systemNote(frame.notes.join(" ") || S.held);
+      break;
+    }
+    case "crisis":
+      showCrisis(frame.numbers);
+      break;
+    case "private":
+      if (!frame.to_moderators) {
+        const li = document.createElement("li");
+        li.className = "message message--private";
+        li.textContent = `${fmt(S.private_from, { nick: frame.from.nick })} ${frame.text}`;
+        append(li);
+      } else {
+        emit("kuulolla:frame", frame);
+      }
+      break;
+    case "restricted":
+      systemNote(frame.message);
+      if (frame.kind === "remove" || frame.kind === "ban") {
+        joined = false;
+        sendForm.hidden = true;
+      }
+      break;
+    case "done":
+      if (frame.action === "report") systemNote(S.reported);
+      else if (frame.action === "to_moderators") systemNote(S.sent_to_moderators);
+      emit("kuulolla:frame", frame);
+      break;
+    case "moderation_state":
+      if (frame.room === slug) showRoomState(frame);
+      emit("kuulolla:frame", frame);
+      break;
     case "error":
       handleError(frame);
       break;
     default:
+      emit("kuulolla:frame", frame);
       break;
   }
+}
+
+function showRoomState(state) {
+  pinnedEl.hidden = !state.pinned;
+  pinnedEl.querySelector("p").textContent = state.pinned || "";
+  const notes = [];
+  if (state.locked) notes.push(S.locked);
+  if (state.slow_mode) notes.push(fmt(S.slow_mode, { seconds: state.slow_mode }));
+  if (state.premoderated) notes.push(S.premoderated);
+  roomNoteEl.textContent = notes.join(" ");
+  roomNoteEl.hidden = notes.length === 0;
+}
+
+function showCrisis(numbers) {
+  // Never blocks anything: the writer's message went through; help is shown next to it.
+  if (crisisEl) {
+    if (numbers && numbers.length && !crisisEl.querySelector("li")) {
+      const ul = crisisEl.querySelector("ul");
+      for (const n of numbers) {
+        const li = document.createElement("li");
+        const strong = document.createElement("strong");
+        strong.textContent = n.name || "";
+        const a = document.createElement("a");
+        a.href = `tel:${n.number.replace(/\s/g, "")}`;
+        a.textContent = n.number;
+        li.append(strong, " ", a);
+        ul.append(li);
+      }
+    }
+    crisisEl.hidden = false;
+    crisisEl.classList.add("crisis--highlight");
+  }
+  systemNote(S.crisis_note);
 }
 
 let retryTimer = null;
@@ -298,6 +436,16 @@ function handleError(frame) {
     return;
   }
   const joinRefusals = ["invalid_nick", "nick_required", "staff_other_organisation", "second_factor_required", "room_not_open"];
+  if (frame.code && frame.code.startsWith("restricted_") && !joined) {
+    exiting = true;  // removed or banned: reconnecting would be refused again
+    nickForm.hidden = true;
+    chat.hidden = false;
+    sendForm.hidden = true;
+    systemNote(frame.message);
+    if (ws) ws.close(1000);
+    return;
+  }
+  const joinRefusals = ["invalid_nick", "nick_required", "staff_other_organisation", "second_factor_required"];
   if (!joined && joinRefusals.includes(frame.code)) {
     nick = null;
     nickForm.hidden = false;
@@ -370,6 +518,18 @@ textBox.addEventListener("keydown", (event) => {
     submitMessage();
   }
 });
+
+const toModsForm = document.getElementById("to-mods-form");
+if (toModsForm) {
+  toModsForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const box = toModsForm.elements.text;
+    const text = box.value.trim();
+    if (!text || !joined) return;
+    send({ type: "to_moderators", room: slug, text });
+    box.value = "";
+  });
+}
 
 window.addEventListener("online", () => {
   if (!ws || ws.readyState === WebSocket.CLOSED) { attempts = 0; connect(); }

@@ -1,0 +1,494 @@
+"""Moderation on the chat path: screening, holds, crisis alerts, restrictions, and the
+moderation channel between processes.
+
+The chat endpoint calls in here at three points, so its own code stays small:
+
+- :meth:`Live.check_join` when someone joins (nickname screened, restrictions
+  looked up once, moderator status settled);
+- :meth:`Live.screen_send` for every message, before anything is stored or sent;
+  it returns the text to commit, or raises a translated error (refused, muted,
+  locked, slow mode), or holds the message for a moderator and returns ``None``;
+- :meth:`Live.after_stored` once a message with a crisis signal is committed.
+
+Per room, a process keeps the room's settings and compiled screening policy for
+``room_cache_seconds`` (changes are announced on the moderation channel, so every
+process drops its copy at once). Per member it keeps the flood state, the time of
+the last message (slow mode) and the restriction found at join, re-read every
+:data:`RECHECK` seconds, so no message costs a database read.
+
+Moderation channel ``<prefix>:moderation`` lines: ``<node> <room id> <kind> [<arg>]``
+then a newline and a server frame. ``kind`` is ``mods`` (to the room's moderators),
+``all`` (to everyone in the room; the room's settings changed) or ``author`` (to
+the connections of one author key, hex in ``arg``; a private message or a
+restriction).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from kuulolla.accounts import logic as accounts_logic
+from kuulolla.accounts.permissions import STAFF_ROLES, Principal, allows, define
+from kuulolla.accounts.service import get_organisation_by_id
+from kuulolla.chat.protocol import (
+    Alert,
+    CrisisHelp,
+    CrisisNumber,
+    HeldFrame,
+    ModerationState,
+    Notice,
+    Pending,
+    ServerFrame,
+    encode,
+)
+from kuulolla.chat.sockets import OutFrame
+from kuulolla.core.errors import AppError, BadRequest, InvalidNick
+from kuulolla.core.i18n import N_
+from kuulolla.moderation import actions, service
+from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
+from kuulolla.moderation.bankey import BanKeys, KeyStore, MemoryKeyStore, RedisKeyStore
+from kuulolla.moderation.flood import FloodPolicy, FloodState
+from kuulolla.moderation.logic import Action, Policy, Verdict, compile_words, screen
+
+if TYPE_CHECKING:
+    from kuulolla.chat.endpoint import Connection, Membership
+    from kuulolla.chat.server import ChatServer
+    from kuulolla.rooms.service import RoomInfo
+
+log = logging.getLogger(__name__)
+
+RECHECK = 30.0  # seconds a member's restriction status is trusted before re-reading it
+
+MODERATE_ROOMS = define(
+    "moderate_rooms",
+    scope="organisation",
+    roles=STAFF_ROLES,
+    description="moderate the organisation's rooms: remove messages, mute, ban, approve, settings",
+)
+
+
+class Refused(BadRequest):
+    """Screening refused the message; the message says why."""
+
+    code = "refused"
+    default_message = N_("Your message was not sent.")
+
+
+def is_moderator(principal: Principal, organisation_id: int) -> bool:
+    """Whether this person moderates rooms of the organisation. Until on-duty state
+    exists, every staff member holding ``moderate_rooms`` there does."""
+    return principal.authenticated and allows(principal, MODERATE_ROOMS, organisation_id)
+
+
+def public_numbers(crisis: Iterable[dict[str, Any]]) -> frozenset[str]:
+    """The organisation's crisis numbers in national digits ("0925250111"): never masked."""
+    out = set()
+    for row in crisis:
+        digits = "".join(ch for ch in str(row.get("number", "")) if ch.isdigit())
+        if str(row.get("number", "")).strip().startswith("+") and digits.startswith("358"):
+            digits = "0" + digits[3:]
+        if digits:
+            out.add(digits)
+    return frozenset(out)
+
+
+@dataclass(slots=True)
+class RoomEntry:
+    settings: RoomSettings
+    policy: Policy
+    crisis: list[dict[str, Any]]
+    expires: float
+
+
+@dataclass(slots=True)
+class MemberState:
+    """What a process keeps per member of a room for moderation."""
+
+    organisation_id: int
+    moderator: bool = False
+    flood: FloodState = field(default_factory=FloodState)
+    last_sent: float | None = None
+    restriction: ActiveRestriction | None = None
+    checked_at: float = 0.0
+
+
+def make_key_store(settings: Any) -> KeyStore:
+    if settings.redis_url:
+        return RedisKeyStore(settings.redis_url, prefix=settings.broker_prefix)
+    return MemoryKeyStore()
+
+
+class Live:
+    def __init__(self, server: ChatServer) -> None:
+        self.server = server
+        settings = server.settings
+        self.channel = f"{settings.broker_prefix}:moderation"
+        self.bankeys = BanKeys(make_key_store(settings))
+        self.flood: FloodPolicy | None = (
+            FloodPolicy(join_cooldown=settings.join_cooldown) if settings.flood_rules else None
+        )
+        self._rooms: dict[int, RoomEntry] = {}
+
+    async def close(self) -> None:
+        await self.bankeys.close()
+
+    # ------------------------------------------------------------ rooms
+
+    async def room(self, room: RoomInfo) -> RoomEntry:
+        now = self.server.clock.monotonic()
+        entry = self._rooms.get(room.id)
+        if entry is not None and entry.expires > now:
+            return entry
+        db = self.server.db
+        settings = await service.get_room_settings(db, room_id=room.id)
+        words = await service.get_word_list(db, organisation_id=room.organisation_id)
+        org = await get_organisation_by_id(db, organisation_id=room.organisation_id)
+        crisis = list(org.crisis_numbers) if org else []
+        policy = actions.policy_for(
+            settings,
+            words=compile_words(words) if words else actions.EMPTY,
+            flood=self.flood,
+            public_numbers=public_numbers(crisis),
+        )
+        entry = RoomEntry(settings, policy, crisis, now + self.server.settings.room_cache_seconds)
+        if len(self._rooms) > 10_000:
+            self._rooms.clear()
+        self._rooms[room.id] = entry
+        return entry
+
+    def forget(self, room_id: int) -> None:
+        self._rooms.pop(room_id, None)
+
+    def room_state(self, slug: str, entry: RoomEntry, *, moderator: bool) -> ModerationState:
+        s = entry.settings
+        return ModerationState(
+            room=slug,
+            locked=s.locked,
+            slow_mode=s.slow_mode,
+            premoderated=s.premoderated,
+            pinned=s.pinned,
+            moderator=moderator,
+        )
+
+    def pending_frame(self, slug: str, held: service.Held) -> Pending:
+        return Pending(
+            room=slug,
+            id=held.id,
+            nick=held.nick,
+            text=held.text,
+            reasons=list(held.reasons),
+            author=self.server.fanout.author_id(held.room_id, held.author_key),
+            crisis=held.crisis or None,
+        )
+
+    # ------------------------------------------------------------ joining
+
+    async def ban_digests(self, connection: Connection) -> list[bytes]:
+        """Today's and yesterday's digests of the connection's network (computed once
+        per connection; the address itself is not kept)."""
+        if connection.ban_digests is None:
+            client = connection.websocket.scope.get("client")
+            address = client[0] if client else None
+            connection.ban_digests = await self.bankeys.candidates(
+                address, now=self.server.clock.now()
+            )
+        return connection.ban_digests
+
+    async def check_join(
+        self, connection: Connection, room: RoomInfo, *, nick: str, staff: bool
+    ) -> tuple[MemberState, RoomEntry]:
+        """Screen a visitor's nickname and refuse a removed or banned one; returns the
+        member's moderation state and the room's entry."""
+        entry = await self.room(room)
+        now = self.server.clock.monotonic()
+        if staff:
+            return (
+                MemberState(
+                    room.organisation_id, is_moderator(connection.principal, room.organisation_id)
+                ),
+                entry,
+            )
+        verdict = screen(nick, policy=entry.policy, kind="nick")
+        if verdict.action is Action.REFUSE:
+            note = verdict.notes[0] if verdict.notes else None
+            params: dict[str, Any] = dict(note.params) if note else {}
+            raise InvalidNick(note.msgid if note else None, **params)
+        state = MemberState(room.organisation_id, flood=FloodState(joined_at=now))
+        await self.refresh(connection, state, room_id=room.id)
+        restriction = state.restriction
+        if restriction is not None and restriction.kind in ("remove", "ban"):
+            raise self.restricted(connection, restriction)
+        return state, entry
+
+    async def refresh(self, connection: Connection, state: MemberState, *, room_id: int) -> None:
+        identity = connection.identity
+        if identity is None:
+            return
+        state.restriction = await service.get_restriction(
+            self.server.db,
+            organisation_id=state.organisation_id,
+            room_id=room_id,
+            author_key=identity.author_key,
+            ban_keys=await self.ban_digests(connection),
+            now=self.server.clock.now(),
+        )
+        state.checked_at = self.server.clock.monotonic()
+
+    def restricted(self, connection: Connection, restriction: ActiveRestriction) -> AppError:
+        until = format_time(restriction.expires_at, connection.locale)
+        return actions.restricted(restriction, until=until)
+
+    # ------------------------------------------------------------ sending
+
+    async def screen_send(
+        self,
+        connection: Connection,
+        membership: Membership,
+        *,
+        text: str,
+        ref: str,
+        ref_key: bytes,
+    ) -> tuple[str, Verdict | None]:
+        """Apply restrictions, the lock, slow mode and screening to a message.
+
+        Returns the text to commit and the verdict (None for staff, who are not
+        screened), or raises a translated :class:`AppError`. A held message is stored
+        for the moderators here and ``("", verdict)`` is returned: commit nothing.
+        """
+        state = membership.moderation
+        if state.moderator or membership.role != "visitor":
+            return text, None
+        server = self.server
+        now = server.clock.monotonic()
+        room_id = membership.room.id
+        if now - state.checked_at > RECHECK:
+            await self.refresh(connection, state, room_id=room_id)
+        restriction = state.restriction
+        if restriction is not None:
+            if restriction.expires_at > server.clock.now():
+                raise self.restricted(connection, restriction)
+            state.restriction = None
+        entry = self._rooms.get(room_id)
+        if entry is None or entry.expires <= now:
+            room = await server.rooms.get(membership.room.slug, now=now)
+            if room is None:
+                raise BadRequest(N_("Join the room before writing in it."), code="not_joined")
+            entry = await self.room(room)
+        settings = entry.settings
+        if settings.locked:
+            raise actions.RoomLocked()
+        wait = actions.slow_mode_wait(
+            seconds=settings.slow_mode, last_sent=state.last_sent, now=now
+        )
+        if wait:
+            raise actions.SlowMode(seconds=wait)
+        verdict = screen(text, policy=entry.policy, state=state.flood, now=now)
+        locale = connection.locale
+        notes = [note.text(locale) for note in verdict.notes]
+        if verdict.action is Action.REFUSE:
+            raise Refused(" ".join(notes) or None)
+        state.last_sent = now
+        slug = membership.room.slug
+        if verdict.crisis is not None:
+            connection.push(self.crisis_help(slug, entry, locale))
+        if verdict.action is Action.HOLD:
+            identity = connection.identity
+            assert identity is not None  # said hello: checked by the caller
+            held = await service.do_hold(
+                server.db,
+                room_id=room_id,
+                author_key=identity.author_key,
+                nick=membership.nick,
+                role=membership.role,
+                text=verdict.text,
+                ref_key=ref_key,
+                reasons=verdict.reasons,
+                crisis=verdict.crisis.category if verdict.crisis else "",
+                now=server.clock.now(),
+            )
+            connection.push(HeldFrame(room=slug, ref=ref, notes=notes))
+            author = server.fanout.author_id(room_id, identity.author_key)
+            self.to_moderators(room_id, self.pending_frame(slug, held))
+            if verdict.crisis is not None:
+                self.to_moderators(
+                    room_id,
+                    Alert(
+                        room=slug,
+                        category=verdict.crisis.category,
+                        nick=membership.nick,
+                        author=author,
+                        held=held.id,
+                    ),
+                )
+            return "", verdict
+        if verdict.action is Action.DELIVER_MASKED and notes:
+            connection.push(Notice(room=slug, notes=notes, ref=ref))
+        return verdict.text, verdict
+
+    def after_stored(
+        self, membership: Membership, verdict: Verdict | None, *, seq: int, author_key: bytes
+    ) -> None:
+        """A screened message is committed: alert the moderators of a crisis signal."""
+        if verdict is None or verdict.crisis is None:
+            return
+        room_id = membership.room.id
+        self.to_moderators(
+            room_id,
+            Alert(
+                room=membership.room.slug,
+                category=verdict.crisis.category,
+                nick=membership.nick,
+                author=self.server.fanout.author_id(room_id, author_key),
+                seq=seq,
+            ),
+        )
+
+    def crisis_help(self, slug: str, entry: RoomEntry, locale: str) -> CrisisHelp:
+        return CrisisHelp(
+            room=slug,
+            numbers=[
+                CrisisNumber(
+                    number=str(row.get("number", "")),
+                    name=accounts_logic.localised(row.get("name", {}), locale),
+                    description=accounts_logic.localised(row.get("description", {}), locale),
+                )
+                for row in entry.crisis
+            ],
+        )
+
+    # ------------------------------------------------------------ delivery
+
+    def to_moderators(self, room_id: int, frame: ServerFrame) -> None:
+        self._publish(room_id, "mods", "", frame)
+
+    def to_room(self, room_id: int, frame: ServerFrame) -> None:
+        self._publish(room_id, "all", "", frame)
+
+    def to_author(self, room_id: int, author_key: bytes, frame: ServerFrame) -> None:
+        self._publish(room_id, "author", author_key.hex(), frame)
+
+    def to_pseudonym(self, room_id: int, author_id: str, frame: ServerFrame) -> None:
+        """To whoever appears in the room as ``author_id`` (the ``from.id`` of frames)."""
+        self._publish(room_id, "pseudonym", author_id, frame)
+
+    def restrict(
+        self,
+        room_id: int,
+        author_key: bytes,
+        restriction: ActiveRestriction | None,
+        organisation_id: int,
+    ) -> None:
+        """Apply a new restriction (None: lifted) to the author's sockets everywhere."""
+        payload = b"lift"
+        if restriction is not None:
+            payload = msgspec.json.encode(
+                [restriction.kind, restriction.expires_at.isoformat(), restriction.id]
+            )
+        self._deliver(room_id, "restrict", f"{author_key.hex()} {organisation_id}", payload)
+        node = self.server.fanout.node
+        self.server.fanout.broker.publish(
+            self.channel,
+            f"{node} {room_id} restrict {author_key.hex()} {organisation_id}".encode()
+            + b"\n"
+            + payload,
+        )
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        self.server._spawn(work)
+
+    def _publish(self, room_id: int, kind: str, arg: str, frame: ServerFrame) -> None:
+        payload = encode(frame)
+        self._deliver(room_id, kind, arg, payload)
+        node = self.server.fanout.node
+        self.server.fanout.broker.publish(
+            self.channel, f"{node} {room_id} {kind} {arg}".encode() + b"\n" + payload
+        )
+
+    def on_message(self, data: bytes) -> None:
+        """A line from the moderation channel (another process's event)."""
+        try:
+            header, _, payload = data.partition(b"\n")
+            node, room, kind, arg = header.decode().split(" ", 3)
+            if node == self.server.fanout.node:
+                return
+            room_id = int(room)
+            if kind == "all":
+                self.forget(room_id)
+            self._deliver(room_id, kind, arg, payload)
+        except (ValueError, UnicodeDecodeError):
+            log.warning(
+                "moderation.bad_channel_message", extra={"event": "moderation.bad_channel_message"}
+            )
+
+    def _deliver(self, room_id: int, kind: str, arg: str, payload: bytes) -> None:
+        if kind == "restrict":
+            self._deliver_restriction(room_id, arg, payload)
+            return
+        slug = self.server.slugs.get(room_id)
+        if slug is None:
+            return
+        match: Callable[[Connection, Membership], bool]
+        if kind == "pseudonym":
+            author_id = self.server.fanout.author_id
+
+            def match(c: Connection, m: Membership) -> bool:
+                key = c.identity.author_key if c.identity is not None else None
+                return key is not None and author_id(room_id, key) == arg
+
+        elif kind == "mods":
+            match = lambda c, m: m.moderation.moderator  # noqa: E731
+        elif kind == "author":
+            key = bytes.fromhex(arg)
+            match = lambda c, m: c.identity is not None and c.identity.author_key == key  # noqa: E731
+        else:
+            match = lambda c, m: True  # noqa: E731
+        frame = OutFrame(payload)
+        for connection in list(self.server.connections):
+            membership = connection.rooms.get(slug)
+            if membership is not None and match(connection, membership):
+                connection.sink.push(frame)
+
+    def _deliver_restriction(self, room_id: int, arg: str, payload: bytes) -> None:
+        from kuulolla.moderation.commands import apply_restriction
+
+        author_hex, organisation = arg.split(" ", 1)
+        key = bytes.fromhex(author_hex)
+        restriction = None
+        if payload != b"lift":
+            kind, expires, restriction_id = msgspec.json.decode(payload)
+            restriction = ActiveRestriction(
+                actions.check_kind(kind),
+                datetime.fromisoformat(expires),
+                None if kind == "ban" else room_id,
+                int(restriction_id),
+            )
+        for connection in list(self.server.connections):
+            identity = connection.identity
+            if identity is not None and identity.author_key == key and connection.rooms:
+                apply_restriction(
+                    self,
+                    connection,
+                    restriction,
+                    organisation_id=int(organisation),
+                    room_id=room_id,
+                )
+
+
+def format_time(ts: datetime, locale: str) -> str:
+    """A restriction's end as the visitor reads it (Finnish time, day.month. hh.mm)."""
+    from zoneinfo import ZoneInfo
+
+    local = ts.astimezone(ZoneInfo("Europe/Helsinki"))
+    if locale == "en":
+        return local.strftime("%d %b %H:%M")
+    return (
+        f"{local.day}.{local.month}. {local:%H.%M}"
+        if locale == "fi"
+        else local.strftime("%d.%m. %H:%M")
+    )

@@ -1,0 +1,97 @@
+"""Moderation in real headless Chromium: a moderator removes a message, and a visitor
+who writes a crisis message sees where to get help."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from kuulolla.accounts.models import Organisation
+from kuulolla.core.clock import utcnow
+from kuulolla.core.db import Database
+from tests.accounts.helpers import add_person, make_session
+from tests.e2e.browser import axe_violations, new_page, watch_requests
+from tests.e2e.conftest import seed_rooms
+from tests.e2e.servers import ServerProcess, server_env
+from tests.e2e.test_browser_room import enter_room, message_texts, say
+from tests.helpers import run_async
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CRISIS = [{"number": "09 2525 0111", "name": {"fi": "Kriisipuhelin"}, "description": {}}]
+
+
+@pytest.fixture
+def moderated(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
+    """One development-mode server; yields it and a volunteer's session token."""
+    seed_rooms(sqlite_url)
+
+    async def work() -> str:
+        db = Database.from_url(sqlite_url)
+        try:
+            async with db.session() as session:
+                org_id = await session.scalar(
+                    select(Organisation.id).where(Organisation.slug == "jarjesto")
+                )
+                await session.execute(
+                    update(Organisation)
+                    .where(Organisation.slug == "jarjesto")
+                    .values(require_totp="none", crisis_numbers=CRISIS)
+                )
+            user_id = await add_person(
+                db, "valvoja", display_name="Valvoja", org_id=org_id, role="volunteer"
+            )
+            return await make_session(db, user_id, now=utcnow())
+        finally:
+            await db.dispose()
+
+    token = run_async(work)
+    server = ServerProcess(
+        server_env(sqlite_url, KUULOLLA_ENV="development"), tmp_path / "server.log"
+    )
+    try:
+        yield server.start(), token
+    finally:
+        server.stop()
+
+
+def test_moderator_removes_message_and_visitor_gets_crisis_help(
+    browser: Any, moderated: tuple[ServerProcess, str]
+) -> None:
+    """The moderator's panel gets a crisis alert; removing a message hides it for the visitor."""
+    server, token = moderated
+    mod = new_page(browser)
+    mod.context.add_cookies([{"name": "kuulolla_session", "value": token, "url": server.http}])
+    visitor = new_page(browser)
+    foreign = watch_requests(visitor, server.http)
+    mod.goto(f"{server.http}/rooms/huone")
+    mod.get_by_role("button", name="Liity huoneeseen").click()
+    mod.locator("#modpanel").wait_for(state="visible")
+    enter_room(visitor, server, "Aino")
+
+    say(visitor, "tyhmä viesti jonka moderaattori poistaa")
+    mod.locator("#messages .message__text", has_text="tyhmä viesti").wait_for()
+    message = mod.locator("#messages .message", has_text="tyhmä viesti")
+    message.locator("summary", has_text="Moderoi").click()
+    message.get_by_role("button", name="Poista viesti").click()
+    visitor.locator("#messages .message--removed").wait_for()
+    assert "tyhmä viesti jonka moderaattori poistaa" not in message_texts(visitor)
+
+    say(visitor, "en jaksa enää, haluan kuolla")
+    visitor.locator("#crisis.crisis--highlight").wait_for()
+    assert "09 2525 0111" in visitor.locator("#crisis").inner_text()
+    alert = mod.locator("#mod-alerts .alert--crisis")
+    alert.wait_for()
+    assert "Aino" in alert.inner_text()
+    # The crisis message itself went through: nothing is blocked for it.
+    mod.locator("#messages .message__text", has_text="haluan kuolla").wait_for()
+
+    assert axe_violations(visitor) == []
+    assert axe_violations(mod) == []
+    assert foreign == []
+    mod.context.close()
+    visitor.context.close()

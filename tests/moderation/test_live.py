@@ -1,0 +1,235 @@
+"""Moderation on the chat path, through the socket: screening verdicts, crisis help
+and alerts, holds, the lock, slow mode and restrictions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import update
+
+from kuulolla.accounts.models import Organisation
+from kuulolla.core.db import Database
+from kuulolla.moderation import service
+from tests.accounts.conftest import Env
+from tests.accounts.helpers import make_session, session_headers
+from tests.helpers import NOW
+
+CRISIS = [
+    {
+        "number": "09 2525 0111",
+        "name": {"fi": "Kriisipuhelin", "en": "Crisis helpline"},
+        "description": {"fi": "Auki aina."},
+    }
+]
+
+
+def frames_until(ws: Any, kind: str, **match: Any) -> dict[str, Any]:
+    for _ in range(50):
+        frame = ws.receive_json()
+        if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
+            return frame
+    raise AssertionError(f"no {kind} frame")
+
+
+def connect(env: Env, who: str | None = None) -> Any:
+    headers: dict[str, str] = {"origin": "https://testserver"}
+    if who is not None:
+        user_id = env.world.users[who]
+
+        async def session(db: Database) -> str:
+            return await make_session(db, user_id, now=NOW)
+
+        headers.update(session_headers(env.settings, env.db(session)))
+    return env.client.websocket_connect("wss://testserver/ws", headers=headers)
+
+
+def enter(ws: Any, room: str, nick: str = "Vieras") -> dict[str, Any]:
+    ws.send_text(json.dumps({"type": "hello", "v": 1}))
+    frames_until(ws, "welcome")
+    ws.send_text(json.dumps({"type": "join", "room": room, "nick": nick}))
+    for _ in range(20):
+        frame = ws.receive_json()
+        if frame["type"] in ("joined", "error"):
+            return frame  # type: ignore[no-any-return]
+    raise AssertionError("no reply to join")
+
+
+def send(ws: Any, room: str, text: str, ref: str) -> None:
+    ws.send_text(json.dumps({"type": "send", "room": room, "text": text, "ref": ref}))
+
+
+def set_crisis_numbers(env: Env) -> None:
+    async def work(db: Database) -> None:
+        async with db.session() as session:
+            await session.execute(
+                update(Organisation)
+                .where(Organisation.id == env.world.orgs["alfa"])
+                .values(crisis_numbers=CRISIS)
+            )
+
+    env.db(work)
+
+
+def change(env: Env, **changes: Any) -> None:
+    """Change the room's settings behind the server's back and drop its cached copy."""
+
+    async def work(db: Database) -> int:
+        room_id = await _room_id(db, env.world.rooms["alfa"])
+        await service.do_change_room_settings(
+            db,
+            organisation_id=env.world.orgs["alfa"],
+            room_id=room_id,
+            actor_id=None,
+            now=NOW,
+            **changes,
+        )
+        return room_id
+
+    env.client.app_state["chat"].moderation.forget(env.db(work))
+
+
+async def _room_id(db: Database, slug: str) -> int:
+    from kuulolla.rooms.service import get_room_or_raise
+
+    return (await get_room_or_raise(db, slug=slug)).id
+
+
+def test_phone_number_is_masked_and_the_sender_told(env: Env) -> None:
+    """A phone number is replaced by a token before anyone sees it; the sender gets a notice."""
+    room = env.world.rooms["alfa"]
+    with connect(env) as ws:
+        assert enter(ws, room)["type"] == "joined"
+        send(ws, room, "soita mulle 040 123 4567", "p1")
+        notice = frames_until(ws, "notice")
+        assert notice["ref"] == "p1" and "puhelinnumeron" in notice["notes"][0]
+        message = frames_until(ws, "message")
+        assert "040" not in message["text"] and "⟦phone⟧" in message["text"]
+
+
+def test_crisis_message_delivered_with_help_and_alert(env: Env) -> None:
+    """A crisis message is delivered; the writer gets the crisis numbers and moderators an alert."""
+    set_crisis_numbers(env)
+    room = env.world.rooms["alfa"]
+    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+        assert enter(mod, room)["type"] == "joined"
+        frames_until(mod, "moderation_state", moderator=True)
+        assert enter(visitor, room)["type"] == "joined"
+        send(visitor, room, "en jaksa enää, haluan kuolla", "c1")
+        help_frame = frames_until(visitor, "crisis")
+        assert help_frame["numbers"][0]["number"] == "09 2525 0111"
+        assert help_frame["numbers"][0]["name"] == "Kriisipuhelin"
+        ack = frames_until(visitor, "ack", ref="c1")
+        alert = frames_until(mod, "alert")
+        assert alert["seq"] == ack["seq"] and alert["category"] and alert["nick"] == "Vieras"
+        message = frames_until(mod, "message", seq=ack["seq"])
+        assert message["text"] == "en jaksa enää, haluan kuolla"
+
+
+def test_idiom_gives_no_alert(env: Env) -> None:
+    """ "Kuolen nauruun" is delivered without crisis help."""
+    room = env.world.rooms["alfa"]
+    with connect(env) as visitor:
+        enter(visitor, room)
+        send(visitor, room, "kuolen nauruun tän jutun kanssa", "i1")
+        frame = visitor.receive_json()
+        while frame["type"] == "presence":
+            frame = visitor.receive_json()
+        assert frame["type"] == "ack"
+
+
+def test_link_is_held_and_shown_to_moderators(env: Env) -> None:
+    """A link is held by default: the sender is told and moderators get it to approve."""
+    room = env.world.rooms["alfa"]
+    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+        enter(mod, room)
+        enter(visitor, room)
+        send(visitor, room, "katso www.esimerkki.com", "l1")
+        held = frames_until(visitor, "held")
+        assert held["ref"] == "l1" and held["notes"]
+        pending = frames_until(mod, "pending")
+        assert pending["text"] == "katso www.esimerkki.com" and "link.held" in pending["reasons"]
+
+
+def test_refused_word_and_nick(env: Env) -> None:
+    """A refused word refuses the message with the reason; a nick with a link is refused at join."""
+    room = env.world.rooms["alfa"]
+
+    async def words(db: Database) -> None:
+        await service.do_set_word(
+            db,
+            organisation_id=env.world.orgs["alfa"],
+            phrase="kirosana",
+            action="refuse",
+            actor_id=None,
+            now=NOW,
+        )
+
+    env.db(words)
+    with connect(env) as visitor:
+        refused = enter(visitor, room, nick="www.spam.com")
+        assert refused["type"] == "error" and refused["code"] == "invalid_nick"
+        visitor.send_text(json.dumps({"type": "join", "room": room, "nick": "Kiltti"}))
+        frames_until(visitor, "joined")
+        send(visitor, room, "sinä kirosanoja", "w1")
+        error = frames_until(visitor, "error")
+        assert error["code"] == "refused" and error["ref"] == "w1"
+
+
+def test_locked_room_and_slow_mode(env: Env) -> None:
+    """In a locked room visitors cannot write but staff can; slow mode spaces a visitor's messages."""
+    room = env.world.rooms["alfa"]
+    change(env, locked=True)
+    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+        enter(mod, room)
+        state = enter(visitor, room)
+        assert state["type"] == "joined"
+        assert frames_until(visitor, "moderation_state")["locked"] is True
+        send(visitor, room, "hei", "k1")
+        assert frames_until(visitor, "error")["code"] == "room_locked"
+        send(mod, room, "huone on lukittu hetkeksi", "k2")
+        frames_until(mod, "ack", ref="k2")
+    change(env, locked=False, slow_mode=60)
+    with connect(env) as visitor:
+        enter(visitor, room, nick="Hidas")
+        send(visitor, room, "eka", "s1")
+        frames_until(visitor, "ack", ref="s1")
+        send(visitor, room, "toka", "s2")
+        error = frames_until(visitor, "error")
+        assert error["code"] == "slow_mode" and error["ref"] == "s2"
+
+
+def test_muted_visitor_cannot_write(env: Env) -> None:
+    """A muted visitor's messages are refused with the end of the mute, also after reconnecting."""
+    room = env.world.rooms["alfa"]
+    with connect(env) as visitor:
+        visitor.send_text(json.dumps({"type": "hello", "v": 1}))
+        token = frames_until(visitor, "welcome")["token"]
+        visitor.send_text(json.dumps({"type": "join", "room": room, "nick": "Vieras"}))
+        frames_until(visitor, "joined")
+        send(visitor, room, "hei", "m1")
+        ack = frames_until(visitor, "ack", ref="m1")
+
+    async def mute(db: Database) -> None:
+        room_id = await _room_id(db, room)
+        author = await service.author_of(db, room_id=room_id, seq=ack["seq"])
+        await service.do_restrict(
+            db,
+            organisation_id=env.world.orgs["alfa"],
+            room_id=room_id,
+            kind="mute",
+            author_key=author,
+            seconds=600,
+            actor_id=None,
+            now=NOW,
+        )
+
+    env.db(mute)
+    with connect(env) as visitor:
+        visitor.send_text(json.dumps({"type": "hello", "v": 1, "token": token}))
+        frames_until(visitor, "welcome")
+        visitor.send_text(json.dumps({"type": "join", "room": room, "nick": "Vieras"}))
+        frames_until(visitor, "joined")
+        send(visitor, room, "yritän uudestaan", "m2")
+        error = frames_until(visitor, "error")
+        assert error["code"] == "restricted_mute" and error["ref"] == "m2"
