@@ -445,7 +445,6 @@ function handleError(frame) {
     if (ws) ws.close(1000);
     return;
   }
-  const joinRefusals = ["invalid_nick", "nick_required", "staff_other_organisation", "second_factor_required"];
   if (!joined && joinRefusals.includes(frame.code)) {
     nick = null;
     nickForm.hidden = false;
