@@ -363,7 +363,11 @@ class Connection:
         elif len(self.rooms) >= self.settings.max_rooms_per_connection:
             raise Forbidden(N_("You are in too many rooms at once."), code="too_many_rooms")
         server.slugs[room.id] = room.slug
-        server.room_orgs[room.id] = room.organisation_id
+        if not private:
+            # Reports count group-room visits and messages per room; a private room's id
+            # would identify a conversation, so one-to-one chats are counted by the
+            # queue (reports/events.py) and never per room.
+            server.room_orgs[room.id] = room.organisation_id
         first_seq = await touch_member(
             server.db, room_id=room.id, author_key=identity.author_key, now=server.clock.now()
         )
@@ -427,7 +431,7 @@ class Connection:
             for pending in await moderation_service.list_held(server.db, room_id=room.id):
                 self.push(server.moderation.pending_frame(room.slug, pending))
         metrics.JOINS.labels("resumed" if frame.since is not None else "joined").inc()
-        if frame.since is None:
+        if frame.since is None and not private:
             server.tally.count(
                 Kind.ROOM_VISIT,
                 organisation_id=room.organisation_id,

@@ -270,3 +270,40 @@ def test_chat_and_questions_record_counts_but_no_text(db_url: str) -> None:
         assert set(r) == ALLOWED_COLUMNS
         assert r["hour"].minute == r["hour"].second == r["hour"].microsecond == 0
         assert r["hour"].tzinfo == UTC or r["hour"].utcoffset() == timedelta(0)
+
+
+def test_a_one_to_one_conversation_is_never_counted_per_room(db_url: str) -> None:
+    """Joining and writing in a private conversation records no room visit or message
+    count (its room id would identify the conversation); the queue counts it instead."""
+    from kuulolla.core.ids import token_key
+    from kuulolla.queue import service as queue
+    from tests.queue.helpers import accept, build
+
+    token = "oma-tunnus-" + "x" * 40
+
+    async def work() -> str:
+        db = Database.from_url(db_url)
+        world = await build(db)
+        await queue.do_enter(
+            db,
+            topic=world.topic,
+            visitor_key=token_key(token),
+            answers={},
+            consent=True,
+            now=NOW,
+        )
+        taken = await accept(db, world, "vol1")
+        await db.dispose()
+        return taken.room_slug
+
+    slug = run_async(work)
+    with (
+        TestClient(create_app(make_settings(db_url))) as client,
+        client.websocket_connect("/ws") as ws,
+    ):
+        hello(ws, token)
+        assert join(ws, slug, nick="Vierailija")["type"] == "joined"
+        send(ws, SECRET_TEXT, "r1", room=slug)
+        receive_until(ws, "ack", ref="r1")
+    kinds = sorted(r["kind"] for r in all_rows(db_url))
+    assert kinds == ["queue.answered", "queue.entered"]
