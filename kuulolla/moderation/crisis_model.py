@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from kuulolla.moderation.crisis import CATEGORIES, NEGATIONS, Category, CrisisSignal
+from kuulolla.moderation.crisis import _COMMON, CATEGORIES, NEGATIONS, Category, CrisisSignal
 from kuulolla.moderation.text import DATA, Word
 
 MODEL_FILE = DATA / "crisis_model.json"
@@ -40,6 +40,13 @@ _EPOCHS = 25
 _RATE = 0.3
 _L2 = 1e-4
 _KEEP = 0.1  # weights smaller than this are dropped from the data file
+# A message none of whose word forms (everyday words aside) carries at least this
+# weight in the "any" model is not scored at all: on every message of the evaluation
+# set, lexicon-or-model decides the same with and without this gate
+# (tests/moderation/test_crisis_model.py), and much of ordinary chat skips the model.
+_GATE = 0.25
+# Everyday words never open the gate: the search stop words and the lexicon's own.
+_EVERYDAY = DATA.parent.parent / "questions" / "data" / "stopwords_fi.txt"
 
 
 def features(words: Sequence[Word]) -> set[str]:
@@ -104,11 +111,26 @@ class CrisisModel:
     any: Logistic
     categories: dict[Category, Logistic]
     trained_on: str  # digest of the training data, so a stale model is noticed
+    triggers: frozenset[str] = frozenset()  # word forms that open the gate
 
-    def detect(self, words: Sequence[Word]) -> CrisisSignal | None:
+    def __post_init__(self) -> None:
+        if not self.triggers:
+            everyday = set(_EVERYDAY.read_text(encoding="utf-8").split()) | _COMMON
+            strong = frozenset(
+                f
+                for f, w in self.any.weights.items()
+                if w >= _GATE and "_" not in f and not f.startswith("¬") and f not in everyday
+            )
+            object.__setattr__(self, "triggers", strong)
+
+    def detect(self, words: Sequence[Word], *, gate: bool = True) -> CrisisSignal | None:
         """A model signal for ``words``, or ``None`` below the threshold."""
         if not words:
             return None
+        if gate:
+            triggers = self.triggers
+            if all(triggers.isdisjoint(w.forms) for w in words):
+                return None
         feats = features(words)
         if self.any.probability(feats) < self.threshold:
             return None

@@ -6,6 +6,7 @@ import pytest
 
 from kuulolla.core.finnish import Finnish
 from kuulolla.moderation import evaluation
+from kuulolla.moderation.crisis import detector
 from kuulolla.moderation.crisis_model import (
     CrisisModel,
     Logistic,
@@ -85,3 +86,23 @@ def test_nicknames_are_not_scored_by_the_model(voikko: Finnish) -> None:
     """The model looks at messages only; a nickname gets the lexicon alone."""
     text = "mun ei tarvii enää kestää tätä kauaa"
     assert screen(text, policy=evaluation.POLICY, finnish=voikko, kind="nick").crisis is None
+
+
+def test_gate_changes_no_decision(voikko: Finnish) -> None:
+    """Lexicon-or-model decides every evaluation message alike with and without the gate."""
+    words_of = analyser_for(voikko).words
+    m, lexicon = model(), detector()
+    cases = [c for s in ("dev", "test", "holdout") for c in evaluation.load(s)]
+    differ = []
+    for case in cases:
+        words = words_of(case.text)
+        gated, plain = m.detect(words) is None, m.detect(words, gate=False) is None
+        if lexicon.detect(words) is None and gated != plain:
+            differ.append(case.id)
+    assert differ == []
+
+
+def test_gate_skips_a_message_without_trigger_words(voikko: Finnish) -> None:
+    """A plain greeting opens no gate."""
+    words = analyser_for(voikko).words("moi kaikki, mitä kuuluu tänään?")
+    assert all(model().triggers.isdisjoint(w.forms) for w in words)
