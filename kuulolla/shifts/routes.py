@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from babel.dates import format_time
+from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -70,13 +71,19 @@ NOTICES = {
 def render(
     request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
 ) -> Response:
-    """The page with ``hm``: a time of day in Helsinki, in the page's language."""
+    """The page with ``hm`` (a time of day in Helsinki) and ``hours`` (a duration in
+    hours, "7,5"), in the page's language."""
     locale = request.state.locale
 
     def hm(value: datetime) -> str:
         return str(format_time(value, "short", tzinfo=HELSINKI, locale=locale))
 
-    return render_page(request, name, {**context, "hm": hm}, status_code=status_code)
+    def hours(value: timedelta) -> str:
+        return str(format_decimal(value.total_seconds() / 3600, format="#,##0.#", locale=locale))
+
+    return render_page(
+        request, name, {**context, "hm": hm, "hours": hours}, status_code=status_code
+    )
 
 
 def _org_id(request: Request) -> int:

@@ -61,6 +61,7 @@ def test_coordinator_plans_and_volunteer_signs_up(env: Env) -> None:
     sign_in(volunteer, "volunteer-alfa")
     mine = volunteer.get("/orgs/alfa/shifts").text
     assert "Ilmoittaudu" in mine
+    assert "sinulla on vuoroja 0 h." in mine and "Viikon enimmäismäärä on 12 h." in mine
     shift = first_shift(env)
     html = volunteer.get("/orgs/alfa/shifts").text
     from tests.accounts.helpers import csrf_from
