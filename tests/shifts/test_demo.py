@@ -24,7 +24,8 @@ async def room_id(db: Database, slug: str) -> int:
 
 @pytest.mark.asyncio
 async def test_demo_room_is_open_at_any_hour(sqlite_url: str) -> None:
-    """After seeding, "Vanhemmuus" is open at every hour of the next days; seeding again adds nothing."""
+    """After seeding, "Vanhemmuus" is open and the queue topic has capacity at every hour of
+    the next days; seeding again adds nothing."""
     db = Database.from_url(sqlite_url)
     now = hki(2026, 3, 27, 15, 20)  # the Friday before the spring DST change
     try:
@@ -33,7 +34,16 @@ async def test_demo_room_is_open_at_any_hour(sqlite_url: str) -> None:
         await demo.seed(db, now=now, settings=settings)
         async with db.read_session() as session:
             templates = await session.scalar(select(func.count()).select_from(ShiftTemplateRow))
-        assert templates == 2
+        # Evenings of "Omaishoitajat", round the clock "Vanhemmuus" and the first queue topic.
+        assert templates == 3
+        async with db.read_session() as session:
+            topic = await session.scalar(
+                select(ShiftTemplateRow.topic_id).where(ShiftTemplateRow.topic_id.is_not(None))
+            )
+        assert topic is not None
+        for hour in (0, 5, 13, 30):
+            at = now + timedelta(hours=hour)
+            assert (await rooms.topic_capacity(db, topic_id=topic, now=at) or 0) > 0
         open_room = await room_id(db, "vanhemmuus")
         closed = []
         for hour in range(0, 24 * 4):
