@@ -211,17 +211,31 @@ async def _helpers(session: AsyncSession, organisation_id: int) -> list[logic.He
     ]
 
 
-async def load_of(session: AsyncSession, topic: TopicInfo, *, now: datetime) -> logic.Load:
+async def roster_capacity(db: Database, *, topic_id: int, now: datetime) -> int | None:
+    """The topic's capacity from the shift roster (the parallel-chat limits of the
+    helpers checked in to its shifts), or None when the topic has no roster; then
+    the helpers' own availability in the console decides."""
+    from kuulolla.shifts import rooms as roster
+
+    return await roster.topic_capacity(db, topic_id=topic_id, now=now)
+
+
+async def load_of(
+    session: AsyncSession, topic: TopicInfo, *, now: datetime, roster: int | None = None
+) -> logic.Load:
     """The slots of the topic's organisation on duty, the conversations in them and
-    the recent handling times of the topic."""
+    the recent handling times of the topic. ``roster``: the capacity the shift roster
+    gives (roster_capacity), which then replaces the helpers' own availability."""
     helpers = await _helpers(session, topic.organisation_id)
-    on_duty = {h.user_id for h in helpers if h.available}
-    started = await session.scalars(
-        select(QueueEntry.accepted_at).where(
-            QueueEntry.state == State.ACTIVE.value,
-            QueueEntry.helper_id.in_(on_duty),
+    active = select(QueueEntry.accepted_at).where(QueueEntry.state == State.ACTIVE.value)
+    if roster is None:
+        on_duty = {h.user_id for h in helpers if h.available}
+        active = active.where(QueueEntry.helper_id.in_(on_duty))
+    else:
+        active = active.join(QueueTopic, QueueTopic.id == QueueEntry.topic_id).where(
+            QueueTopic.organisation_id == topic.organisation_id
         )
-    )
+    started = await session.scalars(active)
     recent = await session.execute(
         select(QueueEntry.accepted_at, QueueEntry.ended_at)
         .where(
@@ -233,7 +247,7 @@ async def load_of(session: AsyncSession, topic: TopicInfo, *, now: datetime) -> 
         .limit(RECENT_CONVERSATIONS)
     )
     return logic.Load(
-        capacity=logic.capacity(helpers),
+        capacity=logic.capacity(helpers) if roster is None else roster,
         active_elapsed=[(now - s).total_seconds() for s in started if s is not None],
         recent_handling=[(e - a).total_seconds() for a, e in recent.all() if a and e],
         default_handling=float(topic.default_handling),
@@ -250,9 +264,10 @@ async def _waiting(session: AsyncSession, topic_id: int) -> list[logic.Entry]:
 
 
 async def topic_status(db: Database, *, topic: TopicInfo, now: datetime) -> logic.TopicStatus:
+    roster = await roster_capacity(db, topic_id=topic.id, now=now)
     async with db.read_session() as session:
         waiting = await _waiting(session, topic.id)
-        load = await load_of(session, topic, now=now)
+        load = await load_of(session, topic, now=now, roster=roster)
     return logic.topic_status(
         hours=topic.hours, active=topic.active, waiting=len(waiting), load=load, now=now
     )
@@ -339,12 +354,13 @@ async def do_enter(
                 code="invalid_return_code",
             )
         previous_id = previous[0]
+    roster = await roster_capacity(db, topic_id=topic.id, now=now)
     async with db.session() as session:
         current = await _current(session, visitor_key)
         if current is not None and current.state in LIVE:
             return current.id
         waiting = await _waiting(session, topic.id)
-        load = await load_of(session, topic, now=now)
+        load = await load_of(session, topic, now=now, roster=roster)
         status = logic.topic_status(
             hours=topic.hours, active=topic.active, waiting=len(waiting), load=load, now=now
         )
@@ -394,7 +410,8 @@ async def visitor_status(
         place = logic.position(waiting, entry.id)
         org = await session.get(Organisation, topic.organisation_id)
         assert org is not None
-        load = await load_of(session, _topic_info(topic, org), now=now)
+        roster = await roster_capacity(db, topic_id=topic.id, now=now)
+        load = await load_of(session, _topic_info(topic, org), now=now, roster=roster)
         return VisitorView(
             entry.state,
             entry.id,
