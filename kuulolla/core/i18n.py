@@ -21,6 +21,14 @@ LOCALES: tuple[str, ...] = ("fi", "sv", "en")
 DEFAULT_LOCALE = "fi"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "web" / "translations"
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+# How dates and times are written in each language, as used in Finland: English with a
+# 24-hour clock and the day first (en_GB), not the US "1/15/26, 12:30 PM".
+FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+
+
+def format_locale(locale: str) -> str:
+    """The Babel locale for writing dates, times and numbers in ``locale``."""
+    return FORMAT_LOCALES.get(locale, FORMAT_LOCALES[DEFAULT_LOCALE])
 
 
 def N_(message: str) -> str:

@@ -43,6 +43,9 @@ ROOM_SCRIPT_STRINGS = {
     "closing_soon": N_("The room closes at {time}."),
     "closed_now": N_("The room has closed. Thank you for being here."),
     "closed_next": N_("The room has closed. It opens next on {time}."),
+    # The browser's own validation messages are in the browser's language, not the page's.
+    "nick_short": N_("The nickname must have at least 2 characters."),
+    "too_long": N_("The message is too long (at most {max} characters)."),
     "removed": N_("A moderator removed this message."),
     "held": N_("Waiting for a moderator"),
     "crisis_note": N_(

@@ -42,13 +42,13 @@ def environment(locale: str) -> jinja2.Environment:
 def _datetime(value: datetime | None, locale: str) -> str:
     if value is None:
         return ""
-    return str(format_datetime(value, "short", tzinfo=HELSINKI, locale=locale))
+    return str(format_datetime(value, "short", tzinfo=HELSINKI, locale=i18n.format_locale(locale)))
 
 
 def _date(value: date | None, locale: str) -> str:
     if value is None:
         return ""
-    return str(format_date(value, "medium", locale=locale))
+    return str(format_date(value, "medium", locale=i18n.format_locale(locale)))
 
 
 def render(

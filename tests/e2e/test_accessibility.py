@@ -296,8 +296,9 @@ async def seed(db: Database, settings: Any) -> tuple[dict[str, str], dict[tuple[
 
     Add the objects a new page needs here and return them as samples."""
     now = datetime.now(UTC)
-    await demo.seed(db, now=now, settings=settings)
+    sign_ins = await demo.seed(db, now=now, settings=settings)
     samples: dict[str, str] = {
+        **{f"password:{user}": password for user, password, _ in sign_ins},
         "open_room": "vanhemmuus",
         "other_org_room": "nuorten-ilta",
         "org": "arjen-tuki",
@@ -444,15 +445,22 @@ def fill(path: str, samples: dict[str, str]) -> str:
 
 
 def visit_all(
-    browser: Any, site: Site, lang: str, check: Callable[[Any, str], None], **context: Any
+    browser: Any,
+    site: Site,
+    lang: str,
+    check: Callable[[Any, str], None],
+    *,
+    states: bool = True,
+    **context: Any,
 ) -> list[str]:
-    """Open every page of ``PAGES`` (and bring it into each of its states) in ``lang``,
-    calling ``check(page, label)`` at each stop; returns where a page could not be
-    reached as listed."""
+    """Open every page of ``PAGES`` (and bring it into each of its states, unless
+    ``states`` is false) in ``lang``, with ``context`` options for the browser context
+    (viewport, colour scheme), calling ``check(page, label)`` at each stop; returns where
+    a page could not be reached as listed."""
     unreachable: list[str] = []
     for name, ways in PAGES.items():
         for way in ways:
-            for state in (None, *way.states):
+            for state in (None, *(way.states if states else ())):
                 page = new_page(browser, locale=BROWSER_LOCALES[lang], **context)
                 token = site.sessions.get((way.who, lang))
                 if token:
@@ -482,15 +490,32 @@ def visit_all(
     return unreachable
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_every_page_passes_axe(browser: Any, site: Site, lang: str) -> None:
-    """Every page and listed state has no axe-core WCAG 2.1 A/AA violations, in fi, sv and en."""
+@pytest.mark.parametrize(
+    ("lang", "scheme"), [("fi", "light"), ("sv", "light"), ("en", "light"), ("fi", "dark")]
+)
+def test_every_page_passes_axe(browser: Any, site: Site, lang: str, scheme: str) -> None:
+    """Every page and listed state has no axe-core WCAG 2.1 A/AA violations (contrast
+    included) in fi, sv and en, and in the dark colour scheme."""
     problems: list[str] = []
 
     def check(page: Any, label: str) -> None:
         for v in axe_violations(page):
             problems.append(f"{label}: {v['id']} ({v['help']}) {v['nodes']}")
 
-    unreachable = visit_all(browser, site, lang, check)
+    unreachable = visit_all(browser, site, lang, check, color_scheme=scheme)
     assert "\n".join(unreachable) == ""
     assert "\n".join(problems) == ""
+
+
+def test_message_times_are_helsinki_time_in_the_page_language(browser: Any, site: Site) -> None:
+    """A chat message's time is shown in Finnish time, on a 24-hour clock in English too."""
+    from zoneinfo import ZoneInfo
+
+    page = new_page(browser, locale="en-US", timezone_id="America/New_York")
+    page.goto(f"{site.server.http}/rooms/{site.samples['open_room']}?lang=en")
+    room_with_messages(page, site.server)
+    time = page.locator("#messages .message--mine time").last
+    shown = time.inner_text()
+    sent = datetime.fromisoformat(str(time.get_attribute("datetime")).replace("Z", "+00:00"))
+    assert shown == sent.astimezone(ZoneInfo("Europe/Helsinki")).strftime("%H:%M")
+    page.context.close()

@@ -26,7 +26,8 @@ const roomNoteEl = document.getElementById("room-note");
 const crisisEl = document.getElementById("crisis");
 const connectionEl = document.getElementById("connection");
 
-const timeFormat = new Intl.DateTimeFormat(lang, {
+// English as written in Finland: a 24-hour clock (en-GB), like core/i18n.py's FORMAT_LOCALES.
+const timeFormat = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang, {
   hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki",
 });
 
@@ -278,8 +279,12 @@ function handle(frame) {
       attempts = 0;
       setStatus(S.connected);
       setPresence(frame.present || 1);
+      // The join button is hidden now: a keyboard user continues in the message box
+      // rather than from the top of the page.
+      const focusLost = !resumed && (nickForm.contains(document.activeElement) || document.activeElement === document.body);
       nickForm.hidden = true;
       chat.hidden = false;
+      if (focusLost) textBox.focus();
       resendPending();
       break;
     }
@@ -470,7 +475,7 @@ nickForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const value = nickInput.value.trim();
   if (value.length < 2) {
-    nickError.textContent = nickInput.validationMessage || S.not_sent;
+    nickError.textContent = S.nick_short;
     nickInput.setAttribute("aria-invalid", "true");
     nickInput.focus();
     return;
@@ -495,7 +500,7 @@ function submitMessage() {
   sendError.textContent = "";
   if (!text) return;
   if (text.length > maxChars) {
-    sendError.textContent = textBox.validationMessage;
+    sendError.textContent = fmt(S.too_long, { max: maxChars });
     return;
   }
   const ref = newRef();
