@@ -104,6 +104,7 @@ class Settings:
     # Interface.
     default_locale: str = "fi"
     quick_exit_url: str = "https://www.google.fi/"
+    accessibility_contact: str = ""  # e-mail address for accessibility feedback (the statement)
 
     # Logging.
     log_level: str = "INFO"

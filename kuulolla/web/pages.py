@@ -4,6 +4,8 @@ the service (also in plain language)."""
 from __future__ import annotations
 
 import json
+from datetime import date
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +21,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.privacy import service as privacy_service
 from kuulolla.privacy import words as privacy_words
 from kuulolla.rooms import service as rooms
+from kuulolla.web import statement
 from kuulolla.web.templating import render
 
 # Strings the room script shows; sent with the page so the script needs no catalog.
@@ -180,9 +183,38 @@ async def about_plain(request: Request) -> Response:
     return render(request, "about_plain.html")
 
 
+@public
+async def accessibility_statement(request: Request) -> Response:
+    found = statement.results()
+    checks = found.get("checks", {})
+    axe_runs = [run for key, run in checks.items() if key.startswith("axe ")]
+    summary: dict[str, Any] = {
+        name: checks[name] for name in ("keyboard", "reflow", "weight") if name in checks
+    }
+    if axe_runs:
+        summary["axe"] = {
+            "stops": max(run["stops"] for run in axe_runs),
+            "problems": sum(run["problems"] for run in axe_runs),
+        }
+    checked_on = found.get("checked_on")
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "checks": summary,
+            "axe_core": found.get("axe_core", ""),
+            "checked_on": date.fromisoformat(checked_on) if checked_on else None,
+            "problems": sum(int(check.get("problems", 0)) for check in summary.values()),
+            "limitations": statement.KNOWN_LIMITATIONS,
+            "contact": request.state.settings.accessibility_contact,
+        },
+    )
+
+
 ROUTES = [
     Route("/", index, name="index"),
     Route("/about", about, name="about"),
     Route("/about/plain", about_plain, name="about_plain"),
+    Route("/accessibility", accessibility_statement, name="accessibility_statement"),
     Route("/rooms/{slug}", room, name="room"),
 ]

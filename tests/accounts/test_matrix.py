@@ -61,6 +61,7 @@ AUDIENCE = {
     "room": "everyone",
     "about": "everyone",
     "about_plain": "everyone",
+    "accessibility_statement": "everyone",
     "healthz": "everyone",
     "readyz": "everyone",
     "ws": "everyone",

@@ -15,6 +15,7 @@ Each page and state is checked in Finnish, Swedish and English with axe-core's W
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Callable, Iterator
@@ -32,13 +33,15 @@ from kuulolla import demo
 from kuulolla.accounts import crypto, links, second_factor
 from kuulolla.accounts.models import Organisation, StaffSession, StaffUser
 from kuulolla.accounts.permissions import Principal
+from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
 from kuulolla.questions import logic as questions_logic
 from kuulolla.questions import service as questions
 from kuulolla.rooms import service as rooms
+from kuulolla.web import statement
 from kuulolla.web.app import create_app
 from tests.conftest import make_settings
-from tests.e2e.browser import axe_violations, new_page
+from tests.e2e.browser import AXE, axe_violations, new_page
 from tests.e2e.servers import ServerProcess, server_env
 from tests.helpers import run_async
 from tests.questions.samples import staff_question_samples
@@ -122,6 +125,7 @@ PAGES: dict[str, list[Page]] = {
     "index": [Page("/")],
     "about": [Page("/about")],
     "about_plain": [Page("/about/plain")],
+    "accessibility_statement": [Page("/accessibility")],
     "room": [
         Page("/rooms/{open_room}", states=(room_nick_error, room_with_messages)),
         Page("/rooms/{closed_room}"),
@@ -437,6 +441,26 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
         server.stop()
 
 
+# ------------------------------------------------------------------ results for the statement
+
+
+def record(check: str, **found: Any) -> None:
+    """Write what ``check`` found into the accessibility statement's results
+    (kuulolla/web/accessibility.json); the file changes only when the findings do."""
+    path = statement.RESULTS
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    version = json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    if data.get("checks", {}).get(check) == found and data.get("axe_core") == version:
+        return
+    data.setdefault("checks", {})[check] = found
+    data["axe_core"] = version
+    data["checked_on"] = datetime.now(HELSINKI).date().isoformat()
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 # ------------------------------------------------------------------ walking the pages
 
 
@@ -451,15 +475,18 @@ def visit_all(
     check: Callable[[Any, str], None],
     *,
     states: bool = True,
+    visitors_only: bool = False,
     **context: Any,
 ) -> list[str]:
     """Open every page of ``PAGES`` (and bring it into each of its states, unless
     ``states`` is false) in ``lang``, with ``context`` options for the browser context
     (viewport, colour scheme), calling ``check(page, label)`` at each stop; returns where
-    a page could not be reached as listed."""
+    a page could not be reached as listed. ``visitors_only`` skips pages opened as staff."""
     unreachable: list[str] = []
     for name, ways in PAGES.items():
         for way in ways:
+            if visitors_only and way.who != "anonymous":
+                continue
             for state in (None, *(way.states if states else ())):
                 page = new_page(browser, locale=BROWSER_LOCALES[lang], **context)
                 token = site.sessions.get((way.who, lang))
@@ -497,12 +524,15 @@ def test_every_page_passes_axe(browser: Any, site: Site, lang: str, scheme: str)
     """Every page and listed state has no axe-core WCAG 2.1 A/AA violations (contrast
     included) in fi, sv and en, and in the dark colour scheme."""
     problems: list[str] = []
+    stops = []
 
     def check(page: Any, label: str) -> None:
+        stops.append(label)
         for v in axe_violations(page):
             problems.append(f"{label}: {v['id']} ({v['help']}) {v['nodes']}")
 
     unreachable = visit_all(browser, site, lang, check, color_scheme=scheme)
+    record(f"axe {lang} {scheme}", stops=len(stops), problems=len(problems) + len(unreachable))
     assert "\n".join(unreachable) == ""
     assert "\n".join(problems) == ""
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.browser import new_page
-from tests.e2e.test_accessibility import Site, site, visit_all
+from tests.e2e.test_accessibility import Site, record, site, visit_all
 
 __all__ = ["site"]  # the fixture, used by name
 
@@ -77,8 +77,10 @@ def test_every_control_is_reached_by_tab_with_visible_focus(browser: Any, site: 
     """On every page, Tab reaches every control once in turn (no traps), the skip link
     first, and each focused control shows a focus indicator."""
     problems: list[str] = []
+    stops = []
 
     def check(page: Any, label: str) -> None:
+        stops.append(label)
         # Start from the top of the page, as after loading it (some pages move focus to
         # where the visitor acts; the walk starts from the top regardless).
         page.evaluate(START_AT_TOP)
@@ -99,6 +101,7 @@ def test_every_control_is_reached_by_tab_with_visible_focus(browser: Any, site: 
             problems.append(f"{label}: Tab did not reach controls {missed} (a trap or a skip)")
 
     unreachable = visit_all(browser, site, "fi", check, states=False)
+    record("keyboard", stops=len(stops), problems=len(problems) + len(unreachable))
     assert "\n".join(unreachable) == ""
     assert "\n".join(problems) == ""
 

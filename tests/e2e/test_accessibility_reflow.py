@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.browser import new_page
-from tests.e2e.test_accessibility import Site, room_with_messages, site, visit_all
+from tests.e2e.test_accessibility import Site, record, room_with_messages, site, visit_all
 
 __all__ = ["site"]  # the fixture, used by name
 
@@ -34,8 +34,10 @@ def test_pages_reflow_without_horizontal_scrolling(browser: Any, site: Site) -> 
     """Every page and state fits 320 CSS pixels, and 1280 px at 200 % zoom, without
     scrolling sideways."""
     problems: list[str] = []
+    stops = []
 
     def check(page: Any, label: str) -> None:
+        stops.append(label)
         for width, height in WIDTHS:
             page.set_viewport_size({"width": width, "height": height})
             scroll = page.evaluate("document.documentElement.scrollWidth")
@@ -44,6 +46,12 @@ def test_pages_reflow_without_horizontal_scrolling(browser: Any, site: Site) -> 
                 problems.append(f"{label} at {width} px: {scroll} px wide {wide}")
 
     unreachable = visit_all(browser, site, "fi", check, viewport={"width": 320, "height": 640})
+    record(
+        "reflow",
+        stops=len(stops),
+        widths=[w for w, _ in WIDTHS],
+        problems=len(problems) + len(unreachable),
+    )
     assert "\n".join(unreachable) == ""
     assert "\n".join(problems) == ""
 
