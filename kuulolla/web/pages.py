@@ -4,7 +4,8 @@ the service (also in plain language)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -21,6 +22,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.privacy import service as privacy_service
 from kuulolla.privacy import words as privacy_words
 from kuulolla.rooms import service as rooms
+from kuulolla.rooms.service import RoomInfo
 from kuulolla.web import statement
 from kuulolla.web.templating import render
 
@@ -111,10 +113,42 @@ MODERATOR_SCRIPT_STRINGS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class RoomCard:
+    """A room on the front page with what its roster says now: ``status`` is "open",
+    "waiting_for_host" (scheduled, no host yet) or "closed"."""
+
+    room: RoomInfo
+    status: str
+    closes_at: datetime | None = None
+    opens_at: datetime | None = None
+
+
 @public
 async def index(request: Request) -> Response:
-    all_rooms = await rooms.list_rooms(request.state.db)
-    return render(request, "index.html", {"rooms": all_rooms})
+    chat = request.state.chat
+    cards = []
+    for found in await rooms.list_rooms(request.state.db):
+        if not found.open:
+            continue  # archived: closed for good
+        # A room without a roster is open whenever the service is.
+        state = await chat.room_states.get(found.id)
+        if state is None:
+            cards.append(RoomCard(found, "open"))
+        else:
+            cards.append(RoomCard(found, state.status, state.closes_at, state.next_opening))
+    return render(
+        request,
+        "index.html",
+        {
+            "open_rooms": [c for c in cards if c.status == "open"],
+            # Those opening soonest first; rooms with no opening ahead last.
+            "closed_rooms": sorted(
+                (c for c in cards if c.status != "open"),
+                key=lambda c: (c.status != "waiting_for_host", c.opens_at is None, c.opens_at),
+            ),
+        },
+    )
 
 
 @public

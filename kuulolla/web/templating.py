@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -36,6 +36,7 @@ def environment(locale: str) -> jinja2.Environment:
     # Times are shown in Finnish time, in the page's language.
     env.filters["datetime"] = lambda value: _datetime(value, locale)
     env.filters["date"] = lambda value: _date(value, locale)
+    env.filters["time"] = lambda value: _time(value, locale)
     return env
 
 
@@ -43,6 +44,12 @@ def _datetime(value: datetime | None, locale: str) -> str:
     if value is None:
         return ""
     return str(format_datetime(value, "short", tzinfo=HELSINKI, locale=i18n.format_locale(locale)))
+
+
+def _time(value: datetime | None, locale: str) -> str:
+    if value is None:
+        return ""
+    return str(format_time(value, "short", tzinfo=HELSINKI, locale=i18n.format_locale(locale)))
 
 
 def _date(value: date | None, locale: str) -> str:

@@ -139,3 +139,39 @@ def test_static_files_are_served(client: TestClient) -> None:
     """The room script and stylesheet are served from our own origin."""
     assert client.get("/static/js/room.js").status_code == 200
     assert client.get("/static/css/site.css").status_code == 200
+
+
+def test_front_page_shows_what_is_open_and_when_the_rest_opens(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rooms open by their roster are under "Open now" with their closing time; the
+    others under "Opening later" with the next opening in Helsinki time, soonest first."""
+    from datetime import UTC, datetime
+
+    from kuulolla.shifts.duty import RoomState
+    from kuulolla.shifts.rooms import RoomStates
+
+    async def seed() -> dict[str, int]:
+        db = Database.from_url(sqlite_url)
+        ids = {slug: await make_room(db, slug) for slug in ("auki", "odottaa", "kiinni")}
+        await db.dispose()
+        return ids
+
+    ids = run_async(seed)
+    states = {
+        ids["auki"]: RoomState("open", closes_at=datetime(2026, 5, 4, 18, 0, tzinfo=UTC)),
+        ids["odottaa"]: RoomState("waiting_for_host"),
+        ids["kiinni"]: RoomState("closed", next_opening=datetime(2026, 5, 5, 15, 0, tzinfo=UTC)),
+    }
+
+    async def state_of(self: RoomStates, room_id: int) -> RoomState | None:
+        return states[room_id]
+
+    monkeypatch.setattr(RoomStates, "get", state_of)
+    with TestClient(create_app(make_settings(sqlite_url)), base_url="https://testserver") as c:
+        text = c.get("/?lang=en").text
+    open_part, later = text.split(">Opening later</h2>")
+    assert "Room auki" in open_part and "Open now, until 21:00" in open_part
+    assert later.index("Room odottaa") < later.index("Room kiinni")
+    assert "Opens as soon as a host arrives" in later
+    assert "Opens 05/05/2026, 18:00" in later
