@@ -6,6 +6,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from babel.dates import format_date, format_datetime, format_time
@@ -58,6 +59,14 @@ def _date(value: date | None, locale: str) -> str:
     return str(format_date(value, "medium", locale=i18n.format_locale(locale)))
 
 
+def _language_links(request: Request) -> dict[str, str]:
+    """The same page in each language, keeping the rest of the query (a search, a
+    filter), so switching language does not lose what the visitor was looking at."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    path = request.url.path
+    return {code: f"{path}?{urlencode([*query, ('lang', code)])}" for code in i18n.LOCALES}
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
@@ -67,6 +76,7 @@ def render(
         "request": request,
         "locale": locale,
         "path": request.url.path,
+        "lang_href": _language_links(request),
         "quick_exit_url": settings.quick_exit_url,
         "principal": principal_of(request),
     }
