@@ -35,6 +35,12 @@ class RoomInfo:
     def description(self, locale: str) -> str:
         return self.descriptions.get(locale) or self.descriptions.get("fi", "")
 
+    def lang_attr(self, field: str, locale: str) -> str:
+        """` lang="fi"` when ``field`` ("name" or "description") falls back to Finnish on
+        a page in another language, so screen readers read it as Finnish (WCAG 3.1.2)."""
+        texts = self.names if field == "name" else self.descriptions
+        return "" if locale == "fi" or texts.get(locale) else ' lang="fi"'
+
 
 def _info(room: Room, org: Organisation) -> RoomInfo:
     names = {"fi": room.name_fi}

@@ -185,3 +185,22 @@ def test_language_links_keep_the_query(client: TestClient) -> None:
     assert 'href="/questions/search?q=yksin%C3%A4isyys&amp;lang=fi" lang="fi"' in switch
     assert 'lang="en" hreflang="en">English</a>' in switch
     assert 'lang="sv" hreflang="sv" aria-current="true">Svenska</a>' in switch
+
+
+def test_finnish_fallback_texts_are_marked_finnish(sqlite_url: str) -> None:
+    """A room with no Swedish description shows the Finnish one marked lang="fi" on a
+    Swedish page, so a screen reader reads it in Finnish."""
+
+    async def seed() -> None:
+        db = Database.from_url(sqlite_url)
+        await make_room(db, "vanhemmuus")  # names in fi/sv/en, description only in Finnish
+        await db.dispose()
+
+    run_async(seed)
+    with TestClient(create_app(make_settings(sqlite_url)), base_url="https://testserver") as c:
+        room = c.get("/rooms/vanhemmuus?lang=sv").text
+        front = c.get("/?lang=sv").text
+    assert "<h1>Rum vanhemmuus</h1>" in room
+    assert '<p class="room__description" lang="fi">Kuvaus</p>' in room
+    assert '<p lang="fi">Kuvaus</p>' in front
+    assert '<p class="room__description">Kuvaus</p>' in c.get("/rooms/vanhemmuus?lang=fi").text
