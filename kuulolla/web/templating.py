@@ -59,10 +59,13 @@ def _date(value: date | None, locale: str) -> str:
     return str(format_date(value, "medium", locale=i18n.format_locale(locale)))
 
 
-def _language_links(request: Request) -> dict[str, str]:
+def _language_links(request: Request, status_code: int) -> dict[str, str]:
     """The same page in each language, keeping the rest of the query (a search, a
-    filter), so switching language does not lose what the visitor was looking at."""
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    filter), so switching language does not lose what the visitor was looking at. Error
+    pages keep no query: they repeat nothing of a request that went wrong."""
+    query = [
+        (k, v) for k, v in request.query_params.multi_items() if k != "lang" and status_code < 400
+    ]
     path = request.url.path
     return {code: f"{path}?{urlencode([*query, ('lang', code)])}" for code in i18n.LOCALES}
 
@@ -76,7 +79,7 @@ def render(
         "request": request,
         "locale": locale,
         "path": request.url.path,
-        "lang_href": _language_links(request),
+        "lang_href": _language_links(request, status_code),
         "quick_exit_url": settings.quick_exit_url,
         "principal": principal_of(request),
     }
