@@ -68,4 +68,5 @@ def test_statement_without_results_and_with_a_contact(sqlite_url: str, results_f
 def test_recorded_results_are_in_the_package() -> None:
     """The package carries the results of the accessibility tests, with every check."""
     found = json.loads(statement.RESULTS.read_text(encoding="utf-8"))
-    assert {"keyboard", "reflow", "weight", "axe fi light", "axe fi dark"} <= set(found["checks"])
+    assert {"keyboard", "reflow", "weight"} <= set(found["checks"])
+    assert any(name.startswith("axe ") for name in found["checks"])
