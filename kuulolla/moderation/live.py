@@ -55,6 +55,7 @@ from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
 from kuulolla.moderation.bankey import BanKeys, KeyStore, MemoryKeyStore, RedisKeyStore
 from kuulolla.moderation.flood import FloodPolicy, FloodState
 from kuulolla.moderation.logic import Action, Policy, Verdict, compile_words, screen
+from kuulolla.reports.events import Kind
 
 if TYPE_CHECKING:
     from kuulolla.chat.endpoint import Connection, Membership
@@ -338,6 +339,16 @@ class Live:
         if verdict is None or verdict.crisis is None:
             return
         room_id = membership.room.id
+        # For the statistics: the organisation, the hour and the category, nothing else
+        # (no room: a one-to-one conversation's room would point at a visitor).
+        organisation_id = self.server.room_orgs.get(room_id)
+        if organisation_id is not None:
+            self.server.tally.count(
+                Kind.CRISIS_ALERT,
+                organisation_id=organisation_id,
+                at=self.server.clock.now(),
+                label=verdict.crisis.category,
+            )
         self.to_moderators(
             room_id,
             Alert(

@@ -233,3 +233,17 @@ def test_muted_visitor_cannot_write(env: Env) -> None:
         send(visitor, room, "yritän uudestaan", "m2")
         error = frames_until(visitor, "error")
         assert error["code"] == "restricted_mute" and error["ref"] == "m2"
+
+
+def test_crisis_alert_is_counted_for_the_statistics(env: Env) -> None:
+    """A crisis alert adds one crisis.alert count: organisation, hour and category only."""
+    room = env.world.rooms["alfa"]
+    tally = env.client.app_state["chat"].tally
+    tally.drain()
+    with connect(env) as visitor:
+        assert enter(visitor, room)["type"] == "joined"
+        send(visitor, room, "en jaksa enää, haluan kuolla", "c1")
+        frames_until(visitor, "ack", ref="c1")
+    alerts = [row for row in tally.drain() if row["kind"] == "crisis.alert"]
+    assert len(alerts) == 1
+    assert alerts[0]["room_id"] is None and alerts[0]["label"] == "suicide"
