@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from kuulolla.core.clock import HELSINKI
 
 LOCALES: tuple[str, ...] = ("fi", "sv", "en")
 DEFAULT_LOCALE = "fi"
@@ -29,6 +33,22 @@ FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 def format_locale(locale: str) -> str:
     """The Babel locale for writing dates, times and numbers in ``locale``."""
     return FORMAT_LOCALES.get(locale, FORMAT_LOCALES[DEFAULT_LOCALE])
+
+
+def datetime_text(value: datetime, locale: str) -> str:
+    """An instant as Helsinki date and time in ``locale`` ("6.5.2026 17.45",
+    "2026-05-06 17:45", "06/05/2026, 17:45"). ``value`` must be timezone-aware."""
+    return str(format_datetime(value, "short", tzinfo=HELSINKI, locale=format_locale(locale)))
+
+
+def time_text(value: datetime, locale: str) -> str:
+    """An instant as a Helsinki time of day in ``locale`` ("17.45", "17:45")."""
+    return str(format_time(value, "short", tzinfo=HELSINKI, locale=format_locale(locale)))
+
+
+def date_text(value: date, locale: str) -> str:
+    """A calendar day in ``locale`` ("6.5.2026", "6 maj 2026", "6 May 2026")."""
+    return str(format_date(value, "medium", locale=format_locale(locale)))
 
 
 def N_(message: str) -> str:

@@ -6,7 +6,9 @@ reason next to each shift; a service that must stop raises ``refusal.error()``, 
 one list of codes; docs/architecture.md describes them.
 
 Parameters are formatted for the reader's language when translated: durations as
-hours with a decimal comma where that is the custom, instants as Helsinki time.
+hours with a decimal comma where that is the custom, instants as Helsinki time, both
+as the service writes them everywhere (``core.i18n.format_locale``: English on a
+24-hour clock, day first).
 """
 
 from __future__ import annotations
@@ -15,12 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError
-from kuulolla.core.i18n import N_, gettext
+from kuulolla.core.i18n import N_, date_text, datetime_text, format_locale, gettext
 
 MESSAGES: dict[str, str] = {
     # the shift itself
@@ -101,19 +101,20 @@ class ShiftRefused(AppError):
 
 def format_params(locale: str, params: Mapping[str, object]) -> dict[str, object]:
     """Parameters as the reader expects them: ``timedelta`` as hours ("7,5"),
-    ``datetime`` as Helsinki date and time, ``date`` and ``float`` per locale."""
+    ``datetime`` as Helsinki date and time, ``date`` and ``float`` per locale, the way
+    the pages write them (core/i18n.py)."""
     out: dict[str, object] = {}
     for name, value in params.items():
         if isinstance(value, timedelta):
             out[name] = format_decimal(
-                value.total_seconds() / 3600, format="#,##0.##", locale=locale
+                value.total_seconds() / 3600, format="#,##0.##", locale=format_locale(locale)
             )
         elif isinstance(value, datetime):
-            out[name] = format_datetime(value, "short", tzinfo=HELSINKI, locale=locale)
+            out[name] = datetime_text(value, locale)
         elif isinstance(value, date):
-            out[name] = format_date(value, "short", locale=locale)
+            out[name] = date_text(value, locale)
         elif isinstance(value, float):
-            out[name] = format_decimal(value, format="#,##0.##", locale=locale)
+            out[name] = format_decimal(value, format="#,##0.##", locale=format_locale(locale))
         else:
             out[name] = value
     return out

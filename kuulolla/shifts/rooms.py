@@ -19,13 +19,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from babel.dates import format_datetime
 from sqlalchemy import exists, select
 
-from kuulolla.core.clock import HELSINKI, Clock
+from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError
-from kuulolla.core.i18n import N_, gettext
+from kuulolla.core.i18n import N_, datetime_text, gettext
 from kuulolla.shifts import duty, store
 from kuulolla.shifts.models import ShiftRow, ShiftTemplateRow
 
@@ -128,9 +127,7 @@ class RoomNotOpen(AppError):
 
     def translated(self, locale: str) -> str:
         params = {
-            k: format_datetime(v, "short", tzinfo=HELSINKI, locale=locale)
-            if isinstance(v, datetime)
-            else v
+            k: datetime_text(v, locale) if isinstance(v, datetime) else v
             for k, v in self.params.items()
         }
         return gettext(locale, self.message_id, **params)

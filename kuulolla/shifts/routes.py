@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from babel.dates import format_time
 from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import Response
@@ -76,10 +75,14 @@ def render(
     locale = request.state.locale
 
     def hm(value: datetime) -> str:
-        return str(format_time(value, "short", tzinfo=HELSINKI, locale=locale))
+        return i18n.time_text(value, locale)
 
     def hours(value: timedelta) -> str:
-        return str(format_decimal(value.total_seconds() / 3600, format="#,##0.#", locale=locale))
+        return str(
+            format_decimal(
+                value.total_seconds() / 3600, format="#,##0.#", locale=i18n.format_locale(locale)
+            )
+        )
 
     return render_page(
         request, name, {**context, "hm": hm, "hours": hours}, status_code=status_code

@@ -9,13 +9,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from babel.dates import format_date, format_datetime, format_time
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from kuulolla.accounts.access import csrf_token, principal_of
 from kuulolla.core import i18n
-from kuulolla.core.clock import HELSINKI
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -44,19 +42,19 @@ def environment(locale: str) -> jinja2.Environment:
 def _datetime(value: datetime | None, locale: str) -> str:
     if value is None:
         return ""
-    return str(format_datetime(value, "short", tzinfo=HELSINKI, locale=i18n.format_locale(locale)))
+    return i18n.datetime_text(value, locale)
 
 
 def _time(value: datetime | None, locale: str) -> str:
     if value is None:
         return ""
-    return str(format_time(value, "short", tzinfo=HELSINKI, locale=i18n.format_locale(locale)))
+    return i18n.time_text(value, locale)
 
 
 def _date(value: date | None, locale: str) -> str:
     if value is None:
         return ""
-    return str(format_date(value, "medium", locale=i18n.format_locale(locale)))
+    return i18n.date_text(value, locale)
 
 
 def _language_links(request: Request, status_code: int) -> dict[str, str]:

@@ -49,12 +49,13 @@ def test_error_carries_code_status_and_translation() -> None:
     ("locale", "expected"),
     [
         ("fi", {"h": "7,5", "at": "29.3.2026 18.00", "day": "29.3.2026", "x": "2,25", "n": 3}),
-        ("sv", {"h": "7,5", "at": "2026-03-29 18:00", "day": "2026-03-29", "x": "2,25", "n": 3}),
-        ("en", {"h": "7.5", "x": "2.25", "n": 3}),
+        ("sv", {"h": "7,5", "at": "2026-03-29 18:00", "day": "29 mars 2026", "x": "2,25", "n": 3}),
+        ("en", {"h": "7.5", "at": "29/03/2026, 18:00", "day": "29 Mar 2026", "x": "2.25", "n": 3}),
     ],
 )
 def test_parameters_are_formatted_for_the_reader(locale: str, expected: dict) -> None:
-    """Hours, Helsinki times, dates and decimals follow the reader's language."""
+    """Hours, Helsinki times, dates and decimals follow the reader's language as the pages
+    write them (English on a 24-hour clock, day first)."""
     params = {
         "h": timedelta(hours=7, minutes=30),
         "at": hki(2026, 3, 29, 18),
@@ -64,3 +65,14 @@ def test_parameters_are_formatted_for_the_reader(locale: str, expected: dict) ->
     }
     formatted = format_params(locale, params)
     assert {k: formatted[k] for k in expected} == expected
+
+
+def test_dates_match_the_pages_filters() -> None:
+    """A refusal writes an instant exactly as the |datetime filter of a page does."""
+    from kuulolla.web.templating import environment
+
+    at = hki(2026, 3, 29, 18)
+    for locale in ("fi", "sv", "en"):
+        refusal = refuse("check_in_too_early", opens=at)
+        shown = environment(locale).from_string("{{ at|datetime }}").render(at=at)
+        assert shown in refusal.translated(locale)
