@@ -53,6 +53,7 @@ from kuulolla.questions import routes as questions
 from kuulolla.questions import staff_routes as questions_staff
 from kuulolla.queue import routes as queue
 from kuulolla.queue import routes_console as queue_console
+from kuulolla.queue import routes_manage as queue_manage
 from kuulolla.reports import routes as reports
 from kuulolla.shifts import routes as shifts
 from kuulolla.web import pages
@@ -157,6 +158,7 @@ def create_app(
         *questions_staff.ROUTES,
         *queue.ROUTES,
         *queue_console.ROUTES,
+        *queue_manage.ROUTES,
         *accounts.ROUTES,
         *reports.ROUTES,
         *shifts.ROUTES,

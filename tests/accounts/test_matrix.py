@@ -57,6 +57,13 @@ AUDIENCE = {
     "queue_professional": "member",
     "queue_end": "member",
     "queue_heartbeat": "member",
+    "queue_manage": "coordinator",
+    "queue_topic_new": "coordinator",
+    "queue_topic_edit": "coordinator",
+    "queue_canned_add": "coordinator",
+    "queue_canned_edit": "coordinator",
+    "queue_canned_delete": "coordinator",
+    "queue_helper_limits": "coordinator",
     "index": "everyone",
     "room": "everyone",
     "about": "everyone",
@@ -338,6 +345,7 @@ def fill(path: str, env: Env, *, org: str, obj_org: str, link_token: str) -> str
         "call_id": "999999",
         "template_id": "999999",
         "debrief_id": "999999",
+        "canned_id": "999999",
     }
 
     def value(match: re.Match[str]) -> str:

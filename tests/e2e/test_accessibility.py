@@ -90,6 +90,12 @@ def similar_answers(page: Any, server: ServerProcess) -> None:
     page.locator("#similar-live a").first.wait_for()
 
 
+def canned_error(page: Any, server: ServerProcess) -> None:
+    """Sent the form for a new canned response empty: the errors are shown."""
+    page.locator("form[action$='/queue/canned'] button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+
+
 def deadline_error(page: Any, server: ServerProcess) -> None:
     """Sent the answering settings with a deadline out of range: the error is shown."""
     page.locator("#f-deadline_working_days").fill("0")
@@ -169,6 +175,12 @@ PAGES: dict[str, list[Page]] = {
     "queue_topic": [Page("/chat/parisuhde"), Page("/chat/omaishoitajat-chat")],
     "queue_console": [Page("/staff/queue/{org}", who="volunteer")],
     "queue_chat": [Page("/staff/queue/{org}/chat?c={conversation}", who="volunteer")],
+    "queue_manage": [Page("/orgs/{org}/queue", who="coordinator", states=(canned_error,))],
+    "queue_topic_new": [
+        Page("/orgs/{org}/queue/topics/new", who="coordinator", states=(form_errors,))
+    ],
+    "queue_topic_edit": [Page("/orgs/{org}/queue/topics/parisuhde", who="coordinator")],
+    "queue_canned_edit": [Page("/orgs/{org}/queue/canned/{canned}", who="coordinator")],
     "privacy_notice": [Page("/privacy")],
     "organisation_retention": [Page("/orgs/{org}/retention", who="coordinator")],
     "platform_retention": [Page("/admin/retention", who="admin")],
@@ -396,6 +408,7 @@ async def seed(db: Database, settings: Any) -> tuple[dict[str, str], dict[tuple[
         now=now,
     )
     samples["conversation"] = str(taken.entry_id)
+    samples["canned"] = str((await queue_console.list_canned(db, organisation_id=org_id))[0].id)
     items, _ = await questions.list_published(db, limit=1)
     samples["question"] = str(items[0].id)
     samples["tag"] = (await questions.list_tags(db, limit=1))[0][0]
