@@ -3,11 +3,16 @@ participants join, and messages flow as in group rooms."""
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from starlette.testclient import TestClient
 
+from kuulolla.accounts.models import Organisation
+from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
+from kuulolla.core.ids import token_key
 from kuulolla.queue import service
 from kuulolla.web.app import create_app
+from tests.accounts.helpers import make_session, session_headers
 from tests.chat.test_endpoint import hello, join, receive_until, send
 from tests.conftest import make_settings
 from tests.helpers import NOW, run_async
@@ -45,3 +50,90 @@ def test_only_participants_join_a_conversation(db_url: str) -> None:
             assert joined["type"] == "joined"
             send(ws, "Hei, tarvitsen apua", "r1", room=slug)
             assert receive_until(ws, "ack", ref="r1")["seq"] == 1
+
+
+VISITOR_TOKEN = "keskustelija-" + "k" * 40
+CRISIS = [
+    {
+        "number": "09 2525 0111",
+        "name": {"fi": "Kriisipuhelin", "en": "Crisis helpline"},
+        "description": {"fi": "Auki aina."},
+    }
+]
+
+
+def _conversation(db_url: str) -> tuple[str, str]:
+    """A visitor in a conversation with vol1 of an organisation that lists a crisis
+    number; returns the room and a session token of vol1."""
+
+    async def work() -> tuple[str, str]:
+        db = Database.from_url(db_url)
+        world = await build(db)
+        async with db.session() as session:
+            await session.execute(
+                update(Organisation)
+                .where(Organisation.id == world.org_id)
+                .values(crisis_numbers=CRISIS)
+            )
+        await service.do_enter(
+            db,
+            topic=world.topic,
+            visitor_key=token_key(VISITOR_TOKEN),
+            answers={},
+            consent=True,
+            now=NOW,
+        )
+        taken = await accept(db, world, "vol1")
+        session_token = await make_session(db, world.helpers["vol1"], now=NOW)
+        await db.dispose()
+        return taken.room_slug, session_token
+
+    return run_async(work)
+
+
+def test_personal_data_is_masked_before_the_helper_sees_it(db_url: str) -> None:
+    """A phone number in a one-to-one chat reaches the helper masked; the visitor is told."""
+    room, session_token = _conversation(db_url)
+    settings = make_settings(db_url)
+    with TestClient(create_app(settings, clock=FrozenClock(NOW))) as client:
+        staff = {"origin": "https://testserver", **session_headers(settings, session_token)}
+        with (
+            client.websocket_connect("wss://testserver/ws", headers=staff) as helper,
+            client.websocket_connect("wss://testserver/ws") as visitor,
+        ):
+            welcome = hello(helper)
+            assert welcome["me"]["kind"] == "staff", welcome
+            joined = join(helper, room, nick="Tukija")
+            assert joined["type"] == "joined", joined
+            hello(visitor, VISITOR_TOKEN)
+            assert join(visitor, room, nick="Vierailija")["type"] == "joined"
+            send(visitor, "soita mulle 040 123 4567 illalla", "p1", room=room)
+            notice = receive_until(visitor, "notice", ref="p1")
+            assert "puhelinnumeron" in notice["notes"][0]
+            seen = receive_until(helper, "message", room=room)
+            assert "040" not in seen["text"] and "⟦phone⟧" in seen["text"]
+
+
+def test_crisis_message_alerts_the_helper_and_helps_the_visitor(db_url: str) -> None:
+    """A crisis message in a one-to-one chat is delivered, the helper alerted, the visitor shown the crisis numbers."""
+    room, session_token = _conversation(db_url)
+    settings = make_settings(db_url)
+    with TestClient(create_app(settings, clock=FrozenClock(NOW))) as client:
+        staff = {"origin": "https://testserver", **session_headers(settings, session_token)}
+        with (
+            client.websocket_connect("wss://testserver/ws", headers=staff) as helper,
+            client.websocket_connect("wss://testserver/ws") as visitor,
+        ):
+            hello(helper)
+            joined = join(helper, room, nick="Tukija")
+            assert joined["type"] == "joined", joined
+            hello(visitor, VISITOR_TOKEN)
+            assert join(visitor, room, nick="Vierailija")["type"] == "joined"
+            send(visitor, "en jaksa enää, haluan kuolla", "c1", room=room)
+            help_frame = receive_until(visitor, "crisis")
+            assert [n["number"] for n in help_frame["numbers"]] == ["09 2525 0111"]
+            ack = receive_until(visitor, "ack", ref="c1")
+            alert = receive_until(helper, "alert", room=room)
+            assert alert["seq"] == ack["seq"] and alert["category"]
+            message = receive_until(helper, "message", seq=ack["seq"])
+            assert message["text"] == "en jaksa enää, haluan kuolla"
