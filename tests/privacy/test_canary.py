@@ -50,20 +50,39 @@ class Canaries:
     question: str
     answer: str
     note: str
+    chat: str
+    helper_note: str
+    prechat: str
+    feedback: str
 
     @classmethod
     def new(cls) -> Canaries:
         tag = secrets.token_hex(5)
         return cls(
-            nick=f"Kanari{tag[:6]}",
+            # Letters only: a nickname with a run of digits is refused as a phone number.
+            nick="Kanari" + tag[:6].translate(str.maketrans("0123456789", "ghijklmnop")),
             message=f"viestikanari{tag}",
             question=f"kysymyskanari{tag}",
             answer=f"vastauskanari{tag}",
             note=f"muistiinpanokanari{tag}",
+            chat=f"keskustelukanari{tag}",
+            helper_note=f"tukijakanari{tag}",
+            prechat=f"esikysymyskanari{tag}",
+            feedback=f"palautekanari{tag}",
         )
 
     def all(self) -> list[str]:
-        return [self.nick, self.message, self.question, self.answer, self.note]
+        return [
+            self.nick,
+            self.message,
+            self.question,
+            self.answer,
+            self.note,
+            self.chat,
+            self.helper_note,
+            self.prechat,
+            self.feedback,
+        ]
 
 
 @dataclass
@@ -144,7 +163,8 @@ class Browser:
 async def exercise(server: ServerProcess, canaries: Canaries) -> str:
     """Drive the server as visitors do; returns the question's claim code."""
     client = await Client.connect(server.ws)
-    assert (await client.join("huone", canaries.nick))["type"] == "joined"
+    joined = await client.join("huone", canaries.nick)
+    assert joined["type"] == "joined", joined
     await client.say("huone", f"Hei, {canaries.message} tässä.", "k1")
     await client.send({"type": "nonsense", "text": canaries.message})
     await client.close()
@@ -198,6 +218,81 @@ async def plant_notes(url: str, canaries: Canaries) -> None:
             await session.execute(
                 update(Question).where(Question.id == question_id).values(state="drafted")
             )
+    finally:
+        await db.dispose()
+
+
+async def one_to_one(server: ServerProcess, url: str, canaries: Canaries) -> None:
+    """A one-to-one conversation: the visitor answers a pre-chat question, writes in
+    the conversation over the socket, the helper writes a note, the visitor gives
+    feedback."""
+    from kuulolla.accounts import crypto
+    from kuulolla.accounts.service import do_create_organisation
+    from kuulolla.core.ids import token_key
+    from kuulolla.queue import console
+    from kuulolla.queue import service as queue
+    from tests.accounts.helpers import add_person
+    from tests.conftest import TEST_SECRET
+    from tests.queue.helpers import ALWAYS
+
+    token = "kanarivieras-" + secrets.token_hex(16)
+    now = utcnow()
+    db = Database.from_url(url)
+    try:
+        org = await do_create_organisation(
+            db, actor_id=None, slug="kanari-ry", name="Kanari ry", now=now
+        )
+        await queue.do_create_topic(
+            db,
+            organisation_id=org,
+            slug="kanari-chat",
+            names={"fi": "Kanari"},
+            hours=ALWAYS,
+            now=now,
+        )
+        topic = await queue.get_topic_or_raise(db, slug="kanari-chat")
+        helper = await add_person(db, "kanari-tukija", org_id=org, role="volunteer")
+        await console.do_set_duty(
+            db, organisation_id=org, user_id=helper, available=True, max_chats=2, now=now
+        )
+        entry = await queue.do_enter(
+            db,
+            topic=topic,
+            visitor_key=token_key(token),
+            answers={"subject": canaries.prechat},
+            consent=True,
+            now=now,
+        )
+        taken = await console.do_accept(
+            db,
+            organisation_id=org,
+            user_id=helper,
+            staff_key=crypto.staff_author_key(TEST_SECRET, helper),
+            topic_id=topic.id,
+            now=now,
+        )
+        client = await Client.connect(server.ws, token=token)
+        assert (await client.join(taken.room_slug, canaries.nick))["type"] == "joined"
+        await client.say(taken.room_slug, f"Minulla on {canaries.chat} mielessä.", "o1")
+        await client.close()
+        await console.do_note(
+            db,
+            organisation_id=org,
+            user_id=helper,
+            entry_id=entry,
+            text=f"Huom: {canaries.helper_note}",
+            now=now,
+        )
+        await console.do_end(db, organisation_id=org, user_id=helper, entry_id=entry, now=now)
+        await queue.do_feedback(
+            db,
+            visitor_key=token_key(token),
+            entry_id=entry,
+            helped="yes",
+            rating="5",
+            text=f"Kiitos, {canaries.feedback}",
+            now=now,
+        )
     finally:
         await db.dispose()
 
@@ -260,9 +355,13 @@ async def test_canaries_are_gone_after_the_purge_and_no_addresses_are_kept(
     canaries = Canaries.new()
     await exercise(setup.server, canaries)
     await plant_notes(setup.url, canaries)
+    await one_to_one(setup.server, setup.url, canaries)
     # Planted: before the purge the canaries are in the database.
     before = stored_bytes(setup)
-    assert canaries.message.encode() in before and canaries.note.encode() in before
+    for planted in (canaries.message, canaries.note, canaries.chat, canaries.helper_note):
+        assert planted.encode() in before, planted
+    for planted in (canaries.prechat, canaries.feedback):
+        assert planted.encode() in before, planted
     setup.server.stop()
     deleted = await purge_everything(setup)
     assert deleted >= 3

@@ -78,6 +78,7 @@ def test_domains_register_their_kinds() -> None:
     """Loading the registry finds the kinds declared in the domains' retention modules."""
     keys = {kind.key for kind in registry.kinds()}
     assert {"room_messages", "unpublished_questions", "audit_events"} <= keys
+    assert {"conversation_messages", "queue_entries", "queue_notes", "queue_feedback"} <= keys
 
 
 @pytest.mark.asyncio
@@ -217,3 +218,71 @@ async def test_conversation_messages_have_their_own_period(
     await service.do_purge(db, settings=settings, now=NOW)
     assert await remaining(db, group) == [1, 2]
     assert await remaining(db, private) == [2]
+
+
+async def _queue_rows(db: Database) -> tuple[list[int], list[str], list[str]]:
+    from kuulolla.queue.models import QueueEntry, QueueFeedback, QueueNote
+
+    async with db.read_session() as session:
+        entries = list(await session.scalars(select(QueueEntry.id).order_by(QueueEntry.id)))
+        notes = list(await session.scalars(select(QueueNote.text).order_by(QueueNote.id)))
+        feedback = list(
+            await session.scalars(select(QueueFeedback.text).order_by(QueueFeedback.id))
+        )
+    return entries, notes, feedback
+
+
+@pytest.mark.asyncio
+async def test_queue_records_are_purged_after_their_periods(
+    db: Database, settings: Settings
+) -> None:
+    """Ended queue entries (with their answers and notes), notes and feedback go after
+    the organisation's periods; a visitor still waiting stays however long ago they came."""
+    from kuulolla.queue import console
+    from kuulolla.queue import service as queue
+    from tests.queue.helpers import accept, build, enter, visitor
+
+    world = await build(db)
+    old = NOW - timedelta(days=40)
+    first = await enter(db, world, 1, when=old)
+    await accept(db, world, "vol1", when=old)
+    await console.do_note(
+        db,
+        organisation_id=world.org_id,
+        user_id=world.helpers["vol1"],
+        entry_id=first,
+        text="vanha muistiinpano",
+        now=old,
+    )
+    await console.do_end(
+        db, organisation_id=world.org_id, user_id=world.helpers["vol1"], entry_id=first, now=old
+    )
+    await queue.do_feedback(
+        db,
+        visitor_key=visitor(1),
+        entry_id=first,
+        helped="yes",
+        rating="4",
+        text="vanha palaute",
+        now=old,
+    )
+    second = await enter(db, world, 2, when=NOW - timedelta(days=1))
+    await accept(db, world, "vol1", when=NOW - timedelta(days=1))
+    await console.do_note(
+        db,
+        organisation_id=world.org_id,
+        user_id=world.helpers["vol1"],
+        entry_id=second,
+        text="uusi muistiinpano",
+        now=NOW - timedelta(days=1),
+    )
+    waiting = await enter(db, world, 3, when=old)
+    for kind in ("queue_entries", "queue_notes", "queue_feedback"):
+        await service.do_set_period(db, organisation_id=world.org_id, kind=kind, days=30, now=NOW)
+    assert await _queue_rows(db) == (
+        [first, second, waiting],
+        ["vanha muistiinpano", "uusi muistiinpano"],
+        ["vanha palaute"],
+    )
+    await service.do_purge(db, settings=settings, now=NOW)
+    assert await _queue_rows(db) == ([second, waiting], ["uusi muistiinpano"], [])

@@ -92,6 +92,28 @@ def test_the_privacy_notice_follows_the_settings(
     assert {"fi": "3 päivää", "sv": "3 dagar", "en": "3 days"}[lang] in page.text
 
 
+def test_the_privacy_notice_lists_the_one_to_one_chat_records(env: Env) -> None:
+    """The notice names each record of a one-to-one chat with its period, including an
+    organisation's own shorter period for helpers' notes."""
+
+    async def shorten(db):  # type: ignore[no-untyped-def]
+        await service.do_set_period(
+            db, organisation_id=env.world.orgs["alfa"], kind="queue_notes", days=9, now=NOW
+        )
+
+    env.db(shorten)
+    page = env.client.get("/privacy?lang=fi").text
+    for label in (
+        "Kahdenkeskisten keskustelujen viestit",
+        "Kahdenkeskisen chatin jonotukset",
+        "Auttajien muistiinpanot kahdenkeskisistä chateista",
+        "Palaute kahdenkeskisten chattien jälkeen",
+    ):
+        assert label in page
+    assert "Auttajien muistiinpanot kahdenkeskisistä chateista 9 päivää" in page
+    assert "1 vuosi" in page  # feedback's default
+
+
 def test_the_room_page_tells_how_long_messages_are_kept(env: Env) -> None:
     """A room page states its organisation's period for messages in plain words."""
     page = env.client.get(f"/rooms/{env.world.rooms['alfa']}?lang=en")
