@@ -21,6 +21,8 @@ from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.privacy import service as privacy_service
 from kuulolla.privacy import words as privacy_words
+from kuulolla.queue import logic as queue_logic
+from kuulolla.queue import service as queue_service
 from kuulolla.rooms import service as rooms
 from kuulolla.rooms.service import RoomInfo
 from kuulolla.web import statement
@@ -124,6 +126,20 @@ class RoomCard:
     opens_at: datetime | None = None
 
 
+async def _topic_cards(
+    request: Request,
+) -> list[tuple[queue_service.TopicInfo, queue_logic.TopicStatus]]:
+    """The one-to-one chat topics a coordinator has not closed, each with its status
+    now: admitting with the wait a newcomer can expect, or when it opens next."""
+    db = request.state.db
+    now = request.state.clock.now()
+    return [
+        (topic, await queue_service.topic_status(db, topic=topic, now=now))
+        for topic in await queue_service.list_topics(db)
+        if topic.active
+    ]
+
+
 @public
 async def index(request: Request) -> Response:
     chat = request.state.chat
@@ -137,10 +153,19 @@ async def index(request: Request) -> Response:
             cards.append(RoomCard(found, "open"))
         else:
             cards.append(RoomCard(found, state.status, state.closes_at, state.next_opening))
+    topics = await _topic_cards(request)
     return render(
         request,
         "index.html",
         {
+            "open_topics": [t for t in topics if t[1].admits],
+            # Closed topics opening soonest first; those open but not admitting (nobody
+            # on duty, full for today) say so, and topics with no opening ahead come last.
+            "later_topics": sorted(
+                (t for t in topics if not t[1].admits),
+                key=lambda t: (t[1].opens_at is None, t[1].opens_at, t[0].name("fi")),
+            ),
+            "minutes": queue_logic.wait_minutes,
             "open_rooms": [c for c in cards if c.status == "open"],
             # Those opening soonest first; rooms with no opening ahead last.
             "closed_rooms": sorted(

@@ -204,3 +204,47 @@ def test_finnish_fallback_texts_are_marked_finnish(sqlite_url: str) -> None:
     assert '<p class="room__description" lang="fi">Kuvaus</p>' in room
     assert '<p lang="fi">Kuvaus</p>' in front
     assert '<p class="room__description">Kuvaus</p>' in c.get("/rooms/vanhemmuus?lang=fi").text
+
+
+def test_front_page_lists_chat_topics_with_waits_and_next_openings(sqlite_url: str) -> None:
+    """A topic taking visitors is under "Open now" with its wait; one outside its hours
+    under "Opening later" with its next opening; one without helpers says so; a topic a
+    coordinator closed is not shown."""
+    from kuulolla.core.clock import FrozenClock
+    from kuulolla.queue import service
+    from tests.helpers import NOW
+    from tests.queue.helpers import build, enter
+
+    async def seed() -> None:
+        db = Database.from_url(sqlite_url)
+        world = await build(db)  # nuorten-chat: a helper on duty; parisuhde: nobody
+        await enter(db, world, 1)
+        for slug, hours in (("perjantai", {"fri": [["09:00", "12:00"]]}), ("suljettu", {})):
+            await service.do_create_topic(
+                db,
+                organisation_id=world.org_id,
+                slug=slug,
+                names={"fi": f"Aihe {slug}", "en": f"Topic {slug}"},
+                hours=hours,
+                now=NOW,
+            )
+        from kuulolla.queue import forms, manage
+
+        await manage.do_update_topic(
+            db,
+            organisation_id=world.org_id,
+            slug="suljettu",
+            given=forms.TopicInput(names={"fi": "Aihe suljettu"}, active=False),
+        )
+        await db.dispose()
+
+    run_async(seed)
+    app = create_app(make_settings(sqlite_url), clock=FrozenClock(NOW))
+    with TestClient(app, base_url="https://testserver") as c:
+        text = c.get("/?lang=en").text
+    open_part, later = text.split(">Opening later</h2>")
+    assert "Youth chat" in open_part and "1 waiting, estimated wait about 1 min." in open_part
+    assert "Youth chat" not in later and "Topic perjantai" not in open_part
+    assert "Topic perjantai" in later and "Opens 16/01/2026, 09:00" in later
+    assert 'lang="fi">Parisuhde</a>' in later and "Nobody is on duty right now" in later
+    assert "suljettu" not in text
