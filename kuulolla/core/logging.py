@@ -68,20 +68,34 @@ _IPV6 = (
 _CANDIDATE = re.compile(f"{_IPV4}|\\[?{_IPV6}\\]?")
 
 
+def _address_of(candidate: str) -> str | None:
+    """The address a candidate match names ("[::1]" -> "::1"), or None when it is no
+    address after all (a time, a version number, a SQL cast)."""
+    bare = candidate.strip("[]").split("%", 1)[0]
+    if not any(c.isalnum() for c in bare):
+        return None  # "::" alone, as in SQL casts ('x'::text)
+    try:
+        ipaddress.ip_address(bare)
+    except ValueError:
+        return None
+    return bare
+
+
+def find_addresses(text: str) -> list[str]:
+    """Every IPv4 or IPv6 address written in ``text``, in order (the test suite's
+    address scan of logs and dumps uses the same rule as :func:`scrub_addresses`)."""
+    found = (_address_of(m.group(0)) for m in _CANDIDATE.finditer(text))
+    return [address for address in found if address is not None]
+
+
 def scrub_addresses(text: str, *, keep: frozenset[str] = frozenset()) -> str:
     """``text`` with every IPv4/IPv6 address replaced by ``[address]``, except those in
     ``keep`` (the server's own bind address)."""
 
     def replace(match: re.Match[str]) -> str:
         found = match.group(0)
-        bare = found.strip("[]").split("%", 1)[0]
-        if not any(c.isalnum() for c in bare):
-            return found  # "::" alone, as in SQL casts ('x'::text)
-        try:
-            ipaddress.ip_address(bare)
-        except ValueError:
-            return found
-        return found if bare in keep else "[address]"
+        bare = _address_of(found)
+        return found if bare is None or bare in keep else "[address]"
 
     return _CANDIDATE.sub(replace, text)
 

@@ -13,6 +13,7 @@ from kuulolla.core.logging import (
     DropClientAddresses,
     JsonFormatter,
     TextFormatter,
+    find_addresses,
     scrub_addresses,
 )
 
@@ -44,6 +45,35 @@ def record(
 def test_addresses_are_scrubbed(text: str, expected: str) -> None:
     """IPv4 and IPv6 addresses become [address]; versions, times and non-addresses stay."""
     assert scrub_addresses(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("client 203.0.113.9 left", ["203.0.113.9"]),
+        ('"x-forwarded-for": "198.51.100.7, 10.0.0.1"', ["198.51.100.7", "10.0.0.1"]),
+        ("peer 2001:db8::17 and [2001:db8::18]:443", ["2001:db8::17", "2001:db8::18"]),
+        ("mapped ::ffff:192.0.2.1 and ::1", ["::ffff:192.0.2.1", "::1"]),
+        (
+            "full 2001:0db8:0000:0000:0000:ff00:0042:8329",
+            ["2001:0db8:0000:0000:0000:ff00:0042:8329"],
+        ),
+        ("link fe80::1%eth0", ["fe80::1"]),
+        ("tab\t192.0.2.44\tcopy row", ["192.0.2.44"]),
+        # Not addresses: versions, times, dates, decimals, SQL casts, ids.
+        ("uvicorn 0.34.0, Python 3.12.7, PostgreSQL 15.20", []),
+        ("2026-11-23 09:41:48.123456+00 and 12:30:45", []),
+        ("ts 2026-11-23T06:37:14.123+00:00", []),
+        ("price 1.234.567,89 and 3.14159", []),
+        ("999.1.1.1 and 1.2.3.256", []),
+        ("DEFAULT 'x'::character varying, '1'::bigint, ::text", []),
+        ("request 9f86d081884c7d65 room 12:34", []),
+        ("std::vector and a::b::c", []),
+    ],
+)
+def test_find_addresses(text: str, expected: list[str]) -> None:
+    """Real IPv4 and IPv6 addresses are found; versions, times and casts are not."""
+    assert find_addresses(text) == expected
 
 
 def test_the_bind_address_is_kept() -> None:

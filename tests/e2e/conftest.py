@@ -1,16 +1,69 @@
-"""Fixtures that start real server processes."""
+"""Fixtures that start real server processes, and the address scan of the whole run.
+
+The scan (tests/e2e/addresses.py): every server of the run logs as in production to a
+file in the session's folder; before a test's PostgreSQL database is dropped and when
+its Redis prefix is done, a server-used database is dumped with ``pg_dump`` and the
+prefix's keys are written out; at the end of the session the logs, SQLite files and
+dumps are searched for IPv4 and IPv6 addresses, and any found fail the run with where
+they are (as an error in the last test's teardown).
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kuulolla.core.db import Database
+from tests.conftest import REDIS_URL, drop_database, make_database_url
+from tests.e2e import addresses
 from tests.e2e.browser import browser  # noqa: F401  (fixture)
 from tests.e2e.servers import ServerProcess, server_env
 from tests.helpers import make_room, run_async
+
+
+@pytest.fixture(scope="session", autouse=True)
+def address_scan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[addresses.Artifacts]:
+    """Collects what the run's servers write; fails the run if any address is in it."""
+    artifacts = addresses.Artifacts(tmp_path_factory.mktemp("e2e-artifacts"))
+    addresses.ARTIFACTS = artifacts
+    try:
+        yield artifacts
+    finally:
+        addresses.ARTIFACTS = None
+    findings = artifacts.scan()
+    if findings:
+        shown = "\n".join(str(f) for f in findings[:50])
+        pytest.fail(
+            f"{len(findings)} IP address(es) in what the servers wrote "
+            f"({artifacts.folder}):\n{shown}",
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def postgres_url(
+    tmp_path: Path, sqlite_template: Path, postgres_template: str | None
+) -> Iterator[str]:
+    """As tests/conftest.py's, but a database a server used is dumped before it is dropped."""
+    url, token = make_database_url("postgresql", tmp_path, sqlite_template, postgres_template)
+    try:
+        yield url
+        if addresses.ARTIFACTS is not None:
+            addresses.ARTIFACTS.keep_postgres(url)
+    finally:
+        drop_database(token)
+
+
+@pytest.fixture
+def broker_prefix(redis_available: bool) -> Iterator[str]:
+    """As tests/conftest.py's, but the keys a server left under it are dumped afterwards."""
+    prefix = f"kt{secrets.token_hex(4)}"
+    yield prefix
+    if addresses.ARTIFACTS is not None and redis_available:
+        addresses.ARTIFACTS.keep_redis(REDIS_URL, prefix)
 
 
 def seed_rooms(database_url: str) -> None:

@@ -1,4 +1,10 @@
-"""Real server processes for end-to-end tests: `python -m kuulolla serve` on free ports."""
+"""Real server processes for end-to-end tests: `python -m kuulolla serve` on free ports.
+
+They log as in production, whatever the environment of the test run says: JSON lines at
+the production level, each process to a file of its own. During the end-to-end run the
+files are in the session's folder and the address scan reads them at the end
+(tests/e2e/addresses.py).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,15 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kuulolla.core.settings import Settings
 from tests.conftest import TEST_SECRET
+from tests.e2e import addresses
+
+# Production logging (the Settings defaults); a test cannot ask for other logging.
+PRODUCTION_LOGGING = {
+    "KUULOLLA_LOG_FORMAT": Settings().log_format,
+    "KUULOLLA_LOG_LEVEL": Settings().log_level,
+}
 
 
 def free_port() -> int:
@@ -23,12 +37,17 @@ def free_port() -> int:
 
 @dataclass
 class ServerProcess:
-    """One `kuulolla serve` process. Its output goes to a log file next to the test's files."""
+    """One `kuulolla serve` process. Its output goes to ``log_path``, or during the
+    end-to-end run to a file of that name in the session's folder."""
 
     env: dict[str, str]
     log_path: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        if addresses.ARTIFACTS is not None:
+            self.log_path = addresses.ARTIFACTS.log_file(self.log_path.name)
 
     @property
     def http(self) -> str:
@@ -44,7 +63,10 @@ class ServerProcess:
             **self.env,
             "KUULOLLA_PORT": str(self.port),
             "KUULOLLA_HOST": "127.0.0.1",
+            **PRODUCTION_LOGGING,
         }
+        if addresses.ARTIFACTS is not None:
+            addresses.ARTIFACTS.server_started(env)
         previous = getattr(self, "log", None)
         if previous is not None and not previous.closed:
             previous.close()  # a restart after a kill
@@ -101,7 +123,6 @@ def server_env(
         "KUULOLLA_DATABASE_URL": database_url,
         "KUULOLLA_REDIS_URL": redis_url,
         "KUULOLLA_BROKER_PREFIX": prefix,
-        "KUULOLLA_LOG_FORMAT": "json",
         "KUULOLLA_QUICK_EXIT_URL": "about:blank",
         # Test clients send faster than people; the limit itself has tests of its own.
         "KUULOLLA_SEND_BURST": "1000",
