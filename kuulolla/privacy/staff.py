@@ -61,5 +61,9 @@ async def do_erase(
     parts = sorted(registry.staff_data(), key=lambda p: p.key == "account")
     for part in parts:
         changed += await part.erase(ctx)
+    if db.is_sqlite:
+        from kuulolla.privacy.service import compact_sqlite
+
+        await compact_sqlite(db, vacuum=False)  # the old pages out of the write-ahead log
     log.info("privacy.staff_erased", extra={"event": "privacy.staff_erased", "count": changed})
     return changed

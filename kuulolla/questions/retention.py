@@ -101,6 +101,12 @@ async def do_delete_by_claim(db: Database, *, code: str) -> None:
             raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
         await search.remove(session, [question_id])
         await session.execute(delete(Question).where(Question.id == question_id))
+    if db.is_sqlite:
+        # The deleted rows' old pages stay in the write-ahead log until it is reset;
+        # "at once" means those bytes go now, not at the next scheduled purge.
+        from kuulolla.privacy.service import compact_sqlite
+
+        await compact_sqlite(db, vacuum=False)
 
 
 # ------------------------------------------------------------------ staff data

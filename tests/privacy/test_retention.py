@@ -286,3 +286,28 @@ async def test_queue_records_are_purged_after_their_periods(
     )
     await service.do_purge(db, settings=settings, now=NOW)
     assert await _queue_rows(db) == ([second, waiting], ["uusi muistiinpano"], [])
+
+
+@pytest.mark.asyncio
+async def test_a_question_deleted_by_its_asker_leaves_no_bytes_in_the_sqlite_files(
+    sqlite_url: str,
+) -> None:
+    """After "delete my question" its text is in neither the SQLite file nor its WAL."""
+    from pathlib import Path
+
+    from kuulolla.questions.retention import do_delete_by_claim
+    from tests.questions.conftest import ask
+
+    body = "Kanarialintu7Q kysyy jotain aivan omaa tänään illalla."
+    path = Path(sqlite_url.removeprefix("sqlite+aiosqlite:///"))
+    files = [path, path.with_name(path.name + "-wal")]
+    db = Database.from_url(sqlite_url)
+    try:
+        receipt = await ask(db, body=body)
+        await do_delete_by_claim(db, code=receipt.claim_code)
+        # Read while the database is open: closing the last connection would fold the
+        # log into the file anyway.
+        stored = b"".join(f.read_bytes() for f in files if f.exists())
+    finally:
+        await db.dispose()
+    assert b"Kanarialintu7Q" not in stored
