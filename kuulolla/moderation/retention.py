@@ -1,11 +1,20 @@
 """Retention of moderation data: the audit log, reports, held messages and ended
-restrictions, deleted for real once older than the organisation's period."""
+restrictions, deleted for real once older than the organisation's period.
+
+A ban's network digest (``Restriction.ban_key``) goes sooner: once the day key it was
+made under has expired (moderation/bankey.py, 48 hours) it can match nobody, and the
+privacy notice promises it is kept for two days at most, so each purge clears the
+digests of bans made before that, whatever the period.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, or_, select
+from datetime import timedelta
+
+from sqlalchemy import delete, func, or_, select, update
 
 from kuulolla.core.i18n import N_
+from kuulolla.moderation.bankey import KEY_LIFETIME
 from kuulolla.moderation.models import AuditEntry, HeldMessage, Report, Restriction
 from kuulolla.privacy.registry import DataKind, PurgeContext, register
 from kuulolla.rooms.models import Room
@@ -55,6 +64,15 @@ async def purge_safety(ctx: PurgeContext) -> int:
         for table, where in conditions:
             result = await conn.execute(delete(table).where(*where))
             total += int(getattr(result, "rowcount", 0) or 0)
+        await conn.execute(
+            update(Restriction)
+            .where(
+                Restriction.organisation_id == ctx.organisation_id,
+                Restriction.ban_key.is_not(None),
+                Restriction.created_at < ctx.now - timedelta(seconds=KEY_LIFETIME),
+            )
+            .values(ban_key=None)
+        )
     return total
 
 

@@ -311,3 +311,32 @@ async def test_a_question_deleted_by_its_asker_leaves_no_bytes_in_the_sqlite_fil
     finally:
         await db.dispose()
     assert b"Kanarialintu7Q" not in stored
+
+
+@pytest.mark.asyncio
+async def test_purge_clears_ban_digests_once_their_day_key_is_gone(
+    db: Database, settings: Settings
+) -> None:
+    """A ban keeps its network digest for 48 hours, then only its token hash, however
+    long the ban and the period run."""
+    from kuulolla.moderation.models import Restriction
+
+    org = await org_of(db, await make_room(db))
+    async with db.session() as session:
+        for hours in (49, 47):
+            session.add(
+                Restriction(
+                    organisation_id=org,
+                    kind="ban",
+                    author_key=bytes(16),
+                    ban_key=bytes([hours]) * 32,
+                    created_at=NOW - timedelta(hours=hours),
+                    expires_at=NOW + timedelta(days=300),
+                )
+            )
+    await service.do_purge(db, settings=settings, now=NOW)
+    async with db.read_session() as session:
+        rows = (
+            await session.execute(select(Restriction.ban_key).order_by(Restriction.created_at))
+        ).scalars()
+        assert list(rows) == [None, bytes([47]) * 32]
