@@ -1,7 +1,9 @@
 // The helper console: a heartbeat that keeps the helper's conversations theirs, and
 // on a conversation page the chat itself (staff are recognised by their session
 // cookie on the socket). Resuming follows docs/protocol.md: `since` on rejoin and
-// unacknowledged messages resent with the same `ref`.
+// unacknowledged messages resent with the same `ref` (messages.js).
+
+import { messageLog } from "./messages.js";
 
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -38,57 +40,16 @@ const room = root.dataset.room;
 if (room) {
   const S = JSON.parse($("queue-strings").textContent);
   const lang = document.documentElement.lang || "fi";
-  const list = $("messages");
-  const scroller = $("log");
-  const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
-  const shown = new Set();
-  const pending = new Map();
-  let lastSeq = null;
   let ws = null;
   let attempts = 0;
   let me = null;
-
-  const fmt = (t, v) => t.replace(/\{(\w+)\}/g, (_, k) => String(v[k] ?? ""));
-  const newRef = () => (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
-
-  function render(m, mine) {
-    const li = document.createElement("li");
-    li.className = "message" + (mine ? " message--mine" : "");
-    const meta = document.createElement("p");
-    meta.className = "message__meta";
-    const who = document.createElement("span");
-    who.className = "message__nick";
-    who.textContent = mine ? S.you : (m.from?.nick || "");
-    meta.append(who);
-    const role = m.from ? S[`role_${m.from.role}`] : "";
-    if (role && !mine) {
-      const badge = document.createElement("span");
-      badge.className = "badge";
-      badge.textContent = role;
-      meta.append(" ", badge);
-    }
-    const time = document.createElement("time");
-    if (m.ts) { time.dateTime = m.ts; time.textContent = timeFormat.format(new Date(m.ts)); } else { time.textContent = S.sending; }
-    meta.append(" ", time);
-    const body = document.createElement("p");
-    body.className = "message__text";
-    body.textContent = m.text;
-    li.append(meta, body);
-    return li;
-  }
-
-  function append(el) { list.append(el); scroller.scrollTop = scroller.scrollHeight; }
-
-  function showMessage(m) {
-    if (shown.has(m.seq) || (lastSeq !== null && m.seq <= lastSeq)) return;
-    shown.add(m.seq);
-    lastSeq = m.seq;
-    let mine = false;
-    for (const [ref, p] of pending) {
-      if (p.seq === m.seq) { p.el.remove(); pending.delete(ref); mine = true; }
-    }
-    append(render(m, mine || (me && m.from?.nick === me)));
-  }
+  const log = messageLog({
+    list: $("messages"),
+    scroller: $("log"),
+    strings: S,
+    lang,
+    isMine: (m) => Boolean(me) && m.from?.nick === me,
+  });
 
   function send(frame) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame)); }
 
@@ -100,7 +61,7 @@ if (room) {
     socket.addEventListener("open", () => {
       socket.send(JSON.stringify({ type: "hello", v: 1, lang }));
       const join = { type: "join", room };
-      if (lastSeq !== null) join.since = lastSeq;
+      if (log.lastSeq !== null) join.since = log.lastSeq;
       socket.send(JSON.stringify(join));
     });
     socket.addEventListener("message", (event) => {
@@ -110,21 +71,18 @@ if (room) {
       } else if (f.type === "joined") {
         attempts = 0;
         $("conv-status").textContent = S.connected;
-        for (const m of f.history) showMessage(m);
-        for (const [ref, p] of pending) send({ type: "send", room, text: p.text, ref });
+        for (const m of f.history) log.show(m);
+        for (const [ref, text] of log.unsent()) send({ type: "send", room, text, ref });
       } else if (f.type === "message" && f.room === room) {
-        showMessage(f);
+        log.show(f);
       } else if (f.type === "ack") {
-        const p = pending.get(f.ref);
-        if (p) { p.seq = f.seq; if (shown.has(f.seq)) { p.el.remove(); pending.delete(f.ref); } }
+        log.ack(f);
+      } else if (f.type === "redact") {
+        log.redacted(f.seq);
       } else if (f.type === "error") {
-        if (f.code === "resync") { lastSeq = null; list.replaceChildren(); shown.clear(); socket.close(); }
+        if (f.code === "resync") { log.resync(); socket.close(); }
         else if (f.code === "room_closed" || f.code === "room_not_found") { $("conv-status").textContent = S.ended; ws = null; socket.close(); }
-        else if (f.ref && pending.has(f.ref)) {
-          const p = pending.get(f.ref);
-          p.el.querySelector("time").textContent = fmt(S.not_sent, { reason: f.message });
-          pending.delete(f.ref);
-        } else { $("send-error").textContent = f.message; }
+        else if (!log.failed(f.ref, f.message)) { $("send-error").textContent = f.message; }
       }
     });
     socket.addEventListener("close", () => {
@@ -141,11 +99,7 @@ if (room) {
     const box = $("text");
     const text = box.value.trim();
     if (!text) return;
-    const ref = newRef();
-    const el = render({ text }, true);
-    el.classList.add("message--pending");
-    append(el);
-    pending.set(ref, { text, el, seq: null });
+    const ref = log.add(text);
     send({ type: "send", room, text, ref });
     box.value = "";
   });

@@ -6,7 +6,10 @@
 // as server-sent events from /chat/status (read with fetch, so the token stays in the
 // body). The conversation uses the chat protocol (docs/protocol.md) with the same
 // resume rules as group rooms: the last shown sequence is sent as `since` and
-// unacknowledged messages are resent with the same `ref`, so nothing is lost or doubled.
+// unacknowledged messages are resent with the same `ref`, so nothing is lost or doubled
+// (messages.js, shared with the helper's page).
+
+import { fmt, messageLog } from "./messages.js";
 
 const root = document.getElementById("queue");
 const topic = root.dataset.topic;
@@ -14,7 +17,6 @@ const csrf = root.dataset.csrf;
 const S = JSON.parse(document.getElementById("queue-strings").textContent);
 const lang = document.documentElement.lang || "fi";
 const $ = (id) => document.getElementById(id);
-const fmt = (t, v) => t.replace(/\{(\w+)\}/g, (_, k) => String(v[k] ?? ""));
 
 // ------------------------------------------------------------------ token
 
@@ -171,60 +173,15 @@ $("end").addEventListener("click", async () => {
 
 let ws = null;
 let room = null;
-let lastSeq = null;
 let attempts = 0;
 let timer = null;
-const shown = new Set();
-const pending = new Map(); // ref -> {text, el}
-const list = $("messages");
-const scroller = $("log");
-const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
-
-function newRef() {
-  return crypto.randomUUID ? crypto.randomUUID() : newToken().slice(0, 32);
-}
-
-function render(m, mine) {
-  const li = document.createElement("li");
-  li.className = "message" + (mine ? " message--mine" : "");
-  const meta = document.createElement("p");
-  meta.className = "message__meta";
-  const who = document.createElement("span");
-  who.className = "message__nick";
-  who.textContent = mine ? S.you : (m.from?.nick || "");
-  meta.append(who);
-  const role = m.from ? S[`role_${m.from.role}`] : "";
-  if (role && !mine) {
-    const badge = document.createElement("span");
-    badge.className = "badge";
-    badge.textContent = role;
-    meta.append(" ", badge);
-  }
-  const time = document.createElement("time");
-  if (m.ts) { time.dateTime = m.ts; time.textContent = timeFormat.format(new Date(m.ts)); } else { time.textContent = S.sending; }
-  meta.append(" ", time);
-  const body = document.createElement("p");
-  body.className = "message__text";
-  body.textContent = m.text;
-  li.append(meta, body);
-  return li;
-}
-
-function append(el) {
-  list.append(el);
-  scroller.scrollTop = scroller.scrollHeight;
-}
-
-function showMessage(m) {
-  if (shown.has(m.seq) || (lastSeq !== null && m.seq <= lastSeq)) return;
-  shown.add(m.seq);
-  lastSeq = m.seq;
-  let mine = false;
-  for (const [ref, p] of pending) {
-    if (p.seq === m.seq) { p.el.remove(); pending.delete(ref); mine = true; }
-  }
-  append(render(m, mine || m.from?.role === "visitor"));
-}
+const log = messageLog({
+  list: $("messages"),
+  scroller: $("log"),
+  strings: S,
+  lang,
+  isMine: (m) => m.from?.role === "visitor",
+});
 
 function sendFrame(frame) {
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
@@ -242,7 +199,7 @@ function openSocket(slug) {
   socket.addEventListener("open", () => {
     socket.send(JSON.stringify({ type: "hello", v: 1, token, lang }));
     const join = { type: "join", room, nick: S.visitor_nick };
-    if (lastSeq !== null) join.since = lastSeq;
+    if (log.lastSeq !== null) join.since = log.lastSeq;
     socket.send(JSON.stringify(join));
   });
   socket.addEventListener("message", (event) => {
@@ -250,27 +207,18 @@ function openSocket(slug) {
     if (f.type === "joined") {
       attempts = 0;
       $("conv-status").textContent = S.connected;
-      for (const m of f.history) showMessage(m);
-      for (const [ref, p] of pending) sendFrame({ type: "send", room, text: p.text, ref });
+      for (const m of f.history) log.show(m);
+      for (const [ref, text] of log.unsent()) sendFrame({ type: "send", room, text, ref });
     } else if (f.type === "message" && f.room === room) {
-      showMessage(f);
+      log.show(f);
     } else if (f.type === "ack") {
-      const p = pending.get(f.ref);
-      if (p) {
-        p.seq = f.seq;
-        if (shown.has(f.seq)) { p.el.remove(); pending.delete(f.ref); }
-      }
+      log.ack(f);
     } else if (f.type === "redact") {
-      // A moderator removed a message.
-      lastSeq = Math.max(lastSeq ?? 0, f.seq);
+      log.redacted(f.seq); // a moderator removed a message
     } else if (f.type === "error") {
-      if (f.code === "resync") { lastSeq = null; list.replaceChildren(); shown.clear(); socket.close(); }
+      if (f.code === "resync") { log.resync(); socket.close(); }
       else if (f.code === "room_closed" || f.code === "room_not_found") { stream(); }
-      else if (f.ref && pending.has(f.ref)) {
-        const p = pending.get(f.ref);
-        p.el.querySelector("time").textContent = fmt(S.not_sent, { reason: f.message });
-        pending.delete(f.ref);
-      } else { $("send-error").textContent = f.message; }
+      else if (!log.failed(f.ref, f.message)) { $("send-error").textContent = f.message; }
     }
   });
   socket.addEventListener("close", () => {
@@ -298,11 +246,7 @@ $("send-form").addEventListener("submit", (event) => {
   const box = $("text");
   const text = box.value.trim();
   if (!text) return;
-  const ref = newRef();
-  const el = render({ text }, true);
-  el.classList.add("message--pending");
-  append(el);
-  pending.set(ref, { text, el, seq: null });
+  const ref = log.add(text);
   sendFrame({ type: "send", room, text, ref });
   box.value = "";
   $("send-error").textContent = "";
@@ -350,7 +294,7 @@ $("delete").addEventListener("click", async () => {
     $("after-status").textContent = S.deleted;
     $("delete").hidden = true;
     $("take-code").hidden = true;
-    list.replaceChildren();
+    log.clear();
   } catch (error) {
     $("after-status").textContent = error.message;
   }
