@@ -142,6 +142,7 @@ NOTICES = {
     "second_factor_reset": N_("The second factor was removed and the sessions ended."),
     "created": N_("Created."),
     "deleted": N_("Deleted."),
+    "word_missing": N_("That word was not on the list."),
     "expired": N_("Your session ended. Sign in again."),
     "erased": N_("The person's data was erased. What they wrote stays, signed “former volunteer”."),
 }

@@ -18,9 +18,10 @@ the last message (slow mode) and the restriction found at join, re-read every
 
 Moderation channel ``<prefix>:moderation`` lines: ``<node> <room id> <kind> [<arg>]``
 then a newline and a server frame. ``kind`` is ``mods`` (to the room's moderators),
-``all`` (to everyone in the room; the room's settings changed) or ``author`` (to
+``all`` (to everyone in the room; the room's settings changed), ``author`` (to
 the connections of one author key, hex in ``arg``; a private message or a
-restriction).
+restriction) or ``words`` (no frame; room id 0, the organisation id in ``arg``: its
+word list changed, drop the compiled policies of its rooms).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from kuulolla.accounts import logic as accounts_logic
-from kuulolla.accounts.permissions import STAFF_ROLES, Principal, allows, define
+from kuulolla.accounts.permissions import Principal, allows
 from kuulolla.accounts.service import get_organisation_by_id
 from kuulolla.chat.protocol import (
     Alert,
@@ -55,6 +56,7 @@ from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
 from kuulolla.moderation.bankey import BanKeys, KeyStore, MemoryKeyStore, RedisKeyStore
 from kuulolla.moderation.flood import FloodPolicy, FloodState
 from kuulolla.moderation.logic import Action, Policy, Verdict, compile_words, screen
+from kuulolla.moderation.permissions import MODERATE_ON_DUTY
 from kuulolla.reports.events import Kind
 
 if TYPE_CHECKING:
@@ -65,13 +67,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECHECK = 30.0  # seconds a member's restriction status is trusted before re-reading it
-
-MODERATE_ROOMS = define(
-    "moderate_rooms",
-    scope="organisation",
-    roles=STAFF_ROLES,
-    description="moderate the organisation's rooms: remove messages, mute, ban, approve, settings",
-)
 
 
 class Refused(BadRequest):
@@ -84,7 +79,7 @@ class Refused(BadRequest):
 def is_moderator(principal: Principal, organisation_id: int) -> bool:
     """Whether this person moderates rooms of the organisation. Until on-duty state
     exists, every staff member holding ``moderate_rooms`` there does."""
-    return principal.authenticated and allows(principal, MODERATE_ROOMS, organisation_id)
+    return principal.authenticated and allows(principal, MODERATE_ON_DUTY, organisation_id)
 
 
 def public_numbers(crisis: Iterable[dict[str, Any]]) -> frozenset[str]:
@@ -101,6 +96,7 @@ def public_numbers(crisis: Iterable[dict[str, Any]]) -> frozenset[str]:
 
 @dataclass(slots=True)
 class RoomEntry:
+    organisation_id: int
     settings: RoomSettings
     policy: Policy
     crisis: list[dict[str, Any]]
@@ -157,7 +153,13 @@ class Live:
             flood=self.flood,
             public_numbers=public_numbers(crisis),
         )
-        entry = RoomEntry(settings, policy, crisis, now + self.server.settings.room_cache_seconds)
+        entry = RoomEntry(
+            room.organisation_id,
+            settings,
+            policy,
+            crisis,
+            now + self.server.settings.room_cache_seconds,
+        )
         if len(self._rooms) > 10_000:
             self._rooms.clear()
         self._rooms[room.id] = entry
@@ -165,6 +167,20 @@ class Live:
 
     def forget(self, room_id: int) -> None:
         self._rooms.pop(room_id, None)
+
+    def forget_organisation(self, organisation_id: int) -> None:
+        for room_id, entry in list(self._rooms.items()):
+            if entry.organisation_id == organisation_id:
+                del self._rooms[room_id]
+
+    def words_changed(self, organisation_id: int) -> None:
+        """The organisation's word list changed: every process drops its compiled
+        policies of the organisation's rooms, so the next message uses the new list."""
+        self.forget_organisation(organisation_id)
+        node = self.server.fanout.node
+        self.server.fanout.broker.publish(
+            self.channel, f"{node} 0 words {organisation_id}".encode() + b"\n"
+        )
 
     def room_state(self, slug: str, entry: RoomEntry, *, moderator: bool) -> ModerationState:
         s = entry.settings
@@ -429,6 +445,9 @@ class Live:
             if node == self.server.fanout.node:
                 return
             room_id = int(room)
+            if kind == "words":
+                self.forget_organisation(int(arg))
+                return
             if kind == "all":
                 self.forget(room_id)
             self._deliver(room_id, kind, arg, payload)

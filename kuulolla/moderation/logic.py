@@ -46,7 +46,8 @@ from kuulolla.moderation.crisis import CrisisSignal, Detector, detector
 from kuulolla.moderation.crisis_model import model as crisis_model
 from kuulolla.moderation.links import LinkPolicy, check_links
 from kuulolla.moderation.text import Analyser, analyser_for, normalise
-from kuulolla.moderation.wordlists import EMPTY, SEVERITY, WordAction, WordList
+from kuulolla.moderation.wordlists import EMPTY, SEVERITY, WordAction, WordList, describe
+from kuulolla.moderation.wordlists import Part as WordPart
 
 Kind = Literal["message", "nick"]
 WORD_TOKEN = "⟦word⟧"
@@ -297,3 +298,8 @@ def compile_words(
 ) -> WordList:
     """A :class:`WordList` for :class:`Policy` from ``(phrase, action)`` pairs."""
     return WordList.compile(entries, analyser=_analyser(finnish))
+
+
+def describe_phrase(phrase: str, *, finnish: Finnish | None = None) -> tuple[WordPart, ...] | None:
+    """How a word-list entry matches (moderation/wordlists.py: :func:`describe`)."""
+    return describe(phrase, analyser=_analyser(finnish))

@@ -9,6 +9,7 @@ endpoint and the routes); services check that objects belong to the room given.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,8 @@ from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.moderation import actions
 from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
+from kuulolla.moderation.audit import PER_PAGE, AuditQuery
+from kuulolla.moderation.logic import describe_phrase
 from kuulolla.moderation.models import (
     AuditEntry,
     HeldMessage,
@@ -104,6 +107,72 @@ async def list_audit(db: Database, *, organisation_id: int, limit: int = 200) ->
             AuditRow(r.created_at, r.room_id, r.actor_id, r.action, r.target, r.reason)
             for r in rows
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditView:
+    """One audit entry as the log page shows it: names instead of ids."""
+
+    id: int
+    created_at: datetime
+    room_id: int | None
+    room_kind: str  # "group", "private" or "" (no room, or the room is gone)
+    actor: str  # the staff member's display name; "" when gone or the system acted
+    action: str
+    target: str
+    reason: str
+
+
+async def find_audit(
+    db: Database, *, organisation_id: int, query: AuditQuery
+) -> tuple[list[AuditView], bool]:
+    """One page of the organisation's audit log under ``query``'s filters, newest
+    first, and whether an older page exists."""
+    from kuulolla.accounts.models import StaffUser
+    from kuulolla.rooms.models import Room
+
+    statement = (
+        select(AuditEntry, StaffUser.display_name, Room.kind)
+        .outerjoin(StaffUser, StaffUser.id == AuditEntry.actor_id)
+        .outerjoin(Room, Room.id == AuditEntry.room_id)
+        .where(AuditEntry.organisation_id == organisation_id)
+    )
+    if query.room_id is not None:
+        statement = statement.where(AuditEntry.room_id == query.room_id)
+    if query.actions:
+        statement = statement.where(
+            or_(
+                *(
+                    AuditEntry.action.startswith(a) if a.endswith(".") else AuditEntry.action == a
+                    for a in query.actions
+                )
+            )
+        )
+    if query.since is not None:
+        statement = statement.where(AuditEntry.created_at >= query.since)
+    if query.until is not None:
+        statement = statement.where(AuditEntry.created_at < query.until)
+    statement = (
+        statement.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .offset(query.offset)
+        .limit(PER_PAGE + 1)
+    )
+    async with db.read_session() as session:
+        rows = (await session.execute(statement)).all()
+    views = [
+        AuditView(
+            entry.id,
+            entry.created_at,
+            entry.room_id,
+            kind or "",
+            name or "",
+            entry.action,
+            entry.target,
+            entry.reason,
+        )
+        for entry, name, kind in rows[:PER_PAGE]
+    ]
+    return views, len(rows) > PER_PAGE
 
 
 # ------------------------------------------------------------------ room settings
@@ -197,6 +266,34 @@ def _describe(value: object) -> str:
 # ------------------------------------------------------------------ word lists
 
 
+MAX_PHRASE_CHARS = 200
+
+
+def check_phrase(phrase: str) -> str:
+    """A word-list entry as stored (lower case, single spaces), or :class:`BadRequest`
+    when it is empty, too long or has a part that is not a word."""
+    phrase = " ".join(unicodedata.normalize("NFC", phrase).casefold().split())
+    if not phrase or len(phrase) > MAX_PHRASE_CHARS:
+        raise BadRequest(
+            N_("Write a word or phrase of at most {max} characters."),
+            code="bad_word",
+            max=MAX_PHRASE_CHARS,
+        )
+    if describe_phrase(phrase) is None:
+        raise BadRequest(
+            N_(
+                "Write words of letters (end a word with * to match every word that begins"
+                " with it)."
+            ),
+            code="bad_word",
+        )
+    return phrase
+
+
+def _clip(text: str, limit: int = 64) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 async def get_word_list(db: Database, *, organisation_id: int) -> list[tuple[str, WordAction]]:
     async with db.read_session() as session:
         rows = await session.execute(
@@ -216,12 +313,14 @@ async def do_set_word(
     actor_id: int | None,
     now: datetime,
 ) -> None:
-    """Add a phrase to the organisation's list or change its action."""
-    phrase = actions.check_reason(phrase).casefold()
-    if not phrase or len(phrase) > 200:
-        raise BadRequest(N_("Write a word or phrase of at most 200 characters."), code="bad_word")
+    """Add a phrase to the organisation's list or change its action; audited as
+    ``words.<action>`` with the phrase as the target. The caller tells running
+    servers (moderation/live.py: ``Live.words_changed``)."""
+    phrase = check_phrase(phrase)
     if action not in ("mask", "hold", "refuse"):
-        raise BadRequest(N_("Unknown word list action."), code="bad_word_action")
+        raise BadRequest(
+            N_("Choose what happens to a message with the word."), code="bad_word_action"
+        )
     async with db.session() as session:
         row = await session.scalar(
             select(WordEntry).where(
@@ -241,8 +340,8 @@ async def do_set_word(
             organisation_id=organisation_id,
             room_id=None,
             actor_id=actor_id,
-            action="words.set",
-            target=action,
+            action=f"words.{action}",
+            target=_clip(phrase),
             now=now,
         )
 
@@ -250,11 +349,13 @@ async def do_set_word(
 async def do_remove_word(
     db: Database, *, organisation_id: int, phrase: str, actor_id: int | None, now: datetime
 ) -> bool:
+    """Remove a phrase from the organisation's list (audited); False if it was not there."""
+    phrase = " ".join(phrase.casefold().split())
     async with db.session() as session:
         result = await session.execute(
             delete(WordEntry).where(
                 WordEntry.organisation_id == organisation_id,
-                WordEntry.phrase == phrase.strip().casefold(),
+                WordEntry.phrase == phrase,
             )
         )
         removed = bool(getattr(result, "rowcount", 0))
@@ -265,6 +366,7 @@ async def do_remove_word(
                 room_id=None,
                 actor_id=actor_id,
                 action="words.remove",
+                target=_clip(phrase),
                 now=now,
             )
         return removed

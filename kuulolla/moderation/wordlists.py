@@ -115,3 +115,33 @@ class WordList:
 
 
 EMPTY = WordList(())
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """How one word of an entry matches, for the word-list editor: ``written`` and the
+    base forms Voikko gives it (every inflection and compound of those matches), or a
+    ``prefix`` ("neeke*"), or neither known (only the written form matches)."""
+
+    written: str
+    bases: tuple[str, ...]
+    prefix: bool = False
+
+    @property
+    def known(self) -> bool:
+        return bool(self.bases)
+
+
+def describe(phrase: str, *, analyser: Analyser) -> tuple[Part, ...] | None:
+    """The words of ``phrase`` as :meth:`WordList.compile` matches them, or None when
+    some part is not one word (punctuation alone, say), so it would match nothing."""
+    parts = []
+    for written in phrase.lower().split():
+        if written.endswith("*") and len(written) > 2:
+            parts.append(Part(written[:-1], (), prefix=True))
+            continue
+        if len(analyser.words(written)) != 1:
+            return None
+        bases = tuple(b for b in analyser.finnish.analyse(written).bases if b)
+        parts.append(Part(written, bases))
+    return tuple(parts) or None

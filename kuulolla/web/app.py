@@ -48,6 +48,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, InternalError, NotFound
 from kuulolla.core.logging import REQUEST_ID, configure_logging
 from kuulolla.core.settings import Settings
+from kuulolla.moderation import routes as moderation
 from kuulolla.privacy import routes as privacy
 from kuulolla.questions import routes as questions
 from kuulolla.questions import staff_routes as questions_staff
@@ -160,6 +161,7 @@ def create_app(
         *queue_console.ROUTES,
         *queue_manage.ROUTES,
         *accounts.ROUTES,
+        *moderation.ROUTES,
         *reports.ROUTES,
         *shifts.ROUTES,
         Route("/healthz", health, name="healthz"),

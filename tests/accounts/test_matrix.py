@@ -174,6 +174,11 @@ AUDIENCE = {
     "staff_question_return": "org_triage",
     "staff_question_publish": "org_triage",
     "staff_question_settings": "coordinator",
+    # Moderation records of an organisation: its coordinators (and admins).
+    "moderation_audit": "coordinator",
+    "moderation_words": "coordinator",
+    "moderation_words_set": "coordinator",
+    "moderation_words_remove": "coordinator",
 }
 
 # Every client frame type of the socket, and who may use it.

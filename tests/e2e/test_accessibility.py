@@ -36,6 +36,7 @@ from kuulolla.accounts.models import Organisation, StaffSession, StaffUser
 from kuulolla.accounts.permissions import Principal
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
+from kuulolla.moderation import service as moderation
 from kuulolla.questions import logic as questions_logic
 from kuulolla.questions import service as questions
 from kuulolla.rooms import service as rooms
@@ -100,6 +101,21 @@ def deadline_error(page: Any, server: ServerProcess) -> None:
     """Sent the answering settings with a deadline out of range: the error is shown."""
     page.locator("#f-deadline_working_days").fill("0")
     page.locator("main form[method=post] button[type=submit]").first.click()
+    page.locator(".error-summary").wait_for()
+
+
+def word_error(page: Any, server: ServerProcess) -> None:
+    """Tried to add punctuation to the word list: the error is shown."""
+    page.locator("#f-phrase").fill("!!!")
+    page.locator("#f-phrase").press("Enter")
+    page.locator(".error-summary").wait_for()
+
+
+def audit_filter_error(page: Any, server: ServerProcess) -> None:
+    """Filtered the moderation log by a reversed date range: the error is shown."""
+    page.locator("#f-from").fill("2026-02-01")
+    page.locator("#f-to").fill("2026-01-01")
+    page.locator("main form button[type=submit]").first.click()
     page.locator(".error-summary").wait_for()
 
 
@@ -217,6 +233,12 @@ PAGES: dict[str, list[Page]] = {
     ],
     "staff_question_settings": [
         Page("/orgs/{org}/questions/settings", who="coordinator", states=(deadline_error,))
+    ],
+    "moderation_audit": [
+        Page("/orgs/{org}/moderation/audit", who="coordinator", states=(audit_filter_error,))
+    ],
+    "moderation_words": [
+        Page("/orgs/{org}/moderation/words", who="coordinator", states=(word_error,))
     ],
 }
 
@@ -367,6 +389,11 @@ async def seed(db: Database, settings: Any) -> tuple[dict[str, str], dict[tuple[
         now=now,
     )
     samples["invitation"] = issued.token
+    # The word list and the moderation log have rows to show.
+    for phrase, action in (("idiootti", "mask"), ("neeke*", "refuse")):
+        await moderation.do_set_word(
+            db, organisation_id=org_id, phrase=phrase, action=action, actor_id=None, now=now
+        )
 
     ask = questions_logic.Ask(
         title="Jännittäminen",
