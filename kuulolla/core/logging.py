@@ -46,6 +46,7 @@ ALLOWED_FIELDS = frozenset(
         "kind",
         "request_id",
         "worker",
+        "suppressed",
     }
 )
 
@@ -101,11 +102,53 @@ def scrub_addresses(text: str, *, keep: frozenset[str] = frozenset()) -> str:
 
 
 def format_traceback(exc_type: type[BaseException], tb: TracebackType | None) -> str:
-    """The frames and the exception's type, without its message."""
-    frames = "".join(traceback.format_tb(tb))
+    """The frames (file, line, function) and the exception's type, without its message.
+
+    No source lines: reading them and working out the caret marks (Python 3.11 parses
+    each line) cost a millisecond a frame, which turned a burst of failures under load
+    into a burst of CPU for the log alone.
+    """
+    frames = "".join(
+        f'  File "{frame.f_code.co_filename}", line {lineno}, in {frame.f_code.co_name}\n'
+        for frame, lineno in traceback.walk_tb(tb)
+    )
     return (
         f"Traceback (most recent call last):\n{frames}{exc_type.__module__}.{exc_type.__qualname__}"
     )
+
+
+class Repeats(logging.Filter):
+    """Lets through at most ``limit`` lines of one event and exception type every
+    ``window`` seconds; the next line that passes says how many were left out
+    (``suppressed``). A failure that hits every message under load then costs a few lines a
+    minute instead of a traceback per message."""
+
+    def __init__(self, *, limit: int = 10, window: float = 60.0) -> None:
+        super().__init__()
+        self.limit = limit
+        self.window = window
+        self._seen: dict[
+            tuple[str, str], list[float]
+        ] = {}  # key -> [window start, lines, left out]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        exc = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
+        key = (str(getattr(record, "event", record.name)), exc)
+        state = self._seen.get(key)
+        if state is None or record.created - state[0] >= self.window:
+            if state is not None and state[2]:
+                record.suppressed = int(state[2])  # left out in the window before
+            if len(self._seen) > 1000:
+                self._seen.clear()
+            self._seen[key] = [record.created, 1.0, 0.0]
+            return True
+        state[1] += 1
+        if state[1] > self.limit:
+            state[2] += 1
+            return False
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -169,6 +212,7 @@ def configure_logging(settings: Settings) -> None:
         else TextFormatter(keep_addresses=keep)
     )
     handler.addFilter(DropClientAddresses())
+    handler.addFilter(Repeats())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())

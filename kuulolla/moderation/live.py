@@ -26,6 +26,7 @@ word list changed, drop the compiled policies of its rooms).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
@@ -131,6 +132,7 @@ class Live:
             FloodPolicy(join_cooldown=settings.join_cooldown) if settings.flood_rules else None
         )
         self._rooms: dict[int, RoomEntry] = {}
+        self._loading: dict[int, asyncio.Task[RoomEntry]] = {}
 
     async def close(self) -> None:
         await self.bankeys.close()
@@ -138,14 +140,56 @@ class Live:
     # ------------------------------------------------------------ rooms
 
     async def room(self, room: RoomInfo) -> RoomEntry:
+        return await self.room_entry(room.id, room.organisation_id)
+
+    async def room_entry(self, room_id: int, organisation_id: int) -> RoomEntry:
+        """The room's settings and screening policy. An expired copy is still served
+        while one background read replaces it (changes are announced on the moderation
+        channel and drop the copy at once; the expiry is only a backstop), and callers
+        that find no copy share one read, so a busy room never makes every sender
+        query the database at the same moment."""
         now = self.server.clock.monotonic()
-        entry = self._rooms.get(room.id)
-        if entry is not None and entry.expires > now:
+        entry = self._rooms.get(room_id)
+        if entry is not None:
+            if entry.expires <= now and room_id not in self._loading:
+                self._start_load(room_id, organisation_id, background=True)
             return entry
+        task = self._loading.get(room_id) or self._start_load(room_id, organisation_id)
+        return await asyncio.shield(task)
+
+    def _start_load(
+        self, room_id: int, organisation_id: int, *, background: bool = False
+    ) -> asyncio.Task[RoomEntry]:
+        task = asyncio.ensure_future(self._load(room_id, organisation_id, background))
+        self._loading[room_id] = task
+
+        def done(finished: asyncio.Task[RoomEntry]) -> None:
+            if self._loading.get(room_id) is finished:
+                del self._loading[room_id]
+            if not finished.cancelled():
+                finished.exception()  # retrieved: awaiting callers get it themselves
+
+        task.add_done_callback(done)
+        return task
+
+    async def _load(self, room_id: int, organisation_id: int, background: bool) -> RoomEntry:
+        me = asyncio.current_task()
         db = self.server.db
-        settings = await service.get_room_settings(db, room_id=room.id)
-        words = await service.get_word_list(db, organisation_id=room.organisation_id)
-        org = await get_organisation_by_id(db, organisation_id=room.organisation_id)
+        try:
+            settings = await service.get_room_settings(db, room_id=room_id)
+            words = await service.get_word_list(db, organisation_id=organisation_id)
+            org = await get_organisation_by_id(db, organisation_id=organisation_id)
+        except Exception:
+            stale = self._rooms.get(room_id)
+            if not background or stale is None:
+                raise
+            log.warning(
+                "moderation.room_reload_failed",
+                exc_info=True,
+                extra={"event": "moderation.room_reload_failed", "room_id": room_id},
+            )
+            stale.expires = self.server.clock.monotonic() + 2.0  # try again soon
+            return stale
         crisis = list(org.crisis_numbers) if org else []
         policy = actions.policy_for(
             settings,
@@ -153,25 +197,30 @@ class Live:
             flood=self.flood,
             public_numbers=public_numbers(crisis),
         )
+        now = self.server.clock.monotonic()
         entry = RoomEntry(
-            room.organisation_id,
+            organisation_id,
             settings,
             policy,
             crisis,
             now + self.server.settings.room_cache_seconds,
         )
-        if len(self._rooms) > 10_000:
-            self._rooms.clear()
-        self._rooms[room.id] = entry
+        # A copy read before a forget() (a change announced meanwhile) is not kept.
+        if self._loading.get(room_id) is me:
+            if len(self._rooms) > 10_000:
+                self._rooms.clear()
+            self._rooms[room_id] = entry
         return entry
 
     def forget(self, room_id: int) -> None:
         self._rooms.pop(room_id, None)
+        self._loading.pop(room_id, None)
 
     def forget_organisation(self, organisation_id: int) -> None:
         for room_id, entry in list(self._rooms.items()):
             if entry.organisation_id == organisation_id:
                 del self._rooms[room_id]
+        self._loading.clear()  # reads under way may hold the old list: none is kept
 
     def words_changed(self, organisation_id: int) -> None:
         """The organisation's word list changed: every process drops its compiled
@@ -293,10 +342,7 @@ class Live:
             state.restriction = None
         entry = self._rooms.get(room_id)
         if entry is None or entry.expires <= now:
-            room = await server.rooms.get(membership.room.slug, now=now)
-            if room is None:
-                raise BadRequest(N_("Join the room before writing in it."), code="not_joined")
-            entry = await self.room(room)
+            entry = await self.room_entry(room_id, state.organisation_id)
         settings = entry.settings
         if settings.locked:
             raise actions.RoomLocked()

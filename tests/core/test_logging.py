@@ -12,6 +12,7 @@ from kuulolla.core.logging import (
     REQUEST_ID,
     DropClientAddresses,
     JsonFormatter,
+    Repeats,
     TextFormatter,
     find_addresses,
     scrub_addresses,
@@ -137,3 +138,55 @@ def test_uvicorn_connection_lines_are_dropped(msg: str) -> None:
 def test_other_lines_pass_the_filter() -> None:
     """The filter lets ordinary lines through."""
     assert DropClientAddresses().filter(record("Application startup complete.")) is True
+
+
+def failure(event: str, at: float, exc: type[BaseException] = RuntimeError) -> logging.LogRecord:
+    try:
+        raise exc("x")
+    except exc:
+        rec = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    rec.event = event
+    rec.created = at
+    return rec
+
+
+def test_repeated_failures_are_capped_per_window() -> None:
+    """Past the limit, lines of one event and exception type are left out until the window ends."""
+    repeats = Repeats(limit=3, window=60)
+    passed = [repeats.filter(failure("chat.handler_failed", 100 + i)) for i in range(10)]
+    assert passed == [True] * 3 + [False] * 7
+
+
+def test_the_next_window_says_how_many_were_left_out() -> None:
+    """The first line after the window carries the number of lines left out before it."""
+    repeats = Repeats(limit=2, window=60)
+    for i in range(5):
+        repeats.filter(failure("chat.handler_failed", 100 + i))
+    later = failure("chat.handler_failed", 170)
+    assert repeats.filter(later)
+    assert json.loads(JsonFormatter().format(later))["suppressed"] == 3
+
+
+def test_other_events_and_exception_types_are_counted_apart() -> None:
+    """A flood of one failure does not silence a different one."""
+    repeats = Repeats(limit=1, window=60)
+    repeats.filter(failure("chat.handler_failed", 100))
+    assert not repeats.filter(failure("chat.handler_failed", 101))
+    assert repeats.filter(failure("chat.handler_failed", 102, ValueError))
+    assert repeats.filter(failure("store.ack_failed", 103))
+
+
+def test_tracebacks_name_every_frame_without_source_lines() -> None:
+    """A traceback lists file, line and function of each frame and no source text."""
+
+    def inner() -> None:
+        raise KeyError("k")
+
+    try:
+        inner()
+    except KeyError:
+        rec = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    trace = json.loads(JsonFormatter().format(rec))["traceback"]
+    assert "in inner" in trace and "in test_tracebacks_name_every_frame" in trace
+    assert "raise KeyError" not in trace
+    assert trace.endswith("builtins.KeyError")
