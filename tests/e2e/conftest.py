@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,13 @@ def single(sqlite_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
         yield server.start()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Any]:
+    """The accessibility walks' server with the demo data and every page's samples
+    (tests/e2e/test_accessibility.py), started once for all their modules."""
+    from tests.e2e.test_accessibility import start_site
+
+    with start_site(tmp_path_factory, sqlite_template) as started:
+        yield started

@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.browser import new_page
-from tests.e2e.test_accessibility import Site, record, room_with_messages, site, visit_all
-
-__all__ = ["site"]  # the fixture, used by name
+from tests.e2e.test_accessibility import Site, record, room_with_messages, visit_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -11,9 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from kuulolla.web.app import STATIC_DIR
-from tests.e2e.test_accessibility import Site, record, site, visit_all
-
-__all__ = ["site"]  # the fixture, used by name
+from tests.e2e.test_accessibility import Site, record, visit_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
