@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from kuulolla.core.db import Database
-from tests.conftest import REDIS_URL, drop_database, make_database_url
+from tests.conftest import REDIS_URL, drop_database, make_database_url, unavailable
 from tests.e2e import addresses
 from tests.e2e.browser import browser  # noqa: F401  (fixture)
 from tests.e2e.servers import ServerProcess, server_env
@@ -92,6 +92,39 @@ def cluster(
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+    postgres_template: str | None,
+    redis_available: bool,
+) -> Iterator[list[ServerProcess]]:
+    """Like ``cluster``, but started once for a module's tests that leave the servers
+    running and the rooms usable (each uses tokens of its own and reads only what it
+    sent or joined to see)."""
+    if not redis_available:
+        unavailable("Redis")
+    folder = tmp_path_factory.mktemp("cluster")
+    url, token = make_database_url("postgresql", folder, sqlite_template, postgres_template)
+    prefix = f"kt{secrets.token_hex(4)}"
+    try:
+        seed_rooms(url)
+        env = server_env(url, redis_url=REDIS_URL, prefix=prefix)
+        servers = [ServerProcess(env, folder / f"shared{i}.log") for i in range(2)]
+        try:
+            for server in servers:
+                server.start()
+            yield servers
+        finally:
+            for server in servers:
+                server.stop()
+        if addresses.ARTIFACTS is not None:
+            addresses.ARTIFACTS.keep_postgres(url)
+            addresses.ARTIFACTS.keep_redis(REDIS_URL, prefix)
+    finally:
+        drop_database(token)
 
 
 @pytest.fixture

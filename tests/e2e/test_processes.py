@@ -20,10 +20,10 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.asyncio
-async def test_cross_process_delivery_in_order(cluster: list[ServerProcess]) -> None:
+async def test_cross_process_delivery_in_order(shared_cluster: list[ServerProcess]) -> None:
     """Clients on different processes see each other's messages, all of them, in order."""
-    a = await Client.connect(cluster[0].ws)
-    b = await Client.connect(cluster[1].ws)
+    a = await Client.connect(shared_cluster[0].ws)
+    b = await Client.connect(shared_cluster[1].ws)
     await a.join("huone", "Aino")
     await b.join("huone", "Bertta")
     for i in range(40):
@@ -41,10 +41,10 @@ async def test_cross_process_delivery_in_order(cluster: list[ServerProcess]) -> 
 
 
 @pytest.mark.asyncio
-async def test_resume_with_since_on_another_process(cluster: list[ServerProcess]) -> None:
+async def test_resume_with_since_on_another_process(shared_cluster: list[ServerProcess]) -> None:
     """A client that drops and reconnects to the other process gets exactly what it missed."""
-    a = await Client.connect(cluster[0].ws)
-    writer = await Client.connect(cluster[1].ws)
+    a = await Client.connect(shared_cluster[0].ws)
+    writer = await Client.connect(shared_cluster[1].ws)
     await a.join("huone", "Aino")
     await writer.join("huone", "Kirjoittaja")
     for i in range(3):
@@ -55,7 +55,7 @@ async def test_resume_with_since_on_another_process(cluster: list[ServerProcess]
     await a.close()
     for i in range(5):
         await writer.say("huone", f"poissa {i}", f"m{i}")
-    again = await Client.connect(cluster[1].ws, token=token)
+    again = await Client.connect(shared_cluster[1].ws, token=token)
     joined = await again.join("huone", "Aino", since=last)
     await writer.say("huone", "jälkeen", "after")
     live = await again.messages("huone", 1)
@@ -66,16 +66,18 @@ async def test_resume_with_since_on_another_process(cluster: list[ServerProcess]
 
 
 @pytest.mark.asyncio
-async def test_resent_ref_on_other_process_is_not_duplicated(cluster: list[ServerProcess]) -> None:
+async def test_resent_ref_on_other_process_is_not_duplicated(
+    shared_cluster: list[ServerProcess],
+) -> None:
     """A message resent with the same ref through another process is stored and delivered once."""
-    watcher = await Client.connect(cluster[0].ws)
+    watcher = await Client.connect(shared_cluster[0].ws)
     await watcher.join("huone", "Katsoja")
-    a = await Client.connect(cluster[0].ws)
+    a = await Client.connect(shared_cluster[0].ws)
     await a.join("huone", "Aino")
     first = await a.say("huone", "vain kerran", "dup-1")
     token = a.token
     await a.close()
-    b = await Client.connect(cluster[1].ws, token=token)
+    b = await Client.connect(shared_cluster[1].ws, token=token)
     await b.join("huone", "Aino", since=first["seq"])
     second = await b.say("huone", "vain kerran", "dup-1")
     await b.say("huone", "seuraava", "dup-2")
@@ -87,25 +89,25 @@ async def test_resent_ref_on_other_process_is_not_duplicated(cluster: list[Serve
 
 
 @pytest.mark.asyncio
-async def test_foreign_origin_gets_403(cluster: list[ServerProcess]) -> None:
+async def test_foreign_origin_gets_403(shared_cluster: list[ServerProcess]) -> None:
     """A WebSocket handshake from another site is refused with HTTP 403."""
     with pytest.raises(websockets.InvalidStatus) as info:
-        await websockets.connect(cluster[0].ws, origin="https://evil.example")
+        await websockets.connect(shared_cluster[0].ws, origin="https://evil.example")
     assert info.value.response.status_code == 403
 
 
 @pytest.mark.asyncio
-async def test_own_origin_is_accepted(cluster: list[ServerProcess]) -> None:
+async def test_own_origin_is_accepted(shared_cluster: list[ServerProcess]) -> None:
     """A handshake from the service's own origin is accepted."""
-    client = await Client.connect(cluster[0].ws, origin=cluster[0].http)
+    client = await Client.connect(shared_cluster[0].ws, origin=shared_cluster[0].http)
     assert client.token
     await client.close()
 
 
 @pytest.mark.asyncio
-async def test_oversized_frame_closes_with_1009(cluster: list[ServerProcess]) -> None:
+async def test_oversized_frame_closes_with_1009(shared_cluster: list[ServerProcess]) -> None:
     """A frame over 64 KiB closes the socket with 1009."""
-    client = await Client.connect(cluster[0].ws)
+    client = await Client.connect(shared_cluster[0].ws)
     await client.send({"type": "send", "room": "huone", "text": "x" * 70_000, "ref": "big"})
     with pytest.raises(websockets.ConnectionClosed) as info:
         await client.recv()
@@ -113,11 +115,11 @@ async def test_oversized_frame_closes_with_1009(cluster: list[ServerProcess]) ->
 
 
 @pytest.mark.asyncio
-async def test_garbage_frames_do_no_harm(cluster: list[ServerProcess]) -> None:
+async def test_garbage_frames_do_no_harm(shared_cluster: list[ServerProcess]) -> None:
     """Garbage is answered with error frames and the process keeps serving everyone."""
-    bystander = await Client.connect(cluster[0].ws)
+    bystander = await Client.connect(shared_cluster[0].ws)
     await bystander.join("huone", "Sivullinen")
-    attacker = await Client.connect(cluster[0].ws)
+    attacker = await Client.connect(shared_cluster[0].ws)
     answers = []
     for raw in ["{", "[]", '{"type":"send"}', '{"type":"join","room":5}', "\x00" * 100, '"' * 1000]:
         await attacker.ws.send(raw)
@@ -138,7 +140,7 @@ async def test_garbage_frames_do_no_harm(cluster: list[ServerProcess]) -> None:
     assert answers[5]["code"] in ("bad_json", "bad_frame")
     assert info.value.rcvd is not None and info.value.rcvd.code == 1003
     assert got[0]["text"] == "vielä täällä"
-    assert "Traceback" not in cluster[0].output()
+    assert "Traceback" not in shared_cluster[0].output()
 
 
 @pytest.mark.asyncio
