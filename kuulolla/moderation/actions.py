@@ -7,6 +7,7 @@ functions decide, and the chat endpoint applies them to frames.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -88,6 +89,39 @@ def policy_for(
         public_numbers=public_numbers,
         premoderate=settings.premoderated,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRestriction:
+    """An active restriction row of an organisation, as the send path keeps them."""
+
+    kind: RestrictionKind
+    expires_at: datetime
+    room_id: int | None
+    author_key: bytes
+    ban_key: bytes | None
+
+
+def applicable(
+    rows: Iterable[StoredRestriction],
+    *,
+    room_id: int,
+    author_key: bytes,
+    ban_keys: Iterable[bytes] = (),
+    now: datetime,
+) -> ActiveRestriction | None:
+    """The restriction of ``rows`` that applies to a visitor in a room at ``now`` (the
+    same rule as ``service.get_restriction``: theirs by token in this room or across
+    the organisation, or one made against their network's digest)."""
+    keys = frozenset(ban_keys)
+    found = [
+        ActiveRestriction(row.kind, row.expires_at, row.room_id)
+        for row in rows
+        if (row.room_id is None or row.room_id == room_id)
+        and row.expires_at > now
+        and (row.author_key == author_key or (row.ban_key is not None and row.ban_key in keys))
+    ]
+    return worst(found)
 
 
 def worst(restrictions: list[ActiveRestriction]) -> ActiveRestriction | None:

@@ -133,6 +133,8 @@ class Live:
         )
         self._rooms: dict[int, RoomEntry] = {}
         self._loading: dict[int, asyncio.Task[RoomEntry]] = {}
+        self._restrictions: dict[int, tuple[float, list[actions.StoredRestriction]]] = {}
+        self._restrictions_loading: dict[int, asyncio.Task[list[actions.StoredRestriction]]] = {}
 
     async def close(self) -> None:
         await self.bankeys.close()
@@ -306,6 +308,63 @@ class Live:
         )
         state.checked_at = self.server.clock.monotonic()
 
+    async def recheck(self, connection: Connection, state: MemberState, *, room_id: int) -> None:
+        """The periodic re-check of a member while they write: matched against the
+        organisation's active restrictions that the process keeps (one read per
+        organisation every :data:`RECHECK` / 2 seconds, not one per member). New and
+        lifted restrictions also arrive at once on the moderation channel; this is
+        the backstop for a channel message that was lost."""
+        identity = connection.identity
+        if identity is None:
+            return
+        rows = await self.org_restrictions(state.organisation_id)
+        state.restriction = actions.applicable(
+            rows,
+            room_id=room_id,
+            author_key=identity.author_key,
+            ban_keys=await self.ban_digests(connection),
+            now=self.server.clock.now(),
+        )
+        state.checked_at = self.server.clock.monotonic()
+
+    async def org_restrictions(self, organisation_id: int) -> list[actions.StoredRestriction]:
+        now = self.server.clock.monotonic()
+        kept = self._restrictions.get(organisation_id)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        task = self._restrictions_loading.get(organisation_id)
+        if task is None:
+            task = asyncio.ensure_future(self._load_restrictions(organisation_id))
+            self._restrictions_loading[organisation_id] = task
+
+            def done(finished: asyncio.Task[list[actions.StoredRestriction]]) -> None:
+                if self._restrictions_loading.get(organisation_id) is finished:
+                    del self._restrictions_loading[organisation_id]
+                if not finished.cancelled():
+                    finished.exception()  # retrieved: awaiting callers get it
+
+            task.add_done_callback(done)
+        return await asyncio.shield(task)
+
+    async def _load_restrictions(self, organisation_id: int) -> list[actions.StoredRestriction]:
+        me = asyncio.current_task()
+        rows = await service.list_active_restrictions(
+            self.server.db, organisation_id=organisation_id, now=self.server.clock.now()
+        )
+        if self._restrictions_loading.get(organisation_id) is me:  # not dropped meanwhile
+            if len(self._restrictions) > 10_000:
+                self._restrictions.clear()
+            self._restrictions[organisation_id] = (
+                self.server.clock.monotonic() + RECHECK / 2,
+                rows,
+            )
+        return rows
+
+    def restrictions_changed(self, organisation_id: int) -> None:
+        """A restriction of the organisation was made or lifted: read them again."""
+        self._restrictions.pop(organisation_id, None)
+        self._restrictions_loading.pop(organisation_id, None)
+
     def restricted(self, connection: Connection, restriction: ActiveRestriction) -> AppError:
         until = format_time(restriction.expires_at, connection.locale)
         return actions.restricted(restriction, until=until)
@@ -334,7 +393,7 @@ class Live:
         now = server.clock.monotonic()
         room_id = membership.room.id
         if now - state.checked_at > RECHECK:
-            await self.refresh(connection, state, room_id=room_id)
+            await self.recheck(connection, state, room_id=room_id)
         restriction = state.restriction
         if restriction is not None:
             if restriction.expires_at > server.clock.now():
@@ -535,6 +594,7 @@ class Live:
 
         author_hex, organisation = arg.split(" ", 1)
         key = bytes.fromhex(author_hex)
+        self.restrictions_changed(int(organisation))
         restriction = None
         if payload != b"lift":
             kind, expires, restriction_id = msgspec.json.decode(payload)

@@ -525,6 +525,31 @@ async def get_restriction(
         return actions.worst(found)
 
 
+async def list_active_restrictions(
+    db: Database, *, organisation_id: int, now: datetime
+) -> list[actions.StoredRestriction]:
+    """Every restriction of the organisation in force at ``now`` (a handful: they are
+    kept per process and matched with :func:`actions.applicable`)."""
+    async with db.read_session() as session:
+        rows = await session.execute(
+            select(
+                Restriction.kind,
+                Restriction.expires_at,
+                Restriction.room_id,
+                Restriction.author_key,
+                Restriction.ban_key,
+            ).where(
+                Restriction.organisation_id == organisation_id,
+                Restriction.lifted_at.is_(None),
+                Restriction.expires_at > now,
+            )
+        )
+        return [
+            actions.StoredRestriction(actions.check_kind(kind), expires, room, key, ban)
+            for kind, expires, room, key, ban in rows
+        ]
+
+
 # ------------------------------------------------------------------ held messages
 
 
