@@ -652,6 +652,11 @@ async def do_delete_conversation(
             await session.execute(delete(RoomMember).where(RoomMember.room_id == room_id))
             await session.execute(delete(RoomStream).where(RoomStream.room_id == room_id))
             await session.execute(delete(Room).where(Room.id == room_id))
+    if db.is_sqlite:
+        # As for a deleted question: the rows' old pages leave the write-ahead log now.
+        from kuulolla.privacy.service import compact_sqlite
+
+        await compact_sqlite(db, vacuum=False)
 
 
 async def get_room_id(db: Database, *, slug: str) -> int:

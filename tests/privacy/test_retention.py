@@ -314,6 +314,43 @@ async def test_a_question_deleted_by_its_asker_leaves_no_bytes_in_the_sqlite_fil
 
 
 @pytest.mark.asyncio
+async def test_a_conversation_deleted_by_its_visitor_leaves_no_bytes_in_the_sqlite_files(
+    sqlite_url: str,
+) -> None:
+    """After "delete this conversation now" a helper's note is in neither the SQLite file nor its WAL."""
+    from pathlib import Path
+
+    from kuulolla.queue import console
+    from kuulolla.queue import service as queue
+    from tests.queue.helpers import accept, build, enter, visitor
+
+    path = Path(sqlite_url.removeprefix("sqlite+aiosqlite:///"))
+    files = [path, path.with_name(path.name + "-wal")]
+    db = Database.from_url(sqlite_url)
+    try:
+        world = await build(db)
+        entry = await enter(db, world, 1)
+        await accept(db, world, "vol1")
+        helper = world.helpers["vol1"]
+        await console.do_note(
+            db,
+            organisation_id=world.org_id,
+            user_id=helper,
+            entry_id=entry,
+            text="Kanarialintu8R muistiinpano",
+            now=NOW,
+        )
+        await console.do_end(
+            db, organisation_id=world.org_id, user_id=helper, entry_id=entry, now=NOW
+        )
+        await queue.do_delete_conversation(db, visitor_key=visitor(1), entry_id=entry, now=NOW)
+        stored = b"".join(f.read_bytes() for f in files if f.exists())
+    finally:
+        await db.dispose()
+    assert b"Kanarialintu8R" not in stored
+
+
+@pytest.mark.asyncio
 async def test_purge_clears_ban_digests_once_their_day_key_is_gone(
     db: Database, settings: Settings
 ) -> None:
