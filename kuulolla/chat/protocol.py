@@ -284,6 +284,9 @@ class Alert(ServerFrame, tag="alert"):
     author: str | None = None
     seq: int | None = None
     held: int | None = None
+    # "lexicon": a known crisis expression; "model": only the statistical model found
+    # it (shown to moderators as a possible crisis).
+    source: str = "lexicon"
 
 
 class Pending(ServerFrame, tag="pending"):

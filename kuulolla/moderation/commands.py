@@ -2,8 +2,9 @@
 
 :func:`handle` takes one decoded moderation frame (chat/protocol.py) from a
 connection that has joined the frame's room. Visitors may send ``report`` and
-``to_moderators``; everything else needs the room's moderator status, settled at
-join (moderation/live.py: :func:`~kuulolla.moderation.live.is_moderator`). Every
+``to_moderators``; everything else needs the room's moderator status
+(moderation/live.py: :func:`~kuulolla.moderation.live.is_moderator`): coordinators
+and admins at any time, other staff while checked in on one of the room's shifts. Every
 action is audited by the service it calls; its effect reaches every process through
 the room's stream (redactions, approved messages) or the moderation channel.
 """
@@ -68,7 +69,7 @@ async def handle(live: Live, connection: Connection, frame: ModerationFrame) -> 
     if isinstance(frame, ToModeratorsRequest):
         _to_moderators(live, connection, membership, frame)
         return
-    if not membership.moderation.moderator:
+    if not await live.check_moderator(connection, membership):
         raise NotModerator()
     if isinstance(frame, RedactRequest):
         await _redact(live, connection, membership, frame)

@@ -50,6 +50,7 @@ from kuulolla.chat.protocol import (
     encode,
 )
 from kuulolla.chat.sockets import OutFrame
+from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, InvalidNick
 from kuulolla.core.i18n import N_
 from kuulolla.moderation import actions, service
@@ -57,8 +58,9 @@ from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
 from kuulolla.moderation.bankey import BanKeys, KeyStore, MemoryKeyStore, RedisKeyStore
 from kuulolla.moderation.flood import FloodPolicy, FloodState
 from kuulolla.moderation.logic import Action, Policy, Verdict, compile_words, screen
-from kuulolla.moderation.permissions import MODERATE_ON_DUTY
+from kuulolla.moderation.permissions import MODERATE_ANY_TIME, MODERATE_ON_DUTY
 from kuulolla.reports.events import Kind
+from kuulolla.shifts.rooms import on_duty_in_room
 
 if TYPE_CHECKING:
     from kuulolla.chat.endpoint import Connection, Membership
@@ -77,10 +79,31 @@ class Refused(BadRequest):
     default_message = N_("Your message was not sent.")
 
 
-def is_moderator(principal: Principal, organisation_id: int) -> bool:
-    """Whether this person moderates rooms of the organisation. Until on-duty state
-    exists, every staff member holding ``moderate_rooms`` there does."""
-    return principal.authenticated and allows(principal, MODERATE_ON_DUTY, organisation_id)
+def moderates_any_time(principal: Principal, organisation_id: int) -> bool:
+    """Coordinators of the organisation and admins moderate its rooms without a shift."""
+    return principal.authenticated and allows(principal, MODERATE_ANY_TIME, organisation_id)
+
+
+async def is_moderator(
+    db: Database,
+    principal: Principal,
+    *,
+    organisation_id: int,
+    room_id: int,
+    now: datetime,
+    private: bool = False,
+) -> bool:
+    """Whether this person may moderate the room now: at any time (coordinators,
+    admins), or while checked in on one of the room's shifts (any staff role of the
+    room's organisation). In a one-to-one conversation (``private``) the staff member
+    the endpoint let in is its helper and moderates it (crisis alerts included)."""
+    if moderates_any_time(principal, organisation_id):
+        return True
+    if principal.user_id is None or not allows(principal, MODERATE_ON_DUTY, organisation_id):
+        return False
+    if private:
+        return True
+    return await on_duty_in_room(db, user_id=principal.user_id, room_id=room_id, now=now)
 
 
 def public_numbers(crisis: Iterable[dict[str, Any]]) -> frozenset[str]:
@@ -110,6 +133,7 @@ class MemberState:
 
     organisation_id: int
     moderator: bool = False
+    private: bool = False  # a one-to-one conversation
     flood: FloodState = field(default_factory=FloodState)
     last_sent: float | None = None
     restriction: ActiveRestriction | None = None
@@ -276,12 +300,18 @@ class Live:
         entry = await self.room(room)
         now = self.server.clock.monotonic()
         if staff:
-            return (
-                MemberState(
-                    room.organisation_id, is_moderator(connection.principal, room.organisation_id)
-                ),
-                entry,
+            state = MemberState(
+                room.organisation_id, private=room.kind == "private", checked_at=now
             )
+            state.moderator = await is_moderator(
+                self.server.db,
+                connection.principal,
+                organisation_id=room.organisation_id,
+                room_id=room.id,
+                now=self.server.clock.now(),
+                private=room.kind == "private",
+            )
+            return state, entry
         verdict = screen(nick, policy=entry.policy, kind="nick")
         if verdict.action is Action.REFUSE:
             note = verdict.notes[0] if verdict.notes else None
@@ -365,6 +395,29 @@ class Live:
         self._restrictions.pop(organisation_id, None)
         self._restrictions_loading.pop(organisation_id, None)
 
+    async def check_moderator(self, connection: Connection, membership: Membership) -> bool:
+        """Settle a staff member's moderator status again when it may have changed: they
+        checked in since joining, or their shift ended (re-read after :data:`RECHECK`
+        seconds). Coordinators and admins need no shift."""
+        state = membership.moderation
+        principal = connection.principal
+        if not principal.authenticated or membership.role == "visitor":
+            return False
+        if moderates_any_time(principal, state.organisation_id):
+            return True
+        now = self.server.clock.monotonic()
+        if not state.moderator or now - state.checked_at > RECHECK:
+            state.moderator = await is_moderator(
+                self.server.db,
+                principal,
+                organisation_id=state.organisation_id,
+                room_id=membership.room.id,
+                now=self.server.clock.now(),
+                private=state.private,
+            )
+            state.checked_at = now
+        return state.moderator
+
     def restricted(self, connection: Connection, restriction: ActiveRestriction) -> AppError:
         until = format_time(restriction.expires_at, connection.locale)
         return actions.restricted(restriction, until=until)
@@ -443,6 +496,7 @@ class Live:
                     Alert(
                         room=slug,
                         category=verdict.crisis.category,
+                        source=verdict.crisis.source,
                         nick=membership.nick,
                         author=author,
                         held=held.id,
@@ -475,6 +529,7 @@ class Live:
             Alert(
                 room=membership.room.slug,
                 category=verdict.crisis.category,
+                source=verdict.crisis.source,
                 nick=membership.nick,
                 author=self.server.fanout.author_id(room_id, author_key),
                 seq=seq,

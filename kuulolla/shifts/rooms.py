@@ -19,14 +19,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError
 from kuulolla.core.i18n import N_, datetime_text, gettext
 from kuulolla.shifts import duty, store
-from kuulolla.shifts.models import ShiftRow, ShiftTemplateRow
+from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow, ShiftTemplateRow
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,30 @@ async def _hosts_and_shifts(
                 duty.Host(a, people[a.person_id]) for a in assignments if a.person_id in people
             ]
         return shifts, hosts, org_id
+
+
+async def on_duty_in_room(db: Database, *, user_id: int, room_id: int, now: datetime) -> bool:
+    """Whether the person is checked in now on a shift of the room (not checked out,
+    the shift not cancelled or over): moderation/live.py lets them moderate it."""
+    async with db.read_session() as session:
+        found = await session.scalar(
+            select(ShiftAssignmentRow.id)
+            .join(ShiftRow, ShiftRow.id == ShiftAssignmentRow.shift_id)
+            .where(
+                ShiftRow.room_id == room_id,
+                ShiftRow.cancelled_at.is_(None),
+                ShiftRow.ends_at > now,
+                ShiftAssignmentRow.person_id == user_id,
+                ShiftAssignmentRow.checked_in_at.is_not(None),
+                ShiftAssignmentRow.checked_in_at <= now,
+                or_(
+                    ShiftAssignmentRow.checked_out_at.is_(None),
+                    ShiftAssignmentRow.checked_out_at > now,
+                ),
+            )
+            .limit(1)
+        )
+    return found is not None
 
 
 async def room_state(db: Database, *, room_id: int, now: datetime) -> duty.RoomState | None:

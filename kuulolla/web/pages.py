@@ -91,6 +91,9 @@ MODERATOR_SCRIPT_STRINGS = {
     "whisper": N_("Private message"),
     "whisper_prompt": N_("Private message to this person:"),
     "alert": N_("Crisis signal from {nick}."),
+    "alert_possible": N_(
+        "Possible crisis from {nick} (found by the model, not a known expression)."
+    ),
     "alert_seq": N_("Message {seq}."),
     "alert_held": N_("The message waits for approval."),
     "approve": N_("Approve"),

@@ -21,7 +21,7 @@ from tests.helpers import run_async
 pytestmark = pytest.mark.e2e
 
 
-def staff_session(database_url: str, username: str) -> str:
+def staff_session(database_url: str, username: str, role: str = "volunteer") -> str:
     async def work() -> str:
         from sqlalchemy import select
 
@@ -33,9 +33,7 @@ def staff_session(database_url: str, username: str) -> str:
                 org_id = await session.scalar(
                     select(Organisation.id).where(Organisation.slug == "jarjesto")
                 )
-            user_id = await add_person(
-                db, username, display_name="Vilma", org_id=org_id, role="volunteer"
-            )
+            user_id = await add_person(db, username, display_name="Vilma", org_id=org_id, role=role)
             return await make_session(db, user_id, now=utcnow())  # the servers' clocks are real
         finally:
             await db.dispose()

@@ -27,7 +27,7 @@ CRISIS = [{"number": "09 2525 0111", "name": {"fi": "Kriisipuhelin"}, "descripti
 
 @pytest.fixture
 def moderated(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
-    """One development-mode server; yields it and a volunteer's session token."""
+    """One development-mode server; yields it and a coordinator's session token (coordinators moderate without a shift)."""
     seed_rooms(sqlite_url)
 
     async def work() -> str:
@@ -43,7 +43,7 @@ def moderated(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, 
                     .values(require_totp="none", crisis_numbers=CRISIS)
                 )
             user_id = await add_person(
-                db, "valvoja", display_name="Valvoja", org_id=org_id, role="volunteer"
+                db, "valvoja", display_name="Valvoja", org_id=org_id, role="coordinator"
             )
             return await make_session(db, user_id, now=utcnow())
         finally:

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.e2e
 
 
 async def moderator(server: ServerProcess, database_url: str, username: str) -> Client:
-    token = await asyncio.to_thread(staff_session, database_url, username)
+    # A coordinator moderates without a shift (volunteers need to be checked in).
+    token = await asyncio.to_thread(staff_session, database_url, username, "coordinator")
     headers = {"Cookie": f"__Host-kuulolla_session={token}"}
     ws: Any = await websockets.connect(server.ws, compression=None, additional_headers=headers)
     client = Client(ws)

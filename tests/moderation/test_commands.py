@@ -9,6 +9,7 @@ from typing import Any
 from kuulolla.core.db import Database
 from kuulolla.moderation import service
 from tests.accounts.conftest import Env
+from tests.helpers import NOW
 from tests.moderation.test_live import _room_id, connect, enter, frames_until, send
 
 
@@ -19,7 +20,7 @@ def act(ws: Any, **frame: Any) -> None:
 def test_redaction_reaches_others_and_resuming_clients(env: Env) -> None:
     """A removal reaches a client in the room and one that resumes later from before it."""
     room = env.world.rooms["alfa"]
-    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         enter(mod, room)
         enter(visitor, room)
         send(visitor, room, "poistettava viesti", "r1")
@@ -72,7 +73,7 @@ def test_visitor_cannot_moderate(env: Env) -> None:
 def test_mute_then_lift(env: Env) -> None:
     """A mute reaches the visitor at once and refuses their messages; lifting lets them write."""
     room = env.world.rooms["alfa"]
-    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         enter(mod, room)
         enter(visitor, room)
         send(visitor, room, "hölmöjä kaikki", "u1")
@@ -91,7 +92,7 @@ def test_mute_then_lift(env: Env) -> None:
 def test_removal_takes_the_visitor_out(env: Env) -> None:
     """A removed visitor leaves the room and cannot join it again with the same token."""
     room = env.world.rooms["alfa"]
-    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         enter(mod, room)
         visitor.send_text(json.dumps({"type": "hello", "v": 1}))
         token = frames_until(visitor, "welcome")["token"]
@@ -113,7 +114,7 @@ def test_removal_takes_the_visitor_out(env: Env) -> None:
 def test_settings_reach_everyone(env: Env) -> None:
     """Slow mode, the lock and the pinned message reach everyone in the room at once."""
     room = env.world.rooms["alfa"]
-    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         enter(mod, room)
         enter(visitor, room)
         act(mod, type="room_settings", room=room, pinned="Ole ystävällinen.", slow_mode=30)
@@ -126,7 +127,7 @@ def test_settings_reach_everyone(env: Env) -> None:
 def test_premoderation_approve_and_reject(env: Env) -> None:
     """In a pre-moderated room messages wait; an approved one is delivered, a rejected one is not."""
     room = env.world.rooms["alfa"]
-    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         enter(mod, room)
         enter(visitor, room)
         act(mod, type="room_settings", room=room, premoderated=True)
@@ -149,7 +150,7 @@ def test_private_messages_both_ways(env: Env) -> None:
     """A moderator writes privately to one visitor; a visitor writes privately to the moderators."""
     room = env.world.rooms["alfa"]
     with (
-        connect(env, "volunteer-alfa") as mod,
+        connect(env, "coordinator-alfa") as mod,
         connect(env) as visitor,
         connect(env) as bystander,
     ):
@@ -162,7 +163,7 @@ def test_private_messages_both_ways(env: Env) -> None:
         act(mod, type="whisper", room=room, to=author, text="Haluatko jutella kahden kesken?")
         private = frames_until(visitor, "private")
         assert private["text"] == "Haluatko jutella kahden kesken?"
-        assert private["from"]["role"] == "volunteer"
+        assert private["from"]["role"] == "coordinator"
         act(visitor, type="to_moderators", room=room, text="Kyllä kiitos")
         to_mods = frames_until(mod, "private")
         assert to_mods["to_moderators"] is True and to_mods["from"]["id"] == author
@@ -179,7 +180,7 @@ def test_private_messages_both_ways(env: Env) -> None:
 def test_report_queue_and_resolve(env: Env) -> None:
     """A report reaches the moderators, is listed with context and leaves the queue when resolved."""
     room = env.world.rooms["alfa"]
-    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         enter(mod, room)
         enter(visitor, room)
         send(visitor, room, "ikävä viesti", "q1")
@@ -198,3 +199,69 @@ def test_report_queue_and_resolve(env: Env) -> None:
         assert frames_until(mod, "reports")["items"] == []
         act(visitor, type="report", room=room, seq=seq, reason="nonsense")
         assert frames_until(visitor, "error")["code"] == "bad_report_reason"
+
+
+def check_in(env: Env, who: str) -> None:
+    """``who`` holds a place on a shift of alfa's room around NOW and has checked in."""
+    from datetime import timedelta
+
+    from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow
+
+    async def work(db: Database) -> None:
+        room_id = await _room_id(db, env.world.rooms["alfa"])
+        async with db.session() as session:
+            shift = ShiftRow(
+                organisation_id=env.world.orgs["alfa"],
+                day=NOW.date(),
+                room_id=room_id,
+                starts_at=NOW - timedelta(hours=1),
+                ends_at=NOW + timedelta(hours=1),
+            )
+            session.add(shift)
+            await session.flush()
+            session.add(
+                ShiftAssignmentRow(
+                    shift_id=shift.id,
+                    person_id=env.world.users[who],
+                    role="host",
+                    created_at=NOW,
+                    checked_in_at=NOW - timedelta(minutes=50),
+                )
+            )
+
+    env.db(work)
+
+
+def test_a_volunteer_off_duty_cannot_moderate(env: Env) -> None:
+    """A volunteer of the organisation not checked in on a shift of the room gets not_moderator and changes nothing."""
+    room = env.world.rooms["alfa"]
+    with connect(env, "volunteer-alfa") as staff, connect(env) as visitor:
+        enter(staff, room)
+        enter(visitor, room)
+        send(visitor, room, "jää näkyviin", "o1")
+        seq = frames_until(visitor, "ack", ref="o1")["seq"]
+        act(staff, type="redact", room=room, seq=seq)
+        error = frames_until(staff, "error")
+        assert error["code"] == "not_moderator" and error["message"]
+        act(staff, type="room_settings", room=room, locked=True)
+        assert frames_until(staff, "error")["code"] == "not_moderator"
+
+    async def audit(db: Database) -> list[str]:
+        return [
+            r.action for r in await service.list_audit(db, organisation_id=env.world.orgs["alfa"])
+        ]
+
+    assert env.db(audit) == []
+
+
+def test_a_volunteer_checked_in_on_the_rooms_shift_moderates(env: Env) -> None:
+    """Checked in on a shift of the room, a volunteer may remove a message."""
+    room = env.world.rooms["alfa"]
+    check_in(env, "volunteer-alfa")
+    with connect(env, "volunteer-alfa") as staff, connect(env) as visitor:
+        enter(staff, room)
+        enter(visitor, room)
+        send(visitor, room, "poistuu", "d1")
+        seq = frames_until(visitor, "ack", ref="d1")["seq"]
+        act(staff, type="redact", room=room, seq=seq)
+        assert frames_until(staff, "done", action="redact")["seq"] == seq

@@ -111,7 +111,7 @@ def test_crisis_message_delivered_with_help_and_alert(env: Env) -> None:
     """A crisis message is delivered; the writer gets the crisis numbers and moderators an alert."""
     set_crisis_numbers(env)
     room = env.world.rooms["alfa"]
-    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         assert enter(mod, room)["type"] == "joined"
         frames_until(mod, "moderation_state", moderator=True)
         assert enter(visitor, room)["type"] == "joined"
@@ -122,6 +122,7 @@ def test_crisis_message_delivered_with_help_and_alert(env: Env) -> None:
         ack = frames_until(visitor, "ack", ref="c1")
         alert = frames_until(mod, "alert")
         assert alert["seq"] == ack["seq"] and alert["category"] and alert["nick"] == "Vieras"
+        assert "source" not in alert  # a known expression (lexicon, the default): not "possible"
         message = frames_until(mod, "message", seq=ack["seq"])
         assert message["text"] == "en jaksa enää, haluan kuolla"
 
@@ -141,7 +142,7 @@ def test_idiom_gives_no_alert(env: Env) -> None:
 def test_link_is_held_and_shown_to_moderators(env: Env) -> None:
     """A link is held by default: the sender is told and moderators get it to approve."""
     room = env.world.rooms["alfa"]
-    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         enter(mod, room)
         enter(visitor, room)
         send(visitor, room, "katso www.esimerkki.com", "l1")
@@ -180,7 +181,7 @@ def test_locked_room_and_slow_mode(env: Env) -> None:
     """In a locked room visitors cannot write but staff can; slow mode spaces a visitor's messages."""
     room = env.world.rooms["alfa"]
     change(env, locked=True)
-    with connect(env, "volunteer-alfa") as mod, connect(env) as visitor:
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         enter(mod, room)
         state = enter(visitor, room)
         assert state["type"] == "joined"

@@ -97,8 +97,9 @@ document.addEventListener("kuulolla:frame", (event) => {
       break;
     case "alert": {
       const where = f.seq !== undefined ? fmt(M.alert_seq, { seq: f.seq }) : M.alert_held;
-      const li = item(alerts, `${fmt(M.alert, { nick: f.nick })} ${where}`);
-      li.className = "alert--crisis";
+      const text = f.source === "model" ? M.alert_possible : M.alert;
+      const li = item(alerts, `${fmt(text, { nick: f.nick })} ${where}`);
+      li.className = f.source === "model" ? "alert--crisis alert--possible" : "alert--crisis";
       beep();
       break;
     }
