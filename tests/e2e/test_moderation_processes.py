@@ -23,7 +23,8 @@ async def moderator(server: ServerProcess, database_url: str, username: str) -> 
     client = Client(ws)
     await client.send({"type": "hello", "v": 1})
     await client.expect("welcome")
-    assert (await client.join("huone"))["type"] == "joined"
+    joined = await client.join("huone")
+    assert joined["type"] == "joined", joined
     await client.expect("moderation_state", moderator=True)
     return client
 
