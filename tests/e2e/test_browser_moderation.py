@@ -95,3 +95,32 @@ def test_moderator_removes_message_and_visitor_gets_crisis_help(
     assert foreign == []
     mod.context.close()
     visitor.context.close()
+
+
+@pytest.mark.parametrize("locale", ["sv-SE", "en-GB", "fi-FI"])
+def test_moderator_view_with_an_alert_and_a_report_passes_axe(
+    browser: Any, moderated: tuple[ServerProcess, str], locale: str
+) -> None:
+    """The moderator's room view showing a crisis alert and a visitor's report has no axe
+    violations in Swedish, English and Finnish."""
+    server, token = moderated
+    mod = new_page(browser, locale=locale)
+    mod.context.add_cookies([{"name": "kuulolla_session", "value": token, "url": server.http}])
+    writer = new_page(browser)
+    reporter = new_page(browser)
+    mod.goto(f"{server.http}/rooms/huone")
+    mod.locator("#nick-form button[type=submit]").click()
+    mod.locator("#modpanel").wait_for(state="visible")
+    enter_room(writer, server, "Aino")
+    enter_room(reporter, server, "Bertta")
+    say(writer, "en jaksa enää, haluan kuolla")
+    mod.locator("#mod-alerts .alert--crisis").wait_for()
+    message = reporter.locator("#messages .message", has_text="haluan kuolla")
+    message.locator("summary").click()
+    message.locator("select").select_option("worry")
+    message.locator("button").click()
+    mod.locator("#mod-reports li").first.wait_for()
+    assert mod.locator("html").get_attribute("lang") == locale[:2]
+    assert axe_violations(mod) == []
+    for page in (mod, writer, reporter):
+        page.context.close()
