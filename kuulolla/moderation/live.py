@@ -26,7 +26,6 @@ word list changed, drop the compiled policies of its rooms).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from kuulolla.chat.protocol import (
     encode,
 )
 from kuulolla.chat.sockets import OutFrame
+from kuulolla.core.cache import SharedCache
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, InvalidNick
 from kuulolla.core.i18n import N_
@@ -124,7 +124,6 @@ class RoomEntry:
     settings: RoomSettings
     policy: Policy
     crisis: list[dict[str, Any]]
-    expires: float
 
 
 @dataclass(slots=True)
@@ -155,10 +154,10 @@ class Live:
         self.flood: FloodPolicy | None = (
             FloodPolicy(join_cooldown=settings.join_cooldown) if settings.flood_rules else None
         )
-        self._rooms: dict[int, RoomEntry] = {}
-        self._loading: dict[int, asyncio.Task[RoomEntry]] = {}
-        self._restrictions: dict[int, tuple[float, list[actions.StoredRestriction]]] = {}
-        self._restrictions_loading: dict[int, asyncio.Task[list[actions.StoredRestriction]]] = {}
+        # Expired room entries are served while one read renews them; restrictions are
+        # read again before use.
+        self._rooms: SharedCache[int, RoomEntry] = SharedCache(serve_stale=lambda _: True)
+        self._restrictions: SharedCache[int, list[actions.StoredRestriction]] = SharedCache()
 
     async def close(self) -> None:
         await self.bankeys.close()
@@ -174,48 +173,28 @@ class Live:
         channel and drop the copy at once; the expiry is only a backstop), and callers
         that find no copy share one read, so a busy room never makes every sender
         query the database at the same moment."""
-        now = self.server.clock.monotonic()
-        entry = self._rooms.get(room_id)
-        if entry is not None:
-            if entry.expires <= now and room_id not in self._loading:
-                self._start_load(room_id, organisation_id, background=True)
-            return entry
-        task = self._loading.get(room_id) or self._start_load(room_id, organisation_id)
-        return await asyncio.shield(task)
 
-    def _start_load(
-        self, room_id: int, organisation_id: int, *, background: bool = False
-    ) -> asyncio.Task[RoomEntry]:
-        task = asyncio.ensure_future(self._load(room_id, organisation_id, background))
-        self._loading[room_id] = task
+        async def load() -> tuple[RoomEntry, float]:
+            return await self._load(room_id, organisation_id)
 
-        def done(finished: asyncio.Task[RoomEntry]) -> None:
-            if self._loading.get(room_id) is finished:
-                del self._loading[room_id]
-            if not finished.cancelled():
-                finished.exception()  # retrieved: awaiting callers get it themselves
+        return await self._rooms.get(room_id, load, now=self.server.clock.monotonic())
 
-        task.add_done_callback(done)
-        return task
-
-    async def _load(self, room_id: int, organisation_id: int, background: bool) -> RoomEntry:
-        me = asyncio.current_task()
+    async def _load(self, room_id: int, organisation_id: int) -> tuple[RoomEntry, float]:
         db = self.server.db
         try:
             settings = await service.get_room_settings(db, room_id=room_id)
             words = await service.get_word_list(db, organisation_id=organisation_id)
             org = await get_organisation_by_id(db, organisation_id=organisation_id)
         except Exception:
-            stale = self._rooms.get(room_id)
-            if not background or stale is None:
+            stale = self._rooms.kept(room_id)
+            if stale is None:
                 raise
             log.warning(
                 "moderation.room_reload_failed",
                 exc_info=True,
                 extra={"event": "moderation.room_reload_failed", "room_id": room_id},
             )
-            stale.expires = self.server.clock.monotonic() + 2.0  # try again soon
-            return stale
+            return stale, self.server.clock.monotonic() + 2.0  # try again soon
         crisis = list(org.crisis_numbers) if org else []
         policy = actions.policy_for(
             settings,
@@ -223,30 +202,14 @@ class Live:
             flood=self.flood,
             public_numbers=public_numbers(crisis),
         )
-        now = self.server.clock.monotonic()
-        entry = RoomEntry(
-            organisation_id,
-            settings,
-            policy,
-            crisis,
-            now + self.server.settings.room_cache_seconds,
-        )
-        # A copy read before a forget() (a change announced meanwhile) is not kept.
-        if self._loading.get(room_id) is me:
-            if len(self._rooms) > 10_000:
-                self._rooms.clear()
-            self._rooms[room_id] = entry
-        return entry
+        entry = RoomEntry(organisation_id, settings, policy, crisis)
+        return entry, self.server.clock.monotonic() + self.server.settings.room_cache_seconds
 
     def forget(self, room_id: int) -> None:
-        self._rooms.pop(room_id, None)
-        self._loading.pop(room_id, None)
+        self._rooms.forget(room_id)
 
     def forget_organisation(self, organisation_id: int) -> None:
-        for room_id, entry in list(self._rooms.items()):
-            if entry.organisation_id == organisation_id:
-                del self._rooms[room_id]
-        self._loading.clear()  # reads under way may hold the old list: none is kept
+        self._rooms.forget_where(lambda entry: entry.organisation_id == organisation_id)
 
     def words_changed(self, organisation_id: int) -> None:
         """The organisation's word list changed: every process drops its compiled
@@ -358,42 +321,19 @@ class Live:
         state.checked_at = self.server.clock.monotonic()
 
     async def org_restrictions(self, organisation_id: int) -> list[actions.StoredRestriction]:
-        now = self.server.clock.monotonic()
-        kept = self._restrictions.get(organisation_id)
-        if kept is not None and kept[0] > now:
-            return kept[1]
-        task = self._restrictions_loading.get(organisation_id)
-        if task is None:
-            task = asyncio.ensure_future(self._load_restrictions(organisation_id))
-            self._restrictions_loading[organisation_id] = task
-
-            def done(finished: asyncio.Task[list[actions.StoredRestriction]]) -> None:
-                if self._restrictions_loading.get(organisation_id) is finished:
-                    del self._restrictions_loading[organisation_id]
-                if not finished.cancelled():
-                    finished.exception()  # retrieved: awaiting callers get it
-
-            task.add_done_callback(done)
-        return await asyncio.shield(task)
-
-    async def _load_restrictions(self, organisation_id: int) -> list[actions.StoredRestriction]:
-        me = asyncio.current_task()
-        rows = await service.list_active_restrictions(
-            self.server.db, organisation_id=organisation_id, now=self.server.clock.now()
-        )
-        if self._restrictions_loading.get(organisation_id) is me:  # not dropped meanwhile
-            if len(self._restrictions) > 10_000:
-                self._restrictions.clear()
-            self._restrictions[organisation_id] = (
-                self.server.clock.monotonic() + RECHECK / 2,
-                rows,
+        async def load() -> tuple[list[actions.StoredRestriction], float]:
+            rows = await service.list_active_restrictions(
+                self.server.db, organisation_id=organisation_id, now=self.server.clock.now()
             )
-        return rows
+            return rows, self.server.clock.monotonic() + RECHECK / 2
+
+        return await self._restrictions.get(
+            organisation_id, load, now=self.server.clock.monotonic()
+        )
 
     def restrictions_changed(self, organisation_id: int) -> None:
         """A restriction of the organisation was made or lifted: read them again."""
-        self._restrictions.pop(organisation_id, None)
-        self._restrictions_loading.pop(organisation_id, None)
+        self._restrictions.forget(organisation_id)
 
     async def check_moderator(self, connection: Connection, membership: Membership) -> bool:
         """Settle a staff member's moderator status again when it may have changed: they
@@ -452,9 +392,7 @@ class Live:
             if restriction.expires_at > server.clock.now():
                 raise self.restricted(connection, restriction)
             state.restriction = None
-        entry = self._rooms.get(room_id)
-        if entry is None or entry.expires <= now:
-            entry = await self.room_entry(room_id, state.organisation_id)
+        entry = await self.room_entry(room_id, state.organisation_id)
         settings = entry.settings
         if settings.locked:
             raise actions.RoomLocked()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -11,6 +10,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kuulolla.accounts.models import Organisation
+from kuulolla.core.cache import SharedCache
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, NotFound
 from kuulolla.core.i18n import N_
@@ -188,42 +188,18 @@ class RoomCache:
     def __init__(self, db: Database, *, ttl: float = 30.0) -> None:
         self._db = db
         self._ttl = ttl
-        self._by_slug: dict[str, tuple[float, RoomInfo | None]] = {}
-        self._loading: dict[str, asyncio.Task[RoomInfo | None]] = {}
+        # An expired miss is not served: the room may exist now.
+        self._cache: SharedCache[str, RoomInfo | None] = SharedCache(
+            serve_stale=lambda room: room is not None
+        )
 
     async def get(self, slug: str, *, now: float) -> RoomInfo | None:
-        hit = self._by_slug.get(slug)
-        if hit is not None:
-            if hit[0] <= now and slug not in self._loading:
-                self._start(slug, now)
-            if hit[1] is not None or hit[0] > now:
-                return hit[1]  # an expired miss is not served: the room may exist now
-        task = self._loading.get(slug) or self._start(slug, now)
-        return await asyncio.shield(task)
-
-    def _start(self, slug: str, now: float) -> asyncio.Task[RoomInfo | None]:
-        task = asyncio.ensure_future(self._load(slug, now))
-        self._loading[slug] = task
-
-        def done(finished: asyncio.Task[RoomInfo | None]) -> None:
-            if self._loading.get(slug) is finished:
-                del self._loading[slug]
-            if not finished.cancelled():
-                finished.exception()  # retrieved: awaiting callers get it themselves
-
-        task.add_done_callback(done)
-        return task
-
-    async def _load(self, slug: str, now: float) -> RoomInfo | None:
-        me = asyncio.current_task()
-        room = await get_room(self._db, slug=slug)
-        if self._loading.get(slug) is me:  # not forgotten meanwhile
-            if len(self._by_slug) > 10_000:
-                self._by_slug.clear()
+        async def load() -> tuple[RoomInfo | None, float]:
+            room = await get_room(self._db, slug=slug)
             # Misses are cached briefly too, so probing random slugs costs little.
-            self._by_slug[slug] = (now + (self._ttl if room else 2.0), room)
-        return room
+            return room, now + (self._ttl if room else 2.0)
+
+        return await self._cache.get(slug, load, now=now)
 
     def forget(self, slug: str) -> None:
-        self._by_slug.pop(slug, None)
-        self._loading.pop(slug, None)
+        self._cache.forget(slug)
