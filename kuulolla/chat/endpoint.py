@@ -425,7 +425,9 @@ class Connection:
         self.rooms[room.slug] = Membership(ref, hub, nick, role, moderation)
         if moderation.moderator or room_entry.settings != DEFAULT_SETTINGS:
             self.push(
-                server.moderation.room_state(room.slug, room_entry, moderator=moderation.moderator)
+                server.moderation.room_state(
+                    room.slug, room_entry, moderator=moderation.moderator or None
+                )
             )
         if moderation.moderator:
             for pending in await moderation_service.list_held(server.db, room_id=room.id):

@@ -302,14 +302,18 @@ class Pending(ServerFrame, tag="pending"):
 
 
 class ModerationState(ServerFrame, tag="moderation_state"):
-    """The room's moderation state, after joining and whenever it changes."""
+    """The room's moderation state, after joining and whenever it changes.
+
+    ``moderator`` is sent to one connection only: True after joining as a moderator or
+    on becoming one (a check-in), False on ceasing to be one (a check-out, the shift's
+    end); absent in the copy everyone gets when the settings change."""
 
     room: str
     locked: bool = False
     slow_mode: int = 0
     premoderated: bool = False
     pinned: str = ""
-    moderator: bool = False
+    moderator: bool | None = None
 
 
 class PrivateFrame(ServerFrame, tag="private"):

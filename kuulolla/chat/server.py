@@ -90,6 +90,7 @@ class ChatServer:
                 self.room_states.watch(lambda: list(self.fanout.hubs), self._tell_room_state),
                 name="room-states",
             ),
+            asyncio.create_task(self.moderation.watch_duty(), name="moderator-duty"),
         ]
 
     async def stop(self) -> None:

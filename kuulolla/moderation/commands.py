@@ -232,7 +232,7 @@ async def _settings(
     room = await server.rooms.get(frame.room, now=server.clock.monotonic())
     if room is not None:
         entry = await live.room(room)
-        live.to_room(room_id, live.room_state(frame.room, entry, moderator=False))
+        live.to_room(room_id, live.room_state(frame.room, entry))
     connection.push(Done(room=frame.room, action="room_settings"))
 
 

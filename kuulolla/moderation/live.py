@@ -20,12 +20,15 @@ Moderation channel ``<prefix>:moderation`` lines: ``<node> <room id> <kind> [<ar
 then a newline and a server frame. ``kind`` is ``mods`` (to the room's moderators),
 ``all`` (to everyone in the room; the room's settings changed), ``author`` (to
 the connections of one author key, hex in ``arg``; a private message or a
-restriction) or ``words`` (no frame; room id 0, the organisation id in ``arg``: its
-word list changed, drop the compiled policies of its rooms).
+restriction), ``words`` (no frame; room id 0, the organisation id in ``arg``: its
+word list changed, drop the compiled policies of its rooms) or ``duty`` (no frame;
+the user id in ``arg``: they checked in or out on a shift of the room, settle their
+moderator status there).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
@@ -220,7 +223,9 @@ class Live:
             self.channel, f"{node} 0 words {organisation_id}".encode() + b"\n"
         )
 
-    def room_state(self, slug: str, entry: RoomEntry, *, moderator: bool) -> ModerationState:
+    def room_state(
+        self, slug: str, entry: RoomEntry, *, moderator: bool | None = None
+    ) -> ModerationState:
         s = entry.settings
         return ModerationState(
             room=slug,
@@ -336,27 +341,84 @@ class Live:
         self._restrictions.forget(organisation_id)
 
     async def check_moderator(self, connection: Connection, membership: Membership) -> bool:
-        """Settle a staff member's moderator status again when it may have changed: they
-        checked in since joining, or their shift ended (re-read after :data:`RECHECK`
-        seconds). Coordinators and admins need no shift."""
+        """Settle a staff member's moderator status again on a moderator frame when it
+        may have changed: they checked in since joining, or their shift ended (re-read
+        after :data:`RECHECK` seconds). Coordinators and admins need no shift."""
         state = membership.moderation
         principal = connection.principal
         if not principal.authenticated or membership.role == "visitor":
             return False
         if moderates_any_time(principal, state.organisation_id):
             return True
-        now = self.server.clock.monotonic()
-        if not state.moderator or now - state.checked_at > RECHECK:
-            state.moderator = await is_moderator(
-                self.server.db,
-                principal,
-                organisation_id=state.organisation_id,
-                room_id=membership.room.id,
-                now=self.server.clock.now(),
-                private=state.private,
-            )
-            state.checked_at = now
+        if not state.moderator or self.server.clock.monotonic() - state.checked_at > RECHECK:
+            await self.settle(connection, membership)
         return state.moderator
+
+    # ------------------------------------------------------------ duty
+
+    def duty_changed(self, *, room_id: int, user_id: int) -> None:
+        """The person checked in or out on a shift of the room: settle their moderator
+        status on their sockets in the room now, here and in every other process (a
+        ``duty`` line on the moderation channel)."""
+        self.spawn(self.settle_all(room_id=room_id, user_id=user_id))
+        node = self.server.fanout.node
+        self.server.fanout.broker.publish(
+            self.channel, f"{node} {room_id} duty {user_id}".encode() + b"\n"
+        )
+
+    async def settle_all(self, *, room_id: int | None = None, user_id: int | None = None) -> None:
+        """Settle the moderator status of this process's staff members in group rooms:
+        those of ``user_id`` in ``room_id``, or every one (the periodic backstop for a
+        lost ``duty`` line and for shifts that end while the socket stays open)."""
+        try:
+            for connection in list(self.server.connections):
+                if connection.user_id is None or (
+                    user_id is not None and connection.user_id != user_id
+                ):
+                    continue
+                for membership in list(connection.rooms.values()):
+                    if room_id is None or membership.room.id == room_id:
+                        await self.settle(connection, membership)
+        except Exception:
+            log.warning("moderation.duty_failed", extra={"event": "moderation.duty_failed"})
+
+    async def settle(self, connection: Connection, membership: Membership) -> None:
+        """Read whether an on-duty staff member moderates the room now; when that
+        changed, tell their connection (``moderation_state`` with ``moderator`` true or
+        false, and on becoming a moderator the held messages) and deliver the
+        moderators' frames to it from now on, or no longer."""
+        state = membership.moderation
+        principal = connection.principal
+        if (
+            not principal.authenticated
+            or membership.role == "visitor"
+            or state.private  # the helper of a one-to-one conversation: always
+            or moderates_any_time(principal, state.organisation_id)
+        ):
+            return
+        room = membership.room
+        moderator = await is_moderator(
+            self.server.db,
+            principal,
+            organisation_id=state.organisation_id,
+            room_id=room.id,
+            now=self.server.clock.now(),
+        )
+        state.checked_at = self.server.clock.monotonic()
+        if moderator == state.moderator or connection.rooms.get(room.slug) is not membership:
+            return
+        state.moderator = moderator
+        entry = await self.room_entry(room.id, state.organisation_id)
+        connection.push(self.room_state(room.slug, entry, moderator=moderator))
+        if moderator:
+            for held in await service.list_held(self.server.db, room_id=room.id):
+                connection.push(self.pending_frame(room.slug, held))
+
+    async def watch_duty(self) -> None:
+        """Every ``duty_check_interval`` seconds, settle every staff member's status again."""
+        while True:
+            await asyncio.sleep(self.server.settings.duty_check_interval)
+            await self.settle_all()
 
     def restricted(self, connection: Connection, restriction: ActiveRestriction) -> AppError:
         until = format_time(restriction.expires_at, connection.locale)
@@ -545,6 +607,9 @@ class Live:
             room_id = int(room)
             if kind == "words":
                 self.forget_organisation(int(arg))
+                return
+            if kind == "duty":
+                self.spawn(self.settle_all(room_id=room_id, user_id=int(arg)))
                 return
             if kind == "all":
                 self.forget(room_id)

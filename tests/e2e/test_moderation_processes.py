@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import urllib.parse
+import urllib.request
 from typing import Any
 
 import pytest
 import websockets
 
+from tests.accounts.helpers import session_csrf
+from tests.conftest import make_settings
 from tests.e2e.client import Client
 from tests.e2e.servers import ServerProcess
 from tests.e2e.test_accounts_processes import staff_session
+from tests.helpers import run_async
 
 pytestmark = pytest.mark.e2e
 
@@ -138,3 +143,125 @@ async def test_muted_visitor_cannot_post_after_reconnecting_with_a_new_token(
         assert (await back.expect("error"))["code"] == "restricted_mute"
         await back.close()
     await mod.close()
+
+
+def room_shift(database_url: str, volunteer: str) -> int:
+    """A shift of "huone" now: a host checked in (the room is open) and ``volunteer``
+    holding a place, not checked in. Returns the volunteer's assignment id."""
+
+    async def work() -> int:
+        from datetime import timedelta
+
+        from sqlalchemy import select
+
+        from kuulolla.accounts.models import StaffUser
+        from kuulolla.core.clock import utcnow
+        from kuulolla.core.db import Database
+        from kuulolla.rooms.models import Room
+        from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow
+        from tests.accounts.helpers import add_person
+
+        db = Database.from_url(database_url)
+        try:
+            now = utcnow()
+            async with db.read_session() as session:
+                room = (await session.scalars(select(Room).where(Room.slug == "huone"))).one()
+                volunteer_id = await session.scalar(
+                    select(StaffUser.id).where(StaffUser.username == volunteer)
+                )
+            host_id = await add_person(
+                db, "isanta", display_name="Isäntä", org_id=room.organisation_id, role="volunteer"
+            )
+            async with db.session() as session:
+                shift = ShiftRow(
+                    organisation_id=room.organisation_id,
+                    day=now.date(),
+                    room_id=room.id,
+                    starts_at=now - timedelta(hours=1),
+                    ends_at=now + timedelta(hours=1),
+                )
+                session.add(shift)
+                await session.flush()
+                session.add(
+                    ShiftAssignmentRow(
+                        shift_id=shift.id,
+                        person_id=host_id,
+                        role="volunteer",
+                        created_at=now,
+                        checked_in_at=now - timedelta(minutes=30),
+                    )
+                )
+                place = ShiftAssignmentRow(
+                    shift_id=shift.id, person_id=volunteer_id, role="volunteer", created_at=now
+                )
+                session.add(place)
+                await session.flush()
+                return int(place.id)
+        finally:
+            await db.dispose()
+
+    return run_async(work)
+
+
+def duty(server: ServerProcess, token: str, database_url: str, path: str) -> int:
+    """POST a shift form (check-in, check-out) as the volunteer's browser would."""
+    settings = make_settings(database_url)
+    body = urllib.parse.urlencode({"csrf_token": session_csrf(settings, token)}).encode()
+    request = urllib.request.Request(
+        f"{server.http}/orgs/jarjesto/shifts/assignments/{path}",
+        data=body,
+        headers={"Cookie": f"__Host-kuulolla_session={token}", "Origin": server.http},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # follows the 303
+        return int(response.status)
+
+
+async def before_pong(client: Client) -> list[dict[str, Any]]:
+    """What the client is sent before the answer to a ping sent now."""
+    await client.send({"type": "ping"})
+    frames = []
+    while (frame := await client.recv(timeout=10))["type"] != "pong":
+        frames.append(frame)
+    return frames
+
+
+@pytest.mark.asyncio
+async def test_check_in_on_one_process_brings_alerts_to_a_socket_on_another(
+    cluster: list[ServerProcess], postgres_url: str
+) -> None:
+    """A volunteer chatting through process B checks in through process A: B's socket gets
+    the next crisis alert without reconnecting; after a check-out through A it gets none."""
+    token = await asyncio.to_thread(staff_session, postgres_url, "paivystaja")
+    assignment = await asyncio.to_thread(room_shift, postgres_url, "paivystaja")
+    headers = {"Cookie": f"__Host-kuulolla_session={token}"}
+    ws: Any = await websockets.connect(cluster[1].ws, compression=None, additional_headers=headers)
+    staff = Client(ws)
+    await staff.send({"type": "hello", "v": 1})
+    await staff.expect("welcome")
+    assert (await staff.join("huone"))["type"] == "joined"
+    coordinator = await moderator(cluster[1], postgres_url, "vuorovastaava")
+    visitor = await Client.connect(cluster[0].ws)
+    assert (await visitor.join("huone", "Aino"))["type"] == "joined"
+
+    checked_in = await asyncio.to_thread(
+        duty, cluster[0], token, postgres_url, f"{assignment}/check-in"
+    )
+    assert checked_in == 200
+    await staff.expect("moderation_state", moderator=True, timeout=10)
+    ack = await visitor.say("huone", "en jaksa enää, haluan kuolla", "k1")
+    alert = await staff.expect("alert", timeout=10)
+    assert alert["seq"] == ack["seq"] and alert["nick"] == "Aino"
+
+    checked_out = await asyncio.to_thread(
+        duty, cluster[0], token, postgres_url, f"{assignment}/check-out"
+    )
+    assert checked_out == 200
+    await staff.expect("moderation_state", moderator=False, timeout=10)
+    ack = await visitor.say("huone", "haluan kuolla", "k2")
+    # Process B hands an alert to all of its moderators' sockets at once: once the
+    # coordinator on B has it, anything for the volunteer came before the pong.
+    assert (await coordinator.expect("alert", seq=ack["seq"], timeout=10))["nick"] == "Aino"
+    assert all(f["type"] != "alert" for f in await before_pong(staff))
+    for client in (staff, coordinator, visitor):
+        await client.close()

@@ -57,6 +57,13 @@ function showPanel() {
   document.querySelectorAll("#messages .message").forEach((el) => addActions(el));
 }
 
+function hidePanel() {
+  // Checked out, or the shift ended: the server sends no more moderators' frames.
+  moderator = false;
+  panel.hidden = true;
+  document.querySelectorAll("#messages .message__actions").forEach((el) => el.remove());
+}
+
 function addActions(el) {
   if (!moderator || el.querySelector(".message__actions")) return;
   const seq = Number(el.dataset.seq);
@@ -89,7 +96,8 @@ document.addEventListener("kuulolla:frame", (event) => {
   if (f.room && f.room !== slug) return;
   switch (f.type) {
     case "moderation_state":
-      if (f.moderator) showPanel();
+      if (f.moderator === true) showPanel();
+      else if (f.moderator === false) hidePanel();
       settingsForm.elements.locked.checked = Boolean(f.locked);
       settingsForm.elements.premoderated.checked = Boolean(f.premoderated);
       settingsForm.elements.slow_mode.value = String(f.slow_mode || 0);
