@@ -1,5 +1,6 @@
-"""Moderation in real headless Chromium: a moderator removes a message, and a visitor
-who writes a crisis message sees where to get help."""
+"""Moderation in real headless Chromium: a moderator removes a message, a visitor
+who writes a crisis message sees where to get help, and a signal only the crisis model
+found shows as a possible crisis."""
 
 from __future__ import annotations
 
@@ -124,3 +125,44 @@ def test_moderator_view_with_an_alert_and_a_report_passes_axe(
     assert axe_violations(mod) == []
     for page in (mod, writer, reporter):
         page.context.close()
+
+
+# The lexicon knows no expression in this message; the learned model flags it (a
+# message of the model's training split, so it stays flagged until the model changes).
+MODEL_ONLY = "kävin katsomassa sitä siltaa taas"
+
+
+def test_a_signal_found_only_by_the_model_shows_as_a_possible_crisis(
+    browser: Any, moderated: tuple[ServerProcess, str]
+) -> None:
+    """A message only the crisis model flags reaches the moderator's panel as a "possible
+    crisis" in the moderator's language, not as a crisis alert."""
+    from kuulolla.core.i18n import gettext
+    from kuulolla.moderation.logic import Policy, screen
+    from kuulolla.web.pages import MODERATOR_SCRIPT_STRINGS
+
+    signal = screen(MODEL_ONLY, policy=Policy(flood=None)).crisis
+    assert signal is not None and signal.source == "model"
+    possible = gettext("fi", MODERATOR_SCRIPT_STRINGS["alert_possible"], nick="Aino")
+    certain = gettext("fi", MODERATOR_SCRIPT_STRINGS["alert"], nick="Aino")
+    assert possible != MODERATOR_SCRIPT_STRINGS["alert_possible"].format(nick="Aino")  # translated
+
+    server, token = moderated
+    mod = new_page(browser)
+    mod.context.add_cookies([{"name": "kuulolla_session", "value": token, "url": server.http}])
+    visitor = new_page(browser)
+    mod.goto(f"{server.http}/rooms/huone")
+    mod.get_by_role("button", name="Liity huoneeseen").click()
+    mod.locator("#modpanel").wait_for(state="visible")
+    enter_room(visitor, server, "Aino")
+
+    say(visitor, MODEL_ONLY)
+    alert = mod.locator("#mod-alerts li")
+    alert.wait_for()
+    assert alert.count() == 1
+    assert alert.get_attribute("class") == "alert--crisis alert--possible"
+    assert alert.inner_text().startswith(possible)
+    assert certain not in mod.locator("#mod-alerts").inner_text()
+    mod.locator("#messages .message__text", has_text="siltaa").wait_for()  # delivered
+    mod.context.close()
+    visitor.context.close()
