@@ -20,9 +20,6 @@ LOCALES = ("fi", "sv", "en")
 MAX_TOPIC_TEXT_CHARS = 2000
 MAX_CANNED_CHARS = logic.MAX_NOTE_CHARS
 HANDLING_MINUTES = (1, 240)
-# Paths under /chat/ that are not topics (queue/routes.py), and the coordinator's
-# /topics/new: no topic may take them.
-RESERVED_SLUGS = frozenset({"status", "leave", "feedback", "return-code", "delete", "enter", "new"})
 
 
 class InvalidForm(BadRequest):
@@ -181,16 +178,11 @@ def check_topic(given: TopicInput) -> TopicFields:
 
 
 def check_topic_slug(slug: str) -> str:
-    """A new topic's slug (it appears in /chat/<slug>)."""
+    """A new topic's slug (it appears in /chat/<slug>; reserved names refused)."""
     try:
-        slug = rooms_logic.check_slug(slug.strip())
+        return logic.check_topic_slug(slug.strip())
     except AppError as exc:
         raise InvalidForm({"slug": exc}) from None
-    if slug in RESERVED_SLUGS:
-        raise InvalidForm(
-            {"slug": BadRequest(N_("That address is taken. Choose another."), code="slug_taken")}
-        )
-    return slug
 
 
 @dataclass(frozen=True, slots=True)

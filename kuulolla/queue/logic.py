@@ -18,6 +18,7 @@ from enum import StrEnum
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import BadRequest, Conflict
 from kuulolla.core.i18n import N_
+from kuulolla.rooms.logic import check_slug
 
 
 class State(StrEnum):
@@ -31,6 +32,12 @@ class State(StrEnum):
 # goes before everyone who is merely waiting (the visitor has waited once already).
 PRIORITY_RETURNED = 0
 PRIORITY_NORMAL = 1
+
+# Fixed paths beside topic slugs: /chat/<name> (queue/routes.py) and the coordinator's
+# /orgs/<org>/queue/topics/new (queue/routes_manage.py), which would hide the edit page
+# of a topic called "new". No topic may take one; migration 0011 renamed any that had.
+# tests/queue/test_slugs.py checks the list against the application's routes.
+RESERVED_SLUGS = frozenset({"status", "leave", "feedback", "return-code", "delete", "enter", "new"})
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 QUESTIONS = ("age_group", "subject", "first_time")
@@ -407,3 +414,11 @@ def check_rating(value: str | None) -> int | None:
     if value not in ("1", "2", "3", "4", "5"):
         raise BadRequest(N_("Choose a rating from 1 to 5."), code="invalid_rating")
     return int(value)
+
+
+def check_topic_slug(slug: str) -> str:
+    """A topic's slug: a valid slug (rooms/logic.py) that is not a reserved path name."""
+    slug = check_slug(slug)
+    if slug in RESERVED_SLUGS:
+        raise BadRequest(N_("That address is taken. Choose another."), code="slug_taken")
+    return slug

@@ -155,8 +155,9 @@ async def do_create_topic(
     default_handling: int = 900,
     now: datetime,
 ) -> int:
-    """Create a queue topic. ``names`` needs "fi"; hours as in logic.check_hours."""
-    slug = rooms_logic.check_slug(slug)
+    """Create a queue topic. ``names`` needs "fi"; hours as in logic.check_hours; the
+    slug may not be a reserved path name (logic.RESERVED_SLUGS)."""
+    slug = logic.check_topic_slug(slug)
     if "fi" not in names:
         raise BadRequest(N_("A topic needs a Finnish name."), code="invalid_name")
     clean = {loc: rooms_logic.check_name(n) for loc, n in names.items() if n}
