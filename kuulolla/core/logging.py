@@ -26,6 +26,7 @@ import logging
 import re
 import sys
 import traceback
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -82,11 +83,19 @@ def _address_of(candidate: str) -> str | None:
     return bare
 
 
+def address_spans(text: str) -> Iterator[tuple[str, int]]:
+    """Every IPv4 or IPv6 address written in ``text``, in order, with the index where
+    its match starts (the test suite's address scan of logs and dumps uses the same
+    rule as :func:`scrub_addresses`)."""
+    for match in _CANDIDATE.finditer(text):
+        address = _address_of(match.group(0))
+        if address is not None:
+            yield address, match.start()
+
+
 def find_addresses(text: str) -> list[str]:
-    """Every IPv4 or IPv6 address written in ``text``, in order (the test suite's
-    address scan of logs and dumps uses the same rule as :func:`scrub_addresses`)."""
-    found = (_address_of(m.group(0)) for m in _CANDIDATE.finditer(text))
-    return [address for address in found if address is not None]
+    """Every IPv4 or IPv6 address written in ``text``, in order."""
+    return [address for address, _ in address_spans(text)]
 
 
 def scrub_addresses(text: str, *, keep: frozenset[str] = frozenset()) -> str:

@@ -9,21 +9,27 @@ the test's prefix, read by type, written as text) are taken into the session's f
 just before; tests/e2e/conftest.py does that and scans everything once at the end.
 
 The rule for what counts as an address is the log scrubber's own
-(:func:`kuulolla.core.logging.find_addresses`), tested with a table in
-tests/core/test_logging.py; raw files are read as Latin-1 so a SQLite page's bytes,
-freed rows included, are searched as they lie on disk.
+(:func:`kuulolla.core.logging.address_spans`), tested with a table in
+tests/core/test_logging.py, with one exception: a four-part version number in an
+obvious version context ("version 1.2.3.4", "v 1.2.3.4", "package==1.2.3.4") is not
+reported (:func:`is_version`), though the scrubber masks it in logs (masking a version
+costs nothing; a false finding fails the run). Candidates that are part of a longer
+dotted sequence ("1.2.3.4.5", "v1.2.3.4") are never addresses to either. Raw files are
+read as Latin-1 so a SQLite page's bytes, freed rows included, are searched as they
+lie on disk.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kuulolla.core.logging import find_addresses
+from kuulolla.core.logging import address_spans
 from tests.conftest import IN_CI
 
 BIND_LINE = "Uvicorn running on "
@@ -52,13 +58,38 @@ def is_bind_line(line: str) -> bool:
     )
 
 
+# What may stand right before a version number: the word "version" or "v" with an
+# optional ":" or "=" and quotes ('"version": "1.2.3.4"'), or a requirement's package
+# name and operator ("kuulolla==1.2.3.4", "foo[bar] >= 1.2.3.4"). Not "ver": in a raw
+# file read as Latin-1, the Swedish "över" before an address would end in one.
+_VERSION_BEFORE = re.compile(
+    r"""(?:\b(?:version|v)["']?\s*[:=]?\s*["']?"""
+    r"""|[a-z0-9][\w.\-]*(?:\[[\w,\-]+\])?\s*(?:===|==|~=|>=|<=|!=)\s*)$""",
+    re.IGNORECASE,
+)
+_VERSION_REACH = 100  # characters before a candidate that are looked at
+
+
+def is_version(line: str, address: str, start: int) -> bool:
+    """Whether the IPv4-looking ``address`` at ``start`` of ``line`` is a version number
+    by what stands right before it. IPv6 addresses never are."""
+    if ":" in address:
+        return False
+    before = line[max(0, start - _VERSION_REACH) : start]
+    return _VERSION_BEFORE.search(before) is not None
+
+
 def scan_text(text: str, source: str, *, log: bool = False) -> list[Finding]:
     """Addresses in ``text``; in a server log (``log``) the bind line is allowed."""
     findings = []
     for number, line in enumerate(text.splitlines(), start=1):
         if log and is_bind_line(line):
             continue
-        findings.extend(Finding(source, number, a) for a in find_addresses(line))
+        findings.extend(
+            Finding(source, number, address)
+            for address, start in address_spans(line)
+            if not is_version(line, address, start)
+        )
     return findings
 
 

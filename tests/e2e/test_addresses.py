@@ -1,5 +1,5 @@
-"""The address scan of the end-to-end run can fail, and client addresses a proxy passes
-on reach neither error pages nor the logs."""
+"""The address scan of the end-to-end run can fail, takes no version number for an
+address, and client addresses a proxy passes on reach neither error pages nor the logs."""
 
 from __future__ import annotations
 
@@ -45,6 +45,55 @@ def test_bind_line_is_allowed_and_nothing_else(artifacts: addresses.Artifacts) -
         (2, "127.0.0.1"),
         (2, PLANTED_V6),
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "kuulolla version 1.2.3.4 started",
+        "Version: 10.0.0.1",
+        log_line("kuulolla.app", "build") + ' "version": "2.0.1.3"',
+        "client v 4.3.2.1",
+        "requirement kuulolla==1.2.3.4 and foo[bar] >= 10.20.30.40",
+        "pip install Somepkg~=3.0.0.1",
+        "a longer dotted sequence 1.2.3.4.5 and v1.2.3.4",
+    ],
+)
+def test_version_numbers_are_not_addresses(line: str) -> None:
+    """A four-part version number in an obvious version context is not reported."""
+    assert addresses.scan_text(line, "versions") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("client 198.51.100.23 left", ["198.51.100.23"]),
+        ("version 2 from 198.51.100.23", ["198.51.100.23"]),
+        ("server 198.51.100.23 and driver=198.51.100.24", ["198.51.100.23", "198.51.100.24"]),
+        ("ip=198.51.100.23, over 198.51.100.24", ["198.51.100.23", "198.51.100.24"]),
+        ("198.51.100.23 version", ["198.51.100.23"]),
+        ("version 1.2.3.4 from 198.51.100.23", ["198.51.100.23"]),
+        ("version: 2001:db8::23", ["2001:db8::23"]),
+        ("Ã¶ver 198.51.100.23", ["198.51.100.23"]),  # "över" read as Latin-1
+    ],
+)
+def test_addresses_near_version_words_are_still_found(line: str, found: list[str]) -> None:
+    """An address is reported unless a version word or requirement stands right before it."""
+    assert [f.address for f in addresses.scan_text(line, "log")] == found
+
+
+def test_scan_of_a_log_skips_a_version_and_finds_the_address(
+    artifacts: addresses.Artifacts,
+) -> None:
+    """In a server log, a line naming a four-part version passes and an address is found."""
+    log = artifacts.log_file("server.log")
+    log.write_text(
+        log_line("kuulolla.app", "running kuulolla version 1.2.3.4 (kuulolla==1.2.3.4)")
+        + "\n"
+        + log_line("kuulolla.http", f"client {PLANTED}")
+        + "\n"
+    )
+    assert [(f.line, f.address) for f in artifacts.scan()] == [(2, PLANTED)]
 
 
 def test_scan_finds_an_address_in_a_sqlite_file(
