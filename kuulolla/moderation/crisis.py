@@ -204,6 +204,10 @@ class Lexicon:
         return cls(tuple(patterns), {k: _element(v) for k, v in cancel.items()})
 
 
+# How many words' anchored patterns a detector remembers before it starts afresh.
+_MEMO_SIZE = 50_000
+
+
 class Detector:
     """Finds crisis signals in analysed words (see :mod:`kuulolla.moderation.text`)."""
 
@@ -222,18 +226,35 @@ class Detector:
                 self._by_form.setdefault(form, []).append(pattern)
             for prefix in anchor.prefixes:
                 self._by_prefix.setdefault(prefix[:3], []).append((prefix, pattern))
+        self._memo: dict[frozenset[str], dict[Pattern, None]] = {}
 
     def _triggered(self, words: tuple[Word, ...]) -> dict[Pattern, None]:
         found: dict[Pattern, None] = {}
-        by_form, by_prefix = self._by_form, self._by_prefix
+        memo = self._memo
         for word in words:
-            for form in word.forms:
-                hit = by_form.get(form)
-                if hit:
-                    found.update(dict.fromkeys(hit))
-                for prefix, pattern in by_prefix.get(form[:3], ()):
-                    if form.startswith(prefix):
-                        found[pattern] = None
+            hit = memo.get(word.forms)
+            if hit is None:
+                hit = self._anchored(word.forms)
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                memo[word.forms] = hit
+            if hit:
+                found.update(hit)
+        return found
+
+    def _anchored(self, forms: frozenset[str]) -> dict[Pattern, None]:
+        """The patterns anchored on a word with ``forms``. The result depends on the
+        forms alone and a process sees the same words again and again, so it is
+        remembered per set of forms (the analyser hands out one set per word)."""
+        found: dict[Pattern, None] = {}
+        by_form, by_prefix = self._by_form, self._by_prefix
+        for form in forms:
+            hit = by_form.get(form)
+            if hit:
+                found.update(dict.fromkeys(hit))
+            for prefix, pattern in by_prefix.get(form[:3], ()):
+                if form.startswith(prefix):
+                    found[pattern] = None
         return found
 
     def detect(self, words: tuple[Word, ...]) -> CrisisSignal | None:

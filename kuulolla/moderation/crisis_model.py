@@ -26,7 +26,8 @@ import math
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from itertools import chain
 
 from kuulolla.moderation.crisis import _COMMON, CATEGORIES, NEGATIONS, Category, CrisisSignal
 from kuulolla.moderation.text import DATA, Word
@@ -56,17 +57,22 @@ def features(words: Sequence[Word]) -> set[str]:
     negated = 0
     for word in words:
         forms = word.forms
-        others = forms - {word.lower}
-        base = min(others) if others else word.lower
-        for form in forms:
-            out.add(form)
-            if negated:
-                out.add("¬" + form)
+        out.update(forms)
+        if negated:
+            out.update(["¬" + form for form in forms])
+        base = _base(word.lower, forms)
         if previous is not None:
             out.add(previous + "_" + base)
         previous = base
         negated = _NEGATION_REACH if not forms.isdisjoint(NEGATIONS) else max(0, negated - 1)
     return out
+
+
+@lru_cache(maxsize=65_536)
+def _base(lower: str, forms: frozenset[str]) -> str:
+    """The base form a word stands for in pair features: its first analysed form."""
+    others = forms - {lower}
+    return min(others) if others else lower
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +84,11 @@ class Logistic:
 
     def probability(self, feats: Iterable[str]) -> float:
         weights = self.weights
-        z = self.bias + sum(weights.get(f, 0.0) for f in feats)
+        if not isinstance(feats, set | frozenset):
+            feats = set(feats)
+        # Only the few features that have a weight are summed (the intersection walks
+        # the smaller side); fsum makes the total independent of set order.
+        z = self.bias + math.fsum([weights[f] for f in weights.keys() & feats])
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -129,7 +139,7 @@ class CrisisModel:
             return None
         if gate:
             triggers = self.triggers
-            if all(triggers.isdisjoint(w.forms) for w in words):
+            if triggers.isdisjoint(chain.from_iterable([w.forms for w in words])):
                 return None
         feats = features(words)
         if self.any.probability(feats) < self.threshold:

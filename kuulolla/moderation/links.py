@@ -30,6 +30,9 @@ _URL = re.compile(
     r"(?![\w\-@])(?:[/?#][^\s<>\"'⟦⟧]*)?",
     re.IGNORECASE,
 )
+# Every link has "://" or a dot before a letter (its top-level domain, or "www."): a
+# cheap test that spares the full pattern on text with only decimals or full stops.
+_LINKISH = re.compile(r"://|\.[^\W\d_]")
 _HOST = re.compile(r"^(?:https?://)?([^/?#:\s]+)", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\""
 
@@ -58,7 +61,7 @@ class LinkPolicy:
 
 def find_links(text: str) -> list[Link]:
     """Links in ``text`` with their hosts; trailing punctuation is not part of a link."""
-    if "." not in text:
+    if "." not in text or _LINKISH.search(text) is None:
         return []
     out = []
     for match in _URL.finditer(text):

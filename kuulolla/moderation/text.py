@@ -92,6 +92,7 @@ class Analyser:
         clause = sentence = 0
         previous_end = 0
         forms = self._forms
+        new = tuple.__new__  # a Word without the Python-level call of its __new__
         for match in WORD.finditer(text):
             start, end = match.span()
             if start - previous_end > 1 or (start > previous_end and text[previous_end] != " "):
@@ -101,7 +102,7 @@ class Analyser:
                     if not between.isdisjoint(_SENTENCE_BREAK):
                         sentence += 1
             written = match.group()
-            out.append(Word(start, end, written.lower(), forms(written), clause, sentence))
+            out.append(new(Word, (start, end, written.lower(), forms(written), clause, sentence)))
             previous_end = end
         return tuple(out)
 
