@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -246,18 +247,23 @@ class SqliteWriter:
         return await loop.run_in_executor(self._pool, self._write, list(rows), now)
 
     def _write(self, rows: list[Draft], now: datetime) -> list[Written]:
+        # Each statement step gives up the GIL and takes it back, which costs up to a
+        # switch interval (5 ms) while the event loop is busy: so the batch is a fixed
+        # handful of single-step statements, however many rows and rooms it has.
         conn = self._connect()
         stamp = _sqlite_time(now)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            last: dict[int, int] = {}
-            for room_id in sorted({r.room_id for r in rows}):
-                found = conn.execute(
-                    "SELECT last_seq FROM room_streams WHERE room_id = ?", (room_id,)
-                ).fetchone()
-                if found is None:
-                    raise UnknownRoom()
-                last[room_id] = found[0]
+            rooms = sorted({r.room_id for r in rows})
+            marks = ",".join("?" * len(rooms))
+            (found,) = conn.execute(
+                "SELECT json_group_object(room_id, last_seq) FROM room_streams "
+                f"WHERE room_id IN ({marks})",
+                rooms,
+            ).fetchone()
+            last = {int(k): v for k, v in json.loads(found).items()}
+            if len(last) != len(rooms):
+                raise UnknownRoom()
             seqs = _allocate(rows, last)
             values = ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
             params: list[object] = []
@@ -273,19 +279,30 @@ class SqliteWriter:
                     r.text,
                     r.ref_key,
                 ]
-            inserted = {
-                (room_id, seq)
-                for room_id, seq in conn.execute(
-                    "INSERT INTO messages (room_id, seq, kind, created_at, author_key, nick, role, text, ref_key) "
-                    f"VALUES {values} ON CONFLICT (room_id, ref_key) DO NOTHING RETURNING room_id, seq",
-                    params,
-                ).fetchall()
-            }
-            top = _tops(inserted)
-            conn.executemany(
-                "UPDATE room_streams SET last_seq = ? WHERE room_id = ?",
-                [(s, r) for r, s in top.items()],
+            before = conn.total_changes
+            conn.execute(
+                "INSERT INTO messages (room_id, seq, kind, created_at, author_key, nick, role, text, ref_key) "
+                f"VALUES {values} ON CONFLICT (room_id, ref_key) DO NOTHING",
+                params,
             )
+            if conn.total_changes - before == len(rows):
+                inserted = {(r.room_id, seq) for r, seq in zip(rows, seqs, strict=True)}
+            else:  # a retried message was already stored: find which rows went in
+                inserted = {
+                    (r.room_id, seq)
+                    for r, seq in zip(rows, seqs, strict=True)
+                    if conn.execute(
+                        "SELECT 1 FROM messages WHERE room_id = ? AND seq = ?", (r.room_id, seq)
+                    ).fetchone()
+                }
+            top = _tops(inserted)
+            if top:
+                cases = " ".join(["WHEN ? THEN ?"] * len(top))
+                conn.execute(
+                    f"UPDATE room_streams SET last_seq = CASE room_id {cases} END "
+                    f"WHERE room_id IN ({','.join('?' * len(top))})",
+                    [v for pair in top.items() for v in pair] + list(top),
+                )
             originals: dict[tuple[int, bytes | None], tuple[int, datetime]] = {}
             for r, seq in zip(rows, seqs, strict=True):
                 if (r.room_id, seq) not in inserted:
