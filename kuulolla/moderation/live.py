@@ -62,6 +62,7 @@ from kuulolla.moderation.bankey import BanKeys, KeyStore, MemoryKeyStore, RedisK
 from kuulolla.moderation.flood import FloodPolicy, FloodState
 from kuulolla.moderation.logic import Action, Policy, Verdict, compile_words, screen
 from kuulolla.moderation.permissions import MODERATE_ANY_TIME, MODERATE_ON_DUTY
+from kuulolla.moderation.wordlists import WordList
 from kuulolla.reports.events import Kind
 from kuulolla.shifts.rooms import on_duty_in_room
 
@@ -129,6 +130,16 @@ class RoomEntry:
     crisis: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class OrganisationEntry:
+    """What every room of an organisation screens with: its compiled word list and its
+    crisis numbers (never masked). Kept once per organisation, not per room."""
+
+    words: WordList
+    crisis: list[dict[str, Any]]
+    public_numbers: frozenset[str]
+
+
 @dataclass(slots=True)
 class MemberState:
     """What a process keeps per member of a room for moderation."""
@@ -160,6 +171,9 @@ class Live:
         # Expired room entries are served while one read renews them; restrictions are
         # read again before use.
         self._rooms: SharedCache[int, RoomEntry] = SharedCache(serve_stale=lambda _: True)
+        self._organisations: SharedCache[int, OrganisationEntry] = SharedCache(
+            serve_stale=lambda _: True
+        )
         self._restrictions: SharedCache[int, list[actions.StoredRestriction]] = SharedCache()
 
     async def close(self) -> None:
@@ -183,11 +197,14 @@ class Live:
         return await self._rooms.get(room_id, load, now=self.server.clock.monotonic())
 
     async def _load(self, room_id: int, organisation_id: int) -> tuple[RoomEntry, float]:
-        db = self.server.db
+        clock = self.server.clock
         try:
-            settings = await service.get_room_settings(db, room_id=room_id)
-            words = await service.get_word_list(db, organisation_id=organisation_id)
-            org = await get_organisation_by_id(db, organisation_id=organisation_id)
+            settings = await service.get_room_settings(self.server.db, room_id=room_id)
+            org = await self._organisations.get(
+                organisation_id,
+                lambda: self._load_organisation(organisation_id),
+                now=clock.monotonic(),
+            )
         except Exception:
             stale = self._rooms.kept(room_id)
             if stale is None:
@@ -197,21 +214,28 @@ class Live:
                 exc_info=True,
                 extra={"event": "moderation.room_reload_failed", "room_id": room_id},
             )
-            return stale, self.server.clock.monotonic() + 2.0  # try again soon
-        crisis = list(org.crisis_numbers) if org else []
+            return stale, clock.monotonic() + 2.0  # try again soon
         policy = actions.policy_for(
-            settings,
-            words=compile_words(words) if words else actions.EMPTY,
-            flood=self.flood,
-            public_numbers=public_numbers(crisis),
+            settings, words=org.words, flood=self.flood, public_numbers=org.public_numbers
         )
-        entry = RoomEntry(organisation_id, settings, policy, crisis)
+        entry = RoomEntry(organisation_id, settings, policy, org.crisis)
+        return entry, clock.monotonic() + self.server.settings.room_cache_seconds
+
+    async def _load_organisation(self, organisation_id: int) -> tuple[OrganisationEntry, float]:
+        db = self.server.db
+        words = await service.get_word_list(db, organisation_id=organisation_id)
+        org = await get_organisation_by_id(db, organisation_id=organisation_id)
+        crisis = list(org.crisis_numbers) if org else []
+        entry = OrganisationEntry(
+            compile_words(words) if words else actions.EMPTY, crisis, public_numbers(crisis)
+        )
         return entry, self.server.clock.monotonic() + self.server.settings.room_cache_seconds
 
     def forget(self, room_id: int) -> None:
         self._rooms.forget(room_id)
 
     def forget_organisation(self, organisation_id: int) -> None:
+        self._organisations.forget(organisation_id)
         self._rooms.forget_where(lambda entry: entry.organisation_id == organisation_id)
 
     def words_changed(self, organisation_id: int) -> None:

@@ -13,7 +13,7 @@ from kuulolla.core.db import Database
 from kuulolla.moderation import service
 from tests.accounts.conftest import Env
 from tests.accounts.helpers import make_session, session_headers
-from tests.helpers import NOW
+from tests.helpers import NOW, make_room
 
 CRISIS = [
     {
@@ -248,3 +248,30 @@ def test_crisis_alert_is_counted_for_the_statistics(env: Env) -> None:
     alerts = [row for row in tally.drain() if row["kind"] == "crisis.alert"]
     assert len(alerts) == 1
     assert alerts[0]["room_id"] is None and alerts[0]["label"] == "suicide"
+
+
+def test_rooms_of_one_organisation_share_one_read_of_its_word_list(
+    env: Env, monkeypatch: Any
+) -> None:
+    """The word list and crisis numbers are read once per organisation, not once per room."""
+    org_id = env.world.orgs["alfa"]
+    second = "alfa-toinen"
+    env.db(lambda db: make_room(db, second, org="alfa"))
+    calls: list[int] = []
+    original = service.get_word_list
+
+    async def counting(db: Database, *, organisation_id: int) -> Any:
+        calls.append(organisation_id)
+        return await original(db, organisation_id=organisation_id)
+
+    monkeypatch.setattr(service, "get_word_list", counting)
+    env.client.app_state["chat"].moderation.forget_organisation(org_id)
+    first = env.world.rooms["alfa"]
+    with connect(env) as ws:
+        assert enter(ws, first)["type"] == "joined"
+        ws.send_text(json.dumps({"type": "join", "room": second, "nick": "Vieras"}))
+        frames_until(ws, "joined", room=second)
+        for i, room in enumerate((first, second)):
+            send(ws, room, "hei kaikki", f"w{i}")
+            frames_until(ws, "message", room=room)
+    assert calls == [org_id]
