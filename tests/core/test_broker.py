@@ -31,6 +31,59 @@ async def test_published_messages_reach_subscribers(redis_url: str, broker_prefi
 
 
 @pytest.mark.asyncio
+async def test_payloads_with_line_breaks_and_any_bytes_arrive_intact(
+    redis_url: str, broker_prefix: str
+) -> None:
+    """Published bytes (line breaks, NUL, non-ASCII) and channel names arrive unchanged."""
+    got: list[tuple[str, bytes]] = []
+    a = RedisBroker(redis_url, prefix=broker_prefix)
+    b = RedisBroker(redis_url, prefix=broker_prefix)
+    await a.start(lambda c, d: None, lambda: None)
+    await b.start(lambda c, d: got.append((c, d)), lambda: None)
+    channel = f"{broker_prefix}:huone:äö"
+    await b.subscribe(channel)
+    payloads = [b"m 1\r\n$3\r\nx", b"\x00\xff" * 40, "hyvää yötä ✓".encode(), b""]
+    for data in payloads:
+        a.publish(channel, data)
+    await eventually(lambda: len(got) == len(payloads))
+    await a.close()
+    await b.close()
+    assert got == [(channel, d) for d in payloads]
+
+
+@pytest.mark.asyncio
+async def test_killed_publishing_connection_is_replaced(redis_url: str, broker_prefix: str) -> None:
+    """After Redis drops the publishing connection, later publishes go out on a new one."""
+    got: list[bytes] = []
+    a = RedisBroker(redis_url, prefix=broker_prefix)
+    b = RedisBroker(redis_url, prefix=broker_prefix)
+    await a.start(lambda c, d: None, lambda: None)
+    await b.start(lambda c, d: got.append(d), lambda: None)
+    channel = f"{broker_prefix}:room:7"
+    await b.subscribe(channel)
+    a.publish(channel, b"before")
+    await eventually(lambda: got == [b"before"])
+    admin = aioredis.Redis.from_url(redis_url)
+    clients = await admin.client_list(_type="normal")
+    # Only publishing connections (other tests may share this Redis).
+    publishing = [c["id"] for c in clients if c["cmd"] == "publish"]
+    for client_id in publishing:
+        await admin.client_kill_filter(_id=client_id)
+    await admin.aclose()
+    assert publishing
+
+    async def keep_publishing() -> None:
+        while b"after" not in got:
+            a.publish(channel, b"after")
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(keep_publishing(), 5)
+    await a.close()
+    await b.close()
+    assert got[0] == b"before" and b"after" in got
+
+
+@pytest.mark.asyncio
 async def test_unsubscribed_channel_is_not_delivered(redis_url: str, broker_prefix: str) -> None:
     """After unsubscribing, messages on that channel no longer arrive."""
     got: list[bytes] = []
