@@ -9,6 +9,7 @@ expired copy while one background read renews it.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -17,6 +18,14 @@ V = TypeVar("V")
 
 # A read: returns the value and the monotonic time until which it may be used.
 Load = Callable[[], Awaitable[tuple[V, float]]]
+
+
+def spread(seconds: float) -> float:
+    """A lifetime of at most ``seconds``, at least three quarters of it, chosen at random:
+    entries read together (a process's rooms as it fills after a start) are then not
+    all renewed in the same moment, which would stall the event loop for the time of
+    hundreds of reads every ``seconds``."""
+    return seconds * random.uniform(0.75, 1.0)
 
 
 class SharedCache(Generic[K, V]):

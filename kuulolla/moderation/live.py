@@ -52,7 +52,7 @@ from kuulolla.chat.protocol import (
     encode,
 )
 from kuulolla.chat.sockets import OutFrame
-from kuulolla.core.cache import SharedCache
+from kuulolla.core.cache import SharedCache, spread
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, InvalidNick
 from kuulolla.core.i18n import N_
@@ -219,7 +219,7 @@ class Live:
             settings, words=org.words, flood=self.flood, public_numbers=org.public_numbers
         )
         entry = RoomEntry(organisation_id, settings, policy, org.crisis)
-        return entry, clock.monotonic() + self.server.settings.room_cache_seconds
+        return entry, clock.monotonic() + spread(self.server.settings.room_cache_seconds)
 
     async def _load_organisation(self, organisation_id: int) -> tuple[OrganisationEntry, float]:
         db = self.server.db
@@ -229,7 +229,9 @@ class Live:
         entry = OrganisationEntry(
             compile_words(words) if words else actions.EMPTY, crisis, public_numbers(crisis)
         )
-        return entry, self.server.clock.monotonic() + self.server.settings.room_cache_seconds
+        return entry, self.server.clock.monotonic() + spread(
+            self.server.settings.room_cache_seconds
+        )
 
     def forget(self, room_id: int) -> None:
         self._rooms.forget(room_id)
