@@ -79,6 +79,22 @@ async def _hosts_and_shifts(
         return shifts, hosts, org_id
 
 
+async def rostered_rooms(db: Database, room_ids: list[int]) -> set[int]:
+    """Which of ``room_ids`` have a roster (a shift template or a shift): one query per
+    500 rooms, so a process's periodic check skips the rooms that have none."""
+    found: set[int] = set()
+    async with db.read_session() as session:
+        for i in range(0, len(room_ids), 500):
+            chunk = room_ids[i : i + 500]
+            query = (
+                select(ShiftTemplateRow.room_id)
+                .where(ShiftTemplateRow.room_id.in_(chunk))
+                .union(select(ShiftRow.room_id).where(ShiftRow.room_id.in_(chunk)))
+            )
+            found.update(r for r in await session.scalars(query) if r is not None)
+    return found
+
+
 async def on_duty_in_room(db: Database, *, user_id: int, room_id: int, now: datetime) -> bool:
     """Whether the person is checked in now on a shift of the room (not checked out,
     the shift not cancelled or over): moderation/live.py lets them moderate it."""
@@ -176,10 +192,13 @@ class RoomStates:
 
     async def refresh(self, room_id: int) -> duty.RoomState | None:
         state = await room_state(self.db, room_id=room_id, now=self.clock.now())
+        self._keep(room_id, state)
+        return state
+
+    def _keep(self, room_id: int, state: duty.RoomState | None) -> None:
         if len(self._states) > 10_000:
             self._states.clear()
         self._states[room_id] = (self.clock.monotonic() + self.ttl, state)
-        return state
 
     def cached_closed(self, room_id: int) -> duty.RoomState | None:
         """The last known state if it says closed, without I/O (the send path)."""
@@ -193,9 +212,14 @@ class RoomStates:
 
     async def check(self, room_ids: list[int], tell: Callable[[int, duty.RoomState], None]) -> None:
         """Refresh ``room_ids`` and call ``tell`` for each room whose visitors must hear
-        now that it closes soon or has closed (once per window)."""
+        now that it closes soon or has closed (once per window). Rooms without a
+        roster are found in one query and not read one by one."""
+        with_roster = await rostered_rooms(self.db, room_ids)
         for room_id in room_ids:
             before = self._states.get(room_id)
+            if room_id not in with_roster:
+                self._keep(room_id, None)
+                continue
             state = await self.refresh(room_id)
             if state is None:
                 continue

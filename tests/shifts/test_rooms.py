@@ -161,6 +161,17 @@ async def test_closing_notice_is_told_once_per_window(db: Database, world: Shift
     assert told == ["open soon", "closed"]
 
 
+@pytest.mark.asyncio
+async def test_rostered_rooms_are_those_with_a_template_or_a_shift(
+    db: Database, world: ShiftWorld
+) -> None:
+    """The watcher's one query tells rooms with a roster from rooms without one."""
+    bare = await make_room(db, "ilman-vuoroja", org="jarjesto")
+    assert await rooms.rostered_rooms(db, [world.room_id, bare]) == set()
+    await weekly_template(db, world, rule="FREQ=WEEKLY;BYDAY=MO")
+    assert await rooms.rostered_rooms(db, [world.room_id, bare]) == {world.room_id}
+
+
 # ------------------------------------------------------------------ through the socket
 
 
