@@ -579,6 +579,9 @@ async def organisation_settings(request: Request) -> Response:
         problems = errors(request)
         problems.add_error(exc, default_field="name")
         return await _settings_page(request, problems=problems, values=values, status=exc.status)
+    chat = getattr(request.state, "chat", None)
+    if chat is not None:  # crisis numbers are part of every room's screening policy
+        chat.moderation.words_changed(_org_id(request))
     return see_other(f"{request.url.path}?done=saved")
 
 

@@ -162,6 +162,9 @@ class Fanout:
         self._author_ids: dict[tuple[int, bytes], str] = {}
         self.metrics = Metrics()
         self.on_other: Callable[[str, bytes], None] = lambda channel, data: None
+        # Called after every (re)subscription, before the rooms are checked: what other
+        # processes announced while the link was down never arrived.
+        self.on_reconnected: Callable[[], None] = lambda: None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -411,6 +414,14 @@ class Fanout:
     def _on_broker_reconnect(self) -> None:
         """After every (re)subscription: read what the link may have missed, and tell
         the other processes this one's presence counts again."""
+        try:
+            self.on_reconnected()
+        except Exception:
+            log.warning(
+                "fanout.reconnect_hook_failed",
+                exc_info=True,
+                extra={"event": "fanout.reconnect_hook_failed"},
+            )
         self._spawn(self._safe_check())
         for hub in self.hubs.values():
             self.broker.publish(

@@ -75,6 +75,7 @@ class ChatServer:
         )
         self.connections: set[Connection] = set()
         self.moderation = Live(self)
+        self.fanout.on_reconnected = self.moderation.forget_all
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
 

@@ -64,6 +64,9 @@ class Settings:
     flood_rules: bool = True  # refuse floods: bursts, repeats, writing right after joining
     join_cooldown: float = 10.0  # seconds a newcomer waits before writing (flood rules on)
     room_cache_seconds: float = 10.0  # how long a process trusts its copy of a room's settings
+    # How long a process keeps a room's screening settings and its organisation's word
+    # list and crisis numbers (changes are announced at once; this is a backstop).
+    moderation_cache_seconds: float = 60.0
     # Seconds between re-reads of on-duty staff's moderator status on open sockets (a
     # backstop: check-ins and -outs are announced at once; shifts end on their own).
     duty_check_interval: float = 30.0

@@ -11,8 +11,9 @@ The chat endpoint calls in here at three points, so its own code stays small:
 - :meth:`Live.after_stored` once a message with a crisis signal is committed.
 
 Per room, a process keeps the room's settings and compiled screening policy for
-``room_cache_seconds`` (changes are announced on the moderation channel, so every
-process drops its copy at once). Per member it keeps the flood state, the time of
+``moderation_cache_seconds`` (changes are announced on the moderation channel, so
+every process drops its copy at once; after the broker link comes back, when an
+announcement may have been missed, every copy is dropped). Per member it keeps the flood state, the time of
 the last message (slow mode) and the restriction found at join, re-read every
 :data:`RECHECK` seconds, so no message costs a database read.
 
@@ -219,7 +220,7 @@ class Live:
             settings, words=org.words, flood=self.flood, public_numbers=org.public_numbers
         )
         entry = RoomEntry(organisation_id, settings, policy, org.crisis)
-        return entry, clock.monotonic() + spread(self.server.settings.room_cache_seconds)
+        return entry, clock.monotonic() + spread(self.server.settings.moderation_cache_seconds)
 
     async def _load_organisation(self, organisation_id: int) -> tuple[OrganisationEntry, float]:
         db = self.server.db
@@ -230,7 +231,7 @@ class Live:
             compile_words(words) if words else actions.EMPTY, crisis, public_numbers(crisis)
         )
         return entry, self.server.clock.monotonic() + spread(
-            self.server.settings.room_cache_seconds
+            self.server.settings.moderation_cache_seconds
         )
 
     def forget(self, room_id: int) -> None:
@@ -239,6 +240,13 @@ class Live:
     def forget_organisation(self, organisation_id: int) -> None:
         self._organisations.forget(organisation_id)
         self._rooms.forget_where(lambda entry: entry.organisation_id == organisation_id)
+
+    def forget_all(self) -> None:
+        """Drop every kept room, organisation and restriction list: called when the
+        broker link comes back, since a change announced while it was down was missed."""
+        self._rooms.forget_where(lambda _entry: True)
+        self._organisations.forget_where(lambda _entry: True)
+        self._restrictions.forget_where(lambda _entry: True)
 
     def words_changed(self, organisation_id: int) -> None:
         """The organisation's word list changed: every process drops its compiled

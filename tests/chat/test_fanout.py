@@ -9,7 +9,7 @@ import pytest
 from kuulolla.chat import store
 from kuulolla.chat.fanout import Fanout, RoomRef
 from kuulolla.chat.sockets import OutFrame
-from kuulolla.core.broker import MemoryBroker, MemoryBrokerClient
+from kuulolla.core.broker import MemoryBroker, MemoryBrokerClient, RedisBroker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from tests.helpers import eventually, make_room
@@ -152,3 +152,27 @@ async def test_presence_counts_sockets_of_every_process(db: Database) -> None:
     for f, c in ((fa, ca), (fb, cb)):
         await c.stop()
         await f.close()
+
+
+@pytest.mark.asyncio
+async def test_every_broker_subscription_calls_the_reconnect_hook(
+    db: Database, redis_url: str, broker_prefix: str
+) -> None:
+    """The reconnect hook runs when the link is made and again after Redis drops it."""
+    from redis.asyncio import Redis
+
+    broker = RedisBroker(redis_url, prefix=broker_prefix)
+    fanout = Fanout(db=db, broker=broker, clock=Clock(), secret="s" * 32, poll_interval=0.2)
+    calls: list[int] = []
+    fanout.on_reconnected = lambda: calls.append(1)
+    admin = Redis.from_url(redis_url)
+    try:
+        await fanout.start()
+        await eventually(lambda: len(calls) == 1)
+        await admin.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+        await eventually(lambda: len(calls) == 2, within=10)
+    finally:
+        await fanout.close()
+        await broker.close()
+        await admin.aclose()
+    assert calls == [1, 1]

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
 from kuulolla.moderation import service
-from tests.accounts.conftest import Env
+from tests.accounts.conftest import Env, post, sign_in
 from tests.accounts.helpers import make_session, session_headers
 from tests.helpers import NOW, make_room
 
@@ -71,8 +71,9 @@ def set_crisis_numbers(env: Env) -> None:
     env.db(work)
 
 
-def change(env: Env, **changes: Any) -> None:
-    """Change the room's settings behind the server's back and drop its cached copy."""
+def change(env: Env, *, forget: bool = True, **changes: Any) -> None:
+    """Change the room's settings behind the server's back and (``forget``) drop its
+    cached copy."""
 
     async def work(db: Database) -> int:
         room_id = await _room_id(db, env.world.rooms["alfa"])
@@ -86,7 +87,9 @@ def change(env: Env, **changes: Any) -> None:
         )
         return room_id
 
-    env.client.app_state["chat"].moderation.forget(env.db(work))
+    room_id = env.db(work)
+    if forget:
+        env.client.app_state["chat"].moderation.forget(room_id)
 
 
 async def _room_id(db: Database, slug: str) -> int:
@@ -275,3 +278,44 @@ def test_rooms_of_one_organisation_share_one_read_of_its_word_list(
             send(ws, room, "hei kaikki", f"w{i}")
             frames_until(ws, "message", room=room)
     assert calls == [org_id]
+
+
+def test_broker_reconnect_drops_the_kept_room_settings(env: Env) -> None:
+    """After the broker link comes back, a change whose announcement was missed applies."""
+    room = env.world.rooms["alfa"]
+    with connect(env) as ws:
+        assert enter(ws, room)["type"] == "joined"
+        send(ws, room, "ensimmäinen", "r1")
+        frames_until(ws, "ack", ref="r1")
+        change(env, forget=False, locked=True)  # as if announced while the link was down
+        env.client.app_state["chat"].fanout.on_reconnected()
+        send(ws, room, "toinen", "r2")
+        reply = next(f for f in iter(ws.receive_json, None) if f.get("ref") == "r2")
+        assert (reply["type"], reply.get("code")) == ("error", "room_locked")
+
+
+def test_saved_crisis_numbers_reach_the_next_crisis_help(env: Env) -> None:
+    """Crisis numbers a coordinator saves are in the crisis help of the very next message."""
+    room = env.world.rooms["alfa"]
+    with connect(env) as visitor:
+        assert enter(visitor, room)["type"] == "joined"
+        send(visitor, room, "en jaksa enää, haluan kuolla", "k1")
+        assert frames_until(visitor, "crisis")["numbers"] == []
+        coordinator = env.browser()
+        sign_in(coordinator, "coordinator-alfa")
+        saved = post(
+            coordinator,
+            "/orgs/alfa/settings",
+            {
+                "name": "Alfa ry",
+                "contact": "www.alfa.example",
+                "require_totp": "none",
+                "crisis-0-number": "09 2525 0111",
+                "crisis-0-name-fi": "Kriisipuhelin",
+            },
+            page="/orgs/alfa/settings",
+        )
+        assert saved.status_code == 303
+        send(visitor, room, "en jaksa enää, haluan kuolla", "k2")
+        help_frame = frames_until(visitor, "crisis")
+        assert [n["number"] for n in help_frame["numbers"]] == ["09 2525 0111"]
