@@ -15,7 +15,12 @@ writers issue the same four statements with the driver's own prepared statements
   data-modifying CTEs: one round trip per batch. Arrays and ``unnest`` make the
   statement independent of the batch size, so asyncpg prepares it once.
 - :class:`SqliteWriter` keeps its own sqlite3 connection on one thread and runs a
-  whole batch there in one hop, inside ``BEGIN IMMEDIATE``.
+  whole batch there in one hop, inside ``BEGIN IMMEDIATE``. The processes sharing the
+  file take turns through an exclusive ``flock`` on ``<file>-writer.lock`` before
+  they begin: the kernel wakes the next writer the moment the lock is let go, where
+  SQLite's own busy handler sleeps 1, 2, 5, 10... ms between tries. Checkpoints (the
+  one step that waits for the disk) run on a second thread and connection, so a
+  commit never waits for one.
 
 Everything else (history, gap fills, rooms) stays on SQLAlchemy.
 """
@@ -24,8 +29,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
+import logging
+import os
 import sqlite3
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +44,8 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from kuulolla.chat.models import KIND_MESSAGE
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -220,6 +231,25 @@ def _sqlite_parse(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
 
 
+# Seconds between checkpoints while messages are written: the WAL stays a few MB.
+CHECKPOINT_INTERVAL = 1.0
+
+_PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "busy_timeout=10000",
+    "foreign_keys=ON",
+    "secure_delete=ON",
+)
+
+
+def _sqlite_connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in _PRAGMAS:
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
 class SqliteWriter:
     def __init__(self, path: str) -> None:
         if not path or path == ":memory:":
@@ -227,20 +257,47 @@ class SqliteWriter:
         self._path = path
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="kuulolla-sqlite-writer")
         self._conn: sqlite3.Connection | None = None
+        self._lock_fd: int | None = None
+        self._written = threading.Event()  # set by a commit, cleared by a checkpoint
+        self._closing = threading.Event()
+        self._checkpointer: threading.Thread | None = None
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-            for pragma in (
-                "journal_mode=WAL",
-                "synchronous=NORMAL",
-                "busy_timeout=10000",
-                "foreign_keys=ON",
-                "secure_delete=ON",
-            ):
-                conn.execute(f"PRAGMA {pragma}")
+            conn = _sqlite_connect(self._path)
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's job
+            self._lock_fd = os.open(self._path + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
             self._conn = conn
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint_loop, name="kuulolla-sqlite-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
         return self._conn
+
+    def _checkpoint_loop(self) -> None:
+        """Copy the WAL back into the database file about once a second while messages
+        are written (PASSIVE: never blocks a writer; the next writer then starts the WAL
+        over)."""
+        conn: sqlite3.Connection | None = None
+        try:
+            while not self._closing.is_set():
+                self._written.wait()
+                if self._closing.wait(CHECKPOINT_INTERVAL):
+                    break
+                self._written.clear()
+                try:
+                    if conn is None:
+                        conn = _sqlite_connect(self._path)
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    log.warning(
+                        "sqlite.checkpoint_failed",
+                        exc_info=True,
+                        extra={"event": "sqlite.checkpoint_failed"},
+                    )
+        finally:
+            if conn is not None:
+                conn.close()
 
     async def write(self, rows: Sequence[Draft], now: datetime) -> list[Written]:
         loop = asyncio.get_running_loop()
@@ -252,6 +309,16 @@ class SqliteWriter:
         # handful of single-step statements, however many rows and rooms it has.
         conn = self._connect()
         stamp = _sqlite_time(now)
+        assert self._lock_fd is not None
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            return self._write_locked(conn, rows, now, stamp)
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _write_locked(
+        self, conn: sqlite3.Connection, rows: list[Draft], now: datetime, stamp: str
+    ) -> list[Written]:
         conn.execute("BEGIN IMMEDIATE")
         try:
             rooms = sorted({r.room_id for r in rows})
@@ -316,6 +383,7 @@ class SqliteWriter:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             raise
+        self._written.set()
         return _results(rows, seqs, inserted, originals, now)
 
     async def close(self) -> None:
@@ -323,6 +391,14 @@ class SqliteWriter:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+        self._closing.set()
+        self._written.set()
+        if self._checkpointer is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._checkpointer.join)
 
         await asyncio.get_running_loop().run_in_executor(self._pool, shut)
         self._pool.shutdown(wait=True)

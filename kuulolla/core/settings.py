@@ -77,6 +77,10 @@ class Settings:
         20,
         20,
     )  # Python's gc.set_threshold; default (700, 10, 10)
+    # Seconds a busy event loop may keep the GIL while a database thread waits for it
+    # (Python's sys.setswitchinterval; default 0.005). The SQLite message writer takes
+    # the GIL back after every statement while it holds the database's write lock.
+    switch_interval: float = 0.0005
     metrics: bool = True  # serve Prometheus metrics at /metrics (restrict it at the balancer)
 
     # Question-and-answer archive.
@@ -179,6 +183,8 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}GC_THRESHOLDS must be three positive integers, e.g. 20000,20,20"
             )
+        if not 0.0001 <= self.switch_interval <= 0.1:
+            raise SettingsError(f"{PREFIX}SWITCH_INTERVAL must be 0.0001–0.1 seconds")
         if self.log_format not in ("json", "text"):
             raise SettingsError(f"{PREFIX}LOG_FORMAT must be json or text")
         if self.default_locale not in ("fi", "sv", "en"):

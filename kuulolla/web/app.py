@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,7 @@ def create_app(
         gc.collect()
         gc.freeze()
         gc.set_threshold(*settings.gc_thresholds)
+        sys.setswitchinterval(settings.switch_interval)
         housekeeping = asyncio.create_task(_housekeeping(db, settings, clock), name="housekeeping")
         purging = asyncio.create_task(_purging(db, settings, clock), name="purge")
         try:

@@ -326,7 +326,9 @@ def main() -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="a, b, c or d (default: all)")
+    parser.add_argument(
+        "scenarios", nargs="*", metavar="SCENARIO", help="a, b, c or d (default: all)"
+    )
     parser.add_argument(
         "--servers", default=",".join(PEERS), help="comma-separated: " + ", ".join(PEERS)
     )
@@ -338,12 +340,20 @@ def main() -> int:
         default=3,
         help="interleaved rounds per scenario; medians are reported",
     )
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgresql",
+        help="comma-separated, for scenario d: sqlite, postgresql",
+    )
     parser.add_argument("--json", type=Path, help="also write every result to this file")
     args = parser.parse_args()
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario {unknown[0]!r}: choose from {', '.join(SCENARIOS)}")
     args.scenarios = args.scenarios or list(SCENARIOS)
+    databases = [d for d in args.databases.split(",") if d]
+    if not databases or any(d not in ("sqlite", "postgresql") for d in databases):
+        parser.error("--databases: choose from sqlite, postgresql")
     peers = [p for p in args.servers.split(",") if p]
     if "node-socketio" in peers and not (NODE_DIR / "node_modules" / "socket.io").exists():
         print(
@@ -359,7 +369,7 @@ def main() -> int:
         for name in args.scenarios:
             scenario = SCENARIOS[name]
             runs = (
-                [("kuulolla", "sqlite"), ("kuulolla", "postgresql")]
+                [("kuulolla", database) for database in databases]
                 if name == "d"
                 else [(p, "postgresql") for p in peers]
             )
