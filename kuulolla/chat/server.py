@@ -80,6 +80,7 @@ class ChatServer:
         self._background: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
+        self.moderation.warm()
         await self.fanout.start()
         await self.fanout.broker.subscribe(self.control_channel)
         await self.fanout.broker.subscribe(self.moderation.channel)

@@ -60,6 +60,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.moderation import actions, service
 from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
 from kuulolla.moderation.bankey import BanKeys, KeyStore, MemoryKeyStore, RedisKeyStore
+from kuulolla.moderation.crisis_model import model as crisis_model
 from kuulolla.moderation.flood import FloodPolicy, FloodState
 from kuulolla.moderation.logic import Action, Policy, Verdict, compile_words, screen
 from kuulolla.moderation.permissions import MODERATE_ANY_TIME, MODERATE_ON_DUTY
@@ -179,6 +180,14 @@ class Live:
 
     async def close(self) -> None:
         await self.bankeys.close()
+
+    def warm(self) -> None:
+        """Screen a nickname and a message once, so Voikko, the crisis lexicon and the
+        crisis model are loaded at start-up (and frozen out of garbage collection with
+        the rest of it), not while the first visitor waits."""
+        screen("Vieras", policy=Policy(flood=None), kind="nick")
+        screen("Hei kaikki, en jaksa enää tätä päivää", policy=Policy(flood=None))
+        crisis_model()
 
     # ------------------------------------------------------------ rooms
 

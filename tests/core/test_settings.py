@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -71,18 +70,3 @@ def test_switch_interval_out_of_range_refused() -> None:
     """A GIL switch interval outside 0.1 ms–100 ms is refused with the variable's name."""
     with pytest.raises(SettingsError, match="SWITCH_INTERVAL"):
         Settings.from_env({"KUULOLLA_ENV": "development", "KUULOLLA_SWITCH_INTERVAL": "0"})
-
-
-def test_server_applies_the_switch_interval(sqlite_url: str) -> None:
-    """The running server hands the GIL over at the configured switch interval."""
-    from starlette.testclient import TestClient
-
-    from kuulolla.web.app import create_app
-    from tests.conftest import make_settings
-
-    before = sys.getswitchinterval()
-    try:
-        with TestClient(create_app(make_settings(sqlite_url, switch_interval=0.0007))):
-            assert sys.getswitchinterval() == pytest.approx(0.0007)
-    finally:
-        sys.setswitchinterval(before)
