@@ -146,3 +146,14 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
 
     with start_site(tmp_path_factory, sqlite_template) as started:
         yield started
+
+
+@pytest.fixture(scope="session")
+def finnish_walk(browser: Any, site: Any) -> Any:  # noqa: F811  (the fixture above)
+    """The checks that walk every page in Finnish (axe, weight, reflow, keyboard), run
+    together on one load of each stop, once for all their modules; each check's test
+    reads its own findings (tests/e2e/test_accessibility.py, ``finnish_walk``). Takes
+    ``browser`` by name so that its tests count as browser tests and run last."""
+    from tests.e2e.test_accessibility import finnish_walk as walk
+
+    return walk(browser, site)

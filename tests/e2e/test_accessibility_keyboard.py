@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.browser import new_page
-from tests.e2e.test_accessibility import Site, record, visit_all
+from tests.e2e.test_accessibility import WALK_TIMEOUT, Check, Site, record
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -111,14 +111,15 @@ def focused_id(page: Any) -> str:
     return str(page.evaluate("document.activeElement?.id || ''"))
 
 
-def test_every_control_is_reached_by_tab_with_visible_focus(browser: Any, site: Site) -> None:
-    """On every page, Tab reaches every control once in turn (no traps), the skip link
-    first, and each focused control shows a focus indicator."""
-    problems: list[str] = []
-    stops = []
+class KeyboardCheck(Check):
+    """Tab from the top of each page as loaded (not its states): every control reached
+    once in turn, the skip link first, each with a visible focus. Marks the controls and
+    moves focus, so it runs last on a page."""
 
-    def check(page: Any, label: str) -> None:
-        stops.append(label)
+    states = False
+
+    def run(self, page: Any, label: str) -> None:
+        problems = self.problems
         # Start from the top of the page, as after loading it (some pages move focus to
         # where the visitor acts; the walk starts from the top regardless).
         page.evaluate(START_AT_TOP)
@@ -138,10 +139,19 @@ def test_every_control_is_reached_by_tab_with_visible_focus(browser: Any, site: 
             missed = sorted(set(map(str, range(count))) - set(reached))
             problems.append(f"{label}: Tab did not reach controls {missed} (a trap or a skip)")
 
-    unreachable = visit_all(browser, site, "fi", check, states=False)
-    record("keyboard", stops=len(stops), problems=len(problems) + len(unreachable))
-    assert "\n".join(unreachable) == ""
-    assert "\n".join(problems) == ""
+
+@pytest.mark.timeout(WALK_TIMEOUT)
+def test_every_control_is_reached_by_tab_with_visible_focus(
+    finnish_walk: dict[str, Check],
+) -> None:
+    """On every page, Tab reaches every control once in turn (no traps), the skip link
+    first, and each focused control shows a focus indicator."""
+    check = finnish_walk["keyboard"]
+    record(
+        "keyboard", stops=len(check.stops), problems=len(check.problems) + len(check.unreachable)
+    )
+    assert "\n".join(check.unreachable) == ""
+    assert "\n".join(check.problems) == ""
 
 
 def test_join_a_room_and_chat_by_keyboard(browser: Any, site: Site) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.browser import new_page
-from tests.e2e.test_accessibility import Site, record, room_with_messages, visit_all
+from tests.e2e.test_accessibility import WALK_TIMEOUT, Check, Site, record, room_with_messages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -28,30 +28,33 @@ OVERFLOWING = """() => {
 }"""
 
 
-def test_pages_reflow_without_horizontal_scrolling(browser: Any, site: Site) -> None:
-    """Every page and state fits 320 CSS pixels, and 1280 px at 200 % zoom, without
-    scrolling sideways."""
-    problems: list[str] = []
-    stops = []
+class ReflowCheck(Check):
+    """Each page and state at each of ``WIDTHS``; puts the viewport back as it was."""
 
-    def check(page: Any, label: str) -> None:
-        stops.append(label)
+    def run(self, page: Any, label: str) -> None:
+        viewport = page.viewport_size
         for width, height in WIDTHS:
             page.set_viewport_size({"width": width, "height": height})
             scroll = page.evaluate("document.documentElement.scrollWidth")
             if scroll > width:
                 wide = page.evaluate(OVERFLOWING)
-                problems.append(f"{label} at {width} px: {scroll} px wide {wide}")
+                self.problems.append(f"{label} at {width} px: {scroll} px wide {wide}")
+        page.set_viewport_size(viewport)
 
-    unreachable = visit_all(browser, site, "fi", check, viewport={"width": 320, "height": 640})
+
+@pytest.mark.timeout(WALK_TIMEOUT)
+def test_pages_reflow_without_horizontal_scrolling(finnish_walk: dict[str, Check]) -> None:
+    """Every page and state fits 320 CSS pixels, and 1280 px at 200 % zoom, without
+    scrolling sideways."""
+    check = finnish_walk["reflow"]
     record(
         "reflow",
-        stops=len(stops),
+        stops=len(check.stops),
         widths=[w for w, _ in WIDTHS],
-        problems=len(problems) + len(unreachable),
+        problems=len(check.problems) + len(check.unreachable),
     )
-    assert "\n".join(unreachable) == ""
-    assert "\n".join(problems) == ""
+    assert "\n".join(check.unreachable) == ""
+    assert "\n".join(check.problems) == ""
 
 
 MOVING = """() => [...document.querySelectorAll('*')].filter(el => {
