@@ -28,7 +28,7 @@ from kuulolla.migrations import upgrade
 from tests.chaos.fleet import ChaosClient
 from tests.chaos.services import PrivatePostgres, PrivateRedis
 from tests.chaos.verify import Verdict, percentile, read_rooms, verify
-from tests.e2e.servers import ServerProcess, server_env
+from tests.e2e.servers import ServerProcess, server_env, start_all, stop_all
 from tests.helpers import make_room
 
 
@@ -112,8 +112,7 @@ class ChaosRun:
         self.servers = [
             ServerProcess(env, self.workdir / f"server{i}.log") for i in range(self.n_servers)
         ]
-        for server in self.servers:
-            await asyncio.to_thread(server.start)
+        await asyncio.to_thread(start_all, self.servers)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -125,8 +124,7 @@ class ChaosRun:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        for server in self.servers:
-            await asyncio.to_thread(server.stop)
+        await asyncio.to_thread(stop_all, self.servers)
         self.redis.stop()
         if self.pg is not None:
             await asyncio.to_thread(self.pg.stop)

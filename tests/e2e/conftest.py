@@ -21,7 +21,7 @@ from kuulolla.core.db import Database
 from tests.conftest import REDIS_URL, drop_database, make_database_url, unavailable
 from tests.e2e import addresses
 from tests.e2e.browser import browser  # noqa: F401  (fixture)
-from tests.e2e.servers import ServerProcess, server_env
+from tests.e2e.servers import ServerProcess, server_env, start_all, stop_all
 from tests.helpers import make_room, run_async
 
 
@@ -86,12 +86,10 @@ def cluster(
     env = server_env(postgres_url, redis_url=redis_url, prefix=broker_prefix)
     servers = [ServerProcess(env, tmp_path / f"server{i}.log") for i in range(2)]
     try:
-        for server in servers:
-            server.start()
+        start_all(servers)
         yield servers
     finally:
-        for server in servers:
-            server.stop()
+        stop_all(servers)
 
 
 @pytest.fixture(scope="module")
@@ -114,12 +112,10 @@ def shared_cluster(
         env = server_env(url, redis_url=REDIS_URL, prefix=prefix)
         servers = [ServerProcess(env, folder / f"shared{i}.log") for i in range(2)]
         try:
-            for server in servers:
-                server.start()
+            start_all(servers)
             yield servers
         finally:
-            for server in servers:
-                server.stop()
+            stop_all(servers)
         if addresses.ARTIFACTS is not None:
             addresses.ARTIFACTS.keep_postgres(url)
             addresses.ARTIFACTS.keep_redis(REDIS_URL, prefix)

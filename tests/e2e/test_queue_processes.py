@@ -20,7 +20,7 @@ from kuulolla.core.db import Database
 from tests.accounts.helpers import anonymous_headers, make_session, session_csrf, session_headers
 from tests.conftest import make_settings
 from tests.e2e.client import Client
-from tests.e2e.servers import ServerProcess, server_env
+from tests.e2e.servers import ServerProcess, server_env, start_all, stop_all
 from tests.helpers import run_async
 from tests.queue.helpers import build
 
@@ -51,12 +51,10 @@ def queue_cluster(
     )
     servers = [ServerProcess(env, tmp_path / f"server{i}.log") for i in range(2)]
     try:
-        for server in servers:
-            server.start()
+        start_all(servers)
         yield servers, info
     finally:
-        for server in servers:
-            server.stop()
+        stop_all(servers)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
