@@ -17,9 +17,9 @@ from tests.e2e.client import Client
 from tests.helpers import NOW
 
 
-async def resume_edges(duration: float = 0.0) -> Outcome:
+async def resume_edges(duration: float = 0.0, *, template: str | None = None) -> Outcome:
     out = Outcome("resume-edges", Verdict())
-    async with ChaosRun(clients=0, rooms=2) as run:
+    async with ChaosRun(clients=0, rooms=2, template=template) as run:
         room, closing = run.slugs
         writer = await Client.connect(run.servers[0].ws)
         await writer.join(room, "Kirjoittaja")

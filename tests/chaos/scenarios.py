@@ -65,8 +65,12 @@ class ChaosRun:
         slow_clients: int = 0,
         env: dict[str, str] | None = None,
         seed: int = 1,
+        template: str | None = None,
     ) -> None:
         self.database = database
+        # With "postgres": a migrated database on the test server to clone instead of
+        # running the migrations again (the test run's template, tests/conftest.py).
+        self.template = template
         self.n_servers = servers
         self.n_clients = clients
         self.n_rooms = rooms
@@ -99,9 +103,11 @@ class ChaosRun:
             from tests.conftest import POSTGRES_URL, _pg_execute
 
             self.pg_name = f"kuulolla_chaos_{os.getpid()}_{self.rng.randrange(1 << 30)}"
-            await _pg_execute(f'CREATE DATABASE "{self.pg_name}"')
+            clone = f' TEMPLATE "{self.template}"' if self.template else ""
+            await _pg_execute(f'CREATE DATABASE "{self.pg_name}"{clone}')
             self.db_url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + self.pg_name
-        await asyncio.to_thread(upgrade, self.db_url)
+        if not (self.database == "postgres" and self.template):
+            await asyncio.to_thread(upgrade, self.db_url)
         db = Database.from_url(self.db_url)
         for slug in self.slugs:
             await make_room(db, slug, history_limit=20)
