@@ -89,7 +89,7 @@ def stub_server(db: Database) -> Any:
         redis_url="",
         flood_rules=False,
         join_cooldown=0.0,
-        room_cache_seconds=10.0,
+        moderation_cache_seconds=10.0,
     )
     return SimpleNamespace(settings=settings, db=db, clock=FrozenClock(NOW))
 
