@@ -5,6 +5,10 @@ identical for every recipient) is built once on first use. A socket is a *sink* 
 a synchronous ``push``: fan-out loops over local sinks and pushes, with no task,
 coroutine or encoding per recipient.
 
+Inside :func:`corked` (the committer's acknowledgements and deliveries of one batch)
+each raw socket collects its frames and gets them in one write when the block ends: a
+sender's acknowledgement and its own message cost one system call, not two.
+
 Two sinks exist:
 
 - :class:`RawSink` writes wire bytes straight to the connection's transport. It is
@@ -22,15 +26,25 @@ import asyncio
 import collections
 import contextlib
 import logging
+import struct
+from collections.abc import Iterator
 from typing import Any, Protocol
-
-from websockets.frames import Frame, Opcode
 
 from kuulolla.chat.protocol import CLOSE_TRY_AGAIN, ServerFrame, encode
 
 log = logging.getLogger(__name__)
 
 RAW_EXTENSION = "kuulolla.raw_websocket"
+
+
+def text_frame(payload: bytes) -> bytes:
+    """``payload`` as one unmasked, final WebSocket text frame (RFC 6455, 5.2)."""
+    n = len(payload)
+    if n < 126:
+        return bytes((0x81, n)) + payload
+    if n < 65536:
+        return b"\x81\x7e" + struct.pack("!H", n) + payload
+    return b"\x81\x7f" + struct.pack("!Q", n) + payload
 
 
 class OutFrame:
@@ -52,9 +66,7 @@ class OutFrame:
     def wire(self) -> bytes:
         wire = self._wire
         if wire is None:
-            wire = self._wire = Frame(Opcode.TEXT, self.payload).serialize(
-                mask=False, extensions=[]
-            )
+            wire = self._wire = text_frame(self.payload)
         return wire
 
     @property
@@ -85,6 +97,28 @@ class RawWebSocket(Protocol):
 
 CLOSE_TIMEOUT = 5.0
 
+# While corked: each raw sink's frames, waiting for the end of the block. One event
+# loop per process and no await inside a corked block, so a module-level slot will do.
+_cork: dict[RawSink, list[bytes]] | None = None
+
+
+@contextlib.contextmanager
+def corked() -> Iterator[None]:
+    """Collect what raw sinks are pushed in this (synchronous) block and write each
+    sink's frames with one call at its end. Nested blocks join the outer one."""
+    global _cork
+    if _cork is not None:
+        yield
+        return
+    pending: dict[RawSink, list[bytes]] = {}
+    _cork = pending
+    try:
+        yield
+    finally:
+        _cork = None
+        for sink, wires in pending.items():
+            sink._write(wires[0] if len(wires) == 1 else b"".join(wires))
+
 
 class RawSink:
     __slots__ = ("_raw", "_ws", "closed", "limit", "on_overflow")
@@ -101,7 +135,20 @@ class RawSink:
     def push(self, frame: OutFrame) -> None:
         if self.closed:
             return
-        written = self._raw.write(frame.wire, self.limit)
+        cork = _cork
+        if cork is None:
+            self._write(frame.wire)
+        else:
+            wires = cork.get(self)
+            if wires is None:
+                cork[self] = [frame.wire]
+            else:
+                wires.append(frame.wire)
+
+    def _write(self, wire: bytes) -> None:
+        if self.closed:
+            return
+        written = self._raw.write(wire, self.limit)
         if written is not True:
             self.closed = True
             # None: over the limit, and the handle has started the close.

@@ -30,6 +30,7 @@ from typing import cast
 from sqlalchemy import Table, select
 
 from kuulolla.chat.models import KIND_MESSAGE, KIND_REMOVED, Message
+from kuulolla.chat.sockets import corked
 from kuulolla.chat.writers import Draft, Writer, make_writer
 from kuulolla.core import metrics
 from kuulolla.core.clock import Clock
@@ -157,21 +158,26 @@ class Committer:
             else:
                 self._on_batch(len(batch))
                 metrics.COMMIT_BATCH.observe(len(batch))
-                for p, s in zip(batch, stored, strict=True):
-                    if p.on_stored is not None:
+                # One write per socket for the whole batch: acknowledgements first,
+                # then the messages, in that order on every socket.
+                with corked():
+                    for p, s in zip(batch, stored, strict=True):
+                        if p.on_stored is not None:
+                            try:
+                                p.on_stored(s)
+                            except Exception:
+                                log.exception(
+                                    "store.ack_failed", extra={"event": "store.ack_failed"}
+                                )
+                    fresh = [s for s in stored if not s.duplicate]
+                    if fresh:
                         try:
-                            p.on_stored(s)
+                            self._on_committed(fresh)
                         except Exception:
-                            log.exception("store.ack_failed", extra={"event": "store.ack_failed"})
-                fresh = [s for s in stored if not s.duplicate]
+                            log.exception(
+                                "store.listener_failed", extra={"event": "store.listener_failed"}
+                            )
                 metrics.MESSAGES_ACCEPTED.inc(len(batch))
-                if fresh:
-                    try:
-                        self._on_committed(fresh)
-                    except Exception:
-                        log.exception(
-                            "store.listener_failed", extra={"event": "store.listener_failed"}
-                        )
                 for p, s in zip(batch, stored, strict=True):
                     if p.future is not None and not p.future.done():
                         p.future.set_result(s)
