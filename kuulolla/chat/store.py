@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -142,6 +143,7 @@ class Committer:
             batch = [await queue.get()]
             while len(batch) < self._max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
+            started = time.perf_counter()
             try:
                 stored = await self._commit(batch)
             except asyncio.CancelledError:
@@ -156,6 +158,7 @@ class Committer:
                 )
                 self._fail(batch, Unavailable())
             else:
+                metrics.COMMIT_SECONDS.observe(time.perf_counter() - started)
                 self._on_batch(len(batch))
                 metrics.COMMIT_BATCH.observe(len(batch))
                 # One write per socket for the whole batch: acknowledgements first,

@@ -56,6 +56,11 @@ COMMIT_BATCH = Histogram(
     "Messages per database commit",
     buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
 )
+COMMIT_SECONDS = Histogram(
+    "kuulolla_commit_seconds",
+    "Time a message batch's write and commit took, the database's flush included",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
 COMMIT_FAILURES = Counter(
     "kuulolla_commit_failures_total", "Commits that failed (nothing acknowledged)"
 )

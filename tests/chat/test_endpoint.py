@@ -379,7 +379,7 @@ def test_archived_room_is_closed_and_resume_is_resync(db_url: str) -> None:
 
 
 def test_metrics_count_joins_and_messages(client: TestClient) -> None:
-    """/metrics exposes connection, join, history and message counters without addresses."""
+    """/metrics exposes connection, join, history, message and commit figures without addresses."""
 
     def value(text: str, name: str) -> float:
         for line in text.splitlines():
@@ -403,6 +403,10 @@ def test_metrics_count_joins_and_messages(client: TestClient) -> None:
     assert (
         value(after, "kuulolla_history_queries_total")
         == value(before, "kuulolla_history_queries_total") + 1
+    )
+    assert (
+        value(after, "kuulolla_commit_seconds_count")
+        == value(before, "kuulolla_commit_seconds_count") + 1
     )
     assert 'kuulolla_joins_total{outcome="joined"}' in after
     assert "testclient" not in after and "127.0.0.1" not in after
