@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,22 @@ class Servers:
     def rss(self) -> float:
         return sum(rss_mib(p.pid) for p in self.procs)
 
+    def commit_buckets(self) -> dict[float, float]:
+        """Kuulolla's commit-time histogram (cumulative counts by upper bound in
+        seconds), summed over its processes; empty for the peers."""
+        if self.kind != "kuulolla":
+            return {}
+        total: dict[float, float] = {}
+        for port in self.ports:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+                text = r.read().decode()
+            for line in text.splitlines():
+                if line.startswith('kuulolla_commit_seconds_bucket{le="'):
+                    le = line.split('"')[1]
+                    bound = float("inf") if le == "+Inf" else float(le)
+                    total[bound] = total.get(bound, 0.0) + float(line.rsplit(" ", 1)[1])
+        return total
+
     def stop(self) -> None:
         for p in self.procs:
             if p.poll() is None:
@@ -198,14 +215,18 @@ def run_load(
     rss_during = 0.0
     t_start = t_end = 0.0
     gen_cpu_start = gen_cpu_end = 0.0
+    commits_start: dict[float, float] = {}
+    commits_end: dict[float, float] = {}
     for line in gen.stderr:
         if line.startswith("MEASURE-START"):
             cpu_start, t_start = servers.cpu(), time.monotonic()
             gen_cpu_start = cpu_seconds(gen.pid)
+            commits_start = servers.commit_buckets()
         elif line.startswith("MEASURE-END"):
             cpu_end, t_end = servers.cpu(), time.monotonic()
             gen_cpu_end = cpu_seconds(gen.pid)
             rss_during = servers.rss()
+            commits_end = servers.commit_buckets()
             break
     out, _err = gen.communicate(timeout=duration + warmup + 120)
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
@@ -221,6 +242,7 @@ def run_load(
             "loadgen_cores_busy": round(
                 (gen_cpu_end - gen_cpu_start) / max(1e-9, t_end - t_start), 3
             ),
+            "commits": commit_figures(commits_start, commits_end),
             "rss_mib_before": round(rss_before, 1),
             "rss_mib_during": round(rss_during, 1),
             "rss_mib_per_1000_connections": round(
@@ -231,6 +253,31 @@ def run_load(
         }
     )
     return result
+
+
+SLOW_COMMIT = 0.025  # seconds: a bucket bound of kuulolla_commit_seconds
+
+
+def commit_figures(start: dict[float, float], end: dict[float, float]) -> dict[str, Any] | None:
+    """Commits in the window from two scrapes of the cumulative histogram: how many,
+    the bucket bound under which 99 % finished, the slowest bucket, and how many took
+    longer than SLOW_COMMIT. The tail of every acknowledgement is the commit's tail."""
+    if not end:
+        return None
+    bounds = sorted(end)
+    cumulative = [end[b] - start.get(b, 0.0) for b in bounds]
+    count = cumulative[-1]
+    if count <= 0:
+        return {"count": 0}
+    p99 = next(b for b, c in zip(bounds, cumulative, strict=True) if c >= 0.99 * count)
+    slowest = next(b for b, c in zip(bounds, cumulative, strict=True) if c >= count)
+    below_slow = dict(zip(bounds, cumulative, strict=True)).get(SLOW_COMMIT, count)
+    return {
+        "count": int(count),
+        "p99_ms_at_most": p99 * 1000,
+        "slowest_ms_at_most": slowest * 1000,
+        "over_25_ms": int(count - below_slow),
+    }
 
 
 class Redis:
@@ -441,6 +488,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "cpu_all": [r["cpu_s_per_1000_delivered"] for r in rows],
         "rss": median([r["rss_mib_per_1000_connections"] for r in rows]),
         "idle": median([r["server_cores_busy"] for r in rows]),
+        "commits": [r.get("commits") for r in rows if r.get("commits")],
     }
 
 
@@ -474,6 +522,17 @@ def report(results: list[dict[str, Any]]) -> None:
             if name == "d":
                 print(
                     f"{'':<24}accepted {fmt(s['sent_per_second'], 0)}/s, ack p99 {fmt(s['ack_p99'])} ms, errors {s['errors']}"
+                )
+            commits = [c for c in s["commits"] if c.get("count")]
+            if commits:
+                # Per round: a slow flush to disk shows in p99 here before anywhere else.
+                print(
+                    f"{'':<24}commits per round: "
+                    + "; ".join(
+                        f"{c['count']}, p99 ≤ {fmt(c['p99_ms_at_most'])} ms, slowest ≤ "
+                        f"{fmt(c['slowest_ms_at_most'])} ms, {c['over_25_ms']} over 25 ms"
+                        for c in commits
+                    )
                 )
         print()
 
