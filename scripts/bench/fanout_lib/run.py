@@ -6,7 +6,10 @@ process, loopback only, bounded count and time) drives each. For every server an
 scenario it prints delivered messages/s, latency percentiles, lost messages, server
 CPU-seconds per 1,000 delivered messages (utime+stime of the server processes from
 /proc, over the measurement window: the figure least disturbed by the load generator
-sharing the cores) and RSS per 1,000 connections.
+sharing the cores) and RSS per 1,000 connections. For Kuulolla it adds, per round,
+how long its commits took (its commit-time histogram), and before the runs it times
+the disk's own flushes where PostgreSQL keeps its files: every acknowledgement waits
+for a flush, so the disk's tail is a floor under Kuulolla's latency tail.
 
     scripts/bench/fanout                     all scenarios, all servers
     scripts/bench/fanout a b --servers kuulolla,relay --duration 20
@@ -356,7 +359,75 @@ def prepare_database(kind: str, workdir: Path, rooms: int) -> tuple[str, Any]:
         await db.dispose()
 
     asyncio.run(seed())
+    if kind != "sqlite":
+        # The new database's pages are still dirty in PostgreSQL's buffers; written out
+        # by a checkpoint inside the window, they would compete with the commits'
+        # flushes. A superuser's CHECKPOINT writes them now (others skip it).
+        import asyncpg
+
+        async def checkpoint() -> None:
+            conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+            try:
+                await conn.execute("CHECKPOINT")
+            except asyncpg.PostgresError:
+                pass
+            finally:
+                await conn.close()
+
+        asyncio.run(checkpoint())
     return url, cleanup
+
+
+def postgres_data_directory() -> Path | None:
+    """Where the PostgreSQL server keeps its files (and WAL), when it says so."""
+    import asyncpg
+
+    base = os.environ.get(
+        "KUULOLLA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    )
+
+    async def ask() -> str:
+        conn = await asyncpg.connect(base.replace("+asyncpg", ""))
+        try:
+            return str(await conn.fetchval("SHOW data_directory"))
+        finally:
+            await conn.close()
+
+    try:
+        path = Path(asyncio.run(ask()))
+    except Exception:
+        return None
+    return path if path.is_dir() and os.access(path, os.W_OK) else None
+
+
+def disk_flush_probe(directory: Path, seconds: float = 10.0) -> dict[str, Any]:
+    """Write 8 KiB and fdatasync it every 10 ms, as a commit flushes the WAL: the
+    disk's own tail, which every durable commit (and so every acknowledgement) shares."""
+    path = directory / f".kuulolla-flush-probe-{os.getpid()}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    times: list[float] = []
+    try:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            os.pwrite(fd, b"x" * 8192, (len(times) % 64) * 8192)
+            started = time.perf_counter()
+            os.fdatasync(fd)
+            times.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.01)
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    ordered = sorted(times)
+    n = len(ordered)
+    return {
+        "directory": str(directory),
+        "flushes": n,
+        "p50_ms": ordered[n // 2],
+        "p99_ms": ordered[int(n * 0.99)],
+        "p999_ms": ordered[min(n - 1, int(n * 0.999))],
+        "max_ms": ordered[-1],
+        "over_25_ms": sum(1 for t in times if t > 25),
+    }
 
 
 def fmt(value: Any, digits: int = 1) -> str:
@@ -389,8 +460,16 @@ def main() -> int:
     )
     parser.add_argument(
         "--databases",
-        default="sqlite,postgresql",
-        help="comma-separated, for scenario d: sqlite, postgresql",
+        default=None,
+        help="comma-separated, sqlite and/or postgresql: Kuulolla's databases in every "
+        "scenario (default: d on both, the others on PostgreSQL as in production)",
+    )
+    parser.add_argument(
+        "--disk-probe",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time the disk's flushes first, where PostgreSQL keeps its files (0: skip)",
     )
     parser.add_argument("--json", type=Path, help="also write every result to this file")
     args = parser.parse_args()
@@ -398,8 +477,10 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown scenario {unknown[0]!r}: choose from {', '.join(SCENARIOS)}")
     args.scenarios = args.scenarios or list(SCENARIOS)
-    databases = [d for d in args.databases.split(",") if d]
-    if not databases or any(d not in ("sqlite", "postgresql") for d in databases):
+    databases = [d for d in (args.databases or "").split(",") if d]
+    if args.databases is not None and (
+        not databases or any(d not in ("sqlite", "postgresql") for d in databases)
+    ):
         parser.error("--databases: choose from sqlite, postgresql")
     peers = [p for p in args.servers.split(",") if p]
     if "node-socketio" in peers and not (NODE_DIR / "node_modules" / "socket.io").exists():
@@ -410,15 +491,24 @@ def main() -> int:
         peers.remove("node-socketio")
 
     workdir = Path(tempfile.mkdtemp(prefix="kuulolla-bench-"))
+    disk: dict[str, Any] | None = None
+    if args.disk_probe and "kuulolla" in peers + (["kuulolla"] if "d" in args.scenarios else []):
+        disk = disk_flush_probe(postgres_data_directory() or workdir, args.disk_probe)
+        print(json.dumps({"disk_flush_probe": disk}), file=sys.stderr, flush=True)
     redis = Redis(workdir)
     results: list[dict[str, Any]] = []
     try:
         for name in args.scenarios:
             scenario = SCENARIOS[name]
+            chosen = databases or (["sqlite", "postgresql"] if name == "d" else ["postgresql"])
             runs = (
-                [("kuulolla", database) for database in databases]
+                [("kuulolla", database) for database in chosen]
                 if name == "d"
-                else [(p, "postgresql") for p in peers]
+                else [
+                    (p, database)
+                    for p in peers
+                    for database in (chosen if p == "kuulolla" else ["postgresql"])
+                ]
             )
             # Rounds alternate the servers, so slow drifts of the machine hit all alike.
             for round_no in range(args.rounds):
@@ -454,7 +544,7 @@ def main() -> int:
         redis.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
-    report(results)
+    report(results, disk)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
@@ -492,10 +582,16 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def report(results: list[dict[str, Any]]) -> None:
+def report(results: list[dict[str, Any]], disk: dict[str, Any] | None = None) -> None:
     print(
         f"\nscripts/bench/fanout — {time.strftime('%Y-%m-%d')} — {os.cpu_count()} cores — medians over rounds\n"
     )
+    if disk:
+        print(
+            f"disk flush (fdatasync of 8 KiB in {disk['directory']}, every 10 ms): "
+            f"{disk['flushes']} flushes, p50 {fmt(disk['p50_ms'], 2)} ms, p99 {fmt(disk['p99_ms'], 2)} ms, "
+            f"p99.9 {fmt(disk['p999_ms'])} ms, max {fmt(disk['max_ms'])} ms, {disk['over_25_ms']} over 25 ms\n"
+        )
     for name in SCENARIOS:
         rows = [r for r in results if r["scenario"] == name]
         if not rows:
