@@ -117,7 +117,8 @@ def corked() -> Iterator[None]:
     finally:
         _cork = None
         for sink, wires in pending.items():
-            sink._write(wires[0] if len(wires) == 1 else b"".join(wires))
+            if not sink.closed:
+                sink._write(wires[0] if len(wires) == 1 else b"".join(wires))
 
 
 class RawSink:
@@ -146,8 +147,6 @@ class RawSink:
                 wires.append(frame.wire)
 
     def _write(self, wire: bytes) -> None:
-        if self.closed:
-            return
         written = self._raw.write(wire, self.limit)
         if written is not True:
             self.closed = True

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, select
 
@@ -70,6 +70,14 @@ class _Pending:
 
 
 CommitListener = Callable[[list[Stored]], None]
+
+
+def _call_safely(callback: Callable[[Any], None], value: Any, event: str) -> None:
+    """Call a listener; its failure is logged and never stops the committer."""
+    try:
+        callback(value)
+    except Exception:
+        log.exception(event, extra={"event": event})
 
 
 class Committer:
@@ -166,20 +174,10 @@ class Committer:
                 with corked():
                     for p, s in zip(batch, stored, strict=True):
                         if p.on_stored is not None:
-                            try:
-                                p.on_stored(s)
-                            except Exception:
-                                log.exception(
-                                    "store.ack_failed", extra={"event": "store.ack_failed"}
-                                )
+                            _call_safely(p.on_stored, s, "store.ack_failed")
                     fresh = [s for s in stored if not s.duplicate]
                     if fresh:
-                        try:
-                            self._on_committed(fresh)
-                        except Exception:
-                            log.exception(
-                                "store.listener_failed", extra={"event": "store.listener_failed"}
-                            )
+                        _call_safely(self._on_committed, fresh, "store.listener_failed")
                 metrics.MESSAGES_ACCEPTED.inc(len(batch))
                 for p, s in zip(batch, stored, strict=True):
                     if p.future is not None and not p.future.done():
@@ -195,12 +193,7 @@ class Committer:
                 if not p.future.done():
                     p.future.set_exception(exc)
             elif p.on_failed is not None:
-                try:
-                    p.on_failed(exc)
-                except Exception:
-                    log.exception(
-                        "store.fail_callback_failed", extra={"event": "store.fail_callback_failed"}
-                    )
+                _call_safely(p.on_failed, exc, "store.fail_callback_failed")
 
     async def _commit(self, batch: list[_Pending]) -> list[Stored]:
         now = self._clock.now()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -315,6 +316,26 @@ class Redis:
         self.proc.wait()
 
 
+POSTGRES_URL = os.environ.get(
+    "KUULOLLA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+
+
+def postgres(url: str, sql: str) -> Any:
+    """Run one statement on the database of ``url`` (a SQLAlchemy URL); returns the
+    first value of its first row, if any."""
+    import asyncpg
+
+    async def run() -> Any:
+        conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+        try:
+            return await conn.fetchval(sql)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
 def prepare_database(kind: str, workdir: Path, rooms: int) -> tuple[str, Any]:
     """A migrated database with the bench rooms; returns its URL and a cleanup."""
     from kuulolla.core.clock import utcnow
@@ -326,21 +347,10 @@ def prepare_database(kind: str, workdir: Path, rooms: int) -> tuple[str, Any]:
         url = f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
         cleanup = None
     else:
-        import asyncpg
-
-        base = os.environ.get(
-            "KUULOLLA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-        )
         name = f"kuulolla_bench_{os.getpid()}_{int(time.time())}"
-
-        async def admin(sql: str) -> None:
-            conn = await asyncpg.connect(base.replace("+asyncpg", ""))
-            await conn.execute(sql)
-            await conn.close()
-
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-        url = base.rsplit("/", 1)[0] + "/" + name
-        cleanup = lambda: asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))  # noqa: E731
+        postgres(POSTGRES_URL, f'CREATE DATABASE "{name}"')
+        url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+        cleanup = lambda: postgres(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # noqa: E731
     upgrade(url)
 
     async def seed() -> None:
@@ -365,36 +375,15 @@ def prepare_database(kind: str, workdir: Path, rooms: int) -> tuple[str, Any]:
         # flushes. A superuser's CHECKPOINT writes them now (others skip it).
         import asyncpg
 
-        async def checkpoint() -> None:
-            conn = await asyncpg.connect(url.replace("+asyncpg", ""))
-            try:
-                await conn.execute("CHECKPOINT")
-            except asyncpg.PostgresError:
-                pass
-            finally:
-                await conn.close()
-
-        asyncio.run(checkpoint())
+        with contextlib.suppress(asyncpg.PostgresError):
+            postgres(url, "CHECKPOINT")
     return url, cleanup
 
 
 def postgres_data_directory() -> Path | None:
     """Where the PostgreSQL server keeps its files (and WAL), when it says so."""
-    import asyncpg
-
-    base = os.environ.get(
-        "KUULOLLA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-    )
-
-    async def ask() -> str:
-        conn = await asyncpg.connect(base.replace("+asyncpg", ""))
-        try:
-            return str(await conn.fetchval("SHOW data_directory"))
-        finally:
-            await conn.close()
-
     try:
-        path = Path(asyncio.run(ask()))
+        path = Path(str(postgres(POSTGRES_URL, "SHOW data_directory")))
     except Exception:
         return None
     return path if path.is_dir() and os.access(path, os.W_OK) else None
