@@ -31,6 +31,7 @@ from itertools import chain
 
 from kuulolla.moderation.crisis import _COMMON, CATEGORIES, NEGATIONS, Category, CrisisSignal
 from kuulolla.moderation.text import DATA, Word
+from kuulolla.questions.search import FINNISH_STOP
 
 MODEL_FILE = DATA / "crisis_model.json"
 TRAINING_SPLITS = ("dev", "test")
@@ -41,29 +42,39 @@ _EPOCHS = 25
 _RATE = 0.3
 _L2 = 1e-4
 _KEEP = 0.1  # weights smaller than this are dropped from the data file
-# A message none of whose word forms (everyday words aside) carries at least this
-# weight in the "any" model is not scored at all: on every message of the evaluation
-# set, lexicon-or-model decides the same with and without this gate
-# (tests/moderation/test_crisis_model.py), and much of ordinary chat skips the model.
+# A message none of whose word forms carries at least this weight in the "any" model
+# is not scored at all: on every message of the evaluation set, lexicon-or-model
+# decides the same with and without this gate (tests/moderation/test_crisis_model.py),
+# and much of ordinary chat skips the model.
 _GATE = 0.25
-# Everyday words never open the gate: the search stop words and the lexicon's own.
-_EVERYDAY = DATA.parent.parent / "questions" / "data" / "stopwords_fi.txt"
+# Everyday words (the search's Finnish stop words and the lexicon's own: "tämä",
+# "olla", "kaikki", "ei") are no features on their own, and neither is a pair of two
+# of them: otherwise "tämä on mun viimeinen viesti" teaches the model that "tämä on"
+# and "kaikki" are signs of crisis, and "Hei kaikki, tämä on viesti" raises an alarm.
+# They still colour their neighbours: "ei" negates the next words, and a pair with
+# one word of substance ("enää_elää") is kept.
+EVERYDAY = FINNISH_STOP | _COMMON
 
 
 def features(words: Sequence[Word]) -> set[str]:
-    """The features of a message: forms, negated forms and adjacent base-form pairs."""
+    """The features of a message: forms, negated forms and adjacent base-form pairs,
+    none made of everyday words alone."""
     out: set[str] = set()
     previous: str | None = None
+    previous_everyday = False
     negated = 0
+    everyday = EVERYDAY
     for word in words:
         forms = word.forms
-        out.update(forms)
+        kept = forms - everyday
+        out.update(kept)
         if negated:
-            out.update(["¬" + form for form in forms])
+            out.update(["¬" + form for form in kept])
         base = _base(word.lower, forms)
-        if previous is not None:
+        base_everyday = base in everyday
+        if previous is not None and not (previous_everyday and base_everyday):
             out.add(previous + "_" + base)
-        previous = base
+        previous, previous_everyday = base, base_everyday
         negated = _NEGATION_REACH if not forms.isdisjoint(NEGATIONS) else max(0, negated - 1)
     return out
 
@@ -125,11 +136,10 @@ class CrisisModel:
 
     def __post_init__(self) -> None:
         if not self.triggers:
-            everyday = set(_EVERYDAY.read_text(encoding="utf-8").split()) | _COMMON
             strong = frozenset(
                 f
                 for f, w in self.any.weights.items()
-                if w >= _GATE and "_" not in f and not f.startswith("¬") and f not in everyday
+                if w >= _GATE and "_" not in f and not f.startswith("¬") and f not in EVERYDAY
             )
             object.__setattr__(self, "triggers", strong)
 

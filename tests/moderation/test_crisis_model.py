@@ -27,13 +27,20 @@ def test_shipped_model_is_trained_on_the_current_splits() -> None:
 def test_features_mark_negated_words(voikko: Finnish) -> None:
     """Words after a negation get a ¬ feature; base-form pairs are included."""
     found = features(analyser_for(voikko).words("en halua kuolla"))
-    assert {"¬kuolla", "haluta"} <= found and any(f.endswith("_kuolla") for f in found)
+    assert {"¬kuolla", "kuolla"} <= found and any(f.endswith("_kuolla") for f in found)
 
 
 def test_features_of_plain_words_carry_no_negation(voikko: Finnish) -> None:
     """Without a negation no ¬ feature appears."""
     found = features(analyser_for(voikko).words("haluan kuolla"))
     assert "kuolla" in found and not any(f.startswith("¬") for f in found)
+
+
+def test_everyday_words_alone_make_no_features(voikko: Finnish) -> None:
+    """Everyday words are no features, nor is a pair of two; a pair with one other is."""
+    found = features(analyser_for(voikko).words("tämä on kaikki viesti"))
+    assert not found & {"tämä", "olla", "on", "kaikki", "tämä_olla", "olla_kaikki"}
+    assert "viesti" in found and any(f.startswith("kaikki_") for f in found)
 
 
 def test_training_is_deterministic() -> None:
@@ -79,6 +86,21 @@ def test_lexicon_signal_comes_first(voikko: Finnish) -> None:
 )
 def test_idioms_and_negations_stay_quiet(voikko: Finnish, text: str) -> None:
     """Everyday idioms and reassurance raise no signal from either source."""
+    assert screen(text, policy=evaluation.POLICY, finnish=voikko).crisis is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hei kaikki, tämä on viesti",
+        "Hei kaikki, tämä on testiviesti",
+        "Tämä on mun ensimmäinen viesti tänne",
+        "Hei kaikki, tämä on ensimmäinen kerta kun kirjoitan",
+        "Kaikki tämä on uutta mulle",
+    ],
+)
+def test_chat_openers_stay_quiet(voikko: Finnish, text: str) -> None:
+    """A greeting or a first message raises no signal (none of these is in the training data)."""
     assert screen(text, policy=evaluation.POLICY, finnish=voikko).crisis is None
 
 

@@ -14,9 +14,11 @@ from kuulolla.moderation import evaluation
 from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
-# Measured on the holdout split when it was written (docs/performance.md).
-MEASURED_CRISIS_RECALL = 0.981  # 53 of 54, lexicon and learned model
-MEASURED_CRISIS_PRECISION = 0.868  # 53 of 61
+# Measured on the holdout split, lexicon and learned model (docs/performance.md): when
+# it was written, 53 of 54 found at 53 of 61; since the model no longer learns from
+# everyday words alone, 54 of 54 at 54 of 58 (the split was not tuned on).
+MEASURED_CRISIS_RECALL = 1.0  # 54 of 54
+MEASURED_CRISIS_PRECISION = 0.931  # 54 of 58
 # The test split's crisis messages are now worked into the lexicon and the model.
 MEASURED_TEST_CRISIS_RECALL = 1.0
 
