@@ -107,7 +107,9 @@ def simulate_day(visitors: list[Visitor], recent: deque[float]) -> list[Outcome]
         while free and waiting:
             index, visitor = waiting.popleft()
             slot = free.pop()
-            begin = now + visitor.pickup if now > visitor.arrival else visitor.arrival + visitor.pickup
+            begin = (
+                now + visitor.pickup if now > visitor.arrival else visitor.arrival + visitor.pickup
+            )
             busy[slot] = begin
             heapq.heappush(ends, (begin + visitor.handling, slot, visitor.handling))
             outcomes[index] = Outcome(estimates[index], begin - visitor.arrival)
@@ -156,7 +158,9 @@ def main() -> None:
     recent: deque[float] = deque(maxlen=RECENT)
     everything: list[Outcome] = []
     print(f"trace: {args.trace.name}, {len(visitors)} visitors on {len(days)} evenings")
-    print(f"{'evening':>7} {'slots':>5} {'visitors':>8} {'median wait':>11} {'MAE':>7} {'MAE/median':>10}")
+    print(
+        f"{'evening':>7} {'slots':>5} {'visitors':>8} {'median wait':>11} {'MAE':>7} {'MAE/median':>10}"
+    )
     for day in sorted(days):
         outcomes = simulate_day(days[day], recent)
         everything += outcomes
