@@ -106,7 +106,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = database or Database.from_url(
-            settings.effective_database_url, pool_size=settings.db_pool_size
+            settings.effective_database_url, pool_size=settings.effective_db_pool_size
         )
         chat = ChatServer(
             settings=settings, db=db, broker=broker or make_broker(settings), clock=clock

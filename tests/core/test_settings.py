@@ -58,6 +58,28 @@ def test_default_database_is_sqlite_in_data_dir() -> None:
     assert settings.effective_database_url == "sqlite+aiosqlite:////srv/k/kuulolla.sqlite3"
 
 
+@pytest.mark.parametrize(
+    ("url", "size"),
+    [("", 2), ("postgresql+asyncpg://k@db/k", 10)],
+)
+def test_pool_size_defaults_to_the_database(url: str, size: int) -> None:
+    """Without a pool size, SQLite gets 2 connections per process and PostgreSQL 10."""
+    settings = Settings.from_env({"KUULOLLA_SECRET_KEY": SECRET, "KUULOLLA_DATABASE_URL": url})
+    assert settings.effective_db_pool_size == size
+
+
+def test_pool_size_set_is_kept() -> None:
+    """A pool size that is set applies on either database."""
+    settings = Settings.from_env({"KUULOLLA_SECRET_KEY": SECRET, "KUULOLLA_DB_POOL_SIZE": "6"})
+    assert settings.effective_db_pool_size == 6
+
+
+def test_negative_pool_size_refused() -> None:
+    """A negative pool size is refused with the variable's name."""
+    with pytest.raises(SettingsError, match="KUULOLLA_DB_POOL_SIZE"):
+        Settings.from_env({"KUULOLLA_SECRET_KEY": SECRET, "KUULOLLA_DB_POOL_SIZE": "-1"})
+
+
 def test_to_env_round_trips() -> None:
     """Settings exported for worker processes read back the same."""
     settings = Settings.from_env(
