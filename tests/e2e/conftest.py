@@ -153,3 +153,12 @@ def finnish_walk(browser: Any, site: Any) -> Any:  # noqa: F811  (the fixture ab
     from tests.e2e.test_accessibility import finnish_walk as walk
 
     return walk(browser, site)
+
+
+@pytest.fixture(scope="session")
+def other_walks(browser: Any, site: Any) -> Any:  # noqa: F811  (the fixture above)
+    """The Swedish and English axe walks, side by side (tests/e2e/test_accessibility.py,
+    ``other_walks``), once for the session."""
+    from tests.e2e.test_accessibility import other_walks as walks
+
+    return walks(browser, site)

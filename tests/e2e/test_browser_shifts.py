@@ -83,43 +83,48 @@ def test_coordinator_creates_a_template_and_a_volunteer_signs_up(
         problems.extend(f"{name}: {v['id']} {v['nodes']}" for v in axe_violations(page))
 
     coordinator = new_page(browser)
-    foreign = watch_requests(coordinator, server.http)
-    sign_in(coordinator, server, "kaisa")
-    coordinator.get_by_role("link", name="Vuorokalenteri").click()
-    coordinator.get_by_role("link", name="Vuoropohjat").click()
-    coordinator.get_by_role("heading", name="Uusi vuoropohja").wait_for()
-    check(coordinator, "templates")
-    for day in (
-        "Maanantai",
-        "Tiistai",
-        "Keskiviikko",
-        "Torstai",
-        "Perjantai",
-        "Lauantai",
-        "Sunnuntai",
-    ):
-        coordinator.get_by_label(day, exact=True).check()
-    coordinator.get_by_label("Alkaa").fill("23:00")
-    coordinator.get_by_label("Päättyy").fill("23:30")
-    coordinator.get_by_label("Vapaaehtoisia tarvitaan").fill("1")
-    coordinator.get_by_role("button", name="Tallenna vuoropohja").click()
-    coordinator.get_by_text("Tallennettu.").wait_for()
-    check(coordinator, "templates saved")
-    coordinator.get_by_role("link", name="Kalenteri").click()
-    coordinator.get_by_text("tarvitaan lisää").first.wait_for()
-    check(coordinator, "calendar")
-
     volunteer = new_page(browser)
-    sign_in(volunteer, server, "ville")
-    volunteer.get_by_role("link", name="Omat vuoroni").click()
-    volunteer.get_by_role("heading", name="Avoimet vuorot, jotka voit ottaa").wait_for()
-    check(volunteer, "my shifts")
-    volunteer.get_by_role("button", name="Ilmoittaudu: vapaaehtoinen").first.click()
-    volunteer.get_by_text("Olet ilmoittautunut vuoroon.").wait_for()
-    check(volunteer, "signed up")
-    assert volunteer.locator("#mine-heading + p + ul li").count() >= 1
+    try:
+        foreign = watch_requests(coordinator, server.http)
+        sign_in(coordinator, server, "kaisa")
+        coordinator.get_by_role("link", name="Vuorokalenteri").click()
+        coordinator.get_by_role("link", name="Vuoropohjat").click()
+        coordinator.get_by_role("heading", name="Uusi vuoropohja").wait_for()
+        check(coordinator, "templates")
+        for day in (
+            "Maanantai",
+            "Tiistai",
+            "Keskiviikko",
+            "Torstai",
+            "Perjantai",
+            "Lauantai",
+            "Sunnuntai",
+        ):
+            coordinator.get_by_label(day, exact=True).check()
+        coordinator.get_by_label("Alkaa").fill("23:00")
+        coordinator.get_by_label("Päättyy").fill("23:30")
+        coordinator.get_by_label("Vapaaehtoisia tarvitaan").fill("1")
+        coordinator.get_by_role("button", name="Tallenna vuoropohja").click()
+        coordinator.get_by_text("Tallennettu.").wait_for()
+        check(coordinator, "templates saved")
+        coordinator.get_by_role("link", name="Kalenteri").click()
+        coordinator.get_by_text("tarvitaan lisää").first.wait_for()
+        check(coordinator, "calendar")
 
-    coordinator.reload()
-    coordinator.get_by_text("Vapaaehtoinen: 1/1").first.wait_for()
-    assert foreign == []
-    assert problems == []
+        sign_in(volunteer, server, "ville")
+        volunteer.get_by_role("link", name="Omat vuoroni").click()
+        volunteer.get_by_role("heading", name="Avoimet vuorot, jotka voit ottaa").wait_for()
+        check(volunteer, "my shifts")
+        volunteer.get_by_role("button", name="Ilmoittaudu: vapaaehtoinen").first.click()
+        volunteer.get_by_text("Olet ilmoittautunut vuoroon.").wait_for()
+        check(volunteer, "signed up")
+        assert volunteer.locator("#mine-heading + p + ul li").count() >= 1
+
+        coordinator.reload()
+        coordinator.get_by_text("Vapaaehtoinen: 1/1").first.wait_for()
+        assert foreign == []
+        assert problems == []
+    finally:
+        # Open pages keep sockets to the server, whose graceful stop would wait for them.
+        coordinator.context.close()
+        volunteer.context.close()
