@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from functools import cache
@@ -27,16 +28,26 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        unavailable(f"Chromium at {CHROMIUM}")
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless Chromium on a Playwright of its own, which belongs to the calling thread
+    (Playwright's synchronous API cannot be shared between threads)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        unavailable(f"Chromium at {CHROMIUM}")
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def new_page(browser: Any, **options: Any) -> Any:

@@ -754,25 +754,18 @@ def finnish_walk(browser: Any, site: Site) -> dict[str, Check]:
 def other_walks(browser: Any, site: Site) -> dict[str, AxeCheck]:
     """The Swedish and English axe walks, run side by side: Swedish on ``browser`` in
     this thread, English in a thread of its own with its own Playwright and Chromium
-    (Playwright's synchronous API belongs to the thread that started it). A walk waits
-    on the browser and the server as much as it computes, so on two cores the pair
-    takes little longer than one. The walks share nothing that one changes for the
-    other (see :func:`start_site`)."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+    (:func:`tests.e2e.browser.chromium`). A walk waits on the browser and the server as
+    much as it computes, so on two cores the pair takes little longer than one. The
+    walks share nothing that one changes for the other (see :func:`start_site`)."""
+    from tests.e2e.browser import chromium
 
     checks = {"sv": AxeCheck("sv"), "en": AxeCheck("en")}
     failure: list[BaseException] = []
 
     def english() -> None:
         try:
-            with sync_playwright() as p:
-                own = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                try:
-                    walk(own, site, "en", [checks["en"]], color_scheme="light")
-                finally:
-                    own.close()
+            with chromium() as own:
+                walk(own, site, "en", [checks["en"]], color_scheme="light")
         except BaseException as exc:  # reported in the English test
             failure.append(exc)
 
