@@ -571,6 +571,34 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def paired_ratios(
+    groups: dict[tuple[str, Any], list[dict[str, Any]]],
+    s: dict[str, Any],
+    relay: dict[str, Any] | None,
+) -> list[tuple[float | None, float | None]]:
+    """CPU per 1,000 delivered and p99 of each round of ``s`` over the relay's in the
+    same round (empty for the relay itself, or without one)."""
+    if relay is None or s is relay:
+        return []
+    mine = {r["round"]: r for r in groups[(s["server"], s.get("database"))]}
+    theirs = {r["round"]: r for r in groups[(relay["server"], relay.get("database"))]}
+    out: list[tuple[float | None, float | None]] = []
+    for round_no in sorted(mine.keys() & theirs.keys()):
+        a, b = mine[round_no], theirs[round_no]
+        cpu = (
+            a["cpu_s_per_1000_delivered"] / b["cpu_s_per_1000_delivered"]
+            if a["cpu_s_per_1000_delivered"] and b["cpu_s_per_1000_delivered"]
+            else None
+        )
+        p99 = (
+            a["latency_ms"]["p99"] / b["latency_ms"]["p99"]
+            if a["latency_ms"]["p99"] and b["latency_ms"]["p99"]
+            else None
+        )
+        out.append((cpu, p99))
+    return out
+
+
 def report(results: list[dict[str, Any]], disk: dict[str, Any] | None = None) -> None:
     print(
         f"\nscripts/bench/fanout — {time.strftime('%Y-%m-%d')} — {os.cpu_count()} cores — medians over rounds\n"
@@ -607,6 +635,17 @@ def report(results: list[dict[str, Any]], disk: dict[str, Any] | None = None) ->
             if name == "d":
                 print(
                     f"{'':<24}accepted {fmt(s['sent_per_second'], 0)}/s, ack p99 {fmt(s['ack_p99'])} ms, errors {s['errors']}"
+                )
+            paired = paired_ratios(groups, s, relay)
+            if paired:
+                # Each round's own ratio: the servers of a round ran minutes apart, so a
+                # drift of the machine between rounds cancels out of these.
+                print(
+                    f"{'':<24}per round × relay: CPU "
+                    + ", ".join(fmt(c, 2) for c, _ in paired)
+                    + f" (median {fmt(median([c for c, _ in paired]), 2)}); p99 "
+                    + ", ".join(fmt(p, 2) for _, p in paired)
+                    + f" (median {fmt(median([p for _, p in paired]), 2)})"
                 )
             commits = [c for c in s["commits"] if c.get("count")]
             if commits:
