@@ -29,6 +29,8 @@ def categories(finnish: Finnish, text: str) -> tuple[str, ...]:
         ("Ajattelin hypätä sillalta", ("suicide",)),
         ("Kaverini sanoi että aikoo tappaa itsensä", ("suicide",)),  # not violence
         ("En tiedä miksi haluan kuolla", ("suicide",)),  # the negation is elsewhere
+        ("Tämä on mun viimeinen viesti kaikille, kiitos kaikesta", ("suicide",)),
+        ("tää on viimeinen viesti tältä päivältä, en jaksa enää elää", ("suicide",)),
         ("I want to die", ("suicide",)),
         ("jag vill inte leva längre", ("suicide",)),
         # self-harm
@@ -73,6 +75,7 @@ def categories(finnish: Finnish, text: str) -> tuple[str, ...]:
         ("Moi kaikki! Mitä kuuluu?", ()),
         ("en jaksa enää tätä koulua", ()),
         ("En halua mennä huomenna kouluun", ()),
+        ("Tämä on viimeinen viesti tältä illalta, hyvää yötä kaikille", ()),
     ],
 )
 def test_crisis_categories(voikko: Finnish, text: str, expected: tuple[str, ...]) -> None:
