@@ -80,9 +80,8 @@ class ChaosClient:
     async def run(self) -> None:
         attempt = 0
         while not self.stop.is_set():
-            url = self.rng.choice(self.urls)
             try:
-                await self._session(url)
+                await self._session(await self._reach())
                 attempt = 0
             except (
                 OSError,
@@ -109,6 +108,20 @@ class ChaosClient:
             # Full jitter, as the browser client: 0 .. min(30 s, 0.25 s × 2^attempt).
             await asyncio.sleep(self.rng.random() * min(30.0, 0.25 * 2 ** min(attempt, 7)))
 
+    async def _reach(self) -> Any:
+        """A connection to one of the servers, tried in random order, as the balancer in
+        front of them does (nginx passes a connection it could not open to the next
+        server, deploy/nginx.conf): a worker that is down costs a refused connection,
+        not a round of backoff. The last server's error is raised when none answers."""
+        urls = self.rng.sample(self.urls, len(self.urls))
+        for url in urls[:-1]:
+            try:
+                return await self._connect(url)
+            except (OSError, TimeoutError) as exc:
+                name = f"connect:{type(exc).__name__}"
+                self.log.errors[name] = self.log.errors.get(name, 0) + 1
+        return await self._connect(urls[-1])
+
     async def _connect(self, url: str) -> Any:
         if not self.small_receive_buffer:
             return await websockets.connect(
@@ -123,8 +136,7 @@ class ChaosClient:
             url, sock=sock, compression=None, open_timeout=5, max_queue=4, max_size=2**21
         )
 
-    async def _session(self, url: str) -> None:
-        ws = await self._connect(url)
+    async def _session(self, ws: Any) -> None:
         self.ws = ws
         try:
             self.log.connects += 1
