@@ -68,6 +68,16 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "rate": 2,
         "about": "write path: 1,000 clients in 200 rooms of 5, each sending 2 msg/s",
     },
+    # Not among the scenarios: each message reaches only its sender, so CPU per
+    # 1,000 delivered is the cost of a message itself (receive, screen, commit,
+    # publish, acknowledge), the part that separates Kuulolla from the relay in (a).
+    "e": {
+        "clients": 200,
+        "rooms": 200,
+        "all_send": True,
+        "rate": 1,
+        "about": "per message: 200 clients each alone in a room, each sending 1 msg/s",
+    },
 }
 PEERS = ["kuulolla", "relay", "python-socketio", "node-socketio"]
 
