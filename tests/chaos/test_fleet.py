@@ -22,10 +22,10 @@ def _closed_port() -> int:
 async def test_a_refused_server_is_passed_over_at_once() -> None:
     """With one worker down, every connection lands on the live one without a round of backoff."""
 
-    async def echo(ws) -> None:  # type: ignore[no-untyped-def]
+    async def hold(ws) -> None:  # type: ignore[no-untyped-def]
         await ws.wait_closed()
 
-    async with serve(echo, "127.0.0.1", 0) as server:
+    async with serve(hold, "127.0.0.1", 0) as server:
         port = server.sockets[0].getsockname()[1]
         live, dead = f"ws://127.0.0.1:{port}/ws", f"ws://127.0.0.1:{_closed_port()}/ws"
         client = ChaosClient(0, "huone", [dead, live], rng=random.Random(3), send_interval=1.0)

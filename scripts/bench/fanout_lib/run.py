@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -549,8 +550,8 @@ def main() -> int:
     return 0
 
 
-def median(values: list[float]) -> float | None:
-    values = sorted(v for v in values if v is not None)
+def median(given: Iterable[float | None]) -> float | None:
+    values = sorted(v for v in given if v is not None)
     if not values:
         return None
     mid = len(values) // 2
@@ -592,21 +593,18 @@ def paired_ratios(
         return []
     mine = {r["round"]: r for r in groups[(s["server"], s.get("database"))]}
     theirs = {r["round"]: r for r in groups[(relay["server"], relay.get("database"))]}
-    out: list[tuple[float | None, float | None]] = []
-    for round_no in sorted(mine.keys() & theirs.keys()):
-        a, b = mine[round_no], theirs[round_no]
-        cpu = (
-            a["cpu_s_per_1000_delivered"] / b["cpu_s_per_1000_delivered"]
-            if a["cpu_s_per_1000_delivered"] and b["cpu_s_per_1000_delivered"]
-            else None
+    return [
+        (
+            ratio(a["cpu_s_per_1000_delivered"], b["cpu_s_per_1000_delivered"]),
+            ratio(a["latency_ms"]["p99"], b["latency_ms"]["p99"]),
         )
-        p99 = (
-            a["latency_ms"]["p99"] / b["latency_ms"]["p99"]
-            if a["latency_ms"]["p99"] and b["latency_ms"]["p99"]
-            else None
-        )
-        out.append((cpu, p99))
-    return out
+        for a, b in ((mine[n], theirs[n]) for n in sorted(mine.keys() & theirs.keys()))
+    ]
+
+
+def ratio(value: float | None, base: float | None) -> float | None:
+    """``value`` over ``base``, or None when either is missing or zero."""
+    return value / base if value and base else None
 
 
 def report(results: list[dict[str, Any]], disk: dict[str, Any] | None = None) -> None:
@@ -635,11 +633,11 @@ def report(results: list[dict[str, Any]], disk: dict[str, Any] | None = None) ->
         )
         for s in summary:
             label = s["server"] + (f" ({s['database']})" if s.get("database") else "")
-            ratio = s["cpu"] / relay["cpu"] if relay and relay["cpu"] and s["cpu"] else None
-            lat_ratio = s["p99"] / relay["p99"] if relay and relay["p99"] and s["p99"] else None
+            cpu_ratio = ratio(s["cpu"], relay["cpu"]) if relay else None
+            lat_ratio = ratio(s["p99"], relay["p99"]) if relay else None
             print(
                 f"{label:<24}{s['connected']:>6}{fmt(s['delivered_per_second'], 0):>10}{fmt(s['p50']):>9}{fmt(s['p95']):>9}"
-                f"{fmt(s['p99']):>9}{s['lost']:>7}{fmt(s['cpu'], 4):>10}{fmt(ratio, 2):>9}{fmt(lat_ratio, 2):>7}"
+                f"{fmt(s['p99']):>9}{s['lost']:>7}{fmt(s['cpu'], 4):>10}{fmt(cpu_ratio, 2):>9}{fmt(lat_ratio, 2):>7}"
                 f"{fmt(s['rss']):>13}{fmt(s['idle'], 3):>8}"
             )
             if name == "d":
