@@ -7,7 +7,10 @@ coroutine or encoding per recipient.
 
 Inside :func:`corked` (the committer's acknowledgements and deliveries of one batch)
 each raw socket collects its frames and gets them in one write when the block ends: a
-sender's acknowledgement and its own message cost one system call, not two.
+sender's acknowledgement and its own message cost one system call, not two. Once the
+block is :func:`sealed <seal>` (the acknowledgements are out), only sockets already
+holding frames keep collecting; every other socket is written at once, so the
+recipients of a fan-out cost no bookkeeping.
 
 Two sinks exist:
 
@@ -50,24 +53,19 @@ def text_frame(payload: bytes) -> bytes:
 class OutFrame:
     """An encoded server frame, shared by every socket that receives it."""
 
-    __slots__ = ("_wire", "payload", "seq", "ts")
+    __slots__ = ("payload", "seq", "ts", "wire")
 
     def __init__(self, payload: bytes, seq: int = 0, ts: float = 0.0) -> None:
         self.payload = payload
         self.seq = seq
         self.ts = ts  # commit time (epoch seconds) of a message frame, for latency metrics
-        self._wire: bytes | None = None
+        # Framed at once: nearly every frame goes to a raw socket, and an attribute
+        # costs a fan-out less per recipient than a property.
+        self.wire = text_frame(payload)
 
     @classmethod
     def of(cls, frame: ServerFrame, seq: int = 0, ts: float = 0.0) -> OutFrame:
         return cls(encode(frame), seq, ts)
-
-    @property
-    def wire(self) -> bytes:
-        wire = self._wire
-        if wire is None:
-            wire = self._wire = text_frame(self.payload)
-        return wire
 
     @property
     def text(self) -> str:
@@ -98,15 +96,16 @@ class RawWebSocket(Protocol):
 CLOSE_TIMEOUT = 5.0
 
 # While corked: each raw sink's frames, waiting for the end of the block. One event
-# loop per process and no await inside a corked block, so a module-level slot will do.
+# loop per process and no await inside a corked block, so module-level slots will do.
 _cork: dict[RawSink, list[bytes]] | None = None
+_sealed = False
 
 
 @contextlib.contextmanager
 def corked() -> Iterator[None]:
     """Collect what raw sinks are pushed in this (synchronous) block and write each
     sink's frames with one call at its end. Nested blocks join the outer one."""
-    global _cork
+    global _cork, _sealed
     if _cork is not None:
         yield
         return
@@ -116,9 +115,19 @@ def corked() -> Iterator[None]:
         yield
     finally:
         _cork = None
+        _sealed = False
         for sink, wires in pending.items():
             if not sink.closed:
                 sink._write(wires[0] if len(wires) == 1 else b"".join(wires))
+
+
+def seal() -> None:
+    """From here to the end of the corked block, collect frames only for sockets that
+    already have some; write to the others at once. Their order is kept: a socket
+    with nothing collected has nothing that must go before."""
+    global _sealed
+    if _cork is not None:
+        _sealed = True
 
 
 class RawSink:
@@ -134,25 +143,32 @@ class RawSink:
         self.on_overflow = on_overflow
 
     def push(self, frame: OutFrame) -> None:
+        # One call per recipient of a fan-out: the direct write is inlined here.
         if self.closed:
             return
         cork = _cork
-        if cork is None:
-            self._write(frame.wire)
-        else:
+        if cork is not None:
             wires = cork.get(self)
-            if wires is None:
-                cork[self] = [frame.wire]
-            else:
+            if wires is not None:
                 wires.append(frame.wire)
+                return
+            if not _sealed:
+                cork[self] = [frame.wire]
+                return
+        written = self._raw.write(frame.wire, self.limit)
+        if written is not True:
+            self._failed(written)
 
     def _write(self, wire: bytes) -> None:
         written = self._raw.write(wire, self.limit)
         if written is not True:
-            self.closed = True
-            # None: over the limit, and the handle has started the close.
-            if written is None and self.on_overflow is not None:
-                self.on_overflow()
+            self._failed(written)
+
+    def _failed(self, written: bool | None) -> None:
+        self.closed = True
+        # None: over the limit, and the handle has started the close.
+        if written is None and self.on_overflow is not None:
+            self.on_overflow()
 
     async def close(self, code: int) -> None:
         if self.closed:

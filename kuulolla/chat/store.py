@@ -31,7 +31,7 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 
 from kuulolla.chat.models import KIND_MESSAGE, KIND_REMOVED, Message
-from kuulolla.chat.sockets import corked
+from kuulolla.chat.sockets import corked, seal
 from kuulolla.chat.writers import Draft, Writer, make_writer
 from kuulolla.core import metrics
 from kuulolla.core.clock import Clock
@@ -170,11 +170,13 @@ class Committer:
                 self._on_batch(len(batch))
                 metrics.COMMIT_BATCH.observe(len(batch))
                 # One write per socket for the whole batch: acknowledgements first,
-                # then the messages, in that order on every socket.
+                # then the messages, in that order on every socket. Sealed after the
+                # acknowledgements: a recipient that is not a sender is written at once.
                 with corked():
                     for p, s in zip(batch, stored, strict=True):
                         if p.on_stored is not None:
                             _call_safely(p.on_stored, s, "store.ack_failed")
+                    seal()
                     fresh = [s for s in stored if not s.duplicate]
                     if fresh:
                         _call_safely(self._on_committed, fresh, "store.listener_failed")

@@ -133,6 +133,11 @@ class _Event:
         return True
 
 
+# Messages read ahead of the application before reading pauses (see
+# KuulollaWebSocketProtocol.send_receive_event_to_app).
+READ_AHEAD = 2
+
+
 class KuulollaWebSocketProtocol(WebSocketsSansIOProtocol):
     # Set from the settings when the app is built (web/app.py:app_from_env). The kernel
     # otherwise grows a socket's send buffer up to net.ipv4.tcp_wmem's maximum (often
@@ -153,6 +158,25 @@ class KuulollaWebSocketProtocol(WebSocketsSansIOProtocol):
             if sock is not None:
                 with contextlib.suppress(OSError):
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer_bytes)
+
+    def send_receive_event_to_app(self) -> None:
+        """Queue a received message for the application; pause reading only once
+        ``READ_AHEAD`` are waiting.
+
+        uvicorn pauses after every message and resumes when the application takes it:
+        two changes to the event loop's interest set (two system calls) per message,
+        though the application nearly always takes it at once. Reading on while one
+        message waits keeps the bound (a few messages of at most ``ws_max_size`` per
+        socket) without those calls."""
+        paused = self.read_paused
+        self.read_paused = True  # uvicorn's method pauses when this is False
+        try:
+            super().send_receive_event_to_app()
+        finally:
+            self.read_paused = paused
+        if not paused and self.queue.qsize() >= READ_AHEAD:
+            self.read_paused = True
+            self.transport.pause_reading()
 
     async def send(self, message: Any) -> None:
         await super().send(message)

@@ -8,7 +8,7 @@ import pytest
 from websockets.frames import Frame, Opcode
 
 from kuulolla.chat import store
-from kuulolla.chat.sockets import OutFrame, RawSink, corked, text_frame
+from kuulolla.chat.sockets import OutFrame, RawSink, corked, seal, text_frame
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
 from tests.helpers import make_room
@@ -134,3 +134,30 @@ async def test_committer_writes_ack_and_message_to_the_sender_at_once(
     await asyncio.wait_for(done.wait(), 10)
     await committer.stop()
     assert handle.writes == [text_frame(b"ack 1") + text_frame(b"message 1")]
+
+
+def test_a_sealed_cork_writes_sockets_without_frames_at_once() -> None:
+    """After seal, a socket with nothing gathered is written at once; one with frames
+    keeps gathering, so its order holds."""
+    sender, reader = Handle(), Handle()
+    a, b = sink(sender), sink(reader)
+    with corked():
+        a.push(OutFrame(b"ack"))
+        seal()
+        a.push(OutFrame(b"message"))
+        b.push(OutFrame(b"message"))
+        assert sender.writes == []
+        assert reader.writes == [text_frame(b"message")]
+    assert sender.writes == [text_frame(b"ack") + text_frame(b"message")]
+
+
+def test_a_new_cork_starts_unsealed() -> None:
+    """Sealing lasts to the end of its block only."""
+    handle = Handle()
+    s = sink(handle)
+    with corked():
+        seal()
+    with corked():
+        s.push(OutFrame(b"1"))
+        assert handle.writes == []
+    assert handle.writes == [text_frame(b"1")]
