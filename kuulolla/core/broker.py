@@ -4,13 +4,18 @@ The broker only carries messages; it is allowed to lose them. The database is th
 system of record and every subscriber fills gaps from it (chat/fanout.py).
 
 Each process holds one subscription per active channel (never one per socket) on a
-single pub/sub connection. Publishes are queued and sent in pipelined batches by one
-task, so a slow or absent Redis never blocks a sender: a publish that cannot be sent
-is dropped and counted, and the receivers' gap filling and safety polls catch up.
+single pub/sub connection, and publishes on a second one. Both are
+:class:`~kuulolla.core.resp.Link` protocols: a publish is written to the transport
+(everything published in one turn of the event loop goes out in one write) and a
+received message is parsed and handed on in the protocol's own callback, with no task
+woken per message. A slow or absent Redis never blocks a sender: a publish that
+cannot be sent is dropped and counted, and the receivers' gap filling and safety
+polls catch up.
 
-After the subscription link is lost (Redis restarted, ``CLIENT KILL TYPE pubsub``,
-network) the reader reconnects with backoff, subscribes again to every channel and
-calls ``on_reconnect`` so subscribers can read what they missed from the database.
+After a link is lost (Redis restarted, ``CLIENT KILL``, network; a PING unanswered
+for ``HEARTBEAT`` seconds counts as lost) it is made again with backoff. The
+subscription link then subscribes again to every channel and calls ``on_reconnect``
+so subscribers can read what they missed from the database.
 """
 
 from __future__ import annotations
@@ -19,8 +24,13 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
+
+import hiredis
+
+from kuulolla.core import resp
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +39,14 @@ ReconnectHandler = Callable[[], None]
 
 
 _PUBLISH = b"*3\r\n$7\r\nPUBLISH\r\n"  # RESP: an array of 3 bulk strings, the first PUBLISH
+_PING = resp.command(b"PING")
+
+# Seconds between PINGs on each link; a link with a reply outstanding for longer is
+# taken for dead and made again.
+HEARTBEAT = 15.0
+# A publish is dropped rather than written while this much is waiting in the
+# publishing link's buffer (Redis is not reading).
+PUBLISH_BUFFER_LIMIT = 8 * 1024 * 1024
 
 
 class Broker(Protocol):
@@ -103,14 +121,13 @@ class MemoryBrokerClient:
 
 
 class RedisBroker:
-    """Redis pub/sub with batched publishing and self-healing subscriptions."""
+    """Redis pub/sub on two protocol-level links that make themselves again."""
 
     def __init__(
         self,
         url: str,
         *,
         prefix: str = "kuulolla",
-        max_queue: int = 100_000,
         on_event: Callable[[str], None] | None = None,
     ) -> None:
         from redis.asyncio import Redis
@@ -120,68 +137,73 @@ class RedisBroker:
         # room is active in this process.
         self._control = f"{prefix}:control"
         self.connected = False
-        # No per-command timeout on the publishing connection: it would cost a timeout
-        # context per message (measured: scripts/bench/fanout), and a dead Redis is
-        # still found by TCP keepalive and the health check; publishes wait in a
-        # bounded queue meanwhile and are dropped when it is full.
-        # RESP2 on both links: under RESP3 (redis-py's default since 8) every received
-        # message goes through the push-notification path, which among other things
-        # builds a debug line of the whole message before the logger drops it: 8.8
-        # against 5.7 µs of CPU per message read (measured with hiredis, uvloop).
+        # For ping() (readiness) only.
         self._redis: Any = Redis.from_url(
-            url,
-            protocol=2,
-            socket_connect_timeout=2,
-            socket_timeout=None,
-            socket_keepalive=True,
-            health_check_interval=15,
-        )
-        self._sub_redis: Any = Redis.from_url(
-            url, protocol=2, socket_connect_timeout=2, socket_timeout=None, socket_keepalive=True
+            url, protocol=2, socket_connect_timeout=2, socket_timeout=2
         )
         self._channels: set[str] = set()
-        self._pubsub: Any = None
-        self._queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(max_queue)
+        self._names: dict[bytes, str] = {}
+        self._headers: dict[str, bytes] = {}
+        self._confirming: dict[str, list[asyncio.Future[None]]] = {}
+        self._sub: resp.Link | None = None
+        self._pub: resp.Link | None = None
+        self._outbox: list[bytes] = []
+        self._outbox_count = 0
+        self._flush_handle: asyncio.Handle | None = None
+        self._pub_outstanding = 0
+        self._pub_answered_at = 0.0
+        self._sub_pinged = False
         self._tasks: list[asyncio.Task[None]] = []
         self._on_message: MessageHandler | None = None
         self._on_reconnect: ReconnectHandler | None = None
         self._on_event = on_event or (lambda name: None)
         self._ready = asyncio.Event()
+        self._pub_ready = asyncio.Event()
         self.dropped = 0
 
     async def start(self, on_message: MessageHandler, on_reconnect: ReconnectHandler) -> None:
         self._on_message = on_message
         self._on_reconnect = on_reconnect
         self._tasks = [
-            asyncio.create_task(self._read_loop(), name="broker-reader"),
-            asyncio.create_task(self._publish_loop(), name="broker-publisher"),
+            asyncio.create_task(self._subscriber(), name="broker-subscriber"),
+            asyncio.create_task(self._publisher(), name="broker-publisher"),
+            asyncio.create_task(self._heartbeat(), name="broker-heartbeat"),
         ]
-        # Give a reachable Redis a moment so the first subscriptions find a link; an
-        # unreachable one is not fatal (the reader keeps trying).
+        # Give a reachable Redis a moment so the first subscriptions and publishes
+        # find a link; an unreachable one is not fatal (the links keep trying).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._ready.wait(), 2.0)
+            await asyncio.wait_for(asyncio.gather(self._ready.wait(), self._pub_ready.wait()), 2.0)
 
     async def subscribe(self, channel: str) -> None:
+        """Subscribe to ``channel``; with the link up, return once Redis has confirmed
+        it (so anything published from then on arrives)."""
         self._channels.add(channel)
-        pubsub = self._pubsub
-        if pubsub is not None and self.connected:
-            try:
-                await pubsub.subscribe(channel)
-            except Exception:  # the reader notices the broken link and resubscribes
-                log.warning("broker.subscribe_failed", extra={"event": "broker.subscribe_failed"})
+        link = self._sub
+        if link is None or not self.connected:
+            return  # subscribed when the link is made again
+        await self._send_subscribe(link, [channel])
 
     async def unsubscribe(self, channel: str) -> None:
         self._channels.discard(channel)
-        pubsub = self._pubsub
-        if pubsub is not None and self.connected:
-            with contextlib.suppress(Exception):
-                await pubsub.unsubscribe(channel)
+        link = self._sub
+        if link is not None and self.connected:
+            link.write(resp.command(b"UNSUBSCRIBE", channel.encode()))
 
     def publish(self, channel: str, data: bytes) -> None:
-        try:
-            self._queue.put_nowait((channel, data))
-        except asyncio.QueueFull:
+        link = self._pub
+        if link is None or not link.open or link.buffered() > PUBLISH_BUFFER_LIMIT:
             self.dropped += 1
+            self._on_event("publish_failed")
+            return
+        header = self._headers.get(channel)
+        if header is None:
+            if len(self._headers) > 100_000:
+                self._headers.clear()
+            name = channel.encode()
+            header = self._headers[channel] = _PUBLISH + b"$%d\r\n%s\r\n" % (len(name), name)
+        self._outbox.append(header + b"$%d\r\n%s\r\n" % (len(data), data))
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
 
     async def ping(self) -> None:
         await self._redis.ping()
@@ -192,73 +214,143 @@ class RedisBroker:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._pubsub is not None:
-            with contextlib.suppress(Exception):
-                await self._pubsub.aclose()
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        for link in (self._sub, self._pub):
+            if link is not None:
+                link.close()
+        self._sub = self._pub = None
         await self._redis.aclose()
-        await self._sub_redis.aclose()
 
-    # ------------------------------------------------------------ tasks
+    # ------------------------------------------------------------ publishing
 
-    async def _publish_loop(self) -> None:
-        # Publishes go out on one connection of the pool, kept by this task: every
-        # PUBLISH queued meanwhile is written in one call, then the replies are read.
-        # redis-py's pipeline costs more in Python than the whole publish (measured with
-        # py-spy under scripts/bench/fanout); each reply is still checked.
-        queue = self._queue
-        pool = self._redis.connection_pool
-        conn: Any = None
-        channels: dict[str, bytes] = {}
-        try:
-            while True:
-                first = await queue.get()
-                batch = [first]
-                while not queue.empty() and len(batch) < 1000:
-                    batch.append(queue.get_nowait())
-                parts = []
-                for channel, data in batch:
-                    name = channels.get(channel)
-                    if name is None:
-                        if len(channels) > 100_000:
-                            channels.clear()
-                        name = channels[channel] = b"$%d\r\n%s\r\n" % (
-                            len(channel.encode()),
-                            channel.encode(),
-                        )
-                    parts.append(_PUBLISH + name + b"$%d\r\n%s\r\n" % (len(data), data))
-                try:
-                    if conn is None:
-                        conn = await pool.get_connection()
-                    await conn.send_packed_command(b"".join(parts))
-                    for _ in batch:
-                        await conn.read_response()
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    # Redis is down. The messages are committed; subscribers catch up
-                    # from the database. Dropping here keeps memory bounded during an
-                    # outage.
-                    if conn is not None:
-                        with contextlib.suppress(Exception):
-                            await conn.disconnect()
-                        await pool.release(conn)
-                        conn = None
-                    self.dropped += len(batch)
-                    self._on_event("publish_failed")
-                    await asyncio.sleep(0.2)
-        finally:
-            if conn is not None:
-                with contextlib.suppress(Exception):
-                    await conn.disconnect()
-                    await pool.release(conn)
+    def _flush(self) -> None:
+        """Write every publish of this loop turn in one call."""
+        self._flush_handle = None
+        out, self._outbox = self._outbox, []
+        link = self._pub
+        if link is None or not link.open:
+            self.dropped += len(out)
+            self._on_event("publish_failed")
+            return
+        if not self._pub_outstanding:
+            self._pub_answered_at = time.monotonic()
+        self._pub_outstanding += len(out)
+        link.write(out[0] if len(out) == 1 else b"".join(out))
 
-    async def _read_loop(self) -> None:
+    def _on_publish_reply(self, reply: resp.Reply) -> None:
+        self._pub_outstanding = max(0, self._pub_outstanding - 1)
+        self._pub_answered_at = time.monotonic()
+        if isinstance(reply, hiredis.ReplyError):
+            # Redis refused a publish (out of memory, a changed password...): the
+            # message is committed; subscribers catch up from the database.
+            self.dropped += 1
+            self._on_event("publish_failed")
+            log.warning("broker.publish_refused", extra={"event": "broker.publish_refused"})
+
+    async def _publisher(self) -> None:
         delay = 0.1
         while True:
-            pubsub = self._sub_redis.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(self._control, *self._channels)
-                self._pubsub = pubsub
+                link = await resp.connect(self.url, self._on_publish_reply)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await asyncio.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 2.0)
+                continue
+            delay = 0.1
+            self._pub_outstanding = 0
+            self._pub = link
+            self._pub_ready.set()
+            try:
+                await link.lost
+            finally:
+                self._pub = None
+                link.abort()
+
+    # ------------------------------------------------------------ subscribing
+
+    async def _send_subscribe(self, link: resp.Link, channels: Iterable[str]) -> None:
+        loop = asyncio.get_running_loop()
+        waits = []
+        names = []
+        for channel in channels:
+            future: asyncio.Future[None] = loop.create_future()
+            self._confirming.setdefault(channel, []).append(future)
+            waits.append(future)
+            names.append(channel.encode())
+        if not names:
+            return
+        link.write(resp.command(b"SUBSCRIBE", *names))
+        _, pending = await asyncio.wait(waits, timeout=2.0)
+        if pending or not link.open:
+            # The link is failing: its loss makes it again, subscribes to every channel
+            # and has the subscribers check the database.
+            log.warning("broker.subscribe_failed", extra={"event": "broker.subscribe_failed"})
+
+    def _on_subscription_reply(self, reply: resp.Reply) -> None:
+        if type(reply) is list and len(reply) == 3:
+            kind = reply[0]
+            if kind == b"message":
+                raw = reply[1]
+                channel = self._names.get(raw)
+                if channel is None:
+                    if len(self._names) > 100_000:
+                        self._names.clear()
+                    channel = self._names[raw] = raw.decode()
+                if self._on_message is not None:
+                    try:
+                        self._on_message(channel, reply[2])
+                    except Exception:
+                        log.exception(
+                            "broker.handler_failed", extra={"event": "broker.handler_failed"}
+                        )
+                return
+            if kind == b"subscribe":
+                for future in self._confirming.pop(reply[1].decode(), ()):
+                    if not future.done():
+                        future.set_result(None)
+                return
+            if kind == b"unsubscribe":
+                return
+        if type(reply) is list and reply and reply[0] == b"pong":
+            self._sub_pinged = False
+            return
+        if isinstance(reply, hiredis.ReplyError):
+            # Not authorised, or Redis is refusing commands: make the link again.
+            log.warning(
+                "broker.subscription_refused", extra={"event": "broker.subscription_refused"}
+            )
+            if self._sub is not None:
+                self._sub.abort()
+
+    def _fail_confirmations(self) -> None:
+        """The link is gone: no confirmation will come; stop the waiting."""
+        confirming, self._confirming = self._confirming, {}
+        for futures in confirming.values():
+            for future in futures:
+                if not future.done():
+                    future.set_result(None)
+
+    async def _subscriber(self) -> None:
+        delay = 0.1
+        while True:
+            try:
+                link = await resp.connect(self.url, self._on_subscription_reply)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await asyncio.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 2.0)
+                continue
+            self._sub = link
+            self._sub_pinged = False
+            try:
+                await self._send_subscribe(link, [self._control, *self._channels])
+                if not link.open:
+                    raise ConnectionError()
                 was_connected_before = self._ready.is_set()
                 self.connected = True
                 self._ready.set()
@@ -269,29 +361,42 @@ class RedisBroker:
                 # Always: something may have been published before this subscription.
                 if self._on_reconnect is not None:
                     self._on_reconnect()
-                while True:
-                    message = await pubsub.get_message(timeout=None)
-                    if message is None or message.get("type") != "message":
-                        continue
-                    channel = message["channel"]
-                    if isinstance(channel, bytes):
-                        channel = channel.decode()
-                    if self._on_message is not None:
-                        try:
-                            self._on_message(channel, message["data"])
-                        except Exception:
-                            log.exception(
-                                "broker.handler_failed", extra={"event": "broker.handler_failed"}
-                            )
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                if self.connected:
-                    log.warning("broker.disconnected", extra={"event": "broker.disconnected"})
-                    self._on_event("disconnected")
-                self.connected = False
-                self._pubsub = None
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
-                await asyncio.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 2.0)
+                await link.lost
+            except ConnectionError:
+                pass
+            finally:
+                self._sub = None
+                link.abort()
+                self._fail_confirmations()
+            if self.connected:
+                log.warning("broker.disconnected", extra={"event": "broker.disconnected"})
+                self._on_event("disconnected")
+            self.connected = False
+            await asyncio.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 2.0)
+
+    # ------------------------------------------------------------ both
+
+    async def _heartbeat(self) -> None:
+        """PING both links; one whose last PING (or publish) went unanswered for a
+        whole interval is dropped, which makes it again."""
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            sub = self._sub
+            if sub is not None and self.connected:
+                if self._sub_pinged:
+                    log.warning("broker.link_silent", extra={"event": "broker.link_silent"})
+                    sub.abort()
+                else:
+                    self._sub_pinged = True
+                    sub.write(_PING)
+            pub = self._pub
+            if pub is not None and pub.open:
+                if self._pub_outstanding and time.monotonic() - self._pub_answered_at > HEARTBEAT:
+                    log.warning("broker.link_silent", extra={"event": "broker.link_silent"})
+                    pub.abort()
+                else:
+                    if not self._pub_outstanding:
+                        self._pub_answered_at = time.monotonic()
+                    self._pub_outstanding += 1
+                    pub.write(_PING)

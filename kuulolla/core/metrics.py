@@ -49,7 +49,7 @@ BROKER_RECONNECTS = Counter(
     "kuulolla_broker_reconnects_total", "Broker subscription links re-established"
 )
 BROKER_PUBLISH_FAILURES = Counter(
-    "kuulolla_broker_publish_failures_total", "Publish batches Redis did not take"
+    "kuulolla_broker_publish_failures_total", "Publishes dropped: Redis unreachable or refusing"
 )
 COMMIT_BATCH = Histogram(
     "kuulolla_commit_batch_size",

@@ -6,7 +6,9 @@ import asyncio
 
 import pytest
 import redis.asyncio as aioredis
+import uvloop
 
+from kuulolla.core import broker as broker_module
 from kuulolla.core.broker import MemoryBroker, RedisBroker
 from tests.helpers import eventually
 
@@ -28,6 +30,31 @@ async def test_published_messages_reach_subscribers(redis_url: str, broker_prefi
     await b.close()
     assert [d for _, d in got] == [b"m %d" % i for i in range(100)]
     assert {c for c, _ in got} == {channel}
+
+
+def test_messages_flow_on_uvloop_as_the_server_runs(redis_url: str, broker_prefix: str) -> None:
+    """On uvloop (the server's event loop), published messages reach a subscriber and
+    nothing is dropped."""
+
+    async def scenario() -> tuple[list[bytes], int, int]:
+        got: list[bytes] = []
+        a = RedisBroker(redis_url, prefix=broker_prefix)
+        b = RedisBroker(redis_url, prefix=broker_prefix)
+        await a.start(lambda c, d: None, lambda: None)
+        await b.start(lambda c, d: got.append(d), lambda: None)
+        channel = f"{broker_prefix}:room:1"
+        await b.subscribe(channel)
+        for i in range(50):
+            a.publish(channel, b"m %d" % i)
+            await asyncio.sleep(0)
+        await eventually(lambda: len(got) == 50)
+        await a.close()
+        await b.close()
+        return got, a.dropped, b.dropped
+
+    got, dropped_a, dropped_b = uvloop.run(scenario())
+    assert got == [b"m %d" % i for i in range(50)]
+    assert dropped_a == dropped_b == 0
 
 
 @pytest.mark.asyncio
@@ -124,6 +151,81 @@ async def test_killed_pubsub_link_recovers_and_resubscribes(
 
 
 @pytest.mark.asyncio
+async def test_subscribe_returns_once_redis_has_the_subscription(
+    redis_url: str, broker_prefix: str
+) -> None:
+    """A publish made right after subscribe returns reaches the new subscriber."""
+    got: list[bytes] = []
+    a = RedisBroker(redis_url, prefix=broker_prefix)
+    await a.start(lambda c, d: got.append(d), lambda: None)
+    admin = aioredis.Redis.from_url(redis_url)
+    receivers = []
+    for i in range(20):
+        channel = f"{broker_prefix}:room:{100 + i}"
+        await a.subscribe(channel)
+        receivers.append(await admin.publish(channel, b"m"))
+    await admin.aclose()
+    await a.close()
+    assert receivers == [1] * 20
+
+
+@pytest.mark.asyncio
+async def test_a_silent_link_is_dropped_and_made_again(
+    redis_url: str, broker_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subscription link whose PING goes unanswered is dropped, made again and
+    resubscribed."""
+    monkeypatch.setattr(broker_module, "HEARTBEAT", 0.1)
+    got: list[bytes] = []
+    events: list[str] = []
+    a = RedisBroker(redis_url, prefix=broker_prefix, on_event=events.append)
+    await a.start(lambda c, d: got.append(d), lambda: None)
+    channel = f"{broker_prefix}:room:9"
+    await a.subscribe(channel)
+    admin = aioredis.Redis.from_url(redis_url)
+    await admin.execute_command("CLIENT", "PAUSE", "500", "ALL")
+    await eventually(lambda: "disconnected" in events)
+    await eventually(lambda: "reconnected" in events and a.connected)
+    await admin.publish(channel, b"after")
+    await eventually(lambda: b"after" in got)
+    await admin.aclose()
+    await a.close()
+    assert got == [b"after"]
+
+
+@pytest.mark.asyncio
+async def test_password_in_the_url_is_sent_and_a_wrong_one_never_connects(
+    redis_url: str, broker_prefix: str
+) -> None:
+    """A user and password in the URL authenticate both links; a wrong password leaves
+    the broker unconnected and its publishes dropped."""
+    admin = aioredis.Redis.from_url(redis_url)
+    user = f"{broker_prefix}-user"
+    await admin.execute_command(
+        "ACL", "SETUSER", user, "on", ">sala-sana", "&*", "+subscribe", "+unsubscribe",
+        "+publish", "+ping",
+    )  # fmt: skip
+    base = redis_url.split("://", 1)[1]
+    got: list[bytes] = []
+    a = RedisBroker(f"redis://{user}:sala-sana@{base}", prefix=broker_prefix)
+    wrong = RedisBroker(f"redis://{user}:väärä@{base}", prefix=broker_prefix)
+    try:
+        await a.start(lambda c, d: got.append(d), lambda: None)
+        await wrong.start(lambda c, d: None, lambda: None)
+        channel = f"{broker_prefix}:room:11"
+        await a.subscribe(channel)
+        a.publish(channel, b"hei")
+        await eventually(lambda: got == [b"hei"])
+        wrong.publish(channel, b"ei")
+        assert a.connected and not wrong.connected and wrong.dropped == 1
+    finally:
+        await a.close()
+        await wrong.close()
+        await admin.execute_command("ACL", "DELUSER", user)
+        await admin.aclose()
+
+
+@pytest.mark.asyncio
 async def test_unreachable_redis_does_not_block_publishers() -> None:
     """With Redis down, publishing returns at once and start does not fail."""
     a = RedisBroker("redis://127.0.0.1:1/0", prefix="x")
@@ -131,6 +233,7 @@ async def test_unreachable_redis_does_not_block_publishers() -> None:
     for _ in range(10):
         a.publish("x:room:1", b"m")
     assert not a.connected
+    assert a.dropped == 10
     await a.close()
 
 
