@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -193,6 +194,21 @@ class ChaosRun:
         finally:
             await db.dispose()
 
+    async def unready(self, timeout: float = 15.0) -> list[str]:
+        """Wait until every server answers /readyz with 200 (its database and Redis
+        links up); returns the ones that did not. Fan-out that only worked through the
+        database polls would pass the verifier, so this is checked too."""
+        deadline = time.monotonic() + timeout
+        while True:
+            problems = [
+                f"server {i} not ready: {body}"
+                for i, server in enumerate(self.servers)
+                if (body := await asyncio.to_thread(_readiness, server)) is not None
+            ]
+            if not problems or time.monotonic() > deadline:
+                return problems
+            await asyncio.sleep(0.25)
+
     async def verdict(self) -> Verdict:
         db = Database.from_url(self.db_url)
         try:
@@ -226,6 +242,17 @@ class ChaosRun:
 
     def alive(self) -> bool:
         return all(s.proc is not None and s.proc.poll() is None for s in self.servers)
+
+
+def _readiness(server: ServerProcess) -> str | None:
+    """None when ``server`` is ready; otherwise what its /readyz said."""
+    try:
+        with urllib.request.urlopen(server.http + "/readyz", timeout=3) as r:
+            return None if r.status == 200 else r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.read().decode()
+    except OSError as e:
+        return type(e).__name__
 
 
 # ==================================================================== scenarios
@@ -500,6 +527,7 @@ async def run_scenario(name: str, duration: float, **overrides: Any) -> Outcome:
     async with ChaosRun(**options) as run:
         await scenario(run, duration, outcome)
         outcome.failures += await run.settle()
+        outcome.failures += await run.unready()
         outcome.verdict = await run.verdict()
         if outcome.verdict.acked == 0:
             outcome.failures.append("no message was acknowledged at all")
