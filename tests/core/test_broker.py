@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -10,6 +16,7 @@ import uvloop
 
 from kuulolla.core import broker as broker_module
 from kuulolla.core.broker import MemoryBroker, RedisBroker
+from tests.conftest import unavailable
 from tests.helpers import eventually
 
 
@@ -250,3 +257,62 @@ async def test_memory_broker_delivers_to_other_clients() -> None:
     assert got == []
     await asyncio.sleep(0)
     assert got == [b"hei"]
+
+
+@pytest.fixture
+def tls_redis(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """A private redis-server speaking TLS only, with a self-signed certificate:
+    (port, certificate file)."""
+    if shutil.which("redis-server") is None or shutil.which("openssl") is None:
+        unavailable("redis-server and openssl (for a TLS Redis)")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        ["redis-server", "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1",
+         "--tls-cert-file", str(cert), "--tls-key-file", str(key),
+         "--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no",
+         "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    unavailable("a redis-server built with TLS")
+                time.sleep(0.05)
+        yield port, cert
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.asyncio
+async def test_rediss_url_verifies_the_certificate(tls_redis: tuple[int, Path]) -> None:
+    """Over rediss:// with the server's CA named, messages flow; without it (an
+    unknown CA), the broker never connects."""
+    port, cert = tls_redis
+    got: list[bytes] = []
+    trusted = RedisBroker(f"rediss://127.0.0.1:{port}/0?ssl_ca_certs={cert}", prefix="tls")
+    unknown = RedisBroker(f"rediss://127.0.0.1:{port}/0", prefix="tls")
+    try:
+        await trusted.start(lambda c, d: got.append(d), lambda: None)
+        await unknown.start(lambda c, d: None, lambda: None)
+        await trusted.subscribe("tls:room:1")
+        trusted.publish("tls:room:1", b"salattu")
+        await eventually(lambda: got == [b"salattu"])
+        assert trusted.connected and not unknown.connected
+    finally:
+        await trusted.close()
+        await unknown.close()
