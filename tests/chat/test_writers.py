@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 
 from kuulolla.chat import writers
-from kuulolla.chat.writers import Draft, SqliteWriter
+from kuulolla.chat.writers import Draft, SqliteWriter, UnknownRoom
 from kuulolla.core.db import Database
 from tests.helpers import eventually, make_room
 
@@ -73,6 +73,33 @@ async def test_closing_the_writer_stops_its_checkpointer(room: tuple[str, int]) 
     await writer.close()
     names = [t.name for t in threading.enumerate()]
     assert "kuulolla-sqlite-checkpoint" not in names
+
+
+@pytest.mark.asyncio
+async def test_closing_the_writer_stops_its_thread(room: tuple[str, int]) -> None:
+    """After close() the writer's own thread has ended."""
+    path, room_id = room
+    writer = SqliteWriter(path)
+    await writer.write([draft(room_id, "yksi")], NOW)
+    assert "kuulolla-sqlite-writer" in [t.name for t in threading.enumerate()]
+    await writer.close()
+    assert "kuulolla-sqlite-writer" not in [t.name for t in threading.enumerate()]
+
+
+@pytest.mark.asyncio
+async def test_a_failed_write_raises_in_the_caller_and_the_next_one_works(
+    room: tuple[str, int],
+) -> None:
+    """An error on the writer's thread reaches the awaiting caller; the thread goes on."""
+    path, room_id = room
+    writer = SqliteWriter(path)
+    try:
+        with pytest.raises(UnknownRoom):
+            await writer.write([draft(room_id + 1000, "ei huonetta")], NOW)
+        written = await writer.write([draft(room_id, "yksi")], NOW)
+        assert [w.seq for w in written] == [1]
+    finally:
+        await writer.close()
 
 
 @pytest.mark.asyncio
