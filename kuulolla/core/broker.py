@@ -148,7 +148,6 @@ class RedisBroker:
         self._sub: resp.Link | None = None
         self._pub: resp.Link | None = None
         self._outbox: list[bytes] = []
-        self._outbox_count = 0
         self._flush_handle: asyncio.Handle | None = None
         self._pub_outstanding = 0
         self._pub_answered_at = 0.0
@@ -249,18 +248,22 @@ class RedisBroker:
             self._on_event("publish_failed")
             log.warning("broker.publish_refused", extra={"event": "broker.publish_refused"})
 
-    async def _publisher(self) -> None:
+    async def _connect(self, on_reply: resp.ReplyHandler) -> resp.Link:
+        """A new link to Redis, tried again with jittered exponential backoff (0.1 s
+        doubling to 2 s) until one is made."""
         delay = 0.1
         while True:
             try:
-                link = await resp.connect(self.url, self._on_publish_reply)
+                return await resp.connect(self.url, on_reply)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 await asyncio.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 2.0)
-                continue
-            delay = 0.1
+
+    async def _publisher(self) -> None:
+        while True:
+            link = await self._connect(self._on_publish_reply)
             self._pub_outstanding = 0
             self._pub = link
             self._pub_ready.set()
@@ -269,6 +272,8 @@ class RedisBroker:
             finally:
                 self._pub = None
                 link.abort()
+            # A Redis that takes connections and drops them at once is not hammered.
+            await asyncio.sleep(0.1 * (0.5 + random.random()))
 
     # ------------------------------------------------------------ subscribing
 
@@ -335,16 +340,10 @@ class RedisBroker:
                     future.set_result(None)
 
     async def _subscriber(self) -> None:
+        # Backoff between links that were made but lost before (or while) subscribing.
         delay = 0.1
         while True:
-            try:
-                link = await resp.connect(self.url, self._on_subscription_reply)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                await asyncio.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 2.0)
-                continue
+            link = await self._connect(self._on_subscription_reply)
             self._sub = link
             self._sub_pinged = False
             try:
