@@ -5,10 +5,14 @@ send frames; these rules are about what one author does to a room:
 
 - **cooldown**: someone who just joined may write only after ``join_cooldown``
   seconds (a drive-by troll usually posts within seconds of arriving);
-- **burst**: at most ``burst_count`` messages within ``burst_window`` seconds;
+- **burst**: at most ``burst_count`` messages within ``burst_window`` seconds (a
+  paste or a script) and at most ``pace_count`` within ``pace_window`` (a pace no one
+  keeps up while reading the room); a person typing short lines a second or two apart
+  stays under both;
 - **repeat**: the same text (ignoring case, spacing and punctuation) at most
-  ``repeat_limit`` times within ``repeat_window`` seconds; a message that is one
-  character or one word many times over is refused at once.
+  ``repeat_limit`` times within ``repeat_window`` seconds, or ``short_repeat_limit``
+  times for a short reply ("joo", "ok", "kiitos" recur in ordinary talk); a message
+  that is one character or one word many times over is refused at once.
 
 :class:`FloodState` is per author and room; the caller keeps it (in the connection's
 session) and passes it in with a monotonic ``now``. Only messages that are delivered
@@ -29,10 +33,17 @@ _SAME_CHAR = re.compile(r"(.)\1{29}", re.DOTALL)  # one character 30 times in a 
 @dataclass(frozen=True, slots=True)
 class FloodPolicy:
     join_cooldown: float = 10.0
-    burst_count: int = 6
-    burst_window: float = 15.0
+    # Twelve short lines two seconds apart are ordinary typing and must pass; six
+    # lines in five seconds, or more than twenty in a minute, are not (the table of
+    # cases in tests/moderation/test_flood.py).
+    burst_count: int = 5
+    burst_window: float = 5.0
+    pace_count: int = 20
+    pace_window: float = 60.0
     repeat_limit: int = 2
     repeat_window: float = 120.0
+    short_repeat_limit: int = 4
+    short_chars: int = 12  # a reply of at most this many characters (of its key) is short
     same_word_limit: int = 10  # the same word this many times in a row is a flood
 
 
@@ -70,11 +81,15 @@ def check(text: str, policy: FloodPolicy, state: FloodState, now: float) -> Floo
     """The flood rule ``text`` breaks now, or ``None``. Does not change ``state``."""
     if state.joined_at is not None and now - state.joined_at < policy.join_cooldown:
         return FloodHit("flood.cooldown", _ceil(policy.join_cooldown - (now - state.joined_at)))
-    recent = [t for t, _ in state.sent if t > now - policy.burst_window]
-    if len(recent) >= policy.burst_count:
-        return FloodHit(
-            "flood.burst", _ceil(recent[-policy.burst_count] + policy.burst_window - now)
-        )
+    sent = state.sent
+    for count, window in (
+        (policy.burst_count, policy.burst_window),
+        (policy.pace_count, policy.pace_window),
+    ):
+        # ``sent`` is in time order: the window is full when the count-th latest
+        # message is still inside it.
+        if len(sent) >= count and (oldest := sent[-count][0]) > now - window:
+            return FloodHit("flood.burst", _ceil(oldest + window - now))
     if _SAME_CHAR.search(text):
         return FloodHit("flood.repeat")
     key = key_of(text)
@@ -87,14 +102,15 @@ def check(text: str, policy: FloodPolicy, state: FloodState, now: float) -> Floo
                 return FloodHit("flood.repeat")
     if key:
         since = now - policy.repeat_window
-        if sum(1 for t, k in state.sent if k == key and t > since) >= policy.repeat_limit:
+        limit = policy.short_repeat_limit if len(key) <= policy.short_chars else policy.repeat_limit
+        if sum(1 for t, k in sent if k == key and t > since) >= limit:
             return FloodHit("flood.repeat")
     return None
 
 
 def keep_for(policy: FloodPolicy) -> float:
     """How long :meth:`FloodState.record` must remember messages for ``policy``."""
-    return max(policy.burst_window, policy.repeat_window)
+    return max(policy.burst_window, policy.pace_window, policy.repeat_window)
 
 
 def _ceil(seconds: float) -> int:

@@ -126,7 +126,7 @@ def test_premoderation_does_not_lower_a_refusal(voikko: Finnish) -> None:
     [
         ([], 100.0, 103.0, "moi", "flood.cooldown", {"seconds": 7}),
         ([0.0, 1.0, 2.0], None, 3.0, "uusi", "flood.burst", {"seconds": 7}),
-        ([0.0, 1.0], None, 3.0, "sama", "flood.repeat", {}),
+        ([0.0, 1.0], None, 3.0, "sama viesti uudestaan", "flood.repeat", {}),
     ],
 )
 def test_flood_verdicts(
@@ -143,7 +143,7 @@ def test_flood_verdicts(
     state = FloodState(joined_at=joined_at)
     for when in history:
         screen(
-            "sama" if reason == "flood.repeat" else f"viesti {when}",
+            text if reason == "flood.repeat" else f"viesti {when}",
             policy=policy,
             state=state,
             now=when,
