@@ -1,19 +1,34 @@
 """The labelled evaluation set and how screening scores on it.
 
-``data/eval/dev.jsonl`` and ``data/eval/test.jsonl`` hold chat messages written for
-this project (Finnish mostly, some Swedish and English), one JSON object a line::
+``data/eval/*.jsonl`` hold chat messages written for this project (Finnish mostly,
+some Swedish and English), one JSON object a line::
 
-    {"id": "t001", "lang": "fi", "text": "...", "labels": ["crisis.suicide"], "pii": []}
+    {"id": "t001", "lang": "fi", "text": "...", "labels": ["crisis.suicide"], "pii": [],
+     "patterns": ["no_umlauts", "teen"]}
 
 Labels: ``crisis.suicide``, ``crisis.self_harm``, ``crisis.violence``,
-``crisis.abuse`` (the message should alert a moderator: it expresses or reports
-thoughts, plans or acts of that kind, by the writer or someone close, or raises them
-as a concern); ``pii.hetu``, ``pii.phone``, ``pii.email``, ``pii.iban``,
-``pii.address`` (with the exact strings in ``pii``, all of which must be masked);
-``idiom`` and ``negation`` (look-alikes that should not alert); ``ordinary``.
+``crisis.abuse``, ``crisis.eating`` (disordered eating with danger signs: days
+without food, vomiting after meals, laxatives, rapid weight loss, fainting),
+``crisis.overdose`` (too much of a medicine, drug or alcohol, or a poison, taken or
+swallowed now or very recently) (the message should alert a moderator: it expresses or
+reports thoughts, plans or acts of that kind, by the writer or someone close, or
+raises them as a concern; an experience told as long past and resolved does not);
+``pii.hetu``, ``pii.phone``, ``pii.email``, ``pii.iban``, ``pii.address`` (with the
+exact strings in ``pii``, all of which must be masked); ``idiom`` and ``negation``
+(look-alikes that should not alert); ``ordinary``.
 
-The lexicon is tuned on the dev split only; the test split was written afterwards
-and reports the figures (``scripts/bench/moderation``, docs/performance.md).
+``patterns`` (optional) say how a message is written, so that figures can be read
+per way of writing (:func:`by_pattern`): ``no_umlauts`` (typed without å, ä, ö),
+``typo`` (misspelt, stretched letters), ``slang`` (chat spellings, abbreviations),
+``teen``, ``older`` (the style of an older adult), ``third_person`` (concern for
+someone else), ``idiom`` (a figurative expression, or a literal one that looks like
+it), ``joke`` (marked as a joke: haha, lol, emoji), ``past`` (a past experience:
+recent, or resolved), ``fiction``, ``news``, ``topic`` (the subject discussed in
+general), ``everyday`` (everyday injuries, errands and objects).
+
+Splits: ``dev`` and ``test`` train the learned model and tune the lexicon;
+``holdout`` is the newest split, written and committed before the rules last changed
+(``scripts/bench/moderation``, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -27,15 +42,23 @@ from kuulolla.moderation.links import LinkPolicy
 from kuulolla.moderation.logic import Policy, Verdict, screen
 
 EVAL = Path(__file__).resolve().parent / "data" / "eval"
-CRISIS = ("crisis.suicide", "crisis.self_harm", "crisis.violence", "crisis.abuse")
+CRISIS = (
+    "crisis.suicide",
+    "crisis.self_harm",
+    "crisis.violence",
+    "crisis.abuse",
+    "crisis.eating",
+    "crisis.overdose",
+)
 PII = ("pii.hetu", "pii.phone", "pii.email", "pii.iban", "pii.address")
 # Screening as in a room that lets links through and has no flood state: what is
 # measured is the content rules.
 POLICY = Policy(links=LinkPolicy("allow"), flood=None)
 
-# Targets from issue 5.
-CRISIS_RECALL = 0.95
-CRISIS_PRECISION = 0.80
+# Targets from issue 5 (personal data) and issue 32 (crisis; each way of writing).
+CRISIS_RECALL = 0.97
+CRISIS_PRECISION = 0.90
+PATTERN_RECALL = 0.90
 PII_RECALL = 0.99
 PII_FALSE_POSITIVES = 0.01
 PII_TARGETED = ("pii.hetu", "pii.phone", "pii.email")
@@ -48,6 +71,11 @@ class Case:
     text: str
     labels: frozenset[str]
     pii: tuple[str, ...]
+    patterns: frozenset[str] = frozenset()
+
+    @property
+    def crisis(self) -> bool:
+        return not self.labels.isdisjoint(CRISIS)
 
 
 @dataclass(slots=True)
@@ -76,8 +104,13 @@ class Score:
         return self.fp / self.negatives if self.negatives else 0.0
 
 
+def splits() -> list[str]:
+    """The names of the splits there are."""
+    return sorted(path.stem for path in EVAL.glob("*.jsonl"))
+
+
 def load(split: str) -> list[Case]:
-    """The cases of ``split`` ("dev", "test" or "holdout")."""
+    """The cases of ``split`` ("dev", "test", "holdout", ...)."""
     cases = []
     with (EVAL / f"{split}.jsonl").open(encoding="utf-8") as f:
         for line in f:
@@ -90,6 +123,7 @@ def load(split: str) -> list[Case]:
                         raw["text"],
                         frozenset(raw["labels"]),
                         tuple(raw["pii"]),
+                        frozenset(raw.get("patterns", ())),
                     )
                 )
     return cases
@@ -111,13 +145,26 @@ def predicted(case: Case, verdict: Verdict) -> set[str]:
 
 
 def evaluate(
-    cases: Iterable[Case], *, screener: Callable[[str], Verdict] | None = None
+    cases: Iterable[Case],
+    *,
+    screener: Callable[[str], Verdict] | None = None,
+    patterns: dict[str, Score] | None = None,
 ) -> dict[str, Score]:
-    """Scores per label, plus "crisis.any" (any crisis label, whatever category)."""
+    """Scores per label, plus "crisis.any" (any crisis label, whatever category).
+
+    When ``patterns`` is given, it is filled with the "crisis.any" score of the cases
+    of each pattern and of each language ("lang:sv")."""
     run = screener or (lambda text: screen(text, policy=POLICY))
     scores = {label: Score() for label in (*CRISIS, "crisis.any", *PII)}
     for case in cases:
         got = predicted(case, run(case.text))
+        if patterns is not None:
+            crisis_got = any(label in got for label in CRISIS)
+            for pattern in (*sorted(case.patterns), f"lang:{case.lang}"):
+                score = patterns.setdefault(pattern, Score())
+                _count(score, case, case.crisis, crisis_got)
+                if not case.crisis:
+                    score.negatives += 1
         clean = not any(label.startswith("pii.") for label in case.labels)
         for label in (*CRISIS, *PII):
             _count(scores[label], case, label in case.labels, label in got)
@@ -140,14 +187,18 @@ def _count(score: Score, case: Case, truth: bool, got: bool) -> None:
         score.false_alarms.append(case.id)
 
 
-def failures(scores: dict[str, Score]) -> list[str]:
-    """The targets of issue 5 that ``scores`` miss, in words (empty when all hold)."""
+def failures(scores: dict[str, Score], patterns: dict[str, Score] | None = None) -> list[str]:
+    """The targets that ``scores`` (and ``patterns``) miss, in words (empty when all
+    hold): crisis recall and precision, recall per pattern, and personal data."""
     out = []
     crisis = scores["crisis.any"]
     if crisis.recall < CRISIS_RECALL:
         out.append(f"crisis recall {crisis.recall:.3f} < {CRISIS_RECALL}")
     if crisis.precision < CRISIS_PRECISION:
         out.append(f"crisis precision {crisis.precision:.3f} < {CRISIS_PRECISION}")
+    for pattern, score in sorted((patterns or {}).items()):
+        if score.support and score.recall < PATTERN_RECALL:
+            out.append(f"{pattern} recall {score.recall:.3f} < {PATTERN_RECALL}")
     for label in PII_TARGETED:
         score = scores[label]
         if score.recall < PII_RECALL:
@@ -166,5 +217,23 @@ def table(scores: dict[str, Score]) -> str:
         fp_rate = f"{score.false_positive_rate:8.3f}" if label.startswith("pii.") else " " * 8
         lines.append(
             f"{label:18} {score.support:4d} {score.precision:9.3f} {score.recall:7.3f} {fp_rate}"
+        )
+    return "\n".join(lines)
+
+
+def pattern_table(patterns: dict[str, Score]) -> str:
+    """A plain-text confusion table per pattern: crisis messages found and missed,
+    other messages that alerted (false alarms) and stayed quiet."""
+    lines = [
+        f"{'pattern':14} {'crisis':>6} {'found':>5} {'missed':>6} {'recall':>7}"
+        f" {'other':>6} {'alarms':>6} {'quiet':>6} {'alarm rate':>10}"
+    ]
+    for name in sorted(patterns, key=lambda n: (n.startswith("lang:"), n)):
+        s = patterns[name]
+        recall = f"{s.recall:7.3f}" if s.support else f"{'–':>7}"
+        rate = f"{s.fp / s.negatives:10.3f}" if s.negatives else f"{'–':>10}"
+        lines.append(
+            f"{name:14} {s.support:6d} {s.tp:5d} {s.fn:6d} {recall}"
+            f" {s.negatives:6d} {s.fp:6d} {s.negatives - s.fp:6d} {rate}"
         )
     return "\n".join(lines)

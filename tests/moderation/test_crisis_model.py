@@ -114,7 +114,7 @@ def test_gate_changes_no_decision(voikko: Finnish) -> None:
     """Lexicon-or-model decides every evaluation message alike with and without the gate."""
     words_of = analyser_for(voikko).words
     m, lexicon = model(), detector()
-    cases = [c for s in ("dev", "test", "holdout") for c in evaluation.load(s)]
+    cases = [c for s in evaluation.splits() for c in evaluation.load(s)]
     differ = []
     for case in cases:
         words = words_of(case.text)
