@@ -7,9 +7,14 @@ RUN apt-get update \
 
 RUN useradd --system --create-home --home-dir /srv/kuulolla kuulolla
 WORKDIR /srv/kuulolla
+# The locked versions, every file checked against its hash, wheels only; then the
+# project itself without resolving anything, built by the locked setuptools.
+COPY requirements/runtime.txt ./requirements/
+RUN pip install --no-cache-dir --require-hashes --only-binary :all: -r requirements/runtime.txt
 COPY pyproject.toml README.md ./
 COPY kuulolla ./kuulolla
-RUN pip install --no-cache-dir . && rm -rf kuulolla pyproject.toml
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
+ && rm -rf kuulolla pyproject.toml requirements build kuulolla.egg-info
 
 USER kuulolla
 ENV KUULOLLA_HOST=0.0.0.0 \

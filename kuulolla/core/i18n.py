@@ -25,9 +25,20 @@ LOCALES: tuple[str, ...] = ("fi", "sv", "en")
 DEFAULT_LOCALE = "fi"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "web" / "translations"
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
-# How dates and times are written in each language, as used in Finland: English with a
-# 24-hour clock and the day first (en_GB), not the US "1/15/26, 12:30 PM".
+# How dates and times are written in each language, as used in Finland.
 FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+# Numeric dates and clock times follow the service's own patterns, not whatever the
+# installed CLDR data (Babel's release) says, so a library update cannot change them:
+# - Finnish and Finland-Swedish: day.month.year without leading zeros and a 24-hour
+#   clock with a full stop, "15.1.2026 17.45", as Kotus and its Swedish language office
+#   recommend (Sweden's "2026-01-15 17:45" is not how Finland-Swedish writes it, though
+#   CLDR gave sv_FI that until Babel 2.19);
+# - English: British order, day first, and a 24-hour clock, "15/01/2026, 17:45", not
+#   the US "1/15/26, 5:45 PM".
+# A date with its month's name ("15 jan. 2026") takes the name from CLDR.
+DATETIME_PATTERNS = {"fi": "d.M.y H.mm", "sv": "d.M.y H.mm", "en": "dd/MM/y, HH:mm"}
+TIME_PATTERNS = {"fi": "H.mm", "sv": "H.mm", "en": "HH:mm"}
+DATE_PATTERNS = {"fi": "d.M.y", "sv": "d MMM y", "en": "d MMM y"}
 
 
 def format_locale(locale: str) -> str:
@@ -35,20 +46,35 @@ def format_locale(locale: str) -> str:
     return FORMAT_LOCALES.get(locale, FORMAT_LOCALES[DEFAULT_LOCALE])
 
 
+def _pattern(patterns: dict[str, str], locale: str) -> str:
+    return patterns.get(locale, patterns[DEFAULT_LOCALE])
+
+
 def datetime_text(value: datetime, locale: str) -> str:
-    """An instant as Helsinki date and time in ``locale`` ("6.5.2026 17.45",
-    "2026-05-06 17:45", "06/05/2026, 17:45"). ``value`` must be timezone-aware."""
-    return str(format_datetime(value, "short", tzinfo=HELSINKI, locale=format_locale(locale)))
+    """An instant as Helsinki date and time in ``locale`` ("6.5.2026 17.45" in Finnish
+    and Swedish, "06/05/2026, 17:45" in English). ``value`` must be timezone-aware."""
+    return str(
+        format_datetime(
+            value,
+            _pattern(DATETIME_PATTERNS, locale),
+            tzinfo=HELSINKI,
+            locale=format_locale(locale),
+        )
+    )
 
 
 def time_text(value: datetime, locale: str) -> str:
     """An instant as a Helsinki time of day in ``locale`` ("17.45", "17:45")."""
-    return str(format_time(value, "short", tzinfo=HELSINKI, locale=format_locale(locale)))
+    return str(
+        format_time(
+            value, _pattern(TIME_PATTERNS, locale), tzinfo=HELSINKI, locale=format_locale(locale)
+        )
+    )
 
 
 def date_text(value: date, locale: str) -> str:
     """A calendar day in ``locale`` ("6.5.2026", "6 maj 2026", "6 May 2026")."""
-    return str(format_date(value, "medium", locale=format_locale(locale)))
+    return str(format_date(value, _pattern(DATE_PATTERNS, locale), locale=format_locale(locale)))
 
 
 def N_(message: str) -> str:

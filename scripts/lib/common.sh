@@ -29,20 +29,50 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+pip_install() {
+  # pip_install PYTHON ARGS... : pip install into PYTHON's environment, quietly, keeping
+  # pip's exit status (its notes about this machine's extra package locations dropped).
+  local python="$1" log status=0
+  shift
+  log="$(mktemp)"
+  "$python" -m pip install -q --disable-pip-version-check "$@" >"$log" 2>&1 || status=$?
+  grep -v -e "^WARNING: Location" -e "^$" "$log" >&2 || true
+  rm -f "$log"
+  return "$status"
+}
+
 ensure_venv() {
-  # ensure_venv EXTRAS : create .venv and install the project (editable) when the
-  # requirements changed since the last install.
-  local extras="${1:-}"
+  # ensure_venv [runtime|test|bench] : create .venv when missing and make it hold exactly
+  # requirements/SET.txt (default runtime): the locked versions, every file checked
+  # against its hash, wheels only; then the project itself, editable, without resolving
+  # anything (--no-deps) and built by the locked setuptools (--no-build-isolation).
+  # Distributions no lock lists are removed. Nothing is done when the lock, pyproject.toml
+  # and the Python are as at the last install (the stamp .venv/.locked-SET).
+  local set="${1:-runtime}"
+  local lock="$ROOT/requirements/$set.txt"
   local python="${PYTHON:-python3}"
+  if [ ! -f "$lock" ]; then
+    say "no lock file $lock (the sets are runtime, test and bench)"
+    return 1
+  fi
   if [ ! -x "$PY" ]; then
     say "creating virtual environment in .venv"
     "$python" -m venv "$VENV"
-    "$PY" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
   fi
-  local stamp="$VENV/.installed${extras:+-$extras}"
-  if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
-    say "installing kuulolla${extras:+[$extras]} into .venv"
-    "$PY" -m pip install -q -e "$ROOT${extras:+[$extras]}" 2>&1 | grep -v -e "^WARNING: Location" -e "^$" >&2 || true
-    "$PY" -c "import kuulolla" && touch "$stamp"
+  local stamp="$VENV/.locked-$set" want
+  want="$(cat "$lock" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1) $("$PY" -V 2>&1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing requirements/$set.txt into .venv"
+    "$python" "$ROOT/scripts/lib/locks.py" stale || say "(installing the lock as it is)"
+    pip_install "$PY" --require-hashes --only-binary :all: -r "$lock"
+    pip_install "$PY" --no-deps --no-build-isolation -e "$ROOT"
+    local extraneous
+    extraneous="$("$PY" "$ROOT/scripts/lib/locks.py" prune)"
+    if [ -n "$extraneous" ]; then
+      say "removing what no lock lists: $(echo $extraneous)"
+      "$PY" -m pip uninstall -q -y $extraneous
+    fi
+    "$PY" -c "import kuulolla"
+    echo "$want" >"$stamp"
   fi
 }

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from kuulolla.core.i18n import datetime_text
 from kuulolla.shifts.duty import (
     Host,
     RoomState,
@@ -63,8 +64,10 @@ def test_too_early_says_when() -> None:
     """Checking in too early tells the time check-in opens, in Helsinki time."""
     refusal = check_check_in(A, settings=SETTINGS, now=hki(2026, 5, 6, 12))
     assert refusal is not None
-    assert refusal.translated("fi") == "Voit kirjautua vuoroon aikaisintaan 6.5.2026 17.45."
-    assert refusal.translated("sv") == "Du kan checka in tidigast 2026-05-06 17:45."
+    opens = datetime_text(hki(2026, 5, 6, 17, 45), "fi")
+    assert refusal.translated("fi") == f"Voit kirjautua vuoroon aikaisintaan {opens}."
+    opens = datetime_text(hki(2026, 5, 6, 17, 45), "sv")
+    assert refusal.translated("sv") == f"Du kan checka in tidigast {opens}."
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,8 @@
-"""The uvicorn WebSocket protocol's read-ahead: reading pauses only when messages pile up."""
+"""The uvicorn WebSocket protocol (web/uvicorn_ws.py): read-ahead pauses reading only when
+messages pile up, and an overflowing reader is closed.
+
+The protocol subclasses uvicorn's and uses its internal state; uvicorn is held to one
+minor version in pyproject.toml, and these tests fail first when a new one changes it."""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from typing import Any
 import pytest
 from uvicorn.config import Config
 from uvicorn.server import ServerState
+from websockets.protocol import State
 
-from kuulolla.web.uvicorn_ws import READ_AHEAD, KuulollaWebSocketProtocol
+from kuulolla.chat.protocol import CLOSE_TRY_AGAIN
+from kuulolla.web.uvicorn_ws import READ_AHEAD, KuulollaWebSocketProtocol, RawWebSocketHandle
 
 
 class Transport:
@@ -64,3 +70,45 @@ async def test_reading_pauses_when_messages_pile_up_and_resumes_when_taken() -> 
     received = [(await proto.receive())["text"] for _ in range(READ_AHEAD + 1)]
     assert received == [f"m{n}" for n in range(READ_AHEAD + 1)]
     assert transport.calls == ["pause", "resume"]
+
+
+class WritingTransport(Transport):
+    """Also records writes, reports a write buffer of a set size and can abort."""
+
+    def __init__(self, buffered: int) -> None:
+        super().__init__()
+        self.written: list[bytes] = []
+        self.buffered = buffered
+
+    def write(self, data: bytes) -> None:
+        self.written.append(bytes(data))
+
+    def get_write_buffer_size(self) -> int:
+        return self.buffered
+
+    def abort(self) -> None:
+        self.calls.append("abort")
+
+
+@pytest.mark.asyncio
+async def test_overflow_closes_with_try_again_through_uvicorns_state() -> None:
+    """A raw write to a reader that fell behind sends a 1013 close frame, tells the
+    application the socket is gone, resumes paused reading and arms the close timer,
+    through the protocol attributes uvicorn keeps (close_sent, conn, queue, read_paused,
+    close_timer)."""
+    proto, _ = protocol()
+    transport = WritingTransport(buffered=10_000)
+    proto.transport = transport  # type: ignore[assignment]
+    proto.handshake_complete = True
+    proto.conn.state = State.OPEN
+    proto.read_paused = True
+    handle = RawWebSocketHandle(proto)
+
+    assert handle.write(b"frame", limit=1_000) is None
+    assert transport.written == [b"\x88\x02" + CLOSE_TRY_AGAIN.to_bytes(2, "big")]
+    assert proto.close_sent and not proto.read_paused
+    assert transport.calls == ["resume"]
+    assert await proto.receive() == {"type": "websocket.disconnect", "code": CLOSE_TRY_AGAIN}
+    assert proto.close_timer is not None
+    proto.close_timer.cancel()
+    assert handle.write(b"frame", limit=1_000) is False  # nothing more after the close
