@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from importlib import metadata
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from packaging.markers import Marker
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts" / "lib"))
 
-
-def load_locks() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "scripts_lib_locks", ROOT / "scripts" / "lib" / "locks.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-locks = load_locks()
+import locks  # noqa: E402
 
 
 def test_locks_are_made_from_the_ranges_in_pyproject() -> None:

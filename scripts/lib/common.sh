@@ -8,6 +8,11 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 is_root() { [ "$(id -u)" = "0" ]; }
 
+debian_packages() {
+  # debian_packages USE : the Debian packages requirements/debian.txt lists for USE.
+  "$ROOT/scripts/lib/debian-packages" "$1"
+}
+
 APT_UPDATED=""
 apt_install() {
   # apt_install PKG... : install Debian packages that are missing (as root only).
@@ -75,4 +80,24 @@ ensure_venv() {
     "$PY" -c "import kuulolla"
     echo "$want" >"$stamp"
   fi
+}
+
+use_latest_venv() {
+  # use_latest_venv EXTRAS : switch VENV and PY to .venv-latest, made afresh with the
+  # newest versions pyproject.toml's ranges allow instead of the lock (scripts/test
+  # --latest): what an upgrade would bring, without touching .venv. Prints the
+  # versions that differ from the lock.
+  local extras="$1"
+  VENV="$ROOT/.venv-latest"
+  PY="$VENV/bin/python"
+  rm -rf "$VENV"
+  say "creating .venv-latest with the newest versions the ranges allow"
+  "${PYTHON:-python3}" -m venv "$VENV"
+  local build
+  mapfile -t build < <("$PY" "$ROOT/scripts/lib/locks.py" build-requires)
+  pip_install "$PY" --upgrade pip "${build[@]}"
+  pip_install "$PY" --upgrade --upgrade-strategy eager --no-build-isolation -e "$ROOT[$extras]"
+  say "newer than the lock (requirements/$extras.txt):"
+  "$PY" "$ROOT/scripts/lib/locks.py" newer "$extras" >&2
+  export KUULOLLA_TEST_LATEST=1
 }

@@ -21,6 +21,10 @@ Standard library only: scripts run it with whichever Python they have.
                                                   environment that no lock lists
     python scripts/lib/locks.py changes           versions the locks changed since the
                                                   last commit
+    python scripts/lib/locks.py newer SET         distributions installed in this Python's
+                                                  environment at other versions than
+                                                  the lock SET has
+    python scripts/lib/locks.py build-requires    the build backend's ranges, one a line
     python scripts/lib/locks.py add SPEC [EXTRA]  add a range to pyproject.toml's
                                                   dependencies (or to the extra)
 """
@@ -64,6 +68,7 @@ class Pin:
     version: str
     marker: str = ""
     hashes: list[str] = field(default_factory=list)
+    via: list[str] = field(default_factory=list)
 
 
 def lock_path(name: str) -> Path:
@@ -71,12 +76,17 @@ def lock_path(name: str) -> Path:
 
 
 def read_lock(path: Path) -> dict[str, Pin]:
-    """The pins of one lock file, by canonical name."""
+    """The pins of one lock file, by canonical name, with the lock tool's "# via"
+    annotations (who requires each; "kuulolla" for the project and its build backend)."""
     pins: dict[str, Pin] = {}
     current: Pin | None = None
     for line in path.read_text(encoding="utf-8").splitlines():
         stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            if current is not None and line.startswith("    #"):
+                _annotate(current, stripped.lstrip("#").strip())
             continue
         match = _PIN.match(stripped)
         if match:
@@ -90,6 +100,17 @@ def read_lock(path: Path) -> dict[str, Pin]:
             raise ValueError(f"{path}: not a pinned requirement: {stripped}")
         current.hashes.extend(m["hex"] for m in _HASH.finditer(stripped))
     return pins
+
+
+def _annotate(pin: Pin, text: str) -> None:
+    """Take one "via" entry: "via kuulolla (pyproject.toml)", "via", "starlette",
+    "-c requirements/bench.txt" (a constraint, not a requirer)."""
+    if text.startswith("via"):
+        text = text[3:].strip()
+    if not text or text.startswith("-"):
+        return
+    name = text.split()[0]
+    pin.via.append("kuulolla" if name == "pyproject.toml" else canonical(name))
 
 
 def inputs_hash(pyproject: Path = ROOT / "pyproject.toml") -> str:
@@ -184,6 +205,23 @@ def version_changes(before: dict[str, Pin], after: dict[str, Pin]) -> list[str]:
     return lines
 
 
+def newer_than_lock(name: str) -> list[str]:
+    """How the environment of the Python running this differs from the lock ``name``
+    (pins whose marker may exclude this platform are not reported missing)."""
+    from importlib import metadata
+
+    locked = read_lock(lock_path(name))
+    installed = {}
+    for dist in metadata.distributions():
+        key = canonical(dist.metadata["Name"])
+        if key not in UNLOCKED:
+            installed[key] = Pin(key, dist.version)
+    for key, pin in locked.items():
+        if pin.marker and key not in installed:
+            installed[key] = pin
+    return version_changes(locked, installed)
+
+
 def add_range(spec: str, extra: str = "", pyproject: Path = ROOT / "pyproject.toml") -> None:
     """Add ``spec`` (a PEP 508 requirement with its range) to the dependencies, or to the
     optional dependencies ``extra``, as the last line of that list."""
@@ -233,6 +271,11 @@ def main(argv: list[str]) -> int:
         for name in (*SETS, "upgrade"):
             lines += version_changes(committed_lock(name), read_lock(lock_path(name)))
         print("\n".join(dict.fromkeys(lines)) or "  no version changed")
+    elif command == "newer" and len(argv) == 2:
+        print("\n".join(newer_than_lock(argv[1])) or "  nothing")
+    elif command == "build-requires":
+        with (ROOT / "pyproject.toml").open("rb") as f:
+            print("\n".join(tomllib.load(f)["build-system"]["requires"]))
     elif command == "add" and len(argv) in (2, 3):
         add_range(argv[1], argv[2] if len(argv) == 3 else "")
     elif command == "prune":
