@@ -7,14 +7,13 @@ or Pythons need it. Under the tool's own header each lock carries one line of ou
 
     # inputs: sha256=<hex>
 
-the hash of the ranges it was made from (``requires-python``, the dependencies, the
-extras, the build backend and the dependency groups of pyproject.toml), so a range
-changed without a new lock is noticed (``stale``) instead of installing versions the
-ranges no longer allow.
+the hash of the ranges it was made from (``inputs_hash``), so a range changed without
+a new lock is noticed (``stale``) instead of installing versions the ranges no longer
+allow.
 
 Standard library only: scripts run it with whichever Python they have.
 
-    python scripts/lib/locks.py inputs            print the hash of the ranges
+    python scripts/lib/locks.py inputs            print each lock's hash of its ranges
     python scripts/lib/locks.py stamp LOCK...     write the inputs line into the locks
     python scripts/lib/locks.py stale             exit 1 (and say so) when a lock is stale
     python scripts/lib/locks.py prune             names installed in this Python's
@@ -113,17 +112,23 @@ def _annotate(pin: Pin, text: str) -> None:
     pin.via.append("kuulolla" if name == "pyproject.toml" else canonical(name))
 
 
-def inputs_hash(pyproject: Path = ROOT / "pyproject.toml") -> str:
-    """The hash of everything in pyproject.toml that a lock is made from."""
+def inputs_hash(name: str, pyproject: Path = ROOT / "pyproject.toml") -> str:
+    """The hash of what in pyproject.toml the lock ``name`` is made from: for the sets,
+    requires-python, the dependencies, the build backend and the set's extras; for the
+    lock tool, its dependency group. A range of another set changes no hash of this one,
+    so adding a test dependency leaves runtime.txt as it was."""
     data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     project = data.get("project", {})
-    inputs = {
-        "requires-python": project.get("requires-python", ""),
-        "dependencies": project.get("dependencies", []),
-        "optional-dependencies": project.get("optional-dependencies", {}),
-        "build-system": data.get("build-system", {}).get("requires", []),
-        "dependency-groups": data.get("dependency-groups", {}),
-    }
+    if name == "upgrade":
+        inputs: dict[str, object] = {"upgrade": data.get("dependency-groups", {}).get("upgrade")}
+    else:
+        extras = project.get("optional-dependencies", {})
+        inputs = {
+            "requires-python": project.get("requires-python", ""),
+            "dependencies": project.get("dependencies", []),
+            "build-system": data.get("build-system", {}).get("requires", []),
+            "extras": {extra: extras.get(extra, []) for extra in EXTRAS[name]},
+        }
     encoded = json.dumps(inputs, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(encoded).hexdigest()
 
@@ -151,9 +156,11 @@ def stamp(path: Path, digest: str) -> None:
 
 def stale_locks() -> list[Path]:
     """The locks that were not made from pyproject.toml as it is now."""
-    digest = inputs_hash()
-    locks = [lock_path(name) for name in SETS] + [lock_path("upgrade")]
-    return [path for path in locks if not path.exists() or recorded_inputs(path) != digest]
+    return [
+        lock_path(name)
+        for name in (*SETS, "upgrade")
+        if not lock_path(name).exists() or recorded_inputs(lock_path(name)) != inputs_hash(name)
+    ]
 
 
 def locked_names() -> set[str]:
@@ -252,11 +259,11 @@ def add_range(spec: str, extra: str = "", pyproject: Path = ROOT / "pyproject.to
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else ""
     if command == "inputs":
-        print(inputs_hash())
+        for name in (*SETS, "upgrade"):
+            print(name, inputs_hash(name))
     elif command == "stamp":
-        digest = inputs_hash()
         for arg in argv[1:]:
-            stamp(Path(arg), digest)
+            stamp(Path(arg), inputs_hash(Path(arg).stem))
     elif command == "stale":
         stale = stale_locks()
         for path in stale:

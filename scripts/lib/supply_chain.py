@@ -314,7 +314,9 @@ def sbom(found: list[Finding]) -> dict[str, Any]:
         project = tomllib.load(f)["project"]
     root = purl(project["name"], project["version"])
     licences = {f.name: f.licence for f in found if f.verdict == "compatible"}
-    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    # The pins alone, so a comment or another set's range changes nothing here.
+    pinned = sorted((n, p.version, p.marker, sorted(p.hashes)) for n, p in pins.items())
+    digest = hashlib.sha256(json.dumps(pinned).encode()).hexdigest()
     components = []
     needs: dict[str, list[str]] = {root: []}
     for name, pin in sorted(pins.items()):
@@ -362,7 +364,7 @@ def sbom(found: list[Finding]) -> dict[str, Any]:
             },
             "properties": [
                 {"name": "kuulolla:lock", "value": "requirements/runtime.txt"},
-                {"name": "kuulolla:lock:sha256", "value": digest},
+                {"name": "kuulolla:lock:pins-sha256", "value": digest},
                 {
                     "name": "kuulolla:hashes",
                     "value": "each SHA-256 of a component is one file of its release that"
