@@ -21,13 +21,13 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from kuulolla.accounts.access import csrf_token, public
-from kuulolla.core import i18n
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import token_key
 from kuulolla.queue import logic, service
 from kuulolla.rooms import service as rooms
+from kuulolla.web.chat_strings import CLIENT_STRINGS, strings_json
 from kuulolla.web.templating import render
 
 MAX_BODY_BYTES = 16 * 1024
@@ -47,7 +47,9 @@ AGE_LABELS = {
     "65_plus": N_("65 or over"),
 }
 
-# Strings the queue script shows; sent with the page so the script needs no catalog.
+# Strings the one-to-one pages add to the chat client's (web/chat_strings.py): the
+# visitor's queue and conversation, and the helper's side of it. In a one-to-one chat
+# the helper approves held messages and is the one told of a crisis.
 SCRIPT_STRINGS = {
     "position": N_("You are number {n} in the queue."),
     "estimate": N_("Estimated wait: about {n} min."),
@@ -58,17 +60,19 @@ SCRIPT_STRINGS = {
     "active": N_("A helper has joined. You can write now."),
     "ended": N_("The conversation has ended."),
     "left": N_("You have left the queue."),
-    "connecting": N_("Connecting…"),
-    "connected": N_("Connected"),
-    "reconnecting": N_("Connection lost. Reconnecting…"),
-    "sending": N_("Sending…"),
     "not_sent": N_("Not sent: {reason}"),
     "visitor_nick": N_("Visitor"),
-    "role_volunteer": N_("Volunteer"),
-    "role_professional": N_("Professional"),
-    "role_coordinator": N_("Coordinator"),
-    "role_admin": N_("Moderator"),
-    "you": N_("you"),
+    "helper_here": N_("Your helper is here"),
+    "helper_away": N_("Your helper's connection is lost for now. Your messages wait for them."),
+    "visitor_here": N_("The visitor is here"),
+    "visitor_away": N_("The visitor's connection is lost for now."),
+    "held": N_("Waiting for the helper's approval"),
+    "crisis_told": N_(
+        "It sounds like things are hard right now. You are not alone: your helper sees your message, and the help numbers are on this page."
+    ),
+    "crisis_alone": N_(
+        "It sounds like things are hard right now. You are not alone. Your helper is not connected at the moment, so please call one of the help numbers on this page."
+    ),
     "code": N_("Your return code: {code}. Write it down; it is shown only once."),
     "deleted": N_("The conversation has been deleted."),
     "thanks": N_("Thank you for your feedback."),
@@ -161,7 +165,6 @@ async def topic_page(request: Request) -> Response:
     now = request.state.clock.now()
     status = await service.topic_status(db, topic=topic, now=now)
     locale = request.state.locale
-    strings = {key: i18n.gettext(locale, value) for key, value in SCRIPT_STRINGS.items()}
     settings = request.state.settings
     return render(
         request,
@@ -176,7 +179,7 @@ async def topic_page(request: Request) -> Response:
             "feedback_max": logic.MAX_FEEDBACK_CHARS,
             "max_message_chars": settings.max_message_chars,
             "csrf": csrf_token(request),
-            "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
+            "strings_json": strings_json(locale, CLIENT_STRINGS, SCRIPT_STRINGS),
             **(await _help_now(request, topic, now=now)),
         },
     )

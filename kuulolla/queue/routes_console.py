@@ -9,7 +9,6 @@ another's addresses.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from starlette.datastructures import FormData
@@ -20,11 +19,11 @@ from starlette.routing import Route
 from kuulolla.accounts import crypto
 from kuulolla.accounts.access import OrgFrom, csrf_token, principal_of, requires
 from kuulolla.accounts.permissions import STAFF_ROLES, define
-from kuulolla.core import i18n
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.queue import console, logic, service
 from kuulolla.queue.routes import AGE_LABELS, QUESTION_LABELS, SCRIPT_STRINGS
+from kuulolla.web.chat_strings import CLIENT_STRINGS, MODERATOR_STRINGS, strings_json
 from kuulolla.web.templating import render
 
 ANSWER_QUEUE = define(
@@ -163,7 +162,6 @@ async def chat_page(request: Request) -> Response:
     if chat is None and entry_id not in invited:
         raise NotFound(N_("This conversation is not yours or has ended."), code="not_your_chat")
     locale = request.state.locale
-    strings = {key: i18n.gettext(locale, value) for key, value in SCRIPT_STRINGS.items()}
     topics = await service.list_topics(db)
     return render(
         request,
@@ -185,7 +183,7 @@ async def chat_page(request: Request) -> Response:
             "max_message_chars": request.state.settings.max_message_chars,
             "note_max": logic.MAX_NOTE_CHARS,
             "csrf": csrf_token(request),
-            "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
+            "strings_json": strings_json(locale, CLIENT_STRINGS, SCRIPT_STRINGS, MODERATOR_STRINGS),
         },
     )
 

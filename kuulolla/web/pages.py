@@ -3,7 +3,6 @@ the service (also in plain language)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,7 +15,6 @@ from kuulolla.accounts import logic as accounts_logic
 from kuulolla.accounts.access import principal_of, public
 from kuulolla.accounts.permissions import ROLE_LABELS, chat_role
 from kuulolla.accounts.service import get_organisation_by_id
-from kuulolla.core import i18n
 from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.privacy import service as privacy_service
@@ -26,96 +24,13 @@ from kuulolla.queue import service as queue_service
 from kuulolla.rooms import service as rooms
 from kuulolla.rooms.service import RoomInfo
 from kuulolla.web import statement
+from kuulolla.web.chat_strings import (
+    CLIENT_STRINGS,
+    MODERATOR_STRINGS,
+    ROOM_STRINGS,
+    strings_json,
+)
 from kuulolla.web.templating import render
-
-# Strings the room script shows; sent with the page so the script needs no catalog.
-ROOM_SCRIPT_STRINGS = {
-    "connecting": N_("Connecting…"),
-    "connected": N_("Connected"),
-    "reconnecting": N_("Connection lost. Reconnecting…"),
-    "offline": N_("You are offline. Messages will be sent when the connection returns."),
-    "sending": N_("Sending…"),
-    "you": N_("you"),
-    "present_one": N_("{n} person here"),
-    "present_many": N_("{n} people here"),
-    "joined": N_("You joined as {nick}."),
-    "history_reset": N_("The conversation was reloaded."),
-    "not_sent": N_("Not sent: {reason}"),
-    "role_volunteer": N_("Volunteer"),
-    "role_professional": N_("Professional"),
-    "role_coordinator": N_("Coordinator"),
-    "role_admin": N_("Moderator"),
-    "new_messages": N_("{n} new messages"),
-    "session_ended": N_("Your sign-in has ended. Sign in again to continue as staff."),
-    "closing_soon": N_("The room closes at {time}."),
-    "closed_now": N_("The room has closed. Thank you for being here."),
-    "closed_next": N_("The room has closed. It opens next on {time}."),
-    # The browser's own validation messages are in the browser's language, not the page's.
-    "nick_short": N_("The nickname must have at least 2 characters."),
-    "too_long": N_("The message is too long (at most {max} characters)."),
-    "removed": N_("A moderator removed this message."),
-    "held": N_("Waiting for a moderator"),
-    "crisis_note": N_(
-        "It sounds like things are hard right now. You are not alone: the help numbers are on this page, and the moderators have been told."
-    ),
-    "locked": N_("The room is locked: only moderators can write now."),
-    "slow_mode": N_("Slow mode: one message every {seconds} seconds."),
-    "premoderated": N_("A moderator reads every message in this room before others see it."),
-    "mask_phone": N_("[phone number hidden]"),
-    "mask_email": N_("[e-mail address hidden]"),
-    "mask_hetu": N_("[identity code hidden]"),
-    "mask_iban": N_("[account number hidden]"),
-    "mask_address": N_("[address hidden]"),
-    "mask_word": N_("[word hidden]"),
-    "report": N_("Report"),
-    "report_send": N_("Send the report"),
-    "report_reason": N_("Why are you reporting this message?"),
-    "reason_abuse": N_("Abusive or hurtful"),
-    "reason_personal_data": N_("Reveals someone's personal data"),
-    "reason_spam": N_("Spam or advertising"),
-    "reason_worry": N_("I am worried about the writer"),
-    "reason_other": N_("Something else"),
-    "reported": N_("Thank you. The moderators will look at the message."),
-    "sent_to_moderators": N_("Your message was sent to the moderators."),
-    "private_from": N_("Private message from {nick}:"),
-}
-
-# Strings of the moderator tools (moderate.js), sent only to staff.
-MODERATOR_SCRIPT_STRINGS = {
-    "moderate": N_("Moderate"),
-    "remove": N_("Remove message"),
-    "mute": N_("Mute 10 min"),
-    "kick": N_("Remove from room 1 h"),
-    "ban": N_("Ban 24 h"),
-    "lift": N_("Lift restrictions"),
-    "whisper": N_("Private message"),
-    "whisper_prompt": N_("Private message to this person:"),
-    "alert": N_("Crisis signal from {nick}."),
-    "alert_possible": N_(
-        "Possible crisis from {nick} (found by the model, not a known expression)."
-    ),
-    "alert_seq": N_("Message {seq}."),
-    "alert_held": N_("The message waits for approval."),
-    "approve": N_("Approve"),
-    "reject": N_("Reject"),
-    "report": N_("Report of message {seq}: {reason}"),
-    "reason_abuse": N_("Abusive or hurtful"),
-    "reason_personal_data": N_("Reveals someone's personal data"),
-    "reason_spam": N_("Spam or advertising"),
-    "reason_worry": N_("I am worried about the writer"),
-    "reason_other": N_("Something else"),
-    "resolve_action": N_("Action taken"),
-    "resolve_dismiss": N_("Dismiss"),
-    "no_reports": N_("No open reports."),
-    "done": N_("Done."),
-    "done_redact": N_("The message was removed."),
-    "done_mute": N_("The person was muted."),
-    "done_remove": N_("The person was removed from the room."),
-    "done_ban": N_("The person was banned."),
-    "done_lift": N_("The restrictions were lifted."),
-    "done_room_settings": N_("The room settings were saved."),
-    "done_whisper": N_("The private message was sent."),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +101,6 @@ async def room(request: Request) -> Response:
     if found is None or found.kind != "group":
         raise NotFound(N_("There is no such room."), code="room_not_found")
     locale = request.state.locale
-    strings = {key: i18n.gettext(locale, value) for key, value in ROOM_SCRIPT_STRINGS.items()}
     settings = request.state.settings
     org = await get_organisation_by_id(request.state.db, organisation_id=found.organisation_id)
     crisis = [
@@ -209,8 +123,7 @@ async def room(request: Request) -> Response:
         "room.html",
         {
             "room": found,
-            # "<" escaped so no string can close the script element it is embedded in.
-            "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
+            "strings_json": strings_json(locale, CLIENT_STRINGS, ROOM_STRINGS),
             "max_message_chars": settings.max_message_chars,
             "max_nick_chars": settings.max_nick_chars,
             "crisis_numbers": crisis,
@@ -223,12 +136,7 @@ async def room(request: Request) -> Response:
             "roster_closed": roster if roster is not None and not roster.open else None,
             "retention_note": privacy_words.room_note(locale, periods["room_messages"]),
             "privacy_link": privacy_words.privacy_link(locale),
-            "moderator_strings_json": json.dumps(
-                {k: i18n.gettext(locale, v) for k, v in MODERATOR_SCRIPT_STRINGS.items()},
-                ensure_ascii=False,
-            ).replace("<", "\\u003c")
-            if staff_role
-            else "",
+            "moderator_strings_json": strings_json(locale, MODERATOR_STRINGS) if staff_role else "",
         },
     )
 

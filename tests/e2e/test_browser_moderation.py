@@ -139,7 +139,7 @@ def test_a_signal_found_only_by_the_model_shows_as_a_possible_crisis(
     crisis" in the moderator's language, not as a crisis alert."""
     from kuulolla.core.i18n import gettext
     from kuulolla.moderation.logic import Policy, screen
-    from kuulolla.web.pages import MODERATOR_SCRIPT_STRINGS
+    from kuulolla.web.chat_strings import MODERATOR_STRINGS as MODERATOR_SCRIPT_STRINGS
 
     signal = screen(MODEL_ONLY, policy=Policy(flood=None)).crisis
     assert signal is not None and signal.source == "model"

@@ -1,9 +1,10 @@
 // The helper console: a heartbeat that keeps the helper's conversations theirs, and
-// on a conversation page the chat itself (staff are recognised by their session
-// cookie on the socket). Resuming follows docs/protocol.md: `since` on rejoin and
-// unacknowledged messages resent with the same `ref` (messages.js).
+// on a conversation page the chat itself, on the shared chat client (chat-client.js;
+// staff are recognised by their session cookie on the socket). The helper moderates
+// their conversation: crisis alerts, held messages to approve or reject.
 
-import { messageLog } from "./messages.js";
+import { ChatClient, Composer, MessageView, statusText, unmask } from "./chat-client.js";
+import { alertItem, heldItem, settled } from "./moderate.js";
 
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -40,74 +41,41 @@ const room = root.dataset.room;
 if (room) {
   const S = JSON.parse($("queue-strings").textContent);
   const lang = document.documentElement.lang || "fi";
-  let ws = null;
-  let attempts = 0;
-  let me = null;
-  const log = messageLog({
-    list: $("messages"),
-    scroller: $("log"),
+  const client = new ChatClient({ lang, strings: S });
+  const view = new MessageView({ list: $("messages"), scroller: $("log"), strings: S, lang, you: S.you });
+  const composer = new Composer({
+    form: $("send-form"),
+    box: $("text"),
+    error: $("send-error"),
     strings: S,
-    lang,
-    isMine: (m) => Boolean(me) && m.from?.nick === me,
+    maxChars: $("text").maxLength > 0 ? $("text").maxLength : 2000,
+    draftKey: `console.${room}`,
+    onSend: (text) => session.send(text),
   });
+  const session = client.room(room, { view, composer });
+  const safety = $("safety");
+  const decide = (id, approve) => session.frame({ type: "decide", id, approve });
 
-  function send(frame) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame)); }
-
-  function connect() {
-    $("conv-status").textContent = S.connecting;
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws`);
-    ws = socket;
-    socket.addEventListener("open", () => {
-      socket.send(JSON.stringify({ type: "hello", v: 1, lang }));
-      const join = { type: "join", room };
-      if (log.lastSeq !== null) join.since = log.lastSeq;
-      socket.send(JSON.stringify(join));
-    });
-    socket.addEventListener("message", (event) => {
-      const f = JSON.parse(event.data);
-      if (f.type === "welcome") {
-        me = f.me?.name || null;
-      } else if (f.type === "joined") {
-        attempts = 0;
-        $("conv-status").textContent = S.connected;
-        for (const m of f.history) log.show(m);
-        for (const [ref, text] of log.unsent()) send({ type: "send", room, text, ref });
-      } else if (f.type === "message" && f.room === room) {
-        log.show(f);
-      } else if (f.type === "ack") {
-        log.ack(f);
-      } else if (f.type === "redact") {
-        log.redacted(f.seq);
-      } else if (f.type === "error") {
-        if (f.code === "resync") { log.resync(); socket.close(); }
-        else if (f.code === "room_closed" || f.code === "room_not_found") { $("conv-status").textContent = S.ended; ws = null; socket.close(); }
-        else if (!log.failed(f.ref, f.message)) { $("send-error").textContent = f.message; }
-      }
-    });
-    socket.addEventListener("close", () => {
-      if (ws !== socket) return;
-      ws = null;
-      $("conv-status").textContent = S.reconnecting;
-      const delay = Math.min(10000, 500 * 2 ** attempts++) * (0.5 + Math.random());
-      setTimeout(connect, delay);
-    });
-  }
-
-  $("send-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const box = $("text");
-    const text = box.value.trim();
-    if (!text) return;
-    const ref = log.add(text);
-    send({ type: "send", room, text, ref });
-    box.value = "";
+  client.onStatus((status) => { $("conv-status").textContent = statusText(S, status); });
+  const showVisitor = (r) => { $("visitor-presence").textContent = r.present > 1 ? S.visitor_here : S.visitor_away; };
+  client.on("joined", (f, r) => showVisitor(r));
+  client.on("presence", (f, r) => { if (r) showVisitor(r); });
+  // The helper moderates their conversation: crisis alerts and held messages come here.
+  client.on("alert", (f) => {
+    safety.hidden = false;
+    alertItem($("alerts"), f, S);
   });
-
-  $("text").addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey) {
-      event.preventDefault();
-      $("send-form").requestSubmit();
+  client.on("pending", (f) => {
+    safety.hidden = false;
+    heldItem($("held"), f, S, decide, (t) => unmask(t, S));
+  });
+  client.on("done", (f) => settled(f, $("held")));
+  client.on("error", (f) => {
+    if (f.code === "room_closed" || f.code === "room_not_found") {
+      $("conv-status").textContent = S.ended;
+      client.close();
+    } else if (f.code === "held_not_found") {
+      $("held").replaceChildren();
     }
   });
 
@@ -115,9 +83,10 @@ if (room) {
     button.addEventListener("click", () => {
       const box = $("text");
       box.value = box.value ? `${box.value} ${button.dataset.canned}` : button.dataset.canned;
+      composer.keep();
       box.focus();
     });
   }
 
-  connect();
+  client.connect();
 }

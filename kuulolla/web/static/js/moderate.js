@@ -1,24 +1,15 @@
-// Moderator tools on the room page: alerts, held messages, reports, private messages,
-// room settings and actions on each message. Loaded for staff of the room's
-// organisation; shown once the server says this person moderates the room
-// (`moderation_state.moderator`). Frames: docs/protocol.md, "Moderation and safety".
+// Moderator tools on the shared chat client (chat-client.js): crisis alerts, held
+// messages, reports, private messages, room settings and actions on each message.
+// Frames: docs/protocol.md, "Moderation and safety".
+//
+// attach({client, view, slug, strings}) adds the group room's panel (room.html, for staff
+// of the room's organisation), shown once the server says this person moderates the
+// room (`moderation_state.moderator`). alertItem() and heldItem() render an alert and a
+// held message the same way wherever a moderator sees them (the helper console too).
 
-const root = document.getElementById("room");
-const slug = root.dataset.room;
-const M = JSON.parse(document.getElementById("moderator-strings").textContent);
-const panel = document.getElementById("modpanel");
-const alerts = document.getElementById("mod-alerts");
-const heldList = document.getElementById("mod-held");
-const reportList = document.getElementById("mod-reports");
-const privateList = document.getElementById("mod-private");
-const settingsForm = document.getElementById("mod-settings");
-const status = document.getElementById("mod-status");
+import { fmt, unmask } from "./chat-client.js";
 
-let moderator = false;
-const send = (frame) => document.dispatchEvent(new CustomEvent("kuulolla:send", { detail: { room: slug, ...frame } }));
-const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
-
-function button(label, onClick, className = "") {
+export function button(label, onClick, className = "") {
   const b = document.createElement("button");
   b.type = "button";
   b.textContent = label;
@@ -37,7 +28,7 @@ function item(list, text, id) {
   return li;
 }
 
-function beep() {
+export function beep() {
   // Audible as well as visible: a short tone made here (no sound file, no request).
   try {
     const ctx = new AudioContext();
@@ -51,116 +42,147 @@ function beep() {
   } catch (_) { /* no audio: the visible alert remains */ }
 }
 
-function showPanel() {
-  moderator = true;
-  panel.hidden = false;
-  document.querySelectorAll("#messages .message").forEach((el) => addActions(el));
+// A crisis alert at the top of `list`, with a tone.
+export function alertItem(list, f, M) {
+  const where = f.seq !== undefined ? fmt(M.alert_seq, { seq: f.seq }) : M.alert_held;
+  const text = f.source === "model" ? M.alert_possible : M.alert;
+  const li = item(list, `${fmt(text, { nick: f.nick })} ${where}`);
+  li.className = f.source === "model" ? "alert--crisis alert--possible" : "alert--crisis";
+  beep();
+  return li;
 }
 
-function hidePanel() {
-  // Checked out, or the shift ended: the server sends no more moderators' frames.
-  moderator = false;
-  panel.hidden = true;
-  document.querySelectorAll("#messages .message__actions").forEach((el) => el.remove());
-}
-
-function addActions(el) {
-  if (!moderator || el.querySelector(".message__actions")) return;
-  const seq = Number(el.dataset.seq);
-  if (!el.dataset.seq || el.classList.contains("message--mine") || el.classList.contains("message--removed")) return;
-  const details = document.createElement("details");
-  details.className = "message__actions";
-  const summary = document.createElement("summary");
-  summary.textContent = M.moderate;
-  details.append(summary);
-  details.append(
-    button(M.remove, () => send({ type: "redact", seq })),
-    button(M.mute, () => send({ type: "restrict", seq, kind: "mute", seconds: 600 })),
-    button(M.kick, () => send({ type: "restrict", seq, kind: "remove", seconds: 3600 })),
-    button(M.ban, () => send({ type: "restrict", seq, kind: "ban", seconds: 86400 })),
-    button(M.lift, () => send({ type: "lift", seq })),
+// A held message with Approve and Reject; decide(id, approve) sends the decision.
+export function heldItem(list, f, M, decide, unmask = (t) => t) {
+  if (list.querySelector(`[data-id="${f.id}"]`)) return null;
+  const li = item(list, `${f.nick}: ${unmask(f.text)}`, f.id);
+  if (f.reasons && f.reasons.length) {
+    const why = document.createElement("p");
+    why.className = "hint";
+    why.textContent = f.reasons.join(", ");
+    li.append(why);
+  }
+  li.append(
+    button(M.approve, () => decide(f.id, true)),
+    button(M.reject, () => decide(f.id, false), "button--secondary"),
   );
-  if (el.dataset.author) {
-    details.append(button(M.whisper, () => {
-      const text = window.prompt(M.whisper_prompt);
-      if (text) send({ type: "whisper", to: el.dataset.author, text });
-    }));
-  }
-  el.append(details);
+  return li;
 }
 
-document.addEventListener("kuulolla:message", (event) => addActions(event.detail.el));
+// A decision on a held message or report was made (by anyone): take it off the list.
+export function settled(f, heldList, reportList = null) {
+  if (f.id === undefined || !["approve", "reject", "resolve"].includes(f.action)) return;
+  const list = f.action === "resolve" ? reportList : heldList;
+  list?.querySelector(`[data-id="${f.id}"]`)?.remove();
+}
 
-document.addEventListener("kuulolla:frame", (event) => {
-  const f = event.detail;
-  if (f.room && f.room !== slug) return;
-  switch (f.type) {
-    case "moderation_state":
-      if (f.moderator === true) showPanel();
-      else if (f.moderator === false) hidePanel();
-      settingsForm.elements.locked.checked = Boolean(f.locked);
-      settingsForm.elements.premoderated.checked = Boolean(f.premoderated);
-      settingsForm.elements.slow_mode.value = String(f.slow_mode || 0);
-      settingsForm.elements.pinned.value = f.pinned || "";
-      break;
-    case "alert": {
-      const where = f.seq !== undefined ? fmt(M.alert_seq, { seq: f.seq }) : M.alert_held;
-      const text = f.source === "model" ? M.alert_possible : M.alert;
-      const li = item(alerts, `${fmt(text, { nick: f.nick })} ${where}`);
-      li.className = f.source === "model" ? "alert--crisis alert--possible" : "alert--crisis";
-      beep();
-      break;
+export function attach({ client, view, slug, strings: S }) {
+  const $ = (id) => document.getElementById(id);
+  const M = JSON.parse($("moderator-strings").textContent);
+  const panel = $("modpanel");
+  const alerts = $("mod-alerts");
+  const heldList = $("mod-held");
+  const reportList = $("mod-reports");
+  const privateList = $("mod-private");
+  const settingsForm = $("mod-settings");
+  const status = $("mod-status");
+  let moderator = false;
+  const send = (frame) => client.transmit({ room: slug, ...frame });
+  const mine = (f, room) => room?.slug === slug || f.room === slug;
+
+  function addActions(el) {
+    if (!moderator || el.querySelector(".message__actions")) return;
+    if (!el.dataset.seq || el.classList.contains("message--mine") || el.classList.contains("message--removed")) return;
+    const seq = Number(el.dataset.seq);
+    const details = document.createElement("details");
+    details.className = "message__actions";
+    const summary = document.createElement("summary");
+    summary.textContent = M.moderate;
+    details.append(summary);
+    details.append(
+      button(M.remove, () => send({ type: "redact", seq })),
+      button(M.mute, () => send({ type: "restrict", seq, kind: "mute", seconds: 600 })),
+      button(M.kick, () => send({ type: "restrict", seq, kind: "remove", seconds: 3600 })),
+      button(M.ban, () => send({ type: "restrict", seq, kind: "ban", seconds: 86400 })),
+      button(M.lift, () => send({ type: "lift", seq })),
+    );
+    if (el.dataset.author) {
+      details.append(button(M.whisper, () => {
+        const text = window.prompt(M.whisper_prompt);
+        if (text) send({ type: "whisper", to: el.dataset.author, text });
+      }));
     }
-    case "pending": {
-      if (heldList.querySelector(`[data-id="${f.id}"]`)) break;
-      const li = item(heldList, `${f.nick}: ${f.text}`, f.id);
-      li.append(
-        button(M.approve, () => send({ type: "decide", id: f.id, approve: true })),
-        button(M.reject, () => send({ type: "decide", id: f.id, approve: false })),
-      );
-      break;
-    }
-    case "report":
-      item(reportList, fmt(M.report, { seq: f.seq, reason: M[`reason_${f.reason}`] || f.reason }), f.id);
-      break;
-    case "reports":
-      reportList.replaceChildren();
-      for (const r of f.items) {
-        const context = r.context.map((c) => `${c.seq === r.seq ? "» " : ""}${c.nick}: ${c.text}`).join("\n");
-        const li = item(reportList, `${fmt(M.report, { seq: r.seq, reason: M[`reason_${r.reason}`] || r.reason })}\n${context}`, r.id);
-        li.querySelector("p").style.whiteSpace = "pre-wrap";
-        li.append(
-          button(M.resolve_action, () => send({ type: "resolve", id: r.id, resolution: "action" })),
-          button(M.resolve_dismiss, () => send({ type: "resolve", id: r.id, resolution: "dismissed" })),
-        );
-      }
-      if (!f.items.length) status.textContent = M.no_reports;
-      break;
-    case "private":
-      if (f.to_moderators) item(privateList, `${f.from.nick}: ${f.text}`);
-      break;
-    case "done":
-      if (f.id !== undefined && ["approve", "reject", "resolve"].includes(f.action)) {
-        document.querySelectorAll(`#mod-held [data-id="${f.id}"], #mod-reports [data-id="${f.id}"]`)
-          .forEach((n) => (f.action === "resolve") === (n.parentElement === reportList) && n.remove());
-      }
-      status.textContent = M[`done_${f.action}`] || M.done;
-      break;
-    default:
-      break;
+    el.append(details);
   }
-});
 
-settingsForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const e = settingsForm.elements;
-  send({
-    type: "room_settings",
-    locked: e.locked.checked,
-    premoderated: e.premoderated.checked,
-    slow_mode: Number(e.slow_mode.value || "0"),
-    pinned: e.pinned.value,
+  function showPanel() {
+    moderator = true;
+    panel.hidden = false;
+    document.querySelectorAll("#messages .message").forEach((el) => addActions(el));
+  }
+
+  function hidePanel() {
+    // Checked out, or the shift ended: the server sends no more moderators' frames.
+    moderator = false;
+    panel.hidden = true;
+    document.querySelectorAll("#messages .message__actions").forEach((el) => el.remove());
+  }
+
+  view.decorators.push((el) => addActions(el));
+
+  client.on("moderation_state", (f, room) => {
+    if (!mine(f, room)) return;
+    if (f.moderator === true) showPanel();
+    else if (f.moderator === false) hidePanel();
+    settingsForm.elements.locked.checked = Boolean(f.locked);
+    settingsForm.elements.premoderated.checked = Boolean(f.premoderated);
+    settingsForm.elements.slow_mode.value = String(f.slow_mode || 0);
+    settingsForm.elements.pinned.value = f.pinned || "";
   });
-});
+  client.on("alert", (f, room) => { if (mine(f, room)) alertItem(alerts, f, M); });
+  client.on("pending", (f, room) => {
+    if (mine(f, room)) heldItem(heldList, f, M, (id, approve) => send({ type: "decide", id, approve }), (t) => unmask(t, S));
+  });
+  client.on("report", (f, room) => {
+    if (mine(f, room)) item(reportList, fmt(M.report, { seq: f.seq, reason: M[`reason_${f.reason}`] || f.reason }), f.id);
+  });
+  client.on("reports", (f, room) => {
+    if (!mine(f, room)) return;
+    reportList.replaceChildren();
+    for (const r of f.items) {
+      const context = r.context.map((c) => `${c.seq === r.seq ? "» " : ""}${c.nick}: ${c.text}`).join("\n");
+      const li = item(reportList, `${fmt(M.report, { seq: r.seq, reason: M[`reason_${r.reason}`] || r.reason })}\n${context}`, r.id);
+      li.querySelector("p").style.whiteSpace = "pre-wrap";
+      li.append(
+        button(M.resolve_action, () => send({ type: "resolve", id: r.id, resolution: "action" })),
+        button(M.resolve_dismiss, () => send({ type: "resolve", id: r.id, resolution: "dismissed" })),
+      );
+    }
+    if (!f.items.length) status.textContent = M.no_reports;
+  });
+  client.on("private", (f, room) => {
+    if (mine(f, room) && f.to_moderators) item(privateList, `${f.from.nick}: ${f.text}`);
+  });
+  client.on("done", (f, room) => {
+    if (!mine(f, room)) return;
+    settled(f, heldList, reportList);
+    if (!["report", "to_moderators"].includes(f.action)) status.textContent = M[`done_${f.action}`] || M.done;
+  });
+  client.on("error", (f, room) => {
+    if (mine(f, room) && f.refusal === "other" && panel && !panel.hidden) status.textContent = f.message;
+  });
 
-document.getElementById("mod-load-reports").addEventListener("click", () => send({ type: "reports" }));
+  settingsForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const e = settingsForm.elements;
+    send({
+      type: "room_settings",
+      locked: e.locked.checked,
+      premoderated: e.premoderated.checked,
+      slow_mode: Number(e.slow_mode.value || "0"),
+      pinned: e.pinned.value,
+    });
+  });
+
+  $("mod-load-reports").addEventListener("click", () => send({ type: "reports" }));
+}

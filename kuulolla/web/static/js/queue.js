@@ -1,15 +1,15 @@
 // The one-to-one chat page: enter the queue, wait with a live position and estimate,
-// talk in the private room, then feedback, a return code or deletion.
+// talk with the helper, then feedback, a return code or deletion.
 //
 // The tab's anonymous token (the same one the chat socket uses) identifies the
 // visitor; it travels in POST bodies, never in an address. Live queue state comes
 // as server-sent events from /chat/status (read with fetch, so the token stays in the
-// body). The conversation uses the chat protocol (docs/protocol.md) with the same
-// resume rules as group rooms: the last shown sequence is sent as `since` and
-// unacknowledged messages are resent with the same `ref`, so nothing is lost or doubled
-// (messages.js, shared with the helper's page).
+// body). The conversation runs on the shared chat client (chat-client.js) with the same
+// rules as a group room: resuming with `since`, unacknowledged messages resent with the
+// same `ref`, crisis help, held messages (the helper approves them), masking notes; there
+// is no newcomer wait in a one-to-one conversation.
 
-import { fmt, messageLog } from "./messages.js";
+import { ChatClient, Composer, MessageView, fmt, statusText } from "./chat-client.js";
 
 const root = document.getElementById("queue");
 const topic = root.dataset.topic;
@@ -171,93 +171,52 @@ $("end").addEventListener("click", async () => {
 
 // ------------------------------------------------------------------ conversation
 
-let ws = null;
-let room = null;
-let attempts = 0;
-let timer = null;
-const log = messageLog({
+const messages = new MessageView({
   list: $("messages"),
   scroller: $("log"),
   strings: S,
   lang,
-  isMine: (m) => m.from?.role === "visitor",
+  crisis: $("crisis"),
+  you: S.you,
+});
+let client = null;
+let room = null;
+const composer = new Composer({
+  form: $("send-form"),
+  box: $("text"),
+  error: $("send-error"),
+  waitNote: $("send-wait"),
+  strings: S,
+  maxChars: Number($("text").maxLength > 0 ? $("text").maxLength : 2000),
+  draftKey: `chat.${topic}`,
+  onSend: (text) => (room ? room.send(text) : false),
 });
 
-function sendFrame(frame) {
-  if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+function showHelper(r) {
+  $("helper-presence").textContent = r.host ? S.helper_here : S.helper_away;
 }
 
 function openSocket(slug) {
   if (!slug || exiting) return;
-  if (ws && room === slug) return;
-  room = slug;
-  clearTimeout(timer);
-  $("conv-status").textContent = S.connecting;
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/ws`);
-  ws = socket;
-  socket.addEventListener("open", () => {
-    socket.send(JSON.stringify({ type: "hello", v: 1, token, lang }));
-    const join = { type: "join", room, nick: S.visitor_nick };
-    if (log.lastSeq !== null) join.since = log.lastSeq;
-    socket.send(JSON.stringify(join));
+  if (client && room?.slug === slug) return;
+  closeSocket();
+  client = new ChatClient({ lang, strings: S, token, saveToken: () => {} });
+  client.onStatus((status) => { $("conv-status").textContent = statusText(S, status); });
+  client.on("joined", (f, r) => showHelper(r));
+  client.on("presence", (f, r) => { if (r) showHelper(r); });
+  client.on("error", (f) => {
+    // The conversation ended or was handed on: the queue's status says what now.
+    if (f.code === "room_closed" || f.code === "room_not_found") stream();
   });
-  socket.addEventListener("message", (event) => {
-    const f = JSON.parse(event.data);
-    if (f.type === "joined") {
-      attempts = 0;
-      $("conv-status").textContent = S.connected;
-      for (const m of f.history) log.show(m);
-      for (const [ref, text] of log.unsent()) sendFrame({ type: "send", room, text, ref });
-    } else if (f.type === "message" && f.room === room) {
-      log.show(f);
-    } else if (f.type === "ack") {
-      log.ack(f);
-    } else if (f.type === "redact") {
-      log.redacted(f.seq); // a moderator removed a message
-    } else if (f.type === "error") {
-      if (f.code === "resync") { log.resync(); socket.close(); }
-      else if (f.code === "room_closed" || f.code === "room_not_found") { stream(); }
-      else if (!log.failed(f.ref, f.message)) { $("send-error").textContent = f.message; }
-    }
-  });
-  socket.addEventListener("close", () => {
-    if (ws !== socket) return;
-    ws = null;
-    if (exiting || !view || view.state !== "active") return;
-    $("conv-status").textContent = S.reconnecting;
-    const delay = Math.min(10000, 500 * 2 ** attempts++) * (0.5 + Math.random());
-    const slug = room;
-    room = null;
-    timer = setTimeout(() => openSocket(slug), delay);
-  });
+  room = client.room(slug, { nick: S.visitor_nick, view: messages, composer });
+  client.connect();
 }
 
 function closeSocket() {
-  clearTimeout(timer);
-  const socket = ws;
-  ws = null;
+  client?.close();
+  client = null;
   room = null;
-  if (socket) socket.close(1000);
 }
-
-$("send-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const box = $("text");
-  const text = box.value.trim();
-  if (!text) return;
-  const ref = log.add(text);
-  sendFrame({ type: "send", room, text, ref });
-  box.value = "";
-  $("send-error").textContent = "";
-});
-
-$("text").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) {
-    event.preventDefault();
-    $("send-form").requestSubmit();
-  }
-});
 
 // ------------------------------------------------------------------ after the chat
 
@@ -294,7 +253,7 @@ $("delete").addEventListener("click", async () => {
     $("after-status").textContent = S.deleted;
     $("delete").hidden = true;
     $("take-code").hidden = true;
-    log.clear();
+    messages.clear();
   } catch (error) {
     $("after-status").textContent = error.message;
   }

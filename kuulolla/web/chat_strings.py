@@ -1,0 +1,125 @@
+"""The words of the browser chat client (static/js/chat-client.js and the pages built on
+it), sent with each page that chats so the scripts need no catalog.
+
+``CLIENT_STRINGS`` are the shared client's own: every page that chats sends them.
+``ROOM_STRINGS`` are the group room's, ``MODERATOR_STRINGS`` the moderator tools'
+(the room page for staff, and the helper console, where the helper moderates their
+one-to-one conversations).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from kuulolla.core import i18n
+from kuulolla.core.i18n import N_
+
+CLIENT_STRINGS = {
+    "connecting": N_("Connecting…"),
+    "connected": N_("Connected"),
+    "reconnecting": N_("Connection lost. Reconnecting…"),
+    "offline": N_("You are offline. Messages will be sent when the connection returns."),
+    "session_ended": N_("Your sign-in has ended. Sign in again to continue as staff."),
+    "sending": N_("Sending…"),
+    "queued": N_("Waiting to be sent"),
+    "send_in": N_("Send ({n} s)"),
+    "wait_help": N_(
+        "You can send in {n} seconds. Write your message now: it is sent when the wait ends."
+    ),
+    "too_long": N_("The message is too long (at most {max} characters)."),
+    "history_reset": N_("The conversation was reloaded."),
+    "removed": N_("A moderator removed this message."),
+    "held": N_("Waiting for a moderator"),
+    "rejected": N_("Not approved"),
+    "crisis_told": N_(
+        "It sounds like things are hard right now. You are not alone: the help numbers are on this page, and the room's hosts have been told."
+    ),
+    "crisis_alone": N_(
+        "It sounds like things are hard right now. You are not alone. No host is here at the moment, so please call one of the help numbers on this page."
+    ),
+    "open_now": N_("See what is open now"),
+    "closing_soon": N_("The room closes at {time}."),
+    "closed_now": N_("The room has closed. Thank you for being here."),
+    "closed_next": N_("The room has closed. It opens next on {time}."),
+    "locked": N_("The room is locked: only moderators can write now."),
+    "slow_mode": N_("Slow mode: one message every {seconds} seconds."),
+    "premoderated": N_("A moderator reads every message in this room before others see it."),
+    "mask_phone": N_("[phone number hidden]"),
+    "mask_email": N_("[e-mail address hidden]"),
+    "mask_hetu": N_("[identity code hidden]"),
+    "mask_iban": N_("[account number hidden]"),
+    "mask_address": N_("[address hidden]"),
+    "mask_word": N_("[word hidden]"),
+    "role_volunteer": N_("Volunteer"),
+    "role_professional": N_("Professional"),
+    "role_coordinator": N_("Coordinator"),
+    "role_admin": N_("Moderator"),
+    "you": N_("you"),
+    "private_from": N_("Private message from {nick}:"),
+    "reported": N_("Thank you. The moderators will look at the message."),
+    "sent_to_moderators": N_("Your message was sent to the moderators."),
+}
+
+ROOM_STRINGS = {
+    "present_one": N_("{n} person here"),
+    "present_many": N_("{n} people here"),
+    "host_here": N_("A host is here"),
+    "host_away": N_("No host here right now"),
+    "joined": N_("You joined as {nick}."),
+    # The browser's own validation messages are in the browser's language, not the page's.
+    "nick_short": N_("The nickname must have at least 2 characters."),
+    "report": N_("Report"),
+    "report_send": N_("Send the report"),
+    "report_reason": N_("Why are you reporting this message?"),
+    "reason_abuse": N_("Abusive or hurtful"),
+    "reason_personal_data": N_("Reveals someone's personal data"),
+    "reason_spam": N_("Spam or advertising"),
+    "reason_worry": N_("I am worried about the writer"),
+    "reason_other": N_("Something else"),
+}
+
+MODERATOR_STRINGS = {
+    "moderate": N_("Moderate"),
+    "remove": N_("Remove message"),
+    "mute": N_("Mute 10 min"),
+    "kick": N_("Remove from room 1 h"),
+    "ban": N_("Ban 24 h"),
+    "lift": N_("Lift restrictions"),
+    "whisper": N_("Private message"),
+    "whisper_prompt": N_("Private message to this person:"),
+    "alert": N_("Crisis signal from {nick}."),
+    "alert_possible": N_(
+        "Possible crisis from {nick} (found by the model, not a known expression)."
+    ),
+    "alert_seq": N_("Message {seq}."),
+    "alert_held": N_("The message waits for approval."),
+    "approve": N_("Approve"),
+    "reject": N_("Reject"),
+    "report": N_("Report of message {seq}: {reason}"),
+    "reason_abuse": N_("Abusive or hurtful"),
+    "reason_personal_data": N_("Reveals someone's personal data"),
+    "reason_spam": N_("Spam or advertising"),
+    "reason_worry": N_("I am worried about the writer"),
+    "reason_other": N_("Something else"),
+    "resolve_action": N_("Action taken"),
+    "resolve_dismiss": N_("Dismiss"),
+    "no_reports": N_("No open reports."),
+    "done": N_("Done."),
+    "done_approve": N_("The message was approved."),
+    "done_reject": N_("The message was rejected."),
+    "done_redact": N_("The message was removed."),
+    "done_mute": N_("The person was muted."),
+    "done_remove": N_("The person was removed from the room."),
+    "done_ban": N_("The person was banned."),
+    "done_lift": N_("The restrictions were lifted."),
+    "done_room_settings": N_("The room settings were saved."),
+    "done_whisper": N_("The private message was sent."),
+}
+
+
+def strings_json(locale: str, *tables: Mapping[str, str]) -> str:
+    """The tables' strings translated into ``locale``, as JSON for a
+    ``<script type="application/json">`` element ("<" escaped, so no string can close it)."""
+    merged = {key: i18n.gettext(locale, value) for table in tables for key, value in table.items()}
+    return json.dumps(merged, ensure_ascii=False).replace("<", "\\u003c")
