@@ -368,8 +368,17 @@ class Connection:
             # would identify a conversation, so one-to-one chats are counted by the
             # queue (reports/events.py) and never per room.
             server.room_orgs[room.id] = room.organisation_id
-        first_seq = await touch_member(
+        member = await touch_member(
             server.db, room_id=room.id, author_key=identity.author_key, now=server.clock.now()
+        )
+        first_seq = member.first_seq
+        # A newcomer to a group room waits a few seconds before writing, once: counted
+        # from their first join, so a reconnect or a reload does not start it again. No
+        # wait in a one-to-one conversation: the helper is waiting for the first words.
+        wait = (
+            server.moderation.start_wait(moderation, joined_at=member.joined_at)
+            if identity.kind != "staff" and not private
+            else 0
         )
         ref = RoomRef(room.id, room.slug)
         hub = await server.fanout.attach(ref, self.sink)
@@ -394,14 +403,22 @@ class Connection:
             server.fanout.detach(hub, self.sink)
             raise
         fanout = server.fanout
-        joined = encode(
-            Joined(
-                room=room.slug,
-                seq=last,
-                history=[fanout.message_frame(room.slug, s) for s in history],
-                present=fanout.presence(hub),
+        author = fanout.author_id(room.id, identity.author_key)
+
+        def joined_frame(history: list[store.Stored]) -> bytes:
+            return encode(
+                Joined(
+                    room=room.slug,
+                    seq=last,
+                    history=[fanout.message_frame(room.slug, s) for s in history],
+                    present=fanout.presence(hub),
+                    author=author,
+                    wait=wait,
+                    host=fanout.host_present(hub) or moderation.moderator,
+                )
             )
-        )
+
+        joined = joined_frame(history)
         budget = self.settings.resume_limit_bytes
         if len(joined) > budget:
             if frame.since is not None:
@@ -412,16 +429,12 @@ class Connection:
                 raise Resync()
             while len(joined) > budget and history:  # a newcomer's tail is trimmed to fit
                 history = history[len(history) // 4 + 1 :]
-                joined = encode(
-                    Joined(
-                        room=room.slug,
-                        seq=last,
-                        history=[fanout.message_frame(room.slug, s) for s in history],
-                        present=fanout.presence(hub),
-                    )
-                )
+                joined = joined_frame(history)
         self.sink.push(OutFrame(joined))
         fanout.activate(hub, self.sink, last)
+        # Visitors see whether a host is present (never who): the room's moderators,
+        # the helper of a one-to-one conversation.
+        fanout.set_host(hub, self.sink, moderation.moderator)
         self.rooms[room.slug] = Membership(ref, hub, nick, role, moderation)
         if moderation.moderator or room_entry.settings != DEFAULT_SETTINGS:
             self.push(

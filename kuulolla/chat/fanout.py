@@ -12,10 +12,13 @@ reconnect fill gaps that no later message would reveal.
 Channel payloads (one line of header, then the encoded frame)::
 
     m <node> <seq>\\n<message frame JSON>
-    p <node> <count>
+    p <node> <count> <hosts>
 
 ``node`` identifies the publishing process, so a process skips its own messages
-without decoding them.
+without decoding them. ``hosts`` is how many of the process's sockets in the room
+belong to a host: a moderator of the room, or the helper of a one-to-one
+conversation (chat/endpoint.py marks them with :meth:`Fanout.set_host`); visitors
+see whether one is present, never who.
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ class Hub:
         "_filling",
         "_presence_handle",
         "floored",
+        "hosts",
         "joining",
         "linger",
         "live",
@@ -96,9 +100,11 @@ class Hub:
         self.live: dict[Sink, None] = {}
         self.floored: dict[Sink, int] = {}
         self.joining: dict[Sink, list[OutFrame]] = {}
-        self.remote: dict[str, tuple[int, float]] = {}
-        self.presence_sent = -1
-        self.local_published = -1
+        self.hosts: dict[Sink, None] = {}
+        # Other processes' counts: node -> (people, hosts, expiry).
+        self.remote: dict[str, tuple[int, int, float]] = {}
+        self.presence_sent: tuple[int, bool] = (-1, False)
+        self.local_published: tuple[int, int] = (-1, -1)
         self.linger: asyncio.TimerHandle | None = None
         self._fill_handle: asyncio.TimerHandle | None = None
         self._filling = False
@@ -109,7 +115,10 @@ class Hub:
         return len(self.live) + len(self.floored) + len(self.joining)
 
     def total_count(self, now: float) -> int:
-        return self.local_count + sum(c for c, exp in self.remote.values() if exp > now)
+        return self.local_count + sum(c for c, _h, exp in self.remote.values() if exp > now)
+
+    def host_present(self, now: float) -> bool:
+        return bool(self.hosts) or any(h > 0 for _c, h, exp in self.remote.values() if exp > now)
 
     def deliver(self, frames: list[OutFrame]) -> int:
         """Push ``frames`` (in order) to every local socket; returns deliveries made."""
@@ -248,6 +257,7 @@ class Fanout:
         hub.live.pop(sink, None)
         hub.floored.pop(sink, None)
         hub.joining.pop(sink, None)
+        hub.hosts.pop(sink, None)
         self._presence_changed(hub)
         if hub.local_count == 0 and hub.linger is None:
             hub.linger = asyncio.get_running_loop().call_later(
@@ -256,6 +266,21 @@ class Fanout:
 
     def presence(self, hub: Hub) -> int:
         return hub.total_count(self.clock.monotonic())
+
+    def host_present(self, hub: Hub) -> bool:
+        """Whether a host is in the room now, on this process or another."""
+        return hub.host_present(self.clock.monotonic())
+
+    def set_host(self, hub: Hub, sink: Sink, host: bool) -> None:
+        """Mark ``sink`` (attached to ``hub``) as a host's, or no longer; everyone in
+        the room hears of a change in the next presence frame."""
+        if host == (sink in hub.hosts):
+            return
+        if host:
+            hub.hosts[sink] = None
+        else:
+            del hub.hosts[sink]
+        self._presence_changed(hub)
 
     async def _hub(self, room: RoomRef) -> Hub:
         hub = self.hubs.get(room.id)
@@ -292,7 +317,7 @@ class Fanout:
         for handle in (hub._fill_handle, hub._presence_handle):
             if handle is not None:
                 handle.cancel()
-        self.broker.publish(self.channel_for(hub.room.id), b"p %s 0" % self._node_bytes)
+        self.broker.publish(self.channel_for(hub.room.id), b"p %s 0 0" % self._node_bytes)
         await self.broker.unsubscribe(self.channel_for(hub.room.id))
 
     # ------------------------------------------------------------ messages
@@ -333,6 +358,7 @@ class Fanout:
             elif parts[0] == b"p":
                 hub.remote[parts[1].decode()] = (
                     int(parts[2]),
+                    int(parts[3]) if len(parts) > 3 else 0,
                     self.clock.monotonic() + PRESENCE_EXPIRY,
                 )
                 self._schedule_presence_push(hub)
@@ -424,9 +450,7 @@ class Fanout:
             )
         self._spawn(self._safe_check())
         for hub in self.hubs.values():
-            self.broker.publish(
-                self.channel_for(hub.room.id), b"p %s %d" % (self._node_bytes, hub.local_count)
-            )
+            self._publish_presence(hub)
 
     async def _safe_check(self) -> None:
         try:
@@ -451,19 +475,24 @@ class Fanout:
                 PRESENCE_DEBOUNCE, self._push_presence, hub
             )
 
+    def _publish_presence(self, hub: Hub) -> None:
+        hub.local_published = (hub.local_count, len(hub.hosts))
+        self.broker.publish(
+            self.channel_for(hub.room.id),
+            b"p %s %d %d" % (self._node_bytes, hub.local_count, len(hub.hosts)),
+        )
+
     def _push_presence(self, hub: Hub, heartbeat: bool = False) -> None:
-        """Publish this process's count when it changed (or as a heartbeat) and tell
-        local sockets the room's total when that changed."""
+        """Publish this process's counts when they changed (or as a heartbeat) and tell
+        local sockets the room's total and whether a host is present when that changed."""
         hub._presence_handle = None
-        if heartbeat or hub.local_count != hub.local_published:
-            hub.local_published = hub.local_count
-            self.broker.publish(
-                self.channel_for(hub.room.id), b"p %s %d" % (self._node_bytes, hub.local_count)
-            )
-        total = self.presence(hub)
-        if total != hub.presence_sent:
-            hub.presence_sent = total
-            frame = OutFrame.of(Presence(room=hub.room.slug, count=total))
+        if heartbeat or (hub.local_count, len(hub.hosts)) != hub.local_published:
+            self._publish_presence(hub)
+        now = self.clock.monotonic()
+        state = (hub.total_count(now), hub.host_present(now))
+        if state != hub.presence_sent:
+            hub.presence_sent = state
+            frame = OutFrame.of(Presence(room=hub.room.slug, count=state[0], host=state[1]))
             for sink in list(hub.live) + list(hub.floored):
                 sink.push(frame)
 
@@ -472,5 +501,5 @@ class Fanout:
             await asyncio.sleep(PRESENCE_HEARTBEAT)
             now = self.clock.monotonic()
             for hub in list(self.hubs.values()):
-                hub.remote = {n: v for n, v in hub.remote.items() if v[1] > now}
+                hub.remote = {n: v for n, v in hub.remote.items() if v[2] > now}
                 self._push_presence(hub, heartbeat=True)

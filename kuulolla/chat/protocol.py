@@ -208,10 +208,17 @@ class Redact(ServerFrame, tag="redact"):
 
 
 class Joined(ServerFrame, tag="joined"):
+    """``author`` is the joiner's own ``from.id`` in the room (their messages in the
+    history are theirs); ``wait`` the seconds a newcomer waits before writing (group
+    rooms, once per token and room); ``host`` whether a host is present."""
+
     room: str
     seq: int
     history: list[MessageFrame | Redact]
     present: int = 0
+    author: str | None = None
+    wait: int = 0
+    host: bool = False
 
 
 class Left(ServerFrame, tag="left"):
@@ -224,8 +231,12 @@ class Ack(ServerFrame, tag="ack"):
 
 
 class Presence(ServerFrame, tag="presence"):
+    """How many are in the room, and whether a host (a moderator of the room, the
+    helper of a one-to-one conversation) is among them; never who."""
+
     room: str
     count: int
+    host: bool = False
 
 
 class Pong(ServerFrame, tag="pong"):
@@ -246,19 +257,32 @@ class RoomStateFrame(ServerFrame, tag="room_state"):
 
 
 class Notice(ServerFrame, tag="notice"):
-    """To the sender: their message was delivered with something hidden (``notes``)."""
+    """To the sender: their message was delivered with something hidden (``notes``),
+    or their held message ``held`` was not approved."""
 
     room: str
     notes: list[str]
     ref: str | None = None
+    held: int | None = None
 
 
 class HeldFrame(ServerFrame, tag="held"):
-    """To the sender: their message waits for a moderator (``notes`` say why)."""
+    """To the sender: their message waits for a moderator (``notes`` say why) as held
+    message ``id``."""
 
     room: str
     ref: str
     notes: list[str]
+    id: int | None = None
+
+
+class Approved(ServerFrame, tag="approved"):
+    """To the sender: a moderator approved their held message ``id``; it is message
+    ``seq`` now."""
+
+    room: str
+    id: int
+    seq: int
 
 
 class CrisisNumber(Struct, omit_defaults=True):
@@ -268,10 +292,12 @@ class CrisisNumber(Struct, omit_defaults=True):
 
 
 class CrisisHelp(ServerFrame, tag="crisis"):
-    """To the writer of a message with a crisis signal: where to get help now."""
+    """To the writer of a message with a crisis signal: where to get help now.
+    ``told``: a host is present and was alerted (the page says so only then)."""
 
     room: str
     numbers: list[CrisisNumber]
+    told: bool = False
 
 
 class Alert(ServerFrame, tag="alert"):

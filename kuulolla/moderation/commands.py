@@ -17,6 +17,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from kuulolla.chat.protocol import (
+    Approved,
     Author,
     ContextLine,
     DecideRequest,
@@ -252,7 +253,7 @@ async def _decide(
     )
     action = "approve" if frame.approve else "reject"
     if frame.approve:
-        await server.committer.submit(
+        stored = await server.committer.submit(
             Draft(
                 room_id=room_id,
                 author_key=held.author_key,
@@ -262,11 +263,15 @@ async def _decide(
                 ref_key=held.ref_key,
             )
         )
+        # The writer's page turns its held copy into the message.
+        live.to_author(
+            room_id, held.author_key, Approved(room=frame.room, id=held.id, seq=stored.seq)
+        )
     else:
         live.to_author(
             room_id,
             held.author_key,
-            Notice(room=frame.room, notes=[gettext(connection.locale, NOT_APPROVED)]),
+            Notice(room=frame.room, notes=[gettext(connection.locale, NOT_APPROVED)], held=held.id),
         )
     live.to_moderators(room_id, Done(room=frame.room, action=action, id=frame.id))
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -328,12 +329,26 @@ class Live:
             note = verdict.notes[0] if verdict.notes else None
             params: dict[str, Any] = dict(note.params) if note else {}
             raise InvalidNick(note.msgid if note else None, **params)
-        state = MemberState(room.organisation_id, flood=FloodState(joined_at=now))
+        state = MemberState(room.organisation_id, private=room.kind == "private")
         await self.refresh(connection, state, room_id=room.id)
         restriction = state.restriction
         if restriction is not None and restriction.kind in ("remove", "ban"):
             raise self.restricted(connection, restriction)
         return state, entry
+
+    def start_wait(self, state: MemberState, *, joined_at: datetime | None) -> int:
+        """Start a visitor's newcomer wait in a group room, counted from their first join
+        (``joined_at``, None: no wait): the flood rules refuse their messages until it
+        ends. Returns the whole seconds left (0: none), which the client counts down."""
+        policy = self.flood
+        if policy is None or joined_at is None:
+            return 0
+        clock = self.server.clock
+        elapsed = max(0.0, (clock.now() - joined_at).total_seconds())
+        if elapsed >= policy.join_cooldown:
+            return 0
+        state.flood.joined_at = clock.monotonic() - elapsed
+        return math.ceil(policy.join_cooldown - elapsed)
 
     async def refresh(self, connection: Connection, state: MemberState, *, room_id: int) -> None:
         identity = connection.identity
@@ -451,6 +466,7 @@ class Live:
         if moderator == state.moderator or connection.rooms.get(room.slug) is not membership:
             return
         state.moderator = moderator
+        self.server.fanout.set_host(membership.hub, connection.sink, moderator)
         entry = await self.room_entry(room.id, state.organisation_id)
         connection.push(self.room_state(room.slug, entry, moderator=moderator))
         if moderator:
@@ -514,7 +530,9 @@ class Live:
         state.last_sent = now
         slug = membership.room.slug
         if verdict.crisis is not None:
-            connection.push(self.crisis_help(slug, entry, locale))
+            # "The hosts have been told" only when one is here to get the alert.
+            told = self.server.fanout.host_present(membership.hub)
+            connection.push(self.crisis_help(slug, entry, locale, told=told))
         if verdict.action is Action.HOLD:
             identity = connection.identity
             assert identity is not None  # said hello: checked by the caller
@@ -530,7 +548,7 @@ class Live:
                 crisis=verdict.crisis.category if verdict.crisis else "",
                 now=server.clock.now(),
             )
-            connection.push(HeldFrame(room=slug, ref=ref, notes=notes))
+            connection.push(HeldFrame(room=slug, ref=ref, notes=notes, id=held.id))
             author = server.fanout.author_id(room_id, identity.author_key)
             self.to_moderators(room_id, self.pending_frame(slug, held))
             if verdict.crisis is not None:
@@ -579,9 +597,12 @@ class Live:
             ),
         )
 
-    def crisis_help(self, slug: str, entry: RoomEntry, locale: str) -> CrisisHelp:
+    def crisis_help(
+        self, slug: str, entry: RoomEntry, locale: str, *, told: bool = False
+    ) -> CrisisHelp:
         return CrisisHelp(
             room=slug,
+            told=told,
             numbers=[
                 CrisisNumber(
                     number=str(row.get("number", "")),

@@ -56,9 +56,10 @@ class RoomStream(Base):
 
 
 class RoomMember(Base):
-    """An anonymous participant's first position in a room's stream.
+    """An anonymous participant's first position in a room's stream, and when they
+    first joined.
 
-    It bounds how far back a resuming client may ask (a newcomer must not read past
+    The position bounds how far back a resuming client may ask (a newcomer must not read past
     the room's history policy by sending an old ``since``). ``author_key`` is the hash
     of the visitor's token, never the token.
     """
@@ -71,3 +72,7 @@ class RoomMember(Base):
     author_key: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
     first_seq: Mapped[int] = mapped_column(BigInteger)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # When this participant first joined: a newcomer's wait before writing runs once
+    # from here, never again on a reconnect or a reload. Null on rows from before it
+    # was recorded (no wait).
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

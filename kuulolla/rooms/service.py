@@ -165,19 +165,35 @@ async def do_archive_room(db: Database, *, slug: str, now: datetime) -> None:
         room.archived_at = now
 
 
-async def touch_member(db: Database, *, room_id: int, author_key: bytes, now: datetime) -> int:
-    """Record that ``author_key`` is in the room; returns the room's last sequence when
-    this participant first joined."""
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A participant's place in a room: the room's last sequence when they first
+    joined, and when that was (None on rows made before it was recorded)."""
+
+    first_seq: int
+    joined_at: datetime | None
+
+
+async def touch_member(db: Database, *, room_id: int, author_key: bytes, now: datetime) -> Member:
+    """Record that ``author_key`` is in the room; returns where and when this
+    participant first joined it."""
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     first_seq = select(_streams.c.last_seq).where(_streams.c.room_id == room_id).scalar_subquery()
     stmt = (
         dialect.insert(_members)
-        .values(room_id=room_id, author_key=author_key, first_seq=first_seq, last_seen_at=now)
+        .values(
+            room_id=room_id,
+            author_key=author_key,
+            first_seq=first_seq,
+            last_seen_at=now,
+            joined_at=now,
+        )
         .on_conflict_do_update(index_elements=["room_id", "author_key"], set_={"last_seen_at": now})
-        .returning(_members.c.first_seq)
+        .returning(_members.c.first_seq, _members.c.joined_at)
     )
     async with db.transaction() as conn:
-        return int((await conn.execute(stmt)).scalar_one())
+        row = (await conn.execute(stmt)).one()
+    return Member(int(row.first_seq), row.joined_at)
 
 
 class RoomCache:

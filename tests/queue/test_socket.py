@@ -3,6 +3,8 @@ participants join, and messages flow as in group rooms."""
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
@@ -137,3 +139,47 @@ def test_crisis_message_alerts_the_helper_and_helps_the_visitor(db_url: str) -> 
             assert alert["seq"] == ack["seq"] and alert["category"]
             message = receive_until(helper, "message", seq=ack["seq"])
             assert message["text"] == "en jaksa enää, haluan kuolla"
+
+
+def test_no_newcomer_wait_in_a_conversation(db_url: str) -> None:
+    """With the flood rules on, the visitor's first words in a one-to-one chat go at once."""
+    room, _session = _conversation(db_url)
+    settings = make_settings(db_url, flood_rules=True, join_cooldown=10.0)
+    with (
+        TestClient(create_app(settings, clock=FrozenClock(NOW))) as client,
+        client.websocket_connect("wss://testserver/ws") as visitor,
+    ):
+        hello(visitor, VISITOR_TOKEN)
+        joined = join(visitor, room, nick="Vierailija")
+        assert joined["type"] == "joined" and "wait" not in joined
+        send(visitor, "Hei, tarvitsen apua", "f1", room=room)
+        assert receive_until(visitor, "ack", ref="f1")["seq"] > 0
+
+
+def test_helper_approves_a_held_link_and_is_the_host(db_url: str) -> None:
+    """A link in a one-to-one chat waits for the helper, who approves it; the visitor sees
+    the helper present and told of a crisis."""
+    room, session_token = _conversation(db_url)
+    settings = make_settings(db_url)
+    with TestClient(create_app(settings, clock=FrozenClock(NOW))) as client:
+        staff = {"origin": "https://testserver", **session_headers(settings, session_token)}
+        with (
+            client.websocket_connect("wss://testserver/ws", headers=staff) as helper,
+            client.websocket_connect("wss://testserver/ws") as visitor,
+        ):
+            hello(helper)
+            assert join(helper, room, nick="Tukija")["type"] == "joined"
+            hello(visitor, VISITOR_TOKEN)
+            assert join(visitor, room, nick="Vierailija")["host"] is True
+            send(visitor, "katso www.esimerkki.fi", "l1", room=room)
+            held = receive_until(visitor, "held", ref="l1")
+            pending = receive_until(helper, "pending", room=room)
+            assert pending["id"] == held["id"] and pending["text"] == "katso www.esimerkki.fi"
+            helper.send_text(
+                json.dumps({"type": "decide", "room": room, "id": held["id"], "approve": True})
+            )
+            approved = receive_until(visitor, "approved", id=held["id"])
+            shown = receive_until(helper, "message", seq=approved["seq"])
+            assert shown["text"] == "katso www.esimerkki.fi"
+            send(visitor, "en jaksa enää, haluan kuolla", "c1", room=room)
+            assert receive_until(visitor, "crisis")["told"] is True

@@ -43,3 +43,9 @@ def test_the_server_sends_the_frame_types_the_table_expects() -> None:
 def test_every_server_frame_type_has_a_client_handler() -> None:
     """A frame type the server sends and the browser client has no handler for fails."""
     assert sorted(server_frame_types() - client_frame_types()) == []
+
+
+def test_the_client_names_no_frame_type_the_server_never_sends() -> None:
+    """The client's handler table holds no type the server does not have (a renamed frame
+    would otherwise leave a dead handler behind)."""
+    assert sorted(client_frame_types() - server_frame_types()) == []
