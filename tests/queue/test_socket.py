@@ -3,7 +3,10 @@ participants join, and messages flow as in group rooms."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import update
 from starlette.testclient import TestClient
@@ -93,8 +96,10 @@ def _conversation(db_url: str) -> tuple[str, str]:
     return run_async(work)
 
 
-def test_personal_data_is_masked_before_the_helper_sees_it(db_url: str) -> None:
-    """A phone number in a one-to-one chat reaches the helper masked; the visitor is told."""
+@contextlib.contextmanager
+def _helper_and_visitor(db_url: str) -> Iterator[tuple[Any, Any, str]]:
+    """vol1 in the conversation (joined) and its visitor's socket (said hello, not
+    joined); yields both and the room."""
     room, session_token = _conversation(db_url)
     settings = make_settings(db_url)
     with TestClient(create_app(settings, clock=FrozenClock(NOW))) as client:
@@ -108,37 +113,34 @@ def test_personal_data_is_masked_before_the_helper_sees_it(db_url: str) -> None:
             joined = join(helper, room, nick="Tukija")
             assert joined["type"] == "joined", joined
             hello(visitor, VISITOR_TOKEN)
-            assert join(visitor, room, nick="Vierailija")["type"] == "joined"
-            send(visitor, "soita mulle 040 123 4567 illalla", "p1", room=room)
-            notice = receive_until(visitor, "notice", ref="p1")
-            assert "puhelinnumeron" in notice["notes"][0]
-            seen = receive_until(helper, "message", room=room)
-            assert "040" not in seen["text"] and "⟦phone⟧" in seen["text"]
+            yield helper, visitor, room
+
+
+def test_personal_data_is_masked_before_the_helper_sees_it(db_url: str) -> None:
+    """A phone number in a one-to-one chat reaches the helper masked; the visitor is told."""
+    with _helper_and_visitor(db_url) as (helper, visitor, room):
+        assert join(visitor, room, nick="Vierailija")["type"] == "joined"
+        send(visitor, "soita mulle 040 123 4567 illalla", "p1", room=room)
+        notice = receive_until(visitor, "notice", ref="p1")
+        assert "puhelinnumeron" in notice["notes"][0]
+        seen = receive_until(helper, "message", room=room)
+        assert "040" not in seen["text"] and "⟦phone⟧" in seen["text"]
 
 
 def test_crisis_message_alerts_the_helper_and_helps_the_visitor(db_url: str) -> None:
-    """A crisis message in a one-to-one chat is delivered, the helper alerted, the visitor shown the crisis numbers."""
-    room, session_token = _conversation(db_url)
-    settings = make_settings(db_url)
-    with TestClient(create_app(settings, clock=FrozenClock(NOW))) as client:
-        staff = {"origin": "https://testserver", **session_headers(settings, session_token)}
-        with (
-            client.websocket_connect("wss://testserver/ws", headers=staff) as helper,
-            client.websocket_connect("wss://testserver/ws") as visitor,
-        ):
-            hello(helper)
-            joined = join(helper, room, nick="Tukija")
-            assert joined["type"] == "joined", joined
-            hello(visitor, VISITOR_TOKEN)
-            assert join(visitor, room, nick="Vierailija")["type"] == "joined"
-            send(visitor, "en jaksa enää, haluan kuolla", "c1", room=room)
-            help_frame = receive_until(visitor, "crisis")
-            assert [n["number"] for n in help_frame["numbers"]] == ["09 2525 0111"]
-            ack = receive_until(visitor, "ack", ref="c1")
-            alert = receive_until(helper, "alert", room=room)
-            assert alert["seq"] == ack["seq"] and alert["category"]
-            message = receive_until(helper, "message", seq=ack["seq"])
-            assert message["text"] == "en jaksa enää, haluan kuolla"
+    """A crisis message in a one-to-one chat is delivered, the helper alerted, the visitor
+    shown the crisis numbers and told the helper sees it."""
+    with _helper_and_visitor(db_url) as (helper, visitor, room):
+        assert join(visitor, room, nick="Vierailija")["type"] == "joined"
+        send(visitor, "en jaksa enää, haluan kuolla", "c1", room=room)
+        help_frame = receive_until(visitor, "crisis")
+        assert [n["number"] for n in help_frame["numbers"]] == ["09 2525 0111"]
+        assert help_frame["told"] is True
+        ack = receive_until(visitor, "ack", ref="c1")
+        alert = receive_until(helper, "alert", room=room)
+        assert alert["seq"] == ack["seq"] and alert["category"]
+        message = receive_until(helper, "message", seq=ack["seq"])
+        assert message["text"] == "en jaksa enää, haluan kuolla"
 
 
 def test_no_newcomer_wait_in_a_conversation(db_url: str) -> None:
@@ -157,29 +159,17 @@ def test_no_newcomer_wait_in_a_conversation(db_url: str) -> None:
 
 
 def test_helper_approves_a_held_link_and_is_the_host(db_url: str) -> None:
-    """A link in a one-to-one chat waits for the helper, who approves it; the visitor sees
-    the helper present and told of a crisis."""
-    room, session_token = _conversation(db_url)
-    settings = make_settings(db_url)
-    with TestClient(create_app(settings, clock=FrozenClock(NOW))) as client:
-        staff = {"origin": "https://testserver", **session_headers(settings, session_token)}
-        with (
-            client.websocket_connect("wss://testserver/ws", headers=staff) as helper,
-            client.websocket_connect("wss://testserver/ws") as visitor,
-        ):
-            hello(helper)
-            assert join(helper, room, nick="Tukija")["type"] == "joined"
-            hello(visitor, VISITOR_TOKEN)
-            assert join(visitor, room, nick="Vierailija")["host"] is True
-            send(visitor, "katso www.esimerkki.fi", "l1", room=room)
-            held = receive_until(visitor, "held", ref="l1")
-            pending = receive_until(helper, "pending", room=room)
-            assert pending["id"] == held["id"] and pending["text"] == "katso www.esimerkki.fi"
-            helper.send_text(
-                json.dumps({"type": "decide", "room": room, "id": held["id"], "approve": True})
-            )
-            approved = receive_until(visitor, "approved", id=held["id"])
-            shown = receive_until(helper, "message", seq=approved["seq"])
-            assert shown["text"] == "katso www.esimerkki.fi"
-            send(visitor, "en jaksa enää, haluan kuolla", "c1", room=room)
-            assert receive_until(visitor, "crisis")["told"] is True
+    """A link in a one-to-one chat waits for the helper, who approves it; the visitor
+    sees the helper present."""
+    with _helper_and_visitor(db_url) as (helper, visitor, room):
+        assert join(visitor, room, nick="Vierailija")["host"] is True
+        send(visitor, "katso www.esimerkki.fi", "l1", room=room)
+        held = receive_until(visitor, "held", ref="l1")
+        pending = receive_until(helper, "pending", room=room)
+        assert pending["id"] == held["id"] and pending["text"] == "katso www.esimerkki.fi"
+        helper.send_text(
+            json.dumps({"type": "decide", "room": room, "id": held["id"], "approve": True})
+        )
+        approved = receive_until(visitor, "approved", id=held["id"])
+        shown = receive_until(helper, "message", seq=approved["seq"])
+        assert shown["text"] == "katso www.esimerkki.fi"

@@ -396,11 +396,16 @@ export class MessageView {
 // ------------------------------------------------------------------ the message box
 
 export class Composer {
-  // form, box (textarea), error (where reasons go), waitNote (where the newcomer wait is
-  // explained; empty otherwise); draftKey: where the draft is kept in the tab;
+  // form: the message form, holding a <textarea> (its maxlength is the limit), an element
+  // of class "field-error" for reasons and one of class "send-wait" where the newcomer
+  // wait is explained (empty otherwise); draftKey: where the draft is kept in the tab;
   // onSend(text): returns false when the text was not taken (it stays in the box).
-  constructor({ form, box, error, waitNote = null, strings, maxChars = 2000, draftKey = null, onSend }) {
-    Object.assign(this, { form, box, errorEl: error, waitEl: waitNote, S: strings, maxChars, onSend });
+  constructor({ form, strings, draftKey = null, onSend }) {
+    const box = form.querySelector("textarea");
+    Object.assign(this, { form, box, S: strings, onSend });
+    this.errorEl = form.querySelector(".field-error");
+    this.waitEl = form.querySelector(".send-wait");
+    this.maxChars = box.maxLength > 0 ? box.maxLength : 2000;
     this.button = form.querySelector("button[type=submit]");
     this.label = this.button ? this.button.textContent : "";
     this.draftKey = draftKey ? `kuulolla.draft.${draftKey}` : null;

@@ -45,10 +45,7 @@ if (room) {
   const view = new MessageView({ list: $("messages"), scroller: $("log"), strings: S, lang, you: S.you });
   const composer = new Composer({
     form: $("send-form"),
-    box: $("text"),
-    error: $("send-error"),
     strings: S,
-    maxChars: $("text").maxLength > 0 ? $("text").maxLength : 2000,
     draftKey: `console.${room}`,
     onSend: (text) => session.send(text),
   });

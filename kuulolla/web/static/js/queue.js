@@ -183,11 +183,7 @@ let client = null;
 let room = null;
 const composer = new Composer({
   form: $("send-form"),
-  box: $("text"),
-  error: $("send-error"),
-  waitNote: $("send-wait"),
   strings: S,
-  maxChars: Number($("text").maxLength > 0 ? $("text").maxLength : 2000),
   draftKey: `chat.${topic}`,
   onSend: (text) => (room ? room.send(text) : false),
 });

@@ -67,11 +67,7 @@ const view = new MessageView({
 
 const composer = new Composer({
   form: $("send-form"),
-  box: $("text"),
-  error: $("send-error"),
-  waitNote: $("send-wait"),
   strings: S,
-  maxChars: Number(root.dataset.maxChars || "2000"),
   draftKey: slug,
   onSend: (text) => (room ? room.send(text) : false),
 });
