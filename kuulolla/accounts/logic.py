@@ -5,7 +5,6 @@
 - Sessions: :func:`session_verdict`, :func:`needs_touch`.
 - Throttling: :class:`Throttle` state and :func:`throttle_delay` (backoff, no lockout).
 - Links: :func:`link_state`. Qualifications: :func:`qualification_valid`, :func:`expiry_for`.
-- Visitors' nicknames: :func:`check_visitor_nick` (no staff names, no role claims).
 - Redirects: :func:`safe_next`. Crisis numbers: :func:`clean_crisis_numbers`.
 
 Permissions and the principal live in accounts/permissions.py.
@@ -22,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from kuulolla.core.errors import BadRequest, InvalidNick
+from kuulolla.core.errors import BadRequest
 from kuulolla.core.i18n import LOCALES, N_
 
 # ------------------------------------------------------------------ passwords
@@ -157,66 +156,6 @@ def name_key(name: str) -> str:
 
 def check_languages(codes: list[str]) -> list[str]:
     return [code for code in LOCALES if code in set(codes)]
-
-
-# ------------------------------------------------------------------ visitors' nicks
-
-# Words a visitor's nickname may not contain, in Finnish, Swedish and English: they
-# would pass the visitor off as staff. Compared on name_key of each word.
-RESERVED_NICK_WORDS = frozenset(
-    name_key(word)
-    for word in [
-        "vapaaehtoinen",
-        "vapaaehtoistyöntekijä",
-        "ammattilainen",
-        "koordinaattori",
-        "ylläpitäjä",
-        "ylläpito",
-        "moderaattori",
-        "valvoja",
-        "työntekijä",
-        "henkilökunta",
-        "ohjaaja",
-        "tukihenkilö",
-        "vertaistukija",
-        "kuulolla",
-        "frivillig",
-        "volontär",
-        "professionell",
-        "yrkesperson",
-        "koordinator",
-        "administratör",
-        "moderator",
-        "personal",
-        "anställd",
-        "stödperson",
-        "volunteer",
-        "professional",
-        "coordinator",
-        "admin",
-        "administrator",
-        "moderator",
-        "mod",
-        "staff",
-        "official",
-        "support",
-        "team",
-    ]
-)
-
-
-def check_visitor_nick(nick: str, *, staff_keys: frozenset[str] | set[str]) -> str:
-    """Refuse a visitor nickname that passes them off as staff: a staff display name in
-    use (compared with :func:`name_key`) or a role word."""
-    key = name_key(nick)
-    if key in staff_keys:
-        raise InvalidNick(N_("That name belongs to a staff member. Choose another nickname."))
-    words = [name_key(w) for w in re.split(r"[\s.'\-_]+", nick) if w]
-    if any(w in RESERVED_NICK_WORDS for w in words) or key in RESERVED_NICK_WORDS:
-        raise InvalidNick(
-            N_("A nickname cannot suggest that you are staff. Choose another nickname.")
-        )
-    return nick
 
 
 # ------------------------------------------------------------------ sessions

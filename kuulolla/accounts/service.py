@@ -11,7 +11,7 @@ the route-level permission before calling.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -405,26 +405,36 @@ async def list_staff(db: Database) -> list[Person]:
         return [_person(u, roles[u.id]) for u in users]
 
 
-async def staff_name_keys(db: Database) -> frozenset[str]:
-    """Name keys of active staff members' display names (visitors may not use them)."""
+async def active_display_names(db: Database) -> list[str]:
+    """Display names of active staff members (visitors may not pass for them)."""
     async with db.read_session() as session:
-        return frozenset(
-            await session.scalars(select(StaffUser.display_key).where(StaffUser.active.is_(True)))
+        return list(
+            await session.scalars(select(StaffUser.display_name).where(StaffUser.active.is_(True)))
         )
 
 
 class StaffNames:
-    """Active staff display-name keys, cached per process for ``ttl`` seconds."""
+    """Every active staff member's display name, folded by ``fold`` (the keys a
+    visitor's nickname is compared with), cached per process for ``ttl`` seconds.
+    Every member of the service counts, not only the room's organisation's: a
+    visitor must not pass for a helper of another organisation either."""
 
-    def __init__(self, db: Database, *, ttl: float = 30.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        fold: Callable[[Iterable[str]], frozenset[str]],
+        ttl: float = 30.0,
+    ) -> None:
         self._db = db
+        self._fold = fold
         self._ttl = ttl
         self._keys: frozenset[str] = frozenset()
         self._until = -1.0
 
     async def keys(self, *, now: float) -> frozenset[str]:
         if now >= self._until:
-            self._keys = await staff_name_keys(self._db)
+            self._keys = self._fold(await active_display_names(self._db))
             self._until = now + self._ttl
         return self._keys
 

@@ -20,7 +20,6 @@ from sqlalchemy.exc import DBAPIError
 from starlette.websockets import WebSocket
 
 from kuulolla.accounts import crypto
-from kuulolla.accounts import logic as accounts_logic
 from kuulolla.accounts.permissions import ANONYMOUS, Principal, chat_role
 from kuulolla.chat import logic, store
 from kuulolla.chat.fanout import Hub, RoomRef
@@ -65,8 +64,10 @@ from kuulolla.moderation import commands as moderation_commands
 from kuulolla.moderation import service as moderation_service
 from kuulolla.moderation.actions import DEFAULT_SETTINGS
 from kuulolla.moderation.live import MemberState
+from kuulolla.moderation.nicknames import NickTaken, check_visitor_nick, room_key
 from kuulolla.queue import service as queue_service
 from kuulolla.reports.events import Kind
+from kuulolla.rooms.nicks import nick_key
 from kuulolla.rooms.service import touch_member
 from kuulolla.shifts.rooms import RoomNotOpen
 from kuulolla.web.security import origin_allowed
@@ -351,12 +352,16 @@ class Connection:
         else:
             role = "visitor"
             nick = logic.clean_nick(frame.nick, max_chars=self.settings.max_nick_chars)
-            accounts_logic.check_visitor_nick(
-                nick, staff_keys=await server.staff_names.keys(now=server.clock.monotonic())
+            check_visitor_nick(
+                nick, staff=await server.staff_names.keys(now=server.clock.monotonic())
             )
         moderation, room_entry = await server.moderation.check_join(
             self, room, nick=nick, staff=identity.kind == "staff"
         )
+        if role == "visitor" and not private:  # no two alike among those present
+            claim = (room.id, nick_key(room_key(nick)), identity.author_key)
+            if not await server.nicks.claim(self, claim):
+                raise NickTaken()
         previous = self.rooms.pop(room.slug, None)
         if previous is not None:
             server.fanout.detach(previous.hub, self.sink)
@@ -504,6 +509,7 @@ class Connection:
         membership = self.rooms.pop(frame.room, None)
         if membership is not None:
             self.server.fanout.detach(membership.hub, self.sink)
+            self.server.nicks.drop(self, membership.room.id)
         self.push(Left(room=frame.room))
 
     def forget_handshake(self) -> None:
@@ -536,6 +542,7 @@ class Connection:
         for membership in self.rooms.values():
             self.server.fanout.detach(membership.hub, self.sink)
         self.rooms.clear()
+        self.server.nicks.drop_all(self)
         with contextlib.suppress(Exception):
             await self.sink.close(1000)
 

@@ -33,7 +33,9 @@ from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
 from kuulolla.moderation.live import Live
+from kuulolla.moderation.nicknames import staff_shapes
 from kuulolla.reports.events import Kind, Tally
+from kuulolla.rooms.nicks import NickClaims
 from kuulolla.rooms.service import RoomCache
 from kuulolla.shifts.rooms import RoomStates
 
@@ -50,7 +52,9 @@ class ChatServer:
         self.db = db
         self.clock = clock
         self.rooms = RoomCache(db, ttl=settings.room_cache_seconds)
-        self.staff_names = StaffNames(db)
+        self.staff_names = StaffNames(db, fold=staff_shapes)
+        # Visitors' nicknames held in group rooms (no two alike among those present).
+        self.nicks = NickClaims(db, clock)
         # Rooms opened and closed by their roster (shifts/rooms.py).
         self.room_states = RoomStates(db, clock)
         self.fanout = Fanout(
@@ -93,6 +97,7 @@ class ChatServer:
                 name="room-states",
             ),
             asyncio.create_task(self.moderation.watch_duty(), name="moderator-duty"),
+            asyncio.create_task(self.nicks.run(), name="nick-claims"),
         ]
 
     async def stop(self) -> None:
@@ -102,6 +107,7 @@ class ChatServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.committer.stop()
+        await self.nicks.close()
         await self.fanout.close()
         try:
             await self.tally.flush(self.db)

@@ -76,3 +76,23 @@ class RoomMember(Base):
     # from here, never again on a reconnect or a reload. Null on rows from before it
     # was recorded (no wait).
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class RoomNick(Base):
+    """A visitor's nickname held in a group room while they are there (rooms/nicks.py).
+
+    ``nick_key`` is a hash of the nickname's look-alike key
+    (moderation.nicknames.room_key), so two visitors present cannot be "Aino" and
+    "aïno" at once; the table holds no nickname text. A claim lasts until
+    ``expires_at`` unless the process that holds it renews it, so a crashed process's
+    claims lapse by themselves.
+    """
+
+    __tablename__ = "room_nicks"
+
+    room_id: Mapped[int] = mapped_column(
+        ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
+    )
+    nick_key: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    author_key: Mapped[bytes] = mapped_column(LargeBinary(16))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

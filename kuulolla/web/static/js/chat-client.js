@@ -120,8 +120,8 @@ const RETRY_MS = 1500;         // `unavailable` or `rate_limited`: try again aft
 // Error codes that refuse a join (shown next to the nickname or on the page), and those
 // after which the room is over for this tab.
 const JOIN_REFUSALS = new Set([
-  "invalid_nick", "nick_required", "staff_other_organisation", "second_factor_required",
-  "room_not_open", "room_not_found", "too_many_rooms",
+  "invalid_nick", "nick_required", "nick_taken", "nick_role", "staff_other_organisation",
+  "second_factor_required", "room_not_open", "room_not_found", "too_many_rooms",
 ]);
 const CLOSING = new Set(["room_closed", "restricted_remove", "restricted_ban"]);
 
