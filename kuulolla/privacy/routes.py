@@ -35,6 +35,7 @@ from kuulolla.core import i18n
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.privacy import registry, service, staff, words
+from kuulolla.web import seo
 from kuulolla.web.templating import render
 
 MANAGE_RETENTION = permissions.define(
@@ -174,8 +175,14 @@ async def privacy_notice(request: Request) -> Response:
             "differing": [d for d in differing if d["periods"]],
             "orgs": orgs,
             "settings": settings_of(request),
+            "seo": seo.indexable(request, description=i18n.gettext(locale, NOTICE_DESCRIPTION)),
         },
     )
+
+
+NOTICE_DESCRIPTION = N_(
+    "This notice tells what this service stores, why, who sees it and for how long. It is generated from the service's current settings, so it always matches what the service actually does."
+)
 
 
 # ------------------------------------------------------------------ visitor control

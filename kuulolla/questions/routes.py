@@ -9,6 +9,7 @@ services.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -22,6 +23,7 @@ from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
 from kuulolla.questions import logic, service
+from kuulolla.web import seo
 from kuulolla.web.templating import render
 
 PAGE_SIZE = 20
@@ -73,6 +75,107 @@ def _common(request: Request) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------ what search engines read
+
+ARCHIVE_DESCRIPTION = N_(
+    "Professionals and trained volunteers of the organisations answer questions about relationships, parenting, growing up, loneliness, mental health and caring for someone close. Answers are published with the asker's consent, without anything that could identify them."
+)
+ASK_DESCRIPTION = N_(
+    "Write your question in your own words. You stay anonymous: we ask for no name, e-mail address or phone number. An answer usually comes within two weeks."
+)
+TAGGED = N_("Questions tagged “{tag}”")
+ANONYMOUS_ASKER = N_("Anonymous asker")
+
+
+def _archive_meta(
+    request: Request, *, category: str | None, tag: str | None, page: int
+) -> seo.PageMeta:
+    """A list of the archive (all, a category or a tag; its pages past the first too):
+    the canonical address keeps what selects the list and drops the order."""
+    locale = request.state.locale
+    query: list[tuple[str, str]] = []
+    lead = ""
+    if category:
+        query.append(("category", category))
+        lead = i18n.gettext(locale, logic.CATEGORIES[category]) + ". "
+    if tag:
+        query.append(("tag", tag))
+        lead += i18n.gettext(locale, TAGGED, tag=tag) + ". "
+    if page > 1:
+        query.append(("page", str(page)))
+    return seo.indexable(
+        request, description=lead + i18n.gettext(locale, ARCHIVE_DESCRIPTION), query=query
+    )
+
+
+def _question_meta(request: Request, q: service.PublishedQuestion) -> seo.PageMeta:
+    """An answer page, with its schema.org QAPage: the question (its anonymised text,
+    as published) and the one answer, accepted, signed as it is on the page."""
+    locale = request.state.locale
+    answer = q.answer
+    answerer: dict[str, Any]
+    if answer.answerer_name:
+        answerer = {"@type": "Person", "name": answer.answerer_name}
+        if answer.answerer_role:
+            answerer["jobTitle"] = answer.answerer_role
+        if answer.answerer_organisation:
+            answerer["affiliation"] = {
+                "@type": "Organization",
+                "name": answer.answerer_organisation,
+            }
+    else:
+        answerer = {"@type": "Organization", "name": answer.answerer_organisation or seo.SITE_NAME}
+    page = seo.base_url(request) + request.url.path
+    published = q.published_at.isoformat(timespec="seconds")
+    data = {
+        "@context": "https://schema.org",
+        "@type": "QAPage",
+        "inLanguage": q.language,
+        "mainEntity": {
+            "@type": "Question",
+            "name": q.title,
+            "text": q.body,
+            "answerCount": 1,
+            "datePublished": published,
+            "inLanguage": q.language,
+            "author": {"@type": "Person", "name": i18n.gettext(locale, ANONYMOUS_ASKER)},
+            "acceptedAnswer": {
+                "@type": "Answer",
+                "text": answer.body,
+                "url": f"{page}#answer-heading",
+                "upvoteCount": q.helpful,
+                "datePublished": (answer.answered_at or q.published_at).isoformat(
+                    timespec="seconds"
+                ),
+                "author": answerer,
+            },
+        },
+    }
+    return seo.indexable(request, description=q.body, og_type="article", structured_data=data)
+
+
+async def _archive_lists(db: Any) -> Sequence[seo.SitemapEntry]:
+    categories, tags = await service.list_changes_by_list(db)
+    newest = max((c.changed for c in categories), default=None)
+    return [
+        seo.SitemapEntry("/questions", lastmod=newest),
+        *(seo.SitemapEntry("/questions", (("category", c.key),), c.changed) for c in categories),
+        *(seo.SitemapEntry("/questions", (("tag", t.key),), t.changed) for t in tags),
+        seo.SitemapEntry("/questions/ask"),
+    ]
+
+
+async def _answers(db: Any, offset: int, limit: int) -> Sequence[seo.SitemapEntry]:
+    changes = await service.list_published_changes(db, offset=offset, limit=limit)
+    return [seo.SitemapEntry(f"/questions/{c.key}", lastmod=c.changed) for c in changes]
+
+
+SITEMAP = [
+    seo.listed_section("archive", _archive_lists),
+    seo.SitemapSection("answers", service.count_published, _answers),
+]
+
+
 # ------------------------------------------------------------------ archive
 
 
@@ -92,6 +195,7 @@ async def archive(request: Request) -> Response:
         "questions/archive.html",
         {
             **_common(request),
+            "seo": _archive_meta(request, category=category, tag=tag, page=page) if items else None,
             "items": items,
             "more": more,
             "page": page,
@@ -144,6 +248,7 @@ async def question_page(request: Request) -> Response:
         "questions/question.html",
         {
             **_common(request),
+            "seo": _question_meta(request, question),
             "q": question,
             "voted": voted,
             "related": await service.related(db, question_id=question_id),
@@ -212,6 +317,8 @@ async def ask_form(request: Request) -> Response:
     periods = await get_periods(request.state.db, organisation_id=None)
     context["retention_note"] = question_note(locale, periods["unpublished_questions"])
     context["privacy_link"] = privacy_link(locale)
+    # A topic chosen beforehand (?category=) selects nothing else: one canonical address.
+    context["seo"] = seo.indexable(request, description=i18n.gettext(locale, ASK_DESCRIPTION))
     return render(request, "questions/ask.html", context)
 
 

@@ -412,6 +412,71 @@ async def get_published_or_raise(db: Database, *, question_id: int) -> Published
         )
 
 
+# ------------------------------------------------------------------ the sitemap
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """A published question (or a list of them) and when what it shows last changed."""
+
+    key: str
+    changed: datetime
+
+
+async def count_published(db: Database) -> int:
+    async with db.read_session() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).select_from(Question).where(Question.state == State.PUBLISHED)
+            )
+            or 0
+        )
+
+
+async def list_published_changes(db: Database, *, offset: int, limit: int) -> list[Changed]:
+    """Published questions by id, each with when it was published or its answer last
+    changed, whichever is later."""
+    stmt = (
+        select(Question.id, Question.published_at, Question.updated_at, Answer.updated_at)
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Question.state == State.PUBLISHED)
+        .order_by(Question.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    async with db.read_session() as session:
+        rows = (await session.execute(stmt)).all()
+    return [
+        Changed(str(qid), max(published or updated, answered))
+        for qid, published, updated, answered in rows
+    ]
+
+
+async def list_changes_by_list(db: Database) -> tuple[list[Changed], list[Changed]]:
+    """The newest publication in each category and under each tag that has published
+    questions: (categories, tags), each ordered by its key."""
+    newest = func.max(Question.published_at)
+    published = Question.state == State.PUBLISHED
+    async with db.read_session() as session:
+        categories = await session.execute(
+            select(Question.category, newest)
+            .where(published)
+            .group_by(Question.category)
+            .order_by(Question.category)
+        )
+        tags = await session.execute(
+            select(QuestionTag.tag, newest)
+            .join(Question, Question.id == QuestionTag.question_id)
+            .where(published)
+            .group_by(QuestionTag.tag)
+            .order_by(QuestionTag.tag)
+        )
+        return (
+            [Changed(key, at) for key, at in categories if at is not None],
+            [Changed(key, at) for key, at in tags if at is not None],
+        )
+
+
 # ------------------------------------------------------------------ search
 
 MAX_QUERY_CHARS = 300

@@ -58,7 +58,7 @@ from kuulolla.queue import routes_console as queue_console
 from kuulolla.queue import routes_manage as queue_manage
 from kuulolla.reports import routes as reports
 from kuulolla.shifts import routes as shifts
-from kuulolla.web import pages
+from kuulolla.web import pages, pwa, seo
 from kuulolla.web.locale import LocaleMiddleware
 from kuulolla.web.request_ids import RequestIdMiddleware, new_request_id, route_template
 from kuulolla.web.security import SecurityHeadersMiddleware
@@ -166,6 +166,8 @@ def create_app(
         *moderation.ROUTES,
         *reports.ROUTES,
         *shifts.ROUTES,
+        *seo.ROUTES,
+        *pwa.ROUTES,
         Route("/healthz", health, name="healthz"),
         Route("/readyz", ready, name="readyz"),
         *([Route("/metrics", metrics_endpoint, name="metrics")] if settings.metrics else []),
@@ -203,6 +205,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.clock = clock
+    # The sitemap's sections, from each domain with indexable pages (web/seo.py).
+    app.state.sitemap = [*pages.SITEMAP, *questions.SITEMAP]
     return app
 
 

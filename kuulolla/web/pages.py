@@ -23,7 +23,7 @@ from kuulolla.queue import logic as queue_logic
 from kuulolla.queue import service as queue_service
 from kuulolla.rooms import service as rooms
 from kuulolla.rooms.service import RoomInfo
-from kuulolla.web import statement
+from kuulolla.web import seo, statement
 from kuulolla.web.chat_strings import (
     CLIENT_STRINGS,
     MODERATOR_STRINGS,
@@ -31,6 +31,33 @@ from kuulolla.web.chat_strings import (
     strings_json,
 )
 from kuulolla.web.templating import render
+
+
+# What search engines show of the public pages: each page's own opening words.
+FRONT_PAGE_DESCRIPTION = N_(
+    "Kuulolla is an anonymous place to talk about what is on your mind. You can chat with others in a similar situation, or ask an expert a question."
+)
+ABOUT_DESCRIPTION = N_(
+    "Kuulolla is a place to talk anonymously about what is on your mind. Social and health organisations run it together."
+)
+PLAIN_DESCRIPTION = (
+    N_("Kuulolla is a place on the internet."),
+    N_("Here you can talk about things that worry you."),
+    N_("You can write with other people in a chat room."),
+)
+STATEMENT_DESCRIPTION = N_(
+    "Kuulolla aims to be usable by everyone: with a keyboard, a screen reader or a magnifier, on a small screen, in Finnish, Swedish or English. This statement tells how well the service meets the accessibility requirements (WCAG 2.1, level AA) and what is still lacking."
+)
+
+
+def _text(request: Request, *messages: str) -> str:
+    return " ".join(i18n.gettext(request.state.locale, message) for message in messages)
+
+
+async def _public_pages(db: Any) -> list[seo.SitemapEntry]:
+    """The pages that explain the service (the privacy notice is privacy/routes.py's)."""
+    paths = ("/", "/about", "/about/plain", "/privacy", "/accessibility")
+    return [seo.SitemapEntry(path) for path in paths]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +103,7 @@ async def index(request: Request) -> Response:
         request,
         "index.html",
         {
+            "seo": seo.indexable(request, description=_text(request, FRONT_PAGE_DESCRIPTION)),
             "open_topics": [t for t in topics if t[1].admits],
             # Closed topics opening soonest first; those open but not admitting (nobody
             # on duty, full for today) say so, and topics with no opening ahead come last.
@@ -143,14 +171,22 @@ async def room(request: Request) -> Response:
 
 @public
 async def about(request: Request) -> Response:
-    return render(request, "about.html")
+    return render(
+        request,
+        "about.html",
+        {"seo": seo.indexable(request, description=_text(request, ABOUT_DESCRIPTION))},
+    )
 
 
 @public
 async def about_plain(request: Request) -> Response:
     """The same in plain language (selkokieli, lättläst svenska, easy English): short
     sentences, everyday words, one thing at a time."""
-    return render(request, "about_plain.html")
+    return render(
+        request,
+        "about_plain.html",
+        {"seo": seo.indexable(request, description=_text(request, *PLAIN_DESCRIPTION))},
+    )
 
 
 @public
@@ -177,9 +213,12 @@ async def accessibility_statement(request: Request) -> Response:
             "problems": sum(int(check.get("problems", 0)) for check in summary.values()),
             "limitations": statement.KNOWN_LIMITATIONS,
             "contact": request.state.settings.accessibility_contact,
+            "seo": seo.indexable(request, description=_text(request, STATEMENT_DESCRIPTION)),
         },
     )
 
+
+SITEMAP = [seo.listed_section("pages", _public_pages)]
 
 ROUTES = [
     Route("/", index, name="index"),

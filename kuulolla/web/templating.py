@@ -80,6 +80,8 @@ def render(
         "lang_href": _language_links(request, status_code),
         "quick_exit_url": settings.quick_exit_url,
         "principal": principal_of(request),
+        # Kept out of search engines unless the route says otherwise (web/seo.py).
+        "seo": None,
     }
     if context:
         ctx.update(context)

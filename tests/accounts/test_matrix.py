@@ -69,6 +69,14 @@ AUDIENCE = {
     "about": "everyone",
     "about_plain": "everyone",
     "accessibility_statement": "everyone",
+    # What crawlers and the installable app read.
+    "robots_txt": "everyone",
+    "sitemap": "everyone",
+    "sitemap_file": "everyone",
+    "manifest": "everyone",
+    "service_worker": "everyone",
+    "favicon": "everyone",
+    "offline": "everyone",
     "healthz": "everyone",
     "readyz": "everyone",
     "ws": "everyone",
@@ -352,6 +360,8 @@ def fill(path: str, env: Env, *, org: str, obj_org: str, link_token: str) -> str
         "template_id": "999999",
         "debrief_id": "999999",
         "canned_id": "999999",
+        "section": "answers",
+        "n": "1",
     }
 
     def value(match: re.Match[str]) -> str:

@@ -154,6 +154,7 @@ PAGES: dict[str, list[Page]] = {
     "about": [Page("/about")],
     "about_plain": [Page("/about/plain")],
     "accessibility_statement": [Page("/accessibility")],
+    "offline": [Page("/offline")],
     "room": [
         Page("/rooms/{open_room}", states=(room_nick_error, room_with_messages)),
         Page("/rooms/{closed_room}"),
@@ -258,6 +259,12 @@ NOT_PAGES = {
     "admin_reports_csv": "CSV file of a report table",
     "roster_hours": "CSV file of shift hours",
     "calendar_feed": "iCalendar feed of a person's shifts",
+    "robots_txt": "text for crawlers",
+    "sitemap": "XML for crawlers",
+    "sitemap_file": "XML for crawlers",
+    "manifest": "the web app manifest (JSON)",
+    "service_worker": "the service worker's script",
+    "favicon": "an icon",
 }
 
 

@@ -96,7 +96,7 @@ def test_ask_answer_publish_and_find_by_inflected_word(
     browser: Any, archive_server: Archive
 ) -> None:
     """A visitor asks; staff answer and publish it through the staff pages; a search in
-    another word form finds it."""
+    another word form finds it, and so does a search engine through the sitemap."""
     page = new_page(browser)
     foreign = watch_requests(page, archive_server.http)
     page.goto(f"{archive_server.http}/questions/ask")
@@ -135,6 +135,25 @@ def test_ask_answer_publish_and_find_by_inflected_word(
     page.get_by_text("Altistaminen vähitellen auttaa monia").wait_for()
     assert "Anu, Ammattilainen, Arjen Tuki ry" in page.locator(".qa__signature").inner_text()
     assert axe_violations(page) == []
+
+    # A search engine finds it through the sitemap, with the question and its answer as
+    # schema.org QAPage data.
+    answer_url = page.url.split("?")[0]
+    listed = []
+    index = page.goto(f"{archive_server.http}/sitemap.xml")
+    assert index is not None
+    for part in re.findall(r"<loc>([^<]+)</loc>", index.text()):
+        response = page.goto(part)
+        assert response is not None
+        listed.extend(re.findall(r"<loc>([^<]+)</loc>", response.text()))
+    assert f"{answer_url}?lang=fi" in listed
+    page.goto(f"{answer_url}?lang=fi")
+    data = page.evaluate(
+        "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
+    )
+    assert data["@type"] == "QAPage"
+    assert data["mainEntity"]["name"] == "Mehiläispelko"
+    assert "Altistaminen vähitellen" in data["mainEntity"]["acceptedAnswer"]["text"]
 
     # The asker sees the answer through the code, and can vote once.
     page.goto(f"{archive_server.http}/questions/claim/{code}")
