@@ -15,6 +15,7 @@ from kuulolla.accounts import logic as accounts_logic
 from kuulolla.accounts.access import principal_of, public
 from kuulolla.accounts.permissions import ROLE_LABELS, chat_role
 from kuulolla.accounts.service import get_organisation_by_id
+from kuulolla.core import i18n
 from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.privacy import service as privacy_service
@@ -31,7 +32,6 @@ from kuulolla.web.chat_strings import (
     strings_json,
 )
 from kuulolla.web.templating import render
-
 
 # What search engines show of the public pages: each page's own opening words.
 FRONT_PAGE_DESCRIPTION = N_(
