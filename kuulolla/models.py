@@ -6,6 +6,7 @@ from __future__ import annotations
 def load_all() -> None:
     import kuulolla.accounts.models
     import kuulolla.chat.models
+    import kuulolla.core.models
     import kuulolla.moderation.models
     import kuulolla.privacy.models
     import kuulolla.questions.models

@@ -23,7 +23,7 @@ from kuulolla.accounts.models import (
     StaffSession,
     StaffUser,
 )
-from kuulolla.accounts.passwords import Passwords
+from kuulolla.accounts.passwords import Busy, Passwords
 from kuulolla.accounts.permissions import Principal
 from kuulolla.accounts.service import (
     SessionEvents,
@@ -32,6 +32,7 @@ from kuulolla.accounts.service import (
     audit,
     check_role,
 )
+from kuulolla.accounts.throttle import SignInThrottle
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
@@ -223,6 +224,7 @@ async def do_use_link(
     db: Database,
     *,
     passwords: Passwords,
+    throttle: SignInThrottle,
     token: str,
     password: str,
     confirm: str,
@@ -230,14 +232,21 @@ async def do_use_link(
     now: datetime,
 ) -> int:
     """Set a password with a one-time link. The link is spent and every session of the
-    person ends. Returns the user id."""
+    person ends. Returns the user id. Each use that reaches the hash is counted first
+    (``throttle.link``), so a link posted many times at once costs a few hashes, not
+    one each."""
     view = await get_link(db, token=token, now=now)
     if view is None or view.state != "valid":
         raise LinkInvalid()
     if password != confirm:
         raise BadRequest(N_("The passwords do not match."), code="password_mismatch")
     clean = logic.check_password(password, username=view.username, display_name=view.display_name)
-    hashed = await passwords.hash(clean)
+    attempt = await throttle.reserve_link(crypto.token_hash(token))
+    try:
+        hashed = await passwords.hash(clean)
+    except Busy:
+        await throttle.release(attempt)
+        raise
     async with db.session() as session:
         spent = await session.execute(
             update(AccountLink)

@@ -3,7 +3,6 @@
 - Passwords: :func:`check_password` (length, common passwords; no composition rules).
 - Names: :func:`check_username`, :func:`check_display_name`, :func:`name_key`.
 - Sessions: :func:`session_verdict`, :func:`needs_touch`.
-- Throttling: :class:`Throttle` state and :func:`throttle_delay` (backoff, no lockout).
 - Links: :func:`link_state`. Qualifications: :func:`qualification_valid`, :func:`expiry_for`.
 - Redirects: :func:`safe_next`. Crisis numbers: :func:`clean_crisis_numbers`.
 
@@ -15,7 +14,6 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -193,47 +191,6 @@ def session_verdict(
 
 def needs_touch(last_seen_at: datetime, now: datetime) -> bool:
     return now - last_seen_at >= TOUCH_INTERVAL
-
-
-# ------------------------------------------------------------------ throttling
-
-
-@dataclass(frozen=True, slots=True)
-class Throttle:
-    """Failed sign-ins under one key (an account, a client network or a device)."""
-
-    failures: int = 0
-    last_failure: float = 0.0  # seconds, any monotonic-enough clock (wall time works)
-
-
-BASE_DELAY = 2.0
-
-
-def throttle_delay(state: Throttle, *, now: float, free: int, max_delay: float) -> float:
-    """Seconds until the next attempt under this key is allowed (0: now).
-
-    The first ``free`` failures cost nothing; then each failure doubles the wait,
-    from 2 s up to ``max_delay``. There is no lockout: after the wait one attempt is
-    always allowed, so an attacker can slow an account down but never lock its owner
-    out for good (and a device the owner signed in from before has a counter of its
-    own, see accounts/throttle.py)."""
-    if state.failures < free:
-        return 0.0
-    exponent = min(state.failures - free, 20)
-    delay = min(max_delay, BASE_DELAY * (2**exponent))
-    return max(0.0, state.last_failure + delay - now)
-
-
-def after_failure(state: Throttle, *, now: float, max_delay: float) -> Throttle:
-    """The state after one more failure. A key quiet for twice ``max_delay`` starts over."""
-    if state.failures and now - state.last_failure > 2 * max_delay:
-        state = Throttle()
-    return Throttle(failures=state.failures + 1, last_failure=now)
-
-
-def forget_after(max_delay: float) -> float:
-    """How long a throttle key must be kept (its expiry in Redis)."""
-    return 2 * max_delay + 60
 
 
 # ------------------------------------------------------------------ links

@@ -224,6 +224,7 @@ async def welcome(request: Request) -> Response:
             await links.do_use_link(
                 db_of(request),
                 passwords=passwords_of(request),
+                throttle=throttle_of(request),
                 token=token,
                 password=form.get("password", ""),
                 confirm=form.get("confirm", ""),

@@ -29,27 +29,23 @@ from kuulolla.accounts.models import (
     StaffSession,
     StaffUser,
 )
-from kuulolla.accounts.passwords import Passwords
+from kuulolla.accounts.passwords import Busy, Passwords, Verdict
 from kuulolla.accounts.permissions import ANONYMOUS, Principal, Role
 from kuulolla.accounts.service import (
     SessionEvents,
     access_account,
     audit,
 )
-from kuulolla.accounts.throttle import SignInThrottle
+from kuulolla.accounts.throttle import Attempt, SignInThrottle, SignInThrottled
 from kuulolla.core.db import Database
-from kuulolla.core.errors import BadRequest, NotFound, RateLimited
+from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class SignInThrottled(RateLimited):
-    code = "signin_throttled"
-    default_message = N_(
-        "Too many failed sign-ins. Wait {minutes} min and try again, or sign in on a device you have used before."
-    )
+__all__ = ["SignInThrottled"]
 
 
 class WrongPassword(BadRequest):
@@ -291,6 +287,22 @@ def new_device_cookie(*, secret: str, user_id: int) -> str:
     return f"{user_id}.{nonce}.{crypto.device_mac(secret, user_id, nonce)}"
 
 
+async def _verify(
+    passwords: Passwords,
+    throttle: SignInThrottle,
+    attempt: Attempt,
+    stored: str | None,
+    password: str,
+) -> Verdict:
+    """Check a password for a reserved attempt; a hash that never ran (too many waiting)
+    gives the attempt's places back."""
+    try:
+        return await passwords.verify(stored, password)
+    except Busy:
+        await throttle.release(attempt)
+        raise
+
+
 async def do_sign_in(
     db: Database,
     *,
@@ -313,22 +325,25 @@ async def do_sign_in(
         user = await session.scalar(select(StaffUser).where(StaffUser.username == name))
     device = parse_device(device_cookie, secret=settings.secret_key)
     device_nonce = device[1] if device and user is not None and device[0] == user.id else None
-    client = await throttle.client_key(client_address, now=now)
-    keys = throttle.keys(username=name, client=client, device=device_nonce)
-    wait = await throttle.retry_after(keys)
+    network = await throttle.network_key(client_address, now=now)
     target = user.id if user is not None else None
-    if wait > 0:
+    try:
+        # The place is taken before the hash, so attempts made at once count one by one.
+        attempt = await throttle.reserve(username=name, network=network, device=device_nonce)
+    except SignInThrottled:
         # Logged, not written to the audit table: held-back attempts cost no hash, so
         # writing each would let a flood of them fill the database.
         log.info("accounts.sign_in_throttled", extra={"event": "accounts.sign_in_throttled"})
-        raise SignInThrottled(minutes=max(1, int(-(-wait // 60))))
+        raise
     usable = user is not None and user.active and user.password_hash is not None
-    verdict = await passwords.verify(
+    verdict = await _verify(
+        passwords,
+        throttle,
+        attempt,
         user.password_hash if usable and user is not None else None,
         logic.normalise_password(password)[: logic.MAX_PASSWORD_CHARS],
     )
     if not verdict.ok or user is None or not usable:
-        await throttle.failed(username=name, client=client, device=device_nonce)
         async with db.session() as session:
             audit(session, event="sign_in_failed", now=now, target_user_id=target)
         return SignInResult("failed")
@@ -336,7 +351,7 @@ async def do_sign_in(
     if verdict.needs_rehash:
         # The configured parameters rose since this hash was made.
         new_hash = await passwords.hash(logic.normalise_password(password))
-    await throttle.succeeded(username=name, device=device_nonce)
+    await throttle.succeeded(attempt)
     async with db.session() as session:
         fresh = await session.get(StaffUser, user.id)
         if fresh is None or not fresh.active:
@@ -406,16 +421,25 @@ async def do_second_factor(
             absolute=timedelta(0),
         )
         expired = verdict != "valid" or not user.active or user.totp_secret is None
+        if not expired:
+            # The pending sign-in's place, reserved before the code is checked: one
+            # conditional UPDATE, so codes sent at once cannot all pass the count.
+            reserved = await session.execute(
+                update(StaffSession)
+                .where(
+                    StaffSession.id == record.id,
+                    StaffSession.second_factor_failures < logic.MAX_SECOND_FACTOR_FAILURES,
+                )
+                .values(second_factor_failures=StaffSession.second_factor_failures + 1)
+            )
+            expired = reserved.rowcount != 1  # type: ignore[attr-defined]
         if expired:
-            await session.delete(record)
+            await session.execute(delete(StaffSession).where(StaffSession.id == record.id))
     if expired:
         raise SignInExpired()
     assert_found(user)
-    client = await throttle.client_key(client_address, now=now)
-    keys = throttle.keys(username=user.username, client=client, device=None)
-    wait = await throttle.retry_after(keys)
-    if wait > 0:
-        raise SignInThrottled(minutes=max(1, int(-(-wait // 60))))
+    network = await throttle.network_key(client_address, now=now)
+    attempt = await throttle.reserve(username=user.username, network=network)
     secret = crypto.decrypt_totp_secret(settings.secret_key, user.id, user.totp_secret or b"")
     method: str | None = None
     async with db.session() as session:
@@ -448,16 +472,17 @@ async def do_second_factor(
                 )
                 if used.rowcount == 1:  # type: ignore[attr-defined]
                     method = "recovery"
-        pending = await session.get(StaffSession, record.id)
         if method is None:
-            if pending is not None:
-                pending.second_factor_failures += 1
-                if pending.second_factor_failures >= logic.MAX_SECOND_FACTOR_FAILURES:
-                    await session.delete(pending)
+            # The attempt was counted when it was reserved; the last one ends it.
+            await session.execute(
+                delete(StaffSession).where(
+                    StaffSession.id == record.id,
+                    StaffSession.second_factor_failures >= logic.MAX_SECOND_FACTOR_FAILURES,
+                )
+            )
             audit(session, event="second_factor_failed", now=now, target_user_id=user.id)
         else:
-            if pending is not None:
-                await session.delete(pending)
+            await session.execute(delete(StaffSession).where(StaffSession.id == record.id))
             new_token, _ = await _new_session(session, user=fresh, stage="full", now=now)
             audit(
                 session,
@@ -476,9 +501,8 @@ async def do_second_factor(
                     target_user_id=user.id,
                 )
     if method is None:
-        await throttle.failed(username=user.username, client=client, device=None)
         return SignInResult("failed", user_id=user.id)
-    await throttle.succeeded(username=user.username, device=None)
+    await throttle.succeeded(attempt)
     return SignInResult("signed_in", token=new_token, user_id=user.id)
 
 
@@ -561,14 +585,13 @@ async def do_change_password(
         user = await session.get(StaffUser, user_id)
     if user is None or not user.active:
         raise NotFound()
-    keys = throttle.keys(username=user.username, client=None, device=None)
-    wait = await throttle.retry_after(keys)
-    if wait > 0:
-        raise SignInThrottled(minutes=max(1, int(-(-wait // 60))))
-    verdict = await passwords.verify(user.password_hash, logic.normalise_password(current))
+    attempt = await throttle.reserve(username=user.username)
+    verdict = await _verify(
+        passwords, throttle, attempt, user.password_hash, logic.normalise_password(current)
+    )
     if not verdict.ok:
-        await throttle.failed(username=user.username, client=None, device=None)
         raise WrongPassword()
+    await throttle.succeeded(attempt)
     clean = logic.check_password(new, username=user.username, display_name=user.display_name)
     hashed = await passwords.hash(clean)
     async with db.session() as session:
@@ -592,14 +615,13 @@ async def verify_own_password(
         user = await session.get(StaffUser, user_id)
     if user is None:
         raise NotFound()
-    keys = throttle.keys(username=user.username, client=None, device=None)
-    wait = await throttle.retry_after(keys)
-    if wait > 0:
-        raise SignInThrottled(minutes=max(1, int(-(-wait // 60))))
-    verdict = await passwords.verify(user.password_hash, logic.normalise_password(password))
+    attempt = await throttle.reserve(username=user.username)
+    verdict = await _verify(
+        passwords, throttle, attempt, user.password_hash, logic.normalise_password(password)
+    )
     if not verdict.ok:
-        await throttle.failed(username=user.username, client=None, device=None)
         raise WrongPassword()
+    await throttle.succeeded(attempt)
 
 
 async def do_housekeeping(db: Database, *, settings: Settings, now: datetime) -> None:

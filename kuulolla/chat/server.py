@@ -28,9 +28,11 @@ from kuulolla.chat.fanout import Fanout, iso
 from kuulolla.chat.protocol import CLOSE_ACCOUNT_CHANGED, CLOSE_SESSION_ENDED, RoomStateFrame
 from kuulolla.chat.sockets import OutFrame
 from kuulolla.chat.store import Committer, Stored
+from kuulolla.core.bankey import BanKeys
 from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
+from kuulolla.core.limits import Limiter
 from kuulolla.core.settings import Settings
 from kuulolla.moderation.live import Live
 from kuulolla.moderation.nicknames import staff_shapes
@@ -47,10 +49,22 @@ log = logging.getLogger(__name__)
 
 
 class ChatServer:
-    def __init__(self, *, settings: Settings, db: Database, broker: Broker, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        broker: Broker,
+        clock: Clock,
+        bankeys: BanKeys,
+        limiter: Limiter,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.clock = clock
+        # Owned by the application's lifespan, shared with its HTTP routes.
+        self.bankeys = bankeys
+        self.limiter = limiter
         self.rooms = RoomCache(db, ttl=settings.room_cache_seconds)
         self.staff_names = StaffNames(db, fold=staff_shapes)
         # Visitors' nicknames held in group rooms (no two alike among those present).
@@ -113,7 +127,6 @@ class ChatServer:
             await self.tally.flush(self.db)
         except Exception:
             log.warning("reports.flush_failed", extra={"event": "reports.flush_failed"})
-        await self.moderation.close()
 
     def _tell_room_state(self, room_id: int, state: RoomState) -> None:
         """Tell this process's sockets in the room that it closes soon or has closed."""

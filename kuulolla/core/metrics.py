@@ -66,6 +66,18 @@ COMMIT_FAILURES = Counter(
 )
 HISTORY_QUERIES = Counter("kuulolla_history_queries_total", "History reads for joining clients")
 JOINS = Counter("kuulolla_joins_total", "Room joins, by outcome", ["outcome"])
+LIMITED = Counter(
+    "kuulolla_limited_total", "Attempts refused by a limit (core/limits.py), by limit", ["limit"]
+)
+LIMITER_FALLBACKS = Counter(
+    "kuulolla_limiter_fallbacks_total",
+    "Times Redis could not be reached and limits were counted in process",
+)
+REQUESTS_REFUSED = Counter(
+    "kuulolla_requests_refused_total",
+    "HTTP requests refused before the application read them, by reason",
+    ["reason"],
+)
 
 
 def render() -> tuple[bytes, str]:

@@ -104,9 +104,11 @@ class Settings:
     password_hash_concurrency: int = 2  # password hashes computed at once per process
     password_hash_queue: int = 64  # sign-ins waiting for a hash before "busy" is answered
     link_expiry_hours: int = 72  # invitation and password-reset links
-    signin_free_failures: int = 5  # failed sign-ins per account before delays begin
+    # Sign-in limits (accounts/throttle.py): attempts per window, reserved before the hash.
+    signin_free_failures: int = 5  # failed sign-ins per account (or known device)
     signin_client_free_failures: int = 20  # the same per client network (shared networks)
-    signin_max_delay: int = 900  # seconds; the longest wait a run of failures can cause
+    signin_window: int = 900  # seconds; the window those counts are kept for
+    link_attempts: int = 5  # uses of one invitation or reset link per window
     admin_require_totp: bool = True  # platform admins must use a second factor
     audit_retention_days: int = 400
     purge_interval: float = 3600.0  # seconds between scheduled purges (0: only `kuulolla purge`)
@@ -227,10 +229,17 @@ class Settings:
             )
         if not 1 <= self.link_expiry_hours <= 24 * 14:
             raise SettingsError(f"{PREFIX}LINK_EXPIRY_HOURS must be between 1 and 336")
-        if self.signin_free_failures < 1 or self.signin_client_free_failures < 1:
-            raise SettingsError(f"{PREFIX}SIGNIN_FREE_FAILURES values must be at least 1")
-        if not 1 <= self.signin_max_delay <= 3600:
-            raise SettingsError(f"{PREFIX}SIGNIN_MAX_DELAY must be between 1 and 3600 seconds")
+        if (
+            self.signin_free_failures < 1
+            or self.signin_client_free_failures < 1
+            or self.link_attempts < 1
+        ):
+            raise SettingsError(
+                f"{PREFIX}SIGNIN_FREE_FAILURES, _CLIENT_FREE_FAILURES and {PREFIX}LINK_ATTEMPTS "
+                "must be at least 1"
+            )
+        if not 60 <= self.signin_window <= 86400:
+            raise SettingsError(f"{PREFIX}SIGNIN_WINDOW must be between 60 and 86400 seconds")
         if self.db_pool_size < 0:
             raise SettingsError(f"{PREFIX}DB_POOL_SIZE must be 0 (the default) or more")
         if self.max_frame_bytes < 1024:

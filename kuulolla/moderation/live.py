@@ -60,7 +60,6 @@ from kuulolla.core.errors import AppError, BadRequest, InvalidNick
 from kuulolla.core.i18n import N_
 from kuulolla.moderation import actions, service
 from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
-from kuulolla.moderation.bankey import BanKeys, KeyStore, MemoryKeyStore, RedisKeyStore
 from kuulolla.moderation.crisis_model import model as crisis_model
 from kuulolla.moderation.flood import FloodPolicy, FloodState
 from kuulolla.moderation.logic import Action, Policy, Verdict, compile_words, screen
@@ -156,18 +155,12 @@ class MemberState:
     checked_at: float = 0.0
 
 
-def make_key_store(settings: Any) -> KeyStore:
-    if settings.redis_url:
-        return RedisKeyStore(settings.redis_url, prefix=settings.broker_prefix)
-    return MemoryKeyStore()
-
-
 class Live:
     def __init__(self, server: ChatServer) -> None:
         self.server = server
         settings = server.settings
         self.channel = f"{settings.broker_prefix}:moderation"
-        self.bankeys = BanKeys(make_key_store(settings))
+        self.bankeys = server.bankeys
         self.flood: FloodPolicy | None = (
             FloodPolicy(join_cooldown=settings.join_cooldown) if settings.flood_rules else None
         )
@@ -178,9 +171,6 @@ class Live:
             serve_stale=lambda _: True
         )
         self._restrictions: SharedCache[int, list[actions.StoredRestriction]] = SharedCache()
-
-    async def close(self) -> None:
-        await self.bankeys.close()
 
     def warm(self) -> None:
         """Screen a nickname and a message once, so Voikko, the crisis lexicon and the

@@ -2,7 +2,7 @@
 and the moderation audit log.
 
 Nothing here holds an address: a ban that must outlast a new token keeps a keyed hash
-of the client network under the day's ban key (moderation/bankey.py), and that key
+of the client network under the day's ban key (core/bankey.py), and that key
 lives at most 48 hours, so the hash cannot be linked to an address afterwards.
 """
 

@@ -2,7 +2,7 @@
 restrictions, deleted for real once older than the organisation's period.
 
 A ban's network digest (``Restriction.ban_key``) goes sooner: once the day key it was
-made under has expired (moderation/bankey.py, 48 hours) it can match nobody, and the
+made under has expired (core/bankey.py, 48 hours) it can match nobody, and the
 privacy notice promises it is kept for two days at most, so each purge clears the
 digests of bans made before that, whatever the period.
 """
@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 
+from kuulolla.core.bankey import KEY_LIFETIME
 from kuulolla.core.i18n import N_
-from kuulolla.moderation.bankey import KEY_LIFETIME
 from kuulolla.moderation.models import AuditEntry, HeldMessage, Report, Restriction
 from kuulolla.privacy.registry import DataKind, PurgeContext, register
 from kuulolla.rooms.models import Room

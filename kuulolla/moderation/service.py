@@ -407,7 +407,7 @@ async def do_restrict(
     now: datetime,
 ) -> ActiveRestriction:
     """Mute, remove or ban ``author_key`` for ``seconds``. A ban covers every room of
-    the organisation. With ``ban_key`` (moderation/bankey.py) the restriction also
+    the organisation. With ``ban_key`` (core/bankey.py) the restriction also
     holds for a new token from the same client network while that day's key lives."""
     restriction = actions.check_kind(kind)
     seconds = actions.check_duration(seconds)

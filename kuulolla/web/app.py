@@ -34,19 +34,16 @@ from kuulolla.accounts.access import (
 )
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.accounts.sessions import do_housekeeping
-from kuulolla.accounts.throttle import (
-    MemoryThrottleStore,
-    RedisThrottleStore,
-    SignInThrottle,
-    ThrottleStore,
-)
+from kuulolla.accounts.throttle import SignInThrottle
 from kuulolla.chat.endpoint import websocket_endpoint
 from kuulolla.chat.server import ChatServer
 from kuulolla.core import metrics
+from kuulolla.core.bankey import make_ban_keys
 from kuulolla.core.broker import Broker, MemoryBrokerClient, RedisBroker
 from kuulolla.core.clock import HELSINKI, Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, InternalError, NotFound
+from kuulolla.core.limits import Limiter, make_limiter
 from kuulolla.core.logging import REQUEST_ID, configure_logging
 from kuulolla.core.settings import Settings
 from kuulolla.moderation import routes as moderation
@@ -84,14 +81,6 @@ def make_broker(settings: Settings) -> Broker:
     return MemoryBrokerClient()
 
 
-def make_throttle_store(settings: Settings) -> ThrottleStore:
-    if settings.redis_url:
-        return RedisThrottleStore(
-            settings.redis_url, prefix=settings.broker_prefix, max_delay=settings.signin_max_delay
-        )
-    return MemoryThrottleStore(max_delay=settings.signin_max_delay)
-
-
 def create_app(
     settings: Settings,
     *,
@@ -108,17 +97,30 @@ def create_app(
         db = database or Database.from_url(
             settings.effective_database_url, pool_size=settings.effective_db_pool_size
         )
+        bankeys = make_ban_keys(redis_url=settings.redis_url, prefix=settings.broker_prefix)
+        limiter = make_limiter(
+            redis_url=settings.redis_url,
+            prefix=settings.broker_prefix,
+            db=db,
+            wall=lambda: clock.now().timestamp(),
+        )
         chat = ChatServer(
-            settings=settings, db=db, broker=broker or make_broker(settings), clock=clock
+            settings=settings,
+            db=db,
+            broker=broker or make_broker(settings),
+            clock=clock,
+            bankeys=bankeys,
+            limiter=limiter,
         )
         passwords = Passwords.from_settings(settings)
         throttle = SignInThrottle(
-            make_throttle_store(settings),
+            limiter,
+            bankeys,
             secret=settings.secret_key,
             free=settings.signin_free_failures,
             client_free=settings.signin_client_free_failures,
-            max_delay=settings.signin_max_delay,
-            wall=lambda: clock.now().timestamp(),
+            window=settings.signin_window,
+            link_attempts=settings.link_attempts,
         )
         await chat.start()
         # Everything made at start-up (modules, templates, catalogs) lives as long as
@@ -130,7 +132,9 @@ def create_app(
         gc.freeze()
         gc.set_threshold(*settings.gc_thresholds)
         sys.setswitchinterval(settings.switch_interval)
-        housekeeping = asyncio.create_task(_housekeeping(db, settings, clock), name="housekeeping")
+        housekeeping = asyncio.create_task(
+            _housekeeping(db, settings, clock, limiter), name="housekeeping"
+        )
         purging = asyncio.create_task(_purging(db, settings, clock), name="purge")
         try:
             yield {
@@ -140,6 +144,8 @@ def create_app(
                 "clock": clock,
                 "passwords": passwords,
                 "throttle": throttle,
+                "limiter": limiter,
+                "bankeys": bankeys,
             }
         finally:
             for task in (housekeeping, purging):
@@ -147,7 +153,8 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await chat.stop()
-            await throttle.store.close()
+            await limiter.close()
+            await bankeys.close()
             await chat.fanout.broker.close()
             if database is None:
                 await db.dispose()
@@ -213,9 +220,9 @@ def create_app(
 HOUSEKEEPING_INTERVAL = 3600.0
 
 
-async def _housekeeping(db: Database, settings: Settings, clock: Clock) -> None:
-    """Delete ended staff sessions, old links and audit events past retention, hourly;
-    generate the shift horizon at start and hourly."""
+async def _housekeeping(db: Database, settings: Settings, clock: Clock, limiter: Limiter) -> None:
+    """Delete ended staff sessions, old links, audit events past retention and ended
+    limit counters, hourly; generate the shift horizon at start and hourly."""
     from kuulolla.shifts.tasks import do_shift_housekeeping
 
     while True:
@@ -226,6 +233,7 @@ async def _housekeeping(db: Database, settings: Settings, clock: Clock) -> None:
         await asyncio.sleep(HOUSEKEEPING_INTERVAL)
         try:
             await do_housekeeping(db, settings=settings, now=clock.now())
+            await limiter.prune()
         except Exception:
             log.warning(
                 "accounts.housekeeping_failed", extra={"event": "accounts.housekeeping_failed"}

@@ -18,7 +18,11 @@ from kuulolla.accounts.models import Membership, StaffSession, StaffUser
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.accounts.permissions import ANONYMOUS, Principal
 from kuulolla.accounts.service import add_staff_user, do_create_qualification
+from kuulolla.accounts.throttle import SignInThrottle
+from kuulolla.core.bankey import BanKeys, MemoryKeyStore
+from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
+from kuulolla.core.limits import MemoryLimiter
 from kuulolla.core.settings import Settings
 from tests.helpers import NOW, make_room
 
@@ -124,6 +128,21 @@ async def build_world(db: Database) -> World:
             world.records[org] = record.id
     world.users["admin"] = await add_person(db, "admin", display_name="Ylläpito", admin=True)
     return world
+
+
+def make_throttle(
+    clock: Clock | None = None, *, free: int = 5, client_free: int = 20
+) -> SignInThrottle:
+    """Sign-in limits counted in this process, on ``clock``'s time."""
+    wall = (lambda: clock.now().timestamp()) if clock is not None else (lambda: NOW.timestamp())
+    return SignInThrottle(
+        MemoryLimiter(wall=wall),
+        BanKeys(MemoryKeyStore()),
+        secret="s" * 40,
+        free=free,
+        client_free=client_free,
+        window=900,
+    )
 
 
 async def make_session(db: Database, user_id: int, *, now: datetime = NOW) -> str:

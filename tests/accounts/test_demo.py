@@ -7,8 +7,8 @@ import pytest
 from kuulolla import demo
 from kuulolla.accounts import service, sessions
 from kuulolla.accounts.passwords import Passwords
-from kuulolla.accounts.throttle import MemoryThrottleStore, SignInThrottle
 from kuulolla.core.db import Database
+from tests.accounts.helpers import make_throttle
 from tests.conftest import make_settings
 from tests.helpers import NOW
 
@@ -27,13 +27,7 @@ async def test_demo_staff_sign_in_with_the_printed_passwords(sqlite_url: str) ->
         assert all(password in printed for _, password, _ in second)
         staff = await service.list_staff(db)
         assert len(staff) == len(demo.STAFF) and sum(p.is_admin for p in staff) == 1
-        throttle = SignInThrottle(
-            MemoryThrottleStore(max_delay=900),
-            secret="s" * 40,
-            free=50,
-            client_free=50,
-            max_delay=900,
-        )
+        throttle = make_throttle(free=50, client_free=50)
         for username, password, _ in (second[0], second[2]):
             result = await sessions.do_sign_in(
                 db,

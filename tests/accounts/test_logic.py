@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from kuulolla.accounts import crypto, logic, permissions, totp
-from kuulolla.accounts.logic import Throttle, WeakPassword
+from kuulolla.accounts.logic import WeakPassword
 from kuulolla.accounts.permissions import (
     ANONYMOUS,
     CHAT_AS_STAFF,
@@ -166,40 +166,6 @@ def test_touch_at_most_every_minute() -> None:
     """The last-use time is written at most once a minute."""
     assert not logic.needs_touch(T0, T0 + timedelta(seconds=59))
     assert logic.needs_touch(T0, T0 + timedelta(seconds=60))
-
-
-# ------------------------------------------------------------------ throttling
-
-
-def run_failures(n: int, *, max_delay: float = 900, start: float = 0.0) -> Throttle:
-    state = Throttle()
-    for i in range(n):
-        state = logic.after_failure(state, now=start + i, max_delay=max_delay)
-    return state
-
-
-@pytest.mark.parametrize(
-    ("failures", "delay"),
-    [(0, 0.0), (4, 0.0), (5, 2.0), (6, 4.0), (7, 8.0), (10, 64.0), (15, 900.0), (40, 900.0)],
-)
-def test_backoff_doubles_and_is_capped(failures: int, delay: float) -> None:
-    """Five free failures, then waits doubling from 2 s up to the cap, never a lockout."""
-    state = Throttle(failures, 100.0)
-    assert logic.throttle_delay(state, now=100.0, free=5, max_delay=900) == delay
-
-
-def test_wait_counts_down_and_then_one_attempt_is_allowed() -> None:
-    """After the wait has passed an attempt is allowed again: no permanent lockout."""
-    state = Throttle(30, 1000.0)
-    assert logic.throttle_delay(state, now=1000.0 + 899, free=5, max_delay=900) == 1.0
-    assert logic.throttle_delay(state, now=1000.0 + 900, free=5, max_delay=900) == 0.0
-
-
-def test_quiet_key_starts_over() -> None:
-    """A key without failures for twice the longest delay is forgotten."""
-    state = run_failures(8)
-    later = logic.after_failure(state, now=8 + 2 * 900 + 1, max_delay=900)
-    assert later.failures == 1
 
 
 # ------------------------------------------------------------------ links, trainings

@@ -1,109 +1,127 @@
-"""Sign-in throttling stores, in memory and in Redis, and keys that hold no address."""
+"""Sign-in limits (accounts/throttle.py) over the shared limiter: which keys an attempt
+counts under, what a success gives back, and that nothing kept names an address or a
+username."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-import pytest_asyncio
 
-from kuulolla.accounts.logic import Throttle
-from kuulolla.accounts.throttle import (
-    DAY_KEY_LIFETIME,
-    MemoryThrottleStore,
-    RedisThrottleStore,
-    SignInThrottle,
-    ThrottleStore,
-    network_of,
-)
+from kuulolla.accounts.throttle import SignInThrottle, SignInThrottled
+from kuulolla.core.bankey import BanKeys, MemoryKeyStore
+from kuulolla.core.limits import MemoryLimiter, RedisLimiter
+from tests.accounts.helpers import make_throttle
 
 DAY = datetime(2026, 3, 2, 23, 59, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(
-    ("address", "network"),
-    [
-        ("192.0.2.7", "192.0.2.7"),
-        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
-        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
-        ("::ffff:192.0.2.7", "192.0.2.7"),
-        ("testclient", None),
-        (None, None),
-    ],
-)
-def test_client_networks(address: str | None, network: str | None) -> None:
-    """Clients are counted by IPv4 address or IPv6 /64; anything else is not counted."""
-    assert network_of(address) == network
-
-
-@pytest_asyncio.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest, broker_prefix: str) -> AsyncIterator[ThrottleStore]:
-    if request.param == "memory":
-        yield MemoryThrottleStore(max_delay=900)
-        return
-    redis_url = request.getfixturevalue("redis_url")
-    redis_store = RedisThrottleStore(redis_url, prefix=broker_prefix, max_delay=900)
-    yield redis_store
-    keys = await redis_store._redis.keys(f"{broker_prefix}:*")
-    if keys:
-        await redis_store._redis.delete(*keys)
-    await redis_store.close()
+async def fill(throttle: SignInThrottle, n: int, **kw: object) -> None:
+    for _ in range(n):
+        await throttle.reserve(**kw)  # type: ignore[arg-type]
 
 
 @pytest.mark.asyncio
-async def test_failures_count_and_clear(store: ThrottleStore) -> None:
-    """Failures add up per key and are forgotten on success."""
-    for i in range(3):
-        await store.fail(["a:1", "c:1"], now=100.0 + i)
-    await store.fail(["a:2"], now=105.0)
-    states = await store.read(["a:1", "a:2", "c:1", "a:3"])
-    assert states == {
-        "a:1": Throttle(3, 102.0),
-        "a:2": Throttle(1, 105.0),
-        "c:1": Throttle(3, 102.0),
-        "a:3": Throttle(),
-    }
-    await store.clear(["a:1"])
-    assert (await store.read(["a:1"]))["a:1"] == Throttle()
+async def test_an_account_takes_five_attempts_per_window() -> None:
+    """Five attempts at one account are counted; the sixth is refused with the wait."""
+    throttle = make_throttle()
+    await fill(throttle, 5, username="maija")
+    with pytest.raises(SignInThrottled) as info:
+        await throttle.reserve(username="Maija ")  # the same account, typed differently
+    assert info.value.params == {"minutes": 15}
+    await throttle.reserve(username="matti")  # another account is not affected
 
 
 @pytest.mark.asyncio
-async def test_day_keys_are_random_shared_and_short_lived(
-    store: ThrottleStore, broker_prefix: str
-) -> None:
-    """The day's key is random, the same for every caller that day, different the next day,
-    and kept at most 48 hours."""
-    first = await store.day_key("2026-03-02", now=0.0)
-    assert first == await store.day_key("2026-03-02", now=10.0)
-    assert first != await store.day_key("2026-03-03", now=20.0)
-    assert len(first) == 32
-    if isinstance(store, RedisThrottleStore):
-        ttl = await store._redis.ttl(f"{broker_prefix}:throttle:daykey:2026-03-02")
-        assert 0 < ttl <= DAY_KEY_LIFETIME
-    else:
-        await store.day_key("2026-03-05", now=DAY_KEY_LIFETIME + 1)
-        assert "2026-03-02" not in store._day_keys  # type: ignore[attr-defined]
+async def test_a_known_device_is_not_kept_out_but_still_counts() -> None:
+    """With the account's window full, its owner's known device may still try; the
+    device's tries count for the account too."""
+    throttle = make_throttle()
+    await fill(throttle, 5, username="maija")
+    await fill(throttle, 5, username="maija", device="nonce-1")
+    with pytest.raises(SignInThrottled):
+        await throttle.reserve(username="maija", device="nonce-1")
+    with pytest.raises(SignInThrottled):
+        await throttle.reserve(username="maija")
 
 
 @pytest.mark.asyncio
-async def test_keys_hold_no_address_or_username(store: ThrottleStore, broker_prefix: str) -> None:
-    """What the throttle keeps names neither the address nor the username typed."""
-    clock = [DAY.timestamp()]
+async def test_the_network_limit_covers_every_account() -> None:
+    """Twenty attempts from one network at any accounts; the next is refused, and the
+    account's place it took is given back."""
+    throttle = make_throttle()
+    network = await throttle.network_key("198.51.100.23", now=DAY)
+    assert network is not None
+    for i in range(20):
+        await throttle.reserve(username=f"tunnus{i}", network=network)
+    with pytest.raises(SignInThrottled):
+        await throttle.reserve(username="maija", network=network)
+    await fill(throttle, 5, username="maija")  # maija's five places are all still free
+
+
+@pytest.mark.asyncio
+async def test_success_forgets_the_failures_and_release_gives_back() -> None:
+    """A success clears the account's count; a released attempt (no hash ran) was never
+    counted."""
+    throttle = make_throttle()
+    await fill(throttle, 4, username="maija")
+    await throttle.succeeded(await throttle.reserve(username="maija"))
+    await fill(throttle, 4, username="maija")
+    await throttle.release(await throttle.reserve(username="maija"))
+    await throttle.reserve(username="maija")
+    with pytest.raises(SignInThrottled):
+        await throttle.reserve(username="maija")
+
+
+@pytest.mark.asyncio
+async def test_a_link_takes_five_uses_per_window() -> None:
+    """Each use of a one-time link that reaches the hash is counted."""
+    throttle = make_throttle()
+    for _ in range(5):
+        await throttle.reserve_link(b"link-hash")
+    with pytest.raises(SignInThrottled):
+        await throttle.reserve_link(b"link-hash")
+    await throttle.reserve_link(b"another-link")
+
+
+@pytest.mark.asyncio
+async def test_keys_hold_no_address_or_username(redis_url: str, broker_prefix: str) -> None:
+    """What the limits keep in Redis names neither the address nor the username typed."""
+    limiter = RedisLimiter(redis_url, prefix=broker_prefix)
     throttle = SignInThrottle(
-        store, secret="s" * 40, free=2, client_free=3, max_delay=900, wall=lambda: clock[0]
+        limiter,
+        BanKeys(MemoryKeyStore()),
+        secret="s" * 40,
+        free=5,
+        client_free=20,
+        window=900,
     )
-    client = await throttle.client_key("198.51.100.23", now=DAY)
-    assert client is not None and "198.51.100" not in client
-    tomorrow = await throttle.client_key("198.51.100.23", now=DAY + timedelta(minutes=2))
-    assert tomorrow != client  # a new day, a new key: yesterday's counts cannot be linked
-    for _ in range(3):
-        await throttle.failed(username="Maija.Meikalainen", client=client, device=None)
-    keys = throttle.keys(username="maija.meikalainen ", client=client, device=None)
-    assert await throttle.retry_after(keys) == pytest.approx(4.0)
-    assert all("maija" not in key for key in keys)
-    if isinstance(store, RedisThrottleStore):
-        stored = [k.decode() for k in await store._redis.keys(f"{broker_prefix}:*")]
-        assert stored and not any("198.51" in k or "maija" in k.lower() for k in stored)
-    device_keys = throttle.keys(username="maija.meikalainen", client=None, device="nonce-1")
-    assert await throttle.retry_after(device_keys) == 0.0  # a known device counts on its own
+    try:
+        network = await throttle.network_key("198.51.100.23", now=DAY)
+        await throttle.reserve(username="Maija.Meikalainen", network=network, device="nonce-1")
+        keys = await limiter._redis.keys(f"{broker_prefix}:*")
+        assert len(keys) == 3
+        for key in keys:
+            blob = key + (await limiter._redis.dump(key) or b"")
+            for secret in (b"198.51.100", b"maija", b"Maija", b"nonce-1"):
+                assert secret not in blob
+    finally:
+        await limiter._redis.delete(*(await limiter._redis.keys(f"{broker_prefix}:*")) or ["-"])
+        await limiter.close()
+
+
+@pytest.mark.asyncio
+async def test_the_network_key_changes_with_the_day() -> None:
+    """One network has one key a day and another the next day."""
+    throttle = SignInThrottle(
+        MemoryLimiter(),
+        BanKeys(MemoryKeyStore()),
+        secret="s" * 40,
+        free=5,
+        client_free=20,
+        window=900,
+    )
+    today = await throttle.network_key("2001:db8:1:2::1", now=DAY)
+    assert today == await throttle.network_key("2001:db8:1:2:ffff::9", now=DAY)  # one /64
+    assert today != await throttle.network_key("2001:db8:1:2::1", now=DAY.replace(day=3))
+    assert await throttle.network_key("testclient", now=DAY) is None

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from kuulolla.core import bankey
+from kuulolla.core.bankey import KEY_LIFETIME, BanKeys, MemoryKeyStore, RedisKeyStore
 from kuulolla.core.db import Database
-from kuulolla.moderation import bankey
-from kuulolla.moderation.bankey import KEY_LIFETIME, BanKeys, MemoryKeyStore, RedisKeyStore
 from tests.helpers import NOW, make_room
 
 ADDRESS = "203.0.113.57"

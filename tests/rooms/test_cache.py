@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kuulolla.core.bankey import BanKeys, MemoryKeyStore
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
 from kuulolla.moderation import live as live_module
@@ -91,7 +92,9 @@ def stub_server(db: Database) -> Any:
         join_cooldown=0.0,
         moderation_cache_seconds=10.0,
     )
-    return SimpleNamespace(settings=settings, db=db, clock=FrozenClock(NOW))
+    return SimpleNamespace(
+        settings=settings, db=db, clock=FrozenClock(NOW), bankeys=BanKeys(MemoryKeyStore())
+    )
 
 
 async def test_moderation_settings_of_a_busy_room_are_read_once(
@@ -110,7 +113,6 @@ async def test_moderation_settings_of_a_busy_room_are_read_once(
     await asyncio.sleep(0)
     gate.open.set()
     entries = await asyncio.gather(*waiting)
-    await live.close()
     assert gate.calls == 1
     assert len({id(entry) for entry in entries}) == 1
 
@@ -132,7 +134,6 @@ async def test_expired_moderation_settings_are_served_while_reloaded(
     gate.open.set()
     await asyncio.sleep(0.05)
     renewed = await live.room_entry(room_id, room.organisation_id)
-    await live.close()
     assert served == [first] * 5
     assert gate.calls == 1
     assert renewed is not first

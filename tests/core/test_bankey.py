@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kuulolla.moderation import bankey
-from kuulolla.moderation.bankey import BanKeys, MemoryKeyStore, RedisKeyStore
+from kuulolla.core import bankey
+from kuulolla.core.bankey import BanKeys, MemoryKeyStore, RedisKeyStore
 
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 

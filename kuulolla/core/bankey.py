@@ -10,6 +10,10 @@ the stored hashes cannot be linked to an address: the address part of a ban last
 most two days, the token part for the ban's whole duration. The raw address is never
 written anywhere.
 
+The same digest is the *network-day key* of the limits on anonymous actions and
+sign-ins (core/limits.py): a client is counted by its network without its address
+being kept.
+
 API (the only things other modules use)::
 
     keys = BanKeys(MemoryKeyStore())            # or RedisKeyStore(url, prefix=...)
@@ -121,6 +125,13 @@ class RedisKeyStore:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def make_ban_keys(*, redis_url: str, prefix: str) -> BanKeys:
+    """Day keys in Redis when it is configured (every process computes the same
+    digests), else in this process."""
+    store: KeyStore = RedisKeyStore(redis_url, prefix=prefix) if redis_url else MemoryKeyStore()
+    return BanKeys(store)
 
 
 class BanKeys:

@@ -1,0 +1,212 @@
+"""The shared limiter (core/limits.py) on every backend: counts hold under concurrency,
+windows end, refused attempts do not count, and nothing stored names what was counted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+
+from kuulolla.core.db import Database
+from kuulolla.core.limits import (
+    DatabaseLimiter,
+    Limiter,
+    MemoryLimiter,
+    RedisLimiter,
+    Rule,
+    make_limiter,
+    minutes,
+)
+from kuulolla.core.models import RateCounter
+from tests.conftest import drop_database, make_database_url
+from tests.security.concurrency import at_once
+
+RULE = Rule("test.rule", limit=5, window=60.0)
+
+
+class Wall:
+    """A wall clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def wall() -> Wall:
+    return Wall()
+
+
+@contextlib.asynccontextmanager
+async def build(kind: str, wall: Wall, request: pytest.FixtureRequest) -> AsyncIterator[Limiter]:
+    if kind == "memory":
+        yield MemoryLimiter(wall=wall)
+    elif kind == "redis":
+        prefix = request.getfixturevalue("broker_prefix")
+        redis_limiter = RedisLimiter(request.getfixturevalue("redis_url"), prefix=prefix, wall=wall)
+        yield redis_limiter
+        keys = await redis_limiter._redis.keys(f"{prefix}:*")
+        if keys:
+            await redis_limiter._redis.delete(*keys)
+        await redis_limiter.close()
+    else:
+        url, token = make_database_url(
+            kind,
+            request.getfixturevalue("tmp_path"),
+            request.getfixturevalue("sqlite_template"),
+            request.getfixturevalue("postgres_template"),
+        )
+        db = Database.from_url(url, pool_size=5)
+        yield DatabaseLimiter(db, wall=wall)
+        await db.dispose()
+        drop_database(token)
+
+
+@pytest_asyncio.fixture(params=["memory", "redis", "sqlite", "postgresql"])
+async def limiter(request: pytest.FixtureRequest, wall: Wall) -> AsyncIterator[Limiter]:
+    async with build(request.param, wall, request) as made:
+        yield made
+
+
+@pytest_asyncio.fixture(params=["memory", "sqlite", "postgresql"])
+async def timed_limiter(request: pytest.FixtureRequest, wall: Wall) -> AsyncIterator[Limiter]:
+    """The backends that read the application's clock (Redis keeps its own time)."""
+    async with build(request.param, wall, request) as made:
+        yield made
+
+
+@pytest.mark.asyncio
+async def test_concurrent_attempts_count_as_many(limiter: Limiter) -> None:
+    """Forty attempts at once under one key: exactly the limit's five are allowed."""
+    verdicts = await at_once(40, lambda _: limiter.take(RULE, b"account"))
+    assert sum(v.allowed for v in verdicts) == 5
+    assert sorted(v.count for v in verdicts if v.allowed) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.asyncio
+async def test_refused_attempts_are_not_counted(limiter: Limiter) -> None:
+    """An attempt over the limit is refused with the time left and leaves the count at
+    the limit, so a refund frees exactly one place."""
+    for _ in range(5):
+        assert (await limiter.take(RULE, "k")).allowed
+    for _ in range(3):
+        refused = await limiter.take(RULE, "k")
+        assert not refused.allowed
+        assert refused.count == 5
+        assert 0 < refused.retry_after <= 60
+    await limiter.refund(RULE, "k")
+    assert (await limiter.take(RULE, "k")).allowed
+    assert not (await limiter.take(RULE, "k")).allowed
+
+
+@pytest.mark.asyncio
+async def test_keys_and_rules_are_separate(limiter: Limiter) -> None:
+    """Each key, and each rule's name, has a counter of its own."""
+    other = Rule("test.other", limit=1, window=60.0)
+    for _ in range(5):
+        assert (await limiter.take(RULE, "a")).allowed
+    assert (await limiter.take(RULE, "b")).allowed
+    assert (await limiter.take(other, "a")).allowed
+    assert not (await limiter.take(other, "a")).allowed
+
+
+@pytest.mark.asyncio
+async def test_reset_forgets(limiter: Limiter) -> None:
+    """After a reset the key starts from zero."""
+    for _ in range(5):
+        await limiter.take(RULE, "k")
+    await limiter.reset(RULE, "k")
+    assert (await limiter.take(RULE, "k")).count == 1
+
+
+@pytest.mark.asyncio
+async def test_cost_counts_several(limiter: Limiter) -> None:
+    """An attempt may cost several places; one that does not fit is refused whole."""
+    assert (await limiter.take(RULE, "k", cost=4)).count == 4
+    assert not (await limiter.take(RULE, "k", cost=2)).allowed
+    assert (await limiter.take(RULE, "k", cost=1)).count == 5
+
+
+@pytest.mark.asyncio
+async def test_window_ends(timed_limiter: Limiter, wall: Wall) -> None:
+    """When the window ends the key may be used again, with a fresh window."""
+    limiter = timed_limiter
+    for _ in range(5):
+        await limiter.take(RULE, "k")
+    wall.now += 59
+    assert not (await limiter.take(RULE, "k")).allowed
+    wall.now += 1
+    assert (await limiter.take(RULE, "k")).count == 1
+    wall.now += 59
+    assert (await limiter.take(RULE, "k")).count == 2
+
+
+@pytest.mark.asyncio
+async def test_redis_window_ends(redis_url: str, broker_prefix: str) -> None:
+    """In Redis the counter expires by itself at the window's end."""
+    limiter = RedisLimiter(redis_url, prefix=broker_prefix)
+    short = Rule("test.short", limit=1, window=0.2)
+    try:
+        assert (await limiter.take(short, "k")).allowed
+        refused = await limiter.take(short, "k")
+        assert not refused.allowed and refused.retry_after <= 0.2
+        await asyncio.sleep(0.3)
+        assert (await limiter.take(short, "k")).allowed
+    finally:
+        await limiter.close()
+
+
+@pytest.mark.asyncio
+async def test_redis_unreachable_counts_in_process(wall: Wall) -> None:
+    """With Redis unreachable the limits still hold, counted in this process."""
+    limiter = RedisLimiter("redis://127.0.0.1:1/0", prefix="x", wall=wall)
+    try:
+        verdicts = [await limiter.take(RULE, "k") for _ in range(7)]
+        assert [v.allowed for v in verdicts] == [True] * 5 + [False] * 2
+    finally:
+        await limiter.close()
+
+
+@pytest.mark.asyncio
+async def test_database_stores_no_key_in_clear(db: Database, wall: Wall) -> None:
+    """The stored key is the rule's name and a hash; ended windows are pruned."""
+    limiter = DatabaseLimiter(db, wall=wall)
+    await limiter.take(RULE, "192.0.2.7")
+    async with db.read_session() as session:
+        keys = list(await session.scalars(select(RateCounter.key)))
+    assert len(keys) == 1
+    assert keys[0].startswith("test.rule:") and "192.0.2.7" not in keys[0]
+    wall.now += 61
+    await limiter.prune()
+    async with db.read_session() as session:
+        assert list(await session.scalars(select(RateCounter.key))) == []
+
+
+@pytest.mark.asyncio
+async def test_memory_limiter_bounds_its_keys(wall: Wall) -> None:
+    """A flood of fresh keys cannot grow the in-process counters past their bound."""
+    limiter = MemoryLimiter(wall=wall, max_keys=100)
+    for i in range(1000):
+        await limiter.take(RULE, str(i))
+    assert len(limiter._counts) <= 100
+
+
+@pytest.mark.asyncio
+async def test_backend_choice(db: Database, redis_url: str) -> None:
+    """Redis when configured; else the database on PostgreSQL; else in process."""
+    with_redis = make_limiter(redis_url=redis_url, prefix="x", db=db, wall=Wall())
+    assert isinstance(with_redis, RedisLimiter)
+    await with_redis.close()
+    without = make_limiter(redis_url="", prefix="x", db=db, wall=Wall())
+    assert isinstance(without, DatabaseLimiter if not db.is_sqlite else MemoryLimiter)
+
+
+def test_minutes_round_up() -> None:
+    """A wait is told in whole minutes, rounded up, at least one."""
+    assert [minutes(s) for s in (0, 1, 60, 61, 899)] == [1, 1, 1, 2, 15]
