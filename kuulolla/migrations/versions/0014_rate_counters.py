@@ -1,7 +1,7 @@
 """core: counters of the shared limiter (core/limits.py) for deployments without Redis
 
-Revision ID: 0013_rate_counters
-Revises: 0012_member_joined_at
+Revision ID: 0014_rate_counters
+Revises: 0013_room_nicks
 Create Date: 2026-12-07 09:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_rate_counters"
-down_revision: str | None = "0012_member_joined_at"
+revision: str = "0014_rate_counters"
+down_revision: str | None = "0013_room_nicks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
