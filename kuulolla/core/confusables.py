@@ -33,12 +33,17 @@ def prototypes() -> dict[str, str]:
     return table
 
 
+@cache
+def _table() -> dict[int, str]:
+    return {ord(source): target for source, target in prototypes().items()}
+
+
 def skeleton(text: str) -> str:
     """The UTS #39 skeleton of ``text``: equal skeletons mean the texts look alike.
 
     Format characters (zero-width joiners, direction marks: Unicode's default
     ignorables that have a category) are dropped first, as the standard asks."""
-    table = prototypes()
     decomposed = unicodedata.normalize("NFD", text)
-    mapped = "".join(table.get(ch, ch) for ch in decomposed if unicodedata.category(ch) != "Cf")
-    return unicodedata.normalize("NFD", mapped)
+    if not decomposed.isprintable():  # only then can there be a format character
+        decomposed = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Cf")
+    return unicodedata.normalize("NFD", decomposed.translate(_table()))

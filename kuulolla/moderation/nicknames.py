@@ -47,6 +47,8 @@ _AS_LETTERS = str.maketrans(
      "@": "a", "$": "s", "€": "e", "!": "i", "|": "i", "+": "t", "l": "i"}
 )  # fmt: skip
 _REPEATS = re.compile(r"(.)\1+")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 _RUNS = re.compile(r"[^\W_]+")  # letters and digits between spaces and punctuation
 
 
@@ -80,12 +82,9 @@ def room_key(nick: str) -> str:
 def _shape(text: str, digits: bool) -> str:
     once = skeleton(unicodedata.normalize("NFKC", text)).casefold()
     twice = skeleton(once).casefold()  # lower case look-alikes: "а", "m" as "rn"
-    kept = (
-        ch
-        for ch in twice.translate(_AS_LETTERS)
-        if (ch.isalpha() or (digits and ch.isdigit())) and not unicodedata.combining(ch)
-    )
-    return _REPEATS.sub(r"\1", "".join(kept))
+    # Skeletons are decomposed: dropping what is not a word character drops the accents.
+    kept = (_NOT_LETTER_OR_DIGIT if digits else _NOT_LETTER).sub("", twice.translate(_AS_LETTERS))
+    return _REPEATS.sub(r"\1", kept)
 
 
 @lru_cache(maxsize=4096)
@@ -238,6 +237,7 @@ def _not_titles() -> tuple[str, ...]:
     return tuple(sorted({s for word in _NOT_TITLES for s in shapes(word)}, key=len, reverse=True))
 
 
+@lru_cache(maxsize=4096)
 def title_in(nick: str) -> Title | None:
     """The helper title ``nick`` contains, or ``None``."""
     compiled = _titles()

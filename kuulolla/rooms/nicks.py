@@ -18,9 +18,9 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Hashable, Iterable
+from collections.abc import Coroutine, Hashable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, delete
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,42 +41,59 @@ def nick_key(room_key: str) -> bytes:
     return hashlib.sha256(room_key.encode()).digest()[:16]
 
 
-async def do_claim(db: Database, claims: Iterable[Claim], *, now: datetime, ttl: float) -> bool:
-    """Claim (or renew) nicknames until ``now + ttl``. Returns whether every claim is
-    held by its author now: a claim fails only when another visitor holds the key and
-    their claim has not lapsed."""
-    until = now + timedelta(seconds=ttl)
-    rows = [
-        {"room_id": room_id, "nick_key": key, "author_key": author, "expires_at": until}
-        for room_id, key, author in claims
-    ]
-    if not rows:
-        return True
+def _upsert(db: Database, now: datetime) -> Any:
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(_nicks)
-    upsert = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=["room_id", "nick_key"],
         set_={"author_key": stmt.excluded.author_key, "expires_at": stmt.excluded.expires_at},
         where=(_nicks.c.author_key == stmt.excluded.author_key) | (_nicks.c.expires_at < now),
     )
-    async with db.transaction() as conn:
-        if len(rows) == 1:
-            done = await conn.execute(upsert.returning(_nicks.c.room_id), rows[0])
-            return done.first() is not None
-        await conn.execute(upsert, rows)
-        return True
 
 
-async def do_release(db: Database, claims: Iterable[Claim]) -> None:
-    """Let go of claims (only those still held by their author)."""
+def _rows(claims: Iterable[Claim], until: datetime) -> list[dict[str, Any]]:
+    return [
+        {"room_id": room_id, "nick_key": key, "author_key": author, "expires_at": until}
+        for room_id, key, author in claims
+    ]
+
+
+async def do_claim(
+    db: Database, claims: Sequence[Claim], *, now: datetime, ttl: float
+) -> list[bool]:
+    """Claim nicknames until ``now + ttl``, in one transaction and in order; for each,
+    whether its author holds it now. A claim fails only when another visitor holds
+    the key and their claim has not lapsed (an earlier claim in the same call
+    included)."""
+    upsert = _upsert(db, now).returning(_nicks.c.room_id)
     async with db.transaction() as conn:
-        for room_id, key, author in claims:
+        return [
+            (await conn.execute(upsert, row)).first() is not None
+            for row in _rows(claims, now + timedelta(seconds=ttl))
+        ]
+
+
+async def do_renew(db: Database, claims: Sequence[Claim], *, now: datetime, ttl: float) -> None:
+    """Renew claims until ``now + ttl`` (taking back any that lapsed and are free)."""
+    rows = _rows(claims, now + timedelta(seconds=ttl))
+    if rows:
+        async with db.transaction() as conn:
+            await conn.execute(_upsert(db, now), rows)
+
+
+async def do_release(db: Database, claims: Iterable[tuple[Claim, datetime]]) -> None:
+    """Let go of claims, each given with the expiry its process last wrote: a claim
+    the same visitor has since made through another process (a reconnect that came in
+    before this socket's close was noticed) expires later and is left alone."""
+    async with db.transaction() as conn:
+        for (room_id, key, author), written in claims:
             await conn.execute(
                 delete(_nicks).where(
                     and_(
                         _nicks.c.room_id == room_id,
                         _nicks.c.nick_key == key,
                         _nicks.c.author_key == author,
+                        _nicks.c.expires_at <= written,
                     )
                 )
             )
@@ -101,15 +118,19 @@ class NickClaims:
         self.renew = renew
         self._held: dict[Hashable, dict[int, Claim]] = {}
         self._count: dict[Claim, int] = {}
+        self._written: dict[Claim, datetime] = {}  # the expiry this process last wrote
+        self._queue: list[tuple[Claim, asyncio.Future[datetime | None]]] = []
+        self._writing = False
         self._background: set[asyncio.Task[None]] = set()
 
     async def claim(self, holder: Hashable, claim: Claim) -> bool:
         """Claim a nickname in a room for ``holder``; ``False`` when someone else present
         holds it. The holder's earlier claim in that room, if any, is let go."""
-        if claim not in self._count and not await do_claim(
-            self._db, [claim], now=self._clock.now(), ttl=self.ttl
-        ):
-            return False
+        if claim not in self._count:
+            written = await self._claim_in_db(claim)
+            if written is None:
+                return False
+            self._written[claim] = written
         # Counted before the earlier claim is let go: a holder joining again under the
         # same nickname must not release it on the way.
         self._count[claim] = self._count.get(claim, 0) + 1
@@ -119,6 +140,41 @@ class NickClaims:
         if earlier is not None:
             self._unhold(earlier)
         return True
+
+    async def _claim_in_db(self, claim: Claim) -> datetime | None:
+        """Write a claim; the expiry written, or ``None`` when someone else holds it.
+        Claims that arrive while a write is under way go together in the next one
+        (a reconnect storm costs a few transactions, not one per visitor)."""
+        future: asyncio.Future[datetime | None] = asyncio.get_running_loop().create_future()
+        self._queue.append((claim, future))
+        if not self._writing:
+            self._writing = True
+            self._spawn(self._write_claims())
+        return await future
+
+    async def _write_claims(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                now = self._clock.now()
+                try:
+                    held = await do_claim(self._db, [c for c, _ in batch], now=now, ttl=self.ttl)
+                except Exception as exc:
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                until = now + timedelta(seconds=self.ttl)
+                for (_, future), ok in zip(batch, held, strict=True):
+                    if not future.done():
+                        future.set_result(until if ok else None)
+        finally:
+            self._writing = False
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def drop(self, holder: Hashable, room_id: int) -> None:
         """The holder left the room: let go of its claim there."""
@@ -140,20 +196,23 @@ class NickClaims:
             self._count[claim] = left
             return
         del self._count[claim]
-        task = asyncio.get_running_loop().create_task(self._release(claim))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._spawn(self._release(claim, self._written.pop(claim)))
 
-    async def _release(self, claim: Claim) -> None:
+    async def _release(self, claim: Claim, written: datetime) -> None:
         try:
-            await do_release(self._db, [claim])
+            await do_release(self._db, [(claim, written)])
         except Exception:  # the claim lapses by itself
             log.warning("rooms.nick_release_failed", extra={"event": "rooms.nick_release_failed"})
 
     async def renew_all(self) -> None:
         """Renew every claim held here (and take back any that lapsed meanwhile)."""
         now = self._clock.now()
-        await do_claim(self._db, list(self._count), now=now, ttl=self.ttl)
+        claims = list(self._count)
+        await do_renew(self._db, claims, now=now, ttl=self.ttl)
+        until = now + timedelta(seconds=self.ttl)
+        for claim in claims:
+            if claim in self._written:  # not let go of meanwhile
+                self._written[claim] = until
         await do_forget_lapsed(self._db, now=now)
 
     async def run(self) -> None:
@@ -169,9 +228,10 @@ class NickClaims:
 
     async def close(self) -> None:
         """Let go of every claim (a clean shutdown) and wait for releases under way."""
-        claims = list(self._count)
+        claims = list(self._written.items())
         self._held.clear()
         self._count.clear()
+        self._written.clear()
         with contextlib.suppress(Exception):
             await do_release(self._db, claims)
         if self._background:

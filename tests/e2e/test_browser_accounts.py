@@ -172,7 +172,7 @@ def test_invited_volunteer_sets_password_uses_totp_and_appears_with_badge(
     visitor.goto(f"{server.http}/rooms/huone")
     visitor.get_by_label("Nimimerkki").fill("Ville")
     visitor.get_by_role("button", name="Liity huoneeseen").click()
-    visitor.locator("#nick-error", has_text="Nimi kuuluu työntekijälle.").wait_for()
+    visitor.locator("#nick-error", has_text="Tämä nimimerkki tai hyvin samalta näyttävä").wait_for()
     visitor.get_by_label("Nimimerkki").fill("Aino")
     visitor.get_by_role("button", name="Liity huoneeseen").click()
     visitor.locator("#chat").wait_for(state="visible")

@@ -4,13 +4,15 @@ when no process renews them."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
 from kuulolla.moderation.nicknames import room_key
-from kuulolla.rooms.nicks import NickClaims, do_claim, nick_key
+from kuulolla.rooms import nicks
+from kuulolla.rooms.nicks import Claim, NickClaims, do_claim, nick_key
 from tests.helpers import make_room
 
 pytestmark = pytest.mark.asyncio
@@ -42,10 +44,10 @@ async def test_the_last_holder_leaving_frees_the_nickname(db: Database, clock: F
     await here.claim("tab 2", (room, AINO, A))
     here.drop("tab 1", room)
     await released(here)
-    assert not await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90)
+    assert await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90) == [False]
     here.drop_all("tab 2")
     await released(here)
-    assert await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90)
+    assert await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90) == [True]
 
 
 async def test_joining_again_under_the_same_nickname_keeps_it(
@@ -57,7 +59,7 @@ async def test_joining_again_under_the_same_nickname_keeps_it(
     await here.claim("tab", (room, AINO, A))
     await here.claim("tab", (room, AINO, A))
     await released(here)
-    assert not await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90)
+    assert await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90) == [False]
 
 
 async def test_a_new_nickname_frees_the_old_one(db: Database, clock: FrozenClock) -> None:
@@ -67,7 +69,7 @@ async def test_a_new_nickname_frees_the_old_one(db: Database, clock: FrozenClock
     await here.claim("tab", (room, AINO, A))
     await here.claim("tab", (room, nick_key(room_key("Eino")), A))
     await released(here)
-    assert await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90)
+    assert await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90) == [True]
 
 
 async def test_claims_lapse_unless_renewed(db: Database, clock: FrozenClock) -> None:
@@ -81,5 +83,43 @@ async def test_claims_lapse_unless_renewed(db: Database, clock: FrozenClock) -> 
     clock.advance(60)
     await alive.renew_all()
     clock.advance(60)
-    assert not await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90)
-    assert await do_claim(db, [(room, eino, A)], now=clock.now(), ttl=90)
+    assert await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90) == [False]
+    assert await do_claim(db, [(room, eino, A)], now=clock.now(), ttl=90) == [True]
+
+
+async def test_a_late_close_keeps_the_claim_made_again_elsewhere(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A visitor whose reconnect reached another process before their old socket's
+    close was noticed keeps the nickname when the old process lets go of it."""
+    room = await make_room(db)
+    old, new = NickClaims(db, clock), NickClaims(db, clock)
+    await old.claim("old socket", (room, AINO, A))
+    clock.advance(5)
+    await new.claim("new socket", (room, AINO, A))
+    old.drop_all("old socket")
+    await released(old)
+    assert await do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90) == [False]
+
+
+async def test_claims_at_once_share_a_write_and_the_first_wins(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Visitors joining at the same moment are written together, in one transaction; of
+    two taking the same nickname, the first has it."""
+    room = await make_room(db)
+    here = NickClaims(db, clock)
+    writes: list[int] = []
+
+    async def counted(db: Database, claims: list[Claim], **kwargs: Any) -> list[bool]:
+        writes.append(len(claims))
+        return await do_claim(db, claims, **kwargs)
+
+    monkeypatch.setattr(nicks, "do_claim", counted)
+    keys = [nick_key(room_key(f"Vieras {i}")) for i in range(20)]
+    results = await asyncio.gather(
+        *(here.claim(f"socket {i}", (room, key, bytes([i]) * 16)) for i, key in enumerate(keys)),
+        here.claim("late", (room, keys[0], B)),
+    )
+    assert results == [True] * 20 + [False]
+    assert writes == [21]
