@@ -37,7 +37,9 @@ def test_committed_sbom_describes_the_runtime_lock() -> None:
         c["name"]: (c["version"], sorted(h["content"] for h in c["hashes"]))
         for c in sbom["components"]
     }
-    assert listed == {name: (p.version, sorted(p.hashes)) for name, p in pins.items()}
+    assert listed == {name: (p.version, sorted(p.hashes)) for name, p in pins.items()}, (
+        "run scripts/check and commit requirements/sbom.cdx.json"
+    )
     expected = supply_chain.sbom(supply_chain.findings())
     assert sbom["serialNumber"] == expected["serialNumber"]
     assert sbom["dependencies"] == expected["dependencies"]
@@ -64,7 +66,8 @@ def test_licence_report_lists_every_locked_distribution() -> None:
         for line in supply_chain.REPORT_PATH.read_text().splitlines()
         if line.startswith("| ") and not line.startswith("| distribution")
     ]
-    assert set(rows) == set(locks.read_lock(locks.lock_path("bench"))) | {"pip"}
+    expected = set(locks.read_lock(locks.lock_path("bench"))) | {"pip"}
+    assert set(rows) == expected, "run scripts/check and commit requirements/licences.md"
 
 
 @pytest.mark.parametrize(
