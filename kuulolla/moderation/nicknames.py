@@ -268,9 +268,11 @@ def check_visitor_nick(nick: str, *, staff: frozenset[str]) -> str:
     of the staff members' display names. Returns the nickname or raises
     :class:`NickTaken` (the reason a nickname in use by someone present gets too) or
     :class:`NickTitle`. Whether someone present uses it is rooms/nicks.py's to say."""
-    if not shapes(nick, digits=True).isdisjoint(staff):
-        raise NickTaken()
+    # A title first: its reason says what to change, and staff may be named by one
+    # ("Päivystäjä").
     title = title_in(nick)
     if title is not None:
         raise NickTitle(word=title.word)
+    if not shapes(nick, digits=True).isdisjoint(staff):
+        raise NickTaken()
     return nick

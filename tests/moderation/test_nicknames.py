@@ -207,3 +207,9 @@ def test_messages_are_translated() -> None:
     for msgid in (NickTaken.default_message, NickTitle.default_message):
         assert gettext("fi", msgid, word="x") != gettext("en", msgid, word="x")
         assert gettext("sv", msgid, word="x") != gettext("en", msgid, word="x")
+
+
+def test_a_title_is_named_even_when_staff_are_named_by_it() -> None:
+    """A nickname that is both a title and a staff member's name gets the title's reason."""
+    with pytest.raises(NickTitle):
+        check_visitor_nick("Päivystäjä", staff=staff_shapes(["Päivystäjä"]))
