@@ -45,7 +45,7 @@ async def test_resume_with_since_on_another_process(shared_cluster: list[ServerP
     """A client that drops and reconnects to the other process gets exactly what it missed."""
     a = await Client.connect(shared_cluster[0].ws)
     writer = await Client.connect(shared_cluster[1].ws)
-    await a.join("huone", "Aino")
+    await a.join("huone", "Alma")
     await writer.join("huone", "Kirjoittaja")
     for i in range(3):
         await writer.say("huone", f"ennen {i}", f"b{i}")
@@ -56,7 +56,7 @@ async def test_resume_with_since_on_another_process(shared_cluster: list[ServerP
     for i in range(5):
         await writer.say("huone", f"poissa {i}", f"m{i}")
     again = await Client.connect(shared_cluster[1].ws, token=token)
-    joined = await again.join("huone", "Aino", since=last)
+    joined = await again.join("huone", "Alma", since=last)
     await writer.say("huone", "jälkeen", "after")
     live = await again.messages("huone", 1)
     await again.close()
@@ -73,12 +73,12 @@ async def test_resent_ref_on_other_process_is_not_duplicated(
     watcher = await Client.connect(shared_cluster[0].ws)
     await watcher.join("huone", "Katsoja")
     a = await Client.connect(shared_cluster[0].ws)
-    await a.join("huone", "Aino")
+    await a.join("huone", "Aada")
     first = await a.say("huone", "vain kerran", "dup-1")
     token = a.token
     await a.close()
     b = await Client.connect(shared_cluster[1].ws, token=token)
-    await b.join("huone", "Aino", since=first["seq"])
+    await b.join("huone", "Aada", since=first["seq"])
     second = await b.say("huone", "vain kerran", "dup-1")
     await b.say("huone", "seuraava", "dup-2")
     got = await watcher.messages("huone", 2)
