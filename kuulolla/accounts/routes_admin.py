@@ -24,6 +24,7 @@ from kuulolla.accounts.forms import (
 from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS, MANAGE_STAFF, VIEW_ALL_AUDIT
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
+from kuulolla.web.params import query_int
 
 
 async def _orgs_page(
@@ -213,11 +214,10 @@ async def account_action(request: Request) -> Response:
 
 @requires(VIEW_ALL_AUDIT)
 async def audit_log(request: Request) -> Response:
-    before = request.query_params.get("before")
     entries = await service.list_audit(
         db_of(request),
         organisation_id=None,
-        before=int(before) if before and before.isdigit() else None,
+        before=query_int(request, "before", lo=1),
     )
     return page(
         request,
@@ -240,15 +240,15 @@ ROUTES = [
         name="admin_organisations_create",
     ),
     Route("/admin/staff", staff, methods=["GET"], name="admin_staff"),
-    Route("/admin/staff/{user_id}/admin", set_admin, methods=["POST"], name="admin_staff_admin"),
+    Route("/admin/staff/{user_id:id}/admin", set_admin, methods=["POST"], name="admin_staff_admin"),
     Route(
-        "/admin/staff/{user_id}/memberships",
+        "/admin/staff/{user_id:id}/memberships",
         add_membership,
         methods=["POST"],
         name="admin_staff_membership",
     ),
     Route(
-        "/admin/staff/{user_id}/account",
+        "/admin/staff/{user_id:id}/account",
         account_action,
         methods=["POST"],
         name="admin_staff_account",

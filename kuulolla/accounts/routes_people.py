@@ -40,6 +40,7 @@ from kuulolla.accounts.permissions import (
 )
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import LOCALES, N_
+from kuulolla.web.params import query_int
 
 ORG = OrgFrom.path_slug("slug")
 
@@ -588,11 +589,10 @@ async def organisation_settings(request: Request) -> Response:
 @requires(VIEW_AUDIT, org=ORG)
 async def audit_log(request: Request) -> Response:
     org = await _org(request)
-    before = request.query_params.get("before")
     entries = await service.list_audit(
         db_of(request),
         organisation_id=org.id,
-        before=int(before) if before and before.isdigit() else None,
+        before=query_int(request, "before", lo=1),
     )
     return page(
         request,
@@ -606,7 +606,7 @@ async def audit_log(request: Request) -> Response:
     )
 
 
-P = "/orgs/{slug}/people/{user_id}"
+P = "/orgs/{slug}/people/{user_id:id}"
 ROUTES = [
     Route("/orgs/{slug}/people", people, methods=["GET"], name="people"),
     Route("/orgs/{slug}/people", invite, methods=["POST"], name="people_invite"),
@@ -627,7 +627,7 @@ ROUTES = [
         f"{P}/qualifications", record_qualification, methods=["POST"], name="person_qualification"
     ),
     Route(
-        f"{P}/qualifications/{{record_id}}/delete",
+        f"{P}/qualifications/{{record_id:id}}/delete",
         delete_qualification_record,
         methods=["POST"],
         name="person_qualification_delete",
@@ -640,7 +640,7 @@ ROUTES = [
         name="qualifications_create",
     ),
     Route(
-        "/orgs/{slug}/qualifications/{qualification_id}/delete",
+        "/orgs/{slug}/qualifications/{qualification_id:id}/delete",
         delete_qualification,
         methods=["POST"],
         name="qualification_delete",

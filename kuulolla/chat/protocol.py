@@ -19,7 +19,14 @@ PROTOCOL_VERSION = 1
 Slug = Annotated[str, Meta(min_length=1, max_length=64)]
 Ref = Annotated[str, Meta(min_length=1, max_length=64)]
 Token = Annotated[str, Meta(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_\-]+$")]
-Seq = Annotated[int, Meta(ge=0)]
+# Numbers are bounded here, so none reaches the database or the clock out of range: a
+# sequence fits JavaScript's exact integers (no room comes near), ids and seconds a
+# 32-bit integer. A value outside is a bad_frame error, never a server error.
+MAX_SEQ = 2**53 - 1
+MAX_INT = 2**31 - 1
+Seq = Annotated[int, Meta(ge=0, le=MAX_SEQ)]
+Id = Annotated[int, Meta(ge=1, le=MAX_INT)]
+Seconds = Annotated[int, Meta(ge=-1, le=MAX_INT)]
 Lang = Annotated[str, Meta(max_length=16)]
 # Upper bounds here only stop absurd input before the real checks (which give
 # translated, setting-dependent errors) run.
@@ -73,7 +80,7 @@ class RestrictRequest(ClientFrame, tag="restrict"):
     room: Slug
     seq: Seq
     kind: Annotated[str, Meta(max_length=16)]
-    seconds: Annotated[int, Meta(ge=0)]
+    seconds: Annotated[int, Meta(ge=0, le=MAX_INT)]
     reason: Reason | None = None
 
 
@@ -85,7 +92,7 @@ class LiftRequest(ClientFrame, tag="lift"):
 class SettingsRequest(ClientFrame, tag="room_settings"):
     room: Slug
     locked: bool | None = None
-    slow_mode: Annotated[int, Meta(ge=-1)] | None = None
+    slow_mode: Seconds | None = None
     premoderated: bool | None = None
     pinned: Reason | None = None
     link_mode: Annotated[str, Meta(max_length=16)] | None = None
@@ -94,7 +101,7 @@ class SettingsRequest(ClientFrame, tag="room_settings"):
 
 class DecideRequest(ClientFrame, tag="decide"):
     room: Slug
-    id: Annotated[int, Meta(ge=1)]
+    id: Id
     approve: bool
 
 
@@ -122,7 +129,7 @@ class ReportsRequest(ClientFrame, tag="reports"):
 
 class ResolveRequest(ClientFrame, tag="resolve"):
     room: Slug
-    id: Annotated[int, Meta(ge=1)]
+    id: Id
     resolution: Annotated[str, Meta(max_length=16)]
     reason: Reason | None = None
 

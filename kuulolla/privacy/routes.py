@@ -275,7 +275,7 @@ ROUTES = [
     ),
     Route("/account/data", own_data, methods=["GET"], name="account_data"),
     Route(
-        "/admin/staff/{user_id}/erase",
+        "/admin/staff/{user_id:id}/erase",
         erase_person,
         methods=["GET", "POST"],
         name="admin_staff_erase",

@@ -24,9 +24,11 @@ from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
 from kuulolla.questions import logic, service
 from kuulolla.web import seo
+from kuulolla.web.params import query_int
 from kuulolla.web.templating import render
 
 PAGE_SIZE = 20
+MAX_PAGES = 500
 SEARCH_PAGE_SIZE = 10
 VOTER_COOKIE = "kuulolla_voter"
 MAX_FORM_BYTES = 64 * 1024
@@ -43,10 +45,7 @@ SIMILAR_SCRIPT_STRINGS = {
 
 
 def _page(request: Request) -> int:
-    try:
-        return max(1, min(500, int(request.query_params.get("page", "1"))))
-    except ValueError:
-        return 1
+    return query_int(request, "page", default=1, lo=1, hi=MAX_PAGES) or 1
 
 
 def _category(value: str | None) -> str | None:
@@ -477,6 +476,6 @@ ROUTES = [
     Route("/questions/claim", claim_submit, methods=["POST"]),
     Route("/questions/claim/{code}", claim_page, methods=["GET"], name="questions_claim_page"),
     Route("/questions/claim/{code}/withdraw", withdraw, methods=["POST"]),
-    Route("/questions/{id:int}", question_page, name="question"),
-    Route("/questions/{id:int}/vote", vote, methods=["POST"]),
+    Route("/questions/{id:id}", question_page, name="question"),
+    Route("/questions/{id:id}/vote", vote, methods=["POST"]),
 ]

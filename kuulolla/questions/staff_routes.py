@@ -581,7 +581,7 @@ async def settings_page(request: Request) -> Response:
     )
 
 
-Q = "/orgs/{slug}/questions/{question_id:int}"
+Q = "/orgs/{slug}/questions/{question_id:id}"
 
 ROUTES = [
     Route("/orgs/{slug}/questions", inbox, methods=["GET"], name="staff_questions"),

@@ -24,6 +24,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.queue import console, logic, service
 from kuulolla.queue.routes import AGE_LABELS, QUESTION_LABELS, SCRIPT_STRINGS
 from kuulolla.web.chat_strings import CLIENT_STRINGS, MODERATOR_STRINGS, strings_json
+from kuulolla.web.params import query_int
 from kuulolla.web.templating import render
 
 ANSWER_QUEUE = define(
@@ -144,12 +145,9 @@ async def chat_page(request: Request) -> Response:
     org_id = request.state.organisation_id
     user_id = _user(request)
     db = request.state.db
-    try:
-        entry_id = int(request.query_params.get("c", ""))
-    except ValueError:
-        raise NotFound(
-            N_("This conversation is not yours or has ended."), code="not_your_chat"
-        ) from None
+    entry_id = query_int(request, "c", lo=1)
+    if entry_id is None:
+        raise NotFound(N_("This conversation is not yours or has ended."), code="not_your_chat")
     shown = await console.get_console(
         db,
         organisation_id=org_id,

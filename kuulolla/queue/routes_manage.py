@@ -355,10 +355,10 @@ ROUTES = [
     Route(Q + "/topics/{topic}", topic_edit, methods=["GET", "POST"], name="queue_topic_edit"),
     Route(Q + "/canned", canned_add, methods=["POST"], name="queue_canned_add"),
     Route(
-        Q + "/canned/{canned_id}", canned_edit, methods=["GET", "POST"], name="queue_canned_edit"
+        Q + "/canned/{canned_id:id}", canned_edit, methods=["GET", "POST"], name="queue_canned_edit"
     ),
     Route(
-        Q + "/canned/{canned_id}/delete",
+        Q + "/canned/{canned_id:id}/delete",
         canned_delete,
         methods=["POST"],
         name="queue_canned_delete",

@@ -29,6 +29,7 @@ from kuulolla.shifts import notices, roster, service, views
 from kuulolla.shifts.model import PROFESSIONAL, VOLUNTEER
 from kuulolla.shifts.permissions import MANAGE_SHIFTS, TAKE_SHIFTS
 from kuulolla.shifts.recurrence import WEEKDAYS, weekly
+from kuulolla.web.params import parse_date, parse_month, query_date, query_month
 from kuulolla.web.templating import render as render_page
 
 ORG = OrgFrom.path_slug("slug")
@@ -346,32 +347,13 @@ async def feed(request: Request) -> Response:
 # ------------------------------------------------------------------ coordinators
 
 
-def _parse_day(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _parse_month(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    try:
-        year, month = (int(p) for p in text.split("-", 1))
-    except ValueError:
-        return None
-    return (year, month) if 2000 <= year <= 2100 and 1 <= month <= 12 else None
-
-
 async def _calendar_page(
     request: Request, *, problem: str | None = None, status: int = 200
 ) -> Response:
     org = await _org(request)
     now = clock_of(request).now()
-    month = _parse_month(request.query_params.get("month"))
-    week_of = _parse_day(request.query_params.get("week")) or now.astimezone(HELSINKI).date()
+    month = query_month(request, "month")
+    week_of = query_date(request, "week") or now.astimezone(HELSINKI).date()
     data = await views.calendar(
         db_of(request),
         organisation_id=org.id,
@@ -433,9 +415,9 @@ async def _coordinator_action(request: Request, work: Any, done: str) -> Respons
     suffix = f"&n={extra}" if isinstance(extra, int) else ""
     back = request.query_params.get("week") or request.query_params.get("month")
     keep = ""
-    if back and _parse_day(back):
+    if back and parse_date(back):
         keep = f"&week={back}"
-    elif back and _parse_month(back):
+    elif back and parse_month(back):
         keep = f"&month={back}"
     return see_other(f"/orgs/{request.path_params['slug']}/roster?done={done}{suffix}{keep}")
 
@@ -520,7 +502,7 @@ def _decide(approve: bool) -> Any:
 @requires(MANAGE_SHIFTS, org=ORG)
 async def hours(request: Request) -> Response:
     now = clock_of(request).now()
-    month = _parse_month(request.query_params.get("month")) or (now.year, now.month)
+    month = query_month(request, "month") or (now.year, now.month)
     by = "person" if request.query_params.get("by", "person") == "person" else "room"
     text = await views.hours_csv(
         db_of(request),
@@ -805,11 +787,11 @@ def _settings_form(form: dict[str, str]) -> service.SettingsForm:
 
 
 S = "/orgs/{slug}/shifts"
-A = S + "/assignments/{assignment_id}"
+A = S + "/assignments/{assignment_id:id}"
 R = "/orgs/{slug}/roster"
 ROUTES = [
     Route(S, mine, methods=["GET"], name="shifts_mine"),
-    Route(S + "/{shift_id}/sign-up", sign_up, methods=["POST"], name="shifts_sign_up"),
+    Route(S + "/{shift_id:id}/sign-up", sign_up, methods=["POST"], name="shifts_sign_up"),
     Route(
         A + "/cancel",
         _assignment_action("cancel", "cancelled"),
@@ -840,15 +822,15 @@ ROUTES = [
         methods=["POST"],
         name="shifts_debrief",
     ),
-    Route(S + "/swaps/{swap_id}/take", take_swap, methods=["POST"], name="shifts_take_swap"),
+    Route(S + "/swaps/{swap_id:id}/take", take_swap, methods=["POST"], name="shifts_take_swap"),
     Route(
-        S + "/swaps/{swap_id}/withdraw",
+        S + "/swaps/{swap_id:id}/withdraw",
         withdraw_swap,
         methods=["POST"],
         name="shifts_withdraw_swap",
     ),
     Route(
-        S + "/notices/{call_id}/dismiss",
+        S + "/notices/{call_id:id}/dismiss",
         dismiss_notice,
         methods=["POST"],
         name="shifts_dismiss_notice",
@@ -859,24 +841,30 @@ ROUTES = [
     ),
     Route("/calendar/{token}.ics", feed, methods=["GET"], name="calendar_feed"),
     Route(R, roster_page, methods=["GET"], name="roster"),
-    Route(R + "/shifts/{shift_id}/assign", assign, methods=["POST"], name="roster_assign"),
-    Route(R + "/shifts/{shift_id}/call", post_call, methods=["POST"], name="roster_call"),
+    Route(R + "/shifts/{shift_id:id}/assign", assign, methods=["POST"], name="roster_assign"),
+    Route(R + "/shifts/{shift_id:id}/call", post_call, methods=["POST"], name="roster_call"),
     Route(
-        R + "/assignments/{assignment_id}/unassign",
+        R + "/assignments/{assignment_id:id}/unassign",
         unassign,
         methods=["POST"],
         name="roster_unassign",
     ),
     Route(
-        R + "/swaps/{swap_id}/approve", _decide(True), methods=["POST"], name="roster_swap_approve"
+        R + "/swaps/{swap_id:id}/approve",
+        _decide(True),
+        methods=["POST"],
+        name="roster_swap_approve",
     ),
     Route(
-        R + "/swaps/{swap_id}/reject", _decide(False), methods=["POST"], name="roster_swap_reject"
+        R + "/swaps/{swap_id:id}/reject",
+        _decide(False),
+        methods=["POST"],
+        name="roster_swap_reject",
     ),
     Route(R + "/hours.csv", hours, methods=["GET"], name="roster_hours"),
     Route(R + "/debriefs", debriefs, methods=["GET"], name="roster_debriefs"),
     Route(
-        R + "/debriefs/{debrief_id}/handled",
+        R + "/debriefs/{debrief_id:id}/handled",
         debrief_handled,
         methods=["POST"],
         name="roster_debrief_handled",
@@ -884,7 +872,7 @@ ROUTES = [
     Route(R + "/templates", templates, methods=["GET"], name="roster_templates"),
     Route(R + "/templates", create_template, methods=["POST"], name="roster_templates_create"),
     Route(
-        R + "/templates/{template_id}",
+        R + "/templates/{template_id:id}",
         edit_template,
         methods=["GET", "POST"],
         name="roster_template",
