@@ -57,12 +57,20 @@ from kuulolla.chat.sockets import OutFrame
 from kuulolla.core.cache import SharedCache, spread
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, InvalidNick
-from kuulolla.core.i18n import N_
+from kuulolla.core.i18n import N_, gettext
 from kuulolla.moderation import actions, service
 from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
 from kuulolla.moderation.crisis_model import model as crisis_model
 from kuulolla.moderation.flood import FloodPolicy, FloodState
-from kuulolla.moderation.logic import Action, Policy, Verdict, compile_words, screen
+from kuulolla.moderation.logic import (
+    LINK_HELD,
+    Action,
+    Note,
+    Policy,
+    Verdict,
+    compile_words,
+    screen,
+)
 from kuulolla.moderation.permissions import MODERATE_ANY_TIME, MODERATE_ON_DUTY
 from kuulolla.moderation.wordlists import WordList
 from kuulolla.reports.events import Kind
@@ -76,6 +84,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECHECK = 30.0  # seconds a member's restriction status is trusted before re-reading it
+
+
+# In a one-to-one conversation a held message waits for the helper, and nobody else
+# would see it: the notes about a hold say so.
+PRIVATE_NOTES = {
+    LINK_HELD: N_("Your message has a link, so your helper checks it before it is shown."),
+    N_("Your message waits for a moderator to read it before others see it."): N_(
+        "Your message waits for your helper to read it before it is shown."
+    ),
+}
+
+
+def note_text(note: Note, locale: str, *, private: bool = False) -> str:
+    """A screening note in ``locale``, in the words of a one-to-one conversation when
+    ``private``."""
+    msgid = PRIVATE_NOTES.get(note.msgid, note.msgid) if private else note.msgid
+    return gettext(locale, msgid, **note.params)
 
 
 class Refused(BadRequest):
@@ -514,7 +539,7 @@ class Live:
             raise actions.SlowMode(seconds=wait)
         verdict = screen(text, policy=entry.policy, state=state.flood, now=now)
         locale = connection.locale
-        notes = [note.text(locale) for note in verdict.notes]
+        notes = [note_text(note, locale, private=state.private) for note in verdict.notes]
         if verdict.action is Action.REFUSE:
             raise Refused(" ".join(notes) or None)
         state.last_sent = now

@@ -159,12 +159,15 @@ def test_no_newcomer_wait_in_a_conversation(db_url: str) -> None:
 
 
 def test_helper_approves_a_held_link_and_is_the_host(db_url: str) -> None:
-    """A link in a one-to-one chat waits for the helper, who approves it; the visitor
-    sees the helper present."""
+    """A link in a one-to-one chat waits for the helper (the visitor is told so), who
+    approves it; the visitor sees the helper present."""
     with _helper_and_visitor(db_url) as (helper, visitor, room):
         assert join(visitor, room, nick="Vierailija")["host"] is True
         send(visitor, "katso www.esimerkki.fi", "l1", room=room)
         held = receive_until(visitor, "held", ref="l1")
+        assert held["notes"] == [
+            "Viestissäsi on linkki, joten auttajasi tarkistaa sen ennen kuin se näytetään."
+        ]
         pending = receive_until(helper, "pending", room=room)
         assert pending["id"] == held["id"] and pending["text"] == "katso www.esimerkki.fi"
         helper.send_text(

@@ -252,15 +252,21 @@ export class MessageView {
   // A `message` frame (live or from `joined.history`); `mine` when the reader wrote it.
   message(m, mine = false) {
     if (this.shown.has(m.seq)) return;
+    // The reader's own message takes the place of its waiting copy, so it stays where
+    // they wrote it (with any note that came meanwhile after it). A held message that
+    // was approved comes where the others see it: in order, after what came meanwhile.
+    let copy = null;
     let own = mine;
-    for (const map of [this.bubbles, this.held]) {
-      for (const [key, b] of map) {
-        if (b.seq === m.seq) { b.el.remove(); map.delete(key); own = true; }
-      }
+    for (const [key, b] of this.bubbles) {
+      if (b.seq === m.seq) { copy = b.el; this.bubbles.delete(key); own = true; }
+    }
+    for (const [key, h] of this.held) {
+      if (h.seq === m.seq) { h.el.remove(); this.held.delete(key); own = true; }
     }
     const el = this.render(m, { mine: own });
     this.shown.set(m.seq, el);
-    this.append(el);
+    if (copy && copy.isConnected) copy.replaceWith(el);
+    else this.append(el);
     for (const decorate of this.decorators) decorate(el, m, own);
   }
 
@@ -284,8 +290,9 @@ export class MessageView {
     b.seq = seq;
     const shown = this.shown.get(seq);
     if (shown) {
+      // The message came before its acknowledgement: it takes the waiting copy's place.
       shown.classList.add("message--mine");
-      b.el.remove();
+      if (b.el.isConnected) b.el.replaceWith(shown);
       this.bubbles.delete(ref);
     }
   }

@@ -56,12 +56,6 @@ export function alertItem(list, f, M) {
 export function heldItem(list, f, M, decide, unmask = (t) => t) {
   if (list.querySelector(`[data-id="${f.id}"]`)) return null;
   const li = item(list, `${f.nick}: ${unmask(f.text)}`, f.id);
-  if (f.reasons && f.reasons.length) {
-    const why = document.createElement("p");
-    why.className = "hint";
-    why.textContent = f.reasons.join(", ");
-    li.append(why);
-  }
   li.append(
     button(M.approve, () => decide(f.id, true)),
     button(M.reject, () => decide(f.id, false), "button--secondary"),
