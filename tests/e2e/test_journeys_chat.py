@@ -39,7 +39,18 @@ from tests.helpers import run_async
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 WAIT_SECONDS = 3
-ROOMS = ("eka", "lataus", "katko", "kriisi", "yksin", "linkki", "hiljaa", "ohjaaja", "nimi")
+ROOMS = (
+    "eka",
+    "lataus",
+    "katko",
+    "kriisi",
+    "yksin",
+    "linkki",
+    "hiljaa",
+    "ohjaaja",
+    "nimi",
+    "toisto",
+)
 HELPER = "vapaaehtoinen.arki"  # Ville, who answers the topic "parisuhde"
 MODERATOR = "koordinaattori.arki"  # Kaisa, who moderates Arjen Tuki's rooms at any time
 CRISIS_NUMBER = "09 2525 0111"  # the demo organisations' crisis helpline
@@ -254,6 +265,31 @@ def test_room_join_refusal_is_shown_next_to_the_nickname(browser: Any, chat_site
     assert page.locator("#chat").is_hidden()
     assert "nimimerk" in error.inner_text().lower()
     close(page)
+
+
+def test_room_refused_message_comes_back_into_the_box_with_the_reason(
+    browser: Any, chat_site: ChatSite
+) -> None:
+    """A message the server refuses (the same longer text a third time) is not lost: it
+    is back in the box, ready to send again, with the translated reason beside it."""
+    b = new_page(browser)
+    enter_room(b, chat_site.http, "toisto", "Bertta")
+    a = new_page(browser)
+    enter_room(a, chat_site.http, "toisto", "Aino")
+    wait_ended(a)
+    text = "Tämä on vähän pidempi viesti"
+    for shown in (1, 2):
+        say(a, text)
+        a.locator("#messages .message:not(.message--pending)", has_text=text).nth(
+            shown - 1
+        ).wait_for()
+    say(a, text)
+    a.locator("#send-error", has_text="lähetit jo saman tekstin").wait_for()
+    assert a.get_by_label("Viestisi").input_value() == text
+    assert a.locator(".message--pending").count() == 0
+    time.sleep(0.5)
+    assert texts(b, text) == [text, text]
+    close(a, b)
 
 
 def test_room_reload_during_the_wait_loses_nothing(browser: Any, chat_site: ChatSite) -> None:
