@@ -203,6 +203,52 @@ def wait_ended(page: Any) -> None:
     ).wait_for(timeout=WAIT_SECONDS * 1000 + 5000)
 
 
+def reload_with_words_in_flight(page: Any, chat: str, *, sent: str, draft: str) -> None:
+    """Send ``sent``, type ``draft`` and reload at once; the chat (``chat``) is back with
+    the draft still in the box."""
+    say(page, sent)
+    page.get_by_label("Viestisi").fill(draft)
+    page.reload()
+    page.locator(chat).wait_for(state="visible")
+    assert page.get_by_label("Viestisi").input_value() == draft
+
+
+def crisis_help_shown(writer: Any) -> str:
+    """The writer sends a crisis message: the crisis numbers are highlighted on their
+    page; returns what the note under the message says."""
+    say(writer, "en jaksa enää, haluan kuolla")
+    writer.locator("#crisis.crisis--highlight").wait_for()
+    assert CRISIS_NUMBER in writer.locator("#crisis").inner_text()
+    note = writer.locator(".message--crisis")
+    note.wait_for()
+    return str(note.inner_text())
+
+
+LINK = "katso www.mielenterveystalo.fi"
+
+
+def held_link_approved(
+    writer: Any, approver: Any, held_list: str, waiting: str, reader: Any
+) -> None:
+    """The writer sends a link: it waits (its time says ``waiting``) and the reader does
+    not see it until the approver approves it in ``held_list``; then both see it once,
+    the writer's waiting copy gone and the list empty."""
+    say(writer, LINK)
+    held = writer.locator(".message--held", has_text="mielenterveystalo")
+    held.wait_for()
+    assert held.locator("time").inner_text() == waiting
+    item = approver.locator(f"{held_list} li", has_text="mielenterveystalo")
+    item.wait_for()
+    assert texts(reader, "mielenterveystalo") == []
+    item.get_by_role("button", name="Hyväksy").click()
+    seen(reader, LINK)
+    seen(writer, LINK)
+    held.wait_for(state="detached")
+    assert texts(writer, "mielenterveystalo") == [LINK]
+    assert writer.locator(".message--mine", has_text="mielenterveystalo").count() == 1
+    approver.locator(f"{held_list} li").first.wait_for(state="detached")
+
+
 def start_conversation(
     chat_site: ChatSite, browser: Any, base: str | None = None
 ) -> tuple[Any, Any]:
@@ -299,11 +345,7 @@ def test_room_reload_during_the_wait_loses_nothing(browser: Any, chat_site: Chat
     enter_room(b, chat_site.http, "lataus", "Bertta")
     a = new_page(browser)
     enter_room(a, chat_site.http, "lataus", "Aino")
-    say(a, "ennen latausta")
-    a.get_by_label("Viestisi").fill("luonnos jää talteen")
-    a.reload()
-    a.locator("#chat").wait_for(state="visible")
-    assert a.get_by_label("Viestisi").input_value() == "luonnos jää talteen"
+    reload_with_words_in_flight(a, "#chat", sent="ennen latausta", draft="luonnos jää talteen")
     seen(b, "ennen latausta")
     seen(a, "ennen latausta")
     time.sleep(0.5)  # a second copy would come right after the first
@@ -346,12 +388,7 @@ def test_room_crisis_message_shows_help_and_alerts_the_moderator(
     a = new_page(browser)
     enter_room(a, chat_site.http, "kriisi", "Aino")
     wait_ended(a)
-    say(a, "en jaksa enää, haluan kuolla")
-    a.locator("#crisis.crisis--highlight").wait_for()
-    assert CRISIS_NUMBER in a.locator("#crisis").inner_text()
-    note = a.locator(".message--crisis")
-    note.wait_for()
-    assert "huoneen ohjaajat tietävät viestistäsi" in note.inner_text()
+    assert "huoneen ohjaajat tietävät viestistäsi" in crisis_help_shown(a)
     alert = mod.locator("#mod-alerts .alert--crisis")
     alert.wait_for()
     assert "Aino" in alert.inner_text()
@@ -390,20 +427,7 @@ def test_room_held_link_is_approved_by_the_moderator_and_shown(
     a = new_page(browser)
     enter_room(a, chat_site.http, "linkki", "Aino")
     wait_ended(a)
-    say(a, "katso www.mielenterveystalo.fi")
-    held = a.locator(".message--held", has_text="mielenterveystalo")
-    held.wait_for()
-    assert held.locator("time").inner_text() == "Odottaa moderaattoria"
-    item = mod.locator("#mod-held li", has_text="mielenterveystalo")
-    item.wait_for()
-    assert texts(b, "mielenterveystalo") == []
-    item.get_by_role("button", name="Hyväksy").click()
-    seen(b, "katso www.mielenterveystalo.fi")
-    seen(a, "katso www.mielenterveystalo.fi")
-    held.wait_for(state="detached")
-    assert texts(a, "mielenterveystalo") == ["katso www.mielenterveystalo.fi"]
-    assert a.locator(".message--mine", has_text="mielenterveystalo").count() == 1
-    mod.locator("#mod-held li").first.wait_for(state="detached")
+    held_link_approved(a, mod, "#mod-held", "Odottaa moderaattoria", reader=b)
     close(a, b, mod)
 
 
@@ -464,11 +488,9 @@ def test_conversation_reload_loses_nothing(browser: Any, chat_site: ChatSite) ->
     """A message sent and a draft typed just before a reload survive it: the helper gets
     the message once, and the visitor sees it as their own with the draft in the box."""
     visitor, helper = start_conversation(chat_site, browser)
-    say(visitor, "ennen latausta")
-    visitor.get_by_label("Viestisi").fill("kesken jäänyt ajatus")
-    visitor.reload()
-    visitor.locator("#conversation").wait_for(state="visible")
-    assert visitor.get_by_label("Viestisi").input_value() == "kesken jäänyt ajatus"
+    reload_with_words_in_flight(
+        visitor, "#conversation", sent="ennen latausta", draft="kesken jäänyt ajatus"
+    )
     seen(helper, "ennen latausta")
     seen(visitor, "ennen latausta")
     time.sleep(0.5)
@@ -523,12 +545,7 @@ def test_conversation_crisis_message_shows_help_and_alerts_the_helper(
     """A crisis message in a one-to-one chat shows the visitor the crisis numbers and
     that the helper sees it, and the helper an alert."""
     visitor, helper = start_conversation(chat_site, browser)
-    say(visitor, "en jaksa enää, haluan kuolla")
-    visitor.locator("#crisis.crisis--highlight").wait_for()
-    assert CRISIS_NUMBER in visitor.locator("#crisis").inner_text()
-    note = visitor.locator(".message--crisis")
-    note.wait_for()
-    assert "auttajasi näkee viestisi" in note.inner_text()
+    assert "auttajasi näkee viestisi" in crisis_help_shown(visitor)
     alert = helper.locator("#alerts .alert--crisis")
     alert.wait_for()
     assert helper.locator("#safety").is_visible()
@@ -543,19 +560,7 @@ def test_conversation_held_link_is_approved_by_the_helper_and_shown(
     """A link waits for the helper's approval; approved, it shows in the conversation on
     both sides, the visitor's waiting copy replaced by it."""
     visitor, helper = start_conversation(chat_site, browser)
-    say(visitor, "katso www.mielenterveystalo.fi")
-    held = visitor.locator(".message--held", has_text="mielenterveystalo")
-    held.wait_for()
-    assert held.locator("time").inner_text() == "Odottaa auttajan hyväksyntää"
-    item = helper.locator("#held li", has_text="mielenterveystalo")
-    item.wait_for()
-    assert texts(helper, "mielenterveystalo") == []
-    item.get_by_role("button", name="Hyväksy").click()
-    seen(helper, "katso www.mielenterveystalo.fi")
-    seen(visitor, "katso www.mielenterveystalo.fi")
-    held.wait_for(state="detached")
-    assert texts(visitor, "mielenterveystalo") == ["katso www.mielenterveystalo.fi"]
-    helper.locator("#held li").first.wait_for(state="detached")
+    held_link_approved(visitor, helper, "#held", "Odottaa auttajan hyväksyntää", reader=helper)
     end_conversation(visitor)
     close(visitor, helper)
 
