@@ -22,7 +22,7 @@ def uvicorn_config(settings: Settings) -> uvicorn.Config:
         port=settings.port,
         workers=settings.workers,
         loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http="httptools",
+        http="kuulolla.web.uvicorn_http:KuulollaHttpProtocol",
         ws="kuulolla.web.uvicorn_ws:KuulollaWebSocketProtocol",
         ws_max_size=settings.max_frame_bytes,
         ws_per_message_deflate=False,  # compression off: CPU per message and CRIME-style leaks
@@ -36,7 +36,7 @@ def uvicorn_config(settings: Settings) -> uvicorn.Config:
         server_header=False,
         date_header=True,
         timeout_graceful_shutdown=int(settings.shutdown_grace) or None,
-        timeout_keep_alive=5,
+        timeout_keep_alive=max(1, round(settings.keepalive_timeout)),
     )
 
 

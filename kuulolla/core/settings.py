@@ -46,6 +46,14 @@ class Settings:
     shutdown_grace: float = 10.0  # seconds for open sockets to close on SIGTERM
     public_url: str = ""  # shown by `kuulolla demo`; defaults to http://host:port
 
+    # Request limits (web/bodies.py, web/uvicorn_http.py; docs/operations.md, "Limits and abuse").
+    max_form_bytes: int = 64 * 1024  # largest form body
+    max_json_bytes: int = 16 * 1024  # largest JSON body
+    body_timeout: float = 30.0  # seconds a request body may take to arrive
+    header_timeout: float = 10.0  # seconds a request line and headers may take to arrive
+    keepalive_timeout: float = 5.0  # seconds an idle connection is kept between requests
+    max_connections: int = 10_000  # open connections per process, WebSockets included
+
     # Chat limits.
     max_frame_bytes: int = 64 * 1024
     max_message_chars: int = 2000
@@ -244,6 +252,17 @@ class Settings:
             raise SettingsError(f"{PREFIX}DB_POOL_SIZE must be 0 (the default) or more")
         if self.max_frame_bytes < 1024:
             raise SettingsError(f"{PREFIX}MAX_FRAME_BYTES must be at least 1024")
+        if min(self.max_form_bytes, self.max_json_bytes) < 1024:
+            raise SettingsError(
+                f"{PREFIX}MAX_FORM_BYTES and {PREFIX}MAX_JSON_BYTES must be at least 1024"
+            )
+        if min(self.body_timeout, self.header_timeout, self.keepalive_timeout) <= 0:
+            raise SettingsError(
+                f"{PREFIX}BODY_TIMEOUT, {PREFIX}HEADER_TIMEOUT and {PREFIX}KEEPALIVE_TIMEOUT "
+                "must be more than 0 seconds"
+            )
+        if self.max_connections < 10:
+            raise SettingsError(f"{PREFIX}MAX_CONNECTIONS must be at least 10")
 
     def to_env(self) -> dict[str, str]:
         """The environment that reproduces these settings in a child process."""

@@ -31,7 +31,6 @@ PAGE_SIZE = 20
 MAX_PAGES = 500
 SEARCH_PAGE_SIZE = 10
 VOTER_COOKIE = "kuulolla_voter"
-MAX_FORM_BYTES = 64 * 1024
 
 SIMILAR_SCRIPT_STRINGS = {
     "heading": N_("Answers to similar questions"),
@@ -53,8 +52,6 @@ def _category(value: str | None) -> str | None:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        raise BadRequest(N_("The form is too large."), code="too_long")
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
@@ -381,8 +378,6 @@ async def ask_submit(request: Request) -> Response:
 async def similar_json(request: Request) -> Response:
     """Similar published answers for the text being typed (POST, so the text never
     appears in an address)."""
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        raise BadRequest(N_("The form is too large."), code="too_long")
     if not request.headers.get("content-type", "").startswith("application/json"):
         raise BadRequest(code="bad_json")
     try:

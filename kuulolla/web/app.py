@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from kuulolla.accounts import routes as accounts
@@ -56,6 +57,7 @@ from kuulolla.queue import routes_manage as queue_manage
 from kuulolla.reports import routes as reports
 from kuulolla.shifts import routes as shifts
 from kuulolla.web import pages, pwa, seo
+from kuulolla.web.bodies import BodyLimitMiddleware
 from kuulolla.web.locale import LocaleMiddleware
 from kuulolla.web.request_ids import RequestIdMiddleware, new_request_id, route_template
 from kuulolla.web.security import SecurityHeadersMiddleware
@@ -198,6 +200,15 @@ def create_app(
         Middleware(SecurityHeadersMiddleware, hsts=not settings.development),
         Middleware(LocaleMiddleware, default=settings.default_locale),
         Middleware(PrincipalMiddleware, settings=settings, clock=clock),
+        # Bodies are bounded before any route parses them (after the locale and the
+        # principal are known, so the refusal is a translated page).
+        Middleware(
+            BodyLimitMiddleware,
+            form_bytes=settings.max_form_bytes,
+            json_bytes=settings.max_json_bytes,
+            timeout=settings.body_timeout,
+            refuse=refuse_request,
+        ),
     ]
     app = KuulollaApp(
         routes=routes,
@@ -299,9 +310,12 @@ def app_from_env() -> Starlette:
     """Factory for uvicorn workers: settings from the environment."""
     settings = Settings.from_env()
     configure_logging(settings)
+    from kuulolla.web.uvicorn_http import KuulollaHttpProtocol
     from kuulolla.web.uvicorn_ws import KuulollaWebSocketProtocol
 
     KuulollaWebSocketProtocol.send_buffer_bytes = settings.socket_send_buffer_bytes
+    KuulollaHttpProtocol.header_timeout = settings.header_timeout
+    KuulollaHttpProtocol.max_connections = settings.max_connections
     return create_app(settings)
 
 
@@ -360,6 +374,21 @@ async def app_error(request: Request, exc: Exception) -> Response:
     return render(
         request, "error.html", {"status": exc.status, "message": message}, status_code=exc.status
     )
+
+
+async def refuse_request(scope: Scope, receive: Receive, send: Send, exc: AppError) -> None:
+    """Answer a request refused before its body was read: the error page (or JSON for a
+    JSON request) and ``Connection: close``, so nothing more of the body is read."""
+    request = Request(scope, receive)
+    if request.headers.get("content-type", "").startswith("application/json"):
+        message = exc.translated(request.state.locale)
+        response: Response = JSONResponse(
+            {"error": {"code": exc.code, "message": message}}, status_code=exc.status
+        )
+    else:
+        response = await app_error(request, exc)
+    response.headers["connection"] = "close"
+    await response(scope, receive, send)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:

@@ -204,7 +204,7 @@ def test_malformed_visitor_requests_are_refused(db_url: str) -> None:
             {"token": TOKEN, "answers": {"subject": "x" * 20000}},
             visitor,
         )
-        assert big.status_code == 400 and big.json()["error"]["code"] == "too_long"
+        assert big.status_code == 413 and big.json()["error"]["code"] == "too_large"
         assert (
             post_json(client, "/chat/status", {"token": TOKEN}, visitor).json()["state"] == "none"
         )
