@@ -17,6 +17,7 @@ from kuulolla.accounts.models import Organisation, StaffUser
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
+from kuulolla.directory import demo as directory_demo
 from kuulolla.questions import demo as questions_demo
 from kuulolla.queue import demo as queue_demo
 from kuulolla.reports import demo as reports_demo
@@ -188,6 +189,7 @@ async def seed(
             )
     await questions_demo.seed(db, now=now)
     await queue_demo.seed(db, now=now)
+    await directory_demo.seed(db, now=now)
     sign_ins = [] if settings is None else await seed_staff(db, now=now, settings=settings)
     if settings is not None:
         await shifts_demo.seed(db, now=now)

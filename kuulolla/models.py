@@ -7,6 +7,7 @@ def load_all() -> None:
     import kuulolla.accounts.models
     import kuulolla.chat.models
     import kuulolla.core.models
+    import kuulolla.directory.models
     import kuulolla.moderation.models
     import kuulolla.privacy.models
     import kuulolla.questions.models

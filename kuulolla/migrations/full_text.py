@@ -6,9 +6,9 @@ from __future__ import annotations
 # Full-text index objects that the models cannot declare (created by raw SQL in the
 # migrations): FTS5 tables and their shadow tables on SQLite, the tsvector column and
 # its GIN index on PostgreSQL.
-UNDECLARED_PREFIXES = ("question_fts",)
-UNDECLARED_COLUMNS = {("question_search", "vector")}
-UNDECLARED_INDEXES = {"ix_question_search_vector"}
+UNDECLARED_PREFIXES = ("question_fts", "directory_fts")
+UNDECLARED_COLUMNS = {("question_search", "vector"), ("directory_search", "vector")}
+UNDECLARED_INDEXES = {"ix_question_search_vector", "ix_directory_search_vector"}
 
 
 def include_object(

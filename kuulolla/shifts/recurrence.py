@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -190,35 +191,75 @@ def check_template(template: ShiftTemplate) -> ShiftTemplate:
     return replace(template, rule=rule, needs=needs)
 
 
-def template_dates(template: ShiftTemplate, first: date, last: date) -> list[date]:
-    """Local dates in ``first``–``last`` (inclusive) on which ``template`` runs."""
-    first = max(first, template.valid_from)
-    if template.valid_until is not None:
-        last = min(last, template.valid_until)
+def rule_dates(
+    rule: str,
+    *,
+    anchor: date,
+    first: date,
+    last: date,
+    valid_until: date | None = None,
+    exceptions: frozenset[date] = frozenset(),
+    skip_holidays: bool = False,
+) -> list[date]:
+    """Local dates in ``first``–``last`` (inclusive) on which ``rule`` (checked with
+    :func:`check_rule`) repeats from ``anchor`` (its first possible date), up to
+    ``valid_until``, minus ``exceptions`` and, with ``skip_holidays``, Finnish holidays
+    and eves. Shift templates and the service directory's opening hours use it."""
+    first = max(first, anchor)
+    if valid_until is not None:
+        last = min(last, valid_until)
     if last < first:
         return []
-    rule = _rrule(check_rule(template.rule), template.valid_from)
     out = []
-    for moment in rule.between(
+    for moment in _cached_rrule(rule, anchor).between(
         datetime.combine(first, time(0)), datetime.combine(last, time(0)), inc=True
     ):
         day = moment.date()
-        if day in template.exceptions:
+        if day in exceptions:
             continue
-        if template.skip_holidays and calendar_fi.holiday_on(day) is not None:
+        if skip_holidays and calendar_fi.holiday_on(day) is not None:
             continue
         out.append(day)
     return out
 
 
+@lru_cache(maxsize=4096)
+def _cached_rrule(rule: str, anchor: date) -> rrule:
+    return _rrule(check_rule(rule), anchor)
+
+
+def template_dates(template: ShiftTemplate, first: date, last: date) -> list[date]:
+    """Local dates in ``first``–``last`` (inclusive) on which ``template`` runs."""
+    return rule_dates(
+        template.rule,
+        anchor=template.valid_from,
+        first=first,
+        last=last,
+        valid_until=template.valid_until,
+        exceptions=template.exceptions,
+        skip_holidays=template.skip_holidays,
+    )
+
+
+def wall_window(day: date, start: time, end: time) -> tuple[datetime, datetime] | None:
+    """The UTC instants of a wall-clock window starting on local date ``day``: ``end``
+    at or before ``start`` is on the next day (22:00–06:00; 00:00–00:00 is the whole
+    day). None when the DST gap leaves it no time."""
+    begin = wall_to_utc(day, start)
+    end_day = day if end > start else day + timedelta(days=1)
+    finish = wall_to_utc(end_day, end)
+    if finish <= begin:
+        return None
+    return begin, finish
+
+
 def occurrence_on(template: ShiftTemplate, day: date) -> Occurrence | None:
     """The occurrence of ``template`` starting on local date ``day`` (assumed to be a
     date it runs on), or None when the DST gap leaves it no time."""
-    start = wall_to_utc(day, template.start_time)
-    end_day = day if template.end_time > template.start_time else day + timedelta(days=1)
-    end = wall_to_utc(end_day, template.end_time)
-    if end <= start:
+    window = wall_window(day, template.start_time, template.end_time)
+    if window is None:
         return None
+    start, end = window
     return Occurrence(
         key=ShiftKey(template.id, day),
         target=template.target,

@@ -47,6 +47,9 @@ from kuulolla.core.errors import AppError, InternalError, NotFound
 from kuulolla.core.limits import Limiter, make_limiter
 from kuulolla.core.logging import REQUEST_ID, configure_logging
 from kuulolla.core.settings import Settings
+from kuulolla.directory import routes as directory
+from kuulolla.directory import routes_admin as directory_admin
+from kuulolla.directory import routes_manage as directory_manage
 from kuulolla.moderation import routes as moderation
 from kuulolla.privacy import routes as privacy
 from kuulolla.questions import routes as questions
@@ -173,6 +176,9 @@ def create_app(
         *queue_manage.ROUTES,
         *accounts.ROUTES,
         *moderation.ROUTES,
+        *directory.ROUTES,
+        *directory_manage.ROUTES,
+        *directory_admin.ROUTES,
         *reports.ROUTES,
         *shifts.ROUTES,
         *seo.ROUTES,

@@ -1,0 +1,261 @@
+"""Visitors' pages of the directory and its open data.
+
+``/directory`` finds services by region, topic and the visitor's own words, with "open
+now" and "online" filters; nothing of the search is stored (the page keeps the chosen
+region in the tab's sessionStorage only, static/js/directory.js). ``/directory/<org>/
+<key>`` shows one service. ``/directory/open-data`` says what the files hold and under
+which licence; ``services.json`` and ``services.csv`` are the files, with an ETag so
+other sites can poll cheaply and a CORS header so their pages may read the JSON.
+``/directory/search.json`` answers the helpers' referral search in conversations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from kuulolla.accounts.access import public
+from kuulolla.core import i18n
+from kuulolla.core.clock import HELSINKI
+from kuulolla.directory import hours as hours_mod
+from kuulolla.directory import logic, opendata, regions, service
+from kuulolla.web.templating import render
+
+PAGE_SIZE = 20
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+SEARCH_JSON_LIMIT = 8
+
+
+def _labels(locale: str, mapping: dict[str, str]) -> dict[str, str]:
+    return {key: i18n.gettext(locale, value) for key, value in mapping.items()}
+
+
+def _page(request: Request) -> int:
+    try:
+        return max(1, min(200, int(request.query_params.get("page", "1"))))
+    except ValueError:
+        return 1
+
+
+async def filters_of(request: Request, topics: list[logic.Topic]) -> logic.Filters:
+    params = request.query_params
+    return logic.check_filters(
+        query=params.get("q"),
+        region=params.get("region"),
+        topic=params.get("topic"),
+        kind=params.get("kind"),
+        open_now=params.get("open") == "1",
+        online=params.get("online") == "1",
+        topics=[t.key for t in topics],
+    )
+
+
+def common(request: Request, topics: list[logic.Topic]) -> dict[str, Any]:
+    """What every directory page's template uses to say things in the reader's language."""
+    locale = request.state.locale
+    now = request.state.clock.now()
+    return {
+        "now": now,
+        "status_text": lambda state: hours_mod.status_text(state, now, locale),
+        "kinds": _labels(locale, logic.KINDS),
+        "age_groups": _labels(locale, logic.AGE_GROUPS),
+        "languages": _labels(locale, logic.LANGUAGES),
+        "topic_names": {t.key: t.name(locale) for t in topics},
+        "region_name": lambda code: regions.name_of(code, locale),
+        "describe_hours": lambda h: hours_mod.describe(h, locale),
+        "localized": lambda values: logic.localized(values, locale),
+        "helsinki": HELSINKI,
+    }
+
+
+@public
+async def directory(request: Request) -> Response:
+    db = request.state.db
+    now = request.state.clock.now()
+    topics = await service.list_topics(db)
+    filters = await filters_of(request, topics)
+    page = _page(request)
+    results = await service.find_services(
+        db, filters=filters, now=now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    crisis = await service.crisis_services(db, region=filters.region, now=now)
+    return render(
+        request,
+        "directory/index.html",
+        {
+            **common(request, topics),
+            "filters": filters,
+            "results": results,
+            "crisis": crisis,
+            "page": page,
+            "pages": max(1, -(-results.total // PAGE_SIZE)),
+            "topics": topics,
+            "region_choices": regions.choices(request.state.locale),
+            "query_without_page": [
+                (k, v) for k, v in request.query_params.multi_items() if k not in ("page", "lang")
+            ],
+        },
+    )
+
+
+@public
+async def service_page(request: Request) -> Response:
+    db = request.state.db
+    now = request.state.clock.now()
+    view = await service.get_public_service_or_raise(
+        db,
+        organisation_slug=request.path_params["slug"],
+        key=request.path_params["service"],
+        now=now,
+    )
+    topics = await service.list_topics(db, active_only=False)
+    state = hours_mod.status(view.fields.hours, now)
+    return render(
+        request,
+        "directory/service.html",
+        {
+            **common(request, topics),
+            "s": view,
+            "f": view.fields,
+            "status": state,
+            "next_dates": hours_mod.next_dates(view.fields.hours, now)
+            if hours_mod.needs_dates(view.fields.hours)
+            else [],
+        },
+    )
+
+
+# ------------------------------------------------------------------ open data
+
+
+async def _document(request: Request) -> tuple[dict[str, Any], list[service.ServiceView]]:
+    db = request.state.db
+    now = request.state.clock.now()
+    views = await service.published(db, now=now)
+    only = request.query_params.get("organisation")
+    if only:
+        views = [v for v in views if v.organisation_slug == only]
+    platform = await service.get_platform(db)
+    base = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/")
+    records = [
+        opendata.record(
+            organisation=v.organisation_slug,
+            organisation_name=v.organisation_name,
+            fields=v.fields,
+            checked_at=v.checked_at,
+            url=base + v.path,
+        )
+        for v in views
+    ]
+    # "generated" is when the data last changed, so the same directory gives the same
+    # bytes (and the same ETag) however often it is asked for.
+    changed = max((max(v.updated_at, v.checked_at) for v in views), default=EPOCH)
+    doc = opendata.document(
+        records,
+        licence=platform.licence,
+        publisher=platform.publisher or "Kuulolla",
+        generated=changed,
+    )
+    return doc, views
+
+
+def _cached(request: Request, body: bytes, media_type: str, *, download: str | None) -> Response:
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {
+        "etag": etag,
+        # Public data, the same for everyone: caches may keep it briefly and must ask
+        # again after that (the ETag makes asking cheap).
+        "cache-control": "public, max-age=300, must-revalidate",
+        "access-control-allow-origin": "*",
+        "access-control-expose-headers": "ETag",
+    }
+    if download:
+        headers["content-disposition"] = f'attachment; filename="{download}"'
+    wanted = request.headers.get("if-none-match", "")
+    if etag in [tag.strip() for tag in wanted.split(",")] or wanted.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@public
+async def feed_json(request: Request) -> Response:
+    doc, _ = await _document(request)
+    download = "kuulolla-palvelut.json" if request.query_params.get("download") else None
+    return _cached(request, opendata.to_json(doc), "application/json", download=download)
+
+
+@public
+async def feed_csv(request: Request) -> Response:
+    doc, _ = await _document(request)
+    body = opendata.to_csv(doc["services"]).encode("utf-8")
+    return _cached(request, body, "text/csv; charset=utf-8", download="kuulolla-palvelut.csv")
+
+
+@public
+async def open_data(request: Request) -> Response:
+    db = request.state.db
+    platform = await service.get_platform(db)
+    topics = await service.list_topics(db)
+    views = await service.published(db, now=request.state.clock.now())
+    return render(
+        request,
+        "directory/open_data.html",
+        {
+            **common(request, topics),
+            "platform": platform,
+            "count": len(views),
+            "columns": opendata.CSV_COLUMNS,
+            "topics": topics,
+        },
+    )
+
+
+# ------------------------------------------------------------------ helpers' search
+
+
+def card_json(view: service.ServiceView, *, now: Any, locale: str) -> dict[str, Any]:
+    """A search result for the referral picker: enough to choose, in the reader's language."""
+    state = hours_mod.status(view.fields.hours, now)
+    return {
+        "service": f"{view.organisation_slug}/{view.key}",
+        "name": view.name(locale),
+        "organisation": view.organisation_name,
+        "kind": i18n.gettext(locale, logic.KINDS[view.fields.kind]),
+        "when": hours_mod.describe(view.fields.hours, locale),
+        "open": state.open,
+        "place": ", ".join(regions.name_of(c, locale) for c in view.fields.area_codes[:3]),
+        "path": view.path,
+    }
+
+
+@public
+async def search_json(request: Request) -> Response:
+    """Services for the referral picker in a conversation (public data, no state)."""
+    db = request.state.db
+    now = request.state.clock.now()
+    topics = await service.list_topics(db)
+    filters = await filters_of(request, topics)
+    results = await service.find_services(db, filters=filters, now=now, limit=SEARCH_JSON_LIMIT)
+    locale = request.state.locale
+    return JSONResponse(
+        {
+            "total": results.total,
+            "services": [card_json(f.service, now=now, locale=locale) for f in results.items],
+        },
+        headers={"cache-control": "no-store"},
+    )
+
+
+ROUTES = [
+    Route("/directory", directory, name="directory"),
+    Route("/directory/open-data", open_data, name="directory_open_data"),
+    Route("/directory/services.json", feed_json, name="directory_feed_json"),
+    Route("/directory/services.csv", feed_csv, name="directory_feed_csv"),
+    Route("/directory/search.json", search_json, name="directory_search_json"),
+    Route("/directory/{slug}/{service}", service_page, name="directory_service"),
+]

@@ -1,0 +1,518 @@
+"""The coordinators' pages of the directory: the organisation's services (with those
+that need checking first), adding and editing one, marking it checked, removing it,
+how long a check lasts, and importing open data.
+
+Every route needs ``manage_directory`` in the organisation of the path; a service is
+fetched with a check that it belongs to that organisation (service.access_service),
+so another organisation's ids answer 404. A form with problems is shown again with
+each error beside its field, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from kuulolla.accounts.access import OrgFrom, principal_of, requires
+from kuulolla.accounts.forms import FormErrors, errors, notice, see_other
+from kuulolla.accounts.service import get_organisation_or_raise
+from kuulolla.core import i18n
+from kuulolla.core.clock import HELSINKI
+from kuulolla.core.errors import AppError, BadRequest
+from kuulolla.core.i18n import N_
+from kuulolla.directory import hours as hours_mod
+from kuulolla.directory import importing, logic, opendata, regions, service
+from kuulolla.directory.permissions import MANAGE_DIRECTORY
+from kuulolla.web.templating import render
+
+ORG = OrgFrom.path_slug("slug")
+MAX_FORM_BYTES = 256 * 1024
+MAX_IMPORT_BYTES = 4 * 1024 * 1024
+TEXT_FIELDS = ("name", "summary", "description", "hours_note", "cost", "accessibility")
+MAXES = {
+    "name": logic.MAX_NAME,
+    "summary": logic.MAX_SUMMARY,
+    "description": logic.MAX_DESCRIPTION,
+    "hours_note": logic.MAX_SHORT_TEXT,
+    "cost": logic.MAX_SHORT_TEXT,
+    "accessibility": logic.MAX_ACCESSIBILITY,
+}
+NOTICES = {
+    "saved": N_("Saved. The service is checked as of today."),
+    "checked": N_("Marked as checked today."),
+    "deleted": N_("The service was removed from the directory."),
+    "imported": N_("Imported."),
+    "settings": N_("Saved."),
+}
+
+
+def _base(request: Request) -> str:
+    return f"/orgs/{request.path_params['slug']}/directory"
+
+
+def _notice(request: Request) -> str | None:
+    key = request.query_params.get("done") or ""
+    return i18n.gettext(request.state.locale, NOTICES[key]) if key in NOTICES else notice(request)
+
+
+async def _form(request: Request) -> Any:
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        raise BadRequest(N_("The form is too large."), code="too_long")
+    return await request.form()
+
+
+def _service_id(request: Request) -> int:
+    try:
+        return int(request.path_params["service_id"])
+    except ValueError:
+        return 0
+
+
+# ------------------------------------------------------------------ the list
+
+
+async def _overview(
+    request: Request, *, problems: FormErrors | None = None, stale_value: str | None = None
+) -> Response:
+    db = request.state.db
+    org_id = request.state.organisation_id
+    now = request.state.clock.now()
+    org = await get_organisation_or_raise(db, slug=request.path_params["slug"])
+    views = await service.list_organisation_services(db, organisation_id=org_id)
+    to_check = [v for v in views if v.needs_check(now)]
+    to_check.sort(key=lambda v: v.stale_at)
+    days = await service.get_stale_days(db, organisation_id=org_id)
+    return render(
+        request,
+        "directory/manage.html",
+        {
+            "org": org,
+            "helsinki_zone": HELSINKI,
+            "views": views,
+            "to_check": to_check,
+            "stale": [v for v in to_check if v.stale(now)],
+            "now": now,
+            "kinds": {k: i18n.gettext(request.state.locale, v) for k, v in logic.KINDS.items()},
+            "stale_days": stale_value if stale_value is not None else str(days),
+            "stale_range": logic.STALE_DAYS,
+            "errors": problems or errors(request),
+            "notice": _notice(request),
+        },
+        status_code=400 if problems else 200,
+    )
+
+
+@requires(MANAGE_DIRECTORY, org=ORG)
+async def manage(request: Request) -> Response:
+    return await _overview(request)
+
+
+@requires(MANAGE_DIRECTORY, org=ORG)
+async def settings(request: Request) -> Response:
+    form = await _form(request)
+    value = str(form.get("stale_days") or "")
+    try:
+        days = logic.check_stale_days(value)
+    except AppError as exc:
+        found = errors(request)
+        found.add("stale_days", exc.translated(request.state.locale))
+        return await _overview(request, problems=found, stale_value=value)
+    await service.do_set_stale_days(
+        request.state.db, organisation_id=request.state.organisation_id, days=days
+    )
+    return see_other(f"{_base(request)}?done=settings")
+
+
+# ------------------------------------------------------------------ one service
+
+
+def _input(form: Any) -> logic.ServiceInput:
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value if isinstance(value, str) else ""
+
+    def texts(prefix: str) -> dict[str, str]:
+        return {loc: text(f"{prefix}_{loc}") for loc in logic.LOCALES}
+
+    def flag(name: str) -> bool:
+        return text(name) == "1"
+
+    def many(name: str) -> list[str]:
+        return [v for v in form.getlist(name) if isinstance(v, str)]
+
+    return logic.ServiceInput(
+        key=text("key"),
+        kind=text("kind"),
+        names=texts("name"),
+        summaries=texts("summary"),
+        descriptions=texts("description"),
+        topics=many("topics"),
+        ages=many("ages"),
+        relatives=flag("relatives"),
+        languages=many("languages"),
+        nationwide=flag("nationwide"),
+        areas=[],  # resolved from the names below
+        online=flag("online"),
+        street=text("street"),
+        postal_code=text("postal_code"),
+        post_office=text("post_office"),
+        hours_text=text("hours"),
+        holidays_closed=flag("holidays_closed"),
+        hours_notes=texts("hours_note"),
+        phone=text("phone"),
+        web=text("web"),
+        email=text("email"),
+        chat=text("chat"),
+        free=flag("free"),
+        costs=texts("cost"),
+        accessibility=texts("accessibility"),
+        crisis=flag("crisis"),
+        published=flag("published"),
+    )
+
+
+def _areas(text: str) -> tuple[list[str], list[str]]:
+    """Region codes of the names typed, and the names not recognised."""
+    codes, unknown = [], []
+    for part in text.replace(";", ",").replace("\n", ",").split(","):
+        if not part.strip():
+            continue
+        code = regions.lookup(part)
+        if code is None:
+            unknown.append(part.strip())
+        else:
+            codes.append(code)
+    return codes, unknown
+
+
+def _values(view: service.ServiceView, locale: str) -> dict[str, Any]:
+    f = view.fields
+    values: dict[str, Any] = {
+        "key": f.key,
+        "kind": f.kind,
+        "topics": list(f.topics),
+        "ages": list(f.ages),
+        "relatives": f.relatives,
+        "languages": list(f.languages),
+        "nationwide": f.nationwide,
+        "areas": regions.edit_names(f.areas, locale),
+        "online": f.online,
+        "street": f.address.street,
+        "postal_code": f.address.postal_code,
+        "post_office": f.address.post_office,
+        "hours": hours_mod.edit_text(f.hours, locale),
+        "holidays_closed": f.hours.holidays_closed,
+        "phone": f.contact.phone,
+        "web": f.contact.web,
+        "email": f.contact.email,
+        "chat": f.contact.chat,
+        "free": f.free,
+        "crisis": f.crisis,
+        "published": f.published,
+    }
+    for prefix, source in (
+        ("name", f.names),
+        ("summary", f.summaries),
+        ("description", f.descriptions),
+        ("hours_note", f.hours_notes),
+        ("cost", f.costs),
+        ("accessibility", f.accessibility),
+    ):
+        for loc in logic.LOCALES:
+            values[f"{prefix}_{loc}"] = source.get(loc, "")
+    return values
+
+
+def _posted_values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"
+    }
+    for name in ("topics", "ages", "languages"):
+        values[name] = [v for v in form.getlist(name) if isinstance(v, str)]
+    for name in (
+        "relatives",
+        "nationwide",
+        "online",
+        "holidays_closed",
+        "free",
+        "crisis",
+        "published",
+    ):
+        values[name] = values.get(name) == "1"
+    return values
+
+
+async def _edit_page(
+    request: Request,
+    *,
+    values: dict[str, Any],
+    view: service.ServiceView | None,
+    problems: FormErrors | None = None,
+) -> Response:
+    db = request.state.db
+    org = await get_organisation_or_raise(db, slug=request.path_params["slug"])
+    locale = request.state.locale
+    return render(
+        request,
+        "directory/edit.html",
+        {
+            "org": org,
+            "view": view,
+            "new": view is None,
+            "values": values,
+            "topics": await service.list_topics(db),
+            "kinds": {k: i18n.gettext(locale, v) for k, v in logic.KINDS.items()},
+            "age_groups": {k: i18n.gettext(locale, v) for k, v in logic.AGE_GROUPS.items()},
+            "languages": {k: i18n.gettext(locale, v) for k, v in logic.LANGUAGES.items()},
+            "maxes": MAXES,
+            "errors": problems or errors(request),
+            "notice": _notice(request),
+            "now": request.state.clock.now(),
+        },
+        status_code=400 if problems else 200,
+    )
+
+
+NEW_DEFAULTS: dict[str, Any] = {
+    "languages": ["fi"],
+    "holidays_closed": True,
+    "free": True,
+    "published": True,
+}
+
+
+async def _save(request: Request, *, view: service.ServiceView | None) -> Response:
+    db = request.state.db
+    form = await _form(request)
+    given = _input(form)
+    codes, unknown = _areas(str(form.get("areas") or ""))
+    given = replace(given, areas=codes, key=view.key if view else given.key)
+    problems = errors(request)
+    locale = request.state.locale
+    topics = [t.key for t in await service.list_topics(db, active_only=False)]
+    try:
+        fields = logic.check_service(given, topics=topics, new=view is None)
+        if unknown:
+            raise logic.InvalidService({})
+    except logic.InvalidService as exc:
+        for name, error in exc.errors.items():
+            problems.add(name, error.translated(locale))
+        if unknown:
+            problems.add(
+                "areas",
+                i18n.gettext(
+                    locale,
+                    N_("Not a municipality or a wellbeing services county: {names}."),
+                    names=", ".join(unknown),
+                ),
+            )
+        return await _edit_page(request, values=_posted_values(form), view=view, problems=problems)
+    actor = principal_of(request).user_id
+    now = request.state.clock.now()
+    try:
+        async with db.session() as session:
+            service_id = await service.do_save_service(
+                session,
+                organisation_id=request.state.organisation_id,
+                fields=fields,
+                actor_id=actor,
+                now=now,
+                service_id=view.id if view else None,
+            )
+    except logic.InvalidService as exc:
+        for name, error in exc.errors.items():
+            problems.add(name, error.translated(locale))
+        return await _edit_page(request, values=_posted_values(form), view=view, problems=problems)
+    return see_other(f"{_base(request)}/services/{service_id}?done=saved")
+
+
+@requires(MANAGE_DIRECTORY, org=ORG)
+async def new_service(request: Request) -> Response:
+    if request.method == "POST":
+        return await _save(request, view=None)
+    return await _edit_page(request, values=dict(NEW_DEFAULTS), view=None)
+
+
+@requires(MANAGE_DIRECTORY, org=ORG)
+async def edit_service(request: Request) -> Response:
+    view = await service.access_service(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        service_id=_service_id(request),
+    )
+    if request.method == "POST":
+        return await _save(request, view=view)
+    return await _edit_page(request, values=_values(view, request.state.locale), view=view)
+
+
+@requires(MANAGE_DIRECTORY, org=ORG)
+async def mark_checked(request: Request) -> Response:
+    await service.do_mark_checked(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        service_id=_service_id(request),
+        actor_id=principal_of(request).user_id,
+        now=request.state.clock.now(),
+    )
+    return see_other(f"{_base(request)}?done=checked")
+
+
+@requires(MANAGE_DIRECTORY, org=ORG)
+async def delete_service(request: Request) -> Response:
+    await service.do_delete_service(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        service_id=_service_id(request),
+    )
+    return see_other(f"{_base(request)}?done=deleted")
+
+
+# ------------------------------------------------------------------ import
+
+
+async def _import_page(
+    request: Request,
+    *,
+    result: opendata.Plan | None = None,
+    content: str = "",
+    applied: bool = False,
+    remove_missing: bool = False,
+    problems: FormErrors | None = None,
+) -> Response:
+    db = request.state.db
+    org = await get_organisation_or_raise(db, slug=request.path_params["slug"])
+    locale = request.state.locale
+    return render(
+        request,
+        "directory/import.html",
+        {
+            "org": org,
+            "result": result,
+            "content": content,
+            "applied": applied,
+            "remove_missing": remove_missing,
+            "field_labels": _field_labels(locale),
+            "errors": problems or errors(request),
+            "translated": lambda e: e.translated(locale),
+        },
+        status_code=400 if problems else 200,
+    )
+
+
+def _field_labels(locale: str) -> dict[str, str]:
+    labels = {
+        "kind": N_("kind"),
+        "names": N_("name"),
+        "summaries": N_("summary"),
+        "descriptions": N_("description"),
+        "topics": N_("topics"),
+        "ages": N_("age groups"),
+        "relatives": N_("relatives"),
+        "languages": N_("languages"),
+        "nationwide": N_("whole country"),
+        "areas": N_("area"),
+        "online": N_("by phone or online"),
+        "address": N_("address"),
+        "hours": N_("opening hours"),
+        "hours_notes": N_("note on opening hours"),
+        "contact": N_("contact details"),
+        "free": N_("free of charge"),
+        "costs": N_("cost"),
+        "accessibility": N_("accessibility"),
+        "crisis": N_("crisis service"),
+        "published": N_("published"),
+        "checked": N_("checked"),
+    }
+    return {k: i18n.gettext(locale, v) for k, v in labels.items()}
+
+
+@requires(MANAGE_DIRECTORY, org=ORG)
+async def import_page(request: Request) -> Response:
+    if request.method != "POST":
+        return await _import_page(request)
+    if int(request.headers.get("content-length") or 0) > MAX_IMPORT_BYTES:
+        raise BadRequest(N_("The file is too large: at most 4 MB."), code="too_long")
+    form = await request.form()
+    upload = form.get("file")
+    data = b""
+    if isinstance(upload, UploadFile):
+        data = await upload.read(MAX_IMPORT_BYTES + 1)
+    if not data.strip():
+        pasted = form.get("content")
+        data = pasted.encode("utf-8") if isinstance(pasted, str) else b""
+    apply = form.get("apply") == "1"
+    remove_missing = form.get("remove_missing") == "1"
+    if not data.strip() or len(data) > MAX_IMPORT_BYTES:
+        problems = errors(request)
+        problems.add(
+            "file",
+            i18n.gettext(request.state.locale, N_("Choose a JSON or CSV file of at most 4 MB.")),
+        )
+        return await _import_page(request, problems=problems)
+    try:
+        result = await importing.do_import(
+            request.state.db,
+            data=data,
+            now=request.state.clock.now(),
+            actor_id=principal_of(request).user_id,
+            organisation=request.path_params["slug"],
+            dry_run=not apply,
+            remove_missing=remove_missing,
+        )
+    except AppError as exc:
+        problems = errors(request)
+        problems.add("file", exc.translated(request.state.locale))
+        return await _import_page(request, problems=problems)
+    return await _import_page(
+        request,
+        result=result,
+        content=data.decode("utf-8-sig", errors="replace") if not apply else "",
+        applied=apply,
+        remove_missing=remove_missing,
+    )
+
+
+ROUTES = [
+    Route("/orgs/{slug}/directory", manage, name="directory_manage"),
+    Route(
+        "/orgs/{slug}/directory/settings",
+        settings,
+        methods=["POST"],
+        name="directory_settings",
+    ),
+    Route(
+        "/orgs/{slug}/directory/new",
+        new_service,
+        methods=["GET", "POST"],
+        name="directory_service_new",
+    ),
+    Route(
+        "/orgs/{slug}/directory/import",
+        import_page,
+        methods=["GET", "POST"],
+        name="directory_import",
+    ),
+    Route(
+        "/orgs/{slug}/directory/services/{service_id}",
+        edit_service,
+        methods=["GET", "POST"],
+        name="directory_service_edit",
+    ),
+    Route(
+        "/orgs/{slug}/directory/services/{service_id}/checked",
+        mark_checked,
+        methods=["POST"],
+        name="directory_service_checked",
+    ),
+    Route(
+        "/orgs/{slug}/directory/services/{service_id}/delete",
+        delete_service,
+        methods=["POST"],
+        name="directory_service_delete",
+    ),
+]
