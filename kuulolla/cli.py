@@ -188,6 +188,44 @@ def cmd_shifts_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_directory_import(args: argparse.Namespace) -> int:
+    from kuulolla.directory import importing
+
+    settings = _settings(args)
+    try:
+        with open(args.file, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        print(f"kuulolla: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    result = _run_db(
+        settings,
+        lambda db: importing.do_import(
+            db,
+            data=data,
+            now=utcnow(),
+            organisation=args.org,
+            dry_run=args.dry_run,
+            remove_missing=args.remove_missing,
+        ),
+    )
+    print(importing.report(result, dry_run=args.dry_run, remove_missing=args.remove_missing))
+    return 1 if result.problems else 0
+
+
+def cmd_directory_export(args: argparse.Namespace) -> int:
+    from kuulolla.directory import importing
+
+    settings = _settings(args)
+    body = _run_db(settings, lambda db: importing.export(db, now=utcnow(), file_format=args.format))
+    if args.output == "-":
+        sys.stdout.buffer.write(body)
+    else:
+        with open(args.output, "wb") as f:
+            f.write(body)
+    return 0
+
+
 def read_password(prompt: str = "Password: ") -> str:
     """The password from standard input when it is not a terminal (scripts, pipes:
     the first line), otherwise asked twice without echo."""
@@ -362,6 +400,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--org", help="only this organisation (slug)")
     g.set_defaults(func=cmd_shifts_generate)
+
+    p = sub.add_parser(
+        "directory",
+        help="the service directory's open data",
+        description="Import and export the service directory's open data (JSON or CSV; "
+        'the format is in docs/operations.md, "Service directory open data").',
+    )
+    directory = p.add_subparsers(dest="directory_command", required=True, metavar="ACTION")
+    g = directory.add_parser(
+        "import",
+        help="import services from a JSON or CSV file",
+        description="Import services from a JSON or CSV file. Each record names its "
+        "organisation (or give --org); a service is matched by organisation and id. Prints "
+        "what changed (with --dry-run: what would change, changing nothing). Records with "
+        "problems are listed and left out; the exit status is then 1.",
+    )
+    g.add_argument("file", help="a JSON or CSV file")
+    g.add_argument("--dry-run", action="store_true", help="only say what would change")
+    g.add_argument("--org", help="import into this organisation only (slug)")
+    g.add_argument(
+        "--remove-missing",
+        action="store_true",
+        help="remove the organisations' services that the file does not have",
+    )
+    g.set_defaults(func=cmd_directory_import)
+    g = directory.add_parser(
+        "export",
+        help="export the published directory",
+        description="Write every published service as open data, under the licence the "
+        "admins chose.",
+    )
+    g.add_argument("--format", choices=["json", "csv"], default="json", help="default json")
+    g.add_argument("-o", "--output", default="-", help="a file (default: standard output)")
+    g.set_defaults(func=cmd_directory_export)
     return parser
 
 

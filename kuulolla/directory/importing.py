@@ -5,7 +5,8 @@ import``) and the coordinators' import page both come here."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -13,6 +14,8 @@ from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
 from kuulolla.directory import opendata, service
 from kuulolla.directory.models import DirectoryService
+
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # "generated" of an empty directory
 
 
 async def do_import(
@@ -77,3 +80,65 @@ async def _stored(db: Database, organisation_ids: list[int]) -> list[opendata.St
                 opendata.Stored(view.id, view.organisation_slug, view.fields, view.checked_at)
             )
     return out
+
+
+def report(result: opendata.Plan, *, dry_run: bool, remove_missing: bool) -> str:
+    """What an import did (or, for a dry run, would do), for the command line."""
+    verb = "would be" if dry_run else "were"
+    lines = []
+    for change in result.creates:
+        lines.append(f"+ {change.organisation}/{change.fields.key}: new")
+    for change in result.updates:
+        lines.append(f"~ {change.organisation}/{change.fields.key}: {', '.join(change.changed)}")
+    for problem in result.problems:
+        messages = "; ".join(
+            f"{name}: {error.translated('en')}" for name, error in problem.errors.items()
+        )
+        lines.append(f"! record {problem.number} {problem.key}: {messages}")
+    for stored in result.missing:
+        action = "removed" if remove_missing else "not in the file, kept"
+        lines.append(f"- {stored.organisation}/{stored.fields.key}: {action}")
+    removed = len(result.missing) if remove_missing else 0
+    lines.append(
+        f"{len(result.creates)} new, {len(result.updates)} changed, {removed} removed "
+        f"{verb}; {result.unchanged} unchanged; {len(result.problems)} with problems."
+    )
+    return "\n".join(lines)
+
+
+async def document(
+    db: Database, *, now: datetime, base_url: str = "", organisation: str | None = None
+) -> dict[str, Any]:
+    """Every published service (of one organisation, or all) as an open-data document.
+    Its "generated" time is when the data last changed, so the same directory gives the
+    same bytes however often it is asked for (the feed's ETag)."""
+    platform = await service.get_platform(db)
+    views = await service.published(db, now=now)
+    if organisation is not None:
+        views = [v for v in views if v.organisation_slug == organisation]
+    records = [
+        opendata.record(
+            organisation=v.organisation_slug,
+            organisation_name=v.organisation_name,
+            fields=v.fields,
+            checked_at=v.checked_at,
+            url=base_url + v.path if base_url else "",
+        )
+        for v in views
+    ]
+    changed = max((max(v.updated_at, v.checked_at) for v in views), default=EPOCH)
+    return opendata.document(
+        records,
+        licence=platform.licence,
+        publisher=platform.publisher or "Kuulolla",
+        generated=changed,
+    )
+
+
+async def export(db: Database, *, now: datetime, file_format: str = "json") -> bytes:
+    """The published directory as a JSON or CSV file (what /directory/services.json and
+    .csv serve, without the pages' addresses)."""
+    doc = await document(db, now=now)
+    if file_format == "csv":
+        return opendata.to_csv(doc["services"]).encode("utf-8")
+    return opendata.to_json(doc)

@@ -12,7 +12,6 @@ other sites can poll cheaply and a CORS header so their pages may read the JSON.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -23,11 +22,10 @@ from kuulolla.accounts.access import public
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI
 from kuulolla.directory import hours as hours_mod
-from kuulolla.directory import logic, opendata, regions, service
+from kuulolla.directory import importing, logic, opendata, regions, service
 from kuulolla.web.templating import render
 
 PAGE_SIZE = 20
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 SEARCH_JSON_LIMIT = 8
 
 
@@ -133,35 +131,13 @@ async def service_page(request: Request) -> Response:
 # ------------------------------------------------------------------ open data
 
 
-async def _document(request: Request) -> tuple[dict[str, Any], list[service.ServiceView]]:
-    db = request.state.db
-    now = request.state.clock.now()
-    views = await service.published(db, now=now)
-    only = request.query_params.get("organisation")
-    if only:
-        views = [v for v in views if v.organisation_slug == only]
-    platform = await service.get_platform(db)
-    base = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/")
-    records = [
-        opendata.record(
-            organisation=v.organisation_slug,
-            organisation_name=v.organisation_name,
-            fields=v.fields,
-            checked_at=v.checked_at,
-            url=base + v.path,
-        )
-        for v in views
-    ]
-    # "generated" is when the data last changed, so the same directory gives the same
-    # bytes (and the same ETag) however often it is asked for.
-    changed = max((max(v.updated_at, v.checked_at) for v in views), default=EPOCH)
-    doc = opendata.document(
-        records,
-        licence=platform.licence,
-        publisher=platform.publisher or "Kuulolla",
-        generated=changed,
+async def _document(request: Request) -> dict[str, Any]:
+    return await importing.document(
+        request.state.db,
+        now=request.state.clock.now(),
+        base_url=(request.app.state.settings.public_url or str(request.base_url)).rstrip("/"),
+        organisation=request.query_params.get("organisation") or None,
     )
-    return doc, views
 
 
 def _cached(request: Request, body: bytes, media_type: str, *, download: str | None) -> Response:
@@ -184,14 +160,14 @@ def _cached(request: Request, body: bytes, media_type: str, *, download: str | N
 
 @public
 async def feed_json(request: Request) -> Response:
-    doc, _ = await _document(request)
+    doc = await _document(request)
     download = "kuulolla-palvelut.json" if request.query_params.get("download") else None
     return _cached(request, opendata.to_json(doc), "application/json", download=download)
 
 
 @public
 async def feed_csv(request: Request) -> Response:
-    doc, _ = await _document(request)
+    doc = await _document(request)
     body = opendata.to_csv(doc["services"]).encode("utf-8")
     return _cached(request, body, "text/csv; charset=utf-8", download="kuulolla-palvelut.csv")
 
