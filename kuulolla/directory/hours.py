@@ -289,7 +289,7 @@ def _normalise(line: str) -> list[str]:
     # "ma - pe 10 - 14" → "ma-pe 10-14"; keep ".." of date ranges.
     text = re.sub(r"\s*-\s*", "-", text)
     text = re.sub(r"\s*,\s*", ",", text)
-    text = re.sub(r"\s*\.\.\s*", "..", text)
+    text = re.sub(r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4})\s*\.\.\s*(?=\d)", r"\1..", text)
     return text.split()
 
 
@@ -355,7 +355,7 @@ def parse(text: str, *, holidays_closed: bool = True) -> Hours:
             head = "daily"
         if len(words) not in (2, 3):
             raise _invalid(number)
-        if head.upper().startswith("FREQ="):
+        if "FREQ=" in head.upper():
             rule = _check_rule(words[0], number)
         else:
             rule = _parse_days(words[0], number)

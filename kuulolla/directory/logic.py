@@ -46,6 +46,18 @@ KINDS: dict[str, str] = {
     "volunteering": N_("Volunteering opportunity"),
 }
 
+# Further words that find each kind of service, in any of the languages (the search
+# index adds them as the topics' words are added; visitors say "chatti", "soittaa").
+KIND_WORDS: dict[str, str] = {
+    "peer_group": "vertaistuki vertaisryhmä ryhmä kamratstöd grupp peer support group",
+    "helpline": "puhelin auttava soittaa neuvontapuhelin telefon stödtelefon phone hotline call",
+    "chat": "chat chatti keskustelu verkossa netissä chatt online",
+    "drop_in": "kohtaamispaikka olohuone kahvila mötesplats café drop-in",
+    "counselling": "neuvonta keskusteluapu ohjaus rådgivning samtalshjälp counselling advice",
+    "event_series": "tapahtuma ryhmä kurssi evenemang kurs event course",
+    "volunteering": "vapaaehtoinen vapaaehtoistyö auttaja frivillig volunteer",
+}
+
 AGE_GROUPS: dict[str, str] = {
     "children": N_("Children (under 13)"),
     "youth": N_("Young people (13–17)"),

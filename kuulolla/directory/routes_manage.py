@@ -437,16 +437,17 @@ async def import_page(request: Request) -> Response:
         return await _import_page(request)
     if int(request.headers.get("content-length") or 0) > MAX_IMPORT_BYTES:
         raise BadRequest(N_("The file is too large: at most 4 MB."), code="too_long")
-    form = await request.form()
-    upload = form.get("file")
-    data = b""
-    if isinstance(upload, UploadFile):
-        data = await upload.read(MAX_IMPORT_BYTES + 1)
-    if not data.strip():
-        pasted = form.get("content")
-        data = pasted.encode("utf-8") if isinstance(pasted, str) else b""
-    apply = form.get("apply") == "1"
-    remove_missing = form.get("remove_missing") == "1"
+    # The form is closed (its temporary files deleted) as soon as it has been read.
+    async with request.form() as form:
+        upload = form.get("file")
+        data = b""
+        if isinstance(upload, UploadFile):
+            data = await upload.read(MAX_IMPORT_BYTES + 1)
+        if not data.strip():
+            pasted = form.get("content")
+            data = pasted.encode("utf-8") if isinstance(pasted, str) else b""
+        apply = form.get("apply") == "1"
+        remove_missing = form.get("remove_missing") == "1"
     if not data.strip() or len(data) > MAX_IMPORT_BYTES:
         problems = errors(request)
         problems.add(

@@ -29,9 +29,12 @@ from kuulolla.directory.models import DirectorySearch
 from kuulolla.questions.search import Analyser, default_analyser, fts5_query, tsquery
 
 LANGUAGES = ("fi", "sv", "en")
-NAME_WEIGHT, TEXT_WEIGHT = 3.0, 1.0
+# A service's names say what it is more surely than anything else about it; the rest
+# (topics' search words, descriptions, places) is long and shared with many services.
+# Names weigh five times the rest (tests/directory/test_search_quality.py).
+NAME_WEIGHT, TEXT_WEIGHT = 5.0, 1.0
 # ts_rank takes {D, C, B, A}: text is B, names A.
-PG_RANK = "ts_rank('{0.1, 0.2, 0.33, 1.0}', s.vector, q, 1)"
+PG_RANK = "ts_rank('{0.1, 0.2, 0.2, 1.0}', s.vector, q, 1)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +62,15 @@ def index_row(
             words.extend(analyser.terms(value, loc))
     for loc in LANGUAGES:
         words.extend(analyser.terms(gettext(loc, logic.KINDS[fields.kind]), loc))
+        words.extend(analyser.terms(logic.KIND_WORDS[fields.kind], loc))
     for topic in topics:
         if topic.key not in fields.topics:
             continue
         for loc in LANGUAGES:
             words.extend(analyser.terms(topic.name(loc), loc))
-        # Search words are in any of the languages; Voikko knows the Finnish ones and
-        # the others are stemmed, so both kinds of query meet them.
-        words.extend(analyser.terms(topic.words, "fi"))
-        words.extend(analyser.terms(topic.words, "sv"))
-        words.extend(analyser.terms(topic.words, "en"))
+            # Search words are in any of the languages; Voikko knows the Finnish ones
+            # and the others are stemmed, so both kinds of query meet them.
+            words.extend(analyser.terms(topic.words, loc))
     for code in fields.area_codes:
         for loc in ("fi", "sv"):
             words.extend(analyser.terms(regions.name_of(code, loc), loc))
@@ -90,8 +92,18 @@ async def put(session: AsyncSession, row: dict[str, object] | None, *, service_i
 
 
 def query_terms(query: str, analyser: Analyser | None = None) -> list[str]:
-    """The distinct index terms of a visitor's query (Finnish when Voikko reads it so)."""
-    return (analyser or default_analyser()).query_terms(query, LANGUAGES)
+    """The distinct index terms of a visitor's query in all three languages at once.
+
+    The archive reads a query as Finnish when Voikko knows most of its words; here a
+    query mixes languages more often ("samtalsgrupp Vasa": Voikko knows "vasa", a calf),
+    and a Swedish or English stem of a Finnish word rarely meets anything in a
+    directory, so every language's terms are kept."""
+    analyser = analyser or default_analyser()
+    out: dict[str, None] = {}
+    for language in LANGUAGES:
+        for term in analyser.terms(query, language):
+            out.setdefault(term, None)
+    return list(out)
 
 
 async def find(conn: AsyncConnection, terms: Sequence[str]) -> list[Hit]:

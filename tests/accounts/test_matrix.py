@@ -187,6 +187,25 @@ AUDIENCE = {
     "moderation_words": "coordinator",
     "moderation_words_set": "coordinator",
     "moderation_words_remove": "coordinator",
+    # The service directory: visitors read it and its open data; coordinators publish
+    # their organisation's services; admins curate the topics and the licence.
+    "directory": "everyone",
+    "directory_open_data": "everyone",
+    "directory_feed_json": "everyone",
+    "directory_feed_csv": "everyone",
+    "directory_search_json": "everyone",
+    "directory_service": "everyone",
+    "directory_manage": "coordinator",
+    "directory_settings": "coordinator",
+    "directory_service_new": "coordinator",
+    "directory_import": "coordinator",
+    "directory_service_edit": "coordinator",
+    "directory_service_checked": "coordinator",
+    "directory_service_delete": "coordinator",
+    "admin_directory": "admin",
+    "admin_directory_licence": "admin",
+    "admin_directory_topic_new": "admin",
+    "admin_directory_topic": "admin",
 }
 
 # Every client frame type of the socket, and who may use it.
@@ -362,6 +381,9 @@ def fill(path: str, env: Env, *, org: str, obj_org: str, link_token: str) -> str
         "canned_id": "999999",
         "section": "answers",
         "n": "1",
+        # Directory objects: a service nobody has (a public page answers 404 to all).
+        "service": "ei-palvelua",
+        "service_id": "999999",
     }
 
     def value(match: re.Match[str]) -> str:

@@ -124,6 +124,13 @@ def audit_filter_error(page: Any, server: ServerProcess) -> None:
     page.locator(".error-summary").wait_for()
 
 
+def stale_days_error(page: Any, server: ServerProcess) -> None:
+    """Gave an impossible period for checking the directory's services: the error is shown."""
+    page.locator("#f-stale_days").fill("1")
+    page.locator("form[action$='/directory/settings'] button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+
+
 # ------------------------------------------------------------------ the table
 
 
@@ -246,6 +253,27 @@ PAGES: dict[str, list[Page]] = {
     "moderation_words": [
         Page("/orgs/{org}/moderation/words", who="coordinator", states=(word_error,))
     ],
+    "directory": [
+        Page("/directory"),
+        Page("/directory?region=m:837&topic=carers"),
+        Page("/directory?q=yksinäisyys&open=1"),
+    ],
+    "directory_open_data": [Page("/directory/open-data")],
+    "directory_service": [Page("/directory/arjen-tuki/omaishoitajien-ryhma-tampere")],
+    "directory_manage": [
+        Page("/orgs/{org}/directory", who="coordinator", states=(stale_days_error,))
+    ],
+    "directory_service_new": [
+        Page("/orgs/{org}/directory/new", who="coordinator", states=(form_errors,))
+    ],
+    "directory_service_edit": [
+        Page("/orgs/{org}/directory/services/{directory_service}", who="coordinator")
+    ],
+    "directory_import": [
+        Page("/orgs/{org}/directory/import", who="coordinator", states=(form_errors,))
+    ],
+    "admin_directory": [Page("/admin/directory", who="admin")],
+    "admin_directory_topic": [Page("/admin/directory/topics/carers", who="admin")],
 }
 
 # GET routes that serve no HTML page, and why.
@@ -265,6 +293,9 @@ NOT_PAGES = {
     "manifest": "the web app manifest (JSON)",
     "service_worker": "the service worker's script",
     "favicon": "an icon",
+    "directory_feed_json": "the directory's open data as JSON",
+    "directory_feed_csv": "the directory's open data as CSV",
+    "directory_search_json": "JSON for the referral picker in conversations",
 }
 
 
@@ -490,6 +521,16 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
             await session.scalar(select(ShiftTemplateRow.id).order_by(ShiftTemplateRow.id))
         )
     samples.update(await staff_question_samples(db, now=now))
+    async with db.read_session() as session:
+        from kuulolla.directory.models import DirectoryService
+
+        samples["directory_service"] = str(
+            await session.scalar(
+                select(DirectoryService.id)
+                .where(DirectoryService.organisation_id == org_id)
+                .order_by(DirectoryService.id)
+            )
+        )
 
     return samples
 

@@ -245,7 +245,7 @@ TOPICS = [
         "Suru ja menetys",
         "Sorg och förlust",
         "Grief and loss",
-        "suru kuolema menetys leski sureva läheisen kuolema sorg död förlust änka grief death loss bereavement widow",
+        "suru kuolema menetys leski sureva läheisen kuolema sorg sörja död förlust änka grief grieving death loss bereavement bereaved widow mourning",
     ),
     (
         "substance_use",
