@@ -1,8 +1,8 @@
 """directory: organisations' services by region and topic, their search index, the
 shared topic vocabulary (its first version copied here) and the directory settings
 
-Revision ID: 0012_directory
-Revises: 0011_reserved_topic_slugs
+Revision ID: 0014_directory
+Revises: 0013_room_nicks
 Create Date: 2026-12-07 00:37:24.506685
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import kuulolla.core.db
 
-revision: str = "0012_directory"
-down_revision: str | None = "0011_reserved_topic_slugs"
+revision: str = "0014_directory"
+down_revision: str | None = "0013_room_nicks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
