@@ -228,3 +228,32 @@ def test_purge_deletes_past_retention_and_dry_run_only_counts(db_url: str) -> No
     assert result.returncode == 0, result.stderr
     assert "deleted 1 items" in result.stdout
     assert run_async(count) == 1
+
+
+def test_directory_import_dry_run_then_import_then_export(sqlite_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`directory import --dry-run` says what would change and changes nothing; the import
+    then applies it and the export holds it."""
+    import json
+
+    assert (
+        run("create-org", "--slug", "tuki", "--name", "Tuki ry", database_url=sqlite_url).returncode
+        == 0
+    )
+    data = tmp_path / "palvelut.json"
+    records = [
+        {"id": "linja", "organisation": "tuki", "kind": "helpline", "name": "Tukilinja",
+         "topics": ["crisis"], "area": {"nationwide": True}, "contact": {"phone": "09 0000 500"}},
+        {"id": "rikki", "organisation": "tuki", "kind": "party", "name": "Juhlat"},
+    ]  # fmt: skip
+    data.write_text(json.dumps(records), encoding="utf-8")
+    dry = run("directory", "import", str(data), "--dry-run", database_url=sqlite_url)
+    assert dry.returncode == 1  # a record had problems
+    assert "+ tuki/linja: new" in dry.stdout and "! record 2 rikki: kind:" in dry.stdout
+    assert "1 new, 0 changed, 0 removed would be; 0 unchanged; 1 with problems." in dry.stdout
+    empty = run("directory", "export", database_url=sqlite_url)
+    assert json.loads(empty.stdout)["services"] == []
+    assert run("directory", "import", str(data), database_url=sqlite_url).returncode == 1
+    exported = json.loads(run("directory", "export", database_url=sqlite_url).stdout)
+    assert [s["id"] for s in exported["services"]] == ["linja"]
+    again = run("directory", "import", str(data), "--dry-run", database_url=sqlite_url)
+    assert "0 new, 0 changed, 0 removed would be; 1 unchanged" in again.stdout
