@@ -1,8 +1,8 @@
 """directory: organisations' services by region and topic, their search index, the
 shared topic vocabulary (its first version copied here) and the directory settings
 
-Revision ID: 0014_directory
-Revises: 0013_room_nicks
+Revision ID: 0015_directory
+Revises: 0014_rate_counters
 Create Date: 2026-12-07 00:37:24.506685
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import kuulolla.core.db
 
-revision: str = "0014_directory"
-down_revision: str | None = "0013_room_nicks"
+revision: str = "0015_directory"
+down_revision: str | None = "0014_rate_counters"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
