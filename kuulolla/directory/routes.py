@@ -20,12 +20,22 @@ from starlette.routing import Route
 
 from kuulolla.accounts.access import public
 from kuulolla.core import i18n
-from kuulolla.core.clock import HELSINKI
+from kuulolla.core.clock import HELSINKI, utcnow
+from kuulolla.core.i18n import N_
 from kuulolla.directory import hours as hours_mod
 from kuulolla.directory import importing, logic, opendata, regions, service
+from kuulolla.web import seo
 from kuulolla.web.templating import render
 
 PAGE_SIZE = 20
+DIRECTORY_DESCRIPTION = N_(
+    "Peer groups, helplines, chats and meeting places of Finnish organisations, by "
+    "municipality, wellbeing services county and topic."
+)
+OPEN_DATA_DESCRIPTION = N_(
+    "The service directory as open data: every published service in JSON and CSV, with "
+    "its licence and format."
+)
 SEARCH_JSON_LIMIT = 8
 
 
@@ -87,6 +97,7 @@ async def directory(request: Request) -> Response:
         "directory/index.html",
         {
             **common(request, topics),
+            "seo": _list_meta(request, filters, page),
             "filters": filters,
             "results": results,
             "crisis": crisis,
@@ -118,6 +129,7 @@ async def service_page(request: Request) -> Response:
         "directory/service.html",
         {
             **common(request, topics),
+            "seo": _service_meta(request, view),
             "s": view,
             "f": view.fields,
             "status": state,
@@ -187,6 +199,9 @@ async def open_data(request: Request) -> Response:
             "count": len(views),
             "columns": opendata.CSV_COLUMNS,
             "topics": topics,
+            "seo": seo.indexable(
+                request, description=i18n.gettext(request.state.locale, OPEN_DATA_DESCRIPTION)
+            ),
         },
     )
 
@@ -226,6 +241,77 @@ async def search_json(request: Request) -> Response:
         headers={"cache-control": "no-store"},
     )
 
+
+# ------------------------------------------------------------------ search engines
+
+
+def _list_meta(request: Request, filters: logic.Filters, page: int) -> seo.PageMeta | None:
+    """The directory by region, topic and kind is public content (its canonical address
+    keeps those); a search in words or "open now" is a visitor's own and says noindex."""
+    if filters.query or filters.open_now:
+        return None
+    locale = request.state.locale
+    query = [
+        (name, value)
+        for name, value in (
+            ("region", filters.region),
+            ("topic", filters.topic),
+            ("kind", filters.kind),
+            ("online", "1" if filters.online else ""),
+            ("page", str(page) if page > 1 else ""),
+        )
+        if value
+    ]
+    lead = regions.name_of(filters.region, locale) + ". " if filters.region else ""
+    return seo.indexable(
+        request, description=lead + i18n.gettext(locale, DIRECTORY_DESCRIPTION), query=query
+    )
+
+
+def _service_meta(request: Request, view: service.ServiceView) -> seo.PageMeta:
+    """A service's page, with its schema.org Service: who provides it, where, how to reach."""
+    locale = request.state.locale
+    fields = view.fields
+    summary = logic.localized(fields.summaries, locale)[0]
+    description = summary or logic.localized(fields.descriptions, locale)[0] or view.name(locale)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "name": view.name(locale),
+        "description": description,
+        "url": seo.base_url(request) + view.path,
+        "serviceType": i18n.gettext(locale, logic.KINDS[fields.kind]),
+        "provider": {"@type": "Organization", "name": view.organisation_name},
+        "areaServed": [regions.name_of(code, locale) for code in fields.area_codes],
+        "isAccessibleForFree": fields.free,
+    }
+    if fields.contact.phone:
+        data["availableChannel"] = {"@type": "ServiceChannel", "servicePhone": fields.contact.phone}
+    return seo.indexable(request, description=description, structured_data=data)
+
+
+async def _directory_pages(db: Any) -> list[seo.SitemapEntry]:
+    return [seo.SitemapEntry("/directory"), seo.SitemapEntry("/directory/open-data")]
+
+
+# The sitemap is asked for without a request's clock: the wall clock decides which
+# services are stale, as it does for the pages.
+async def _service_count(db: Any) -> int:
+    return len(await service.published(db, now=utcnow()))
+
+
+async def _service_entries(db: Any, offset: int, limit: int) -> list[seo.SitemapEntry]:
+    views = await service.published(db, now=utcnow())
+    return [
+        seo.SitemapEntry(v.path, lastmod=max(v.updated_at, v.checked_at))
+        for v in views[offset : offset + limit]
+    ]
+
+
+SITEMAP = [
+    seo.listed_section("directory", _directory_pages),
+    seo.SitemapSection("services", _service_count, _service_entries),
+]
 
 ROUTES = [
     Route("/directory", directory, name="directory"),

@@ -67,10 +67,7 @@ async def _form(request: Request) -> Any:
 
 
 def _service_id(request: Request) -> int:
-    try:
-        return int(request.path_params["service_id"])
-    except ValueError:
-        return 0
+    return int(request.path_params["service_id"])
 
 
 # ------------------------------------------------------------------ the list
@@ -499,19 +496,19 @@ ROUTES = [
         name="directory_import",
     ),
     Route(
-        "/orgs/{slug}/directory/services/{service_id}",
+        "/orgs/{slug}/directory/services/{service_id:id}",
         edit_service,
         methods=["GET", "POST"],
         name="directory_service_edit",
     ),
     Route(
-        "/orgs/{slug}/directory/services/{service_id}/checked",
+        "/orgs/{slug}/directory/services/{service_id:id}/checked",
         mark_checked,
         methods=["POST"],
         name="directory_service_checked",
     ),
     Route(
-        "/orgs/{slug}/directory/services/{service_id}/delete",
+        "/orgs/{slug}/directory/services/{service_id:id}/delete",
         delete_service,
         methods=["POST"],
         name="directory_service_delete",

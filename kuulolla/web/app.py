@@ -230,7 +230,7 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock
     # The sitemap's sections, from each domain with indexable pages (web/seo.py).
-    app.state.sitemap = [*pages.SITEMAP, *questions.SITEMAP]
+    app.state.sitemap = [*pages.SITEMAP, *questions.SITEMAP, *directory.SITEMAP]
     return app
 
 

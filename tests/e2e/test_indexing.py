@@ -30,6 +30,9 @@ INDEXABLE = {
     "questions",
     "question",
     "questions_ask",
+    "directory",
+    "directory_service",
+    "directory_open_data",
 }
 NS = {"s": seo.SITEMAP_NS}
 
