@@ -70,6 +70,29 @@ def _service_id(request: Request) -> int:
     return int(request.path_params["service_id"])
 
 
+async def _page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    problems: FormErrors | None = None,
+) -> Response:
+    """One of the organisation's directory pages, with the form's problems (400) or the
+    notice of what was just done."""
+    org = await get_organisation_or_raise(request.state.db, slug=request.path_params["slug"])
+    return render(
+        request,
+        f"directory/{template}",
+        {
+            "org": org,
+            "errors": problems or errors(request),
+            "notice": _notice(request),
+            **context,
+        },
+        status_code=400 if problems else 200,
+    )
+
+
 # ------------------------------------------------------------------ the list
 
 
@@ -79,16 +102,14 @@ async def _overview(
     db = request.state.db
     org_id = request.state.organisation_id
     now = request.state.clock.now()
-    org = await get_organisation_or_raise(db, slug=request.path_params["slug"])
     views = await service.list_organisation_services(db, organisation_id=org_id)
     to_check = [v for v in views if v.needs_check(now)]
     to_check.sort(key=lambda v: v.stale_at)
     days = await service.get_stale_days(db, organisation_id=org_id)
-    return render(
+    return await _page(
         request,
-        "directory/manage.html",
+        "manage.html",
         {
-            "org": org,
             "helsinki_zone": HELSINKI,
             "views": views,
             "to_check": to_check,
@@ -97,10 +118,8 @@ async def _overview(
             "kinds": {k: i18n.gettext(request.state.locale, v) for k, v in logic.KINDS.items()},
             "stale_days": stale_value if stale_value is not None else str(days),
             "stale_range": logic.STALE_DAYS,
-            "errors": problems or errors(request),
-            "notice": _notice(request),
         },
-        status_code=400 if problems else 200,
+        problems=problems,
     )
 
 
@@ -252,13 +271,11 @@ async def _edit_page(
     problems: FormErrors | None = None,
 ) -> Response:
     db = request.state.db
-    org = await get_organisation_or_raise(db, slug=request.path_params["slug"])
     locale = request.state.locale
-    return render(
+    return await _page(
         request,
-        "directory/edit.html",
+        "edit.html",
         {
-            "org": org,
             "view": view,
             "new": view is None,
             "values": values,
@@ -267,11 +284,9 @@ async def _edit_page(
             "age_groups": {k: i18n.gettext(locale, v) for k, v in logic.AGE_GROUPS.items()},
             "languages": {k: i18n.gettext(locale, v) for k, v in logic.LANGUAGES.items()},
             "maxes": MAXES,
-            "errors": problems or errors(request),
-            "notice": _notice(request),
             "now": request.state.clock.now(),
         },
-        status_code=400 if problems else 200,
+        problems=problems,
     )
 
 
@@ -381,23 +396,19 @@ async def _import_page(
     remove_missing: bool = False,
     problems: FormErrors | None = None,
 ) -> Response:
-    db = request.state.db
-    org = await get_organisation_or_raise(db, slug=request.path_params["slug"])
     locale = request.state.locale
-    return render(
+    return await _page(
         request,
-        "directory/import.html",
+        "import.html",
         {
-            "org": org,
             "result": result,
             "content": content,
             "applied": applied,
             "remove_missing": remove_missing,
             "field_labels": _field_labels(locale),
-            "errors": problems or errors(request),
             "translated": lambda e: e.translated(locale),
         },
-        status_code=400 if problems else 200,
+        problems=problems,
     )
 
 

@@ -488,39 +488,33 @@ async def do_delete_service(db: Database, *, organisation_id: int, service_id: i
 # ------------------------------------------------------------------ reading
 
 
-async def access_service(db: Database, *, organisation_id: int, service_id: int) -> ServiceView:
-    """A service of ``organisation_id`` (any state), else :class:`ServiceNotFound`."""
+async def _one(db: Database, *where: Any) -> ServiceView:
     async with db.read_session() as session:
-        row = (
-            await session.execute(
-                _view_query().where(
-                    DirectoryService.id == service_id,
-                    DirectoryService.organisation_id == organisation_id,
-                )
-            )
-        ).first()
+        row = (await session.execute(_view_query().where(*where))).first()
     if row is None:
         raise ServiceNotFound()
     return _view(row)
+
+
+async def access_service(db: Database, *, organisation_id: int, service_id: int) -> ServiceView:
+    """A service of ``organisation_id`` (any state), else :class:`ServiceNotFound`."""
+    return await _one(
+        db,
+        DirectoryService.id == service_id,
+        DirectoryService.organisation_id == organisation_id,
+    )
 
 
 async def get_public_service_or_raise(
     db: Database, *, organisation_slug: str, key: str, now: datetime
 ) -> ServiceView:
     """A service visitors may see: published and not stale."""
-    async with db.read_session() as session:
-        row = (
-            await session.execute(
-                _view_query().where(
-                    Organisation.slug == organisation_slug,
-                    DirectoryService.key == key,
-                    DirectoryService.published.is_(True),
-                )
-            )
-        ).first()
-    if row is None:
-        raise ServiceNotFound()
-    view = _view(row)
+    view = await _one(
+        db,
+        Organisation.slug == organisation_slug,
+        DirectoryService.key == key,
+        DirectoryService.published.is_(True),
+    )
     if view.stale(now):
         raise ServiceNotFound()
     return view

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import sys
@@ -38,13 +37,9 @@ from kuulolla.accounts.models import Organisation  # noqa: E402
 from kuulolla.core.db import Database  # noqa: E402
 from kuulolla.directory import demo, importing, logic, opendata, regions, service  # noqa: E402
 from kuulolla.rooms import service as rooms  # noqa: E402
+from tests.directory.search_eval import QUERIES, recall_at_5  # noqa: E402
 
-QUERIES = ROOT / "tests" / "directory" / "search_queries.jsonl"
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
-
-
-def queries() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in QUERIES.read_text().splitlines() if line.strip()]
 
 
 async def seed_demo(db: Database) -> None:
@@ -54,21 +49,10 @@ async def seed_demo(db: Database) -> None:
 
 
 async def quality(db: Database) -> float:
-    scores = []
-    for row in queries():
-        found = await service.find_services(
-            db,
-            filters=logic.Filters(query=row["query"], region=row.get("region", "")),
-            now=NOW,
-            limit=5,
-        )
-        top = [f"{f.service.organisation_slug}/{f.service.key}" for f in found.items]
-        relevant = set(row["relevant"])
-        score = len(relevant & set(top)) / min(len(relevant), 5)
-        scores.append(score)
-        if score < 1:
-            print(f"    {score:.2f} {row['query']!r}: {top}")
-    return sum(scores) / len(scores)
+    recall, misses = await recall_at_5(db, now=NOW)
+    for query, top in misses:
+        print(f"    miss {query!r}: {top}")
+    return recall
 
 
 async def grow(db: Database, size: int) -> int:
@@ -123,13 +107,13 @@ async def run(kind: str, dbs: Databases, size: int, rounds: int) -> None:
     db = Database.from_url(url)
     try:
         await seed_demo(db)
-        print(f"{kind}: recall@5 over {len(queries())} queries")
+        print(f"{kind}: recall@5 over {len(QUERIES)} queries")
         print(f"  mean recall@5 {await quality(db):.3f}")
         started = time.perf_counter()
         total = await grow(db, size)
         print(f"  {total} services ({time.perf_counter() - started:.0f} s to add)")
         words, open_now = [], []
-        for row in queries():
+        for row in QUERIES:
             words += await timed(
                 lambda row=row: service.find_services(
                     db,

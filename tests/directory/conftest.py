@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest_asyncio
 
 from kuulolla.core.db import Database
 from kuulolla.core.finnish import analyser
 from kuulolla.directory import demo
-from kuulolla.rooms import service as rooms
 from tests.accounts.conftest import env  # noqa: F401 (the pages' fixture)
+from tests.conftest import unavailable
 from tests.helpers import NOW
-
-
-@dataclass(frozen=True)
-class Orgs:
-    a: int
-    b: int
+from tests.questions.conftest import Orgs, orgs  # noqa: F401 (the two demo organisations)
 
 
 @pytest_asyncio.fixture
-async def orgs(db: Database) -> Orgs:
-    a = await rooms.do_create_organisation(db, slug="arjen-tuki", name="Arjen Tuki ry", now=NOW)
-    b = await rooms.do_create_organisation(
-        db, slug="nuorten-kanava", name="Nuorten Kanava ry", now=NOW
-    )
-    return Orgs(a, b)
-
-
-@pytest_asyncio.fixture
-async def demo_directory(db: Database, orgs: Orgs) -> int:
+async def demo_directory(db: Database, orgs: Orgs) -> int:  # noqa: F811 (the fixture above)
     """The demo directory seeded on NOW; returns how many services it has."""
     if not analyser().available:
-        from tests.conftest import unavailable
-
         unavailable("Voikko (libvoikko1, voikko-fi)")
     return await demo.seed(db, now=NOW)

@@ -8,42 +8,19 @@ results (out of at most five); the mean over the set must be at least 0.9.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from kuulolla.core.db import Database
-from kuulolla.directory import logic, service
+from tests.directory.search_eval import QUERIES, recall_at_5
 from tests.helpers import NOW
 
 pytestmark = pytest.mark.asyncio
-
-QUERIES = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "search_queries.jsonl").read_text().splitlines()
-    if line.strip()
-]
 
 
 async def test_recall_at_5_on_inflected_queries_is_at_least_0_9(
     db: Database, demo_directory: int
 ) -> None:
     """Visitors' own words find the services a helper would point them to."""
-    scores, misses = [], []
-    for row in QUERIES:
-        found = await service.find_services(
-            db,
-            filters=logic.Filters(query=row["query"], region=row.get("region", "")),
-            now=NOW,
-            limit=5,
-        )
-        top = [f"{f.service.organisation_slug}/{f.service.key}" for f in found.items]
-        relevant = set(row["relevant"])
-        score = len(relevant & set(top)) / min(len(relevant), 5)
-        scores.append(score)
-        if score < 1:
-            misses.append((row["query"], top))
-    recall = sum(scores) / len(scores)
+    recall, misses = await recall_at_5(db, now=NOW)
     assert len(QUERIES) >= 30
     assert recall >= 0.9, (recall, misses)
