@@ -214,6 +214,7 @@ def create_app(
             json_bytes=settings.max_json_bytes,
             timeout=settings.body_timeout,
             refuse=refuse_request,
+            uploads=directory_manage.UPLOADS,
         ),
     ]
     app = KuulollaApp(

@@ -11,7 +11,9 @@ the limit of its kind, before the application sees the request:
 - everything else (HTML forms): ``KUULOLLA_MAX_FORM_BYTES`` (64 KiB; the longest form,
   an answer of 8,000 characters with the question's text, is about 15 KB of Finnish
   once encoded);
-- ``multipart/form-data``: refused (415), since no page uploads files.
+- ``multipart/form-data``: refused (415), except on the few paths that take a file
+  (``uploads``: a pattern and its own limit, such as the directory's import of open
+  data, 4 MiB), where any body may be as large as that path's limit.
 
 A declared ``Content-Length`` over the limit is refused at once (413) without reading;
 a chunked body is counted as it comes and refused as soon as it passes the limit. The
@@ -27,7 +29,8 @@ disconnect).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import ClassVar
 
 from starlette.datastructures import Headers
@@ -77,16 +80,25 @@ class BodyLimitMiddleware:
         json_bytes: int,
         timeout: float,
         refuse: Refuse,
+        uploads: Sequence[tuple[re.Pattern[str], int]] = (),
     ) -> None:
         self.app = app
         self.form_bytes = form_bytes
         self.json_bytes = json_bytes
         self.timeout = timeout
         self.refuse = refuse
+        self.uploads = tuple(uploads)
 
     def limit_for(self, content_type: str) -> int:
         kind = content_type.split(";", 1)[0].strip().lower()
         return self.json_bytes if kind in JSON_TYPES or kind.endswith("+json") else self.form_bytes
+
+    def upload_limit(self, path: str) -> int | None:
+        """The limit of a path that takes files, None for every other path."""
+        for pattern, limit in self.uploads:
+            if pattern.fullmatch(path):
+                return limit
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,10 +111,14 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)  # no body
             return
         content_type = headers.get("content-type", "")
-        if content_type.split(";", 1)[0].strip().lower() == "multipart/form-data":
+        upload = self.upload_limit(scope["path"])
+        if (
+            upload is None
+            and content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
+        ):
             await self._refuse(scope, receive, send, FilesRefused())
             return
-        limit = self.limit_for(content_type)
+        limit = upload if upload is not None else self.limit_for(content_type)
         if length is not None and (not length.strip().isdigit() or int(length) > limit):
             await self._refuse(scope, receive, send, BodyTooLarge())
             return

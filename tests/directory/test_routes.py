@@ -340,3 +340,23 @@ def test_topic_edits_keep_services_and_hide_the_topic_from_choices(env: Env) -> 
     assert response.status_code == 303
     assert 'value="housing"' not in env.client.get("/directory").text
     assert logic.check_topic_key("housing") == "housing"
+
+
+def test_files_are_taken_only_by_the_import_and_only_so_large(env: Env) -> None:
+    """The import page takes a file of up to 4 MiB; a larger one, or a file sent to any
+    other page, is refused before it is read."""
+    sign_in(env.client, "coordinator-alfa")
+    html = env.client.get("/orgs/alfa/directory/import").text
+    token = csrf_from(html)
+    big = env.client.post(
+        "/orgs/alfa/directory/import",
+        data={"csrf_token": token},
+        files={"file": ("iso.json", b"[" + b" " * (5 * 1024 * 1024) + b"]", "application/json")},
+    )
+    assert big.status_code == 413
+    elsewhere = env.client.post(
+        "/orgs/alfa/directory/new",
+        data={"csrf_token": token},
+        files={"file": ("x.json", b"[]", "application/json")},
+    )
+    assert elsewhere.status_code == 415
