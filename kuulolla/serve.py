@@ -3,6 +3,7 @@ several supervised workers sharing one listening socket."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -12,6 +13,8 @@ from uvicorn.supervisors import Multiprocess
 
 from kuulolla.core.logging import configure_logging
 from kuulolla.core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def uvicorn_config(settings: Settings) -> uvicorn.Config:
@@ -40,11 +43,41 @@ def uvicorn_config(settings: Settings) -> uvicorn.Config:
     )
 
 
+# Descriptors a process needs besides its connections: database pool, Redis links,
+# log and data files, the listening socket.
+SPARE_FILES = 1024
+
+
+def raise_open_files(connections: int) -> None:
+    """Raise the soft limit of open files so ``connections`` fit (up to the hard limit;
+    workers inherit it). Past the limit every accept fails, which the connection cap
+    (``KUULOLLA_MAX_CONNECTIONS``) is meant to prevent."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = connections + SPARE_FILES
+    if hard != resource.RLIM_INFINITY:
+        want = min(want, hard)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    if hard != resource.RLIM_INFINITY and hard < connections + SPARE_FILES:
+        log.warning(
+            "serve.open_file_limit: the hard limit of open files (%d) is below "
+            "KUULOLLA_MAX_CONNECTIONS plus %d; lower the setting or raise the limit",
+            hard,
+            SPARE_FILES,
+            extra={"event": "serve.open_file_limit"},
+        )
+
+
 def serve(settings: Settings) -> None:
     """Serve until stopped. Workers rebuild the settings from the environment, so the
     settings are exported there first."""
     os.environ.update(settings.to_env())
     configure_logging(settings)
+    raise_open_files(settings.max_connections)
     config = uvicorn_config(settings)
     server = uvicorn.Server(config)
     if settings.workers > 1:

@@ -9,6 +9,7 @@ variable when a value cannot be parsed or is unsafe for production.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ class Settings:
     workers: int = 1
     allowed_origins: tuple[str, ...] = ()  # empty: same origin as the Host header
     forwarded_allow_ips: tuple[str, ...] = ()  # balancers whose X-Forwarded-* we trust
+    # "*" above trusts anyone who can reach the port; allowed outside development only
+    # when this says the port is reachable from the balancer's private network alone.
+    proxy_network_private: bool = False
     shutdown_grace: float = 10.0  # seconds for open sockets to close on SIGTERM
     public_url: str = ""  # shown by `kuulolla demo`; defaults to http://host:port
 
@@ -90,6 +94,11 @@ class Settings:
     # the GIL back after every statement while it holds the database's write lock.
     switch_interval: float = 0.0005
     metrics: bool = True  # serve Prometheus metrics at /metrics (restrict it at the balancer)
+    metrics_allow: tuple[str, ...] = (
+        "127.0.0.1",
+        "::1",
+    )  # addresses or networks that may read them
+    metrics_token: str = ""  # or anyone with "Authorization: Bearer <token>"
 
     # Question-and-answer archive.
     question_deadline_days: int = 10  # working days to answer, unless an organisation sets its own
@@ -263,6 +272,32 @@ class Settings:
             )
         if self.max_connections < 10:
             raise SettingsError(f"{PREFIX}MAX_CONNECTIONS must be at least 10")
+        self._check_networks()
+
+    def _check_networks(self) -> None:
+        for name, values in (
+            ("FORWARDED_ALLOW_IPS", self.forwarded_allow_ips),
+            ("METRICS_ALLOW", self.metrics_allow),
+        ):
+            for value in values:
+                if value == "*" and name == "FORWARDED_ALLOW_IPS":
+                    continue
+                try:
+                    ipaddress.ip_network(value, strict=False)
+                except ValueError:
+                    raise SettingsError(
+                        f"{PREFIX}{name}: {value!r} is not an IP address or network"
+                    ) from None
+        if "*" in self.forwarded_allow_ips and not (self.development or self.proxy_network_private):
+            raise SettingsError(
+                f"{PREFIX}FORWARDED_ALLOW_IPS=* trusts X-Forwarded-For from anyone who can reach "
+                "this port, so any client could choose its own address (and walk around bans "
+                "and limits). Name the balancers' addresses or network (for example "
+                f"172.30.0.0/24), or set {PREFIX}PROXY_NETWORK_PRIVATE=true if only the "
+                "balancer can reach this port"
+            )
+        if self.metrics_token and len(self.metrics_token) < 24:
+            raise SettingsError(f"{PREFIX}METRICS_TOKEN must be at least 24 characters")
 
     def to_env(self) -> dict[str, str]:
         """The environment that reproduces these settings in a child process."""

@@ -63,7 +63,7 @@ from kuulolla.web import pages, pwa, seo
 from kuulolla.web.bodies import BodyLimitMiddleware
 from kuulolla.web.locale import LocaleMiddleware
 from kuulolla.web.request_ids import RequestIdMiddleware, new_request_id, route_template
-from kuulolla.web.security import SecurityHeadersMiddleware
+from kuulolla.web.security import SecurityHeadersMiddleware, address_in, bearer_matches
 from kuulolla.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -336,8 +336,18 @@ async def health(request: Request) -> Response:
 
 @public
 async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus metrics for the monitoring system only: a client address in
+    ``KUULOLLA_METRICS_ALLOW`` or the bearer token ``KUULOLLA_METRICS_TOKEN``; anyone
+    else gets the same 404 as any unknown address."""
+    settings: Settings = request.app.state.settings
+    client = request.client.host if request.client else None
+    if not (
+        address_in(client, settings.metrics_allow)
+        or bearer_matches(request.headers.get("authorization"), settings.metrics_token)
+    ):
+        raise NotFound()
     body, content_type = metrics.render()
-    return Response(body, media_type=content_type)
+    return Response(body, media_type=content_type, headers={"cache-control": "no-store"})
 
 
 @public

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -55,33 +57,73 @@ class SecurityHeadersMiddleware:
                     if name not in present:
                         headers.append((name, value))
                 if self.hsts:
-                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                    headers.append(
+                        (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+                    )
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def origin_key(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an origin or a ``scheme://host[:port]``, with the
+    scheme's default port filled in; None when it is not http(s)."""
+    try:
+        parts = urlsplit(url.strip().rstrip("/").lower())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme]
+
+
 def origin_allowed(
     *, origin: str | None, host: str | None, scheme: str, allowed: Iterable[str]
 ) -> bool:
-    """Whether a WebSocket handshake's Origin may open a socket.
+    """Whether a WebSocket handshake's (or a form's) Origin may go on.
 
     Browsers always send Origin on WebSocket handshakes, so a cross-site page cannot
     ride a visitor's cookies into a socket (cross-site WebSocket hijacking). Programs
     that are not browsers send none and are let through: they hold no victim's cookies.
     With an explicit allowlist, only those origins pass; without one, only the origin
-    that matches the Host header (same origin) passes.
+    of this very address: the same scheme, host and port (an ``http://`` page of the
+    same host, or another port of it, is another origin).
     """
     if origin is None:
         return True
-    origin = origin.strip().rstrip("/").lower()
-    allowed = [a.strip().rstrip("/").lower() for a in allowed]
-    if allowed:
-        return origin in allowed
-    if not host or origin == "null":
+    given = origin_key(origin)
+    if given is None:
         return False
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https"):
+    keys = [key for key in (origin_key(a) for a in allowed) if key is not None]
+    if keys:
+        return given in keys
+    if not host:
         return False
-    return parts.netloc == host.lower()
+    scheme = {"ws": "http", "wss": "https"}.get(scheme, scheme)
+    return given == origin_key(f"{scheme}://{host}")
+
+
+def address_in(address: str | None, networks: Iterable[str]) -> bool:
+    """Whether ``address`` is one of ``networks`` (addresses or CIDR networks)."""
+    if not address:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+def bearer_matches(authorization: str | None, token: str) -> bool:
+    """Whether an Authorization header carries ``Bearer <token>`` (never for no token)."""
+    if not token or not authorization:
+        return False
+    kind, _, given = authorization.partition(" ")
+    return kind.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())

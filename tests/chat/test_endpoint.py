@@ -27,10 +27,15 @@ def prepare(db_url: str, *rooms: tuple[str, int]) -> None:
     run_async(work)
 
 
+METRICS_TOKEN = "metrics-" + "t" * 24
+METRICS = {"authorization": f"Bearer {METRICS_TOKEN}"}
+
+
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
     prepare(db_url, ("huone", 30), ("hiljainen", 0))
-    with TestClient(create_app(make_settings(db_url, hello_timeout=1.0))) as c:
+    settings = make_settings(db_url, hello_timeout=1.0, metrics_token=METRICS_TOKEN)
+    with TestClient(create_app(settings)) as c:
         yield c
 
 
@@ -387,14 +392,14 @@ def test_metrics_count_joins_and_messages(client: TestClient) -> None:
                 return float(line.rsplit(" ", 1)[1])
         return 0.0
 
-    before = client.get("/metrics").text
+    before = client.get("/metrics", headers=METRICS).text
     with client.websocket_connect("/ws") as ws:
         hello(ws)
         join(ws)
         send(ws, "mittari", "m1")
         receive_until(ws, "ack")
-        during = client.get("/metrics").text
-    after = client.get("/metrics").text
+        during = client.get("/metrics", headers=METRICS).text
+    after = client.get("/metrics", headers=METRICS).text
     assert value(during, "kuulolla_connections") == value(before, "kuulolla_connections") + 1
     assert (
         value(after, "kuulolla_messages_accepted_total")

@@ -22,8 +22,9 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 @dataclass
 class Live:
-    """A server process on SQLite with a volunteer (``uhri``) and a volunteer with a
-    second factor (``kaksi``, :data:`TOTP_SECRET`), both with the shared password."""
+    """A server process on SQLite with a room (``huone``), a volunteer (``uhri``), a
+    volunteer with a second factor (``kaksi``, :data:`TOTP_SECRET`) and a coordinator
+    (``koordi``), all with the shared password."""
 
     server: ServerProcess
     settings: Settings
@@ -51,6 +52,9 @@ def seed_staff(database_url: str, settings: Settings) -> None:
                 org.require_totp = "none"
                 org_id = org.id
             await add_person(db, "uhri", org_id=org_id, role="volunteer")
+            await add_person(
+                db, "koordi", display_name="Koordinaattori", org_id=org_id, role="coordinator"
+            )
             user_id = await add_person(db, "kaksi", org_id=org_id, role="volunteer")
             async with db.session() as session:
                 await session.execute(

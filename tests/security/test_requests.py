@@ -10,7 +10,10 @@ the body is sent, closes what stays silent and takes no more connections than it
 from __future__ import annotations
 
 import os
+import resource
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -262,3 +265,21 @@ def test_the_limits_are_settings() -> None:
     settings = Settings()
     assert (settings.max_form_bytes, settings.max_json_bytes) == (65536, 16384)
     assert settings.header_timeout == 10 and settings.max_connections == 10_000
+
+
+def test_the_open_file_limit_is_raised_to_fit_the_connections() -> None:
+    """A process started with few descriptors raises its limit so the cap can be reached."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    code = (
+        "import resource; from kuulolla.serve import raise_open_files; "
+        "raise_open_files(5000); print(resource.getrlimit(resource.RLIMIT_NOFILE)[0])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = 5000 + 1024 if hard == resource.RLIM_INFINITY else min(5000 + 1024, hard)
+    assert int(done.stdout) == expected
