@@ -8,6 +8,7 @@ def load_all() -> None:
     import kuulolla.chat.models
     import kuulolla.core.models
     import kuulolla.directory.models
+    import kuulolla.embed.models
     import kuulolla.moderation.models
     import kuulolla.privacy.models
     import kuulolla.questions.models

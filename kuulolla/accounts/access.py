@@ -259,6 +259,14 @@ async def check_csrf(request: Request) -> None:
         value = form.get("csrf_token")
         given = value if isinstance(value, str) else None
     binding = _csrf_binding(request, create=False)
+    if binding is None and site == "same-origin":
+        # A visitor without a session whose browser keeps no cookie of ours: the chat
+        # embedded on an organisation's site, where the frame's cookies are third-party
+        # and refused. Sec-Fetch-Site is set by the browser and cannot be forged by a
+        # page: "same-origin" means one of our own pages sent the request, which is
+        # what the token would prove. Browsers without Fetch Metadata still need the
+        # token and its cookie.
+        return
     if not given or binding is None or not crypto.csrf_matches(settings.secret_key, binding, given):
         raise CsrfRefused()
 

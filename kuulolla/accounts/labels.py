@@ -24,6 +24,8 @@ AUDIT_LABELS = {
     "admin_granted": N_("Admin rights granted"),
     "admin_revoked": N_("Admin rights removed"),
     "deactivated": N_("Account deactivated"),
+    "embed_site_added": N_("Site allowed to embed the chat"),
+    "embed_site_removed": N_("Site no longer allowed to embed the chat"),
     "invitation_accepted": N_("Invitation accepted, password set"),
     "invitation_created": N_("Invitation created"),
     "member_added": N_("Added to the organisation"),

@@ -165,7 +165,7 @@ def _person(user: StaffUser, roles: dict[int, str]) -> Person:
 # Keys allowed in an audit event's detail. Anything else is dropped, so a careless
 # call cannot put a password, token or address into the log.
 AUDIT_DETAIL_KEYS = frozenset(
-    {"role", "previous", "kind", "reason", "count", "qualification", "admin", "expires"}
+    {"role", "previous", "kind", "reason", "count", "qualification", "admin", "expires", "site"}
 )
 
 

@@ -50,6 +50,7 @@ from kuulolla.core.settings import Settings
 from kuulolla.directory import routes as directory
 from kuulolla.directory import routes_admin as directory_admin
 from kuulolla.directory import routes_manage as directory_manage
+from kuulolla.embed import routes as embed
 from kuulolla.moderation import routes as moderation
 from kuulolla.privacy import routes as privacy
 from kuulolla.questions import routes as questions
@@ -181,6 +182,7 @@ def create_app(
         *directory_admin.ROUTES,
         *reports.ROUTES,
         *shifts.ROUTES,
+        *embed.ROUTES,
         *seo.ROUTES,
         *pwa.ROUTES,
         Route("/healthz", health, name="healthz"),

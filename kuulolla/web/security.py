@@ -9,22 +9,29 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# No inline scripts or styles and nothing from anywhere else: pages load only what
-# this service serves. 'self' in connect-src covers ws(s):// to the same host.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    """No inline scripts or styles and nothing from anywhere else: pages load only what
+    this service serves. 'self' in connect-src covers ws(s):// to the same host.
+    ``frame_ancestors`` says who may show the page in a frame: nobody, except for the
+    embedded chat, whose pages name the sites their organisation allows (kuulolla/embed)."""
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "manifest-src 'self'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
@@ -38,7 +45,11 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 
 
 class SecurityHeadersMiddleware:
-    """Adds :data:`SECURITY_HEADERS` (and HSTS when served over https) to every HTTP response."""
+    """Adds :data:`SECURITY_HEADERS` (and HSTS when served over https) to every HTTP
+    response, each unless the response has set it. A response with a policy of its own
+    (an embedded chat page) gets no ``X-Frame-Options``: its ``frame-ancestors`` decides
+    who may frame it (browsers ignore X-Frame-Options beside it, but an old one would
+    read DENY)."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
@@ -53,6 +64,8 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
+                if b"content-security-policy" in present:
+                    present.add(b"x-frame-options")
                 for name, value in SECURITY_HEADERS:
                     if name not in present:
                         headers.append((name, value))

@@ -83,6 +83,11 @@ def render(
         # Kept out of search engines unless the route says otherwise (web/seo.py).
         "seo": None,
     }
+    # The chat embedded on an organisation's site (kuulolla/embed) renders the same page
+    # in a frame's layout.
+    embedded = bool(getattr(request.state, "embedded", False))
+    ctx["embedded"] = embedded
+    ctx["layout"] = "embed/base.html" if embedded else "base.html"
     if context:
         ctx.update(context)
     html = environment(locale).get_template(name).render(ctx)

@@ -77,6 +77,13 @@ AUDIENCE = {
     "service_worker": "everyone",
     "favicon": "everyone",
     "offline": "everyone",
+    # The chat embedded on organisations' sites, and the sites a coordinator allows.
+    "embed_script": "everyone",
+    "embed_topic": "everyone",
+    "embed_room": "everyone",
+    "embed_settings": "coordinator",
+    "embed_site_add": "coordinator",
+    "embed_site_remove": "coordinator",
     "healthz": "everyone",
     "readyz": "everyone",
     "ws": "everyone",
@@ -362,7 +369,7 @@ class Caller:
 def fill(path: str, env: Env, *, org: str, obj_org: str, link_token: str) -> str:
     world = env.world
     values = {
-        "slug": world.rooms[org] if path.startswith("/rooms/") else org,
+        "slug": world.rooms[org] if path.startswith(("/rooms/", "/embed/rooms/")) else org,
         "topic": "ei-aihetta",
         "user_id": str(world.users[f"target-{obj_org}"]),
         "record_id": str(world.records[obj_org]),
@@ -379,6 +386,7 @@ def fill(path: str, env: Env, *, org: str, obj_org: str, link_token: str) -> str
         "template_id": "999999",
         "debrief_id": "999999",
         "canned_id": "999999",
+        "site_id": "999999",
         "section": "answers",
         "n": "1",
         # Directory objects: a service nobody has (a public page answers 404 to all).

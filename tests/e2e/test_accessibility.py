@@ -211,6 +211,9 @@ PAGES: dict[str, list[Page]] = {
     "question": [Page("/questions/{question}")],
     "queue_topics": [Page("/chat")],
     "queue_topic": [Page("/chat/parisuhde"), Page("/chat/omaishoitajat-chat")],
+    "embed_topic": [Page("/embed/chat/parisuhde")],
+    "embed_room": [Page("/embed/rooms/{open_room}", states=(room_with_messages,))],
+    "embed_settings": [Page("/orgs/{org}/embed", who="coordinator", states=(form_errors,))],
     "queue_console": [Page("/staff/queue/{org}", who="volunteer")],
     "queue_chat": [Page("/staff/queue/{org}/chat?c={conversation}", who="volunteer")],
     "queue_manage": [Page("/orgs/{org}/queue", who="coordinator", states=(canned_error,))],
@@ -304,6 +307,7 @@ NOT_PAGES = {
     "directory_feed_json": "the directory's open data as JSON",
     "directory_feed_csv": "the directory's open data as CSV",
     "directory_search_json": "JSON for the referral picker in conversations",
+    "embed_script": "the snippet's script for other sites",
 }
 
 
