@@ -46,7 +46,11 @@ from kuulolla.embed.permissions import MANAGE_EMBEDDING
 from kuulolla.queue import routes as queue_routes
 from kuulolla.queue import service as queue_service
 from kuulolla.rooms import service as rooms
-from kuulolla.web import pages, seo
+from kuulolla.web import (
+    pages,
+    params,  # noqa: F401  (registers the "id" path convertor)
+    seo,
+)
 from kuulolla.web.security import content_security_policy
 from kuulolla.web.templating import render
 
@@ -224,7 +228,7 @@ ROUTES = [
     Route("/orgs/{slug}/embed", settings_page, methods=["GET"], name="embed_settings"),
     Route("/orgs/{slug}/embed", add_site, methods=["POST"], name="embed_site_add"),
     Route(
-        "/orgs/{slug}/embed/{site_id:int}/remove",
+        "/orgs/{slug}/embed/{site_id:id}/remove",
         remove_site,
         methods=["POST"],
         name="embed_site_remove",

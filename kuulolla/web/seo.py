@@ -46,6 +46,7 @@ from kuulolla.accounts.access import public
 from kuulolla.core import i18n
 from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
+from kuulolla.web import params  # noqa: F401  (registers the "id" path convertor)
 
 SITE_NAME = "Kuulolla"
 DESCRIPTION_CHARS = 160
@@ -293,5 +294,5 @@ async def robots_txt(request: Request) -> Response:
 ROUTES = [
     Route("/robots.txt", robots_txt, name="robots_txt"),
     Route("/sitemap.xml", sitemap, name="sitemap"),
-    Route("/sitemaps/{section}-{n:int}.xml", sitemap_file, name="sitemap_file"),
+    Route("/sitemaps/{section}-{n:id}.xml", sitemap_file, name="sitemap_file"),
 ]

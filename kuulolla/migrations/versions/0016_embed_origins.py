@@ -1,7 +1,7 @@
 """embed_origins: the sites each organisation allows to embed its chat
 
-Revision ID: 0014_embed_origins
-Revises: 0013_room_nicks
+Revision ID: 0016_embed_origins
+Revises: 0015_directory
 Create Date: 2026-12-07 12:00:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import kuulolla.core.db
 
-revision: str = "0014_embed_origins"
-down_revision: str | None = "0013_room_nicks"
+revision: str = "0016_embed_origins"
+down_revision: str | None = "0015_directory"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
