@@ -67,7 +67,9 @@ BROWSER_LOCALES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 def room_with_messages(page: Any, server: ServerProcess) -> None:
     """Joined the room with a nickname and sent a message."""
     text = f"Hei kaikki, testiviesti {secrets.token_hex(3)}"
-    page.locator("#nick").fill("Aino")
+    # A nickname of its own: the walks run side by side and visit the same room more
+    # than once (as a page and embedded), and no two people present share a nickname.
+    page.locator("#nick").fill(f"Aino{secrets.randbelow(9000) + 1000}")
     page.locator("#nick-form button[type=submit]").click()
     page.locator("#chat").wait_for(state="visible")
     page.locator("#text").fill(text)
