@@ -59,6 +59,8 @@ CLIENT_STRINGS = {
     "private_from": N_("Private message from {nick}:"),
     "reported": N_("Thank you. The moderators will look at the message."),
     "sent_to_moderators": N_("Your message was sent to the moderators."),
+    "new_one": N_("1 new message"),
+    "new_many": N_("{n} new messages"),
 }
 
 ROOM_STRINGS = {

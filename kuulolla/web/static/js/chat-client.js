@@ -204,10 +204,42 @@ export class MessageView {
     return s.scrollHeight - s.scrollTop - s.clientHeight < 40;
   }
 
+  // The log follows new messages while the reader is at its end. A reader who scrolled
+  // up to read stays where they are, and a button under the log counts what came
+  // meanwhile ("3 new messages"); it, or scrolling down, goes back to following.
   append(el) {
     const stick = this.atBottom();
     this.list.append(el);
-    if (stick) this.scroller.scrollTop = this.scroller.scrollHeight;
+    if (stick) this.toBottom();
+    else if (el.dataset.seq !== undefined && !el.classList.contains("message--mine")) this.unseen(1);
+  }
+
+  toBottom() {
+    const s = this.scroller;
+    s.scrollTop = s.scrollHeight;
+    this.unseenCount = 0;
+    if (this.newButton) this.newButton.hidden = true;
+  }
+
+  // After a page shows the log (a join, a tab chosen): its end, once it has a size.
+  settle() {
+    this.toBottom();
+    requestAnimationFrame(() => this.toBottom());
+  }
+
+  unseen(n) {
+    this.unseenCount = (this.unseenCount || 0) + n;
+    if (!this.newButton) {
+      const b = element("button", "new-messages button--secondary");
+      b.type = "button";
+      b.addEventListener("click", () => { this.toBottom(); this.scroller.focus({ preventScroll: true }); });
+      this.scroller.addEventListener("scroll", () => { if (this.atBottom()) this.toBottom(); }, { passive: true });
+      this.scroller.after(b);
+      this.newButton = b;
+    }
+    const S = this.S;
+    this.newButton.textContent = fmt(this.unseenCount === 1 ? S.new_one : S.new_many, { n: this.unseenCount });
+    this.newButton.hidden = false;
   }
 
   render(m, { mine = false, nick = null } = {}) {
@@ -277,6 +309,7 @@ export class MessageView {
     if (waiting > 0) el.querySelector("time").textContent = this.S.queued;
     this.bubbles.set(ref, { el, seq: undefined });
     this.append(el);
+    this.toBottom();  // what the reader writes, they see, wherever they were reading
   }
 
   sending(ref) {
@@ -574,6 +607,7 @@ export class RoomSession {
     }
     if (f.author) this.author = f.author;
     for (const m of f.history || []) this.show(m);
+    if (fresh) this.view?.settle();  // a log opens at its newest message
     if (this.lastSeq === null || f.seq > this.lastSeq) this.lastSeq = f.seq;
     this.joined = true;
     this.present = f.present || 1;

@@ -112,6 +112,7 @@ export function attach({ client, view, slug, strings: S }) {
   function showPanel() {
     moderator = true;
     panel.hidden = false;
+    panel.parentElement?.classList.add("room--moderating");
     document.querySelectorAll("#messages .message").forEach((el) => addActions(el));
   }
 
@@ -119,6 +120,7 @@ export function attach({ client, view, slug, strings: S }) {
     // Checked out, or the shift ended: the server sends no more moderators' frames.
     moderator = false;
     panel.hidden = true;
+    panel.parentElement?.classList.remove("room--moderating");
     document.querySelectorAll("#messages .message__actions").forEach((el) => el.remove());
   }
 
