@@ -13,9 +13,16 @@ The lexicon (``data/crisis.txt``) is a list of phrase patterns in sections:
 ``[idiom]``
     Everyday expressions. The words an idiom matches cannot take part in a pattern,
     unless the pattern is marked ``strong``.
-``[cancel <category>]``
-    Words (forms or ``^prefixes``) that make patterns of a category void in the same
-    sentence ("pelissä": "tapoin sen pelissä" is a game).
+``[cancel <category> …]``
+    Words (forms or ``^prefixes``) that make patterns of the categories void in the
+    same sentence ("pelissä": "tapoin sen pelissä" is a game).
+``[context <name>]``
+    Patterns that say how a message is meant (see "Context" below): ``joke`` (marks
+    of a joke; a token without letters, an emoji, is looked for in the text),
+    ``serious`` ("oikeesti", "ei oo vitsi", "not joking"), ``cause`` (what a
+    hyperbole hangs on: "jos", "tähän", "because"), ``past`` (long ago: "vuosia
+    sitten", "nuorena", "used to"), ``resolved`` ("nyt menee hyvin", "oon toipunut")
+    and ``again`` ("taas", "eilen", "again": it is not over).
 ``@name = a|b|c``
     A macro: ``@name`` in an element stands for those alternatives.
 
@@ -27,7 +34,7 @@ two elements up to ``gap`` other words may stand (2 unless given); all elements 
 be in one sentence. Flags follow a semicolon: ``gap=N``, ``end`` (the last element
 must end its clause: "en jaksa enää." but not "en jaksa enää koulua"), ``strong``,
 ``also=<category>`` (the pattern signals a second category: a parent who hits is
-both violence and abuse), ``any`` (the elements may stand in any order, within
+both violence and abuse), ``hyperbole`` (see "Context"), ``any`` (the elements may stand in any order, within
 ``(gap + 1) × (elements − 1)`` words of the first: Finnish word order is free,
 "kukaan ei kaipaisi" and "ei kukaan kaipaisi"), ``msg`` (with ``any``: the elements
 may stand in different sentences of the message, "en jaksa. haluun pois").
@@ -45,19 +52,46 @@ it themselves ("ei haluta elää": "en halua elää"). A negation further away d
 count ("en tiedä miksi haluan kuolla" is a signal). We accept that a statement like
 "en ole koskaan ajatellut itsemurhaa" raises no alert: moderators read the room
 anyway, and alerts that fire on reassurance teach them to ignore alerts.
+
+Context. Two ways of telling void a match, and each has its counter-cue, because a
+real disclosure often wears the same clothes ("haha en jaksa enää elää oikeesti"):
+
+- A joke: a ``hyperbole`` pattern (a dramatic act: hanging, shooting or killing
+  oneself, jumping off something) is void when the message is marked as a joke
+  (``[context joke]``), the match's sentence hangs the act on a trivial cause
+  (``[context cause]``: "hirtän itseni tähän exceliin haha", "tapan itteni jos
+  joudun tiskaamaan lol"), and nothing says it is meant (``[context serious]``). A
+  state or an event is never a joke here: "haha en jaksa enää", "lol viiltelin taas".
+- A past that is over: every match is void when the message tells of a time long
+  ago (``[context past]``) and of being well now (``[context resolved]``), and
+  nothing says it is back (``[context again]``): "viiltelin yläasteella, nyt oon ollu
+  kolme vuotta ilman" is void, "yritin viime vuonna ja nyt ajatukset palaa taas" is
+  not. A recent event ("eilen viiltelin") is a signal whatever tense it is told in.
+
+Fiction and news ("kirjassa", "uutisissa", "hahmo") are cancel words of their
+categories.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
-from kuulolla.moderation.text import DATA, Word
+from kuulolla.moderation.text import DATA, Word, with_alternatives
 
-Category = Literal["suicide", "self_harm", "violence", "abuse"]
-CATEGORIES: tuple[Category, ...] = ("suicide", "self_harm", "violence", "abuse")
+Category = Literal["overdose", "suicide", "self_harm", "violence", "abuse", "eating"]
+# Most urgent first: an overdose or a poisoning needs 112 or the Poison Information
+# Centre now, before anything else the message may also say.
+CATEGORIES: tuple[Category, ...] = (
+    "overdose",
+    "suicide",
+    "self_harm",
+    "violence",
+    "abuse",
+    "eating",
+)
 
 # Forms that negate the words after them (Finnish "ei" is every person of the
 # negation verb: en, et, ei, emme, ette, eivät, enkä, eikä).
@@ -82,6 +116,7 @@ _COMMON = frozenset(
      "i", "my", "to", "not", "don't", "want", "jag", "mig", "inte", "att", "vill"}
 )  # fmt: skip
 _MACRO = re.compile(r"^(@\w+)\s*=\s*(\S+)$")
+CONTEXTS = ("joke", "serious", "cause", "past", "resolved", "again")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -89,12 +124,24 @@ class Element:
     exact: frozenset[str]
     prefixes: tuple[str, ...]
     negation: bool  # an alternative is a negation
+    heads: frozenset[str] = frozenset()  # the first three letters of each prefix
 
     def matches(self, forms: frozenset[str]) -> bool:
         if not self.exact.isdisjoint(forms):
             return True
         prefixes = self.prefixes
         return bool(prefixes) and any(form.startswith(prefixes) for form in forms)
+
+    def may_match(self, forms: frozenset[str], heads: frozenset[str]) -> bool:
+        """:meth:`matches` for the forms of a whole message, with ``heads`` the first
+        three letters of each: a prefix is looked for only under its own head."""
+        if not self.exact.isdisjoint(forms):
+            return True
+        heads_of = self.heads
+        if not heads_of or heads_of.isdisjoint(heads):
+            return False
+        prefixes = self.prefixes
+        return any(form.startswith(prefixes) for form in forms)
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # identity hash: patterns are unique
@@ -105,6 +152,7 @@ class Pattern:
     gap: int = 2
     end: bool = False
     strong: bool = False
+    hyperbole: bool = False  # void as a marked joke with a trivial cause
     also: tuple[str, ...] = ()  # further categories the pattern signals
     unordered: bool = False  # the elements may stand in any order
     message: bool = False  # (unordered only) the elements may be in different sentences
@@ -135,10 +183,15 @@ class CrisisSignal:
 class Lexicon:
     patterns: tuple[Pattern, ...]
     cancel: dict[str, Element]  # category → words that void it in a sentence
+    # context name → its patterns, and the marks (emoji) looked for in the text
+    contexts: dict[str, tuple[Pattern, ...]] = field(default_factory=dict)
+    marks: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, source: str) -> Lexicon:
         patterns: list[Pattern] = []
+        contexts: dict[str, list[Pattern]] = {name: [] for name in CONTEXTS}
+        marks: dict[str, set[str]] = {name: set() for name in CONTEXTS}
         cancel: dict[str, list[str]] = {}
         macros: dict[str, list[str]] = {}
         section = ""
@@ -148,19 +201,35 @@ class Lexicon:
                 continue
             macro = _MACRO.match(line)
             if macro is not None:
-                macros[macro.group(1)] = macro.group(2).lower().split("|")
+                # A macro may use macros defined before it.
+                expanded: list[str] = []
+                for alternative in macro.group(2).lower().split("|"):
+                    if alternative.startswith("@"):
+                        if alternative not in macros:
+                            raise ValueError(f"crisis lexicon line {number}: no {alternative}")
+                        expanded += macros[alternative]
+                    else:
+                        expanded.append(alternative)
+                macros[macro.group(1)] = expanded
                 continue
             if line.startswith("["):
                 section = line.strip("[]").strip()
                 kind, _, target = section.partition(" ")
-                valid = (kind == "cancel" and target in CATEGORIES) or (
-                    not target and (kind in CATEGORIES or kind == "idiom")
+                targets = target.split()
+                valid = (
+                    (kind == "cancel" and targets and all(t in CATEGORIES for t in targets))
+                    or (kind == "context" and target in CONTEXTS)
+                    or (not target and (kind in CATEGORIES or kind == "idiom"))
                 )
                 if not valid:
                     raise ValueError(f"crisis lexicon line {number}: unknown section {line}")
                 continue
             if section.startswith("cancel "):
-                cancel.setdefault(section.split()[1], []).extend(line.lower().split())
+                for target in section.split()[1:]:
+                    cancel.setdefault(target, []).extend(line.lower().split())
+                continue
+            if section.startswith("context ") and not any(ch.isalnum() for ch in line):
+                marks[section.split()[1]].update(line.split())
                 continue
             if not section:
                 raise ValueError(f"crisis lexicon line {number}: pattern before a section")
@@ -173,7 +242,7 @@ class Lexicon:
                     gap = int(flag[4:])
                 elif flag.startswith("also=") and flag[5:] in CATEGORIES:
                     also.append(flag[5:])
-                elif flag not in ("end", "strong", "any", "msg"):
+                elif flag not in ("end", "strong", "any", "msg", "hyperbole"):
                     raise ValueError(f"crisis lexicon line {number}: unknown flag {flag}")
             elements = []
             for element in body.lower().split():
@@ -188,20 +257,28 @@ class Lexicon:
                 if any(a.startswith("^") and len(a) < 4 for a in alternatives):
                     raise ValueError(f"crisis lexicon line {number}: prefix shorter than 3")
                 elements.append(_element(alternatives))
-            patterns.append(
-                Pattern(
-                    f"{section}: {body.strip()}",
-                    section,
-                    tuple(elements),
-                    gap=gap,
-                    end="end" in flags,
-                    strong="strong" in flags,
-                    also=tuple(also),
-                    unordered="any" in flags,
-                    message="msg" in flags and "any" in flags,
-                )
+            pattern = Pattern(
+                f"{section}: {body.strip()}",
+                section,
+                tuple(elements),
+                gap=gap,
+                end="end" in flags,
+                strong="strong" in flags,
+                hyperbole="hyperbole" in flags,
+                also=tuple(also),
+                unordered="any" in flags,
+                message="msg" in flags and "any" in flags,
             )
-        return cls(tuple(patterns), {k: _element(v) for k, v in cancel.items()})
+            if section.startswith("context "):
+                contexts[section.split()[1]].append(pattern)
+            else:
+                patterns.append(pattern)
+        return cls(
+            tuple(patterns),
+            {k: _element(v) for k, v in cancel.items()},
+            {k: tuple(v) for k, v in contexts.items()},
+            {k: frozenset(v) for k, v in marks.items()},
+        )
 
 
 # How many words' anchored patterns a detector remembers before it starts afresh.
@@ -218,7 +295,10 @@ class Detector:
         # message do not wake up dozens of patterns.
         self._by_form: dict[str, list[Pattern]] = {}
         self._by_prefix: dict[str, list[tuple[str, Pattern]]] = {}
-        for pattern in lexicon.patterns:
+        self._context_of: dict[Pattern, str] = {
+            p: name for name, ps in lexicon.contexts.items() for p in ps
+        }
+        for pattern in (*lexicon.patterns, *self._context_of):
             anchor = next(
                 (e for e in pattern.elements if e.exact.isdisjoint(_COMMON)), pattern.elements[0]
             )
@@ -257,25 +337,33 @@ class Detector:
                     found[pattern] = None
         return found
 
-    def detect(self, words: tuple[Word, ...]) -> CrisisSignal | None:
-        """The crisis signal in ``words`` (from :meth:`Analyser.words`), or ``None``."""
+    def detect(self, words: tuple[Word, ...], *, text: str = "") -> CrisisSignal | None:
+        """The crisis signal in ``words`` (from :meth:`Analyser.words` of ``text``), or
+        ``None``. ``text`` is read for the marks of a joke (emoji)."""
+        return self.examine(words, text=text)[0]
+
+    def examine(
+        self, words: tuple[Word, ...], *, text: str = ""
+    ) -> tuple[CrisisSignal | None, bool]:
+        """Like :meth:`detect`, and whether the message was found to be no crisis
+        though it speaks like one: an idiom, a joke, fiction or news, a past that is
+        over (the learned model is then not asked for a second opinion)."""
         if not words:
-            return None
+            return None, False
+        words = with_alternatives(words)
         triggered = self._triggered(words)
         if not triggered:
-            return None
+            return None, False
+        context_of = self._context_of
+        rules = [p for p in triggered if p not in context_of]
+        if not rules:
+            return None, False
         # A pattern can match only if each of its elements matches some word; checking
         # that against all the forms of the message first is much cheaper than matching.
         every: frozenset[str] = frozenset().union(*(w.forms for w in words))
-        starts: list[tuple[int, Pattern]] = []
-        for pattern in triggered:
-            elements = pattern.elements
-            if len(elements) > 1 and not all(e.matches(every) for e in elements):
-                continue
-            first = elements[0]
-            starts += [(i, pattern) for i, w in enumerate(words) if first.matches(w.forms)]
+        starts = _starts(rules, words, every)
         if not starts:
-            return None
+            return None, False
         sentences = [w.sentence for w in words]
         consumed: set[int] = set()
         for i, pattern in starts:
@@ -285,6 +373,7 @@ class Detector:
                     consumed.update(span)
         hits: list[tuple[Pattern, list[int]]] = []
         matched: set[str] = set()
+        voided = bool(consumed)
         for i, pattern in starts:
             if pattern.category == "idiom" or pattern.id in matched:
                 continue
@@ -295,11 +384,29 @@ class Detector:
             if not pattern.negated_itself and _negated(words, span):
                 continue
             if self._cancelled(pattern.category, words, span, sentences):
+                voided = True
                 continue
             matched.add(pattern.id)
             hits.append((pattern, span))
+        if hits:
+            # How the message is meant is read only once something matched.
+            context = self._context(
+                [p for p in triggered if p in context_of], words, every, sentences
+            )
+            if "past" in context and "resolved" in context and "again" not in context:
+                return None, True  # told as over: see the module docstring
+            joke = "joke" in context or self._marked(text, "joke")
+            if joke and not ("serious" in context or self._marked(text, "serious")):
+                causes = {sentences[span[0]] for span in context.get("cause", ())}
+                kept = [
+                    (p, span)
+                    for p, span in hits
+                    if not (p.hyperbole and sentences[span[0]] in causes)
+                ]
+                voided = voided or len(kept) < len(hits)
+                hits = kept
         if not hits:
-            return None
+            return None, voided
         # Words that speak of harming oneself are not also violence against others:
         # "aikoo tappaa itsensä" is suicide, "haluan lyödä itseäni" self-harm.
         own = {k for p, span in hits if p.category in ("suicide", "self_harm") for k in span}
@@ -319,7 +426,27 @@ class Detector:
         found = {c for p, _ in hits for c in (p.category, *p.also)}
         categories = tuple(c for c in CATEGORIES if c in found)
         phrases = tuple(p.id for c in categories for p, _ in hits if p.category == c)
-        return CrisisSignal(categories, phrases)
+        return CrisisSignal(categories, phrases), False
+
+    def _context(
+        self,
+        patterns: list[Pattern],
+        words: tuple[Word, ...],
+        every: frozenset[str],
+        sentences: list[int],
+    ) -> dict[str, list[list[int]]]:
+        """The context patterns that match, by name, with their spans (a negated one
+        does not count: "en oo toipunut")."""
+        context: dict[str, list[list[int]]] = {}
+        for i, pattern in _starts(patterns, words, every):
+            span = _match(pattern, words, i, sentences, frozenset())
+            if span is not None and (pattern.negated_itself or not _negated(words, span)):
+                context.setdefault(self._context_of[pattern], []).append(span)
+        return context
+
+    def _marked(self, text: str, name: str) -> bool:
+        marks = self.lexicon.marks.get(name, frozenset())
+        return any(mark in text for mark in marks)
 
     def _cancelled(
         self, category: str, words: tuple[Word, ...], span: list[int], sentences: list[int]
@@ -331,10 +458,35 @@ class Detector:
         return any(cancel.matches(w.forms) for k, w in enumerate(words) if sentences[k] == sentence)
 
 
+def _starts(
+    patterns: list[Pattern], words: tuple[Word, ...], every: frozenset[str]
+) -> list[tuple[int, Pattern]]:
+    """Where each pattern that may match could begin: the positions of the words its
+    first element matches, for patterns every element of which matches some word."""
+    starts: list[tuple[int, Pattern]] = []
+    heads = frozenset(form[:3] for form in every)
+    for pattern in patterns:
+        elements = pattern.elements
+        if len(elements) > 1 and not all(e.may_match(every, heads) for e in elements):
+            continue
+        first = elements[0]
+        starts += [(i, pattern) for i, w in enumerate(words) if first.matches(w.forms)]
+    return starts
+
+
+_FOLD = str.maketrans("äöå", "aoa")
+
+
 def _element(alternatives: list[str]) -> Element:
+    # Each alternative with å, ä or ö also matches as typed without them: Swedish and
+    # English are matched as written ("självmord" typed "sjalvmord"), and a Finnish
+    # surface form like "enää" may stand as "enaa" where Voikko restores nothing.
+    alternatives = list(dict.fromkeys([*alternatives, *(a.translate(_FOLD) for a in alternatives)]))
     prefixes = tuple(a[1:] for a in alternatives if a.startswith("^"))
     exact = frozenset(a for a in alternatives if not a.startswith("^"))
-    return Element(exact, prefixes, not exact.isdisjoint(NEGATIONS))
+    return Element(
+        exact, prefixes, not exact.isdisjoint(NEGATIONS), frozenset(p[:3] for p in prefixes)
+    )
 
 
 def _match(

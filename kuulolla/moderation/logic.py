@@ -214,9 +214,10 @@ def screen(
 
     crisis = None
     if policy.crisis and words is not None:
-        crisis = _detector().detect(words)
-        if crisis is None and not is_nick:
-            # The learned second opinion: phrasings the lexicon does not know yet.
+        crisis, quiet = _detector().examine(words, text=shown)
+        if crisis is None and not quiet and not is_nick:
+            # The learned second opinion: phrasings the lexicon does not know yet
+            # (not asked when the lexicon found an idiom, a joke or a past that is over).
             crisis = crisis_model().detect(words)
 
     if policy.words and words is not None:

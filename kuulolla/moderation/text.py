@@ -11,7 +11,20 @@ message therefore carries a set of forms:
   ``data/colloquial.txt`` ("mä" → "minä", "ittení" → "itse", "haluun" → "haluta"),
 - for other words Voikko does not know, the analysis of the written form the spoken
   one most likely stands for (:func:`spoken_variants`: "yrittäny" → "yrittänyt",
-  "tönäs" → "tönäsi", "hakattii" → "hakattiin", "itsetuhosia" → "itsetuhoisia").
+  "tönäs" → "tönäsi", "hakattii" → "hakattiin", "itsetuhosia" → "itsetuhoisia"), or
+  the word with stretched letters shortened ("kuollaaaa" → "kuolla", "eläää" →
+  "elää") or a doubled letter made single ("halluan" → "haluan"),
+- in a message typed without å, ä and ö (a phone or a borrowed keyboard set to
+  English), the forms of the word with its umlauts restored (:func:`umlaut_variants`:
+  "elamaa" → "elämää", "paivaan" → "päivään", "ma" → "mä"). A word unknown as written
+  gets them in :attr:`Word.forms`, in any message; in a message with no å, ä or ö at
+  all, a word that is a word as written too ("paatin": a boat's, or
+  "päätin": I decided; "laakkeita": flat ones, or "lääkkeitä": medicines) gets them in
+  :attr:`Word.alt`, which the crisis rules read and word lists do not (a word list
+  must not mask "laski" as "läski").
+
+The original text is never changed: words keep their offsets into it, so what is
+shown and stored is what the person wrote.
 
 Without Voikko only the surface form and the colloquial table remain, so exact forms
 still match. A message is analysed once per screening and the forms of a word are
@@ -46,6 +59,18 @@ class Word(NamedTuple):
     forms: frozenset[str]
     clause: int  # index of the clause the word is in; words of one clause share it
     sentence: int  # likewise for sentences
+    # Further readings of a word that is a word as written, in a message typed without
+    # umlauts ("paatin" → "päättää"); see the module docstring.
+    alt: frozenset[str] = frozenset()
+
+
+def with_alternatives(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """``words`` with each word's :attr:`Word.alt` merged into its forms (for rules
+    that read a word every way it may have been meant). Returns ``words`` itself when
+    no word has alternatives."""
+    if not any(w.alt for w in words):
+        return words
+    return tuple(w._replace(forms=w.forms | w.alt, alt=frozenset()) if w.alt else w for w in words)
 
 
 @cache
@@ -67,31 +92,58 @@ class Analyser:
     def __init__(self, finnish: Finnish, *, cache_size: int = 100_000) -> None:
         self.finnish = finnish
         self._table = colloquial()
-        self._forms = lru_cache(maxsize=cache_size)(self._compute_forms)
+        self._entry = lru_cache(maxsize=cache_size)(self._compute_entry)
+        self._restored = lru_cache(maxsize=cache_size)(self._compute_restored)
 
-    def _compute_forms(self, written: str) -> frozenset[str]:
+    def _forms(self, written: str) -> frozenset[str]:
+        return self._entry(written)[0]
+
+    def _compute_entry(self, written: str) -> tuple[frozenset[str], bool]:
+        """The forms of a word as written, and whether it is known (to Voikko, the
+        colloquial table or through a repaired spelling)."""
         lower = written.lower().replace("’", "'")
-        forms = {lower}
-        if not lower.isdigit():
-            analysis = self.finnish.analyse(written)
-            forms.update(analysis.forms)
-            extra = self._table.get(lower) or self._table.get(lower.translate(_ACCENTS))
+        if lower.isdigit():
+            return _NUMBER | {lower}, True
+        found, known = self._analyse(lower, written)
+        return frozenset({lower, *found}), known
+
+    def _analyse(self, lower: str, written: str | None = None) -> tuple[set[str], bool]:
+        analysis = self.finnish.analyse(written or lower)
+        forms = set(analysis.forms)
+        extra = self._table.get(lower) or self._table.get(lower.translate(_ACCENTS))
+        if extra:
+            forms.update(extra)
+            return forms, True
+        if analysis.known or not self.finnish.available:
+            return forms, analysis.known
+        for variant in repaired_variants(lower):
+            extra = self._table.get(variant)
             if extra:
                 forms.update(extra)
-            elif not analysis.known and self.finnish.available:
-                for variant in spoken_variants(lower):
-                    found = self.finnish.analyse(variant)
-                    if found.known:
-                        forms.update(found.forms)
-                        break
-        return frozenset(forms)
+                return forms, True
+            found = self.finnish.analyse(variant)
+            if found.known:
+                forms.update(found.forms)
+                return forms, True
+        return forms, False
+
+    def _compute_restored(self, lower: str) -> frozenset[str]:
+        """The forms of ``lower`` read with umlauts restored (empty when no reading is
+        a known word)."""
+        out: set[str] = set()
+        for variant in umlaut_variants(lower):
+            found, known = self._analyse(variant)
+            if known:
+                out.update(found)
+                out.add(variant)
+        return frozenset(out)
 
     def words(self, text: str) -> tuple[Word, ...]:
         """Every word of ``text`` in order (letters with inner hyphens, or digit runs)."""
         out: list[Word] = []
         clause = sentence = 0
         previous_end = 0
-        forms = self._forms
+        entry = self._entry
         new = tuple.__new__  # a Word without the Python-level call of its __new__
         for match in WORD.finditer(text):
             start, end = match.span()
@@ -102,9 +154,33 @@ class Analyser:
                     if not between.isdisjoint(_SENTENCE_BREAK):
                         sentence += 1
             written = match.group()
-            out.append(new(Word, (start, end, written.lower(), forms(written), clause, sentence)))
+            forms = entry(written)[0]
+            out.append(new(Word, (start, end, written.lower(), forms, clause, sentence, _NO_ALT)))
             previous_end = end
+        if self.finnish.available:
+            self._restore(out, every=_UMLAUTS.isdisjoint(text))
         return tuple(out)
+
+    def _restore(self, words: list[Word], *, every: bool) -> None:
+        """Give words their readings with umlauts restored (see the module docstring):
+        words unknown as written in any message, and ``every`` word in a message typed
+        without umlauts."""
+        restored = self._restored
+        entry = self._entry
+        for i, word in enumerate(words):
+            lower = word.lower
+            if _FOLDABLE.isdisjoint(lower):
+                continue
+            known = entry(lower)[1]
+            if known and not every:
+                continue
+            extra = restored(lower)
+            if not extra or extra <= word.forms:
+                continue
+            if known:
+                words[i] = word._replace(alt=extra - word.forms)
+            else:
+                words[i] = word._replace(forms=word.forms | extra)
 
 
 # Spoken Finnish drops sounds at the end of a word: the past participle's "-t"
@@ -120,6 +196,60 @@ _SPOKEN_ENDINGS: tuple[tuple[str, str], ...] = (
     ("sko", "siko"), ("skö", "sikö"),
 )  # fmt: skip
 _SPOKEN_INEN = re.compile(r"(?<=[aeiouyäö])(?=s(?:et|ia|iä|en|ta|tä|elle|ella|ellä|eksi)$)")
+
+
+_NO_ALT: frozenset[str] = frozenset()
+# Every run of digits also has this form, so a rule can say "a number of" ("söin 20
+# panadolia").
+NUMBER = "<n>"
+_NUMBER = frozenset({NUMBER})
+_UMLAUTS = frozenset("äöåÄÖÅ")
+_FOLDABLE = frozenset("ao")
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+_DOUBLE = re.compile(r"([^\W\d_])\1")
+# Letters restored in every combination up to this many, beyond it only all a or all
+# o at once (2^n readings, each analysed once and cached).
+_MAX_RESTORED = 5
+
+
+def umlaut_variants(word: str) -> list[str]:
+    """The readings of a word typed without umlauts: each "a" may be "ä" and each "o"
+    "ö" ("elamaa" → "elämää", "elämaa", …), the word itself not included. Words with
+    an umlaut already give none."""
+    if not _UMLAUTS.isdisjoint(word):
+        return []
+    places = [i for i, ch in enumerate(word) if ch in "ao"]
+    if not places:
+        return []
+    flip = {"a": "ä", "o": "ö"}
+    if len(places) > _MAX_RESTORED:
+        every = "".join(flip.get(ch, ch) for ch in word)
+        a_only = word.replace("a", "ä")
+        o_only = word.replace("o", "ö")
+        return list(dict.fromkeys(v for v in (every, a_only, o_only) if v != word))
+    out = []
+    # Most flips first: a word typed without umlauts usually lost all of them.
+    for mask in sorted(range(1, 1 << len(places)), key=lambda m: -bin(m).count("1")):
+        letters = list(word)
+        for bit, place in enumerate(places):
+            if mask >> bit & 1:
+                letters[place] = flip[letters[place]]
+        out.append("".join(letters))
+    return out
+
+
+def repaired_variants(word: str) -> list[str]:
+    """Written forms a word Voikko does not know may stand for, most likely first:
+    stretched letters shortened to two and to one ("kuollaaaa" → "kuollaa", "kuolla"),
+    or else the spoken endings (:func:`spoken_variants`) and each doubled letter made
+    single ("halluan" → "haluan")."""
+    if _STRETCHED.search(word):
+        two = _STRETCHED.sub(r"\1\1", word)
+        out = [two, _STRETCHED.sub(r"\1", word), *spoken_variants(two)]
+    else:
+        out = spoken_variants(word)
+        out += [word[: m.start()] + word[m.start() + 1 :] for m in _DOUBLE.finditer(word)]
+    return list(dict.fromkeys(v for v in out if v != word))
 
 
 def spoken_variants(word: str) -> list[str]:

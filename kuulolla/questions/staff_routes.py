@@ -84,6 +84,8 @@ CRISIS_LABELS: dict[str, str] = {
     "self_harm": N_("self-harm"),
     "violence": N_("violence"),
     "abuse": N_("abuse"),
+    "overdose": N_("overdose or poisoning"),
+    "eating": N_("disordered eating with danger signs"),
 }
 
 NOTICES: dict[str, str] = {

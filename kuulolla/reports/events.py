@@ -119,7 +119,9 @@ class Kind(StrEnum):
 QUESTION_CATEGORIES = frozenset(
     {"relationships", "parenting", "youth", "loneliness", "mental-health", "carers"}
 )
-CRISIS_CATEGORIES = frozenset({"suicide", "self_harm", "violence", "abuse"})
+CRISIS_CATEGORIES = frozenset(
+    {"overdose", "suicide", "self_harm", "violence", "abuse", "eating"}
+)
 # A moderation action is named by its stable code ("remove", "ban", …): lowercase
 # letters, digits and underscores, at most 32 characters. Never text a person wrote.
 CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")

@@ -116,6 +116,8 @@ CATEGORY_LABELS = {
     "self_harm": N_("Self-harm"),
     "violence": N_("Violence"),
     "abuse": N_("Abuse"),
+    "overdose": N_("Overdose or poisoning"),
+    "eating": N_("Disordered eating with danger signs"),
 }
 
 ROW_UNKNOWN = N_("Other or removed")

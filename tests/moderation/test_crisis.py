@@ -6,7 +6,13 @@ import pytest
 
 from kuulolla.core.finnish import Finnish
 from kuulolla.moderation.crisis import Detector, Lexicon, detector
-from kuulolla.moderation.text import analyser_for, spoken_variants
+from kuulolla.moderation.text import (
+    analyser_for,
+    repaired_variants,
+    spoken_variants,
+    umlaut_variants,
+    with_alternatives,
+)
 
 
 def categories(finnish: Finnish, text: str) -> tuple[str, ...]:
@@ -186,3 +192,34 @@ def test_spoken_variants() -> None:
     assert spoken_variants("pitäiskö") == ["pitäisikö"]
     assert "itsetuhoisia" in spoken_variants("itsetuhosia")
     assert spoken_variants("talo") == []
+
+
+def test_umlaut_variants() -> None:
+    """Each a may be ä and each o ö; most restored first; a word with umlauts gives none."""
+    assert umlaut_variants("elaa")[0] == "elää"
+    assert set(umlaut_variants("ma")) == {"mä"}
+    assert "päivä" in umlaut_variants("paiva")
+    assert umlaut_variants("elää") == [] and umlaut_variants("kuu") == []
+
+
+def test_repaired_variants() -> None:
+    """Stretched letters shorten to two, then one; a doubled letter is tried single."""
+    assert repaired_variants("kuollaaaa")[:2] == ["kuollaa", "kuolla"]
+    assert "haluan" in repaired_variants("halluan")
+
+
+def test_words_carry_restored_readings(voikko: Finnish) -> None:
+    """Typed without umlauts, an unknown word gets the restored forms, a known word gets
+    them as alternatives; a message with umlauts keeps known words as written."""
+    words = analyser_for(voikko).words("paatin etta elan")
+    by = {w.lower: w for w in words}
+    assert "että" in by["etta"].forms
+    assert "päättää" in by["paatin"].alt and "päättää" not in by["paatin"].forms
+    mixed = analyser_for(voikko).words("päivä oli paha, paatin luona")
+    assert all(not w.alt for w in mixed)
+    assert "päättää" in {f for w in with_alternatives(words) for f in w.forms}
+
+
+def test_numbers_have_a_number_form(voikko: Finnish) -> None:
+    """A run of digits also matches the lexicon's "<n>"."""
+    assert "<n>" in analyser_for(voikko).words("söin 20 panadolia")[1].forms

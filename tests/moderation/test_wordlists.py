@@ -72,3 +72,26 @@ def test_unknown_action_is_refused(plain: Finnish) -> None:
 def test_empty_list_is_false(plain: Finnish) -> None:
     """An empty list tells the pipeline to skip the rule."""
     assert not WordList.compile([("", "mask")], analyser=Analyser(plain))
+
+
+@pytest.mark.parametrize(
+    ("text", "hits"),
+    [
+        # unknown as written, a word with its umlauts: matched as that word
+        ("sä oot ihan tyhma", [("tyhma", "tyhmä", "mask")]),
+        # a word as written too: the word list keeps that reading ("tyhmat" is no
+        # word, "alkoholi" has no umlaut to restore; "laski" is not "läski")
+        ("hän laski rahat", []),
+    ],
+)
+def test_words_typed_without_umlauts(
+    voikko: Finnish, text: str, hits: list[tuple[str, str, str]]
+) -> None:
+    """A word Voikko knows only with its umlauts is matched as typed without them; a word
+    that is a word as written is not read as another one."""
+    analyser = Analyser(voikko)
+    words = WordList.compile([*ENTRIES, ("läski", "mask")], analyser=analyser)
+    assert [
+        (text[h.start : h.end], h.entry.phrase, h.entry.action)
+        for h in words.find(analyser.words(text))
+    ] == hits
