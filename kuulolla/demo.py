@@ -18,6 +18,7 @@ from kuulolla.accounts.passwords import Passwords
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
 from kuulolla.directory import demo as directory_demo
+from kuulolla.moderation.crisis_help import NATIONAL
 from kuulolla.questions import demo as questions_demo
 from kuulolla.queue import demo as queue_demo
 from kuulolla.reports import demo as reports_demo
@@ -155,6 +156,8 @@ CRISIS_NUMBERS = [
             "en": "The crisis helpline is open around the clock.",
         },
     },
+    # The Poison Information Centre, for an overdose or a poisoning.
+    *NATIONAL["overdose"],
     {
         "number": "112",
         "name": {"fi": "Hätänumero", "sv": "Nödnummer", "en": "Emergency number"},

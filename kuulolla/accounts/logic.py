@@ -242,6 +242,9 @@ def safe_next(target: str | None, default: str = "/staff") -> str:
 
 TOTP_RULES = ("none", "coordinators", "all")
 MAX_CRISIS_NUMBERS = 10
+# The crisis categories of moderation/crisis.py, most urgent first, copied so that
+# accounts need not import moderation; tests/accounts/test_logic.py checks they agree.
+CRISIS_CATEGORIES = ("overdose", "suicide", "self_harm", "violence", "abuse", "eating")
 _NUMBER = re.compile(r"^\+?[0-9][0-9 ()\-]{1,30}$")
 
 
@@ -253,7 +256,9 @@ def check_totp_rule(rule: str) -> str:
 
 def clean_crisis_numbers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Validate crisis numbers: each needs a number and a Finnish name; Swedish and
-    English names and the descriptions are optional. Empty rows are dropped."""
+    English names, the descriptions and ``categories`` (the crisis categories the
+    number is for, shown first to the writer of such a message; none: every crisis)
+    are optional. Empty rows are dropped."""
     out: list[dict[str, Any]] = []
     for row in rows:
         number = " ".join(str(row.get("number", "")).split())
@@ -285,7 +290,16 @@ def clean_crisis_numbers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 N_("A name can have at most 120 and a description 300 characters."),
                 code="invalid_crisis_number",
             )
-        out.append({"number": number, "name": names, "description": descriptions})
+        given = row.get("categories") or []
+        if not isinstance(given, list) or any(c not in CRISIS_CATEGORIES for c in given):
+            raise BadRequest(
+                N_("Choose the kinds of crisis from the list."), code="invalid_crisis_number"
+            )
+        categories = [c for c in CRISIS_CATEGORIES if c in given]
+        out.append(
+            {"number": number, "name": names, "description": descriptions}
+            | ({"categories": categories} if categories else {})
+        )
     if len(out) > MAX_CRISIS_NUMBERS:
         raise BadRequest(
             N_("At most {max} crisis numbers."),

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import labels, links, permissions, second_factor, service, sessions
+from kuulolla.accounts import labels, links, logic, permissions, second_factor, service, sessions
 from kuulolla.accounts.access import OrgFrom, requires
 from kuulolla.accounts.forms import (
     FormErrors,
@@ -40,6 +40,7 @@ from kuulolla.accounts.permissions import (
 )
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import LOCALES, N_
+from kuulolla.moderation.crisis_help import LABELS as CRISIS_LABELS
 from kuulolla.web.params import query_int
 
 ORG = OrgFrom.path_slug("slug")
@@ -512,6 +513,9 @@ def _crisis_rows(form: dict[str, str]) -> list[dict[str, Any]]:
                 "description": {
                     loc: form.get(f"crisis-{index}-description-{loc}", "") for loc in LOCALES
                 },
+                "categories": [
+                    c for c in logic.CRISIS_CATEGORIES if form.get(f"crisis-{index}-for-{c}")
+                ],
             }
         )
         index += 1
@@ -543,6 +547,7 @@ async def _settings_page(
             "values": values,
             "rows": rows,
             "rules": labels.TOTP_RULES,
+            "crisis_kinds": CRISIS_LABELS,
             "errors": problems or errors(request),
             "notice": notice(request),
         },

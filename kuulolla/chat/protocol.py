@@ -299,12 +299,16 @@ class CrisisNumber(Struct, omit_defaults=True):
 
 
 class CrisisHelp(ServerFrame, tag="crisis"):
-    """To the writer of a message with a crisis signal: where to get help now.
+    """To the writer of a message with a crisis signal: where to get help now, the
+    numbers for the signal's ``categories`` first (moderation/crisis_help.py), and a
+    ``note`` on what to do now where the category needs one (an overdose: call 112).
     ``told``: a host is present and was alerted (the page says so only then)."""
 
     room: str
     numbers: list[CrisisNumber]
     told: bool = False
+    categories: list[str] = field(default_factory=list)
+    note: str = ""
 
 
 class Alert(ServerFrame, tag="alert"):

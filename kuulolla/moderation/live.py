@@ -58,7 +58,7 @@ from kuulolla.core.cache import SharedCache, spread
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, InvalidNick
 from kuulolla.core.i18n import N_, gettext
-from kuulolla.moderation import actions, service
+from kuulolla.moderation import actions, crisis_help, service
 from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
 from kuulolla.moderation.crisis_model import model as crisis_model
 from kuulolla.moderation.flood import FloodPolicy, FloodState
@@ -547,7 +547,11 @@ class Live:
         if verdict.crisis is not None:
             # "The hosts have been told" only when one is here to get the alert.
             told = self.server.fanout.host_present(membership.hub)
-            connection.push(self.crisis_help(slug, entry, locale, told=told))
+            connection.push(
+                self.crisis_help(
+                    slug, entry, locale, told=told, categories=verdict.crisis.categories
+                )
+            )
         if verdict.action is Action.HOLD:
             identity = connection.identity
             assert identity is not None  # said hello: checked by the caller
@@ -613,18 +617,30 @@ class Live:
         )
 
     def crisis_help(
-        self, slug: str, entry: RoomEntry, locale: str, *, told: bool = False
+        self,
+        slug: str,
+        entry: RoomEntry,
+        locale: str,
+        *,
+        told: bool = False,
+        categories: Iterable[str] = (),
     ) -> CrisisHelp:
+        """Help for the writer of a message with a crisis signal of ``categories``:
+        the numbers in the order of :func:`crisis_help.help_numbers`, and the note."""
+        categories = list(categories)
+        note = crisis_help.note_for(categories)
         return CrisisHelp(
             room=slug,
             told=told,
+            categories=categories,
+            note=gettext(locale, note) if note else "",
             numbers=[
                 CrisisNumber(
                     number=str(row.get("number", "")),
                     name=accounts_logic.localised(row.get("name", {}), locale),
                     description=accounts_logic.localised(row.get("description", {}), locale),
                 )
-                for row in entry.crisis
+                for row in crisis_help.help_numbers(entry.crisis, categories)
             ],
         )
 

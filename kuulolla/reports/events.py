@@ -119,9 +119,7 @@ class Kind(StrEnum):
 QUESTION_CATEGORIES = frozenset(
     {"relationships", "parenting", "youth", "loneliness", "mental-health", "carers"}
 )
-CRISIS_CATEGORIES = frozenset(
-    {"overdose", "suicide", "self_harm", "violence", "abuse", "eating"}
-)
+CRISIS_CATEGORIES = frozenset({"overdose", "suicide", "self_harm", "violence", "abuse", "eating"})
 # A moderation action is named by its stable code ("remove", "ban", …): lowercase
 # letters, digits and underscores, at most 32 characters. Never text a person wrote.
 CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from kuulolla.core import i18n
 from kuulolla.core.i18n import N_
+from kuulolla.moderation.crisis_help import LABELS as CRISIS_LABELS
 
 CLIENT_STRINGS = {
     "connecting": N_("Connecting…"),
@@ -90,10 +91,12 @@ MODERATOR_STRINGS = {
     "lift": N_("Lift restrictions"),
     "whisper": N_("Private message"),
     "whisper_prompt": N_("Private message to this person:"),
-    "alert": N_("Crisis signal from {nick}."),
+    "alert": N_("{category}: crisis signal from {nick}."),
     "alert_possible": N_(
-        "Possible crisis from {nick} (found by the model, not a known expression)."
+        "{category}: possible crisis from {nick} (found by the model, not a known expression)."
     ),
+    # the kinds of crisis an alert names (moderation/crisis_help.py)
+    **{f"kind_{kind}": label for kind, label in CRISIS_LABELS.items()},
     "alert_seq": N_("Message {seq}."),
     "alert_held": N_("The message waits for approval."),
     "approve": N_("Approve"),

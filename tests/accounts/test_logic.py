@@ -258,15 +258,42 @@ def test_crisis_numbers_are_cleaned() -> None:
     ]
 
 
+def test_crisis_numbers_keep_their_categories_in_order() -> None:
+    """A number's crisis categories are kept, most urgent first; none is no key."""
+    rows = [
+        {
+            "number": "0800 147 111",
+            "name": {"fi": "Myrkytystietokeskus"},
+            "categories": ["overdose"],
+        },
+        {"number": "112", "name": {"fi": "Hätänumero"}, "categories": ["eating", "suicide"]},
+        {"number": "09 2525 0111", "name": {"fi": "Kriisipuhelin"}, "categories": []},
+    ]
+    assert [r.get("categories") for r in logic.clean_crisis_numbers(rows)] == [
+        ["overdose"],
+        ["suicide", "eating"],
+        None,
+    ]
+
+
+def test_crisis_categories_agree_with_moderation() -> None:
+    """The copied category names are those of the crisis detector, in its order."""
+    from kuulolla.moderation.crisis import CATEGORIES
+
+    assert logic.CRISIS_CATEGORIES == CATEGORIES
+
+
 @pytest.mark.parametrize(
     "row",
     [
         {"number": "soita meille", "name": {"fi": "X"}},
         {"number": "112", "name": {"sv": "Nödnummer"}},
+        {"number": "112", "name": {"fi": "Hätä"}, "categories": ["flood"]},
+        {"number": "112", "name": {"fi": "Hätä"}, "categories": "suicide"},
     ],
 )
 def test_bad_crisis_numbers_are_refused(row: dict[str, object]) -> None:
-    """A crisis number needs digits and a Finnish name."""
+    """A crisis number needs digits and a Finnish name, and known categories in a list."""
     with pytest.raises(BadRequest):
         logic.clean_crisis_numbers([row])
 

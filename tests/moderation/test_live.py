@@ -130,6 +130,23 @@ def test_crisis_message_delivered_with_help_and_alert(env: Env) -> None:
         assert message["text"] == "en jaksa enää, haluan kuolla"
 
 
+def test_overdose_without_umlauts_gets_the_poison_centre_first(env: Env) -> None:
+    """An overdose typed without umlauts: the writer gets the Poison Information Centre
+    first, the organisation's numbers after it and what to do now; the alert names it."""
+    set_crisis_numbers(env)
+    room = env.world.rooms["alfa"]
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
+        assert enter(mod, room)["type"] == "joined"
+        frames_until(mod, "moderation_state", moderator=True)
+        assert enter(visitor, room)["type"] == "joined"
+        send(visitor, room, "kaveri veti liikaa laakkeita eika heraa", "o1")
+        help_frame = frames_until(visitor, "crisis")
+        assert help_frame["categories"][0] == "overdose"
+        assert [n["number"] for n in help_frame["numbers"]] == ["0800 147 111", "09 2525 0111"]
+        assert "112" in help_frame["note"] and "Myrkytystietokeskus" in help_frame["note"]
+        assert frames_until(mod, "alert")["category"] == "overdose"
+
+
 def test_idiom_gives_no_alert(env: Env) -> None:
     """ "Kuolen nauruun" is delivered without crisis help."""
     room = env.world.rooms["alfa"]
@@ -295,7 +312,8 @@ def test_broker_reconnect_drops_the_kept_room_settings(env: Env) -> None:
 
 
 def test_saved_crisis_numbers_reach_the_next_crisis_help(env: Env) -> None:
-    """Crisis numbers a coordinator saves are in the crisis help of the very next message."""
+    """Crisis numbers a coordinator saves, with the kinds of crisis they are for, are in
+    the crisis help of the very next message."""
     room = env.world.rooms["alfa"]
     with connect(env) as visitor:
         assert enter(visitor, room)["type"] == "joined"
@@ -312,6 +330,9 @@ def test_saved_crisis_numbers_reach_the_next_crisis_help(env: Env) -> None:
                 "require_totp": "none",
                 "crisis-0-number": "09 2525 0111",
                 "crisis-0-name-fi": "Kriisipuhelin",
+                "crisis-1-number": "0400 123 456",
+                "crisis-1-name-fi": "Syömishäiriöiden tukipuhelin",
+                "crisis-1-for-eating": "1",
             },
             page="/orgs/alfa/settings",
         )
@@ -319,3 +340,8 @@ def test_saved_crisis_numbers_reach_the_next_crisis_help(env: Env) -> None:
         send(visitor, room, "en jaksa enää, haluan kuolla", "k2")
         help_frame = frames_until(visitor, "crisis")
         assert [n["number"] for n in help_frame["numbers"]] == ["09 2525 0111"]
+        # a number for one kind of crisis comes first for that kind only
+        send(visitor, room, "en oo syöny neljään päivään ja pyörryin", "k3")
+        help_frame = frames_until(visitor, "crisis")
+        assert [n["number"] for n in help_frame["numbers"]] == ["0400 123 456", "09 2525 0111"]
+        assert help_frame["note"]

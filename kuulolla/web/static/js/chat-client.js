@@ -392,12 +392,15 @@ export class MessageView {
 
   // Crisis help for the writer: the numbers, and honest words about who knows. `told`:
   // a moderator or helper is present and got the alert; otherwise point to the numbers
-  // and to what is open now.
-  crisis(numbers, told) {
+  // and to what is open now. The numbers come in the order the kind of crisis needs
+  // (the Poison Information Centre first for an overdose); `note` says what to do now
+  // where the kind needs it.
+  crisis(numbers, told, note = "") {
     const box = this.crisisEl;
     if (box) {
       const ul = box.querySelector("ul");
-      if (ul && numbers && numbers.length && !ul.querySelector("li")) {
+      if (ul && numbers && numbers.length) {
+        ul.replaceChildren();
         for (const n of numbers) {
           const li = element("li");
           li.append(element("strong", "", n.name || ""), " ");
@@ -408,9 +411,18 @@ export class MessageView {
           ul.append(li);
         }
       }
+      let advice = box.querySelector(".crisis__note");
+      if (note) {
+        if (!advice) {
+          advice = element("p", "crisis__note");
+          box.querySelector("h2, h3")?.after(advice);
+        }
+        advice.textContent = note;
+      } else advice?.remove();
       box.hidden = false;
       box.classList.add("crisis--highlight");
     }
+    if (note) this.note(note, { className: "message--crisis" });
     if (told) this.note(this.S.crisis_told, { className: "message--crisis" });
     else this.note(this.S.crisis_alone, { className: "message--crisis", link: { href: "/#open-heading", text: this.S.open_now } });
   }
@@ -711,7 +723,7 @@ const FRAME_HANDLERS = {
     room.view?.heldFor(f.ref, f.id, f.notes);
   },
   approved(client, f, room) { room?.view?.approved(f.id, f.seq); },
-  crisis(client, f, room) { room?.view?.crisis(f.numbers || [], Boolean(f.told)); },
+  crisis(client, f, room) { room?.view?.crisis(f.numbers || [], Boolean(f.told), f.note || ""); },
   moderation_state(client, f, room) {
     if (!room) return;
     room.moderation = { ...room.moderation, ...f };

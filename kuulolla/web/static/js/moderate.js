@@ -46,7 +46,8 @@ export function beep() {
 export function alertItem(list, f, M) {
   const where = f.seq !== undefined ? fmt(M.alert_seq, { seq: f.seq }) : M.alert_held;
   const text = f.source === "model" ? M.alert_possible : M.alert;
-  const li = item(list, `${fmt(text, { nick: f.nick })} ${where}`);
+  const category = M[`kind_${f.category}`] || f.category;
+  const li = item(list, `${fmt(text, { nick: f.nick, category })} ${where}`);
   li.className = f.source === "model" ? "alert--crisis alert--possible" : "alert--crisis";
   beep();
   return li;
