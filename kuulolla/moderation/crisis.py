@@ -21,8 +21,9 @@ The lexicon (``data/crisis.txt``) is a list of phrase patterns in sections:
     of a joke; a token without letters, an emoji, is looked for in the text),
     ``serious`` ("oikeesti", "ei oo vitsi", "not joking"), ``cause`` (what a
     hyperbole hangs on: "jos", "tähän", "because"), ``past`` (long ago: "vuosia
-    sitten", "nuorena", "used to"), ``resolved`` ("nyt menee hyvin", "oon toipunut")
-    and ``again`` ("taas", "eilen", "again": it is not over).
+    sitten", "nuorena", "used to"), ``resolved`` ("nyt menee hyvin", "oon toipunut"),
+    ``again`` ("taas", "eilen", "again": it is not over) and ``topic`` (a question
+    about the subject: "mistä tietää onko…", "miten toimia jos joku…").
 ``@name = a|b|c``
     A macro: ``@name`` in an element stands for those alternatives.
 
@@ -68,8 +69,10 @@ real disclosure often wears the same clothes ("haha en jaksa enää elää oikee
   kolme vuotta ilman" is void, "yritin viime vuonna ja nyt ajatukset palaa taas" is
   not. A recent event ("eilen viiltelin") is a signal whatever tense it is told in.
 
-Fiction and news ("kirjassa", "uutisissa", "hahmo") are cancel words of their
-categories.
+A question about the subject ("mistä tietää onko kaverilla itsetuhoisia ajatuksia?",
+"what to do if someone took too many pills") voids every match: it asks how to
+recognise or help, about nobody in particular. Fiction and news ("kirjassa",
+"uutisissa", "hahmo") are cancel words of their categories.
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ _COMMON = frozenset(
      "i", "my", "to", "not", "don't", "want", "jag", "mig", "inte", "att", "vill"}
 )  # fmt: skip
 _MACRO = re.compile(r"^(@\w+)\s*=\s*(\S+)$")
-CONTEXTS = ("joke", "serious", "cause", "past", "resolved", "again")
+CONTEXTS = ("joke", "serious", "cause", "past", "resolved", "again", "topic")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -395,6 +398,8 @@ class Detector:
             )
             if "past" in context and "resolved" in context and "again" not in context:
                 return None, True  # told as over: see the module docstring
+            if "topic" in context:
+                return None, True  # a question about the subject: see the module docstring
             joke = "joke" in context or self._marked(text, "joke")
             if joke and not ("serious" in context or self._marked(text, "serious")):
                 causes = {sentences[span[0]] for span in context.get("cause", ())}
