@@ -78,6 +78,7 @@ recognise or help, about nobody in particular. Fiction and news ("kirjassa",
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
@@ -284,36 +285,38 @@ class Lexicon:
         )
 
 
-# How many words' anchored patterns a detector remembers before it starts afresh.
+# How many words' anchored patterns an index remembers before it starts afresh.
 _MEMO_SIZE = 50_000
 
 
-class Detector:
-    """Finds crisis signals in analysed words (see :mod:`kuulolla.moderation.text`)."""
+class _Index:
+    """Patterns indexed under one element each, their anchor: the first element none of
+    whose forms is an everyday word, so that "ei", "minä" or "olla" in a message do not
+    wake up dozens of patterns. For each pattern it also keeps the elements to check
+    against the whole message before matching: all but the anchor (which did match),
+    everyday ones last, so a pattern that cannot match is found out early."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
-        self.lexicon = lexicon
-        # Each pattern is indexed under one element, its anchor: the first element none
-        # of whose forms is an everyday word, so that "ei", "minä" or "olla" in a
-        # message do not wake up dozens of patterns.
-        self._by_form: dict[str, list[Pattern]] = {}
-        self._by_prefix: dict[str, list[tuple[str, Pattern]]] = {}
-        self._context_of: dict[Pattern, str] = {
-            p: name for name, ps in lexicon.contexts.items() for p in ps
-        }
-        for pattern in (*lexicon.patterns, *self._context_of):
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        self.by_form: dict[str, list[Pattern]] = {}
+        self.by_prefix: dict[str, list[tuple[str, Pattern]]] = {}
+        self.rest: dict[Pattern, tuple[Element, ...]] = {}
+        self.memo: dict[frozenset[str], dict[Pattern, None]] = {}
+        for pattern in patterns:
             anchor = next(
                 (e for e in pattern.elements if e.exact.isdisjoint(_COMMON)), pattern.elements[0]
             )
             for form in anchor.exact:
-                self._by_form.setdefault(form, []).append(pattern)
+                self.by_form.setdefault(form, []).append(pattern)
             for prefix in anchor.prefixes:
-                self._by_prefix.setdefault(prefix[:3], []).append((prefix, pattern))
-        self._memo: dict[frozenset[str], dict[Pattern, None]] = {}
+                self.by_prefix.setdefault(prefix[:3], []).append((prefix, pattern))
+            others = [e for e in pattern.elements if e is not anchor]
+            self.rest[pattern] = tuple(
+                sorted(others, key=lambda e: not e.exact.isdisjoint(_COMMON))
+            )
 
-    def _triggered(self, words: tuple[Word, ...]) -> dict[Pattern, None]:
+    def triggered(self, words: tuple[Word, ...]) -> dict[Pattern, None]:
         found: dict[Pattern, None] = {}
-        memo = self._memo
+        memo = self.memo
         for word in words:
             hit = memo.get(word.forms)
             if hit is None:
@@ -330,7 +333,7 @@ class Detector:
         forms alone and a process sees the same words again and again, so it is
         remembered per set of forms (the analyser hands out one set per word)."""
         found: dict[Pattern, None] = {}
-        by_form, by_prefix = self._by_form, self._by_prefix
+        by_form, by_prefix = self.by_form, self.by_prefix
         for form in forms:
             hit = by_form.get(form)
             if hit:
@@ -339,6 +342,47 @@ class Detector:
                 if form.startswith(prefix):
                     found[pattern] = None
         return found
+
+    def starts(
+        self, patterns: Iterable[Pattern], words: tuple[Word, ...], every: frozenset[str]
+    ) -> list[tuple[int, Pattern]]:
+        """Where each pattern that may match could begin: the positions of the words
+        its first element matches, for patterns every element of which matches some
+        word (checking that against all the forms of the message first is much
+        cheaper than matching)."""
+        starts: list[tuple[int, Pattern]] = []
+        heads: frozenset[str] | None = None
+        rest = self.rest
+        for pattern in patterns:
+            possible = True
+            for element in rest[pattern]:
+                if not element.exact.isdisjoint(every):
+                    continue
+                if not element.heads:
+                    possible = False
+                    break
+                if heads is None:
+                    heads = frozenset(form[:3] for form in every)
+                if not element.may_match(every, heads):
+                    possible = False
+                    break
+            if not possible:
+                continue
+            first = pattern.elements[0]
+            starts += [(i, pattern) for i, w in enumerate(words) if first.matches(w.forms)]
+        return starts
+
+
+class Detector:
+    """Finds crisis signals in analysed words (see :mod:`kuulolla.moderation.text`)."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._rules = _Index(lexicon.patterns)
+        self._context_of: dict[Pattern, str] = {
+            p: name for name, ps in lexicon.contexts.items() for p in ps
+        }
+        self._contexts = _Index(self._context_of)
 
     def detect(self, words: tuple[Word, ...], *, text: str = "") -> CrisisSignal | None:
         """The crisis signal in ``words`` (from :meth:`Analyser.words` of ``text``), or
@@ -354,17 +398,11 @@ class Detector:
         if not words:
             return None, False
         words = with_alternatives(words)
-        triggered = self._triggered(words)
+        triggered = self._rules.triggered(words)
         if not triggered:
             return None, False
-        context_of = self._context_of
-        rules = [p for p in triggered if p not in context_of]
-        if not rules:
-            return None, False
-        # A pattern can match only if each of its elements matches some word; checking
-        # that against all the forms of the message first is much cheaper than matching.
         every: frozenset[str] = frozenset().union(*(w.forms for w in words))
-        starts = _starts(rules, words, every)
+        starts = self._rules.starts(triggered, words, every)
         if not starts:
             return None, False
         sentences = [w.sentence for w in words]
@@ -393,9 +431,7 @@ class Detector:
             hits.append((pattern, span))
         if hits:
             # How the message is meant is read only once something matched.
-            context = self._context(
-                [p for p in triggered if p in context_of], words, every, sentences
-            )
+            context = self._context(words, every, sentences)
             if "past" in context and "resolved" in context and "again" not in context:
                 return None, True  # told as over: see the module docstring
             if "topic" in context:
@@ -434,16 +470,13 @@ class Detector:
         return CrisisSignal(categories, phrases), False
 
     def _context(
-        self,
-        patterns: list[Pattern],
-        words: tuple[Word, ...],
-        every: frozenset[str],
-        sentences: list[int],
+        self, words: tuple[Word, ...], every: frozenset[str], sentences: list[int]
     ) -> dict[str, list[list[int]]]:
         """The context patterns that match, by name, with their spans (a negated one
         does not count: "en oo toipunut")."""
         context: dict[str, list[list[int]]] = {}
-        for i, pattern in _starts(patterns, words, every):
+        index = self._contexts
+        for i, pattern in index.starts(index.triggered(words), words, every):
             span = _match(pattern, words, i, sentences, frozenset())
             if span is not None and (pattern.negated_itself or not _negated(words, span)):
                 context.setdefault(self._context_of[pattern], []).append(span)
@@ -461,22 +494,6 @@ class Detector:
             return False
         sentence = sentences[span[0]]
         return any(cancel.matches(w.forms) for k, w in enumerate(words) if sentences[k] == sentence)
-
-
-def _starts(
-    patterns: list[Pattern], words: tuple[Word, ...], every: frozenset[str]
-) -> list[tuple[int, Pattern]]:
-    """Where each pattern that may match could begin: the positions of the words its
-    first element matches, for patterns every element of which matches some word."""
-    starts: list[tuple[int, Pattern]] = []
-    heads = frozenset(form[:3] for form in every)
-    for pattern in patterns:
-        elements = pattern.elements
-        if len(elements) > 1 and not all(e.may_match(every, heads) for e in elements):
-            continue
-        first = elements[0]
-        starts += [(i, pattern) for i, w in enumerate(words) if first.matches(w.forms)]
-    return starts
 
 
 _FOLD = str.maketrans("äöå", "aoa")

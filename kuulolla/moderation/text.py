@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -144,6 +145,7 @@ class Analyser:
         clause = sentence = 0
         previous_end = 0
         entry = self._entry
+        unknown: list[int] = []
         new = tuple.__new__  # a Word without the Python-level call of its __new__
         for match in WORD.finditer(text):
             start, end = match.span()
@@ -154,33 +156,34 @@ class Analyser:
                     if not between.isdisjoint(_SENTENCE_BREAK):
                         sentence += 1
             written = match.group()
-            forms = entry(written)[0]
+            forms, known = entry(written)
+            if not known:
+                unknown.append(len(out))
             out.append(new(Word, (start, end, written.lower(), forms, clause, sentence, _NO_ALT)))
             previous_end = end
         if self.finnish.available:
-            self._restore(out, every=_UMLAUTS.isdisjoint(text))
+            if _UMLAUTS.isdisjoint(text):
+                self._restore(out, range(len(out)), set(unknown))
+            elif unknown:
+                self._restore(out, unknown, set(unknown))
         return tuple(out)
 
-    def _restore(self, words: list[Word], *, every: bool) -> None:
-        """Give words their readings with umlauts restored (see the module docstring):
-        words unknown as written in any message, and ``every`` word in a message typed
-        without umlauts."""
+    def _restore(self, words: list[Word], which: Iterable[int], unknown: set[int]) -> None:
+        """Give the words at ``which`` their readings with umlauts restored (see the
+        module docstring): into the forms of a word ``unknown`` as written, as
+        alternatives of a known one."""
         restored = self._restored
-        entry = self._entry
-        for i, word in enumerate(words):
-            lower = word.lower
-            if _FOLDABLE.isdisjoint(lower):
+        for i in which:
+            word = words[i]
+            if _FOLDABLE.isdisjoint(word.lower):
                 continue
-            known = entry(lower)[1]
-            if known and not every:
-                continue
-            extra = restored(lower)
+            extra = restored(word.lower)
             if not extra or extra <= word.forms:
                 continue
-            if known:
-                words[i] = word._replace(alt=extra - word.forms)
-            else:
+            if i in unknown:
                 words[i] = word._replace(forms=word.forms | extra)
+            else:
+                words[i] = word._replace(alt=extra - word.forms)
 
 
 # Spoken Finnish drops sounds at the end of a word: the past participle's "-t"
@@ -209,7 +212,7 @@ _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 _DOUBLE = re.compile(r"([^\W\d_])\1")
 # Letters restored in every combination up to this many, beyond it only all a or all
 # o at once (2^n readings, each analysed once and cached).
-_MAX_RESTORED = 5
+_MAX_RESTORED = 3
 
 
 def umlaut_variants(word: str) -> list[str]:
