@@ -16,10 +16,25 @@ from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
 # Measured on the holdout split of round 8 (477 messages, 279 of them crisis, written
-# for issue 32 and committed before any rule changed), lexicon and learned model of
-# round 7: 190 of 279 found at 190 of 230 (docs/performance.md).
-MEASURED_CRISIS_RECALL = 0.681  # 190 of 279
-MEASURED_CRISIS_PRECISION = 0.826  # 190 of 230
+# for issue 32 and committed before any rule changed; docs/performance.md): with the
+# round-7 lexicon and model 190 of 279 found at 190 of 230; after round 8, measured
+# once, 260 of 279 at 260 of 279.
+MEASURED_CRISIS_RECALL = 260 / 279  # 0.932
+MEASURED_CRISIS_PRECISION = 260 / 279  # 0.932
+# Crisis messages found per way of writing on round 8's holdout split, measured once
+# after the round (docs/performance.md): (found, of).
+MEASURED_BY_PATTERN = {
+    "no_umlauts": (73, 76),
+    "typo": (20, 22),
+    "slang": (35, 37),
+    "teen": (38, 43),
+    "older": (17, 18),
+    "third_person": (33, 34),
+    "joke": (12, 12),
+    "past": (12, 12),
+    "lang:en": (27, 32),
+    "lang:sv": (19, 20),
+}
 # Round 7's holdout split, measured at 54 of 54 found at 54 of 58.
 MEASURED_ROUND7_RECALL = 1.0
 MEASURED_ROUND7_PRECISION = 0.931
@@ -108,6 +123,19 @@ def test_crisis_precision_does_not_regress(holdout: dict[str, evaluation.Score])
 def test_crisis_recall_does_not_regress(holdout: dict[str, evaluation.Score]) -> None:
     """Crisis recall stays at least at the figure measured on the holdout split."""
     assert holdout["crisis.any"].recall >= MEASURED_CRISIS_RECALL
+
+
+def test_ways_of_writing_do_not_regress(voikko: Finnish) -> None:
+    """Each way of writing finds at least as many crisis messages of the holdout split
+    as measured."""
+    patterns: dict[str, evaluation.Score] = {}
+    evaluation.evaluate(
+        evaluation.load("holdout"),
+        screener=lambda t: screen(t, policy=evaluation.POLICY, finnish=voikko),
+        patterns=patterns,
+    )
+    found = {name: (patterns[name].tp, patterns[name].support) for name in MEASURED_BY_PATTERN}
+    assert all(found[n][0] >= MEASURED_BY_PATTERN[n][0] for n in found), found
 
 
 def test_round7_figures_hold(round7: dict[str, evaluation.Score]) -> None:
