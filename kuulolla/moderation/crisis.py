@@ -206,15 +206,7 @@ class Lexicon:
             macro = _MACRO.match(line)
             if macro is not None:
                 # A macro may use macros defined before it.
-                expanded: list[str] = []
-                for alternative in macro.group(2).lower().split("|"):
-                    if alternative.startswith("@"):
-                        if alternative not in macros:
-                            raise ValueError(f"crisis lexicon line {number}: no {alternative}")
-                        expanded += macros[alternative]
-                    else:
-                        expanded.append(alternative)
-                macros[macro.group(1)] = expanded
+                macros[macro.group(1)] = _expand(macro.group(2).lower(), macros, number)
                 continue
             if line.startswith("["):
                 section = line.strip("[]").strip()
@@ -250,14 +242,7 @@ class Lexicon:
                     raise ValueError(f"crisis lexicon line {number}: unknown flag {flag}")
             elements = []
             for element in body.lower().split():
-                alternatives = []
-                for alternative in element.split("|"):
-                    if alternative.startswith("@"):
-                        if alternative not in macros:
-                            raise ValueError(f"crisis lexicon line {number}: no {alternative}")
-                        alternatives += macros[alternative]
-                    else:
-                        alternatives.append(alternative)
+                alternatives = _expand(element, macros, number)
                 if any(a.startswith("^") and len(a) < 4 for a in alternatives):
                     raise ValueError(f"crisis lexicon line {number}: prefix shorter than 3")
                 elements.append(_element(alternatives))
@@ -497,6 +482,19 @@ class Detector:
 
 
 _FOLD = str.maketrans("äöå", "aoa")
+
+
+def _expand(element: str, macros: dict[str, list[str]], number: int) -> list[str]:
+    """The alternatives of an element as written ("a|@macro|^b"), macros expanded."""
+    out: list[str] = []
+    for alternative in element.split("|"):
+        if not alternative.startswith("@"):
+            out.append(alternative)
+        elif alternative in macros:
+            out += macros[alternative]
+        else:
+            raise ValueError(f"crisis lexicon line {number}: no {alternative}")
+    return out
 
 
 def _element(alternatives: list[str]) -> Element:

@@ -4,6 +4,8 @@ and alerts, holds, the lock, slow mode and restrictions."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import update
@@ -110,14 +112,22 @@ def test_phone_number_is_masked_and_the_sender_told(env: Env) -> None:
         assert "040" not in message["text"] and "⟦phone⟧" in message["text"]
 
 
-def test_crisis_message_delivered_with_help_and_alert(env: Env) -> None:
-    """A crisis message is delivered; the writer gets the crisis numbers and moderators an alert."""
+@contextmanager
+def watched_room(env: Env) -> Iterator[tuple[Any, Any, str]]:
+    """A coordinator moderating room "alfa" (with the crisis numbers set) and a visitor
+    in it: yields both sockets and the room."""
     set_crisis_numbers(env)
     room = env.world.rooms["alfa"]
     with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         assert enter(mod, room)["type"] == "joined"
         frames_until(mod, "moderation_state", moderator=True)
         assert enter(visitor, room)["type"] == "joined"
+        yield mod, visitor, room
+
+
+def test_crisis_message_delivered_with_help_and_alert(env: Env) -> None:
+    """A crisis message is delivered; the writer gets the crisis numbers and moderators an alert."""
+    with watched_room(env) as (mod, visitor, room):
         send(visitor, room, "en jaksa enää, haluan kuolla", "c1")
         help_frame = frames_until(visitor, "crisis")
         assert help_frame["numbers"][0]["number"] == "09 2525 0111"
@@ -133,12 +143,7 @@ def test_crisis_message_delivered_with_help_and_alert(env: Env) -> None:
 def test_overdose_without_umlauts_gets_the_poison_centre_first(env: Env) -> None:
     """An overdose typed without umlauts: the writer gets the Poison Information Centre
     first, the organisation's numbers after it and what to do now; the alert names it."""
-    set_crisis_numbers(env)
-    room = env.world.rooms["alfa"]
-    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
-        assert enter(mod, room)["type"] == "joined"
-        frames_until(mod, "moderation_state", moderator=True)
-        assert enter(visitor, room)["type"] == "joined"
+    with watched_room(env) as (mod, visitor, room):
         send(visitor, room, "kaveri veti liikaa laakkeita eika heraa", "o1")
         help_frame = frames_until(visitor, "crisis")
         assert help_frame["categories"][0] == "overdose"
