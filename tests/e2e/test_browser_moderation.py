@@ -143,9 +143,12 @@ def test_a_signal_found_only_by_the_model_shows_as_a_possible_crisis(
 
     signal = screen(MODEL_ONLY, policy=Policy(flood=None)).crisis
     assert signal is not None and signal.source == "model"
-    possible = gettext("fi", MODERATOR_SCRIPT_STRINGS["alert_possible"], nick="Aino")
-    certain = gettext("fi", MODERATOR_SCRIPT_STRINGS["alert"], nick="Aino")
-    assert possible != MODERATOR_SCRIPT_STRINGS["alert_possible"].format(nick="Aino")  # translated
+    kind = gettext("fi", MODERATOR_SCRIPT_STRINGS[f"kind_{signal.category}"])
+    possible = gettext("fi", MODERATOR_SCRIPT_STRINGS["alert_possible"], nick="Aino", category=kind)
+    certain = gettext("fi", MODERATOR_SCRIPT_STRINGS["alert"], nick="Aino", category=kind)
+    # translated, the kind of crisis too
+    assert possible != MODERATOR_SCRIPT_STRINGS["alert_possible"].format(nick="Aino", category=kind)
+    assert kind != MODERATOR_SCRIPT_STRINGS[f"kind_{signal.category}"]
 
     server, token = moderated
     mod = new_page(browser)
