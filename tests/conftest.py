@@ -191,6 +191,10 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         # Most tests send quickly right after joining; tests of the flood rules turn
         # them on.
         "flood_rules": False,
+        # Tests join, report and queue faster than people; tests/security tests these.
+        "joins_per_socket": 10_000,
+        "moderator_messages_per_socket": 10_000,
+        "queue_entries_per_token": 10_000,
     }
     values.update(overrides)
     return Settings(**values).replace()  # type: ignore[arg-type]

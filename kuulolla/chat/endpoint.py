@@ -23,10 +23,12 @@ from kuulolla.accounts import crypto
 from kuulolla.accounts.permissions import ANONYMOUS, Principal, chat_role
 from kuulolla.chat import logic, store
 from kuulolla.chat.fanout import Hub, RoomRef
+from kuulolla.chat.limits import SocketBudget, TooManyConnections
 from kuulolla.chat.protocol import (
     CLOSE_POLICY,
     CLOSE_SERVER_ERROR,
     CLOSE_TOO_BIG,
+    CLOSE_TRY_AGAIN,
     CLOSE_UNSUPPORTED,
     MODERATION_FRAMES,
     PROTOCOL_VERSION,
@@ -125,6 +127,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         # Before accept: the server answers the handshake with 403.
         await websocket.close(code=CLOSE_POLICY)
         return
+    budget = await server.limits.admit(websocket)
     await websocket.accept()
     locale = i18n.negotiate(
         [
@@ -134,12 +137,17 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         settings.default_locale,
     )
     principal: Principal = getattr(websocket.state, "principal", ANONYMOUS)
-    connection = Connection(server, websocket, locale, principal)
+    connection = Connection(server, websocket, locale, principal, budget)
     server.connections.add(connection)
     metrics.CONNECTIONS.inc()
     try:
-        await connection.run()
+        if budget.counted:
+            await connection.run()
+        else:  # too many sockets of this network open here (chat/limits.py)
+            connection.error(TooManyConnections(), ref=None, room=None)
+            await connection.close(CLOSE_TRY_AGAIN)
     finally:
+        server.limits.release(budget)
         metrics.CONNECTIONS.dec()
         server.connections.discard(connection)
         await connection.cleanup()
@@ -150,6 +158,7 @@ class Connection:
         "bad_frames",
         "ban_digests",
         "bucket",
+        "budget",
         "closing",
         "identity",
         "locale",
@@ -168,9 +177,11 @@ class Connection:
         server: ChatServer,
         websocket: WebSocket,
         locale: str,
-        principal: Principal = ANONYMOUS,
+        principal: Principal,
+        budget: SocketBudget,
     ) -> None:
         self.server = server
+        self.budget = budget  # what this socket and its network may still do
         # Staff are recognised once, from the session cookie on the handshake; the
         # session is re-checked while the socket is open (chat/server.py).
         self.principal = principal
@@ -292,6 +303,7 @@ class Connection:
             raise BadRequest(N_("Hello was already said on this connection."), code="already_hello")
         if frame.v != PROTOCOL_VERSION:
             raise UnsupportedVersion(version=PROTOCOL_VERSION)
+        await self.server.limits.check_hello(self.budget)
         if frame.lang:
             self.locale = i18n.negotiate([frame.lang], self.locale)
         token = frame.token or new_token()
@@ -314,6 +326,7 @@ class Connection:
     async def on_join(self, frame: Join) -> None:
         identity = self.require_hello()
         server = self.server
+        await server.limits.check_join(self.budget)
         room = await server.rooms.get(frame.room, now=server.clock.monotonic())
         if room is None or room.kind not in ("group", "private"):
             raise NotFound(N_("There is no such room."), code="room_not_found")

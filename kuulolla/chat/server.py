@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from kuulolla.accounts.service import StaffNames
 from kuulolla.accounts.sessions import do_check_sessions
 from kuulolla.chat.fanout import Fanout, iso
+from kuulolla.chat.limits import ChatLimits
 from kuulolla.chat.protocol import CLOSE_ACCOUNT_CHANGED, CLOSE_SESSION_ENDED, RoomStateFrame
 from kuulolla.chat.sockets import OutFrame
 from kuulolla.chat.store import Committer, Stored
@@ -65,6 +66,7 @@ class ChatServer:
         # Owned by the application's lifespan, shared with its HTTP routes.
         self.bankeys = bankeys
         self.limiter = limiter
+        self.limits = ChatLimits(settings=settings, limiter=limiter, bankeys=bankeys, clock=clock)
         self.rooms = RoomCache(db, ttl=settings.room_cache_seconds)
         self.staff_names = StaffNames(db, fold=staff_shapes)
         # Visitors' nicknames held in group rooms (no two alike among those present).

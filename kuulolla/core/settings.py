@@ -73,6 +73,17 @@ class Settings:
     poll_interval: float = 5.0  # seconds between the safety check of room sequences
     commit_max_batch: int = 512
     max_rooms_per_connection: int = 8
+    # Limits on anonymous actions (docs/operations.md, "Limits and abuse"). A network is
+    # counted by its network-day key (core/bankey.py), never by its address.
+    sockets_per_network: int = 50  # open sockets of one network, per process
+    hellos_per_network: int = 60  # new sockets (hello frames) of one network per minute
+    joins_per_socket: int = 20  # room joins of one socket per minute
+    joins_per_network: int = 120  # room joins of one network per minute
+    moderator_messages_per_socket: int = 5  # private messages and reports, at once; then 1 a minute
+    moderator_messages_per_network: int = 30  # the same for one network per 10 minutes
+    queue_entries_per_token: int = 6  # queue entries one visitor's token makes per hour
+    queue_entries_per_network: int = 5  # queue entries one network makes per hour
+    questions_per_network: int = 5  # questions one network sends per hour
     flood_rules: bool = True  # refuse floods: bursts, repeats, writing right after joining
     join_cooldown: float = 10.0  # seconds a newcomer waits before writing (flood rules on)
     room_cache_seconds: float = 10.0  # how long a process trusts its copy of a room's settings
@@ -272,6 +283,20 @@ class Settings:
             )
         if self.max_connections < 10:
             raise SettingsError(f"{PREFIX}MAX_CONNECTIONS must be at least 10")
+        anonymous = (
+            "sockets_per_network",
+            "hellos_per_network",
+            "joins_per_socket",
+            "joins_per_network",
+            "moderator_messages_per_socket",
+            "moderator_messages_per_network",
+            "queue_entries_per_token",
+            "queue_entries_per_network",
+            "questions_per_network",
+        )
+        for name in anonymous:
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
         self._check_networks()
 
     def _check_networks(self) -> None:

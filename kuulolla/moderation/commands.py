@@ -64,6 +64,9 @@ async def handle(live: Live, connection: Connection, frame: ModerationFrame) -> 
     membership = connection.rooms.get(frame.room)
     if membership is None:
         raise BadRequest(N_("Join the room before writing in it."), code="not_joined")
+    if isinstance(frame, ReportRequest | ToModeratorsRequest):
+        # Each lands on the moderators' screens: a flood must not bury a crisis alert.
+        await live.server.limits.check_to_moderators(connection.budget)
     if isinstance(frame, ReportRequest):
         await _report(live, connection, membership, frame)
         return

@@ -19,15 +19,17 @@ from starlette.routing import Route
 from kuulolla.accounts.access import public
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI
-from kuulolla.core.errors import BadRequest, NotFound
+from kuulolla.core.errors import AppError, BadRequest, NotFound, RateLimited
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
+from kuulolla.core.limits import Rule
 from kuulolla.questions import logic, service
-from kuulolla.web import seo
+from kuulolla.web import limits, seo
 from kuulolla.web.params import query_int
 from kuulolla.web.templating import render
 
 PAGE_SIZE = 20
+VOTE_RULE = Rule("questions.vote", 1, 86400.0)
 MAX_PAGES = 500
 SEARCH_PAGE_SIZE = 10
 VOTER_COOKIE = "kuulolla_voter"
@@ -41,6 +43,18 @@ SIMILAR_SCRIPT_STRINGS = {
 
 
 # ------------------------------------------------------------------ helpers
+
+
+class VoteCounted(RateLimited):
+    code = "vote_counted"
+    default_message = N_("A vote from your network has been counted for this answer today.")
+
+
+class TooManyQuestions(RateLimited):
+    code = "too_many_questions"
+    default_message = N_(
+        "Many questions have been sent from your network within the hour. Your text is kept here: send it again in {minutes} min."
+    )
 
 
 def _page(request: Request) -> int:
@@ -239,6 +253,7 @@ async def question_page(request: Request) -> Response:
     voted = voter is not None and await service.has_voted(
         db, question_id=question_id, voter_key=voter
     )
+    network_voted = request.query_params.get("vote") == "counted"
     return render(
         request,
         "questions/question.html",
@@ -247,6 +262,7 @@ async def question_page(request: Request) -> Response:
             "seo": _question_meta(request, question),
             "q": question,
             "voted": voted,
+            "network_voted": network_voted and not voted,
             "related": await service.related(db, question_id=question_id),
         },
     )
@@ -263,12 +279,28 @@ async def vote(request: Request) -> Response:
     token = request.cookies.get(VOTER_COOKIE)
     if not token or not 20 <= len(token) <= 64:
         token = new_token()
-    await service.do_vote(
-        request.state.db,
-        question_id=question_id,
-        voter_key=token_key(token),
-        helpful=form["helpful"] == "yes",
-    )
+    # One vote per answer and network a day, whatever the cookies say (30 fresh
+    # browsers on one network once counted 30); the network-day key changes daily.
+    network = await limits.network_key(request)
+    try:
+        held = await limits.reserve(
+            request,
+            [(VOTE_RULE, network + str(question_id).encode() if network else None)],
+            VoteCounted,
+        )
+    except VoteCounted:
+        return RedirectResponse(f"/questions/{question_id}?vote=counted#vote", status_code=303)
+    counted = False
+    try:
+        counted = await service.do_vote(
+            request.state.db,
+            question_id=question_id,
+            voter_key=token_key(token),
+            helpful=form["helpful"] == "yes",
+        )
+    finally:
+        if not counted:  # voted before from this browser, or refused
+            await limits.release(request, held)
     response = RedirectResponse(f"/questions/{question_id}#vote", status_code=303)
     response.set_cookie(
         VOTER_COOKIE,
@@ -356,12 +388,31 @@ async def ask_submit(request: Request) -> Response:
         context["masked"] = masked
         return render(request, "questions/ask.html", context)
     settings = request.app.state.settings
-    receipt = await service.do_ask(
-        db,
-        ask=checked,
-        deadline_days=settings.question_deadline_days,
-        now=request.state.clock.now(),
-    )
+    try:
+        # Counted only when it is really sent (after the similar answers were shown).
+        held = await limits.reserve(
+            request,
+            [
+                (
+                    Rule("questions.network", settings.questions_per_network, 3600.0),
+                    await limits.network_key(request),
+                )
+            ],
+            TooManyQuestions,
+        )
+    except TooManyQuestions as exc:
+        context = _ask_context(request, values, {"body": exc.translated(request.state.locale)})
+        return render(request, "questions/ask.html", context, status_code=exc.status)
+    try:
+        receipt = await service.do_ask(
+            db,
+            ask=checked,
+            deadline_days=settings.question_deadline_days,
+            now=request.state.clock.now(),
+        )
+    except AppError:
+        await limits.release(request, held)
+        raise
     return render(
         request,
         "questions/asked.html",

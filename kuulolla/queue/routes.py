@@ -22,11 +22,13 @@ from starlette.routing import Route
 
 from kuulolla.accounts.access import csrf_token, public
 from kuulolla.core.db import Database
-from kuulolla.core.errors import BadRequest
+from kuulolla.core.errors import AppError, BadRequest, RateLimited
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import token_key
+from kuulolla.core.limits import Rule
 from kuulolla.queue import logic, service
 from kuulolla.rooms import service as rooms
+from kuulolla.web import limits
 from kuulolla.web.chat_strings import CLIENT_STRINGS, strings_json
 from kuulolla.web.templating import render
 
@@ -77,6 +79,13 @@ SCRIPT_STRINGS = {
     "thanks": N_("Thank you for your feedback."),
     "error": N_("Something went wrong. Try again."),
 }
+
+
+class TooManyEntries(RateLimited):
+    code = "too_many_entries"
+    default_message = N_(
+        "This chat has been started many times from your device or network within the hour. You can join the queue again in {minutes} min."
+    )
 
 
 def _grace(request: Request) -> timedelta:
@@ -194,15 +203,36 @@ async def enter(request: Request) -> Response:
     if not isinstance(answers, dict) or not all(isinstance(v, str) for v in answers.values()):
         answers = {}
     now = request.state.clock.now()
-    await service.do_enter(
-        db,
-        topic=topic,
-        visitor_key=_visitor_key(payload),
-        answers=answers,
-        consent=payload.get("consent") is True,
-        return_code=_str(payload, "return_code").strip() or None,
-        now=now,
-    )
+    visitor = _visitor_key(payload)
+    held: limits.Held = []
+    if await service.get_live_entry_id(db, visitor_key=visitor) is None:
+        # A new entry: counted first, per token and per network (50 fake visitors from
+        # one client once pushed a real one to 51st place).
+        settings = request.state.settings
+        held = await limits.reserve(
+            request,
+            [
+                (Rule("queue.token", settings.queue_entries_per_token, 3600.0), visitor),
+                (
+                    Rule("queue.network", settings.queue_entries_per_network, 3600.0),
+                    await limits.network_key(request),
+                ),
+            ],
+            TooManyEntries,
+        )
+    try:
+        await service.do_enter(
+            db,
+            topic=topic,
+            visitor_key=visitor,
+            answers=answers,
+            consent=payload.get("consent") is True,
+            return_code=_str(payload, "return_code").strip() or None,
+            now=now,
+        )
+    except AppError:
+        await limits.release(request, held)
+        raise
     view = await service.visitor_status(
         db, visitor_key=_visitor_key(payload), grace=_grace(request), now=now
     )

@@ -323,6 +323,13 @@ async def _current(session: AsyncSession, visitor_key: bytes) -> QueueEntry | No
     )
 
 
+async def get_live_entry_id(db: Database, *, visitor_key: bytes) -> int | None:
+    """The visitor's entry while they wait or chat (None otherwise)."""
+    async with db.read_session() as session:
+        current = await _current(session, visitor_key)
+    return current.id if current is not None and current.state in LIVE else None
+
+
 async def do_enter(
     db: Database,
     *,
@@ -411,17 +418,23 @@ async def visitor_status(
         place = logic.position(waiting, entry.id)
         org = await session.get(Organisation, topic.organisation_id)
         assert org is not None
-        roster = await roster_capacity(db, topic_id=topic.id, now=now)
-        load = await load_of(session, _topic_info(topic, org), now=now, roster=roster)
-        return VisitorView(
-            entry.state,
-            entry.id,
-            topic.slug,
-            position=place,
-            estimate=logic.estimate_wait(place or 1, load),
-            room=view.room,
-            returned=view.returned,
-        )
+        info = _topic_info(topic, org)
+    # The roster and the load are read after the write is committed: reading them on
+    # other connections while holding SQLite's write lock could wait for a pooled
+    # connection that a writer queued behind the lock holds (a deadlock until the
+    # busy timeout, seen with a few visitors entering at once).
+    roster = await roster_capacity(db, topic_id=info.id, now=now)
+    async with db.read_session() as session:
+        load = await load_of(session, info, now=now, roster=roster)
+    return VisitorView(
+        view.state,
+        view.entry_id,
+        info.slug,
+        position=place,
+        estimate=logic.estimate_wait(place or 1, load),
+        room=view.room,
+        returned=view.returned,
+    )
 
 
 async def do_leave(db: Database, *, visitor_key: bytes, now: datetime) -> None:

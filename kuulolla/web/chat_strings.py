@@ -120,6 +120,8 @@ MODERATOR_STRINGS = {
     "done_lift": N_("The restrictions were lifted."),
     "done_room_settings": N_("The room settings were saved."),
     "done_whisper": N_("The private message was sent."),
+    "private_group": N_("{nick} ({n} messages)"),
+    "private_all": N_("Show all {n} messages"),
 }
 
 

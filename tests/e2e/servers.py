@@ -136,8 +136,29 @@ def stop_all(servers: Sequence[ServerProcess]) -> None:
             done.result()
 
 
+# Every test client connects from 127.0.0.1, one network to the server: the limits per
+# network and per socket are raised out of the way (tests/security tests them, with
+# ``people_limits=True``).
+LOAD_LIMITS = {
+    "KUULOLLA_SOCKETS_PER_NETWORK": "100000",
+    "KUULOLLA_HELLOS_PER_NETWORK": "100000",
+    "KUULOLLA_JOINS_PER_SOCKET": "100000",
+    "KUULOLLA_JOINS_PER_NETWORK": "100000",
+    "KUULOLLA_MODERATOR_MESSAGES_PER_SOCKET": "100000",
+    "KUULOLLA_MODERATOR_MESSAGES_PER_NETWORK": "100000",
+    "KUULOLLA_QUEUE_ENTRIES_PER_TOKEN": "100000",
+    "KUULOLLA_QUEUE_ENTRIES_PER_NETWORK": "100000",
+    "KUULOLLA_QUESTIONS_PER_NETWORK": "100000",
+}
+
+
 def server_env(
-    database_url: str, *, redis_url: str = "", prefix: str = "kuulolla", **extra: str
+    database_url: str,
+    *,
+    redis_url: str = "",
+    prefix: str = "kuulolla",
+    people_limits: bool = False,
+    **extra: str,
 ) -> dict[str, str]:
     env = {
         "KUULOLLA_ENV": "test",
@@ -149,6 +170,7 @@ def server_env(
         # Test clients send faster than people; the limit itself has tests of its own.
         "KUULOLLA_SEND_BURST": "1000",
         "KUULOLLA_FLOOD_RULES": "false",
+        **({} if people_limits else LOAD_LIMITS),
     }
     env.update(extra)
     return env

@@ -98,7 +98,9 @@ def chain(
     }
     if request.param == "*":
         extra["KUULOLLA_PROXY_NETWORK_PRIVATE"] = "true"
-    server = ServerProcess(server_env(sqlite_url, **extra), tmp_path / "server.log").start()
+    server = ServerProcess(
+        server_env(sqlite_url, people_limits=True, **extra), tmp_path / "server.log"
+    ).start()
     balancer = None
     try:
         balancer = start_balancer(tmp_path / "nginx", [server.port])

@@ -142,6 +142,10 @@ class Servers:
                         "KUULOLLA_SEND_BURST": "40",
                         # Load senders repeat themselves and write at once.
                         "KUULOLLA_FLOOD_RULES": "false",
+                        # Every load client comes from one address (one network).
+                        "KUULOLLA_SOCKETS_PER_NETWORK": "100000",
+                        "KUULOLLA_HELLOS_PER_NETWORK": "100000",
+                        "KUULOLLA_JOINS_PER_NETWORK": "100000",
                     }
                 )
                 cmd = [py, "-m", "kuulolla", "serve"]

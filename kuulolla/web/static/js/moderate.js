@@ -110,6 +110,37 @@ export function attach({ client, view, slug, strings: S }) {
     el.append(details);
   }
 
+  // Private messages are grouped by their writer (the room pseudonym): a flood from one
+  // person stays one item with a count (the server limits how many come, too), so the
+  // lists around it, crisis alerts first, stay in view.
+  const privateGroups = new Map();
+  function privateItem(f) {
+    const key = f.from.id || f.from.nick;
+    let group = privateGroups.get(key);
+    if (!group) {
+      const li = document.createElement("li");
+      const p = document.createElement("p");
+      const details = document.createElement("details");
+      const summary = document.createElement("summary");
+      const all = document.createElement("ol");
+      details.hidden = true;
+      details.append(summary, all);
+      li.append(p, details);
+      group = { li, p, details, summary, all, count: 0 };
+      privateGroups.set(key, group);
+    }
+    group.count += 1;
+    const who = group.count > 1 ? fmt(M.private_group, { nick: f.from.nick, n: group.count }) : f.from.nick;
+    group.p.textContent = `${who}: ${f.text}`;
+    const entry = document.createElement("li");
+    entry.textContent = f.text;
+    group.all.append(entry);
+    if (group.all.children.length > 50) group.all.firstElementChild.remove();
+    group.summary.textContent = fmt(M.private_all, { n: group.count });
+    group.details.hidden = group.count < 2;
+    privateList.prepend(group.li);
+  }
+
   function showPanel() {
     moderator = true;
     panel.hidden = false;
@@ -158,7 +189,7 @@ export function attach({ client, view, slug, strings: S }) {
     if (!f.items.length) status.textContent = M.no_reports;
   });
   client.on("private", (f, room) => {
-    if (mine(f, room) && f.to_moderators) item(privateList, `${f.from.nick}: ${f.text}`);
+    if (mine(f, room) && f.to_moderators) privateItem(f);
   });
   client.on("done", (f, room) => {
     if (!mine(f, room)) return;

@@ -143,13 +143,23 @@ nickForm.addEventListener("submit", (event) => {
 });
 
 const toModsForm = $("to-mods-form");
+// The text sent to the moderators, until the server takes it: refused (too many at
+// once), it goes back into the box instead of being lost.
+let toModsPending = "";
 toModsForm?.addEventListener("submit", (event) => {
   event.preventDefault();
   const box = toModsForm.elements.text;
   const text = box.value.trim();
   if (!text || !room?.joined) return;
+  toModsPending = text;
   room.frame({ type: "to_moderators", text });
   box.value = "";
+});
+client.on("done", (f, r) => { if (r === room && f.action === "to_moderators") toModsPending = ""; });
+client.on("error", (f, r) => {
+  if (r !== room || f.code !== "too_many_to_moderators" || !toModsPending) return;
+  toModsForm.elements.text.value = toModsPending;
+  toModsPending = "";
 });
 
 // The moderator tools are loaded before the socket opens, so they see every frame.

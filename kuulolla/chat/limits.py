@@ -1,0 +1,142 @@
+"""What one socket and one network may do on the chat socket.
+
+A review opened 1,000 sockets from one client, joined 130 rooms a second on one socket
+(each join writes a row) and put 300 private messages on a coordinator's screen in
+3.3 s, where crisis alerts drowned. Each limit here is a setting (docs/operations.md,
+"Limits and abuse"); a network is its network-day key (core/bankey.py), never its
+address:
+
+- open sockets per network, per process (``KUULOLLA_SOCKETS_PER_NETWORK``), counted
+  here; over it a socket gets ``too_many_connections`` and is closed with 1013;
+- new sockets (hellos) per network and minute (``KUULOLLA_HELLOS_PER_NETWORK``), on
+  the shared limiter, so every process counts them;
+- room joins per socket (``KUULOLLA_JOINS_PER_SOCKET`` a minute, a token bucket) and
+  per network (``KUULOLLA_JOINS_PER_NETWORK`` a minute, shared);
+- messages to the moderators and reports, per socket (a burst of
+  ``KUULOLLA_MODERATOR_MESSAGES_PER_SOCKET``, then one a minute) and per network
+  (``KUULOLLA_MODERATOR_MESSAGES_PER_NETWORK`` per ten minutes, shared).
+
+A refusal is a translated error frame (a :class:`~kuulolla.core.errors.RateLimited`
+with a stable code) and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kuulolla.chat.logic import TokenBucket
+from kuulolla.chat.protocol import CLOSE_TRY_AGAIN
+from kuulolla.core.bankey import BanKeys
+from kuulolla.core.clock import Clock
+from kuulolla.core.errors import RateLimited
+from kuulolla.core.i18n import N_
+from kuulolla.core.limits import Limiter, Rule, minutes
+from kuulolla.core.settings import Settings
+
+if TYPE_CHECKING:
+    from starlette.websockets import WebSocket
+
+
+class TooManyConnections(RateLimited):
+    code = "too_many_connections"
+    close_code = CLOSE_TRY_AGAIN
+    default_message = N_(
+        "Too many chat windows are open from your network. Close some of them and try again in a minute."
+    )
+
+
+class TooManyJoins(RateLimited):
+    code = "too_many_joins"
+    default_message = N_("You are joining rooms too fast. Wait {minutes} min and try again.")
+
+
+class TooManyToModerators(RateLimited):
+    code = "too_many_to_moderators"
+    default_message = N_(
+        "The moderators have your messages. You can send more in {minutes} min. If you need help right now, call one of the crisis numbers on this page."
+    )
+
+
+@dataclass(slots=True)
+class SocketBudget:
+    """The per-socket buckets of one connection."""
+
+    joins: TokenBucket
+    to_moderators: TokenBucket
+    network: bytes | None = None
+    counted: bool = field(default=False)
+
+
+class ChatLimits:
+    def __init__(
+        self, *, settings: Settings, limiter: Limiter, bankeys: BanKeys, clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.limiter = limiter
+        self.bankeys = bankeys
+        self.clock = clock
+        self.hello = Rule("chat.hello", settings.hellos_per_network, 60.0)
+        self.join = Rule("chat.join", settings.joins_per_network, 60.0)
+        self.to_moderators = Rule(
+            "chat.to_moderators", settings.moderator_messages_per_network, 600.0
+        )
+        # Open sockets per network in this process (an honest per-process count).
+        self.open: dict[bytes, int] = {}
+
+    # ------------------------------------------------------------ sockets
+
+    async def admit(self, websocket: WebSocket) -> SocketBudget:
+        """The new socket's budget, counted against its network's open sockets;
+        ``budget.counted`` is False when the network has too many open already."""
+        s = self.settings
+        budget = SocketBudget(
+            joins=TokenBucket(s.joins_per_socket / 60.0, max(1, s.joins_per_socket // 2)),
+            to_moderators=TokenBucket(1 / 60.0, s.moderator_messages_per_socket),
+        )
+        client = websocket.scope.get("client")
+        budget.network = await self.bankeys.digest(
+            client[0] if client else None, now=self.clock.now()
+        )
+        if budget.network is None:
+            budget.counted = True  # not an IP address (a test client): nothing to count
+            return budget
+        count = self.open.get(budget.network, 0)
+        if count >= s.sockets_per_network:
+            return budget
+        self.open[budget.network] = count + 1
+        budget.counted = True
+        return budget
+
+    def release(self, budget: SocketBudget) -> None:
+        if budget.counted and budget.network is not None:
+            left = self.open.get(budget.network, 1) - 1
+            if left > 0:
+                self.open[budget.network] = left
+            else:
+                self.open.pop(budget.network, None)
+
+    async def check_hello(self, budget: SocketBudget) -> None:
+        if budget.network is None:
+            return
+        verdict = await self.limiter.take(self.hello, budget.network)
+        if not verdict.allowed:
+            raise TooManyConnections()
+
+    # ------------------------------------------------------------ actions
+
+    async def check_join(self, budget: SocketBudget) -> None:
+        if not budget.joins.take(self.clock.monotonic()):
+            raise TooManyJoins(minutes=minutes(budget.joins.retry_after()))
+        if budget.network is not None:
+            verdict = await self.limiter.take(self.join, budget.network)
+            if not verdict.allowed:
+                raise TooManyJoins(minutes=minutes(verdict.retry_after))
+
+    async def check_to_moderators(self, budget: SocketBudget) -> None:
+        if not budget.to_moderators.take(self.clock.monotonic()):
+            raise TooManyToModerators(minutes=minutes(budget.to_moderators.retry_after()))
+        if budget.network is not None:
+            verdict = await self.limiter.take(self.to_moderators, budget.network)
+            if not verdict.allowed:
+                raise TooManyToModerators(minutes=minutes(verdict.retry_after))

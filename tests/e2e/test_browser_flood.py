@@ -1,0 +1,121 @@
+"""A flood of private messages in real headless Chromium (issue 26): the visitor is
+stopped with a translated message and keeps their text; the coordinator sees the
+flood as one item with a count and the crisis alert that follows at the top."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from kuulolla.accounts.models import Organisation
+from kuulolla.core.clock import utcnow
+from kuulolla.core.db import Database
+from kuulolla.core.settings import Settings
+from tests.accounts.helpers import add_person, make_session
+from tests.e2e.browser import axe_violations, new_page
+from tests.e2e.conftest import seed_rooms
+from tests.e2e.servers import ServerProcess, server_env
+from tests.e2e.test_browser_room import enter_room, say
+from tests.helpers import run_async
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CRISIS = [{"number": "09 2525 0111", "name": {"fi": "Kriisipuhelin"}, "description": {}}]
+BURST = Settings().moderator_messages_per_socket
+
+
+@pytest.fixture
+def guarded(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
+    """A development-mode server with the limits people meet; yields it and a
+    coordinator's session token."""
+    seed_rooms(sqlite_url)
+
+    async def work() -> str:
+        db = Database.from_url(sqlite_url)
+        try:
+            async with db.session() as session:
+                org_id = await session.scalar(
+                    select(Organisation.id).where(Organisation.slug == "jarjesto")
+                )
+                await session.execute(
+                    update(Organisation)
+                    .where(Organisation.slug == "jarjesto")
+                    .values(require_totp="none", crisis_numbers=CRISIS)
+                )
+            user_id = await add_person(
+                db, "valvoja", display_name="Valvoja", org_id=org_id, role="coordinator"
+            )
+            return await make_session(db, user_id, now=utcnow())
+        finally:
+            await db.dispose()
+
+    token = run_async(work)
+    server = ServerProcess(
+        server_env(sqlite_url, people_limits=True, KUULOLLA_ENV="development"),
+        tmp_path / "server.log",
+    )
+    try:
+        yield server.start(), token
+    finally:
+        server.stop()
+
+
+def write_to_moderators(page: Any, text: str) -> None:
+    box = page.locator("#to-mods-text")
+    box.fill(text)
+    page.locator("#to-mods-form button[type=submit]").click()
+
+
+def test_a_flood_to_the_moderators_is_stopped_and_collapsed(
+    browser: Any, guarded: tuple[ServerProcess, str]
+) -> None:
+    """Past five private messages the visitor is told to wait (and sees the crisis
+    numbers named) with the text back in the box; the coordinator's panel shows the
+    five as one item and the crisis alert above it."""
+    server, token = guarded
+    mod = new_page(browser)
+    mod.context.add_cookies([{"name": "kuulolla_session", "value": token, "url": server.http}])
+    mod.goto(f"{server.http}/rooms/huone")
+    mod.get_by_role("button", name="Liity huoneeseen").click()
+    mod.locator("#modpanel").wait_for(state="visible")
+    visitor = new_page(browser)
+    enter_room(visitor, server, "Tulva")
+    visitor.locator("#to-mods-form").locator("xpath=..").locator("summary").click()
+    for i in range(BURST):
+        write_to_moderators(visitor, f"Auttakaa, viesti {i + 1}")
+        visitor.get_by_text("Viestisi lähetettiin moderaattoreille").nth(i).wait_for()
+    write_to_moderators(visitor, "Vielä yksi viesti")
+    refusal = visitor.get_by_text("Moderaattorit ovat saaneet viestisi")
+    refusal.wait_for()
+    assert "kriisinumeroista" in refusal.inner_text()
+    assert visitor.locator("#to-mods-text").input_value() == "Vielä yksi viesti"
+
+    group = mod.locator("#mod-private > li")
+    group.first.get_by_text(f"Tulva ({BURST} viestiä)").wait_for()
+    assert group.count() == 1
+    group.first.locator("summary").click()
+    assert group.first.locator("ol li").count() == BURST
+
+    say(visitor, "en jaksa enää, haluan kuolla")
+    alert = mod.locator("#mod-alerts .alert--crisis")
+    alert.wait_for()
+    assert "Tulva" in alert.inner_text()
+    order = mod.evaluate(
+        "() => document.querySelector('#mod-alerts').compareDocumentPosition("
+        "document.querySelector('#mod-private')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert order, "the alerts come before the private messages"
+    for width in (1280, 360):
+        mod.set_viewport_size({"width": width, "height": 900})
+        alert.scroll_into_view_if_needed()
+        mod.screenshot(path=f"/tmp/flood-moderator-{width}.png", full_page=True)
+        visitor.set_viewport_size({"width": width, "height": 900})
+        visitor.screenshot(path=f"/tmp/flood-visitor-{width}.png", full_page=True)
+    assert axe_violations(mod) == []
+    assert axe_violations(visitor) == []
+    mod.context.close()
+    visitor.context.close()
