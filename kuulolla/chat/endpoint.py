@@ -285,10 +285,14 @@ class Connection:
             await self.close(CLOSE_SERVER_ERROR)
 
     def error(self, exc: AppError, *, ref: str | None, room: str | None) -> None:
+        wait = None
         if ref is not None:
             metrics.MESSAGES_REFUSED.labels(exc.code).inc()
+            wait = retry_after(exc)
         self.push(
-            ErrorFrame(code=exc.code, message=exc.translated(self.locale), ref=ref, room=room)
+            ErrorFrame(
+                code=exc.code, message=exc.translated(self.locale), ref=ref, room=room, wait=wait
+            )
         )
 
     # ------------------------------------------------------------ frames
@@ -558,6 +562,16 @@ class Connection:
         self.server.nicks.drop_all(self)
         with contextlib.suppress(Exception):
             await self.sink.close(1000)
+
+
+def retry_after(exc: AppError) -> int | None:
+    """Seconds after which a message refused with ``exc`` may pass when sent again: a
+    refusal for now only (too many frames, slow mode, a burst or the newcomer wait), so
+    the client keeps the message and sends it then. None: it would be refused again."""
+    if isinstance(exc, RateLimited):
+        return 1
+    seconds = exc.params.get("wait", exc.params.get("seconds"))
+    return seconds if isinstance(seconds, int) and seconds > 0 else None
 
 
 class RoomClosed(AppError):

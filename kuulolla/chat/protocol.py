@@ -416,10 +416,15 @@ class Done(ServerFrame, tag="done"):
 
 
 class ErrorFrame(ServerFrame, tag="error"):
+    """``wait``: the message was refused for now only (slow mode, a burst, the newcomer
+    wait, too many frames); sent again with the same ``ref`` after this many seconds it
+    may pass."""
+
     code: str
     message: str
     ref: str | None = None
     room: str | None = None
+    wait: int | None = None
 
 
 _encoder = msgspec.json.Encoder()

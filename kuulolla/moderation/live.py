@@ -541,7 +541,12 @@ class Live:
         locale = connection.locale
         notes = [note_text(note, locale, private=state.private) for note in verdict.notes]
         if verdict.action is Action.REFUSE:
-            raise Refused(" ".join(notes) or None)
+            # A flood refusal that a wait ends (a burst, the newcomer wait) carries it, so
+            # the client sends the message again then instead of handing it back.
+            retry = next(
+                (n.params["seconds"] for n in verdict.notes if "seconds" in n.params), None
+            )
+            raise Refused(" ".join(notes) or None, wait=retry)
         state.last_sent = now
         slug = membership.room.slug
         if verdict.crisis is not None:

@@ -155,6 +155,34 @@ async def test_presence_counts_sockets_of_every_process(db: Database) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_host_on_another_process_is_present_everywhere(db: Database) -> None:
+    """A host's socket on one process makes every process's sockets hear that a host is
+    present, and that none is when it goes."""
+    room = await make_room(db)
+    hub = MemoryBroker()
+    (fa, ca), (fb, cb) = await node(db, hub.attach()), await node(db, hub.attach())
+    ref = RoomRef(room, "huone")
+    visitor, host = ListSink(), ListSink()
+    for f, s in ((fa, visitor), (fb, host)):
+        h = await f.attach(ref, s)
+        f.activate(h, s, 0)
+
+    def hosts() -> list[bool]:
+        return [fr.get("host", False) for fr in visitor.frames if fr["type"] == "presence"]
+
+    await eventually(lambda: bool(hosts()))
+    assert hosts()[-1] is False
+    fb.set_host(fb.hubs[room], host, True)
+    await eventually(lambda: hosts()[-1] is True)
+    assert fa.host_present(fa.hubs[room])
+    fb.detach(fb.hubs[room], host)
+    await eventually(lambda: hosts()[-1] is False)
+    for f, c in ((fa, ca), (fb, cb)):
+        await c.stop()
+        await f.close()
+
+
+@pytest.mark.asyncio
 async def test_every_broker_subscription_calls_the_reconnect_hook(
     db: Database, redis_url: str, broker_prefix: str
 ) -> None:

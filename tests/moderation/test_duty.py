@@ -179,3 +179,18 @@ def test_checking_in_lists_the_held_messages(env: Env) -> None:
         frames_until(staff, "moderation_state", moderator=True)
         pending = frames_until(staff, "pending")
         assert pending["text"] == "odottaa hyväksyntää"
+
+
+def test_visitors_see_a_host_arrive_with_a_check_in_and_go_with_a_check_out(env: Env) -> None:
+    """A volunteer in the room who checks in makes the room's presence say a host is here;
+    checking out says no host is (the room's own host is not in the room)."""
+    volunteer = on_the_roster(env)
+    room = env.world.rooms["alfa"]
+    with connect(env, volunteer) as staff, connect(env) as visitor:
+        enter(staff, room)
+        assert "host" not in enter(visitor, room)
+        assert duty(env, volunteer, "check-in").status_code == 303
+        assert frames_until(visitor, "presence", host=True)["count"] == 2
+        assert duty(env, volunteer, "check-out").status_code == 303
+        frames_until(staff, "moderation_state", moderator=False)
+        assert "host" not in frames_until(visitor, "presence", count=2)

@@ -54,7 +54,8 @@ def test_newcomer_waits_once_and_a_reconnect_does_not_restart_it(flood_env: Env)
     with connect(env) as ws:
         assert join_as(ws, room, TOKEN)["wait"] == 10
         send(ws, room, "moi", "w1")
-        assert frames_until(ws, "error", ref="w1")["code"] == "refused"
+        refused = frames_until(ws, "error", ref="w1")
+        assert refused["code"] == "refused" and refused["wait"] == 10
     env.clock.advance(4)
     with connect(env) as ws:
         assert join_as(ws, room, TOKEN)["wait"] == 6
@@ -137,3 +138,26 @@ def test_writer_hears_their_held_message_approved_or_rejected(env: Env) -> None:
             json.dumps({"type": "decide", "room": room, "id": second["id"], "approve": False})
         )
         assert frames_until(visitor, "notice", held=second["id"])["notes"]
+
+
+def test_a_burst_refusal_says_when_to_send_again_and_a_repeat_does_not(flood_env: Env) -> None:
+    """A message refused for a burst carries the seconds until it may pass; one refused
+    as a repeat carries none (sending it again would not help)."""
+    env = flood_env
+    room = env.world.rooms["alfa"]
+    with connect(env) as ws:
+        join_as(ws, room, TOKEN)
+        env.clock.advance(10)
+        for i in range(5):
+            send(ws, room, f"rivi {i}", f"b{i}")
+            frames_until(ws, "ack", ref=f"b{i}")
+        send(ws, room, "rivi 5", "b5")
+        burst = frames_until(ws, "error", ref="b5")
+        assert burst["code"] == "refused" and 1 <= burst["wait"] <= 5
+        env.clock.advance(60)
+        for i in range(2):
+            send(ws, room, "sama pitkä viesti uudestaan", f"r{i}")
+            frames_until(ws, "ack", ref=f"r{i}")
+        send(ws, room, "sama pitkä viesti uudestaan", "r2")
+        repeat = frames_until(ws, "error", ref="r2")
+        assert repeat["code"] == "refused" and "wait" not in repeat

@@ -33,7 +33,8 @@
 //
 // Built-in handlers mark an error frame with `refusal`: "join" (the join was refused:
 // a nickname, a closed room), "send" (a message was refused and returned to the box),
-// "closed" (the room ended or the visitor was removed: nothing more is sent) or "other".
+// "later" (refused for now, with `wait`: it goes again by itself), "closed" (the room
+// ended or the visitor was removed: nothing more is sent) or "other".
 
 export const fmt = (template, values = {}) =>
   String(template ?? "").replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
@@ -312,6 +313,11 @@ export class MessageView {
     this.toBottom();  // what the reader writes, they see, wherever they were reading
   }
 
+  queued(ref) {
+    const b = this.bubbles.get(ref);
+    if (b && b.seq === undefined) b.el.querySelector("time").textContent = this.S.queued;
+  }
+
   sending(ref) {
     const b = this.bubbles.get(ref);
     if (b && b.seq === undefined) b.el.querySelector("time").textContent = this.S.sending;
@@ -543,6 +549,7 @@ export class RoomSession {
     this.waitTimer = null;
     this.retryTimer = null;
     this.resynced = false;
+    this.delayed = new Set();  // refs refused for now, whose reason the box shows
     this.store = new PendingStore(slug);
   }
 
@@ -643,10 +650,17 @@ export class RoomSession {
       return "other";
     }
     if (f.ref && this.store.has(f.ref)) {
-      if (f.code === "rate_limited" || f.code === "not_joined") {
-        this.store.unsend(f.ref);  // sent too fast, or before the join finished: again soon
-        this.retry(() => this.flush());
-        return "other";
+      if (f.wait || f.code === "not_joined") {
+        // Refused for now only (slow mode, a burst, too many frames), or sent before the
+        // join finished: it waits in view and goes again by itself.
+        this.store.unsend(f.ref);
+        this.view?.queued(f.ref);
+        if (f.code !== "not_joined" && f.code !== "rate_limited") {
+          this.composer?.error(f.message);
+          this.delayed.add(f.ref);
+        }
+        setTimeout(() => this.flush(), f.wait ? f.wait * 1000 + 100 : RETRY_MS);
+        return "later";
       }
       const text = this.store.remove(f.ref);
       this.view?.drop(f.ref);
@@ -697,6 +711,7 @@ const FRAME_HANDLERS = {
     if (!room) return;
     room.store.remove(f.ref);
     room.view?.ack(f.ref, f.seq);
+    if (room.delayed.delete(f.ref) && !room.delayed.size) room.composer?.error("");
   },
   presence(client, f, room) {
     if (!room) return;
