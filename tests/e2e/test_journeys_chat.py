@@ -267,6 +267,8 @@ def start_conversation(
     helper.locator("#conv-status", has_text=CONNECTED).wait_for()
     visitor.locator("#conversation").wait_for(state="visible", timeout=15_000)
     visitor.locator("#conv-status", has_text=CONNECTED).wait_for()
+    # Both are in the conversation (the helper's page may join a moment later).
+    visitor.locator("#helper-presence", has_text="Auttaja on paikalla").wait_for()
     return visitor, helper
 
 
