@@ -477,8 +477,10 @@ async def _cross_process_probe(run: ChaosRun, timeout: float) -> bool:
             a = await Client.connect(run.servers[0].ws)
             b = await Client.connect(run.servers[1].ws)
             try:
-                await a.join(run.slugs[0], "Luotain")
-                await b.join(run.slugs[0], "Luotain")
+                # Two people present in a room cannot share a nickname, and a name
+                # is free again only once its holder's close has been handled.
+                await a.join(run.slugs[0], f"Luotain {attempt}")
+                await b.join(run.slugs[0], f"Kuuntelija {attempt}")
                 ack = await a.say(run.slugs[0], f"luotain {attempt}", f"probe-{attempt}")
                 while True:
                     frame = await b.expect(
