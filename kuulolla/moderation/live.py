@@ -57,7 +57,7 @@ from kuulolla.chat.sockets import OutFrame
 from kuulolla.core.cache import SharedCache, spread
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, InvalidNick
-from kuulolla.core.i18n import N_, gettext
+from kuulolla.core.i18n import N_, datetime_text, gettext
 from kuulolla.moderation import actions, crisis_help, service
 from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
 from kuulolla.moderation.crisis_model import model as crisis_model
@@ -775,14 +775,6 @@ class Live:
 
 
 def format_time(ts: datetime, locale: str) -> str:
-    """A restriction's end as the visitor reads it (Finnish time, day.month. hh.mm)."""
-    from zoneinfo import ZoneInfo
-
-    local = ts.astimezone(ZoneInfo("Europe/Helsinki"))
-    if locale == "en":
-        return local.strftime("%d %b %H:%M")
-    return (
-        f"{local.day}.{local.month}. {local:%H.%M}"
-        if locale == "fi"
-        else local.strftime("%d.%m. %H:%M")
-    )
+    """A restriction's end as the visitor reads it: Helsinki date and time in the
+    reader's language (core.i18n.datetime_text)."""
+    return datetime_text(ts, locale)

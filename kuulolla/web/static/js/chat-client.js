@@ -74,8 +74,9 @@ export function save(key, value, where = storage()) {
 
 // ------------------------------------------------------------------ words
 
-// English as written in Finland: a 24-hour clock (en-GB), as core/i18n.py writes it.
-const formatLocale = (lang) => (lang === "en" ? "en-GB" : lang);
+// Times as written in Finland, as core/i18n.py writes them: Swedish as in Finland
+// ("17.45", sv-FI, not Sweden's "17:45"), English on a 24-hour clock (en-GB).
+const formatLocale = (lang) => ({ fi: "fi-FI", sv: "sv-FI", en: "en-GB" })[lang] ?? lang;
 
 export function timeFormat(lang) {
   return new Intl.DateTimeFormat(formatLocale(lang), { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
