@@ -24,10 +24,14 @@ per way of writing (:func:`by_pattern`): ``no_umlauts`` (typed without å, ä, �
 someone else), ``idiom`` (a figurative expression, or a literal one that looks like
 it), ``joke`` (marked as a joke: haha, lol, emoji), ``past`` (a past experience:
 recent, or resolved), ``fiction``, ``news``, ``topic`` (the subject discussed in
-general), ``everyday`` (everyday injuries, errands and objects).
+general), ``everyday`` (everyday injuries, errands and objects), ``emoji`` (emoji carry
+part of the meaning), ``code_switch`` (two languages in one message: "mä oon so done"),
+``lyrics`` (a song quoted or asked about), ``game`` (a video or board game),
+``medical`` (a question or remark about medicines, doses or an illness).
 
 Splits: ``dev`` and ``test`` train the learned model and tune the lexicon;
-``holdout`` is the newest split, written and committed before the rules last changed
+``holdout7`` and ``holdout8`` are earlier rounds' measured splits; ``holdout`` is the
+newest split, written and committed before the rules last changed
 (``scripts/bench/moderation``, docs/performance.md).
 """
 

@@ -2,8 +2,9 @@
 
 The personal-data figures are those of the test split, the crisis figures those of
 the holdout split, the newest one, written before the rules last changed and never
-tuned on (docs/performance.md). A change that lowers them is a regression. The
-targets themselves (issue 32) are checked by ``scripts/bench/moderation``, not here.
+tuned on (docs/performance.md), and of earlier rounds' measured splits. A change that
+lowers them is a regression. The targets themselves (issue 32) are checked by
+``scripts/bench/moderation``, not here.
 """
 
 from __future__ import annotations
@@ -15,15 +16,38 @@ from kuulolla.moderation import evaluation
 from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
+# Measured on the holdout split of round 9 (607 messages, 358 of them crisis, written
+# in other voices than the earlier rounds and committed before any rule changed;
+# docs/performance.md): with the round-8 lexicon and model 309 of 358 found at 309 of
+# 352.
+MEASURED_CRISIS_RECALL = 309 / 358  # 0.863
+MEASURED_CRISIS_PRECISION = 309 / 352  # 0.878
+# Crisis messages found per way of writing on round 9's holdout split with the
+# round-8 rules: (found, of).
+MEASURED_BY_PATTERN = {
+    "no_umlauts": (36, 42),
+    "typo": (28, 34),
+    "slang": (15, 20),
+    "teen": (49, 60),
+    "older": (25, 29),
+    "third_person": (55, 57),
+    "joke": (4, 4),
+    "past": (7, 7),
+    "emoji": (11, 17),
+    "code_switch": (12, 12),
+    "lang:en": (70, 87),
+    "lang:sv": (30, 37),
+}
 # Measured on the holdout split of round 8 (477 messages, 279 of them crisis, written
 # for issue 32 and committed before any rule changed; docs/performance.md): with the
 # round-7 lexicon and model 190 of 279 found at 190 of 230; after round 8, measured
 # once, 260 of 279 at 260 of 279.
-MEASURED_CRISIS_RECALL = 260 / 279  # 0.932
-MEASURED_CRISIS_PRECISION = 260 / 279  # 0.932
+# It is now holdout8.jsonl, a measured split.
+MEASURED_ROUND8_RECALL = 260 / 279  # 0.932
+MEASURED_ROUND8_PRECISION = 260 / 279  # 0.932
 # Crisis messages found per way of writing on round 8's holdout split, measured once
 # after the round (docs/performance.md): (found, of).
-MEASURED_BY_PATTERN = {
+MEASURED_ROUND8_BY_PATTERN = {
     "no_umlauts": (73, 76),
     "typo": (20, 22),
     "slang": (35, 37),
@@ -42,7 +66,8 @@ MEASURED_ROUND7_PRECISION = 0.931
 MEASURED_TEST_CRISIS_RECALL = 1.0
 PATTERNS = frozenset(
     {"no_umlauts", "typo", "slang", "teen", "older", "third_person", "idiom", "joke", "past",
-     "fiction", "news", "topic", "everyday"}
+     "fiction", "news", "topic", "everyday", "emoji", "code_switch", "lyrics", "game",
+     "medical"}
 )  # fmt: skip
 
 
@@ -66,6 +91,12 @@ def holdout(voikko: Finnish) -> dict[str, evaluation.Score]:
 
 
 @pytest.fixture(scope="module")
+def round8(voikko: Finnish) -> dict[str, evaluation.Score]:
+    """Scores of round 8's holdout split."""
+    return _scores("holdout8", voikko)
+
+
+@pytest.fixture(scope="module")
 def round7(voikko: Finnish) -> dict[str, evaluation.Score]:
     """Scores of round 7's holdout split."""
     return _scores("holdout7", voikko)
@@ -75,7 +106,7 @@ def test_evaluation_set_is_sound() -> None:
     """Unique ids, known labels and patterns, and every PII string in its text."""
     test, holdout = evaluation.load("test"), evaluation.load("holdout")
     cases = [c for split in evaluation.splits() for c in evaluation.load(split)]
-    assert len(cases) >= 4000 and len(test) >= 300 and len(holdout) >= 400
+    assert len(cases) >= 4500 and len(test) >= 300 and len(holdout) >= 500
     assert len({c.id for c in cases}) == len(cases)
     assert all(c.labels and c.labels <= LABELS for c in cases)
     assert all(c.patterns <= PATTERNS for c in cases)
@@ -92,7 +123,7 @@ def test_holdout_has_every_new_category_and_pattern() -> None:
     assert {p for c in holdout for p in c.patterns} == PATTERNS
 
 
-@pytest.mark.parametrize("split", ["test", "holdout7"])
+@pytest.mark.parametrize("split", ["test", "holdout7", "holdout8"])
 def test_split_shares_no_message_with_dev(split: str) -> None:
     """An earlier measured split holds no text of the dev split."""
     dev = {c.text.casefold() for c in evaluation.load("dev")}
@@ -125,17 +156,36 @@ def test_crisis_recall_does_not_regress(holdout: dict[str, evaluation.Score]) ->
     assert holdout["crisis.any"].recall >= MEASURED_CRISIS_RECALL
 
 
-def test_ways_of_writing_do_not_regress(voikko: Finnish) -> None:
-    """Each way of writing finds at least as many crisis messages of the holdout split
-    as measured."""
+def _found_by_pattern(
+    split: str, voikko: Finnish, measured: dict[str, tuple[int, int]]
+) -> dict[str, tuple[int, int]]:
     patterns: dict[str, evaluation.Score] = {}
     evaluation.evaluate(
-        evaluation.load("holdout"),
+        evaluation.load(split),
         screener=lambda t: screen(t, policy=evaluation.POLICY, finnish=voikko),
         patterns=patterns,
     )
-    found = {name: (patterns[name].tp, patterns[name].support) for name in MEASURED_BY_PATTERN}
+    return {name: (patterns[name].tp, patterns[name].support) for name in measured}
+
+
+def test_ways_of_writing_do_not_regress(voikko: Finnish) -> None:
+    """Each way of writing finds at least as many crisis messages of the holdout split
+    as measured."""
+    found = _found_by_pattern("holdout", voikko, MEASURED_BY_PATTERN)
     assert all(found[n][0] >= MEASURED_BY_PATTERN[n][0] for n in found), found
+
+
+def test_round8_figures_hold(round8: dict[str, evaluation.Score]) -> None:
+    """Round 8's holdout split keeps its recall, and its precision within 0.02."""
+    assert round8["crisis.any"].recall >= MEASURED_ROUND8_RECALL
+    assert round8["crisis.any"].precision >= MEASURED_ROUND8_PRECISION - 0.02
+
+
+def test_round8_ways_of_writing_hold(voikko: Finnish) -> None:
+    """Each way of writing finds at least as many crisis messages of round 8's split as
+    measured after that round."""
+    found = _found_by_pattern("holdout8", voikko, MEASURED_ROUND8_BY_PATTERN)
+    assert all(found[n][0] >= MEASURED_ROUND8_BY_PATTERN[n][0] for n in found), found
 
 
 def test_round7_figures_hold(round7: dict[str, evaluation.Score]) -> None:
