@@ -170,6 +170,8 @@ def decode_client_frame(data: str | bytes) -> AnyClientFrame:
         raise FrameError("bad_frame", str(exc)) from None
     except msgspec.DecodeError as exc:
         raise FrameError("bad_json", str(exc)) from None
+    except UnicodeError:  # a lone surrogate (the WebSocket layer refuses invalid UTF-8)
+        raise FrameError("bad_json", "not UTF-8") from None
 
 
 # ----------------------------------------------------------------------- server

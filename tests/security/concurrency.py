@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx2 as httpx
 
@@ -36,16 +36,18 @@ async def http_at_once(
     *,
     cookies: Sequence[dict[str, str]] | dict[str, str] | None = None,
     timeout: float = 60.0,
-    **client: Any,
+    local_address: str | None = None,
 ) -> list[httpx.Response]:
     """``n`` requests to a live server at once, each from a client (and connection) of
-    its own; ``cookies`` for all of them, or one dict per request."""
+    its own, from ``local_address`` when given (a loopback address of the test's own
+    is a network of its own to the server); ``cookies`` for all of them, or one dict
+    per request."""
     clients = [
         httpx.AsyncClient(
             base_url=base_url,
             timeout=timeout,
             cookies=(cookies[i] if isinstance(cookies, Sequence) else cookies) or None,
-            **client,
+            transport=httpx.AsyncHTTPTransport(local_address=local_address),
         )
         for i in range(n)
     ]

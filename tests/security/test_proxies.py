@@ -19,13 +19,14 @@ import httpx2 as httpx
 import pytest
 import websockets
 from sqlalchemy import select
+from websockets.typing import Origin
 
 from kuulolla.accounts.models import StaffUser
 from kuulolla.core.clock import utcnow
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings, SettingsError
 from tests.accounts.helpers import SESSION_COOKIE, anonymous_headers, make_session
-from tests.conftest import make_settings
+from tests.conftest import make_database_url, make_settings
 from tests.e2e.client import Client
 from tests.e2e.servers import ServerProcess, server_env
 from tests.helpers import run_async
@@ -36,6 +37,7 @@ pytestmark = pytest.mark.e2e
 
 VISITOR = "127.0.0.2"
 OTHER = "127.0.0.3"
+BANNED = "127.0.0.5"
 
 
 # ------------------------------------------------------------------ settings and files
@@ -84,12 +86,17 @@ def test_nginx_overwrites_the_forwarded_header_and_hides_metrics() -> None:
 # ------------------------------------------------------------------ through nginx
 
 
-@pytest.fixture(params=["127.0.0.1", "*"], ids=["balancer-only", "private-network"])
+@pytest.fixture(scope="module", params=["127.0.0.1", "*"], ids=["balancer-only", "private-network"])
 def chain(
-    request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path
-) -> Iterator[tuple[ServerProcess, Balancer]]:
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+) -> Iterator[tuple[ServerProcess, Balancer, str]]:
     """A server behind the shipped nginx.conf, trusting the balancer's address, or
-    everyone on a network declared private (then nginx's overwrite is the defence)."""
+    everyone on a network declared private (then nginx's overwrite is the defence);
+    with its database's URL. The tests use client addresses of their own."""
+    tmp_path = tmp_path_factory.mktemp("chain")
+    sqlite_url, _ = make_database_url("sqlite", tmp_path, sqlite_template, None)
     settings = make_settings(sqlite_url)
     seed_staff(sqlite_url, settings)
     extra = {
@@ -104,7 +111,7 @@ def chain(
     balancer = None
     try:
         balancer = start_balancer(tmp_path / "nginx", [server.port])
-        yield server, balancer
+        yield server, balancer, sqlite_url
     finally:
         if balancer is not None:
             balancer.stop()
@@ -140,11 +147,11 @@ async def wrong_password(client: httpx.AsyncClient, username: str, spoof: str) -
 
 @pytest.mark.asyncio
 async def test_a_new_forwarded_header_does_not_make_a_new_network(
-    chain: tuple[ServerProcess, Balancer],
+    chain: tuple[ServerProcess, Balancer, str],
 ) -> None:
     """Each attempt through the balancer claims another address: the network's limit
     (3 here) still holds, and another real client is counted apart."""
-    _, balancer = chain
+    _, balancer, _ = chain
     async with (
         client_from(VISITOR, balancer.http) as visitor,
         client_from(OTHER, balancer.http) as other,
@@ -176,12 +183,12 @@ def coordinator_cookie(database_url: str) -> str:
 
 @pytest.mark.asyncio
 async def test_a_banned_visitor_stays_banned_with_a_new_token_and_header(
-    chain: tuple[ServerProcess, Balancer], sqlite_url: str
+    chain: tuple[ServerProcess, Balancer, str],
 ) -> None:
     """A coordinator bans a visitor; the visitor comes back through the balancer with a
     new token and a forged X-Forwarded-For and is still refused; someone else joins."""
-    _, balancer = chain
-    visitor = await Client.connect(balancer.ws, local_addr=(VISITOR, 0))
+    _, balancer, sqlite_url = chain
+    visitor = await Client.connect(balancer.ws, local_addr=(BANNED, 0))
     assert (await visitor.join("huone", "Riitapukari"))["type"] == "joined"
     sent = await visitor.say("huone", "Tämä on viesti", "v1")
     token = coordinator_cookie(sqlite_url)
@@ -201,7 +208,7 @@ async def test_a_banned_visitor_stays_banned_with_a_new_token_and_header(
     spoofed = f"203.0.113.{secrets.randbelow(250) + 1}"
     back = await Client.connect(
         balancer.ws,
-        local_addr=(VISITOR, 0),
+        local_addr=(BANNED, 0),
         additional_headers={"x-forwarded-for": spoofed, "x-real-ip": spoofed},
     )
     assert back.token != visitor.token
@@ -217,15 +224,15 @@ async def test_a_banned_visitor_stays_banned_with_a_new_token_and_header(
 
 @pytest.mark.asyncio
 async def test_metrics_are_not_served_through_the_balancer(
-    chain: tuple[ServerProcess, Balancer],
+    chain: tuple[ServerProcess, Balancer, str],
 ) -> None:
     """/metrics through the balancer is 404, even for a client claiming to be local;
     the process itself answers its own host."""
-    server, balancer = chain
+    server, balancer, _ = chain
     async with client_from(VISITOR, balancer.http) as client:
         response = await client.get("/metrics", headers={"x-forwarded-for": "127.0.0.1"})
         assert response.status_code == 404
     async with client_from("127.0.0.1", server.http) as local:
         assert (await local.get("/metrics")).status_code == 200
     with pytest.raises(websockets.InvalidStatus):
-        await websockets.connect(balancer.ws, origin="http://evil.example")
+        await websockets.connect(balancer.ws, origin=Origin("http://evil.example"))

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 WRONG = "tämä ei ole oikea salasana"
 
 
-async def wrong_passwords(live: Live, usernames: list[str]) -> list[httpx.Response]:
+async def wrong_passwords(live: Live, usernames: list[str], address: str) -> list[httpx.Response]:
     cookie, token = live.form_token()
 
     async def attempt(client: httpx.AsyncClient, i: int) -> httpx.Response:
@@ -36,7 +36,7 @@ async def wrong_passwords(live: Live, usernames: list[str]) -> list[httpx.Respon
             headers={**cookie, "accept-language": "en"},
         )
 
-    return await http_at_once(len(usernames), live.server.http, attempt)
+    return await http_at_once(len(usernames), live.server.http, attempt, local_address=address)
 
 
 @pytest.mark.asyncio
@@ -45,7 +45,7 @@ async def test_concurrent_wrong_passwords_for_one_account_are_checked_five_times
 ) -> None:
     """Forty wrong passwords for one account at once: five are checked, the rest are
     told to wait without a hash."""
-    responses = await wrong_passwords(live, ["uhri"] * 40)
+    responses = await wrong_passwords(live, ["uhri"] * 40, "127.0.2.1")
     checked = [r for r in responses if r.status_code == 400]
     assert len(checked) == Settings().signin_free_failures
     assert {r.status_code for r in responses} == {400, 429}
@@ -55,7 +55,7 @@ async def test_concurrent_wrong_passwords_for_one_account_are_checked_five_times
 @pytest.mark.asyncio
 async def test_concurrent_wrong_passwords_from_one_network_are_limited(live: Live) -> None:
     """Forty accounts guessed at once from one address: the network's limit (20) holds."""
-    responses = await wrong_passwords(live, [f"tuntematon{i}" for i in range(40)])
+    responses = await wrong_passwords(live, [f"tuntematon{i}" for i in range(40)], "127.0.2.2")
     checked = [r for r in responses if r.status_code == 400]
     assert len(checked) == Settings().signin_client_free_failures
 
@@ -64,7 +64,10 @@ async def test_concurrent_wrong_passwords_from_one_network_are_limited(live: Liv
 async def test_concurrent_second_factor_codes_are_checked_five_times(live: Live) -> None:
     """Sixty wrong codes at once on one pending sign-in: at most five are checked."""
     cookie, token = live.form_token()
-    async with httpx.AsyncClient(base_url=live.server.http, timeout=30) as client:
+    transport = httpx.AsyncHTTPTransport(local_address="127.0.2.3")
+    async with httpx.AsyncClient(
+        base_url=live.server.http, timeout=30, transport=transport
+    ) as client:
         first = await client.post(
             "/sign-in",
             data={"username": "kaksi", "password": PASSWORD, "csrf_token": token},
@@ -85,7 +88,7 @@ async def test_concurrent_second_factor_codes_are_checked_five_times(live: Live)
             headers={"cookie": f"{SESSION_COOKIE}={pending}", "accept-language": "en"},
         )
 
-    responses = await http_at_once(60, live.server.http, attempt)
+    responses = await http_at_once(60, live.server.http, attempt, local_address="127.0.2.3")
     checked = [r for r in responses if "The code is not right" in r.text]
     assert 1 <= len(checked) <= 5
     # The rest were refused: throttled (429), the sign-in ended (400), or, once the
