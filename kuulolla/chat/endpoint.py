@@ -43,6 +43,7 @@ from kuulolla.chat.protocol import (
     Me,
     Ping,
     Pong,
+    Refer,
     Send,
     ServerFrame,
     Welcome,
@@ -62,6 +63,7 @@ from kuulolla.core.errors import (
 )
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
+from kuulolla.directory import referrals
 from kuulolla.moderation import commands as moderation_commands
 from kuulolla.moderation import service as moderation_service
 from kuulolla.moderation.actions import DEFAULT_SETTINGS
@@ -248,6 +250,9 @@ class Connection:
             elif isinstance(frame, MODERATION_FRAMES):
                 room = frame.room
                 await moderation_commands.handle(self.server.moderation, self, frame)
+            elif isinstance(frame, Refer):
+                ref, room = frame.ref, frame.room
+                await referrals.handle(self, frame)
         except FrameError as exc:
             self.bad_frames += 1
             self.push(

@@ -33,10 +33,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from kuulolla.chat import store
 from kuulolla.chat.logic import Sequencer
-from kuulolla.chat.models import KIND_REDACTION
-from kuulolla.chat.protocol import Author, MessageFrame, Presence, Redact
+from kuulolla.chat.models import KIND_REDACTION, KIND_REFERRAL
+from kuulolla.chat.protocol import (
+    Author,
+    MessageFrame,
+    Presence,
+    Redact,
+    ReferralCard,
+    ReferralFrame,
+)
 from kuulolla.chat.sockets import OutFrame, Sink
 from kuulolla.core import metrics
 from kuulolla.core.broker import Broker
@@ -213,9 +222,17 @@ class Fanout:
             self._author_ids[cache_key] = found
         return found
 
-    def message_frame(self, slug: str, s: store.Stored) -> MessageFrame | Redact:
+    def message_frame(self, slug: str, s: store.Stored) -> MessageFrame | Redact | ReferralFrame:
         if s.kind == KIND_REDACTION:
             return Redact(room=slug, seq=s.target or 0, at=s.seq)
+        if s.kind == KIND_REFERRAL:
+            return ReferralFrame(
+                room=slug,
+                seq=s.seq,
+                ts=iso(s.created_at),
+                from_=Author(nick=s.nick, role=s.role, id=self.author_id(s.room_id, s.author_key)),
+                card=msgspec.json.decode((s.text or "{}").encode(), type=ReferralCard),
+            )
         return MessageFrame(
             room=slug,
             seq=s.seq,

@@ -15,6 +15,8 @@ KIND_MESSAGE = 0
 KIND_REDACTION = 1
 # A message a moderator removed: its text and author are gone, its sequence stays.
 KIND_REMOVED = 2
+# A referral card (directory/referrals.py): the text is the card as JSON.
+KIND_REFERRAL = 3
 
 
 class Message(Base):

@@ -134,6 +134,19 @@ class ResolveRequest(ClientFrame, tag="resolve"):
     reason: Reason | None = None
 
 
+# -- referrals (kuulolla/directory/referrals.py handles these; docs/protocol.md)
+
+ServicePath = Annotated[str, Meta(min_length=3, max_length=130, pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")]
+
+
+class Refer(ClientFrame, tag="refer"):
+    """Staff send a service of the directory ("<organisation>/<key>") as a referral card."""
+
+    room: Slug
+    service: ServicePath
+    ref: Ref
+
+
 ModerationFrame = (
     RedactRequest
     | RestrictRequest
@@ -148,7 +161,7 @@ ModerationFrame = (
 )
 MODERATION_FRAMES = ModerationFrame.__args__
 
-AnyClientFrame = Hello | Join | Send | Leave | Ping | ModerationFrame
+AnyClientFrame = Hello | Join | Send | Leave | Ping | Refer | ModerationFrame
 
 _decoder = msgspec.json.Decoder(AnyClientFrame)
 
@@ -216,6 +229,37 @@ class Redact(ServerFrame, tag="redact"):
     at: int
 
 
+class ReferralCard(Struct, omit_defaults=True):
+    """A service as a referral shows it: texts by language, the hours in words by
+    language, the next week's opening windows (ISO UTC pairs), how to reach it."""
+
+    service: str  # "<organisation>/<key>": the page /directory/<service>
+    kind: str
+    names: dict[str, str]
+    organisation: str
+    topics: list[str] = []
+    summaries: dict[str, str] = {}
+    when: dict[str, list[str]] = {}
+    windows: list[list[str]] = []
+    always: bool = False
+    phone: str = ""
+    web: str = ""
+    email: str = ""
+    chat: str = ""
+    address: str = ""
+    place: dict[str, str] = {}
+
+
+class ReferralFrame(ServerFrame, tag="referral"):
+    """A referral card in the room's stream (a message of its own kind)."""
+
+    room: str
+    seq: int
+    ts: str
+    from_: Author = field(name="from")
+    card: ReferralCard
+
+
 class Joined(ServerFrame, tag="joined"):
     """``author`` is the joiner's own ``from.id`` in the room (their messages in the
     history are theirs); ``wait`` the seconds a newcomer waits before writing (group
@@ -223,7 +267,7 @@ class Joined(ServerFrame, tag="joined"):
 
     room: str
     seq: int
-    history: list[MessageFrame | Redact]
+    history: list[MessageFrame | Redact | ReferralFrame]
     present: int = 0
     author: str | None = None
     wait: int = 0

@@ -30,7 +30,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, select
 
-from kuulolla.chat.models import KIND_MESSAGE, KIND_REMOVED, Message
+from kuulolla.chat.models import KIND_MESSAGE, KIND_REFERRAL, KIND_REMOVED, Message
 from kuulolla.chat.sockets import corked, seal
 from kuulolla.chat.writers import Draft, Writer, make_writer
 from kuulolla.core import metrics
@@ -286,7 +286,7 @@ async def read_history(
                 .where(
                     messages.c.room_id == room_id,
                     messages.c.seq <= last_seq,
-                    messages.c.kind == KIND_MESSAGE,
+                    messages.c.kind.in_((KIND_MESSAGE, KIND_REFERRAL)),
                 )
                 .order_by(messages.c.seq.desc())
                 .limit(limit)

@@ -52,9 +52,11 @@ def _page(request: Request) -> int:
 
 async def filters_of(request: Request, topics: list[logic.Topic]) -> logic.Filters:
     params = request.query_params
+    # The referral picker sends a place as typed ("Tampere"); the page sends a code.
+    region = params.get("region") or regions.lookup(params.get("place") or "") or ""
     return logic.check_filters(
         query=params.get("q"),
-        region=params.get("region"),
+        region=region,
         topic=params.get("topic"),
         kind=params.get("kind"),
         open_now=params.get("open") == "1",

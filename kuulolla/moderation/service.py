@@ -18,7 +18,13 @@ from typing import cast
 from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kuulolla.chat.models import KIND_MESSAGE, KIND_REDACTION, KIND_REMOVED, Message
+from kuulolla.chat.models import (
+    KIND_MESSAGE,
+    KIND_REDACTION,
+    KIND_REFERRAL,
+    KIND_REMOVED,
+    Message,
+)
 from kuulolla.chat.store import Stored
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
@@ -699,7 +705,8 @@ async def do_redact(
             .where(
                 _messages.c.room_id == room_id,
                 _messages.c.seq == seq,
-                _messages.c.kind == KIND_MESSAGE,
+                # A referral card is removed like any message.
+                _messages.c.kind.in_((KIND_MESSAGE, KIND_REFERRAL)),
             )
             .values(kind=KIND_REMOVED, text=None, nick="")
         )

@@ -23,7 +23,12 @@ from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.queue import console, logic, service
 from kuulolla.queue.routes import AGE_LABELS, QUESTION_LABELS, SCRIPT_STRINGS
-from kuulolla.web.chat_strings import CLIENT_STRINGS, MODERATOR_STRINGS, strings_json
+from kuulolla.web.chat_strings import (
+    CLIENT_STRINGS,
+    MODERATOR_STRINGS,
+    REFERRAL_STRINGS,
+    strings_json,
+)
 from kuulolla.web.params import query_int
 from kuulolla.web.templating import render
 
@@ -181,7 +186,9 @@ async def chat_page(request: Request) -> Response:
             "max_message_chars": request.state.settings.max_message_chars,
             "note_max": logic.MAX_NOTE_CHARS,
             "csrf": csrf_token(request),
-            "strings_json": strings_json(locale, CLIENT_STRINGS, SCRIPT_STRINGS, MODERATOR_STRINGS),
+            "strings_json": strings_json(
+                locale, CLIENT_STRINGS, SCRIPT_STRINGS, MODERATOR_STRINGS, REFERRAL_STRINGS
+            ),
         },
     )
 

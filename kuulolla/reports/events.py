@@ -68,6 +68,11 @@ moderation.action      a moderator's action (label: its code)      —
 crisis.alert           a crisis signal (label: its category)       —
 shift.hours            hours worked on a shift (staff id; room or  hours
                        topic)
+referral.sent          a helper sent a service of the directory    —
+                       (label: the service's kind; group room, or
+                       queue topic of a conversation)
+referral.topic         one per topic of a referred service         —
+                       (label: the topic's code)
 =====================  ==========================================  ============
 """
 
@@ -112,6 +117,8 @@ class Kind(StrEnum):
     MODERATION_ACTION = "moderation.action"
     CRISIS_ALERT = "crisis.alert"
     SHIFT_HOURS = "shift.hours"
+    REFERRAL_SENT = "referral.sent"
+    REFERRAL_TOPIC = "referral.topic"
 
 
 # Question categories and crisis categories, copied so that recording stays free of
@@ -120,6 +127,11 @@ QUESTION_CATEGORIES = frozenset(
     {"relationships", "parenting", "youth", "loneliness", "mental-health", "carers"}
 )
 CRISIS_CATEGORIES = frozenset({"overdose", "suicide", "self_harm", "violence", "abuse", "eating"})
+# The directory's kinds of service (directory/logic.py, KINDS); its topics are codes of
+# a vocabulary admins extend, so any code is a topic label.
+SERVICE_KINDS = frozenset(
+    {"peer_group", "helpline", "chat", "drop_in", "counselling", "event_series", "volunteering"}
+)
 # A moderation action is named by its stable code ("remove", "ban", …): lowercase
 # letters, digits and underscores, at most 32 characters. Never text a person wrote.
 CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
@@ -152,6 +164,8 @@ SPECS: dict[Kind, Spec] = {
     Kind.MODERATION_ACTION: Spec(labels=None, place="any"),
     Kind.CRISIS_ALERT: Spec(labels=CRISIS_CATEGORIES, place="any"),
     Kind.SHIFT_HOURS: Spec(value="hours", place="any", staff=True),
+    Kind.REFERRAL_SENT: Spec(labels=SERVICE_KINDS, place="any"),
+    Kind.REFERRAL_TOPIC: Spec(labels=None, place="any"),
 }
 
 _VALUE_RANGE: dict[ValueKind, tuple[float, float]] = {

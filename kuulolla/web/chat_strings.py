@@ -4,7 +4,7 @@ it), sent with each page that chats so the scripts need no catalog.
 ``CLIENT_STRINGS`` are the shared client's own: every page that chats sends them.
 ``ROOM_STRINGS`` are the group room's, ``MODERATOR_STRINGS`` the moderator tools'
 (the room page for staff, and the helper console, where the helper moderates their
-one-to-one conversations).
+one-to-one conversations), ``REFERRAL_STRINGS`` the referral picker's (staff on both).
 """
 
 from __future__ import annotations
@@ -62,6 +62,18 @@ CLIENT_STRINGS = {
     "sent_to_moderators": N_("Your message was sent to the moderators."),
     "new_one": N_("1 new message"),
     "new_many": N_("{n} new messages"),
+    # A referral card (a service of the directory a helper sent).
+    "referral_label": N_("{nick} suggests a service"),
+    "referral_always": N_("Open around the clock"),
+    "referral_open_until": N_("Open now, until {time}"),
+    "referral_opens": N_("Closed now. Opens {time}"),
+    "referral_no_times": N_("Ask the service when it is open."),
+    "referral_phone": N_("Phone"),
+    "referral_web": N_("Web"),
+    "referral_email": N_("E-mail"),
+    "referral_chat": N_("Open the chat"),
+    "referral_more": N_("More about the service"),
+    "new_tab": N_("(opens in a new tab)"),
 }
 
 ROOM_STRINGS = {
@@ -122,6 +134,20 @@ MODERATOR_STRINGS = {
     "done_whisper": N_("The private message was sent."),
     "private_group": N_("{nick} ({n} messages)"),
     "private_all": N_("Show all {n} messages"),
+}
+
+
+# The referral picker (staff: the room page and the helper console).
+REFERRAL_STRINGS = {
+    "referral_searching": N_("Searching…"),
+    "referral_failed": N_("The search did not work. Try again."),
+    "referral_found": N_("Services found: {n}"),
+    "referral_none": N_("Nothing was found. Try other words or a wider area."),
+    "referral_open": N_("Open now"),
+    "referral_send": N_("Send"),
+    "referral_send_named": N_("Send {name} to the conversation"),
+    "referral_sent": N_("Sent: {name}"),
+    "referral_not_joined": N_("Join the conversation first."),
 }
 
 

@@ -28,6 +28,7 @@ from kuulolla.web import seo, statement
 from kuulolla.web.chat_strings import (
     CLIENT_STRINGS,
     MODERATOR_STRINGS,
+    REFERRAL_STRINGS,
     ROOM_STRINGS,
     strings_json,
 )
@@ -151,7 +152,9 @@ async def room(request: Request) -> Response:
         "room.html",
         {
             "room": found,
-            "strings_json": strings_json(locale, CLIENT_STRINGS, ROOM_STRINGS),
+            "strings_json": strings_json(
+                locale, CLIENT_STRINGS, ROOM_STRINGS, *([REFERRAL_STRINGS] if staff_role else [])
+            ),
             "max_message_chars": settings.max_message_chars,
             "max_nick_chars": settings.max_nick_chars,
             "crisis_numbers": crisis,

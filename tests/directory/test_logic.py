@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kuulolla.directory import logic
+from kuulolla.reports import events
 from tests.directory.samples import TOPICS, fields, given
 from tests.helpers import NOW
 
@@ -143,3 +144,10 @@ def test_a_referral_card_carries_every_language_and_the_next_week() -> None:
     assert card.windows[0] == ["2026-01-16T08:00:00Z", "2026-01-16T12:00:00Z"]
     assert card.phone == "09 0000 113" and card.address == "Hämeenkatu 14, 33100 Tampere"
     assert card.place["sv"] == "Tammerfors" and not card.always
+
+
+def test_report_labels_agree_with_the_vocabulary() -> None:
+    """Referrals are counted by kind and topic: every kind is a report label, every
+    shipped topic a valid label code."""
+    assert set(logic.KINDS) == events.SERVICE_KINDS
+    assert all(events.CODE.fullmatch(t.key) for t in logic.shipped_topics())

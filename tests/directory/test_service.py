@@ -9,11 +9,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from kuulolla.chat.models import KIND_REFERRAL
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
-from kuulolla.directory import importing, logic, opendata, retention, service
+from kuulolla.directory import importing, logic, opendata, referrals, retention, service
 from kuulolla.directory.models import DirectorySearch, DirectoryServiceArea
 from kuulolla.privacy.registry import StaffContext
+from kuulolla.queue import console as queue_console
+from kuulolla.queue import logic as queue_logic
+from kuulolla.queue import service as queue_service
+from kuulolla.reports.models import ReportEvent
+from kuulolla.rooms.models import Room
 from tests.accounts.helpers import add_person
 from tests.directory.conftest import Orgs
 from tests.directory.samples import fields
@@ -237,3 +243,47 @@ async def test_a_staff_members_part_is_exported_and_erased(db: Database, orgs: O
     ]
     assert await retention.erase_directory(ctx) == 1
     assert await retention.export_directory(ctx) == []
+
+
+async def test_a_referral_in_a_conversation_counts_by_its_queue_topic(
+    db: Database, orgs: Orgs
+) -> None:
+    """A one-to-one conversation's referral is counted under its queue topic, never its room."""
+    await save(db, orgs.a)
+    topic_id = await queue_service.do_create_topic(
+        db, organisation_id=orgs.a, slug="aihe", names={"fi": "Aihe"},
+        hours={day: [["00:00", "24:00"]] for day in queue_logic.WEEKDAYS}, now=NOW,
+    )  # fmt: skip
+    helper = await add_person(db, "auttaja", org_id=orgs.a, role="volunteer")
+    await queue_console.do_set_duty(
+        db, organisation_id=orgs.a, user_id=helper, available=True, max_chats=2, now=NOW
+    )
+    topic = await queue_service.get_topic_or_raise(db, slug="aihe")
+    await queue_service.do_enter(
+        db, topic=topic, visitor_key=b"v" * 16, answers={}, consent=True, now=NOW
+    )
+    taken = await queue_console.do_accept(
+        db, organisation_id=orgs.a, user_id=helper, staff_key=b"s" * 16, topic_id=topic_id, now=NOW
+    )
+    room_id = await _room_id(db, taken.room_slug)
+    stored = await referrals.do_refer(
+        db, room_id=room_id, author_key=b"s" * 16, nick="Auttaja", role="volunteer",
+        service_path="arjen-tuki/vertaisryhma-tampere", ref_key=b"r" * 16, now=NOW,
+    )  # fmt: skip
+    assert stored.kind == KIND_REFERRAL and not stored.duplicate
+    async with db.read_session() as session:
+        rows = (
+            await session.execute(
+                select(ReportEvent.kind, ReportEvent.room_id, ReportEvent.topic_id).where(
+                    ReportEvent.kind.like("referral.%")
+                )
+            )
+        ).all()
+    assert sorted(rows) == [("referral.sent", None, topic_id), ("referral.topic", None, topic_id)]
+
+
+async def _room_id(db: Database, slug: str) -> int:
+    async with db.read_session() as session:
+        found = await session.scalar(select(Room.id).where(Room.slug == slug))
+    assert found is not None
+    return int(found)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser import new_page
+from tests.e2e.browser import axe_violations, new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -71,3 +71,64 @@ def test_the_quick_exit_forgets_the_region(browser: Any, site: Any) -> None:
         assert page.get_by_label("Missä").input_value() == ""
     finally:
         page.context.close()
+
+
+def test_a_helper_sends_a_referral_the_visitor_sees(browser: Any, site: Any) -> None:
+    """A coordinator in a room finds the carers' group in Tampere in the directory and
+    sends it; the visitor sees a card with its name, whether it is open and how to reach
+    it, linking to its page; both views pass axe."""
+    staff = new_page(browser)
+    visitor = new_page(browser)
+    try:
+        staff.context.add_cookies(
+            [
+                {
+                    "name": site.cookie_name,
+                    "value": site.session_for("coordinator"),
+                    "url": site.server.http,
+                }
+            ]
+        )
+        staff.goto(f"{site.server.http}/rooms/vanhemmuus")
+        staff.locator("#nick-form button[type=submit]").click()
+        staff.locator("#modpanel").wait_for(state="visible")
+        visitor.goto(f"{site.server.http}/rooms/vanhemmuus")
+        visitor.locator("#nick").fill("Aino")
+        visitor.locator("#nick-form button[type=submit]").click()
+        visitor.locator("#chat").wait_for(state="visible")
+
+        picker = staff.locator("#referral-picker")
+        picker.locator("summary").click()
+        picker.get_by_label("Millaista apua?").fill("omaishoitajan vertaistukea")
+        picker.get_by_label("Missä (kunta tai hyvinvointialue)").fill("Tampere")
+        picker.get_by_role("button", name="Etsi").click()
+        found = picker.locator(
+            ".referral-picker__item", has_text="Omaishoitajien vertaisryhmä, Tampere"
+        )
+        found.wait_for()
+        found.get_by_role(
+            "button", name="Lähetä Omaishoitajien vertaisryhmä, Tampere keskusteluun"
+        ).click()
+        picker.locator(".referral-picker__status", has_text="Lähetetty").wait_for()
+
+        card = visitor.locator("#messages .message--referral .referral-card")
+        card.wait_for()
+        text = card.inner_text()
+        assert "Omaishoitajien vertaisryhmä, Tampere" in text and "Arjen Tuki ry" in text
+        assert "kuukauden toinen tiistai 17.30–19.00" in text
+        assert "Auki nyt" in text or "Nyt kiinni" in text
+        link = card.get_by_role("link", name="Omaishoitajien vertaisryhmä, Tampere")
+        assert link.get_attribute("href") == "/directory/arjen-tuki/omaishoitajien-ryhma-tampere"
+        assert card.locator("a[href^='tel:']").first.get_attribute("href") == "tel:090000113"
+        assert card.get_attribute("aria-label") == f"{staff_name(staff)} ehdottaa palvelua"
+        # The staff member's own view shows the same card.
+        staff.locator("#messages .message--referral .referral-card").wait_for()
+        assert axe_violations(visitor) == []
+        assert axe_violations(staff) == []
+    finally:
+        staff.context.close()
+        visitor.context.close()
+
+
+def staff_name(page: Any) -> str:
+    return str(page.locator("#messages .message--referral .message__nick").first.inner_text())

@@ -19,7 +19,8 @@
 //               so a reload or a lost connection loses nothing (the quick exit clears it).
 // MessageView   shared rendering of a room into a list: messages (masked spans such as
 //               ⟦phone⟧ shown in the reader's words, times in the reader's language),
-//               pending, held and refused messages, removals, notes, crisis help.
+//               referral cards, pending, held and refused messages, removals, notes,
+//               crisis help.
 // Composer      the message box: Enter sends, the draft survives a reload, the send button
 //               counts down the newcomer wait (what is sent meanwhile goes when it ends), a
 //               refused message comes back into the box with the reason.
@@ -261,10 +262,84 @@ export class MessageView {
       time.textContent = S.sending;
     }
     meta.append(" ", time);
-    li.append(meta, element("p", "message__text", unmask(m.text, S)));
+    if (m.card) {
+      li.classList.add("message--referral");
+      li.append(meta, this.referralCard(m.card, shownNick));
+    } else {
+      li.append(meta, element("p", "message__text", unmask(m.text, S)));
+    }
     if (m.seq !== undefined) li.dataset.seq = String(m.seq);
     if (m.from && m.from.id) li.dataset.author = m.from.id;
     return li;
+  }
+
+  // A referral card (docs/protocol.md, "referral"): a service of the directory, in the
+  // reader's language (else Finnish), with whether it is open now worked out from the
+  // opening windows the card carries, and how to reach it.
+  referralCard(card, nick) {
+    const S = this.S;
+    const lang = document.documentElement.lang || "fi";
+    const pick = (values) => (values && (values[lang] || values.fi || Object.values(values)[0])) || "";
+    const box = element("article", "referral-card");
+    box.setAttribute("aria-label", fmt(S.referral_label, { nick }));
+    const name = element("p", "referral-card__name");
+    const link = element("a", "", pick(card.names));
+    link.href = `/directory/${card.service}`;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.append(element("span", "visually-hidden", ` ${S.new_tab || ""}`));
+    name.append(link);
+    box.append(name);
+    const where = pick(card.place);
+    box.append(element("p", "referral-card__org", [card.organisation, where].filter(Boolean).join(" · ")));
+    const open = this.openness(card);
+    box.append(element("p", `status${open.now ? " status--open" : ""}`, open.text));
+    const summary = pick(card.summaries);
+    if (summary) box.append(element("p", "", summary));
+    const when = (card.when && (card.when[lang] || card.when.fi)) || [];
+    if (when.length) {
+      const ul = element("ul", "referral-card__when");
+      for (const line of when) ul.append(element("li", "", line));
+      box.append(ul);
+    }
+    const reach = element("ul", "referral-card__reach");
+    const add = (label, text, href) => {
+      const li = element("li");
+      if (label) li.append(`${label}: `);
+      if (href) {
+        const a = element("a", "", text);
+        a.href = href;
+        if (!href.startsWith("tel:") && !href.startsWith("mailto:") && !href.startsWith("/")) {
+          a.target = "_blank";
+          a.rel = "noopener noreferrer";
+        }
+        li.append(a);
+      } else {
+        li.append(text);
+      }
+      reach.append(li);
+    };
+    if (card.phone) add(S.referral_phone, card.phone, `tel:${card.phone.replace(/\s/g, "")}`);
+    if (card.chat) add("", S.referral_chat, card.chat);
+    if (card.web) add(S.referral_web, card.web, card.web);
+    if (card.email) add(S.referral_email, card.email, `mailto:${card.email}`);
+    if (card.address) add("", card.address, null);
+    if (reach.childElementCount) box.append(reach);
+    return box;
+  }
+
+  // Whether a card's service is open now, from its opening windows (ISO pairs).
+  openness(card) {
+    const S = this.S;
+    if (card.always) return { now: true, text: S.referral_always };
+    const now = Date.now();
+    for (const [start, end] of card.windows || []) {
+      const from = Date.parse(start);
+      const to = Date.parse(end);
+      if (from <= now && now < to) return { now: true, text: fmt(S.referral_open_until, { time: this.dateTime.format(new Date(to)) }) };
+      if (from > now) return { now: false, text: fmt(S.referral_opens, { time: this.dateTime.format(new Date(from)) }) };
+    }
+    return { now: false, text: S.referral_no_times };
   }
 
   reset() {
@@ -376,6 +451,8 @@ export class MessageView {
     const el = this.shown.get(seq);
     if (!el) return;
     el.classList.add("message--removed");
+    const card = el.querySelector(".referral-card");
+    if (card) card.replaceWith(element("p", "message__text"));
     el.querySelector(".message__text").textContent = this.S.removed;
     el.querySelectorAll(".message__actions").forEach((n) => n.remove());
   }
@@ -708,6 +785,8 @@ const FRAME_HANDLERS = {
   left(client, f, room) { if (room) room.joined = false; },
   message(client, f, room) { room?.show(f); },
   redact(client, f, room) { room?.show({ type: "redact", seq: f.seq, at: f.at }); },
+  // A referral card: shown in the stream like a message (MessageView.referralCard).
+  referral(client, f, room) { room?.show(f); },
   ack(client, f, room) {
     if (!room) return;
     room.store.remove(f.ref);

@@ -5,6 +5,7 @@
 
 import { ChatClient, Composer, MessageView, statusText, unmask } from "./chat-client.js";
 import { alertItem, heldItem, settled } from "./moderate.js";
+import { attachReferrals } from "./referral.js";
 
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -85,5 +86,6 @@ if (room) {
     });
   }
 
+  attachReferrals({ root: $("referral-picker"), session: () => session, strings: S });
   client.connect();
 }

@@ -164,6 +164,8 @@ client.on("error", (f, r) => {
 
 // The moderator tools are loaded before the socket opens, so they see every frame.
 if (isStaff) (await import("./moderate.js")).attach({ client, view, slug, strings: S });
+// Staff suggest services of the directory (referral cards).
+if (isStaff) (await import("./referral.js")).attachReferrals({ root: $("referral-picker"), session: () => room, strings: S });
 
 // A returning visitor (same tab: a reload) goes straight back into the room.
 if (nick) {
