@@ -336,7 +336,7 @@ export class MessageView {
     for (const [start, end] of card.windows || []) {
       const from = Date.parse(start);
       const to = Date.parse(end);
-      if (from <= now && now < to) return { now: true, text: fmt(S.referral_open_until, { time: this.dateTime.format(new Date(to)) }) };
+      if (from <= now && now < to) return { now: true, text: fmt(S.referral_open_until, { time: this.time.format(new Date(to)) }) };
       if (from > now) return { now: false, text: fmt(S.referral_opens, { time: this.dateTime.format(new Date(from)) }) };
     }
     return { now: false, text: S.referral_no_times };
