@@ -27,6 +27,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings, SettingsError
 from tests.accounts.helpers import SESSION_COOKIE, anonymous_headers, make_session
 from tests.conftest import make_database_url, make_settings
+from tests.e2e import addresses
 from tests.e2e.client import Client
 from tests.e2e.servers import ServerProcess, server_env
 from tests.helpers import run_async
@@ -236,3 +237,17 @@ async def test_metrics_are_not_served_through_the_balancer(
         assert (await local.get("/metrics")).status_code == 200
     with pytest.raises(websockets.InvalidStatus):
         await websockets.connect(balancer.ws, origin=Origin("http://evil.example"))
+
+
+def test_no_address_reaches_the_logs_or_the_database(
+    chain: tuple[ServerProcess, Balancer, str],
+) -> None:
+    """After forged headers, bans and throttling, neither the server's log nor its
+    database holds a client address (nor a forged one); nginx keeps no access log."""
+    server, balancer, sqlite_url = chain
+    findings = addresses.scan_file(server.log_path, log=True)
+    database = addresses.sqlite_path(sqlite_url)
+    assert database is not None
+    findings += addresses.scan_file(database)
+    assert [str(f) for f in findings] == []
+    assert not list(balancer.folder.glob("*access*"))
