@@ -28,7 +28,7 @@ from kuulolla.accounts.forms import (
 from kuulolla.accounts.permissions import OWN_ACCOUNT, ROLE_LABELS
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
-from kuulolla.directory import service as directory
+from kuulolla.directory import listing as directory_listing
 
 
 class PasswordMismatch(BadRequest):
@@ -42,7 +42,7 @@ async def home(request: Request) -> Response:
     orgs = await service.list_organisations(db_of(request), ids=list(principal.roles))
     # Services a coordinator's organisation must check before they are hidden (the
     # directory's notice to its organisation).
-    directory_checks = await directory.count_needing_check(
+    directory_checks = await directory_listing.count_needing_check(
         db_of(request),
         organisation_ids=[
             o.id for o in orgs if principal.is_admin or o.id in principal.coordinates()

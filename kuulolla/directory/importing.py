@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
-from kuulolla.directory import opendata, service
+from kuulolla.directory import curation, listing, opendata, planning, service
 from kuulolla.directory.models import DirectoryService
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # "generated" of an empty directory
@@ -27,14 +27,14 @@ async def do_import(
     organisation: str | None = None,
     dry_run: bool = False,
     remove_missing: bool = False,
-) -> opendata.Plan:
+) -> planning.Plan:
     """Import a JSON or CSV file. With ``organisation`` (a slug) only that
     organisation's services may be in it; otherwise records name their organisations
     (the command line). A dry run plans and changes nothing; ``remove_missing`` deletes
     the organisations' services the file does not have. Records with problems are left
     out and reported; the others are applied."""
     records = opendata.read(data)
-    topics = [t.key for t in await service.list_topics(db, active_only=False)]
+    topics = [t.key for t in await curation.list_topics(db, active_only=False)]
     async with db.read_session() as session:
         orgs: Mapping[str, int] = dict(
             (await session.execute(select(Organisation.slug, Organisation.id))).all()
@@ -43,7 +43,7 @@ async def do_import(
         orgs = {organisation: orgs[organisation]} if organisation in orgs else {}
     named = {r.organisation or (organisation or "") for r in records}
     stored = await _stored(db, [orgs[slug] for slug in named if slug in orgs])
-    result = opendata.plan(
+    result = planning.plan(
         records,
         stored=stored,
         organisations=orgs,
@@ -72,17 +72,17 @@ async def do_import(
     return result
 
 
-async def _stored(db: Database, organisation_ids: list[int]) -> list[opendata.Stored]:
+async def _stored(db: Database, organisation_ids: list[int]) -> list[planning.Stored]:
     out = []
     for org_id in organisation_ids:
-        for view in await service.list_organisation_services(db, organisation_id=org_id):
+        for view in await listing.list_organisation_services(db, organisation_id=org_id):
             out.append(
-                opendata.Stored(view.id, view.organisation_slug, view.fields, view.checked_at)
+                planning.Stored(view.id, view.organisation_slug, view.fields, view.checked_at)
             )
     return out
 
 
-def report(result: opendata.Plan, *, dry_run: bool, remove_missing: bool) -> str:
+def report(result: planning.Plan, *, dry_run: bool, remove_missing: bool) -> str:
     """What an import did (or, for a dry run, would do), for the command line."""
     verb = "would be" if dry_run else "were"
     lines = []
@@ -112,8 +112,8 @@ async def document(
     """Every published service (of one organisation, or all) as an open-data document.
     Its "generated" time is when the data last changed, so the same directory gives the
     same bytes however often it is asked for (the feed's ETag)."""
-    platform = await service.get_platform(db)
-    views = await service.published(db, now=now)
+    platform = await curation.get_platform(db)
+    views = await listing.published(db, now=now)
     if organisation is not None:
         views = [v for v in views if v.organisation_slug == organisation]
     records = [

@@ -1,5 +1,6 @@
-"""Pure rules of the service directory: what a service is, the checks of its fields,
-when it goes stale, which services a visitor's filters keep, and the referral card.
+"""Pure rules of the service directory: what a service is, the checks of its fields and
+when it goes stale (the vocabularies are :mod:`.vocabulary`; filters and the referral
+card :mod:`.finding`).
 
 A *service* is something an organisation offers people: a peer group, a helpline, a
 chat, a drop-in, counselling, an event series, a volunteering opportunity. It has names
@@ -16,88 +17,18 @@ reports every field's problem (:class:`InvalidService`). Nothing here does I/O.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
 from kuulolla.directory import hours as hours_mod
-from kuulolla.directory import regions
-
-LOCALES = ("fi", "sv", "en")
-DATA = Path(__file__).resolve().parent / "data"
-
-# ------------------------------------------------------------------ vocabularies
-
-KINDS: dict[str, str] = {
-    "peer_group": N_("Peer group"),
-    "helpline": N_("Helpline"),
-    "chat": N_("Chat"),
-    "drop_in": N_("Drop-in"),
-    "counselling": N_("Counselling"),
-    "event_series": N_("Event series"),
-    "volunteering": N_("Volunteering opportunity"),
-}
-
-# Further words that find each kind of service, in any of the languages (the search
-# index adds them as the topics' words are added; visitors say "chatti", "soittaa").
-KIND_WORDS: dict[str, str] = {
-    "peer_group": "vertaistuki vertaisryhmä ryhmä kamratstöd grupp peer support group",
-    "helpline": "puhelin auttava soittaa neuvontapuhelin telefon stödtelefon phone hotline call",
-    "chat": "chat chatti keskustelu verkossa netissä chatt online",
-    "drop_in": "kohtaamispaikka olohuone kahvila mötesplats café drop-in",
-    "counselling": "neuvonta keskusteluapu ohjaus rådgivning samtalshjälp counselling advice",
-    "event_series": "tapahtuma ryhmä kurssi evenemang kurs event course",
-    "volunteering": "vapaaehtoinen vapaaehtoistyö auttaja frivillig volunteer",
-}
-
-AGE_GROUPS: dict[str, str] = {
-    "children": N_("Children (under 13)"),
-    "youth": N_("Young people (13–17)"),
-    "young_adults": N_("Young adults (18–29)"),
-    "adults": N_("Adults"),
-    "older": N_("Older people (65+)"),
-}
-
-LANGUAGES: dict[str, str] = {
-    "fi": N_("Finnish"),
-    "sv": N_("Swedish"),
-    "en": N_("English"),
-    "se": N_("Sámi"),
-    "fse": N_("Finnish Sign Language"),
-    "selko": N_("Plain Finnish (selkokieli)"),
-    "ru": N_("Russian"),
-    "et": N_("Estonian"),
-    "uk": N_("Ukrainian"),
-    "ar": N_("Arabic"),
-    "so": N_("Somali"),
-    "fa": N_("Persian"),
-}
-
-# Open licences an admin may publish the directory's data under.
-LICENCES: dict[str, tuple[str, str]] = {
-    "CC-BY-4.0": (
-        "Creative Commons Attribution 4.0",
-        "https://creativecommons.org/licenses/by/4.0/",
-    ),
-    "CC0-1.0": ("Creative Commons Zero 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
-    "CC-BY-SA-4.0": (
-        "Creative Commons Attribution-ShareAlike 4.0",
-        "https://creativecommons.org/licenses/by-sa/4.0/",
-    ),
-    "ODbL-1.0": (
-        "Open Data Commons Open Database License 1.0",
-        "https://opendatacommons.org/licenses/odbl/1-0/",
-    ),
-}
-DEFAULT_LICENCE = "CC-BY-4.0"
+from kuulolla.directory import hours_parse, regions
+from kuulolla.directory.vocabulary import AGE_GROUPS, KINDS, LANGUAGES, LOCALES
 
 # Days after its last check that a service goes stale, unless its organisation says.
 DEFAULT_STALE_DAYS = 365
@@ -112,39 +43,6 @@ MAX_SHORT_TEXT = 300
 MAX_ACCESSIBILITY = 1000
 MAX_TOPICS = 6
 MAX_AREAS = 60
-TOPIC_KEY = re.compile(r"^[a-z][a-z0-9_]{1,31}$")  # a report label too (reports/events.py)
-
-
-@dataclass(frozen=True, slots=True)
-class Topic:
-    key: str
-    names: Mapping[str, str]
-    words: str = ""  # extra search words in any language
-
-    def name(self, locale: str) -> str:
-        return self.names.get(locale) or self.names.get("fi") or self.key
-
-
-@cache
-def shipped_topics() -> tuple[Topic, ...]:
-    """The vocabulary the service ships (``data/topics.json``)."""
-    data = json.loads((DATA / "topics.json").read_text(encoding="utf-8"))
-    return tuple(
-        Topic(t["key"], {loc: t[loc] for loc in LOCALES}, t.get("words", ""))
-        for t in data["topics"]
-    )
-
-
-def check_topic_key(key: str) -> str:
-    value = key.strip()
-    if not TOPIC_KEY.match(value):
-        raise BadRequest(
-            N_(
-                "A topic's code is 2–32 lowercase letters a–z, digits and underscores, starting with a letter."
-            ),
-            code="invalid_topic_key",
-        )
-    return value
 
 
 # ------------------------------------------------------------------ the service
@@ -231,7 +129,7 @@ class ServiceInput:
     street: str = ""
     postal_code: str = ""
     post_office: str = ""
-    hours_text: str | None = None  # the form's text (hours.parse)
+    hours_text: str | None = None  # the form's text (hours_parse.parse)
     hours_json: Mapping[str, Any] | None = None  # open data (hours.from_json)
     holidays_closed: bool = True
     hours_notes: Mapping[str, str] = field(default_factory=dict)
@@ -391,9 +289,9 @@ def check_service(
     parsed_hours = hours_mod.Hours()
     try:
         if given.hours_json is not None:
-            parsed_hours = hours_mod.from_json(given.hours_json)
+            parsed_hours = hours_parse.from_json(given.hours_json)
         else:
-            parsed_hours = hours_mod.parse(
+            parsed_hours = hours_parse.parse(
                 given.hours_text or "", holidays_closed=given.holidays_closed
             )
     except AppError as exc:
@@ -499,136 +397,3 @@ def check_stale_days(value: str) -> int:
             high=high,
         )
     return days
-
-
-def check_licence(value: str) -> str:
-    if value not in LICENCES:
-        raise BadRequest(N_("Choose a licence from the list."), code="invalid_licence")
-    return value
-
-
-# ------------------------------------------------------------------ finding
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """What a visitor asked for. Empty values do not filter."""
-
-    query: str = ""
-    region: str = ""  # a region code
-    topic: str = ""
-    kind: str = ""
-    open_now: bool = False
-    online: bool = False
-
-
-MAX_QUERY_CHARS = 200
-
-
-def check_filters(
-    *,
-    query: str | None,
-    region: str | None,
-    topic: str | None,
-    kind: str | None,
-    open_now: bool,
-    online: bool,
-    topics: Iterable[str],
-) -> Filters:
-    """The visitor's filters from the query string: unknown values are dropped (a stale
-    bookmark still shows the directory), never an error."""
-    try:
-        chosen = regions.check_region(region) if region else ""
-    except AppError:
-        chosen = ""
-    return Filters(
-        query=" ".join((query or "").split())[:MAX_QUERY_CHARS],
-        region="" if chosen == regions.NATIONWIDE else chosen,
-        topic=topic if topic in set(topics) else "",
-        kind=kind if kind in KINDS else "",
-        open_now=open_now,
-        online=online,
-    )
-
-
-def locality(areas: Sequence[str], region: str) -> int:
-    """How near a service is to the chosen region, for ordering: 0 the municipality
-    itself, 1 its county (or a municipality of the chosen county), 2 the whole country."""
-    if not region or regions.NATIONWIDE in areas:
-        return 2
-    if region in areas:
-        return 0
-    return 1
-
-
-def localized(values: Mapping[str, str], locale: str) -> tuple[str, str]:
-    """The text in ``locale``, else Finnish, else any; with the language it is in."""
-    for loc in (locale, "fi", *LOCALES):
-        if values.get(loc):
-            return values[loc], loc
-    return "", locale
-
-
-# ------------------------------------------------------------------ referral card
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    """What a referral shows the visitor: a snapshot of the service when it was sent,
-    in every language the service has, with its next week's opening windows."""
-
-    service: str  # "<organisation slug>/<service key>": the page /directory/<service>
-    kind: str
-    topics: tuple[str, ...]
-    names: Mapping[str, str]
-    organisation: str
-    summaries: Mapping[str, str]
-    when: Mapping[str, list[str]]  # hours in words, per locale
-    windows: list[list[str]]  # the next week's opening windows, ISO UTC pairs
-    always: bool  # open round the clock
-    phone: str = ""
-    web: str = ""
-    email: str = ""
-    chat: str = ""
-    address: str = ""
-    place: Mapping[str, str] = field(default_factory=dict)  # area names per locale
-
-
-def card(
-    *,
-    organisation_slug: str,
-    organisation_name: str,
-    fields: ServiceFields,
-    now: datetime,
-) -> Card:
-    """The referral card of a service at ``now``."""
-    address = ", ".join(
-        part
-        for part in (
-            fields.address.street,
-            " ".join(p for p in (fields.address.postal_code, fields.address.post_office) if p),
-        )
-        if part
-    )
-    state = hours_mod.status(fields.hours, now)
-    place = {
-        loc: ", ".join(regions.name_of(code, loc) for code in fields.area_codes[:3])
-        for loc in LOCALES
-    }
-    return Card(
-        service=f"{organisation_slug}/{fields.key}",
-        kind=fields.kind,
-        topics=fields.topics,
-        names=dict(fields.names),
-        organisation=organisation_name,
-        summaries=dict(fields.summaries),
-        when={loc: hours_mod.describe(fields.hours, loc) for loc in LOCALES},
-        windows=hours_mod.iso(hours_mod.upcoming(fields.hours, now)),
-        always=state.open and state.closes_at is None,
-        phone=fields.contact.phone,
-        web=fields.contact.web,
-        email=fields.contact.email,
-        chat=fields.contact.chat,
-        address=address,
-        place=place,
-    )

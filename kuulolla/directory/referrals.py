@@ -35,7 +35,7 @@ from kuulolla.chat.protocol import Ack, Refer, ReferralCard
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Forbidden, NotFound, RateLimited
 from kuulolla.core.i18n import N_
-from kuulolla.directory import logic, service
+from kuulolla.directory import finding, service
 from kuulolla.queue.models import QueueEntry
 from kuulolla.reports import events
 from kuulolla.reports.events import Kind
@@ -54,7 +54,7 @@ class NotStaff(Forbidden):
     default_message = N_("Only staff can send a service from the directory.")
 
 
-def card_text(card: logic.Card) -> str:
+def card_text(card: finding.Card) -> str:
     """The card as stored in the message's text (and sent as the frame's ``card``)."""
     return _encoder.encode(msgspec.convert(card, ReferralCard, from_attributes=True)).decode()
 
@@ -77,7 +77,7 @@ async def do_refer(
     view = await service.get_public_service_or_raise(
         db, organisation_slug=org_slug, key=key, now=now
     )
-    card = logic.card(
+    card = finding.card(
         organisation_slug=view.organisation_slug,
         organisation_name=view.organisation_name,
         fields=view.fields,

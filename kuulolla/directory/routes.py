@@ -22,8 +22,18 @@ from kuulolla.accounts.access import public
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI, utcnow
 from kuulolla.core.i18n import N_
+from kuulolla.directory import (
+    curation,
+    finding,
+    hours_words,
+    importing,
+    listing,
+    opendata,
+    regions,
+    service,
+    vocabulary,
+)
 from kuulolla.directory import hours as hours_mod
-from kuulolla.directory import importing, logic, opendata, regions, service
 from kuulolla.web import seo
 from kuulolla.web.templating import render
 
@@ -50,11 +60,11 @@ def _page(request: Request) -> int:
         return 1
 
 
-async def filters_of(request: Request, topics: list[logic.Topic]) -> logic.Filters:
+async def filters_of(request: Request, topics: list[vocabulary.Topic]) -> finding.Filters:
     params = request.query_params
     # The referral picker sends a place as typed ("Tampere"); the page sends a code.
     region = params.get("region") or regions.lookup(params.get("place") or "") or ""
-    return logic.check_filters(
+    return finding.check_filters(
         query=params.get("q"),
         region=region,
         topic=params.get("topic"),
@@ -65,20 +75,20 @@ async def filters_of(request: Request, topics: list[logic.Topic]) -> logic.Filte
     )
 
 
-def common(request: Request, topics: list[logic.Topic]) -> dict[str, Any]:
+def common(request: Request, topics: list[vocabulary.Topic]) -> dict[str, Any]:
     """What every directory page's template uses to say things in the reader's language."""
     locale = request.state.locale
     now = request.state.clock.now()
     return {
         "now": now,
-        "status_text": lambda state: hours_mod.status_text(state, now, locale),
-        "kinds": _labels(locale, logic.KINDS),
-        "age_groups": _labels(locale, logic.AGE_GROUPS),
-        "languages": _labels(locale, logic.LANGUAGES),
+        "status_text": lambda state: hours_words.status_text(state, now, locale),
+        "kinds": _labels(locale, vocabulary.KINDS),
+        "age_groups": _labels(locale, vocabulary.AGE_GROUPS),
+        "languages": _labels(locale, vocabulary.LANGUAGES),
         "topic_names": {t.key: t.name(locale) for t in topics},
         "region_name": lambda code: regions.name_of(code, locale),
-        "describe_hours": lambda h: hours_mod.describe(h, locale),
-        "localized": lambda values: logic.localized(values, locale),
+        "describe_hours": lambda h: hours_words.describe(h, locale),
+        "localized": lambda values: finding.localized(values, locale),
         "helsinki": HELSINKI,
     }
 
@@ -87,13 +97,13 @@ def common(request: Request, topics: list[logic.Topic]) -> dict[str, Any]:
 async def directory(request: Request) -> Response:
     db = request.state.db
     now = request.state.clock.now()
-    topics = await service.list_topics(db)
+    topics = await curation.list_topics(db)
     filters = await filters_of(request, topics)
     page = _page(request)
-    results = await service.find_services(
+    results = await listing.find_services(
         db, filters=filters, now=now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    crisis = await service.crisis_services(db, region=filters.region, now=now)
+    crisis = await listing.crisis_services(db, region=filters.region, now=now)
     return render(
         request,
         "directory/index.html",
@@ -124,7 +134,7 @@ async def service_page(request: Request) -> Response:
         key=request.path_params["service"],
         now=now,
     )
-    topics = await service.list_topics(db, active_only=False)
+    topics = await curation.list_topics(db, active_only=False)
     state = hours_mod.status(view.fields.hours, now)
     return render(
         request,
@@ -136,7 +146,7 @@ async def service_page(request: Request) -> Response:
             "f": view.fields,
             "status": state,
             "next_dates": hours_mod.next_dates(view.fields.hours, now)
-            if hours_mod.needs_dates(view.fields.hours)
+            if hours_words.needs_dates(view.fields.hours)
             else [],
         },
     )
@@ -189,9 +199,9 @@ async def feed_csv(request: Request) -> Response:
 @public
 async def open_data(request: Request) -> Response:
     db = request.state.db
-    platform = await service.get_platform(db)
-    topics = await service.list_topics(db)
-    views = await service.published(db, now=request.state.clock.now())
+    platform = await curation.get_platform(db)
+    topics = await curation.list_topics(db)
+    views = await listing.published(db, now=request.state.clock.now())
     return render(
         request,
         "directory/open_data.html",
@@ -218,8 +228,8 @@ def card_json(view: service.ServiceView, *, now: Any, locale: str) -> dict[str, 
         "service": f"{view.organisation_slug}/{view.key}",
         "name": view.name(locale),
         "organisation": view.organisation_name,
-        "kind": i18n.gettext(locale, logic.KINDS[view.fields.kind]),
-        "when": hours_mod.describe(view.fields.hours, locale),
+        "kind": i18n.gettext(locale, vocabulary.KINDS[view.fields.kind]),
+        "when": hours_words.describe(view.fields.hours, locale),
         "open": state.open,
         "place": ", ".join(regions.name_of(c, locale) for c in view.fields.area_codes[:3]),
         "path": view.path,
@@ -231,9 +241,9 @@ async def search_json(request: Request) -> Response:
     """Services for the referral picker in a conversation (public data, no state)."""
     db = request.state.db
     now = request.state.clock.now()
-    topics = await service.list_topics(db)
+    topics = await curation.list_topics(db)
     filters = await filters_of(request, topics)
-    results = await service.find_services(db, filters=filters, now=now, limit=SEARCH_JSON_LIMIT)
+    results = await listing.find_services(db, filters=filters, now=now, limit=SEARCH_JSON_LIMIT)
     locale = request.state.locale
     return JSONResponse(
         {
@@ -247,7 +257,7 @@ async def search_json(request: Request) -> Response:
 # ------------------------------------------------------------------ search engines
 
 
-def _list_meta(request: Request, filters: logic.Filters, page: int) -> seo.PageMeta | None:
+def _list_meta(request: Request, filters: finding.Filters, page: int) -> seo.PageMeta | None:
     """The directory by region, topic and kind is public content (its canonical address
     keeps those); a search in words or "open now" is a visitor's own and says noindex."""
     if filters.query or filters.open_now:
@@ -274,15 +284,15 @@ def _service_meta(request: Request, view: service.ServiceView) -> seo.PageMeta:
     """A service's page, with its schema.org Service: who provides it, where, how to reach."""
     locale = request.state.locale
     fields = view.fields
-    summary = logic.localized(fields.summaries, locale)[0]
-    description = summary or logic.localized(fields.descriptions, locale)[0] or view.name(locale)
+    summary = finding.localized(fields.summaries, locale)[0]
+    description = summary or finding.localized(fields.descriptions, locale)[0] or view.name(locale)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Service",
         "name": view.name(locale),
         "description": description,
         "url": seo.base_url(request) + view.path,
-        "serviceType": i18n.gettext(locale, logic.KINDS[fields.kind]),
+        "serviceType": i18n.gettext(locale, vocabulary.KINDS[fields.kind]),
         "provider": {"@type": "Organization", "name": view.organisation_name},
         "areaServed": [regions.name_of(code, locale) for code in fields.area_codes],
         "isAccessibleForFree": fields.free,
@@ -299,11 +309,11 @@ async def _directory_pages(db: Any) -> list[seo.SitemapEntry]:
 # The sitemap is asked for without a request's clock: the wall clock decides which
 # services are stale, as it does for the pages.
 async def _service_count(db: Any) -> int:
-    return len(await service.published(db, now=utcnow()))
+    return len(await listing.published(db, now=utcnow()))
 
 
 async def _service_entries(db: Any, offset: int, limit: int) -> list[seo.SitemapEntry]:
-    views = await service.published(db, now=utcnow())
+    views = await listing.published(db, now=utcnow())
     return [
         seo.SitemapEntry(v.path, lastmod=max(v.updated_at, v.checked_at))
         for v in views[offset : offset + limit]

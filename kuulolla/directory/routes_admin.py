@@ -14,7 +14,7 @@ from kuulolla.accounts.access import requires
 from kuulolla.accounts.forms import FormErrors, errors, notice, see_other
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
-from kuulolla.directory import logic, service
+from kuulolla.directory import curation, vocabulary
 from kuulolla.directory.permissions import CURATE_DIRECTORY
 from kuulolla.rooms import logic as rooms_logic
 from kuulolla.web.templating import render
@@ -24,7 +24,7 @@ MAX_WORDS = 2000
 
 def _check_topic(form: Any, problems: FormErrors, *, locale: str) -> tuple[dict[str, str], str]:
     names = {}
-    for loc in logic.LOCALES:
+    for loc in vocabulary.LOCALES:
         value = form.get(f"name_{loc}")
         try:
             names[loc] = rooms_logic.check_name(value if isinstance(value, str) else "")
@@ -52,9 +52,9 @@ async def _page(
         request,
         "directory/admin.html",
         {
-            "rows": await service.list_topic_rows(db),
-            "platform": await service.get_platform(db),
-            "licences": logic.LICENCES,
+            "rows": await curation.list_topic_rows(db),
+            "platform": await curation.get_platform(db),
+            "licences": vocabulary.LICENCES,
             "values": values or {},
             "edit": edit,
             "errors": problems or errors(request),
@@ -77,11 +77,11 @@ async def licence(request: Request) -> Response:
     publisher = form.get("publisher")
     publisher = " ".join(publisher.split())[:200] if isinstance(publisher, str) else ""
     try:
-        chosen = logic.check_licence(value if isinstance(value, str) else "")
+        chosen = vocabulary.check_licence(value if isinstance(value, str) else "")
     except AppError as exc:
         problems.add("licence", exc.translated(request.state.locale))
         return await _page(request, problems=problems)
-    await service.do_set_platform(request.state.db, licence=chosen, publisher=publisher)
+    await curation.do_set_platform(request.state.db, licence=chosen, publisher=publisher)
     return see_other("/admin/directory?done=saved")
 
 
@@ -92,13 +92,13 @@ async def new_topic(request: Request) -> Response:
     locale = request.state.locale
     key = form.get("key")
     try:
-        key = logic.check_topic_key(key if isinstance(key, str) else "")
+        key = vocabulary.check_topic_key(key if isinstance(key, str) else "")
     except AppError as exc:
         problems.add("key", exc.translated(locale))
     names, words = _check_topic(form, problems, locale=locale)
     if not problems:
         try:
-            await service.do_save_topic(
+            await curation.do_save_topic(
                 request.state.db, key=str(key), names=names, words=words, active=True, new=True
             )
         except AppError as exc:
@@ -112,12 +112,12 @@ async def new_topic(request: Request) -> Response:
 @requires(CURATE_DIRECTORY)
 async def topic(request: Request) -> Response:
     key = request.path_params["topic"]
-    rows = {r.topic.key: r for r in await service.list_topic_rows(request.state.db)}
+    rows = {r.topic.key: r for r in await curation.list_topic_rows(request.state.db)}
     row = rows.get(key)
     if row is None:
-        raise service.TopicNotFound()
+        raise curation.TopicNotFound()
     if request.method != "POST":
-        values = {f"name_{loc}": row.topic.names.get(loc, "") for loc in logic.LOCALES}
+        values = {f"name_{loc}": row.topic.names.get(loc, "") for loc in vocabulary.LOCALES}
         values["words"] = row.topic.words
         values["active"] = "1" if row.active else ""
         return await _page(request, values=values, edit=key)
@@ -127,7 +127,7 @@ async def topic(request: Request) -> Response:
     if problems:
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
         return await _page(request, problems=problems, values=values, edit=key)
-    await service.do_save_topic(
+    await curation.do_save_topic(
         request.state.db,
         key=key,
         names=names,

@@ -1,6 +1,6 @@
 """The coordinators' pages of the directory: the organisation's services (with those
 that need checking first), adding and editing one, marking it checked, removing it,
-how long a check lasts, and importing open data.
+how long a check lasts (importing open data is :mod:`.routes_import`).
 
 Every route needs ``manage_directory`` in the organisation of the path; a service is
 fetched with a check that it belongs to that organisation (service.access_service),
@@ -10,11 +10,9 @@ each error beside its field, and nothing is stored.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -24,18 +22,21 @@ from kuulolla.accounts.forms import FormErrors, errors, notice, see_other
 from kuulolla.accounts.service import get_organisation_or_raise
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI
-from kuulolla.core.errors import AppError, BadRequest
+from kuulolla.core.errors import AppError
 from kuulolla.core.i18n import N_
-from kuulolla.directory import hours as hours_mod
-from kuulolla.directory import importing, logic, opendata, regions, service
+from kuulolla.directory import (
+    curation,
+    hours_words,
+    listing,
+    logic,
+    regions,
+    service,
+    vocabulary,
+)
 from kuulolla.directory.permissions import MANAGE_DIRECTORY
 from kuulolla.web.templating import render
 
 ORG = OrgFrom.path_slug("slug")
-MAX_IMPORT_BYTES = 4 * 1024 * 1024
-# The one page that takes a file: the body limit (web/bodies.py) lets its uploads and
-# the confirming form that carries the file's text again be this large.
-UPLOADS = ((re.compile(r"/orgs/[a-z0-9-]+/directory/import"), MAX_IMPORT_BYTES + 64 * 1024),)
 TEXT_FIELDS = ("name", "summary", "description", "hours_note", "cost", "accessibility")
 MAXES = {
     "name": logic.MAX_NAME,
@@ -72,7 +73,7 @@ def _service_id(request: Request) -> int:
     return int(request.path_params["service_id"])
 
 
-async def _page(
+async def page(
     request: Request,
     template: str,
     context: dict[str, Any],
@@ -104,11 +105,11 @@ async def _overview(
     db = request.state.db
     org_id = request.state.organisation_id
     now = request.state.clock.now()
-    views = await service.list_organisation_services(db, organisation_id=org_id)
+    views = await listing.list_organisation_services(db, organisation_id=org_id)
     to_check = [v for v in views if v.needs_check(now)]
     to_check.sort(key=lambda v: v.stale_at)
-    days = await service.get_stale_days(db, organisation_id=org_id)
-    return await _page(
+    days = await curation.get_stale_days(db, organisation_id=org_id)
+    return await page(
         request,
         "manage.html",
         {
@@ -117,7 +118,9 @@ async def _overview(
             "to_check": to_check,
             "stale": [v for v in to_check if v.stale(now)],
             "now": now,
-            "kinds": {k: i18n.gettext(request.state.locale, v) for k, v in logic.KINDS.items()},
+            "kinds": {
+                k: i18n.gettext(request.state.locale, v) for k, v in vocabulary.KINDS.items()
+            },
             "stale_days": stale_value if stale_value is not None else str(days),
             "stale_range": logic.STALE_DAYS,
         },
@@ -140,7 +143,7 @@ async def settings(request: Request) -> Response:
         found = errors(request)
         found.add("stale_days", exc.translated(request.state.locale))
         return await _overview(request, problems=found, stale_value=value)
-    await service.do_set_stale_days(
+    await curation.do_set_stale_days(
         request.state.db, organisation_id=request.state.organisation_id, days=days
     )
     return see_other(f"{_base(request)}?done=settings")
@@ -155,7 +158,7 @@ def _input(form: Any) -> logic.ServiceInput:
         return value if isinstance(value, str) else ""
 
     def texts(prefix: str) -> dict[str, str]:
-        return {loc: text(f"{prefix}_{loc}") for loc in logic.LOCALES}
+        return {loc: text(f"{prefix}_{loc}") for loc in vocabulary.LOCALES}
 
     def flag(name: str) -> bool:
         return text(name) == "1"
@@ -223,7 +226,7 @@ def _values(view: service.ServiceView, locale: str) -> dict[str, Any]:
         "street": f.address.street,
         "postal_code": f.address.postal_code,
         "post_office": f.address.post_office,
-        "hours": hours_mod.edit_text(f.hours, locale),
+        "hours": hours_words.edit_text(f.hours, locale),
         "holidays_closed": f.hours.holidays_closed,
         "phone": f.contact.phone,
         "web": f.contact.web,
@@ -241,7 +244,7 @@ def _values(view: service.ServiceView, locale: str) -> dict[str, Any]:
         ("cost", f.costs),
         ("accessibility", f.accessibility),
     ):
-        for loc in logic.LOCALES:
+        for loc in vocabulary.LOCALES:
             values[f"{prefix}_{loc}"] = source.get(loc, "")
     return values
 
@@ -274,17 +277,17 @@ async def _edit_page(
 ) -> Response:
     db = request.state.db
     locale = request.state.locale
-    return await _page(
+    return await page(
         request,
         "edit.html",
         {
             "view": view,
             "new": view is None,
             "values": values,
-            "topics": await service.list_topics(db),
-            "kinds": {k: i18n.gettext(locale, v) for k, v in logic.KINDS.items()},
-            "age_groups": {k: i18n.gettext(locale, v) for k, v in logic.AGE_GROUPS.items()},
-            "languages": {k: i18n.gettext(locale, v) for k, v in logic.LANGUAGES.items()},
+            "topics": await curation.list_topics(db),
+            "kinds": {k: i18n.gettext(locale, v) for k, v in vocabulary.KINDS.items()},
+            "age_groups": {k: i18n.gettext(locale, v) for k, v in vocabulary.AGE_GROUPS.items()},
+            "languages": {k: i18n.gettext(locale, v) for k, v in vocabulary.LANGUAGES.items()},
             "maxes": MAXES,
             "now": request.state.clock.now(),
         },
@@ -308,7 +311,7 @@ async def _save(request: Request, *, view: service.ServiceView | None) -> Respon
     given = replace(given, areas=codes, key=view.key if view else given.key)
     problems = errors(request)
     locale = request.state.locale
-    topics = [t.key for t in await service.list_topics(db, active_only=False)]
+    topics = [t.key for t in await curation.list_topics(db, active_only=False)]
     try:
         fields = logic.check_service(given, topics=topics, new=view is None)
         if unknown:
@@ -386,108 +389,6 @@ async def delete_service(request: Request) -> Response:
     return see_other(f"{_base(request)}?done=deleted")
 
 
-# ------------------------------------------------------------------ import
-
-
-async def _import_page(
-    request: Request,
-    *,
-    result: opendata.Plan | None = None,
-    content: str = "",
-    applied: bool = False,
-    remove_missing: bool = False,
-    problems: FormErrors | None = None,
-) -> Response:
-    locale = request.state.locale
-    return await _page(
-        request,
-        "import.html",
-        {
-            "result": result,
-            "content": content,
-            "applied": applied,
-            "remove_missing": remove_missing,
-            "field_labels": _field_labels(locale),
-            "translated": lambda e: e.translated(locale),
-        },
-        problems=problems,
-    )
-
-
-def _field_labels(locale: str) -> dict[str, str]:
-    labels = {
-        "kind": N_("kind"),
-        "names": N_("name"),
-        "summaries": N_("summary"),
-        "descriptions": N_("description"),
-        "topics": N_("topics"),
-        "ages": N_("age groups"),
-        "relatives": N_("relatives"),
-        "languages": N_("languages"),
-        "nationwide": N_("whole country"),
-        "areas": N_("area"),
-        "online": N_("by phone or online"),
-        "address": N_("address"),
-        "hours": N_("opening hours"),
-        "hours_notes": N_("note on opening hours"),
-        "contact": N_("contact details"),
-        "free": N_("free of charge"),
-        "costs": N_("cost"),
-        "accessibility": N_("accessibility"),
-        "crisis": N_("crisis service"),
-        "published": N_("published"),
-        "checked": N_("checked"),
-    }
-    return {k: i18n.gettext(locale, v) for k, v in labels.items()}
-
-
-@requires(MANAGE_DIRECTORY, org=ORG)
-async def import_page(request: Request) -> Response:
-    if request.method != "POST":
-        return await _import_page(request)
-    if int(request.headers.get("content-length") or 0) > MAX_IMPORT_BYTES:
-        raise BadRequest(N_("The file is too large: at most 4 MB."), code="too_long")
-    # The form is closed (its temporary files deleted) as soon as it has been read.
-    async with request.form() as form:
-        upload = form.get("file")
-        data = b""
-        if isinstance(upload, UploadFile):
-            data = await upload.read(MAX_IMPORT_BYTES + 1)
-        if not data.strip():
-            pasted = form.get("content")
-            data = pasted.encode("utf-8") if isinstance(pasted, str) else b""
-        apply = form.get("apply") == "1"
-        remove_missing = form.get("remove_missing") == "1"
-    if not data.strip() or len(data) > MAX_IMPORT_BYTES:
-        problems = errors(request)
-        problems.add(
-            "file",
-            i18n.gettext(request.state.locale, N_("Choose a JSON or CSV file of at most 4 MB.")),
-        )
-        return await _import_page(request, problems=problems)
-    try:
-        result = await importing.do_import(
-            request.state.db,
-            data=data,
-            now=request.state.clock.now(),
-            actor_id=principal_of(request).user_id,
-            organisation=request.path_params["slug"],
-            dry_run=not apply,
-            remove_missing=remove_missing,
-        )
-    except AppError as exc:
-        problems = errors(request)
-        problems.add("file", exc.translated(request.state.locale))
-        return await _import_page(request, problems=problems)
-    return await _import_page(
-        request,
-        result=result,
-        content=data.decode("utf-8-sig", errors="replace") if not apply else "",
-        applied=apply,
-        remove_missing=remove_missing,
-    )
-
-
 ROUTES = [
     Route("/orgs/{slug}/directory", manage, name="directory_manage"),
     Route(
@@ -501,12 +402,6 @@ ROUTES = [
         new_service,
         methods=["GET", "POST"],
         name="directory_service_new",
-    ),
-    Route(
-        "/orgs/{slug}/directory/import",
-        import_page,
-        methods=["GET", "POST"],
-        name="directory_import",
     ),
     Route(
         "/orgs/{slug}/directory/services/{service_id:id}",

@@ -24,7 +24,7 @@ from sqlalchemy import delete, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kuulolla.core.i18n import gettext
-from kuulolla.directory import logic, regions
+from kuulolla.directory import logic, regions, vocabulary
 from kuulolla.directory.models import DirectorySearch
 from kuulolla.questions.search import Analyser, default_analyser, fts5_query, tsquery
 
@@ -48,7 +48,7 @@ def index_row(
     service_id: int,
     fields: logic.ServiceFields,
     organisation: str,
-    topics: Iterable[logic.Topic],
+    topics: Iterable[vocabulary.Topic],
     analyser: Analyser | None = None,
 ) -> dict[str, object]:
     """The ``directory_search`` row of a published service."""
@@ -61,8 +61,8 @@ def index_row(
         for loc, value in group.items():
             words.extend(analyser.terms(value, loc))
     for loc in LANGUAGES:
-        words.extend(analyser.terms(gettext(loc, logic.KINDS[fields.kind]), loc))
-        words.extend(analyser.terms(logic.KIND_WORDS[fields.kind], loc))
+        words.extend(analyser.terms(gettext(loc, vocabulary.KINDS[fields.kind]), loc))
+        words.extend(analyser.terms(vocabulary.KIND_WORDS[fields.kind], loc))
     for topic in topics:
         if topic.key not in fields.topics:
             continue

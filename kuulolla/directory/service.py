@@ -1,21 +1,19 @@
-"""Reading and writing the service directory.
+"""Reading and writing one service of the directory.
 
 Writes go through :func:`do_save_service` (create or update), :func:`do_mark_checked`
 and :func:`do_delete_service`; each keeps the area and topic index rows and the search
-index in step in the same transaction. :func:`find_services` answers a visitor's
-filters: the database narrows by region, topic, kind and "online", the search index
-ranks by the visitor's words, and the opening hours (``hours.status``) decide "open
-now" in Python, since recurrence rules are no SQL.
+index in step in the same transaction. Lists of services (what a visitor finds, the
+open data) are :mod:`.listing`; topics and settings :mod:`.curation`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,10 +21,9 @@ from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
+from kuulolla.directory import finding, hours_parse, logic, search, vocabulary
 from kuulolla.directory import hours as hours_mod
-from kuulolla.directory import logic, regions, search
 from kuulolla.directory.models import (
-    DirectoryPlatform,
     DirectoryService,
     DirectoryServiceArea,
     DirectoryServiceTopic,
@@ -34,17 +31,10 @@ from kuulolla.directory.models import (
     DirectoryTopic,
 )
 
-MAX_CANDIDATES = 5000
-
 
 class ServiceNotFound(NotFound):
     code = "service_not_found"
     default_message = N_("There is no such service in the directory.")
-
-
-class TopicNotFound(NotFound):
-    code = "topic_not_found"
-    default_message = N_("There is no such topic.")
 
 
 # ------------------------------------------------------------------ views
@@ -72,7 +62,7 @@ class ServiceView:
         return f"/directory/{self.organisation_slug}/{self.fields.key}"
 
     def name(self, locale: str) -> str:
-        return logic.localized(self.fields.names, locale)[0]
+        return finding.localized(self.fields.names, locale)[0]
 
     def stale(self, now: datetime) -> bool:
         return logic.is_stale(self.checked_at, self.stale_days, now)
@@ -83,19 +73,6 @@ class ServiceView:
     @property
     def stale_at(self) -> datetime:
         return logic.stale_at(self.checked_at, self.stale_days)
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    service: ServiceView
-    status: hours_mod.Status
-    score: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Results:
-    items: list[Found]
-    total: int
 
 
 def fields_of(row: DirectoryService) -> logic.ServiceFields:
@@ -114,7 +91,7 @@ def fields_of(row: DirectoryService) -> logic.ServiceFields:
         areas=tuple(row.areas or ()),
         online=row.online,
         address=logic.Address(row.street, row.postal_code, row.post_office),
-        hours=hours_mod.from_json(row.hours),
+        hours=hours_parse.from_json(row.hours),
         hours_notes=dict(row.hours_notes or {}),
         contact=logic.Contact(row.phone, row.web, row.email, row.chat),
         free=row.free,
@@ -164,7 +141,7 @@ _VIEW_COLUMNS = (
 )
 
 
-def _view_query() -> Any:
+def view_query() -> Any:
     return (
         select(*_VIEW_COLUMNS)
         .join(Organisation, Organisation.id == DirectoryService.organisation_id)
@@ -174,7 +151,7 @@ def _view_query() -> Any:
     )
 
 
-def _view(row: Any) -> ServiceView:
+def to_view(row: Any) -> ServiceView:
     service, slug, name, stale_days = row
     return ServiceView(
         id=service.id,
@@ -188,169 +165,15 @@ def _view(row: Any) -> ServiceView:
     )
 
 
-# ------------------------------------------------------------------ topics
-
-
-async def list_topics(db: Database, *, active_only: bool = True) -> list[logic.Topic]:
-    """The topic vocabulary in its order."""
-    query = select(DirectoryTopic).order_by(DirectoryTopic.position, DirectoryTopic.key)
-    if active_only:
-        query = query.where(DirectoryTopic.active.is_(True))
-    async with db.read_session() as session:
-        rows = (await session.scalars(query)).all()
-    return [
-        logic.Topic(r.key, {"fi": r.name_fi, "sv": r.name_sv, "en": r.name_en}, r.words)
-        for r in rows
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class TopicRow:
-    topic: logic.Topic
-    active: bool
-    position: int
-    services: int
-
-
-async def list_topic_rows(db: Database) -> list[TopicRow]:
-    """Every topic, with how many services use it (the admins' page)."""
-    async with db.read_session() as session:
-        rows = (
-            await session.scalars(
-                select(DirectoryTopic).order_by(DirectoryTopic.position, DirectoryTopic.key)
-            )
-        ).all()
-        counts = dict(
-            (
-                await session.execute(
-                    select(DirectoryServiceTopic.topic, func.count()).group_by(
-                        DirectoryServiceTopic.topic
-                    )
-                )
-            ).all()
-        )
-    return [
-        TopicRow(
-            logic.Topic(r.key, {"fi": r.name_fi, "sv": r.name_sv, "en": r.name_en}, r.words),
-            r.active,
-            r.position,
-            int(counts.get(r.key, 0)),
-        )
-        for r in rows
-    ]
-
-
-async def do_save_topic(
-    db: Database,
-    *,
-    key: str,
-    names: dict[str, str],
-    words: str,
-    active: bool,
-    new: bool,
-) -> None:
-    """Add a topic (``new``) or change one's names, search words and whether it is
-    offered; re-indexes the services that use it."""
-    async with db.session() as session:
-        row = await session.get(DirectoryTopic, key)
-        if new:
-            if row is not None:
-                raise BadRequest(N_("There is a topic with this code already."), code="topic_taken")
-            position = (
-                await session.scalar(
-                    select(DirectoryTopic.position)
-                    .order_by(DirectoryTopic.position.desc())
-                    .limit(1)
-                )
-            ) or 0
-            session.add(
-                DirectoryTopic(
-                    key=key,
-                    name_fi=names["fi"],
-                    name_sv=names["sv"],
-                    name_en=names["en"],
-                    words=words,
-                    position=position + 1,
-                    active=active,
-                )
-            )
-            return
-        if row is None:
-            raise TopicNotFound()
-        row.name_fi, row.name_sv, row.name_en = names["fi"], names["sv"], names["en"]
-        row.words = words
-        row.active = active
-        await session.flush()
-        ids = (
-            await session.scalars(
-                select(DirectoryServiceTopic.service_id).where(DirectoryServiceTopic.topic == key)
-            )
-        ).all()
-        await _reindex(session, list(ids))
-
-
-# ------------------------------------------------------------------ settings
-
-
-async def get_stale_days(db: Database, *, organisation_id: int) -> int:
-    async with db.read_session() as session:
-        days = await session.scalar(
-            select(DirectorySettings.stale_days).where(
-                DirectorySettings.organisation_id == organisation_id
-            )
-        )
-    return int(days or logic.DEFAULT_STALE_DAYS)
-
-
-async def do_set_stale_days(db: Database, *, organisation_id: int, days: int) -> None:
-    async with db.session() as session:
-        row = await session.get(DirectorySettings, organisation_id)
-        if row is None:
-            session.add(DirectorySettings(organisation_id=organisation_id, stale_days=days))
-        else:
-            row.stale_days = days
-
-
-@dataclass(frozen=True, slots=True)
-class Platform:
-    licence: str = logic.DEFAULT_LICENCE
-    publisher: str = ""
-
-    @property
-    def licence_name(self) -> str:
-        return logic.LICENCES[self.licence][0]
-
-    @property
-    def licence_url(self) -> str:
-        return logic.LICENCES[self.licence][1]
-
-
-async def get_platform(db: Database) -> Platform:
-    async with db.read_session() as session:
-        row = await session.get(DirectoryPlatform, 1)
-    if row is None or row.licence not in logic.LICENCES:
-        return Platform()
-    return Platform(row.licence, row.publisher)
-
-
-async def do_set_platform(db: Database, *, licence: str, publisher: str) -> None:
-    async with db.session() as session:
-        row = await session.get(DirectoryPlatform, 1)
-        if row is None:
-            session.add(DirectoryPlatform(id=1, licence=licence, publisher=publisher))
-        else:
-            row.licence, row.publisher = licence, publisher
-
-
 # ------------------------------------------------------------------ writing
 
 
-async def _reindex(session: AsyncSession, service_ids: Sequence[int]) -> None:
+async def reindex(session: AsyncSession, service_ids: Sequence[int]) -> None:
     """Rebuild the search rows of ``service_ids`` (published ones indexed, others out)."""
     if not service_ids:
         return
     topics = [
-        logic.Topic(r.key, {"fi": r.name_fi, "sv": r.name_sv, "en": r.name_en}, r.words)
+        vocabulary.Topic(r.key, {"fi": r.name_fi, "sv": r.name_sv, "en": r.name_en}, r.words)
         for r in (await session.scalars(select(DirectoryTopic))).all()
     ]
     rows = (
@@ -452,7 +275,7 @@ async def do_save_service(
         if not getattr(result, "rowcount", 0):
             raise ServiceNotFound()
     await _replace_index_rows(session, service_id, fields)
-    await _reindex(session, [service_id])
+    await reindex(session, [service_id])
     return service_id
 
 
@@ -490,10 +313,10 @@ async def do_delete_service(db: Database, *, organisation_id: int, service_id: i
 
 async def _one(db: Database, *where: Any) -> ServiceView:
     async with db.read_session() as session:
-        row = (await session.execute(_view_query().where(*where))).first()
+        row = (await session.execute(view_query().where(*where))).first()
     if row is None:
         raise ServiceNotFound()
-    return _view(row)
+    return to_view(row)
 
 
 async def access_service(db: Database, *, organisation_id: int, service_id: int) -> ServiceView:
@@ -518,152 +341,3 @@ async def get_public_service_or_raise(
     if view.stale(now):
         raise ServiceNotFound()
     return view
-
-
-async def list_organisation_services(db: Database, *, organisation_id: int) -> list[ServiceView]:
-    """All of an organisation's services, by Finnish name."""
-    async with db.read_session() as session:
-        rows = (
-            await session.execute(
-                _view_query().where(DirectoryService.organisation_id == organisation_id)
-            )
-        ).all()
-    views = [_view(r) for r in rows]
-    return sorted(views, key=lambda v: v.name("fi").lower())
-
-
-async def count_needing_check(
-    db: Database, *, organisation_ids: Iterable[int], now: datetime
-) -> dict[int, int]:
-    """Per organisation, how many of its services are stale or about to be."""
-    ids = list(organisation_ids)
-    if not ids:
-        return {}
-    async with db.read_session() as session:
-        rows = (
-            await session.execute(
-                select(
-                    DirectoryService.organisation_id,
-                    DirectoryService.checked_at,
-                    DirectorySettings.stale_days,
-                )
-                .outerjoin(
-                    DirectorySettings,
-                    DirectorySettings.organisation_id == DirectoryService.organisation_id,
-                )
-                .where(DirectoryService.organisation_id.in_(ids))
-            )
-        ).all()
-    out: dict[int, int] = {}
-    for org, checked, days in rows:
-        if logic.needs_check(checked, days or logic.DEFAULT_STALE_DAYS, now):
-            out[org] = out.get(org, 0) + 1
-    return out
-
-
-async def published(db: Database, *, now: datetime) -> list[ServiceView]:
-    """Every service visitors may see (the open-data files), by organisation and key."""
-    async with db.read_session() as session:
-        rows = (
-            await session.execute(
-                _view_query()
-                .where(DirectoryService.published.is_(True))
-                .order_by(Organisation.slug, DirectoryService.key)
-            )
-        ).all()
-    return [v for v in (_view(r) for r in rows) if not v.stale(now)]
-
-
-def _candidate_query(filters: logic.Filters, *, crisis: bool = False) -> Any:
-    query = select(DirectoryService.id).where(DirectoryService.published.is_(True))
-    if crisis:
-        query = query.where(DirectoryService.crisis.is_(True))
-    if filters.online:
-        query = query.where(DirectoryService.online.is_(True))
-    if filters.kind:
-        query = query.where(DirectoryService.kind == filters.kind)
-    if filters.topic:
-        query = query.where(
-            exists().where(
-                DirectoryServiceTopic.service_id == DirectoryService.id,
-                DirectoryServiceTopic.topic == filters.topic,
-            )
-        )
-    if filters.region:
-        query = query.where(
-            exists().where(
-                DirectoryServiceArea.service_id == DirectoryService.id,
-                DirectoryServiceArea.code.in_(sorted(regions.service_codes_for(filters.region))),
-            )
-        )
-    return query.limit(MAX_CANDIDATES)
-
-
-async def _views(session: AsyncSession, ids: Sequence[int]) -> dict[int, ServiceView]:
-    out: dict[int, ServiceView] = {}
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        for row in (
-            await session.execute(_view_query().where(DirectoryService.id.in_(chunk)))
-        ).all():
-            view = _view(row)
-            out[view.id] = view
-    return out
-
-
-async def find_services(
-    db: Database,
-    *,
-    filters: logic.Filters,
-    now: datetime,
-    limit: int = 20,
-    offset: int = 0,
-    crisis: bool = False,
-) -> Results:
-    """Services visitors may see that pass ``filters`` (only crisis services with
-    ``crisis``): with words, best match first; without, nearest first (the
-    municipality, its county, the whole country), open ones before closed, then by
-    name."""
-    async with db.read_session() as session:
-        ids = [int(r[0]) for r in await session.execute(_candidate_query(filters, crisis=crisis))]
-        scores: dict[int, float] = {}
-        if filters.query:
-            terms = search.query_terms(filters.query)
-            allowed = set(ids)
-            hits = await search.find(await session.connection(), terms)
-            scores = {h.service_id: h.score for h in hits if h.service_id in allowed}
-            ids = [h.service_id for h in hits if h.service_id in allowed]
-        views = await _views(session, ids)
-    found = []
-    for service_id in ids:
-        view = views.get(service_id)
-        if view is None or view.stale(now):
-            continue
-        state = hours_mod.status(view.fields.hours, now)
-        if filters.open_now and not state.open:
-            continue
-        found.append(Found(view, state, scores.get(service_id, 0.0)))
-
-    def nearest(f: Found) -> tuple[Any, ...]:
-        return (
-            logic.locality(f.service.fields.area_codes, filters.region),
-            not f.status.open,
-            f.service.name("fi").lower(),
-        )
-
-    if filters.query:
-        found.sort(key=lambda f: (-round(f.score, 6), *nearest(f)))
-    else:
-        found.sort(key=nearest)
-    return Results(found[offset : offset + limit], len(found))
-
-
-async def crisis_services(
-    db: Database, *, region: str, now: datetime, limit: int = 4
-) -> list[Found]:
-    """Crisis services for a region (those of the whole country included), nearest and
-    open ones first: where organisations publish crisis numbers for the region."""
-    result = await find_services(
-        db, filters=logic.Filters(region=region), now=now, limit=limit, crisis=True
-    )
-    return result.items

@@ -49,6 +49,7 @@ from kuulolla.core.logging import REQUEST_ID, configure_logging
 from kuulolla.core.settings import Settings
 from kuulolla.directory import routes as directory
 from kuulolla.directory import routes_admin as directory_admin
+from kuulolla.directory import routes_import as directory_import
 from kuulolla.directory import routes_manage as directory_manage
 from kuulolla.embed import routes as embed
 from kuulolla.moderation import routes as moderation
@@ -179,6 +180,7 @@ def create_app(
         *moderation.ROUTES,
         *directory.ROUTES,
         *directory_manage.ROUTES,
+        *directory_import.ROUTES,
         *directory_admin.ROUTES,
         *reports.ROUTES,
         *shifts.ROUTES,
@@ -216,7 +218,7 @@ def create_app(
             json_bytes=settings.max_json_bytes,
             timeout=settings.body_timeout,
             refuse=refuse_request,
-            uploads=directory_manage.UPLOADS,
+            uploads=directory_import.UPLOADS,
         ),
     ]
     app = KuulollaApp(

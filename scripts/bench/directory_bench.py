@@ -8,7 +8,7 @@ five), the mean over the queries, and the queries that miss.
 
 Cost: the demo's city services are copied to ``--size`` services spread over every
 municipality (fictional copies, made through the same checks and index), then each
-query is timed through ``service.find_services`` (candidates by SQL, ranking by the
+query is timed through ``listing.find_services`` (candidates by SQL, ranking by the
 search index, "open now" from the hours, loading rows) with its region, and again with
 "open now" and no words (the heaviest filter: every candidate's hours are evaluated).
 Printed: p50 and p95 in milliseconds, and how long the open-data JSON takes to build.
@@ -35,7 +35,18 @@ from sqlalchemy import select  # noqa: E402
 
 from kuulolla.accounts.models import Organisation  # noqa: E402
 from kuulolla.core.db import Database  # noqa: E402
-from kuulolla.directory import demo, importing, logic, opendata, regions, service  # noqa: E402
+from kuulolla.directory import (  # noqa: E402
+    curation,
+    demo,
+    demo_local,
+    finding,
+    importing,
+    listing,
+    logic,
+    opendata,
+    regions,
+    service,
+)
 from kuulolla.rooms import service as rooms  # noqa: E402
 from tests.directory.search_eval import QUERIES, recall_at_5  # noqa: E402
 
@@ -58,14 +69,14 @@ async def quality(db: Database) -> float:
 async def grow(db: Database, size: int) -> int:
     """Copies of the demo's city services in every municipality, up to ``size`` in all."""
     today = NOW.date()
-    makers = sorted({m for ms in demo.PLAN.values() for m in ms}, key=lambda m: m.__name__)
-    topics = [t.key for t in await service.list_topics(db)]
+    makers = sorted({m for ms in demo_local.PLAN.values() for m in ms}, key=lambda m: m.__name__)
+    topics = [t.key for t in await curation.list_topics(db)]
     orgs = {slug: oid for slug, oid in await _orgs(db)}
-    total = len(await service.published(db, now=NOW))
+    total = len(await listing.published(db, now=NOW))
     number = 1000
     async with db.session() as session:
         for m in regions.municipalities().values():
-            city = demo.City(
+            city = demo_local.City(
                 m.number, m.name_fi, m.name_sv, m.name_fi, f"k{m.number}", "00100", "Asemakatu 1"
             )
             for make in makers:
@@ -115,17 +126,17 @@ async def run(kind: str, dbs: Databases, size: int, rounds: int) -> None:
         words, open_now = [], []
         for row in QUERIES:
             words += await timed(
-                lambda row=row: service.find_services(
+                lambda row=row: listing.find_services(
                     db,
-                    filters=logic.Filters(query=row["query"], region=row.get("region", "")),
+                    filters=finding.Filters(query=row["query"], region=row.get("region", "")),
                     now=NOW,
                 ),
                 rounds,
             )
         for county in list(regions.counties())[:12]:
             open_now += await timed(
-                lambda county=county: service.find_services(
-                    db, filters=logic.Filters(region=f"c:{county}", open_now=True), now=NOW
+                lambda county=county: listing.find_services(
+                    db, filters=finding.Filters(region=f"c:{county}", open_now=True), now=NOW
                 ),
                 rounds,
             )

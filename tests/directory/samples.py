@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kuulolla.directory import logic
+from kuulolla.directory import logic, vocabulary
 
-TOPICS = [t.key for t in logic.shipped_topics()]
+TOPICS = [t.key for t in vocabulary.shipped_topics()]
 
 
 def given(**changes: Any) -> logic.ServiceInput:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kuulolla.core.db import Database
-from kuulolla.directory import logic, service
+from kuulolla.directory import finding, listing
 
 QUERIES = [
     json.loads(line)
@@ -23,9 +23,9 @@ async def recall_at_5(db: Database, *, now: datetime) -> tuple[float, list[tuple
     out of at most five), and the queries that miss with what they found."""
     scores, misses = [], []
     for row in QUERIES:
-        found = await service.find_services(
+        found = await listing.find_services(
             db,
-            filters=logic.Filters(query=row["query"], region=row.get("region", "")),
+            filters=finding.Filters(query=row["query"], region=row.get("region", "")),
             now=now,
             limit=5,
         )

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from kuulolla.core.clock import HELSINKI
-from kuulolla.directory import hours
+from kuulolla.directory import hours, hours_parse, hours_words
 from kuulolla.directory.hours import Hours, InvalidHours, Slot
 
 
@@ -90,7 +90,7 @@ def test_open_now(
     text: str, holidays_closed: bool, now: str, is_open: bool, then: str | None
 ) -> None:
     """Whether a service is open at a Helsinki wall time, and until when or when it opens next."""
-    state = hours.status(hours.parse(text, holidays_closed=holidays_closed), local(now))
+    state = hours.status(hours_parse.parse(text, holidays_closed=holidays_closed), local(now))
     assert state.open is is_open
     found = state.closes_at if is_open else state.next_opening
     assert (found.astimezone(HELSINKI).strftime("%Y-%m-%d %H:%M") if found else None) == then
@@ -115,7 +115,7 @@ def test_a_window_lasts_its_wall_time_span_in_real_time(
     found = [
         w
         for w in hours.windows(
-            hours.parse(text, holidays_closed=False), begin, begin + timedelta(days=1)
+            hours_parse.parse(text, holidays_closed=False), begin, begin + timedelta(days=1)
         )
         if w[0].astimezone(HELSINKI).date() == begin.date()
     ]
@@ -125,14 +125,14 @@ def test_a_window_lasts_its_wall_time_span_in_real_time(
 
 def test_an_opening_in_the_spring_gap_does_not_happen() -> None:
     """03:30–04:15 on the night the clocks go forward has no time at all: no window."""
-    opening = hours.parse("su 03:30-04:15", holidays_closed=False)
+    opening = hours_parse.parse("su 03:30-04:15", holidays_closed=False)
     begin = local("2026-03-29 00:00")
     assert hours.windows(opening, begin, begin + timedelta(days=1)) == []
 
 
 def test_touching_windows_merge() -> None:
     """Round the clock is one window, not one per day."""
-    opening = hours.parse("päivittäin 0-24", holidays_closed=False)
+    opening = hours_parse.parse("päivittäin 0-24", holidays_closed=False)
     begin = local("2026-01-12 12:00")
     assert len(hours.windows(opening, begin, begin + timedelta(days=5))) == 1
 
@@ -162,7 +162,7 @@ def test_touching_windows_merge() -> None:
 )
 def test_the_coordinators_text_in_any_language(text: str, slots: list[Slot]) -> None:
     """Day names in Finnish, Swedish or English, and rules, read into the same slots."""
-    assert list(hours.parse(text).slots) == slots
+    assert list(hours_parse.parse(text).slots) == slots
 
 
 @pytest.mark.parametrize(
@@ -184,20 +184,22 @@ def test_the_coordinators_text_in_any_language(text: str, slots: list[Slot]) -> 
 def test_bad_lines_are_refused_with_their_number(text: str) -> None:
     """A wrong line is refused, naming it, and nothing is half-read."""
     with pytest.raises(InvalidHours) as caught:
-        hours.parse("ma 9-10\n" + text)
+        hours_parse.parse("ma 9-10\n" + text)
     assert caught.value.params.get("line") == 2
 
 
 @pytest.mark.parametrize("locale", ["fi", "sv", "en"])
 def test_the_form_text_reads_back_the_same(locale: str) -> None:
     """What the form shows, in any language, reads back into the same hours."""
-    opening = hours.parse(
+    opening = hours_parse.parse(
         "ma-pe 10-14\nti,to 18:00-20:00 2026-01-13..2026-05-26\nFREQ=MONTHLY;BYDAY=-1FR 17-19\n"
         "su 12-14 ..2026-06-30\npäivittäin 0-24\nsuljettu 2026-07-01..2026-07-31\nsuljettu 24.12.2026",
         holidays_closed=False,
     )
-    assert hours.parse(hours.edit_text(opening, locale), holidays_closed=False) == opening
-    assert hours.from_json(hours.to_json(opening)) == opening
+    assert (
+        hours_parse.parse(hours_words.edit_text(opening, locale), holidays_closed=False) == opening
+    )
+    assert hours_parse.from_json(hours.to_json(opening)) == opening
 
 
 def test_open_data_may_give_days_instead_of_a_rule() -> None:
@@ -205,7 +207,7 @@ def test_open_data_may_give_days_instead_of_a_rule() -> None:
     given = {
         "slots": [{"days": ["mo", "tu", "we", "th", "fr"], "opens": "10:00", "closes": "14:00"}]
     }
-    assert hours.from_json(given) == hours.parse("ma-pe 10-14")
+    assert hours_parse.from_json(given) == hours_parse.parse("ma-pe 10-14")
 
 
 @pytest.mark.parametrize(
@@ -222,7 +224,7 @@ def test_open_data_may_give_days_instead_of_a_rule() -> None:
 def test_bad_open_data_hours_are_refused(bad: object) -> None:
     """Malformed hours in a file are refused, not guessed."""
     with pytest.raises(InvalidHours):
-        hours.from_json(bad)  # type: ignore[arg-type]
+        hours_parse.from_json(bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -252,8 +254,8 @@ def test_bad_open_data_hours_are_refused(bad: object) -> None:
 )
 def test_hours_in_words(locale: str, lines: list[str]) -> None:
     """Visitors read the hours in their language."""
-    opening = hours.parse("ma-pe 10-14\nFREQ=MONTHLY;BYDAY=1TU 18-20")
-    assert hours.describe(opening, locale) == lines
+    opening = hours_parse.parse("ma-pe 10-14\nFREQ=MONTHLY;BYDAY=1TU 18-20")
+    assert hours_words.describe(opening, locale) == lines
 
 
 @pytest.mark.parametrize(
@@ -268,13 +270,13 @@ def test_hours_in_words(locale: str, lines: list[str]) -> None:
 )
 def test_status_at_a_glance(text: str, now: str, said: str) -> None:
     """The list says whether a service is open, until when, or when it opens."""
-    opening = hours.parse(text, holidays_closed=False)
-    assert hours.status_text(hours.status(opening, local(now)), local(now), "fi") == said
+    opening = hours_parse.parse(text, holidays_closed=False)
+    assert hours_words.status_text(hours.status(opening, local(now)), local(now), "fi") == said
 
 
 def test_upcoming_windows_for_a_referral_card() -> None:
     """A card carries the next week's windows, the running one first."""
-    opening = hours.parse("ma-pe 10-14")
+    opening = hours_parse.parse("ma-pe 10-14")
     found = hours.upcoming(opening, local("2026-01-14 11:00"))
     assert [b.astimezone(HELSINKI).strftime("%a %H") for b, _ in found] == [
         "Wed 10", "Thu 10", "Fri 10", "Mon 10", "Tue 10", "Wed 10",

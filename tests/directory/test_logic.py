@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kuulolla.directory import logic
+from kuulolla.directory import finding, logic, vocabulary
 from kuulolla.reports import events
 from tests.directory.samples import TOPICS, fields, given
 from tests.helpers import NOW
@@ -108,11 +108,11 @@ def test_staleness(days_since_check: int, stale_days: int, stale: bool, needs_ch
 
 def test_filters_drop_what_they_do_not_know() -> None:
     """An old bookmark with unknown values still shows the directory, unfiltered there."""
-    filters = logic.check_filters(
+    filters = finding.check_filters(
         query="  yksinäisyys   ", region="m:999", topic="astrology", kind="x", open_now=True,
         online=False, topics=TOPICS,
     )  # fmt: skip
-    assert filters == logic.Filters(query="yksinäisyys", open_now=True)
+    assert filters == finding.Filters(query="yksinäisyys", open_now=True)
 
 
 @pytest.mark.parametrize(
@@ -128,13 +128,13 @@ def test_locality_orders_the_nearest_first(
     areas: tuple[str, ...], region: str, nearness: int
 ) -> None:
     """The municipality itself comes first, then its county, then the whole country."""
-    assert logic.locality(areas, region) == nearness
+    assert finding.locality(areas, region) == nearness
 
 
 def test_a_referral_card_carries_every_language_and_the_next_week() -> None:
     """The card names the service in each language, says when it is open and how to reach it."""
     service = fields(hours_text="ma-pe 10-14", names={"fi": "Ryhmä", "sv": "Grupp"})
-    card = logic.card(
+    card = finding.card(
         organisation_slug="arjen-tuki", organisation_name="Arjen Tuki ry", fields=service, now=NOW
     )
     assert card.service == "arjen-tuki/vertaisryhma-tampere"
@@ -149,5 +149,5 @@ def test_a_referral_card_carries_every_language_and_the_next_week() -> None:
 def test_report_labels_agree_with_the_vocabulary() -> None:
     """Referrals are counted by kind and topic: every kind is a report label, every
     shipped topic a valid label code."""
-    assert set(logic.KINDS) == events.SERVICE_KINDS
-    assert all(events.CODE.fullmatch(t.key) for t in logic.shipped_topics())
+    assert set(vocabulary.KINDS) == events.SERVICE_KINDS
+    assert all(events.CODE.fullmatch(t.key) for t in vocabulary.shipped_topics())

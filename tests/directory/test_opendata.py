@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kuulolla.directory import logic, opendata
+from kuulolla.directory import logic, opendata, planning
 from tests.directory.samples import TOPICS, fields
 from tests.helpers import NOW
 
@@ -17,8 +17,8 @@ def record(**changes: object) -> dict[str, object]:
     return opendata.record(organisation="arjen-tuki", fields=fields(**changes), checked_at=NOW)
 
 
-def stored(**changes: object) -> opendata.Stored:
-    return opendata.Stored(7, "arjen-tuki", fields(**changes), NOW)
+def stored(**changes: object) -> planning.Stored:
+    return planning.Stored(7, "arjen-tuki", fields(**changes), NOW)
 
 
 def test_json_and_csv_read_back_the_records_they_write() -> None:
@@ -32,10 +32,10 @@ def test_json_and_csv_read_back_the_records_they_write() -> None:
     doc = opendata.document(records, licence="CC-BY-4.0", publisher="Kuulolla", generated=NOW)
     for data in (opendata.to_json(doc), opendata.to_csv(records).encode("utf-8")):
         read = opendata.read(data)
-        plan = opendata.plan(
+        plan = planning.plan(
             read,
             stored=[
-                opendata.Stored(i, "arjen-tuki", _fields(r), NOW)
+                planning.Stored(i, "arjen-tuki", _fields(r), NOW)
                 for i, r in enumerate(records, start=1)
             ],
             organisations=ORGS,
@@ -82,7 +82,7 @@ def test_registry_shaped_records_are_understood() -> None:
         "phone": "09 0000 200",
         "hours": {"slots": [{"days": "mo-fr", "opens": "10:00", "closes": "14:00"}]},
     }
-    plan = opendata.plan(
+    plan = planning.plan(
         opendata.read(json.dumps([raw]).encode()),
         stored=[],
         organisations=ORGS,
@@ -103,12 +103,12 @@ def test_a_plan_says_what_would_change_and_why() -> None:
         {"id": "rikki", "organisation": "arjen-tuki", "kind": "party"},  # a problem
         {**record(key="vieras"), "organisation": "tuntematon"},  # unknown organisation
     ]
-    plan = opendata.plan(
+    plan = planning.plan(
         opendata.read(json.dumps(incoming).encode()),
         stored=[
             stored(),
-            opendata.Stored(8, "arjen-tuki", fields(key="muuttuva"), NOW),
-            opendata.Stored(9, "arjen-tuki", fields(key="poistunut"), NOW),
+            planning.Stored(8, "arjen-tuki", fields(key="muuttuva"), NOW),
+            planning.Stored(9, "arjen-tuki", fields(key="poistunut"), NOW),
         ],
         organisations=ORGS,
         topics=TOPICS,
@@ -126,7 +126,7 @@ def test_a_plan_says_what_would_change_and_why() -> None:
 
 def test_an_organisations_file_may_not_touch_another_organisation() -> None:
     """A coordinator's import refuses records of another organisation."""
-    plan = opendata.plan(
+    plan = planning.plan(
         opendata.read(json.dumps([{**record(), "organisation": "nuorten-kanava"}]).encode()),
         stored=[],
         organisations=ORGS,
@@ -140,7 +140,7 @@ def test_an_organisations_file_may_not_touch_another_organisation() -> None:
 
 def test_a_record_twice_is_a_problem() -> None:
     """The same service twice in a file is imported once and reported."""
-    plan = opendata.plan(
+    plan = planning.plan(
         opendata.read(json.dumps([record(), record()]).encode()),
         stored=[],
         organisations=ORGS,
@@ -152,7 +152,7 @@ def test_a_record_twice_is_a_problem() -> None:
 def test_a_newer_check_in_the_file_is_a_change() -> None:
     """A file that says the service was checked later updates the check date."""
     later = {**record(), "checked": "2026-03-01"}
-    plan = opendata.plan(
+    plan = planning.plan(
         opendata.read(json.dumps([later]).encode()),
         stored=[stored()],
         organisations=ORGS,

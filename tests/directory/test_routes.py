@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from kuulolla.directory import importing, logic, service
+from kuulolla.directory import curation, importing, listing, service, vocabulary
 from tests.accounts.conftest import Env, post, sign_in
 from tests.accounts.helpers import csrf_from
 from tests.directory.samples import fields
@@ -155,7 +155,7 @@ def test_a_coordinator_adds_a_service_and_visitors_see_it(env: Env) -> None:
     response = post(env.client, "/orgs/alfa/directory/new", form(), page="/orgs/alfa/directory/new")
     assert response.status_code == 303 and "done=saved" in response.headers["location"]
     views = env.db(
-        lambda db: service.list_organisation_services(db, organisation_id=env.world.orgs["alfa"])
+        lambda db: listing.list_organisation_services(db, organisation_id=env.world.orgs["alfa"])
     )
     [view] = views
     assert view.key == "avoin-kahvila" and view.fields.areas == ("m:837", "m:536")
@@ -177,7 +177,7 @@ def test_a_wrong_form_shows_each_error_and_stores_nothing(env: Env) -> None:
     assert "Atlantis" in response.text and 'value="09 0000 300"' in response.text
     assert (
         env.db(
-            lambda db: service.list_organisation_services(
+            lambda db: listing.list_organisation_services(
                 db, organisation_id=env.world.orgs["alfa"]
             )
         )
@@ -241,7 +241,7 @@ def test_the_check_period_is_the_organisations(env: Env) -> None:
     )
     assert ok.status_code == 303
     assert (
-        env.db(lambda db: service.get_stale_days(db, organisation_id=env.world.orgs["alfa"])) == 90
+        env.db(lambda db: curation.get_stale_days(db, organisation_id=env.world.orgs["alfa"])) == 90
     )
 
 
@@ -259,7 +259,7 @@ def test_import_shows_what_would_change_then_applies(env: Env) -> None:
     assert dry.status_code == 200 and "Uusia palveluja: 1" in dry.text
     assert (
         env.db(
-            lambda db: service.list_organisation_services(
+            lambda db: listing.list_organisation_services(
                 db, organisation_id=env.world.orgs["alfa"]
             )
         )
@@ -275,7 +275,7 @@ def test_import_shows_what_would_change_then_applies(env: Env) -> None:
     )
     assert done.status_code == 200 and "Tuotu" in done.text
     [view] = env.db(
-        lambda db: service.list_organisation_services(db, organisation_id=env.world.orgs["alfa"])
+        lambda db: listing.list_organisation_services(db, organisation_id=env.world.orgs["alfa"])
     )
     assert view.key == "tuotu" and view.fields.nationwide
 
@@ -311,7 +311,7 @@ def test_admins_add_topics_and_choose_the_licence(env: Env) -> None:
         page="/admin/directory",
     )
     assert added.status_code == 303
-    assert "sports" in [t.key for t in env.db(lambda db: service.list_topics(db))]
+    assert "sports" in [t.key for t in env.db(lambda db: curation.list_topics(db))]
     bad = post(env.client, "/admin/directory/topics", {"key": "Sports!"}, page="/admin/directory")
     assert bad.status_code == 400 and 'id="f-key-error"' in bad.text
     licence = post(
@@ -339,7 +339,7 @@ def test_topic_edits_keep_services_and_hide_the_topic_from_choices(env: Env) -> 
     )
     assert response.status_code == 303
     assert 'value="housing"' not in env.client.get("/directory").text
-    assert logic.check_topic_key("housing") == "housing"
+    assert vocabulary.check_topic_key("housing") == "housing"
 
 
 def test_files_are_taken_only_by_the_import_and_only_so_large(env: Env) -> None:

@@ -12,7 +12,17 @@ from sqlalchemy import func, select
 from kuulolla.chat.models import KIND_REFERRAL
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
-from kuulolla.directory import importing, logic, opendata, referrals, retention, service
+from kuulolla.directory import (
+    curation,
+    finding,
+    importing,
+    listing,
+    logic,
+    opendata,
+    referrals,
+    retention,
+    service,
+)
 from kuulolla.directory.models import DirectorySearch, DirectoryServiceArea
 from kuulolla.privacy.registry import StaffContext
 from kuulolla.queue import console as queue_console
@@ -35,8 +45,8 @@ async def save(db: Database, org: int, **changes: object) -> int:
         )
 
 
-async def keys(db: Database, filters: logic.Filters, *, now: object = NOW) -> list[str]:
-    result = await service.find_services(db, filters=filters, now=now, limit=50)  # type: ignore[arg-type]
+async def keys(db: Database, filters: finding.Filters, *, now: object = NOW) -> list[str]:
+    result = await listing.find_services(db, filters=filters, now=now, limit=50)  # type: ignore[arg-type]
     return [f.service.key for f in result.items]
 
 
@@ -70,18 +80,18 @@ async def test_region_topic_kind_and_online_filters(db: Database, orgs: Orgs) ->
     await save(db, orgs.a, key="koko-maa", areas=["fi"], street="", postal_code="",
                post_office="", online=True, kind="helpline", topics=["crisis"])  # fmt: skip
     await save(db, orgs.b, key="turku", areas=["m:853"], post_office="Turku")
-    assert await keys(db, logic.Filters(region="m:837")) == [
+    assert await keys(db, finding.Filters(region="m:837")) == [
         "vertaisryhma-tampere",
         "pirkanmaa",
         "koko-maa",
     ]
     # A county chosen: its own services first, then its municipalities', then the country's.
-    assert await keys(db, logic.Filters(region="c:pirkanmaa")) == [
+    assert await keys(db, finding.Filters(region="c:pirkanmaa")) == [
         "pirkanmaa", "nokia", "vertaisryhma-tampere", "koko-maa",
     ]  # fmt: skip
-    assert await keys(db, logic.Filters(region="m:837", topic="crisis")) == ["koko-maa"]
-    assert await keys(db, logic.Filters(kind="helpline")) == ["koko-maa"]
-    assert await keys(db, logic.Filters(online=True)) == ["koko-maa"]
+    assert await keys(db, finding.Filters(region="m:837", topic="crisis")) == ["koko-maa"]
+    assert await keys(db, finding.Filters(kind="helpline")) == ["koko-maa"]
+    assert await keys(db, finding.Filters(online=True)) == ["koko-maa"]
 
 
 async def test_open_now_uses_the_hours(db: Database, orgs: Orgs) -> None:
@@ -89,8 +99,8 @@ async def test_open_now_uses_the_hours(db: Database, orgs: Orgs) -> None:
     await save(db, orgs.a, key="auki", hours_text="ma-pe 13-15")  # NOW is Thursday 14.00
     await save(db, orgs.a, key="kiinni", hours_text="ma-pe 9-11")
     await save(db, orgs.a, key="ei-aikoja", hours_text="")
-    assert await keys(db, logic.Filters(open_now=True)) == ["auki"]
-    everything = await keys(db, logic.Filters())
+    assert await keys(db, finding.Filters(open_now=True)) == ["auki"]
+    everything = await keys(db, finding.Filters())
     assert everything[0] == "auki" and sorted(everything[1:]) == ["ei-aikoja", "kiinni"]
 
 
@@ -99,26 +109,26 @@ async def test_stale_and_draft_services_are_hidden_from_visitors(db: Database, o
     check makes it visible again."""
     stale = await save(db, orgs.a, key="vanha")
     await save(db, orgs.a, key="luonnos", published=False)
-    await service.do_set_stale_days(db, organisation_id=orgs.a, days=30)
+    await curation.do_set_stale_days(db, organisation_id=orgs.a, days=30)
     later = NOW + timedelta(days=31)
-    assert await keys(db, logic.Filters(), now=later) == []
+    assert await keys(db, finding.Filters(), now=later) == []
     with pytest.raises(service.ServiceNotFound):
         await service.get_public_service_or_raise(
             db, organisation_slug="arjen-tuki", key="vanha", now=later
         )
-    counts = await service.count_needing_check(db, organisation_ids=[orgs.a], now=later)
+    counts = await listing.count_needing_check(db, organisation_ids=[orgs.a], now=later)
     assert counts == {orgs.a: 2}
     await service.do_mark_checked(
         db, organisation_id=orgs.a, service_id=stale, actor_id=None, now=later
     )
-    assert await keys(db, logic.Filters(), now=later) == ["vanha"]
+    assert await keys(db, finding.Filters(), now=later) == ["vanha"]
 
 
 async def test_words_find_inflected_forms_on_both_databases(
     db: Database, orgs: Orgs, demo_directory: int
 ) -> None:
     """ "Omaishoitajan vertaistukea Tampereella" finds the carers' group in Tampere first."""
-    found = await keys(db, logic.Filters(query="omaishoitajan vertaistukea Tampereella"))
+    found = await keys(db, finding.Filters(query="omaishoitajan vertaistukea Tampereella"))
     assert found[0] == "omaishoitajien-ryhma-tampere"
 
 
@@ -180,26 +190,26 @@ async def test_a_dry_run_changes_nothing_and_an_import_applies(db: Database, org
     data = json.dumps(records).encode()
     dry = await importing.do_import(db, data=data, now=NOW, organisation="arjen-tuki", dry_run=True)
     assert (len(dry.creates), len(dry.updates), len(dry.missing)) == (1, 1, 1)
-    assert sorted(v.key for v in await service.list_organisation_services(db, organisation_id=orgs.a)) == [
+    assert sorted(v.key for v in await listing.list_organisation_services(db, organisation_id=orgs.a)) == [
         "muuttuva", "poistuva",
     ]  # fmt: skip
     await importing.do_import(
         db, data=data, now=NOW, organisation="arjen-tuki", remove_missing=True
     )
-    views = {v.key: v for v in await service.list_organisation_services(db, organisation_id=orgs.a)}
+    views = {v.key: v for v in await listing.list_organisation_services(db, organisation_id=orgs.a)}
     assert sorted(views) == ["muuttuva", "uusi"]
     assert views["muuttuva"].fields.contact.phone == "09 0000 555"
 
 
 async def test_topics_are_curated_and_reindex_their_services(db: Database, orgs: Orgs) -> None:
     """A new topic is offered; renaming one re-indexes its services with the new words."""
-    await service.do_save_topic(
+    await curation.do_save_topic(
         db, key="sports", names={"fi": "Liikunta", "sv": "Motion", "en": "Sports"}, words="",
         active=True, new=True,
     )  # fmt: skip
-    assert "sports" in [t.key for t in await service.list_topics(db)]
+    assert "sports" in [t.key for t in await curation.list_topics(db)]
     await save(db, orgs.a)
-    await service.do_save_topic(
+    await curation.do_save_topic(
         db, key="carers", names={"fi": "Omaishoito", "sv": "Närståendevård", "en": "Carers"},
         words="zebrasana", active=True, new=False,
     )  # fmt: skip
@@ -207,7 +217,7 @@ async def test_topics_are_curated_and_reindex_their_services(db: Database, orgs:
         forms = await session.scalar(select(DirectorySearch.text_forms))
     assert forms and "zebrasana" in forms.split()
     with pytest.raises(Exception) as caught:
-        await service.do_save_topic(
+        await curation.do_save_topic(
             db,
             key="sports",
             names={"fi": "x", "sv": "x", "en": "x"},
@@ -220,9 +230,9 @@ async def test_topics_are_curated_and_reindex_their_services(db: Database, orgs:
 
 async def test_the_licence_is_the_admins_choice(db: Database) -> None:
     """The open data's licence defaults to CC BY 4.0 and can be changed."""
-    assert (await service.get_platform(db)).licence == "CC-BY-4.0"
-    await service.do_set_platform(db, licence="CC0-1.0", publisher="Esimerkki")
-    platform = await service.get_platform(db)
+    assert (await curation.get_platform(db)).licence == "CC-BY-4.0"
+    await curation.do_set_platform(db, licence="CC0-1.0", publisher="Esimerkki")
+    platform = await curation.get_platform(db)
     assert (platform.licence, platform.publisher) == ("CC0-1.0", "Esimerkki")
     doc = json.loads(await importing.export(db, now=NOW))
     assert doc["licence"]["id"] == "CC0-1.0" and doc["publisher"] == "Esimerkki"
