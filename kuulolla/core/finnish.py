@@ -130,6 +130,13 @@ class Finnish:
         """Base forms and compound parts of one word (cached)."""
         return self._cached(word)
 
+    def suggest(self, word: str) -> tuple[str, ...]:
+        """Voikko's spelling suggestions for a word, best first (not cached: a call
+        takes from a few to some tens of milliseconds, so callers keep the results)."""
+        if self._voikko is None or not word:
+            return ()
+        return tuple(self._voikko.suggest(word) or ())
+
     def forms(self, text: str) -> list[str]:
         """Every base form and compound part of every word in ``text``, in order."""
         out: list[str] = []

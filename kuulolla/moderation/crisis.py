@@ -22,8 +22,9 @@ The lexicon (``data/crisis.txt``) is a list of phrase patterns in sections:
     ``serious`` ("oikeesti", "ei oo vitsi", "not joking"), ``cause`` (what a
     hyperbole hangs on: "jos", "tähän", "because"), ``past`` (long ago: "vuosia
     sitten", "nuorena", "used to"), ``resolved`` ("nyt menee hyvin", "oon toipunut"),
-    ``again`` ("taas", "eilen", "again": it is not over) and ``topic`` (a question
-    about the subject: "mistä tietää onko…", "miten toimia jos joku…").
+    ``again`` ("taas", "eilen", "again": it is not over), ``topic`` (a question
+    about the subject: "mistä tietää onko…", "miten toimia jos joku…") and ``quote``
+    (a song, its lyrics, a line: "biisi", "lyrics", "låt").
 ``@name = a|b|c``
     A macro: ``@name`` in an element stands for those alternatives.
 
@@ -68,6 +69,11 @@ real disclosure often wears the same clothes ("haha en jaksa enää elää oikee
   nothing says it is back (``[context again]``): "viiltelin yläasteella, nyt oon ollu
   kolme vuotta ilman" is void, "yritin viime vuonna ja nyt ajatukset palaa taas" is
   not. A recent event ("eilen viiltelin") is a signal whatever tense it is told in.
+
+A quotation: a match whose words all stand between quotation marks is void when the
+message speaks of a song, lyrics or a line (``[context quote]``): 'kuunteletteko sitä
+biisiä "mä en jaksa enää"?'. Quoted words without such a word still count: a friend's
+"sori kaikesta" quoted is a concern.
 
 A question about the subject ("mistä tietää onko kaverilla itsetuhoisia ajatuksia?",
 "what to do if someone took too many pills") voids every match: it asks how to
@@ -120,7 +126,9 @@ _COMMON = frozenset(
      "i", "my", "to", "not", "don't", "want", "jag", "mig", "inte", "att", "vill"}
 )  # fmt: skip
 _MACRO = re.compile(r"^(@\w+)\s*=\s*(\S+)$")
-CONTEXTS = ("joke", "serious", "cause", "past", "resolved", "again", "topic")
+CONTEXTS = ("joke", "serious", "cause", "past", "resolved", "again", "topic", "quote")
+# Quotation marks: words between them are quoted (a song, a book, someone else).
+_QUOTES = frozenset('"“”„«»')
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -358,12 +366,108 @@ class _Index:
         return starts
 
 
+# A word is read as a lexicon word it misses a letter of only when it has at least this
+# many letters, and as one with two letters swapped at this many: shorter words have too
+# many neighbours.
+_DROPPED_MIN = 4
+_SWAPPED_MIN = 4
+
+
+class _Spelling:
+    """The words and prefixes the lexicon is written in, to read a word that nothing
+    knows (Voikko, the colloquial table, a restored umlaut or a suggestion) as the
+    lexicon word it is one slip of typing away from: a letter dropped, two adjacent
+    letters swapped or a letter typed twice, never the first letter ("kulla" as
+    "kuolla", "myslef" as "myself", "suicdal" as "suicidal" through the prefix
+    "suicid", "viilelly" through "viillel"). English and Swedish have no analyser
+    here, so their misspellings are found only this way. A letter changed into another
+    is not read so: "went" is not "want"."""
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        words: set[str] = set()
+        prefixes: set[str] = set()
+        for pattern in patterns:
+            for element in pattern.elements:
+                words.update(a for a in element.exact if len(a) >= _SWAPPED_MIN and a.isalpha())
+                prefixes.update(p for p in element.prefixes if len(p) >= _SWAPPED_MIN)
+        self.words = frozenset(words)
+        self.prefixes = frozenset(p for p in prefixes if p.isalpha())
+        # a word or prefix with one letter (not the first) dropped → those words
+        self.dropped: dict[str, list[str]] = {}
+        for known in sorted(self.words | self.prefixes):
+            for variant in _deletions(known):
+                self.dropped.setdefault(variant, []).append(known)
+        self.lengths = sorted({len(p) for p in self.prefixes})
+        self.memo: dict[str, frozenset[str]] = {}
+
+    def read(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
+        """``words`` with the lexicon words each unknown word may misspell as
+        alternatives (:attr:`Word.alt`)."""
+        out: list[Word] | None = None
+        for i, word in enumerate(words):
+            if word.known:
+                continue
+            repairs = self.repairs(word.lower)
+            if repairs:
+                if out is None:
+                    out = list(words)
+                out[i] = word._replace(alt=word.alt | repairs)
+        return words if out is None else tuple(out)
+
+    def repairs(self, lower: str) -> frozenset[str]:
+        hit = self.memo.get(lower)
+        if hit is None:
+            hit = self._repairs(lower)
+            if len(self.memo) >= _MEMO_SIZE:
+                self.memo.clear()
+            self.memo[lower] = hit
+        return hit
+
+    def _repairs(self, lower: str) -> frozenset[str]:
+        if len(lower) < _SWAPPED_MIN or not lower.isalpha() or lower in self.words:
+            return frozenset()
+        out = {w for w in self._near(lower) if w in self.words}
+        for length in self.lengths:
+            if lower[:length] in self.prefixes:
+                continue  # it matches as written
+            for cut in (length - 1, length):
+                if cut > len(lower) or cut < _SWAPPED_MIN:
+                    continue
+                head, rest = lower[:cut], lower[cut:]
+                out.update(
+                    p + rest for p in self._near(head) if len(p) == length and p in self.prefixes
+                )
+        return frozenset(out)
+
+    def _near(self, token: str) -> set[str]:
+        """Lexicon words and prefixes one slip away from ``token``."""
+        found: set[str] = set()
+        if len(token) >= _DROPPED_MIN:
+            found.update(self.dropped.get(token, ()))  # a letter dropped
+        for i in range(1, len(token) - 1):
+            if token[i] != token[i + 1]:
+                swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
+                if swapped in self.words or swapped in self.prefixes:
+                    found.add(swapped)
+            elif token[:i] + token[i + 1 :] in self.words:
+                found.add(token[:i] + token[i + 1 :])  # a letter typed twice
+        return found
+
+
+def _deletions(word: str) -> set[str]:
+    """``word`` with one letter dropped, the first letter kept."""
+    return {word[:i] + word[i + 1 :] for i in range(1, len(word))}
+
+
 class Detector:
     """Finds crisis signals in analysed words (see :mod:`kuulolla.moderation.text`)."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._rules = _Index(lexicon.patterns)
+        self._spelling = _Spelling(
+            [*lexicon.patterns, *(p for ps in lexicon.contexts.values() for p in ps)]
+        )
         self._context_of: dict[Pattern, str] = {
             p: name for name, ps in lexicon.contexts.items() for p in ps
         }
@@ -382,7 +486,7 @@ class Detector:
         over (the learned model is then not asked for a second opinion)."""
         if not words:
             return None, False
-        words = with_alternatives(words)
+        words = with_alternatives(self._spelling.read(words))
         triggered = self._rules.triggered(words)
         if not triggered:
             return None, False
@@ -421,6 +525,11 @@ class Detector:
                 return None, True  # told as over: see the module docstring
             if "topic" in context:
                 return None, True  # a question about the subject: see the module docstring
+            if "quote" in context:
+                quoted = _quoted(text, words)
+                kept = [(p, span) for p, span in hits if not all(quoted[k] for k in span)]
+                voided = voided or len(kept) < len(hits)
+                hits = kept
             joke = "joke" in context or self._marked(text, "joke")
             if joke and not ("serious" in context or self._marked(text, "serious")):
                 causes = {sentences[span[0]] for span in context.get("cause", ())}
@@ -482,6 +591,14 @@ class Detector:
 
 
 _FOLD = str.maketrans("äöå", "aoa")
+
+
+def _quoted(text: str, words: tuple[Word, ...]) -> list[bool]:
+    """For each word, whether it stands between quotation marks in ``text`` (any of
+    the marks opens and closes: Finnish writes ”…” and English “…” or "…")."""
+    marks = [i for i, ch in enumerate(text) if ch in _QUOTES]
+    spans = list(zip(marks[::2], marks[1::2], strict=False))
+    return [any(a < w.start < b for a, b in spans) for w in words]
 
 
 def _expand(element: str, macros: dict[str, list[str]], number: int) -> list[str]:

@@ -29,10 +29,10 @@ part of the meaning), ``code_switch`` (two languages in one message: "mä oon so
 ``lyrics`` (a song quoted or asked about), ``game`` (a video or board game),
 ``medical`` (a question or remark about medicines, doses or an illness).
 
-Splits: ``dev`` and ``test`` train the learned model and tune the lexicon;
-``holdout7`` and ``holdout8`` are earlier rounds' measured splits; ``holdout`` is the
-newest split, written and committed before the rules last changed
-(``scripts/bench/moderation``, docs/performance.md).
+Splits: ``dev``, ``test`` and ``holdout7`` (round 7's measured split) train the
+learned model and tune the lexicon; round 8's measured split is in ``dev`` (ids
+h1001–h1477); ``holdout`` is the newest split, written and committed before the rules
+last changed (``scripts/bench/moderation``, docs/performance.md).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ message therefore carries a set of forms:
   "tönäs" → "tönäsi", "hakattii" → "hakattiin", "itsetuhosia" → "itsetuhoisia"), or
   the word with stretched letters shortened ("kuollaaaa" → "kuolla", "eläää" →
   "elää") or a doubled letter made single ("halluan" → "haluan"),
+- for a run of digits, the form ``<n>`` (any number) and, from 5 to 200, ``<many>``,
 - in a message typed without å, ä and ö (a phone or a borrowed keyboard set to
   English), the forms of the word with its umlauts restored (:func:`umlaut_variants`:
   "elamaa" → "elämää", "paivaan" → "päivään", "ma" → "mä"). A word unknown as written
@@ -21,7 +22,13 @@ message therefore carries a set of forms:
   all, a word that is a word as written too ("paatin": a boat's, or
   "päätin": I decided; "laakkeita": flat ones, or "lääkkeitä": medicines) gets them in
   :attr:`Word.alt`, which the crisis rules read and word lists do not (a word list
-  must not mask "laski" as "läski").
+  must not mask "laski" as "läski"),
+- for a word still unknown in a message that is mostly Finnish, the forms of the words
+  Voikko suggests for it that differ from it by one letter dropped or added, or two
+  letters swapped, the first letter kept (:meth:`Analyser.suggested`:
+  "raikattu" → "raiskattu", "viimenen" → "viimeinen", "itsemruha" → "itsemurha"), in
+  :attr:`Word.alt` too. Voikko's suggestions cost milliseconds, so they are asked for
+  at most three words of a message and kept per word.
 
 The original text is never changed: words keep their offsets into it, so what is
 shown and stored is what the person wrote.
@@ -44,10 +51,11 @@ from kuulolla.core.finnish import WORD, Finnish
 
 DATA = Path(__file__).resolve().parent / "data"
 
-# A sentence ends at sentence punctuation or a line break; a comma or a dash also
-# ends a clause, for the purpose of negation scope ("en tiedä, haluan kuolla").
+# A sentence ends at sentence punctuation or a line break; a comma, a dash or a
+# quotation mark also ends a clause, for the purpose of negation scope ("en tiedä,
+# haluan kuolla") and of patterns that end a clause ('kirjoitti "en jaksa enää" ja').
 _SENTENCE_BREAK = frozenset(".!?;\n…")
-_CLAUSE_BREAK = frozenset(":,–—") | _SENTENCE_BREAK
+_CLAUSE_BREAK = frozenset(':,–—"“”„«»') | _SENTENCE_BREAK
 _ACCENTS = str.maketrans("áàâéèêíìîóòôúùûýÁÀÂÉÈÊÍÌÎÓÒÔÚÙÛÝ", "aaaeeeiiiooouuuyaaaeeeiiiooouuuy")
 
 
@@ -60,9 +68,13 @@ class Word(NamedTuple):
     forms: frozenset[str]
     clause: int  # index of the clause the word is in; words of one clause share it
     sentence: int  # likewise for sentences
-    # Further readings of a word that is a word as written, in a message typed without
-    # umlauts ("paatin" → "päättää"); see the module docstring.
+    # Further readings the crisis rules read and word lists do not: a word that is a
+    # word as written in a message typed without umlauts ("paatin" → "päättää"), or a
+    # misspelt one ("raikattu" → "raiskata"); see the module docstring.
     alt: frozenset[str] = frozenset()
+    # Whether anything knew the word as written or with its umlauts restored (Voikko,
+    # the colloquial table, a repaired spelling); misspellings are read for the others.
+    known: bool = True
 
 
 def with_alternatives(words: tuple[Word, ...]) -> tuple[Word, ...]:
@@ -95,6 +107,7 @@ class Analyser:
         self._table = colloquial()
         self._entry = lru_cache(maxsize=cache_size)(self._compute_entry)
         self._restored = lru_cache(maxsize=cache_size)(self._compute_restored)
+        self.suggested = lru_cache(maxsize=cache_size)(self._compute_suggested)
 
     def _forms(self, written: str) -> frozenset[str]:
         return self._entry(written)[0]
@@ -104,6 +117,8 @@ class Analyser:
         colloquial table or through a repaired spelling)."""
         lower = written.lower().replace("’", "'")
         if lower.isdigit():
+            if MANY_RANGE[0] <= int(lower) <= MANY_RANGE[1]:
+                return _MANY | {lower}, True
             return _NUMBER | {lower}, True
         found, known = self._analyse(lower, written)
         return frozenset({lower, *found}), known
@@ -139,6 +154,27 @@ class Analyser:
                 out.add(variant)
         return frozenset(out)
 
+    def _compute_suggested(self, lower: str) -> frozenset[str]:
+        """The forms of the word ``lower`` most likely misspells, with that word: the
+        first of the cheap guesses of :func:`slip_variants` (a consonant doubled, two
+        letters swapped back) that is a word, else the first word Voikko suggests that
+        is one slip of typing away (:func:`one_edit`). One reading only: the further
+        suggestions are mostly words nobody meant ("aikasemmin": "aikaisemmin", then
+        "aikaremmin", "aikasammin")."""
+        for candidate in slip_variants(lower):
+            # A swap or a doubled consonant easily makes a compound nobody meant
+            # ("viitelin" → "vitielin"): only whole words count here.
+            analysis = self.finnish.analyse(candidate)
+            if analysis.known and not analysis.parts:
+                return frozenset({candidate, *analysis.forms})
+        for suggestion in self.finnish.suggest(lower):
+            candidate = suggestion.lower()
+            if one_edit(lower, candidate):
+                found, known = self._analyse(candidate)
+                if known:
+                    return frozenset({candidate, *found})
+        return frozenset()
+
     def words(self, text: str) -> tuple[Word, ...]:
         """Every word of ``text`` in order (letters with inner hyphens, or digit runs)."""
         out: list[Word] = []
@@ -159,14 +195,39 @@ class Analyser:
             forms, known = entry(written)
             if not known:
                 unknown.append(len(out))
-            out.append(new(Word, (start, end, written.lower(), forms, clause, sentence, _NO_ALT)))
+            out.append(
+                new(Word, (start, end, written.lower(), forms, clause, sentence, _NO_ALT, known))
+            )
             previous_end = end
         if self.finnish.available:
             if _UMLAUTS.isdisjoint(text):
                 self._restore(out, range(len(out)), set(unknown))
             elif unknown:
                 self._restore(out, unknown, set(unknown))
+            if unknown:
+                self._suggest(out, unknown)
         return tuple(out)
+
+    def _suggest(self, words: list[Word], unknown: list[int]) -> None:
+        """Give words nothing was found for the readings of what they most likely
+        misspell (see the module docstring), when most words of the message are known:
+        a message in English or Swedish is not read as misspelt Finnish."""
+        letters = [w for w in words if not w.lower.isdigit()]
+        left = [i for i in unknown if not words[i].known]
+        if not left or len(left) > max(1, len(letters) // 2):
+            return
+        suggested = self.suggested
+        asked = 0
+        for i in left:
+            word = words[i]
+            if not _SUGGEST_LENGTH[0] <= len(word.lower) <= _SUGGEST_LENGTH[1]:
+                continue
+            extra = suggested(word.lower)
+            if extra:
+                words[i] = word._replace(alt=extra - word.forms)
+            asked += 1
+            if asked == _SUGGEST_WORDS:
+                return
 
     def _restore(self, words: list[Word], which: Iterable[int], unknown: set[int]) -> None:
         """Give the words at ``which`` their readings with umlauts restored (see the
@@ -181,7 +242,7 @@ class Analyser:
             if not extra or extra <= word.forms:
                 continue
             if i in unknown:
-                words[i] = word._replace(forms=word.forms | extra)
+                words[i] = word._replace(forms=word.forms | extra, known=True)
             else:
                 words[i] = word._replace(alt=extra - word.forms)
 
@@ -206,6 +267,11 @@ _NO_ALT: frozenset[str] = frozenset()
 # panadolia").
 NUMBER = "<n>"
 _NUMBER = frozenset({NUMBER})
+# A number from 5 to 200 is also "many" ("otin 20 panadolia", "took 30 pills"), unlike
+# a dose ("otin 2 buranaa") or milligrams ("otin 500 mg").
+MANY = "<many>"
+MANY_RANGE = (5, 200)
+_MANY = frozenset({NUMBER, MANY})
 _UMLAUTS = frozenset("äöåÄÖÅ")
 _FOLDABLE = frozenset("ao")
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
@@ -213,6 +279,56 @@ _DOUBLE = re.compile(r"([^\W\d_])\1")
 # Letters restored in every combination up to this many, beyond it only all a or all
 # o at once (2^n readings, each analysed once and cached).
 _MAX_RESTORED = 3
+# Voikko's suggestions are asked for at most this many words of a message, of these
+# lengths (shorter words have too many neighbours to guess from).
+_SUGGEST_WORDS = 3
+_SUGGEST_LENGTH = (4, 24)
+
+
+_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
+
+
+def slip_variants(word: str) -> list[str]:
+    """The commonest slips of Finnish typing undone, for a word Voikko does not know: a
+    single consonant doubled ("silalta" → "sillalta", "viilelly" → "viillelly") and
+    two adjacent letters swapped back ("haula" → "halua"), the first letter kept."""
+    out = [
+        word[: i + 1] + word[i:]
+        for i in range(1, len(word))
+        if word[i] in _CONSONANTS and word[i - 1] != word[i] and word[i + 1 : i + 2] != word[i]
+    ]
+    out += [
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(1, len(word) - 1)
+        if word[i] != word[i + 1]
+    ]
+    return list(dict.fromkeys(out))
+
+
+def one_edit(word: str, other: str) -> bool:
+    """Whether ``other`` is ``word`` with one letter dropped or added or two adjacent
+    letters swapped, the first letter kept: the slips of typing on a phone ("kulla" for
+    "kuolla", "lfie" for "life"). A letter changed into another is not one: it turns
+    too many words into other words."""
+    if word[:1] != other[:1] or word == other:
+        return False
+    short, long_ = len(word), len(other)
+    if abs(short - long_) > 1:
+        return False
+    i = 0
+    end = min(short, long_)
+    while i < end and word[i] == other[i]:
+        i += 1
+    if short == long_:
+        return (
+            i + 1 < short
+            and word[i] == other[i + 1]
+            and word[i + 1] == other[i]
+            and word[i + 2 :] == other[i + 2 :]
+        )
+    if short < long_:
+        return word[i:] == other[i + 1 :]
+    return word[i + 1 :] == other[i:]
 
 
 def umlaut_variants(word: str) -> list[str]:

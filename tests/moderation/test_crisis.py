@@ -8,7 +8,9 @@ from kuulolla.core.finnish import Finnish
 from kuulolla.moderation.crisis import Detector, Lexicon, detector
 from kuulolla.moderation.text import (
     analyser_for,
+    one_edit,
     repaired_variants,
+    slip_variants,
     spoken_variants,
     umlaut_variants,
     with_alternatives,
@@ -223,3 +225,62 @@ def test_words_carry_restored_readings(voikko: Finnish) -> None:
 def test_numbers_have_a_number_form(voikko: Finnish) -> None:
     """A run of digits also matches the lexicon's "<n>"."""
     assert "<n>" in analyser_for(voikko).words("söin 20 panadolia")[1].forms
+
+
+def test_many_is_five_to_two_hundred(voikko: Finnish) -> None:
+    """ "<many>" is a count of pills, not a dose or milligrams."""
+    words = analyser_for(voikko).words("2 5 20 200 500")
+    assert ["<many>" in w.forms for w in words] == [False, True, True, True, False]
+
+
+def test_one_edit() -> None:
+    """A letter dropped or added or two swapped, the first letter kept; never a change."""
+    assert one_edit("kulla", "kuolla") and one_edit("lfie", "life")
+    assert one_edit("cutt", "cut") and one_edit("haula", "halua")
+    assert not one_edit("went", "want")  # a letter changed
+    assert not one_edit("kill", "skill")  # the first letter
+    assert not one_edit("elma", "elämä") and not one_edit("life", "life")
+
+
+def test_slip_variants() -> None:
+    """A consonant doubled and two adjacent letters swapped back, the first letter kept."""
+    assert "sillalta" in slip_variants("silalta")
+    assert "halua" in slip_variants("haula")
+    assert all(v[0] == "h" for v in slip_variants("haula"))
+
+
+def test_misspelt_words_get_suggested_readings(voikko: Finnish) -> None:
+    """A word Voikko does not know gets the forms of the word it most likely misspells,
+    as an alternative the crisis rules read and word lists do not."""
+    by = {w.lower: w for w in analyser_for(voikko).words("mut on raikattu eilen")}
+    assert "raiskata" in by["raikattu"].alt and "raiskata" not in by["raikattu"].forms
+    assert not by["raikattu"].known
+    viimeinen = analyser_for(voikko).words("tää on mun viimenen viesti")[3]
+    assert "viimeinen" in viimeinen.alt
+
+
+def test_no_suggestions_for_a_message_in_another_language(voikko: Finnish) -> None:
+    """An English message is not read as misspelt Finnish."""
+    words = analyser_for(voikko).words("thinking about killing myslef tonight honestly")
+    assert all(not w.alt for w in words)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("myslef", "myself"), ("suicdal", "suicidal"), ("kuolal", "kuolla"), ("wnat", "want")],
+)
+def test_lexicon_words_read_through_a_slip(written: str, read: str) -> None:
+    """A word nothing knows is read as the lexicon word one slip away."""
+    assert read in detector()._spelling.repairs(written)
+
+
+@pytest.mark.parametrize("written", ["went", "skill", "dread", "cute", "lol"])
+def test_real_words_are_not_read_as_lexicon_words(written: str) -> None:
+    """A changed letter, a first letter or a short word is no slip."""
+    assert not detector()._spelling.repairs(written) & {"want", "kill", "dead", "cut"}
+
+
+def test_quotation_marks_end_a_clause(voikko: Finnish) -> None:
+    """Words inside quotation marks are a clause of their own."""
+    words = analyser_for(voikko).words('kaveri kirjoitti "en jaksa enää" ja lähti')
+    assert words[4].clause != words[5].clause

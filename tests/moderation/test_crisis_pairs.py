@@ -59,6 +59,84 @@ SPELLING: list[Pair] = [
     ("moi kaikki", (), "moiiii kaikki", ()),
 ]
 
+# Slips of typing: a letter dropped or two swapped (Voikko's suggestions and the
+# lexicon's own words), and a real word that is no slip.
+TYPOS: list[Pair] = [
+    ("mut on raiskattu", ("abuse",), "mut on raikattu", ("abuse",)),
+    ("mietin itsemurhaa", ("suicide",), "mietin itsemruhaa", ("suicide",)),
+    ("viiltelin eilen", ("self_harm",), "viltelin eilen", ("self_harm",)),
+    ("ajattelin hypätä sillalta", ("suicide",), "ajattelin hypätä silalta", ("suicide",)),
+    ("i want to kill myself", ("suicide",), "i wnat to kill myslef", ("suicide",)),
+    ("thinking about suicide", ("suicide",), "thinking about suicde", ("suicide",)),
+    ("i went to dye my hair", (), "i want to die", ("suicide",)),
+]
+
+# English said the ways people say it, next to the same words in everyday use.
+ENGLISH: list[Pair] = [
+    ("i'm so tired of living in this city", (), "i'm so tired of living", ("suicide",)),
+    ("i'm tired of this weather", (), "i'm tired of existing", ("suicide",)),
+    ("nothing to do this weekend", (), "nothing left to live for", ("suicide",)),
+    ("ending things with my ex was hard", (), "thinking of ending things tonight", ("suicide",)),
+    ("i won't be here tomorrow, i'm travelling", (), "i won't be here much longer", ("suicide",)),
+    ("this backpack is a burden", (), "i feel like a burden to everyone", ("suicide",)),
+    (
+        "the only thing stopping me is money",
+        (),
+        "the only thing keeping me alive is my cat",
+        ("suicide",),
+    ),
+    (
+        "i bought some rope for the tent",
+        (),
+        "i bought a rope and i know what it's for",
+        ("suicide",),
+    ),
+    ("the urge to eat cake is strong", (), "the urge to cut is strong", ("self_harm",)),
+    ("i cut my arm on a nail accidentally", (), "i cut my arm again", ("self_harm",)),
+    ("scratched my arms on the brambles", (), "i scratch my arms until they bleed", ("self_harm",)),
+    (
+        "how do i hide a present from my kids",
+        (),
+        "how do i hide cuts from my parents",
+        ("self_harm",),
+    ),
+    ("i make myself tea after i eat", (), "i make myself sick after i eat", ("eating",)),
+    ("i'm starving, what's for dinner", (), "i've been starving myself for a week", ("eating",)),
+    ("hiding food for the surprise party", (), "she hides food in her room", ("eating",)),
+    ("I don't eat meat since 3 years", (), "I don't eat anything since 3 days", ("eating",)),
+    ("my kid ate some of my crisps", (), "my kid ate some of my tablets", ("overdose",)),
+]
+
+# A dose and a number of pills; the number form <many> is 5 to 200.
+NUMBERS: list[Pair] = [
+    ("otin 2 buranaa", (), "otin 20 buranaa", ("overdose", "suicide")),
+    ("otin 500 mg buranaa", (), "otin 50 buranaa", ("overdose", "suicide")),
+    ("took 2 paracetamol for a headache", (), "took 30 paracetamol", ("overdose", "suicide")),
+    ("i took 2 sleeping pills", (), "i took 20 sleeping pills", ("overdose", "suicide")),
+    ("jag tog en massa bilder", (), "jag tog en massa sömntabletter", ("overdose",)),
+]
+
+# Violence: a game, a toddler, a betrayal, a joke, and the same words meant.
+VIOLENCE: list[Pair] = [
+    ("mun veli hakkaa mua aina fifassa", (), "mun veli hakkaa mua", ("violence", "abuse")),
+    (
+        "mun taapero lyö kaikkia kun se on väsyny",
+        (),
+        "mun isä lyö kaikkia kun se on kännissä",
+        ("violence", "abuse"),
+    ),
+    ("me tapettiin se peli eilen", (), "me tapettiin se", ("violence",)),
+    (
+        "stabbed in the back by my best friend",
+        (),
+        "i got stabbed in the back last night and i'm bleeding",
+        ("violence",),
+    ),
+    ("tapan sut jos spoilaat lol", (), "tapan sut jos kerrot kenellekään", ("violence", "abuse")),
+    ("aion tuoda kakun kouluun", (), "aion tuoda aseen kouluun", ("violence",)),
+    ("jag dödar dig om du berättar lol", (), "jag dödar dig om du berättar", ("violence",)),
+]
+
 IDIOMS: list[Pair] = [
     ("ammuin itseäni jalkaan kun lupasin liikoja", (), "ammun itseni", ("suicide",)),
     ("löin pääni kaapin oveen", (), "lyön päätäni seinään kunnes sattuu", ("self_harm",)),
@@ -130,6 +208,50 @@ PAST: list[Pair] = [
     ),
 ]
 
+# A song quoted, a question about the subject, a past that is over, everyday
+# illness: quiet; the same words about someone now: alert.
+QUOTES_AND_QUESTIONS: list[Pair] = [
+    ('biisissä lauletaan "en jaksa enää"', (), 'kaveri kirjoitti "en jaksa enää"', ("suicide",)),
+    ('that line "i wanna die young" is stuck in my head', (), "i wanna die young", ("suicide",)),
+    (
+        "how do i talk to my son about self harm",
+        (),
+        "how do i tell my son about my self harm",
+        ("self_harm",),
+    ),
+    (
+        "mitä tehdä jos kaveri kertoo viiltelystä?",
+        (),
+        "mitä tehdä kun mun kaveri viiltelee?",
+        ("self_harm",),
+    ),
+    (
+        "join ennen liikaa, nyt oon ollu vuoden raittiina",
+        (),
+        "join eilen liikaa ja otin kaikki pillerit",
+        ("overdose", "suicide"),
+    ),
+    (
+        "jag skadade mig själv för länge sedan men mår bra nu",
+        (),
+        "jag skadade mig själv igår",
+        ("self_harm",),
+    ),
+    (
+        "oksensin autossa, tulee aina matkapahoinvointia",
+        (),
+        "oksennan aina syömisen jälkeen",
+        ("eating",),
+    ),
+    ("haluun et tää koeviikko loppuis jo", (), "haluun et tää loppuu", ("suicide",)),
+    (
+        "mulla on partaterä laukussa kun käyn salilla",
+        (),
+        "mulla on partaterä laukussa aina varalta",
+        ("suicide", "self_harm"),
+    ),
+]
+
 STORIES: list[Pair] = [
     ("kirjan päähenkilö tappaa itsensä", (), "haluan tappaa itseni", ("suicide",)),
     ("luin uutisen nuorten itsemurhista", (), "luin uutisen. nyt mietin itsemurhaa", ("suicide",)),
@@ -167,6 +289,37 @@ def test_without_umlauts(voikko: Finnish, pair: Pair) -> None:
 @pytest.mark.parametrize("pair", SPELLING, ids=lambda p: p[2])
 def test_chat_spellings(voikko: Finnish, pair: Pair) -> None:
     """Stretched letters and a doubled letter read as the word meant."""
+    check(voikko, pair)
+
+
+@pytest.mark.parametrize("pair", TYPOS, ids=lambda p: p[2])
+def test_slips_of_typing(voikko: Finnish, pair: Pair) -> None:
+    """A letter dropped or two swapped reads as the word meant; a real word does not."""
+    check(voikko, pair)
+
+
+@pytest.mark.parametrize("pair", ENGLISH, ids=lambda p: p[2])
+def test_english_as_people_say_it(voikko: Finnish, pair: Pair) -> None:
+    """English disclosures alert; the same words in everyday use are quiet."""
+    check(voikko, pair)
+
+
+@pytest.mark.parametrize("pair", NUMBERS, ids=lambda p: p[2])
+def test_a_dose_and_a_number_of_pills(voikko: Finnish, pair: Pair) -> None:
+    """A dose or milligrams are quiet; five to two hundred pills taken alert."""
+    check(voikko, pair)
+
+
+@pytest.mark.parametrize("pair", VIOLENCE, ids=lambda p: p[2])
+def test_violence_and_its_look_alikes(voikko: Finnish, pair: Pair) -> None:
+    """A game, a toddler, a betrayal or a marked joke is quiet; violence meant alerts."""
+    check(voikko, pair)
+
+
+@pytest.mark.parametrize("pair", QUOTES_AND_QUESTIONS, ids=lambda p: p[2])
+def test_quotes_questions_and_the_writers_own_life(voikko: Finnish, pair: Pair) -> None:
+    """A song quoted, a question about the subject, a past that is over or an illness
+    is quiet; the same words about someone now alert."""
     check(voikko, pair)
 
 
