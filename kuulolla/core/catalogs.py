@@ -107,7 +107,12 @@ def update() -> None:
             catalog.obsolete.clear()
             if locale == "en":
                 for message in catalog:
-                    if message.id and not message.string:
+                    if not message.id:
+                        continue
+                    if isinstance(message.id, tuple):  # a plural: its forms are its ids
+                        if not isinstance(message.string, tuple) or not all(message.string):
+                            message.string = tuple(message.id)
+                    elif not message.string:
                         message.string = message.id
             if not len(catalog) and not po_path(locale, domain).exists():
                 continue

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kuulolla.core import times
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
 from kuulolla.queue import logic
@@ -69,29 +70,28 @@ def _text(value: str, *, max_chars: int) -> str:
 
 
 def check_day_hours(day: str, text: str) -> list[list[str]]:
-    """One weekday's windows from "16:00-21:00" or "09:00-12:00, 13:00-15:00"
-    (empty: closed that day)."""
+    """One weekday's windows from "16-21", "klo 16–21", "16:00-21:00" or
+    "9-12, 13.00–15.00" (empty: closed that day; core/times.py reads the forms)."""
     windows = []
     for part in text.replace(";", ",").split(","):
-        part = part.strip().replace("–", "-").replace(".", ":")
-        if not part:
+        if not part.strip():
             continue
-        start, sep, end = part.partition("-")
-        if not sep:
+        try:
+            start, end = times.parse_range(part)
+        except times.TimeInvalid:
             raise logic.InvalidHours(
-                N_("Write the hours as start and end, for example 16:00-21:00."),
-            )
-        start, end = start.strip(), end.strip()
-        # "9:00" is as good as "09:00".
-        start, end = (("0" + t) if len(t) == 4 else t for t in (start, end))
-        windows.append([start, end])
+                N_("Write the hours as start and end, for example 16-21 or 16.00–21.00."),
+            ) from None
+        if end == 0 and start > 0:
+            end = times.DAY  # "18-0": until midnight
+        windows.append([times.hhmm(start), times.hhmm(end)])
     try:
         return logic.check_hours({day: windows}).get(day, [])
     except logic.InvalidHours:
         raise logic.InvalidHours(
             N_(
-                "Write the hours as start and end, for example 16:00-21:00; "
-                "the end must come after the start (24:00 is midnight)."
+                "Write the hours as start and end, for example 16-21 or 16.00–21.00; "
+                "the end must come after the start (24 is midnight)."
             )
         ) from None
 

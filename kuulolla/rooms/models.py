@@ -29,6 +29,11 @@ class Room(Base):
     description_en: Mapped[str | None] = mapped_column(Text)
     # How many recent messages a newcomer sees on joining; 0 shows none.
     history_limit: Mapped[int] = mapped_column(Integer, default=30)
+    # The training every host of the room must hold (besides their shift's): the room
+    # opens only with such a host on duty, and its shift templates require it.
+    qualification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("qualifications.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # An archived room is closed for good: its page says so and nobody can join.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -197,6 +197,8 @@ def open_shifts(
     """Shifts with a free place for a role and qualification of ``person``, sign-up
     open, and ``person`` not on them, by start. ``assignments``: everything current on
     these shifts and the person's own."""
+    # The person's own assignments may come twice: among the shifts' and as their own.
+    assignments = list({a.id: a for a in assignments}.values())
     by_shift: defaultdict[int, list[Assignment]] = defaultdict(list)
     for a in assignments:
         by_shift[a.shift.id].append(a)

@@ -6,8 +6,10 @@
   :func:`due_check_outs` finds the forgotten ones for the service to close.
 - A group room is open iff ``now`` is inside its schedule (the union of its shifts;
   shifts that touch or overlap make one window) *and* at least one host is on duty
-  who holds their shift's qualification today. Otherwise visitors see the next
-  scheduled opening.
+  who holds their shift's qualification (and the room's) today. It stays open until
+  the last such host's shift ends (or a signed-up host's who takes over), at most to
+  the end of the window: that is what "open until" says. Otherwise visitors see the
+  next window that has a host signed up, or failing that the next planned one.
 - ``closing_notice`` (10 minutes) before an open room's window ends, its visitors are
   told once: :func:`closing_announcement_due`.
 - A queue topic takes as many parallel chats as the helpers on duty allow together.
@@ -16,11 +18,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from kuulolla.shifts.model import Assignment, Person, Shift, ShiftSettings, local_date
+from kuulolla.shifts.model import Assignment, Person, Shift, ShiftSettings, day_start, local_date
 from kuulolla.shifts.refusals import Refusal, refuse
 
 # ------------------------------------------------------------------ check-in/out
@@ -122,28 +124,74 @@ RoomStatus = Literal["open", "waiting_for_host", "closed"]
 @dataclass(frozen=True, slots=True)
 class RoomState:
     """``open``; ``waiting_for_host`` (scheduled now, no qualified host checked in);
-    or ``closed`` (not scheduled now). ``closes_at``: end of the current window.
-    ``next_opening``: start of the next window after now. ``closing_soon``: open and
-    within the notice before ``closes_at``."""
+    or ``closed`` (not scheduled now).
+
+    ``closes_at``: open, when it closes as far as the roster knows: when the last
+    qualified host on duty (or signed up to take over before then) is gone, at the
+    latest at the end of the scheduled window; waiting, the end of the window.
+    ``next_opening``: the start of the next scheduled window that has a qualified host
+    signed up; ``next_planned``: the start of the next scheduled window, host or not.
+    ``closing_soon``: open and within the notice before ``closes_at``. ``at``: the time
+    the state is for (texts say "today" relative to it)."""
 
     status: RoomStatus
     closes_at: datetime | None = None
     next_opening: datetime | None = None
     closing_soon: bool = False
+    next_planned: datetime | None = None
+    at: datetime | None = field(default=None, compare=False)
 
     @property
     def open(self) -> bool:
         return self.status == "open"
 
 
-def qualified_on_duty(host: Host, *, now: datetime) -> bool:
-    """Checked in now, their shift not over, and holding its qualification today."""
+def _qualified_until(person: Person, key: str | None, first: date) -> datetime | bool | None:
+    """Until when ``person`` holds qualification ``key`` from ``first`` on without a
+    break: None for no end, False when they do not hold it on ``first``."""
+    if key is None:
+        return None
+    held = [q for q in person.qualifications if q.key == key and q.valid_on(first)]
+    if not held:
+        return False
+    if any(q.valid_until is None for q in held):
+        return None
+    last = max(q.valid_until for q in held if q.valid_until is not None)
+    return day_start(last + timedelta(days=1))
+
+
+def _host_until(host: Host, *, required: str | None, now: datetime) -> datetime | None:
+    """Until when ``host`` keeps the room open, counting from ``now`` (or from their
+    shift's start, if later): the end of their shift, their check-out, the end of the
+    qualifications it and the room require; None when they do not qualify at all."""
+    assignment = host.assignment
+    shift = assignment.shift
+    if shift.cancelled:
+        return None
+    begin = max(now, shift.start)
+    until = shift.end
+    if assignment.checked_out is not None:
+        until = min(until, assignment.checked_out)
+    for key in (shift.qualification, required):
+        valid = _qualified_until(host.person, key, local_date(begin))
+        if valid is False:
+            return None
+        if isinstance(valid, datetime):
+            until = min(until, valid)
+    return until if until > begin else None
+
+
+def qualified_on_duty(host: Host, *, now: datetime, required: str | None = None) -> bool:
+    """Checked in now, their shift begun and not over, and holding its qualification
+    (and the room's, ``required``) today."""
     shift = host.assignment.shift
     today = local_date(now)
     return (
         not shift.cancelled
+        and shift.start <= now
         and host.assignment.on_duty(now)
         and host.person.qualification_status(shift.qualification, today, today) == "valid"
+        and host.person.qualification_status(required, today, today) == "valid"
     )
 
 
@@ -153,20 +201,55 @@ def room_state(
     hosts: Sequence[Host],
     now: datetime,
     notice: timedelta = timedelta(minutes=10),
+    required: str | None = None,
 ) -> RoomState:
-    """Whether a group room is open now.
+    """Whether a group room is open now, until when, and when it opens next.
 
-    ``shifts``: the room's shifts around ``now`` (at least those overlapping it and
-    the next one after it); ``hosts``: people assigned to them.
+    ``shifts``: the room's shifts around ``now`` (at least those overlapping it and the
+    coming ones); ``hosts``: people assigned to them (of the coming shifts too, so the
+    next opening with a host and a host taking over can be found); ``required``: the
+    qualification the room itself requires of its hosts, if any.
     """
     plan = windows(shifts)
     current = next((w for w in plan if w.start <= now < w.end), None)
-    upcoming = next((w.start for w in plan if w.start > now), None)
+    future = [w for w in plan if w.start > now]
+    planned = future[0].start if future else None
+    hosted = next(
+        (
+            w.start
+            for w in future
+            if any(
+                w.start <= h.assignment.shift.start < w.end
+                and _host_until(h, required=required, now=now) is not None
+                for h in hosts
+            )
+        ),
+        None,
+    )
     if current is None:
-        return RoomState("closed", next_opening=upcoming)
-    if not any(qualified_on_duty(h, now=now) for h in hosts):
-        return RoomState("waiting_for_host", closes_at=current.end, next_opening=upcoming)
-    return RoomState("open", closes_at=current.end, closing_soon=current.end - now <= notice)
+        return RoomState("closed", next_opening=hosted, next_planned=planned, at=now)
+    on_duty = [h for h in hosts if qualified_on_duty(h, now=now, required=required)]
+    if not on_duty:
+        return RoomState(
+            "waiting_for_host",
+            closes_at=current.end,
+            next_opening=hosted,
+            next_planned=planned,
+            at=now,
+        )
+    until = max(_host_until(h, required=required, now=now) or now for h in on_duty)
+    # Hosts signed up for a shift that starts before then take over (touching counts).
+    extended = True
+    while extended and until < current.end:
+        extended = False
+        for h in hosts:
+            if h.assignment.checked_out is not None or h.assignment.shift.start > until:
+                continue
+            end = _host_until(h, required=required, now=now)
+            if end is not None and end > until:
+                until, extended = end, True
+    until = min(until, current.end)
+    return RoomState("open", closes_at=until, closing_soon=until - now <= notice, at=now)
 
 
 def closing_announcement_due(state: RoomState, *, announced_for: datetime | None) -> bool:

@@ -24,8 +24,10 @@ from sqlalchemy import exists, or_, select
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError
-from kuulolla.core.i18n import N_, datetime_text, gettext
+from kuulolla.core.i18n import N_
+from kuulolla.rooms.models import Room
 from kuulolla.shifts import duty, store
+from kuulolla.shifts.availability import availability
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow, ShiftTemplateRow
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,10 @@ LOOKAHEAD = timedelta(days=62)
 
 async def _hosts_and_shifts(
     db: Database, *, now: datetime, room_id: int | None = None, topic_id: int | None = None
-) -> tuple[list[store.Shift], list[duty.Host], int | None] | None:
+) -> tuple[list[store.Shift], list[duty.Host], int | None, str | None] | None:
+    """The target's shifts from now on (within ``LOOKAHEAD``), everyone assigned to
+    them, its organisation and (a room) the qualification it requires; None when it
+    has no roster at all."""
     async with db.read_session() as session:
         target = (
             ShiftRow.room_id == room_id if room_id is not None else ShiftRow.topic_id == topic_id
@@ -51,6 +56,11 @@ async def _hosts_and_shifts(
         ).one()
         if not any(flags):
             return None
+        required = None
+        if room_id is not None:
+            required = store.qualification_key(
+                await session.scalar(select(Room.qualification_id).where(Room.id == room_id))
+            )
         rows = list(
             await session.scalars(
                 select(ShiftRow)
@@ -65,8 +75,7 @@ async def _hosts_and_shifts(
             )
         )
         shifts = await store.shifts_from_rows(session, rows)
-        current = [s for s in shifts if s.start <= now]
-        assignments = await store.assignments_of_shifts(session, current)
+        assignments = await store.assignments_of_shifts(session, shifts)
         org_id = rows[0].organisation_id if rows else None
         hosts: list[duty.Host] = []
         if assignments and org_id is not None:
@@ -76,7 +85,7 @@ async def _hosts_and_shifts(
             hosts = [
                 duty.Host(a, people[a.person_id]) for a in assignments if a.person_id in people
             ]
-        return shifts, hosts, org_id
+        return shifts, hosts, org_id, required
 
 
 async def rostered_rooms(db: Database, room_ids: list[int]) -> set[int]:
@@ -124,11 +133,11 @@ async def room_state(db: Database, *, room_id: int, now: datetime) -> duty.RoomS
     found = await _hosts_and_shifts(db, now=now, room_id=room_id)
     if found is None:
         return None
-    shifts, hosts, org_id = found
+    shifts, hosts, org_id, required = found
     notice = timedelta(minutes=10)
     if org_id is not None:
         notice = (await _settings(db, org_id)).closing_notice
-    return duty.room_state(shifts=shifts, hosts=hosts, now=now, notice=notice)
+    return duty.room_state(shifts=shifts, hosts=hosts, now=now, notice=notice, required=required)
 
 
 async def _settings(db: Database, organisation_id: int) -> store.ShiftSettings:
@@ -143,34 +152,25 @@ async def topic_capacity(db: Database, *, topic_id: int, now: datetime) -> int |
     found = await _hosts_and_shifts(db, now=now, topic_id=topic_id)
     if found is None:
         return None
-    _, hosts, _ = found
+    _, hosts, _, _ = found
     return duty.queue_capacity(hosts, now=now)
 
 
 class RoomNotOpen(AppError):
-    """A visitor tried to join or write in a room its roster keeps closed now."""
+    """A visitor tried to join or write in a room its roster keeps closed now. The
+    message is the room's opening as every page tells it (shifts/availability.py)."""
 
     code = "room_not_open"
     status = 409
     default_message = N_("The room is closed now.")
 
     def __init__(self, state: duty.RoomState) -> None:
-        if state.next_opening is not None:
-            super().__init__(
-                N_("The room is closed now. It opens next on {when}."), when=state.next_opening
-            )
-        elif state.status == "waiting_for_host":
-            super().__init__(N_("The room opens as soon as a host arrives."))
-        else:
-            super().__init__()
+        super().__init__()
         self.state = state
+        self.availability = availability(state)
 
     def translated(self, locale: str) -> str:
-        params = {
-            k: datetime_text(v, locale) if isinstance(v, datetime) else v
-            for k, v in self.params.items()
-        }
-        return gettext(locale, self.message_id, **params)
+        return self.availability.text(locale)
 
 
 class RoomStates:

@@ -132,7 +132,12 @@ def check_limits(
     shift: Shift, *, mine: Iterable[Assignment], settings: ShiftSettings
 ) -> Refusal | None:
     """Overlap, rest and the weekly cap of adding ``shift`` to a person's ``mine``."""
-    others = [a.shift for a in mine if not a.shift.cancelled and a.shift.id != shift.id]
+    # Each of the person's other shifts once, however often the caller passed it.
+    others = list(
+        {
+            a.shift.id: a.shift for a in mine if not a.shift.cancelled and a.shift.id != shift.id
+        }.values()
+    )
     for other in others:
         if other.start < shift.end and shift.start < other.end:
             return refuse("overlapping_shift")

@@ -24,6 +24,7 @@ from kuulolla.queue import logic as queue_logic
 from kuulolla.queue import service as queue_service
 from kuulolla.rooms import service as rooms
 from kuulolla.rooms.service import RoomInfo
+from kuulolla.shifts.availability import Availability, availability
 from kuulolla.web import seo, statement
 from kuulolla.web.chat_strings import (
     CLIENT_STRINGS,
@@ -63,13 +64,11 @@ async def _public_pages(db: Any) -> list[seo.SitemapEntry]:
 
 @dataclass(frozen=True, slots=True)
 class RoomCard:
-    """A room on the front page with what its roster says now: ``status`` is "open",
-    "waiting_for_host" (scheduled, no host yet) or "closed"."""
+    """A room on the front page with what its roster says now (shifts/availability.py:
+    the same text the room page and a refused join give)."""
 
     room: RoomInfo
-    status: str
-    closes_at: datetime | None = None
-    opens_at: datetime | None = None
+    availability: Availability
 
 
 async def _topic_cards(
@@ -94,11 +93,7 @@ async def index(request: Request) -> Response:
         if not found.open:
             continue  # archived: closed for good
         # A room without a roster is open whenever the service is.
-        state = await chat.room_states.get(found.id)
-        if state is None:
-            cards.append(RoomCard(found, "open"))
-        else:
-            cards.append(RoomCard(found, state.status, state.closes_at, state.next_opening))
+        cards.append(RoomCard(found, availability(await chat.room_states.get(found.id))))
     topics = await _topic_cards(request)
     return render(
         request,
@@ -113,14 +108,22 @@ async def index(request: Request) -> Response:
                 key=lambda t: (t[1].opens_at is None, t[1].opens_at, t[0].name("fi")),
             ),
             "minutes": queue_logic.wait_minutes,
-            "open_rooms": [c for c in cards if c.status == "open"],
-            # Those opening soonest first; rooms with no opening ahead last.
+            "open_rooms": [c for c in cards if c.availability.open],
+            # Waiting for a host first, then those opening soonest; no opening ahead last.
             "closed_rooms": sorted(
-                (c for c in cards if c.status != "open"),
-                key=lambda c: (c.status != "waiting_for_host", c.opens_at is None, c.opens_at),
+                (c for c in cards if not c.availability.open),
+                key=lambda c: (
+                    c.availability.status != "waiting_for_host",
+                    _opens(c.availability) is None,
+                    _opens(c.availability),
+                ),
             ),
         },
     )
+
+
+def _opens(found: Availability) -> datetime | None:
+    return found.next_opening or found.next_planned
 
 
 @public
@@ -146,7 +149,10 @@ async def room(request: Request) -> Response:
     principal = principal_of(request)
     staff_role = chat_role(principal, found.organisation_id) if principal.authenticated else None
     # A room with a roster is open only in a scheduled window with a host on duty.
-    roster = await request.state.chat.room_states.get(found.id) if found.open else None
+    opening = availability(
+        await request.state.chat.room_states.get(found.id) if found.open else None,
+        archived=not found.open,
+    )
     return render(
         request,
         "room.html",
@@ -164,7 +170,7 @@ async def room(request: Request) -> Response:
             and staff_role is None
             and not principal.totp_setup_required,
             "second_factor_needed": principal.totp_setup_required,
-            "roster_closed": roster if roster is not None and not roster.open else None,
+            "opening": opening,
             "retention_note": privacy_words.room_note(locale, periods["room_messages"]),
             "privacy_link": privacy_words.privacy_link(locale),
             "moderator_strings_json": strings_json(locale, MODERATOR_STRINGS) if staff_role else "",

@@ -129,6 +129,28 @@ def test_open_shifts_list_every_role_a_person_can_take() -> None:
     assert found.roles == ("professional", "volunteer")
 
 
+def test_weekly_cap_counts_own_booked_shifts_once() -> None:
+    """6 h cap, 3 h booked in the same week: a 2 h shift is open to sign up (5 h), even
+    when the booked shift is both among the shifts' assignments and the person's own."""
+    me = person(10)
+    booked = shift(30, hki(2026, 5, 6, 18), 3)
+    two_hours = shift(31, hki(2026, 5, 8, 18), 2)
+    mine = assign(booked, me)
+    capped = replace(SETTINGS, max_week=timedelta(hours=6), min_rest=timedelta(0))
+    [found] = open_shifts(
+        me,
+        [booked, two_hours],
+        assignments=[mine, mine],  # as my_page passes them: the shifts' and the person's
+        settings=capped,
+        now=NOW,
+    )
+    assert (found.shift.id, found.refusal) == (31, None)
+    three_hours = shift(32, hki(2026, 5, 8, 18), 4)
+    [over] = open_shifts(me, [three_hours], assignments=[mine, mine], settings=capped, now=NOW)
+    assert over.refusal is not None and over.refusal.code == "weekly_hours_exceeded"
+    assert over.refusal.params["total"] == timedelta(hours=7)
+
+
 # ------------------------------------------------------------------ calls
 
 

@@ -139,6 +139,9 @@ TOMORROW = shift(3, hki(2026, 5, 7, 18), 3)
 ROSTER = [*TODAY, TOMORROW]
 HOST_IN = Host(assign(TODAY[0], P, checked_in=hki(2026, 5, 6, 17, 50)), P)
 LATE_HOST_IN = Host(assign(TODAY[1], person(11), checked_in=hki(2026, 5, 6, 19, 55)), person(11))
+LATE_HOST_SIGNED_UP = Host(assign(TODAY[1], person(11)), person(11))
+TOMORROWS_HOST = Host(assign(TOMORROW, person(12)), person(12))
+NEXT = hki(2026, 5, 7, 18)
 
 
 @pytest.mark.parametrize(
@@ -147,29 +150,31 @@ LATE_HOST_IN = Host(assign(TODAY[1], person(11), checked_in=hki(2026, 5, 6, 19, 
         pytest.param(
             [HOST_IN],
             hki(2026, 5, 6, 17, 55),
-            RoomState("closed", next_opening=hki(2026, 5, 6, 18)),
+            RoomState("closed", next_opening=hki(2026, 5, 6, 18), next_planned=hki(2026, 5, 6, 18)),
             id="host-early-but-not-scheduled",
         ),
         pytest.param(
             [],
             hki(2026, 5, 6, 18),
-            RoomState(
-                "waiting_for_host", closes_at=hki(2026, 5, 6, 22), next_opening=hki(2026, 5, 7, 18)
-            ),
+            RoomState("waiting_for_host", closes_at=hki(2026, 5, 6, 22), next_planned=NEXT),
             id="scheduled-no-host",
         ),
         pytest.param(
             [HOST_IN],
             hki(2026, 5, 6, 18),
+            RoomState("open", closes_at=hki(2026, 5, 6, 20)),
+            id="open-until-the-hosts-shift-ends-not-the-window",
+        ),
+        pytest.param(
+            [HOST_IN, LATE_HOST_SIGNED_UP],
+            hki(2026, 5, 6, 18),
             RoomState("open", closes_at=hki(2026, 5, 6, 22)),
-            id="open",
+            id="open-until-the-signed-up-next-host-ends",
         ),
         pytest.param(
             [HOST_IN],
             hki(2026, 5, 6, 20),
-            RoomState(
-                "waiting_for_host", closes_at=hki(2026, 5, 6, 22), next_opening=hki(2026, 5, 7, 18)
-            ),
+            RoomState("waiting_for_host", closes_at=hki(2026, 5, 6, 22), next_planned=NEXT),
             id="hosts-shift-over",
         ),
         pytest.param(
@@ -179,15 +184,19 @@ LATE_HOST_IN = Host(assign(TODAY[1], person(11), checked_in=hki(2026, 5, 6, 19, 
             id="next-host-took-over",
         ),
         pytest.param(
+            [LATE_HOST_IN],
+            hki(2026, 5, 6, 19, 56),
+            RoomState("waiting_for_host", closes_at=hki(2026, 5, 6, 22), next_planned=NEXT),
+            id="early-check-in-counts-from-the-shifts-start",
+        ),
+        pytest.param(
             [
                 replace(
                     HOST_IN, assignment=replace(HOST_IN.assignment, checked_out=hki(2026, 5, 6, 19))
                 )
             ],
             hki(2026, 5, 6, 19),
-            RoomState(
-                "waiting_for_host", closes_at=hki(2026, 5, 6, 22), next_opening=hki(2026, 5, 7, 18)
-            ),
+            RoomState("waiting_for_host", closes_at=hki(2026, 5, 6, 22), next_planned=NEXT),
             id="host-checked-out",
         ),
         pytest.param(
@@ -198,9 +207,7 @@ LATE_HOST_IN = Host(assign(TODAY[1], person(11), checked_in=hki(2026, 5, 6, 19, 
                 )
             ],
             hki(2026, 5, 6, 19),
-            RoomState(
-                "waiting_for_host", closes_at=hki(2026, 5, 6, 22), next_opening=hki(2026, 5, 7, 18)
-            ),
+            RoomState("waiting_for_host", closes_at=hki(2026, 5, 6, 22), next_planned=NEXT),
             id="host-qualification-expired",
         ),
         pytest.param(
@@ -216,22 +223,66 @@ LATE_HOST_IN = Host(assign(TODAY[1], person(11), checked_in=hki(2026, 5, 6, 19, 
             id="not-yet-closing-soon",
         ),
         pytest.param(
-            [HOST_IN],
+            [HOST_IN, LATE_HOST_SIGNED_UP],
             hki(2026, 5, 6, 19, 55),
             RoomState("open", closes_at=hki(2026, 5, 6, 22)),
-            id="no-notice-at-seam-between-shifts",
+            id="no-notice-at-seam-when-the-next-host-is-signed-up",
+        ),
+        pytest.param(
+            [HOST_IN],
+            hki(2026, 5, 6, 19, 50),
+            RoomState("open", closes_at=hki(2026, 5, 6, 20), closing_soon=True),
+            id="notice-when-nobody-takes-over",
         ),
         pytest.param(
             [LATE_HOST_IN],
             hki(2026, 5, 6, 22),
-            RoomState("closed", next_opening=hki(2026, 5, 7, 18)),
-            id="window-over",
+            RoomState("closed", next_planned=NEXT),
+            id="window-over-nobody-signed-up-for-the-next",
+        ),
+        pytest.param(
+            [LATE_HOST_IN, TOMORROWS_HOST],
+            hki(2026, 5, 6, 22),
+            RoomState("closed", next_opening=NEXT, next_planned=NEXT),
+            id="window-over-next-one-has-a-host",
+        ),
+        pytest.param(
+            [Host(TOMORROWS_HOST.assignment, person(12, quals=()))],
+            hki(2026, 5, 6, 22),
+            RoomState("closed", next_planned=NEXT),
+            id="next-ones-host-lacks-the-training",
         ),
     ],
 )
 def test_room_state(hosts: list[Host], now: datetime, expected: RoomState) -> None:
-    """A room is open inside its schedule while a qualified host is on duty, and warns 10 min before closing."""
+    """Open inside the schedule while a qualified host is on duty, until their cover ends; warns 10 min before."""
     assert room_state(shifts=ROSTER, hosts=hosts, now=now) == expected
+
+
+def test_room_closes_when_the_hosts_training_runs_out() -> None:
+    """A host whose training is valid until today keeps a night room open only until midnight."""
+    night = shift(7, hki(2026, 5, 6, 22), 4)  # 22–02
+    short = person(10, quals=(Qualification(HOST, valid_until=date(2026, 5, 6)),))
+    host = Host(assign(night, short, checked_in=hki(2026, 5, 6, 22)), short)
+    state = room_state(shifts=[night], hosts=[host], now=hki(2026, 5, 6, 23))
+    assert (state.status, state.closes_at) == ("open", hki(2026, 5, 7, 0))
+
+
+def test_room_requirement_counts_besides_the_shifts() -> None:
+    """A room that requires a training opens only for a host who holds it too."""
+    other = "moderation_course"
+    host = HOST_IN
+    assert room_state(
+        shifts=ROSTER, hosts=[host], now=hki(2026, 5, 6, 19), required=other
+    ).status == ("waiting_for_host")
+    trained = person(10, quals=(Qualification(HOST), Qualification(other)))
+    state = room_state(
+        shifts=ROSTER,
+        hosts=[Host(host.assignment, trained)],
+        now=hki(2026, 5, 6, 19),
+        required=other,
+    )
+    assert state.status == "open"
 
 
 def test_closed_room_without_future_shifts_has_no_next_opening() -> None:

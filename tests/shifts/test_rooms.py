@@ -4,8 +4,10 @@ closing notice, and visitors joining through the socket (both databases)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
 from kuulolla.shifts import rooms, roster, service
 from kuulolla.shifts.duty import RoomState
-from kuulolla.shifts.models import ShiftRow
+from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow
 from kuulolla.web.app import create_app
 from tests.conftest import make_settings
 from tests.helpers import make_room, run_async
@@ -78,14 +80,15 @@ async def test_room_opens_with_a_checked_in_host_and_closes_at_the_end(
         return state
 
     before = await status(START - timedelta(hours=1))
-    assert (before.status, before.next_opening) == ("closed", START)
+    # Nobody has signed up yet: the window is planned, not a confirmed opening.
+    assert (before.status, before.next_opening, before.next_planned) == ("closed", None, START)
     assert (await status(START + timedelta(minutes=5))).status == "waiting_for_host"
     await sign_up_and_check_in(db, world, "host1", START + timedelta(minutes=10))
     during = await status(START + timedelta(minutes=11))
     assert (during.status, during.closes_at, during.closing_soon) == ("open", END, False)
     assert (await status(END - timedelta(minutes=10))).closing_soon
     after = await status(END)
-    assert (after.status, after.next_opening) == ("closed", START + timedelta(days=7))
+    assert (after.status, after.next_planned) == ("closed", START + timedelta(days=7))
 
 
 @pytest.mark.asyncio
@@ -212,7 +215,7 @@ def test_visitor_joins_only_while_a_qualified_host_is_checked_in(
     client, clock, world, url = roster_app
     refused = hello_join(client, "huone")
     assert refused["code"] == "room_not_open"
-    assert "aukeaa heti, kun ohjaaja saapuu" in client.get("/rooms/huone").text
+    assert "Aukeaa heti, kun ohjaaja saapuu" in client.get("/rooms/huone").text
     assert hello_join(client, "vapaa")["type"] == "joined"
     assert 'id="roster-state"' not in client.get("/rooms/vapaa").text
 
@@ -228,4 +231,98 @@ def test_visitor_joins_only_while_a_qualified_host_is_checked_in(
     assert hello_join(client, "huone")["type"] == "joined"
     clock.set(END + timedelta(seconds=1))
     closed = hello_join(client, "huone")
-    assert closed["code"] == "room_not_open" and "11.5.2026" in closed["message"]
+    assert closed["code"] == "room_not_open" and "11.5." in closed["message"]
+
+
+def front_page_text(client: TestClient, slug: str) -> str:
+    """The status line of a room's card on the front page."""
+    html = client.get("/").text
+    card = html[html.index(f'href="/rooms/{slug}"') :]
+    return unescape(re.search(r'<p class="status[^"]*">([^<]*)</p>', card)[1])  # type: ignore[index]
+
+
+def room_page_text(client: TestClient, slug: str) -> str:
+    """The opening line of the room's page."""
+    html = client.get(f"/rooms/{slug}").text
+    return unescape(re.search(r'id="roster-state">([^<]*?)\s*(?:<a|</p>)', html)[1]).strip()  # type: ignore[index]
+
+
+@pytest.fixture
+def two_shift_room(db_url: str) -> Iterator[tuple[TestClient, FrozenClock, ShiftWorld, str]]:
+    """Monday 18–20 (host1 signed up) and 20–21 (nobody yet) make one window 18–21."""
+
+    async def seed() -> ShiftWorld:
+        db = Database.from_url(db_url)
+        try:
+            world = await build(db)
+            await weekly_template(db, world, rule="FREQ=WEEKLY;BYDAY=MO", end=time(20))
+            await weekly_template(
+                db, world, rule="FREQ=WEEKLY;BYDAY=MO", start=time(20), end=time(21)
+            )
+            await roster.do_sign_up(
+                db,
+                organisation_id=world.org_id,
+                shift_id=await monday_shift(db),
+                person_id=world.people["host1"],
+                role="volunteer",
+                now=NOW,
+            )
+            return world
+        finally:
+            await db.dispose()
+
+    world = run_async(seed)
+    clock = FrozenClock(START - timedelta(hours=1))
+    with TestClient(create_app(make_settings(db_url), clock=clock)) as client:
+        yield client, clock, world, db_url
+
+
+def test_front_page_room_page_and_join_agree_through_a_shift_end(
+    two_shift_room: tuple[TestClient, FrozenClock, ShiftWorld, str],
+) -> None:
+    """Before, during and after the host's shift the three say the same; the host's end closes the room."""
+    client, clock, world, url = two_shift_room
+
+    def said() -> tuple[str, str, str]:
+        join = hello_join(client, "huone")
+        joined = "joined" if join["type"] == "joined" else join["message"]
+        return front_page_text(client, "huone"), room_page_text(client, "huone"), joined
+
+    before = said()
+    assert before == ("Suljettu nyt. Aukeaa seuraavaksi klo 18.00.",) * 3
+
+    async def check_in() -> None:
+        db = Database.from_url(url)
+        try:
+            async with db.read_session() as session:
+                assignment = await session.scalar(
+                    select(ShiftAssignmentRow.id).where(
+                        ShiftAssignmentRow.person_id == world.people["host1"]
+                    )
+                )
+            await roster.do_check_in(
+                db,
+                organisation_id=world.org_id,
+                assignment_id=int(assignment or 0),
+                person_id=world.people["host1"],
+                now=clock.now(),
+            )
+        finally:
+            await db.dispose()
+
+    clock.set(START + timedelta(minutes=5))
+    run_async(check_in)
+    clock.advance(seconds=30)  # past the per-process cache
+    front, page, joined = said()
+    # Open until the host's shift ends at 20, not until the window's end at 21.
+    assert (front, page, joined) == ("Auki nyt, klo 20.00 asti.",) * 2 + ("joined",)
+
+    clock.set(START + timedelta(hours=2, seconds=1))  # 20.00: the host's shift is over
+    clock.advance(seconds=30)
+    after = said()
+    assert after == ("Aukeaa heti, kun ohjaaja saapuu (aikataulun mukaan klo 21.00 asti).",) * 3
+
+    clock.set(END + timedelta(seconds=30))
+    closed = said()
+    assert closed[0] == closed[1] == closed[2]
+    assert closed[0].startswith("Suljettu nyt. Seuraava suunniteltu aukeaminen maanantaina 11.5.")

@@ -160,10 +160,15 @@ def test_front_page_shows_what_is_open_and_when_the_rest_opens(
         return ids
 
     ids = run_async(seed)
+    at = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
     states = {
-        ids["auki"]: RoomState("open", closes_at=datetime(2026, 5, 4, 18, 0, tzinfo=UTC)),
-        ids["odottaa"]: RoomState("waiting_for_host"),
-        ids["kiinni"]: RoomState("closed", next_opening=datetime(2026, 5, 5, 15, 0, tzinfo=UTC)),
+        ids["auki"]: RoomState("open", closes_at=datetime(2026, 5, 4, 18, 0, tzinfo=UTC), at=at),
+        ids["odottaa"]: RoomState(
+            "waiting_for_host", closes_at=datetime(2026, 5, 4, 19, 0, tzinfo=UTC), at=at
+        ),
+        ids["kiinni"]: RoomState(
+            "closed", next_opening=datetime(2026, 5, 5, 15, 0, tzinfo=UTC), at=at
+        ),
     }
 
     async def state_of(self: RoomStates, room_id: int) -> RoomState | None:
@@ -173,10 +178,10 @@ def test_front_page_shows_what_is_open_and_when_the_rest_opens(
     with TestClient(create_app(make_settings(sqlite_url)), base_url="https://testserver") as c:
         text = c.get("/?lang=en").text
     open_part, later = text.split(">Opening later</h2>")
-    assert "Room auki" in open_part and "Open now, until 21:00" in open_part
+    assert "Room auki" in open_part and "Open now, until 21:00." in open_part
     assert later.index("Room odottaa") < later.index("Room kiinni")
-    assert "Opens as soon as a host arrives" in later
-    assert "Opens 05/05/2026, 18:00" in later
+    assert "Opens as soon as a host arrives (scheduled until 22:00)." in later
+    assert "Closed now. Opens next tomorrow at 18:00." in later
 
 
 def test_language_links_keep_the_query(client: TestClient) -> None:
