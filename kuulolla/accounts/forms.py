@@ -131,7 +131,7 @@ NOTICES = {
     "signed_out": N_("You have signed out."),
     "saved": N_("Saved."),
     "password_changed": N_("Your password was changed. Your other sessions have ended."),
-    "password_set": N_("Your password is set. Sign in with it."),
+    "password_set": N_("Your password is set and you are signed in."),
     "totp_off": N_("The second factor is off."),
     "sessions_ended": N_("Sessions ended."),
     "role_changed": N_("Role changed."),

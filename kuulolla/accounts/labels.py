@@ -35,6 +35,7 @@ AUDIT_LABELS = {
     "password_changed": N_("Password changed"),
     "password_rehashed": N_("Password hash renewed"),
     "password_reset": N_("Password set with a reset link"),
+    "person_erased": N_("Account erased by an admin"),
     "profile_updated": N_("Profile changed"),
     "qualification_defined": N_("Training added"),
     "qualification_deleted": N_("Training deleted"),

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from kuulolla.accounts import routes_account, routes_admin, routes_people, routes_signin
+from kuulolla.accounts import (
+    routes_account,
+    routes_admin,
+    routes_audit,
+    routes_people,
+    routes_signin,
+)
 
 ROUTES = [
     *routes_signin.ROUTES,
     *routes_account.ROUTES,
     *routes_people.ROUTES,
     *routes_admin.ROUTES,
+    *routes_audit.ROUTES,
 ]

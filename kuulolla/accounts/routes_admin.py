@@ -21,7 +21,7 @@ from kuulolla.accounts.forms import (
     see_other,
     settings_of,
 )
-from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS, MANAGE_STAFF, VIEW_ALL_AUDIT
+from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS, MANAGE_STAFF
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.web.params import query_int
@@ -212,25 +212,6 @@ async def account_action(request: Request) -> Response:
     return see_other("/admin/staff?done=saved")
 
 
-@requires(VIEW_ALL_AUDIT)
-async def audit_log(request: Request) -> Response:
-    entries = await service.list_audit(
-        db_of(request),
-        organisation_id=None,
-        before=query_int(request, "before", lo=1),
-    )
-    return page(
-        request,
-        "audit.html",
-        {
-            "org": None,
-            "entries": entries,
-            "labels": labels.AUDIT_LABELS,
-            "role_labels": labels.ROLE_LABELS,
-        },
-    )
-
-
 ROUTES = [
     Route("/admin/organisations", organisations, methods=["GET"], name="admin_organisations"),
     Route(
@@ -253,5 +234,4 @@ ROUTES = [
         methods=["POST"],
         name="admin_staff_account",
     ),
-    Route("/admin/audit", audit_log, methods=["GET"], name="admin_audit"),
 ]

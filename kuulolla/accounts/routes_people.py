@@ -591,26 +591,6 @@ async def organisation_settings(request: Request) -> Response:
     return see_other(f"{request.url.path}?done=saved")
 
 
-@requires(VIEW_AUDIT, org=ORG)
-async def audit_log(request: Request) -> Response:
-    org = await _org(request)
-    entries = await service.list_audit(
-        db_of(request),
-        organisation_id=org.id,
-        before=query_int(request, "before", lo=1),
-    )
-    return page(
-        request,
-        "audit.html",
-        {
-            "org": org,
-            "entries": entries,
-            "labels": labels.AUDIT_LABELS,
-            "role_labels": labels.ROLE_LABELS,
-        },
-    )
-
-
 P = "/orgs/{slug}/people/{user_id:id}"
 ROUTES = [
     Route("/orgs/{slug}/people", people, methods=["GET"], name="people"),
@@ -656,5 +636,4 @@ ROUTES = [
         methods=["GET", "POST"],
         name="organisation_settings",
     ),
-    Route("/orgs/{slug}/audit", audit_log, methods=["GET"], name="organisation_audit"),
 ]

@@ -221,7 +221,7 @@ async def welcome(request: Request) -> Response:
     if request.method == "POST":
         form = await form_data(request)
         try:
-            await links.do_use_link(
+            user_id = await links.do_use_link(
                 db_of(request),
                 passwords=passwords_of(request),
                 throttle=throttle_of(request),
@@ -237,7 +237,17 @@ async def welcome(request: Request) -> Response:
             problems.add_error(exc, default_field="password")
             status = exc.status
         else:
-            response = see_other("/sign-in?done=password_set")
+            # Signed in at once: asking for the password just set would only be a chore.
+            result = await sessions.do_start_session(
+                db_of(request), user_id=user_id, settings=settings_of(request), now=now
+            )
+            if result.status == "signed_in":
+                return _finish(request, result, "/staff?done=password_set")
+            if result.status == "second_factor" and result.token is not None:
+                response = see_other(f"/sign-in/second-factor?next={_quote('/staff')}")
+                set_session_cookie(response, settings_of(request), result.token)
+                return response
+            response = see_other("/sign-in")
             clear_session_cookie(response, settings_of(request))
             return response
     return page(request, "welcome.html", {"link": view, "errors": problems}, status_code=status)

@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts import logic, permissions
+from kuulolla.accounts.auditlog import PER_PAGE, AuditFilter
 from kuulolla.accounts.models import (
     AccountLink,
     AuditEvent,
@@ -193,13 +194,29 @@ def audit(
     log.info("accounts.%s", event, extra={"event": f"accounts.{event}"})
 
 
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """One page of the log, newest first, and the edges of the pages either side
+    (None when there is no such page)."""
+
+    entries: list[AuditEntry]
+    older: int | None = None  # read older events with before=older
+    newer: int | None = None  # read newer events with after=newer
+
+
 async def list_audit(
-    db: Database, *, organisation_id: int | None, limit: int = 200, before: int | None = None
-) -> list[AuditEntry]:
+    db: Database,
+    *,
+    organisation_id: int | None,
+    filter: AuditFilter | None = None,
+    per_page: int = PER_PAGE,
+) -> AuditPage:
     """Newest first. With ``organisation_id``: events of the organisation and events about
-    its members (their sign-ins, say); without: every event (admins)."""
+    its members (their sign-ins, say); without: every event (admins). ``filter``: who,
+    what and when, and the page (``before``/``after`` an event id)."""
     from sqlalchemy.orm import aliased
 
+    wanted = filter or AuditFilter()
     actor = aliased(StaffUser)
     target = aliased(StaffUser)
     stmt = (
@@ -207,8 +224,6 @@ async def list_audit(
         .outerjoin(actor, actor.id == AuditEvent.actor_id)
         .outerjoin(target, target.id == AuditEvent.target_user_id)
         .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
-        .order_by(AuditEvent.id.desc())
-        .limit(limit)
     )
     if organisation_id is not None:
         members = select(Membership.user_id).where(Membership.organisation_id == organisation_id)
@@ -218,22 +233,51 @@ async def list_audit(
                 AuditEvent.target_user_id.in_(members),
             )
         )
-    if before is not None:
-        stmt = stmt.where(AuditEvent.id < before)
+    if wanted.person is not None:
+        stmt = stmt.where(
+            or_(AuditEvent.actor_id == wanted.person, AuditEvent.target_user_id == wanted.person)
+        )
+    if wanted.events:
+        stmt = stmt.where(AuditEvent.event.in_(wanted.events))
+    if wanted.since is not None:
+        stmt = stmt.where(AuditEvent.created_at >= wanted.since)
+    if wanted.until is not None:
+        stmt = stmt.where(AuditEvent.created_at < wanted.until)
+    if wanted.after is not None:
+        # Newer events: the oldest ones after the edge, then turned newest first.
+        stmt = stmt.where(AuditEvent.id > wanted.after).order_by(AuditEvent.id.asc())
+    else:
+        if wanted.before is not None:
+            stmt = stmt.where(AuditEvent.id < wanted.before)
+        stmt = stmt.order_by(AuditEvent.id.desc())
     async with db.read_session() as session:
-        rows = await session.execute(stmt)
-        return [
-            AuditEntry(
-                id=event.id,
-                created_at=event.created_at,
-                event=event.event,
-                actor=actor_name,
-                target=target_name,
-                organisation=org_name,
-                detail=dict(event.detail or {}),
-            )
-            for event, actor_name, target_name, org_name in rows
-        ]
+        rows = list(await session.execute(stmt.limit(per_page + 1)))
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if wanted.after is not None:
+        rows.reverse()
+    entries = [
+        AuditEntry(
+            id=event.id,
+            created_at=event.created_at,
+            event=event.event,
+            actor=actor_name,
+            target=target_name,
+            organisation=org_name,
+            detail=dict(event.detail or {}),
+        )
+        for event, actor_name, target_name, org_name in rows
+    ]
+    if not entries:
+        return AuditPage([])
+    older: int | None
+    newer: int | None
+    if wanted.after is not None:
+        older, newer = entries[-1].id, entries[0].id if more else None
+    else:
+        older = entries[-1].id if more else None
+        newer = entries[0].id if wanted.before is not None else None
+    return AuditPage(entries, older=older, newer=newer)
 
 
 # ------------------------------------------------------------------ organisations

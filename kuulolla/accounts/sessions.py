@@ -387,6 +387,28 @@ async def do_sign_in(
     return SignInResult("signed_in", token=token, user_id=user.id)
 
 
+async def do_start_session(
+    db: Database, *, user_id: int, settings: Settings, now: datetime
+) -> SignInResult:
+    """Sign in someone who has just set their password with a one-time link: the link
+    proved who they are, as the password would have. A person with a second factor gets
+    a session that waits for it, as at any sign-in ("second_factor"); "failed" when the
+    account is no longer active."""
+    async with db.session() as session:
+        user = await session.get(StaffUser, user_id)
+        if user is None or not user.active:
+            return SignInResult("failed")
+        await _purge_ended(session, user_id=user.id, now=now, settings=settings)
+        if user.totp_enabled_at is not None:
+            token, _ = await _new_session(session, user=user, stage="totp", now=now)
+            return SignInResult("second_factor", token=token, user_id=user.id)
+        token, _ = await _new_session(session, user=user, stage="full", now=now)
+        audit(
+            session, event="sign_in", now=now, actor_id=user.id, target_user_id=user.id, kind="link"
+        )
+    return SignInResult("signed_in", token=token, user_id=user.id)
+
+
 async def do_second_factor(
     db: Database,
     *,

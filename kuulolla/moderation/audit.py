@@ -10,13 +10,14 @@ both inclusive) and ``page`` (1-based). Bad values raise a translated
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import BadRequest
-from kuulolla.core.i18n import N_
+from kuulolla.core.i18n import N_, gettext
 
 PER_PAGE = 50
 MAX_PAGE = 10_000
@@ -60,9 +61,46 @@ ACTION_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+OTHER_ACTION = N_("Other moderation action")
+
+
 def action_label(action: str) -> str:
-    """The msgid describing ``action`` (unknown ones are shown as recorded)."""
-    return ACTION_LABELS.get(action, action)
+    """The msgid describing ``action``; an action this version does not know (a newer
+    one, read from a shared database) is "other", never its code."""
+    return ACTION_LABELS.get(action, OTHER_ACTION)
+
+
+# What the "concerning" column says for the values recorded as an entry's target.
+TARGET_WORDS = {
+    "on": N_("on"),
+    "off": N_("off"),
+    "allow": N_("links are shown"),
+    "hold": N_("links wait for a moderator"),
+    "block": N_("links are refused"),
+}
+_TARGET_PATTERNS = (
+    (re.compile(r"message (\d+)"), N_("message {n}")),
+    (re.compile(r"held (\d+)"), N_("waiting message {n}")),
+    (re.compile(r"(\d+) chars"), N_("{n} characters")),
+)
+
+
+def target_text(action: str, target: str, locale: str) -> str:
+    """An entry's target as the reader reads it: a visitor's room name or a word of the
+    list as recorded; the recorded words of settings ("on", "hold", "message 12",
+    "140 chars") in the reader's language; slow mode in seconds."""
+    if action == "settings.slow_mode" and target.isdigit():
+        if target == "0":
+            return gettext(locale, TARGET_WORDS["off"])
+        return gettext(locale, N_("{n} seconds"), n=target)
+    if action.startswith("settings.") and target in TARGET_WORDS:
+        return gettext(locale, TARGET_WORDS[target])
+    if not action.startswith("words."):
+        for pattern, message in _TARGET_PATTERNS:
+            found = pattern.fullmatch(target)
+            if found:
+                return gettext(locale, message, n=found[1])
+    return target
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,6 +104,9 @@ async def audit_log(request: Request) -> Response:
             "room_by_id": rooms,
             "groups": audit.ACTION_GROUPS,
             "label": audit.action_label,
+            "target": lambda entry: audit.target_text(
+                entry.action, entry.target, request.state.locale
+            ),
             "entries": entries,
             "query": query,
             "form": params,

@@ -411,8 +411,13 @@ def test_invited_volunteer_sets_a_password_once(env: Env) -> None:
     done = newcomer.post(
         path, data={"csrf_token": csrf_from(form.text), "password": PASSWORD, "confirm": PASSWORD}
     )
-    assert done.status_code == 303 and done.headers["location"] == "/sign-in?done=password_set"
+    # Signed in at once with the new password's session; the link is spent.
+    assert done.status_code == 303 and done.headers["location"] == "/staff?done=password_set"
+    home = newcomer.get("/staff?done=password_set")
+    assert home.status_code == 200 and "Hei, Uuna" in home.text
+    assert "Salasanasi on asetettu ja olet kirjautunut sisään." in home.text
     assert newcomer.get(path).status_code == 404
+    post(newcomer, "/sign-out", {})
     assert sign_in(newcomer, "uusi.vapaaehtoinen").status_code == 303
     assert "Uuna" in coordinator.get("/orgs/alfa/people").text
 

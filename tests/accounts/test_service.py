@@ -555,11 +555,11 @@ async def test_audit_log_is_scoped_and_holds_no_secrets(
     await sign_in(db, "kolmas", "väärä salasana tässä", clock)
     await sign_in(db, "väärä salasana tässä", "kolmas", clock)  # the fields swapped by mistake
     await sign_in(db, "volunteer-beeta", "väärä salasana tässä", clock)
-    alfa = await service.list_audit(db, organisation_id=world.orgs["alfa"])
+    alfa = (await service.list_audit(db, organisation_id=world.orgs["alfa"])).entries
     events = [e.event for e in alfa]
     assert {"invitation_created", "invitation_accepted", "sign_in", "sign_in_failed"} <= set(events)
     assert all(e.target != "Volunteer beeta" for e in alfa)
-    everything = await service.list_audit(db, organisation_id=None)
+    everything = (await service.list_audit(db, organisation_id=None)).entries
     assert any(e.target == "Volunteer beeta" for e in everything)
     assert any(e.event == "sign_in_failed" and e.target is None for e in everything)
 
