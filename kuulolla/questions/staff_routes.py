@@ -148,6 +148,47 @@ def _notice(request: Request) -> str | None:
     return i18n.gettext(request.state.locale, message) if message else None
 
 
+# The expert picker: professionals first, since answering is their work.
+EXPERT_GROUPS = {
+    "professional": N_("{organisation}: professionals"),
+    "coordinator": N_("{organisation}: coordinators"),
+    "volunteer": N_("{organisation}: volunteers"),
+}
+
+
+def expert_groups(
+    experts: list[staff.Expert],
+    *,
+    first: int | None,
+    org_names: dict[int, str],
+    locale: str,
+) -> list[tuple[str, list[staff.Expert]]]:
+    """The picker's groups, one per organisation and role: the question's (or the
+    reader's) organisation first, then the others by name; within one, professionals,
+    coordinators, volunteers; people by name."""
+    by_group: dict[tuple[int, str], list[staff.Expert]] = {}
+    for expert in experts:
+        if expert.role in EXPERT_GROUPS:
+            by_group.setdefault((expert.organisation_id, expert.role), []).append(expert)
+    roles = list(EXPERT_GROUPS)
+    order = sorted(
+        by_group,
+        key=lambda k: (
+            k[0] != first,
+            org_names.get(k[0], "").casefold(),
+            k[0],
+            roles.index(k[1]),
+        ),
+    )
+    return [
+        (
+            i18n.gettext(locale, EXPERT_GROUPS[role], organisation=org_names.get(org_id, "")),
+            sorted(by_group[(org_id, role)], key=lambda e: e.display_name.casefold()),
+        )
+        for org_id, role in order
+    ]
+
+
 def _common(request: Request) -> dict[str, Any]:
     locale = request.state.locale
     return {
@@ -236,7 +277,16 @@ async def _question_page(
             fallback_user_id=actor.user_id,
             organisation_id=actor.organisation_id or 0,
         )
-    experts = await staff.list_experts(db) if Action.ROUTE in question.allowed else []
+    experts = (
+        expert_groups(
+            await staff.list_experts(db),
+            first=question.organisation_id or actor.organisation_id,
+            org_names=org_names,
+            locale=request.state.locale,
+        )
+        if Action.ROUTE in question.allowed
+        else []
+    )
     duplicate = None
     if question.duplicate_of_id is not None:
         found = await service.get_archive_items(db, ids=[question.duplicate_of_id])

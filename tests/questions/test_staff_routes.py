@@ -342,3 +342,28 @@ def test_crisis_signs_put_the_question_first_with_the_crisis_refusal_offered(env
     page = pro.get(f"{A}/{crisis.question_id}").text
     assert "itsetuhoisia ajatuksia" in page
     assert re.search(r'id="reason-crisis"[^>]*checked', page)
+
+
+def test_expert_picker_groups_by_organisation_and_role() -> None:
+    """The question's organisation comes first, then the others by name; in each,
+    professionals, coordinators, then volunteers, people by name."""
+    from kuulolla.questions.staff import Expert
+    from kuulolla.questions.staff_routes import expert_groups
+
+    people = [
+        Expert(1, "Ville", 2, "volunteer"),
+        Expert(2, "Pia", 2, "professional"),
+        Expert(3, "Aino", 1, "professional"),
+        Expert(4, "Kaisa", 2, "coordinator"),
+        Expert(5, "Anni", 2, "professional"),
+        Expert(6, "Olli", 3, "volunteer"),
+    ]
+    names = {1: "Alfa ry", 2: "Beeta ry", 3: "Aakkoset ry"}
+    groups = expert_groups(people, first=2, org_names=names, locale="fi")
+    assert [(label, [p.display_name for p in group]) for label, group in groups] == [
+        ("Beeta ry: ammattilaiset", ["Anni", "Pia"]),
+        ("Beeta ry: koordinaattorit", ["Kaisa"]),
+        ("Beeta ry: vapaaehtoiset", ["Ville"]),
+        ("Aakkoset ry: vapaaehtoiset", ["Olli"]),
+        ("Alfa ry: ammattilaiset", ["Aino"]),
+    ]
