@@ -3,6 +3,8 @@ refusals are shown translated, hours export as CSV, the calendar feed is served.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from icalendar import Calendar
@@ -117,7 +119,7 @@ def test_calendar_feed_round_trip(env: Env) -> None:
     )
     page = env.client.post("/account/calendar-feed", data={"csrf_token": csrf_from(html)})
     assert page.status_code == 200
-    url = page.text.split('id="feed-url" type="text" readonly value="', 1)[1].split('"', 1)[0]
+    url = re.search(r'id="feed-url" [^>]*value="([^"]+)"', page.text)[1]  # type: ignore[index]
     path = url.split("testserver", 1)[1]
     served = env.client.get(path)
     assert served.status_code == 200 and served.headers["content-type"].startswith("text/calendar")
