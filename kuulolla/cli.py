@@ -121,11 +121,18 @@ def cmd_create_room(args: argparse.Namespace) -> int:
 
 
 def cmd_archive_room(args: argparse.Namespace) -> int:
-    from kuulolla.rooms import service
+    from kuulolla.rooms import manage, service
 
     settings = _settings(args)
-    _run_db(settings, lambda db: service.do_archive_room(db, slug=args.slug, now=utcnow()))
-    print(f"Archived room {args.slug}.")
+
+    async def archive(db: Database) -> int:
+        room = await service.get_room_or_raise(db, slug=args.slug)
+        return await manage.do_archive_room(
+            db, organisation_id=room.organisation_id, slug=args.slug, actor_id=None, now=utcnow()
+        )
+
+    places = _run_db(settings, archive)
+    print(f"Archived room {args.slug}; {places} places on its coming shifts were cancelled.")
     return 0
 
 
@@ -344,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "archive-room",
         help="close a room for good",
-        description="Close a room for good: nobody can join it any more; its history stays until retention removes it.",
+        description="Close a room for good: nobody can join it any more; its history stays until retention removes it; its schedule ends and its coming shifts are cancelled.",
     )
     p.add_argument("--slug", required=True, help="room slug")
     p.set_defaults(func=cmd_archive_room)

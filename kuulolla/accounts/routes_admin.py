@@ -24,7 +24,6 @@ from kuulolla.accounts.forms import (
 from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS, MANAGE_STAFF
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.web.params import query_int
 
 
 async def _orgs_page(

@@ -15,7 +15,7 @@ window must end after it starts.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from babel.dates import format_date, format_time
 
@@ -166,3 +166,12 @@ def moment_text(instant: datetime, locale: str, *, now: datetime | None = None) 
             pattern += "yyyy" if locale != "en" else " yyyy"
         day = str(format_date(local.date(), pattern, locale=babel_locale))
     return _AT.get(locale, _AT["fi"]).format(day=day, time=clock)
+
+
+_SHORT_DAY = {"fi": "EEEEEE d.M.", "sv": "EEE d.M.", "en": "EEE d MMM"}
+
+
+def day_text(day: date, locale: str) -> str:
+    """A date with its weekday, short: "ti 13.1.", "tis 13.1.", "Tue 13 Jan"."""
+    pattern = _SHORT_DAY.get(locale, _SHORT_DAY["fi"])
+    return str(format_date(day, pattern, locale=format_locale(locale))).replace("..", ".")

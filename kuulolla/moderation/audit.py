@@ -44,6 +44,11 @@ ACTION_LABELS: dict[str, str] = {
     "words.hold": N_("Word list: hold messages with the word"),
     "words.refuse": N_("Word list: refuse messages with the word"),
     "words.remove": N_("Word list: removed the word"),
+    "room.created": N_("Created the room"),
+    "room.renamed": N_("Changed the room's names or descriptions"),
+    "room.history": N_("Changed the history newcomers see"),
+    "room.training": N_("Changed the training hosts need"),
+    "room.archived": N_("Closed the room for good"),
 }
 
 # The filter's choices: key → (label, actions matched exactly or, ending in ".",
@@ -58,6 +63,7 @@ ACTION_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "report": (N_("Reports resolved"), ("report.",)),
     "settings": (N_("Room settings"), ("settings.",)),
     "words": (N_("Word list"), ("words.",)),
+    "rooms": (N_("Rooms set up, changed or closed"), ("room.",)),
 }
 
 
@@ -93,6 +99,10 @@ def target_text(action: str, target: str, locale: str) -> str:
         if target == "0":
             return gettext(locale, TARGET_WORDS["off"])
         return gettext(locale, N_("{n} seconds"), n=target)
+    if action == "room.history" and target.isdigit():
+        if target == "0":
+            return gettext(locale, N_("no earlier messages"))
+        return gettext(locale, N_("the last {n} messages"), n=target)
     if action.startswith("settings.") and target in TARGET_WORDS:
         return gettext(locale, TARGET_WORDS[target])
     if not action.startswith("words."):

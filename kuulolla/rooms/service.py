@@ -115,11 +115,12 @@ async def do_create_room(
     descriptions: dict[str, str] | None = None,
     history_limit: int = 30,
     kind: str = "group",
+    qualification_id: int | None = None,
     now: datetime,
 ) -> int:
     """Create a room of the organisation with slug ``organisation``. ``names`` needs
     at least "fi"; "sv" and "en" fall back to Finnish when missing."""
-    slug = logic.check_slug(slug)
+    slug = logic.check_room_slug(slug)
     history_limit = logic.check_history_limit(history_limit)
     descriptions = descriptions or {}
     if "fi" not in names:
@@ -144,6 +145,7 @@ async def do_create_room(
             description_sv=descriptions.get("sv"),
             description_en=descriptions.get("en"),
             history_limit=history_limit,
+            qualification_id=qualification_id,
             created_at=now,
         )
         session.add(room)

@@ -10,7 +10,7 @@ room's roster state (shifts/rooms.py, cached per process) and shows
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from kuulolla.core import times
@@ -70,6 +70,8 @@ class Availability:
 
 
 ALWAYS_OPEN = Availability("open")
+# An open room's end further away than this is not told (a round-the-clock roster).
+FAR = timedelta(hours=24)
 
 
 def availability(state: RoomState | None, *, archived: bool = False) -> Availability:
@@ -80,7 +82,10 @@ def availability(state: RoomState | None, *, archived: bool = False) -> Availabi
     if state is None:
         return ALWAYS_OPEN
     if state.open:
-        return Availability("open", until=state.closes_at, at=state.at)
+        until = state.closes_at
+        if until is not None and state.at is not None and until - state.at > FAR:
+            until = None  # "open until Tuesday in February" helps nobody: open, round the clock
+        return Availability("open", until=until, at=state.at)
     return Availability(
         state.status,
         until=state.closes_at if state.status == "waiting_for_host" else None,

@@ -9,9 +9,10 @@ refusal (POST/redirect/GET).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,17 +20,27 @@ from starlette.routing import Route
 
 from kuulolla.accounts import service as accounts
 from kuulolla.accounts.access import OrgFrom, public, requires
-from kuulolla.accounts.forms import clock_of, db_of, form_data, me, see_other, settings_of
+from kuulolla.accounts.forms import (
+    FormErrors,
+    clock_of,
+    db_of,
+    errors,
+    form_data,
+    me,
+    see_other,
+    settings_of,
+)
 from kuulolla.accounts.permissions import OWN_ACCOUNT
-from kuulolla.core import i18n
+from kuulolla.core import i18n, times
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError, BadRequest, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.shifts import notices, roster, service, views
+from kuulolla.shifts import coverage, describe, grid, notices, roster, service, store, views
+from kuulolla.shifts import forms as template_forms
 from kuulolla.shifts.model import PROFESSIONAL, VOLUNTEER
 from kuulolla.shifts.permissions import MANAGE_SHIFTS, TAKE_SHIFTS
-from kuulolla.shifts.recurrence import WEEKDAYS, weekly
-from kuulolla.web.params import parse_date, parse_month, query_date, query_month
+from kuulolla.shifts.recurrence import WEEKDAYS, ShiftTemplate, check_template
+from kuulolla.web.params import parse_date, parse_month, query_date, query_int, query_month
 from kuulolla.web.templating import render as render_page
 
 ORG = OrgFrom.path_slug("slug")
@@ -86,7 +97,16 @@ def render(
         )
 
     return render_page(
-        request, name, {**context, "hm": hm, "hours": hours}, status_code=status_code
+        request,
+        name,
+        {
+            **context,
+            "hm": hm,
+            "hours": hours,
+            "span": lambda sh: times.span_text(sh.start, sh.end, locale),
+            "day_of": lambda sh: times.day_text(sh.start.astimezone(HELSINKI).date(), locale),
+        },
+        status_code=status_code,
     )
 
 
@@ -347,17 +367,46 @@ async def feed(request: Request) -> Response:
 # ------------------------------------------------------------------ coordinators
 
 
+def _back(request: Request) -> str:
+    """The calendar period to return to (``week=`` or ``month=``), as a query string."""
+    week = parse_date(request.query_params.get("week"))
+    if week is not None:
+        return f"week={week.isoformat()}"
+    month = parse_month(request.query_params.get("month"))
+    if month is not None:
+        return f"month={month[0]:04d}-{month[1]:02d}"
+    return ""
+
+
+def _calendar_helpers(request: Request) -> dict[str, Any]:
+    """How the calendar and a shift's page write shifts, in the reader's language."""
+    locale = request.state.locale
+
+    def missing(cov: coverage.Coverage) -> str:
+        return describe.needs_text({r.role: r.missing for r in cov.roles}, locale)
+
+    return {
+        "state_of": grid.coverage_state,
+        "missing": missing,
+        "day_name": lambda d: times.day_text(d, locale),
+        "hour_label": lambda h: times.clock_text(h * 60, locale),
+        "marks": {"full": "✓", "short": "!", "empty": "!!", "cancelled": "×"},
+    }
+
+
 async def _calendar_page(
     request: Request, *, problem: str | None = None, status: int = 200
 ) -> Response:
     org = await _org(request)
     now = clock_of(request).now()
+    locale = request.state.locale
+    today = now.astimezone(HELSINKI).date()
     month = query_month(request, "month")
-    week_of = query_date(request, "week") or now.astimezone(HELSINKI).date()
+    week_of = query_date(request, "week") or today
     data = await views.calendar(
         db_of(request),
         organisation_id=org.id,
-        locale=request.state.locale,
+        locale=locale,
         week_of=week_of,
         month=month,
     )
@@ -366,18 +415,35 @@ async def _calendar_page(
     )
     first = data.view.weeks[0].days[0].day
     last = data.view.weeks[-1].days[-1].day
+    in_period = [d for w in data.view.weeks for d in w.days if d.in_period]
     return render(
         request,
         "shifts/roster.html",
         {
+            **_calendar_helpers(request),
             "org": org,
             "data": data,
             "month": month,
             "first": first,
             "last": last,
+            "today": today,
+            "week_number": first.isocalendar().week,
+            "period_title": format_date(
+                date(*month, 1), "LLLL yyyy", locale=i18n.format_locale(locale)
+            )
+            if month
+            else "",
+            "grid": grid.week_grid(data.view.weeks[0]) if month is None else None,
+            "needs": grid.needs_people(in_period, now=now),
+            "weekday_names": [
+                times.day_text(first + timedelta(days=i), locale).split()[0] for i in range(7)
+            ],
             "prev_link": _nav_link(month, first, -1),
             "next_link": _nav_link(month, last, +1),
+            "today_link": f"?month={today:%Y-%m}" if month else "?",
             "week_of": week_of,
+            "back": _back(request),
+            "csv_month": f"{month[0]:04d}-{month[1]:02d}" if month else week_of.strftime("%Y-%m"),
             "pending": swaps,
             "notice": _notice(request),
             "problem": problem,
@@ -406,20 +472,64 @@ async def roster_page(request: Request) -> Response:
 
 
 async def _coordinator_action(request: Request, work: Any, done: str) -> Response:
+    """Do ``work``; then back to the shift's page (``?to=shift``) or the calendar, in
+    the period the coordinator was looking at. A refusal is shown on that page."""
+    shift_id = request.path_params.get("shift_id") or query_int(request, "shift", lo=1)
+    to_shift = request.query_params.get("to") == "shift" and shift_id is not None
     try:
         extra = await work()
     except AppError as exc:
+        if to_shift:
+            return await _shift_page(
+                request,
+                shift_id=int(shift_id or 0),
+                problem=exc.translated(request.state.locale),
+                status=exc.status,
+            )
         return await _calendar_page(
             request, problem=exc.translated(request.state.locale), status=exc.status
         )
-    suffix = f"&n={extra}" if isinstance(extra, int) else ""
-    back = request.query_params.get("week") or request.query_params.get("month")
-    keep = ""
-    if back and parse_date(back):
-        keep = f"&week={back}"
-    elif back and parse_month(back):
-        keep = f"&month={back}"
-    return see_other(f"/orgs/{request.path_params['slug']}/roster?done={done}{suffix}{keep}")
+    suffix = f"&n={extra}" if isinstance(extra, int) and not isinstance(extra, bool) else ""
+    back = _back(request)
+    keep = f"&{back}" if back else ""
+    base = f"/orgs/{request.path_params['slug']}/roster"
+    if to_shift:
+        return see_other(f"{base}/shifts/{shift_id}?done={done}{suffix}{keep}")
+    return see_other(f"{base}?done={done}{suffix}{keep}")
+
+
+async def _shift_page(
+    request: Request, *, shift_id: int, problem: str | None = None, status: int = 200
+) -> Response:
+    org = await _org(request)
+    now = clock_of(request).now()
+    page = await views.shift_page(
+        db_of(request),
+        organisation_id=org.id,
+        shift_id=shift_id,
+        locale=request.state.locale,
+        now=now,
+    )
+    return render(
+        request,
+        "shifts/shift.html",
+        {
+            **_calendar_helpers(request),
+            "org": org,
+            "page": page,
+            "back": _back(request),
+            "notice": _notice(request),
+            "problem": problem,
+            "role_labels": ROLE_LABELS,
+            "now": now,
+        },
+        status_code=status,
+    )
+
+
+@requires(MANAGE_SHIFTS, org=ORG)
+async def shift_detail(request: Request) -> Response:
+    return await _shift_page(request, shift_id=_int(request, "shift_id"))
 
 
 @requires(MANAGE_SHIFTS, org=ORG)
@@ -552,102 +662,77 @@ async def debrief_handled(request: Request) -> Response:
 # ------------------------------------------------------------------ templates
 
 
-def _template_form(form: dict[str, str], days: list[str]) -> service.TemplateInput:
-    def parse_time(name: str) -> time:
-        try:
-            return time.fromisoformat(form.get(name, ""))
-        except ValueError:
-            raise BadRequest(N_("Give the time as hh:mm."), code=f"invalid_{name}") from None
+INTERVAL_LABELS = {
+    "1": N_("every week"),
+    "2": N_("every other week"),
+    "3": N_("every third week"),
+    "4": N_("every fourth week"),
+}
+POSITION_LABELS = {
+    "1": N_("first"),
+    "2": N_("second"),
+    "3": N_("third"),
+    "4": N_("fourth"),
+    "-1": N_("last"),
+}
 
-    def parse_date(name: str, required: bool = True) -> date | None:
-        value = form.get(name, "").strip()
-        if not value and not required:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise BadRequest(N_("Give the date as yyyy-mm-dd."), code=f"invalid_{name}") from None
 
-    def parse_count(name: str) -> int:
-        value = form.get(name, "0").strip() or "0"
-        if not value.isdigit() or len(value) > 3:
-            raise BadRequest(N_("Give a whole number."), code="invalid_needs")
-        return int(value)
+def _problems(request: Request, exc: AppError) -> FormErrors:
+    found = errors(request)
+    fields = getattr(exc, "errors", None)
+    if isinstance(fields, dict):
+        for name, error in fields.items():
+            found.add(name, error.translated(request.state.locale))
+    else:
+        found.add(
+            "times" if exc.code != "invalid_qualification" else "qualification_id",
+            exc.translated(request.state.locale),
+        )
+    return found
 
-    target = form.get("target", "")
-    kind, _, ident = target.partition("-")
-    if kind not in ("room", "topic") or not ident.isdigit():
-        raise BadRequest(N_("Choose a room or a queue topic."), code="invalid_target")
-    rule = form.get("rule", "").strip()
-    if not rule:
-        rule = weekly([d for d in days if d in WEEKDAYS])
-    exceptions = set()
-    for piece in form.get("exceptions", "").replace(",", " ").split():
-        try:
-            exceptions.add(date.fromisoformat(piece))
-        except ValueError:
-            raise BadRequest(
-                N_("Give the dates as yyyy-mm-dd, separated by spaces."), code="invalid_exceptions"
-            ) from None
-    qualification = form.get("qualification_id", "")
-    valid_from = parse_date("valid_from")
-    assert valid_from is not None
-    return service.TemplateInput(
-        room_id=int(ident) if kind == "room" else None,
-        topic_id=int(ident) if kind == "topic" else None,
-        start_time=parse_time("start_time"),
-        end_time=parse_time("end_time"),
-        rule=rule,
-        valid_from=valid_from,
-        valid_until=parse_date("valid_until", required=False),
-        needs={VOLUNTEER: parse_count("volunteers"), PROFESSIONAL: parse_count("professionals")},
-        qualification_id=int(qualification) if qualification.isdigit() else None,
-        exceptions=frozenset(exceptions),
-        skip_holidays=form.get("skip_holidays") == "1",
-    )
+
+def _preview(template: ShiftTemplate, *, locale: str, today: date) -> dict[str, Any]:
+    """A template in words with its next dates (the list and the form's preview)."""
+    return {
+        "words": describe.describe_template(template, locale),
+        "worded": describe.describe_rule(template.rule, locale, first=template.valid_from)
+        is not None,
+        "dates": [times.day_text(d, locale) for d in describe.next_dates(template, today=today)],
+        "ended": template.valid_until is not None and template.valid_until < today,
+    }
 
 
 async def _templates_page(
     request: Request,
     *,
-    problem: str | None = None,
+    problems: FormErrors | None = None,
     form: dict[str, str] | None = None,
     days: list[str] | None = None,
     editing: int | None = None,
+    preview: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
     org = await _org(request)
     db = db_of(request)
+    locale = request.state.locale
+    today = clock_of(request).now().astimezone(HELSINKI).date()
     templates = await service.list_templates(db, organisation_id=org.id)
     rooms = await service.rooms_of(db, organisation_id=org.id)
     topics = await service.topics_of(db, organisation_id=org.id)
     quals = await accounts.list_qualifications(db, organisation_id=org.id)
     async with db.read_session() as session:
-        names = await views.target_names(session, org.id, request.state.locale)
+        names = await views.target_names(session, org.id, locale)
     if form is None and editing is not None:
         template = next((t for t in templates if t.id == editing), None)
         if template is None:
             raise service.TemplateNotFound()
-        form = {
-            "target": str(template.target),
-            "start_time": template.start_time.strftime("%H:%M"),
-            "end_time": template.end_time.strftime("%H:%M"),
-            "rule": template.rule,
-            "valid_from": template.valid_from.isoformat(),
-            "valid_until": template.valid_until.isoformat() if template.valid_until else "",
-            "volunteers": str(template.needs.get(VOLUNTEER, 0)),
-            "professionals": str(template.needs.get(PROFESSIONAL, 0)),
-            "qualification_id": template.qualification or "",
-            "exceptions": " ".join(d.isoformat() for d in sorted(template.exceptions)),
-            "skip_holidays": "1" if template.skip_holidays else "",
-        }
-        days = []
+        form, days = template_forms.template_form_values(template)
     return render(
         request,
         "shifts/templates.html",
         {
             "org": org,
-            "templates": templates,
+            "templates": [(t, _preview(t, locale=locale, today=today)) for t in templates],
             "names": names,
             "rooms": rooms,
             "topics": topics,
@@ -655,14 +740,20 @@ async def _templates_page(
             "qual_names": {str(q.id): q.name for q in quals},
             "form": form
             or {
+                "times": "18–21",
+                "repeat": "weekly",
+                "interval": "1",
                 "volunteers": "2",
                 "professionals": "0",
-                "valid_from": clock_of(request).now().date().isoformat(),
+                "valid_from": today.isoformat(),
             },
             "days": days or [],
-            "weekdays": list(zip(WEEKDAYS, WEEKDAY_LABELS, strict=True)),
+            "weekdays": dict(zip(WEEKDAYS, WEEKDAY_LABELS, strict=True)),
+            "intervals": INTERVAL_LABELS,
+            "positions": POSITION_LABELS,
             "editing": editing,
-            "problem": problem,
+            "preview": preview,
+            "errors": problems or errors(request),
             "notice": _notice(request),
             "role_labels": ROLE_LABELS,
         },
@@ -679,25 +770,59 @@ async def _save(request: Request, template_id: int | None) -> Response:
     raw = await request.form()
     form = {k: v for k, v in raw.items() if isinstance(v, str)}
     days = [v for v in raw.getlist("days") if isinstance(v, str)]
+    db = db_of(request)
+    org_id = _org_id(request)
+    rooms = await service.rooms_of(db, organisation_id=org_id)
+    topics = await service.topics_of(db, organisation_id=org_id)
+    quals = await accounts.list_qualifications(db, organisation_id=org_id)
+    now = clock_of(request).now()
     try:
+        fields = template_forms.check_template_form(
+            form,
+            days,
+            targets={("room", r.id) for r in rooms} | {("topic", t.id) for t in topics},
+            qualifications={q.id for q in quals},
+        )
+        data = service.template_input(fields)
+        if "preview" in form:
+            checked = check_template(
+                ShiftTemplate(
+                    id=template_id or 0,
+                    target=store.target_of(data.room_id, data.topic_id),
+                    start_time=data.start_time,
+                    end_time=data.end_time,
+                    rule=data.rule,
+                    valid_from=data.valid_from,
+                    needs=dict(data.needs),
+                    valid_until=data.valid_until,
+                    exceptions=data.exceptions,
+                    skip_holidays=data.skip_holidays,
+                )
+            )
+            preview = _preview(
+                checked, locale=request.state.locale, today=now.astimezone(HELSINKI).date()
+            )
+            return await _templates_page(
+                request, form=form, days=days, editing=template_id, preview=preview
+            )
         await service.do_save_template(
-            db_of(request),
-            organisation_id=_org_id(request),
-            data=_template_form(form, days),
-            template_id=template_id,
-            now=clock_of(request).now(),
+            db, organisation_id=org_id, data=data, template_id=template_id, now=now
         )
     except AppError as exc:
         if isinstance(exc, NotFound):
             raise
         return await _templates_page(
             request,
-            problem=exc.translated(request.state.locale),
+            problems=_problems(request, exc),
             form=form,
             days=days,
             editing=template_id,
             status=exc.status,
         )
+    if data.room_id is not None:
+        chat = getattr(request.state, "chat", None)
+        if chat is not None:
+            chat.room_states.forget(data.room_id)
     return see_other(f"/orgs/{request.path_params['slug']}/roster/templates?done=saved")
 
 
@@ -841,6 +966,7 @@ ROUTES = [
     ),
     Route("/calendar/{token}.ics", feed, methods=["GET"], name="calendar_feed"),
     Route(R, roster_page, methods=["GET"], name="roster"),
+    Route(R + "/shifts/{shift_id:id}", shift_detail, methods=["GET"], name="roster_shift"),
     Route(R + "/shifts/{shift_id:id}/assign", assign, methods=["POST"], name="roster_assign"),
     Route(R + "/shifts/{shift_id:id}/call", post_call, methods=["POST"], name="roster_call"),
     Route(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any, cast
 
@@ -18,13 +18,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Organisation, Qualification
+from kuulolla.core import times
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.rooms.models import Room
 from kuulolla.shifts import store
+from kuulolla.shifts.forms import TemplateFields
 from kuulolla.shifts.horizon import Conflict, HorizonPlan, StoredShift, plan_horizon
-from kuulolla.shifts.model import ShiftSettings, Target
+from kuulolla.shifts.model import ShiftSettings, Target, local_date
 from kuulolla.shifts.models import (
     ShiftPlace,
     ShiftRow,
@@ -153,6 +155,24 @@ class TemplateInput:
     skip_holidays: bool = False
 
 
+def template_input(fields: TemplateFields) -> TemplateInput:
+    """The service's input from a checked template form (shifts/forms.py)."""
+    kind, ident = fields.target
+    return TemplateInput(
+        room_id=ident if kind == "room" else None,
+        topic_id=ident if kind == "topic" else None,
+        start_time=times.to_time(fields.start),
+        end_time=times.to_time(fields.end),
+        rule=fields.rule,
+        valid_from=fields.valid_from,
+        valid_until=fields.valid_until,
+        needs=fields.needs,
+        qualification_id=fields.qualification_id,
+        exceptions=fields.exceptions,
+        skip_holidays=fields.skip_holidays,
+    )
+
+
 async def _check_targets(session: AsyncSession, organisation_id: int, data: TemplateInput) -> None:
     if (data.room_id is None) == (data.topic_id is None):
         raise BadRequest(N_("Choose a room or a queue topic."), code="invalid_target")
@@ -183,7 +203,22 @@ async def do_save_template(
     now: datetime,
 ) -> int:
     """Create a template (or replace ``template_id``'s values) and bring the horizon of
-    the organisation in line with it. Returns the template's id."""
+    the organisation in line with it. Returns the template's id. A template of a room
+    that requires a training requires that one (none given: the room's is used)."""
+    if data.room_id is not None:
+        async with db.read_session() as session:
+            required = await session.scalar(
+                select(Room.qualification_id).where(
+                    Room.id == data.room_id, Room.organisation_id == organisation_id
+                )
+            )
+        if required is not None and data.qualification_id not in (None, required):
+            raise BadRequest(
+                N_("The room requires its own training of every host; choose that one."),
+                code="invalid_qualification",
+            )
+        if required is not None:
+            data = replace(data, qualification_id=required)
     checked = check_template(
         ShiftTemplate(
             id=template_id or 0,
@@ -286,6 +321,113 @@ async def get_template(db: Database, *, organisation_id: int, template_id: int) 
         return (await store.load_templates(session, ids=[template_id]))[0]
 
 
+# ------------------------------------------------------------------ a room's roster
+
+
+async def list_room_templates(
+    db: Database, *, organisation_id: int, room_id: int
+) -> list[ShiftTemplate]:
+    """The templates that schedule the room (ended ones too), oldest first."""
+    async with db.read_session() as session:
+        rows = list(
+            await session.scalars(
+                select(ShiftTemplateRow)
+                .where(
+                    ShiftTemplateRow.organisation_id == organisation_id,
+                    ShiftTemplateRow.room_id == room_id,
+                )
+                .order_by(ShiftTemplateRow.id)
+            )
+        )
+        return await store.templates_from_rows(session, rows)
+
+
+async def do_require_training(
+    db: Database, *, organisation_id: int, room_id: int, qualification_id: int | None, now: datetime
+) -> None:
+    """The room now requires ``qualification_id`` of its hosts: its templates require
+    it too, and the coming shifts follow (those people signed up for are left alone
+    and reported as conflicts, as with any template change)."""
+    if qualification_id is None:
+        return
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(ShiftTemplateRow).where(
+                ShiftTemplateRow.organisation_id == organisation_id,
+                ShiftTemplateRow.room_id == room_id,
+            )
+        )
+        changed = False
+        for row in rows:
+            if row.qualification_id != qualification_id:
+                row.qualification_id = qualification_id
+                row.updated_at = now
+                changed = True
+        if changed:
+            await session.flush()
+            await _plan(session, organisation_id=organisation_id, now=now)
+
+
+async def do_close_room_roster(
+    db: Database, *, organisation_id: int, room_id: int, now: datetime
+) -> int:
+    """The room is closed for good: its templates end today and every coming shift is
+    cancelled (feeds then show them cancelled). Returns how many people had signed up
+    for those shifts, for the coordinator to tell."""
+    today = local_date(now)
+    async with db.session() as session:
+        for row in await session.scalars(
+            select(ShiftTemplateRow).where(
+                ShiftTemplateRow.organisation_id == organisation_id,
+                ShiftTemplateRow.room_id == room_id,
+            )
+        ):
+            if row.valid_until is None or row.valid_until > today:
+                row.valid_until = max(today, row.valid_from)
+                row.updated_at = now
+        shifts = list(
+            await session.scalars(
+                select(ShiftRow).where(
+                    ShiftRow.organisation_id == organisation_id,
+                    ShiftRow.room_id == room_id,
+                    ShiftRow.starts_at > now,
+                    ShiftRow.cancelled_at.is_(None),
+                )
+            )
+        )
+        people = 0
+        for shift in shifts:
+            shift.cancelled_at = now
+            shift.sequence += 1
+        if shifts:
+            people = sum(
+                p.filled
+                for ps in (await store.places_of(session, [r.id for r in shifts])).values()
+                for p in ps
+            )
+        await session.flush()
+    return people
+
+
+async def count_signed_up(
+    db: Database, *, organisation_id: int, room_id: int, now: datetime
+) -> int:
+    """How many places of the room's coming shifts people hold (archiving cancels them)."""
+    async with db.read_session() as session:
+        ids = list(
+            await session.scalars(
+                select(ShiftRow.id).where(
+                    ShiftRow.organisation_id == organisation_id,
+                    ShiftRow.room_id == room_id,
+                    ShiftRow.starts_at > now,
+                    ShiftRow.cancelled_at.is_(None),
+                )
+            )
+        )
+        places = await store.places_of(session, ids)
+    return sum(p.filled for ps in places.values() for p in ps)
+
+
 # ------------------------------------------------------------------ horizon
 
 
@@ -333,7 +475,19 @@ async def do_plan_horizon(
 
 async def _plan(session: AsyncSession, *, organisation_id: int, now: datetime) -> HorizonResult:
     settings = await store.load_settings(session, organisation_id)
-    templates = await store.load_templates(session, organisation_id=organisation_id)
+    # A room closed for good gets no more shifts (its last ones were cancelled with it).
+    archived = set(
+        await session.scalars(
+            select(Room.id).where(
+                Room.organisation_id == organisation_id, Room.archived_at.is_not(None)
+            )
+        )
+    )
+    templates = [
+        t
+        for t in await store.load_templates(session, organisation_id=organisation_id)
+        if not (t.target.kind == "room" and t.target.id in archived)
+    ]
     if not templates:
         return HorizonResult()
     rows = list(

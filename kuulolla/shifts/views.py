@@ -12,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kuulolla.accounts.models import Membership, StaffUser
 from kuulolla.core.db import Database
 from kuulolla.rooms.models import Room
-from kuulolla.shifts import coverage, export, store
+from kuulolla.shifts import coverage, export, rules, store
 from kuulolla.shifts.model import Assignment, Shift, Target, day_start, local_date
 from kuulolla.shifts.models import ShiftRow, ShiftSwapRow
+from kuulolla.shifts.refusals import Refusal
 from kuulolla.shifts.roster import OpenSwap, list_swaps
+from kuulolla.shifts.service import access_shift
 
 
 async def target_names(
@@ -233,4 +235,84 @@ async def hours_csv(
         names=targets,
         header=export.TARGET_HEADER,
         locale=locale,
+    )
+
+
+# ------------------------------------------------------------------ one shift
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A member who could be put on the shift: the roles they could take now, or the
+    rule that stops them (the coordinator sees why)."""
+
+    person_id: int
+    name: str
+    roles: tuple[str, ...]
+    refusal: Refusal | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftPage:
+    shift: Shift
+    coverage: coverage.Coverage
+    assignments: list[Assignment]
+    name: str
+    people: dict[int, str]
+    candidates: list[Candidate]
+
+
+async def shift_page(
+    db: Database, *, organisation_id: int, shift_id: int, locale: str, now: datetime
+) -> ShiftPage:
+    """One shift for its coordinator: who is on it, and who could be added (every
+    sign-up rule but the horizon, as for any assignment by a coordinator)."""
+    async with db.read_session() as session:
+        _, shift = await access_shift(session, organisation_id=organisation_id, shift_id=shift_id)
+        settings = await store.load_settings(session, organisation_id)
+        taken = await store.assignments_of_shifts(session, [shift])
+        people = await store.load_people(session, organisation_id)
+        names = await target_names(session, organisation_id, locale)
+        who = await people_names(session, organisation_id)
+        mine = {
+            pid: await store.assignments_of_person(
+                session,
+                pid,
+                start=shift.start - store.LIMITS_REACH,
+                end=shift.end + store.LIMITS_REACH,
+            )
+            for pid in people
+        }
+    candidates = []
+    for pid, person in people.items():
+        if any(a.person_id == pid for a in taken):
+            continue
+        roles, stop = [], None
+        for role in rules.signup_roles(person, shift):
+            refusal = rules.check_signup(
+                person,
+                shift,
+                role=role,
+                mine=mine[pid],
+                taken=taken,
+                settings=settings,
+                now=now,
+                by_coordinator=True,
+            )
+            if refusal is None:
+                roles.append(role)
+            elif stop is None:
+                stop = refusal
+        if roles or stop is not None:
+            candidates.append(
+                Candidate(pid, who.get(pid, ""), tuple(roles), None if roles else stop)
+            )
+    candidates.sort(key=lambda c: (not c.roles, c.name.casefold()))
+    return ShiftPage(
+        shift,
+        coverage.coverage(shift, taken),
+        sorted(taken, key=lambda a: (a.role, who.get(a.person_id, "").casefold())),
+        names.get(shift.target, ""),
+        who,
+        candidates,
     )

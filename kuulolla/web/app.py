@@ -60,6 +60,7 @@ from kuulolla.queue import routes as queue
 from kuulolla.queue import routes_console as queue_console
 from kuulolla.queue import routes_manage as queue_manage
 from kuulolla.reports import routes as reports
+from kuulolla.rooms import routes as rooms
 from kuulolla.shifts import routes as shifts
 from kuulolla.web import pages, pwa, seo
 from kuulolla.web.bodies import BodyLimitMiddleware
@@ -183,6 +184,7 @@ def create_app(
         *directory_import.ROUTES,
         *directory_admin.ROUTES,
         *reports.ROUTES,
+        *rooms.ROUTES,
         *shifts.ROUTES,
         *embed.ROUTES,
         *seo.ROUTES,

@@ -177,6 +177,15 @@ AUDIENCE = {
     "roster_templates_create": "coordinator",
     "roster_template": "coordinator",
     "roster_settings": "coordinator",
+    "roster_shift": "coordinator",
+    # Rooms: an organisation's coordinators set them up; admins see every organisation's.
+    "org_rooms": "coordinator",
+    "org_room_new": "coordinator",
+    "org_room": "coordinator",
+    "org_room_schedule": "coordinator",
+    "org_room_schedule_end": "coordinator",
+    "org_room_archive": "coordinator",
+    "admin_rooms": "admin",
     # Staff pages of the archive: an organisation's inbox and each question's steps.
     "staff_questions": "member",
     "staff_question": "member",
@@ -395,6 +404,8 @@ def fill(path: str, env: Env, *, org: str, obj_org: str, link_token: str) -> str
         # Directory objects: a service nobody has (a public page answers 404 to all).
         "service": "ei-palvelua",
         "service_id": "999999",
+        # A room of the organisation (or, mixed, another's: 404 for those who may use it).
+        "room": world.rooms[obj_org],
     }
 
     def value(match: re.Match[str]) -> str:
@@ -473,7 +484,10 @@ def test_authorization_matrix(env: Env) -> None:
     # Destructive routes (removing the target person, say) run after the others.
     ordered = sorted(
         (r for r in routes(env.app) if isinstance(r, Route)),
-        key=lambda r: r.name in ("person_remove", "person_deactivate", "admin_staff_erase"),
+        key=lambda r: (
+            r.name
+            in ("person_remove", "person_deactivate", "admin_staff_erase", "org_room_archive")
+        ),
     )
     for route in ordered:
         policy = policy_of(route.endpoint)

@@ -118,6 +118,20 @@ def word_error(page: Any, server: ServerProcess) -> None:
     page.locator(".error-summary").wait_for()
 
 
+def room_schedule_error(page: Any, server: ServerProcess) -> None:
+    """Tried to add opening times that are no time: the schedule form's error is shown."""
+    page.locator("#s-times").fill("25-26")
+    page.locator("form[action$='/schedule'] button[type=submit]").click()
+    page.locator("#s-times-error").wait_for()
+
+
+def template_preview(page: Any, server: ServerProcess) -> None:
+    """Asked for a template's next dates: they are shown in words, nothing saved."""
+    page.locator("#f-day-TU").check()
+    page.locator("form[action$='/templates'] button[name=preview]").click()
+    page.locator(".preview").wait_for()
+
+
 def audit_filter_error(page: Any, server: ServerProcess) -> None:
     """Filtered the moderation log by a reversed date range: the error is shown."""
     page.locator("#f-from").fill("2026-02-01")
@@ -244,8 +258,22 @@ PAGES: dict[str, list[Page]] = {
         Page("/orgs/{org}/roster?month={month}", who="coordinator"),
     ],
     "roster_templates": [
-        Page("/orgs/{org}/roster/templates", who="coordinator", states=(form_errors,))
+        Page("/orgs/{org}/roster/templates", who="coordinator", states=(template_preview,))
     ],
+    "roster_shift": [
+        Page("/orgs/{org}/roster/shifts/{understaffed_shift}", who="coordinator"),
+        Page("/orgs/{org}/roster/shifts/{staffed_shift}", who="coordinator"),
+    ],
+    "org_rooms": [Page("/orgs/{org}/rooms", who="coordinator")],
+    "org_room_new": [Page("/orgs/{org}/rooms/new", who="coordinator", states=(form_errors,))],
+    "org_room": [
+        Page(
+            "/orgs/{org}/rooms/{scheduled_room}", who="coordinator", states=(room_schedule_error,)
+        ),
+        Page("/orgs/{org}/rooms/{closed_room}", who="coordinator"),
+    ],
+    "org_room_archive": [Page("/orgs/{org}/rooms/{open_room}/archive", who="coordinator")],
+    "admin_rooms": [Page("/admin/rooms", who="admin")],
     "roster_template": [Page("/orgs/{org}/roster/templates/{template}", who="coordinator")],
     "roster_debriefs": [Page("/orgs/{org}/roster/debriefs", who="coordinator")],
     "roster_settings": [Page("/orgs/{org}/roster/settings", who="coordinator")],
@@ -534,6 +562,7 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
         samples["template"] = str(
             await session.scalar(select(ShiftTemplateRow.id).order_by(ShiftTemplateRow.id))
         )
+        samples.update(await shift_samples(session, org_id, now=now))
     samples.update(await staff_question_samples(db, now=now))
     async with db.read_session() as session:
         from kuulolla.directory.models import DirectoryService
@@ -547,6 +576,35 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
         )
 
     return samples
+
+
+async def shift_samples(session: Any, org_id: int, *, now: datetime) -> dict[str, str]:
+    """A coming shift with free places and one with every place taken (the demo roster
+    has both), and the room the demo's evening shifts open."""
+    from kuulolla.rooms.models import Room
+    from kuulolla.shifts import store
+    from kuulolla.shifts.coverage import coverage
+    from kuulolla.shifts.models import ShiftRow
+
+    rows = list(
+        await session.scalars(
+            select(ShiftRow)
+            .where(ShiftRow.organisation_id == org_id, ShiftRow.starts_at > now)
+            .order_by(ShiftRow.starts_at)
+            .limit(200)
+        )
+    )
+    shifts = await store.shifts_from_rows(session, rows)
+    taken = await store.assignments_of_shifts(session, shifts)
+    covers = [coverage(s, taken) for s in shifts]
+    short = next(c.shift for c in covers if c.understaffed and c.shift.target.kind == "room")
+    full = next(c.shift for c in covers if c.full)
+    room = await session.scalar(select(Room.slug).where(Room.id == short.target.id))
+    return {
+        "understaffed_shift": str(short.id),
+        "staffed_shift": str(full.id),
+        "scheduled_room": str(room),
+    }
 
 
 @contextlib.contextmanager

@@ -80,7 +80,7 @@ def answer_as_staff(page: Any, archive: Archive, title: str) -> None:
     page.get_by_role("button", name="Ota vastattavaksi").click()
     page.get_by_text("Kysymys on otettu vastattavaksi.").wait_for()
     page.get_by_label("Vastauksesi").fill(ANSWER)
-    page.get_by_label("Tunnisteet (vapaaehtoinen)").fill("pelot")
+    page.get_by_label("Tunnisteet (valinnainen)").fill("pelot")
     page.get_by_role("button", name="Tallenna luonnos").click()
     page.get_by_text("Luonnos on tallennettu.").wait_for()
     signature = page.locator("form[action$='/publish'] strong").inner_text()

@@ -4,7 +4,6 @@ refusals are shown translated, hours export as CSV, the calendar feed is served.
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from icalendar import Calendar
@@ -39,8 +38,9 @@ def make_template(e: Env, **fields: str) -> Any:
     data = {
         "target": f"room-{room_id(e, e.world.rooms['alfa'])}",
         "days": "TH",
-        "start_time": "18:00",
-        "end_time": "21:00",
+        "times": "18-21",
+        "repeat": "custom" if "rule" in fields else "weekly",
+        "interval": "1",
         "valid_from": "2026-01-15",
         "volunteers": "1",
         "professionals": "0",
@@ -127,3 +127,62 @@ def test_calendar_feed_round_trip(env: Env) -> None:
     assert len(events) == 1 and events[0].decoded("dtstart").hour == 18
     env.client.post("/account/calendar-feed", data={"csrf_token": csrf_from(html)})
     assert env.client.get(path).status_code == 404
+
+
+def test_calendar_lists_shifts_needing_people_and_the_shift_page_assigns(env: Env) -> None:
+    """The week grid places the shift by its times, the "needs people" list names what
+    is missing in words; on the shift's page a coordinator adds an eligible person and
+    sees why others cannot take it; the calendar then shows it full."""
+    sign_in(env.client, "coordinator-alfa")
+    assert make_template(env, times="0-24").status_code == 303
+    week = env.client.get("/orgs/alfa/roster?week=2026-01-22").text
+    needs = week.split('id="needs-heading"', 1)[1].split("</section>", 1)[0]
+    assert "puuttuu: 1 vapaaehtoinen" in needs
+    text = re.sub(r"<[^>]+>", "", needs)
+    assert "Huone alfa-huone, to 22.1. 0–24" in " ".join(text.split())
+    assert "0–24" in week and "0.00–0.00" not in week
+    assert re.search(r'class="shift shift--empty rs-1 re-49 lane-1"', week)
+    assert make_template(env, days="WE").status_code == 303  # 21.1. 18–21, before the 0–24
+    shift = first_shift(env)
+    page = env.client.get(f"/orgs/alfa/roster/shifts/{shift}?week=2026-01-22")
+    assert page.status_code == 200
+    options = re.findall(
+        r'<option value="(\d+)">([^<]+)</option>', page.text.split('id="f-person"')[1]
+    )
+    names = [name for _, name in options]
+    assert "Volunteer alfa" in names and "Volunteer beeta" not in names
+    target = env.world.users["volunteer-alfa"]
+    done = post(
+        env.client,
+        f"/orgs/alfa/roster/shifts/{shift}/assign?to=shift&shift={shift}&week=2026-01-22",
+        {"person_id": str(target), "role": "volunteer"},
+        page=f"/orgs/alfa/roster/shifts/{shift}",
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == (
+        f"/orgs/alfa/roster/shifts/{shift}?done=assigned&week=2026-01-22"
+    )
+    after = env.client.get(done.headers["location"]).text
+    assert "Henkilö on lisätty vuoroon." in after and "Kaikki paikat on täytetty." in after
+    week = env.client.get("/orgs/alfa/roster?week=2026-01-22").text
+    assert "shift--full" in week
+
+
+def test_shift_page_of_another_organisation_is_not_found(env: Env) -> None:
+    """An id of another organisation's shift is 404 through this organisation's pages."""
+    sign_in(env.client, "coordinator-alfa")
+    make_template(env)
+    shift = first_shift(env)
+    sign_in(env.client, "coordinator-beeta")
+    assert env.client.get(f"/orgs/beeta/roster/shifts/{shift}").status_code == 404
+
+
+def test_template_preview_shows_words_and_dates_without_saving(env: Env) -> None:
+    """ "Show the next dates" describes the template and lists its dates; nothing is saved."""
+    sign_in(env.client, "coordinator-alfa")
+    shown = make_template(env, times="klo 18.00–20.00", preview="1", interval="2")
+    assert shown.status_code == 200
+    text = re.sub(r"<[^>]+>", "", shown.text)
+    assert "Vuoropohja olisi: joka toinen torstai klo 18–20, 1 vapaaehtoinen" in text
+    assert "to 15.1., to 29.1., to 12.2." in text
+    assert first_shift(env) == 0
