@@ -24,6 +24,7 @@ from kuulolla.accounts.forms import (
 from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS, MANAGE_STAFF
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
+from kuulolla.web import params  # noqa: F401  (registers the {name:id} path convertor)
 
 
 async def _orgs_page(

@@ -41,7 +41,7 @@ from kuulolla.accounts.permissions import (
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import LOCALES, N_
 from kuulolla.moderation.crisis_help import LABELS as CRISIS_LABELS
-from kuulolla.web.params import query_int
+from kuulolla.web import params  # noqa: F401  (registers the {name:id} path convertor)
 
 ORG = OrgFrom.path_slug("slug")
 

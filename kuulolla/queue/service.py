@@ -459,15 +459,23 @@ async def report(
     topic_id: int,
     now: datetime,
     value: float | None = None,
+    label: str = "",
 ) -> None:
     """Record a statistics event of the queue (reports/events.py): the topic's
-    organisation, the topic, the hour and at most one number; nothing of the visitor."""
+    organisation, the topic, the hour, at most one number and an allow-listed label;
+    nothing of the visitor."""
     organisation_id = await session.scalar(
         select(QueueTopic.organisation_id).where(QueueTopic.id == topic_id)
     )
     if organisation_id is not None:
         report_events.add(
-            session, kind, organisation_id=organisation_id, topic_id=topic_id, at=now, value=value
+            session,
+            kind,
+            organisation_id=organisation_id,
+            topic_id=topic_id,
+            at=now,
+            value=value,
+            label=label,
         )
 
 
@@ -619,6 +627,10 @@ async def do_feedback(
         entry = await _ended_entry(session, visitor_key, entry_id)
         if score is not None:
             await report(session, Kind.FEEDBACK, topic_id=entry.topic_id, now=now, value=score)
+        if helped:
+            await report(
+                session, Kind.FEEDBACK_HELPED, topic_id=entry.topic_id, now=now, label=helped
+            )
         session.add(
             QueueFeedback(
                 topic_id=entry.topic_id,

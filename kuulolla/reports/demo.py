@@ -27,7 +27,8 @@ from kuulolla.reports.models import ReportEvent
 from kuulolla.rooms.models import Room
 
 DAYS = 365
-MODERATION = ("remove", "hold", "release", "ban", "warn")
+# The codes moderators' actions are recorded with (moderation/service.py: audit).
+MODERATION = ("redact", "mute", "remove", "ban", "approve", "report_action")
 CRISIS = ("suicide", "self_harm", "violence", "abuse")
 
 
@@ -178,6 +179,13 @@ def _queue(
                     score = rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 6, 14, 17))[0]
                     yield events.row(
                         Kind.FEEDBACK, organisation_id=org, at=at, topic_id=topic, value=score
+                    )
+                    yield events.row(
+                        Kind.FEEDBACK_HELPED,
+                        organisation_id=org,
+                        at=at,
+                        topic_id=topic,
+                        label="yes" if score >= 3 else "no",
                     )
             else:
                 yield events.row(

@@ -58,6 +58,8 @@ queue.answered         a helper took a waiting visitor             wait, s
 queue.abandoned        a visitor left the queue unanswered         wait, s
 queue.ended            a one-to-one conversation ended             duration, s
 feedback               a visitor's feedback score                  1–5
+feedback.helped        a visitor's answer to "did the chat help"   —
+                       (label "yes" or "no")
 question.asked         a question arrived (label: its category)    —
 question.received      a question came to an organisation          —
 question.answered      an answer reached the asker (published or   time to
@@ -109,6 +111,7 @@ class Kind(StrEnum):
     QUEUE_ABANDONED = "queue.abandoned"
     QUEUE_ENDED = "queue.ended"
     FEEDBACK = "feedback"
+    FEEDBACK_HELPED = "feedback.helped"
     QUESTION_ASKED = "question.asked"
     QUESTION_RECEIVED = "question.received"
     QUESTION_ANSWERED = "question.answered"
@@ -156,6 +159,7 @@ SPECS: dict[Kind, Spec] = {
     Kind.QUEUE_ABANDONED: Spec(value="seconds", place="topic"),
     Kind.QUEUE_ENDED: Spec(value="seconds", place="topic"),
     Kind.FEEDBACK: Spec(value="score", place="any"),
+    Kind.FEEDBACK_HELPED: Spec(labels=frozenset({"yes", "no"}), place="topic"),
     Kind.QUESTION_ASKED: Spec(labels=QUESTION_CATEGORIES),
     Kind.QUESTION_RECEIVED: Spec(labels=QUESTION_CATEGORIES),
     Kind.QUESTION_ANSWERED: Spec(value="seconds", labels=QUESTION_CATEGORIES),

@@ -7,16 +7,19 @@ same monthly cells, whichever period is viewed.
 **Small counts.** Counts are kept per *cell*: one series (visits, queue contacts,
 questions …), one member of its breakdown (a room, a topic, a category; ``""`` for
 none) and one calendar month. A cell of 1 to ``threshold - 1`` is shown as
-"< 5" (``threshold`` 5 by default, setting ``KUULOLLA_REPORT_MIN_COUNT``),
-everywhere: on the page, in charts, in CSV and in the annual summary. 0 is shown as 0.
+"alle 5" / "under 5" / "fewer than 5" (``threshold`` 5 by default, setting
+``KUULOLLA_REPORT_MIN_COUNT``), everywhere: on the page, in charts, in CSV and in the
+annual summary. 0 is shown as 0.
 
 Every other figure is derived from these cells, and a derived total never reveals
 a hidden cell: :func:`total` sums the cells it covers, and when any of them is
-hidden the total is shown as a lower bound, "≥ 123" (the sum of the visible
-cells and of nothing else). So no combination of periods, breakdowns and totals,
-however joined or subtracted, gives back a count below the threshold: a difference
-of two published figures is a difference of sums of visible cells. A total of
-several small cells that is itself below the threshold is shown as "< 5".
+hidden the total is an estimate made from the sum of the visible cells and the
+*number* of hidden ones (each counted as half the threshold), rounded to two
+significant digits: "noin 430" (:attr:`Count.estimate`). So no combination of
+periods, breakdowns and totals, however joined or subtracted, gives back a count
+below the threshold: every published figure is a function of visible cells and
+counts of hidden ones. An estimate under ten is "alle N" instead (N the most the
+hidden cells could add up to, plus one).
 
 Derived figures (shares, medians, means) are shown only when they rest on at least
 ``threshold`` events and every count they use is exact.
@@ -32,9 +35,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Literal
 
+from babel.numbers import format_decimal
+
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import BadRequest
-from kuulolla.core.i18n import N_
+from kuulolla.core.i18n import N_, format_locale, gettext
 
 DEFAULT_THRESHOLD = 5
 
@@ -173,29 +178,62 @@ class Count:
     """A count as it may be shown.
 
     ``small``: hidden; the true value is at least 1 and below ``limit`` (the threshold
-    for one cell; for a sum of ``k`` hidden cells, ``k × (threshold − 1) + 1``).
-    ``partial``: a total over hidden cells; ``value`` is the sum of the visible ones
-    only (a lower bound). Otherwise ``value`` is exact."""
+    for one cell; for a sum of ``hidden`` hidden cells, ``hidden × (threshold − 1) + 1``).
+    ``partial``: a total over ``hidden`` hidden cells and visible ones; ``value`` is the
+    sum of the visible ones only. Otherwise ``value`` is exact.
+
+    What is written for a total over hidden cells is an estimate made from the visible
+    cells and the *number* of hidden ones only (each hidden cell counts as half the
+    threshold), rounded to two significant digits: "noin 430" rather than "≥ 426" or
+    "< 149", and still the same whatever the hidden cells hold."""
 
     value: int
     small: bool = False
     partial: bool = False
     limit: int = 0
+    hidden: int = 0
+    threshold: int = 0
 
     @property
     def exact(self) -> bool:
         return not (self.small or self.partial)
 
-    def text(self) -> str:
-        if self.small:
-            return f"< {self.limit}"
-        if self.partial:
-            return f"≥ {self.value}"
-        return str(self.value)
+    @property
+    def estimate(self) -> int | None:
+        """The rounded estimate of a total over hidden cells (None for an exact count,
+        a single hidden cell, or an estimate below ten, which is "fewer than" instead)."""
+        if self.exact or self.hidden < 1 or (self.small and self.hidden == 1):
+            return None
+        guess = self.value + self.hidden * self.threshold / 2
+        if guess < 10:
+            return None
+        step = max(10, 10 ** (len(str(int(guess))) - 2))
+        return int(math.floor(guess / step + 0.5) * step)
+
+    def text(self, locale: str = "fi") -> str:
+        """ "alle 5", "noin 430", "1 234" in the reader's language."""
+        if self.exact:
+            return number_text(self.value, locale)
+        estimate = self.estimate
+        if estimate is not None:
+            return gettext(locale, ABOUT, n=number_text(estimate, locale))
+        return gettext(locale, FEWER_THAN, n=number_text(self.limit, locale))
 
     def chart_value(self) -> int | None:
-        """What a chart may draw: nothing for a hidden count, the lower bound for a partial."""
-        return None if self.small else self.value
+        """What a chart may draw: nothing for a hidden count, the estimate for a total
+        over hidden cells."""
+        if self.small:
+            return None
+        return self.estimate if self.partial and self.estimate is not None else self.value
+
+
+FEWER_THAN = N_("fewer than {n}")
+ABOUT = N_("about {n}")
+
+
+def number_text(n: int, locale: str) -> str:
+    """A whole number with the reader's thousands separator ("1 234", "1,234")."""
+    return str(format_decimal(n, locale=format_locale(locale)))
 
 
 def cell(n: int, *, threshold: int) -> Count:
@@ -203,28 +241,31 @@ def cell(n: int, *, threshold: int) -> Count:
     if n < 0:
         raise ValueError("negative count")
     if 0 < n < threshold:
-        return Count(0, small=True, limit=threshold)
+        return Count(0, small=True, limit=threshold, hidden=1, threshold=threshold)
     return Count(n)
 
 
 def total(cells: Iterable[Count], *, threshold: int) -> Count:
     """The sum of cells as it may be shown: exact when every cell is, else the sum of the
-    visible cells as a lower bound. A sum of hidden cells only stays hidden, with the
-    upper limit their number allows (each is below ``threshold``)."""
+    visible cells with the number of hidden ones. A sum of hidden cells only stays
+    hidden, with the upper limit their number allows (each is below ``threshold``)."""
     visible = 0
     hidden_max = 0  # the most the hidden cells can add up to
+    hidden = 0
     partial = False
     for c in cells:
         if c.small:
             hidden_max += c.limit - 1
+            hidden += c.hidden or 1
         else:
             visible += c.value
             partial = partial or c.partial
+            hidden += c.hidden
     if hidden_max == 0 and not partial:
         return Count(visible)
     if visible == 0 and not partial:
-        return Count(0, small=True, limit=hidden_max + 1)
-    return Count(visible, partial=True)
+        return Count(0, small=True, limit=hidden_max + 1, hidden=hidden, threshold=threshold)
+    return Count(visible, partial=True, hidden=hidden, threshold=threshold)
 
 
 class Grid:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -19,7 +20,7 @@ from kuulolla.accounts.service import OrganisationNotFound, get_organisation_by_
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
-from kuulolla.core.i18n import N_, gettext
+from kuulolla.core.i18n import N_, format_locale, gettext
 from kuulolla.reports import charts, logic, service, tables
 from kuulolla.reports.export import table_csv
 from kuulolla.reports.logic import FIRST_YEAR, Period
@@ -95,31 +96,77 @@ def _choices(today: date, locale: str) -> list[tuple[str, list[tuple[str, str]]]
     return groups
 
 
-def _charts(trend: tables.Table, months: list[logic.YearMonth], locale: str) -> list[Any]:
-    """One bar chart for each of the first series of the month-by-month table. Bars
-    are labelled with the short month name; the description and the table say the year."""
+CHARTS = (
+    # (title, unit, the trend table's columns drawn: (its index, the series' name))
+    (N_("Room visits per month"), N_("visits"), ((1, N_("Room visits")),)),
+    (
+        N_("One-to-one chats per month"),
+        N_("chats"),
+        ((3, N_("Contact attempts")), (4, N_("Answered chats"))),
+    ),
+    (N_("Questions received per month"), N_("questions"), ((5, N_("Questions received")),)),
+)
+
+
+def _charts(
+    trend: tables.Table, months: list[logic.YearMonth], locale: str, threshold: int
+) -> list[Any]:
+    """The month-by-month table's main series as bar charts with titles, axes, units and
+    legends. Bars are labelled with the short month name; the description and the table
+    say the year."""
     full = [str(row[0]) for row in trend.rows]
     labels = [tables.short_month(m, locale) for m in months]
     out = []
-    for column in (1, 3, 5):
-        values = [row[column] for row in trend.rows]
-        counts = [v for v in values if isinstance(v, logic.Count)]
-        title = trend.columns[column]
-        top = charts.highest(full, counts)
+    for number, (title, unit, columns) in enumerate(CHARTS, start=1):
+        series = [
+            charts.Series(
+                gettext(locale, name),
+                [v for v in (row[column] for row in trend.rows) if isinstance(v, logic.Count)],
+            )
+            for column, name in columns
+        ]
         desc = gettext(
             locale,
-            N_("Bars by month for the last twelve months. The figures are in the table below."),
+            N_(
+                "Bars by month for the last twelve months, {first} to {last}. The figures are in the table below."
+            ),
+            first=full[0] if full else "",
+            last=full[-1] if full else "",
         )
+        top = charts.highest(full, series[0].values, locale)
         if top is not None:
             desc += " " + gettext(
                 locale, N_("Highest: {month}, {value}."), month=top[0], value=top[1]
             )
         out.append(
             charts.bar_chart(
-                chart_id=f"chart-{column}", title=title, desc=desc, labels=labels, values=counts
+                chart_id=f"chart-{number}",
+                title=gettext(locale, title),
+                desc=desc,
+                labels=labels,
+                series=series,
+                unit=gettext(locale, unit),
+                threshold=threshold,
+                locale=locale,
             )
         )
     return out
+
+
+def small_counts(locale: str, threshold: int) -> str:
+    """How small counts and totals over them are shown, in the reader's words."""
+    return gettext(
+        locale,
+        N_(
+            "Counts from 1 to {limit} are shown as “{fewer}”. A total that includes such "
+            "counts is an estimate, “{about}”: each hidden count is taken as {half} and the "
+            "sum is rounded to two digits, so that no single visitor can be singled out."
+        ),
+        limit=threshold - 1,
+        fewer=gettext(locale, logic.FEWER_THAN, n=threshold),
+        about=gettext(locale, logic.ABOUT, n="430"),
+        half=str(format_decimal(threshold / 2, locale=format_locale(locale))),
+    )
 
 
 def _dashboard(request: Request, *, org: Any, data: Any, base: str) -> Response:
@@ -135,9 +182,12 @@ def _dashboard(request: Request, *, org: Any, data: Any, base: str) -> Response:
             "period_label": tables.period_label(data.period, locale),
             "choices": _choices(_today(request), locale),
             "tables": built,
-            "charts": _charts(trend, data.period.trailing_months(today=data.today), locale),
+            "charts": _charts(
+                trend, data.period.trailing_months(today=data.today), locale, data.grid.threshold
+            ),
             "text": lambda cell: tables.text(cell, locale),
             "threshold": data.grid.threshold,
+            "small_counts": small_counts(locale, data.grid.threshold),
             "base": base,
             "year": data.period.year,
         },
@@ -221,6 +271,7 @@ def _summary(request: Request, *, org: Any, data: Any, base: str) -> Response:
             "summary": summary,
             "text": lambda cell: tables.text(cell, locale),
             "threshold": data.grid.threshold,
+            "small_counts": small_counts(locale, data.grid.threshold),
             "base": base,
             "today": _today(request),
         },

@@ -38,6 +38,7 @@ SERIES: dict[str, tuple[Kind, frozenset[str] | None, str]] = {
     "queue_answered": (Kind.QUEUE_ANSWERED, None, "topic"),
     "queue_abandoned": (Kind.QUEUE_ABANDONED, None, "topic"),
     "feedback": (Kind.FEEDBACK, None, "topic"),
+    "feedback_helped": (Kind.FEEDBACK_HELPED, None, "label"),
     "questions_asked": (Kind.QUESTION_ASKED, None, "label"),
     "questions_received": (Kind.QUESTION_RECEIVED, None, "label"),
     "questions_by_org": (Kind.QUESTION_RECEIVED, None, "org"),
@@ -46,6 +47,10 @@ SERIES: dict[str, tuple[Kind, frozenset[str] | None, str]] = {
     "questions_late": (Kind.QUESTION_LATE, None, "label"),
     "moderation": (Kind.MODERATION_ACTION, None, "label"),
     "crisis": (Kind.CRISIS_ALERT, None, "label"),
+    # Referral cards helpers send in chats (the service directory, issue 30) are to be
+    # counted here as their own series, e.g. "referrals": (Kind.REFERRAL_SENT, None,
+    # "topic"), with a row in tables.Builder.summary and a figure in annual_summary
+    # (both marked "referrals"); nothing records them yet.
 }
 # Feedback scores are counted per score as well ("feedback_score", member "1"…"5").
 FEEDBACK_SCORE = "feedback_score"

@@ -39,19 +39,23 @@ Cell = Count | Figure | str
 
 @dataclass(slots=True)
 class Table:
+    """One report table. ``csv_columns``: the headers of its CSV file when they differ
+    from the page's (a column of numbers names its unit there: "Muutos, %")."""
+
     key: str
     title: str
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
     note: str = ""
+    csv_columns: list[str] | None = None
 
 
 def text(cell: Cell, locale: str) -> str:
-    """How a cell reads on the page and in CSV."""
+    """How a cell reads on the page ("alle 5", "noin 430", "+12 %")."""
     if isinstance(cell, str):
         return cell
     if isinstance(cell, Count):
-        return cell.text()
+        return cell.text(locale)
     value = cell.value
     if value is None:
         return "–"
@@ -66,6 +70,28 @@ def text(cell: Cell, locale: str) -> str:
         value = value / 86400
     pattern = "0.0" if cell.unit == "score" else "0.#"
     return str(format_decimal(value, pattern, locale=locale))
+
+
+# A derived figure in a CSV file: the number in the unit its column or row names.
+_CSV_SCALE = {"percent": 100.0, "change": 100.0, "minutes": 1 / 60, "days": 1 / 86400}
+
+
+def csv_value(cell: Cell, locale: str) -> str | int:
+    """How a cell goes into a CSV file: a count as a plain number (1008, not "1 008"),
+    a share or a change as the number of per cent (its column says "%"), waits in
+    minutes, with a decimal comma as Finnish spreadsheets read it; a hidden count and
+    an estimate as the words the page shows; a figure that may not be shown as
+    nothing."""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, Count):
+        return cell.value if cell.exact else cell.text(locale)
+    if cell.value is None:
+        return ""
+    value = cell.value * _CSV_SCALE.get(cell.unit, 1.0)
+    if cell.unit == "change":
+        return round(value)
+    return f"{value:.1f}".replace(".", ",")
 
 
 def period_label(period: Period, locale: str) -> str:
@@ -120,6 +146,21 @@ CATEGORY_LABELS = {
     "eating": N_("Disordered eating with danger signs"),
 }
 
+# What moderators' actions are recorded as (moderation/service.py: audit).
+MODERATION_LABELS = {
+    "redact": N_("Removed messages"),
+    "mute": N_("Mutes"),
+    "remove": N_("Removals from a room"),
+    "ban": N_("Bans"),
+    "lift": N_("Lifted restrictions"),
+    "approve": N_("Held messages approved"),
+    "reject": N_("Held messages rejected"),
+    "report_action": N_("Reports with action taken"),
+    "report_dismissed": N_("Reports dismissed"),
+}
+HELPED_LABELS = {"yes": N_("Yes, it helped"), "no": N_("No, it did not help")}
+LABELS = {**CATEGORY_LABELS, **MODERATION_LABELS, **HELPED_LABELS}
+
 ROW_UNKNOWN = N_("Other or removed")
 
 
@@ -144,8 +185,8 @@ class Builder:
         if not member:
             return self.tr(ROW_UNKNOWN)
         if breakdown == "label":
-            label = CATEGORY_LABELS.get(member)
-            return self.tr(label) if label else member
+            # A code this version has no words for (a newer one) is "other", never the code.
+            return self.tr(LABELS.get(member, ROW_UNKNOWN))
         if breakdown in ("room", "topic") and self.data.by_org:
             breakdown = "org"
         names = self.data.names.get(breakdown, {})
@@ -165,6 +206,12 @@ class Builder:
                 period_label(p, self.locale),
                 period_label(q, self.locale),
                 self.tr(N_("Change")),
+            ],
+            csv_columns=[
+                self.tr(N_("Figure")),
+                period_label(p, self.locale),
+                period_label(q, self.locale),
+                self.tr(N_("Change, %")),
             ],
         )
 
@@ -191,7 +238,7 @@ class Builder:
         for series in ("visits", "new_visitors", "messages", "queue_entered", "queue_answered"):
             counts(series)
         figure(
-            N_("Answered share of contact attempts"),
+            N_("Answered share of contact attempts (%)"),
             lambda x: Figure(
                 logic.share(
                     self.total("queue_answered", x), self.total("queue_entered", x), threshold=t
@@ -201,7 +248,7 @@ class Builder:
         )
         counts("queue_abandoned")
         figure(
-            N_("Abandonment"),
+            N_("Abandonment (%)"),
             lambda x: Figure(
                 logic.share(
                     self.total("queue_abandoned", x), self.total("queue_entered", x), threshold=t
@@ -229,6 +276,17 @@ class Builder:
         figure(
             N_("Average feedback (1–5)"),
             lambda x: Figure(logic.mean(values[x].get(Kind.FEEDBACK), threshold=t), "score"),
+        )
+        figure(
+            N_("Said the chat helped (%)"),
+            lambda x: Figure(
+                logic.share(
+                    self.grid.sum("feedback_helped", x.months(), members=["yes"]),
+                    self.total("feedback_helped", x),
+                    threshold=t,
+                ),
+                "percent",
+            ),
         )
         if self.data.by_org:
             counts("questions_asked")
@@ -395,6 +453,23 @@ class Builder:
             table.rows.append([score, self.grid.sum(FEEDBACK_SCORE, months, members=[score])])
         return table
 
+    def helped(self) -> Table:
+        months = self.period.months()
+        table = Table(
+            "helped",
+            self.tr(N_("Did the chat help?")),
+            [self.tr(N_("Answer")), self.tr(SERIES_LABELS["feedback"])],
+        )
+        for answer in ("yes", "no"):
+            table.rows.append(
+                [
+                    self.tr(HELPED_LABELS[answer]),
+                    self.grid.sum("feedback_helped", months, members=[answer]),
+                ]
+            )
+        table.rows.append([self.tr(N_("Total")), self.total("feedback_helped")])
+        return table
+
     def people(self) -> Table:
         table = Table(
             "people",
@@ -434,6 +509,7 @@ class Builder:
                 self.questions(),
                 self.crisis(),
                 self.feedback(),
+                self.helped(),
                 self.people(),
             ]
         return [
@@ -445,6 +521,7 @@ class Builder:
             self.moderation(),
             self.crisis(),
             self.feedback(),
+            self.helped(),
             self.people(),
         ]
 
@@ -502,6 +579,17 @@ def annual_summary(data: ReportData, locale: str) -> Summary:
             grid.sum("questions_answered", months),
             _(N_("Answers given in the question service, published or private.")),
         ),
+        (
+            _(N_("Feedback answers")),
+            grid.sum("feedback", months),
+            _(N_("Visitors who gave a score after a one-to-one chat.")),
+        ),
+        (
+            _(N_("Said the chat helped")),
+            grid.sum("feedback_helped", months, members=["yes"]),
+            _(N_("Visitors who answered yes to “Did the chat help?”.")),
+        ),
+        # "referrals" (issue 30): referral cards sent in chats go here once recorded.
         (
             _(N_("Volunteer hours")),
             Figure(data.hours.total, "hours"),

@@ -34,6 +34,7 @@ from kuulolla.shifts import forms as template_forms
 from kuulolla.shifts import service as shifts
 from kuulolla.shifts.availability import availability
 from kuulolla.shifts.recurrence import WEEKDAYS
+from kuulolla.web import params  # noqa: F401  (registers the {name:id} path convertor)
 from kuulolla.web.templating import render
 
 ORG = OrgFrom.path_slug("slug")

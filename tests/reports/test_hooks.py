@@ -63,6 +63,7 @@ async def test_the_queue_records_waits_and_outcomes(db: Database) -> None:
             ("queue.answered", 1, 180.0, topic, org),
             ("queue.ended", 1, 1200.0, topic, org),
             ("feedback", 1, 4.0, topic, org),
+            ("feedback.helped", 1, None, topic, org),
             ("queue.abandoned", 1, 300.0, topic, org),
         ]
     )

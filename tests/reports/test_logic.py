@@ -100,41 +100,58 @@ def test_trailing_months_cross_the_year() -> None:
     ("n", "threshold", "shown"),
     [
         (0, 5, "0"),
-        (1, 5, "< 5"),
-        (4, 5, "< 5"),
+        (1, 5, "alle 5"),
+        (4, 5, "alle 5"),
         (5, 5, "5"),
         (120, 5, "120"),
-        (9, 10, "< 10"),
+        (1234, 5, "1\xa0234"),
+        (9, 10, "alle 10"),
         (10, 10, "10"),
     ],
 )
 def test_cells_below_the_threshold_are_hidden(n: int, threshold: int, shown: str) -> None:
-    """A count from 1 to threshold − 1 is shown as "< threshold"; 0 and larger ones as they are."""
-    assert cell(n, threshold=threshold).text() == shown
+    """A count from 1 to threshold − 1 is "alle N" ("fewer than N"); others as they are."""
+    assert cell(n, threshold=threshold).text("fi") == shown
+
+
+def test_hidden_counts_in_each_language() -> None:
+    """The words of a hidden count and of an estimate are the reader's."""
+    hidden = cell(3, threshold=5)
+    estimate = total([cell(426, threshold=5), hidden], threshold=5)
+    assert [hidden.text(loc) for loc in ("fi", "sv", "en")] == ["alle 5", "under 5", "fewer than 5"]
+    assert [estimate.text(loc) for loc in ("fi", "sv", "en")] == [
+        "noin 430",
+        "cirka 430",
+        "about 430",
+    ]
 
 
 @pytest.mark.parametrize(
     ("cells", "shown", "exact"),
     [
         ([7, 8, 0], "15", True),
-        ([7, 3, 8], "≥ 15", False),  # the hidden 3 is not in the total
-        ([3], "< 5", False),
-        ([3, 2], "< 9", False),  # two hidden cells are at most 4 + 4
+        ([7, 3, 8], "noin 20", False),  # 15 visible + one hidden taken as 2.5
+        ([3], "alle 5", False),
+        ([3, 2], "alle 9", False),  # an estimate under ten: at most 4 + 4
         ([0, 0], "0", True),
-        ([4, 0, 4, 4], "< 13", False),
+        ([4, 0, 4, 4], "alle 13", False),
+        ([426, 2], "noin 430", False),
+        ([1] * 37, "noin 90", False),  # was "< 149": 37 hidden cells, about 92.5
+        ([1200, 4, 4, 4, 4], "noin 1\xa0200", False),
     ],
 )
 def test_totals_never_include_hidden_cells(cells: list[int], shown: str, exact: bool) -> None:
-    """A total is exact only over exact cells; otherwise it is the visible sum as a lower
-    bound, or hidden when nothing is visible."""
+    """A total is exact only over exact cells; otherwise it is an estimate from the
+    visible sum and the number of hidden cells, rounded to two digits."""
     result = total((cell(n, threshold=5) for n in cells), threshold=5)
-    assert (result.text(), result.exact) == (shown, exact)
+    assert (result.text("fi"), result.exact) == (shown, exact)
 
 
-def test_totals_of_partial_totals_stay_partial() -> None:
-    """A sum over a lower bound is a lower bound."""
+def test_totals_of_partial_totals_stay_estimates() -> None:
+    """A sum over an estimate is an estimate, counting the hidden cells inside it."""
     inner = total([cell(3, threshold=5), cell(6, threshold=5)], threshold=5)
-    assert total([inner, cell(10, threshold=5)], threshold=5).text() == "≥ 16"
+    outer = total([inner, cell(10, threshold=5)], threshold=5)
+    assert (outer.hidden, outer.text("fi")) == (1, "noin 20")
 
 
 def grid(a_feb: int = 3, b_jan: int = 2) -> Grid:
@@ -156,13 +173,13 @@ def everything_published(g: Grid) -> dict[str, str]:
     out: dict[str, str] = {}
     for member in ("a", "b"):
         for ym in months:
-            out[f"{member}{ym}"] = g.cell("visits", member, ym).text()
+            out[f"{member}{ym}"] = g.cell("visits", member, ym).text("fi")
     for i in range(3):
         for j in range(i + 1, 4):
             run = months[i:j]
-            out[f"all{run}"] = g.sum("visits", run).text()
+            out[f"all{run}"] = g.sum("visits", run).text("fi")
             for member in ("a", "b"):
-                out[f"{member}{run}"] = g.sum("visits", run, members=[member]).text()
+                out[f"{member}{run}"] = g.sum("visits", run, members=[member]).text("fi")
     return out
 
 
@@ -176,9 +193,9 @@ def test_no_join_of_published_figures_gives_back_a_hidden_cell() -> None:
     }
     assert len(views) == 1
     shown = everything_published(grid())
-    assert shown["a(2026, 2)"] == "< 5" and shown["b(2026, 1)"] == "< 5"
-    assert shown["all[(2026, 1), (2026, 2), (2026, 3)]"] == "≥ 25"
-    assert shown["a[(2026, 1), (2026, 2)]"] == "≥ 10"
+    assert shown["a(2026, 2)"] == "alle 5" and shown["b(2026, 1)"] == "alle 5"
+    assert shown["all[(2026, 1), (2026, 2), (2026, 3)]"] == "noin 30"
+    assert shown["a[(2026, 1), (2026, 2)]"] == "noin 10"
     assert shown["b[(2026, 2), (2026, 3)]"] == "9"
 
 

@@ -60,27 +60,35 @@ def csv_rows(response: Any) -> list[list[str]]:
 
 
 def test_a_coordinator_sees_figures_with_small_counts_hidden(env: Env) -> None:
-    """The dashboard shows 12 visits and hides 3 messages as "< 5"; answered share and
-    median wait come from the events."""
+    """The dashboard shows 12 visits and hides 3 messages as "alle 5"; answered share and
+    median wait come from the events; three charts with titles, axes and legends."""
     seed_events(env)
     sign_in(env.client, f"coordinator-{ORG}")
     page = env.client.get(f"/orgs/{ORG}/reports?period=2026-01")
     assert page.status_code == 200
-    assert "<td>12</td>" in page.text and "<td>&lt; 5</td>" in page.text
+    assert "<td>12</td>" in page.text and "<td>alle 5</td>" in page.text
     assert "<td>75\xa0%</td>" in page.text  # 30 of 40 answered
     assert page.text.count("<svg") == 3 and "<script>" not in page.text
+    chart = page.text.split("<svg", 2)[1]
+    assert 'font-weight="bold"' in chart and "Huonekäynnit kuukausittain</text>" in chart
+    assert ">käyntiä</text>" in chart and "alle 5: ei piirretty</text>" in chart
 
 
 def test_csv_files_say_what_the_page_says(env: Env) -> None:
-    """The rooms table's CSV has the same cells, "< 5" included."""
+    """The rooms table's CSV has the same figures: counts as numbers, a hidden one as
+    "alle 5"; shares and changes as numbers of per cent under a "%" heading."""
     seed_events(env)
     sign_in(env.client, f"coordinator-{ORG}")
     rows = csv_rows(env.client.get(f"/orgs/{ORG}/reports.csv?period=2026-Q1&table=rooms"))
     assert rows[0] == ["Huone", "Käynnit huoneissa", "Viestit huoneissa", "Vapaaehtoistunnit"]
-    assert rows[1][1:3] == ["12", "< 5"]
+    assert rows[1][1:3] == ["12", "alle 5"]
     summary = csv_rows(env.client.get(f"/orgs/{ORG}/reports.csv?period=2026-Q1&table=summary"))
+    assert summary[0][3] == "Muutos, %"
     wait = next(r for r in summary if r[0] == "Odotusajan mediaani (min)")
-    assert wait[1] == "2"
+    assert wait[1] == "2,0"
+    share = next(r for r in summary if r[0] == "Vastattujen osuus yhteydenotoista (%)")
+    assert share[1] == "75,0"
+    assert not any(c.startswith("'") for r in summary for c in r)
 
 
 def test_another_organisation_sees_none_of_it(env: Env) -> None:
@@ -120,7 +128,7 @@ def test_the_threshold_is_a_setting(env: Env) -> None:
     env.app.state.settings = env.settings.replace(report_min_count=20)
     sign_in(env.client, f"coordinator-{ORG}")
     rows = csv_rows(env.client.get(f"/orgs/{ORG}/reports.csv?period=2026-01&table=rooms"))
-    assert rows[1][1:3] == ["< 20", "< 20"]
+    assert rows[1][1:3] == ["alle 20", "alle 20"]
 
 
 def test_annual_summary_in_finnish_and_swedish(env: Env) -> None:
