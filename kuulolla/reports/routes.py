@@ -98,13 +98,17 @@ def _choices(today: date, locale: str) -> list[tuple[str, list[tuple[str, str]]]
 
 CHARTS = (
     # (title, unit, the trend table's columns drawn: (its index, the series' name))
-    (N_("Room visits per month"), N_("visits"), ((1, N_("Room visits")),)),
+    (N_("Room visits per month"), N_("number of visits"), ((1, N_("Room visits")),)),
     (
         N_("One-to-one chats per month"),
-        N_("chats"),
+        N_("number of chats"),
         ((3, N_("Contact attempts")), (4, N_("Answered chats"))),
     ),
-    (N_("Questions received per month"), N_("questions"), ((5, N_("Questions received")),)),
+    (
+        N_("Questions received per month"),
+        N_("number of questions"),
+        ((5, N_("Questions received")),),
+    ),
 )
 
 

@@ -89,8 +89,8 @@ def csv_value(cell: Cell, locale: str) -> str | int:
     if cell.value is None:
         return ""
     value = cell.value * _CSV_SCALE.get(cell.unit, 1.0)
-    if cell.unit == "change":
-        return round(value)
+    if cell.unit in ("change", "percent"):
+        return round(value)  # as the page writes them: whole per cent
     return f"{value:.1f}".replace(".", ",")
 
 

@@ -216,7 +216,7 @@ def test_a_room_from_creation_to_its_hosts_check_out(browser: Any, staffed: Serv
         coordinator.get_by_role("button", name="Lisää aikatauluun").click()
         coordinator.get_by_text("Aikataulu on tallennettu").wait_for()
         words = f"joka päivä klo {clock(start)}–{clock(end)}, 2 vapaaehtoista"
-        coordinator.get_by_text(words).wait_for()
+        coordinator.get_by_text(words, exact=True).wait_for()
 
         sign_in(host, server, "veera")
         host.get_by_role("link", name="Omat vuoroni").click()
