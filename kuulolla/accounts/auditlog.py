@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from kuulolla.core.clock import HELSINKI
+from kuulolla.core import times
 from kuulolla.core.errors import BadRequest
 from kuulolla.core.i18n import N_
 
@@ -119,17 +119,7 @@ class AuditFilter:
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=HELSINKI).astimezone(UTC)
-
-
-def _day(value: str, *, code: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(N_("Write the date as day, month and year."), code=code) from None
+    return times.midnight(day).astimezone(UTC)
 
 
 def _id(value: str, *, code: str) -> int | None:
@@ -154,8 +144,8 @@ def check_filter(params: Mapping[str, str], *, people: Collection[int]) -> Audit
     event = params.get("event", "").strip()
     if event and event not in EVENT_GROUPS:
         raise BadRequest(N_("Choose a kind of event from the list."), code="bad_audit_event")
-    first = _day(params.get("from", ""), code="bad_audit_from")
-    last = _day(params.get("to", ""), code="bad_audit_to")
+    first = times.parse_day(params.get("from", ""), code="bad_audit_from")
+    last = times.parse_day(params.get("to", ""), code="bad_audit_to")
     if first and last and first > last:
         raise BadRequest(N_("The end date cannot be before the start date."), code="bad_audit_to")
     before = _id(params.get("before", ""), code="bad_audit_page")

@@ -175,3 +175,23 @@ def day_text(day: date, locale: str) -> str:
     """A date with its weekday, short: "ti 13.1.", "tis 13.1.", "Tue 13 Jan"."""
     pattern = _SHORT_DAY.get(locale, _SHORT_DAY["fi"])
     return str(format_date(day, pattern, locale=format_locale(locale))).replace("..", ".")
+
+
+# ------------------------------------------------------------------ dates of filters
+
+
+def parse_day(value: str, *, code: str) -> date | None:
+    """A date a filter form sent (ISO, as date inputs send it); None when empty,
+    ``BadRequest`` with ``code`` when it is no date."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(N_("Write the date as day, month and year."), code=code) from None
+
+
+def midnight(day: date) -> datetime:
+    """Helsinki midnight that starts ``day``, as an aware instant."""
+    return datetime.combine(day, time(0), tzinfo=HELSINKI)

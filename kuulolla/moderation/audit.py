@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from kuulolla.core.clock import HELSINKI
+from kuulolla.core import times
 from kuulolla.core.errors import BadRequest
 from kuulolla.core.i18n import N_, gettext
 
@@ -144,18 +144,8 @@ class AuditQuery:
         return {k: str(v) for k, v in values.items() if v not in ("", None, 1)}
 
 
-def _day(value: str, *, code: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(N_("Write the date as day, month and year."), code=code) from None
-
-
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=HELSINKI).astimezone(UTC)
+    return times.midnight(day).astimezone(UTC)
 
 
 def check_query(params: Mapping[str, str], *, rooms: Mapping[int, object]) -> AuditQuery:
@@ -173,8 +163,8 @@ def check_query(params: Mapping[str, str], *, rooms: Mapping[int, object]) -> Au
         if action not in ACTION_GROUPS:
             raise BadRequest(N_("Choose an action from the list."), code="bad_audit_action")
         actions = ACTION_GROUPS[action][1]
-    first = _day(params.get("from", ""), code="bad_audit_from")
-    last = _day(params.get("to", ""), code="bad_audit_to")
+    first = times.parse_day(params.get("from", ""), code="bad_audit_from")
+    last = times.parse_day(params.get("to", ""), code="bad_audit_to")
     if first and last and first > last:
         raise BadRequest(N_("The end date cannot be before the start date."), code="bad_audit_to")
     page_text = params.get("page", "").strip() or "1"

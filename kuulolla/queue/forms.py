@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kuulolla.core import times
-from kuulolla.core.errors import AppError, BadRequest
+from kuulolla.core.errors import AppError, BadRequest, InvalidForm
 from kuulolla.core.i18n import N_
 from kuulolla.queue import logic
 from kuulolla.rooms import logic as rooms_logic
@@ -21,17 +21,6 @@ LOCALES = ("fi", "sv", "en")
 MAX_TOPIC_TEXT_CHARS = 2000
 MAX_CANNED_CHARS = logic.MAX_NOTE_CHARS
 HANDLING_MINUTES = (1, 240)
-
-
-class InvalidForm(BadRequest):
-    """One or more fields are wrong; ``errors`` maps field names to their errors."""
-
-    code = "invalid_form"
-    default_message = N_("Check the form.")
-
-    def __init__(self, errors: Mapping[str, AppError]) -> None:
-        super().__init__()
-        self.errors = dict(errors)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@ history newcomers see, screening (pre-moderation, slow mode), the link policy wi
 allow-list and the training hosts must hold.
 
 The form is checked as a whole and every field's problem is reported at once
-(:class:`InvalidRoomForm`, errors by field name), so the page shows each next to its
+(:class:`InvalidForm`, errors by field name), so the page shows each next to its
 field and nothing is stored. Nothing here does I/O.
 """
 
@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from kuulolla.core.errors import AppError, BadRequest
+from kuulolla.core.errors import AppError, BadRequest, InvalidForm
 from kuulolla.core.i18n import N_
 from kuulolla.moderation import actions
 from kuulolla.rooms import logic
@@ -24,17 +24,6 @@ MAX_DESCRIPTION_CHARS = 1000
 LINK_MODES = actions.LINK_MODES
 # The history choices offered (any whole number up to the limit is accepted).
 HISTORY_CHOICES = (0, 10, 30, 50, 100)
-
-
-class InvalidRoomForm(BadRequest):
-    """One or more fields are wrong; ``errors`` maps field names to their errors."""
-
-    code = "invalid_form"
-    default_message = N_("Check the form.")
-
-    def __init__(self, errors: Mapping[str, AppError]) -> None:
-        super().__init__()
-        self.errors = dict(errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +62,7 @@ def check_room_form(
     form: Mapping[str, str], *, qualifications: Collection[int], new: bool
 ) -> RoomFields:
     """Check every field of the room form (``new``: the address too); raises
-    :class:`InvalidRoomForm` with all problems. ``qualifications``: the ids of the
+    :class:`InvalidForm` with all problems. ``qualifications``: the ids of the
     organisation's trainings (any other is refused)."""
     errors: dict[str, AppError] = {}
     names: dict[str, str] = {}
@@ -147,7 +136,7 @@ def check_room_form(
         else:
             qualification = int(chosen)
     if errors:
-        raise InvalidRoomForm(errors)
+        raise InvalidForm(errors)
     return RoomFields(
         names=names,
         descriptions=descriptions,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Organisation, Qualification
 from kuulolla.core.db import Database
@@ -90,6 +91,28 @@ async def list_managed_rooms(db: Database, *, organisation_id: int | None) -> li
     return out
 
 
+def _log(
+    session: AsyncSession,
+    organisation_id: int,
+    room_id: int,
+    actor_id: int | None,
+    action: str,
+    target: str = "",
+    *,
+    now: datetime,
+) -> None:
+    """One entry of the organisation's moderation log about its room."""
+    moderation.audit(
+        session,
+        organisation_id=organisation_id,
+        room_id=room_id,
+        actor_id=actor_id,
+        action=action,
+        target=target,
+        now=now,
+    )
+
+
 async def _settings(
     db: Database,
     *,
@@ -138,14 +161,7 @@ async def do_create_room(
         now=now,
     )
     async with db.session() as session:
-        moderation.audit(
-            session,
-            organisation_id=organisation_id,
-            room_id=room_id,
-            actor_id=actor_id,
-            action="room.created",
-            now=now,
-        )
+        _log(session, organisation_id, room_id, actor_id, "room.created", now=now)
     await _settings(
         db,
         organisation_id=organisation_id,
@@ -186,22 +202,15 @@ async def do_update_room(
         if any(getattr(room, k) != v for k, v in texts.items()):
             for key, value in texts.items():
                 setattr(room, key, value)
-            moderation.audit(
-                session,
-                organisation_id=organisation_id,
-                room_id=room_id,
-                actor_id=actor_id,
-                action="room.renamed",
-                now=now,
-            )
+            _log(session, organisation_id, room_id, actor_id, "room.renamed", now=now)
         if room.history_limit != fields.history_limit:
             room.history_limit = fields.history_limit
-            moderation.audit(
+            _log(
                 session,
-                organisation_id=organisation_id,
-                room_id=room_id,
-                actor_id=actor_id,
-                action="room.history",
+                organisation_id,
+                room_id,
+                actor_id,
+                "room.history",
                 target=str(fields.history_limit),
                 now=now,
             )
@@ -217,12 +226,12 @@ async def do_update_room(
                     )
                     or ""
                 )
-            moderation.audit(
+            _log(
                 session,
-                organisation_id=organisation_id,
-                room_id=room_id,
-                actor_id=actor_id,
-                action="room.training",
+                organisation_id,
+                room_id,
+                actor_id,
+                "room.training",
                 target=training[:64],
                 now=now,
             )
@@ -259,14 +268,7 @@ async def do_archive_room(
     current = await access_room(db, organisation_id=organisation_id, slug=slug)
     await service.do_archive_room(db, slug=slug, now=now)
     async with db.session() as session:
-        moderation.audit(
-            session,
-            organisation_id=organisation_id,
-            room_id=current.info.id,
-            actor_id=actor_id,
-            action="room.archived",
-            now=now,
-        )
+        _log(session, organisation_id, current.info.id, actor_id, "room.archived", now=now)
     return await shifts.do_close_room_roster(
         db, organisation_id=organisation_id, room_id=current.info.id, now=now
     )

@@ -33,7 +33,6 @@ from kuulolla.shifts import describe
 from kuulolla.shifts import forms as template_forms
 from kuulolla.shifts import service as shifts
 from kuulolla.shifts.availability import availability
-from kuulolla.shifts.recurrence import WEEKDAYS
 from kuulolla.web import params  # noqa: F401  (registers the {name:id} path convertor)
 from kuulolla.web.templating import render
 
@@ -50,34 +49,6 @@ LINK_MODE_LABELS = {
     "allow": N_("Show links"),
     "hold": N_("Hold messages with links for a moderator"),
     "block": N_("Refuse messages with links"),
-}
-WEEKDAY_LABELS = dict(
-    zip(
-        WEEKDAYS,
-        (
-            N_("Monday"),
-            N_("Tuesday"),
-            N_("Wednesday"),
-            N_("Thursday"),
-            N_("Friday"),
-            N_("Saturday"),
-            N_("Sunday"),
-        ),
-        strict=True,
-    )
-)
-INTERVAL_LABELS = {
-    "1": N_("every week"),
-    "2": N_("every other week"),
-    "3": N_("every third week"),
-    "4": N_("every fourth week"),
-}
-POSITION_LABELS = {
-    "1": N_("first"),
-    "2": N_("second"),
-    "3": N_("third"),
-    "4": N_("fourth"),
-    "-1": N_("last"),
 }
 
 
@@ -282,9 +253,9 @@ async def _room_page(
             },
             "schedule_days": schedule_days or [],
             "schedule_errors": schedule_problems or errors(request),
-            "weekdays": WEEKDAY_LABELS,
-            "intervals": INTERVAL_LABELS,
-            "positions": POSITION_LABELS,
+            "weekdays": template_forms.WEEKDAY_LABELS,
+            "intervals": template_forms.INTERVAL_LABELS,
+            "positions": template_forms.POSITION_LABELS,
             "signed_up": _signed_up(
                 locale,
                 await shifts.count_signed_up(

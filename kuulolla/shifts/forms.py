@@ -4,7 +4,7 @@ repeats (weekdays every n-th week, every day, the n-th weekday of the month, a d
 the month, or an RRULE for the rare rest), the dates, the head counts and the training.
 
 :func:`check_template_form` reports every field's problem at once
-(:class:`InvalidTemplateForm`, errors by field name); :func:`template_form_values` turns
+(:class:`InvalidForm`, errors by field name); :func:`template_form_values` turns
 a stored template back into the form's fields, so editing shows the same choices.
 """
 
@@ -15,25 +15,43 @@ from dataclasses import dataclass
 from datetime import date
 
 from kuulolla.core import times
-from kuulolla.core.errors import AppError, BadRequest
+from kuulolla.core.errors import AppError, BadRequest, InvalidForm
 from kuulolla.core.i18n import N_
 from kuulolla.shifts.model import PROFESSIONAL, VOLUNTEER
 from kuulolla.shifts.recurrence import MAX_PER_ROLE, WEEKDAYS, ShiftTemplate, check_rule, weekly
 
 REPEATS = ("weekly", "daily", "monthly_weekday", "monthly_day", "custom")
+# The form's words: weekdays by RRULE code, how often, which weekday of the month.
+WEEKDAY_LABELS = dict(
+    zip(
+        WEEKDAYS,
+        (
+            N_("Monday"),
+            N_("Tuesday"),
+            N_("Wednesday"),
+            N_("Thursday"),
+            N_("Friday"),
+            N_("Saturday"),
+            N_("Sunday"),
+        ),
+        strict=True,
+    )
+)
+INTERVAL_LABELS = {
+    "1": N_("every week"),
+    "2": N_("every other week"),
+    "3": N_("every third week"),
+    "4": N_("every fourth week"),
+}
+POSITION_LABELS = {
+    "1": N_("first"),
+    "2": N_("second"),
+    "3": N_("third"),
+    "4": N_("fourth"),
+    "-1": N_("last"),
+}
 INTERVALS = (1, 2, 3, 4)
 POSITIONS = (1, 2, 3, 4, -1)
-
-
-class InvalidTemplateForm(BadRequest):
-    """One or more fields are wrong; ``errors`` maps field names to their errors."""
-
-    code = "invalid_form"
-    default_message = N_("Check the form.")
-
-    def __init__(self, errors: Mapping[str, AppError]) -> None:
-        super().__init__()
-        self.errors = dict(errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +183,7 @@ def check_template_form(
             )
             break
     if errors or target is None:
-        raise InvalidTemplateForm(errors)
+        raise InvalidForm(errors)
     return TemplateFields(
         target=target,
         start=start,

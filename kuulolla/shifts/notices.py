@@ -58,15 +58,7 @@ async def do_post_call(
         settings = await store.load_settings(session, organisation_id)
         people = await store.load_people(session, organisation_id)
         taken = await store.assignments_of_shifts(session, [shift])
-        mine = {
-            pid: await store.assignments_of_person(
-                session,
-                pid,
-                start=shift.start - store.LIMITS_REACH,
-                end=shift.end + store.LIMITS_REACH,
-            )
-            for pid in people
-        }
+        mine = await store.assignments_near(session, people, shift)
         recipients = coverage.call_recipients(
             shift, people.values(), assignments=mine, taken=taken, settings=settings, now=now
         )

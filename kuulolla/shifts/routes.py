@@ -35,11 +35,11 @@ from kuulolla.core import i18n, times
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError, BadRequest, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.shifts import coverage, describe, grid, notices, roster, service, store, views
+from kuulolla.shifts import coverage, describe, grid, notices, roster, service, views
 from kuulolla.shifts import forms as template_forms
 from kuulolla.shifts.model import PROFESSIONAL, VOLUNTEER
 from kuulolla.shifts.permissions import MANAGE_SHIFTS, TAKE_SHIFTS
-from kuulolla.shifts.recurrence import WEEKDAYS, ShiftTemplate, check_template
+from kuulolla.shifts.recurrence import ShiftTemplate, check_template
 from kuulolla.web.params import parse_date, parse_month, query_date, query_int, query_month
 from kuulolla.web.templating import render as render_page
 
@@ -662,21 +662,6 @@ async def debrief_handled(request: Request) -> Response:
 # ------------------------------------------------------------------ templates
 
 
-INTERVAL_LABELS = {
-    "1": N_("every week"),
-    "2": N_("every other week"),
-    "3": N_("every third week"),
-    "4": N_("every fourth week"),
-}
-POSITION_LABELS = {
-    "1": N_("first"),
-    "2": N_("second"),
-    "3": N_("third"),
-    "4": N_("fourth"),
-    "-1": N_("last"),
-}
-
-
 def _problems(request: Request, exc: AppError) -> FormErrors:
     found = errors(request)
     fields = getattr(exc, "errors", None)
@@ -748,9 +733,9 @@ async def _templates_page(
                 "valid_from": today.isoformat(),
             },
             "days": days or [],
-            "weekdays": dict(zip(WEEKDAYS, WEEKDAY_LABELS, strict=True)),
-            "intervals": INTERVAL_LABELS,
-            "positions": POSITION_LABELS,
+            "weekdays": template_forms.WEEKDAY_LABELS,
+            "intervals": template_forms.INTERVAL_LABELS,
+            "positions": template_forms.POSITION_LABELS,
             "editing": editing,
             "preview": preview,
             "errors": problems or errors(request),
@@ -785,20 +770,7 @@ async def _save(request: Request, template_id: int | None) -> Response:
         )
         data = service.template_input(fields)
         if "preview" in form:
-            checked = check_template(
-                ShiftTemplate(
-                    id=template_id or 0,
-                    target=store.target_of(data.room_id, data.topic_id),
-                    start_time=data.start_time,
-                    end_time=data.end_time,
-                    rule=data.rule,
-                    valid_from=data.valid_from,
-                    needs=dict(data.needs),
-                    valid_until=data.valid_until,
-                    exceptions=data.exceptions,
-                    skip_holidays=data.skip_holidays,
-                )
-            )
+            checked = check_template(service.template_from(data, template_id=template_id))
             preview = _preview(
                 checked, locale=request.state.locale, today=now.astimezone(HELSINKI).date()
             )

@@ -155,6 +155,23 @@ class TemplateInput:
     skip_holidays: bool = False
 
 
+def template_from(data: TemplateInput, *, template_id: int | None = None) -> ShiftTemplate:
+    """The pure template ``data`` describes (to check, describe or preview it)."""
+    return ShiftTemplate(
+        id=template_id or 0,
+        target=store.target_of(data.room_id, data.topic_id),
+        start_time=data.start_time,
+        end_time=data.end_time,
+        rule=data.rule,
+        valid_from=data.valid_from,
+        needs=dict(data.needs),
+        valid_until=data.valid_until,
+        qualification=store.qualification_key(data.qualification_id),
+        exceptions=data.exceptions,
+        skip_holidays=data.skip_holidays,
+    )
+
+
 def template_input(fields: TemplateFields) -> TemplateInput:
     """The service's input from a checked template form (shifts/forms.py)."""
     kind, ident = fields.target
@@ -219,21 +236,7 @@ async def do_save_template(
             )
         if required is not None:
             data = replace(data, qualification_id=required)
-    checked = check_template(
-        ShiftTemplate(
-            id=template_id or 0,
-            target=store.target_of(data.room_id, data.topic_id),
-            start_time=data.start_time,
-            end_time=data.end_time,
-            rule=data.rule,
-            valid_from=data.valid_from,
-            needs=dict(data.needs),
-            valid_until=data.valid_until,
-            qualification=store.qualification_key(data.qualification_id),
-            exceptions=data.exceptions,
-            skip_holidays=data.skip_holidays,
-        )
-    )
+    checked = check_template(template_from(data, template_id=template_id))
     async with db.session() as session:
         await _check_targets(session, organisation_id, data)
         if template_id is None:

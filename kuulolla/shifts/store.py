@@ -238,6 +238,18 @@ async def assignments_of_person(
     return [assignment_from_row(a, shift_from_row(s, places.get(s.id, ()))) for a, s in pairs]
 
 
+async def assignments_near(
+    session: AsyncSession, person_ids: Iterable[int], shift: Shift
+) -> dict[int, list[Assignment]]:
+    """Each person's assignments near ``shift`` (what the sign-up rules look at)."""
+    return {
+        pid: await assignments_of_person(
+            session, pid, start=shift.start - LIMITS_REACH, end=shift.end + LIMITS_REACH
+        )
+        for pid in person_ids
+    }
+
+
 async def limits_context(
     session: AsyncSession, person_id: int, shift: Shift
 ) -> tuple[list[Assignment], list[Assignment]]:

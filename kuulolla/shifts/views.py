@@ -274,15 +274,7 @@ async def shift_page(
         people = await store.load_people(session, organisation_id)
         names = await target_names(session, organisation_id, locale)
         who = await people_names(session, organisation_id)
-        mine = {
-            pid: await store.assignments_of_person(
-                session,
-                pid,
-                start=shift.start - store.LIMITS_REACH,
-                end=shift.end + store.LIMITS_REACH,
-            )
-            for pid in people
-        }
+        mine = await store.assignments_near(session, people, shift)
     candidates = []
     for pid, person in people.items():
         if any(a.person_id == pid for a in taken):

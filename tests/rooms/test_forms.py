@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kuulolla.rooms.forms import InvalidRoomForm, check_room_form, suggest_slug
+from kuulolla.rooms.forms import InvalidForm, check_room_form, suggest_slug
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_a_good_form_is_cleaned() -> None:
 
 def test_every_problem_at_once() -> None:
     """Each bad field is named."""
-    with pytest.raises(InvalidRoomForm) as caught:
+    with pytest.raises(InvalidForm) as caught:
         check_room_form(
             {
                 "name_fi": "",

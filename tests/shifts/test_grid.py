@@ -102,9 +102,9 @@ def test_a_template_reads_back_through_its_form(kwargs: dict, days: list[str]) -
 
 def test_template_form_reports_every_problem() -> None:
     """Bad time, no weekdays, no people, another organisation's training: all at once."""
-    from kuulolla.shifts.forms import InvalidTemplateForm
+    from kuulolla.shifts.forms import InvalidForm
 
-    with pytest.raises(InvalidTemplateForm) as caught:
+    with pytest.raises(InvalidForm) as caught:
         check_template_form(
             {"times": "18-", "repeat": "weekly", "volunteers": "0", "qualification_id": "9"},
             [],
