@@ -74,7 +74,10 @@ EVENT_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         N_("Second factor"),
         ("totp_enabled", "totp_disabled", "totp_reset", "recovery_codes_renewed"),
     ),
-    "organisation": (N_("Organisation details"), ("organisation_created", "organisation_updated")),
+    "organisation": (
+        N_("Organisation details"),
+        ("organisation_created", "organisation_updated", "embed_site_added", "embed_site_removed"),
+    ),
 }
 
 

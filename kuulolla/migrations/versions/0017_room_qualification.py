@@ -1,7 +1,7 @@
 """rooms: the training a room requires of its hosts
 
-Revision ID: 0015_room_qualification
-Revises: 0014_rate_counters
+Revision ID: 0017_room_qualification
+Revises: 0016_embed_origins
 Create Date: 2026-12-07 09:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_room_qualification"
-down_revision: str | None = "0014_rate_counters"
+revision: str = "0017_room_qualification"
+down_revision: str | None = "0016_embed_origins"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
