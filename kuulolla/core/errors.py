@@ -4,7 +4,6 @@
 
     AppError                 code, HTTP status, WebSocket close code, message (translated later)
     ├── BadRequest           400 / error frame: malformed or invalid input
-    │   ├── InvalidForm      errors by field of a form
     │   ├── TooLong
     │   └── InvalidNick
     ├── NotFound             404
@@ -20,7 +19,6 @@ and tests depend on them (docs/protocol.md lists them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import ClassVar
 
 from kuulolla.core.i18n import N_, gettext
@@ -53,18 +51,6 @@ class BadRequest(AppError):
 class TooLong(BadRequest):
     code = "too_long"
     default_message = N_("The message is too long.")
-
-
-class InvalidForm(BadRequest):
-    """A form with one or more wrong fields; ``errors`` maps each field's name to its
-    error, so a page shows every problem next to its field at once."""
-
-    code = "invalid_form"
-    default_message = N_("Check the form.")
-
-    def __init__(self, errors: Mapping[str, AppError]) -> None:
-        super().__init__()
-        self.errors = dict(errors)
 
 
 class InvalidNick(BadRequest):

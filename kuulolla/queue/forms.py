@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kuulolla.core import times
-from kuulolla.core.errors import AppError, BadRequest, InvalidForm
+from kuulolla.core.errors import AppError, BadRequest
+from kuulolla.core.forms import InvalidForm
 from kuulolla.core.i18n import N_
 from kuulolla.queue import logic
 from kuulolla.rooms import logic as rooms_logic

@@ -14,7 +14,8 @@ import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from kuulolla.core.errors import AppError, BadRequest, InvalidForm
+from kuulolla.core.errors import AppError, BadRequest
+from kuulolla.core.forms import InvalidForm
 from kuulolla.core.i18n import N_
 from kuulolla.moderation import actions
 from kuulolla.rooms import logic

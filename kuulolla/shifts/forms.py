@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from kuulolla.core import times
-from kuulolla.core.errors import AppError, BadRequest, InvalidForm
+from kuulolla.core.errors import AppError, BadRequest
+from kuulolla.core.forms import InvalidForm
 from kuulolla.core.i18n import N_
 from kuulolla.shifts.model import PROFESSIONAL, VOLUNTEER
 from kuulolla.shifts.recurrence import MAX_PER_ROLE, WEEKDAYS, ShiftTemplate, check_rule, weekly
