@@ -165,10 +165,14 @@ def room_says(page: Any, server: ServerProcess, slug: str) -> str:
     return text.replace("Katso avoimet huoneet", "").strip()
 
 
+NICKS = iter(("Aino", "Eino", "Leena", "Oskari", "Pihla", "Sulo"))
+
+
 def join_says(page: Any, server: ServerProcess, slug: str) -> str:
-    """What a visitor is told on trying to join (empty when they got in)."""
+    """What a visitor is told on trying to join (empty when they got in); each try with
+    a nickname of its own (two people present cannot share one)."""
     page.goto(f"{server.http}/rooms/{slug}")
-    page.get_by_label("Nimimerkki").fill("Aino")
+    page.get_by_label("Nimimerkki").fill(next(NICKS))
     page.get_by_role("button", name="Liity huoneeseen").click()
     error = page.locator("#nick-error").filter(has_text=re.compile(r"\S"))
     chat = page.locator("#chat")
