@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kuulolla.accounts.models import Organisation, StaffUser
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
+from kuulolla.directory.models import DirectoryTopic
 from kuulolla.queue.models import QueueTopic
 from kuulolla.reports.events import Kind
 from kuulolla.reports.logic import Grid, Period, YearMonth, month_bounds
@@ -47,10 +48,10 @@ SERIES: dict[str, tuple[Kind, frozenset[str] | None, str]] = {
     "questions_late": (Kind.QUESTION_LATE, None, "label"),
     "moderation": (Kind.MODERATION_ACTION, None, "label"),
     "crisis": (Kind.CRISIS_ALERT, None, "label"),
-    # Referral cards helpers send in chats (the service directory, issue 30) are to be
-    # counted here as their own series, e.g. "referrals": (Kind.REFERRAL_SENT, None,
-    # "topic"), with a row in tables.Builder.summary and a figure in annual_summary
-    # (both marked "referrals"); nothing records them yet.
+    # Services of the directory sent in chats as referral cards, by the service's kind
+    # and by each topic of the service.
+    "referrals": (Kind.REFERRAL_SENT, None, "service_kind"),
+    "referral_topics": (Kind.REFERRAL_TOPIC, None, "directory_topic"),
 }
 # Feedback scores are counted per score as well ("feedback_score", member "1"…"5").
 FEEDBACK_SCORE = "feedback_score"
@@ -119,7 +120,7 @@ def _member(breakdown: str, by_org: bool, row: Any) -> str:
         return "" if row.room_id is None else str(row.room_id)
     if breakdown == "topic":
         return "" if row.topic_id is None else str(row.topic_id)
-    if breakdown == "label":
+    if breakdown in ("label", "service_kind", "directory_topic"):
         return str(row.label)
     return ""
 
@@ -281,6 +282,10 @@ async def _names(
         "room": rooms,
         "org": orgs,
         "topic": await _topic_names(session, organisation_id, locale),
+        "directory_topic": {
+            t.key: getattr(t, f"name_{locale}", None) or t.name_fi
+            for t in (await session.scalars(select(DirectoryTopic))).all()
+        },
     }
 
 

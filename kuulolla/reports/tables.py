@@ -18,6 +18,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from kuulolla.core.i18n import N_, gettext, ngettext
+from kuulolla.directory.logic import KINDS as SERVICE_KINDS
 from kuulolla.reports import logic
 from kuulolla.reports.events import Kind
 from kuulolla.reports.logic import Count, Period, YearMonth
@@ -129,6 +130,8 @@ SERIES_LABELS = {
     "questions_late": N_("Answered after the deadline"),
     "moderation": N_("Moderation actions"),
     "crisis": N_("Crisis alerts"),
+    "referrals": N_("Referrals to services"),
+    "referral_topics": N_("Referrals to services"),
 }
 
 CATEGORY_LABELS = {
@@ -187,6 +190,8 @@ class Builder:
         if breakdown == "label":
             # A code this version has no words for (a newer one) is "other", never the code.
             return self.tr(LABELS.get(member, ROW_UNKNOWN))
+        if breakdown == "service_kind":
+            return self.tr(SERVICE_KINDS.get(member, ROW_UNKNOWN))
         if breakdown in ("room", "topic") and self.data.by_org:
             breakdown = "org"
         names = self.data.names.get(breakdown, {})
@@ -312,6 +317,7 @@ class Builder:
                     Figure(None, "change"),
                 ]
             )
+        counts("referrals")
         counts("moderation")
         counts("crisis")
         figure(
@@ -376,6 +382,8 @@ class Builder:
             "topic": N_("Queue topic"),
             "org": N_("Organisation"),
             "label": N_("Category"),
+            "service_kind": N_("Kind of service"),
+            "directory_topic": N_("Topic of the service"),
         }.get(breakdown, N_("Category"))
 
     def rooms(self) -> Table:
@@ -441,6 +449,23 @@ class Builder:
 
     def crisis(self) -> Table:
         return self.breakdown("crisis", self.tr(N_("Crisis alerts by kind")), "label", ["crisis"])
+
+    def referrals(self) -> Table:
+        return self.breakdown(
+            "referrals",
+            self.tr(N_("Referrals to services by kind")),
+            "service_kind",
+            ["referrals"],
+        )
+
+    def referral_topics(self) -> Table:
+        """A service with several topics counts once under each of them."""
+        return self.breakdown(
+            "referral_topics",
+            self.tr(N_("Referrals to services by topic")),
+            "directory_topic",
+            ["referral_topics"],
+        )
 
     def feedback(self) -> Table:
         months = self.period.months()
@@ -510,6 +535,8 @@ class Builder:
                 self.crisis(),
                 self.feedback(),
                 self.helped(),
+                self.referrals(),
+                self.referral_topics(),
                 self.people(),
             ]
         return [
@@ -522,6 +549,8 @@ class Builder:
             self.crisis(),
             self.feedback(),
             self.helped(),
+            self.referrals(),
+            self.referral_topics(),
             self.people(),
         ]
 
@@ -589,7 +618,11 @@ def annual_summary(data: ReportData, locale: str) -> Summary:
             grid.sum("feedback_helped", months, members=["yes"]),
             _(N_("Visitors who answered yes to “Did the chat help?”.")),
         ),
-        # "referrals" (issue 30): referral cards sent in chats go here once recorded.
+        (
+            _(N_("Referrals to services")),
+            grid.sum("referrals", months),
+            _(N_("Services of the directory helpers sent to visitors in chats.")),
+        ),
         (
             _(N_("Volunteer hours")),
             Figure(data.hours.total, "hours"),
