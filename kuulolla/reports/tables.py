@@ -18,7 +18,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from kuulolla.core.i18n import N_, gettext, ngettext
-from kuulolla.directory.logic import KINDS as SERVICE_KINDS
+from kuulolla.directory.vocabulary import KINDS as SERVICE_KINDS
 from kuulolla.reports import logic
 from kuulolla.reports.events import Kind
 from kuulolla.reports.logic import Count, Period, YearMonth
