@@ -29,14 +29,22 @@ test client), so a ban then rests on the token alone.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
+import logging
 import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+
+from redis.exceptions import RedisError
+
+from kuulolla.core.redis_pool import pooled_redis
+
+log = logging.getLogger(__name__)
 
 KEY_LIFETIME = 48 * 3600  # seconds a day key lives after it was made
 DIGEST_BYTES = 32
@@ -102,29 +110,80 @@ class MemoryKeyStore:
         self._keys.clear()
 
 
+CACHE_SECONDS = 60.0  # how long a process reuses a day key it read from Redis
+
+
 class RedisKeyStore:
-    """Day keys shared by every process through Redis; they expire by themselves."""
+    """Day keys shared by every process through Redis; they expire by themselves.
 
-    def __init__(self, url: str, *, prefix: str) -> None:
-        from redis.asyncio import Redis
+    A process reuses a key it read for up to :data:`CACHE_SECONDS` (never past the
+    key's own expiry), one read at a time per day: every new socket needs the day's
+    key, and a storm of reconnects must not become a storm of Redis commands. While
+    Redis cannot be reached, keys of this process stand in (logged): a ban's network
+    part then matches only in the process that recorded it, its token part everywhere.
+    """
 
-        self._redis: Any = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    def __init__(
+        self, url: str, *, prefix: str, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._redis: Any = pooled_redis(url)
         self._prefix = f"{prefix}:bankey:"
+        self._monotonic = monotonic
+        self._cache: dict[str, tuple[bytes, float]] = {}  # day -> (key, reused until)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.fallback = MemoryKeyStore(monotonic=monotonic)
 
     def name(self, day: str) -> str:
         return self._prefix + day
 
     async def day_key(self, day: str) -> bytes:
+        found = self._cached(day)
+        if found is not None:
+            return found
+        lock = self._locks.setdefault(day, asyncio.Lock())
+        async with lock:
+            found = self._cached(day)
+            if found is not None:
+                return found
+            try:
+                return await self._read(day)
+            except (RedisError, OSError) as exc:
+                log.warning(
+                    "bankey.redis_unavailable: %s",
+                    type(exc).__name__,
+                    extra={"event": "bankey.redis_unavailable"},
+                )
+                return await self.fallback.day_key(day)
+
+    def _cached(self, day: str) -> bytes | None:
+        found = self._cache.get(day)
+        if found is not None and found[1] > self._monotonic():
+            return found[0]
+        return None
+
+    async def _read(self, day: str) -> bytes:
         name = self.name(day)
         # The first process to need the day's key makes it; it expires 48 h later.
-        await self._redis.set(name, secrets.token_bytes(32), nx=True, ex=KEY_LIFETIME)
-        key = await self._redis.get(name)
-        # Lost in between (an eviction): a fresh key for this call only; the ban then
-        # rests on the token, which is the safe direction.
-        return bytes(key) if key is not None else secrets.token_bytes(32)
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.set(name, secrets.token_bytes(32), nx=True, ex=KEY_LIFETIME)
+        pipe.get(name)
+        pipe.pttl(name)
+        _, key, ttl_ms = await pipe.execute()
+        if key is None:
+            # Lost in between (an eviction): a fresh key for this call only; the ban
+            # then rests on the token, which is the safe direction.
+            return secrets.token_bytes(32)
+        now = self._monotonic()
+        for old in [d for d, (_, until) in self._cache.items() if until <= now]:
+            del self._cache[old]
+            self._locks.pop(old, None)
+        keep = min(CACHE_SECONDS, max(0, int(ttl_ms)) / 1000)
+        self._cache[day] = (bytes(key), now + keep)
+        return bytes(key)
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        self._cache.clear()
+        await self._redis.aclose(close_connection_pool=True)
 
 
 def make_ban_keys(*, redis_url: str, prefix: str) -> BanKeys:

@@ -46,6 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from redis.exceptions import RedisError
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -53,6 +54,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from kuulolla.core import metrics
 from kuulolla.core.db import Database
 from kuulolla.core.models import RateCounter
+from kuulolla.core.redis_pool import pooled_redis
 
 log = logging.getLogger(__name__)
 
@@ -200,9 +202,7 @@ class RedisLimiter:
     """Counters shared by every process through Redis."""
 
     def __init__(self, url: str, *, prefix: str, wall: Wall = time.time) -> None:
-        from redis.asyncio import Redis
-
-        self._redis: Any = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        self._redis: Any = pooled_redis(url)
         self._prefix = f"{prefix}:limit:"
         self._take = self._redis.register_script(TAKE_SCRIPT)
         self._refund = self._redis.register_script(REFUND_SCRIPT)
@@ -222,8 +222,6 @@ class RedisLimiter:
         )
 
     async def take(self, rule: Rule, key: str | bytes, *, cost: int = 1) -> Verdict:
-        from redis.exceptions import RedisError
-
         if self._usable():
             name = self._prefix + storage_key(rule, key)
             window_ms = max(1, int(rule.window * 1000))
@@ -241,8 +239,6 @@ class RedisLimiter:
         return self.fallback.take_now(rule, key, cost=cost)
 
     async def refund(self, rule: Rule, key: str | bytes, *, cost: int = 1) -> None:
-        from redis.exceptions import RedisError
-
         if not self._usable():
             await self.fallback.refund(rule, key, cost=cost)
             return
@@ -252,8 +248,6 @@ class RedisLimiter:
             self._failed(exc)
 
     async def reset(self, rule: Rule, key: str | bytes) -> None:
-        from redis.exceptions import RedisError
-
         await self.fallback.reset(rule, key)
         if not self._usable():
             return
@@ -266,7 +260,7 @@ class RedisLimiter:
         await self.fallback.prune()
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        await self._redis.aclose(close_connection_pool=True)
 
 
 # ------------------------------------------------------------------ database

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -93,3 +95,37 @@ async def test_redis_key_is_shared_and_expires(redis_url: str, broker_prefix: st
     finally:
         await one.close()
         await two.close()
+
+
+@pytest.mark.asyncio
+async def test_a_storm_of_sockets_reads_the_day_key_once(redis_url: str) -> None:
+    """Three hundred digests at once (a reconnect storm) read Redis once and fail none."""
+    store = RedisKeyStore(redis_url, prefix=f"kt{secrets.token_hex(4)}")
+    reads = 0
+    real = store._read
+
+    async def counted(day: str) -> bytes:
+        nonlocal reads
+        reads += 1
+        return await real(day)
+
+    store._read = counted  # type: ignore[method-assign]
+    keys = BanKeys(store)
+    try:
+        digests = await asyncio.gather(*(keys.digest("192.0.2.7", now=NOW) for _ in range(300)))
+        assert len(set(digests)) == 1 and reads == 1
+    finally:
+        await store._redis.delete(store.name(bankey.day_of(NOW)))
+        await keys.close()
+
+
+@pytest.mark.asyncio
+async def test_without_redis_the_process_keeps_its_own_day_key() -> None:
+    """With Redis unreachable a digest is still made (this process's key of the day),
+    the same for every call that day."""
+    keys = BanKeys(RedisKeyStore("redis://127.0.0.1:1/0", prefix="x"))
+    try:
+        first = await keys.digest("192.0.2.7", now=NOW)
+        assert first is not None and first == await keys.digest("192.0.2.7", now=NOW)
+    finally:
+        await keys.close()

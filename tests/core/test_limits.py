@@ -210,3 +210,22 @@ async def test_backend_choice(db: Database, redis_url: str) -> None:
 def test_minutes_round_up() -> None:
     """A wait is told in whole minutes, rounded up, at least one."""
     assert [minutes(s) for s in (0, 1, 60, 61, 899)] == [1, 1, 1, 2, 15]
+
+
+@pytest.mark.asyncio
+async def test_redis_takes_a_storm_of_attempts_without_falling_back(
+    redis_url: str, broker_prefix: str
+) -> None:
+    """Three hundred attempts at once wait for a pooled connection instead of failing
+    over to the process's count: all are counted in Redis."""
+    limiter = RedisLimiter(redis_url, prefix=broker_prefix)
+    rule = Rule("test.storm", limit=1000, window=60.0)
+    try:
+        verdicts = await asyncio.gather(*(limiter.take(rule, "k") for _ in range(300)))
+        assert sorted(v.count for v in verdicts) == list(range(1, 301))
+        assert limiter.fallback._counts == {}
+    finally:
+        keys = await limiter._redis.keys(f"{broker_prefix}:*")
+        if keys:
+            await limiter._redis.delete(*keys)
+        await limiter.close()
