@@ -69,7 +69,7 @@ def text(cell: Cell, locale: str) -> str:
         value = value / 60
     elif cell.unit == "days":
         value = value / 86400
-    pattern = "0.0" if cell.unit == "score" else "0.#"
+    pattern = "0.0" if cell.unit == "score" else "#,##0.#"
     return str(format_decimal(value, pattern, locale=locale))
 
 
