@@ -31,8 +31,9 @@ part of the meaning), ``code_switch`` (two languages in one message: "mä oon so
 
 Splits: ``dev``, ``test`` and ``holdout7`` (round 7's measured split) train the
 learned model and tune the lexicon; round 8's measured split is in ``dev`` (ids
-h1001–h1477); ``holdout`` is the newest split, written and committed before the rules
-last changed (``scripts/bench/moderation``, docs/performance.md).
+h1001–h1477); ``holdout9`` is round 9's measured split; ``holdout`` is the newest
+split, written and committed before the rules last changed
+(``scripts/bench/moderation``, docs/performance.md).
 """
 
 from __future__ import annotations

@@ -16,15 +16,36 @@ from kuulolla.moderation import evaluation
 from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
+# Measured on the holdout split of round 10 (450 messages, 276 of them crisis, written
+# in fresh voices and committed before any rule changed; docs/performance.md): with
+# the round-9 lexicon and model 254 of 276 found at 254 of 284.
+MEASURED_CRISIS_RECALL = 254 / 276  # 0.920
+MEASURED_CRISIS_PRECISION = 254 / 284  # 0.894
+# Crisis messages found per way of writing on round 10's holdout split with the
+# round-9 rules: (found, of).
+MEASURED_BY_PATTERN = {
+    "no_umlauts": (36, 37),
+    "typo": (22, 23),
+    "slang": (23, 24),
+    "teen": (67, 71),
+    "older": (32, 35),
+    "third_person": (38, 42),
+    "joke": (6, 6),
+    "past": (16, 16),
+    "emoji": (11, 15),
+    "code_switch": (5, 6),
+    "lang:en": (65, 71),
+    "lang:sv": (38, 44),
+}
 # Measured on the holdout split of round 9 (607 messages, 358 of them crisis, written
-# in other voices than the earlier rounds and committed before any rule changed;
-# docs/performance.md): with the round-8 lexicon and model 309 of 358 found at 309 of
-# 352; after round 9, measured once, 327 of 358 at 327 of 368.
-MEASURED_CRISIS_RECALL = 327 / 358  # 0.913
-MEASURED_CRISIS_PRECISION = 327 / 368  # 0.889
+# in other voices than the earlier rounds and committed before any rule changed): with
+# the round-8 lexicon and model 309 of 358 found at 309 of 352; after round 9,
+# measured once, 327 of 358 at 327 of 368 (split holdout9).
+MEASURED_ROUND9_RECALL = 327 / 358  # 0.913
+MEASURED_ROUND9_PRECISION = 327 / 368  # 0.889
 # Crisis messages found per way of writing on round 9's holdout split, measured once
 # after the round: (found, of).
-MEASURED_BY_PATTERN = {
+MEASURED_ROUND9_BY_PATTERN = {
     "no_umlauts": (41, 42),
     "typo": (31, 34),
     "slang": (18, 20),
@@ -72,13 +93,19 @@ PATTERNS = frozenset(
 )  # fmt: skip
 
 
-def _round8() -> list[evaluation.Case]:
-    """Round 8's holdout messages, now in the dev split."""
-    return [c for c in evaluation.load("dev") if c.id[0] == "h" and int(c.id[1:]) in ROUND8_IDS]
+ROUNDS_IN_DEV = {"round8": ROUND8_IDS}
+
+
+def _cases(split: str) -> list[evaluation.Case]:
+    """The cases of a split, or of an earlier round's holdout messages now in dev."""
+    if split not in ROUNDS_IN_DEV:
+        return evaluation.load(split)
+    ids = ROUNDS_IN_DEV[split]
+    return [c for c in evaluation.load("dev") if c.id[0] == "h" and int(c.id[1:]) in ids]
 
 
 def _scores(split: str, voikko: Finnish) -> dict[str, evaluation.Score]:
-    cases = _round8() if split == "round8" else evaluation.load(split)
+    cases = _cases(split)
     return evaluation.evaluate(
         cases, screener=lambda t: screen(t, policy=evaluation.POLICY, finnish=voikko)
     )
@@ -97,6 +124,12 @@ def holdout(voikko: Finnish) -> dict[str, evaluation.Score]:
 
 
 @pytest.fixture(scope="module")
+def round9(voikko: Finnish) -> dict[str, evaluation.Score]:
+    """Scores of round 9's holdout split."""
+    return _scores("holdout9", voikko)
+
+
+@pytest.fixture(scope="module")
 def round8(voikko: Finnish) -> dict[str, evaluation.Score]:
     """Scores of round 8's holdout split."""
     return _scores("round8", voikko)
@@ -112,7 +145,7 @@ def test_evaluation_set_is_sound() -> None:
     """Unique ids, known labels and patterns, and every PII string in its text."""
     test, holdout = evaluation.load("test"), evaluation.load("holdout")
     cases = [c for split in evaluation.splits() for c in evaluation.load(split)]
-    assert len(cases) >= 4500 and len(test) >= 300 and len(holdout) >= 500
+    assert len(cases) >= 4500 and len(test) >= 300 and len(holdout) >= 400
     assert len({c.id for c in cases}) == len(cases)
     assert all(c.labels and c.labels <= LABELS for c in cases)
     assert all(c.patterns <= PATTERNS for c in cases)
@@ -167,7 +200,7 @@ def _found_by_pattern(
 ) -> dict[str, tuple[int, int]]:
     patterns: dict[str, evaluation.Score] = {}
     evaluation.evaluate(
-        _round8() if split == "round8" else evaluation.load(split),
+        _cases(split),
         screener=lambda t: screen(t, policy=evaluation.POLICY, finnish=voikko),
         patterns=patterns,
     )
@@ -179,6 +212,19 @@ def test_ways_of_writing_do_not_regress(voikko: Finnish) -> None:
     as measured."""
     found = _found_by_pattern("holdout", voikko, MEASURED_BY_PATTERN)
     assert all(found[n][0] >= MEASURED_BY_PATTERN[n][0] for n in found), found
+
+
+def test_round9_figures_hold(round9: dict[str, evaluation.Score]) -> None:
+    """Round 9's holdout split keeps its recall, and its precision within 0.02."""
+    assert round9["crisis.any"].recall >= MEASURED_ROUND9_RECALL
+    assert round9["crisis.any"].precision >= MEASURED_ROUND9_PRECISION - 0.02
+
+
+def test_round9_ways_of_writing_hold(voikko: Finnish) -> None:
+    """Each way of writing finds at least as many crisis messages of round 9's split as
+    measured after that round."""
+    found = _found_by_pattern("holdout9", voikko, MEASURED_ROUND9_BY_PATTERN)
+    assert all(found[n][0] >= MEASURED_ROUND9_BY_PATTERN[n][0] for n in found), found
 
 
 def test_round8_figures_hold(round8: dict[str, evaluation.Score]) -> None:
