@@ -1,5 +1,7 @@
 """The service directory in real headless Chromium: a visitor picks a region and a topic,
-finds a service open now and opens it; the region is remembered in the tab only."""
+finds a service open now and opens it; the region is remembered in the tab only; the
+front page and a room's crisis help lead to it; helpers send its services as referral
+cards in a room and in a one-to-one chat."""
 
 from __future__ import annotations
 
@@ -57,6 +59,37 @@ def test_a_visitor_finds_an_open_service_near_them(browser: Any, site: Any) -> N
         assert other.get_by_label("Missä").input_value() == ""
     finally:
         other.context.close()
+
+
+def test_the_front_page_and_a_rooms_crisis_help_lead_to_help_near_the_visitor(
+    browser: Any, site: Any
+) -> None:
+    """From the front page the visitor reaches the directory and picks Tampere; in a room
+    of Arjen Tuki the crisis help leads to crisis services of every organisation near
+    Tampere (another organisation's crisis centre among them), the region remembered."""
+    page = new_page(browser)
+    try:
+        page.goto(f"{site.server.http}/")
+        near = page.locator("section", has=page.get_by_role("heading", name="Apua läheltäsi"))
+        near.get_by_role("link", name="Löydä apua läheltäsi").click()
+        page.wait_for_url("**/directory")
+        page.get_by_label("Missä").select_option("m:837")
+        page.get_by_role("button", name="Etsi").click()
+        page.wait_for_url("**/directory?*region=m%3A837*")
+
+        page.goto(f"{site.server.http}/rooms/vanhemmuus")
+        crisis = page.locator("#crisis")
+        crisis.get_by_role("link", name="Kriisiapua läheltäsi kaikilta järjestöiltä").click()
+        page.wait_for_url("**/directory?*topic=crisis*region=m%3A837*")
+        assert page.get_by_label("Missä").input_value() == "m:837"
+        assert page.get_by_label("Aihe", exact=True).input_value() == "crisis"
+        help_now = page.locator("section.crisis").inner_text()
+        assert "Kriisikeskus, Tampere" in help_now and "Kriisipuhelin" in help_now
+        cards = page.locator(".directory-results .service-card")
+        assert cards.filter(has_text="Mielen Tuki ry").count() > 0
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()
 
 
 def test_the_quick_exit_forgets_the_region(browser: Any, site: Any) -> None:
@@ -132,3 +165,66 @@ def test_a_helper_sends_a_referral_the_visitor_sees(browser: Any, site: Any) -> 
 
 def staff_name(page: Any) -> str:
     return str(page.locator("#messages .message--referral .message__nick").first.inner_text())
+
+
+def test_a_helper_refers_a_visitor_in_a_one_to_one_chat(browser: Any, site: Any) -> None:
+    """A helper in the one-to-one console finds the carers' group in Tampere and sends
+    it; the visitor waiting for help sees the card with its name, opening times and
+    number, and both views pass axe."""
+    server = site.server
+    helper = new_page(browser)
+    helper.context.add_cookies(
+        [{"name": site.cookie_name, "value": site.session_for("professional"), "url": server.http}]
+    )
+    visitor = new_page(browser, viewport={"width": 360, "height": 800})
+    try:
+        helper.goto(server.http + "/staff/queue/arjen-tuki")
+        helper.check("#duty-yes")
+        helper.locator("form[action$='/duty'] button").click()
+        helper.wait_for_load_state()
+
+        visitor.goto(server.http + "/chat/parisuhde")
+        visitor.select_option("#q-age", "30_64")
+        visitor.fill("#q-subject", "Hoidan äitiäni")
+        visitor.check("#q-consent")
+        visitor.locator("#enter-form button[type=submit]").click()
+        visitor.locator("#wait-status").filter(has_text="Olet jonossa").wait_for()
+        helper.reload()
+        helper.locator("section", has_text="Hoidan äitiäni").locator(
+            "form[action$='/take'] button"
+        ).first.click()
+        helper.locator("#conv-status", has_text="Yhteys toimii").wait_for()
+        visitor.locator("#conversation").wait_for(state="visible", timeout=15_000)
+
+        picker = helper.locator("#referral-picker")
+        picker.locator("summary").click()
+        picker.get_by_label("Millaista apua?").fill("omaishoitajan vertaistukea")
+        picker.get_by_label("Missä (kunta tai hyvinvointialue)").fill("Tampere")
+        picker.get_by_role("button", name="Etsi").click()
+        found = picker.locator(
+            ".referral-picker__item", has_text="Omaishoitajien vertaisryhmä, Tampere"
+        )
+        found.get_by_role(
+            "button", name="Lähetä Omaishoitajien vertaisryhmä, Tampere keskusteluun"
+        ).click()
+        picker.locator(".referral-picker__status", has_text="Lähetetty").wait_for()
+
+        card = visitor.locator("#messages .message--referral .referral-card")
+        card.wait_for()
+        text = card.inner_text()
+        assert "Omaishoitajien vertaisryhmä, Tampere" in text and "Arjen Tuki ry" in text
+        assert "kuukauden toinen tiistai 17.30–19.00" in text
+        assert card.locator("a[href^='tel:']").first.get_attribute("href") == "tel:090000113"
+        helper.locator("#messages .message--referral .referral-card").wait_for()
+        assert axe_violations(visitor) == []
+        assert axe_violations(helper) == []
+        # Leave the shared site as the walks expect it: conversation over, helper off duty.
+        visitor.locator("#end").click()
+        visitor.locator("#after").wait_for(state="visible")
+        helper.goto(server.http + "/staff/queue/arjen-tuki")
+        helper.check("#duty-no")
+        helper.locator("form[action$='/duty'] button").click()
+        helper.wait_for_load_state()
+    finally:
+        helper.context.close()
+        visitor.context.close()
