@@ -227,6 +227,24 @@ async def accessibility_statement(request: Request) -> Response:
     )
 
 
+# What the quick exit asks the browser to forget of this site: its cache, cookies and
+# storage (https://w3c.github.io/webappsec-clear-site-data/). Browsers act on it only over
+# https or on the local machine.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+@public
+async def quick_exit(request: Request) -> Response:
+    """Where the quick exit (static/js/exit.js) passes on its way to the neutral site:
+    the answer tells the browser to forget this site's cache, cookies and storage, and
+    its script replaces the page with the neutral site (``location.replace``, so Back
+    does not come here). It shows nothing of the service and sets no cookie."""
+    request.state.set_lang_cookie = False
+    response = render(request, "exit.html")
+    response.headers["clear-site-data"] = CLEAR_SITE_DATA
+    return response
+
+
 SITEMAP = [seo.listed_section("pages", _public_pages)]
 
 ROUTES = [
@@ -235,4 +253,5 @@ ROUTES = [
     Route("/about/plain", about_plain, name="about_plain"),
     Route("/accessibility", accessibility_statement, name="accessibility_statement"),
     Route("/rooms/{slug}", room, name="room"),
+    Route("/exit", quick_exit, name="quick_exit"),
 ]

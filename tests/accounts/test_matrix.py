@@ -68,6 +68,7 @@ AUDIENCE = {
     "room": "everyone",
     "about": "everyone",
     "about_plain": "everyone",
+    "quick_exit": "everyone",
     "accessibility_statement": "everyone",
     # What crawlers and the installable app read.
     "robots_txt": "everyone",

@@ -334,6 +334,7 @@ NOT_PAGES = {
     "manifest": "the web app manifest (JSON)",
     "service_worker": "the service worker's script",
     "favicon": "an icon",
+    "quick_exit": "the quick exit's way out: goes on to the neutral site at once",
     "directory_feed_json": "the directory's open data as JSON",
     "directory_feed_csv": "the directory's open data as CSV",
     "directory_search_json": "JSON for the referral picker in conversations",

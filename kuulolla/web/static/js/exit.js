@@ -1,14 +1,31 @@
-// Quick exit: a button on every visitor page and Shift pressed three times.
-// Replaces the page with a neutral site (location.replace keeps this page out of the
-// tab's back history), clears what this tab stored and tells other scripts to close
-// their sockets. In a frame on another site, the whole window is replaced.
+// Quick exit: a button on every visitor page, Shift pressed three times, and on a touch
+// screen two quick taps on an empty spot of the page.
+//
+// Other scripts hear "kuulolla:exit" first: they close their sockets and leave the queue
+// or the conversation (a request that outlives the page, `fetch(..., {keepalive})`),
+// and may hand a promise to `event.detail.waitFor` so the way out waits a moment for it.
+// Then the tab's storage is cleared, the page blanked, and the tab goes through /exit,
+// whose answer tells the browser to forget the site's cookies, storage and cache
+// (Clear-Site-Data), on to the neutral site. Both steps use location.replace, so Back
+// does not return to the service. In a frame on another site, the whole window is
+// replaced.
 
 const SHIFT_PRESSES = 3;
 const SHIFT_WINDOW_MS = 1500;
+const TAP_WINDOW_MS = 400;
+const TAP_DISTANCE_PX = 40;
+const WAIT_MS = 700;  // the longest the way out waits for a leave request
+
+let leaving = false;
 
 export function quickExit() {
+  if (leaving) return;
+  leaving = true;
   const target = document.body.dataset.exitUrl || "about:blank";
-  document.dispatchEvent(new CustomEvent("kuulolla:exit"));
+  const pending = [];
+  document.dispatchEvent(new CustomEvent("kuulolla:exit", {
+    detail: { waitFor: (promise) => pending.push(promise) },
+  }));
   try { sessionStorage.clear(); } catch (_) { /* storage may be disabled */ }
   try { localStorage.clear(); } catch (_) { /* storage may be disabled */ }
   document.title = "";
@@ -17,7 +34,15 @@ export function quickExit() {
     leaveFrame(target);
     return;
   }
-  window.location.replace(target);
+  const go = () => window.location.replace("/exit");
+  if (!pending.length) {
+    go();
+    return;
+  }
+  Promise.race([
+    Promise.allSettled(pending),
+    new Promise((resolve) => setTimeout(resolve, WAIT_MS)),
+  ]).then(go, go);
 }
 
 // The chat embedded on an organisation's site: the whole window must go, not only the
@@ -54,3 +79,30 @@ document.addEventListener("click", (event) => {
     quickExit();
   }
 });
+
+// Touch keyboards have no Shift to press three times: two quick taps with one finger on
+// a spot that is not a control, a link or text being edited leave too.
+const CONTROLS = "a, button, input, textarea, select, label, summary, details, [contenteditable], [role=button], [tabindex]:not(main)";
+let lastTap = null;
+
+document.addEventListener("touchend", (event) => {
+  if (event.touches.length || event.changedTouches.length !== 1) return;
+  const target = event.target instanceof Element ? event.target : null;
+  if (!target || target.closest(CONTROLS)) {
+    lastTap = null;
+    return;
+  }
+  const touch = event.changedTouches[0];
+  const now = performance.now();
+  const near = lastTap
+    && now - lastTap.t < TAP_WINDOW_MS
+    && Math.abs(touch.clientX - lastTap.x) < TAP_DISTANCE_PX
+    && Math.abs(touch.clientY - lastTap.y) < TAP_DISTANCE_PX;
+  if (near) {
+    lastTap = null;
+    event.preventDefault();
+    quickExit();
+    return;
+  }
+  lastTap = { t: now, x: touch.clientX, y: touch.clientY };
+}, { passive: false });

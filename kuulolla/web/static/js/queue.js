@@ -255,9 +255,21 @@ $("delete").addEventListener("click", async () => {
   }
 });
 
-document.addEventListener("kuulolla:exit", () => {
+// The quick exit leaves the queue or ends the conversation (the helper sees the visitor
+// left), in a request that outlives the page; the way out waits a moment for it.
+document.addEventListener("kuulolla:exit", (event) => {
   exiting = true;
   closeSocket();
+  if (view && (view.state === "waiting" || view.state === "active")) {
+    const leaving = fetch("/chat/leave", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf, accept: "application/json" },
+      body: JSON.stringify({ token }),
+      credentials: "same-origin",
+      keepalive: true,
+    }).catch(() => {});
+    event.detail?.waitFor?.(leaving);
+  }
 });
 
 // ------------------------------------------------------------------ start
