@@ -4,21 +4,36 @@ A review sent 40 wrong passwords for one account at the same moment: every one w
 hashed and checked before the first failure was recorded, so the limit of five let
 about sixty guesses through in fifteen minutes. The same held for the second factor:
 57 of 60 concurrent codes were checked on one pending sign-in. Each attempt now
-reserves its place before the hash or the code check.
+reserves its place before the hash or the code check; so does each use of a one-time
+link (an invitation or a password reset), whose new password is hashed.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx2 as httpx
 import pytest
 
-from kuulolla.accounts import totp
+from kuulolla.accounts import links, totp
+from kuulolla.accounts.passwords import Passwords
+from kuulolla.accounts.permissions import Principal, Role
+from kuulolla.accounts.service import NoEvents
+from kuulolla.accounts.throttle import SignInThrottled
 from kuulolla.core.clock import utcnow
+from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
-from tests.accounts.helpers import PASSWORD, SESSION_COOKIE, session_csrf
-from tests.security.concurrency import http_at_once
+from tests.accounts.helpers import (
+    PASSWORD,
+    SESSION_COOKIE,
+    build_world,
+    make_throttle,
+    session_csrf,
+)
+from tests.conftest import make_settings
+from tests.helpers import NOW
+from tests.security.concurrency import at_once, http_at_once
 from tests.security.conftest import NETWORK_SIGNINS, TOTP_SECRET, Live
 
 pytestmark = pytest.mark.e2e
@@ -94,3 +109,77 @@ async def test_concurrent_second_factor_codes_are_checked_five_times(live: Live)
     # The rest were refused: throttled (429), the sign-in ended (400), or, once the
     # pending session is gone, the form token no longer matches a session (403).
     assert all(r.status_code in (400, 403, 429) for r in responses)
+
+
+class GatedPasswords(Passwords):
+    """Counts the hashes asked for and holds each until every attempt of the race has
+    either reached a hash or been refused, so no attempt can see the link spent."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__()
+        self.attempts = attempts
+        self.hashed = 0
+        self.refused = 0
+        self.all_in = asyncio.Event()
+
+    def arrived(self) -> None:
+        if self.hashed + self.refused == self.attempts:
+            self.all_in.set()
+
+    async def hash(self, password: str) -> str:
+        self.hashed += 1
+        self.arrived()
+        await self.all_in.wait()
+        return "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
+
+
+@pytest.mark.asyncio
+async def test_a_one_time_link_used_forty_times_at_once_is_hashed_five_times(
+    db: Database,
+) -> None:
+    """Forty uses of one reset link at once, all before any is spent: five new passwords
+    are hashed, the link works once and the other thirty-five are told to wait."""
+    world = await build_world(db)
+    coordinator = Principal(
+        user_id=world.users["coordinator-alfa"], roles={world.orgs["alfa"]: Role.COORDINATOR}
+    )
+    issued = await links.do_create_reset_link(
+        db,
+        actor=coordinator,
+        user_id=world.users["target-alfa"],
+        organisation_id=world.orgs["alfa"],
+        settings=make_settings("sqlite://"),
+        now=NOW,
+    )
+    passwords = GatedPasswords(40)
+    throttle = make_throttle()
+    new_password = "uusi salasana joka on tarpeeksi pitkä"
+
+    async def attempt(i: int) -> str:
+        try:
+            await links.do_use_link(
+                db,
+                passwords=passwords,
+                throttle=throttle,
+                token=issued.token,
+                password=new_password,
+                confirm=new_password,
+                events=NoEvents(),
+                now=NOW,
+            )
+        except SignInThrottled:
+            passwords.refused += 1
+            passwords.arrived()
+            return "throttled"
+        except links.LinkInvalid:
+            return "spent"
+        return "used"
+
+    outcomes = await at_once(40, attempt)
+    assert passwords.hashed == Settings().link_attempts == 5
+    assert sorted(set(outcomes)) == ["spent", "throttled", "used"]
+    assert (outcomes.count("used"), outcomes.count("spent"), outcomes.count("throttled")) == (
+        1,
+        4,
+        35,
+    )
