@@ -72,7 +72,6 @@ from kuulolla.moderation.nicknames import NickTaken, check_visitor_nick, room_ke
 from kuulolla.queue import service as queue_service
 from kuulolla.reports.events import Kind
 from kuulolla.rooms.nicks import nick_key
-from kuulolla.rooms.service import touch_member
 from kuulolla.shifts.rooms import RoomNotOpen
 from kuulolla.web.security import origin_allowed
 
@@ -395,9 +394,7 @@ class Connection:
             # would identify a conversation, so one-to-one chats are counted by the
             # queue (reports/events.py) and never per room.
             server.room_orgs[room.id] = room.organisation_id
-        member = await touch_member(
-            server.db, room_id=room.id, author_key=identity.author_key, now=server.clock.now()
-        )
+        member = await server.members.touch(room_id=room.id, author_key=identity.author_key)
         first_seq = member.first_seq
         # A newcomer to a group room waits a few seconds before writing, once: counted
         # from their first join, so a reconnect or a reload does not start it again. No
@@ -411,9 +408,8 @@ class Connection:
         hub = await server.fanout.attach(ref, self.sink)
         try:
             limit = room.history_limit if frame.since is None else self.settings.resume_limit
-            metrics.HISTORY_QUERIES.inc()
-            last, purged, history = await store.read_history(
-                server.db, room.id, since=frame.since, limit=limit
+            last, purged, history = await server.history.read(
+                room.id, since=frame.since, limit=limit
             )
             plan = logic.plan_join(
                 since=frame.since,

@@ -28,7 +28,7 @@ from kuulolla.chat.fanout import Fanout, iso
 from kuulolla.chat.limits import ChatLimits
 from kuulolla.chat.protocol import CLOSE_ACCOUNT_CHANGED, CLOSE_SESSION_ENDED, RoomStateFrame
 from kuulolla.chat.sockets import OutFrame
-from kuulolla.chat.store import Committer, Stored
+from kuulolla.chat.store import Committer, HistoryReads, Stored
 from kuulolla.core.bankey import BanKeys
 from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
@@ -39,7 +39,7 @@ from kuulolla.moderation.live import Live
 from kuulolla.moderation.nicknames import staff_shapes
 from kuulolla.reports.events import Kind, Tally
 from kuulolla.rooms.nicks import NickClaims
-from kuulolla.rooms.service import RoomCache
+from kuulolla.rooms.service import MemberTouches, RoomCache
 from kuulolla.shifts.rooms import RoomStates
 
 if TYPE_CHECKING:
@@ -69,6 +69,10 @@ class ChatServer:
         self.limits = ChatLimits(settings=settings, limiter=limiter, bankeys=bankeys, clock=clock)
         self.rooms = RoomCache(db, ttl=settings.room_cache_seconds)
         self.staff_names = StaffNames(db, fold=staff_shapes)
+        # Joins' member rows in grouped commits, and their history one read per room
+        # per burst (a reconnect storm after a deploy).
+        self.members = MemberTouches(db, clock)
+        self.history = HistoryReads(db)
         # Visitors' nicknames held in group rooms (no two alike among those present).
         self.nicks = NickClaims(db, clock)
         # Rooms opened and closed by their roster (shifts/rooms.py).

@@ -307,3 +307,145 @@ async def read_history(
             )
             history = [_stored(r) for r in rows]
         return last_seq, purged, history
+
+
+# ------------------------------------------------------------------ joins' history
+
+
+History = tuple[int, int, list[Stored]]
+
+
+@dataclass(slots=True)
+class _HistoryWish:
+    since: int | None
+    limit: int
+    future: asyncio.Future[History]
+
+
+def _serve(
+    wish: _HistoryWish, last: int, purged: int, rows: list[Stored], covered_from: int
+) -> list[Stored] | None:
+    """What :func:`read_history` would answer ``wish`` from the messages ``rows`` (every
+    shown message with ``covered_from < seq <= last``, oldest first), or None when they
+    do not cover it."""
+    complete = covered_from <= purged  # nothing older is left in the table
+    if wish.since is None:
+        if wish.limit <= 0:
+            return []
+        tail = [r for r in rows if r.kind in (KIND_MESSAGE, KIND_REFERRAL)][-wish.limit :]
+        return tail if len(tail) == wish.limit or complete else None
+    after = [r for r in rows if r.seq > wish.since][: wish.limit + 1]
+    if wish.since >= covered_from or complete or len(after) > wish.limit:
+        # Covered, or too many even within what was read: the caller resynchronises.
+        return after
+    return None
+
+
+class HistoryReads:
+    """History for joining and resuming clients, read once per room per burst.
+
+    After a deploy every visitor of a room reconnects at once, each with the last
+    sequence it saw. Here the first join of a room reads at once; joins of the same
+    room that arrive within ``interval`` seconds of a read wait for the next one and
+    share it: one transaction reads the room's position and every shown message after
+    the lowest sequence wanted (bounded), and each join is answered from it exactly as
+    :func:`read_history` would. A join it does not cover (a resume from far back) is
+    read on its own. Callers attach to the room's hub before asking, so nothing
+    committed after the shared read escapes them.
+    """
+
+    def __init__(self, db: Database, *, interval: float = 0.1, span: int = 2048) -> None:
+        self._db = db
+        self.interval = interval
+        self.span = span  # most sequences one shared read goes back
+        self._waiting: dict[int, list[_HistoryWish]] = {}
+        self._last_read: dict[int, float] = {}
+        self._scheduled: set[int] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        self.queries = 0  # shared reads made (for tests and benchmarks)
+
+    async def read(self, room_id: int, *, since: int | None, limit: int) -> History:
+        loop = asyncio.get_running_loop()
+        wish = _HistoryWish(since, limit, loop.create_future())
+        self._waiting.setdefault(room_id, []).append(wish)
+        if room_id not in self._scheduled:
+            self._scheduled.add(room_id)
+            delay = self._last_read.get(room_id, -1e9) + self.interval - loop.time()
+            if delay > 0:
+                loop.call_later(delay, self._start, room_id)
+            else:
+                self._start(room_id)
+        return await wish.future
+
+    def _start(self, room_id: int) -> None:
+        task = asyncio.get_running_loop().create_task(self._read(room_id))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _read(self, room_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        self._scheduled.discard(room_id)
+        wishes = self._waiting.pop(room_id, [])
+        if not wishes:
+            return
+        self._last_read[room_id] = loop.time()
+        if len(self._last_read) > 10_000:
+            self._last_read = {room_id: loop.time()}
+        try:
+            last, purged, rows, covered_from = await self._read_shared(room_id, wishes)
+        except Exception as exc:
+            for wish in wishes:
+                if not wish.future.done():
+                    wish.future.set_exception(exc)
+            return
+        for wish in wishes:
+            if wish.future.done():
+                continue
+            served = _serve(wish, last, purged, rows, covered_from)
+            if served is not None:
+                wish.future.set_result((last, purged, served))
+                continue
+            try:  # not covered by the shared read: on its own
+                wish.future.set_result(
+                    await read_history(self._db, room_id, since=wish.since, limit=wish.limit)
+                )
+            except Exception as exc:
+                if not wish.future.done():
+                    wish.future.set_exception(exc)
+
+    async def _read_shared(
+        self, room_id: int, wishes: list[_HistoryWish]
+    ) -> tuple[int, int, list[Stored], int]:
+        metrics.HISTORY_QUERIES.inc()
+        self.queries += 1
+        async with self._db.read() as conn:
+            state = (
+                await conn.execute(
+                    select(streams.c.last_seq, streams.c.purged_seq).where(
+                        streams.c.room_id == room_id
+                    )
+                )
+            ).one()
+            last, purged = int(state[0]), int(state[1])
+            lowest = last
+            for wish in wishes:
+                if wish.since is not None:
+                    lowest = min(lowest, wish.since)
+                elif wish.limit > 0:
+                    # A newcomer's tail: a little more than its length, for holes and
+                    # removed messages; a tail it does not cover is read on its own.
+                    lowest = min(lowest, last - 2 * wish.limit - 16)
+            covered_from = max(lowest, last - self.span, 0)
+            if covered_from >= last:
+                return last, purged, [], covered_from
+            rows = await conn.execute(
+                select(*_COLUMNS)
+                .where(
+                    messages.c.room_id == room_id,
+                    messages.c.seq > covered_from,
+                    messages.c.seq <= last,
+                    _SHOWN,
+                )
+                .order_by(messages.c.seq)
+            )
+            return last, purged, [_stored(r) for r in rows], covered_from

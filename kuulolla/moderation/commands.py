@@ -375,8 +375,10 @@ async def _record_ban_key(live: Live, connection: Connection, restriction_id: in
         try:
             digests = await live.ban_digests(connection)
             if digests:
-                await service.do_set_ban_key(
+                organisation_id = await service.do_set_ban_key(
                     live.server.db, restriction_id=restriction_id, ban_key=digests[0]
                 )
+                if organisation_id is not None:
+                    live.ban_key_recorded(organisation_id)
         except Exception:
             log.warning("moderation.ban_key_failed", extra={"event": "moderation.ban_key_failed"})

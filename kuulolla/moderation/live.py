@@ -4,7 +4,8 @@ moderation channel between processes.
 The chat endpoint calls in here at three points, so its own code stays small:
 
 - :meth:`Live.check_join` when someone joins (nickname screened, restrictions
-  looked up once, moderator status settled);
+  matched against the organisation's list the process keeps, moderator status
+  settled);
 - :meth:`Live.screen_send` for every message, before anything is stored or sent;
   it returns the text to commit, or raises a translated error (refused, muted,
   locked, slow mode), or holds the message for a moderator and returns ``None``;
@@ -22,7 +23,9 @@ then a newline and a server frame. ``kind`` is ``mods`` (to the room's moderator
 ``all`` (to everyone in the room; the room's settings changed), ``author`` (to
 the connections of one author key, hex in ``arg``; a private message or a
 restriction), ``words`` (no frame; room id 0, the organisation id in ``arg``: its
-word list changed, drop the compiled policies of its rooms) or ``duty`` (no frame;
+word list changed, drop the compiled policies of its rooms), ``restrictions`` (no
+frame; room id 0, the organisation id in ``arg``: a restriction of it now names a
+network's digest, read its restrictions again) or ``duty`` (no frame;
 the user id in ``arg``: they checked in or out on a shift of the room, settle their
 moderator status there).
 """
@@ -345,7 +348,9 @@ class Live:
             params: dict[str, Any] = dict(note.params) if note else {}
             raise InvalidNick(note.msgid if note else None, **params)
         state = MemberState(room.organisation_id, private=room.kind == "private")
-        await self.refresh(connection, state, room_id=room.id)
+        # Matched against the organisation's restrictions the process keeps (changes
+        # arrive on the moderation channel and drop the copy), not one read per join.
+        await self.recheck(connection, state, room_id=room.id)
         restriction = state.restriction
         if restriction is not None and restriction.kind in ("remove", "ban"):
             raise self.restricted(connection, restriction)
@@ -364,20 +369,6 @@ class Live:
             return 0
         state.flood.joined_at = clock.monotonic() - elapsed
         return math.ceil(policy.join_cooldown - elapsed)
-
-    async def refresh(self, connection: Connection, state: MemberState, *, room_id: int) -> None:
-        identity = connection.identity
-        if identity is None:
-            return
-        state.restriction = await service.get_restriction(
-            self.server.db,
-            organisation_id=state.organisation_id,
-            room_id=room_id,
-            author_key=identity.author_key,
-            ban_keys=await self.ban_digests(connection),
-            now=self.server.clock.now(),
-        )
-        state.checked_at = self.server.clock.monotonic()
 
     async def recheck(self, connection: Connection, state: MemberState, *, room_id: int) -> None:
         """The periodic re-check of a member while they write: matched against the
@@ -686,6 +677,15 @@ class Live:
             + payload,
         )
 
+    def ban_key_recorded(self, organisation_id: int) -> None:
+        """A restriction of the organisation now also names a network's digest: every
+        process reads the organisation's restrictions again (joins match that list)."""
+        self.restrictions_changed(organisation_id)
+        node = self.server.fanout.node
+        self.server.fanout.broker.publish(
+            self.channel, f"{node} 0 restrictions {organisation_id}".encode() + b"\n"
+        )
+
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         self.server._spawn(work)
 
@@ -707,6 +707,9 @@ class Live:
             room_id = int(room)
             if kind == "words":
                 self.forget_organisation(int(arg))
+                return
+            if kind == "restrictions":
+                self.restrictions_changed(int(arg))
                 return
             if kind == "duty":
                 self.spawn(self.settle_all(room_id=room_id, user_id=int(arg)))

@@ -448,14 +448,16 @@ async def do_restrict(
     return ActiveRestriction(restriction, expires, scope, row.id)
 
 
-async def do_set_ban_key(db: Database, *, restriction_id: int, ban_key: bytes) -> None:
+async def do_set_ban_key(db: Database, *, restriction_id: int, ban_key: bytes) -> int | None:
     """Record the network digest of a restriction's target (made by the process that
-    holds the target's socket: only it has the address). The first one recorded stays."""
+    holds the target's socket: only it has the address). The first one recorded stays.
+    Returns the restriction's organisation when the digest was recorded now."""
     async with db.session() as session:
-        await session.execute(
+        return await session.scalar(
             update(Restriction)
             .where(Restriction.id == restriction_id, Restriction.ban_key.is_(None))
             .values(ban_key=ban_key)
+            .returning(Restriction.organisation_id)
         )
 
 

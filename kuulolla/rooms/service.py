@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.cache import SharedCache
+from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.rooms import logic
 from kuulolla.rooms.models import Room, RoomMember, RoomStream
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,12 +182,10 @@ class Member:
     joined_at: datetime | None
 
 
-async def touch_member(db: Database, *, room_id: int, author_key: bytes, now: datetime) -> Member:
-    """Record that ``author_key`` is in the room; returns where and when this
-    participant first joined it."""
+def _touch_statement(db: Database, room_id: int, author_key: bytes, now: datetime) -> Any:
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     first_seq = select(_streams.c.last_seq).where(_streams.c.room_id == room_id).scalar_subquery()
-    stmt = (
+    return (
         dialect.insert(_members)
         .values(
             room_id=room_id,
@@ -193,9 +197,105 @@ async def touch_member(db: Database, *, room_id: int, author_key: bytes, now: da
         .on_conflict_do_update(index_elements=["room_id", "author_key"], set_={"last_seen_at": now})
         .returning(_members.c.first_seq, _members.c.joined_at)
     )
+
+
+async def touch_member(db: Database, *, room_id: int, author_key: bytes, now: datetime) -> Member:
+    """Record that ``author_key`` is in the room; returns where and when this
+    participant first joined it."""
+    return (await touch_members(db, [(room_id, author_key)], now=now))[0]
+
+
+async def touch_members(
+    db: Database, members: Sequence[tuple[int, bytes]], *, now: datetime
+) -> list[Member]:
+    """:func:`touch_member` for several (room id, author key) pairs in one transaction."""
     async with db.transaction() as conn:
-        row = (await conn.execute(stmt)).one()
-    return Member(int(row.first_seq), row.joined_at)
+        rows = [
+            (await conn.execute(_touch_statement(db, room_id, key, now))).one()
+            for room_id, key in members
+        ]
+    return [Member(int(row.first_seq), row.joined_at) for row in rows]
+
+
+class MemberTouches:
+    """Joins' member rows, written in grouped commits and remembered per process.
+
+    A participant's first position and first join never change once written, so a
+    process that has written or read them answers the next join of the same person in
+    the same room from memory and only renews ``last_seen_at`` (which retention
+    reads, in days) at most every ``refresh`` seconds, in the background. Rows that
+    must be read or written wait for the write under way and go together in the next
+    transaction: a reconnect storm costs a few commits, not one per visitor.
+    """
+
+    def __init__(
+        self, db: Database, clock: Clock, *, refresh: float = 600.0, limit: int = 200_000
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self.refresh = refresh
+        self._limit = limit
+        self._known: dict[tuple[int, bytes], tuple[Member, float]] = {}
+        self._queue: list[tuple[tuple[int, bytes], asyncio.Future[Member] | None]] = []
+        self._writing = False
+        self._background: set[asyncio.Task[None]] = set()
+        self.commits = 0  # transactions made (for tests and benchmarks)
+
+    async def touch(self, *, room_id: int, author_key: bytes) -> Member:
+        key = (room_id, author_key)
+        known = self._known.get(key)
+        now = self._clock.monotonic()
+        if known is not None:
+            member, written = known
+            if now - written > self.refresh:
+                self._known[key] = (member, now)
+                self._enqueue(key, None)  # renew last_seen_at, nobody waits
+            return member
+        future: asyncio.Future[Member] = asyncio.get_running_loop().create_future()
+        self._enqueue(key, future)
+        return await future
+
+    def forget(self) -> None:
+        """Forget what is remembered (retention removed rows)."""
+        self._known.clear()
+
+    def _enqueue(self, key: tuple[int, bytes], future: asyncio.Future[Member] | None) -> None:
+        self._queue.append((key, future))
+        if not self._writing:
+            self._writing = True
+            task = asyncio.get_running_loop().create_task(self._write())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _write(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                keys = list(dict.fromkeys(key for key, _ in batch))
+                try:
+                    members = await touch_members(self._db, keys, now=self._clock.now())
+                except Exception as exc:
+                    for _, future in batch:
+                        if future is not None and not future.done():
+                            future.set_exception(exc)
+                    if not any(future is not None for _, future in batch):
+                        log.warning(
+                            "rooms.member_touch_failed",
+                            extra={"event": "rooms.member_touch_failed"},
+                        )
+                    continue
+                self.commits += 1
+                found = dict(zip(keys, members, strict=True))
+                if len(self._known) > self._limit:
+                    self._known.clear()
+                at = self._clock.monotonic()
+                for key, member in found.items():
+                    self._known[key] = (member, at)
+                for key, future in batch:
+                    if future is not None and not future.done():
+                        future.set_result(found[key])
+        finally:
+            self._writing = False
 
 
 class RoomCache:

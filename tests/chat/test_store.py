@@ -147,3 +147,50 @@ async def test_commit_failure_acknowledges_nothing(db: Database, clock: FrozenCl
     async with db.read() as conn:
         count = (await conn.execute(select(func.count()).select_from(Message))).scalar_one()
     assert count == 0
+
+
+async def _filled(db: Database, clock: FrozenClock, count: int) -> int:
+    room = await make_room(db)
+    committer = await start(db, clock, [])
+    for i in range(count):
+        await committer.submit(draft(room, f"m{i}"))
+    await committer.stop()
+    return room
+
+
+@pytest.mark.asyncio
+async def test_joins_of_a_burst_share_one_history_read(db: Database, clock: FrozenClock) -> None:
+    """Joins and resumes of one room at once get one read, each what read_history gives."""
+    room = await _filled(db, clock, 12)
+    reads = store.HistoryReads(db)
+    wishes = [(None, 5), (None, 0), (3, 100), (10, 100), (12, 100), (1, 4)]
+    got = await asyncio.gather(*(reads.read(room, since=s, limit=n) for s, n in wishes))
+    expected = [await store.read_history(db, room, since=s, limit=n) for s, n in wishes]
+    assert got == expected
+    assert reads.queries == 1
+
+
+@pytest.mark.asyncio
+async def test_history_reads_of_a_room_are_spaced(db: Database, clock: FrozenClock) -> None:
+    """Joins arriving while a room's read is under way wait for one shared next read."""
+    room = await _filled(db, clock, 3)
+    reads = store.HistoryReads(db, interval=0.05)
+    first = asyncio.ensure_future(reads.read(room, since=None, limit=2))
+    await asyncio.sleep(0)
+    later = [reads.read(room, since=1, limit=10) for _ in range(20)]
+    results = await asyncio.gather(first, *later)
+    assert [m.seq for m in results[0][2]] == [2, 3]
+    assert all([m.seq for m in r[2]] == [2, 3] for r in results[1:])
+    assert reads.queries == 2
+
+
+@pytest.mark.asyncio
+async def test_a_resume_from_far_back_is_read_on_its_own(db: Database, clock: FrozenClock) -> None:
+    """A resume older than a shared read covers still gets exactly what it missed."""
+    room = await _filled(db, clock, 12)
+    reads = store.HistoryReads(db, span=4)
+    near, far = await asyncio.gather(
+        reads.read(room, since=10, limit=100), reads.read(room, since=2, limit=100)
+    )
+    assert [m.seq for m in near[2]] == [11, 12]
+    assert [m.seq for m in far[2]] == list(range(3, 13))

@@ -252,6 +252,8 @@ def test_muted_visitor_cannot_write(env: Env) -> None:
         )
 
     env.db(mute)
+    # Made behind the server's back: announced as a moderator's command announces it.
+    env.client.app_state["chat"].moderation.restrictions_changed(env.world.orgs["alfa"])
     with connect(env) as visitor:
         visitor.send_text(json.dumps({"type": "hello", "v": 1, "token": token}))
         frames_until(visitor, "welcome")
