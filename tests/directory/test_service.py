@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from kuulolla.accounts.models import Organisation
 from kuulolla.chat.models import KIND_REFERRAL
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
@@ -20,10 +21,11 @@ from kuulolla.directory import (
     logic,
     opendata,
     referrals,
+    regions,
     retention,
     service,
 )
-from kuulolla.directory.models import DirectorySearch, DirectoryServiceArea
+from kuulolla.directory.models import DirectorySearch, DirectoryService, DirectoryServiceArea
 from kuulolla.privacy.registry import StaffContext
 from kuulolla.queue import console as queue_console
 from kuulolla.queue import logic as queue_logic
@@ -297,3 +299,23 @@ async def _room_id(db: Database, slug: str) -> int:
         found = await session.scalar(select(Room.id).where(Room.slug == slug))
     assert found is not None
     return int(found)
+
+
+async def test_the_demo_directory_spans_organisations_and_ten_counties(
+    db: Database, orgs: Orgs, demo_directory: int
+) -> None:
+    """At least 60 published services: both demo organisations' and others', with local
+    services in at least ten wellbeing services counties."""
+    async with db.read_session() as session:
+        rows = (
+            await session.execute(
+                select(Organisation.id, DirectoryService.areas).join(
+                    Organisation, Organisation.id == DirectoryService.organisation_id
+                )
+            )
+        ).all()
+    assert demo_directory == len(rows) >= 60
+    publishers = {org for org, _ in rows}
+    assert {orgs.a, orgs.b} < publishers
+    counties = {regions.county_of(code) for _, areas in rows for code in areas} - {None}
+    assert len(counties) >= 10
