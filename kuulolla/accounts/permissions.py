@@ -10,7 +10,7 @@ Every capability of the service is a :class:`Permission` with a *scope*:
 Admins hold every permission everywhere. Roles grant organisation-scoped
 permissions only inside their own organisation: a coordinator of one organisation is
 nobody in another. Domains declare their permissions in their own module with
-:func:`define` and routes declare the permission they need (accounts/access.py), so
+:func:`define` and routes declare the permission they need (web/access.py), so
 the authorization matrix test is generated from the route table.
 
 Nothing here does I/O; :func:`allows` is the single decision every check goes through.

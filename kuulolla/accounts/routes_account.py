@@ -9,8 +9,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import second_factor, service, sessions, totp
-from kuulolla.accounts.access import clear_session_cookie, requires, set_session_cookie
-from kuulolla.accounts.forms import (
+from kuulolla.accounts.permissions import OWN_ACCOUNT, ROLE_LABELS
+from kuulolla.core.errors import AppError, BadRequest
+from kuulolla.core.i18n import N_
+from kuulolla.directory import listing as directory_listing
+from kuulolla.web.access import clear_session_cookie, requires, set_session_cookie
+from kuulolla.web.forms import (
     clock_of,
     db_of,
     errors,
@@ -19,16 +23,12 @@ from kuulolla.accounts.forms import (
     form_lists,
     me,
     notice,
-    page,
     passwords_of,
     see_other,
     settings_of,
     throttle_of,
 )
-from kuulolla.accounts.permissions import OWN_ACCOUNT, ROLE_LABELS
-from kuulolla.core.errors import AppError, BadRequest
-from kuulolla.core.i18n import N_
-from kuulolla.directory import listing as directory_listing
+from kuulolla.web.templating import render
 
 
 class PasswordMismatch(BadRequest):
@@ -49,9 +49,9 @@ async def home(request: Request) -> Response:
         ],
         now=request.state.clock.now(),
     )
-    return page(
+    return render(
         request,
-        "home.html",
+        "accounts/home.html",
         {
             "organisations": orgs,
             "notice": notice(request),
@@ -83,7 +83,7 @@ async def _account_page(
         "display_name": person.display_name if person else "",
     }
     context.update(problems)
-    return page(request, "account.html", context, status_code=status)
+    return render(request, "accounts/account.html", context, status_code=status)
 
 
 @requires(OWN_ACCOUNT)
@@ -184,10 +184,10 @@ async def second_factor_setup(request: Request) -> Response:
                     secret, totp.provisioning_uri(secret, username=principal.username), sealed
                 )
         else:
-            return page(request, "recovery_codes.html", {"codes": codes, "first": True})
-    return page(
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "first": True})
+    return render(
         request,
-        "second_factor_setup.html",
+        "accounts/second_factor_setup.html",
         {
             "secret": totp.grouped(setup.secret),
             "sealed": setup.sealed,
@@ -241,7 +241,7 @@ async def recovery_codes(request: Request) -> Response:
         problems = errors(request)
         problems.add_error(exc, default_field="current_password")
         return await _account_page(request, {"totp_errors": problems}, status=exc.status)
-    return page(request, "recovery_codes.html", {"codes": codes, "first": False})
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "first": False})
 
 
 @requires(OWN_ACCOUNT)

@@ -7,8 +7,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import labels, links, second_factor, service, sessions
-from kuulolla.accounts.access import requires
-from kuulolla.accounts.forms import (
+from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS, MANAGE_STAFF
+from kuulolla.core.errors import AppError, NotFound
+from kuulolla.core.i18n import N_
+from kuulolla.web import params  # noqa: F401  (registers the {name:id} path convertor)
+from kuulolla.web.access import requires
+from kuulolla.web.forms import (
     FormErrors,
     clock_of,
     db_of,
@@ -17,14 +21,10 @@ from kuulolla.accounts.forms import (
     form_data,
     me,
     notice,
-    page,
     see_other,
     settings_of,
 )
-from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS, MANAGE_STAFF
-from kuulolla.core.errors import AppError, NotFound
-from kuulolla.core.i18n import N_
-from kuulolla.web import params  # noqa: F401  (registers the {name:id} path convertor)
+from kuulolla.web.templating import render
 
 
 async def _orgs_page(
@@ -33,9 +33,9 @@ async def _orgs_page(
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    return page(
+    return render(
         request,
-        "admin_organisations.html",
+        "accounts/admin_organisations.html",
         {
             "organisations": await service.list_organisations(db_of(request)),
             "errors": problems or errors(request),
@@ -80,9 +80,9 @@ async def _staff_page(
 ) -> Response:
     db = db_of(request)
     orgs = await service.list_organisations(db)
-    return page(
+    return render(
         request,
-        "admin_staff.html",
+        "accounts/admin_staff.html",
         {
             "people": await service.list_staff(db),
             "organisations": orgs,

@@ -10,10 +10,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import auditlog, labels, service
-from kuulolla.accounts.access import OrgFrom, requires
-from kuulolla.accounts.forms import db_of, errors, page
 from kuulolla.accounts.permissions import VIEW_ALL_AUDIT, VIEW_AUDIT
 from kuulolla.core.errors import AppError
+from kuulolla.web.access import OrgFrom, requires
+from kuulolla.web.forms import db_of, errors
+from kuulolla.web.templating import render
 
 # Error codes of the filter → the field they belong to.
 FIELDS = {
@@ -49,9 +50,9 @@ async def _log(
             newer = f"{base}?{urlencode(wanted.params(after=found.newer))}"
         if wanted.before is not None or wanted.after is not None:
             newest = f"{base}?{urlencode(wanted.params())}"
-    return page(
+    return render(
         request,
-        "audit.html",
+        "accounts/audit.html",
         {
             "org": org,
             "entries": found.entries,

@@ -17,20 +17,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import labels, links, logic, permissions, second_factor, service, sessions
-from kuulolla.accounts.access import OrgFrom, requires
-from kuulolla.accounts.forms import (
-    FormErrors,
-    clock_of,
-    db_of,
-    errors,
-    events_of,
-    form_data,
-    me,
-    notice,
-    page,
-    see_other,
-    settings_of,
-)
 from kuulolla.accounts.permissions import (
     EDIT_ORGANISATION,
     MANAGE_PEOPLE,
@@ -42,6 +28,20 @@ from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import LOCALES, N_
 from kuulolla.moderation.crisis_help import LABELS as CRISIS_LABELS
 from kuulolla.web import params  # noqa: F401  (registers the {name:id} path convertor)
+from kuulolla.web.access import OrgFrom, requires
+from kuulolla.web.forms import (
+    FormErrors,
+    clock_of,
+    db_of,
+    errors,
+    events_of,
+    form_data,
+    me,
+    notice,
+    see_other,
+    settings_of,
+)
+from kuulolla.web.templating import render
 
 ORG = OrgFrom.path_slug("slug")
 
@@ -90,9 +90,9 @@ async def _people_page(
     db = db_of(request)
     org = await _org(request)
     members = await service.list_members(db, organisation_id=org.id)
-    return page(
+    return render(
         request,
-        "people.html",
+        "accounts/people.html",
         {
             "org": org,
             "members": members,
@@ -141,9 +141,9 @@ async def invite(request: Request) -> Response:
 
 async def _link_page(request: Request, link: links.IssuedLink, name: str) -> Response:
     org = await _org(request)
-    return page(
+    return render(
         request,
-        "link_issued.html",
+        "accounts/link_issued.html",
         {"org": org, "url": _link_url(request, link.token), "link": link, "name": name},
     )
 
@@ -162,9 +162,9 @@ async def _person_page(
     )
     now = clock_of(request).now()
     actor = me(request)
-    return page(
+    return render(
         request,
-        "person.html",
+        "accounts/person.html",
         {
             "org": org,
             "person": person,
@@ -425,9 +425,9 @@ async def _qualifications_page(
     status: int = 200,
 ) -> Response:
     org = await _org(request)
-    return page(
+    return render(
         request,
-        "qualifications.html",
+        "accounts/qualifications.html",
         {
             "org": org,
             "qualifications": await service.list_qualifications(
@@ -539,9 +539,9 @@ async def _settings_page(
         }
     empty = {"number": "", "name": {}, "description": {}}
     rows = list(values["crisis_numbers"]) + [empty] * CRISIS_ROWS_EXTRA
-    return page(
+    return render(
         request,
-        "org_settings.html",
+        "accounts/org_settings.html",
         {
             "org": org,
             "values": values,

@@ -8,7 +8,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import links, logic, sessions
-from kuulolla.accounts.access import (
+from kuulolla.accounts.passwords import Busy
+from kuulolla.core import i18n
+from kuulolla.core.errors import AppError
+from kuulolla.core.i18n import N_
+from kuulolla.web.access import (
     clear_session_cookie,
     cookie_names,
     public,
@@ -16,7 +20,7 @@ from kuulolla.accounts.access import (
     set_device_cookie,
     set_session_cookie,
 )
-from kuulolla.accounts.forms import (
+from kuulolla.web.forms import (
     client_address,
     clock_of,
     db_of,
@@ -25,16 +29,12 @@ from kuulolla.accounts.forms import (
     form_data,
     me,
     notice,
-    page,
     passwords_of,
     see_other,
     settings_of,
     throttle_of,
 )
-from kuulolla.accounts.passwords import Busy
-from kuulolla.core import i18n
-from kuulolla.core.errors import AppError
-from kuulolla.core.i18n import N_
+from kuulolla.web.templating import render
 
 SIGN_IN_FAILED = N_("The username or password is not right.")
 
@@ -69,9 +69,9 @@ async def sign_in(request: Request) -> Response:
     if request.method == "GET":
         if me(request).authenticated:
             return see_other(_next(request))
-        return page(
+        return render(
             request,
-            "sign_in.html",
+            "accounts/sign_in.html",
             {
                 "errors": errors(request),
                 "username": "",
@@ -113,9 +113,9 @@ async def sign_in(request: Request) -> Response:
         if result.status == "signed_in":
             return _finish(request, result, target)
         problems.add("username", i18n.gettext(request.state.locale, SIGN_IN_FAILED))
-    return page(
+    return render(
         request,
-        "sign_in.html",
+        "accounts/sign_in.html",
         {"errors": problems, "username": username[:64], "next": target, "notice": None},
         status_code=status,
     )
@@ -153,9 +153,9 @@ async def second_factor(request: Request) -> Response:
                 now=clock_of(request).now(),
             )
         except sessions.SignInExpired as exc:
-            response = page(
+            response = render(
                 request,
-                "sign_in.html",
+                "accounts/sign_in.html",
                 {
                     "errors": _one(request, "username", exc),
                     "username": "",
@@ -174,8 +174,11 @@ async def second_factor(request: Request) -> Response:
                 return _finish(request, result, target)
             problems.add_error(sessions.WrongCode(), default_field="code")
             status = 400
-    return page(
-        request, "second_factor.html", {"errors": problems, "next": target}, status_code=status
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"errors": problems, "next": target},
+        status_code=status,
     )
 
 
@@ -215,7 +218,7 @@ async def welcome(request: Request) -> Response:
     now = clock_of(request).now()
     view = await links.get_link(db_of(request), token=token, now=now)
     if view is None or view.state != "valid":
-        return page(request, "link_invalid.html", {}, status_code=404)
+        return render(request, "accounts/link_invalid.html", {}, status_code=404)
     problems = errors(request)
     status = 200
     if request.method == "POST":
@@ -232,7 +235,7 @@ async def welcome(request: Request) -> Response:
                 now=now,
             )
         except links.LinkInvalid:
-            return page(request, "link_invalid.html", {}, status_code=404)
+            return render(request, "accounts/link_invalid.html", {}, status_code=404)
         except AppError as exc:
             problems.add_error(exc, default_field="password")
             status = exc.status
@@ -250,7 +253,9 @@ async def welcome(request: Request) -> Response:
             response = see_other("/sign-in")
             clear_session_cookie(response, settings_of(request))
             return response
-    return page(request, "welcome.html", {"link": view, "errors": problems}, status_code=status)
+    return render(
+        request, "accounts/welcome.html", {"link": view, "errors": problems}, status_code=status
+    )
 
 
 ROUTES = [

@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from kuulolla.accounts.access import public
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI, utcnow
 from kuulolla.core.i18n import N_
@@ -35,6 +34,7 @@ from kuulolla.directory import (
 )
 from kuulolla.directory import hours as hours_mod
 from kuulolla.web import seo
+from kuulolla.web.access import public
 from kuulolla.web.templating import render
 
 PAGE_SIZE = 20

@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.access import requires
-from kuulolla.accounts.forms import FormErrors, errors, notice, see_other
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
 from kuulolla.directory import curation, vocabulary
 from kuulolla.directory.permissions import CURATE_DIRECTORY
 from kuulolla.rooms import logic as rooms_logic
+from kuulolla.web.access import requires
+from kuulolla.web.forms import FormErrors, errors, notice, see_other
 from kuulolla.web.templating import render
 
 MAX_WORDS = 2000

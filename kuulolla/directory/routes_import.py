@@ -13,14 +13,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.access import principal_of, requires
-from kuulolla.accounts.forms import FormErrors, errors
 from kuulolla.core import i18n
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
 from kuulolla.directory import importing, planning
 from kuulolla.directory.permissions import MANAGE_DIRECTORY
 from kuulolla.directory.routes_manage import ORG, page
+from kuulolla.web.access import principal_of, requires
+from kuulolla.web.forms import FormErrors, errors
 
 MAX_IMPORT_BYTES = 4 * 1024 * 1024
 # The one page that takes a file: the body limit (web/bodies.py) lets its uploads and

@@ -17,8 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.access import OrgFrom, principal_of, requires
-from kuulolla.accounts.forms import FormErrors, errors, notice, see_other
 from kuulolla.accounts.service import get_organisation_or_raise
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI
@@ -34,6 +32,8 @@ from kuulolla.directory import (
     vocabulary,
 )
 from kuulolla.directory.permissions import MANAGE_DIRECTORY
+from kuulolla.web.access import OrgFrom, principal_of, requires
+from kuulolla.web.forms import FormErrors, errors, notice, see_other
 from kuulolla.web.templating import render
 
 ORG = OrgFrom.path_slug("slug")

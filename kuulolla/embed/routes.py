@@ -11,7 +11,7 @@ pages as ``/chat/<topic>`` and ``/rooms/<slug>``, rendered in the frame's layout
 exactly the organisation's allowed sites; every other page keeps ``frame-ancestors
 'none'``. The chat in the frame needs no cookie: the visitor's token stays in the
 frame's own session storage, and its requests pass the CSRF check on the browser's
-``Sec-Fetch-Site: same-origin`` (accounts/access.py). Its quick exit replaces the
+``Sec-Fetch-Site: same-origin`` (web/access.py). Its quick exit replaces the
 whole window with the neutral site, not just the frame (static/js/exit.js).
 """
 
@@ -26,17 +26,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.access import OrgFrom, public, requires
-from kuulolla.accounts.forms import (
-    FormErrors,
-    clock_of,
-    db_of,
-    errors,
-    form_data,
-    me,
-    notice,
-    see_other,
-)
 from kuulolla.accounts.service import OrganisationNotFound, get_organisation_by_id
 from kuulolla.core import i18n
 from kuulolla.core.errors import AppError, NotFound
@@ -50,6 +39,17 @@ from kuulolla.web import (
     pages,
     params,  # noqa: F401  (registers the "id" path convertor)
     seo,
+)
+from kuulolla.web.access import OrgFrom, public, requires
+from kuulolla.web.forms import (
+    FormErrors,
+    clock_of,
+    db_of,
+    errors,
+    form_data,
+    me,
+    notice,
+    see_other,
 )
 from kuulolla.web.security import content_security_policy
 from kuulolla.web.templating import render

@@ -15,8 +15,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.access import OrgFrom, requires
-from kuulolla.accounts.forms import (
+from kuulolla.accounts.service import OrganisationNotFound, OrgInfo, get_organisation_by_id
+from kuulolla.core.errors import AppError
+from kuulolla.core.i18n import N_
+from kuulolla.moderation import audit, service
+from kuulolla.moderation.logic import describe_phrase
+from kuulolla.moderation.permissions import MANAGE_WORD_LISTS, VIEW_MODERATION_AUDIT
+from kuulolla.rooms.service import RoomInfo, list_rooms
+from kuulolla.web.access import OrgFrom, requires
+from kuulolla.web.forms import (
     FormErrors,
     clock_of,
     db_of,
@@ -26,13 +33,6 @@ from kuulolla.accounts.forms import (
     notice,
     see_other,
 )
-from kuulolla.accounts.service import OrganisationNotFound, OrgInfo, get_organisation_by_id
-from kuulolla.core.errors import AppError
-from kuulolla.core.i18n import N_
-from kuulolla.moderation import audit, service
-from kuulolla.moderation.logic import describe_phrase
-from kuulolla.moderation.permissions import MANAGE_WORD_LISTS, VIEW_MODERATION_AUDIT
-from kuulolla.rooms.service import RoomInfo, list_rooms
 from kuulolla.web.templating import render
 
 ORG = OrgFrom.path_slug("slug")

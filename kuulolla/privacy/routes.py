@@ -13,18 +13,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import permissions
-from kuulolla.accounts.access import OrgFrom, public, requires
-from kuulolla.accounts.forms import (
-    FormErrors,
-    clock_of,
-    db_of,
-    errors,
-    form_data,
-    me,
-    notice,
-    see_other,
-    settings_of,
-)
 from kuulolla.accounts.permissions import COORDINATORS
 from kuulolla.accounts.service import (
     OrganisationNotFound,
@@ -36,6 +24,18 @@ from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.privacy import registry, service, staff, words
 from kuulolla.web import seo
+from kuulolla.web.access import OrgFrom, public, requires
+from kuulolla.web.forms import (
+    FormErrors,
+    clock_of,
+    db_of,
+    errors,
+    form_data,
+    me,
+    notice,
+    see_other,
+    settings_of,
+)
 from kuulolla.web.templating import render
 
 MANAGE_RETENTION = permissions.define(

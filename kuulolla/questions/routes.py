@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from kuulolla.accounts.access import public
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError, BadRequest, NotFound, RateLimited
@@ -25,6 +24,7 @@ from kuulolla.core.ids import new_token, token_key
 from kuulolla.core.limits import Rule
 from kuulolla.questions import logic, service
 from kuulolla.web import limits, seo
+from kuulolla.web.access import public
 from kuulolla.web.params import query_int
 from kuulolla.web.templating import render
 

@@ -22,8 +22,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import permissions as account_permissions
-from kuulolla.accounts.access import OrgFrom, requires
-from kuulolla.accounts.forms import FormErrors, me, see_other
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError, BadRequest
@@ -36,6 +34,8 @@ from kuulolla.questions.permissions import (
     TRIAGE_QUESTIONS,
 )
 from kuulolla.questions.routes import _form, _labels
+from kuulolla.web.access import OrgFrom, requires
+from kuulolla.web.forms import FormErrors, me, see_other
 from kuulolla.web.templating import render
 
 ORG = OrgFrom.path_slug("slug")

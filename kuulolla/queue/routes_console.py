@@ -17,12 +17,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from kuulolla.accounts import crypto
-from kuulolla.accounts.access import OrgFrom, csrf_token, principal_of, requires
 from kuulolla.accounts.permissions import STAFF_ROLES, define
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.queue import console, logic, service
 from kuulolla.queue.routes import AGE_LABELS, QUESTION_LABELS, SCRIPT_STRINGS
+from kuulolla.web.access import OrgFrom, csrf_token, principal_of, requires
 from kuulolla.web.chat_strings import (
     CLIENT_STRINGS,
     MODERATOR_STRINGS,

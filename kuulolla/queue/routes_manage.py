@@ -17,14 +17,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.access import OrgFrom, requires
-from kuulolla.accounts.forms import FormErrors, errors, form_data, notice, see_other
 from kuulolla.accounts.permissions import COORDINATORS, define
 from kuulolla.accounts.service import get_organisation_or_raise
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.queue import console, forms, logic, manage, service
 from kuulolla.queue.routes import QUESTION_LABELS
+from kuulolla.web.access import OrgFrom, requires
+from kuulolla.web.forms import FormErrors, errors, form_data, notice, see_other
 from kuulolla.web.templating import render
 
 MANAGE_QUEUE = define(

@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.access import OrgFrom, requires
 from kuulolla.accounts.service import OrganisationNotFound, get_organisation_by_id
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
@@ -25,6 +24,7 @@ from kuulolla.reports import charts, logic, service, tables
 from kuulolla.reports.export import table_csv
 from kuulolla.reports.logic import FIRST_YEAR, Period
 from kuulolla.reports.permissions import VIEW_ALL_REPORTS, VIEW_REPORTS
+from kuulolla.web.access import OrgFrom, requires
 from kuulolla.web.templating import render
 
 ORG = OrgFrom.path_slug("slug")

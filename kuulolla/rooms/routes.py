@@ -19,8 +19,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import service as accounts
-from kuulolla.accounts.access import OrgFrom, requires
-from kuulolla.accounts.forms import FormErrors, errors, form_data, me, see_other
 from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS
 from kuulolla.core import i18n, times
 from kuulolla.core.clock import HELSINKI
@@ -34,6 +32,8 @@ from kuulolla.shifts import forms as template_forms
 from kuulolla.shifts import service as shifts
 from kuulolla.shifts.availability import availability
 from kuulolla.web import params  # noqa: F401  (registers the {name:id} path convertor)
+from kuulolla.web.access import OrgFrom, requires
+from kuulolla.web.forms import FormErrors, errors, form_data, me, see_other
 from kuulolla.web.templating import render
 
 ORG = OrgFrom.path_slug("slug")

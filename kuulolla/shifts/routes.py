@@ -19,17 +19,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import service as accounts
-from kuulolla.accounts.access import OrgFrom, public, requires
-from kuulolla.accounts.forms import (
-    FormErrors,
-    clock_of,
-    db_of,
-    errors,
-    form_data,
-    me,
-    see_other,
-    settings_of,
-)
 from kuulolla.accounts.permissions import OWN_ACCOUNT
 from kuulolla.core import i18n, times
 from kuulolla.core.clock import HELSINKI
@@ -40,6 +29,17 @@ from kuulolla.shifts import forms as template_forms
 from kuulolla.shifts.model import PROFESSIONAL, VOLUNTEER
 from kuulolla.shifts.permissions import MANAGE_SHIFTS, TAKE_SHIFTS
 from kuulolla.shifts.recurrence import ShiftTemplate, check_template
+from kuulolla.web.access import OrgFrom, public, requires
+from kuulolla.web.forms import (
+    FormErrors,
+    clock_of,
+    db_of,
+    errors,
+    form_data,
+    me,
+    see_other,
+    settings_of,
+)
 from kuulolla.web.params import parse_date, parse_month, query_date, query_int, query_month
 from kuulolla.web.templating import render as render_page
 

@@ -26,13 +26,6 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from kuulolla.accounts import routes as accounts
-from kuulolla.accounts.access import (
-    PrincipalMiddleware,
-    public,
-    public_app,
-    public_socket,
-    resolve_scope,
-)
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.accounts.sessions import do_housekeeping
 from kuulolla.accounts.throttle import SignInThrottle
@@ -63,6 +56,13 @@ from kuulolla.reports import routes as reports
 from kuulolla.rooms import routes as rooms
 from kuulolla.shifts import routes as shifts
 from kuulolla.web import pages, pwa, seo
+from kuulolla.web.access import (
+    PrincipalMiddleware,
+    public,
+    public_app,
+    public_socket,
+    resolve_scope,
+)
 from kuulolla.web.bodies import BodyLimitMiddleware
 from kuulolla.web.locale import LocaleMiddleware
 from kuulolla.web.request_ids import RequestIdMiddleware, new_request_id, route_template
@@ -168,7 +168,7 @@ def create_app(
                 await db.dispose()
 
     # Each domain contributes a ROUTES list from its routes/pages module.
-    # Every route declares who may use it (accounts/access.py); a test walks this table.
+    # Every route declares who may use it (web/access.py); a test walks this table.
     routes = [
         *pages.ROUTES,
         *privacy.ROUTES,

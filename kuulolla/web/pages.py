@@ -12,7 +12,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import logic as accounts_logic
-from kuulolla.accounts.access import principal_of, public
 from kuulolla.accounts.permissions import ROLE_LABELS, chat_role
 from kuulolla.accounts.service import get_organisation_by_id
 from kuulolla.core import i18n
@@ -26,6 +25,7 @@ from kuulolla.rooms import service as rooms
 from kuulolla.rooms.service import RoomInfo
 from kuulolla.shifts.availability import Availability, availability
 from kuulolla.web import seo, statement
+from kuulolla.web.access import principal_of, public
 from kuulolla.web.chat_strings import (
     CLIENT_STRINGS,
     MODERATOR_STRINGS,

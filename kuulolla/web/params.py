@@ -14,7 +14,7 @@ failed later. Here every such value is range-checked at the edge:
 
 Importing this module registers the convertor (Starlette keeps convertors in one
 table, read when a route is built), so every module that declares routes imports it
-through accounts/access.py.
+through web/access.py.
 """
 
 from __future__ import annotations

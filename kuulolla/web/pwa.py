@@ -19,10 +19,10 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from kuulolla.accounts import logic as accounts_logic
-from kuulolla.accounts.access import public
 from kuulolla.accounts.service import list_organisations
 from kuulolla.core import i18n
 from kuulolla.core.i18n import N_
+from kuulolla.web.access import public
 from kuulolla.web.templating import TEMPLATES_DIR, environment, render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -42,11 +42,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from kuulolla.accounts.access import public
 from kuulolla.core import i18n
 from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
 from kuulolla.web import params  # noqa: F401  (registers the "id" path convertor)
+from kuulolla.web.access import public
 
 SITE_NAME = "Kuulolla"
 DESCRIPTION_CHARS = 160

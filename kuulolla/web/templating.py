@@ -12,8 +12,8 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from kuulolla.accounts.access import csrf_token, principal_of
 from kuulolla.core import i18n
+from kuulolla.web.access import csrf_token, principal_of
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
