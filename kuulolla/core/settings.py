@@ -93,6 +93,9 @@ class Settings:
     # Seconds between re-reads of on-duty staff's moderator status on open sockets (a
     # backstop: check-ins and -outs are announced at once; shifts end on their own).
     duty_check_interval: float = 30.0
+    # Seconds a crisis alert may wait for an acknowledgement on the duty desk before it
+    # is escalated to the organisation's professionals and coordinators on duty.
+    alert_escalation_seconds: float = 120.0
 
     # Operations.
     gc_thresholds: tuple[int, ...] = (

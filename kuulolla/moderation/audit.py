@@ -31,6 +31,7 @@ ACTION_LABELS: dict[str, str] = {
     "lift": N_("Lifted a visitor's restrictions"),
     "approve": N_("Approved a held message"),
     "reject": N_("Rejected a held message"),
+    "alert.ack": N_("Took a crisis alert (on it)"),
     "report.action": N_("Resolved a report: action taken"),
     "report.dismissed": N_("Dismissed a report"),
     "settings.slow_mode": N_("Changed slow mode"),

@@ -61,7 +61,7 @@ from kuulolla.core.cache import SharedCache, spread
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, InvalidNick
 from kuulolla.core.i18n import N_, datetime_text, gettext
-from kuulolla.moderation import actions, crisis_help, service
+from kuulolla.moderation import actions, crisis_help, desk, service
 from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
 from kuulolla.moderation.crisis_model import model as crisis_model
 from kuulolla.moderation.flood import FloodPolicy, FloodState
@@ -567,6 +567,7 @@ class Live:
             author = server.fanout.author_id(room_id, identity.author_key)
             self.to_moderators(room_id, self.pending_frame(slug, held))
             if verdict.crisis is not None:
+                self.record_alert(room_id, verdict, nick=membership.nick, seq=None, held_id=held.id)
                 self.to_moderators(
                     room_id,
                     Alert(
@@ -600,6 +601,7 @@ class Live:
                 at=self.server.clock.now(),
                 label=verdict.crisis.category,
             )
+        self.record_alert(room_id, verdict, nick=membership.nick, seq=seq, held_id=None)
         self.to_moderators(
             room_id,
             Alert(
@@ -611,6 +613,36 @@ class Live:
                 seq=seq,
             ),
         )
+
+    def record_alert(
+        self, room_id: int, verdict: Verdict, *, nick: str, seq: int | None, held_id: int | None
+    ) -> None:
+        """Record the crisis alert for the duty desk (moderation/desk.py), after the
+        message: the writer's acknowledgement does not wait for it."""
+        crisis = verdict.crisis
+        if crisis is None:
+            return
+
+        async def record() -> None:
+            try:
+                await desk.do_record_alert(
+                    self.server.db,
+                    room_id=room_id,
+                    seq=seq,
+                    held_id=held_id,
+                    category=crisis.category,
+                    source=crisis.source,
+                    nick=nick,
+                    now=self.server.clock.now(),
+                )
+            except Exception:
+                log.warning(
+                    "moderation.alert_not_recorded",
+                    exc_info=True,
+                    extra={"event": "moderation.alert_not_recorded", "room_id": room_id},
+                )
+
+        self.spawn(record())
 
     def crisis_help(
         self,

@@ -113,6 +113,32 @@ class HeldMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
+class CrisisAlert(Base):
+    """A crisis signal found in a message, until someone on duty acknowledges it.
+
+    The duty desk (moderation/desk.py) lists these with the message's text read from
+    the room's stream (or the held message), so no text is copied here; an alert goes
+    with its room. ``seq`` is the message, or ``held_id`` the held message it was in.
+    Unacknowledged after the organisation's escalation time, it is shown to the
+    professionals and coordinators on duty (``escalated_at`` records when).
+    """
+
+    __tablename__ = "moderation_alerts"
+    __table_args__ = (Index("ix_moderation_alerts_room", "room_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    held_id: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(8), default="lexicon", server_default="lexicon")
+    nick: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acked_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class Report(Base):
     """A visitor's report of one message, until a moderator resolves it."""
 

@@ -35,3 +35,12 @@ MANAGE_WORD_LISTS = define(
     roles=COORDINATORS,
     description="change the organisation's word list (masked, held and refused words)",
 )
+USE_DESK = define(
+    "use_desk",
+    scope="organisation",
+    roles=STAFF_ROLES,
+    description=(
+        "see the duty desk: the alerts, reports and held messages of the rooms and"
+        " conversations one serves on duty, and take crisis alerts"
+    ),
+)

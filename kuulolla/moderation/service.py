@@ -83,9 +83,9 @@ def audit(
         )
     )
     code = action.replace(".", "_")
-    if not action.startswith(("settings.", "words.", "room.")) and report_events.CODE.fullmatch(
-        code
-    ):
+    if not action.startswith(
+        ("settings.", "words.", "room.", "alert.")
+    ) and report_events.CODE.fullmatch(code):
         # No room: a one-to-one conversation's room would identify the conversation.
         report_events.add(
             session, Kind.MODERATION_ACTION, organisation_id=organisation_id, at=now, label=code

@@ -46,6 +46,7 @@ from kuulolla.directory import routes_import as directory_import
 from kuulolla.directory import routes_manage as directory_manage
 from kuulolla.embed import routes as embed
 from kuulolla.moderation import routes as moderation
+from kuulolla.moderation import routes_desk as moderation_desk
 from kuulolla.privacy import routes as privacy
 from kuulolla.questions import routes as questions
 from kuulolla.questions import staff_routes as questions_staff
@@ -179,6 +180,7 @@ def create_app(
         *queue_manage.ROUTES,
         *accounts.ROUTES,
         *moderation.ROUTES,
+        *moderation_desk.ROUTES,
         *directory.ROUTES,
         *directory_manage.ROUTES,
         *directory_import.ROUTES,

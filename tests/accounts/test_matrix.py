@@ -204,6 +204,9 @@ AUDIENCE = {
     "moderation_words": "coordinator",
     "moderation_words_set": "coordinator",
     "moderation_words_remove": "coordinator",
+    "desk": "member",
+    "desk_stream": "member",
+    "desk_ack": "member",
     # The service directory: visitors read it and its open data; coordinators publish
     # their organisation's services; admins curate the topics and the licence.
     "directory": "everyone",

@@ -295,6 +295,10 @@ PAGES: dict[str, list[Page]] = {
     "moderation_words": [
         Page("/orgs/{org}/moderation/words", who="coordinator", states=(word_error,))
     ],
+    "desk": [
+        Page("/orgs/{org}/desk", who="coordinator"),
+        Page("/orgs/{org}/desk", who="volunteer"),
+    ],
     "directory": [
         Page("/directory"),
         Page("/directory?region=m:837&topic=carers", states=(directory_words,)),
@@ -339,6 +343,7 @@ NOT_PAGES = {
     "directory_feed_csv": "the directory's open data as CSV",
     "directory_search_json": "JSON for the referral picker in conversations",
     "embed_script": "the snippet's script for other sites",
+    "desk_stream": "server-sent events of the duty desk (its list as HTML in JSON)",
 }
 
 
@@ -552,6 +557,25 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
         now=now,
     )
     samples["conversation"] = str(taken.entry_id)
+    # The duty desk has a crisis alert of the conversation to take.
+    from kuulolla.moderation import desk as moderation_desk
+    from kuulolla.queue.models import QueueEntry
+
+    async with db.read_session() as session:
+        conversation_room = await session.scalar(
+            select(QueueEntry.room_id).where(QueueEntry.id == taken.entry_id)
+        )
+    assert conversation_room is not None
+    await moderation_desk.do_record_alert(
+        db,
+        room_id=conversation_room,
+        seq=None,
+        held_id=None,
+        category="suicide",
+        source="lexicon",
+        nick="Kävijä",
+        now=now,
+    )
     samples["canned"] = str((await queue_console.list_canned(db, organisation_id=org_id))[0].id)
     items, _ = await questions.list_published(db, limit=1)
     samples["question"] = str(items[0].id)

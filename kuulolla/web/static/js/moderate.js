@@ -213,4 +213,22 @@ export function attach({ client, view, slug, strings: S }) {
   });
 
   $("mod-load-reports").addEventListener("click", () => send({ type: "reports" }));
+
+  // Arrived from the duty desk at one message (#m-SEQ): once the room's log is shown,
+  // that message is in view, marked and focused.
+  const target = /^#m-(\d+)$/.exec(location.hash);
+  if (target) {
+    const off = client.on("joined", (f, room) => {
+      if (!mine(f, room)) return;
+      off();
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        const el = document.querySelector(`#messages [data-seq="${target[1]}"]`);
+        if (!el) return;
+        el.classList.add("message--target");
+        el.tabIndex = -1;
+        el.scrollIntoView({ block: "center" });
+        el.focus({ preventScroll: true });
+      }));
+    });
+  }
 }

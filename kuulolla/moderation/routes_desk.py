@@ -1,0 +1,226 @@
+"""The duty desk's pages: the desk (``/orgs/<org>/desk``), its live stream of the
+same list (server-sent events, the desk's items as rendered HTML with their keys, so
+the page and the stream draw them with one template) and taking a crisis alert.
+
+What a person sees is decided by moderation/desk.py from what they do now: a
+coordinator every room of the organisation; others the rooms they are checked in on
+and, while on duty in the queue, the one-to-one conversations; escalated alerts reach
+professionals on duty too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from kuulolla.accounts.access import OrgFrom, csrf_token, principal_of, requires
+from kuulolla.accounts.forms import clock_of, db_of, form_data, see_other
+from kuulolla.accounts.permissions import allows
+from kuulolla.accounts.service import get_organisation_by_id
+from kuulolla.core.errors import BadRequest
+from kuulolla.core.i18n import N_, gettext
+from kuulolla.moderation import desk
+from kuulolla.moderation.permissions import MODERATE_ANY_TIME, USE_DESK
+from kuulolla.web.chat_strings import CLIENT_STRINGS, MODERATOR_STRINGS, strings_json
+from kuulolla.web.templating import environment, render
+
+ORG = OrgFrom.path_slug("slug")
+
+STREAM_SECONDS = 55.0  # a stream ends after this; the page opens a new one
+STREAM_TICK = 1.0  # how often the stream reads the desk again
+
+# Words of the desk's script (static/js/desk.js, staff-notify.js).
+DESK_STRINGS = {
+    "new_crisis": N_("Crisis alert: {nick}"),
+    "new_escalated": N_("Escalated crisis alert: nobody has taken it yet"),
+    "new_report": N_("New report"),
+    "new_held": N_("A message waits for a moderator"),
+    "new_visitor": N_("A new visitor is waiting in the queue"),
+    "title_count": N_("({n}) {title}"),
+    "notifications_on": N_("Desktop notifications are on."),
+    "notifications_blocked": N_("The browser blocks notifications from this site."),
+    "stream_lost": N_("The desk is not up to date: connecting again…"),
+    "stream_ok": N_("The desk is up to date."),
+}
+
+CATEGORY_WORDS = {
+    key[len("kind_") :]: value
+    for key, value in MODERATOR_STRINGS.items()
+    if key.startswith("kind_")
+}
+REASON_WORDS = {
+    key[len("reason_") :]: value
+    for key, value in MODERATOR_STRINGS.items()
+    if key.startswith("reason_")
+}
+
+
+_MASK = re.compile(r"⟦(\w+)⟧")
+
+
+def unmask(text: str, locale: str) -> str:
+    """Masked spans (``⟦phone⟧``) in the reader's words, as the chat client shows them."""
+
+    def word(match: re.Match[str]) -> str:
+        msgid = CLIENT_STRINGS.get(f"mask_{match.group(1)}")
+        return gettext(locale, msgid) if msgid else match.group(0)
+
+    return _MASK.sub(word, text)
+
+
+def _escalation(request: Request) -> timedelta:
+    return timedelta(seconds=request.app.state.settings.alert_escalation_seconds)
+
+
+async def _view(request: Request) -> desk.DeskView:
+    principal = principal_of(request)
+    org_id = int(request.state.organisation_id)
+    db = db_of(request)
+    now = clock_of(request).now()
+    duty = await desk.get_duty(
+        db,
+        organisation_id=org_id,
+        user_id=principal.user_id,
+        any_time=allows(principal, MODERATE_ANY_TIME, org_id),
+        now=now,
+    )
+    return await desk.get_desk(
+        db,
+        organisation_id=org_id,
+        user_id=principal.user_id,
+        duty=duty,
+        escalate_after=_escalation(request),
+        now=now,
+    )
+
+
+def _context(request: Request, view: desk.DeskView) -> dict[str, Any]:
+    return {
+        "slug": request.path_params["slug"],
+        "view": view,
+        "csrf": csrf_token(request),
+        "category_words": CATEGORY_WORDS,
+        "reason_words": REASON_WORDS,
+        "unmask": lambda text: unmask(text or "", request.state.locale),
+    }
+
+
+def _fragment(request: Request, view: desk.DeskView) -> dict[str, Any]:
+    """The stream's event: the list as the page draws it, and what the script needs to
+    tell the person about new items (their keys and kinds)."""
+    locale = request.state.locale
+    html = (
+        environment(locale)
+        .get_template("moderation/_desk_items.html")
+        .render({"locale": locale, **_context(request, view)})
+    )
+    return {
+        "html": html,
+        "items": [
+            {
+                "key": i.key,
+                "kind": i.kind,
+                "nick": i.nick,
+                "acked": i.acked_at is not None,
+                "escalated": i.escalated,
+            }
+            for i in view.items
+        ],
+        "unacknowledged": view.unacknowledged,
+        "waiting": sum(t.waiting for t in view.topics),
+    }
+
+
+@requires(USE_DESK, org=ORG)
+async def desk_page(request: Request) -> Response:
+    view = await _view(request)
+    org = await get_organisation_by_id(
+        db_of(request), organisation_id=int(request.state.organisation_id)
+    )
+    locale = request.state.locale
+    return render(
+        request,
+        "moderation/desk.html",
+        {
+            **_context(request, view),
+            "org": org,
+            "first": json.dumps(_fragment(request, view)["items"]),
+            "strings_json": strings_json(locale, DESK_STRINGS),
+        },
+    )
+
+
+@requires(USE_DESK, org=ORG)
+async def desk_stream(request: Request) -> Response:
+    """The desk's list as server-sent events, one whenever it changes (with ``Accept:
+    text/event-stream``, as a browser's EventSource asks); otherwise the list once."""
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        return JSONResponse(_fragment(request, await _view(request)))
+
+    async def events() -> AsyncIterator[str]:
+        last: dict[str, Any] | None = None
+        yield "retry: 1000\n\n"  # the next stream, when this one ends, a second later
+        loop = asyncio.get_running_loop()
+        until = loop.time() + STREAM_SECONDS
+        while loop.time() < until:
+            body = _fragment(request, await _view(request))
+            if body != last:
+                yield f"data: {json.dumps(body)}\n\n"
+                last = body
+            else:
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(STREAM_TICK)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+    )
+
+
+@requires(USE_DESK, org=ORG)
+async def acknowledge(request: Request) -> Response:
+    """Take a crisis alert ("I'm on it"): the others on duty see who has it."""
+    form = await form_data(request)
+    try:
+        alert_id = int(form.get("alert", ""))
+    except ValueError:
+        raise BadRequest(N_("Reload the page and try again."), code="bad_form") from None
+    principal = principal_of(request)
+    org_id = int(request.state.organisation_id)
+    db = db_of(request)
+    now = clock_of(request).now()
+    duty = await desk.get_duty(
+        db,
+        organisation_id=org_id,
+        user_id=principal.user_id,
+        any_time=allows(principal, MODERATE_ANY_TIME, org_id),
+        now=now,
+    )
+    who = await desk.do_acknowledge(
+        db,
+        organisation_id=org_id,
+        alert_id=alert_id,
+        user_id=principal.user_id,
+        duty=duty,
+        escalate_after=_escalation(request),
+        now=now,
+    )
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"alert": alert_id, "acked_by": who})
+    return see_other(f"/orgs/{request.path_params['slug']}/desk#alert-{alert_id}")
+
+
+ROUTES = [
+    Route("/orgs/{slug}/desk", desk_page, methods=["GET"], name="desk"),
+    Route("/orgs/{slug}/desk/stream", desk_stream, methods=["GET"], name="desk_stream"),
+    Route("/orgs/{slug}/desk/ack", acknowledge, methods=["POST"], name="desk_ack"),
+]

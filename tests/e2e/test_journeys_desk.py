@@ -1,0 +1,204 @@
+"""Journeys of the staff desk in real Chromium, several people at once: a crisis in a
+one-to-one chat seen and heard by its helper and on the duty desks of a coordinator
+and a professional who are not in it, taken ("on it") by one and shown so to the
+other; an alert nobody takes escalating to the professional on duty; a new visitor
+in the queue reaching the helper's console without a reload.
+
+One server (SQLite) with the chat journeys' seed (tests/e2e/test_journeys_chat.py) and
+Anu, a professional on duty in the queue, shared by every journey; tones are counted
+where the page starts them (OscillatorNode.start).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from kuulolla.accounts.models import Organisation
+from kuulolla.core.db import Database
+from kuulolla.moderation.models import CrisisAlert
+from kuulolla.queue import console
+from tests.accounts.helpers import add_person, make_session
+from tests.conftest import drop_database, make_database_url
+from tests.e2e.browser import axe_violations, new_page
+from tests.e2e.servers import ServerProcess, server_env
+from tests.e2e.test_journeys_chat import (
+    CONNECTED,
+    ChatSite,
+    _seed,
+    close,
+    crisis_help_shown,
+    end_conversation,
+    enter_room,
+    say,
+    seen,
+    start_conversation,
+)
+from tests.helpers import run_async
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+COORDINATOR = "koordinaattori.arki"  # Kaisa
+PROFESSIONAL = "ammattilainen.arki"  # Anu, on duty in the queue
+DESK = "/orgs/arjen-tuki/desk"
+
+# Counts the tones a page starts (staff-notify.js and the chat's own alert tone).
+TONES = """
+window.__tones = 0;
+const start = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) { window.__tones += 1; return start.apply(this, args); };
+"""
+
+
+@dataclass
+class DeskSite(ChatSite):
+    url: str = ""
+
+
+@pytest.fixture(scope="module")
+def desk_site(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, postgres_template: str | None
+) -> Iterator[DeskSite]:
+    folder = tmp_path_factory.mktemp("desk")
+    url, token = make_database_url("sqlite", folder, sqlite_template, postgres_template)
+    try:
+
+        async def work() -> dict[str, str]:
+            db = Database.from_url(url)
+            try:
+                sessions = await _seed(db)
+                now = datetime.now(UTC)
+                async with db.session() as session:
+                    org_id = await session.scalar(
+                        select(Organisation.id).where(Organisation.slug == "arjen-tuki")
+                    )
+                assert org_id is not None
+                anu = await add_person(
+                    db, PROFESSIONAL, display_name="Anu", org_id=org_id, role="professional"
+                )
+                await console.do_set_duty(
+                    db, organisation_id=org_id, user_id=anu, available=True, max_chats=2, now=now
+                )
+                sessions[PROFESSIONAL] = await make_session(db, anu, now=now)
+                return sessions
+            finally:
+                await db.dispose()
+
+        sessions = run_async(work)
+        env = server_env(url, KUULOLLA_ENV="development", KUULOLLA_QUEUE_GRACE_SECONDS="600")
+        server = ServerProcess(env, folder / "desk.log")
+        try:
+            yield DeskSite(server.start(), sessions, url)
+        finally:
+            server.stop()
+    finally:
+        drop_database(token)
+
+
+def desk(site: DeskSite, browser: Any, who: str) -> Any:
+    page = site.staff(browser, who)
+    page.add_init_script(TONES)
+    page.goto(site.http + DESK)
+    page.locator("#desk-items-heading").wait_for()
+    return page
+
+
+def tones(page: Any) -> int:
+    return int(page.evaluate("window.__tones"))
+
+
+def alert_item(page: Any, text: str) -> Any:
+    item = page.locator(".desk-item--crisis", has_text=text)
+    item.wait_for()
+    return item
+
+
+def backdate_alerts(url: str, minutes: int) -> None:
+    async def work() -> None:
+        db = Database.from_url(url)
+        async with db.session() as session:
+            await session.execute(
+                update(CrisisAlert).values(
+                    created_at=datetime.now(UTC) - timedelta(minutes=minutes)
+                )
+            )
+        await db.dispose()
+
+    run_async(work)
+
+
+def test_crisis_in_a_conversation_is_heard_by_the_helper_and_taken_on_the_desk(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """A crisis in a one-to-one chat: its helper sees and hears the alert; the desks of
+    Kaisa and Anu, who are not in the conversation, show its text with a tone and a
+    count in the tab title; Kaisa takes it and Anu sees that Kaisa is on it."""
+    kaisa = desk(desk_site, browser, COORDINATOR)
+    anu = desk(desk_site, browser, PROFESSIONAL)
+    visitor, helper = start_conversation(desk_site, browser)
+    helper.add_init_script(TONES)
+    helper.reload()
+    helper.locator("#conv-status", has_text=CONNECTED).wait_for()
+    visitor.locator("#helper-presence", has_text="Auttaja on paikalla").wait_for()
+
+    assert "auttajasi näkee viestisi" in crisis_help_shown(visitor)
+    helper.locator("#alerts .alert--crisis").wait_for()
+    assert tones(helper) >= 1
+    seen(helper, "haluan kuolla")
+
+    for page in (kaisa, anu):
+        item = alert_item(page, "haluan kuolla")
+        assert "Itsemurha" in item.inner_text()
+        assert "Kahdenkeskinen chat" in item.inner_text()
+        page.wait_for_function("window.__tones >= 1")
+        assert re.match(r"^\(1\) ", page.title())
+        assert "Kriisihälytys" in page.locator("#desk-status").inner_text()
+    assert axe_violations(kaisa) == []
+
+    alert_item(kaisa, "haluan kuolla").get_by_role("button", name="Hoidan tämän").click()
+    alert_item(anu, "haluan kuolla").locator(
+        ".desk-item__taken", has_text="Kaisa hoitaa tämän"
+    ).wait_for()
+    alert_item(kaisa, "haluan kuolla").locator(
+        ".desk-item__taken", has_text="Kaisa hoitaa tämän"
+    ).wait_for()
+    assert not re.match(r"^\(\d+\) ", anu.title())
+    end_conversation(visitor)
+    close(visitor, helper, kaisa, anu)
+
+
+def test_alert_nobody_takes_escalates_to_the_professional_on_duty(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """A crisis in a group room reaches Kaisa's desk; Anu, on duty in the queue only,
+    does not see it until nobody has taken it in time: then it is on her desk too,
+    marked escalated, with a tone."""
+    kaisa = desk(desk_site, browser, COORDINATOR)
+    anu = desk(desk_site, browser, PROFESSIONAL)
+    visitor = new_page(browser)
+    enter_room(visitor, desk_site.http, "kriisi", "Aino")
+    say(visitor, "en jaksa enää, haluan kuolla ihan oikeasti")
+    alert_item(kaisa, "ihan oikeasti")
+    assert anu.locator(".desk-item", has_text="ihan oikeasti").count() == 0
+    heard = tones(anu)
+
+    backdate_alerts(desk_site.url, minutes=10)
+    item = alert_item(anu, "ihan oikeasti")
+    assert "Eskaloitu" in item.inner_text()
+    assert item.get_attribute("class") and "desk-item--escalated" in str(
+        item.get_attribute("class")
+    )
+    anu.wait_for_function(f"window.__tones > {heard}")
+    assert "Eskaloitu" in alert_item(kaisa, "ihan oikeasti").inner_text()
+    item.get_by_role("button", name="Hoidan tämän").click()
+    alert_item(kaisa, "ihan oikeasti").locator(
+        ".desk-item__taken", has_text="Anu hoitaa tämän"
+    ).wait_for()
+    close(visitor, kaisa, anu)
