@@ -13,6 +13,5 @@ def load_all() -> None:
     import kuulolla.privacy.models
     import kuulolla.questions.models
     import kuulolla.queue.models
-    import kuulolla.reports.models
     import kuulolla.rooms.models
     import kuulolla.shifts.models  # noqa: F401

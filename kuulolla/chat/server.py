@@ -33,11 +33,11 @@ from kuulolla.core.bankey import BanKeys
 from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
+from kuulolla.core.events import Kind, Tally
 from kuulolla.core.limits import Limiter
 from kuulolla.core.settings import Settings
 from kuulolla.moderation.live import Live
 from kuulolla.moderation.nicknames import staff_shapes
-from kuulolla.reports.events import Kind, Tally
 from kuulolla.rooms.nicks import NickClaims
 from kuulolla.rooms.service import MemberTouches, RoomCache
 from kuulolla.shifts.rooms import RoomStates

@@ -32,13 +32,13 @@ from sqlalchemy import Table, select, update
 from kuulolla.chat import store
 from kuulolla.chat.models import KIND_REFERRAL, Message
 from kuulolla.chat.protocol import Ack, Refer, ReferralCard
+from kuulolla.core import events
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Forbidden, NotFound, RateLimited
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.directory import finding, service
 from kuulolla.queue.models import QueueEntry
-from kuulolla.reports import events
-from kuulolla.reports.events import Kind
 from kuulolla.rooms.models import Room, RoomStream
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from kuulolla.core.i18n import N_
 
 LOCALES = ("fi", "sv", "en")
 DATA = Path(__file__).resolve().parent / "data"
-TOPIC_KEY = re.compile(r"^[a-z][a-z0-9_]{1,31}$")  # a report label too (reports/events.py)
+TOPIC_KEY = re.compile(r"^[a-z][a-z0-9_]{1,31}$")  # a report label too (core/events.py)
 
 
 KINDS: dict[str, str] = {

@@ -17,8 +17,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Organisation
+from kuulolla.core import events as report_events
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.questions import logic, search
 from kuulolla.questions.logic import State
@@ -30,8 +32,6 @@ from kuulolla.questions.models import (
     QuestionTag,
     QuestionVote,
 )
-from kuulolla.reports import events as report_events
-from kuulolla.reports.events import Kind
 
 # ------------------------------------------------------------------ views
 

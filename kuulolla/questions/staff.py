@@ -20,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Membership, Organisation, StaffUser
 from kuulolla.accounts.permissions import ROLE_LABELS
+from kuulolla.core import events as report_events
 from kuulolla.core import i18n
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Forbidden, NotFound
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.questions import logic, search
 from kuulolla.questions.logic import Action, Actor, Role, State
@@ -34,8 +36,6 @@ from kuulolla.questions.models import (
     QuestionTag,
 )
 from kuulolla.questions.service import add_event, display_title
-from kuulolla.reports import events as report_events
-from kuulolla.reports.events import Kind
 
 # ------------------------------------------------------------------ views
 

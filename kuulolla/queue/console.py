@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kuulolla.accounts.models import Membership, StaffUser
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, NotFound
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.queue import logic
 from kuulolla.queue.logic import State
@@ -43,7 +44,6 @@ from kuulolla.queue.service import (
     do_sweep,
     report,
 )
-from kuulolla.reports.events import Kind
 from kuulolla.rooms import logic as rooms_logic
 from kuulolla.rooms.models import Room, RoomStream
 

@@ -24,8 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Organisation
 from kuulolla.chat.models import Message
+from kuulolla.core import events as report_events
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.queue import logic
 from kuulolla.queue.logic import State
@@ -37,8 +39,6 @@ from kuulolla.queue.models import (
     QueueParticipant,
     QueueTopic,
 )
-from kuulolla.reports import events as report_events
-from kuulolla.reports.events import Kind
 from kuulolla.rooms import logic as rooms_logic
 from kuulolla.rooms.models import Room, RoomMember, RoomStream
 
@@ -461,7 +461,7 @@ async def report(
     value: float | None = None,
     label: str = "",
 ) -> None:
-    """Record a statistics event of the queue (reports/events.py): the topic's
+    """Record a statistics event of the queue (core/events.py): the topic's
     organisation, the topic, the hour, at most one number and an allow-listed label;
     nothing of the visitor."""
     organisation_id = await session.scalar(

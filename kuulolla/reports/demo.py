@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kuulolla.accounts.models import Membership, Organisation
+from kuulolla.core import events
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
+from kuulolla.core.events import QUESTION_CATEGORIES, Kind
+from kuulolla.core.models import ReportEvent
 from kuulolla.queue.models import QueueTopic
-from kuulolla.reports import events
-from kuulolla.reports.events import QUESTION_CATEGORIES, Kind
-from kuulolla.reports.models import ReportEvent
 from kuulolla.rooms.models import Room
 
 DAYS = 365

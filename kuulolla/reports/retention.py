@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from kuulolla.core.events import Kind
+from kuulolla.core.models import ReportEvent
 from kuulolla.privacy.registry import StaffContext, StaffData, register_staff_data
-from kuulolla.reports.events import Kind
-from kuulolla.reports.models import ReportEvent
 
 
 async def export_hours(ctx: StaffContext) -> list[dict[str, Any]]:

@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kuulolla.accounts.models import Organisation, StaffUser
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
+from kuulolla.core.events import Kind
+from kuulolla.core.models import ReportEvent
 from kuulolla.directory.models import DirectoryTopic
 from kuulolla.queue.models import QueueTopic
-from kuulolla.reports.events import Kind
 from kuulolla.reports.logic import Grid, Period, YearMonth, month_bounds
-from kuulolla.reports.models import ReportEvent
 from kuulolla.rooms.models import Room
 
 # Series: (kind, labels counted or None for all, breakdown) -> series name.

@@ -17,10 +17,10 @@ from typing import Literal
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_, gettext, ngettext
 from kuulolla.directory.vocabulary import KINDS as SERVICE_KINDS
 from kuulolla.reports import logic
-from kuulolla.reports.events import Kind
 from kuulolla.reports.logic import Count, Period, YearMonth
 from kuulolla.reports.service import FEEDBACK_SCORE, ReportData
 

@@ -20,11 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import StaffUser
+from kuulolla.core import events
 from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
-from kuulolla.reports import events
-from kuulolla.reports.events import Kind
 from kuulolla.shifts import duty, rules, store, swaps
 from kuulolla.shifts.model import Assignment, Person, Shift
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftPlace, ShiftSwapRow
@@ -422,7 +422,7 @@ async def do_check_out(
 def _record_hours(
     session: AsyncSession, organisation_id: int, row: ShiftAssignmentRow, shift: Shift
 ) -> None:
-    """The reports' ``shift.hours`` event for a finished check-in (reports/events.py)."""
+    """The reports' ``shift.hours`` event for a finished check-in (core/events.py)."""
     if row.checked_in_at is None or row.checked_out_at is None:
         return
     worked = max(0.0, (row.checked_out_at - row.checked_in_at).total_seconds() / 3600)

@@ -24,11 +24,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kuulolla.core.db import Database
+from kuulolla.core.events import Kind, Tally
+from kuulolla.core.models import ReportEvent
 from kuulolla.migrations import upgrade
 from kuulolla.reports import demo, service, tables
-from kuulolla.reports.events import Kind, Tally
 from kuulolla.reports.logic import Period
-from kuulolla.reports.models import ReportEvent
 from kuulolla.rooms import service as rooms
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from kuulolla.core import events
 from kuulolla.directory import finding, logic, vocabulary
-from kuulolla.reports import events
 from tests.directory.samples import TOPICS, fields, given
 from tests.helpers import NOW
 

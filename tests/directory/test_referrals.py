@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kuulolla.core.models import ReportEvent
 from kuulolla.directory import service
-from kuulolla.reports.models import ReportEvent
 from tests.accounts.conftest import Env
 from tests.accounts.helpers import make_session, session_headers
 from tests.directory.samples import fields

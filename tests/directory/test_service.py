@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from kuulolla.accounts.models import Organisation
 from kuulolla.chat.models import KIND_REFERRAL
 from kuulolla.core.db import Database
+from kuulolla.core.models import ReportEvent
 from kuulolla.core.settings import Settings
 from kuulolla.directory import (
     curation,
@@ -30,7 +31,6 @@ from kuulolla.privacy.registry import StaffContext
 from kuulolla.queue import console as queue_console
 from kuulolla.queue import logic as queue_logic
 from kuulolla.queue import service as queue_service
-from kuulolla.reports.models import ReportEvent
 from kuulolla.rooms.models import Room
 from tests.accounts.helpers import add_person
 from tests.directory.conftest import Orgs

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from kuulolla.core.db import Database
+from kuulolla.core.models import ReportEvent
 from kuulolla.reports import demo
-from kuulolla.reports.models import ReportEvent
 from tests.helpers import NOW, make_room
 
 pytestmark = pytest.mark.asyncio

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import String, Text, select
 from starlette.testclient import TestClient
 
+from kuulolla.core import events
 from kuulolla.core.db import Database
-from kuulolla.reports import events
-from kuulolla.reports.events import SPECS, Kind, Tally
-from kuulolla.reports.models import ReportEvent
+from kuulolla.core.events import SPECS, Kind, Tally
+from kuulolla.core.models import ReportEvent
 from kuulolla.web.app import create_app
 from tests.chat.test_endpoint import hello, join, prepare, receive_until, send
 from tests.conftest import make_settings

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from kuulolla.core.db import Database
+from kuulolla.core.events import SPECS, Kind
+from kuulolla.core.models import ReportEvent
 from kuulolla.moderation import service as moderation
 from kuulolla.queue import console, service
-from kuulolla.reports.events import SPECS, Kind
-from kuulolla.reports.models import ReportEvent
 from tests.helpers import NOW, make_room
 from tests.queue.helpers import accept, build, enter, visitor
 
@@ -119,8 +119,8 @@ async def test_moderation_actions_are_counted_by_code_only(db: Database) -> None
 async def test_a_persons_shift_hours_are_theirs_to_export_and_erase(db: Database) -> None:
     """Staff data rights: the export lists the person's hours; erasing unlinks them and
     keeps the organisation's total."""
+    from kuulolla.core import events as report_events
     from kuulolla.privacy.registry import StaffContext
-    from kuulolla.reports import events as report_events
     from kuulolla.reports import retention
     from tests.conftest import make_settings
 

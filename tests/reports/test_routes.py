@@ -7,8 +7,8 @@ import csv
 import io
 from typing import Any
 
-from kuulolla.reports import events
-from kuulolla.reports.events import Kind
+from kuulolla.core import events
+from kuulolla.core.events import Kind
 from kuulolla.rooms.models import Room
 from tests.accounts.conftest import Env, sign_in
 from tests.helpers import NOW

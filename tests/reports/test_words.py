@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from kuulolla.reports import events
-from kuulolla.reports.events import SPECS, Kind
+from kuulolla.core import events
+from kuulolla.core.events import SPECS, Kind
 from kuulolla.reports.export import table_csv
 from kuulolla.reports.logic import cell
 from kuulolla.reports.tables import Figure, Table, csv_value

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
-from kuulolla.reports.events import Kind
-from kuulolla.reports.models import ReportEvent
+from kuulolla.core.events import Kind
+from kuulolla.core.models import ReportEvent
 from kuulolla.shifts import notices, roster, service
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftPlace, ShiftRow
 from kuulolla.shifts.refusals import ShiftRefused
