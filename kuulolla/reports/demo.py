@@ -29,7 +29,8 @@ from kuulolla.rooms.models import Room
 DAYS = 365
 # The codes moderators' actions are recorded with (moderation/service.py: audit).
 MODERATION = ("redact", "mute", "remove", "ban", "approve", "report_action")
-CRISIS = ("suicide", "self_harm", "violence", "abuse")
+# Every crisis category the screening raises (moderation/crisis.py: CATEGORIES).
+CRISIS = ("overdose", "suicide", "self_harm", "violence", "abuse", "eating")
 
 
 def _season(day: datetime) -> float:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kuulolla.core.db import Database
+from kuulolla.core.events import CRISIS_CATEGORIES
 from kuulolla.core.models import ReportEvent
 from kuulolla.reports import demo
 from tests.helpers import NOW, make_room
@@ -29,5 +30,22 @@ async def test_demo_statistics_are_seeded_once(sqlite_url: str) -> None:
             oldest = await session.scalar(select(func.min(ReportEvent.hour)))
         assert orgs == 2
         assert oldest is not None and (NOW - oldest).days >= 360
+    finally:
+        await db.dispose()
+
+
+async def test_demo_year_has_every_crisis_category(sqlite_url: str) -> None:
+    """Crisis alerts of the demo year come in every category, overdose and eating too."""
+    db = Database.from_url(sqlite_url)
+    try:
+        await make_room(db, "ilta", org="yksi")
+        await demo.seed(db, now=NOW)
+        async with db.read_session() as session:
+            labels = set(
+                await session.scalars(
+                    select(ReportEvent.label).where(ReportEvent.kind == "crisis.alert").distinct()
+                )
+            )
+        assert labels == set(CRISIS_CATEGORIES)
     finally:
         await db.dispose()
