@@ -70,10 +70,14 @@ Reason = Annotated[str, Meta(max_length=2000)]
 Private = Annotated[str, Meta(max_length=65536)]
 
 
+Preset = Annotated[str, Meta(max_length=24)]
+
+
 class RedactRequest(ClientFrame, tag="redact"):
     room: Slug
     seq: Seq
     reason: Reason | None = None
+    preset: Preset | None = None
 
 
 class RestrictRequest(ClientFrame, tag="restrict"):
@@ -82,6 +86,7 @@ class RestrictRequest(ClientFrame, tag="restrict"):
     kind: Annotated[str, Meta(max_length=16)]
     seconds: Annotated[int, Meta(ge=0, le=MAX_INT)]
     reason: Reason | None = None
+    preset: Preset | None = None
 
 
 class LiftRequest(ClientFrame, tag="lift"):

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -75,6 +77,26 @@ def time_text(value: datetime, locale: str) -> str:
 def date_text(value: date, locale: str) -> str:
     """A calendar day in ``locale`` ("6.5.2026", "6 maj 2026", "6 May 2026")."""
     return str(format_date(value, _pattern(DATE_PATTERNS, locale), locale=format_locale(locale)))
+
+
+def duration_text(seconds: int, locale: str) -> str:
+    """A length of time in whole days, hours and minutes in ``locale`` ("1 päivä ja
+    2 tuntia", "90 minutes" is "1 hour and 30 minutes"); under a minute, "0 minutes"."""
+    days, rest = divmod(max(seconds, 0), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    babel_locale = format_locale(locale)
+    units: tuple[tuple[Literal["day", "hour", "minute"], timedelta], ...] = (
+        ("day", timedelta(days=days)),
+        ("hour", timedelta(hours=hours)),
+        ("minute", timedelta(minutes=minutes)),
+    )
+    parts = [
+        str(format_timedelta(value, granularity=unit, threshold=10**9, locale=babel_locale))
+        for unit, value in units
+        if value
+    ] or [str(format_timedelta(timedelta(0), granularity="minute", locale=babel_locale))]
+    return str(format_list(parts, locale=babel_locale))
 
 
 def N_(message: str) -> str:

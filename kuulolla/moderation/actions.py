@@ -32,6 +32,20 @@ REPORT_REASONS: dict[str, str] = {
     "other": N_("Something else"),
 }
 RESOLUTIONS = ("action", "dismissed")
+# Why a moderator acted, offered as choices beside free text; the audit log shows the
+# label in the reader's language.
+REASON_PRESETS: dict[str, str] = {
+    "abuse": N_("Abusive or hurtful language"),
+    "harassment": N_("Harassing another person"),
+    "personal_data": N_("Personal data"),
+    "spam": N_("Spam or advertising"),
+    "disruption": N_("Disrupting the conversation"),
+    "safety": N_("For the writer's own safety"),
+    "other": N_("Other reason"),
+}
+# The durations a moderator picks from (seconds); any other between a minute and a
+# year can be typed.
+DURATION_PRESETS: tuple[int, ...] = (600, 3600, 86400, 7 * 86400)
 
 MAX_RESTRICTION_SECONDS = 366 * 24 * 3600
 MAX_SLOW_MODE = 3600
@@ -178,6 +192,15 @@ def check_reason(reason: str | None) -> str:
             max=MAX_REASON_CHARS,
         )
     return reason
+
+
+def check_preset(preset: str | None) -> str:
+    """A key of :data:`REASON_PRESETS`, or "" for none."""
+    if not preset:
+        return ""
+    if preset not in REASON_PRESETS:
+        raise BadRequest(N_("Choose a reason from the list."), code="bad_reason_preset")
+    return preset
 
 
 def check_pinned(text: str) -> str:

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from kuulolla.core import times
 from kuulolla.core.errors import BadRequest
-from kuulolla.core.i18n import N_, gettext
+from kuulolla.core.i18n import N_, duration_text, gettext
+from kuulolla.moderation.actions import REASON_PRESETS
 
 PER_PAGE = 50
 MAX_PAGE = 10_000
@@ -112,6 +113,39 @@ def target_text(action: str, target: str, locale: str) -> str:
             if found:
                 return gettext(locale, message, n=found[1])
     return target
+
+
+# Before durations had a column of their own, a restriction's reason began "<seconds>s".
+_OLD_DURATION = re.compile(r"(\d+)s(?:: (.*))?", re.DOTALL)
+
+
+def duration_of(action: str, seconds: int | None, reason: str) -> int | None:
+    """How long a mute, removal or ban was made for (None: not a restriction)."""
+    if action not in ("mute", "remove", "ban"):
+        return None
+    if seconds is not None:
+        return seconds
+    old = _OLD_DURATION.fullmatch(reason)
+    return int(old[1]) if old else None
+
+
+def duration_words(action: str, seconds: int | None, reason: str, locale: str) -> str:
+    """A restriction's length in the reader's words ("1 tunti"); "" for other actions."""
+    found = duration_of(action, seconds, reason)
+    return duration_text(found, locale) if found is not None else ""
+
+
+def reason_words(action: str, preset: str, reason: str, locale: str) -> str:
+    """Why the moderator acted: the chosen reason in the reader's language, then their
+    own words ("Häiriköinti: toistuvia viestejä"); "" when none was given."""
+    if action in ("mute", "remove", "ban"):
+        old = _OLD_DURATION.fullmatch(reason)
+        if old:
+            reason = old[2] or ""
+    label = gettext(locale, REASON_PRESETS[preset]) if preset in REASON_PRESETS else ""
+    if label and reason:
+        return f"{label}: {reason}"
+    return label or reason
 
 
 @dataclass(frozen=True, slots=True)

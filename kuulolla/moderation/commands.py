@@ -158,13 +158,17 @@ async def _redact(
     live: Live, connection: Connection, membership: Membership, frame: RedactRequest
 ) -> None:
     server = live.server
+    room_id = membership.room.id
+    author_key = await service.author_of(server.db, room_id=room_id, seq=frame.seq)
     stored = await service.do_redact(
         server.db,
         organisation_id=membership.moderation.organisation_id,
-        room_id=membership.room.id,
+        room_id=room_id,
         seq=frame.seq,
         actor_id=connection.user_id,
         reason=frame.reason or "",
+        preset=frame.preset or "",
+        target=server.fanout.author_id(room_id, author_key) or "",
         now=server.clock.now(),
     )
     # Delivered and published like a committed message: in order, to every process,
@@ -189,6 +193,7 @@ async def _restrict(
         actor_id=connection.user_id,
         target=server.fanout.author_id(room_id, author_key) or "",
         reason=frame.reason or "",
+        preset=frame.preset or "",
         now=server.clock.now(),
     )
     live.restrict(room_id, author_key, restriction, membership.moderation.organisation_id)

@@ -173,5 +173,9 @@ class AuditEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The moderator's words; ``preset`` a key of moderation.actions.REASON_PRESETS (shown
+    # in the reader's language), ``seconds`` the length of a mute, removal or ban.
     reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    preset: Mapped[str] = mapped_column(String(24), default="", server_default="")
+    seconds: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -107,6 +107,12 @@ async def audit_log(request: Request) -> Response:
             "target": lambda entry: audit.target_text(
                 entry.action, entry.target, request.state.locale
             ),
+            "duration": lambda entry: audit.duration_words(
+                entry.action, entry.seconds, entry.reason, request.state.locale
+            ),
+            "reason": lambda entry: audit.reason_words(
+                entry.action, entry.preset, entry.reason, request.state.locale
+            ),
             "entries": entries,
             "query": query,
             "form": params,

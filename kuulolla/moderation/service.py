@@ -67,6 +67,8 @@ def audit(
     action: str,
     target: str = "",
     reason: str = "",
+    preset: str = "",
+    seconds: int | None = None,
     now: datetime,
 ) -> None:
     """Record one moderation action in ``session``'s transaction (and, for actions on
@@ -79,6 +81,8 @@ def audit(
             action=action,
             target=target[:64],
             reason=reason,
+            preset=preset,
+            seconds=seconds,
             created_at=now,
         )
     )
@@ -100,6 +104,8 @@ class AuditRow:
     action: str
     target: str
     reason: str
+    preset: str = ""
+    seconds: int | None = None
 
 
 async def list_audit(db: Database, *, organisation_id: int, limit: int = 200) -> list[AuditRow]:
@@ -112,7 +118,16 @@ async def list_audit(db: Database, *, organisation_id: int, limit: int = 200) ->
             .limit(limit)
         )
         return [
-            AuditRow(r.created_at, r.room_id, r.actor_id, r.action, r.target, r.reason)
+            AuditRow(
+                r.created_at,
+                r.room_id,
+                r.actor_id,
+                r.action,
+                r.target,
+                r.reason,
+                r.preset,
+                r.seconds,
+            )
             for r in rows
         ]
 
@@ -129,6 +144,8 @@ class AuditView:
     action: str
     target: str
     reason: str
+    preset: str = ""
+    seconds: int | None = None
 
 
 async def find_audit(
@@ -177,6 +194,8 @@ async def find_audit(
             entry.action,
             entry.target,
             entry.reason,
+            entry.preset,
+            entry.seconds,
         )
         for entry, name, kind in rows[:PER_PAGE]
     ]
@@ -412,6 +431,7 @@ async def do_restrict(
     actor_id: int | None,
     target: str = "",
     reason: str = "",
+    preset: str = "",
     now: datetime,
 ) -> ActiveRestriction:
     """Mute, remove or ban ``author_key`` for ``seconds``. A ban covers every room of
@@ -420,6 +440,7 @@ async def do_restrict(
     restriction = actions.check_kind(kind)
     seconds = actions.check_duration(seconds)
     reason = actions.check_reason(reason)
+    preset = actions.check_preset(preset)
     expires = now + timedelta(seconds=seconds)
     scope = None if restriction == "ban" else room_id
     async with db.session() as session:
@@ -442,7 +463,9 @@ async def do_restrict(
             actor_id=actor_id,
             action=restriction,
             target=target,
-            reason=f"{seconds}s" + (f": {reason}" if reason else ""),
+            reason=reason,
+            preset=preset,
+            seconds=seconds,
             now=now,
         )
     return ActiveRestriction(restriction, expires, scope, row.id)
@@ -684,13 +707,17 @@ async def do_redact(
     seq: int,
     actor_id: int | None,
     reason: str = "",
+    preset: str = "",
+    target: str = "",
     now: datetime,
 ) -> Stored:
     """Remove message ``seq`` for real (text and nickname deleted, its sequence kept)
     and append a redaction to the room's stream. Returns the redaction, to be
     delivered like a committed message; :class:`MessageNotFound` if there is no such
-    message or it was removed already."""
+    message or it was removed already. ``target``: the author's room pseudonym, which
+    the audit log names (without one, the message's sequence)."""
     reason = actions.check_reason(reason)
+    preset = actions.check_preset(preset)
     async with db.session() as session:
         # Taking the next sequence first locks the room's counter (PostgreSQL row lock;
         # SQLite's BEGIN IMMEDIATE), so the committer cannot interleave.
@@ -736,8 +763,9 @@ async def do_redact(
             room_id=room_id,
             actor_id=actor_id,
             action="redact",
-            target=f"message {seq}",
+            target=target or f"message {seq}",
             reason=reason,
+            preset=preset,
             now=now,
         )
     return Stored(room_id, int(new_seq), now, None, "", "system", None, False, KIND_REDACTION, seq)

@@ -14,7 +14,16 @@ from collections.abc import Mapping
 
 from kuulolla.core import i18n
 from kuulolla.core.i18n import N_
+from kuulolla.moderation.actions import REASON_PRESETS
 from kuulolla.moderation.crisis_help import LABELS as CRISIS_LABELS
+
+# The moderator's duration choices (moderation/actions.py: DURATION_PRESETS).
+DURATION_LABELS = {
+    600: N_("10 minutes"),
+    3600: N_("1 hour"),
+    86400: N_("24 hours"),
+    604800: N_("7 days"),
+}
 
 CLIENT_STRINGS = {
     "connecting": N_("Connecting…"),
@@ -92,17 +101,38 @@ ROOM_STRINGS = {
     "reason_spam": N_("Spam or advertising"),
     "reason_worry": N_("I am worried about the writer"),
     "reason_other": N_("Something else"),
+    "you_label": N_("You"),
 }
 
 MODERATOR_STRINGS = {
     "moderate": N_("Moderate"),
-    "remove": N_("Remove message"),
-    "mute": N_("Mute 10 min"),
-    "kick": N_("Remove from room 1 h"),
-    "ban": N_("Ban 24 h"),
+    "action": N_("What to do"),
+    "remove": N_("Remove the message"),
+    "do_mute": N_("Mute the writer"),
+    "do_kick": N_("Remove the writer from the room"),
+    "do_ban": N_("Ban the writer from the organisation's rooms"),
+    "duration": N_("For how long"),
+    **{f"duration_{seconds}": label for seconds, label in DURATION_LABELS.items()},
+    "duration_custom": N_("Another length…"),
+    "duration_amount": N_("Length"),
+    "duration_unit": N_("Unit"),
+    "unit_minutes": N_("minutes"),
+    "unit_hours": N_("hours"),
+    "unit_days": N_("days"),
+    "duration_bad": N_("Choose a duration between one minute and one year."),
+    "reason": N_("Reason"),
+    "reason_choose": N_("Choose a reason"),
+    **{f"preset_{key}": label for key, label in REASON_PRESETS.items()},
+    "reason_words": N_("In your own words (optional if you chose a reason)"),
+    "reason_needed": N_("Choose a reason or write one."),
+    "act": N_("Do it"),
     "lift": N_("Lift restrictions"),
     "whisper": N_("Private message"),
-    "whisper_prompt": N_("Private message to this person:"),
+    "thread_with": N_("Private messages with {nick}"),
+    "thread_with_count": N_("Private messages with {nick} ({n} received)"),
+    "thread_reply": N_("Reply to {nick}"),
+    "thread_send": N_("Send privately"),
+    "thread_me": N_("You"),
     "alert": N_("{category}: crisis signal from {nick}."),
     "alert_possible": N_(
         "{category}: possible crisis from {nick} (found by the model, not a known expression)."
@@ -113,7 +143,12 @@ MODERATOR_STRINGS = {
     "alert_held": N_("The message waits for approval."),
     "approve": N_("Approve"),
     "reject": N_("Reject"),
-    "report": N_("Report of message {seq}: {reason}"),
+    "report_at": N_("Report ({reason}): the message of {nick} at {time}: “{text}”"),
+    "report_by": N_("Report ({reason}): the message of {nick}: “{text}”"),
+    "report_gone": N_("Report ({reason}): the message is no longer in the room."),
+    "report_show": N_("Show the message"),
+    "report_not_shown": N_("The message is not on this page any more."),
+    "report_context": N_("The messages around it"),
     "reason_abuse": N_("Abusive or hurtful"),
     "reason_personal_data": N_("Reveals someone's personal data"),
     "reason_spam": N_("Spam or advertising"),
@@ -132,8 +167,6 @@ MODERATOR_STRINGS = {
     "done_lift": N_("The restrictions were lifted."),
     "done_room_settings": N_("The room settings were saved."),
     "done_whisper": N_("The private message was sent."),
-    "private_group": N_("{nick} ({n} messages)"),
-    "private_all": N_("Show all {n} messages"),
 }
 
 

@@ -78,7 +78,11 @@ def test_moderator_removes_message_and_visitor_gets_crisis_help(
     mod.locator("#messages .message__text", has_text="tyhmä viesti").wait_for()
     message = mod.locator("#messages .message", has_text="tyhmä viesti")
     message.locator("summary", has_text="Moderoi").click()
-    message.get_by_role("button", name="Poista viesti").click()
+    message.get_by_label("Toimenpide").select_option(label="Poista viesti")
+    message.get_by_label("Syy", exact=True).select_option(
+        label="Loukkaava tai satuttava kielenkäyttö"
+    )
+    message.get_by_role("button", name="Tee").click()
     visitor.locator("#messages .message--removed").wait_for()
     assert "tyhmä viesti jonka moderaattori poistaa" not in message_texts(visitor)
 

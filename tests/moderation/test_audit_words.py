@@ -104,3 +104,49 @@ def test_targets_of_actions(action: str, target: str, fi: str) -> None:
 def test_link_modes_are_all_worded() -> None:
     """Each link mode the settings allow has words in the log."""
     assert set(LINK_MODES) <= set(audit.TARGET_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("locale", "action", "seconds", "reason", "expected"),
+    [
+        ("fi", "mute", 3600, "", "1 tunti"),
+        ("sv", "remove", 5400, "", "1 timme och 30 minuter"),
+        ("en", "ban", 86400, "", "1 day"),
+        ("fi", "ban", None, "604800s: uhkailu", "7 päivää"),  # recorded before the column
+        ("fi", "redact", None, "", ""),
+    ],
+)
+def test_restriction_length_reads_in_words(
+    locale: str, action: str, seconds: int | None, reason: str, expected: str
+) -> None:
+    """A restriction's length is shown in the reader's words, never as "86400s"."""
+    assert audit.duration_words(action, seconds, reason, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "action", "preset", "reason", "expected"),
+    [
+        ("fi", "mute", "disruption", "toistaa samaa", "Keskustelun häiriköinti: toistaa samaa"),
+        ("sv", "redact", "personal_data", "", "Personuppgifter"),
+        ("en", "ban", "", "threats", "threats"),
+        ("fi", "mute", "", "600s: kiroilu", "kiroilu"),  # recorded before the column
+        ("fi", "mute", "", "600s", ""),
+    ],
+)
+def test_reason_reads_in_the_readers_language(
+    locale: str, action: str, preset: str, reason: str, expected: str
+) -> None:
+    """The chosen reason reads in the reader's language, followed by the moderator's words."""
+    assert audit.reason_words(action, preset, reason, locale) == expected
+
+
+def test_every_reason_and_duration_choice_is_translated() -> None:
+    """The moderator's reason and duration choices have Finnish and Swedish words, and
+    the page offers exactly the durations the rules name."""
+    from kuulolla.moderation.actions import DURATION_PRESETS, REASON_PRESETS
+    from kuulolla.web.chat_strings import DURATION_LABELS
+
+    assert tuple(DURATION_LABELS) == DURATION_PRESETS
+    for msgid in [*REASON_PRESETS.values(), *DURATION_LABELS.values()]:
+        for locale in ("fi", "sv"):
+            assert i18n.gettext(locale, msgid) != msgid, (locale, msgid)

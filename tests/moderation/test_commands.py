@@ -25,8 +25,8 @@ def test_redaction_reaches_others_and_resuming_clients(env: Env) -> None:
         enter(visitor, room)
         send(visitor, room, "poistettava viesti", "r1")
         seq = frames_until(visitor, "ack", ref="r1")["seq"]
-        frames_until(mod, "message", seq=seq)
-        act(mod, type="redact", room=room, seq=seq, reason="loukkaava")
+        author = frames_until(mod, "message", seq=seq)["from"]["id"]
+        act(mod, type="redact", room=room, seq=seq, reason="loukkaava", preset="abuse")
         redact = frames_until(visitor, "redact")
         assert redact["seq"] == seq and redact["at"] == seq + 1
         assert frames_until(mod, "done", action="redact")["seq"] == seq
@@ -47,9 +47,10 @@ def test_redaction_reaches_others_and_resuming_clients(env: Env) -> None:
 
     async def audit(db: Database) -> list[str]:
         rows = await service.list_audit(db, organisation_id=env.world.orgs["alfa"])
-        return [f"{r.action}:{r.target}:{r.reason}" for r in rows]
+        return [f"{r.action}:{r.target}:{r.preset}:{r.reason}" for r in rows]
 
-    assert env.db(audit) == [f"redact:message {seq}:loukkaava"]
+    # The writer by their room pseudonym (as restrictions name them), not "message 1".
+    assert env.db(audit) == [f"redact:{author}:abuse:loukkaava"]
 
 
 def test_visitor_cannot_moderate(env: Env) -> None:

@@ -173,6 +173,41 @@ async def test_ban_covers_organisation_and_network(db: Database) -> None:
     )
 
 
+async def test_restriction_records_its_length_and_reason_apart(db: Database) -> None:
+    """A mute keeps its length, the chosen reason and the moderator's words in the audit
+    log as separate values; an unknown reason choice is refused and records nothing."""
+    room = await make_room(db)
+    org = await org_of(db, room)
+    await service.do_restrict(
+        db,
+        organisation_id=org,
+        room_id=room,
+        kind="mute",
+        author_key=ALICE,
+        seconds=5400,
+        actor_id=None,
+        reason="toistaa samaa",
+        preset="disruption",
+        now=NOW,
+    )
+    with pytest.raises(BadRequest):
+        await service.do_restrict(
+            db,
+            organisation_id=org,
+            room_id=room,
+            kind="mute",
+            author_key=BOB,
+            seconds=600,
+            actor_id=None,
+            preset="because",
+            now=NOW,
+        )
+    rows = await service.list_audit(db, organisation_id=org)
+    assert [(r.action, r.seconds, r.preset, r.reason) for r in rows] == [
+        ("mute", 5400, "disruption", "toistaa samaa")
+    ]
+
+
 async def test_mute_follows_the_network_too(db: Database) -> None:
     """A mute with a network digest holds for a new token from that network."""
     room = await make_room(db)

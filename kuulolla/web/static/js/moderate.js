@@ -9,6 +9,10 @@
 
 import { fmt, unmask } from "./chat-client.js";
 
+// The choices of moderation/actions.py: DURATION_PRESETS (seconds) and REASON_PRESETS.
+const DURATIONS = [600, 3600, 86400, 604800];
+const PRESETS = ["abuse", "harassment", "personal_data", "spam", "disruption", "safety", "other"];
+
 export function button(label, onClick, className = "") {
   const b = document.createElement("button");
   b.type = "button";
@@ -85,6 +89,107 @@ export function attach({ client, view, slug, strings: S }) {
   const send = (frame) => client.transmit({ room: slug, ...frame });
   const mine = (f, room) => room?.slug === slug || f.room === slug;
 
+  // A message's moderator actions: what to do (remove the message, mute, remove from
+  // the room, ban), for how long (presets or a length typed in), and why (a preset
+  // reason and the moderator's own words), sent with the frame and kept in the audit
+  // log; then lifting a restriction and a private message to the writer.
+  let formCount = 0;
+  function field(labelText, control) {
+    const wrap = document.createElement("div");
+    wrap.className = "modform__field";
+    const label = document.createElement("label");
+    formCount += 1;
+    control.id = control.id || `modform-${formCount}`;
+    label.htmlFor = control.id;
+    label.textContent = labelText;
+    wrap.append(label, control);
+    return wrap;
+  }
+  function select(options) {
+    const s = document.createElement("select");
+    for (const [value, text] of options) {
+      const o = document.createElement("option");
+      o.value = value;
+      o.textContent = text;
+      s.append(o);
+    }
+    return s;
+  }
+
+  function actionForm(seq) {
+    const form = document.createElement("form");
+    form.className = "modform";
+    form.noValidate = true;
+    const what = select([["redact", M.remove], ["mute", M.do_mute], ["remove", M.do_kick], ["ban", M.do_ban]]);
+    what.name = "action";
+    const length = select([...DURATIONS.map((d) => [String(d), M[`duration_${d}`]]), ["custom", M.duration_custom]]);
+    length.name = "length";
+    length.value = "3600";
+    const amount = document.createElement("input");
+    amount.type = "number";
+    amount.name = "amount";
+    amount.min = "1";
+    amount.inputMode = "numeric";
+    const unit = select([["60", M.unit_minutes], ["3600", M.unit_hours], ["86400", M.unit_days]]);
+    unit.name = "unit";
+    const lengthField = field(M.duration, length);
+    const customField = document.createElement("div");
+    customField.className = "modform__custom";
+    customField.append(field(M.duration_amount, amount), field(M.duration_unit, unit));
+    customField.hidden = true;
+    const preset = select([["", M.reason_choose], ...PRESETS.map((k) => [k, M[`preset_${k}`]])]);
+    preset.name = "preset";
+    const words = document.createElement("input");
+    words.type = "text";
+    words.name = "reason";
+    words.maxLength = 500;
+    words.autocomplete = "off";
+    const error = document.createElement("p");
+    error.className = "field-error";
+    error.setAttribute("role", "alert");
+    const submit = document.createElement("button");
+    submit.type = "submit";
+    submit.textContent = M.act;
+    form.append(field(M.action, what), lengthField, customField, field(M.reason, preset), field(M.reason_words, words), error, submit);
+    const sync = () => {
+      const restricting = what.value !== "redact";
+      lengthField.hidden = !restricting;
+      customField.hidden = !restricting || length.value !== "custom";
+    };
+    what.addEventListener("change", sync);
+    length.addEventListener("change", sync);
+    sync();
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      error.textContent = "";
+      const reason = words.value.trim();
+      if (!preset.value && !reason) {
+        error.textContent = M.reason_needed;
+        preset.focus();
+        return;
+      }
+      const frame = { seq, reason, ...(preset.value ? { preset: preset.value } : {}) };
+      if (what.value === "redact") {
+        send({ type: "redact", ...frame });
+        return;
+      }
+      let seconds = Number(length.value);
+      if (length.value === "custom") {
+        const n = Number(amount.value);
+        seconds = Math.round(n * Number(unit.value));
+        if (!Number.isFinite(n) || n <= 0 || seconds < 60 || seconds > 366 * 86400) {
+          error.textContent = M.duration_bad;
+          amount.setAttribute("aria-invalid", "true");
+          amount.focus();
+          return;
+        }
+        amount.removeAttribute("aria-invalid");
+      }
+      send({ type: "restrict", kind: what.value, seconds, ...frame });
+    });
+    return form;
+  }
+
   function addActions(el) {
     if (!moderator || el.querySelector(".message__actions")) return;
     if (!el.dataset.seq || el.classList.contains("message--mine") || el.classList.contains("message--removed")) return;
@@ -94,51 +199,80 @@ export function attach({ client, view, slug, strings: S }) {
     const summary = document.createElement("summary");
     summary.textContent = M.moderate;
     details.append(summary);
-    details.append(
-      button(M.remove, () => send({ type: "redact", seq })),
-      button(M.mute, () => send({ type: "restrict", seq, kind: "mute", seconds: 600 })),
-      button(M.kick, () => send({ type: "restrict", seq, kind: "remove", seconds: 3600 })),
-      button(M.ban, () => send({ type: "restrict", seq, kind: "ban", seconds: 86400 })),
-      button(M.lift, () => send({ type: "lift", seq })),
-    );
+    details.append(actionForm(seq), button(M.lift, () => send({ type: "lift", seq }), "button--secondary"));
     if (el.dataset.author) {
+      const nick = el.querySelector(".message__nick")?.textContent || "";
       details.append(button(M.whisper, () => {
-        const text = window.prompt(M.whisper_prompt);
-        if (text) send({ type: "whisper", to: el.dataset.author, text });
-      }));
+        details.open = false;
+        openThread(el.dataset.author, nick).focus();
+      }, "button--secondary"));
     }
     el.append(details);
   }
 
-  // Private messages are grouped by their writer (the room pseudonym): a flood from one
-  // person stays one item with a count (the server limits how many come, too), so the
-  // lists around it, crisis alerts first, stay in view.
-  const privateGroups = new Map();
-  function privateItem(f) {
-    const key = f.from.id || f.from.nick;
-    let group = privateGroups.get(key);
-    if (!group) {
-      const li = document.createElement("li");
-      const p = document.createElement("p");
-      const details = document.createElement("details");
-      const summary = document.createElement("summary");
-      const all = document.createElement("ol");
-      details.hidden = true;
-      details.append(summary, all);
-      li.append(p, details);
-      group = { li, p, details, summary, all, count: 0 };
-      privateGroups.set(key, group);
-    }
-    group.count += 1;
-    const who = group.count > 1 ? fmt(M.private_group, { nick: f.from.nick, n: group.count }) : f.from.nick;
-    group.p.textContent = `${who}: ${f.text}`;
+  // Private messages: one thread per writer (their room pseudonym), what they wrote to
+  // the moderators and what moderators wrote to them from this page, with a reply box.
+  // A flood from one person stays one thread of at most 50 lines (the server limits how
+  // many come, too), so the lists around it, crisis alerts first, stay in view.
+  const threads = new Map();
+  function thread(id, nick) {
+    let t = threads.get(id);
+    if (t) return t;
+    const li = document.createElement("li");
+    li.className = "thread";
+    li.dataset.author = id;
+    const heading = document.createElement("h4");
+    heading.className = "thread__heading";
+    heading.textContent = fmt(M.thread_with, { nick });
+    const lines = document.createElement("ol");
+    lines.className = "thread__lines";
+    const form = document.createElement("form");
+    form.className = "thread__reply";
+    form.noValidate = true;
+    const box = document.createElement("textarea");
+    box.rows = 2;
+    box.maxLength = 2000;
+    box.name = "text";
+    const reply = document.createElement("button");
+    reply.type = "submit";
+    reply.textContent = M.thread_send;
+    form.append(field(fmt(M.thread_reply, { nick }), box), reply);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = box.value.trim();
+      if (!text) return;
+      send({ type: "whisper", to: id, text });
+      line(t, M.thread_me, text, "thread__line--mine");
+      box.value = "";
+    });
+    li.append(heading, lines, form);
+    privateList.prepend(li);
+    t = { li, heading, lines, box, nick, count: 0 };
+    threads.set(id, t);
+    return t;
+  }
+  function line(t, who, text, className = "") {
     const entry = document.createElement("li");
-    entry.textContent = f.text;
-    group.all.append(entry);
-    if (group.all.children.length > 50) group.all.firstElementChild.remove();
-    group.summary.textContent = fmt(M.private_all, { n: group.count });
-    group.details.hidden = group.count < 2;
-    privateList.prepend(group.li);
+    entry.className = `thread__line ${className}`.trim();
+    const name = document.createElement("span");
+    name.className = "thread__who";
+    name.textContent = `${who}: `;
+    entry.append(name, unmask(text, S));
+    t.lines.append(entry);
+    if (t.lines.children.length > 50) t.lines.firstElementChild.remove();
+  }
+  function openThread(id, nick) {
+    const t = thread(id, nick);
+    privateList.prepend(t.li);
+    return t.box;
+  }
+  function privateItem(f) {
+    const id = f.from.id || f.from.nick;
+    const t = thread(id, f.from.nick);
+    t.count += 1;
+    if (t.count > 1) t.heading.textContent = fmt(M.thread_with_count, { nick: f.from.nick, n: t.count });
+    line(t, f.from.nick, f.text);
+    privateList.prepend(t.li);
   }
 
   function showPanel() {
@@ -171,19 +305,62 @@ export function attach({ client, view, slug, strings: S }) {
   client.on("pending", (f, room) => {
     if (mine(f, room)) heldItem(heldList, f, M, (id, approve) => send({ type: "decide", id, approve }), (t) => unmask(t, S));
   });
+  // A report names the message by its writer, time and words, with a button that
+  // brings it into view in the log (messages have no numbers a reader could look up).
+  function shownMessage(seq) {
+    return document.querySelector(`#messages .message[data-seq="${seq}"]`);
+  }
+  function reportText(r, fallback = null) {
+    const el = shownMessage(r.seq);
+    const reason = M[`reason_${r.reason}`] || M.reason_other;
+    const nick = el?.querySelector(".message__nick")?.textContent || fallback?.nick || "";
+    const time = el?.querySelector("time")?.textContent || "";
+    const text = el?.querySelector(".message__text")?.textContent || (fallback ? unmask(fallback.text, S) : "");
+    if (!nick) return fmt(M.report_gone, { reason });
+    return fmt(time ? M.report_at : M.report_by, { reason, nick, time, text });
+  }
+  function showButton(seq) {
+    return button(M.report_show, () => {
+      const el = shownMessage(seq);
+      if (!el) { status.textContent = M.report_not_shown; return; }
+      el.scrollIntoView({ block: "center" });
+      el.classList.add("message--reported");
+      el.setAttribute("tabindex", "-1");
+      el.focus();
+    }, "button--secondary");
+  }
   client.on("report", (f, room) => {
-    if (mine(f, room)) item(reportList, fmt(M.report, { seq: f.seq, reason: M[`reason_${f.reason}`] || f.reason }), f.id);
+    if (!mine(f, room)) return;
+    const li = item(reportList, reportText(f), f.id);
+    if (f.note) li.append(Object.assign(document.createElement("p"), { textContent: f.note }));
+    li.append(showButton(f.seq));
   });
   client.on("reports", (f, room) => {
     if (!mine(f, room)) return;
     reportList.replaceChildren();
     for (const r of f.items) {
-      const context = r.context.map((c) => `${c.seq === r.seq ? "» " : ""}${c.nick}: ${c.text}`).join("\n");
-      const li = item(reportList, `${fmt(M.report, { seq: r.seq, reason: M[`reason_${r.reason}`] || r.reason })}\n${context}`, r.id);
-      li.querySelector("p").style.whiteSpace = "pre-wrap";
+      const target = r.context.find((c) => c.seq === r.seq);
+      const li = item(reportList, reportText(r, target), r.id);
+      if (r.note) li.append(Object.assign(document.createElement("p"), { textContent: r.note }));
+      const around = r.context.filter((c) => c.seq !== r.seq);
+      if (around.length) {
+        const details = document.createElement("details");
+        const summary = document.createElement("summary");
+        summary.textContent = M.report_context;
+        const lines = document.createElement("ol");
+        for (const c of r.context) {
+          const entry = document.createElement("li");
+          entry.textContent = `${c.nick}: ${unmask(c.text, S)}`;
+          if (c.seq === r.seq) entry.className = "report__target";
+          lines.append(entry);
+        }
+        details.append(summary, lines);
+        li.append(details);
+      }
       li.append(
+        showButton(r.seq),
         button(M.resolve_action, () => send({ type: "resolve", id: r.id, resolution: "action" })),
-        button(M.resolve_dismiss, () => send({ type: "resolve", id: r.id, resolution: "dismissed" })),
+        button(M.resolve_dismiss, () => send({ type: "resolve", id: r.id, resolution: "dismissed" }), "button--secondary"),
       );
     }
     if (!f.items.length) status.textContent = M.no_reports;

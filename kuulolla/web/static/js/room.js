@@ -4,7 +4,7 @@
 // visitor's report control and private message to the moderators; for staff it loads
 // the moderator tools (moderate.js).
 
-import { ChatClient, Composer, MessageView, fmt, load, save, statusText } from "./chat-client.js";
+import { ChatClient, Composer, MessageView, fmt, load, save, statusText, unmask } from "./chat-client.js";
 
 const root = document.getElementById("room");
 const slug = root.dataset.room;
@@ -142,6 +142,27 @@ nickForm.addEventListener("submit", (event) => {
   enter();
 });
 
+// The visitor's private thread with the moderators: what they wrote and the moderators'
+// replies, in the box they write in (the reply also shows in the log, as a note).
+function threadLine(who, text, mine) {
+  const list = $("to-mods-thread");
+  if (!list) return;
+  const li = document.createElement("li");
+  li.className = mine ? "thread__line thread__line--mine" : "thread__line";
+  const name = document.createElement("span");
+  name.className = "thread__who";
+  name.textContent = `${who}: `;
+  li.append(name, unmask(text, S));
+  list.append(li);
+  if (list.children.length > 50) list.firstElementChild.remove();
+}
+client.on("private", (f, r) => {
+  if (r !== room || f.to_moderators) return;
+  threadLine(f.from.nick, f.text, false);
+  const box = $("to-mods");
+  if (box) box.open = true;
+});
+
 const toModsForm = $("to-mods-form");
 // The text sent to the moderators, until the server takes it: refused (too many at
 // once), it goes back into the box instead of being lost.
@@ -155,7 +176,11 @@ toModsForm?.addEventListener("submit", (event) => {
   room.frame({ type: "to_moderators", text });
   box.value = "";
 });
-client.on("done", (f, r) => { if (r === room && f.action === "to_moderators") toModsPending = ""; });
+client.on("done", (f, r) => {
+  if (r !== room || f.action !== "to_moderators") return;
+  if (toModsPending) threadLine(S.you_label, toModsPending, true);
+  toModsPending = "";
+});
 client.on("error", (f, r) => {
   if (r !== room || f.code !== "too_many_to_moderators" || !toModsPending) return;
   toModsForm.elements.text.value = toModsPending;
