@@ -3,9 +3,9 @@
 Made up, deterministic (seeded per organisation) and written once: an organisation
 that already has event records is left alone. Busy evenings and weekends, quieter
 summers, a queue that answers most but not all, a few crisis alerts a month (so
-small-count suppression shows), shifts of the demo volunteers. Queue events go to the
-organisation's queue topics (two at most), or to no topic when it has none yet; run
-this after the other demo data.
+small-count suppression shows), referral cards to the directory's services, shifts of
+the demo volunteers. Queue events go to the organisation's queue topics (two at most),
+or to no topic when it has none yet; run this after the other demo data.
 """
 
 from __future__ import annotations
@@ -31,6 +31,20 @@ DAYS = 365
 MODERATION = ("redact", "mute", "remove", "ban", "approve", "report_action")
 # Every crisis category the screening raises (moderation/crisis.py: CATEGORIES).
 CRISIS = ("overdose", "suicide", "self_harm", "violence", "abuse", "eating")
+# Services of the directory helpers send as referral cards: (kind, topics), as the demo
+# directory has them (directory/demo.py, demo_local.py).
+REFERRALS = (
+    ("peer_group", ("carers",)),
+    ("peer_group", ("mental_health",)),
+    ("peer_group", ("grief",)),
+    ("helpline", ("crisis", "mental_health")),
+    ("helpline", ("violence", "crisis")),
+    ("counselling", ("crisis", "mental_health")),
+    ("drop_in", ("parenting",)),
+    ("drop_in", ("youth",)),
+    ("chat", ("relationships",)),
+    ("volunteering", ("loneliness", "older_people")),
+)
 
 
 def _season(day: datetime) -> float:
@@ -86,6 +100,8 @@ def _year(
     org: int, rooms: list[int], topics: list[int | None], staff: list[int], now: datetime
 ) -> Any:
     rng = random.Random(f"kuulolla-demo-{org}")
+    # Referrals draw from a stream of their own, so the other figures stay as they were.
+    referral_rng = random.Random(f"kuulolla-demo-referrals-{org}")
     today = now.astimezone(HELSINKI).replace(hour=0, minute=0, second=0, microsecond=0)
     for back in range(DAYS, 0, -1):
         day = today - timedelta(days=back)
@@ -135,6 +151,19 @@ def _year(
                     room_id=room,
                     label=rng.choice(MODERATION),
                 )
+            if referral_rng.random() < 0.3:
+                kind, service_topics = referral_rng.choice(REFERRALS)
+                yield events.row(
+                    Kind.REFERRAL_SENT, organisation_id=org, at=evening, room_id=room, label=kind
+                )
+                for topic in service_topics:
+                    yield events.row(
+                        Kind.REFERRAL_TOPIC,
+                        organisation_id=org,
+                        at=evening,
+                        room_id=room,
+                        label=topic,
+                    )
             if rng.random() < 0.06:
                 yield events.row(
                     Kind.CRISIS_ALERT,

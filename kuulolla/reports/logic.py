@@ -180,7 +180,8 @@ class Count:
     ``small``: hidden; the true value is at least 1 and below ``limit`` (the threshold
     for one cell; for a sum of ``hidden`` hidden cells, ``hidden × (threshold − 1) + 1``).
     ``partial``: a total over ``hidden`` hidden cells and visible ones; ``value`` is the
-    sum of the visible ones only. Otherwise ``value`` is exact.
+    sum of the visible ones only, ``limit`` one more than the most the total can be.
+    Otherwise ``value`` is exact.
 
     What is written for a total over hidden cells is an estimate made from the visible
     cells and the *number* of hidden ones only (each hidden cell counts as half the
@@ -265,7 +266,10 @@ def total(cells: Iterable[Count], *, threshold: int) -> Count:
         return Count(visible)
     if visible == 0 and not partial:
         return Count(0, small=True, limit=hidden_max + 1, hidden=hidden, threshold=threshold)
-    return Count(visible, partial=True, hidden=hidden, threshold=threshold)
+    # An estimate below ten is written "fewer than" the most the total can be, which
+    # depends on the number of hidden cells only (never "fewer than 0").
+    limit = visible + hidden * (threshold - 1) + 1
+    return Count(visible, partial=True, limit=limit, hidden=hidden, threshold=threshold)
 
 
 class Grid:

@@ -95,8 +95,9 @@ def same(page_cell: str, csv_cell: str) -> bool:
 def test_dashboard_renders_accessibly_and_agrees_with_its_csv(
     reporting: ServerProcess, browser: Any
 ) -> None:
-    """A coordinator sees the dashboard with charts and tables, without axe violations in
-    fi, sv and en; every table's CSV says what the page's cells say, with numbers as
+    """A coordinator sees the dashboard with charts and tables (referrals to the
+    directory's services among them), without axe violations in fi, sv and en; every
+    table's CSV says what the page's cells say, with numbers as
     numbers; no third-party requests."""
     server = reporting
     page = new_page(browser)
@@ -129,6 +130,10 @@ def test_dashboard_renders_accessibly_and_agrees_with_its_csv(
 
     keys = page.evaluate("[...document.querySelectorAll('table[id^=t-]')].map(t => t.id.slice(2))")
     assert "summary" in keys and "rooms" in keys and len(keys) >= 8
+    # Referral cards to the directory's services, by kind and topic, named in words.
+    assert {"referrals", "referral_topics"} <= set(keys)
+    assert "Vertaisryhmä" in page.locator("#t-referrals").inner_text()
+    assert "Omaishoito ja läheiset" in page.locator("#t-referral_topics").inner_text()
     for key in keys:
         response = page.request.get(
             f"{server.http}/orgs/jarjesto/reports.csv?period={year}-Q1&table={key}&lang=fi"

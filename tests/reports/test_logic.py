@@ -135,6 +135,8 @@ def test_hidden_counts_in_each_language() -> None:
         ([3, 2], "alle 9", False),  # an estimate under ten: at most 4 + 4
         ([0, 0], "0", True),
         ([4, 0, 4, 4], "alle 13", False),
+        ([7, 2], "alle 12", False),  # 7 visible, one hidden: an estimate under ten
+        ([5, 1, 0], "alle 10", False),
         ([426, 2], "noin 430", False),
         ([1] * 37, "noin 90", False),  # was "< 149": 37 hidden cells, about 92.5
         ([1200, 4, 4, 4, 4], "noin 1\xa0200", False),

@@ -143,3 +143,51 @@ def test_annual_summary_in_finnish_and_swedish(env: Env) -> None:
     for text in ("Kontakter", "Nådda personer (uppskattning)", "Frivilligtimmar", "Teman"):
         assert text in sv
     assert '<dd class="figure">52</dd>' in fi  # 12 visits + 40 queue contacts
+
+
+def test_referrals_are_counted_by_kind_of_service_and_topic(env: Env) -> None:
+    """Referral cards sent in a room are counted in the key figures and by the service's
+    kind and topic, named in words (a small count hidden), in Finnish and Swedish."""
+
+    async def work(db: Any) -> None:
+        from sqlalchemy import select
+
+        async with db.read_session() as session:
+            room = await session.scalar(select(Room).where(Room.slug == env.world.rooms[ORG]))
+        org_id, room_id = env.world.orgs[ORG], room.id
+        rows = []
+        for kind, n in (("peer_group", 7), ("helpline", 2)):
+            rows += [
+                events.row(
+                    Kind.REFERRAL_SENT, organisation_id=org_id, room_id=room_id, at=NOW, label=kind
+                )
+                for _ in range(n)
+            ]
+        for topic, n in (("carers", 6), ("crisis", 3)):
+            rows += [
+                events.row(
+                    Kind.REFERRAL_TOPIC,
+                    organisation_id=org_id,
+                    room_id=room_id,
+                    at=NOW,
+                    label=topic,
+                )
+                for _ in range(n)
+            ]
+        await events.write(db, rows)
+
+    env.db(work)
+    sign_in(env.client, f"coordinator-{ORG}")
+    kinds = csv_rows(env.client.get(f"/orgs/{ORG}/reports.csv?period=2026-01&table=referrals"))
+    by_kind = {r[0]: r[1] for r in kinds[1:]}
+    assert by_kind["Vertaisryhmä"] == "7" and by_kind["Auttava puhelin"] == "alle 5"
+    topics = csv_rows(
+        env.client.get(f"/orgs/{ORG}/reports.csv?period=2026-01&table=referral_topics")
+    )
+    named = {r[0]: r[1] for r in topics[1:]}
+    assert named["Omaishoito ja läheiset"] == "6" and named["Kriisi ja itsetuhoisuus"] == "alle 5"
+    summary = csv_rows(env.client.get(f"/orgs/{ORG}/reports.csv?period=2026-01&table=summary"))
+    # 7 and a hidden 2: fewer than the most one hidden count allows (7 + 4 + 1).
+    assert next(r for r in summary if r[0].startswith("Ohjaukset"))[1] == "alle 12"
+    sv = env.client.get(f"/orgs/{ORG}/reports?period=2026-01&lang=sv").text
+    assert "Kamratstödsgrupp" in sv and "Närståendevård och anhöriga" in sv
