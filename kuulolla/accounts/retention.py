@@ -1,4 +1,4 @@
-"""Retention of the account audit log (kuulolla/privacy/registry.py).
+"""Retention of the account audit log (kuulolla/core/retention.py).
 
 The hourly housekeeping also deletes audit events older than
 ``KUULOLLA_AUDIT_RETENTION_DAYS``; an organisation may keep them for less.
@@ -24,11 +24,12 @@ from kuulolla.accounts.models import (
 )
 from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.privacy.registry import (
+from kuulolla.core.retention import (
     DataKind,
     PurgeContext,
     StaffContext,
     StaffData,
+    former_label,
     register,
     register_staff_data,
 )
@@ -159,8 +160,6 @@ def _iso(value: datetime | None) -> str | None:
 async def erase_account(ctx: StaffContext) -> int:
     """Remove what identifies the person and their ways in; keep the row so records
     that point to it (audit events, answers, shifts) stay consistent."""
-    from kuulolla.privacy.staff import former_label
-
     label = former_label(ctx.settings)
     async with ctx.db.session() as session:
         user = await session.get(StaffUser, ctx.user_id)

@@ -15,11 +15,12 @@ from sqlalchemy import delete, func, select, update
 
 from kuulolla.chat.models import Message
 from kuulolla.core.i18n import N_
-from kuulolla.privacy.registry import (
+from kuulolla.core.retention import (
     DataKind,
     PurgeContext,
     StaffContext,
     StaffData,
+    former_label,
     register,
     register_staff_data,
 )
@@ -136,8 +137,6 @@ async def export_messages(ctx: StaffContext) -> list[dict[str, Any]]:
 async def erase_messages(ctx: StaffContext) -> int:
     """The person's messages stay (the conversation must read as it happened) under
     "former volunteer" instead of their name."""
-    from kuulolla.privacy.staff import former_label
-
     async with ctx.db.transaction() as conn:
         result = await conn.execute(
             update(Message)

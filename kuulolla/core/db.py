@@ -166,3 +166,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+async def compact_sqlite(db: Database, *, vacuum: bool) -> None:
+    """Fold the write-ahead log into the file and truncate it; VACUUM when asked.
+
+    Both must run outside a transaction, so they go to the driver connection directly
+    (the engine's begin hook would otherwise open one)."""
+    async with db.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver: Any = raw.driver_connection
+        if vacuum:
+            await driver.execute("VACUUM")
+        await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")

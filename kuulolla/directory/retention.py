@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select, update
 
 from kuulolla.accounts.models import Organisation
+from kuulolla.core.retention import StaffContext, StaffData, register_staff_data
 from kuulolla.directory.models import DirectoryService
-from kuulolla.privacy.registry import StaffContext, StaffData, register_staff_data
 
 
 async def export_directory(ctx: StaffContext) -> Any:

@@ -15,8 +15,8 @@ from sqlalchemy import delete, func, or_, select, update
 
 from kuulolla.core.bankey import KEY_LIFETIME
 from kuulolla.core.i18n import N_
+from kuulolla.core.retention import DataKind, PurgeContext, register
 from kuulolla.moderation.models import AuditEntry, HeldMessage, Report, Restriction
-from kuulolla.privacy.registry import DataKind, PurgeContext, register
 from kuulolla.rooms.models import Room
 
 

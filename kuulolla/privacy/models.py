@@ -13,7 +13,7 @@ from kuulolla.core.db import Base, UTCDateTime
 class RetentionPeriod(Base):
     """How many days one kind of data is kept. ``organisation_id`` NULL is the platform
     default, set by an admin; an organisation's own row overrides it. Without rows the
-    kind's ``default_days`` applies (privacy/registry.py)."""
+    kind's ``default_days`` applies (core/retention.py)."""
 
     __tablename__ = "retention_periods"
     __table_args__ = (

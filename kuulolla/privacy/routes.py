@@ -20,9 +20,10 @@ from kuulolla.accounts.service import (
     list_organisations,
 )
 from kuulolla.core import i18n
+from kuulolla.core import retention as registry
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.privacy import registry, service, staff, words
+from kuulolla.privacy import service, staff, words
 from kuulolla.web import seo
 from kuulolla.web.access import OrgFrom, public, requires
 from kuulolla.web.forms import (

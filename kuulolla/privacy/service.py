@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy import select
 
 from kuulolla.accounts.models import Organisation
-from kuulolla.core.db import Database
+from kuulolla.core import retention as registry
+from kuulolla.core.db import Database, compact_sqlite
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
+from kuulolla.core.retention import DataKind, PurgeContext
 from kuulolla.core.settings import Settings
-from kuulolla.privacy import registry
 from kuulolla.privacy.models import RetentionPeriod
-from kuulolla.privacy.registry import DataKind, PurgeContext
 
 log = logging.getLogger(__name__)
 
@@ -162,19 +162,6 @@ async def do_purge(
     if not dry_run and db.is_sqlite:
         await compact_sqlite(db, vacuum=vacuum and deleted > 0)
     return results
-
-
-async def compact_sqlite(db: Database, *, vacuum: bool) -> None:
-    """Fold the write-ahead log into the file and truncate it; VACUUM when asked.
-
-    Both must run outside a transaction, so they go to the driver connection directly
-    (the engine's begin hook would otherwise open one)."""
-    async with db.engine.connect() as conn:
-        raw = await conn.get_raw_connection()
-        driver: Any = raw.driver_connection
-        if vacuum:
-            await driver.execute("VACUUM")
-        await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 async def do_set_periods(

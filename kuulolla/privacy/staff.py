@@ -13,28 +13,21 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from kuulolla.core import i18n
-from kuulolla.core.db import Database
+from kuulolla.core import retention as registry
+from kuulolla.core.db import Database, compact_sqlite
 from kuulolla.core.errors import Conflict
 from kuulolla.core.i18n import N_
+from kuulolla.core.retention import StaffContext
 from kuulolla.core.settings import Settings
-from kuulolla.privacy import registry
-from kuulolla.privacy.registry import StaffContext
 
 log = logging.getLogger(__name__)
 
-FORMER_VOLUNTEER = N_("Former volunteer")
 EXPORT_FORMAT = "kuulolla-staff-data/1"
 
 
 class CannotEraseSelf(Conflict):
     code = "cannot_erase_self"
     default_message = N_("You cannot erase your own account. Ask another admin.")
-
-
-def former_label(settings: Settings) -> str:
-    """What an erased person's name becomes, in the service's default language."""
-    return i18n.gettext(settings.default_locale, FORMER_VOLUNTEER)
 
 
 async def get_export(
@@ -62,8 +55,6 @@ async def do_erase(
     for part in parts:
         changed += await part.erase(ctx)
     if db.is_sqlite:
-        from kuulolla.privacy.service import compact_sqlite
-
         await compact_sqlite(db, vacuum=False)  # the old pages out of the write-ahead log
     log.info("privacy.staff_erased", extra={"event": "privacy.staff_erased", "count": changed})
     return changed

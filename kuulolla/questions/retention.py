@@ -6,7 +6,7 @@ are deleted with their answers, audit trail, tags and votes once they have been
 untouched since ``before``; the asker's claim code then opens nothing. Published
 questions stay while the asker's consent stands. ``kuulolla purge`` and the server's
 scheduled task call it with each organisation's period (the ``unpublished_questions``
-data kind below, kuulolla/privacy/registry.py).
+data kind below, kuulolla/core/retention.py).
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from kuulolla.core.db import Database
+from kuulolla.core.db import Database, compact_sqlite
 from kuulolla.core.i18n import N_
-from kuulolla.privacy.registry import (
+from kuulolla.core.retention import (
     DataKind,
     PurgeContext,
     StaffContext,
     StaffData,
+    former_label,
     register,
     register_staff_data,
 )
@@ -104,8 +105,6 @@ async def do_delete_by_claim(db: Database, *, code: str) -> None:
     if db.is_sqlite:
         # The deleted rows' old pages stay in the write-ahead log until it is reset;
         # "at once" means those bytes go now, not at the next scheduled purge.
-        from kuulolla.privacy.service import compact_sqlite
-
         await compact_sqlite(db, vacuum=False)
 
 
@@ -154,7 +153,6 @@ async def erase_answers(ctx: StaffContext) -> int:
     the role and organisation kept."""
     from sqlalchemy import update
 
-    from kuulolla.privacy.staff import former_label
     from kuulolla.questions.models import Answer
 
     async with ctx.db.session() as session:

@@ -1,4 +1,4 @@
-"""Retention of the one-to-one queue's records (kuulolla/privacy/registry.py).
+"""Retention of the one-to-one queue's records (kuulolla/core/retention.py).
 
 The messages of a conversation are the chat domain's kind ``conversation_messages``
 (they live in the message stream of the private room). What the queue itself keeps
@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from kuulolla.core.i18n import N_
-from kuulolla.privacy.registry import DataKind, PurgeContext, register
+from kuulolla.core.retention import DataKind, PurgeContext, register
 from kuulolla.queue.models import (
     QueueEntry,
     QueueFeedback,

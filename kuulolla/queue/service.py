@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kuulolla.accounts.models import Organisation
 from kuulolla.chat.models import Message
 from kuulolla.core import events as report_events
-from kuulolla.core.db import Database
+from kuulolla.core.db import Database, compact_sqlite
 from kuulolla.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
@@ -680,8 +680,6 @@ async def do_delete_conversation(
             await session.execute(delete(Room).where(Room.id == room_id))
     if db.is_sqlite:
         # As for a deleted question: the rows' old pages leave the write-ahead log now.
-        from kuulolla.privacy.service import compact_sqlite
-
         await compact_sqlite(db, vacuum=False)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from kuulolla.core.events import Kind
 from kuulolla.core.models import ReportEvent
-from kuulolla.privacy.registry import StaffContext, StaffData, register_staff_data
+from kuulolla.core.retention import StaffContext, StaffData, register_staff_data
 
 
 async def export_hours(ctx: StaffContext) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Retention and staff data rights for shifts (kuulolla/privacy/registry.py).
+"""Retention and staff data rights for shifts (kuulolla/core/retention.py).
 
 Debrief notes are what volunteers write about how a shift went: personal, for the
 coordinators only, and deleted for real with the organisation's period. A staff
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from kuulolla.core.i18n import N_
-from kuulolla.privacy.registry import (
+from kuulolla.core.retention import (
     DataKind,
     PurgeContext,
     StaffContext,

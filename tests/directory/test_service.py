@@ -13,6 +13,7 @@ from kuulolla.accounts.models import Organisation
 from kuulolla.chat.models import KIND_REFERRAL
 from kuulolla.core.db import Database
 from kuulolla.core.models import ReportEvent
+from kuulolla.core.retention import StaffContext
 from kuulolla.core.settings import Settings
 from kuulolla.directory import (
     curation,
@@ -27,7 +28,6 @@ from kuulolla.directory import (
     service,
 )
 from kuulolla.directory.models import DirectorySearch, DirectoryService, DirectoryServiceArea
-from kuulolla.privacy.registry import StaffContext
 from kuulolla.queue import console as queue_console
 from kuulolla.queue import logic as queue_logic
 from kuulolla.queue import service as queue_service

@@ -427,8 +427,8 @@ async def test_report_needs_a_known_reason(db: Database) -> None:
 
 async def test_retention_purges_old_audit_only(db: Database) -> None:
     """The retention purge deletes the organisation's audit entries before the cut-off."""
+    from kuulolla.core.retention import PurgeContext
     from kuulolla.moderation.retention import purge_audit
-    from kuulolla.privacy.registry import PurgeContext
     from tests.conftest import make_settings
 
     room = await make_room(db)

@@ -28,10 +28,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from kuulolla.core import retention as registry
 from kuulolla.core.clock import utcnow
 from kuulolla.core.db import Database
 from kuulolla.core.logging import scrub_addresses
-from kuulolla.privacy import registry
 from kuulolla.privacy.service import do_purge
 from tests.conftest import REDIS_URL, make_settings
 from tests.e2e.client import Client

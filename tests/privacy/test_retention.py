@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from kuulolla.chat.models import Message
+from kuulolla.core import retention as registry
 from kuulolla.core.db import Database
+from kuulolla.core.retention import DataKind, PurgeContext, RegistryError
 from kuulolla.core.settings import Settings
-from kuulolla.privacy import registry, service
-from kuulolla.privacy.registry import DataKind, PurgeContext, RegistryError
+from kuulolla.privacy import service
 from kuulolla.rooms.models import Room, RoomStream
 from tests.helpers import NOW, make_room
 

@@ -120,7 +120,7 @@ async def test_a_persons_shift_hours_are_theirs_to_export_and_erase(db: Database
     """Staff data rights: the export lists the person's hours; erasing unlinks them and
     keeps the organisation's total."""
     from kuulolla.core import events as report_events
-    from kuulolla.privacy.registry import StaffContext
+    from kuulolla.core.retention import StaffContext
     from kuulolla.reports import retention
     from tests.conftest import make_settings
 

@@ -1,5 +1,5 @@
 """Debriefs are purged with the organisation's period; a person's shift data is exported
-and erased (kuulolla/privacy/registry.py)."""
+and erased (kuulolla/core/retention.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kuulolla.core.db import Database
-from kuulolla.privacy.registry import PurgeContext, StaffContext
+from kuulolla.core.retention import PurgeContext, StaffContext
 from kuulolla.shifts import notices, roster
 from kuulolla.shifts.models import CalendarFeedRow, ShiftDebrief, ShiftRow
 from kuulolla.shifts.retention import erase_shifts, export_shifts, purge_debriefs

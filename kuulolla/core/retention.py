@@ -4,7 +4,7 @@ by default, and how to delete it for real.
 A domain registers its kinds at import time of its ``kuulolla/<domain>/retention.py``::
 
     from kuulolla.core.i18n import N_
-    from kuulolla.privacy.registry import DataKind, PurgeContext, register
+    from kuulolla.core.retention import DataKind, PurgeContext, register
 
     async def purge_conversations(ctx: PurgeContext) -> int:
         # Delete (or, when ctx.dry_run, count) what of ctx.organisation_id was last
@@ -29,7 +29,9 @@ organisation's period (``retention_periods``, else ``default_days``); kinds with
 
 Staff data rights: :func:`register_staff_data` adds an exporter (what a staff member
 downloads about themselves) and an eraser (what happens when an admin erases a
-departed person: their name becomes "former volunteer", records stay consistent).
+departed person: their name becomes "former volunteer" (:func:`former_label`),
+records stay consistent). The registry lives in core because every domain registers
+with it; privacy/ applies it (the purge, periods, staff export and erasure).
 """
 
 from __future__ import annotations
@@ -41,9 +43,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from kuulolla.core import i18n
+from kuulolla.core.i18n import N_
+
 if TYPE_CHECKING:
     from kuulolla.core.db import Database
     from kuulolla.core.settings import Settings
+
+FORMER_VOLUNTEER = N_("Former volunteer")
 
 
 class RegistryError(ValueError):
@@ -101,6 +108,11 @@ class StaffData:
     key: str
     export: Callable[[StaffContext], Awaitable[Any]]
     erase: Callable[[StaffContext], Awaitable[int]]
+
+
+def former_label(settings: Settings) -> str:
+    """What an erased person's name becomes, in the service's default language."""
+    return i18n.gettext(settings.default_locale, FORMER_VOLUNTEER)
 
 
 _KINDS: dict[str, DataKind] = {}
