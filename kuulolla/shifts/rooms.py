@@ -174,7 +174,8 @@ class RoomNotOpen(AppError):
 
 
 class RoomStates:
-    """Per-process cache of the rooms' roster states."""
+    """Per-process cache of the rooms' roster states. Callers that find no fresh copy
+    share one read (a burst of joins to a room reads its roster once)."""
 
     def __init__(self, db: Database, clock: Clock, *, ttl: float = 10.0) -> None:
         self.db = db
@@ -182,13 +183,25 @@ class RoomStates:
         self.ttl = ttl
         self._states: dict[int, tuple[float, duty.RoomState | None]] = {}
         self._announced: dict[int, datetime | None] = {}
+        self._reading: dict[int, asyncio.Task[duty.RoomState | None]] = {}
 
     async def get(self, room_id: int) -> duty.RoomState | None:
         hit = self._states.get(room_id)
         mono = self.clock.monotonic()
         if hit is not None and hit[0] > mono:
             return hit[1]
-        return await self.refresh(room_id)
+        reading = self._reading.get(room_id)
+        if reading is None:
+            reading = self._reading[room_id] = asyncio.ensure_future(self.refresh(room_id))
+
+            def done(task: asyncio.Task[duty.RoomState | None]) -> None:
+                if self._reading.get(room_id) is task:
+                    del self._reading[room_id]
+                if not task.cancelled():
+                    task.exception()  # retrieved: the callers get it themselves
+
+            reading.add_done_callback(done)
+        return await asyncio.shield(reading)
 
     async def refresh(self, room_id: int) -> duty.RoomState | None:
         state = await room_state(self.db, room_id=room_id, now=self.clock.now())
@@ -209,6 +222,7 @@ class RoomStates:
 
     def forget(self, room_id: int) -> None:
         self._states.pop(room_id, None)
+        self._reading.pop(room_id, None)  # a read under way may hold what changed
 
     async def check(self, room_ids: list[int], tell: Callable[[int, duty.RoomState], None]) -> None:
         """Refresh ``room_ids`` and call ``tell`` for each room whose visitors must hear

@@ -72,6 +72,29 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     # Not among the issue's scenarios: each message reaches only its sender, so CPU per
     # 1,000 delivered is the cost of a message itself (receive, screen, commit,
     # publish, acknowledge), the part that separates Kuulolla from the relay in (a).
+    # Joining: the time for 1,000 clients to connect, say hello and join (100
+    # handshakes in flight at a time), as a ratio to the relay's in the same round.
+    "j": {
+        "clients": 1000,
+        "rooms": 10,
+        "senders_per_room": 0,
+        "rate": 0,
+        "duration": 2.0,
+        "about": "joining: 1,000 clients connect and join 10 rooms",
+    },
+    # A reconnect storm: in the middle of the window every client drops its socket
+    # and comes back (500 handshakes in flight) to the other process, resuming with
+    # the last sequence it saw while senders keep writing. Reported: the time until
+    # all are back (× relay), what was lost, and Kuulolla's history queries per room
+    # per process per 100 ms of the storm (from its /metrics).
+    "s": {
+        "clients": 5000,
+        "rooms": 50,
+        "senders_per_room": 1,
+        "rate": 1,
+        "storm": True,
+        "about": "reconnect storm: 5,000 clients in 50 rooms drop and resume at once",
+    },
     "e": {
         "clients": 200,
         "rooms": 200,
@@ -113,6 +136,25 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+# `kuulolla serve` under cProfile, written out when it stops (uvicorn re-raises the
+# SIGTERM it handled once it has shut down, which would end the process first).
+PROFILED = """
+import cProfile, signal, sys
+signal.raise_signal = lambda signum: None
+out, sys.argv = sys.argv[1], ["kuulolla", "serve"]
+from kuulolla.cli import main
+profile = cProfile.Profile()
+profile.enable()
+try:
+    main()
+except SystemExit:
+    pass
+finally:
+    profile.disable()
+    profile.dump_stats(out)
+"""
+
+
 @dataclass
 class Servers:
     kind: str
@@ -120,6 +162,7 @@ class Servers:
     database_url: str = ""
     ports: list[int] = field(default_factory=list)
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    profile: Path | None = None  # cProfile each Kuulolla process into this directory
 
     def start(self, workdir: Path) -> None:
         py = sys.executable
@@ -149,6 +192,9 @@ class Servers:
                     }
                 )
                 cmd = [py, "-m", "kuulolla", "serve"]
+                if self.profile is not None:
+                    out = self.profile / f"kuulolla-{len(self.procs)}.prof"
+                    cmd = [py, "-c", PROFILED, str(out)]
             elif self.kind == "relay":
                 cmd = [py, str(HERE / "relay.py"), str(port), self.redis_url]
             elif self.kind == "python-socketio":
@@ -177,6 +223,23 @@ class Servers:
 
     def rss(self) -> float:
         return sum(rss_mib(p.pid) for p in self.procs)
+
+    def counter(self, name: str) -> list[float]:
+        """A counter of Kuulolla's /metrics, per process (empty for the peers)."""
+        if self.kind != "kuulolla":
+            return []
+        values = []
+        for port in self.ports:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+                text = r.read().decode()
+            values.append(
+                sum(
+                    float(line.rsplit(" ", 1)[1])
+                    for line in text.splitlines()
+                    if line.startswith(name + " ") or line.startswith(name + "{")
+                )
+            )
+        return values
 
     def commit_buckets(self) -> dict[float, float]:
         """Kuulolla's commit-time histogram (cumulative counts by upper bound in
@@ -218,10 +281,14 @@ def run_load(
         "all_send": scenario.get("all_send", False),
         "rate": scenario["rate"],
         "warmup": warmup,
-        "duration": duration,
+        "duration": scenario.get("duration", duration),
         "drain": 4,
+        "storm": scenario.get("storm", False),
+        "storm_concurrency": 500,
     }
     rss_before = servers.rss()
+    cpu_before = servers.cpu()
+    cpu_connected = None
     gen = subprocess.Popen(
         ["node", str(NODE_DIR / "loadgen.mjs"), json.dumps(cfg)],
         stdout=subprocess.PIPE,
@@ -236,7 +303,14 @@ def run_load(
     gen_cpu_start = gen_cpu_end = 0.0
     commits_start: dict[float, float] = {}
     commits_end: dict[float, float] = {}
+    history: dict[str, list[float]] = {}
     for line in gen.stderr:
+        if line.startswith("CONNECTED"):
+            cpu_connected = servers.cpu()
+        elif line.startswith("STORM-START"):
+            history["start"] = servers.counter("kuulolla_history_queries_total")
+        elif line.startswith("STORM-END"):
+            history["end"] = servers.counter("kuulolla_history_queries_total")
         if line.startswith("MEASURE-START"):
             cpu_start, t_start = servers.cpu(), time.monotonic()
             gen_cpu_start = cpu_seconds(gen.pid)
@@ -247,10 +321,24 @@ def run_load(
             rss_during = servers.rss()
             commits_end = servers.commit_buckets()
             break
-    out, _err = gen.communicate(timeout=duration + warmup + 120)
+    out, _err = gen.communicate(timeout=duration + warmup + 600)
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     cpu = cpu_end - cpu_start
     delivered = max(1, result["delivered"])
+    if cpu_connected is not None and result["connected"]:
+        # Server CPU from the first handshake until every client had joined.
+        result["cpu_ms_per_join"] = round(
+            (cpu_connected - cpu_before) * 1000 / result["connected"], 3
+        )
+    if history.get("end") and result.get("storm_seconds"):
+        # Per process: history queries in the storm over (rooms × 100 ms periods).
+        periods = scenario["rooms"] * max(1.0, result["storm_seconds"] / 0.1)
+        result["history_queries"] = [
+            int(b - a) for a, b in zip(history["start"], history["end"], strict=True)
+        ]
+        result["history_queries_per_room_per_100ms"] = round(
+            max(result["history_queries"]) / periods, 3
+        )
     result.update(
         {
             "server_cpu_seconds": round(cpu, 3),
@@ -449,7 +537,10 @@ def main() -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "scenarios", nargs="*", metavar="SCENARIO", help="a, b, c or d (default: all)"
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
+        help=", ".join(SCENARIOS) + " (default: all)",
     )
     parser.add_argument(
         "--servers", default=",".join(PEERS), help="comma-separated: " + ", ".join(PEERS)
@@ -476,6 +567,13 @@ def main() -> int:
         help="time the disk's flushes first, where PostgreSQL keeps its files (0: skip)",
     )
     parser.add_argument("--json", type=Path, help="also write every result to this file")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="run Kuulolla's processes under cProfile, one file each in DIR (the last "
+        "round's), and print the functions with the most cumulative time",
+    )
     args = parser.parse_args()
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
     if unknown:
@@ -495,6 +593,8 @@ def main() -> int:
         peers.remove("node-socketio")
 
     workdir = Path(tempfile.mkdtemp(prefix="kuulolla-bench-"))
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     disk: dict[str, Any] | None = None
     if args.disk_probe and "kuulolla" in peers + (["kuulolla"] if "d" in args.scenarios else []):
         disk = disk_flush_probe(postgres_data_directory() or workdir, args.disk_probe)
@@ -520,7 +620,7 @@ def main() -> int:
                     url, cleanup = ("", None)
                     if peer == "kuulolla":
                         url, cleanup = prepare_database(database, workdir, scenario["rooms"])
-                    servers = Servers(peer, redis.url, url)
+                    servers = Servers(peer, redis.url, url, profile=args.profile)
                     try:
                         servers.start(workdir)
                         time.sleep(1.0)
@@ -549,6 +649,13 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     report(results, disk)
+    if args.profile:
+        import pstats
+
+        files = [str(f) for f in sorted(args.profile.glob("kuulolla-*.prof"))]
+        if files:
+            pstats.Stats(*files).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(*files).sort_stats("tottime").print_stats(30)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
@@ -583,6 +690,17 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "rss": median([r["rss_mib_per_1000_connections"] for r in rows]),
         "idle": median([r["server_cores_busy"] for r in rows]),
         "commits": [r.get("commits") for r in rows if r.get("commits")],
+        "connect_seconds": median([r["connect_seconds"] for r in rows]),
+        "cpu_ms_per_join": median([r.get("cpu_ms_per_join") for r in rows]),
+        "storm_seconds": median([r.get("storm_seconds") for r in rows]),
+        "storm_failures": sum(r.get("storm_failures") or 0 for r in rows),
+        "in_doubt": sum(r.get("in_doubt") or 0 for r in rows),
+        "duplicates": sum(r.get("duplicates") or 0 for r in rows),
+        "history_rate": max(
+            (r["history_queries_per_room_per_100ms"] for r in rows if "history_queries" in r),
+            default=None,
+        ),
+        "history_queries": [r["history_queries"] for r in rows if "history_queries" in r],
     }
 
 
@@ -644,12 +762,46 @@ def report(results: list[dict[str, Any]], disk: dict[str, Any] | None = None) ->
                 f"{fmt(s['p99']):>9}{s['lost']:>7}{fmt(s['cpu'], 4):>10}{fmt(cpu_ratio, 2):>9}{fmt(lat_ratio, 2):>7}"
                 f"{fmt(s['rss']):>13}{fmt(s['idle'], 3):>8}"
             )
+            if name in ("j", "s"):
+                key = "connect_seconds" if name == "j" else "storm_seconds"
+                mine = {r["round"]: r for r in groups[(s["server"], s.get("database"))]}
+                theirs = (
+                    {r["round"]: r for r in groups[(relay["server"], relay.get("database"))]}
+                    if relay
+                    else {}
+                )
+                per_round = [
+                    ratio(mine[n].get(key), theirs[n].get(key))
+                    for n in sorted(mine.keys() & theirs.keys())
+                ]
+                what = "connect and join" if name == "j" else "storm (all back in)"
+                print(
+                    f"{'':<24}{what}: {fmt(s[key], 2)} s, server CPU "
+                    f"{fmt(s['cpu_ms_per_join'], 2)} ms per join"
+                    + (
+                        f"; per round × relay {', '.join(fmt(x, 2) for x in per_round)}"
+                        f" (median {fmt(median(per_round), 2)})"
+                        if per_round and s is not relay
+                        else ""
+                    )
+                )
+                if name == "s":
+                    print(
+                        f"{'':<24}failed to come back {s['storm_failures']}, in doubt {s['in_doubt']}, "
+                        f"duplicates {s['duplicates']}"
+                        + (
+                            f", history queries per process {s['history_queries']}: at most "
+                            f"{fmt(s['history_rate'], 3)} per room per process per 100 ms"
+                            if s["history_queries"]
+                            else ""
+                        )
+                    )
             if name == "d":
                 print(
                     f"{'':<24}accepted {fmt(s['sent_per_second'], 0)}/s, ack p99 {fmt(s['ack_p99'])} ms, errors {s['errors']}"
                 )
             paired = paired_ratios(groups, s, relay)
-            if paired:
+            if paired and s["delivered_per_second"]:
                 # Each round's own ratio: the servers of a round ran minutes apart, so a
                 # drift of the machine between rounds cancels out of these.
                 print(

@@ -7,6 +7,13 @@
 // counts deliveries expected and made for messages sent inside the measurement
 // window and prints one JSON object.
 //
+// With "storm": true, every client drops its socket in the middle of the window and
+// connects again (at most "storm_concurrency" handshakes in flight, like a balancer
+// letting a deploy's reconnects through), resuming its room with the last sequence
+// it saw (kuulolla: `since`, so what it missed comes as history; the relay has no
+// history). Senders keep sending throughout; "storm_seconds" is how long until every
+// client was in its room again.
+//
 // node loadgen.mjs '{"protocol":"kuulolla","urls":[...],"clients":1000,"rooms":10,
 //   "senders_per_room":2,"rate":5,"warmup":5,"duration":20,"drain":5,"all_send":false}'
 
@@ -19,7 +26,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const stats = {
   sent: 0, acked: 0, errors: 0, delivered: 0, expected: 0,
-  latencies: [], ackLatencies: [], connectFailures: 0, closes: 0,
+  latencies: [], ackLatencies: [], connectFailures: 0, closes: 0, duplicates: 0,
+  replayed: 0, inDoubt: 0,
 };
 let measuring = false;
 let windowStart = 0, windowEnd = 0;
@@ -38,19 +46,24 @@ class Client {
     this.sent = 0;
     this.pendingAcks = new Map();
     this.ready = false;
+    this.token = undefined;
+    this.lastSeq = undefined;
+    this.attempt = 0;
   }
 
   connect() {
+    this.attempt++;
     return new Promise((resolve) => {
-      const ws = new WebSocket(urlFor(this.i), { perMessageDeflate: false });
+      // A reconnect goes to the next process, as a balancer without sticky sessions may.
+      const ws = new WebSocket(urlFor(this.i + this.attempt - 1), { perMessageDeflate: false });
       this.ws = ws;
       const fail = () => { stats.connectFailures++; resolve(false); };
       ws.on("error", fail);
-      ws.on("close", () => { stats.closes++; this.ready = false; });
+      ws.on("close", () => { stats.closes++; if (this.ws === ws) this.ready = false; });
       ws.on("open", () => {
         ws.removeListener("error", fail);
         ws.on("error", () => {});
-        if (cfg.protocol === "kuulolla") ws.send(JSON.stringify({ type: "hello", v: 1 }));
+        if (cfg.protocol === "kuulolla") ws.send(JSON.stringify({ type: "hello", v: 1, token: this.token }));
         if (cfg.protocol === "relay") { ws.send(JSON.stringify({ type: "join", room: this.room })); }
       });
       ws.on("message", (data) => this.onMessage(data.toString(), resolve));
@@ -61,10 +74,18 @@ class Client {
     const p = cfg.protocol;
     if (p === "kuulolla") {
       const f = JSON.parse(text);
-      if (f.type === "message") return this.delivered(f.text);
+      if (f.type === "message") return this.seen(f);
       if (f.type === "ack") return this.acked(f.ref);
-      if (f.type === "welcome") return this.ws.send(JSON.stringify({ type: "join", room: this.room, nick: `Kuormittaja ${this.i}` }));
-      if (f.type === "joined") { this.ready = true; return resolve(true); }
+      if (f.type === "welcome") {
+        this.token = f.token;
+        return this.ws.send(JSON.stringify({ type: "join", room: this.room, nick: `Kuormittaja ${this.i}`, since: this.lastSeq }));
+      }
+      if (f.type === "joined") {
+        for (const m of f.history) { if (m.type === "message") { stats.replayed++; this.seen(m); } }
+        if (this.lastSeq === undefined || f.seq > this.lastSeq) this.lastSeq = f.seq;
+        this.ready = true;
+        return resolve(true);
+      }
       if (f.type === "error") { stats.errors++; if (!this.ready) resolve(false); }
       return;
     }
@@ -83,6 +104,13 @@ class Client {
       if (event === "message") return this.delivered(data.text);
       if (event === "joined") { this.ready = true; return resolve(true); }
     }
+  }
+
+  seen(f) {
+    // Each message once: a resumed client must not get one twice.
+    if (this.lastSeq !== undefined && f.seq <= this.lastSeq) { stats.duplicates++; return; }
+    this.lastSeq = f.seq;
+    this.delivered(f.text);
   }
 
   delivered(text) {
@@ -140,6 +168,7 @@ async function main() {
   }
   const connected = clients.filter((c) => c.ready).length;
   const connectSeconds = (now() - t0) / 1000;
+  process.stderr.write("CONNECTED\n");
 
   const senders = cfg.all_send
     ? clients
@@ -161,7 +190,38 @@ async function main() {
   await sleep(cfg.warmup * 1000);
   measuring = true;
   process.stderr.write("MEASURE-START\n");
-  await sleep(cfg.duration * 1000);
+  let stormSeconds = null, stormFailures = 0;
+  if (cfg.storm) {
+    await sleep((cfg.duration * 1000) / 4);
+    process.stderr.write("STORM-START\n");
+    const t1 = now();
+    for (const c of clients) {
+      // A message sent but not acknowledged when its socket drops may or may not
+      // have been stored: its deliveries are in doubt, not lost.
+      for (const t of c.pendingAcks.values()) { if (t >= windowStart && t < windowEnd) stats.inDoubt += roomSize.get(c.room); }
+      c.pendingAcks.clear();
+      c.ready = false;
+      c.ws.terminate();
+    }
+    const queue = clients.slice();
+    const worker = async () => {
+      while (queue.length) {
+        const c = queue.shift();
+        let ok = false;
+        for (let tries = 0; tries < 5 && !ok; tries++) {
+          ok = await Promise.race([c.connect(), sleep(20000).then(() => false)]);
+        }
+        if (!ok) stormFailures++;
+      }
+    };
+    await Promise.all(Array.from({ length: cfg.storm_concurrency || 500 }, worker));
+    stormSeconds = (now() - t1) / 1000;
+    process.stderr.write("STORM-END\n");
+    const left = windowEnd - now();
+    if (left > 0) await sleep(left);
+  } else {
+    await sleep(cfg.duration * 1000);
+  }
   process.stderr.write("MEASURE-END\n");
   for (const t of timers) { clearTimeout(t); clearInterval(t); }
   await sleep(cfg.drain * 1000);
@@ -173,10 +233,15 @@ async function main() {
     connected,
     connect_seconds: connectSeconds,
     connect_failures: stats.connectFailures,
+    storm_seconds: stormSeconds,
+    storm_failures: stormFailures,
+    replayed: stats.replayed,
+    duplicates: stats.duplicates,
     sent: stats.sent,
     expected: stats.expected,
     delivered: stats.delivered,
-    lost: Math.max(0, stats.expected - stats.delivered),
+    lost: Math.max(0, stats.expected - stats.delivered - stats.inDoubt),
+    in_doubt: stats.inDoubt,
     delivered_per_second: stats.delivered / cfg.duration,
     sent_per_second: stats.sent / cfg.duration,
     errors: stats.errors,
