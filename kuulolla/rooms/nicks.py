@@ -64,13 +64,24 @@ async def do_claim(
     """Claim nicknames until ``now + ttl``, in one transaction and in order; for each,
     whether its author holds it now. A claim fails only when another visitor holds
     the key and their claim has not lapsed (an earlier claim in the same call
-    included)."""
-    upsert = _upsert(db, now).returning(_nicks.c.room_id)
+    included). The first claim of each key goes in one statement with the others;
+    later claims of a key already claimed in the call follow one by one."""
+    upsert = _upsert(db, now).returning(_nicks.c.room_id, _nicks.c.nick_key)
+    rows = _rows(claims, now + timedelta(seconds=ttl))
+    first: dict[tuple[int, bytes], int] = {}
+    for i, (room_id, key, _author) in enumerate(claims):
+        first.setdefault((room_id, key), i)
+    held = [False] * len(claims)
     async with db.transaction() as conn:
-        return [
-            (await conn.execute(upsert, row)).first() is not None
-            for row in _rows(claims, now + timedelta(seconds=ttl))
-        ]
+        together = [rows[i] for i in first.values()]
+        result = await conn.execute(upsert, together)
+        taken = {(row.room_id, bytes(row.nick_key)) for row in result}
+        for (room_id, key), i in first.items():
+            held[i] = (room_id, key) in taken
+        for i, row in enumerate(rows):
+            if first[(row["room_id"], row["nick_key"])] != i:
+                held[i] = (await conn.execute(upsert, row)).first() is not None
+    return held
 
 
 async def do_renew(db: Database, claims: Sequence[Claim], *, now: datetime, ttl: float) -> None:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -182,23 +182,6 @@ class Member:
     joined_at: datetime | None
 
 
-def _touch_statement(db: Database, room_id: int, author_key: bytes, now: datetime) -> Any:
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    first_seq = select(_streams.c.last_seq).where(_streams.c.room_id == room_id).scalar_subquery()
-    return (
-        dialect.insert(_members)
-        .values(
-            room_id=room_id,
-            author_key=author_key,
-            first_seq=first_seq,
-            last_seen_at=now,
-            joined_at=now,
-        )
-        .on_conflict_do_update(index_elements=["room_id", "author_key"], set_={"last_seen_at": now})
-        .returning(_members.c.first_seq, _members.c.joined_at)
-    )
-
-
 async def touch_member(db: Database, *, room_id: int, author_key: bytes, now: datetime) -> Member:
     """Record that ``author_key`` is in the room; returns where and when this
     participant first joined it."""
@@ -208,13 +191,39 @@ async def touch_member(db: Database, *, room_id: int, author_key: bytes, now: da
 async def touch_members(
     db: Database, members: Sequence[tuple[int, bytes]], *, now: datetime
 ) -> list[Member]:
-    """:func:`touch_member` for several (room id, author key) pairs in one transaction."""
+    """:func:`touch_member` for several distinct (room id, author key) pairs, in one
+    transaction and one statement: a newcomer's first position is the room's last
+    sequence as the transaction reads it."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(_members)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["room_id", "author_key"],
+        set_={"last_seen_at": stmt.excluded.last_seen_at},
+    ).returning(
+        _members.c.room_id, _members.c.author_key, _members.c.first_seq, _members.c.joined_at
+    )
     async with db.transaction() as conn:
+        rooms = sorted({room_id for room_id, _ in members})
+        found_last = await conn.execute(
+            select(_streams.c.room_id, _streams.c.last_seq).where(_streams.c.room_id.in_(rooms))
+        )
+        last: dict[int, int] = {row.room_id: row.last_seq for row in found_last}
         rows = [
-            (await conn.execute(_touch_statement(db, room_id, key, now))).one()
+            {
+                "room_id": room_id,
+                "author_key": key,
+                "first_seq": last.get(room_id, 0),
+                "last_seen_at": now,
+                "joined_at": now,
+            }
             for room_id, key in members
         ]
-    return [Member(int(row.first_seq), row.joined_at) for row in rows]
+        result = await conn.execute(upsert, rows)
+        found = {
+            (row.room_id, bytes(row.author_key)): Member(int(row.first_seq), row.joined_at)
+            for row in result
+        }
+    return [found[(room_id, key)] for room_id, key in members]
 
 
 class MemberTouches:
