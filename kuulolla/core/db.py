@@ -109,8 +109,14 @@ class Database:
         return cls(make_engine(url, pool_size=pool_size))
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[AsyncConnection]:
+        """A transaction that may write. ``durable=False`` is for rows that may be lost
+        in a crash of the database server (nothing else loses them) and are written
+        often: PostgreSQL then acknowledges the commit without waiting for its flush
+        to disk (``synchronous_commit = off`` for this transaction only)."""
         async with self.engine.begin() as conn:
+            if not durable and not self.is_sqlite:
+                await conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             yield conn
 
     @asynccontextmanager

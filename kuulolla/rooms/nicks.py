@@ -22,7 +22,7 @@ from collections.abc import Coroutine, Hashable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete
+from sqlalchemy import Table, and_, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kuulolla.core.clock import Clock
@@ -72,7 +72,8 @@ async def do_claim(
     for i, (room_id, key, _author) in enumerate(claims):
         first.setdefault((room_id, key), i)
     held = [False] * len(claims)
-    async with db.transaction() as conn:
+    # A claim lost in a crash of the database server is made again by the renewal.
+    async with db.transaction(durable=False) as conn:
         together = [rows[i] for i in first.values()]
         result = await conn.execute(upsert, together)
         taken = {(row.room_id, bytes(row.nick_key)) for row in result}
@@ -96,18 +97,23 @@ async def do_release(db: Database, claims: Iterable[tuple[Claim, datetime]]) -> 
     """Let go of claims, each given with the expiry its process last wrote: a claim
     the same visitor has since made through another process (a reconnect that came in
     before this socket's close was noticed) expires later and is left alone."""
-    async with db.transaction() as conn:
-        for (room_id, key, author), written in claims:
-            await conn.execute(
-                delete(_nicks).where(
-                    and_(
-                        _nicks.c.room_id == room_id,
-                        _nicks.c.nick_key == key,
-                        _nicks.c.author_key == author,
-                        _nicks.c.expires_at <= written,
-                    )
-                )
-            )
+    rows = [
+        {"r": room_id, "k": key, "a": author, "w": written}
+        for (room_id, key, author), written in claims
+    ]
+    if not rows:
+        return
+    stmt = delete(_nicks).where(
+        and_(
+            _nicks.c.room_id == bindparam("r"),
+            _nicks.c.nick_key == bindparam("k"),
+            _nicks.c.author_key == bindparam("a"),
+            _nicks.c.expires_at <= bindparam("w"),
+        )
+    )
+    # A release lost in a crash of the database server lapses by itself.
+    async with db.transaction(durable=False) as conn:
+        await conn.execute(stmt, rows)
 
 
 async def do_forget_lapsed(db: Database, *, now: datetime) -> None:
@@ -132,6 +138,8 @@ class NickClaims:
         self._written: dict[Claim, datetime] = {}  # the expiry this process last wrote
         self._queue: list[tuple[Claim, asyncio.Future[datetime | None]]] = []
         self._writing = False
+        self._releases: list[tuple[Claim, datetime]] = []
+        self._releasing = False
         self._background: set[asyncio.Task[None]] = set()
 
     async def claim(self, holder: Hashable, claim: Claim) -> bool:
@@ -207,13 +215,25 @@ class NickClaims:
             self._count[claim] = left
             return
         del self._count[claim]
-        self._spawn(self._release(claim, self._written.pop(claim)))
+        # Releases that come while one is being written go together in the next one
+        # (every socket of a reconnect storm closes at once).
+        self._releases.append((claim, self._written.pop(claim)))
+        if not self._releasing:
+            self._releasing = True
+            self._spawn(self._release())
 
-    async def _release(self, claim: Claim, written: datetime) -> None:
+    async def _release(self) -> None:
         try:
-            await do_release(self._db, [(claim, written)])
-        except Exception:  # the claim lapses by itself
-            log.warning("rooms.nick_release_failed", extra={"event": "rooms.nick_release_failed"})
+            while self._releases:
+                batch, self._releases = self._releases, []
+                try:
+                    await do_release(self._db, batch)
+                except Exception:  # the claims lapse by themselves
+                    log.warning(
+                        "rooms.nick_release_failed", extra={"event": "rooms.nick_release_failed"}
+                    )
+        finally:
+            self._releasing = False
 
     async def renew_all(self) -> None:
         """Renew every claim held here (and take back any that lapsed meanwhile)."""
