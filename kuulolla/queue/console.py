@@ -251,12 +251,20 @@ async def _notes(session: AsyncSession, entry_ids: list[int]) -> dict[int, list[
 
 
 async def get_console(
-    db: Database, *, organisation_id: int, user_id: int, grace: timedelta, now: datetime
+    db: Database,
+    *,
+    organisation_id: int,
+    user_id: int,
+    grace: timedelta,
+    now: datetime,
+    touch: bool = True,
 ) -> Console:
-    """What the helper's console shows; opening it counts as the helper's sign of
-    life and applies the disconnect grace to the organisation's entries."""
-    await do_sweep(db, organisation_id=organisation_id, grace=grace, now=now)
-    await do_heartbeat(db, organisation_id=organisation_id, user_id=user_id, now=now)
+    """What the helper's console shows; opening it (``touch``) counts as the helper's
+    sign of life and applies the disconnect grace to the organisation's entries. The
+    console's stream reads without touching: its page's heartbeat does that."""
+    if touch:
+        await do_sweep(db, organisation_id=organisation_id, grace=grace, now=now)
+        await do_heartbeat(db, organisation_id=organisation_id, user_id=user_id, now=now)
     async with db.read_session() as session:
         helper = await session.get(QueueHelper, (user_id, organisation_id))
         topics = list(

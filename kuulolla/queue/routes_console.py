@@ -9,11 +9,15 @@ another's addresses.
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from kuulolla.accounts import crypto
@@ -30,7 +34,7 @@ from kuulolla.web.chat_strings import (
     strings_json,
 )
 from kuulolla.web.params import query_int
-from kuulolla.web.templating import render
+from kuulolla.web.templating import environment, render
 
 ANSWER_QUEUE = define(
     "answer_queue",
@@ -40,6 +44,21 @@ ANSWER_QUEUE = define(
 )
 
 ORG = OrgFrom.path_slug("slug")
+
+STREAM_SECONDS = 55.0  # a stream ends after this; the page opens a new one
+STREAM_TICK = 1.0  # how often the stream reads the queue again
+
+# Words of the console's script (static/js/console.js, staff-notify.js).
+CONSOLE_STRINGS = {
+    "new_visitor": N_("A new visitor is waiting in the queue"),
+    "new_message": N_("New message in conversation {id}"),
+    "unread_one": N_("1 new message"),
+    "unread_many": N_("{n} new messages"),
+    "crisis_alert": N_("Crisis alert in conversation {id}"),
+    "title_count": N_("({n}) {title}"),
+    "notifications_on": N_("Desktop notifications are on."),
+    "notifications_blocked": N_("The browser blocks notifications from this site."),
+}
 
 
 def _grace(request: Request) -> timedelta:
@@ -84,29 +103,97 @@ def _back(request: Request, entry_id: int | None = None) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-@requires(ANSWER_QUEUE, org=ORG)
-async def console_page(request: Request) -> Response:
+async def _live(request: Request, *, touch: bool = True) -> dict[str, Any]:
+    """What the console's live part (queue/_console_live.html) and the conversation
+    tabs (queue/_conversation_tabs.html) are drawn from."""
     org_id = request.state.organisation_id
     user_id = _user(request)
     db = request.state.db
-    now = request.state.clock.now()
     shown = await console.get_console(
-        db, organisation_id=org_id, user_id=user_id, grace=_grace(request), now=now
+        db,
+        organisation_id=org_id,
+        user_id=user_id,
+        grace=_grace(request),
+        now=request.state.clock.now(),
+        touch=touch,
     )
-    topics = {t.id: t for t in await service.list_topics(db, organisation_id=org_id)}
+    return {
+        "slug": request.path_params["slug"],
+        "console": shown,
+        "topics": {t.id: t for t in await service.list_topics(db, organisation_id=org_id)},
+        "invitations": await console.list_invitations(db, user_id=user_id),
+        "question_labels": QUESTION_LABELS,
+        "age_labels": AGE_LABELS,
+        "csrf": csrf_token(request),
+    }
+
+
+async def _console_page(request: Request, *, problem: str = "", status: int = 200) -> Response:
     return render(
         request,
         "queue/console.html",
         {
-            "slug": request.path_params["slug"],
-            "console": shown,
-            "topics": topics,
-            "invitations": await console.list_invitations(db, user_id=user_id),
-            "question_labels": QUESTION_LABELS,
-            "age_labels": AGE_LABELS,
+            **await _live(request),
             "max_limit": console.MAX_CHATS_LIMIT,
-            "csrf": csrf_token(request),
+            "problem": problem,
+            "strings_json": strings_json(request.state.locale, CONSOLE_STRINGS),
         },
+        status_code=status,
+    )
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def console_page(request: Request) -> Response:
+    return await _console_page(request)
+
+
+def _state(request: Request, live: dict[str, Any], entry_id: int | None) -> dict[str, Any]:
+    """The stream's event: the live part as the page draws it (the queue on the console,
+    the tabs on a conversation page), and what the script needs to tell the helper of
+    news: the waiting visitors and the helper's conversations."""
+    locale = request.state.locale
+    shown: console.Console = live["console"]
+    name = "queue/_conversation_tabs.html" if entry_id else "queue/_console_live.html"
+    html = (
+        environment(locale)
+        .get_template(name)
+        .render({"locale": locale, "entry_id": entry_id, **live})
+    )
+    return {
+        "html": html,
+        "waiting": sorted(row.entry_id for _, _, rows in shown.topics for row in rows),
+        "chats": [{"id": c.entry_id, "room": c.room_slug} for c in shown.chats],
+    }
+
+
+@requires(ANSWER_QUEUE, org=ORG)
+async def queue_stream(request: Request) -> Response:
+    """The console's live part as server-sent events, one whenever it changes (with
+    ``Accept: text/event-stream``); otherwise once, as JSON. ``c`` (a conversation of
+    the helper) asks for the tabs of that conversation's page instead of the queue.
+    Reading only: the page's heartbeat keeps the helper's chats theirs."""
+    entry_id = query_int(request, "c", lo=1)
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        return JSONResponse(_state(request, await _live(request, touch=False), entry_id))
+
+    async def events() -> AsyncIterator[str]:
+        last: dict[str, Any] | None = None
+        yield "retry: 1000\n\n"  # the next stream, when this one ends, a second later
+        loop = asyncio.get_running_loop()
+        until = loop.time() + STREAM_SECONDS
+        while loop.time() < until:
+            body = _state(request, await _live(request, touch=False), entry_id)
+            if body != last:
+                yield f"data: {json.dumps(body)}\n\n"
+                last = body
+            else:
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(STREAM_TICK)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
     )
 
 
@@ -132,16 +219,22 @@ async def take(request: Request) -> Response:
     if entry_id is None and topic_id is None:
         raise BadRequest(N_("Reload the page and try again."), code="bad_form")
     user_id = _user(request)
-    taken = await console.do_accept(
-        request.state.db,
-        organisation_id=request.state.organisation_id,
-        user_id=user_id,
-        staff_key=_staff_key(request, user_id),
-        topic_id=topic_id,
-        entry_id=entry_id,
-        reason=_text(form, "reason"),
-        now=request.state.clock.now(),
-    )
+    try:
+        taken = await console.do_accept(
+            request.state.db,
+            organisation_id=request.state.organisation_id,
+            user_id=user_id,
+            staff_key=_staff_key(request, user_id),
+            topic_id=topic_id,
+            entry_id=entry_id,
+            reason=_text(form, "reason"),
+            now=request.state.clock.now(),
+        )
+    except (logic.LimitReached, service.NoVisitors, service.Taken, service.NotOnDuty) as exc:
+        # Said on the console, above the queue as it is now, not on an error page.
+        return await _console_page(
+            request, problem=exc.translated(request.state.locale), status=exc.status
+        )
     return _back(request, taken.entry_id)
 
 
@@ -187,8 +280,14 @@ async def chat_page(request: Request) -> Response:
             "note_max": logic.MAX_NOTE_CHARS,
             "csrf": csrf_token(request),
             "strings_json": strings_json(
-                locale, CLIENT_STRINGS, SCRIPT_STRINGS, MODERATOR_STRINGS, REFERRAL_STRINGS
+                locale,
+                CLIENT_STRINGS,
+                SCRIPT_STRINGS,
+                MODERATOR_STRINGS,
+                REFERRAL_STRINGS,
+                CONSOLE_STRINGS,
             ),
+            "live": await _live(request, touch=False),
         },
     )
 
@@ -301,4 +400,5 @@ ROUTES = [
     ),
     Route("/staff/queue/{slug}/end", end, methods=["POST"], name="queue_end"),
     Route("/staff/queue/{slug}/heartbeat", heartbeat, methods=["POST"], name="queue_heartbeat"),
+    Route("/staff/queue/{slug}/stream", queue_stream, methods=["GET"], name="queue_stream"),
 ]

@@ -57,6 +57,7 @@ AUDIENCE = {
     "queue_professional": "member",
     "queue_end": "member",
     "queue_heartbeat": "member",
+    "queue_stream": "member",
     "queue_manage": "coordinator",
     "queue_topic_new": "coordinator",
     "queue_topic_edit": "coordinator",

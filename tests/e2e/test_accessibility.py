@@ -354,6 +354,7 @@ NOT_PAGES = {
     "directory_search_json": "JSON for the referral picker in conversations",
     "embed_script": "the snippet's script for other sites",
     "desk_stream": "server-sent events of the duty desk (its list as HTML in JSON)",
+    "queue_stream": "server-sent events of the helper console (its live part as HTML in JSON)",
 }
 
 

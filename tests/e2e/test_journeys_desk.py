@@ -45,6 +45,7 @@ from tests.helpers import run_async
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
+HELPER = "vapaaehtoinen.arki"  # Ville, who answers the topic "parisuhde"
 COORDINATOR = "koordinaattori.arki"  # Kaisa
 PROFESSIONAL = "ammattilainen.arki"  # Anu, on duty in the queue
 DESK = "/orgs/arjen-tuki/desk"
@@ -202,3 +203,93 @@ def test_alert_nobody_takes_escalates_to_the_professional_on_duty(
         ".desk-item__taken", has_text="Anu hoitaa tämän"
     ).wait_for()
     close(visitor, kaisa, anu)
+
+
+def queue_visitor(site: DeskSite, browser: Any, subject: str) -> Any:
+    """A visitor in the queue of "parisuhde" with ``subject`` as their first answer."""
+    visitor = new_page(browser)
+    visitor.goto(f"{site.http}/chat/parisuhde")
+    visitor.fill("#q-subject", subject)
+    if visitor.locator("#q-consent").count():
+        visitor.check("#q-consent")
+    visitor.locator("#enter-form button[type=submit]").click()
+    visitor.locator("#wait-status").filter(has_text="jonossa").wait_for()
+    return visitor
+
+
+def test_new_visitor_shows_in_the_console_at_once_without_a_reload(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """Ville's console shows a visitor who just entered the queue within 2 s, with a
+    tone and the status line, and the page was not loaded again."""
+    helper = desk_site.staff(browser, HELPER)
+    helper.add_init_script(TONES)
+    helper.goto(f"{desk_site.http}/staff/queue/arjen-tuki")
+    helper.locator("#console-live").wait_for()
+    helper.evaluate("window.__same_page = true")
+    visitor = queue_visitor(desk_site, browser, "Uusi jonossa heti")
+    helper.locator("#console-live", has_text="Uusi jonossa heti").wait_for(timeout=2_000)
+    assert helper.evaluate("window.__same_page") is True
+    helper.locator("#console-status", has_text="Uusi kävijä odottaa jonossa").wait_for()
+    assert tones(helper) >= 1
+    assert axe_violations(helper) == []
+    visitor.locator("#leave").click()
+    close(visitor, helper)
+
+
+def test_two_conversations_in_tabs_with_unread_marks_and_an_inline_limit(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """Ville takes a visitor, then the next one from the conversation's tabs without
+    going back to the queue; a message in the first conversation marks its tab unread
+    with a tone while he is in the second; at his limit a third is refused on the
+    console in words; ending asks for confirmation first."""
+    first = queue_visitor(desk_site, browser, "Ensimmäinen välilehti")
+    helper = desk_site.staff(browser, HELPER)
+    helper.add_init_script(TONES)
+    helper.goto(f"{desk_site.http}/staff/queue/arjen-tuki")
+    helper.locator("#max-chats").fill("2")
+    helper.locator("form[action$='/duty'] button").click()
+    helper.locator("form[action$='/take'] button").first.click()
+    helper.locator("#conv-status", has_text=CONNECTED).wait_for()
+    first_url = helper.url
+    second = queue_visitor(desk_site, browser, "Toinen välilehti")
+    take_next = helper.get_by_role("button", name=re.compile("Ota seuraava kävijä"))
+    take_next.wait_for()
+    take_next.click()
+    helper.locator("#conv-status", has_text=CONNECTED).wait_for()
+    assert helper.url != first_url
+    tabs = helper.locator(".conv-tabs a[data-room]")
+    assert tabs.count() == 2
+    assert axe_violations(helper) == []
+    first.locator("#conversation").wait_for(state="visible", timeout=15_000)
+    first.locator("#helper-presence", has_text="Auttaja on paikalla").wait_for()
+
+    heard = tones(helper)
+    say(first, "Viesti ensimmäisestä keskustelusta")
+    unread = helper.locator(".conv-tabs a:not([aria-current]) .conv-tabs__unread")
+    unread.filter(has_text="1 uusi viesti").wait_for()
+    helper.wait_for_function(f"window.__tones > {heard}")
+    assert re.match(r"^\(1\) ", helper.title())
+    assert "Viesti ensimmäisestä" not in helper.locator("#messages").inner_text()
+
+    third = queue_visitor(desk_site, browser, "Kolmas jonossa")
+    helper.goto(f"{desk_site.http}/staff/queue/arjen-tuki")
+    helper.locator("#console-live", has_text="Kolmas jonossa").wait_for()
+    helper.locator("form[action$='/take'] button").first.click()
+    problem = helper.get_by_role("alert").filter(has_text="rajasi")
+    problem.wait_for()
+    assert helper.locator("#console-live", has_text="Kolmas jonossa").count() == 1
+
+    helper.goto(first_url)
+    seen(helper, "Viesti ensimmäisestä keskustelusta")
+    end = helper.locator("#end-confirm")
+    assert not end.is_visible()
+    helper.get_by_text("Lopeta keskustelu", exact=True).click()
+    end.click()
+    first.locator("#after").wait_for(state="visible")
+    helper.locator("#max-chats").fill("10")
+    helper.locator("form[action$='/duty'] button").click()
+    end_conversation(second)
+    third.locator("#leave").click()
+    close(first, second, third, helper)

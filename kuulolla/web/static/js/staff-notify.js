@@ -6,6 +6,7 @@
 //
 //   const notifier = new Notifier({ strings: S });
 //   notifier.notify({ title: "…", body: "…", urgent: true, tag: "crisis-5" });
+//                                       // sound: false when the page made its own
 //   notifier.count(3);                  // "(3) Päivystys" in the tab title
 //   attachSettings(S, notifier);        // the page's #notify-* controls, if it has them
 
@@ -89,8 +90,8 @@ export class Notifier {
     this.count(this.n);
   }
 
-  notify({ title, body = "", urgent = false, tag = undefined, onClick = null }) {
-    this.tone(urgent);
+  notify({ title, body = "", urgent = false, tag = undefined, onClick = null, sound = true }) {
+    if (sound) this.tone(urgent);
     this.blink(title);
     if (!("Notification" in window) || Notification.permission !== "granted") return;
     if (document.visibilityState === "visible" && document.hasFocus()) return;
