@@ -21,15 +21,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from kuulolla.accounts.access import OrgFrom, csrf_token, principal_of, requires
-from kuulolla.accounts.forms import clock_of, db_of, form_data, see_other
 from kuulolla.accounts.permissions import allows
 from kuulolla.accounts.service import get_organisation_by_id
 from kuulolla.core.errors import BadRequest
 from kuulolla.core.i18n import N_, gettext
 from kuulolla.moderation import desk
 from kuulolla.moderation.permissions import MODERATE_ANY_TIME, USE_DESK
+from kuulolla.web.access import OrgFrom, csrf_token, principal_of, requires
 from kuulolla.web.chat_strings import CLIENT_STRINGS, MODERATOR_STRINGS, strings_json
+from kuulolla.web.forms import clock_of, db_of, form_data, see_other
 from kuulolla.web.templating import environment, render
 
 ORG = OrgFrom.path_slug("slug")
