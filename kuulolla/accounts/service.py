@@ -35,7 +35,7 @@ from kuulolla.accounts.permissions import Principal, Role
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.rooms.logic import check_name, check_slug
+from kuulolla.core.names import check_name, check_slug
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from starlette.routing import Route
 
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
+from kuulolla.core.names import check_name
 from kuulolla.directory import curation, vocabulary
 from kuulolla.directory.permissions import CURATE_DIRECTORY
-from kuulolla.rooms import logic as rooms_logic
 from kuulolla.web.access import requires
 from kuulolla.web.forms import FormErrors, errors, notice, see_other
 from kuulolla.web.templating import render
@@ -27,7 +27,7 @@ def _check_topic(form: Any, problems: FormErrors, *, locale: str) -> tuple[dict[
     for loc in vocabulary.LOCALES:
         value = form.get(f"name_{loc}")
         try:
-            names[loc] = rooms_logic.check_name(value if isinstance(value, str) else "")
+            names[loc] = check_name(value if isinstance(value, str) else "")
         except AppError as exc:
             problems.add(f"name_{loc}", exc.translated(locale))
     words = form.get("words")

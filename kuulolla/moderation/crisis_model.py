@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import chain
 
+from kuulolla.core.stopwords import FINNISH_STOP
 from kuulolla.moderation.crisis import _COMMON, CATEGORIES, NEGATIONS, Category, CrisisSignal
 from kuulolla.moderation.text import DATA, Word, with_alternatives
-from kuulolla.questions.search import FINNISH_STOP
 
 MODEL_FILE = DATA / "crisis_model.json"
 TRAINING_SPLITS = ("dev", "test", "holdout7")

@@ -33,7 +33,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any, cast
 
 import snowballstemmer
@@ -44,24 +43,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kuulolla.core.finnish import Finnish, tokens
 from kuulolla.core.finnish import analyser as finnish_analyser
+from kuulolla.core.stopwords import ENGLISH_STOP, FINNISH_STOP, SWEDISH_STOP
 from kuulolla.questions.models import QuestionSearch, QuestionTerm
-
-# ------------------------------------------------------------------ stop words
-
-# Words that match everything and rank nothing: pronouns, auxiliaries, conjunctions,
-# particles. Finnish ones are base forms: a word is dropped when its *first* base form
-# is listed, so "olen" (olla), "en" (ei) and "minulla" (minä) go, but "ikä" stays.
-DATA = Path(__file__).resolve().parent / "data"
-
-
-def _stop_words(language: str) -> frozenset[str]:
-    lines = (DATA / f"stopwords_{language}.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-FINNISH_STOP = _stop_words("fi")
-SWEDISH_STOP = _stop_words("sv")
-ENGLISH_STOP = _stop_words("en")
 
 
 class Mode(StrEnum):

@@ -23,6 +23,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, NotFound
 from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
+from kuulolla.core.names import check_name
 from kuulolla.queue import logic
 from kuulolla.queue.logic import State
 from kuulolla.queue.models import (
@@ -536,7 +537,7 @@ async def list_canned(
 async def do_add_canned(
     db: Database, *, organisation_id: int, locale: str, title: str, text: str
 ) -> int:
-    title = rooms_logic.check_name(title)
+    title = check_name(title)
     text = logic.check_text(text, max_chars=logic.MAX_NOTE_CHARS)
     if locale not in ("fi", "sv", "en"):
         raise BadRequest(N_("Choose a language."), code="invalid_locale")

@@ -15,8 +15,8 @@ from kuulolla.core import times
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.forms import InvalidForm
 from kuulolla.core.i18n import N_
+from kuulolla.core.names import check_name
 from kuulolla.queue import logic
-from kuulolla.rooms import logic as rooms_logic
 
 LOCALES = ("fi", "sv", "en")
 MAX_TOPIC_TEXT_CHARS = 2000
@@ -107,7 +107,7 @@ def check_topic(given: TopicInput) -> TopicFields:
                 )
             continue
         try:
-            names[loc] = rooms_logic.check_name(value)
+            names[loc] = check_name(value)
         except AppError as exc:
             errors[f"name_{loc}"] = exc
     texts: dict[str, dict[str, str]] = {"description": {}, "consent": {}}
@@ -188,7 +188,7 @@ def check_canned(*, locale: str, title: str, text: str) -> CannedFields:
     if locale not in LOCALES:
         errors["locale"] = BadRequest(N_("Choose a language."), code="invalid_locale")
     try:
-        title = rooms_logic.check_name(title)
+        title = check_name(title)
     except AppError as exc:
         errors["title"] = exc
     try:

@@ -18,7 +18,7 @@ from enum import StrEnum
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import BadRequest, Conflict
 from kuulolla.core.i18n import N_
-from kuulolla.rooms.logic import check_slug
+from kuulolla.core.names import check_slug
 
 
 class State(StrEnum):
@@ -417,7 +417,7 @@ def check_rating(value: str | None) -> int | None:
 
 
 def check_topic_slug(slug: str) -> str:
-    """A topic's slug: a valid slug (rooms/logic.py) that is not a reserved path name."""
+    """A topic's slug: a valid slug (core/names.py) that is not a reserved path name."""
     slug = check_slug(slug)
     if slug in RESERVED_SLUGS:
         raise BadRequest(N_("That address is taken. Choose another."), code="slug_taken")

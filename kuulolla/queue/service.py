@@ -29,6 +29,7 @@ from kuulolla.core.db import Database, compact_sqlite
 from kuulolla.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
+from kuulolla.core.names import check_name
 from kuulolla.queue import logic
 from kuulolla.queue.logic import State
 from kuulolla.queue.models import (
@@ -39,7 +40,6 @@ from kuulolla.queue.models import (
     QueueParticipant,
     QueueTopic,
 )
-from kuulolla.rooms import logic as rooms_logic
 from kuulolla.rooms.models import Room, RoomMember, RoomStream
 
 RECENT_CONVERSATIONS = 20  # how many recent handling times feed the estimate
@@ -160,7 +160,7 @@ async def do_create_topic(
     slug = logic.check_topic_slug(slug)
     if "fi" not in names:
         raise BadRequest(N_("A topic needs a Finnish name."), code="invalid_name")
-    clean = {loc: rooms_logic.check_name(n) for loc, n in names.items() if n}
+    clean = {loc: check_name(n) for loc, n in names.items() if n}
     hours = logic.check_hours(hours)
     if any(q not in logic.QUESTIONS for q in questions):
         raise BadRequest(N_("Unknown pre-chat question."), code="invalid_question")

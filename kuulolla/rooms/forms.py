@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.forms import InvalidForm
 from kuulolla.core.i18n import N_
+from kuulolla.core.names import check_name
 from kuulolla.moderation import actions
 from kuulolla.rooms import logic
 
@@ -76,7 +77,7 @@ def check_room_form(
                 )
             continue
         try:
-            names[loc] = logic.check_name(value)
+            names[loc] = check_name(value)
         except AppError as exc:
             errors[f"name_{loc}"] = exc
     descriptions: dict[str, str] = {}

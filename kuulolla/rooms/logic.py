@@ -1,24 +1,12 @@
-"""Pure rules for rooms and organisations."""
+"""Pure rules for rooms (slugs and names in general: core/names.py)."""
 
 from __future__ import annotations
 
-import re
-
 from kuulolla.core.errors import BadRequest
 from kuulolla.core.i18n import N_
+from kuulolla.core.names import check_slug
 
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 MAX_HISTORY_LIMIT = 500
-
-
-def check_slug(slug: str) -> str:
-    """A slug is 1–64 lowercase letters a–z, digits and inner hyphens (it appears in URLs)."""
-    if not _SLUG.match(slug):
-        raise BadRequest(
-            N_("Use 1–64 lowercase letters a–z, digits and hyphens, not at either end."),
-            code="invalid_slug",
-        )
-    return slug
 
 
 # Names of the fixed paths beside room addresses on the coordinators' pages
@@ -42,12 +30,3 @@ def check_history_limit(limit: int) -> int:
             max=MAX_HISTORY_LIMIT,
         )
     return limit
-
-
-def check_name(name: str, *, max_chars: int = 120) -> str:
-    name = " ".join(name.split())
-    if not name or len(name) > max_chars:
-        raise BadRequest(
-            N_("A name must have 1–{max} characters."), code="invalid_name", max=max_chars
-        )
-    return name

@@ -18,6 +18,7 @@ from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, NotFound
 from kuulolla.core.i18n import N_
+from kuulolla.core.names import check_name, check_slug
 from kuulolla.rooms import logic
 from kuulolla.rooms.models import Room, RoomMember, RoomStream
 
@@ -101,8 +102,8 @@ async def list_rooms(db: Database, *, kind: str = "group") -> list[RoomInfo]:
 
 
 async def do_create_organisation(db: Database, *, slug: str, name: str, now: datetime) -> int:
-    slug = logic.check_slug(slug)
-    name = logic.check_name(name, max_chars=200)
+    slug = check_slug(slug)
+    name = check_name(name, max_chars=200)
     async with db.session() as session:
         if await session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
             raise Conflict(N_("An organisation with that slug exists already."), code="slug_taken")
@@ -131,7 +132,7 @@ async def do_create_room(
     descriptions = descriptions or {}
     if "fi" not in names:
         raise BadRequest(N_("A room needs a Finnish name."), code="invalid_name")
-    clean_names = {loc: logic.check_name(n) for loc, n in names.items() if n}
+    clean_names = {loc: check_name(n) for loc, n in names.items() if n}
     async with db.session() as session:
         org_id = await session.scalar(
             select(Organisation.id).where(Organisation.slug == organisation)
