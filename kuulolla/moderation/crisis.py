@@ -75,6 +75,12 @@ message speaks of a song, lyrics or a line (``[context quote]``): 'kuunteletteko
 biisiä "mä en jaksa enää"?'. Quoted words without such a word still count: a friend's
 "sori kaikesta" quoted is a concern.
 
+Emoji that carry a crisis meaning are read as words of their own where they stand:
+💊 as ``<pill>``, 🔪 as ``<knife>``, 🩸 as ``<blood>``, 🪦 and ⚰ as ``<grave>``, 🔚 as
+``<end>`` ("nappasin koko purkin 💊💊", "kaikki on ohi 🪦 anteeks"); only the crisis
+rules see them, and a pattern decides what they mean next to other words (a phone that
+"kuoli 🪦" is no farewell).
+
 A question about the subject ("mistä tietää onko kaverilla itsetuhoisia ajatuksia?",
 "what to do if someone took too many pills") voids every match: it asks how to
 recognise or help, about nobody in particular. Fiction and news ("kirjassa",
@@ -112,7 +118,7 @@ NEGATIONS = frozenset(
 # Words that may stand between a negation and what it negates.
 BRIDGES = frozenset(
     {"olla", "koskaan", "ikinä", "enää", "vielä", "minä", "sinä", "hän", "me", "kyllä",
-     "oikeasti", "ihan", "todellakaan", "mikään", "mitään", "tosissaan", "tietenkään", "mitenkään", "vaan",
+     "oikeasti", "oikeesti", "oikeest", "ihan", "todellakaan", "mikään", "mitään", "tosissaan", "tietenkään", "mitenkään", "vaan",
      "ajatella", "miettiä", "suunnitella", "harkita", "aikoa", "haluta", "tahtoa", "yrittää",
      "tehdä", "suunnitelma", "aikomus", "aie", "ajatus", "halu", "tarve", "i", "ever", "really", "to", "of", "about", "want", "wanna", "wanted", "think",
      "thought", "thinking", "plan", "planned", "tried", "try", "consider", "considered", "have", "would",
@@ -486,6 +492,8 @@ class Detector:
         over (the learned model is then not asked for a second opinion)."""
         if not words:
             return None, False
+        if text and not _EMOJI_WORDS.keys().isdisjoint(text):
+            words = _with_emoji(words, text)
         words = with_alternatives(self._spelling.read(words))
         triggered = self._rules.triggered(words)
         if not triggered:
@@ -591,6 +599,32 @@ class Detector:
 
 
 _FOLD = str.maketrans("äöå", "aoa")
+
+# Emoji that carry a crisis meaning are read as words of their own, in place, by the
+# crisis rules only ("nappasin koko purkin 💊💊", "done with everything 🪦"); the
+# lexicon writes them as these forms.
+_EMOJI_WORDS = {
+    "💊": "<pill>", "🔪": "<knife>", "🗡": "<knife>", "🩸": "<blood>", "🪦": "<grave>",
+    "⚰": "<grave>", "🔚": "<end>",
+}  # fmt: skip
+
+
+def _with_emoji(words: tuple[Word, ...], text: str) -> tuple[Word, ...]:
+    """``words`` with a word for each meaningful emoji of ``text``, where it stands
+    (in the clause and sentence of the word before it)."""
+    out: list[Word] = []
+    k = 0
+    for i, ch in enumerate(text):
+        form = _EMOJI_WORDS.get(ch)
+        if form is None:
+            continue
+        while k < len(words) and words[k].start < i:
+            out.append(words[k])
+            k += 1
+        before = out[-1] if out else words[0]
+        out.append(Word(i, i + 1, ch, frozenset({ch, form}), before.clause, before.sentence))
+    out.extend(words[k:])
+    return tuple(out)
 
 
 def _quoted(text: str, words: tuple[Word, ...]) -> list[bool]:

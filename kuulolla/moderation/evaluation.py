@@ -30,9 +30,9 @@ part of the meaning), ``code_switch`` (two languages in one message: "mä oon so
 ``medical`` (a question or remark about medicines, doses or an illness).
 
 Splits: ``dev``, ``test`` and ``holdout7`` (round 7's measured split) train the
-learned model and tune the lexicon; round 8's measured split is in ``dev`` (ids
-h1001–h1477); ``holdout9`` is round 9's measured split; ``holdout`` is the newest
-split, written and committed before the rules last changed
+learned model and tune the lexicon; rounds 8's and 9's measured splits are in
+``dev`` (ids h1001–h1477 and h2001–h2607); ``holdout`` is the newest split, written
+and committed before the rules last changed
 (``scripts/bench/moderation``, docs/performance.md).
 """
 

@@ -280,6 +280,165 @@ EVERYDAY: list[Pair] = [
 ]
 
 
+# Emoji read as words where they carry the meaning: a pill, a blade, blood, a grave.
+EMOJI: list[Pair] = [
+    (
+        "nappasin koko purkin 💊💊",
+        ("overdose", "suicide"),
+        "nappasin koko purkin",
+        ("overdose", "suicide"),
+    ),
+    ("took everything 💊 bye", ("overdose", "suicide"), "took everything 🍕 bye", ()),
+    ("so tired 🪦", ("suicide",), "so tired 😴", ()),
+    ("tänään se tapahtuu 🔚", ("suicide",), "tänään se tapahtuu 🎉", ()),
+    ("🩸 taas viiltoja", ("self_harm",), "🍓 taas mansikoita", ()),
+    ("🔪 ranteeseen taas", ("self_harm",), "🔪 sipuliin taas", ()),
+    ("mun puhelin kuoli 🪦", (), "kaikki on ohi 🪦 anteeks", ("suicide",)),
+]
+
+# Round 10: plans without a method word, farewells, older adults' quiet wishes, overdoses
+# told with other verbs, abuse by grown children, carers and strangers online.
+PHRASINGS: list[Pair] = [
+    (
+        "olisi helpompi lopettaa koko homma",
+        ("suicide",),
+        "olisi helpompi lopettaa koko projekti",
+        (),
+    ),
+    ("menen sillalle ja katon uskallanko", ("suicide",), "menen sillalle ja katon maisemia", ()),
+    (
+        "kenellekään ei olisi väliä, vaikka en enää olisi.",
+        ("suicide",),
+        "vaikka en enää olisi töissä, kävisin kahvilla",
+        (),
+    ),
+    ("tää jää mun viimisiks sanoiks", ("suicide",), "tää jää mun mieleen", ()),
+    ("mietin vaan kuolemaa", ("suicide",), "mietin paljon mitä kuoleman jälkeen tapahtuu", ()),
+    ("vedän narun kaulaan", ("suicide",), "vedän huivin kaulaan", ()),
+    ("i'm done. wrote my note", ("suicide",), "i'm done. wrote my essay", ()),
+    ("i'd rather be dead than go back", ("suicide",), "i'd rather be home than go back", ()),
+    (
+        "what's the most painless way to go?",
+        ("suicide",),
+        "what's the quickest way to go to the station?",
+        (),
+    ),
+    ("jag ber att få somna in för gott", ("suicide",), "jag ber att få somna in tidigt", ()),
+    ("jag vill int leva längre", ("suicide",), "jag vill int åka längre", ()),
+    (
+        "otin 30 paracetamolia tunti sitten",
+        ("overdose", "suicide"),
+        "otin 2 paracetamolia tunti sitten",
+        (),
+    ),
+    ("2-vuotias söi tiskikonetabletin", ("overdose",), "2-vuotias söi porkkanan", ()),
+    ("swallowed some dishwasher liquid", ("overdose",), "bought some dishwasher liquid", ()),
+    ("day 5 of not eating", ("eating",), "day 5 of the holiday", ()),
+    (
+        "painoa on lähteny 12 kiloa kuukaudessa",
+        ("eating",),
+        "painoa on lähteny 2 kiloa kuukaudessa",
+        (),
+    ),
+    ("Hän vie eläkkeeni joka kuukausi", ("abuse",), "Vuokra vie puolet eläkkeestäni", ()),
+    ("Pelkään omaa poikaani", ("abuse",), "Pelkään poikani puolesta", ()),
+    ("mulle ei anneta ruokaa jos en siivoa", ("abuse",), "mulle ei maistu ruoka kun on kuuma", ()),
+    ("my parents lock me in my room", ("abuse",), "my parents let me stay in my room", ()),
+    (
+        "hon hotade att döda mig om jag berättar",
+        ("violence", "abuse"),
+        "mamma dödar mig om jag kommer sent haha",
+        (),
+    ),
+    (
+        "mä tuun huomenna kouluun veitsen kanssa",
+        ("violence",),
+        "mä tuun huomenna kouluun repun kanssa",
+        (),
+    ),
+    (
+        "my neighbour is screaming and things are smashing",
+        ("violence",),
+        "my neighbour is singing and dancing",
+        (),
+    ),
+    ("took all of these 💊💊 now waiting", ("overdose",), "took all of these 📸📸 now waiting", ()),
+    ("hej då alla 🪦", ("suicide",), "hej då alla 👋", ()),
+    (
+        "I just want to join my husband.",
+        ("suicide",),
+        "I just want to join my husband for dinner.",
+        (),
+    ),
+    ("i wanna dye, nobody cares", ("suicide",), "i wanna dye my hair blue", ()),
+    ("jag svälter mig", ("eating",), "jag svälter, när blir det mat?", ()),
+    ("jag river mig tills det blöder", ("self_harm",), "jag river tapeten tills den lossnar", ()),
+    (
+        "mitt barnbarn hotar mig för att få pengar",
+        ("abuse",),
+        "mitt barnbarn lånar pengar av mig",
+        (),
+    ),
+    ("hon får inte lämna huset av sin man", ("abuse",), "hon får inte lämna huset innan tio", ()),
+]
+
+# Round 10's look-alikes: an idiom, a question about the subject, a past that is over,
+# an everyday mishap, a headache, a negation, beside the disclosure.
+LOOKALIKES: list[Pair] = [
+    ("hirttäydyn aina kiinni samoihin ajatuksiin", (), "hirttäydyn tänä yönä", ("suicide",)),
+    ("lopetin elämäni kiireet ja muutin maalle", (), "lopetan elämäni tänä yönä", ("suicide",)),
+    ("en syönyt koko päivänä kun oli kiire", (), "en oo syöny koko viikkona", ("eating",)),
+    ("jag skulle kunna döda för en kaffe", (), "jag ska döda honom", ("violence",)),
+    ("hur vet man om någon har självmordstankar?", (), "jag har självmordstankar", ("suicide",)),
+    ("what are the warning signs of suicide?", (), "i'm thinking of suicide", ("suicide",)),
+    ("how common is self harm in schools?", (), "i self harm at school", ("self_harm",)),
+    (
+        "I used to self-harm when I was 14, I'm 30 now and doing really well",
+        (),
+        "I used to self-harm and I did it again last night",
+        ("self_harm",),
+    ),
+    ("i don't want to live in this city anymore", (), "i don't want to live anymore", ("suicide",)),
+    ("skar mig i fingret när jag skalade potatis", (), "skar mig i armen igen", ("self_harm",)),
+    ("otin panadolin kun päätä särki", (), "otin koko purkin panadolia", ("overdose", "suicide")),
+    ("en mä oikeesti haluu kuolla", (), "mä oikeesti haluun kuolla", ("suicide",)),
+    ("mun sisko satutti nilkkansa treeneissä", (), "mä satutan mun siskoa kohta", ("violence",)),
+    (
+        "oli aika jolloin en halunnut elää, terapia auttoi ja nyt menee hyvin",
+        (),
+        "en halua elää",
+        ("suicide",),
+    ),
+    (
+        "if this queue gets any longer i'm going to end it all lol",
+        (),
+        "i'm going to end it all tonight",
+        ("suicide",),
+    ),
+    (
+        "jag var självmordsbenägen som ung men nu har jag det bra",
+        (),
+        "jag är självmordsbenägen",
+        ("suicide",),
+    ),
+    (
+        "hur pratar man med sitt barn om självmord?",
+        (),
+        "mitt barn pratar om självmord",
+        ("suicide",),
+    ),
+    ("why do people self harm?", (), "why do i self harm?", ("self_harm",)),
+    ("ostin uuden köyden kaivon ämpäriin", (), "ostin uuden köyden", ("suicide",)),
+    ("chefen kommer att döda mig", (), "han hotade att döda mig", ("violence",)),
+    (
+        "i attempted suicide years ago and now i volunteer",
+        (),
+        "i attempted suicide last week",
+        ("suicide",),
+    ),
+]
+
+
 @pytest.mark.parametrize("pair", UMLAUTS, ids=lambda p: p[2])
 def test_without_umlauts(voikko: Finnish, pair: Pair) -> None:
     """A message typed without å, ä and ö signals as it does with them, idioms included."""
@@ -366,3 +525,21 @@ def test_quiet_context_keeps_the_model_quiet(voikko: Finnish, text: str) -> None
     """Where the lexicon finds a joke, a past that is over or an idiom, the learned
     model is not asked either."""
     assert screen(text, policy=POLICY, finnish=voikko).crisis is None
+
+
+@pytest.mark.parametrize("pair", EMOJI, ids=lambda p: p[0])
+def test_emoji_that_carry_the_meaning(voikko: Finnish, pair: Pair) -> None:
+    """A pill, a blade, blood or a grave in emoji counts as the word would."""
+    check(voikko, pair)
+
+
+@pytest.mark.parametrize("pair", PHRASINGS, ids=lambda p: p[0])
+def test_round10_phrasings(voikko: Finnish, pair: Pair) -> None:
+    """Round 10's phrasings alert, and the same words about something else do not."""
+    check(voikko, pair)
+
+
+@pytest.mark.parametrize("pair", LOOKALIKES, ids=lambda p: p[0])
+def test_round10_look_alikes(voikko: Finnish, pair: Pair) -> None:
+    """Round 10's look-alikes stay quiet beside the disclosure they resemble."""
+    check(voikko, pair)
