@@ -1,7 +1,8 @@
 """The service directory in real headless Chromium: a visitor picks a region and a topic,
 finds a service open now and opens it; the region is remembered in the tab only; the
 front page and a room's crisis help lead to it; helpers send its services as referral
-cards in a room and in a one-to-one chat."""
+cards in a room and in a one-to-one chat; a coordinator is told of services to check
+and brings a hidden one back."""
 
 from __future__ import annotations
 
@@ -228,3 +229,50 @@ def test_a_helper_refers_a_visitor_in_a_one_to_one_chat(browser: Any, site: Any)
     finally:
         helper.context.close()
         visitor.context.close()
+
+
+def test_a_coordinator_checks_a_hidden_service_and_visitors_see_it_again(
+    browser: Any, site: Any
+) -> None:
+    """The staff home tells Arjen Tuki's coordinator two services need checking; one is
+    hidden from visitors in Vantaa until the coordinator says its details are right."""
+    server = site.server
+    visitor = new_page(browser)
+    coordinator = new_page(browser)
+    coordinator.context.add_cookies(
+        [{"name": site.cookie_name, "value": site.session_for("coordinator"), "url": server.http}]
+    )
+    cafe = "Vanhempien kahvila, Vantaa"
+    try:
+        visitor.goto(f"{server.http}/directory?region=m:092&topic=parenting")
+        results = visitor.locator(".directory-results")
+        results.locator("#results-heading").wait_for()
+        assert cafe not in results.inner_text()
+
+        coordinator.goto(f"{server.http}/staff")
+        coordinator.get_by_role(
+            "link", name="Tarkistettavia palveluja palveluhakemistossa: 2"
+        ).click()
+        check = coordinator.locator(
+            "section", has=coordinator.get_by_role("heading", name="Tarkista nämä palvelut")
+        )
+        assert "Niistä 1 on piilotettu kävijöiltä" in check.inner_text()
+        hidden = check.locator("li", has_text=cafe)
+        assert "piilotettu" in hidden.inner_text()
+        assert axe_violations(coordinator) == []
+        button = hidden.get_by_role("button")
+        assert button.inner_text().startswith("Tiedot ovat oikein") and cafe in button.inner_text()
+        button.click()
+        coordinator.get_by_text("Merkitty tarkistetuksi tänään.").wait_for()
+        assert (
+            cafe
+            not in coordinator.locator(
+                "section", has=coordinator.get_by_role("heading", name="Tarkista nämä palvelut")
+            ).inner_text()
+        )
+
+        visitor.reload()
+        results.locator(".service-card", has_text=cafe).wait_for()
+    finally:
+        visitor.context.close()
+        coordinator.context.close()
