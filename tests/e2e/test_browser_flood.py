@@ -118,3 +118,37 @@ def test_a_flood_to_the_moderators_is_stopped_and_collapsed(
     assert axe_violations(visitor) == []
     mod.context.close()
     visitor.context.close()
+
+
+def ask(page: Any, server: ServerProcess, title: str, body: str) -> None:
+    page.goto(f"{server.http}/questions/ask")
+    page.get_by_label("Aihe").select_option("mental-health")
+    page.get_by_label("Otsikko").fill(title)
+    page.get_by_label("Kysymyksesi").fill(body)
+    page.get_by_label("Vain minä: luen vastauksen koodillani").check()
+    page.get_by_role("button", name="Lähetä kysymys").click()
+
+
+def test_a_flood_of_questions_from_one_network_is_refused_with_the_text_kept(
+    browser: Any, guarded: tuple[ServerProcess, str]
+) -> None:
+    """Five questions an hour from one network reach the inbox; the sixth asker is told
+    in words how long to wait, with their text still in the form to send later."""
+    server, _ = guarded
+    page = new_page(browser)
+    limit = Settings().questions_per_network
+    for i in range(limit):
+        ask(page, server, f"Kysymys {i + 1}", f"Tämä on kysymys numero {i + 1} jaksamisesta.")
+        page.get_by_role("heading", name="Kysymyksesi on lähetetty").wait_for()
+    text = "Miten voin auttaa ystävää, joka ei jaksa enää mitään?"
+    ask(page, server, "Ystävän jaksaminen", text)
+    error = page.locator("#body-error")
+    error.wait_for()
+    assert "Verkostasi on lähetetty tunnin sisällä monta kysymystä" in error.inner_text()
+    assert page.get_by_label("Kysymyksesi").input_value() == text
+    assert page.get_by_label("Otsikko").input_value() == "Ystävän jaksaminen"
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"/tmp/flood-questions-{width}.png", full_page=True)
+    assert axe_violations(page) == []
+    page.context.close()
