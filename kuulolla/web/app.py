@@ -50,6 +50,7 @@ from kuulolla.moderation import routes_desk as moderation_desk
 from kuulolla.privacy import routes as privacy
 from kuulolla.questions import routes as questions
 from kuulolla.questions import staff_routes as questions_staff
+from kuulolla.queue import feedback as queue_feedback
 from kuulolla.queue import routes as queue
 from kuulolla.queue import routes_console as queue_console
 from kuulolla.queue import routes_manage as queue_manage
@@ -178,6 +179,7 @@ def create_app(
         *queue.ROUTES,
         *queue_console.ROUTES,
         *queue_manage.ROUTES,
+        *queue_feedback.ROUTES,
         *accounts.ROUTES,
         *moderation.ROUTES,
         *moderation_desk.ROUTES,

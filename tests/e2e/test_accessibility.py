@@ -279,6 +279,7 @@ PAGES: dict[str, list[Page]] = {
         ),
         Page("/orgs/{org}/rooms/{closed_room}", who="coordinator"),
     ],
+    "org_feedback": [Page("/orgs/{org}/feedback", who="coordinator")],
     "moderation_room_links": [
         Page("/orgs/{org}/rooms/{open_room}/links", who="coordinator", states=(links_error,))
     ],

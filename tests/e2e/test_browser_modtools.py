@@ -204,3 +204,69 @@ def test_coordinator_sets_the_rooms_allowed_links_and_the_room_follows_them(
         coordinator.get_by_role("button", name="Tallenna linkit").click()
         coordinator.locator(".notice").first.wait_for()
         coordinator.context.close()
+
+
+def queue_visitor(browser: Any, site: Any, subject: str) -> Any:
+    """A visitor in the queue of the demo topic "parisuhde"."""
+    visitor = new_page(browser)
+    visitor.goto(f"{site.server.http}/chat/parisuhde")
+    visitor.fill("#q-subject", subject)
+    if visitor.locator("#q-consent").count():
+        visitor.check("#q-consent")
+    visitor.locator("#enter-form button[type=submit]").click()
+    visitor.locator("#wait-status").filter(has_text="jonossa").wait_for()
+    return visitor
+
+
+def test_helper_at_the_limit_is_told_inline_ends_after_confirming_and_feedback_is_read(
+    browser: Any, site: Any
+) -> None:
+    """Ville (two chats at most, one already open) takes a visitor; taking another says
+    on the console that the limit is reached (no error page); ending asks first;
+    confirmed, the visitor's chat ends, and the
+    feedback they write is on the coordinator's feedback page beside its rating, the
+    phone number in it hidden."""
+    first = queue_visitor(browser, site, "Riitoja kotona")
+    helper = staff(browser, site, "volunteer")
+    helper.goto(f"{site.server.http}/staff/queue/{site.samples['org']}")
+    helper.locator("form[action$='/take'] button").first.click()
+    helper.locator("details.confirm").wait_for()
+    chat_url = helper.url
+    first.locator("#conversation").wait_for(state="visible", timeout=15_000)
+
+    second = queue_visitor(browser, site, "Toinen asia")
+    helper.goto(f"{site.server.http}/staff/queue/{site.samples['org']}")
+    helper.locator("form[action$='/take'] button").first.click()
+    problem = helper.locator("#console-problem")
+    assert problem.inner_text() == (
+        "Sinulla on jo niin monta keskustelua kuin rajasi sallii. Lopeta ensin yksi."
+    )
+    assert helper.locator("#console").count() == 1  # the console itself, not an error page
+    shoot(helper, "console-limit")
+    second.locator("#leave").click()
+    second.context.close()
+
+    helper.goto(chat_url)
+    helper.locator("details.confirm summary", has_text="Lopeta keskustelu").click()
+    assert helper.url == chat_url  # opening the question ends nothing
+    shoot(helper, "end-confirm")
+    helper.get_by_role("button", name="Kyllä, lopeta keskustelu").click()
+    first.locator("#after").wait_for(state="visible", timeout=15_000)
+
+    first.locator("label[for=f-yes]").click()
+    first.locator("label[for=f-r5]").click()
+    first.fill("#f-text", "Kiitos, auttoi paljon. Soita 040 123 4567")
+    first.locator("#feedback-form button[type=submit]").click()
+    first.locator("#after-status").filter(has_text="Kiitos").wait_for()
+    first.context.close()
+
+    coordinator = staff(browser, site)
+    coordinator.goto(f"{site.server.http}/orgs/{site.samples['org']}/reports")
+    coordinator.get_by_role("link", name="Palaute").first.click()
+    row = coordinator.locator("tbody tr", has_text="auttoi paljon")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[2:] == ["Kyllä", "5", "Kiitos, auttoi paljon. Soita [puhelinnumero piilotettu]"]
+    shoot(coordinator, "feedback")
+    assert axe_violations(coordinator) == []
+    for page in (helper, coordinator):
+        page.context.close()

@@ -1,0 +1,123 @@
+"""Visitors' feedback after one-to-one chats, read by the organisation's coordinators:
+each answer's day, topic, "did it help" and rating beside what the visitor wrote.
+
+Feedback is not linked to a conversation (queue/service.py: ``do_feedback``). What a
+visitor wrote is shown with personal data masked (moderation/personal_data.py: phone
+numbers, e-mail and street addresses, identity codes, account numbers), the masks in
+the reader's words, and only while the organisation's feedback retention period lasts
+(the purge deletes it after that; the page never shows an older row the purge has not
+reached yet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from kuulolla.accounts.permissions import COORDINATORS, define
+from kuulolla.accounts.service import get_organisation_or_raise
+from kuulolla.core.db import Database
+from kuulolla.core.i18n import N_, gettext
+from kuulolla.moderation import personal_data
+from kuulolla.privacy.service import get_periods
+from kuulolla.queue.models import QueueFeedback, QueueTopic
+from kuulolla.queue.retention import QUEUE_FEEDBACK
+from kuulolla.web.access import OrgFrom, requires
+from kuulolla.web.forms import clock_of, db_of
+from kuulolla.web.templating import render
+
+READ_FEEDBACK = define(
+    "read_feedback",
+    scope="organisation",
+    roles=COORDINATORS,
+    description="read the feedback visitors wrote after one-to-one chats (personal data masked)",
+)
+
+MAX_SHOWN = 300
+
+# The masks' words (as the chat client shows them: web/chat_strings.py).
+MASK_WORDS = {
+    "phone": N_("[phone number hidden]"),
+    "email": N_("[e-mail address hidden]"),
+    "hetu": N_("[identity code hidden]"),
+    "iban": N_("[account number hidden]"),
+    "address": N_("[address hidden]"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    day: datetime
+    topic: str
+    helped: bool | None
+    rating: int | None
+    text: str  # personal data masked, in the reader's words
+
+
+def masked(text: str, locale: str) -> str:
+    """``text`` with its personal data replaced by words ("[puhelinnumero piilotettu]")."""
+    found = personal_data.find(text)
+    if not found:
+        return text
+    parts: list[str] = []
+    position = 0
+    for item in found:
+        parts.append(text[position : item.start])
+        parts.append(gettext(locale, MASK_WORDS[item.kind]))
+        position = item.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+async def list_feedback(
+    db: Database, *, organisation_id: int, since: datetime, locale: str, limit: int = MAX_SHOWN
+) -> list[FeedbackRow]:
+    """The organisation's feedback given on or after ``since``, newest first, with
+    personal data in the texts masked."""
+    async with db.read_session() as session:
+        rows = (
+            await session.execute(
+                select(QueueFeedback, QueueTopic)
+                .join(QueueTopic, QueueTopic.id == QueueFeedback.topic_id)
+                .where(
+                    QueueTopic.organisation_id == organisation_id,
+                    QueueFeedback.created_at >= since,
+                )
+                .order_by(QueueFeedback.created_at.desc(), QueueFeedback.id.desc())
+                .limit(limit)
+            )
+        ).all()
+    return [
+        FeedbackRow(
+            feedback.created_at,
+            topic.text("name", locale),
+            feedback.helped,
+            feedback.rating,
+            masked(feedback.text or "", locale),
+        )
+        for feedback, topic in rows
+    ]
+
+
+@requires(READ_FEEDBACK, org=OrgFrom.path_slug("slug"))
+async def feedback_page(request: Request) -> Response:
+    db = db_of(request)
+    org = await get_organisation_or_raise(db, slug=request.path_params["slug"])
+    days = (await get_periods(db, organisation_id=org.id))[QUEUE_FEEDBACK.key]
+    # Feedback keeps its day only: the whole first day of the period is shown.
+    now = clock_of(request).now()
+    since = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = await list_feedback(db, organisation_id=org.id, since=since, locale=request.state.locale)
+    return render(
+        request,
+        "queue/feedback.html",
+        {"org": org, "rows": rows, "days": days, "limit": MAX_SHOWN},
+    )
+
+
+ROUTES = [Route("/orgs/{slug}/feedback", feedback_page, methods=["GET"], name="org_feedback")]
