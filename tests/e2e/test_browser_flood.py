@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from kuulolla import demo
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.clock import utcnow
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
 from tests.accounts.helpers import add_person, make_session
+from tests.conftest import make_settings
 from tests.e2e.browser import axe_violations, new_page
 from tests.e2e.conftest import seed_rooms
 from tests.e2e.servers import ServerProcess, server_env
@@ -152,3 +154,63 @@ def test_a_flood_of_questions_from_one_network_is_refused_with_the_text_kept(
         page.screenshot(path=f"/tmp/flood-questions-{width}.png", full_page=True)
     assert axe_violations(page) == []
     page.context.close()
+
+
+@pytest.fixture
+def queue_guarded(sqlite_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server with the demo's round-the-clock chat and the limits people meet, two
+    queue entries an hour per network (five by default) so the journey stays short."""
+
+    async def seed() -> None:
+        db = Database.from_url(sqlite_url)
+        try:
+            # The server runs on the wall clock; the demo's roster is planned from now.
+            await demo.seed(db, now=utcnow(), settings=make_settings(sqlite_url))
+        finally:
+            await db.dispose()
+
+    run_async(seed)
+    server = ServerProcess(
+        server_env(sqlite_url, people_limits=True, KUULOLLA_QUEUE_ENTRIES_PER_NETWORK="2"),
+        tmp_path / "server.log",
+    )
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def enter_queue(browser: Any, server: ServerProcess, subject: str) -> Any:
+    page = new_page(browser, viewport={"width": 360, "height": 800})
+    page.goto(f"{server.http}/chat/parisuhde")
+    page.select_option("#q-age", "30_64")
+    page.fill("#q-subject", subject)
+    page.check("#q-consent")
+    page.locator("#enter-form button[type=submit]").click()
+    return page
+
+
+def test_fake_visitors_from_one_network_cannot_fill_the_queue(
+    browser: Any, queue_guarded: ServerProcess
+) -> None:
+    """Past the network's entries of the hour, a new visitor from it is told in words
+    when they can queue again, keeps what they wrote and sees the help open now; the
+    queue still holds only the entries allowed."""
+    server = queue_guarded
+    waiting = [enter_queue(browser, server, f"Jonottaja {i + 1}") for i in range(2)]
+    for i, page in enumerate(waiting):
+        page.locator("#wait-status").filter(has_text=f"Olet jonossa numero {i + 1}.").wait_for()
+    third = enter_queue(browser, server, "Kolmas yritys")
+    refusal = third.get_by_text("Tähän chattiin on tunnin sisällä tultu monta kertaa")
+    refusal.wait_for()
+    assert "Voit jonottaa uudelleen" in refusal.inner_text()
+    assert third.locator("#q-subject").input_value() == "Kolmas yritys"
+    assert third.locator("#wait-status").is_hidden()
+    help_now = third.locator("aside.help-now")
+    assert help_now.get_by_role("link", name="Vanhemmuus").count() == 1
+    for width in (1280, 360):
+        third.set_viewport_size({"width": width, "height": 900})
+        third.screenshot(path=f"/tmp/flood-queue-{width}.png", full_page=True)
+    assert axe_violations(third) == []
+    for page in (*waiting, third):
+        page.context.close()
