@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from kuulolla.accounts.crypto import staff_author_key
 from kuulolla.chat.models import Message
 from kuulolla.core.i18n import N_
 from kuulolla.core.retention import (
@@ -112,7 +113,6 @@ CONVERSATION_MESSAGES = register(
 
 
 def _staff_key(ctx: StaffContext) -> bytes:
-    from kuulolla.accounts.crypto import staff_author_key
 
     return staff_author_key(ctx.settings.secret_key, ctx.user_id)
 

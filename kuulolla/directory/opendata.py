@@ -42,9 +42,9 @@ from typing import Any
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
+from kuulolla.core.spreadsheets import BOM, defuse
 from kuulolla.directory import hours as hours_mod
 from kuulolla.directory import hours_parse, hours_words, logic, vocabulary
-from kuulolla.reports.export import BOM, defuse
 
 FORMAT = "kuulolla-directory"
 VERSION = 1

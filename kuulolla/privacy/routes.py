@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import permissions
+from kuulolla.accounts.models import StaffUser
 from kuulolla.accounts.permissions import COORDINATORS
 from kuulolla.accounts.service import (
     OrganisationNotFound,
@@ -24,6 +25,7 @@ from kuulolla.core import retention as registry
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.privacy import service, staff, words
+from kuulolla.questions.retention import do_delete_by_claim
 from kuulolla.web import seo
 from kuulolla.web.access import OrgFrom, public, requires
 from kuulolla.web.forms import (
@@ -192,7 +194,6 @@ NOTICE_DESCRIPTION = N_(
 @public
 async def delete_question(request: Request) -> Response:
     """The asker deletes their question at once with the claim code."""
-    from kuulolla.questions.retention import do_delete_by_claim
 
     await do_delete_by_claim(db_of(request), code=request.path_params["code"])
     return _page(request, "question_deleted.html", {})
@@ -221,7 +222,6 @@ async def own_data(request: Request) -> Response:
 
 
 async def _person(request: Request) -> Any:
-    from kuulolla.accounts.models import StaffUser
 
     try:
         user_id = int(request.path_params["user_id"])

@@ -22,6 +22,8 @@ from kuulolla.core.errors import AppError, BadRequest, NotFound, RateLimited
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
 from kuulolla.core.limits import Rule
+from kuulolla.privacy.service import get_periods
+from kuulolla.privacy.words import privacy_link, question_note
 from kuulolla.questions import logic, service
 from kuulolla.web import limits, seo
 from kuulolla.web.access import public
@@ -335,8 +337,6 @@ def _ask_context(
 
 @public
 async def ask_form(request: Request) -> Response:
-    from kuulolla.privacy.service import get_periods
-    from kuulolla.privacy.words import privacy_link, question_note
 
     values = {"category": _category(request.query_params.get("category")) or ""}
     context = _ask_context(request, values, {})

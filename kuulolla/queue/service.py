@@ -41,6 +41,7 @@ from kuulolla.queue.models import (
     QueueTopic,
 )
 from kuulolla.rooms.models import Room, RoomMember, RoomStream
+from kuulolla.shifts import rooms as roster
 
 RECENT_CONVERSATIONS = 20  # how many recent handling times feed the estimate
 LIVE = (State.WAITING.value, State.ACTIVE.value)
@@ -216,7 +217,6 @@ async def roster_capacity(db: Database, *, topic_id: int, now: datetime) -> int 
     """The topic's capacity from the shift roster (the parallel-chat limits of the
     helpers checked in to its shifts), or None when the topic has no roster; then
     the helpers' own availability in the console decides."""
-    from kuulolla.shifts import rooms as roster
 
     return await roster.topic_capacity(db, topic_id=topic_id, now=now)
 

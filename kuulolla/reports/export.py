@@ -15,13 +15,8 @@ from __future__ import annotations
 import csv
 import io
 
+from kuulolla.core.spreadsheets import BOM, defuse
 from kuulolla.reports.tables import Table, csv_value
-
-BOM = "\ufeff"
-
-
-def defuse(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def table_csv(table: Table, *, locale: str) -> str:

@@ -24,6 +24,8 @@ from kuulolla.core.db import Database
 from kuulolla.core.events import Kind
 from kuulolla.core.models import ReportEvent
 from kuulolla.directory.models import DirectoryTopic
+from kuulolla.questions.logic import OPEN_STATES
+from kuulolla.questions.models import Question
 from kuulolla.queue.models import QueueTopic
 from kuulolla.reports.logic import Grid, Period, YearMonth, month_bounds
 from kuulolla.rooms.models import Room
@@ -300,8 +302,6 @@ async def _topic_names(
 
 async def _overdue(db: Database, *, organisation_id: int, now: datetime) -> int:
     """Open questions of the organisation past their deadline right now."""
-    from kuulolla.questions.logic import OPEN_STATES
-    from kuulolla.questions.models import Question
 
     open_states = [str(s) for s in OPEN_STATES]
     async with db.read_session() as session:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from kuulolla.accounts.models import Membership, Qualification, StaffQualification, StaffUser
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError
+from kuulolla.queue.models import QueueTopic
 from kuulolla.rooms.models import Room
 from kuulolla.shifts import roster, service, store
 from kuulolla.shifts.model import local_date
@@ -175,10 +176,6 @@ async def _today(db: Database, org_id: int, now: datetime) -> None:
 
 
 async def _demo_topic(db: Database, org_id: int) -> int | None:
-    try:
-        from kuulolla.queue.models import QueueTopic
-    except ImportError:
-        return None
     async with db.read_session() as session:
         return await session.scalar(
             select(QueueTopic.id)

@@ -24,11 +24,10 @@ from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from kuulolla.core.i18n import N_, gettext
+from kuulolla.core.spreadsheets import BOM, defuse
 from kuulolla.shifts.model import Assignment, Target
 
 K = TypeVar("K", bound=Hashable)
-
-BOM = "\ufeff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,17 +121,13 @@ def hours_csv(
     """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([_cell(gettext(locale, h)) for h in header])
+    writer.writerow([defuse(gettext(locale, h)) for h in header])
     named = [(names.get(r.key, f"#{r.key}"), r) for r in rows]
     for name, row in sorted(named, key=lambda nr: (nr[0].casefold(), nr[0])):
-        writer.writerow([_cell(name), str(row.shifts), decimal_comma(row.hours)])
+        writer.writerow([defuse(name), str(row.shifts), decimal_comma(row.hours)])
     return BOM + out.getvalue()
 
 
 def decimal_comma(value: float) -> str:
     """Two decimals with a comma: 3.5 -> "3,50"."""
     return f"{value:.2f}".replace(".", ",")
-
-
-def _cell(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

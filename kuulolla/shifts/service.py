@@ -22,6 +22,7 @@ from kuulolla.core import times
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
+from kuulolla.queue.models import QueueTopic
 from kuulolla.rooms.models import Room
 from kuulolla.shifts import store
 from kuulolla.shifts.forms import TemplateFields
@@ -198,8 +199,6 @@ async def _check_targets(session: AsyncSession, organisation_id: int, data: Temp
         if room is None or room.organisation_id != organisation_id or room.kind != "group":
             raise BadRequest(N_("Choose a room or a queue topic."), code="invalid_target")
     if data.topic_id is not None:
-        from kuulolla.queue.models import QueueTopic
-
         topic = await session.get(QueueTopic, data.topic_id)
         if topic is None or topic.organisation_id != organisation_id:
             raise BadRequest(N_("Choose a room or a queue topic."), code="invalid_target")
@@ -653,8 +652,6 @@ async def get_parallel_chats(db: Database, *, organisation_id: int) -> int:
 
 async def topics_of(db: Database, *, organisation_id: int) -> list[Any]:
     """The organisation's active queue topics."""
-    from kuulolla.queue.models import QueueTopic
-
     async with db.read_session() as session:
         return list(
             await session.scalars(

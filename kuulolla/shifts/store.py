@@ -12,6 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Membership, Qualification, StaffQualification
+from kuulolla.queue.models import QueueHelper
 from kuulolla.shifts.model import (
     PROFESSIONAL,
     VOLUNTEER,
@@ -297,8 +298,6 @@ async def load_people(
         )
     chats = await parallel_chats(session, organisation_id)
     # A helper's own parallel-chat limit in the queue overrides the organisation's.
-    from kuulolla.queue.models import QueueHelper
-
     own = {
         uid: n
         for uid, n in await session.execute(

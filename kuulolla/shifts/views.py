@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Membership, StaffUser
 from kuulolla.core.db import Database
+from kuulolla.queue.models import QueueTopic
 from kuulolla.rooms.models import Room
 from kuulolla.shifts import coverage, export, rules, store
 from kuulolla.shifts.model import Assignment, Shift, Target, day_start, local_date
@@ -27,10 +28,6 @@ async def target_names(
     names: dict[Target, str] = {}
     for room in await session.scalars(select(Room).where(Room.organisation_id == organisation_id)):
         names[Target("room", room.id)] = room.name(locale)
-    try:
-        from kuulolla.queue.models import QueueTopic
-    except ImportError:  # the queue domain is optional here
-        return names
     for topic in await session.scalars(
         select(QueueTopic).where(QueueTopic.organisation_id == organisation_id)
     ):

@@ -48,6 +48,7 @@ from kuulolla.embed import routes as embed
 from kuulolla.moderation import routes as moderation
 from kuulolla.moderation import routes_desk as moderation_desk
 from kuulolla.privacy import routes as privacy
+from kuulolla.privacy.service import do_purge
 from kuulolla.questions import routes as questions
 from kuulolla.questions import staff_routes as questions_staff
 from kuulolla.queue import feedback as queue_feedback
@@ -57,6 +58,7 @@ from kuulolla.queue import routes_manage as queue_manage
 from kuulolla.reports import routes as reports
 from kuulolla.rooms import routes as rooms
 from kuulolla.shifts import routes as shifts
+from kuulolla.shifts.tasks import do_shift_housekeeping
 from kuulolla.web import pages, pwa, seo
 from kuulolla.web.access import (
     PrincipalMiddleware,
@@ -251,7 +253,6 @@ HOUSEKEEPING_INTERVAL = 3600.0
 async def _housekeeping(db: Database, settings: Settings, clock: Clock, limiter: Limiter) -> None:
     """Delete ended staff sessions, old links, audit events past retention and ended
     limit counters, hourly; generate the shift horizon at start and hourly."""
-    from kuulolla.shifts.tasks import do_shift_housekeeping
 
     while True:
         try:
@@ -276,7 +277,6 @@ async def _purging(db: Database, settings: Settings, clock: Clock) -> None:
     ``KUULOLLA_PURGE_INTERVAL`` seconds. SQLite is also rebuilt with VACUUM once a day,
     in the night hour (04, Helsinki time) when the rooms are quietest: VACUUM holds the
     write lock while it runs."""
-    from kuulolla.privacy.service import do_purge
 
     if settings.purge_interval <= 0:
         return
