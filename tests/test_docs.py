@@ -30,3 +30,32 @@ def test_every_error_code_of_the_socket_is_documented() -> None:
     generic = {"error", "bad_request", "not_found", "forbidden", "conflict"}  # base classes
     missing = sorted(c for c in codes - generic if f"`{c}`" not in text)
     assert missing == []
+
+
+def _layout_rows() -> dict[str, str]:
+    """The rows of the layout table in docs/architecture.md: folder → what it holds."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    table = text.split("## Layout", 1)[1].split("\n\n", 2)[1]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        folder, holds = line.strip("|").split("|", 1)
+        rows[folder.strip().strip("`").rstrip("/")] = holds
+    return rows
+
+
+def test_the_layout_table_names_every_package_and_only_files_that_exist() -> None:
+    """docs/architecture.md's layout table has a row per package, and every file a row
+    names is in that package."""
+    import re
+
+    package = ROOT / "kuulolla"
+    folders = {p.parent.name for p in package.glob("*/__init__.py")}
+    rows = _layout_rows()
+    assert sorted(rows) == sorted(folders)
+    missing = [
+        f"{folder}/{name}"
+        for folder, holds in rows.items()
+        for name in re.findall(r"`([a-z_]+\.py)`", holds)
+        if not (package / folder / name).exists()
+    ]
+    assert missing == []

@@ -10,8 +10,9 @@ while the previous commit is in flight; when idle, a message commits alone at on
 2. insert all messages in one statement, skipping those whose (room, ref key) exists,
 3. store each room's new last sequence,
 
-so a batch costs four round trips whatever its size (chat/writers.py does this on the
-drivers directly: it is the one hot path of the database). A skipped insert is a retry of a
+whatever the batch's size: on PostgreSQL one statement of data-modifying CTEs (one
+round trip), on SQLite one hop to the writer's own thread (chat/writers.py does this on
+the drivers directly: it is the one hot path of the database). A skipped insert is a retry of a
 message already stored: it is acknowledged with the stored sequence and not sent
 again. Its allocated sequence stays unused; readers treat such holes as permanent
 (see chat/logic.py:Sequencer).

@@ -11,7 +11,8 @@ from kuulolla.core.db import Base, UTCDateTime
 
 
 class Room(Base):
-    """A group room (or, later, a private conversation): anything with a message stream."""
+    """Anything with a message stream: a group room (``kind`` "group") or a one-to-one
+    conversation of the queue (``kind`` "private", queue/console.py)."""
 
     __tablename__ = "rooms"
 

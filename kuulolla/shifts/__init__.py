@@ -1,62 +1,32 @@
 """Volunteer shifts: templates, concrete shifts, sign-up rules, coverage, duty, feeds.
 
-Everything here is pure (no I/O; time is a parameter). The model::
+The rules are pure (no I/O; time is a parameter)::
 
     ShiftTemplate ──occurrences()──▶ Occurrence ──plan_horizon()──▶ stored Shift
     (recurrence.py)                  (key: template id + local date)  (horizon.py)
     Shift ◀── Assignment (person, role) ◀── check-in / check-out (duty.py)
-              rules.py: sign up, cancel     swaps.py: offer, take, approve
+              rules.py: sign up, cancel     swaps.py: offer, take, withdraw
     coverage.py: filled / needed, calendars, open shifts, calls for volunteers
     export.py: hours and CSV      ical.py: calendar feed and its tokens
     refusals.py: every refusal code and its translated message
+    model.py: the value types they share; grid.py, describe.py, forms.py,
+    availability.py: what the pages show and check
 
-Design note for the wiring step (tables and services; not built yet)
---------------------------------------------------------------------
+Around them, the I/O (each ``do_…`` is one write transaction):
 
-Tables (all times ``UTCDateTime``; local dates and wall times as DATE/TIME):
-
-- ``shift_templates``: id, organisation_id, room_id | topic_id (one of them, CHECK),
-  start_time, end_time, rule, valid_from, valid_until, qualification_id, skip_holidays,
-  updated_at. ``shift_template_needs`` (template_id, role, count) and
-  ``shift_template_exceptions`` (template_id, day), primary keys as listed.
-- ``shifts``: id, organisation_id, template_id (NULL for one-off or detached shifts),
-  day (local date), room_id | topic_id, starts_at, ends_at, qualification_id,
-  cancelled_at, sequence (bumped on every change, for the feed's SEQUENCE).
-  UNIQUE (template_id, day) makes horizon generation idempotent even when two
-  workers run it at once (insert … ON CONFLICT DO NOTHING). Index (room_id, starts_at)
-  and (topic_id, starts_at).
-- ``shift_places`` (shift_id, role, needed, filled), primary key (shift_id, role),
-  CHECK (filled >= 0): the counter that decides the last place.
-- ``shift_assignments``: id, shift_id, person_id, role, created_at, checked_in_at,
-  checked_out_at; UNIQUE (shift_id, person_id). A person's cancellation deletes the
-  row (the audit log keeps the fact); a cancelled shift keeps its rows so feeds show
-  it as cancelled.
-- ``shift_swaps``: id, assignment_id, status (open/pending/done/withdrawn),
-  taker_id, offered_at, decided_by, decided_at.
-- ``shift_calls`` (id, shift_id, created_by, created_at, message) and
-  ``shift_call_recipients`` (call_id, person_id, read_at): the in-app notices.
-- ``calendar_feeds``: id, person_id, token_hash UNIQUE, created_at, last_used_at.
-  Revoking deletes the row; a new token replaces it.
-- ``shift_debriefs``: id, assignment_id, created_at, text: the volunteer's note after
-  a shift for their coordinator; no visitor details; purged with the organisation's
-  retention like other unpublished texts.
-- ``shift_settings``: one row per organisation with :class:`ShiftSettings` fields.
-
-Services (``shifts/service.py``; each ``do_…`` in one ``db.session()``):
-
-- ``do_plan_horizon(org, now)``: daily task and after every template change: read
-  templates and stored future shifts with their ``shift_places``, ``plan_horizon``,
-  apply (insert/update/cancel/reopen, keeping ``shift_places.needed`` in step),
-  notify coordinators of ``conflicts``.
-- ``do_sign_up``, ``do_cancel``, ``do_assign``/``do_unassign`` (coordinator),
-  ``do_offer_swap``, ``do_take_swap``, ``do_approve_swap``/``do_reject_swap``,
-  ``do_withdraw_swap``, ``do_check_in``, ``do_check_out``, ``do_close_forgotten``
-  (periodic: ``due_check_outs``), ``do_post_call`` (``call_recipients``).
-- Reads: ``get_week_view``/``get_month_view`` (``CalendarView.span``),
-  ``get_open_shifts``, ``get_hours_csv``, ``get_feed`` (by ``lookup_hash``).
-- Rooms and the queue: ``room_state`` and ``queue_capacity`` from the roster,
-  recomputed on check-in/out and every minute; a periodic task posts the closing
-  notice when ``closing_announcement_due``.
+- ``models.py``: the tables (``shift_templates`` with their needs and exceptions,
+  ``shifts`` and ``shift_places``, ``shift_assignments``, ``shift_swaps``,
+  ``shift_calls`` and their recipients, ``calendar_feeds``, ``shift_debriefs``,
+  ``shift_settings``); ``store.py`` reads rows into the value types.
+- ``service.py``: templates, ``do_plan_horizon`` and the organisation's rules.
+- ``roster.py``: ``do_sign_up``, ``do_cancel``, ``do_unassign``, swaps
+  (``do_offer_swap``, ``do_take_swap``, ``do_withdraw_swap``), ``do_check_in``,
+  ``do_check_out``, ``do_close_forgotten``.
+- ``notices.py``: calls for volunteers (``do_post_call``), debriefs, calendar feeds
+  (``get_feed``). ``views.py``: calendars, a person's shifts, the hours export.
+- ``rooms.py``: the roster opens rooms and sizes queues (``duty.room_state``,
+  ``duty.queue_capacity`` from stored shifts and check-ins). ``tasks.py``: the hourly
+  horizon and forgotten check-outs. ``routes.py``: the pages.
 
 The last place: two people taking it at once, exactly one gets it
 -------------------------------------------------------------------

@@ -1,9 +1,7 @@
 """Shift tables: templates, concrete shifts and their places, assignments with check-in,
 swap offers, calls for volunteers, debriefs, calendar feeds and the organisation's rules.
-
-The layout follows the design note in ``kuulolla/shifts/__init__.py``. Qualifications
-are the organisation's trainings (``qualifications``); the pure rules know them by
-their id as a string. ``topic_id`` names a one-to-one queue topic (``queue_topics``);
+Qualifications are the organisation's trainings (``qualifications``); the pure rules
+know them by their id as a string. ``topic_id`` names a one-to-one queue topic (``queue_topics``);
 the service checks it belongs to the organisation. It has no foreign key: adding one
 on SQLite rebuilds the table, and the rebuild would have to carry the CHECK of
 ``shift_templates`` by hand (a later migration can).
