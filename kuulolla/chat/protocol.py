@@ -132,6 +132,12 @@ class ReportsRequest(ClientFrame, tag="reports"):
     room: Slug
 
 
+class MembersRequest(ClientFrame, tag="members"):
+    """A moderator asks who is in the room."""
+
+    room: Slug
+
+
 class ResolveRequest(ClientFrame, tag="resolve"):
     room: Slug
     id: Id
@@ -163,6 +169,7 @@ ModerationFrame = (
     | ReportRequest
     | ReportsRequest
     | ResolveRequest
+    | MembersRequest
 )
 MODERATION_FRAMES = ModerationFrame.__args__
 
@@ -454,6 +461,27 @@ class ReportsFrame(ServerFrame, tag="reports"):
 
     room: str
     items: list[ReportItem]
+
+
+class Member(Struct, omit_defaults=True):
+    """Someone in the room as its moderators see them: ``id`` their room pseudonym (the
+    ``from.id`` of their messages), ``restriction`` ``mute`` while they are muted, until
+    ``until``."""
+
+    nick: str
+    role: str
+    id: str | None = None
+    restriction: str | None = None
+    until: str | None = None
+
+
+class MembersFrame(ServerFrame, tag="members"):
+    """To a moderator who asked: the people in the room on one server process
+    (``part``); a room spread over several processes answers with one frame each."""
+
+    room: str
+    part: str
+    items: list[Member]
 
 
 class Done(ServerFrame, tag="done"):

@@ -23,6 +23,7 @@ from kuulolla.chat.protocol import (
     DecideRequest,
     Done,
     LiftRequest,
+    MembersRequest,
     ModerationFrame,
     Notice,
     PrivateFrame,
@@ -91,6 +92,8 @@ async def handle(live: Live, connection: Connection, frame: ModerationFrame) -> 
         await _reports(live, connection, membership)
     elif isinstance(frame, ResolveRequest):
         await _resolve(live, connection, membership, frame)
+    elif isinstance(frame, MembersRequest):
+        live.ask_members(connection, membership)
 
 
 def _me(live: Live, connection: Connection, membership: Membership) -> Author:

@@ -27,7 +27,9 @@ word list changed, drop the compiled policies of its rooms), ``restrictions`` (n
 frame; room id 0, the organisation id in ``arg``: a restriction of it now names a
 network's digest, read its restrictions again) or ``duty`` (no frame;
 the user id in ``arg``: they checked in or out on a shift of the room, settle their
-moderator status there).
+moderator status there), ``who`` (no frame; a moderator on the node of ``arg``'s
+first part asked who is in the room: every process answers) or ``members`` (a
+process's answer, a JSON list of members, to the request named in ``arg``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import secrets
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,6 +53,8 @@ from kuulolla.chat.protocol import (
     CrisisHelp,
     CrisisNumber,
     HeldFrame,
+    Member,
+    MembersFrame,
     ModerationState,
     Notice,
     Pending,
@@ -199,6 +204,8 @@ class Live:
             serve_stale=lambda _: True
         )
         self._restrictions: SharedCache[int, list[actions.StoredRestriction]] = SharedCache()
+        # Moderators' open ``members`` requests: token → (connection, room slug, until).
+        self._asking: dict[str, tuple[Connection, str, float]] = {}
 
     def warm(self) -> None:
         """Screen a nickname and a message once, so Voikko, the crisis lexicon and the
@@ -272,6 +279,66 @@ class Live:
         self.forget(room_id)
         entry = await self.room_entry(room_id, organisation_id)
         self.to_room(room_id, self.room_state(slug, entry))
+
+    # ------------------------------------------------------------ who is here
+
+    def members_here(self, room_id: int) -> list[Member]:
+        """The people in the room on this process, each once (by pseudonym; a visitor's
+        pages share one), with a restriction they have now."""
+        slug = self.server.slugs.get(room_id)
+        if slug is None:
+            return []
+        now = self.server.clock.now()
+        found: dict[str, Member] = {}
+        for connection in list(self.server.connections):
+            membership = connection.rooms.get(slug)
+            if membership is None:
+                continue
+            key = connection.identity.author_key if connection.identity else None
+            author = self.server.fanout.author_id(room_id, key) or ""
+            restriction = membership.moderation.restriction
+            active = restriction is not None and restriction.expires_at > now
+            found[author or f"{membership.nick}/{membership.role}"] = Member(
+                nick=membership.nick,
+                role=membership.role,
+                id=author or None,
+                restriction=restriction.kind if active and restriction else None,
+                until=restriction.expires_at.isoformat() if active and restriction else None,
+            )
+        return sorted(found.values(), key=lambda m: (m.role == "visitor", m.nick.casefold()))
+
+    def ask_members(self, connection: Connection, membership: Membership) -> None:
+        """Answer a moderator's ``members``: this process's part at once, the other
+        processes' parts as they answer on the moderation channel."""
+        room_id = membership.room.id
+        node = self.server.fanout.node
+        token = f"{node}:{secrets.token_hex(8)}"
+        now = self.server.clock.monotonic()
+        self._asking = {t: a for t, a in self._asking.items() if a[2] > now}
+        self._asking[token] = (connection, membership.room.slug, now + 10.0)
+        connection.push(
+            MembersFrame(room=membership.room.slug, part=node, items=self.members_here(room_id))
+        )
+        self.server.fanout.broker.publish(
+            self.channel, f"{node} {room_id} who {token}".encode() + b"\n"
+        )
+
+    def _answer_members(self, room_id: int, token: str) -> None:
+        if self.server.slugs.get(room_id) is None:
+            return
+        node = self.server.fanout.node
+        payload = msgspec.json.encode(self.members_here(room_id))
+        self.server.fanout.broker.publish(
+            self.channel, f"{node} {room_id} members {token}".encode() + b"\n" + payload
+        )
+
+    def _got_members(self, node: str, token: str, payload: bytes) -> None:
+        asked = self._asking.get(token)
+        if asked is None:
+            return
+        connection, slug, _until = asked
+        items = msgspec.json.decode(payload, type=list[Member])
+        connection.push(MembersFrame(room=slug, part=node, items=items))
 
     def forget_organisation(self, organisation_id: int) -> None:
         self._organisations.forget(organisation_id)
@@ -754,10 +821,16 @@ class Live:
             if kind == "duty":
                 self.spawn(self.settle_all(room_id=room_id, user_id=int(arg)))
                 return
+            if kind == "who":
+                self._answer_members(room_id, arg)
+                return
+            if kind == "members":
+                self._got_members(node, arg, payload)
+                return
             if kind == "all":
                 self.forget(room_id)
             self._deliver(room_id, kind, arg, payload)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, msgspec.ValidationError):
             log.warning(
                 "moderation.bad_channel_message", extra={"event": "moderation.bad_channel_message"}
             )

@@ -133,6 +133,8 @@ MODERATOR_STRINGS = {
     "thread_reply": N_("Reply to {nick}"),
     "thread_send": N_("Send privately"),
     "thread_me": N_("You"),
+    "member_mute": N_("muted until {time}"),
+    "members_none": N_("Nobody else is here."),
     "alert": N_("{category}: crisis signal from {nick}."),
     "alert_possible": N_(
         "{category}: possible crisis from {nick} (found by the model, not a known expression)."

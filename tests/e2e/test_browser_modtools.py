@@ -75,8 +75,9 @@ def test_moderator_mutes_for_a_length_with_a_reason_and_the_log_says_it_in_finni
     browser: Any, site: Any
 ) -> None:
     """A mute needs a reason; given a typed length of 90 minutes and a chosen reason with
-    the moderator's words, the visitor is muted and the audit log reads "1 tunti ja 30
-    minuuttia" and "Keskustelun häiriköinti: toistaa samaa", never seconds or codes."""
+    the moderator's words, the visitor is muted (the list of who is here says so, beside
+    the moderator's badge) and the audit log reads "1 tunti ja 30 minuuttia" and
+    "Keskustelun häiriköinti: toistaa samaa", never seconds or codes."""
     mod = moderate(browser, site)
     visitor = visit(browser, site, "Häiritsijä")
     say(visitor, "sama viesti taas ja taas")
@@ -95,6 +96,14 @@ def test_moderator_mutes_for_a_length_with_a_reason_and_the_log_says_it_in_finni
     form.get_by_role("button", name="Tee").click()
     mod.locator("#mod-status", has_text="Henkilö hiljennettiin").wait_for()
     visitor.locator("#messages .message--system", has_text="hiljentänyt").wait_for()
+    # The list of who is here shows the moderator's badge and the visitor's mute.
+    mod.get_by_role("button", name="Näytä, ketkä ovat paikalla").click()
+    muted = mod.locator("#mod-members li", has_text="Häiritsijä")
+    muted.locator(".members__restriction").wait_for()
+    assert muted.locator(".members__restriction").inner_text().startswith("hiljennetty klo ")
+    me = mod.locator("#mod-members li", has_text="Koordinaattori")
+    assert me.locator(".badge").inner_text() == "Koordinaattori"
+    shoot(mod, "members")
     # Lifted again: the mute follows the network, and every page here shares one.
     shown.get_by_role("button", name="Poista rajoitukset").click()
     visitor.locator("#messages .message--system", has_text="voit kirjoittaa taas").wait_for()

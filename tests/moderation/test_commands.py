@@ -71,6 +71,23 @@ def test_visitor_cannot_moderate(env: Env) -> None:
     assert env.db(locked) is False
 
 
+def test_moderator_sees_who_is_here_and_visitors_may_not_ask(env: Env) -> None:
+    """A moderator's ``members`` lists the room's people (the visitor by nickname and
+    room pseudonym, the moderator with their role); a visitor's is refused."""
+    room = env.world.rooms["alfa"]
+    with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
+        enter(mod, room)
+        enter(visitor, room, nick="Aino")
+        send(visitor, room, "hei", "m1")
+        author = frames_until(mod, "message", text="hei")["from"]["id"]
+        act(visitor, type="members", room=room)
+        assert frames_until(visitor, "error")["code"] == "not_moderator"
+        act(mod, type="members", room=room)
+        items = frames_until(mod, "members")["items"]
+    assert [(m["nick"], m["role"], m.get("id")) for m in items][1:] == [("Aino", "visitor", author)]
+    assert items[0]["role"] == "coordinator"
+
+
 def test_mute_then_lift(env: Env) -> None:
     """A mute reaches the visitor at once and refuses their messages; lifting lets them write."""
     room = env.world.rooms["alfa"]

@@ -841,6 +841,7 @@ const FRAME_HANDLERS = {
   pending() {},
   report() {},
   reports() {},
+  members() {},
   error(client, f, room) {
     if (room) f.refusal = room.refuse(f);
     else f.refusal = "other";

@@ -391,6 +391,67 @@ export function attach({ client, view, slug, strings: S }) {
 
   $("mod-load-reports").addEventListener("click", () => send({ type: "reports" }));
 
+  // Who is here: each server process answers for its own sockets (docs/protocol.md,
+  // "members"); the list is their union, staff first, with each visitor's restriction
+  // and a private message button. Asked again when the room's count changes.
+  const memberList = $("mod-members");
+  const parts = new Map();
+  let membersShown = false;
+  let membersTimer = null;
+  const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "fi", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
+  function askMembers() {
+    membersShown = true;
+    parts.clear();
+    send({ type: "members" });
+  }
+  function drawMembers() {
+    const all = [...parts.values()].flat();
+    const seen = new Set();
+    const people = all.filter((m) => {
+      const key = m.id || `${m.nick}/${m.role}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }).sort((a, b) => (a.role === "visitor") - (b.role === "visitor") || a.nick.localeCompare(b.nick));
+    memberList.replaceChildren();
+    for (const m of people) {
+      const li = document.createElement("li");
+      li.className = "members__item";
+      const name = document.createElement("span");
+      name.className = "members__nick";
+      name.textContent = m.nick;
+      li.append(name);
+      if (m.role !== "visitor") {
+        const badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = S[`role_${m.role}`] || m.role;
+        li.append(" ", badge);
+      }
+      if (m.restriction) {
+        const note = document.createElement("span");
+        note.className = "members__restriction";
+        note.textContent = fmt(M[`member_${m.restriction}`] || M.member_mute, { time: m.until ? timeFormat.format(new Date(m.until)) : "" });
+        li.append(" ", note);
+      }
+      if (m.role === "visitor" && m.id) {
+        li.append(" ", button(M.whisper, () => openThread(m.id, m.nick).focus(), "button--secondary"));
+      }
+      memberList.append(li);
+    }
+    if (!people.length) memberList.append(Object.assign(document.createElement("li"), { textContent: M.members_none }));
+  }
+  client.on("members", (f, room) => {
+    if (!mine(f, room)) return;
+    parts.set(f.part, f.items);
+    drawMembers();
+  });
+  client.on("presence", (f, room) => {
+    if (!mine(f, room) || !membersShown || !moderator) return;
+    clearTimeout(membersTimer);
+    membersTimer = setTimeout(askMembers, 1000);
+  });
+  $("mod-load-members").addEventListener("click", askMembers);
+
   // Arrived from the duty desk at one message (#m-SEQ): once the room's log is shown,
   // that message is in view, marked and focused.
   const target = /^#m-(\d+)$/.exec(location.hash);
