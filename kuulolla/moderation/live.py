@@ -272,14 +272,6 @@ class Live:
     def forget(self, room_id: int) -> None:
         self._rooms.forget(room_id)
 
-    async def settings_changed(self, room_id: int, organisation_id: int, slug: str) -> None:
-        """A room's settings changed outside the socket (its settings page): drop the kept
-        copy here and, through the ``all`` line, on every other process; the room's
-        members get the new ``moderation_state``."""
-        self.forget(room_id)
-        entry = await self.room_entry(room_id, organisation_id)
-        self.to_room(room_id, self.room_state(slug, entry))
-
     # ------------------------------------------------------------ who is here
 
     def members_here(self, room_id: int) -> list[Member]:

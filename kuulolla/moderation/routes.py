@@ -21,8 +21,6 @@ from kuulolla.core.i18n import N_
 from kuulolla.moderation import audit, service
 from kuulolla.moderation.logic import describe_phrase
 from kuulolla.moderation.permissions import MANAGE_WORD_LISTS, VIEW_MODERATION_AUDIT
-from kuulolla.rooms import manage as rooms_manage
-from kuulolla.rooms.permissions import MANAGE_ROOMS
 from kuulolla.rooms.service import RoomInfo, list_rooms
 from kuulolla.web.access import OrgFrom, requires
 from kuulolla.web.forms import (
@@ -211,87 +209,7 @@ async def remove_word(request: Request) -> Response:
     return see_other(f"{base}?done={'deleted' if removed else 'word_missing'}")
 
 
-# ------------------------------------------------------------------ a room's links
-
-LINK_MODE_LABELS = {
-    "allow": N_("Show them"),
-    "hold": N_("Hold the message for a moderator"),
-    "block": N_("Refuse the message"),
-}
-LINK_FIELDS = {"bad_link_mode": "link_mode", "bad_domain": "allowed_links"}
-
-
-async def _links_page(
-    request: Request,
-    *,
-    problems: FormErrors | None = None,
-    form: dict[str, str] | None = None,
-    status: int = 200,
-) -> Response:
-    org = await _org(request)
-    db = db_of(request)
-    room = await rooms_manage.access_room(
-        db, organisation_id=org.id, slug=request.path_params["room"]
-    )
-    settings = await service.get_room_settings(db, room_id=room.info.id)
-    return render(
-        request,
-        "moderation/links.html",
-        {
-            "org": org,
-            "room": room,
-            "modes": LINK_MODE_LABELS,
-            "form": form
-            or {
-                "link_mode": settings.link_mode,
-                "allowed_links": "\n".join(settings.allowed_links),
-            },
-            "errors": problems or errors(request),
-            "notice": notice(request),
-        },
-        status_code=status,
-    )
-
-
-@requires(MANAGE_ROOMS, org=ORG)
-async def room_links(request: Request) -> Response:
-    """The room's rule for links: what happens to a link outside the allow-list, and
-    the allow-list (domains whose links are always shown)."""
-    if request.method == "GET":
-        return await _links_page(request)
-    form = await form_data(request)
-    org = await _org(request)
-    db = db_of(request)
-    room = await rooms_manage.access_room(
-        db, organisation_id=org.id, slug=request.path_params["room"]
-    )
-    try:
-        await service.do_change_room_settings(
-            db,
-            organisation_id=org.id,
-            room_id=room.info.id,
-            actor_id=me(request).user_id,
-            now=clock_of(request).now(),
-            link_mode=form.get("link_mode", ""),
-            allowed_links=form.get("allowed_links", ""),
-        )
-    except AppError as exc:
-        problems = errors(request)
-        problems.add(LINK_FIELDS.get(exc.code, "allowed_links"), exc.translated(problems.locale))
-        return await _links_page(request, problems=problems, form=form, status=exc.status)
-    chat = getattr(request.state, "chat", None)
-    if chat is not None:
-        await chat.moderation.settings_changed(room.info.id, org.id, room.info.slug)
-    return see_other(f"{request.url.path}?done=saved")
-
-
 ROUTES = [
-    Route(
-        "/orgs/{slug}/rooms/{room}/links",
-        room_links,
-        methods=["GET", "POST"],
-        name="moderation_room_links",
-    ),
     Route("/orgs/{slug}/moderation/audit", audit_log, methods=["GET"], name="moderation_audit"),
     Route("/orgs/{slug}/moderation/words", words, methods=["GET"], name="moderation_words"),
     Route("/orgs/{slug}/moderation/words", set_word, methods=["POST"], name="moderation_words_set"),

@@ -187,7 +187,6 @@ AUDIENCE = {
     "org_room_schedule": "coordinator",
     "org_room_schedule_end": "coordinator",
     "org_room_archive": "coordinator",
-    "moderation_room_links": "coordinator",
     "org_feedback": "coordinator",
     "admin_rooms": "admin",
     # Staff pages of the archive: an organisation's inbox and each question's steps.

@@ -140,13 +140,6 @@ def audit_filter_error(page: Any, server: ServerProcess) -> None:
     page.locator(".error-summary").wait_for()
 
 
-def links_error(page: Any, server: ServerProcess) -> None:
-    """The room's links form sent with a word that is not a domain."""
-    page.fill("#f-allowed_links", "ei-verkkotunnus")
-    page.locator("form.form button[type=submit]").click()
-    page.locator(".error-summary").wait_for()
-
-
 def directory_words(page: Any, server: ServerProcess) -> None:
     """Searched the directory in their own words for what is open now."""
     page.locator("#q").fill("yksinäisyys")
@@ -280,9 +273,6 @@ PAGES: dict[str, list[Page]] = {
         Page("/orgs/{org}/rooms/{closed_room}", who="coordinator"),
     ],
     "org_feedback": [Page("/orgs/{org}/feedback", who="coordinator")],
-    "moderation_room_links": [
-        Page("/orgs/{org}/rooms/{open_room}/links", who="coordinator", states=(links_error,))
-    ],
     "org_room_archive": [Page("/orgs/{org}/rooms/{open_room}/archive", who="coordinator")],
     "admin_rooms": [Page("/admin/rooms", who="admin")],
     "roster_template": [Page("/orgs/{org}/roster/templates/{template}", who="coordinator")],
