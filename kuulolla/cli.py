@@ -153,9 +153,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
     async def work(db: Database) -> Any:
         redis: Any = None
         if settings.redis_url:
-            from redis.asyncio import Redis
+            from kuulolla.core.redis_pool import redis_client
 
-            redis = Redis.from_url(settings.redis_url)
+            redis = redis_client(settings.redis_url)
         try:
             return await do_purge(
                 db, settings=settings, now=utcnow(), dry_run=args.dry_run, redis=redis

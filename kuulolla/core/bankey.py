@@ -42,7 +42,7 @@ from typing import Any, Protocol
 
 from redis.exceptions import RedisError
 
-from kuulolla.core.redis_pool import pooled_redis
+from kuulolla.core.redis_pool import close_redis, pooled_redis
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ class RedisKeyStore:
 
     async def close(self) -> None:
         self._cache.clear()
-        await self._redis.aclose(close_connection_pool=True)
+        await close_redis(self._redis)
 
 
 def make_ban_keys(*, redis_url: str, prefix: str) -> BanKeys:

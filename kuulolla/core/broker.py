@@ -39,6 +39,7 @@ ReconnectHandler = Callable[[], None]
 
 
 _PUBLISH = b"*3\r\n$7\r\nPUBLISH\r\n"  # RESP: an array of 3 bulk strings, the first PUBLISH
+_SPUBLISH = b"*3\r\n$8\r\nSPUBLISH\r\n"
 _PING = resp.command(b"PING")
 
 # Seconds between PINGs on each link; a link with a reply outstanding for longer is
@@ -50,7 +51,8 @@ PUBLISH_BUFFER_LIMIT = 8 * 1024 * 1024
 
 
 class Broker(Protocol):
-    connected: bool
+    @property
+    def connected(self) -> bool: ...
 
     async def start(self, on_message: MessageHandler, on_reconnect: ReconnectHandler) -> None: ...
 
@@ -121,7 +123,12 @@ class MemoryBrokerClient:
 
 
 class RedisBroker:
-    """Redis pub/sub on two protocol-level links that make themselves again."""
+    """Redis pub/sub on two protocol-level links that make themselves again.
+
+    ``sharded``: one shard of a Redis Cluster (:class:`RedisClusterBroker`), with
+    sharded pub/sub (``SSUBSCRIBE``/``SPUBLISH``, Redis 7): it carries only the
+    channels whose slots the shard serves. A channel the shard lets go of (its slot
+    moved, a failover) is reported as the event ``moved``."""
 
     def __init__(
         self,
@@ -129,13 +136,23 @@ class RedisBroker:
         *,
         prefix: str = "kuulolla",
         on_event: Callable[[str], None] | None = None,
+        sharded: bool = False,
     ) -> None:
         from redis.asyncio import Redis
 
         self.url = url
+        self.sharded = sharded
+        self._publish_command = _SPUBLISH if sharded else _PUBLISH
+        self._subscribe_command = b"SSUBSCRIBE" if sharded else b"SUBSCRIBE"
+        self._unsubscribe_command = b"SUNSUBSCRIBE" if sharded else b"UNSUBSCRIBE"
+        self._kinds = (
+            (b"smessage", b"ssubscribe", b"sunsubscribe")
+            if sharded
+            else (b"message", b"subscribe", b"unsubscribe")
+        )
         # Always subscribed, so the link exists (and its loss is noticed) even when no
-        # room is active in this process.
-        self._control = f"{prefix}:control"
+        # room is active in this process (a shard has no channel of its own).
+        self._control: str | None = None if sharded else f"{prefix}:control"
         self.connected = False
         # For ping() (readiness) only.
         self._redis: Any = Redis.from_url(
@@ -186,7 +203,7 @@ class RedisBroker:
         self._channels.discard(channel)
         link = self._sub
         if link is not None and self.connected:
-            link.write(resp.command(b"UNSUBSCRIBE", channel.encode()))
+            link.write(resp.command(self._unsubscribe_command, channel.encode()))
 
     def publish(self, channel: str, data: bytes) -> None:
         link = self._pub
@@ -199,7 +216,10 @@ class RedisBroker:
             if len(self._headers) > 100_000:
                 self._headers.clear()
             name = channel.encode()
-            header = self._headers[channel] = _PUBLISH + b"$%d\r\n%s\r\n" % (len(name), name)
+            header = self._headers[channel] = self._publish_command + b"$%d\r\n%s\r\n" % (
+                len(name),
+                name,
+            )
         self._outbox.append(header + b"$%d\r\n%s\r\n" % (len(data), data))
         if self._flush_handle is None:
             self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
@@ -288,7 +308,12 @@ class RedisBroker:
             names.append(channel.encode())
         if not names:
             return
-        link.write(resp.command(b"SUBSCRIBE", *names))
+        if self.sharded:
+            # A sharded subscription names channels of one slot at a time.
+            for name in names:
+                link.write(resp.command(self._subscribe_command, name))
+        else:
+            link.write(resp.command(self._subscribe_command, *names))
         _, pending = await asyncio.wait(waits, timeout=2.0)
         if pending or not link.open:
             # The link is failing: its loss makes it again, subscribes to every channel
@@ -298,7 +323,8 @@ class RedisBroker:
     def _on_subscription_reply(self, reply: resp.Reply) -> None:
         if type(reply) is list and len(reply) == 3:
             kind = reply[0]
-            if kind == b"message":
+            message_kind, subscribe_kind, unsubscribe_kind = self._kinds
+            if kind == message_kind:
                 raw = reply[1]
                 channel = self._names.get(raw)
                 if channel is None:
@@ -313,21 +339,27 @@ class RedisBroker:
                             "broker.handler_failed", extra={"event": "broker.handler_failed"}
                         )
                 return
-            if kind == b"subscribe":
+            if kind == subscribe_kind:
                 for future in self._confirming.pop(reply[1].decode(), ()):
                     if not future.done():
                         future.set_result(None)
                 return
-            if kind == b"unsubscribe":
+            if kind == unsubscribe_kind:
+                if self.sharded and reply[1].decode() in self._channels:
+                    # Not asked for: the shard no longer serves the channel's slot.
+                    self._on_event("moved")
                 return
         if type(reply) is list and reply and reply[0] == b"pong":
             self._sub_pinged = False
             return
         if isinstance(reply, hiredis.ReplyError):
-            # Not authorised, or Redis is refusing commands: make the link again.
+            # Not authorised, Redis is refusing commands, or (a shard) the slot is
+            # served elsewhere now: make the link again.
             log.warning(
                 "broker.subscription_refused", extra={"event": "broker.subscription_refused"}
             )
+            if self.sharded:
+                self._on_event("moved")
             if self._sub is not None:
                 self._sub.abort()
 
@@ -347,7 +379,8 @@ class RedisBroker:
             self._sub = link
             self._sub_pinged = False
             try:
-                await self._send_subscribe(link, [self._control, *self._channels])
+                always = [self._control] if self._control is not None else []
+                await self._send_subscribe(link, [*always, *self._channels])
                 if not link.open:
                     raise ConnectionError()
                 was_connected_before = self._ready.is_set()
@@ -399,3 +432,194 @@ class RedisBroker:
                         self._pub_answered_at = time.monotonic()
                     self._pub_outstanding += 1
                     pub.write(_PING)
+
+
+class RedisClusterBroker:
+    """Sharded pub/sub on a Redis Cluster (Redis 7 or later).
+
+    A channel lives in the slot of its name (CRC16, as for keys), so a room's traffic
+    touches the one shard serving its channel: ``SPUBLISH`` and ``SSUBSCRIBE`` there,
+    never the cluster-wide broadcast of ``PUBLISH``. Per master the process holds one
+    sharded :class:`RedisBroker` (a subscribing and a publishing link) carrying the
+    channels of that shard's slots, so subscriptions are grouped per shard
+    connection. The slot map is read with redis-py's cluster client. When a shard
+    link is lost, a publish is refused (``MOVED``) or a shard drops a subscription,
+    the map is read again (every half second until every shard answers): channels
+    move to the masters that now serve their slots, links to nodes that are no longer
+    masters close, and subscribers read what they may have missed from the database.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "kuulolla",
+        on_event: Callable[[str], None] | None = None,
+    ) -> None:
+        from kuulolla.core.redis_pool import redis_client
+
+        self.url = url
+        self._prefix = prefix
+        self._on_event = on_event or (lambda name: None)
+        self._cluster: Any = redis_client(
+            url, protocol=2, socket_connect_timeout=2, socket_timeout=2
+        )
+        self._slots: dict[int, str] = {}  # slot -> master "host:port"
+        self._shards: dict[str, RedisBroker] = {}
+        self._route: dict[str, str] = {}  # channel -> master carrying it
+        self._channels: set[str] = set()
+        self._on_message: MessageHandler | None = None
+        self._on_reconnect: ReconnectHandler | None = None
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.repairs = 0
+        self.dropped_here = 0
+
+    @property
+    def connected(self) -> bool:
+        return bool(self._shards) and all(s.connected for s in self._shards.values())
+
+    @property
+    def dropped(self) -> int:
+        return self.dropped_here + sum(s.dropped for s in self._shards.values())
+
+    async def start(self, on_message: MessageHandler, on_reconnect: ReconnectHandler) -> None:
+        self._on_message = on_message
+        self._on_reconnect = on_reconnect
+        try:
+            await self._read_map()
+        except Exception:
+            log.warning("broker.cluster_unreachable", extra={"event": "broker.cluster_unreachable"})
+            self._wake.set()
+        self._task = asyncio.create_task(self._repairer(), name="broker-cluster-repair")
+
+    def shard_of(self, channel: str) -> str | None:
+        """The master that serves ``channel``'s slot, as this process last read it."""
+        from redis.crc import key_slot
+
+        return self._slots.get(key_slot(channel.encode()))
+
+    async def subscribe(self, channel: str) -> None:
+        self._channels.add(channel)
+        name = self.shard_of(channel)
+        shard = self._shards.get(name) if name else None
+        if shard is None:
+            self._wake.set()  # subscribed once the map is read again
+            return
+        self._route[channel] = name  # type: ignore[assignment]
+        await shard.subscribe(channel)
+
+    async def unsubscribe(self, channel: str) -> None:
+        self._channels.discard(channel)
+        name = self._route.pop(channel, None)
+        shard = self._shards.get(name) if name else None
+        if shard is not None:
+            await shard.unsubscribe(channel)
+
+    def publish(self, channel: str, data: bytes) -> None:
+        name = self.shard_of(channel)
+        shard = self._shards.get(name) if name else None
+        if shard is None:
+            self.dropped_here += 1
+            self._on_event("publish_failed")
+            return
+        shard.publish(channel, data)
+
+    async def ping(self) -> None:
+        await self._cluster.ping()
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        for shard in self._shards.values():
+            await shard.close()
+        self._shards.clear()
+        with contextlib.suppress(Exception):
+            await self._cluster.aclose()
+
+    # ------------------------------------------------------------ the slot map
+
+    def _shard_event(self, name: str) -> None:
+        if name in ("disconnected", "moved", "publish_failed"):
+            self._wake.set()
+        if name != "moved":
+            self._on_event(name)
+
+    def _forward(self, channel: str, data: bytes) -> None:
+        if self._on_message is not None:
+            self._on_message(channel, data)
+
+    def _reconnected(self) -> None:
+        if self._on_reconnect is not None:
+            self._on_reconnect()
+
+    async def _read_map(self) -> None:
+        """Read the slot map again and move channels and links to match it."""
+        from kuulolla.core.redis_pool import node_url
+
+        manager = self._cluster.nodes_manager
+        await manager.initialize()
+        slots = {slot: nodes[0].name for slot, nodes in manager.slots_cache.items() if nodes}
+        masters = {nodes[0].name: nodes[0] for nodes in manager.slots_cache.values() if nodes}
+        self._slots = slots
+        for name, node in masters.items():
+            if name not in self._shards:
+                shard = RedisBroker(
+                    node_url(self.url, node.host, node.port),
+                    prefix=self._prefix,
+                    on_event=self._shard_event,
+                    sharded=True,
+                )
+                self._shards[name] = shard
+                await shard.start(self._forward, self._reconnected)
+        moved = False
+        for channel in list(self._channels):
+            want = self.shard_of(channel)
+            had = self._route.get(channel)
+            if want == had or want is None:
+                continue
+            moved = True
+            old = self._shards.get(had) if had else None
+            if old is not None:
+                await old.unsubscribe(channel)
+            self._route[channel] = want
+            await self._shards[want].subscribe(channel)
+        for name in [n for n in self._shards if n not in masters]:
+            moved = True
+            await self._shards.pop(name).close()
+        if moved:
+            # What was published while a channel had no live shard never arrived.
+            self._reconnected()
+
+    async def _repairer(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while True:
+                self.repairs += 1
+                try:
+                    await self._read_map()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.warning(
+                        "broker.cluster_map_failed", extra={"event": "broker.cluster_map_failed"}
+                    )
+                await asyncio.sleep(0.5)
+                if self.connected and not self._wake.is_set():
+                    break
+                self._wake.clear()
+
+
+def make_redis_broker(
+    url: str, *, prefix: str, on_event: Callable[[str], None] | None = None
+) -> Broker:
+    """The broker for ``KUULOLLA_REDIS_URL``: sharded on a cluster (core/redis_pool.py)."""
+    from kuulolla.core.redis_pool import is_cluster
+
+    if is_cluster(url):
+        return RedisClusterBroker(url, prefix=prefix, on_event=on_event)
+    return RedisBroker(url, prefix=prefix, on_event=on_event)

@@ -54,7 +54,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from kuulolla.core import metrics
 from kuulolla.core.db import Database
 from kuulolla.core.models import RateCounter
-from kuulolla.core.redis_pool import pooled_redis
+from kuulolla.core.redis_pool import close_redis, pooled_redis
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ class RedisLimiter:
         await self.fallback.prune()
 
     async def close(self) -> None:
-        await self._redis.aclose(close_connection_pool=True)
+        await close_redis(self._redis)
 
 
 # ------------------------------------------------------------------ database

@@ -33,7 +33,7 @@ from kuulolla.chat.endpoint import websocket_endpoint
 from kuulolla.chat.server import ChatServer
 from kuulolla.core import metrics
 from kuulolla.core.bankey import make_ban_keys
-from kuulolla.core.broker import Broker, MemoryBrokerClient, RedisBroker
+from kuulolla.core.broker import Broker, MemoryBrokerClient, make_redis_broker
 from kuulolla.core.clock import HELSINKI, Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, InternalError, NotFound
@@ -87,7 +87,7 @@ def _broker_event(name: str) -> None:
 
 def make_broker(settings: Settings) -> Broker:
     if settings.redis_url:
-        return RedisBroker(
+        return make_redis_broker(
             settings.redis_url, prefix=settings.broker_prefix, on_event=_broker_event
         )
     return MemoryBrokerClient()
@@ -282,9 +282,9 @@ async def _purging(db: Database, settings: Settings, clock: Clock) -> None:
         return
     redis: Any = None
     if settings.redis_url:
-        from redis.asyncio import Redis
+        from kuulolla.core.redis_pool import redis_client
 
-        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+        redis = redis_client(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
     last_vacuum: float | None = None
     try:
         while True:
