@@ -566,6 +566,12 @@ def main() -> int:
         metavar="SECONDS",
         help="time the disk's flushes first, where PostgreSQL keeps its files (0: skip)",
     )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        help="clients in every chosen scenario instead of its own count (c at 10,000: "
+        "`c --clients 10000`)",
+    )
     parser.add_argument("--json", type=Path, help="also write every result to this file")
     parser.add_argument(
         "--profile",
@@ -604,6 +610,8 @@ def main() -> int:
     try:
         for name in args.scenarios:
             scenario = SCENARIOS[name]
+            if args.clients:
+                scenario = {**scenario, "clients": args.clients}
             chosen = databases or (["sqlite", "postgresql"] if name == "d" else ["postgresql"])
             runs = (
                 [("kuulolla", database) for database in chosen]
