@@ -77,7 +77,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_create_org(args: argparse.Namespace) -> int:
-    from kuulolla.rooms import service
+    from kuulolla.accounts import service
 
     settings = _settings(args)
     _run_db(

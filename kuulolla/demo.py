@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from kuulolla.accounts import links
 from kuulolla.accounts.models import Organisation, StaffUser
 from kuulolla.accounts.passwords import Passwords
+from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
 from kuulolla.directory import demo as directory_demo
@@ -178,7 +179,7 @@ async def seed(
         existing_rooms = set(await session.scalars(select(Room.slug)))
     for slug, name in ORGANISATIONS:
         if slug not in orgs:
-            await rooms.do_create_organisation(db, slug=slug, name=name, now=now)
+            await do_create_organisation(db, slug=slug, name=name, now=now)
     for spec in ROOMS:
         if spec["slug"] not in existing_rooms:
             await rooms.do_create_room(

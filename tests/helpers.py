@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.rooms import service as rooms
 
@@ -40,7 +41,7 @@ async def make_room(
     async with db.read_session() as session:
         exists = await session.scalar(select(Organisation.id).where(Organisation.slug == org))
     if not exists:
-        await rooms.do_create_organisation(db, slug=org, name=f"{org} ry", now=NOW)
+        await do_create_organisation(db, slug=org, name=f"{org} ry", now=NOW)
     return await rooms.do_create_room(
         db,
         organisation=org,

@@ -313,13 +313,16 @@ async def list_organisations(db: Database, *, ids: Iterable[int] | None = None) 
 async def do_create_organisation(
     db: Database,
     *,
-    actor_id: int | None,
+    actor_id: int | None = None,
     slug: str,
     name: str,
     contact: str = "",
     require_totp: str = "coordinators",
     now: datetime,
 ) -> int:
+    """Create an organisation and write ``organisation_created`` to its audit log (the
+    one way to create one: the admins' page, ``kuulolla create-org``, the demo).
+    ``actor_id`` None is the command line or the demo."""
     slug = check_slug(slug)
     name = check_name(name, max_chars=200)
     require_totp = logic.check_totp_rule(require_totp)

@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import select
 
 from kuulolla.accounts.models import Organisation
+from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
 from kuulolla.directory import curation, demo_local, logic, opendata, service
 from kuulolla.directory.models import DirectoryService
-from kuulolla.rooms import service as rooms
 
 ORGANISATIONS = [
     ("mielen-tuki", "Mielen Tuki ry"),
@@ -296,7 +296,7 @@ async def seed(db: Database, *, now: datetime) -> int:
         orgs = {o.slug: o.id for o in await session.scalars(select(Organisation))}
     for slug, name in ORGANISATIONS:
         if slug not in orgs:
-            await rooms.do_create_organisation(db, slug=slug, name=name, now=now)
+            await do_create_organisation(db, slug=slug, name=name, now=now)
     async with db.read_session() as session:
         orgs = {o.slug: o.id for o in await session.scalars(select(Organisation))}
         existing = {

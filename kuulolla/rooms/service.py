@@ -18,7 +18,7 @@ from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.core.names import check_name, check_slug
+from kuulolla.core.names import check_name
 from kuulolla.rooms import logic
 from kuulolla.rooms.models import Room, RoomMember, RoomStream
 
@@ -99,18 +99,6 @@ async def list_rooms(db: Database, *, kind: str = "group") -> list[RoomInfo]:
             .order_by(Organisation.name, Room.name_fi)
         )
         return [_info(room, org) for room, org in rows]
-
-
-async def do_create_organisation(db: Database, *, slug: str, name: str, now: datetime) -> int:
-    slug = check_slug(slug)
-    name = check_name(name, max_chars=200)
-    async with db.session() as session:
-        if await session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
-            raise Conflict(N_("An organisation with that slug exists already."), code="slug_taken")
-        org = Organisation(slug=slug, name=name, created_at=now)
-        session.add(org)
-        await session.flush()
-        return org.id
 
 
 async def do_create_room(

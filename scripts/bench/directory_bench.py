@@ -34,6 +34,7 @@ from search_bench import PG_DEFAULT, Databases, postgres_available  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from kuulolla.accounts.models import Organisation  # noqa: E402
+from kuulolla.accounts.service import do_create_organisation  # noqa: E402
 from kuulolla.core.db import Database  # noqa: E402
 from kuulolla.directory import (  # noqa: E402
     curation,
@@ -47,7 +48,6 @@ from kuulolla.directory import (  # noqa: E402
     regions,
     service,
 )
-from kuulolla.rooms import service as rooms  # noqa: E402
 from tests.directory.search_eval import QUERIES, recall_at_5  # noqa: E402
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -55,7 +55,7 @@ NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 async def seed_demo(db: Database) -> None:
     for slug, name in (("arjen-tuki", "Arjen Tuki ry"), ("nuorten-kanava", "Nuorten Kanava ry")):
-        await rooms.do_create_organisation(db, slug=slug, name=name, now=NOW)
+        await do_create_organisation(db, slug=slug, name=name, now=NOW)
     await demo.seed(db, now=NOW)
 
 

@@ -29,6 +29,7 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests.e2e.servers
 
+from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.migrations import upgrade
 from kuulolla.rooms import service as rooms
@@ -47,7 +48,7 @@ async def seed(url: str) -> None:
     db = Database.from_url(url)
     try:
         now = datetime.now(UTC)
-        await rooms.do_create_organisation(db, slug="bench", name="Bench", now=now)
+        await do_create_organisation(db, slug="bench", name="Bench", now=now)
         await rooms.do_create_room(
             db, organisation="bench", slug="huone", names={"fi": "Huone"}, now=now
         )

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.core.events import Kind, Tally
 from kuulolla.core.models import ReportEvent
@@ -57,7 +58,7 @@ async def dashboard(rounds: int) -> tuple[list[float], list[float], int]:
         upgrade(url)
         db = Database.from_url(url)
         try:
-            org = await rooms.do_create_organisation(db, slug="tuki", name="Tuki ry", now=NOW)
+            org = await do_create_organisation(db, slug="tuki", name="Tuki ry", now=NOW)
             for slug in ("ilta", "vanhemmat"):
                 await rooms.do_create_room(
                     db, organisation="tuki", slug=slug, names={"fi": slug}, now=NOW

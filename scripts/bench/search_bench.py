@@ -35,11 +35,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from kuulolla.accounts.service import do_create_organisation  # noqa: E402
 from kuulolla.core.db import Database  # noqa: E402
 from kuulolla.migrations import upgrade  # noqa: E402
 from kuulolla.questions import demo, importing, search, service, staff  # noqa: E402
 from kuulolla.questions.search import Analyser, Mode  # noqa: E402
-from kuulolla.rooms import service as rooms  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent / "search_data" / "queries.json"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -100,7 +100,7 @@ async def postgres_available(url: str) -> bool:
 async def make_orgs(db: Database) -> dict[str, tuple[int, str]]:
     out = {}
     for slug, name in (("arjen-tuki", "Arjen Tuki ry"), ("nuorten-kanava", "Nuorten Kanava ry")):
-        oid = await rooms.do_create_organisation(db, slug=slug, name=name, now=NOW)
+        oid = await do_create_organisation(db, slug=slug, name=name, now=NOW)
         out[slug] = (oid, name)
     return out
 

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 
 from kuulolla import demo
 from kuulolla.accounts.models import Organisation
+from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.queue import console
 from kuulolla.queue import demo as queue_demo
@@ -82,7 +83,7 @@ async def _seed(db: Database) -> dict[str, str]:
     moderates Arjen Tuki's rooms, and Ville, on duty for its one-to-one chats."""
     now = datetime.now(UTC)
     for slug, name in demo.ORGANISATIONS:
-        await rooms.do_create_organisation(db, slug=slug, name=name, now=now)
+        await do_create_organisation(db, slug=slug, name=name, now=now)
     await queue_demo.seed(db, now=now)
     for name in ROOMS:
         await rooms.do_create_room(

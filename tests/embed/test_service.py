@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from kuulolla.accounts.models import AuditEvent
+from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.embed import service
-from kuulolla.rooms import service as rooms
 from tests.helpers import NOW
 
 pytestmark = pytest.mark.asyncio
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.asyncio
 
 async def test_sites_are_added_listed_and_removed_per_organisation(db: Database) -> None:
     """Each organisation has its own list; removing takes a site off one list only."""
-    a = await rooms.do_create_organisation(db, slug="alfa", name="Alfa ry", now=NOW)
-    b = await rooms.do_create_organisation(db, slug="beeta", name="Beeta ry", now=NOW)
+    a = await do_create_organisation(db, slug="alfa", name="Alfa ry", now=NOW)
+    b = await do_create_organisation(db, slug="beeta", name="Beeta ry", now=NOW)
     first = await service.do_add_origin(
         db, organisation_id=a, text="https://WWW.alfa.fi/", actor_id=None, now=NOW
     )
@@ -48,7 +48,7 @@ async def test_sites_are_added_listed_and_removed_per_organisation(db: Database)
 
 async def test_refused_sites_change_nothing(db: Database) -> None:
     """A malformed or repeated site is refused and the list stays as it was."""
-    org = await rooms.do_create_organisation(db, slug="alfa", name="Alfa ry", now=NOW)
+    org = await do_create_organisation(db, slug="alfa", name="Alfa ry", now=NOW)
     await service.do_add_origin(
         db, organisation_id=org, text="https://www.alfa.fi", actor_id=None, now=NOW
     )
@@ -62,7 +62,7 @@ async def test_refused_sites_change_nothing(db: Database) -> None:
 
 async def test_changes_are_in_the_organisations_account_events(db: Database) -> None:
     """Adding and removing a site are recorded with the site and the organisation."""
-    org = await rooms.do_create_organisation(db, slug="alfa", name="Alfa ry", now=NOW)
+    org = await do_create_organisation(db, slug="alfa", name="Alfa ry", now=NOW)
     site = await service.do_add_origin(
         db, organisation_id=org, text="https://www.alfa.fi", actor_id=None, now=NOW
     )

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import pytest_asyncio
 
+from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.questions import logic, service, staff
 from kuulolla.questions.logic import Actor, Role
-from kuulolla.rooms import service as rooms
 from tests.accounts.conftest import env  # noqa: F401 (the staff pages' fixture)
 from tests.helpers import NOW
 
@@ -23,10 +23,8 @@ class Orgs:
 
 @pytest_asyncio.fixture
 async def orgs(db: Database) -> Orgs:
-    a = await rooms.do_create_organisation(db, slug="arjen-tuki", name="Arjen Tuki ry", now=NOW)
-    b = await rooms.do_create_organisation(
-        db, slug="nuorten-kanava", name="Nuorten Kanava ry", now=NOW
-    )
+    a = await do_create_organisation(db, slug="arjen-tuki", name="Arjen Tuki ry", now=NOW)
+    b = await do_create_organisation(db, slug="nuorten-kanava", name="Nuorten Kanava ry", now=NOW)
     return Orgs(a, b)
 
 

@@ -441,6 +441,7 @@ def postgres(url: str, sql: str) -> Any:
 
 def prepare_database(kind: str, workdir: Path, rooms: int) -> tuple[str, Any]:
     """A migrated database with the bench rooms; returns its URL and a cleanup."""
+    from kuulolla.accounts.service import do_create_organisation
     from kuulolla.core.clock import utcnow
     from kuulolla.core.db import Database
     from kuulolla.migrations import upgrade
@@ -459,7 +460,7 @@ def prepare_database(kind: str, workdir: Path, rooms: int) -> tuple[str, Any]:
     async def seed() -> None:
         db = Database.from_url(url)
         now = utcnow()
-        await service.do_create_organisation(db, slug="bench", name="Bench ry", now=now)
+        await do_create_organisation(db, slug="bench", name="Bench ry", now=now)
         for i in range(rooms):
             await service.do_create_room(
                 db,
