@@ -33,7 +33,8 @@ Splits: ``dev``, ``test`` and ``holdout7`` (round 7's measured split) train the
 learned model and tune the lexicon; rounds 8's and 9's measured splits are in
 ``dev`` (ids h1001–h1477 and h2001–h2607); ``holdout`` is the newest split, written
 and committed before the rules last changed
-(``scripts/bench/moderation``, docs/performance.md).
+(``scripts/bench/moderation``, docs/performance.md). ``holdout11`` (ids h4001 on) is
+round 11's split, written and committed before any rule change of that round.
 """
 
 from __future__ import annotations

@@ -165,7 +165,7 @@ def test_holdout_has_every_new_category_and_pattern() -> None:
     assert {p for c in holdout for p in c.patterns} == PATTERNS
 
 
-@pytest.mark.parametrize("split", ["test", "holdout7"])
+@pytest.mark.parametrize("split", ["test", "holdout7", "holdout11"])
 def test_split_shares_no_message_with_dev(split: str) -> None:
     """An earlier measured split holds no text of the dev split."""
     dev = {c.text.casefold() for c in evaluation.load("dev")}
@@ -179,6 +179,21 @@ def test_holdout_shares_no_message_with_any_other_split() -> None:
         for c in evaluation.load(name)
     }  # fmt: skip
     assert [c.id for c in evaluation.load("holdout") if c.text.casefold() in others] == []
+
+
+def test_round11_holdout_is_sound() -> None:
+    """Round 11's holdout split has every crisis category, way of writing and language,
+    and no text of any other split."""
+    round11 = evaluation.load("holdout11")
+    others = {
+        c.text.casefold() for name in evaluation.splits() if name != "holdout11"
+        for c in evaluation.load(name)
+    }  # fmt: skip
+    assert len(round11) >= 450
+    assert {label for c in round11 for label in c.labels} >= set(evaluation.CRISIS)
+    assert {p for c in round11 for p in c.patterns} == PATTERNS
+    assert {c.lang for c in round11} == {"fi", "sv", "en"}
+    assert [c.id for c in round11 if c.text.casefold() in others] == []
 
 
 @pytest.mark.parametrize("label", evaluation.PII_TARGETED)
