@@ -149,7 +149,10 @@ QUEUE_FEEDBACK = register(
             "Whether you got help, your rating from 1 to 5 and what you wrote, with the "
             "topic and the day only. It is not linked to your conversation."
         ),
-        seen_by=N_("The organisation's coordinators, for statistics."),
+        seen_by=N_(
+            "The organisation's coordinators: the statistics, and what you wrote with "
+            "personal data hidden."
+        ),
         default_days=365,
         visitor=True,
         purge=purge_feedback,
