@@ -63,7 +63,8 @@ def moderated(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, 
 def test_moderator_removes_message_and_visitor_gets_crisis_help(
     browser: Any, moderated: tuple[ServerProcess, str]
 ) -> None:
-    """The moderator's panel gets a crisis alert; removing a message hides it for the visitor."""
+    """The moderator's panel gets a crisis alert that brings its message into view;
+    removing a message with a reason hides it for the visitor."""
     server, token = moderated
     mod = new_page(browser)
     mod.context.add_cookies([{"name": "kuulolla_session", "value": token, "url": server.http}])
@@ -94,6 +95,10 @@ def test_moderator_removes_message_and_visitor_gets_crisis_help(
     assert "Aino" in alert.inner_text()
     # The crisis message itself went through: nothing is blocked for it.
     mod.locator("#messages .message__text", has_text="haluan kuolla").wait_for()
+    # The alert brings its message into view, marked.
+    alert.get_by_role("button", name="Näytä viesti").click()
+    crisis = mod.locator("#messages .message", has_text="haluan kuolla")
+    assert "message--reported" in (crisis.get_attribute("class") or "")
 
     assert axe_violations(visitor) == []
     assert axe_violations(mod) == []

@@ -301,7 +301,12 @@ export function attach({ client, view, slug, strings: S }) {
     settingsForm.elements.slow_mode.value = String(f.slow_mode || 0);
     settingsForm.elements.pinned.value = f.pinned || "";
   });
-  client.on("alert", (f, room) => { if (mine(f, room)) alertItem(alerts, f, M); });
+  client.on("alert", (f, room) => {
+    if (!mine(f, room)) return;
+    const li = alertItem(alerts, f, M);
+    // The message it is about, brought into view (messages have no numbers to look up).
+    if (f.seq !== undefined) li.append(showButton(f.seq));
+  });
   client.on("pending", (f, room) => {
     if (mine(f, room)) heldItem(heldList, f, M, (id, approve) => send({ type: "decide", id, approve }), (t) => unmask(t, S));
   });
