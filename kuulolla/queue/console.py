@@ -11,7 +11,6 @@ same entry waits for the first and then finds the condition false; on SQLite
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,8 +44,8 @@ from kuulolla.queue.service import (
     do_sweep,
     report,
 )
-from kuulolla.rooms import logic as rooms_logic
-from kuulolla.rooms.models import Room, RoomStream
+from kuulolla.rooms import service as rooms_service
+from kuulolla.rooms.models import Room
 
 MAX_CHATS_LIMIT = 10
 
@@ -147,20 +146,12 @@ async def _conversation_room(
         if room is not None:
             room.organisation_id = topic.organisation_id
             return room
-    room = Room(
+    room = await rooms_service.add_private_room(
+        session,
         organisation_id=topic.organisation_id,
-        slug="c-" + secrets.token_hex(12),
-        kind="private",
-        name_fi=topic.name_fi,
-        name_sv=topic.name_sv,
-        name_en=topic.name_en,
-        description_fi="",
-        history_limit=rooms_logic.MAX_HISTORY_LIMIT,
-        created_at=now,
+        names={"fi": topic.name_fi, "sv": topic.name_sv, "en": topic.name_en},
+        now=now,
     )
-    session.add(room)
-    await session.flush()
-    session.add(RoomStream(room_id=room.id, last_seq=0, purged_seq=0))
     session.add(QueueParticipant(room_id=room.id, author_key=entry.visitor_key))
     entry.room_id = room.id
     return room

@@ -40,7 +40,8 @@ from kuulolla.queue.models import (
     QueueParticipant,
     QueueTopic,
 )
-from kuulolla.rooms.models import Room, RoomMember, RoomStream
+from kuulolla.rooms import service as rooms_service
+from kuulolla.rooms.models import Room
 from kuulolla.shifts import rooms as roster
 
 RECENT_CONVERSATIONS = 20  # how many recent handling times feed the estimate
@@ -675,9 +676,7 @@ async def do_delete_conversation(
             await session.execute(
                 delete(QueueParticipant).where(QueueParticipant.room_id == room_id)
             )
-            await session.execute(delete(RoomMember).where(RoomMember.room_id == room_id))
-            await session.execute(delete(RoomStream).where(RoomStream.room_id == room_id))
-            await session.execute(delete(Room).where(Room.id == room_id))
+            await rooms_service.erase_room(session, room_id=room_id)
     if db.is_sqlite:
         # As for a deleted question: the rows' old pages leave the write-ahead log now.
         await compact_sqlite(db, vacuum=False)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.cache import SharedCache
@@ -147,6 +149,38 @@ async def do_create_room(
         await session.flush()
         session.add(RoomStream(room_id=room.id, last_seq=0, purged_seq=0))
         return room.id
+
+
+async def add_private_room(
+    session: AsyncSession, *, organisation_id: int, names: dict[str, str | None], now: datetime
+) -> Room:
+    """A one-to-one conversation's room (kind "private", an unguessable slug) and its
+    message stream, added in the caller's transaction (queue/console.py). ``names`` are
+    the conversation's names by locale, "fi" required."""
+    room = Room(
+        organisation_id=organisation_id,
+        slug="c-" + secrets.token_hex(12),
+        kind="private",
+        name_fi=names["fi"],
+        name_sv=names.get("sv"),
+        name_en=names.get("en"),
+        description_fi="",
+        history_limit=logic.MAX_HISTORY_LIMIT,
+        created_at=now,
+    )
+    session.add(room)
+    await session.flush()
+    session.add(RoomStream(room_id=room.id, last_seq=0, purged_seq=0))
+    return room
+
+
+async def erase_room(session: AsyncSession, *, room_id: int) -> None:
+    """Delete a room for real with its stream and members, in the caller's transaction.
+    The caller first deletes what of its own refers to the room (messages, the queue's
+    participants)."""
+    await session.execute(delete(RoomMember).where(RoomMember.room_id == room_id))
+    await session.execute(delete(RoomStream).where(RoomStream.room_id == room_id))
+    await session.execute(delete(Room).where(Room.id == room_id))
 
 
 _members = cast(Table, RoomMember.__table__)
