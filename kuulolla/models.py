@@ -10,6 +10,7 @@ def load_all() -> None:
     import kuulolla.directory.models
     import kuulolla.embed.models
     import kuulolla.moderation.models
+    import kuulolla.notify.models
     import kuulolla.privacy.models
     import kuulolla.questions.models
     import kuulolla.queue.models

@@ -97,6 +97,12 @@ class Settings:
     # is escalated to the organisation's professionals and coordinators on duty.
     alert_escalation_seconds: float = 120.0
 
+    # Staff e-mail notifications (kuulolla/notify): empty SMTP address, none are sent.
+    smtp_url: str = ""  # smtp://[user:password@]host[:port] or smtps://…
+    smtp_from: str = "Kuulolla <noreply@localhost>"
+    notify_interval: float = 15.0  # seconds between rounds of escalations and sending
+    notify_digest_minutes: float = 60.0  # a digest waits this long after its first item
+
     # Operations.
     gc_thresholds: tuple[int, ...] = (
         20_000,

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 
-from kuulolla.accounts.models import Membership, StaffUser
+from kuulolla.accounts.models import Membership, Organisation, StaffUser
 from kuulolla.chat.models import KIND_MESSAGE, Message
 from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
@@ -206,8 +206,9 @@ async def get_desk(
     now: datetime,
 ) -> DeskView:
     """The person's desk: the items of the rooms they serve, newest first, and the
-    escalated crisis alerts of every room when they receive escalations. Alerts that
-    have just escalated are marked so (``escalated_at``)."""
+    escalated crisis alerts of every room when they receive escalations (an alert
+    is escalated once its time has passed, whether or not :func:`do_escalate_due` has
+    marked it yet)."""
     async with db.read_session() as session:
         room_rows = list(
             await session.scalars(
@@ -288,7 +289,6 @@ async def get_desk(
         return serves(duty, room_id=room_id, private=rooms[room_id].kind == "private")
 
     items: list[DeskItem] = []
-    newly_escalated: list[int] = []
     texts = await _texts(
         db,
         [(a.room_id, a.seq) for a in alerts if a.seq is not None]
@@ -302,8 +302,6 @@ async def get_desk(
         private = rooms[a.room_id].kind == "private"
         if not shown(duty, room_id=a.room_id, private=private, is_escalated=is_escalated):
             continue
-        if is_escalated and a.escalated_at is None:
-            newly_escalated.append(a.id)
         slug, names, entry_id, mine = room_of(a.room_id)
         if a.seq is not None:
             text, _nick, context = texts.get((a.room_id, a.seq), (None, "", []))
@@ -374,8 +372,6 @@ async def get_desk(
                 created_at=h.created_at,
             )
         )
-    if newly_escalated:
-        await _mark_escalated(db, newly_escalated, now=now)
     items.sort(key=lambda i: (i.created_at or now, i.kind, i.id), reverse=True)
     served_rooms = [
         (r.id, _names(r), r.slug)
@@ -419,13 +415,65 @@ async def _texts(
     return out
 
 
-async def _mark_escalated(db: Database, ids: list[int], *, now: datetime) -> None:
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """An alert that has just escalated, for the e-mail to the people it escalates to."""
+
+    alert_id: int
+    organisation_id: int
+    organisation_slug: str
+    room_names: dict[str, str]  # empty: a one-to-one conversation
+    category: str
+    created_at: datetime
+    recipients: list[int]
+
+
+async def do_escalate_due(db: Database, *, after: timedelta, now: datetime) -> list[Escalation]:
+    """Mark the crisis alerts nobody took within ``after`` as escalated (each once, even
+    with several processes: a conditional update) and return them with the people they
+    escalate to: the organisation's professionals and coordinators."""
     async with db.session() as session:
-        await session.execute(
-            update(CrisisAlert)
-            .where(CrisisAlert.id.in_(ids), CrisisAlert.escalated_at.is_(None))
-            .values(escalated_at=now)
+        due = list(
+            await session.execute(
+                select(CrisisAlert, Room, Organisation.slug)
+                .join(Room, Room.id == CrisisAlert.room_id)
+                .join(Organisation, Organisation.id == Room.organisation_id)
+                .where(
+                    CrisisAlert.acked_at.is_(None),
+                    CrisisAlert.escalated_at.is_(None),
+                    CrisisAlert.created_at <= now - after,
+                )
+                .order_by(CrisisAlert.id)
+                .limit(LIMIT)
+            )
         )
+        out: list[Escalation] = []
+        for alert, room, org_slug in due:
+            taken = await session.execute(
+                update(CrisisAlert)
+                .where(CrisisAlert.id == alert.id, CrisisAlert.escalated_at.is_(None))
+                .values(escalated_at=now)
+            )
+            if not getattr(taken, "rowcount", 0):
+                continue
+            people = await session.scalars(
+                select(Membership.user_id).where(
+                    Membership.organisation_id == room.organisation_id,
+                    Membership.role.in_(("professional", "coordinator")),
+                )
+            )
+            out.append(
+                Escalation(
+                    alert.id,
+                    room.organisation_id,
+                    org_slug,
+                    {} if room.kind == "private" else _names(room),
+                    alert.category,
+                    alert.created_at,
+                    sorted(people),
+                )
+            )
+    return out
 
 
 async def do_acknowledge(

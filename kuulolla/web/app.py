@@ -47,6 +47,7 @@ from kuulolla.directory import routes_manage as directory_manage
 from kuulolla.embed import routes as embed
 from kuulolla.moderation import routes as moderation
 from kuulolla.moderation import routes_desk as moderation_desk
+from kuulolla.notify import routes as notify
 from kuulolla.privacy import routes as privacy
 from kuulolla.privacy.service import do_purge
 from kuulolla.questions import routes as questions
@@ -148,6 +149,7 @@ def create_app(
             _housekeeping(db, settings, clock, limiter), name="housekeeping"
         )
         purging = asyncio.create_task(_purging(db, settings, clock), name="purge")
+        notifying = asyncio.create_task(_notifying(db, settings, clock), name="notify")
         try:
             yield {
                 "settings": settings,
@@ -160,7 +162,7 @@ def create_app(
                 "bankeys": bankeys,
             }
         finally:
-            for task in (housekeeping, purging):
+            for task in (housekeeping, purging, notifying):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -185,6 +187,7 @@ def create_app(
         *accounts.ROUTES,
         *moderation.ROUTES,
         *moderation_desk.ROUTES,
+        *notify.ROUTES,
         *directory.ROUTES,
         *directory_manage.ROUTES,
         *directory_import.ROUTES,
@@ -267,6 +270,19 @@ async def _housekeeping(db: Database, settings: Settings, clock: Clock, limiter:
             log.warning(
                 "accounts.housekeeping_failed", extra={"event": "accounts.housekeeping_failed"}
             )
+
+
+async def _notifying(db: Database, settings: Settings, clock: Clock) -> None:
+    """Escalate crisis alerts nobody took in time and send staff e-mail that is due,
+    every ``KUULOLLA_NOTIFY_INTERVAL`` seconds (kuulolla/notify/tasks.py)."""
+    from kuulolla.notify.tasks import do_notify_round
+
+    while True:
+        await asyncio.sleep(settings.notify_interval)
+        try:
+            await do_notify_round(db, settings=settings, now=clock.now())
+        except Exception:
+            log.warning("notify.round_failed", extra={"event": "notify.round_failed"})
 
 
 VACUUM_HOUR = 4

@@ -96,6 +96,7 @@ AUDIENCE = {
     "welcome": "everyone",
     "staff_home": "staff",
     "account": "staff",
+    "account_notifications": "staff",
     "account_password": "staff",
     "account_second_factor": "staff",
     "account_second_factor_off": "staff",

@@ -202,6 +202,7 @@ PAGES: dict[str, list[Page]] = {
         Page("/staff", who="admin"),
     ],
     "account": [Page("/account", who="volunteer")],
+    "account_notifications": [Page("/account/notifications", who="volunteer")],
     "account_second_factor": [Page("/account/second-factor", who="volunteer")],
     "people": [Page("/orgs/{org}/people", who="coordinator", states=(form_errors,))],
     "person": [Page("/orgs/{org}/people/{person}", who="coordinator")],

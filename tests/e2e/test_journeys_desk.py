@@ -12,13 +12,17 @@ where the page starts them (OscillatorNode.start).
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from kuulolla.accounts.models import Organisation
@@ -61,6 +65,24 @@ OscillatorNode.prototype.start = function (...args) { window.__tones += 1; retur
 @dataclass
 class DeskSite(ChatSite):
     url: str = ""
+    mail: list[Any] = field(default_factory=list)  # what the local SMTP server received
+
+
+class Inbox:
+    """aiosmtpd's handler: keeps every message the server accepts."""
+
+    def __init__(self, kept: list[Any]) -> None:
+        self.kept = kept
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.kept.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -93,12 +115,22 @@ def desk_site(
                 await db.dispose()
 
         sessions = run_async(work)
-        env = server_env(url, KUULOLLA_ENV="development", KUULOLLA_QUEUE_GRACE_SECONDS="600")
+        mail: list[Any] = []
+        smtp = Controller(Inbox(mail), hostname="127.0.0.1", port=free_port())
+        smtp.start()
+        env = server_env(
+            url,
+            KUULOLLA_ENV="development",
+            KUULOLLA_QUEUE_GRACE_SECONDS="600",
+            KUULOLLA_SMTP_URL=f"smtp://127.0.0.1:{smtp.port}",
+            KUULOLLA_NOTIFY_INTERVAL="1",
+        )
         server = ServerProcess(env, folder / "desk.log")
         try:
-            yield DeskSite(server.start(), sessions, url)
+            yield DeskSite(server.start(), sessions, url, mail)
         finally:
             server.stop()
+            smtp.stop()
     finally:
         drop_database(token)
 
@@ -197,7 +229,7 @@ def test_alert_nobody_takes_escalates_to_the_professional_on_duty(
         item.get_attribute("class")
     )
     anu.wait_for_function(f"window.__tones > {heard}")
-    assert "Eskaloitu" in alert_item(kaisa, "ihan oikeasti").inner_text()
+    alert_item(kaisa, "ihan oikeasti").locator(".badge--escalated", has_text="Eskaloitu").wait_for()
     item.get_by_role("button", name="Hoidan tämän").click()
     alert_item(kaisa, "ihan oikeasti").locator(
         ".desk-item__taken", has_text="Anu hoitaa tämän"
@@ -215,6 +247,37 @@ def queue_visitor(site: DeskSite, browser: Any, subject: str) -> Any:
     visitor.locator("#enter-form button[type=submit]").click()
     visitor.locator("#wait-status").filter(has_text="jonossa").wait_for()
     return visitor
+
+
+def test_escalation_reaches_by_email_who_asked_for_it(browser: Any, desk_site: DeskSite) -> None:
+    """Anu asks for e-mail at once on her notifications page; a crisis alert in a room
+    that nobody takes in time reaches the local SMTP server as an e-mail to her that
+    names the room and the kind of crisis, without what was written."""
+    anu = desk_site.staff(browser, PROFESSIONAL)
+    anu.goto(f"{desk_site.http}/account/notifications")
+    assert axe_violations(anu) == []
+    anu.get_by_label("Sähköpostiosoite").fill("anu@example.fi")
+    anu.get_by_label("Heti").check()
+    anu.get_by_role("button", name="Tallenna").click()
+    anu.get_by_role("status").filter(has_text="Tallennettu").wait_for()
+    kaisa = desk(desk_site, browser, COORDINATOR)
+    visitor = new_page(browser)
+    enter_room(visitor, desk_site.http, "yksin", "Aino")
+    say(visitor, "en jaksa enää, haluan kuolla, kukaan ei kuule")
+    alert_item(kaisa, "kukaan ei kuule")
+    backdate_alerts(desk_site.url, minutes=10)
+    for _ in range(100):
+        if any(m["To"] == "anu@example.fi" for m in desk_site.mail):
+            break
+        anu.wait_for_timeout(200)
+    mails = [m for m in desk_site.mail if m["To"] == "anu@example.fi"]
+    assert len(mails) == 1
+    body = mails[0].get_content()
+    assert "kriisihälytystä ei ole otettu" in mails[0]["Subject"]
+    assert "Matka yksin" in body and "Itsemurha" in body
+    assert "/orgs/arjen-tuki/desk" in body
+    assert "kuolla" not in body and "Aino" not in body
+    close(anu, kaisa, visitor)
 
 
 def test_new_visitor_shows_in_the_console_at_once_without_a_reload(

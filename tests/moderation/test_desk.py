@@ -83,7 +83,7 @@ async def test_reports_and_held_messages_of_served_rooms(db: Database) -> None:
 
 
 async def test_taking_an_alert_once_is_recorded_and_escalation_stops(db: Database) -> None:
-    """An alert nobody took escalates (recorded once); taken, it shows who has it, a
+    """An alert nobody took escalates (marked and returned once); taken, it shows who has it, a
     second person cannot take it from them, and the moderation log has one entry."""
     room = await make_room(db)
     seqs = await write(db, room, ["haluan kuolla"])
@@ -99,6 +99,10 @@ async def test_taking_an_alert_once_is_recorded_and_escalation_stops(db: Databas
     )
     late = await view(db, room, Duty(any_time=True), minutes=3)
     assert [i.escalated for i in late.items] == [True]
+    assert await desk.do_escalate_due(db, after=AFTER, now=NOW + timedelta(minutes=1)) == []
+    escalated = await desk.do_escalate_due(db, after=AFTER, now=NOW + timedelta(minutes=3))
+    assert [e.alert_id for e in escalated] == [alert_id]
+    assert await desk.do_escalate_due(db, after=AFTER, now=NOW + timedelta(minutes=4)) == []
     async with db.read_session() as session:
         assert await session.scalar(select(CrisisAlert.escalated_at)) is not None
     org = await org_of(db, room)

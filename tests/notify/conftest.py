@@ -1,0 +1,1 @@
+from tests.accounts.conftest import env  # noqa: F401  (fixture)
