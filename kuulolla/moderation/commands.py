@@ -261,6 +261,7 @@ async def _decide(
         approve=frame.approve,
         actor_id=connection.user_id,
         now=server.clock.now(),
+        name_of=lambda key: server.fanout.author_id(room_id, key),
     )
     action = "approve" if frame.approve else "reject"
     if frame.approve:
@@ -327,6 +328,7 @@ async def _resolve(
         actor_id=connection.user_id,
         reason=frame.reason or "",
         now=server.clock.now(),
+        name_of=lambda key: server.fanout.author_id(membership.room.id, key),
     )
     live.to_moderators(membership.room.id, Done(room=frame.room, action="resolve", id=frame.id))
 

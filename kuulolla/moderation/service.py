@@ -10,7 +10,7 @@ endpoint and the routes); services check that objects belong to the room given.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
@@ -673,9 +673,11 @@ async def do_take_held(
     approve: bool,
     actor_id: int | None,
     now: datetime,
+    name_of: Callable[[bytes], str | None] | None = None,
 ) -> Held:
     """Remove a held message from the queue (the caller commits an approved one to
-    the stream); :class:`NotFound` when another moderator took it first."""
+    the stream); :class:`NotFound` when another moderator took it first. ``name_of``:
+    the writer's room pseudonym from their key, which the log names."""
     async with db.session() as session:
         row = await session.scalar(
             select(HeldMessage).where(HeldMessage.id == held_id, HeldMessage.room_id == room_id)
@@ -690,7 +692,7 @@ async def do_take_held(
             room_id=room_id,
             actor_id=actor_id,
             action="approve" if approve else "reject",
-            target=f"held {held_id}",
+            target=(name_of(held.author_key) if name_of else None) or f"held {held_id}",
             now=now,
         )
         return held
@@ -858,7 +860,10 @@ async def do_resolve_report(
     actor_id: int | None,
     reason: str = "",
     now: datetime,
+    name_of: Callable[[bytes], str | None] | None = None,
 ) -> None:
+    """Close an open report; the log names the reported message's writer by
+    ``name_of`` (their room pseudonym from their key) when it can."""
     resolution = actions.check_resolution(resolution)
     reason = actions.check_reason(reason)
     async with db.session() as session:
@@ -870,13 +875,19 @@ async def do_resolve_report(
         row.resolved_at = now
         row.resolved_by = actor_id
         row.resolution = resolution
+        writer = await session.scalar(
+            select(_messages.c.author_key).where(
+                _messages.c.room_id == room_id, _messages.c.seq == row.seq
+            )
+        )
+        target = name_of(bytes(writer)) if name_of and writer is not None else None
         audit(
             session,
             organisation_id=organisation_id,
             room_id=room_id,
             actor_id=actor_id,
             action=f"report.{resolution}",
-            target=f"message {row.seq}",
+            target=target or f"message {row.seq}",
             reason=reason,
             now=now,
         )

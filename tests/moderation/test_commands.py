@@ -196,13 +196,15 @@ def test_private_messages_both_ways(env: Env) -> None:
 
 
 def test_report_queue_and_resolve(env: Env) -> None:
-    """A report reaches the moderators, is listed with context and leaves the queue when resolved."""
+    """A report reaches the moderators, is listed with context and leaves the queue when
+    resolved; the log names the reported writer by their room pseudonym."""
     room = env.world.rooms["alfa"]
     with connect(env, "coordinator-alfa") as mod, connect(env) as visitor:
         enter(mod, room)
         enter(visitor, room)
         send(visitor, room, "ikävä viesti", "q1")
         seq = frames_until(visitor, "ack", ref="q1")["seq"]
+        author = frames_until(mod, "message", seq=seq)["from"]["id"]
         act(visitor, type="report", room=room, seq=seq, reason="abuse", note="kiusaa")
         done = frames_until(visitor, "done", action="report")
         report = frames_until(mod, "report")
@@ -217,6 +219,12 @@ def test_report_queue_and_resolve(env: Env) -> None:
         assert frames_until(mod, "reports")["items"] == []
         act(visitor, type="report", room=room, seq=seq, reason="nonsense")
         assert frames_until(visitor, "error")["code"] == "bad_report_reason"
+
+    async def audit(db: Database) -> list[str]:
+        rows = await service.list_audit(db, organisation_id=env.world.orgs["alfa"])
+        return [f"{r.action}:{r.target}" for r in rows]
+
+    assert env.db(audit) == [f"report.dismissed:{author}"]
 
 
 def check_in(env: Env, who: str) -> None:
