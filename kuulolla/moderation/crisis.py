@@ -35,15 +35,20 @@ word as written) or ``^prefix``, which matches any form that starts with it. Bet
 two elements up to ``gap`` other words may stand (2 unless given); all elements must
 be in one sentence. Flags follow a semicolon: ``gap=N``, ``end`` (the last element
 must end its clause: "en jaksa enää." but not "en jaksa enää koulua"), ``strong``,
-``also=<category>`` (the pattern signals a second category: a parent who hits is
-both violence and abuse), ``hyperbole`` (see "Context"), ``any`` (the elements may stand in any order, within
+``also=<category>`` (the pattern signals a second category: an overdose taken on
+purpose is also suicide), ``hyperbole`` (see "Context"), ``any`` (the elements may stand in any order, within
 ``(gap + 1) × (elements − 1)`` words of the first: Finnish word order is free,
 "kukaan ei kaipaisi" and "ei kukaan kaipaisi"), ``msg`` (with ``any``: the elements
 may stand in different sentences of the message, "en jaksa. haluun pois").
 
 Words matched by a suicide or self-harm pattern do not also count as violence:
 "aikoo tappaa itsensä" is about the person themself; nor do words an abuse pattern
-explains, unless it carries ``also=violence`` or the violence pattern is ``strong``. ``strong`` patterns may use words an
+explains, even for a ``strong`` violence pattern. The labelling rule: a family
+member, partner, ex-partner or carer who hits, chokes or threatens someone at home
+is abuse only (an organisation sets abuse's help numbers), and so is a threat made
+to keep someone silent ("tapan sut jos kerrot"); violence is a threat or
+a plan to hurt others, or an attack from outside the family (a stranger, a fight at
+school, a weapon taken out). ``strong`` patterns may use words an
 idiom took ("uhkasi tappaa mut jos kerron"), but cancel words still void them.
 
 Negation. A pattern that does not itself contain a negation is void when a word it matches is
@@ -91,7 +96,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal
 
@@ -132,7 +137,16 @@ _COMMON = frozenset(
      "i", "my", "to", "not", "don't", "want", "jag", "mig", "inte", "att", "vill"}
 )  # fmt: skip
 _MACRO = re.compile(r"^(@\w+)\s*=\s*(\S+)$")
-CONTEXTS = ("joke", "serious", "cause", "past", "resolved", "again", "topic", "quote")
+CONTEXTS = (
+    "joke", "serious", "cause", "past", "resolved", "again", "topic", "quote", "family"
+)  # fmt: skip
+# How far (in words) after a family member's word the violence they do may start.
+_FAMILY_REACH = 4
+# A weapon keeps violence violence, whoever holds it (and whoever owns it: "isän ase").
+_WEAPONS = frozenset(
+    {"ase", "puukko", "veitsi", "pistooli", "haulikko", "kivääri", "kirves", "gun", "guns",
+     "knife", "knives", "rifle", "kniv", "kniven", "vapen", "pistol", "<knife>"}
+)  # fmt: skip
 # Quotation marks: words between them are quoted (a song, a book, someone else).
 _QUOTES = frozenset('"“”„«»')
 
@@ -178,6 +192,12 @@ class Pattern:
     @property
     def negated_itself(self) -> bool:
         return any(e.negation for e in self.elements)
+
+
+@cache
+def _as_abuse(pattern: Pattern) -> Pattern:
+    """A violence pattern as abuse, for violence that someone in the family does."""
+    return replace(pattern, id=f"abuse: family, {pattern.id.partition(': ')[2]}", category="abuse")
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,6 +546,7 @@ class Detector:
                 continue
             matched.add(pattern.id)
             hits.append((pattern, span))
+        context: dict[str, list[list[int]]] = {}
         if hits:
             # How the message is meant is read only once something matched.
             context = self._context(words, every, sentences)
@@ -555,16 +576,32 @@ class Detector:
         own = {k for p, span in hits if p.category in ("suicide", "self_harm") for k in span}
         if own:
             hits = [(p, s) for p, s in hits if p.category != "violence" or own.isdisjoint(s)]
-        # Likewise words an abuse pattern explains ("seksuaalista väkivaltaa") are not
-        # violence as well, unless that pattern says so (a parent who hits).
-        abuse = {
-            k for p, s in hits if p.category == "abuse" and "violence" not in p.also for k in s
-        }
+        # Likewise words an abuse pattern explains ("seksuaalista väkivaltaa", a parent
+        # who hits or threatens) are not violence as well, nor is anything else in the
+        # sentences that tell of abuse: see the labelling rule above.
+        family = context.get("family", ())
+        if family and any(p.category == "violence" for p, _ in hits):
+            # Violence that a family member, partner or carer does (named just before
+            # it, in the sentence) is abuse: "poikaystävä töni mua ja löi"; with a
+            # weapon it stays violence.
+            ends = [(sentences[span[-1]], span[-1]) for span in family]
+            hits = [
+                (_as_abuse(p), s)
+                if p.category == "violence"
+                and all(_WEAPONS.isdisjoint(words[k].forms) for k in s)
+                and any(
+                    sentence == sentences[s[0]] and 0 < s[0] - end <= _FAMILY_REACH
+                    for sentence, end in ends
+                )
+                else (p, s)
+                for p, s in hits
+            ]
+        abuse = {sentences[k] for p, s in hits if p.category == "abuse" for k in s}
         if abuse:
             hits = [
                 (p, s)
                 for p, s in hits
-                if p.category != "violence" or p.strong or abuse.isdisjoint(s)
+                if p.category != "violence" or abuse.isdisjoint(sentences[k] for k in s)
             ]
         found = {c for p, _ in hits for c in (p.category, *p.also)}
         categories = tuple(c for c in CATEGORIES if c in found)

@@ -6,8 +6,10 @@ some Swedish and English), one JSON object a line::
     {"id": "t001", "lang": "fi", "text": "...", "labels": ["crisis.suicide"], "pii": [],
      "patterns": ["no_umlauts", "teen"]}
 
-Labels: ``crisis.suicide``, ``crisis.self_harm``, ``crisis.violence``,
-``crisis.abuse``, ``crisis.eating`` (disordered eating with danger signs: days
+Labels: ``crisis.suicide``, ``crisis.self_harm``, ``crisis.violence`` (a threat or
+plan to hurt others, or an attack from outside the family), ``crisis.abuse`` (harm or
+control by a family member, partner, ex-partner or carer, hitting and threats
+included: such a message is abuse only, never also violence), ``crisis.eating`` (disordered eating with danger signs: days
 without food, vomiting after meals, laxatives, rapid weight loss, fainting),
 ``crisis.overdose`` (too much of a medicine, drug or alcohol, or a poison, taken or
 swallowed now or very recently) (the message should alert a moderator: it expresses or
@@ -30,11 +32,11 @@ part of the meaning), ``code_switch`` (two languages in one message: "mä oon so
 ``medical`` (a question or remark about medicines, doses or an illness).
 
 Splits: ``dev``, ``test`` and ``holdout7`` (round 7's measured split) train the
-learned model and tune the lexicon; rounds 8's and 9's measured splits are in
-``dev`` (ids h1001–h1477 and h2001–h2607); ``holdout`` is the newest split, written
-and committed before the rules last changed
-(``scripts/bench/moderation``, docs/performance.md). ``holdout11`` (ids h4001 on) is
-round 11's split, written and committed before any rule change of that round.
+learned model and tune the lexicon; rounds 8's, 9's and 10's measured splits are in
+``dev`` (ids h1001–h1477, h2001–h2607 and h3001–h3450); :data:`HOLDOUT`
+(``holdout11``, ids h4001 on) is the newest split, written and committed before any
+rule change of round 11 and never read by whoever changed the rules
+(``scripts/bench/moderation``, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ CRISIS = (
     "crisis.eating",
     "crisis.overdose",
 )
+# The newest measured split (round 11): never tuned on.
+HOLDOUT = "holdout11"
 PII = ("pii.hetu", "pii.phone", "pii.email", "pii.iban", "pii.address")
 # Screening as in a room that lets links through and has no flood state: what is
 # measured is the content rules.
@@ -116,7 +120,7 @@ def splits() -> list[str]:
 
 
 def load(split: str) -> list[Case]:
-    """The cases of ``split`` ("dev", "test", "holdout", ...)."""
+    """The cases of ``split`` ("dev", "test", "holdout11", ...)."""
     cases = []
     with (EVAL / f"{split}.jsonl").open(encoding="utf-8") as f:
         for line in f:

@@ -55,7 +55,12 @@ def summary(values: list[float]) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--split", default="holdout", choices=evaluation.splits())
+    parser.add_argument(
+        "--split",
+        default=evaluation.HOLDOUT if evaluation.HOLDOUT in evaluation.splits() else "dev",
+        choices=evaluation.splits(),
+        help=f"the split to score (the newest holdout, {evaluation.HOLDOUT}, when it exists)",
+    )
     parser.add_argument("--rounds", type=int, default=20, help="timing passes over the texts")
     parser.add_argument("--misses", action="store_true", help="list misses and false alarms")
     parser.add_argument(

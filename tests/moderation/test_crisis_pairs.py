@@ -118,12 +118,12 @@ NUMBERS: list[Pair] = [
 
 # Violence: a game, a toddler, a betrayal, a joke, and the same words meant.
 VIOLENCE: list[Pair] = [
-    ("mun veli hakkaa mua aina fifassa", (), "mun veli hakkaa mua", ("violence", "abuse")),
+    ("mun veli hakkaa mua aina fifassa", (), "mun veli hakkaa mua", ("abuse",)),
     (
         "mun taapero lyö kaikkia kun se on väsyny",
         (),
         "mun isä lyö kaikkia kun se on kännissä",
-        ("violence", "abuse"),
+        ("abuse",),
     ),
     ("me tapettiin se peli eilen", (), "me tapettiin se", ("violence",)),
     (
@@ -132,7 +132,7 @@ VIOLENCE: list[Pair] = [
         "i got stabbed in the back last night and i'm bleeding",
         ("violence",),
     ),
-    ("tapan sut jos spoilaat lol", (), "tapan sut jos kerrot kenellekään", ("violence", "abuse")),
+    ("tapan sut jos spoilaat lol", (), "tapan sut jos kerrot kenellekään", ("abuse",)),
     ("aion tuoda kakun kouluun", (), "aion tuoda aseen kouluun", ("violence",)),
     ("jag dödar dig om du berättar lol", (), "jag dödar dig om du berättar", ("violence",)),
 ]
@@ -346,7 +346,7 @@ PHRASINGS: list[Pair] = [
     ("my parents lock me in my room", ("abuse",), "my parents let me stay in my room", ()),
     (
         "hon hotade att döda mig om jag berättar",
-        ("violence", "abuse"),
+        ("abuse",),
         "mamma dödar mig om jag kommer sent haha",
         (),
     ),
@@ -542,4 +542,89 @@ def test_round10_phrasings(voikko: Finnish, pair: Pair) -> None:
 @pytest.mark.parametrize("pair", LOOKALIKES, ids=lambda p: p[0])
 def test_round10_look_alikes(voikko: Finnish, pair: Pair) -> None:
     """Round 10's look-alikes stay quiet beside the disclosure they resemble."""
+    check(voikko, pair)
+
+
+# Round 11: who does the violence decides the category (the labelling rule in
+# moderation/crisis.py): someone in the family, a partner or a carer is abuse only,
+# a stranger, a peer or the writer's own threat to others is violence.
+FAMILY: list[Pair] = [
+    ("poikaystävä töni mua ja löi", ("abuse",), "joku jätkä töni mua ja löi", ("violence",)),
+    ("isäpuoli lö mua eilen taas", ("abuse",), "ne jätkät löi mua eilen taas", ("violence",)),
+    ("mieheni uhkasi tappaa minut", ("abuse",), "tuntematon mies löi mua nyrkillä", ("violence",)),
+    ("my dad threatened to hurt us", ("abuse",), "someone threatened to kill me", ("violence",)),
+    (
+        "my neighbour is beating his wife",
+        ("abuse",),
+        "my neighbour threatened me with a knife",
+        ("violence",),
+    ),
+    ("said he'd kill me if i tried to leave", ("abuse",), "my mom will kill me if i fail", ()),
+    # a weapon stays violence, whoever owns it
+    ("aion tuoda isän aseen kouluun", ("violence",), "aion tuoda isän kakun kouluun", ()),
+    ("vanhempi poika heitti mut maahan ja potki", ("violence",), "vanhempi poika auttoi mua", ()),
+    ("mun mies hakkaa mua", ("abuse",), "mun mies hakkaa puita pihalla", ()),
+]
+
+# Round 11: long-tail wishes and farewells, older adults' quiet wishes, code-switching
+# and threats in slang, each beside the everyday sentence with the same words.
+PHRASINGS11: list[Pair] = [
+    ("mun ei kuuluis olla olemassa", ("suicide",), "mun ei kuuluis olla täällä vielä", ()),
+    ("ihan sama mitä mulle tapahtuu", ("suicide",), "ihan sama mitä syödään", ()),
+    ("kunhan tää loppuis", ("suicide",), "kunhan tää viikko loppuis", ()),
+    (
+        "Kävin jo hyvästelemässä lapseni. He eivät tiedä mitä tarkoitin.",
+        ("suicide",),
+        "Kävin hyvästelemässä mummon, se muuttaa Ouluun.",
+        (),
+    ),
+    ("sanoin äidille hyvää yötä viimeisen kerran", ("suicide",), "sanoin äidille hyvää yötä", ()),
+    (
+        "henkivakuutus hoitais perheen paremmin kuin mä",
+        ("suicide",),
+        "otin henkivakuutuksen, hyvä olla kunnossa",
+        (),
+    ),
+    ("En jaksa odottaa loppua.", ("suicide",), "En jaksa odottaa lomaa.", ()),
+    (
+        "Jag ser ingen mening med att fortsätta.",
+        ("suicide",),
+        "Jag ser ingen mening med kursen.",
+        (),
+    ),
+    (
+        "Sedan min fru dog finns det inget kvar för mig här.",
+        ("suicide",),
+        "Jag har inget kvar i kylen.",
+        (),
+    ),
+    ("Jag är trött på att leva.", ("suicide",), "Jag är trött på att plugga.", ()),
+    ("jag är så done, vill inte va här mer", ("suicide",), "jag är så done med skolan idag", ()),
+    (
+        "mä en aio herätä huomenna, oon päättänyt",
+        ("suicide",),
+        "en aio herätä huomenna ennen kymmentä",
+        (),
+    ),
+    ("swear down i'm gonna stab that guy", ("violence",), "we're gonna shoot some hoops", ()),
+    (
+        "tar med kniv till skolan i morgon",
+        ("violence",),
+        "tar med matlåda till skolan i morgon",
+        (),
+    ),
+    ("Mitt barnbarn drack av tvättmedlet", ("overdose",), "Mitt barnbarn köpte tvättmedlet", ()),
+    ("day 7 no food 💪 almost there", ("eating",), "day 7 of the trip 💪 almost there", ()),
+]
+
+
+@pytest.mark.parametrize("pair", FAMILY, ids=lambda p: p[0])
+def test_who_does_the_violence(voikko: Finnish, pair: Pair) -> None:
+    """Violence in the family is abuse only; by others, or a weapon, is violence."""
+    check(voikko, pair)
+
+
+@pytest.mark.parametrize("pair", PHRASINGS11, ids=lambda p: p[0])
+def test_round11_phrasings(voikko: Finnish, pair: Pair) -> None:
+    """Round 11's phrasings alert, and the everyday sentence beside each does not."""
     check(voikko, pair)

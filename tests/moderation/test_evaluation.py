@@ -16,15 +16,20 @@ from kuulolla.moderation import evaluation
 from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
+# Round 11's split (evaluation.HOLDOUT) was written apart from the rules of its round
+# and committed before it was measured.
 # Measured on the holdout split of round 10 (450 messages, 276 of them crisis, written
 # in fresh voices and committed before any rule changed; docs/performance.md): with
 # the round-9 lexicon and model 254 of 276 found at 254 of 284; after round 10,
-# measured once, 262 of 276 at 262 of 284.
-MEASURED_CRISIS_RECALL = 262 / 276  # 0.949
-MEASURED_CRISIS_PRECISION = 262 / 284  # 0.923
+# measured once, 262 of 276 at 262 of 284. Its messages (ids h3001–h3450) are now in
+# the dev split, worked in by round 11 (which labels a family member or partner who
+# hits as abuse only, as that split did).
+ROUND10_IDS = range(3001, 3451)
+MEASURED_ROUND10_RECALL = 262 / 276  # 0.949
+MEASURED_ROUND10_PRECISION = 262 / 284  # 0.923
 # Crisis messages found per way of writing on round 10's holdout split, measured once
 # after the round: (found, of).
-MEASURED_BY_PATTERN = {
+MEASURED_ROUND10_BY_PATTERN = {
     "no_umlauts": (37, 37),
     "typo": (23, 23),
     "slang": (23, 24),
@@ -96,7 +101,7 @@ PATTERNS = frozenset(
 )  # fmt: skip
 
 
-ROUNDS_IN_DEV = {"round8": ROUND8_IDS, "round9": ROUND9_IDS}
+ROUNDS_IN_DEV = {"round8": ROUND8_IDS, "round9": ROUND9_IDS, "round10": ROUND10_IDS}
 
 
 def _cases(split: str) -> list[evaluation.Case]:
@@ -121,9 +126,9 @@ def scores(voikko: Finnish) -> dict[str, evaluation.Score]:
 
 
 @pytest.fixture(scope="module")
-def holdout(voikko: Finnish) -> dict[str, evaluation.Score]:
-    """Scores of the holdout split."""
-    return _scores("holdout", voikko)
+def round10(voikko: Finnish) -> dict[str, evaluation.Score]:
+    """Scores of round 10's holdout split."""
+    return _scores("round10", voikko)
 
 
 @pytest.fixture(scope="module")
@@ -146,23 +151,15 @@ def round7(voikko: Finnish) -> dict[str, evaluation.Score]:
 
 def test_evaluation_set_is_sound() -> None:
     """Unique ids, known labels and patterns, and every PII string in its text."""
-    test, holdout = evaluation.load("test"), evaluation.load("holdout")
+    test = evaluation.load("test")
     cases = [c for split in evaluation.splits() for c in evaluation.load(split)]
-    assert len(cases) >= 4500 and len(test) >= 300 and len(holdout) >= 400
+    assert len(cases) >= 4500 and len(test) >= 300
     assert len({c.id for c in cases}) == len(cases)
     assert all(c.labels and c.labels <= LABELS for c in cases)
     assert all(c.patterns <= PATTERNS for c in cases)
     assert all(span in c.text for c in cases for span in c.pii)
     assert all(bool(c.pii) == any(label.startswith("pii.") for label in c.labels) for c in cases)
     assert {c.lang for c in test} >= {"fi", "sv", "en"}
-    assert {c.lang for c in holdout} >= {"fi", "sv", "en"}
-
-
-def test_holdout_has_every_new_category_and_pattern() -> None:
-    """The newest split has messages of each crisis category and each way of writing."""
-    holdout = evaluation.load("holdout")
-    assert {label for c in holdout for label in c.labels} >= set(evaluation.CRISIS)
-    assert {p for c in holdout for p in c.patterns} == PATTERNS
 
 
 @pytest.mark.parametrize("split", ["test", "holdout7", "holdout11"])
@@ -170,15 +167,6 @@ def test_split_shares_no_message_with_dev(split: str) -> None:
     """An earlier measured split holds no text of the dev split."""
     dev = {c.text.casefold() for c in evaluation.load("dev")}
     assert [c.id for c in evaluation.load(split) if c.text.casefold() in dev] == []
-
-
-def test_holdout_shares_no_message_with_any_other_split() -> None:
-    """The newest split holds no text of any other split."""
-    others = {
-        c.text.casefold() for name in evaluation.splits() if name != "holdout"
-        for c in evaluation.load(name)
-    }  # fmt: skip
-    assert [c.id for c in evaluation.load("holdout") if c.text.casefold() in others] == []
 
 
 def test_round11_holdout_is_sound() -> None:
@@ -203,14 +191,10 @@ def test_personal_data_targets_hold(scores: dict[str, evaluation.Score], label: 
     assert scores[label].false_positive_rate <= evaluation.PII_FALSE_POSITIVES
 
 
-def test_crisis_precision_does_not_regress(holdout: dict[str, evaluation.Score]) -> None:
-    """Crisis precision on the holdout split stays within 0.02 of the figure measured."""
-    assert holdout["crisis.any"].precision >= MEASURED_CRISIS_PRECISION - 0.02
-
-
-def test_crisis_recall_does_not_regress(holdout: dict[str, evaluation.Score]) -> None:
-    """Crisis recall stays at least at the figure measured on the holdout split."""
-    assert holdout["crisis.any"].recall >= MEASURED_CRISIS_RECALL
+def test_round10_figures_hold(round10: dict[str, evaluation.Score]) -> None:
+    """Round 10's holdout split keeps its recall, and its precision within 0.02."""
+    assert round10["crisis.any"].recall >= MEASURED_ROUND10_RECALL
+    assert round10["crisis.any"].precision >= MEASURED_ROUND10_PRECISION - 0.02
 
 
 def _found_by_pattern(
@@ -225,11 +209,11 @@ def _found_by_pattern(
     return {name: (patterns[name].tp, patterns[name].support) for name in measured}
 
 
-def test_ways_of_writing_do_not_regress(voikko: Finnish) -> None:
-    """Each way of writing finds at least as many crisis messages of the holdout split
-    as measured."""
-    found = _found_by_pattern("holdout", voikko, MEASURED_BY_PATTERN)
-    assert all(found[n][0] >= MEASURED_BY_PATTERN[n][0] for n in found), found
+def test_round10_ways_of_writing_hold(voikko: Finnish) -> None:
+    """Each way of writing finds at least as many crisis messages of round 10's split as
+    measured after that round."""
+    found = _found_by_pattern("round10", voikko, MEASURED_ROUND10_BY_PATTERN)
+    assert all(found[n][0] >= MEASURED_ROUND10_BY_PATTERN[n][0] for n in found), found
 
 
 def test_round9_figures_hold(round9: dict[str, evaluation.Score]) -> None:
