@@ -27,7 +27,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.privacy import service, staff, words
 from kuulolla.questions.retention import do_delete_by_claim
 from kuulolla.web import seo
-from kuulolla.web.access import OrgFrom, public, requires
+from kuulolla.web.access import DEVICE_MAX_AGE, OrgFrom, public, requires
 from kuulolla.web.forms import (
     FormErrors,
     clock_of,
@@ -178,6 +178,7 @@ async def privacy_notice(request: Request) -> Response:
             "differing": [d for d in differing if d["periods"]],
             "orgs": orgs,
             "settings": settings_of(request),
+            "device_days": DEVICE_MAX_AGE // (24 * 3600),
             "seo": seo.indexable(request, description=i18n.gettext(locale, NOTICE_DESCRIPTION)),
         },
     )
@@ -195,7 +196,10 @@ NOTICE_DESCRIPTION = N_(
 async def delete_question(request: Request) -> Response:
     """The asker deletes their question at once with the claim code."""
 
-    await do_delete_by_claim(db_of(request), code=request.path_params["code"])
+    # The code comes in the form's body, never in the address (questions/routes.py).
+    form = await request.form()
+    code = form.get("code")
+    await do_delete_by_claim(db_of(request), code=code if isinstance(code, str) else "")
     return _page(request, "question_deleted.html", {})
 
 
@@ -282,7 +286,7 @@ ROUTES = [
         name="admin_staff_erase",
     ),
     Route(
-        "/questions/claim/{code}/delete",
+        "/questions/claim/delete",
         delete_question,
         methods=["POST"],
         name="questions_claim_delete",

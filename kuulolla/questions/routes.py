@@ -25,7 +25,7 @@ from kuulolla.core.limits import Rule
 from kuulolla.privacy.service import get_periods
 from kuulolla.privacy.words import privacy_link, question_note
 from kuulolla.questions import logic, service
-from kuulolla.web import limits, seo
+from kuulolla.web import crisis, limits, seo
 from kuulolla.web.access import public
 from kuulolla.web.params import query_int
 from kuulolla.web.templating import render
@@ -207,6 +207,7 @@ async def archive(request: Request) -> Response:
         "questions/archive.html",
         {
             **_common(request),
+            **(await crisis.help_context(request)),
             "seo": _archive_meta(request, category=category, tag=tag, page=page) if items else None,
             "items": items,
             "more": more,
@@ -304,10 +305,11 @@ async def vote(request: Request) -> Response:
         if not counted:  # voted before from this browser, or refused
             await limits.release(request, held)
     response = RedirectResponse(f"/questions/{question_id}#vote", status_code=303)
+    # Until the browser closes (listed in the privacy notice): the vote counts once per
+    # visit of this browser, and once per network an hour (limits above).
     response.set_cookie(
         VOTER_COOKIE,
         token,
-        max_age=365 * 24 * 3600,
         httponly=True,
         samesite="strict",
         secure=not request.app.state.settings.development,
@@ -457,31 +459,19 @@ async def similar_json(request: Request) -> Response:
 # ------------------------------------------------------------------ following a question
 
 
+# The claim code travels only in POST bodies: the question opens as the answer to the
+# form, so its address holds no code, Back does not reopen it (the page is no-store),
+# and the code is in no history, log or Referer.
+
+
 @public
 async def claim_form(request: Request) -> Response:
     return render(request, "questions/claim_form.html", {"error": None, "code": ""})
 
 
-@public
-async def claim_submit(request: Request) -> Response:
-    form = await _form(request)
-    code = form.get("code", "")
-    normalised = logic.normalise_claim_code(code)
-    if normalised is None:
-        error = i18n.gettext(request.state.locale, service.CLAIM_NOT_FOUND)
-        return render(
-            request,
-            "questions/claim_form.html",
-            {"error": error, "code": code[:60]},
-            status_code=400,
-        )
-    grouped = "-".join(normalised[i : i + 4] for i in range(0, len(normalised), 4))
-    return RedirectResponse(f"/questions/claim/{grouped}", status_code=303)
-
-
-@public
-async def claim_page(request: Request) -> Response:
-    code = request.path_params["code"]
+async def claim_view(request: Request, code: str, *, status_code: int = 200) -> Response:
+    """The asker's question, answer and choices for ``code`` (already normalised and
+    grouped), or the form with the not-found error."""
     try:
         view = await service.get_claim_or_raise(request.state.db, code=code)
     except NotFound as exc:
@@ -501,15 +491,52 @@ async def claim_page(request: Request) -> Response:
             if view.refusal in logic.REFUSAL_REASONS
             else None,
         },
+        status_code=status_code,
     )
+
+
+def _grouped(code: str) -> str | None:
+    normalised = logic.normalise_claim_code(code)
+    if normalised is None:
+        return None
+    return "-".join(normalised[i : i + 4] for i in range(0, len(normalised), 4))
+
+
+@public
+async def claim_submit(request: Request) -> Response:
+    form = await _form(request)
+    code = form.get("code", "")
+    grouped = _grouped(code)
+    if grouped is None:
+        error = i18n.gettext(request.state.locale, service.CLAIM_NOT_FOUND)
+        return render(
+            request,
+            "questions/claim_form.html",
+            {"error": error, "code": code[:60]},
+            status_code=400,
+        )
+    return await claim_view(request, grouped)
+
+
+@public
+async def claim_page(request: Request) -> Response:
+    """A link with the code in it (given out before codes stayed out of addresses): the
+    form, filled in, so the question itself opens only as the answer to a POST."""
+    grouped = _grouped(request.path_params["code"])
+    if grouped is None:
+        error = i18n.gettext(request.state.locale, service.CLAIM_NOT_FOUND)
+        return render(
+            request, "questions/claim_form.html", {"error": error, "code": ""}, status_code=404
+        )
+    return render(request, "questions/claim_form.html", {"error": None, "code": grouped})
 
 
 @public
 async def withdraw(request: Request) -> Response:
-    await _form(request)
-    code = request.path_params["code"]
+    form = await _form(request)
+    code = _grouped(form.get("code", "")) or ""
     await service.do_withdraw_consent(request.state.db, code=code, now=request.state.clock.now())
-    return RedirectResponse(f"/questions/claim/{code}", status_code=303)
+    return await claim_view(request, code)
 
 
 ROUTES = [
@@ -521,7 +548,7 @@ ROUTES = [
     Route("/questions/claim", claim_form, methods=["GET"], name="questions_claim"),
     Route("/questions/claim", claim_submit, methods=["POST"]),
     Route("/questions/claim/{code}", claim_page, methods=["GET"], name="questions_claim_page"),
-    Route("/questions/claim/{code}/withdraw", withdraw, methods=["POST"]),
+    Route("/questions/claim/withdraw", withdraw, methods=["POST"]),
     Route("/questions/{id:id}", question_page, name="question"),
     Route("/questions/{id:id}/vote", vote, methods=["POST"]),
 ]

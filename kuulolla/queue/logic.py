@@ -144,6 +144,27 @@ class Load:
     default_handling: float = 15 * 60.0
     # Seconds a helper takes to pick up once a slot is free (clicking "take next").
     pickup: float = 30.0
+    # Seconds a free slot and a waiting visitor have met with nobody taken: since the
+    # last take, the last end or the first visitor's arrival, whichever came last
+    # (see :func:`stalled`). Zero when every slot is busy.
+    stalled: float = 0.0
+
+
+# Past this long with a free slot and nobody taken, a number would promise what nobody
+# backs: the helpers on duty are not taking, for whatever reason.
+STALL_LIMIT = 10 * 60.0
+
+
+def stalled(
+    *, free: int, waiting: int, last_change: float | None, first_arrival: float | None
+) -> float:
+    """Seconds the queue has had a free slot and a waiting visitor with nobody taken
+    (``last_change``: seconds since the last take or end; ``first_arrival``: since the
+    first waiting visitor came), or 0 when no slot is free or nobody waits."""
+    if free <= 0 or waiting <= 0:
+        return 0.0
+    spans = [s for s in (last_change, first_arrival) if s is not None]
+    return max(0.0, min(spans)) if spans else 0.0
 
 
 def typical_handling(load: Load) -> float:
@@ -158,7 +179,8 @@ def typical_handling(load: Load) -> float:
 
 def estimate_wait(place: int, load: Load) -> float | None:
     """Expected seconds until the visitor at 1-based ``place`` is taken, or None when
-    nobody is on duty.
+    nobody is on duty or the helpers on duty have left a free slot untaken for longer
+    than ``STALL_LIMIT`` (we cannot estimate).
 
     Each slot on duty frees up when its conversation ends: a conversation that has
     lasted ``e`` seconds is expected to need about ``max(h - e, h / 4)`` more, where
@@ -167,20 +189,27 @@ def estimate_wait(place: int, load: Load) -> float | None:
     next slot to free and holds it for ``h``; the visitor at ``place`` gets the
     ``place``-th slot to free in that sequence, plus the time a helper takes to
     pick up (``pickup``).
+
+    While a free slot stays untaken (``stalled``), nobody is taken sooner than that
+    long again from now: the estimate grows with the time nobody takes anyone, and a
+    wait that has stalled the longest expected is expected to go on as long.
     """
-    if load.capacity <= 0:
+    if load.capacity <= 0 or load.stalled > STALL_LIMIT:
         return None
     h = typical_handling(load)
     busy = sorted(load.active_elapsed)[: load.capacity]
     frees = [max(h - e, h / 4) for e in busy]
     frees += [0.0] * (load.capacity - len(frees))
     heapq.heapify(frees)
-    at = 0.0
+    floor = max(load.pickup, load.stalled)
+    taken = 0.0
     for _ in range(place):
         at = heapq.heappop(frees)
-        # The slot is taken after the pick-up and then held for the typical time.
-        heapq.heappush(frees, at + load.pickup + h)
-    return at + load.pickup
+        # The slot is taken after the pick-up (not before the stall says) and then
+        # held for the typical time.
+        taken = max(at + load.pickup, floor)
+        heapq.heappush(frees, taken + h)
+    return taken
 
 
 def wait_minutes(seconds: float | None) -> int | None:
@@ -314,7 +343,7 @@ class Admission(StrEnum):
 class TopicStatus:
     admission: Admission
     waiting: int
-    estimate: float | None  # seconds a newcomer would wait
+    estimate: float | None  # seconds a newcomer would wait (None: cannot estimate)
     closes_at: datetime | None
     opens_at: datetime | None
 
@@ -338,10 +367,12 @@ def topic_status(
             Admission.CLOSED, waiting, None, None, next_opening(hours, now) if active else None
         )
     closes_at = window[1]
-    estimate = estimate_wait(waiting + 1, load)
-    if estimate is None:
+    if load.capacity <= 0:
         return TopicStatus(Admission.NO_HELPERS, waiting, None, closes_at, None)
-    if now + timedelta(seconds=estimate) >= closes_at:
+    # With helpers on duty who have not taken anyone for long, the estimate is None
+    # (we cannot estimate): newcomers may still queue, and are told so.
+    estimate = estimate_wait(waiting + 1, load)
+    if estimate is not None and now + timedelta(seconds=estimate) >= closes_at:
         return TopicStatus(
             Admission.SOFT_CLOSED, waiting, estimate, closes_at, next_opening(hours, closes_at)
         )

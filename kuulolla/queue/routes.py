@@ -21,19 +21,22 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from kuulolla.accounts.access import csrf_token, public
+from kuulolla.accounts.service import get_organisation_by_id
+from kuulolla.core import i18n
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, RateLimited
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import token_key
 from kuulolla.core.limits import Rule
 from kuulolla.queue import logic, service
+from kuulolla.queue.changes import TICK, QueueChanges
 from kuulolla.rooms import service as rooms
-from kuulolla.web import limits
+from kuulolla.web import crisis, limits
 from kuulolla.web.chat_strings import CLIENT_STRINGS, strings_json
 from kuulolla.web.templating import render
 
 STREAM_SECONDS = 55.0  # a stream ends after this; the page opens a new one
-STREAM_TICK = 2.0
+STREAM_TICK = 2.0  # only for a visitor with no entry yet
 
 QUESTION_LABELS = {
     "age_group": N_("Your age group"),
@@ -55,6 +58,12 @@ SCRIPT_STRINGS = {
     "position": N_("You are number {n} in the queue."),
     "estimate": N_("Estimated wait: about {n} min."),
     "estimate_unknown": N_("We cannot estimate the wait right now."),
+    "closed_answered": N_(
+        "The chat closed at {time}. You keep your place: the helpers still on duty answer those who are waiting."
+    ),
+    "closed_unanswered": N_(
+        "The chat closed at {time}, and no helper is taking visitors any more, so you will not get an answer today. We are sorry. The help that is open now is below, and the crisis numbers are at the top of the page."
+    ),
     "returned": N_(
         "Your helper's connection was lost. You are first in the queue for the next helper."
     ),
@@ -137,7 +146,11 @@ async def _topic_rows(
 async def topics_page(request: Request) -> Response:
     now = request.state.clock.now()
     rows = await _topic_rows(request.state.db, now=now)
-    return render(request, "queue/topics.html", {"rows": rows, "minutes": logic.wait_minutes})
+    return render(
+        request,
+        "queue/topics.html",
+        {"rows": rows, "minutes": logic.wait_minutes, **(await crisis.help_context(request))},
+    )
 
 
 async def _help_now(request: Request, topic: service.TopicInfo, *, now: Any) -> dict[str, Any]:
@@ -172,10 +185,18 @@ async def topic_page(request: Request) -> Response:
     status = await service.topic_status(db, topic=topic, now=now)
     locale = request.state.locale
     settings = request.state.settings
+    org = await get_organisation_by_id(db, organisation_id=topic.organisation_id)
     return render(
         request,
         "queue/topic.html",
         {
+            **(
+                await crisis.help_context(
+                    request,
+                    organisation_numbers=org.crisis_numbers if org else (),
+                    organisation_id=topic.organisation_id,
+                )
+            ),
             "topic": topic,
             "status": status,
             "minutes": logic.wait_minutes,
@@ -233,14 +254,16 @@ async def enter(request: Request) -> Response:
     except AppError:
         await limits.release(request, held)
         raise
+    request.state.queue_changes.changed(topic.organisation_id)
     view = await service.visitor_status(
         db, visitor_key=_visitor_key(payload), grace=_grace(request), now=now
     )
-    return JSONResponse(_view_json(view))
+    return JSONResponse(_view_json(view, request.state.locale))
 
 
-def _view_json(view: service.VisitorView) -> dict[str, Any]:
-    return {**view.as_json(), "entry": view.entry_id}
+def _view_json(view: service.VisitorView, locale: str) -> dict[str, Any]:
+    closed = i18n.time_text(view.closed_at, locale) if view.closed_at else None
+    return {**view.as_json(), "entry": view.entry_id, "closed_time": closed}
 
 
 @public
@@ -252,15 +275,21 @@ async def status(request: Request) -> Response:
     grace = _grace(request)
     if "text/event-stream" not in request.headers.get("accept", ""):
         view = await service.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
-        return JSONResponse(_view_json(view))
+        return JSONResponse(_view_json(view, request.state.locale))
+
+    changes: QueueChanges = request.state.queue_changes
+    organisation_id = await service.get_visitor_organisation(db, visitor_key=key)
 
     async def events() -> AsyncIterator[str]:
+        # Looked at again when the organisation's queues change (queue/changes.py), and
+        # every TICK seconds besides, for the estimate that grows with time; never
+        # polled per visitor every few seconds.
         last: dict[str, Any] | None = None
         loop = asyncio.get_running_loop()
         until = loop.time() + STREAM_SECONDS
         while loop.time() < until:
             view = await service.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
-            body = _view_json(view)
+            body = _view_json(view, request.state.locale)
             if body != last:
                 yield f"data: {json.dumps(body)}\n\n"
                 last = body
@@ -268,7 +297,10 @@ async def status(request: Request) -> Response:
                 yield ": keep-alive\n\n"
             if view.state not in (logic.State.WAITING, logic.State.ACTIVE):
                 return
-            await asyncio.sleep(STREAM_TICK)
+            if organisation_id is None:
+                await asyncio.sleep(STREAM_TICK)
+            else:
+                await changes.wait(organisation_id, timeout=min(TICK, until - loop.time()))
 
     return StreamingResponse(
         events(),
@@ -280,9 +312,11 @@ async def status(request: Request) -> Response:
 @public
 async def leave(request: Request) -> Response:
     payload = await _payload(request)
-    await service.do_leave(
+    organisation_id = await service.do_leave(
         request.state.db, visitor_key=_visitor_key(payload), now=request.state.clock.now()
     )
+    if organisation_id is not None:
+        request.state.queue_changes.changed(organisation_id)
     return JSONResponse({"state": "left"})
 
 

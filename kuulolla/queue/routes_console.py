@@ -97,6 +97,11 @@ def _text(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _queue_changed(request: Request) -> None:
+    """Wake the waiting visitors' status streams of the organisation (queue/changes.py)."""
+    request.state.queue_changes.changed(request.state.organisation_id)
+
+
 def _back(request: Request, entry_id: int | None = None) -> Response:
     slug = request.path_params["slug"]
     target = f"/staff/queue/{slug}/chat?c={entry_id}" if entry_id else f"/staff/queue/{slug}"
@@ -208,6 +213,7 @@ async def duty(request: Request) -> Response:
         max_chats=_int(form, "max_chats") or 2,
         now=request.state.clock.now(),
     )
+    _queue_changed(request)
     return _back(request)
 
 
@@ -235,6 +241,7 @@ async def take(request: Request) -> Response:
         return await _console_page(
             request, problem=exc.translated(request.state.locale), status=exc.status
         )
+    _queue_changed(request)
     return _back(request, taken.entry_id)
 
 
@@ -332,6 +339,7 @@ async def transfer(request: Request) -> Response:
         staff_key=_staff_key(request, to_user) if to_user is not None else b"",
         now=request.state.clock.now(),
     )
+    _queue_changed(request)
     return _back(request)
 
 
@@ -363,6 +371,7 @@ async def end(request: Request) -> Response:
         entry_id=_required(form, "entry"),
         now=request.state.clock.now(),
     )
+    _queue_changed(request)
     return _back(request)
 
 

@@ -248,11 +248,32 @@ async def load_of(
         .order_by(QueueEntry.ended_at.desc())
         .limit(RECENT_CONVERSATIONS)
     )
+    capacity = logic.capacity(helpers) if roster is None else roster
+    elapsed = [(now - s).total_seconds() for s in started if s is not None]
+    # How long a free slot and a waiting visitor have met with nobody taken.
+    first_queued, last_taken, last_ended, waiting = (
+        await session.execute(
+            select(
+                func.min(QueueEntry.queued_at).filter(QueueEntry.state == State.WAITING.value),
+                func.max(QueueEntry.accepted_at),
+                # A conversation's end frees a slot; a visitor leaving the queue does not.
+                func.max(QueueEntry.ended_at).filter(QueueEntry.accepted_at.is_not(None)),
+                func.count().filter(QueueEntry.state == State.WAITING.value),
+            ).where(QueueEntry.topic_id == topic.id)
+        )
+    ).one()
+    changes = [t for t in (last_taken, last_ended) if t is not None]
     return logic.Load(
-        capacity=logic.capacity(helpers) if roster is None else roster,
-        active_elapsed=[(now - s).total_seconds() for s in started if s is not None],
+        capacity=capacity,
+        active_elapsed=elapsed,
         recent_handling=[(e - a).total_seconds() for a, e in recent.all() if a and e],
         default_handling=float(topic.default_handling),
+        stalled=logic.stalled(
+            free=capacity - len(elapsed),
+            waiting=int(waiting or 0),
+            last_change=(now - max(changes)).total_seconds() if changes else None,
+            first_arrival=(now - first_queued).total_seconds() if first_queued else None,
+        ),
     )
 
 
@@ -290,6 +311,10 @@ class VisitorView:
     room: str | None = None
     returned: bool = False  # back in the queue after the helper dropped
     extra: dict[str, Any] = field(default_factory=dict)
+    # Past the closing time of the opening the visitor queued in: when it was, and
+    # whether helpers are still on duty to answer those waiting.
+    closed_at: datetime | None = None
+    answered: bool | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -299,6 +324,8 @@ class VisitorView:
             "estimate_minutes": logic.wait_minutes(self.estimate),
             "room": self.room,
             "returned": self.returned,
+            "closed": self.closed_at is not None,
+            "answered": self.answered,
         }
 
 
@@ -420,6 +447,7 @@ async def visitor_status(
         org = await session.get(Organisation, topic.organisation_id)
         assert org is not None
         info = _topic_info(topic, org)
+        queued_at = entry.queued_at
     # The roster and the load are read after the write is committed: reading them on
     # other connections while holding SQLite's write lock could wait for a pooled
     # connection that a writer queued behind the lock holds (a deadlock until the
@@ -427,29 +455,56 @@ async def visitor_status(
     roster = await roster_capacity(db, topic_id=info.id, now=now)
     async with db.read_session() as session:
         load = await load_of(session, info, now=now, roster=roster)
+    estimate = logic.estimate_wait(place or 1, load)
+    window = logic.open_window(info.hours, queued_at) if info.active else None
+    closed_at = window[1] if window is not None and now >= window[1] else None
+    answered = None
+    if closed_at is not None:
+        # Helpers still on duty answer those already waiting; with nobody on duty (or
+        # nobody taking) the visitor is told they will not be answered today.
+        answered = estimate is not None
+        estimate = estimate if answered else None
     return VisitorView(
         view.state,
         view.entry_id,
         info.slug,
         position=place,
-        estimate=logic.estimate_wait(place or 1, load),
+        estimate=estimate,
         room=view.room,
         returned=view.returned,
+        closed_at=closed_at,
+        answered=answered,
     )
 
 
-async def do_leave(db: Database, *, visitor_key: bytes, now: datetime) -> None:
-    """The visitor leaves the queue, or ends their conversation."""
+async def do_leave(db: Database, *, visitor_key: bytes, now: datetime) -> int | None:
+    """The visitor leaves the queue, or ends their conversation. Returns the
+    organisation whose queue changed (None: the visitor was in none)."""
     async with db.session() as session:
         entry = await _current(session, visitor_key)
         if entry is None or entry.state not in LIVE:
-            return
+            return None
         await _finish(
             session,
             entry,
             state=State.ENDED if entry.accepted_at else State.LEFT,
             reason="visitor",
             now=now,
+        )
+        return await session.scalar(
+            select(QueueTopic.organisation_id).where(QueueTopic.id == entry.topic_id)
+        )
+
+
+async def get_visitor_organisation(db: Database, *, visitor_key: bytes) -> int | None:
+    """The organisation of the topic the visitor last queued for (None: never)."""
+    async with db.read_session() as session:
+        return await session.scalar(
+            select(QueueTopic.organisation_id)
+            .join(QueueEntry, QueueEntry.topic_id == QueueTopic.id)
+            .where(QueueEntry.visitor_key == visitor_key)
+            .order_by(QueueEntry.id.desc())
+            .limit(1)
         )
 
 

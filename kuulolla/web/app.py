@@ -56,6 +56,7 @@ from kuulolla.queue import feedback as queue_feedback
 from kuulolla.queue import routes as queue
 from kuulolla.queue import routes_console as queue_console
 from kuulolla.queue import routes_manage as queue_manage
+from kuulolla.queue.changes import QueueChanges
 from kuulolla.reports import routes as reports
 from kuulolla.rooms import routes as rooms
 from kuulolla.shifts import routes as shifts
@@ -92,6 +93,25 @@ def make_broker(settings: Settings) -> Broker:
             settings.redis_url, prefix=settings.broker_prefix, on_event=_broker_event
         )
     return MemoryBrokerClient()
+
+
+async def _queue_changes(chat: ChatServer, settings: Settings) -> QueueChanges:
+    """The queue status streams' wake-ups (queue/changes.py), on the chat server's
+    broker link: a channel of their own, handed on from the messages that are no room's."""
+    changes = QueueChanges(node=chat.fanout.node)
+    broker = chat.fanout.broker
+    changes.attach(channel=f"{settings.broker_prefix}:queue", publish=broker.publish)
+    others = chat.fanout.on_other
+
+    def on_other(channel: str, data: bytes) -> None:
+        if channel == changes.channel:
+            changes.on_message(data)
+        else:
+            others(channel, data)
+
+    chat.fanout.on_other = on_other
+    await broker.subscribe(changes.channel)
+    return changes
 
 
 def create_app(
@@ -136,6 +156,7 @@ def create_app(
             link_attempts=settings.link_attempts,
         )
         await chat.start()
+        queue_changes = await _queue_changes(chat, settings)
         # Everything made at start-up (modules, templates, catalogs) lives as long as
         # the process: freeze it so the collector's full passes skip it, and collect
         # the young generation less often. Thousands of sockets each keep a few dozen
@@ -155,6 +176,7 @@ def create_app(
                 "settings": settings,
                 "db": db,
                 "chat": chat,
+                "queue_changes": queue_changes,
                 "clock": clock,
                 "passwords": passwords,
                 "throttle": throttle,

@@ -24,6 +24,7 @@ from kuulolla.queue import service as queue_service
 from kuulolla.rooms import service as rooms
 from kuulolla.rooms.service import RoomInfo
 from kuulolla.shifts.availability import Availability, availability
+from kuulolla.web import crisis as crisis_help
 from kuulolla.web import seo, statement
 from kuulolla.web.access import principal_of, public
 from kuulolla.web.chat_strings import (
@@ -95,10 +96,18 @@ async def index(request: Request) -> Response:
         # A room without a roster is open whenever the service is.
         cards.append(RoomCard(found, availability(await chat.room_states.get(found.id))))
     topics = await _topic_cards(request)
+    locale = request.state.locale
+    numbers, shown = crisis_help.rows(locale)
+    taking = [t for t, status in topics if status.admits]
     return render(
         request,
         "index.html",
         {
+            "crisis_box": crisis_help.CrisisHelp(
+                numbers,
+                shown,
+                crisis_help.OpenChat(taking[0].slug, taking[0].name(locale)) if taking else None,
+            ),
             "seo": seo.indexable(request, description=_text(request, FRONT_PAGE_DESCRIPTION)),
             "open_topics": [t for t in topics if t[1].admits],
             # Closed topics opening soonest first; those open but not admitting (nobody
@@ -146,6 +155,11 @@ async def room(request: Request) -> Response:
     periods = await privacy_service.get_periods(
         request.state.db, organisation_id=found.organisation_id
     )
+    box = await crisis_help.help_context(
+        request,
+        organisation_numbers=org.crisis_numbers if org else (),
+        organisation_id=found.organisation_id,
+    )
     principal = principal_of(request)
     staff_role = chat_role(principal, found.organisation_id) if principal.authenticated else None
     # A room with a roster is open only in a scheduled window with a host on duty.
@@ -174,6 +188,7 @@ async def room(request: Request) -> Response:
             "retention_note": privacy_words.room_note(locale, periods["room_messages"]),
             "privacy_link": privacy_words.privacy_link(locale),
             "moderator_strings_json": strings_json(locale, MODERATOR_STRINGS) if staff_role else "",
+            **box,
         },
     )
 

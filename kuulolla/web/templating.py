@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from kuulolla.core import i18n
+from kuulolla.web import crisis
 from kuulolla.web.access import csrf_token, principal_of
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -90,15 +91,18 @@ def render(
     ctx["layout"] = "embed/base.html" if embedded else "base.html"
     if context:
         ctx.update(context)
+    if "crisis_box" not in ctx:
+        ctx["crisis_box"] = crisis.default(locale)
     html = environment(locale).get_template(name).render(ctx)
     response = HTMLResponse(html, status_code=status_code)
     # Pages may show what a visitor wrote; a shared device must not keep them.
     response.headers["cache-control"] = "no-store"
     if request.state.set_lang_cookie:
+        # The language the visitor chose with the language links, until the browser
+        # closes: nothing of a visit outlives it (listed in the privacy notice).
         response.set_cookie(
             "lang",
             locale,
-            max_age=365 * 24 * 3600,
             samesite="lax",
             httponly=True,
             secure=not settings.development,

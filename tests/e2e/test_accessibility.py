@@ -90,6 +90,12 @@ def form_errors(page: Any, server: ServerProcess) -> None:
     page.locator("#error-summary, .error-summary, [aria-invalid=true]").first.wait_for()
 
 
+def claim_opened(page: Any, server: ServerProcess) -> None:
+    """Opened the question with the code filled in: the asker's page (a POST's answer)."""
+    page.locator("main form.claim-form button[type=submit]").click()
+    page.locator("#delete-heading").wait_for()
+
+
 def similar_answers(page: Any, server: ServerProcess) -> None:
     """Typed a question: answers to similar questions appear while typing."""
     page.locator("#body").press_sequentially(
@@ -224,7 +230,7 @@ PAGES: dict[str, list[Page]] = {
     ],
     "questions_ask": [Page("/questions/ask", states=(form_errors, similar_answers))],
     "questions_claim": [Page("/questions/claim", states=(form_errors,))],
-    "questions_claim_page": [Page("/questions/claim/{claim}")],
+    "questions_claim_page": [Page("/questions/claim/{claim}", states=(claim_opened,))],
     "question": [Page("/questions/{question}")],
     "queue_topics": [Page("/chat")],
     "queue_topic": [Page("/chat/parisuhde"), Page("/chat/omaishoitajat-chat")],
@@ -885,6 +891,7 @@ def finnish_walk(browser: Any, site: Site) -> dict[str, Check]:
     from tests.e2e.test_accessibility_keyboard import KeyboardCheck
     from tests.e2e.test_accessibility_reflow import ReflowCheck
     from tests.e2e.test_accessibility_weight import WeightCheck
+    from tests.e2e.test_visitor_pages import CrisisCheck
 
     # The order matters: the weight is read before anything else loads, the reflow
     # check puts the viewport back, and the keyboard check, which marks the page's
@@ -893,34 +900,37 @@ def finnish_walk(browser: Any, site: Site) -> dict[str, Check]:
         "weight": WeightCheck(site),
         "axe": AxeCheck("fi"),
         "reflow": ReflowCheck(),
+        "crisis fi": CrisisCheck("fi"),
         "keyboard": KeyboardCheck(),
     }
     walk(browser, site, "fi", list(checks.values()), color_scheme="light")
     return checks
 
 
-def other_walks(browser: Any, site: Site) -> dict[str, AxeCheck]:
+def other_walks(browser: Any, site: Site) -> dict[str, Any]:
     """The Swedish and English axe walks, run side by side: Swedish on ``browser`` in
     this thread, English in a thread of its own with its own Playwright and Chromium
     (:func:`tests.e2e.browser.chromium`). A walk waits on the browser and the server as
     much as it computes, so on two cores the pair takes little longer than one. The
     walks share nothing that one changes for the other (see :func:`start_site`)."""
     from tests.e2e.browser import chromium
+    from tests.e2e.test_visitor_pages import CrisisCheck
 
-    checks = {"sv": AxeCheck("sv"), "en": AxeCheck("en")}
+    checks: dict[str, Any] = {"sv": AxeCheck("sv"), "en": AxeCheck("en")}
+    checks.update({f"crisis {lang}": CrisisCheck(lang) for lang in ("sv", "en")})
     failure: list[BaseException] = []
 
     def english() -> None:
         try:
             with chromium() as own:
-                walk(own, site, "en", [checks["en"]], color_scheme="light")
+                walk(own, site, "en", [checks["en"], checks["crisis en"]], color_scheme="light")
         except BaseException as exc:  # reported in the English test
             failure.append(exc)
 
     thread = threading.Thread(target=english, name="english-walk", daemon=True)
     thread.start()
     try:
-        walk(browser, site, "sv", [checks["sv"]], color_scheme="light")
+        walk(browser, site, "sv", [checks["sv"], checks["crisis sv"]], color_scheme="light")
     finally:
         thread.join(WALK_TIMEOUT)
     if thread.is_alive():

@@ -7,13 +7,23 @@ Every journey here leaves the site as it found it: a visitor who queues leaves a
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 
+from kuulolla.accounts.models import Organisation
+from kuulolla.core.clock import HELSINKI
+from kuulolla.core.db import Database
+from kuulolla.queue import service as queue_service
+from kuulolla.queue.logic import WEEKDAYS
+from kuulolla.queue.models import QueueEntry, QueueTopic
 from tests.e2e.browser import new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -38,9 +48,9 @@ def staff_page(browser: Any, site: Any, who: str = "volunteer", **options: Any) 
     return page
 
 
-def queue_up(page: Any, base: str, subject: str) -> None:
+def queue_up(page: Any, base: str, subject: str, topic: str = TOPIC) -> None:
     """The visitor enters the topic's queue with ``subject`` as their answer."""
-    page.goto(f"{base}/chat/{TOPIC}")
+    page.goto(f"{base}/chat/{topic}")
     page.fill("#q-subject", subject)
     if page.locator("#q-consent").count():
         page.check("#q-consent")
@@ -129,3 +139,137 @@ def test_quick_exit_stays_on_screen_while_typing(browser: Any, site: Any, viewpo
         page.wait_for_url("about:blank")
     finally:
         page.context.close()
+
+
+def test_visitor_cookies_end_with_the_session_and_are_in_the_privacy_notice(
+    browser: Any, site: Any
+) -> None:
+    """A visitor who chooses Swedish and votes on an answer gets only cookies that end
+    when the browser closes, each named in the privacy notice."""
+    base = site.server.http
+    page = new_page(browser)
+    try:
+        page.goto(f"{base}/questions/{site.samples['question']}")
+        page.get_by_role("link", name="Svenska").click()
+        page.locator("#vote").get_by_role("button", name="Ja").click()
+        page.wait_for_url("**#vote")
+        cookies = site_cookies(page, base)
+        assert {"lang", "kuulolla_voter"} <= {c["name"] for c in cookies}
+        assert [c["name"] for c in cookies if c["expires"] != -1] == []
+        page.goto(f"{base}/privacy")
+        table = page.locator("table.cookies").inner_text()
+        shot(page, "privacy-cookies")
+        assert [c["name"] for c in cookies if c["name"] not in table] == []
+    finally:
+        page.context.close()
+
+
+# ------------------------------------------------------------------ the wait
+
+
+# A topic of the journeys' own in Arjen Tuki (whose volunteer is on duty with a free
+# slot), open every day but for the last minute: days that do not adjoin, so an entry
+# moved back to yesterday was queued before a closing time.
+WAIT_TOPIC = "odotus-matka"
+
+
+def in_site_db(site: Any, work: Callable[[Database], Awaitable[Any]]) -> Any:
+    """Run ``work`` on the site's database (the loop and connection of its sessions)."""
+    sessions = site.staff_sessions
+    return asyncio.run_coroutine_threadsafe(work(sessions.db), sessions.loop).result(timeout=30)
+
+
+async def ensure_wait_topic(db: Database) -> None:
+    async with db.read_session() as session:
+        if await session.scalar(select(QueueTopic.id).where(QueueTopic.slug == WAIT_TOPIC)):
+            return
+        org_id = await session.scalar(
+            select(Organisation.id).where(Organisation.slug == "arjen-tuki")
+        )
+    assert org_id is not None
+    await queue_service.do_create_topic(
+        db,
+        organisation_id=org_id,
+        slug=WAIT_TOPIC,
+        names={"fi": "Odotusmatka"},
+        hours={day: [["00:00", "23:59"]] for day in WEEKDAYS},
+        questions=("subject",),
+        now=datetime.now(UTC),
+    )
+
+
+def move_queued_at(site: Any, when: datetime) -> None:
+    """Those waiting in the journeys' topic came at ``when``, as if nobody had taken
+    anyone since."""
+
+    async def work(db: Database) -> None:
+        async with db.session() as session:
+            topic_id = await session.scalar(
+                select(QueueTopic.id).where(QueueTopic.slug == WAIT_TOPIC)
+            )
+            await session.execute(
+                update(QueueEntry)
+                .where(QueueEntry.topic_id == topic_id, QueueEntry.state == "waiting")
+                .values(queued_at=when)
+            )
+
+    in_site_db(site, work)
+
+
+def wake_the_queue(browser: Any, base: str) -> None:
+    """Another visitor enters the queue and leaves it: the organisation's queue changes,
+    and every waiting visitor's page is told at once (no wait for a tick)."""
+    other = new_page(browser)
+    try:
+        queue_up(other, base, "Ohikulkija", WAIT_TOPIC)
+        other.locator("#leave").click()
+        other.locator("#entry").wait_for()
+    finally:
+        other.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_wait_estimate_grows_while_nobody_takes_and_then_says_it_cannot_tell(
+    browser: Any, site: Any, viewport: str
+) -> None:
+    """With a helper's slot free and nobody taken, the estimate on the waiting page grows
+    with the time nobody takes anyone, and past ten minutes it says it cannot estimate."""
+    base = site.server.http
+    in_site_db(site, ensure_wait_topic)
+    visitor = new_page(browser, viewport=VIEWPORTS[viewport])
+    status = visitor.locator("#wait-status")
+    try:
+        queue_up(visitor, base, f"Odotan {secrets.token_hex(3)}", WAIT_TOPIC)
+        status.filter(has_text="noin 1 min").wait_for()
+        move_queued_at(site, datetime.now(UTC) - timedelta(minutes=5))
+        wake_the_queue(browser, base)
+        status.filter(has_text="noin 5 min").wait_for()
+        shot(visitor, f"wait-grows-{viewport}")
+        move_queued_at(site, datetime.now(UTC) - timedelta(minutes=11))
+        wake_the_queue(browser, base)
+        status.filter(has_text="Odotusaikaa ei voi juuri nyt arvioida").wait_for()
+        assert "min" not in status.inner_text()
+    finally:
+        visitor.locator("#leave").click()
+        visitor.context.close()
+
+
+def test_waiting_visitor_is_told_when_closing_time_passed(browser: Any, site: Any) -> None:
+    """A visitor still waiting after the chat's closing time is told, on the page, when
+    it closed and that nobody will answer today, with no estimate."""
+    base = site.server.http
+    in_site_db(site, ensure_wait_topic)
+    visitor = new_page(browser, viewport=VIEWPORTS["phone"])
+    status = visitor.locator("#wait-status")
+    try:
+        queue_up(visitor, base, f"Ilta {secrets.token_hex(3)}", WAIT_TOPIC)
+        yesterday = datetime.now(HELSINKI).date() - timedelta(days=1)
+        move_queued_at(site, datetime.combine(yesterday, time(12), HELSINKI))
+        wake_the_queue(browser, base)
+        status.filter(has_text="Chat sulkeutui kello 23.59").wait_for()
+        assert "et saa vastausta tänään" in status.inner_text()
+        assert "Arvioitu odotus" not in status.inner_text()
+        shot(visitor, "closed-phone")
+    finally:
+        visitor.locator("#leave").click()
+        visitor.context.close()

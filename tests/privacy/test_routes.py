@@ -132,18 +132,18 @@ def test_the_asker_deletes_their_question_at_once(env: Env) -> None:
     from tests.questions.conftest import ask
 
     receipt = env.db(lambda db: ask(db, body="Kanarialintu kysyy jotain aivan omaa tänään."))
-    claim = env.client.get(f"/questions/claim/{receipt.claim_code}")
-    assert (
-        claim.status_code == 200
-        and "Delete" in env.client.get(f"/questions/claim/{receipt.claim_code}?lang=en").text
-    )
+    form = env.client.get("/questions/claim")
+    code = {"csrf_token": csrf_from(form.text), "code": receipt.claim_code}
+    claim = env.client.post("/questions/claim", data=code)
+    assert claim.status_code == 200
+    assert "Delete" in env.client.post("/questions/claim?lang=en", data=code).text
     response = env.client.post(
-        f"/questions/claim/{receipt.claim_code}/delete",
-        data={"csrf_token": csrf_from(claim.text)},
+        "/questions/claim/delete",
+        data={"csrf_token": csrf_from(claim.text), "code": receipt.claim_code},
         follow_redirects=False,
     )
     assert response.status_code == 200
-    assert env.client.get(f"/questions/claim/{receipt.claim_code}").status_code == 404
+    assert env.client.post("/questions/claim", data=code).status_code == 404
 
     async def left(db):  # type: ignore[no-untyped-def]
         from sqlalchemy import func, select
@@ -160,7 +160,10 @@ def test_deleting_with_a_wrong_code_changes_nothing(env: Env) -> None:
     """A wrong claim code gets the claim page's not-found error."""
     page = env.client.get("/questions/claim")
     response = env.client.post(
-        "/questions/claim/AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH/delete",
-        data={"csrf_token": csrf_from(page.text)},
+        "/questions/claim/delete",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "code": "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH",
+        },
     )
     assert response.status_code == 404

@@ -164,7 +164,7 @@ def test_ask_without_javascript_shows_similar_answers_then_sends(client: TestCli
     assert sent.status_code == 200
     code = re.search(r"<strong>([A-Z2-7]{4}(?:-[A-Z2-7]{4}){7})</strong>", sent.text)
     assert code
-    claim = client.get(f"/questions/claim/{code.group(1)}")
+    claim = client.post("/questions/claim", data={"code": code.group(1)}, headers=ORIGIN)
     assert claim.status_code == 200
     assert "odottaa vastausta" in claim.text
     assert "040 123 4567" not in claim.text
@@ -175,9 +175,28 @@ def test_ask_without_javascript_shows_similar_answers_then_sends(client: TestCli
     assert typed.status_code == 200 and "odottaa vastausta" in typed.text
 
 
+def test_a_link_with_the_code_opens_only_the_filled_in_form(client: TestClient) -> None:
+    """An old link with the code in its address shows the form filled in, never the
+    question: the question opens only as the answer to a POST."""
+    form = {
+        "category": "relationships",
+        "body": "Valvon joka yö kolmeen asti enkä jaksa puhua puolisolleni siitä.",
+        "visibility": "private",
+        "seen_similar": "1",
+    }
+    sent = client.post("/questions/ask", data=form, headers=ORIGIN)
+    code = re.search(r"<strong>([A-Z2-7]{4}(?:-[A-Z2-7]{4}){7})</strong>", sent.text)
+    assert code
+    assert f'name="code" value="{code.group(1)}"' in sent.text  # the button that opens it
+    page = client.get(f"/questions/claim/{code.group(1)}")
+    assert page.status_code == 200
+    assert f'value="{code.group(1)}"' in page.text and "Valvon joka yö" not in page.text
+
+
 def test_unknown_codes_open_nothing(client: TestClient) -> None:
     """A wrong code gives the same 'not found' for any caller."""
-    assert client.get("/questions/claim/AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA").status_code == 404
+    unknown = {"code": "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"}
+    assert client.post("/questions/claim", data=unknown, headers=ORIGIN).status_code == 404
     assert client.get("/questions/claim/short").status_code == 404
     bad = client.post("/questions/claim", data={"code": "nonsense"}, headers=ORIGIN)
     assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text

@@ -23,6 +23,13 @@ QUESTION = (
 ANSWER = "Riidat kuuluvat parisuhteeseen. Sopikaa aikalisästä ja palatkaa asiaan huomenna."
 
 
+def open_claim(env: Env, code: str) -> str:
+    """The asker's page for ``code``, opened as the claim form sends it (a POST)."""
+    browser = env.browser()
+    token = csrf_from(browser.get("/questions/claim").text)
+    return str(browser.post("/questions/claim", data={"csrf_token": token, "code": code}).text)
+
+
 def ask(
     env: Env,
     body: str = QUESTION,
@@ -158,7 +165,7 @@ def test_crisis_refusal_shows_the_asker_crisis_help(env: Env) -> None:
     pro = staff(env, "professional-alfa")
     response = act(pro, f"{A}/{receipt.question_id}/refuse", {"reason": "crisis"})
     assert response.status_code == 303
-    claim = env.browser().get(f"/questions/claim/{receipt.claim_code}").text
+    claim = open_claim(env, receipt.claim_code)
     assert "Kysymystäsi ei otettu vastattavaksi." in claim
     assert "112" in claim and "09 2525 0111" in claim
 
@@ -185,7 +192,7 @@ def test_duplicate_refusal_needs_a_published_answer(env: Env) -> None:
         },
     )
     assert ok.status_code == 303
-    claim = env.browser().get(f"/questions/claim/{second.claim_code}").text
+    claim = open_claim(env, second.claim_code)
     assert f'href="/questions/{first.question_id}"' in claim
 
 
@@ -301,7 +308,7 @@ def test_review_needs_a_second_person(env: Env) -> None:
     assert question_row(env, qid).state == "answered_private"
     # A private answer: the asker reads it with the code, the archive does not show it.
     assert env.browser().get(f"/questions/{qid}").status_code == 404
-    claim = env.browser().get(f"/questions/claim/{receipt.claim_code}").text
+    claim = open_claim(env, receipt.claim_code)
     assert "Sopikaa aikalisästä" in claim
 
 

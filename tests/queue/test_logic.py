@@ -127,6 +127,51 @@ def test_estimate_wait(place: int, cap: int, elapsed: list[float], expected: flo
     assert logic.estimate_wait(place, load) == expected
 
 
+STALL_CASES = [
+    # (place, capacity, elapsed of active chats, seconds stalled, expected seconds)
+    (1, 1, [], 0.0, P),
+    (1, 1, [], 120.0, 120.0),  # a free slot untaken for 2 min: at least 2 min more
+    (1, 1, [], 300.0, 300.0),  # ... and it grows while nobody takes anyone
+    (2, 1, [], 300.0, 300.0 + H + P),
+    (1, 2, [0.0], 240.0, 240.0),
+    (2, 2, [0.0], 240.0, H + P),  # the busy slot frees later than the stall says
+    (1, 1, [], 601.0, None),  # past ten minutes untaken: we cannot estimate
+]
+
+
+@pytest.mark.parametrize(("place", "cap", "elapsed", "stalled", "expected"), STALL_CASES)
+def test_estimate_grows_while_nobody_takes(
+    place: int, cap: int, elapsed: list[float], stalled: float, expected: float | None
+) -> None:
+    """A free slot left untaken puts the estimate at least that long again; past the
+    stall limit there is no number."""
+    load = Load(capacity=cap, active_elapsed=elapsed, recent_handling=[H], stalled=stalled)
+    assert logic.estimate_wait(place, load) == expected
+
+
+@pytest.mark.parametrize(
+    ("free", "waiting", "last_change", "first_arrival", "expected"),
+    [
+        (0, 3, 500.0, 400.0, 0.0),  # every slot busy: not a stall
+        (1, 0, 500.0, None, 0.0),  # nobody waits
+        (1, 2, 500.0, 400.0, 400.0),  # since the first visitor came
+        (1, 2, 100.0, 400.0, 100.0),  # since the last take or end
+        (2, 1, None, 50.0, 50.0),  # nobody ever taken
+    ],
+)
+def test_stalled(
+    free: int, waiting: int, last_change: float | None, first_arrival: float | None, expected: float
+) -> None:
+    """The stall counts from the latest of the last take or end and the first arrival,
+    only while a slot is free and someone waits."""
+    assert (
+        logic.stalled(
+            free=free, waiting=waiting, last_change=last_change, first_arrival=first_arrival
+        )
+        == expected
+    )
+
+
 @pytest.mark.parametrize(
     ("recent", "expected"),
     [([], 900.0), ([300.0], 300.0), ([10.0], 60.0), ([300.0, 600.0, 7200.0], 2700.0)],

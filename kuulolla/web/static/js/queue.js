@@ -74,7 +74,13 @@ function applyStatus(data) {
     const parts = [];
     if (data.returned) parts.push(S.returned);
     if (data.position) parts.push(fmt(S.position, { n: data.position }));
-    parts.push(data.estimate_minutes ? fmt(S.estimate, { n: data.estimate_minutes }) : S.estimate_unknown);
+    if (data.closed) {
+      // Past closing time: whether the visitor will still be answered, kindly.
+      parts.push(fmt(data.answered ? S.closed_answered : S.closed_unanswered, { time: data.closed_time || "" }));
+    }
+    if (!data.closed || data.answered) {
+      parts.push(data.estimate_minutes ? fmt(S.estimate, { n: data.estimate_minutes }) : S.estimate_unknown);
+    }
     const text = parts.join(" ");
     if ($("wait-status").textContent !== text) $("wait-status").textContent = text;
     closeSocket();
@@ -99,12 +105,23 @@ function finish() {
 // ------------------------------------------------------------------ live status
 
 let streaming = false;
+// Leaving ends the stream: an event computed before the leave must not bring the
+// waiting view back.
+let streamAbort = null;
 
 async function stream() {
   if (streaming || exiting) return;
   streaming = true;
+  const controller = new AbortController();
+  streamAbort = controller;
   try {
-    const response = await post("/chat/status", {}, "text/event-stream");
+    const response = await fetch("/chat/status", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf, accept: "text/event-stream" },
+      body: JSON.stringify({ token }),
+      credentials: "same-origin",
+      signal: controller.signal,
+    });
     if (!response.ok || !response.body) throw new Error("status");
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
@@ -118,15 +135,16 @@ async function stream() {
         const event = buffer.slice(0, cut);
         buffer = buffer.slice(cut + 2);
         for (const line of event.split("\n")) {
-          if (line.startsWith("data: ")) applyStatus(JSON.parse(line.slice(6)));
+          if (line.startsWith("data: ") && !controller.signal.aborted) applyStatus(JSON.parse(line.slice(6)));
         }
       }
     }
   } catch (_) {
-    await new Promise((r) => setTimeout(r, 2000));
+    if (!controller.signal.aborted) await new Promise((r) => setTimeout(r, 2000));
   } finally {
     streaming = false;
   }
+  if (controller.signal.aborted) return;
   if (view && (view.state === "waiting" || view.state === "active") && !exiting) stream();
 }
 
@@ -157,13 +175,20 @@ $("enter-form")?.addEventListener("submit", async (event) => {
   }
 });
 
+function stopStream() {
+  streamAbort?.abort();
+  streamAbort = null;
+}
+
 $("leave").addEventListener("click", async () => {
+  stopStream();
   await postJson("/chat/leave", {}).catch(() => {});
   view = { state: "left" };
   show("entry");
 });
 
 $("end").addEventListener("click", async () => {
+  stopStream();
   await postJson("/chat/leave", {}).catch(() => {});
   view = { ...(view || {}), state: "ended" };
   finish();

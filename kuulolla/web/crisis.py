@@ -1,0 +1,186 @@
+"""The crisis help on every visitor page (templates/_crisis_box.html): the emergency
+number, the crisis lines of the organisation in view or the service's national defaults,
+a Swedish-language line on Swedish pages, and a one-to-one chat that takes visitors now.
+
+Every page rendered through ``render()`` gets the defaults (:func:`default`); a page that
+belongs to an organisation (a room, a chat topic) or knows what is open passes
+``**await help_context(request, organisation_id=...)`` instead. Organisations edit their
+numbers on their settings page (``Organisation.crisis_numbers``); a row with
+``categories`` is for one kind of crisis (the Poison Information Centre) and is listed
+under "More help" only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from starlette.requests import Request
+
+from kuulolla.accounts import logic as accounts_logic
+from kuulolla.core import i18n
+from kuulolla.core.db import Database
+from kuulolla.core.i18n import N_
+from kuulolla.queue import service as queue_service
+
+EMERGENCY = "112"
+
+# The service's national defaults, each with the page languages that list it. MIELI
+# Mental Health Finland's crisis line answers in Finnish around the clock, and in
+# Swedish at set hours.
+NATIONAL: tuple[dict[str, Any], ...] = (
+    {
+        "number": EMERGENCY,
+        "name": N_("Emergency number"),
+        "description": N_("If you or someone else is in danger, call the emergency number 112."),
+        "locales": ("fi", "sv", "en"),
+    },
+    {
+        "number": "09 2525 0111",
+        "name": N_("Crisis Helpline"),
+        "description": N_(
+            "The Crisis Helpline of MIELI Mental Health Finland answers around the clock."
+        ),
+        "locales": ("fi", "sv", "en"),
+        "replaceable": True,  # by the crisis lines of the organisation in view
+    },
+    {
+        "number": "09 2525 0112",
+        "name": N_("Crisis line in Swedish"),
+        "description": N_(
+            "The Swedish-language crisis line of MIELI Mental Health Finland answers at set hours, listed on mieli.fi."
+        ),
+        "locales": ("sv",),
+    },
+)
+
+OPEN_CHAT_SECONDS = 30  # how long one process reuses its look-up of an open chat
+
+
+@dataclass(frozen=True, slots=True)
+class OpenChat:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisHelp:
+    """What the box shows: ``rows`` (name, number, description; the emergency number
+    first), how many of them the strip lists before "More help" (``shown``), and a chat
+    open now."""
+
+    rows: list[dict[str, str]]
+    shown: int
+    open_chat: OpenChat | None = None
+
+
+def _digits(number: str) -> str:
+    return "".join(c for c in number if c.isdigit() or c == "+")
+
+
+def rows(
+    locale: str, organisation_numbers: Iterable[dict[str, Any]] = ()
+) -> tuple[list[dict[str, str]], int]:
+    """The numbers in the order the box lists them, and how many of them the strip
+    shows: the emergency number, the organisation's crisis lines for every crisis (else
+    the national line), the Swedish-language line on Swedish pages; then the numbers
+    for one kind of crisis. A number is listed once."""
+    national = [row for row in NATIONAL if locale in row["locales"]]
+    own = [row for row in organisation_numbers if str(row.get("number", "")).strip()]
+    general = [row for row in own if not row.get("categories")]
+    first = [
+        *national[:1],
+        # The organisation's own lines replace the service's general line.
+        *general,
+        *(row for row in national[1:] if not (general and row.get("replaceable"))),
+    ]
+    later = [row for row in own if row.get("categories")]
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    shown = 0
+    for row in [*first, *later]:
+        key = _digits(str(row["number"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(_shown(row, locale))
+        shown += row in first
+    return out, shown
+
+
+def _shown(row: dict[str, Any], locale: str) -> dict[str, str]:
+    """A row as the page shows it: the service's rows through the catalogs, an
+    organisation's in the page's language (else Finnish)."""
+    if "locales" in row:
+        return {
+            "number": row["number"],
+            "name": i18n.gettext(locale, row["name"]),
+            "description": i18n.gettext(locale, row["description"]),
+        }
+    return {
+        "number": str(row["number"]).strip(),
+        "name": accounts_logic.localised(row.get("name") or {}, locale),
+        "description": accounts_logic.localised(row.get("description") or {}, locale),
+    }
+
+
+def default(locale: str) -> CrisisHelp:
+    """The service's defaults, for pages of no organisation."""
+    found, shown = rows(locale)
+    return CrisisHelp(found, shown)
+
+
+# The last look-up of a chat open now, per process: (when, what).
+_open_chat: dict[str, tuple[datetime, tuple[str, dict[str, str]] | None]] = {}
+
+
+async def _find_open_chat(
+    db: Database, *, now: datetime, organisation_id: int | None
+) -> tuple[str, dict[str, str]] | None:
+    topics = await queue_service.list_topics(db)
+    # The organisation's own topics first.
+    topics.sort(key=lambda t: t.organisation_id != organisation_id)
+    for topic in topics:
+        status = await queue_service.topic_status(db, topic=topic, now=now)
+        if status.admits:
+            return topic.slug, topic.texts["name"]
+    return None
+
+
+async def open_chat(
+    db: Database, *, now: datetime, locale: str, organisation_id: int | None = None
+) -> OpenChat | None:
+    """A one-to-one chat that takes visitors now (the organisation's own first), looked
+    up at most every ``OPEN_CHAT_SECONDS`` per process and organisation."""
+    key = str(organisation_id)
+    cached = _open_chat.get(key)
+    if cached is None or not (now - timedelta(seconds=OPEN_CHAT_SECONDS) <= cached[0] <= now):
+        cached = (now, await _find_open_chat(db, now=now, organisation_id=organisation_id))
+        _open_chat[key] = cached
+    found = cached[1]
+    if found is None:
+        return None
+    slug, names = found
+    return OpenChat(slug, names.get(locale) or names.get("fi", ""))
+
+
+async def help_context(
+    request: Request,
+    *,
+    organisation_numbers: Sequence[dict[str, Any]] = (),
+    organisation_id: int | None = None,
+) -> dict[str, Any]:
+    """The template context of the crisis box for a page of the organisation whose
+    numbers are given (none: the service's defaults), with a chat open now: the
+    template variable ``crisis_box``."""
+    locale: str = request.state.locale
+    found, shown = rows(locale, organisation_numbers)
+    chat = await open_chat(
+        request.state.db,
+        now=request.state.clock.now(),
+        locale=locale,
+        organisation_id=organisation_id,
+    )
+    return {"crisis_box": CrisisHelp(found, shown, chat)}
