@@ -4,13 +4,13 @@ and whether crisis escalations come at once, as a digest or not at all."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kuulolla.accounts.permissions import OWN_ACCOUNT
 from kuulolla.core.errors import AppError
 from kuulolla.core.i18n import N_
-from kuulolla.notify import service
+from kuulolla.notify import centre, service
 from kuulolla.web.access import principal_of, requires
 from kuulolla.web.forms import clock_of, db_of, form_data, see_other
 from kuulolla.web.templating import render
@@ -69,7 +69,23 @@ async def notifications(request: Request) -> Response:
     return see_other("/account/notifications?done=saved")
 
 
+@requires(OWN_ACCOUNT)
+async def waiting(request: Request) -> Response:
+    """What waits for the person (notify/centre.py): the page, or with ``Accept:
+    application/json`` the keys for the header's count (static/js/staff-waiting.js)."""
+    items = await centre.get_waiting(
+        db_of(request),
+        principal=principal_of(request),
+        locale=request.state.locale,
+        now=clock_of(request).now(),
+    )
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"keys": [i.key for i in items]})
+    return render(request, "notify/waiting.html", {"items": items})
+
+
 ROUTES = [
+    Route("/staff/waiting", waiting, methods=["GET"], name="staff_waiting"),
     Route(
         "/account/notifications",
         notifications,

@@ -97,6 +97,7 @@ AUDIENCE = {
     "staff_home": "staff",
     "account": "staff",
     "account_notifications": "staff",
+    "staff_waiting": "staff",
     "account_password": "staff",
     "account_second_factor": "staff",
     "account_second_factor_off": "staff",

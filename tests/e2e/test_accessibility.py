@@ -209,6 +209,10 @@ PAGES: dict[str, list[Page]] = {
     ],
     "account": [Page("/account", who="volunteer")],
     "account_notifications": [Page("/account/notifications", who="volunteer")],
+    "staff_waiting": [
+        Page("/staff/waiting", who="volunteer"),
+        Page("/staff/waiting", who="coordinator"),
+    ],
     "account_second_factor": [Page("/account/second-factor", who="volunteer")],
     "people": [Page("/orgs/{org}/people", who="coordinator", states=(form_errors,))],
     "person": [Page("/orgs/{org}/people/{person}", who="coordinator")],

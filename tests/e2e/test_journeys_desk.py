@@ -356,3 +356,31 @@ def test_two_conversations_in_tabs_with_unread_marks_and_an_inline_limit(
     end_conversation(second)
     third.locator("#leave").click()
     close(first, second, third, helper)
+
+
+def test_waiting_for_you_counts_new_items_in_the_header(browser: Any, site: Any) -> None:
+    """Kaisa's staff header counts what waits for her (an answer to review); the page
+    lists it marked new with a link to it, and once seen the header no longer counts it."""
+    page = new_page(browser)
+    page.context.add_cookies(
+        [
+            {
+                "name": site.cookie_name,
+                "value": site.session_for("coordinator"),
+                "url": site.server.http,
+            }
+        ]
+    )
+    page.goto(site.server.http + "/staff")
+    count = page.locator("#waiting-count")
+    count.filter(has_text=re.compile(r"^[1-9]")).wait_for()
+    page.locator("#waiting-link").click()
+    item = page.locator("#waiting-list li", has_text="Vastaus odottaa tarkistusta")
+    item.first.wait_for()
+    assert item.first.locator(".waiting__new").is_visible()
+    assert item.first.get_by_role("link").get_attribute("href", timeout=1000).startswith("/orgs/")
+    assert axe_violations(page) == []
+    page.goto(site.server.http + "/staff")
+    page.wait_for_load_state("networkidle")
+    assert count.is_hidden()
+    page.context.close()

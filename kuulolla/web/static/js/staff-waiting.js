@@ -1,0 +1,37 @@
+// The notification centre's count in the staff header: what waits for the person
+// (/staff/waiting) that they have not yet seen on that page, kept as seen on this
+// device. On the page itself, the new items are marked and then counted as seen.
+
+const KEY = "kuulolla.staff.seen";
+const link = document.getElementById("waiting-link");
+const count = document.getElementById("waiting-count");
+
+function seen() {
+  try { return new Set(JSON.parse(localStorage.getItem(KEY) || "[]")); } catch (_) { return new Set(); }
+}
+
+function keep(keys) {
+  try { localStorage.setItem(KEY, JSON.stringify(keys.slice(-500))); } catch (_) { /* storage off */ }
+}
+
+const list = document.getElementById("waiting-list");
+if (list) {
+  const before = seen();
+  const keys = [...list.querySelectorAll("[data-key]")].map((li) => {
+    if (!before.has(li.dataset.key)) li.querySelector(".waiting__new")?.removeAttribute("hidden");
+    return li.dataset.key;
+  });
+  keep(keys);
+  if (count) count.hidden = true;
+} else if (link && count) {
+  fetch("/staff/waiting", { headers: { accept: "application/json" }, credentials: "same-origin" })
+    .then((r) => (r.ok ? r.json() : { keys: [] }))
+    .then((data) => {
+      const before = seen();
+      const fresh = (data.keys || []).filter((k) => !before.has(k)).length;
+      count.textContent = fresh ? String(fresh) : "";
+      count.hidden = !fresh;
+      if (fresh) link.setAttribute("aria-label", `${link.dataset.label} (${fresh} ${link.dataset.new})`);
+    })
+    .catch(() => {});
+}
