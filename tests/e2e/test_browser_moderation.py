@@ -111,8 +111,8 @@ def test_moderator_removes_message_and_visitor_gets_crisis_help(
 def test_moderator_view_with_an_alert_and_a_report_passes_axe(
     browser: Any, moderated: tuple[ServerProcess, str], locale: str
 ) -> None:
-    """The moderator's room view showing a crisis alert and a visitor's report has no axe
-    violations in Swedish, English and Finnish."""
+    """The moderator's room view showing a crisis alert, a visitor's report, a private
+    thread and who is here has no axe violations in Swedish, English and Finnish."""
     server, token = moderated
     mod = new_page(browser, locale=locale)
     mod.context.add_cookies([{"name": "kuulolla_session", "value": token, "url": server.http}])
@@ -130,6 +130,12 @@ def test_moderator_view_with_an_alert_and_a_report_passes_axe(
     message.locator("select").select_option("worry")
     message.locator("button").click()
     mod.locator("#mod-reports li").first.wait_for()
+    reporter.locator("#to-mods summary").click()
+    reporter.fill("#to-mods-text", "voitteko auttaa")
+    reporter.locator("#to-mods-form button[type=submit]").click()
+    mod.locator("#mod-private .thread textarea").wait_for()
+    mod.locator("#mod-load-members").click()
+    mod.locator("#mod-members li", has_text="Bertta").wait_for()
     assert mod.locator("html").get_attribute("lang") == locale[:2]
     assert axe_violations(mod) == []
     for page in (mod, writer, reporter):
