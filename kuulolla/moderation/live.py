@@ -204,6 +204,8 @@ class Live:
             serve_stale=lambda _: True
         )
         self._restrictions: SharedCache[int, list[actions.StoredRestriction]] = SharedCache()
+        # Nicknames screened, by the policy they were screened with (screen_nick).
+        self._nick_verdicts: dict[tuple[int, str], tuple[Policy, Verdict]] = {}
         # Moderators' open ``members`` requests: token → (connection, room slug, until).
         self._asking: dict[str, tuple[Connection, str, float]] = {}
 
@@ -409,7 +411,7 @@ class Live:
                 private=room.kind == "private",
             )
             return state, entry
-        verdict = screen(nick, policy=entry.policy, kind="nick")
+        verdict = self.screen_nick(nick, entry)
         if verdict.action is Action.REFUSE:
             note = verdict.notes[0] if verdict.notes else None
             params: dict[str, Any] = dict(note.params) if note else {}
@@ -422,6 +424,20 @@ class Live:
         if restriction is not None and restriction.kind in ("remove", "ban"):
             raise self.restricted(connection, restriction)
         return state, entry
+
+    def screen_nick(self, nick: str, entry: RoomEntry) -> Verdict:
+        """A nickname's screening in a room, kept while the room's policy stays the one
+        it was screened with: a reconnect storm screens each nickname once, not once
+        per join."""
+        key = (id(entry.policy), nick)
+        kept = self._nick_verdicts.get(key)
+        if kept is not None and kept[0] is entry.policy:
+            return kept[1]
+        verdict = screen(nick, policy=entry.policy, kind="nick")
+        if len(self._nick_verdicts) > 50_000:
+            self._nick_verdicts.clear()
+        self._nick_verdicts[key] = (entry.policy, verdict)
+        return verdict
 
     def start_wait(self, state: MemberState, *, joined_at: datetime | None) -> int:
         """Start a visitor's newcomer wait in a group room, counted from their first join

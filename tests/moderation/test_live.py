@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from pytest import MonkeyPatch
 from sqlalchemy import update
 
 from kuulolla.accounts.models import Organisation
@@ -353,3 +354,26 @@ def test_saved_crisis_numbers_reach_the_next_crisis_help(env: Env) -> None:
         help_frame = frames_until(visitor, "crisis")
         assert [n["number"] for n in help_frame["numbers"]] == ["0400 123 456", "09 2525 0111"]
         assert help_frame["note"]
+
+
+def test_a_nickname_is_screened_once_per_room_policy(monkeypatch: MonkeyPatch) -> None:
+    """Joins under one nickname screen it once while the room's policy stays the same."""
+    from types import SimpleNamespace
+
+    from kuulolla.moderation import live as live_module
+
+    calls: list[str] = []
+
+    def screen(text: str, **options: object) -> SimpleNamespace:
+        calls.append(text)
+        return SimpleNamespace()
+
+    monkeypatch.setattr(live_module, "screen", screen)
+    holder = SimpleNamespace(_nick_verdicts={})
+    first, changed = SimpleNamespace(policy=object()), SimpleNamespace(policy=object())
+    verdicts = [
+        live_module.Live.screen_nick(holder, nick, entry)  # type: ignore[arg-type]
+        for nick, entry in (("Aino", first), ("Aino", first), ("Eino", first), ("Aino", changed))
+    ]
+    assert calls == ["Aino", "Eino", "Aino"]
+    assert verdicts[0] is verdicts[1]
