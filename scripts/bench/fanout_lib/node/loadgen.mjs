@@ -210,6 +210,8 @@ async function main() {
         let ok = false;
         for (let tries = 0; tries < 5 && !ok; tries++) {
           ok = await Promise.race([c.connect(), sleep(20000).then(() => false)]);
+          // An attempt given up on is closed, so it does not go on receiving.
+          if (!ok) { c.ready = false; c.ws.terminate(); }
         }
         if (!ok) stormFailures++;
       }
