@@ -194,8 +194,9 @@ def test_fake_visitors_from_one_network_cannot_fill_the_queue(
     browser: Any, queue_guarded: ServerProcess
 ) -> None:
     """Past the network's entries of the hour, a new visitor from it is told in words
-    when they can queue again, keeps what they wrote and sees the help open now; the
-    queue still holds only the entries allowed."""
+    when they can queue again, keeps what they wrote and sees the help open now (the
+    directory of every organisation's services among it); the queue still holds only
+    the entries allowed."""
     server = queue_guarded
     waiting = [enter_queue(browser, server, f"Jonottaja {i + 1}") for i in range(2)]
     for i, page in enumerate(waiting):
@@ -212,5 +213,8 @@ def test_fake_visitors_from_one_network_cannot_fill_the_queue(
         third.set_viewport_size({"width": width, "height": 900})
         third.screenshot(path=f"/tmp/flood-queue-{width}.png", full_page=True)
     assert axe_violations(third) == []
+    # The help of every organisation is one step away.
+    help_now.get_by_role("link", name="Löydä apua läheltäsi").click()
+    third.get_by_role("heading", level=1, name="Löydä apua läheltäsi").wait_for()
     for page in (*waiting, third):
         page.context.close()
