@@ -38,6 +38,10 @@ CLIENT_STRINGS = {
         "You can send in {n} seconds. Write your message now: it is sent when the wait ends."
     ),
     "too_long": N_("The message is too long (at most {max} characters)."),
+    "over_limit": N_(
+        "Your message has {n} characters, {over} more than the {max} one message can hold. Nothing was cut: shorten it, or send it in parts."
+    ),
+    "char_count": N_("{n} / {max} characters"),
     "history_reset": N_("The conversation was reloaded."),
     "removed": N_("A moderator removed this message."),
     "held": N_("Waiting for a moderator"),

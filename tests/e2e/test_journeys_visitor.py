@@ -273,3 +273,38 @@ def test_waiting_visitor_is_told_when_closing_time_passed(browser: Any, site: An
     finally:
         visitor.locator("#leave").click()
         visitor.context.close()
+
+
+# ------------------------------------------------------------------ on a phone
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_room_shows_the_messages_and_the_box_on_one_screen_and_tells_a_long_paste(
+    browser: Any, site: Any, viewport: str
+) -> None:
+    """After joining a room at 360×640 (and 1280), the message log and the send box are
+    both on screen without scrolling; a 10,000-character paste stays whole in the box,
+    with a counter and the reason it cannot go as one message."""
+    base = site.server.http
+    page = new_page(browser, viewport=VIEWPORTS[viewport])
+    try:
+        page.goto(f"{base}/rooms/{site.samples['open_room']}")
+        page.get_by_label("Nimimerkki").fill(f"Puhelin{secrets.token_hex(2)}")
+        page.get_by_role("button", name="Liity huoneeseen").click()
+        page.locator("#chat").wait_for(state="visible")
+        height = VIEWPORTS[viewport]["height"]
+        for selector in ("#log", "#send-form button[type=submit]", "#text"):
+            box = page.locator(selector).bounding_box()
+            assert box is not None, selector
+            assert box["y"] >= 0 and box["y"] + box["height"] <= height, selector
+        shot(page, f"room-joined-{viewport}")
+        page.locator("#text").fill("a" * 10_000)
+        assert page.locator("#text").input_value() == "a" * 10_000
+        assert page.locator(".char-count").inner_text() == "10000 / 2000 merkkiä"
+        assert "Mitään ei leikattu" in page.locator("#send-error").inner_text()
+        page.locator("#text").press("Enter")
+        assert "Mitään ei leikattu" in page.locator("#send-error").inner_text()
+        assert len(page.locator("#text").input_value()) == 10_000
+        shot(page, f"room-long-paste-{viewport}")
+    finally:
+        page.context.close()

@@ -266,7 +266,9 @@ export class MessageView {
       li.classList.add("message--referral");
       li.append(meta, this.referralCard(m.card, shownNick));
     } else {
-      li.append(meta, element("p", "message__text", unmask(m.text, S)));
+      const body = element("p", "message__text", unmask(m.text, S));
+      body.dir = "auto";  // a right-to-left message reads right to left
+      li.append(meta, body);
     }
     if (m.seq !== undefined) li.dataset.seq = String(m.seq);
     if (m.from && m.from.id) li.dataset.author = m.from.id;
@@ -542,12 +544,23 @@ export class Composer {
     this.errorEl = form.querySelector(".field-error");
     this.waitEl = form.querySelector(".send-wait");
     this.maxChars = box.maxLength > 0 ? box.maxLength : 2000;
+    // A paste longer than the limit must not be cut without a word: the box takes all
+    // of it, a counter shows near the limit, and sending says what is too much.
+    box.removeAttribute("maxlength");
+    box.dir = "auto";
+    this.counter = element("p", "hint char-count");
+    this.counter.id = `${box.id || "text"}-count`;
+    this.counter.setAttribute("aria-live", "polite");
+    this.counter.hidden = true;
+    box.after(this.counter);
+    box.setAttribute("aria-describedby", `${box.getAttribute("aria-describedby") || ""} ${this.counter.id}`.trim());
     this.button = form.querySelector("button[type=submit]");
     this.label = this.button ? this.button.textContent : "";
     this.draftKey = draftKey ? `kuulolla.draft.${draftKey}` : null;
     this.until = 0;
     this.timer = null;
     if (this.draftKey && !box.value) box.value = load(this.draftKey, tab()) || "";
+    this.count();
     box.addEventListener("input", () => this.keep());
     form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(); });
     box.addEventListener("keydown", (event) => {
@@ -558,14 +571,36 @@ export class Composer {
     });
   }
 
-  keep() { if (this.draftKey) save(this.draftKey, this.box.value, tab()); }
+  keep() {
+    if (this.draftKey) save(this.draftKey, this.box.value, tab());
+    this.count();
+  }
+
+  // "1850 / 2000 characters", shown from 80 % of the limit; past it, marked as an error
+  // and the reason said beside the box (a paste too long is kept whole, never cut).
+  count() {
+    const n = this.box.value.trim().length;
+    const near = n >= this.maxChars * 0.8;
+    const over = n > this.maxChars;
+    this.counter.hidden = !near;
+    if (near) this.counter.textContent = fmt(this.S.char_count || "{n} / {max}", { n, max: this.maxChars });
+    this.counter.classList.toggle("field-error", over);
+    if (over) this.error(this.overText(n));
+    else if (this.overShown) this.error("");
+    this.overShown = over;
+  }
+
+  overText(n) {
+    return fmt(this.S.over_limit || this.S.too_long, { n, max: this.maxChars, over: n - this.maxChars });
+  }
 
   submit() {
     const text = this.box.value.trim();
     this.error("");
     if (!text) return;
     if (text.length > this.maxChars) {
-      this.error(fmt(this.S.too_long, { max: this.maxChars }));
+      this.error(this.overText(text.length));
+      this.box.focus();
       return;
     }
     if (this.onSend(text) === false) return;

@@ -87,10 +87,14 @@ client.on("joined", (f, r) => {
   showPresence(r);
   // The join button is hidden now: a keyboard user continues in the message box rather
   // than from the top of the page.
+  const first = chat.hidden;
   const focusLost = !nickForm.hidden && (nickForm.contains(document.activeElement) || document.activeElement === document.body);
   nickForm.hidden = true;
   chat.hidden = false;
-  if (focusLost) $("text").focus();
+  // On a phone the latest messages and the box fill the screen, the room's details
+  // above them (the quick exit stays in its corner).
+  if (first) $("send-form").scrollIntoView({ block: "end" });
+  if (focusLost) $("text").focus({ preventScroll: true });
 });
 
 client.on("presence", (f, r) => { if (r === room) showPresence(r); });
