@@ -61,8 +61,10 @@ from kuulolla.core.errors import (
     RateLimited,
     Unavailable,
 )
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
+from kuulolla.core.origins import origin_allowed
 from kuulolla.directory import referrals
 from kuulolla.moderation import commands as moderation_commands
 from kuulolla.moderation import service as moderation_service
@@ -70,10 +72,8 @@ from kuulolla.moderation.actions import DEFAULT_SETTINGS
 from kuulolla.moderation.live import MemberState
 from kuulolla.moderation.nicknames import NickTaken, check_visitor_nick, room_key
 from kuulolla.queue import service as queue_service
-from kuulolla.reports.events import Kind
 from kuulolla.rooms.nicks import nick_key
 from kuulolla.shifts.rooms import RoomNotOpen
-from kuulolla.web.security import origin_allowed
 
 log = logging.getLogger(__name__)
 
@@ -392,7 +392,7 @@ class Connection:
         if not private:
             # Reports count group-room visits and messages per room; a private room's id
             # would identify a conversation, so one-to-one chats are counted by the
-            # queue (reports/events.py) and never per room.
+            # queue (core/events.py) and never per room.
             server.room_orgs[room.id] = room.organisation_id
         member = await server.members.touch(room_id=room.id, author_key=identity.author_key)
         first_seq = member.first_seq

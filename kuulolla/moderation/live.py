@@ -65,6 +65,7 @@ from kuulolla.chat.sockets import OutFrame
 from kuulolla.core.cache import SharedCache, spread
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, InvalidNick
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_, datetime_text, gettext
 from kuulolla.moderation import actions, crisis_help, desk, service
 from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
@@ -81,7 +82,6 @@ from kuulolla.moderation.logic import (
 )
 from kuulolla.moderation.permissions import MODERATE_ANY_TIME, MODERATE_ON_DUTY
 from kuulolla.moderation.wordlists import WordList
-from kuulolla.reports.events import Kind
 from kuulolla.shifts.rooms import on_duty_in_room
 
 if TYPE_CHECKING:

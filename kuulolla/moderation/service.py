@@ -26,8 +26,10 @@ from kuulolla.chat.models import (
     Message,
 )
 from kuulolla.chat.store import Stored
+from kuulolla.core import events as report_events
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.moderation import actions
 from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
@@ -42,8 +44,6 @@ from kuulolla.moderation.models import (
     WordEntry,
 )
 from kuulolla.moderation.wordlists import WordAction
-from kuulolla.reports import events as report_events
-from kuulolla.reports.events import Kind
 from kuulolla.rooms.models import RoomStream
 
 _messages = cast(Table, Message.__table__)
@@ -72,7 +72,7 @@ def audit(
     now: datetime,
 ) -> None:
     """Record one moderation action in ``session``'s transaction (and, for actions on
-    people and messages rather than settings, a statistics event: reports/events.py)."""
+    people and messages rather than settings, a statistics event: core/events.py)."""
     session.add(
         AuditEntry(
             organisation_id=organisation_id,

@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from kuulolla.accounts.access import csrf_token, public
 from kuulolla.accounts.service import get_organisation_by_id
 from kuulolla.core import i18n
 from kuulolla.core.db import Database
@@ -32,6 +31,7 @@ from kuulolla.queue import logic, service
 from kuulolla.queue.changes import TICK, QueueChanges
 from kuulolla.rooms import service as rooms
 from kuulolla.web import crisis, limits
+from kuulolla.web.access import csrf_token, public
 from kuulolla.web.chat_strings import CLIENT_STRINGS, strings_json
 from kuulolla.web.templating import render
 

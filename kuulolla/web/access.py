@@ -43,8 +43,8 @@ from kuulolla.accounts.sessions import Resolution, resolve_session
 from kuulolla.core.clock import Clock
 from kuulolla.core.errors import AppError, Forbidden
 from kuulolla.core.i18n import N_
+from kuulolla.core.origins import origin_allowed
 from kuulolla.core.settings import Settings
-from kuulolla.web.security import origin_allowed
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

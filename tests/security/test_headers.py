@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
+from kuulolla.core.origins import origin_allowed
 from kuulolla.web.app import create_app
-from kuulolla.web.security import origin_allowed
 from tests.conftest import make_settings
 
 TOKEN = "m" * 32
