@@ -208,5 +208,11 @@ def settings(db_url: str) -> Settings:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run browser tests last. Playwright's synchronous API keeps an event loop running
     in the main thread from the first browser test to the end of the session, and no
-    asyncio test can run after that."""
-    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+    asyncio test can run after that. Each test that drives Chromium is marked
+    ``browser`` (whatever its module declares), so that ``-m browser`` and
+    ``-m "not browser"`` split the suite in two (scripts/test runs the halves side by
+    side)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
