@@ -48,7 +48,7 @@ member, partner, ex-partner or carer who hits, chokes or threatens someone at ho
 is abuse only (an organisation sets abuse's help numbers), and so is a threat made
 to keep someone silent ("tapan sut jos kerrot"); violence is a threat or
 a plan to hurt others, or an attack from outside the family (a stranger, a fight at
-school, a weapon taken out). ``strong`` patterns may use words an
+school), or a weapon taken out, whoever holds it (in the family: both). ``strong`` patterns may use words an
 idiom took ("uhkasi tappaa mut jos kerron"), but cancel words still void them.
 
 Negation. A pattern that does not itself contain a negation is void when a word it matches is
@@ -142,7 +142,8 @@ CONTEXTS = (
 )  # fmt: skip
 # How far (in words) after a family member's word the violence they do may start.
 _FAMILY_REACH = 4
-# A weapon keeps violence violence, whoever holds it (and whoever owns it: "isän ase").
+# A weapon keeps violence violence, whoever holds it (and whoever owns it: "isän ase");
+# in the family it is abuse as well.
 _WEAPONS = frozenset(
     {"ase", "puukko", "veitsi", "pistooli", "haulikko", "kivääri", "kirves", "gun", "guns",
      "knife", "knives", "rifle", "kniv", "kniven", "vapen", "pistol", "<knife>"}
@@ -192,6 +193,11 @@ class Pattern:
     @property
     def negated_itself(self) -> bool:
         return any(e.negation for e in self.elements)
+
+
+def _armed(words: tuple[Word, ...], span: list[int]) -> bool:
+    """Whether a match names a weapon."""
+    return any(not _WEAPONS.isdisjoint(words[k].forms) for k in span)
 
 
 @cache
@@ -578,30 +584,36 @@ class Detector:
             hits = [(p, s) for p, s in hits if p.category != "violence" or own.isdisjoint(s)]
         # Likewise words an abuse pattern explains ("seksuaalista väkivaltaa", a parent
         # who hits or threatens) are not violence as well, nor is anything else in the
-        # sentences that tell of abuse: see the labelling rule above.
+        # sentences that tell of abuse but a weapon: see the labelling rule above.
         family = context.get("family", ())
         if family and any(p.category == "violence" for p, _ in hits):
             # Violence that a family member, partner or carer does (named just before
             # it, in the sentence) is abuse: "poikaystävä töni mua ja löi"; with a
-            # weapon it stays violence.
+            # weapon it is violence as well.
             ends = [(sentences[span[-1]], span[-1]) for span in family]
-            hits = [
-                (_as_abuse(p), s)
-                if p.category == "violence"
-                and all(_WEAPONS.isdisjoint(words[k].forms) for k in s)
-                and any(
-                    sentence == sentences[s[0]] and 0 < s[0] - end <= _FAMILY_REACH
+            converted: list[tuple[Pattern, list[int]]] = []
+            for p, s in hits:
+                if p.category == "violence" and any(
+                    sentence == sentences[s[0]]
+                    and 0 < s[0] - end <= _FAMILY_REACH
+                    # the family's weapon is not the family's violence: "isän ase"
+                    and not _armed(words, [k for k in s if 0 < k - end <= 2])
                     for sentence, end in ends
-                )
-                else (p, s)
-                for p, s in hits
-            ]
+                ):
+                    if _armed(words, s):
+                        converted.append((p, s))
+                    converted.append((_as_abuse(p), s))
+                else:
+                    converted.append((p, s))
+            hits = converted
         abuse = {sentences[k] for p, s in hits if p.category == "abuse" for k in s}
         if abuse:
             hits = [
                 (p, s)
                 for p, s in hits
-                if p.category != "violence" or abuse.isdisjoint(sentences[k] for k in s)
+                if p.category != "violence"
+                or abuse.isdisjoint(sentences[k] for k in s)
+                or _armed(words, s)
             ]
         found = {c for p, _ in hits for c in (p.category, *p.also)}
         categories = tuple(c for c in CATEGORIES if c in found)

@@ -564,6 +564,19 @@ FAMILY: list[Pair] = [
     ("aion tuoda isän aseen kouluun", ("violence",), "aion tuoda isän kakun kouluun", ()),
     ("vanhempi poika heitti mut maahan ja potki", ("violence",), "vanhempi poika auttoi mua", ()),
     ("mun mies hakkaa mua", ("abuse",), "mun mies hakkaa puita pihalla", ()),
+    # a weapon in the family is both
+    (
+        "my brother pulled a knife on me",
+        ("violence", "abuse"),
+        "my brother pulled a face at me",
+        (),
+    ),
+    (
+        "joku mies uhkas mua puukolla",
+        ("violence",),
+        "isä uhkas mua puukolla",
+        ("violence", "abuse"),
+    ),
 ]
 
 # Round 11: long-tail wishes and farewells, older adults' quiet wishes, code-switching
@@ -615,6 +628,52 @@ PHRASINGS11: list[Pair] = [
     ),
     ("Mitt barnbarn drack av tvättmedlet", ("overdose",), "Mitt barnbarn köpte tvättmedlet", ()),
     ("day 7 no food 💪 almost there", ("eating",), "day 7 of the trip 💪 almost there", ()),
+    ("ne pärjäis paremmin ilman", ("suicide",), "ne pärjäis paremmin ilman sokeria", ()),
+    (
+        "Minulla ei ole enää ketään, jonka takia jatkaa.",
+        ("suicide",),
+        "Minulla ei ole enää ketään, jonka kanssa jatkaa matkaa.",
+        (),
+    ),
+    ("Toivoisin että saisin jo mennä.", ("suicide",), "Toivoisin että saisin jo mennä kotiin.", ()),
+    ("I'm just waiting to die now.", ("suicide",), "I'm just waiting to go now.", ()),
+    ("I'm at peace with going.", ("suicide",), "I'm at peace with my choices.", ()),
+    ("i just wanna be gone", ("suicide",), "i just wanna be gone by noon", ()),
+    ("ostin puukon ja tiiän missä se asuu", ("violence",), "ostin puukon mökille", ()),
+    (
+        "oon hyvästelly kaverit, nyt on aika",
+        ("suicide",),
+        "oon hyvästelly kaverit, nyt bussiin",
+        (),
+    ),
+    ("tää on mun goodbye, kiitos kaikille", ("suicide",), "tää on mun goodbye-bileet", ()),
+    (
+        "mä oon ottanu kaikki mun meds yhtä aikaa",
+        ("overdose", "suicide"),
+        "mä oon ottanu kaikki mun vaatteet mukaan",
+        (),
+    ),
+    ("oon purgennu joka päivä", ("eating",), "purgesin mun vaatekaapin", ()),
+    ("imma pull up to his house with the strap", ("violence",), "imma pull up to his house", ()),
+    ("mä pistän sen lihoiks huomenna", ("violence",), "mä pistän sen pelin läpi huomenna", ()),
+    ("joku tarttu mua kurkusta", ("violence",), "flunssa tarttui kurkkuun", ()),
+    ("my uncle chokes me", ("abuse",), "my uncle chokes on his coffee", ()),
+    (
+        "exä huutaa et se tappaa mut",
+        ("abuse",),
+        "exä huutaa et se tappaa mut lol jos syön sen jäätelön",
+        (),
+    ),
+    # a threat in the family marked as a joke with a trivial cause, and the threat
+    ("isä sano et se tappaa mut jos mä en siivoo lol", (), "isä sano et se tappaa mut", ("abuse",)),
+    ("my grandson beat me at chess again", (), "my grandson beat me again", ("abuse",)),
+    # the passive is done by others: violence, not self-harm
+    (
+        "mut hakattiin eilen ja päähän sattuu",
+        ("violence",),
+        "hakkaan päätä seinään kunnes sattuu",
+        ("self_harm",),
+    ),
 ]
 
 
