@@ -27,9 +27,11 @@ from kuulolla.core.errors import AppError, BadRequest, RateLimited
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import token_key
 from kuulolla.core.limits import Rule
+from kuulolla.questions import service as questions
 from kuulolla.queue import logic, service
 from kuulolla.queue.changes import TICK, QueueChanges
 from kuulolla.rooms import service as rooms
+from kuulolla.shifts.availability import availability
 from kuulolla.web import crisis, limits
 from kuulolla.web.access import csrf_token, public
 from kuulolla.web.chat_strings import CLIENT_STRINGS, strings_json
@@ -87,6 +89,7 @@ SCRIPT_STRINGS = {
     "deleted": N_("The conversation has been deleted."),
     "thanks": N_("Thank you for your feedback."),
     "error": N_("Something went wrong. Try again."),
+    "answers_for_you": N_("Answers to questions like yours"),
 }
 
 
@@ -154,26 +157,27 @@ async def topics_page(request: Request) -> Response:
 
 
 async def _help_now(request: Request, topic: service.TopicInfo, *, now: Any) -> dict[str, Any]:
-    """Help that exists now: open group rooms, other organisations' open topics with
-    their waits, and archive answers matching the topic."""
+    """Help that exists now: group rooms open now (their roster says so and a host is
+    on duty), other organisations' topics taking visitors with their waits, and archive
+    answers matching the topic. Once the visitor has written what they want to talk
+    about, the page asks for answers matching their own words (queue.js)."""
     db: Database = request.state.db
-    open_rooms = [r for r in await rooms.list_rooms(db) if r.open][:6]
+    states = request.state.chat.room_states
+    open_rooms = [
+        r
+        for r in await rooms.list_rooms(db)
+        if r.open and availability(await states.get(r.id)).open
+    ][:6]
     others = [
         (t, s)
         for t, s in await _topic_rows(db, now=now)
         if t.organisation_id != topic.organisation_id and s.admits
     ]
-    answers: list[Any] = []
-    try:
-        from kuulolla.questions import service as questions
-
-        answers = await questions.similar(
-            db,
-            text=f"{topic.name(request.state.locale)} {topic.text('description', 'fi')}",
-            limit=3,
-        )
-    except Exception:  # the archive is a bonus here; never fail the queue page for it
-        answers = []
+    answers = await questions.similar(
+        db,
+        text=f"{topic.name(request.state.locale)} {topic.text('description', 'fi')}",
+        limit=3,
+    )
     return {"open_rooms": open_rooms, "other_topics": others, "answers": answers}
 
 

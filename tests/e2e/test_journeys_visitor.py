@@ -308,3 +308,26 @@ def test_room_shows_the_messages_and_the_box_on_one_screen_and_tells_a_long_past
         shot(page, f"room-long-paste-{viewport}")
     finally:
         page.context.close()
+
+
+# ------------------------------------------------------------------ help while waiting
+
+
+def test_help_while_waiting_follows_what_the_visitor_wrote(browser: Any, site: Any) -> None:
+    """Waiting for a relationship chat after writing about caring for a relative, the
+    visitor is offered archive answers to their own words, and no room that is closed."""
+    base = site.server.http
+    page = new_page(browser, viewport=VIEWPORTS["phone"])
+    try:
+        queue_up(page, base, "Olen omaishoitaja enkä saa pidettyä vapaapäiviä")
+        help_now = page.locator(".help-now")
+        help_now.get_by_role(
+            "heading", name="Vastauksia kysymyksiin, jotka muistuttavat sinun kysymystäsi"
+        ).wait_for()
+        titles = page.locator("#help-answers li a").all_inner_texts()
+        assert titles and any("omais" in t.lower() for t in titles), titles
+        assert f"/rooms/{site.samples['closed_room']}" not in help_now.inner_html()
+        shot(page, "help-waiting-phone")
+    finally:
+        page.locator("#leave").click()
+        page.context.close()

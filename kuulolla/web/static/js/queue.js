@@ -167,6 +167,7 @@ $("enter-form")?.addEventListener("submit", async (event) => {
       return_code: String(data.get("return_code") || ""),
     });
     applyStatus(status);
+    if (answers.subject) suggest(answers.subject);
     $("waiting-heading").setAttribute("tabindex", "-1");
     $("waiting-heading").focus();
     stream();
@@ -193,6 +194,33 @@ $("end").addEventListener("click", async () => {
   view = { ...(view || {}), state: "ended" };
   finish();
 });
+
+// Help while waiting: archive answers to what the visitor wrote, in place of those
+// matching the topic (the text goes in a POST body, never in an address).
+async function suggest(text) {
+  try {
+    const response = await fetch("/questions/similar", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": csrf },
+      body: JSON.stringify({ text }),
+      credentials: "same-origin",
+    });
+    const data = await response.json();
+    if (!response.ok || !data.results?.length) return;
+    const box = $("help-answers");
+    const list = box.querySelector("ul");
+    list.replaceChildren(...data.results.slice(0, 3).map((r) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = r.url;
+      a.textContent = r.title;
+      li.append(a);
+      return li;
+    }));
+    $("help-answers-heading").textContent = S.answers_for_you;
+    box.hidden = false;
+  } catch (_) { /* the topic's answers stay */ }
+}
 
 // ------------------------------------------------------------------ conversation
 
