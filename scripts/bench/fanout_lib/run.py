@@ -757,7 +757,10 @@ def report(results: list[dict[str, Any]], disk: dict[str, Any] | None = None) ->
             groups.setdefault((r["server"], r.get("database")), []).append(r)
         summary = [summarise(g) for g in groups.values()]
         relay = next((s for s in summary if s["server"] == "relay"), None)
-        print(f"({name}) {SCENARIOS[name]['about']}")
+        about = SCENARIOS[name]["about"]
+        if rows[0]["clients"] != SCENARIOS[name]["clients"]:
+            about += f" (run with {rows[0]['clients']:,} clients)"
+        print(f"({name}) {about}")
         print(
             f"{'server':<24}{'conn':>6}{'deliv/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'lost':>7}"
             f"{'CPU s/1k':>10}{'× relay':>9}{'p99 ×':>7}{'RSS/1k conn':>13}{'cores':>8}"
