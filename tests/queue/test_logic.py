@@ -273,6 +273,8 @@ STATUS_CASES = [
     (True, 0, ONE, at(235), Admission.OPEN, at(240), None),  # a free slot now
     (True, 1, ONE, at(235), Admission.SOFT_CLOSED, at(240), at(-60 + 24 * 60)),
     (True, 0, Load(capacity=0), at(0), Admission.NO_HELPERS, at(240), None),
+    # Helpers on duty, nobody taken for over ten minutes: still open, with no number.
+    (True, 2, Load(capacity=1, stalled=700.0), at(0), Admission.OPEN, at(240), None),
     (True, 0, ONE, at(-90), Admission.CLOSED, None, at(-60)),
     (False, 0, ONE, at(0), Admission.CLOSED, None, None),  # a switched-off topic
 ]
