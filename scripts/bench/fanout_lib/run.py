@@ -414,9 +414,38 @@ class Redis:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    @property
+    def plain_url(self) -> str:
+        return self.url
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait()
+
+
+class ClusterRedis:
+    """A local Redis Cluster (three masters, three replicas) for --cluster: Kuulolla
+    uses it as a cluster (sharded pub/sub); the peers use one of its nodes, whose
+    classic PUBLISH the cluster carries to every node."""
+
+    def __init__(self, directory: Path) -> None:
+        sys.path.insert(0, str(ROOT))
+        from tests.redis_cluster import LocalCluster
+
+        directory.mkdir(parents=True, exist_ok=True)
+        self.cluster = LocalCluster(directory)
+        self.cluster.start()
+
+    @property
+    def url(self) -> str:
+        return self.cluster.url
+
+    @property
+    def plain_url(self) -> str:
+        return self.cluster.url.split("?", 1)[0]
+
+    def stop(self) -> None:
+        self.cluster.stop()
 
 
 POSTGRES_URL = os.environ.get(
@@ -573,6 +602,12 @@ def main() -> int:
         help="clients in every chosen scenario instead of its own count (c at 10,000: "
         "`c --clients 10000`)",
     )
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="a local Redis Cluster of three masters and three replicas instead of one "
+        "Redis: Kuulolla on sharded pub/sub, the peers on one of its nodes",
+    )
     parser.add_argument("--json", type=Path, help="also write every result to this file")
     parser.add_argument(
         "--profile",
@@ -606,7 +641,9 @@ def main() -> int:
     if args.disk_probe and "kuulolla" in peers + (["kuulolla"] if "d" in args.scenarios else []):
         disk = disk_flush_probe(postgres_data_directory() or workdir, args.disk_probe)
         print(json.dumps({"disk_flush_probe": disk}), file=sys.stderr, flush=True)
-    redis = Redis(workdir)
+    redis: Redis | ClusterRedis = (
+        ClusterRedis(workdir / "cluster") if args.cluster else Redis(workdir)
+    )
     results: list[dict[str, Any]] = []
     try:
         for name in args.scenarios:
@@ -629,7 +666,12 @@ def main() -> int:
                     url, cleanup = ("", None)
                     if peer == "kuulolla":
                         url, cleanup = prepare_database(database, workdir, scenario["rooms"])
-                    servers = Servers(peer, redis.url, url, profile=args.profile)
+                    servers = Servers(
+                        peer,
+                        redis.url if peer == "kuulolla" else redis.plain_url,
+                        url,
+                        profile=args.profile,
+                    )
                     try:
                         servers.start(workdir)
                         time.sleep(1.0)
