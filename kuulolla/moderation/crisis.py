@@ -504,6 +504,11 @@ class Detector:
             p: name for name, ps in lexicon.contexts.items() for p in ps
         }
         self._contexts = _Index(self._context_of)
+        # A family member acts when named as written (the nominative): "isä löi", not
+        # "isän ase" or "koskee mun siskoon".
+        self._family = frozenset(
+            form for p in lexicon.contexts.get("family", ()) for form in p.elements[-1].exact
+        )
 
     def detect(self, words: tuple[Word, ...], *, text: str = "") -> CrisisSignal | None:
         """The crisis signal in ``words`` (from :meth:`Analyser.words` of ``text``), or
@@ -590,7 +595,11 @@ class Detector:
             # Violence that a family member, partner or carer does (named just before
             # it, in the sentence) is abuse: "poikaystävä töni mua ja löi"; with a
             # weapon it is violence as well.
-            ends = [(sentences[span[-1]], span[-1]) for span in family]
+            ends = [
+                (sentences[span[-1]], span[-1])
+                for span in family
+                if words[span[-1]].lower in self._family
+            ]
             converted: list[tuple[Pattern, list[int]]] = []
             for p, s in hits:
                 if p.category == "violence" and any(

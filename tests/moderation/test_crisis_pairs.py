@@ -564,6 +564,8 @@ FAMILY: list[Pair] = [
     ("aion tuoda isän aseen kouluun", ("violence",), "aion tuoda isän kakun kouluun", ()),
     ("vanhempi poika heitti mut maahan ja potki", ("violence",), "vanhempi poika auttoi mua", ()),
     ("mun mies hakkaa mua", ("abuse",), "mun mies hakkaa puita pihalla", ()),
+    # the family member acts when named in the nominative, not when hurt or owning
+    ("isä lyö mua", ("abuse",), "jos se jätkä koskee mun siskoon mä tapan sen", ("violence",)),
     # a weapon in the family is both
     (
         "my brother pulled a knife on me",
@@ -664,6 +666,14 @@ PHRASINGS11: list[Pair] = [
         "exä huutaa et se tappaa mut lol jos syön sen jäätelön",
         (),
     ),
+    (
+        "Jag har slutat ta min medicin. Det får bli som det blir.",
+        ("suicide",),
+        "Jag har slutat ta min medicin. Läkaren bytte den.",
+        (),
+    ),
+    ("tänker ta alla piller ikväll", ("suicide",), "tänker ta alla kläder ikväll", ()),
+    ("mä tuun ampuun ne kaikki", ("violence",), "mä tuun ampuun ne kaikki paintballissa", ()),
     # a threat in the family marked as a joke with a trivial cause, and the threat
     ("isä sano et se tappaa mut jos mä en siivoo lol", (), "isä sano et se tappaa mut", ("abuse",)),
     ("my grandson beat me at chess again", (), "my grandson beat me again", ("abuse",)),
