@@ -34,9 +34,9 @@ part of the meaning), ``code_switch`` (two languages in one message: "mä oon so
 Splits: ``dev``, ``test`` and ``holdout7`` (round 7's measured split) train the
 learned model and tune the lexicon; rounds 8's, 9's and 10's measured splits are in
 ``dev`` (ids h1001–h1477, h2001–h2607 and h3001–h3450); :data:`HOLDOUT`
-(``holdout11``, ids h4001 on) is the newest split, written and committed before any
-rule change of round 11 and never read by whoever changed the rules
-(``scripts/bench/moderation``, docs/performance.md).
+(``holdout11``, ids h4001 on) is the newest split, written by someone who did not
+read the rules, committed before any rule change of round 11 landed, and never read
+by whoever changed them (``scripts/bench/moderation``, docs/performance.md).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The evaluation set is sound, and screening keeps its measured quality on it.
 
 The personal-data figures are those of the test split, the crisis figures those of
-the holdout split, the newest one, written before the rules last changed and never
-tuned on (docs/performance.md), and of earlier rounds' measured splits. A change that
+the holdout split, the newest one, written apart from the rules of its round and
+never tuned on (docs/performance.md), and of earlier rounds' measured splits. A change that
 lowers them is a regression. The targets themselves (issue 32) are checked by
 ``scripts/bench/moderation``, not here.
 """
@@ -16,8 +16,27 @@ from kuulolla.moderation import evaluation
 from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
-# Round 11's split (evaluation.HOLDOUT) was written apart from the rules of its round
-# and committed before it was measured.
+# Measured on round 11's holdout split (evaluation.HOLDOUT: 494 messages, 295 of them
+# crisis, written apart from the rules of its round and committed before it was
+# measured; docs/performance.md): after round 11, measured once, 276 of 295 found at
+# 276 of 297.
+MEASURED_CRISIS_RECALL = 276 / 295  # 0.936
+MEASURED_CRISIS_PRECISION = 276 / 297  # 0.929
+# Crisis messages found per way of writing on round 11's holdout split: (found, of).
+MEASURED_BY_PATTERN = {
+    "no_umlauts": (27, 28),
+    "typo": (19, 20),
+    "slang": (20, 21),
+    "teen": (76, 84),
+    "older": (51, 53),
+    "third_person": (37, 38),
+    "joke": (5, 5),
+    "past": (10, 10),
+    "emoji": (17, 23),
+    "code_switch": (27, 27),
+    "lang:en": (65, 71),
+    "lang:sv": (40, 42),
+}
 # Measured on the holdout split of round 10 (450 messages, 276 of them crisis, written
 # in fresh voices and committed before any rule changed; docs/performance.md): with
 # the round-9 lexicon and model 254 of 276 found at 254 of 284; after round 10,
@@ -126,6 +145,12 @@ def scores(voikko: Finnish) -> dict[str, evaluation.Score]:
 
 
 @pytest.fixture(scope="module")
+def holdout(voikko: Finnish) -> dict[str, evaluation.Score]:
+    """Scores of the newest holdout split."""
+    return _scores(evaluation.HOLDOUT, voikko)
+
+
+@pytest.fixture(scope="module")
 def round10(voikko: Finnish) -> dict[str, evaluation.Score]:
     """Scores of round 10's holdout split."""
     return _scores("round10", voikko)
@@ -189,6 +214,23 @@ def test_personal_data_targets_hold(scores: dict[str, evaluation.Score], label: 
     """Identity codes, phones and e-mails: recall ≥ 0.99, false positives ≤ 1 %."""
     assert scores[label].recall >= evaluation.PII_RECALL
     assert scores[label].false_positive_rate <= evaluation.PII_FALSE_POSITIVES
+
+
+def test_crisis_precision_does_not_regress(holdout: dict[str, evaluation.Score]) -> None:
+    """Crisis precision on the holdout split stays within 0.02 of the figure measured."""
+    assert holdout["crisis.any"].precision >= MEASURED_CRISIS_PRECISION - 0.02
+
+
+def test_crisis_recall_does_not_regress(holdout: dict[str, evaluation.Score]) -> None:
+    """Crisis recall stays at least at the figure measured on the holdout split."""
+    assert holdout["crisis.any"].recall >= MEASURED_CRISIS_RECALL
+
+
+def test_ways_of_writing_do_not_regress(voikko: Finnish) -> None:
+    """Each way of writing finds at least as many crisis messages of the holdout split
+    as measured."""
+    found = _found_by_pattern(evaluation.HOLDOUT, voikko, MEASURED_BY_PATTERN)
+    assert all(found[n][0] >= MEASURED_BY_PATTERN[n][0] for n in found), found
 
 
 def test_round10_figures_hold(round10: dict[str, evaluation.Score]) -> None:
