@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import labels, links, logic, permissions, second_factor, service, sessions
+from kuulolla.accounts import qualifications as trainings
 from kuulolla.accounts.permissions import (
     EDIT_ORGANISATION,
     MANAGE_PEOPLE,
@@ -171,10 +172,10 @@ async def _person_page(
             "role": person.roles.get(org.id),
             "roles": labels.ROLES,
             "role_labels": labels.ROLE_LABELS,
-            "records": await service.list_person_qualifications(
+            "records": await trainings.list_person_qualifications(
                 db, user_id=person.id, organisation_id=org.id
             ),
-            "qualifications": await service.list_qualifications(db, organisation_id=org.id),
+            "qualifications": await trainings.list_qualifications(db, organisation_id=org.id),
             "today": now.date(),
             "link": await links.latest_link(db, user_id=person.id, now=now),
             "link_states": labels.LINK_STATES,
@@ -364,7 +365,7 @@ async def record_qualification(request: Request) -> Response:
             qualification_id = int(form.get("qualification_id", ""))
         except ValueError:
             raise BadRequest(N_("Choose a training."), code="invalid_qualification") from None
-        await service.do_record_qualification(
+        await trainings.do_record_qualification(
             db_of(request),
             actor=me(request),
             organisation_id=_org_id(request),
@@ -406,7 +407,7 @@ async def delete_qualification_record(request: Request) -> Response:
         record_id = int(request.path_params["record_id"])
     except ValueError:
         record_id = -1
-    await service.do_delete_qualification_record(
+    await trainings.do_delete_qualification_record(
         db,
         actor=me(request),
         organisation_id=_org_id(request),
@@ -430,7 +431,7 @@ async def _qualifications_page(
         "accounts/qualifications.html",
         {
             "org": org,
-            "qualifications": await service.list_qualifications(
+            "qualifications": await trainings.list_qualifications(
                 db_of(request), organisation_id=org.id
             ),
             "errors": problems or errors(request),
@@ -457,7 +458,7 @@ async def create_qualification(request: Request) -> Response:
         problems.add("valid_months", _months_error(request))
         return await _qualifications_page(request, problems, form, status=400)
     try:
-        await service.do_create_qualification(
+        await trainings.do_create_qualification(
             db_of(request),
             actor=me(request),
             organisation_id=_org_id(request),
@@ -485,7 +486,7 @@ async def delete_qualification(request: Request) -> Response:
         qualification_id = int(request.path_params["qualification_id"])
     except ValueError:
         qualification_id = -1
-    await service.do_delete_qualification(
+    await trainings.do_delete_qualification(
         db_of(request),
         actor=me(request),
         organisation_id=_org_id(request),

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from kuulolla.accounts import qualifications
 from kuulolla.accounts import service as accounts
 from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS
 from kuulolla.core import i18n, times
@@ -155,7 +156,7 @@ async def _new_page(
     status: int = 200,
 ) -> Response:
     org = await _org(request)
-    quals = await accounts.list_qualifications(request.state.db, organisation_id=org.id)
+    quals = await qualifications.list_qualifications(request.state.db, organisation_id=org.id)
     return render(
         request,
         "rooms/new.html",
@@ -177,7 +178,7 @@ async def new_room(request: Request) -> Response:
     form = await form_data(request)
     db = request.state.db
     org_id = int(request.state.organisation_id)
-    quals = await accounts.list_qualifications(db, organisation_id=org_id)
+    quals = await qualifications.list_qualifications(db, organisation_id=org_id)
     try:
         fields = forms.check_room_form(form, qualifications={q.id for q in quals}, new=True)
         slug = await manage.do_create_room(
@@ -213,7 +214,7 @@ async def _room_page(
     org = await _org(request)
     db = request.state.db
     room = await manage.access_room(db, organisation_id=org.id, slug=request.path_params["room"])
-    quals = await accounts.list_qualifications(db, organisation_id=org.id)
+    quals = await qualifications.list_qualifications(db, organisation_id=org.id)
     locale = request.state.locale
     today = _now(request).astimezone(HELSINKI).date()
     templates = await shifts.list_room_templates(db, organisation_id=org.id, room_id=room.info.id)
@@ -311,7 +312,7 @@ async def room_page(request: Request) -> Response:
     if current.archived_at is not None:
         return see_other(f"/orgs/{request.path_params['slug']}/rooms/{slug}")
     form = await form_data(request)
-    quals = await accounts.list_qualifications(db, organisation_id=org_id)
+    quals = await qualifications.list_qualifications(db, organisation_id=org_id)
     try:
         fields = forms.check_room_form(form, qualifications={q.id for q in quals}, new=False)
         room = await manage.do_update_room(
@@ -345,7 +346,7 @@ async def add_schedule(request: Request) -> Response:
     raw = await request.form()
     form = {k: v for k, v in raw.items() if isinstance(v, str)}
     days = [v for v in raw.getlist("days") if isinstance(v, str)]
-    quals = await accounts.list_qualifications(db, organisation_id=org_id)
+    quals = await qualifications.list_qualifications(db, organisation_id=org_id)
     try:
         if room.archived_at is not None:
             raise manage.RoomNotFound()

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from kuulolla.accounts import qualifications
 from kuulolla.accounts import service as accounts
 from kuulolla.accounts.permissions import OWN_ACCOUNT
 from kuulolla.core import i18n, times
@@ -704,7 +705,7 @@ async def _templates_page(
     templates = await service.list_templates(db, organisation_id=org.id)
     rooms = await service.rooms_of(db, organisation_id=org.id)
     topics = await service.topics_of(db, organisation_id=org.id)
-    quals = await accounts.list_qualifications(db, organisation_id=org.id)
+    quals = await qualifications.list_qualifications(db, organisation_id=org.id)
     async with db.read_session() as session:
         names = await views.target_names(session, org.id, locale)
     if form is None and editing is not None:
@@ -759,7 +760,7 @@ async def _save(request: Request, template_id: int | None) -> Response:
     org_id = _org_id(request)
     rooms = await service.rooms_of(db, organisation_id=org_id)
     topics = await service.topics_of(db, organisation_id=org_id)
-    quals = await accounts.list_qualifications(db, organisation_id=org_id)
+    quals = await qualifications.list_qualifications(db, organisation_id=org_id)
     now = clock_of(request).now()
     try:
         fields = template_forms.check_template_form(

@@ -17,7 +17,8 @@ from kuulolla.accounts import crypto
 from kuulolla.accounts.models import Membership, StaffSession, StaffUser
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.accounts.permissions import ANONYMOUS, Principal
-from kuulolla.accounts.service import add_staff_user, do_create_qualification
+from kuulolla.accounts.qualifications import do_create_qualification
+from kuulolla.accounts.service import add_staff_user
 from kuulolla.accounts.throttle import SignInThrottle
 from kuulolla.core.bankey import BanKeys, MemoryKeyStore
 from kuulolla.core.clock import Clock

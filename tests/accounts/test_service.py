@@ -11,7 +11,7 @@ import pytest_asyncio
 from argon2 import PasswordHasher
 from sqlalchemy import select, text
 
-from kuulolla.accounts import crypto, links, second_factor, service, sessions, totp
+from kuulolla.accounts import crypto, links, qualifications, second_factor, service, sessions, totp
 from kuulolla.accounts.models import AuditEvent, StaffUser
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.accounts.permissions import Principal, Role
@@ -486,16 +486,17 @@ async def test_five_wrong_codes_end_the_pending_sign_in(db: Database, world: Wor
 async def test_qualifications_count_until_expiry(db: Database, world: World) -> None:
     """A recorded training counts for rooms and shifts until its expiry day."""
     user = world.users["target-alfa"]
-    assert await service.get_valid_qualifications(db, user_id=user, today=date(2026, 6, 1)) == {
-        world.qualifications["alfa"]
-    }
+    assert await qualifications.get_valid_qualifications(
+        db, user_id=user, today=date(2026, 6, 1)
+    ) == {world.qualifications["alfa"]}
     assert (
-        await service.get_valid_qualifications(db, user_id=user, today=date(2027, 1, 11)) == set()
+        await qualifications.get_valid_qualifications(db, user_id=user, today=date(2027, 1, 11))
+        == set()
     )
     coordinator = Principal(
         user_id=world.users["coordinator-alfa"], roles={world.orgs["alfa"]: Role.COORDINATOR}
     )
-    await service.do_record_qualification(
+    await qualifications.do_record_qualification(
         db,
         actor=coordinator,
         organisation_id=world.orgs["alfa"],
@@ -505,12 +506,14 @@ async def test_qualifications_count_until_expiry(db: Database, world: World) -> 
         expires_on=None,
         now=NOW,
     )
-    records = await service.list_person_qualifications(db, user_id=world.users["volunteer-alfa"])
+    records = await qualifications.list_person_qualifications(
+        db, user_id=world.users["volunteer-alfa"]
+    )
     assert [(r.completed_on, r.expires_on) for r in records] == [
         (date(2026, 1, 1), date(2028, 1, 1))
     ]
     with pytest.raises(NotFound):  # another organisation's training
-        await service.do_record_qualification(
+        await qualifications.do_record_qualification(
             db,
             actor=coordinator,
             organisation_id=world.orgs["alfa"],
