@@ -14,7 +14,7 @@ retention and removals apply to the desk as to the room.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
@@ -63,6 +63,7 @@ class DeskItem:
     acked_by: str = ""
     acked_at: datetime | None = None
     escalated: bool = False
+    helper: str = ""  # a conversation's helper, for the others on duty to reach
 
     @property
     def key(self) -> str:
@@ -256,12 +257,13 @@ async def get_desk(
             ):
                 if row.room_id is not None:
                     entries[int(row.room_id)] = (int(row.id), row.helper_id)
+        people = {a.acked_by for a in alerts if a.acked_by is not None} | {
+            helper for _, helper in entries.values() if helper is not None
+        }
         ackers = {
             int(uid): str(name)
             for uid, name in await session.execute(
-                select(StaffUser.id, StaffUser.display_name).where(
-                    StaffUser.id.in_({a.acked_by for a in alerts if a.acked_by is not None})
-                )
+                select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(people))
             )
         }
         topics = [
@@ -372,6 +374,12 @@ async def get_desk(
                 created_at=h.created_at,
             )
         )
+    items = [
+        replace(i, helper=ackers.get(entries.get(i.room_id, (0, None))[1] or 0, ""))
+        if i.private
+        else i
+        for i in items
+    ]
     items.sort(key=lambda i: (i.created_at or now, i.kind, i.id), reverse=True)
     served_rooms = [
         (r.id, _names(r), r.slug)

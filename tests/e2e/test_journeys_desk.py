@@ -171,8 +171,8 @@ def test_crisis_in_a_conversation_is_heard_by_the_helper_and_taken_on_the_desk(
     browser: Any, desk_site: DeskSite
 ) -> None:
     """A crisis in a one-to-one chat: its helper sees and hears the alert; the desks of
-    Kaisa and Anu, who are not in the conversation, show its text with a tone and a
-    count in the tab title; Kaisa takes it and Anu sees that Kaisa is on it."""
+    Kaisa and Anu, who are not in the conversation, show its text and its helper with a
+    tone and a count in the tab title; Kaisa takes it and Anu sees that Kaisa is on it."""
     kaisa = desk(desk_site, browser, COORDINATOR)
     anu = desk(desk_site, browser, PROFESSIONAL)
     visitor, helper = start_conversation(desk_site, browser)
@@ -190,6 +190,7 @@ def test_crisis_in_a_conversation_is_heard_by_the_helper_and_taken_on_the_desk(
         item = alert_item(page, "haluan kuolla")
         assert "Itsemurha" in item.inner_text()
         assert "Kahdenkeskinen chat" in item.inner_text()
+        assert "auttaja: Ville" in item.inner_text()
         page.wait_for_function("window.__tones >= 1")
         assert re.match(r"^\(1\) ", page.title())
         assert "Kriisihälytys" in page.locator("#desk-status").inner_text()
