@@ -188,6 +188,14 @@ class ChatServer:
         self._close_where(lambda c: c.user_id == user_id, CLOSE_ACCOUNT_CHANGED)
         self._publish(f"changed {self.fanout.node} {user_id}")
 
+    def duty_changed(self, *, room_id: int, user_id: int) -> None:
+        """A check-in or -out of the room's shift (shifts.roster.DutyEvents): whether the
+        room is open changes (this process's cache is dropped) and whether the person
+        moderates it; their open sockets in the room hear it at once, in every process
+        (moderation/live.py)."""
+        self.room_states.forget(room_id)
+        self.moderation.duty_changed(room_id=room_id, user_id=user_id)
+
     def _publish(self, line: str) -> None:
         self.fanout.broker.publish(self.control_channel, line.encode())
 

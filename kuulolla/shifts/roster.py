@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -381,10 +382,52 @@ async def list_swaps(
 # ------------------------------------------------------------------ duty
 
 
+class DutyEvents(Protocol):
+    """Who hears that a person checked in to or out of a room's shift: the chat server
+    (whether the room is open, and whether the person moderates it, change at once in
+    every process). A port, as accounts.service.SessionEvents, so shifts never hold
+    the server."""
+
+    def duty_changed(self, *, room_id: int, user_id: int) -> None: ...
+
+
+class NoDutyEvents:
+    """Nobody to tell (the command line, tests, a process without sockets)."""
+
+    def duty_changed(self, *, room_id: int, user_id: int) -> None:
+        return None
+
+
+def _tell(events: DutyEvents, shift: Shift, person_id: int) -> None:
+    if shift.target.kind == "room":
+        events.duty_changed(room_id=shift.target.id, user_id=person_id)
+
+
 async def do_check_in(
+    db: Database,
+    *,
+    organisation_id: int,
+    assignment_id: int,
+    person_id: int,
+    now: datetime,
+    events: DutyEvents | None = None,
+) -> Shift:
+    """Check in to one's own shift (from ``check_in_early`` before its start); after the
+    commit, ``events`` hear it when the shift is a room's."""
+    shift = await _check_in(
+        db,
+        organisation_id=organisation_id,
+        assignment_id=assignment_id,
+        person_id=person_id,
+        now=now,
+    )
+    _tell(events or NoDutyEvents(), shift, person_id)
+    return shift
+
+
+async def _check_in(
     db: Database, *, organisation_id: int, assignment_id: int, person_id: int, now: datetime
 ) -> Shift:
-    """Check in to one's own shift (from ``check_in_early`` before its start)."""
     async with db.session() as session:
         row, assignment = await _own(
             session,
@@ -401,6 +444,28 @@ async def do_check_in(
 
 
 async def do_check_out(
+    db: Database,
+    *,
+    organisation_id: int,
+    assignment_id: int,
+    person_id: int,
+    now: datetime,
+    events: DutyEvents | None = None,
+) -> Shift:
+    """Check out of one's own shift; after the commit, ``events`` hear it when the shift
+    is a room's."""
+    shift = await _check_out(
+        db,
+        organisation_id=organisation_id,
+        assignment_id=assignment_id,
+        person_id=person_id,
+        now=now,
+    )
+    _tell(events or NoDutyEvents(), shift, person_id)
+    return shift
+
+
+async def _check_out(
     db: Database, *, organisation_id: int, assignment_id: int, person_id: int, now: datetime
 ) -> Shift:
     async with db.session() as session:

@@ -35,6 +35,7 @@ from kuulolla.web.forms import (
     FormErrors,
     clock_of,
     db_of,
+    duty_events_of,
     errors,
     form_data,
     me,
@@ -144,16 +145,6 @@ async def _org(request: Request) -> accounts.OrgInfo:
     return org
 
 
-def _on_duty_changed(request: Request, target: Any, person_id: int) -> None:
-    """A check-in or -out changes whether the room is open (drop this process's cache)
-    and whether the person moderates it: their open sockets in the room hear it at once,
-    in every process (moderation/live.py)."""
-    chat = getattr(request.state, "chat", None)
-    if chat is not None and target.kind == "room":
-        chat.room_states.forget(target.id)
-        chat.moderation.duty_changed(room_id=target.id, user_id=person_id)
-
-
 # ------------------------------------------------------------------ a member's page
 
 
@@ -246,11 +237,9 @@ def _assignment_action(verb: str, done: str) -> Any:
             elif verb == "swap":
                 await roster.do_offer_swap(db, **kwargs)
             elif verb == "check_in":
-                shift = await roster.do_check_in(db, **kwargs)
-                _on_duty_changed(request, shift.target, kwargs["person_id"])
+                await roster.do_check_in(db, events=duty_events_of(request), **kwargs)
             elif verb == "check_out":
-                shift = await roster.do_check_out(db, **kwargs)
-                _on_duty_changed(request, shift.target, kwargs["person_id"])
+                await roster.do_check_out(db, events=duty_events_of(request), **kwargs)
             elif verb == "debrief":
                 form = await form_data(request)
                 await notices.do_debrief(

@@ -19,6 +19,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError
 from kuulolla.core.i18n import N_
 from kuulolla.core.settings import Settings
+from kuulolla.shifts.roster import DutyEvents, NoDutyEvents
 from kuulolla.web.access import principal_of
 
 # Which form field an error code belongs to, so the message is shown next to it.
@@ -105,6 +106,12 @@ def throttle_of(request: Request) -> SignInThrottle:
 def events_of(request: Request) -> SessionEvents:
     chat = getattr(request.state, "chat", None)
     return chat if chat is not None else NoEvents()
+
+
+def duty_events_of(request: Request) -> DutyEvents:
+    """The chat server, which hears check-ins and -outs of rooms' shifts."""
+    chat = getattr(request.state, "chat", None)
+    return chat if chat is not None else NoDutyEvents()
 
 
 def me(request: Request) -> Principal:
