@@ -253,6 +253,7 @@ WS_ACTIONS = {
     "whisper": "moderators of the room: on duty there, or coordinators and admins",
     "reports": "moderators of the room: on duty there, or coordinators and admins",
     "resolve": "moderators of the room: on duty there, or coordinators and admins",
+    "members": "moderators of the room: on duty there, or coordinators and admins",
     # A referral card (kuulolla/directory/referrals.py): staff who have joined the room
     # (with chat_as_staff there, or admins); visitors get refer_not_staff.
     "refer": "staff who have joined the room",
