@@ -18,6 +18,7 @@ from typing import cast
 from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kuulolla.accounts.models import StaffUser
 from kuulolla.chat.models import (
     KIND_MESSAGE,
     KIND_REDACTION,
@@ -44,7 +45,7 @@ from kuulolla.moderation.models import (
     WordEntry,
 )
 from kuulolla.moderation.wordlists import WordAction
-from kuulolla.rooms.models import RoomStream
+from kuulolla.rooms.models import Room, RoomStream
 
 _messages = cast(Table, Message.__table__)
 _streams = cast(Table, RoomStream.__table__)
@@ -153,9 +154,6 @@ async def find_audit(
 ) -> tuple[list[AuditView], bool]:
     """One page of the organisation's audit log under ``query``'s filters, newest
     first, and whether an older page exists."""
-    from kuulolla.accounts.models import StaffUser
-    from kuulolla.rooms.models import Room
-
     statement = (
         select(AuditEntry, StaffUser.display_name, Room.kind)
         .outerjoin(StaffUser, StaffUser.id == AuditEntry.actor_id)

@@ -48,6 +48,7 @@ from kuulolla.embed import routes as embed
 from kuulolla.moderation import routes as moderation
 from kuulolla.moderation import routes_desk as moderation_desk
 from kuulolla.notify import routes as notify
+from kuulolla.notify.tasks import do_notify_round
 from kuulolla.privacy import routes as privacy
 from kuulolla.privacy.service import do_purge
 from kuulolla.questions import routes as questions
@@ -297,8 +298,6 @@ async def _housekeeping(db: Database, settings: Settings, clock: Clock, limiter:
 async def _notifying(db: Database, settings: Settings, clock: Clock) -> None:
     """Escalate crisis alerts nobody took in time and send staff e-mail that is due,
     every ``KUULOLLA_NOTIFY_INTERVAL`` seconds (kuulolla/notify/tasks.py)."""
-    from kuulolla.notify.tasks import do_notify_round
-
     while True:
         await asyncio.sleep(settings.notify_interval)
         try:
