@@ -42,3 +42,17 @@ def test_importing_the_pure_rules_loads_no_io_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_no_function_local_import_crosses_domains() -> None:
+    """No import inside a function names another domain (scripts/lib/local_imports.py):
+    a dependency between domains is stated at the top of the module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "local_imports", ROOT / "scripts" / "lib" / "local_imports.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.across_domains() == []
