@@ -26,6 +26,7 @@ from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
+from kuulolla.questions import experts as staff_people
 from kuulolla.questions import logic, service, staff
 from kuulolla.questions.logic import Action, Actor, State
 from kuulolla.questions.permissions import (
@@ -157,16 +158,16 @@ EXPERT_GROUPS = {
 
 
 def expert_groups(
-    experts: list[staff.Expert],
+    experts: list[staff_people.Expert],
     *,
     first: int | None,
     org_names: dict[int, str],
     locale: str,
-) -> list[tuple[str, list[staff.Expert]]]:
+) -> list[tuple[str, list[staff_people.Expert]]]:
     """The picker's groups, one per organisation and role: the question's (or the
     reader's) organisation first, then the others by name; within one, professionals,
     coordinators, volunteers; people by name."""
-    by_group: dict[tuple[int, str], list[staff.Expert]] = {}
+    by_group: dict[tuple[int, str], list[staff_people.Expert]] = {}
     for expert in experts:
         if expert.role in EXPERT_GROUPS:
             by_group.setdefault((expert.organisation_id, expert.role), []).append(expert)
@@ -230,7 +231,7 @@ async def inbox(request: Request) -> Response:
         latest_first=closed,
         limit=100 if closed else 200,
     )
-    names = await staff.staff_names(
+    names = await staff_people.staff_names(
         db, user_ids=[i.assignee_user_id for i in items if i.assignee_user_id]
     )
     return render(
@@ -267,11 +268,11 @@ async def _question_page(
     history = await staff.get_history(db, question_id=question.id, actor=actor)
     people = [e.actor_user_id for e in history if e.actor_user_id is not None]
     people += [i for i in (question.assignee_user_id, question.drafter_user_id) if i is not None]
-    names = await staff.staff_names(db, user_ids=people)
+    names = await staff_people.staff_names(db, user_ids=people)
     org_names = await service.organisation_names(db)
     signature = None
     if Action.PUBLISH in question.allowed and question.draft is not None:
-        signature = await staff.get_answerer(
+        signature = await staff_people.get_answerer(
             db,
             question_id=question.id,
             fallback_user_id=actor.user_id,
@@ -279,7 +280,7 @@ async def _question_page(
         )
     experts = (
         expert_groups(
-            await staff.list_experts(db),
+            await staff_people.list_experts(db),
             first=question.organisation_id or actor.organisation_id,
             org_names=org_names,
             locale=request.state.locale,
@@ -547,7 +548,7 @@ async def publish(request: Request) -> Response:
     db, actor, now, qid = _env(request)
 
     async def work() -> object:
-        signature = await staff.get_answerer(
+        signature = await staff_people.get_answerer(
             db,
             question_id=qid,
             fallback_user_id=actor.user_id,

@@ -354,7 +354,7 @@ def test_crisis_signs_put_the_question_first_with_the_crisis_refusal_offered(env
 def test_expert_picker_groups_by_organisation_and_role() -> None:
     """The question's organisation comes first, then the others by name; in each,
     professionals, coordinators, then volunteers, people by name."""
-    from kuulolla.questions.staff import Expert
+    from kuulolla.questions.experts import Expert
     from kuulolla.questions.staff_routes import expert_groups
 
     people = [
