@@ -26,7 +26,8 @@ Around them, the I/O (each ``do_…`` is one write transaction):
   (``get_feed``). ``views.py``: calendars, a person's shifts, the hours export.
 - ``rooms.py``: the roster opens rooms and sizes queues (``duty.room_state``,
   ``duty.queue_capacity`` from stored shifts and check-ins). ``tasks.py``: the hourly
-  horizon and forgotten check-outs. ``routes.py``: the pages.
+  horizon and forgotten check-outs. ``routes.py``: a member's pages and the calendar
+  feed; ``routes_manage.py``: the coordinators' roster, templates and rules.
 
 The last place: two people taking it at once, exactly one gets it
 -------------------------------------------------------------------

@@ -61,6 +61,7 @@ from kuulolla.queue.changes import QueueChanges
 from kuulolla.reports import routes as reports
 from kuulolla.rooms import routes as rooms
 from kuulolla.shifts import routes as shifts
+from kuulolla.shifts import routes_manage as shifts_manage
 from kuulolla.shifts.tasks import do_shift_housekeeping
 from kuulolla.web import pages, pwa, seo
 from kuulolla.web.access import (
@@ -218,6 +219,7 @@ def create_app(
         *reports.ROUTES,
         *rooms.ROUTES,
         *shifts.ROUTES,
+        *shifts_manage.ROUTES,
         *embed.ROUTES,
         *seo.ROUTES,
         *pwa.ROUTES,
