@@ -473,9 +473,9 @@ def test_crisis_numbers_reach_the_room_page(env: Env) -> None:
             "name": "Alfa ry",
             "contact": "www.alfa.example",
             "require_totp": "none",
-            "crisis-0-number": "09 2525 0111",
-            "crisis-0-name-fi": "Kriisipuhelin",
-            "crisis-0-name-sv": "Kristelefon",
+            "crisis-0-number": "09 123 4567",
+            "crisis-0-name-fi": "Alfan kriisilinja",
+            "crisis-0-name-sv": "Alfas kristelefon",
             "crisis-0-description-fi": "Auki aina",
         },
         page="/orgs/alfa/settings",
@@ -483,9 +483,9 @@ def test_crisis_numbers_reach_the_room_page(env: Env) -> None:
     assert saved.status_code == 303
     visitor = env.browser()
     room = visitor.get("/rooms/alfa-huone?lang=sv")
-    assert 'href="tel:0925250111"' in room.text and "Kristelefon" in room.text
-    assert "Kriisipuhelin" in visitor.get("/rooms/alfa-huone?lang=fi").text
-    assert "Kriisipuhelin" not in visitor.get("/rooms/beeta-huone").text
+    assert 'href="tel:091234567"' in room.text and "Alfas kristelefon" in room.text
+    assert "Alfan kriisilinja" in visitor.get("/rooms/alfa-huone?lang=fi").text
+    assert "Alfan kriisilinja" not in visitor.get("/rooms/beeta-huone").text
 
 
 def test_staff_pages_in_three_languages(env: Env) -> None:
