@@ -10,15 +10,13 @@ professionals on duty too.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kuulolla.accounts.permissions import allows
@@ -30,12 +28,11 @@ from kuulolla.moderation.permissions import MODERATE_ANY_TIME, USE_DESK
 from kuulolla.web.access import OrgFrom, csrf_token, principal_of, requires
 from kuulolla.web.chat_strings import CLIENT_STRINGS, MODERATOR_STRINGS, strings_json
 from kuulolla.web.forms import clock_of, db_of, form_data, see_other
+from kuulolla.web.streams import polled
 from kuulolla.web.templating import environment, render
 
 ORG = OrgFrom.path_slug("slug")
 
-STREAM_SECONDS = 55.0  # a stream ends after this; the page opens a new one
-STREAM_TICK = 1.0  # how often the stream reads the desk again
 
 # Words of the desk's script (static/js/desk.js, staff-notify.js).
 DESK_STRINGS = {
@@ -162,28 +159,11 @@ async def desk_page(request: Request) -> Response:
 async def desk_stream(request: Request) -> Response:
     """The desk's list as server-sent events, one whenever it changes (with ``Accept:
     text/event-stream``, as a browser's EventSource asks); otherwise the list once."""
-    if "text/event-stream" not in request.headers.get("accept", ""):
-        return JSONResponse(_fragment(request, await _view(request)))
 
-    async def events() -> AsyncIterator[str]:
-        last: dict[str, Any] | None = None
-        yield "retry: 1000\n\n"  # the next stream, when this one ends, a second later
-        loop = asyncio.get_running_loop()
-        until = loop.time() + STREAM_SECONDS
-        while loop.time() < until:
-            body = _fragment(request, await _view(request))
-            if body != last:
-                yield f"data: {json.dumps(body)}\n\n"
-                last = body
-            else:
-                yield ": keep-alive\n\n"
-            await asyncio.sleep(STREAM_TICK)
+    async def read() -> dict[str, Any]:
+        return _fragment(request, await _view(request))
 
-    return StreamingResponse(
-        events(),
-        media_type="text/event-stream",
-        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
-    )
+    return await polled(request, read)
 
 
 @requires(USE_DESK, org=ORG)

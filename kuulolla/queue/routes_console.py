@@ -9,15 +9,12 @@ another's addresses.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from kuulolla.accounts import crypto
@@ -34,6 +31,7 @@ from kuulolla.web.chat_strings import (
     strings_json,
 )
 from kuulolla.web.params import query_int
+from kuulolla.web.streams import polled
 from kuulolla.web.templating import environment, render
 
 ANSWER_QUEUE = define(
@@ -45,8 +43,6 @@ ANSWER_QUEUE = define(
 
 ORG = OrgFrom.path_slug("slug")
 
-STREAM_SECONDS = 55.0  # a stream ends after this; the page opens a new one
-STREAM_TICK = 1.0  # how often the stream reads the queue again
 
 # Words of the console's script (static/js/console.js, staff-notify.js).
 CONSOLE_STRINGS = {
@@ -178,28 +174,11 @@ async def queue_stream(request: Request) -> Response:
     the helper) asks for the tabs of that conversation's page instead of the queue.
     Reading only: the page's heartbeat keeps the helper's chats theirs."""
     entry_id = query_int(request, "c", lo=1)
-    if "text/event-stream" not in request.headers.get("accept", ""):
-        return JSONResponse(_state(request, await _live(request, touch=False), entry_id))
 
-    async def events() -> AsyncIterator[str]:
-        last: dict[str, Any] | None = None
-        yield "retry: 1000\n\n"  # the next stream, when this one ends, a second later
-        loop = asyncio.get_running_loop()
-        until = loop.time() + STREAM_SECONDS
-        while loop.time() < until:
-            body = _state(request, await _live(request, touch=False), entry_id)
-            if body != last:
-                yield f"data: {json.dumps(body)}\n\n"
-                last = body
-            else:
-                yield ": keep-alive\n\n"
-            await asyncio.sleep(STREAM_TICK)
+    async def read() -> dict[str, Any]:
+        return _state(request, await _live(request, touch=False), entry_id)
 
-    return StreamingResponse(
-        events(),
-        media_type="text/event-stream",
-        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
-    )
+    return await polled(request, read)
 
 
 @requires(ANSWER_QUEUE, org=ORG)
