@@ -895,7 +895,7 @@ def finnish_walk(browser: Any, site: Site) -> dict[str, Check]:
     from tests.e2e.test_accessibility_keyboard import KeyboardCheck
     from tests.e2e.test_accessibility_reflow import ReflowCheck
     from tests.e2e.test_accessibility_weight import WeightCheck
-    from tests.e2e.test_visitor_pages import CrisisCheck
+    from tests.e2e.test_visitor_pages import CrisisCheck, TracesCheck
 
     # The order matters: the weight is read before anything else loads, the reflow
     # check puts the viewport back, and the keyboard check, which marks the page's
@@ -905,6 +905,7 @@ def finnish_walk(browser: Any, site: Site) -> dict[str, Check]:
         "axe": AxeCheck("fi"),
         "reflow": ReflowCheck(),
         "crisis fi": CrisisCheck("fi"),
+        "traces": TracesCheck(site),
         "keyboard": KeyboardCheck(),
     }
     walk(browser, site, "fi", list(checks.values()), color_scheme="light")

@@ -1,7 +1,8 @@
 """What every visitor page must hold, checked on the accessibility walks' stops (one load
 of each page of tests/e2e/test_accessibility.py's table, in fi, sv and en): the crisis
 help strip with the emergency number and a crisis line in the page's language, on the
-first screen."""
+first screen; and nothing private kept by the browser: no cookie that outlives the
+session, no claim code in an address, no search words in a title."""
 
 from __future__ import annotations
 
@@ -50,6 +51,28 @@ class CrisisCheck(Check):
                 self.problems.append(f"{label}: {number} not in the crisis help ({links})")
 
 
+class TracesCheck(Check):
+    """What the browser keeps of a visitor page: every cookie ends with the session, the
+    address holds no claim code (an old link's form excepted: it was given out with the
+    code) and the archive search's title no search words."""
+
+    visitors_only = True
+
+    def __init__(self, site: Site) -> None:
+        super().__init__()
+        self.code = site.samples["claim"]
+
+    def run(self, page: Any, label: str) -> None:
+        for cookie in page.context.cookies():
+            if cookie["expires"] != -1:
+                self.problems.append(f"{label}: cookie {cookie['name']} outlives the session")
+        if self.code in page.url and not label.startswith("questions_claim_page "):
+            self.problems.append(f"{label}: the claim code is in the address")
+        # The question archive's search; the directory's page still names the words.
+        if label.startswith("questions_search ") and "yksinäisyys" in page.title().lower():
+            self.problems.append(f"{label}: the search words are in the title")
+
+
 def _pages() -> dict[str, list[Page]]:
     from tests.e2e.test_accessibility import PAGES
 
@@ -66,6 +89,18 @@ def test_every_visitor_page_shows_crisis_help(
     first screen: the Swedish-language line on Swedish pages."""
     walks = request.getfixturevalue("finnish_walk" if lang == "fi" else "other_walks")
     check = walks[f"crisis {lang}"]
+    assert len(check.stops) > 20
+    assert "\n".join(check.unreachable) == ""
+    assert "\n".join(check.problems) == ""
+
+
+@pytest.mark.timeout(WALK_TIMEOUT)
+def test_no_visitor_page_leaves_private_traces(
+    browser: Any, site: Site, finnish_walk: dict[str, Check]
+) -> None:
+    """No visitor page or state sets a cookie that outlives the session, puts a claim
+    code in the address or the search words in the title."""
+    check = finnish_walk["traces"]
     assert len(check.stops) > 20
     assert "\n".join(check.unreachable) == ""
     assert "\n".join(check.problems) == ""
