@@ -375,6 +375,8 @@ def test_waiting_for_you_counts_new_items_in_the_header(browser: Any, site: Any)
     page.goto(site.server.http + "/staff")
     count = page.locator("#waiting-count")
     count.filter(has_text=re.compile(r"^[1-9]")).wait_for()
+    assert re.fullmatch(r"[1-9]\d* uutta", count.text_content() or "")
+    assert axe_violations(page) == []
     page.locator("#waiting-link").click()
     item = page.locator("#waiting-list li", has_text="Vastaus odottaa tarkistusta")
     item.first.wait_for()

@@ -29,9 +29,16 @@ if (list) {
     .then((data) => {
       const before = seen();
       const fresh = (data.keys || []).filter((k) => !before.has(k)).length;
+      // The number shows; "new" is read out after it, so the link's name starts with
+      // what it shows (no aria-label that a speech user could not say).
       count.textContent = fresh ? String(fresh) : "";
+      if (fresh) {
+        const words = document.createElement("span");
+        words.className = "visually-hidden";
+        words.textContent = ` ${link.dataset.new}`;
+        count.append(words);
+      }
       count.hidden = !fresh;
-      if (fresh) link.setAttribute("aria-label", `${link.dataset.label} (${fresh} ${link.dataset.new})`);
     })
     .catch(() => {});
 }
