@@ -106,3 +106,9 @@ document.addEventListener("touchend", (event) => {
   }
   lastTap = { t: now, x: touch.clientX, y: touch.clientY };
 }, { passive: false });
+
+// A page of the service shown at /exit means /exit itself did not answer (offline, the
+// service worker's offline page stands in for it): go on to the neutral site.
+if (window.location.pathname === "/exit") {
+  window.location.replace(document.body?.dataset.exitUrl || "about:blank");
+}
