@@ -29,7 +29,7 @@ from kuulolla.moderation.models import CrisisAlert, HeldMessage, Report
 from kuulolla.moderation.service import audit
 from kuulolla.queue.models import QueueEntry, QueueHelper, QueueTopic
 from kuulolla.rooms.models import Room
-from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow
+from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow, checked_in_now
 
 # Acknowledged alerts stay on the desk this long, so the others on duty see who took
 # them; unacknowledged ones stay until someone does.
@@ -163,15 +163,8 @@ async def get_duty(
             .join(Room, Room.id == ShiftRow.room_id)
             .where(
                 Room.organisation_id == organisation_id,
-                ShiftRow.cancelled_at.is_(None),
-                ShiftRow.ends_at > now,
                 ShiftAssignmentRow.person_id == user_id,
-                ShiftAssignmentRow.checked_in_at.is_not(None),
-                ShiftAssignmentRow.checked_in_at <= now,
-                or_(
-                    ShiftAssignmentRow.checked_out_at.is_(None),
-                    ShiftAssignmentRow.checked_out_at > now,
-                ),
+                checked_in_now(now),
             )
         )
         helper = await session.get(QueueHelper, (user_id, organisation_id))

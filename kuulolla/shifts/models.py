@@ -21,8 +21,11 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from kuulolla.core.db import Base, UTCDateTime
 
@@ -238,3 +241,18 @@ class CalendarFeedRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def checked_in_now(now: datetime) -> ColumnElement[bool]:
+    """A shift assignment (joined with its shift) whose person is checked in at ``now``:
+    not checked out, the shift neither cancelled nor over."""
+    return and_(
+        ShiftRow.cancelled_at.is_(None),
+        ShiftRow.ends_at > now,
+        ShiftAssignmentRow.checked_in_at.is_not(None),
+        ShiftAssignmentRow.checked_in_at <= now,
+        or_(
+            ShiftAssignmentRow.checked_out_at.is_(None),
+            ShiftAssignmentRow.checked_out_at > now,
+        ),
+    )

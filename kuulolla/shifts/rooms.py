@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
@@ -28,7 +28,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.rooms.models import Room
 from kuulolla.shifts import duty, store
 from kuulolla.shifts.availability import availability
-from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow, ShiftTemplateRow
+from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow, ShiftTemplateRow, checked_in_now
 
 log = logging.getLogger(__name__)
 
@@ -113,15 +113,8 @@ async def on_duty_in_room(db: Database, *, user_id: int, room_id: int, now: date
             .join(ShiftRow, ShiftRow.id == ShiftAssignmentRow.shift_id)
             .where(
                 ShiftRow.room_id == room_id,
-                ShiftRow.cancelled_at.is_(None),
-                ShiftRow.ends_at > now,
                 ShiftAssignmentRow.person_id == user_id,
-                ShiftAssignmentRow.checked_in_at.is_not(None),
-                ShiftAssignmentRow.checked_in_at <= now,
-                or_(
-                    ShiftAssignmentRow.checked_out_at.is_(None),
-                    ShiftAssignmentRow.checked_out_at > now,
-                ),
+                checked_in_now(now),
             )
             .limit(1)
         )
