@@ -31,7 +31,13 @@ The lexicon (``data/crisis.txt``) is a list of phrase patterns in sections:
 A pattern is a sequence of elements separated by spaces; an element is one or more
 alternatives separated by ``|``. An alternative is a form (a Voikko base form, a
 compound part, a colloquial base form from ``data/colloquial.txt``, or the lowercased
-word as written) or ``^prefix``, which matches any form that starts with it. Between
+word as written) or ``^prefix``, which matches any form that starts with it. A space
+always separates elements, so alternatives of several words are written as a group in
+parentheses, ``(muistan kun|aika jolloin)``: the line stands for one pattern per
+choice, each alternative's words being elements of their own (``|`` with nothing on
+one side, a parenthesis without its pair, an empty group and a macro whose
+alternatives hold a space are errors, not a pattern that silently matches something
+else). Between
 two elements up to ``gap`` other words may stand (2 unless given); all elements must
 be in one sentence. Flags follow a semicolon: ``gap=N``, ``end`` (the last element
 must end its clause: "en jaksa enää." but not "en jaksa enää koulua"), ``strong``,
@@ -137,6 +143,9 @@ _COMMON = frozenset(
      "i", "my", "to", "not", "don't", "want", "jag", "mig", "inte", "att", "vill"}
 )  # fmt: skip
 _MACRO = re.compile(r"^(@\w+)\s*=\s*(\S+)$")
+_MACRO_START = re.compile(r"^@\w+\s*=")
+# A group: alternatives of one or more words each, "(hyvää yötä|good night)".
+_GROUP = re.compile(r"\(([^()]*)\)")
 CONTEXTS = (
     "joke", "serious", "cause", "past", "resolved", "again", "topic", "quote", "family"
 )  # fmt: skip
@@ -248,6 +257,11 @@ class Lexicon:
                 # A macro may use macros defined before it.
                 macros[macro.group(1)] = _expand(macro.group(2).lower(), macros, number)
                 continue
+            if _MACRO_START.match(line):
+                raise ValueError(
+                    f"crisis lexicon line {number}: a macro's alternatives are single words"
+                    " (write alternatives of several words as a group in the pattern)"
+                )
             if line.startswith("["):
                 section = line.strip("[]").strip()
                 kind, _, target = section.partition(" ")
@@ -280,28 +294,31 @@ class Lexicon:
                     also.append(flag[5:])
                 elif flag not in ("end", "strong", "any", "msg", "hyperbole"):
                     raise ValueError(f"crisis lexicon line {number}: unknown flag {flag}")
-            elements = []
-            for element in body.lower().split():
-                alternatives = _expand(element, macros, number)
-                if any(a.startswith("^") and len(a) < 4 for a in alternatives):
-                    raise ValueError(f"crisis lexicon line {number}: prefix shorter than 3")
-                elements.append(_element(alternatives))
-            pattern = Pattern(
-                f"{section}: {body.strip()}",
-                section,
-                tuple(elements),
-                gap=gap,
-                end="end" in flags,
-                strong="strong" in flags,
-                hyperbole="hyperbole" in flags,
-                also=tuple(also),
-                unordered="any" in flags,
-                message="msg" in flags and "any" in flags,
-            )
-            if section.startswith("context "):
-                contexts[section.split()[1]].append(pattern)
-            else:
-                patterns.append(pattern)
+            # One pattern for each choice of words in the groups, all with the id of
+            # the line (a message counts the line once).
+            for words in _spellings(body.lower(), number):
+                elements = []
+                for element in words:
+                    alternatives = _expand(element, macros, number)
+                    if any(a.startswith("^") and len(a) < 4 for a in alternatives):
+                        raise ValueError(f"crisis lexicon line {number}: prefix shorter than 3")
+                    elements.append(_element(alternatives))
+                pattern = Pattern(
+                    f"{section}: {body.strip()}",
+                    section,
+                    tuple(elements),
+                    gap=gap,
+                    end="end" in flags,
+                    strong="strong" in flags,
+                    hyperbole="hyperbole" in flags,
+                    also=tuple(also),
+                    unordered="any" in flags,
+                    message="msg" in flags and "any" in flags,
+                )
+                if section.startswith("context "):
+                    contexts[section.split()[1]].append(pattern)
+                else:
+                    patterns.append(pattern)
         return cls(
             tuple(patterns),
             {k: _element(v) for k, v in cancel.items()},
@@ -691,6 +708,38 @@ def _quoted(text: str, words: tuple[Word, ...]) -> list[bool]:
     marks = [i for i, ch in enumerate(text) if ch in _QUOTES]
     spans = list(zip(marks[::2], marks[1::2], strict=False))
     return [any(a < w.start < b for a, b in spans) for w in words]
+
+
+def _spellings(body: str, number: int) -> list[list[str]]:
+    """The elements of a pattern as written, one list for each choice of an alternative
+    in each group: "(muistan kun|aika jolloin) ^satut" is ["muistan", "kun", "^satut"]
+    and ["aika", "jolloin", "^satut"]. Outside a group a space always separates two
+    elements, so an alternative of several words must be in a group; a ``|`` with
+    nothing on one side, a parenthesis without its pair and an empty group are errors
+    rather than an element that silently matches something else."""
+    choices: list[list[list[str]]] = []  # per piece of the body: its word sequences
+    rest = 0
+    for group in _GROUP.finditer(body):
+        choices += [[[word]] for word in body[rest : group.start()].split()]
+        phrases = [alternative.split() for alternative in group.group(1).split("|")]
+        if not all(phrases):
+            raise ValueError(f"crisis lexicon line {number}: an empty alternative in a group")
+        choices.append(phrases)
+        rest = group.end()
+    choices += [[[word]] for word in body[rest:].split()]
+    out: list[list[str]] = [[]]
+    for phrases in choices:
+        out = [[*words, *phrase] for words in out for phrase in phrases]
+    for words in out:
+        for word in words:
+            if "(" in word or ")" in word:
+                raise ValueError(f"crisis lexicon line {number}: a parenthesis without its pair")
+            if "" in word.split("|"):
+                raise ValueError(
+                    f"crisis lexicon line {number}: an empty alternative (a space beside"
+                    " a |? write alternatives of several words as a group: (a b|c d))"
+                )
+    return out
 
 
 def _expand(element: str, macros: dict[str, list[str]], number: int) -> list[str]:

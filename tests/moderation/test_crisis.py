@@ -142,6 +142,38 @@ def test_lexicon_syntax(plain: Finnish, words: list[str], expected: tuple[str, .
     assert (signal.categories if signal else ()) == expected
 
 
+GROUPS = """
+[suicide]
+(hyvää yötä|good night) ^viimei
+(muistaa|muistan kun|aika jolloin) kuolla ; gap=0
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hyvää yötä viimeistä kertaa", ("suicide",)),
+        ("good night viimeistä kertaa", ("suicide",)),
+        # the words of an alternative are elements of their own, not alternatives
+        ("hyvää night viimeistä kertaa", ()),
+        ("good yötä viimeistä kertaa", ()),
+        ("yötä viimeistä kertaa", ()),
+        ("muistan kun kuolla", ("suicide",)),
+        ("aika jolloin kuolla", ("suicide",)),
+        ("muistan jolloin kuolla", ()),
+        ("kun kuolla", ()),
+    ],
+)
+def test_lexicon_groups_hold_alternatives_of_several_words(
+    plain: Finnish, text: str, expected: tuple[str, ...]
+) -> None:
+    """A group's alternatives may have several words, each matched in order as a whole."""
+    lexicon = Lexicon.parse(GROUPS)
+    signal = Detector(lexicon).detect(analyser_for(plain).words(text))
+    assert (signal.categories if signal else ()) == expected
+    assert len({p.id for p in lexicon.patterns}) == 2  # a line is one pattern by id
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [
@@ -150,6 +182,16 @@ def test_lexicon_syntax(plain: Finnish, words: list[str], expected: tuple[str, .
         ("[suicide]\nx ; fast", "unknown flag"),
         ("[suicide]\n^ab", "prefix shorter than 3"),
         ("[suicide]\n@nope x", "no @nope"),
+        # an alternative of several words written without a group would silently be
+        # two elements: a space beside a |, a macro with a space and unpaired or empty
+        # groups are errors
+        ("[suicide]\nhyvää yötä | good night", "empty alternative"),
+        ("[suicide]\nhyvää yötä| good night", "empty alternative"),
+        ("@bye = hyvää yötä|good night", "macro's alternatives are single words"),
+        ("[suicide]\n(hyvää yötä|good night", "parenthesis without its pair"),
+        ("[suicide]\nhyvää yötä|good night)", "parenthesis without its pair"),
+        ("[suicide]\n(hyvää yötä|) kaikille", "empty alternative in a group"),
+        ("[suicide]\n() kaikille", "empty alternative in a group"),
     ],
 )
 def test_lexicon_errors_name_the_line(source: str, message: str) -> None:

@@ -1,10 +1,12 @@
 """The evaluation set is sound, and screening keeps its measured quality on it.
 
 The personal-data figures are those of the test split, the crisis figures those of
-the holdout split, the newest one, written apart from the rules of its round and
-never tuned on (docs/performance.md), and of earlier rounds' measured splits. A change that
-lowers them is a regression. The targets themselves (issue 32) are checked by
-``scripts/bench/moderation``, not here.
+earlier rounds' holdout splits, each measured once after its round
+(docs/performance.md). A change that lowers them is a regression. The newest holdout
+split (``evaluation.HOLDOUT``) is only checked for soundness here, never scored: its
+score is measured once, by ``scripts/bench/moderation``, after its round's rules have
+landed, and a test that printed or asserted it on every run would let it steer the
+rules. The targets themselves (issue 32) are checked by the bench, not here.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from kuulolla.moderation import evaluation
 from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
-# Measured on round 11's holdout split (evaluation.HOLDOUT: 494 messages, 295 of them
+# Measured on round 11's holdout split ("holdout11": 494 messages, 295 of them
 # crisis, written apart from the rules of its round and committed before it was
 # measured; docs/performance.md): after round 11, measured once, 276 of 295 found at
 # 276 of 297.
-MEASURED_CRISIS_RECALL = 276 / 295  # 0.936
-MEASURED_CRISIS_PRECISION = 276 / 297  # 0.929
+MEASURED_ROUND11_RECALL = 276 / 295  # 0.936
+MEASURED_ROUND11_PRECISION = 276 / 297  # 0.929
 # Crisis messages found per way of writing on round 11's holdout split: (found, of).
-MEASURED_BY_PATTERN = {
+MEASURED_ROUND11_BY_PATTERN = {
     "no_umlauts": (27, 28),
     "typo": (19, 20),
     "slang": (20, 21),
@@ -145,9 +147,9 @@ def scores(voikko: Finnish) -> dict[str, evaluation.Score]:
 
 
 @pytest.fixture(scope="module")
-def holdout(voikko: Finnish) -> dict[str, evaluation.Score]:
-    """Scores of the newest holdout split."""
-    return _scores(evaluation.HOLDOUT, voikko)
+def round11(voikko: Finnish) -> dict[str, evaluation.Score]:
+    """Scores of round 11's holdout split."""
+    return _scores("holdout11", voikko)
 
 
 @pytest.fixture(scope="module")
@@ -216,21 +218,17 @@ def test_personal_data_targets_hold(scores: dict[str, evaluation.Score], label: 
     assert scores[label].false_positive_rate <= evaluation.PII_FALSE_POSITIVES
 
 
-def test_crisis_precision_does_not_regress(holdout: dict[str, evaluation.Score]) -> None:
-    """Crisis precision on the holdout split stays within 0.02 of the figure measured."""
-    assert holdout["crisis.any"].precision >= MEASURED_CRISIS_PRECISION - 0.02
+def test_round11_figures_hold(round11: dict[str, evaluation.Score]) -> None:
+    """Round 11's holdout split keeps its recall, and its precision within 0.02."""
+    assert round11["crisis.any"].recall >= MEASURED_ROUND11_RECALL
+    assert round11["crisis.any"].precision >= MEASURED_ROUND11_PRECISION - 0.02
 
 
-def test_crisis_recall_does_not_regress(holdout: dict[str, evaluation.Score]) -> None:
-    """Crisis recall stays at least at the figure measured on the holdout split."""
-    assert holdout["crisis.any"].recall >= MEASURED_CRISIS_RECALL
-
-
-def test_ways_of_writing_do_not_regress(voikko: Finnish) -> None:
-    """Each way of writing finds at least as many crisis messages of the holdout split
-    as measured."""
-    found = _found_by_pattern(evaluation.HOLDOUT, voikko, MEASURED_BY_PATTERN)
-    assert all(found[n][0] >= MEASURED_BY_PATTERN[n][0] for n in found), found
+def test_round11_ways_of_writing_hold(voikko: Finnish) -> None:
+    """Each way of writing finds at least as many crisis messages of round 11's split as
+    measured after that round."""
+    found = _found_by_pattern("holdout11", voikko, MEASURED_ROUND11_BY_PATTERN)
+    assert all(found[n][0] >= MEASURED_ROUND11_BY_PATTERN[n][0] for n in found), found
 
 
 def test_round10_figures_hold(round10: dict[str, evaluation.Score]) -> None:
