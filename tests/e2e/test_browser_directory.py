@@ -42,9 +42,7 @@ def test_a_visitor_finds_an_open_service_near_them(browser: Any, site: Any) -> N
             "heading", level=1, name="Kriisipuhelin (MIELI Suomen Mielenterveys ry)"
         ).wait_for()
         assert (
-            page.locator("main")
-            .get_by_role("link", name="09 2525 0111")
-            .get_attribute("href")
+            page.locator("main").get_by_role("link", name="09 2525 0111").get_attribute("href")
             == "tel:0925250111"
         )
         # Back to the directory in the same tab: the region chosen is still chosen…
