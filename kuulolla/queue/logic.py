@@ -156,14 +156,27 @@ STALL_LIMIT = 10 * 60.0
 
 
 def stalled(
-    *, free: int, waiting: int, last_change: float | None, first_arrival: float | None
+    *,
+    free: int,
+    waiting: int,
+    last_take: float | None,
+    first_end: float | None,
+    first_arrival: float | None,
 ) -> float:
-    """Seconds the queue has had a free slot and a waiting visitor with nobody taken
-    (``last_change``: seconds since the last take or end; ``first_arrival``: since the
-    first waiting visitor came), or 0 when no slot is free or nobody waits."""
+    """Seconds the queue has had a free slot and a waiting visitor with nobody taken,
+    or 0 when no slot is free or nobody waits.
+
+    ``last_take``: seconds since the last take; ``first_end``: since the first
+    conversation that ended after it (None when none has); ``first_arrival``: since
+    the first waiting visitor came. A slot has been free since the first end after
+    the last take (or since the take itself when none ended: the take left one free),
+    and the stall counts from that or the first arrival, whichever came later. Later
+    ends do not restart it: a second slot freeing up is no sign that anyone takes.
+    """
     if free <= 0 or waiting <= 0:
         return 0.0
-    spans = [s for s in (last_change, first_arrival) if s is not None]
+    freed = first_end if first_end is not None else last_take
+    spans = [s for s in (freed, first_arrival) if s is not None]
     return max(0.0, min(spans)) if spans else 0.0
 
 
@@ -180,36 +193,45 @@ def typical_handling(load: Load) -> float:
 def estimate_wait(place: int, load: Load) -> float | None:
     """Expected seconds until the visitor at 1-based ``place`` is taken, or None when
     nobody is on duty or the helpers on duty have left a free slot untaken for longer
-    than ``STALL_LIMIT`` (we cannot estimate).
+    than ``STALL_LIMIT`` (we cannot estimate). See :func:`estimate_waits`."""
+    waits = estimate_waits(place, load)
+    return waits[-1] if waits else None
+
+
+def estimate_waits(places: int, load: Load) -> list[float | None]:
+    """The estimates of places 1 to ``places`` (each as :func:`estimate_wait`).
 
     Each slot on duty frees up when its conversation ends: a conversation that has
     lasted ``e`` seconds is expected to need about ``max(h - e, h / 4)`` more, where
     ``h`` is the typical handling time (one that has outlasted the typical still
     ends some time). Free slots are free now. The visitor ahead of each takes the
-    next slot to free and holds it for ``h``; the visitor at ``place`` gets the
-    ``place``-th slot to free in that sequence, plus the time a helper takes to
-    pick up (``pickup``).
+    next slot to free and holds it for ``h``; the visitor at a place gets the
+    place-th slot to free in that sequence, plus the time a helper takes to pick up
+    (``pickup``).
 
     While a free slot stays untaken (``stalled``), nobody is taken sooner than that
     long again from now: the estimate grows with the time nobody takes anyone, and a
     wait that has stalled the longest expected is expected to go on as long.
     """
+    if places <= 0:
+        return []
     if load.capacity <= 0 or load.stalled > STALL_LIMIT:
-        return None
+        return [None] * places
     h = typical_handling(load)
     busy = sorted(load.active_elapsed)[: load.capacity]
     frees = [max(h - e, h / 4) for e in busy]
     frees += [0.0] * (load.capacity - len(frees))
     heapq.heapify(frees)
     floor = max(load.pickup, load.stalled)
-    taken = 0.0
-    for _ in range(place):
+    out: list[float | None] = []
+    for _ in range(places):
         at = heapq.heappop(frees)
         # The slot is taken after the pick-up (not before the stall says) and then
         # held for the typical time.
         taken = max(at + load.pickup, floor)
+        out.append(taken)
         heapq.heappush(frees, taken + h)
-    return taken
+    return out
 
 
 def wait_minutes(seconds: float | None) -> int | None:

@@ -251,18 +251,29 @@ async def load_of(
     capacity = logic.capacity(helpers) if roster is None else roster
     elapsed = [(now - s).total_seconds() for s in started if s is not None]
     # How long a free slot and a waiting visitor have met with nobody taken.
-    first_queued, last_taken, last_ended, waiting = (
+    first_queued, last_taken, waiting = (
         await session.execute(
             select(
                 func.min(QueueEntry.queued_at).filter(QueueEntry.state == State.WAITING.value),
                 func.max(QueueEntry.accepted_at),
-                # A conversation's end frees a slot; a visitor leaving the queue does not.
-                func.max(QueueEntry.ended_at).filter(QueueEntry.accepted_at.is_not(None)),
                 func.count().filter(QueueEntry.state == State.WAITING.value),
             ).where(QueueEntry.topic_id == topic.id)
         )
     ).one()
-    changes = [t for t in (last_taken, last_ended) if t is not None]
+    first_end = None
+    if last_taken is not None:
+        # A conversation's end frees a slot; a visitor leaving the queue does not.
+        first_end = await session.scalar(
+            select(func.min(QueueEntry.ended_at)).where(
+                QueueEntry.topic_id == topic.id,
+                QueueEntry.accepted_at.is_not(None),
+                QueueEntry.ended_at > last_taken,
+            )
+        )
+
+    def since(t: datetime | None) -> float | None:
+        return (now - t).total_seconds() if t is not None else None
+
     return logic.Load(
         capacity=capacity,
         active_elapsed=elapsed,
@@ -271,8 +282,9 @@ async def load_of(
         stalled=logic.stalled(
             free=capacity - len(elapsed),
             waiting=int(waiting or 0),
-            last_change=(now - max(changes)).total_seconds() if changes else None,
-            first_arrival=(now - first_queued).total_seconds() if first_queued else None,
+            last_take=since(last_taken),
+            first_end=since(first_end),
+            first_arrival=since(first_queued),
         ),
     )
 

@@ -150,26 +150,42 @@ def test_estimate_grows_while_nobody_takes(
 
 
 @pytest.mark.parametrize(
-    ("free", "waiting", "last_change", "first_arrival", "expected"),
+    ("free", "waiting", "last_take", "first_end", "first_arrival", "expected"),
     [
-        (0, 3, 500.0, 400.0, 0.0),  # every slot busy: not a stall
-        (1, 0, 500.0, None, 0.0),  # nobody waits
-        (1, 2, 500.0, 400.0, 400.0),  # since the first visitor came
-        (1, 2, 100.0, 400.0, 100.0),  # since the last take or end
-        (2, 1, None, 50.0, 50.0),  # nobody ever taken
+        (0, 3, 500.0, None, 400.0, 0.0),  # every slot busy: not a stall
+        (1, 0, 500.0, None, None, 0.0),  # nobody waits
+        (1, 2, 500.0, None, 400.0, 400.0),  # since the first visitor came
+        (1, 2, 100.0, None, 400.0, 100.0),  # since the last take, which left a slot free
+        (1, 2, 500.0, 300.0, 400.0, 300.0),  # since the first end after the last take
+        (2, 1, None, None, 50.0, 50.0),  # nobody ever taken
     ],
 )
 def test_stalled(
-    free: int, waiting: int, last_change: float | None, first_arrival: float | None, expected: float
+    free: int,
+    waiting: int,
+    last_take: float | None,
+    first_end: float | None,
+    first_arrival: float | None,
+    expected: float,
 ) -> None:
-    """The stall counts from the latest of the last take or end and the first arrival,
-    only while a slot is free and someone waits."""
+    """The stall counts from the latest of the slot freeing and the first arrival, only
+    while a slot is free and someone waits."""
     assert (
         logic.stalled(
-            free=free, waiting=waiting, last_change=last_change, first_arrival=first_arrival
+            free=free,
+            waiting=waiting,
+            last_take=last_take,
+            first_end=first_end,
+            first_arrival=first_arrival,
         )
         == expected
     )
+
+
+def test_estimate_waits_lists_every_place() -> None:
+    """The estimates of places 1..n are those of estimate_wait for each place."""
+    load = Load(capacity=2, active_elapsed=[0.0, 300.0], recent_handling=[H], stalled=0.0)
+    assert logic.estimate_waits(4, load) == [logic.estimate_wait(p, load) for p in range(1, 5)]
 
 
 @pytest.mark.parametrize(

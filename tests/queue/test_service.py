@@ -37,6 +37,31 @@ async def test_visitors_see_their_place_in_arrival_order(db: Database) -> None:
     assert views[1].estimate == 960.0 and views[2].estimate == 1890.0
 
 
+async def test_the_estimate_keeps_growing_when_a_second_slot_frees_untaken(
+    db: Database,
+) -> None:
+    """A conversation ending while nobody takes does not restart the stall: the estimate
+    counts from the first slot that freed after the last take."""
+    world = await build(db, max_chats=2)
+    first = await enter(db, world, 0)
+    second = await enter(db, world, 1)
+    await accept(db, world, "vol1", entry_id=first, when=NOW + timedelta(seconds=10))
+    await accept(db, world, "vol1", entry_id=second, when=NOW + timedelta(seconds=10))
+    await enter(db, world, 2, when=NOW + timedelta(seconds=20))
+    for entry, ended in ((first, 100), (second, 400)):
+        await console.do_end(
+            db,
+            organisation_id=world.org_id,
+            user_id=world.helpers["vol1"],
+            entry_id=entry,
+            now=NOW + timedelta(seconds=ended),
+        )
+    view = await service.visitor_status(
+        db, visitor_key=visitor(2), grace=timedelta(hours=1), now=NOW + timedelta(seconds=500)
+    )
+    assert view.estimate == 400.0  # free since the first end, 400 s ago
+
+
 async def test_entering_twice_keeps_the_first_place(db: Database) -> None:
     """A visitor who enters again (a reload) keeps their entry and place."""
     world = await build(db)
