@@ -11,6 +11,8 @@ rules. The targets themselves (issue 32) are checked by the bench, not here.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from kuulolla.core.finnish import Finnish
@@ -189,7 +191,7 @@ def test_evaluation_set_is_sound() -> None:
     assert {c.lang for c in test} >= {"fi", "sv", "en"}
 
 
-@pytest.mark.parametrize("split", ["test", "holdout7", "holdout11"])
+@pytest.mark.parametrize("split", ["test", "holdout7", "holdout11", "holdout12"])
 def test_split_shares_no_message_with_dev(split: str) -> None:
     """An earlier measured split holds no text of the dev split."""
     dev = {c.text.casefold() for c in evaluation.load("dev")}
@@ -209,6 +211,24 @@ def test_round11_holdout_is_sound() -> None:
     assert {p for c in round11 for p in c.patterns} == PATTERNS
     assert {c.lang for c in round11} == {"fi", "sv", "en"}
     assert [c.id for c in round11 if c.text.casefold() in others] == []
+
+
+def test_round12_holdout_is_sound() -> None:
+    """Round 12's holdout split has 30 messages of each crisis category, 15 of each way
+    of writing, every language, and no text of any other split."""
+    round12 = evaluation.load("holdout12")
+    others = {
+        c.text.casefold() for name in evaluation.splits() if name != "holdout12"
+        for c in evaluation.load(name)
+    }  # fmt: skip
+    labels = Counter(label for c in round12 for label in c.labels)
+    patterns = Counter(p for c in round12 for p in c.patterns)
+    assert len(round12) >= 450
+    assert all(labels[label] >= 30 for label in evaluation.CRISIS), labels
+    assert set(patterns) == PATTERNS and min(patterns.values()) >= 15, patterns
+    assert {c.lang for c in round12} == {"fi", "sv", "en"}
+    assert all(c.id[0] == "h" and int(c.id[1:]) >= 5001 for c in round12)
+    assert [c.id for c in round12 if c.text.casefold() in others] == []
 
 
 @pytest.mark.parametrize("label", evaluation.PII_TARGETED)
