@@ -2,7 +2,8 @@
 
 A connection reads frames one at a time, decodes each once into a typed frame
 (chat/protocol.py), applies the pure rules (chat/logic.py) and the store and fan-out
-(chat/store.py, chat/fanout.py). Domain errors become ``error`` frames with a stable
+(chat/store.py, chat/fanout.py). A connection is the socket moderation sees through
+its ports (moderation/ports.py: ``Socket``, and each :class:`Membership` a ``Seat``). Domain errors become ``error`` frames with a stable
 code and a translated message; garbage is answered without harm and repeated garbage
 closes the socket with 1008. Nothing here logs what people write.
 """
@@ -69,8 +70,8 @@ from kuulolla.directory import referrals
 from kuulolla.moderation import commands as moderation_commands
 from kuulolla.moderation import service as moderation_service
 from kuulolla.moderation.actions import DEFAULT_SETTINGS
-from kuulolla.moderation.live import MemberState
 from kuulolla.moderation.nicknames import NickTaken, check_visitor_nick, room_key
+from kuulolla.moderation.ports import MemberState
 from kuulolla.queue import service as queue_service
 from kuulolla.rooms.nicks import nick_key
 from kuulolla.shifts.rooms import RoomNotOpen
@@ -106,6 +107,15 @@ class Membership:
     nick: str
     role: str = "visitor"
     moderation: MemberState = field(default_factory=lambda: MemberState(0))
+
+    # moderation/ports.py: Seat
+    @property
+    def room_id(self) -> int:
+        return self.room.id
+
+    @property
+    def slug(self) -> str:
+        return self.room.slug
 
 
 class StaffElsewhere(Forbidden):
@@ -156,8 +166,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
 
 class Connection:
     __slots__ = (
+        "_ban_digests",
         "bad_frames",
-        "ban_digests",
         "bucket",
         "budget",
         "closing",
@@ -192,7 +202,7 @@ class Connection:
         self.websocket = websocket
         self.locale = locale
         self.identity: Identity | None = None
-        self.ban_digests: list[bytes] | None = None
+        self._ban_digests: list[bytes] | None = None
         self.rooms: dict[str, Membership] = {}
         self.bucket = logic.TokenBucket(self.settings.send_rate, self.settings.send_burst)
         self.bad_frames = 0
@@ -537,6 +547,41 @@ class Connection:
         ws.scope["headers"] = []
         for cached in ("_headers", "_cookies", "_url"):
             ws.__dict__.pop(cached, None)
+
+    # ------------------------------------------------------------ moderation's port
+    # (moderation/ports.py: Socket)
+
+    @property
+    def author_key(self) -> bytes | None:
+        return self.identity.author_key if self.identity is not None else None
+
+    def leave(self, slug: str) -> None:
+        membership = self.rooms.pop(slug, None)
+        if membership is not None:
+            self.server.fanout.detach(membership.hub, self.sink)
+
+    def host_present(self, slug: str) -> bool:
+        membership = self.rooms.get(slug)
+        return membership is not None and self.server.fanout.host_present(membership.hub)
+
+    def set_host(self, slug: str, host: bool) -> None:
+        membership = self.rooms.get(slug)
+        if membership is not None:
+            self.server.fanout.set_host(membership.hub, self.sink, host)
+
+    async def ban_digests(self) -> list[bytes]:
+        """Today's and yesterday's digests of the socket's network (computed once per
+        connection; the address itself is not kept)."""
+        if self._ban_digests is None:
+            client = self.websocket.scope.get("client")
+            address = client[0] if client else None
+            self._ban_digests = await self.server.bankeys.candidates(
+                address, now=self.server.clock.now()
+            )
+        return self._ban_digests
+
+    async def check_to_moderators(self) -> None:
+        await self.server.limits.check_to_moderators(self.budget)
 
     # ------------------------------------------------------------ output
 

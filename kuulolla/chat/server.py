@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
 
 from kuulolla.accounts.service import StaffNames
@@ -29,6 +29,7 @@ from kuulolla.chat.limits import ChatLimits
 from kuulolla.chat.protocol import CLOSE_ACCOUNT_CHANGED, CLOSE_SESSION_ENDED, RoomStateFrame
 from kuulolla.chat.sockets import OutFrame
 from kuulolla.chat.store import Committer, HistoryReads, Stored
+from kuulolla.chat.writers import Draft
 from kuulolla.core.bankey import BanKeys
 from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
@@ -38,12 +39,14 @@ from kuulolla.core.limits import Limiter
 from kuulolla.core.settings import Settings
 from kuulolla.moderation.live import Live
 from kuulolla.moderation.nicknames import staff_shapes
+from kuulolla.moderation.ports import Seat, Socket
 from kuulolla.rooms.nicks import NickClaims
 from kuulolla.rooms.service import MemberTouches, RoomCache
 from kuulolla.shifts.rooms import RoomStates
 
 if TYPE_CHECKING:
     from kuulolla.chat.endpoint import Connection
+    from kuulolla.rooms.service import RoomInfo
     from kuulolla.shifts.duty import RoomState
 
 log = logging.getLogger(__name__)
@@ -98,7 +101,18 @@ class ChatServer:
             db, clock=clock, on_committed=self._committed, max_batch=settings.commit_max_batch
         )
         self.connections: set[Connection] = set()
-        self.moderation = Live(self)
+        # Moderation sees this server only through the ports it implements
+        # (moderation/ports.py: RoomSockets, Spawner, Publisher, Committer).
+        self.moderation = Live(
+            db=db,
+            clock=clock,
+            settings=settings,
+            tally=self.tally,
+            sockets=self,
+            spawner=self,
+            publisher=self,
+            committer=self,
+        )
         self.fanout.on_reconnected = self.moderation.forget_all
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
@@ -197,7 +211,64 @@ class ChatServer:
         self.moderation.duty_changed(room_id=room_id, user_id=user_id)
 
     def _publish(self, line: str) -> None:
-        self.fanout.broker.publish(self.control_channel, line.encode())
+        self.publish(self.control_channel, line.encode())
+
+    # ------------------------------------------------------------ moderation's ports
+    # (moderation/ports.py)
+
+    @property
+    def node(self) -> str:
+        return self.fanout.node
+
+    def slug_of(self, room_id: int) -> str | None:
+        return self.slugs.get(room_id)
+
+    def sockets(self) -> Iterable[Connection]:
+        return self.connections
+
+    def deliver(self, slug: str, match: Callable[[Socket, Seat], bool], payload: bytes) -> None:
+        frame = OutFrame(payload)
+        for connection in list(self.connections):
+            membership = connection.rooms.get(slug)
+            if membership is not None and match(connection, membership):
+                connection.sink.push(frame)
+
+    def author_id(self, room_id: int, author_key: bytes | None) -> str | None:
+        return self.fanout.author_id(room_id, author_key)
+
+    def counted_organisation(self, room_id: int) -> int | None:
+        return self.room_orgs.get(room_id)
+
+    def deliver_stored(self, stored: Stored) -> None:
+        self.fanout.committed(self.slugs, [stored])
+
+    async def room(self, slug: str) -> RoomInfo | None:
+        return await self.rooms.get(slug, now=self.clock.monotonic())
+
+    def publish(self, channel: str, data: bytes) -> None:
+        self.fanout.broker.publish(channel, data)
+
+    async def commit_approved(
+        self,
+        *,
+        room_id: int,
+        author_key: bytes,
+        nick: str,
+        role: str,
+        text: str,
+        ref_key: bytes,
+    ) -> int:
+        stored = await self.committer.submit(
+            Draft(
+                room_id=room_id,
+                author_key=author_key,
+                nick=nick,
+                role=role,
+                text=text,
+                ref_key=ref_key,
+            )
+        )
+        return stored.seq
 
     def _on_control(self, channel: str, data: bytes) -> None:
         if channel == self.moderation.channel:
@@ -225,9 +296,10 @@ class ChatServer:
     def _close_where(self, match: Any, code: int) -> None:
         for connection in list(self.connections):
             if connection.user_id is not None and match(connection):
-                self._spawn(connection.close_from_server(code))
+                self.spawn(connection.close_from_server(code))
 
-    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` in the background, kept until it ends (moderation/ports.py)."""
         task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -248,7 +320,7 @@ class ChatServer:
         for connection in staff:
             if connection.session_id not in valid:
                 closed += 1
-                self._spawn(connection.close_from_server(CLOSE_SESSION_ENDED))
+                self.spawn(connection.close_from_server(CLOSE_SESSION_ENDED))
         return closed
 
     async def _session_loop(self) -> None:

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from kuulolla.core.bankey import BanKeys, MemoryKeyStore
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
-from kuulolla.moderation import live as live_module
+from kuulolla.moderation import policies as policies_module
 from kuulolla.rooms import service as rooms
 from tests.helpers import NOW, make_room
 
@@ -84,16 +83,10 @@ async def test_a_forgotten_room_is_not_stored_by_a_read_that_began_before(
     assert gate.calls == 2
 
 
-def stub_server(db: Database) -> Any:
-    settings = SimpleNamespace(
-        broker_prefix="t",
-        redis_url="",
-        flood_rules=False,
-        join_cooldown=0.0,
-        moderation_cache_seconds=10.0,
-    )
-    return SimpleNamespace(
-        settings=settings, db=db, clock=FrozenClock(NOW), bankeys=BanKeys(MemoryKeyStore())
+def policies_of(db: Database, clock: FrozenClock | None = None) -> policies_module.RoomPolicies:
+    settings: Any = SimpleNamespace(moderation_cache_seconds=10.0)
+    return policies_module.RoomPolicies(
+        db=db, clock=clock or FrozenClock(NOW), settings=settings, flood=None
     )
 
 
@@ -104,9 +97,9 @@ async def test_moderation_settings_of_a_busy_room_are_read_once(
     room_id = await make_room(db, "kiireinen")
     room = await rooms.get_room(db, slug="kiireinen")
     assert room is not None
-    gate = Gate(live_module.service.get_room_settings)
-    monkeypatch.setattr(live_module.service, "get_room_settings", gate)
-    live = live_module.Live(stub_server(db))
+    gate = Gate(policies_module.service.get_room_settings)
+    monkeypatch.setattr(policies_module.service, "get_room_settings", gate)
+    live = policies_of(db)
     waiting = [
         asyncio.ensure_future(live.room_entry(room_id, room.organisation_id)) for _ in range(20)
     ]
@@ -124,12 +117,12 @@ async def test_expired_moderation_settings_are_served_while_reloaded(
     room_id = await make_room(db, "vakio")
     room = await rooms.get_room(db, slug="vakio")
     assert room is not None
-    server = stub_server(db)
-    live = live_module.Live(server)
+    clock = FrozenClock(NOW)
+    live = policies_of(db, clock)
     first = await live.room_entry(room_id, room.organisation_id)
-    server.clock.advance(seconds=11)
-    gate = Gate(live_module.service.get_room_settings)
-    monkeypatch.setattr(live_module.service, "get_room_settings", gate)
+    clock.advance(seconds=11)
+    gate = Gate(policies_module.service.get_room_settings)
+    monkeypatch.setattr(policies_module.service, "get_room_settings", gate)
     served = [await live.room_entry(room_id, room.organisation_id) for _ in range(5)]
     gate.open.set()
     await asyncio.sleep(0.05)
