@@ -12,10 +12,12 @@ other sites can poll cheaply and a CORS header so their pages may read the JSON.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from kuulolla.core import i18n
@@ -53,15 +55,15 @@ def _labels(locale: str, mapping: dict[str, str]) -> dict[str, str]:
     return {key: i18n.gettext(locale, value) for key, value in mapping.items()}
 
 
-def _page(request: Request) -> int:
+def _page(params: Mapping[str, str]) -> int:
     try:
-        return max(1, min(200, int(request.query_params.get("page", "1"))))
+        return max(1, min(200, int(params.get("page", "1"))))
     except ValueError:
         return 1
 
 
-async def filters_of(request: Request, topics: list[vocabulary.Topic]) -> finding.Filters:
-    params = request.query_params
+def filters_of(params: Mapping[str, str], topics: list[vocabulary.Topic]) -> finding.Filters:
+    """The filters in a query string, or in the search form's body."""
     # The referral picker sends a place as typed ("Tampere"); the page sends a code.
     region = params.get("region") or regions.lookup(params.get("place") or "") or ""
     return finding.check_filters(
@@ -93,17 +95,55 @@ def common(request: Request, topics: list[vocabulary.Topic]) -> dict[str, Any]:
     }
 
 
+# What the directory's address may keep: a region, topic and kind are public lists
+# (indexable); the visitor's own words are not.
+LIST_PARAMS = ("region", "place", "topic", "kind", "open", "online", "page", "lang")
+
+
 @public
 async def directory(request: Request) -> Response:
+    """The directory by region, topic and kind. An old address with ``?q=`` is sent to
+    the same list without the words."""
+    if "q" in request.query_params:
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k in LIST_PARAMS]
+        return RedirectResponse("/directory" + (f"?{urlencode(kept)}" if kept else ""), 303)
+    topics = await curation.list_topics(request.state.db)
+    return await _directory_view(request, topics, filters_of(request.query_params, topics))
+
+
+@public
+async def directory_search(request: Request) -> Response:
+    """The search form, sent in a POST. With words, the results are this POST's answer,
+    at ``/directory`` with nothing of the words in the address, the history or the
+    title (search.js keeps Back from sending them again). Without words the choices are
+    a public list: sent on to its address."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    topics = await curation.list_topics(request.state.db)
+    filters = filters_of(form, topics)
+    if not filters.query:
+        kept = [
+            (k, v) for k, v in form.items() if k in LIST_PARAMS and k not in ("page", "lang") and v
+        ]
+        return RedirectResponse("/directory" + (f"?{urlencode(kept)}" if kept else ""), 303)
+    return await _directory_view(request, topics, filters, form=form)
+
+
+async def _directory_view(
+    request: Request,
+    topics: list[vocabulary.Topic],
+    filters: finding.Filters,
+    *,
+    form: Mapping[str, str] | None = None,
+) -> Response:
     db = request.state.db
     now = request.state.clock.now()
-    topics = await curation.list_topics(db)
-    filters = await filters_of(request, topics)
-    page = _page(request)
+    page = _page(form if form is not None else request.query_params)
     results = await listing.find_services(
         db, filters=filters, now=now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     crisis = await listing.crisis_services(db, region=filters.region, now=now)
+    # Another page of a list is a link; of a search in words, the same form sent again.
+    kept = request.query_params.multi_items() if form is None else [(k, v) for k, v in form.items()]
     return render(
         request,
         "directory/index.html",
@@ -117,8 +157,9 @@ async def directory(request: Request) -> Response:
             "pages": max(1, -(-results.total // PAGE_SIZE)),
             "topics": topics,
             "region_choices": regions.choices(request.state.locale),
+            "posted": form is not None,
             "query_without_page": [
-                (k, v) for k, v in request.query_params.multi_items() if k not in ("page", "lang")
+                (k, v) for k, v in kept if k not in ("page", "lang", "csrf_token")
             ],
         },
     )
@@ -242,7 +283,7 @@ async def search_json(request: Request) -> Response:
     db = request.state.db
     now = request.state.clock.now()
     topics = await curation.list_topics(db)
-    filters = await filters_of(request, topics)
+    filters = filters_of(request.query_params, topics)
     results = await listing.find_services(db, filters=filters, now=now, limit=SEARCH_JSON_LIMIT)
     locale = request.state.locale
     return JSONResponse(
@@ -326,7 +367,8 @@ SITEMAP = [
 ]
 
 ROUTES = [
-    Route("/directory", directory, name="directory"),
+    Route("/directory", directory, methods=["GET"], name="directory"),
+    Route("/directory", directory_search, methods=["POST"]),
     Route("/directory/open-data", open_data, name="directory_open_data"),
     Route("/directory/services.json", feed_json, name="directory_feed_json"),
     Route("/directory/services.csv", feed_csv, name="directory_feed_csv"),

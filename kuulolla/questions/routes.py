@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -25,6 +26,7 @@ from kuulolla.core.limits import Rule
 from kuulolla.privacy.service import get_periods
 from kuulolla.privacy.words import privacy_link, question_note
 from kuulolla.questions import logic, service
+from kuulolla.queue import helpnow
 from kuulolla.web import crisis, limits, seo
 from kuulolla.web.access import public
 from kuulolla.web.params import query_int
@@ -34,6 +36,8 @@ PAGE_SIZE = 20
 VOTE_RULE = Rule("questions.vote", 1, 86400.0)
 MAX_PAGES = 500
 SEARCH_PAGE_SIZE = 10
+SIMILAR_CANDIDATES = 10  # similar answers looked at, of which SIMILAR_SHOWN are sent
+SIMILAR_SHOWN = 5
 VOTER_COOKIE = "kuulolla_voter"
 
 SIMILAR_SCRIPT_STRINGS = {
@@ -223,9 +227,36 @@ async def archive(request: Request) -> Response:
 
 @public
 async def search_page(request: Request) -> Response:
-    query = (request.query_params.get("q") or "").strip()[: service.MAX_QUERY_CHARS]
-    category = _category(request.query_params.get("category"))
-    page = _page(request)
+    """The search form. The words travel in a POST body (:func:`search_submit`), so the
+    address and the browser's history never hold them; an old address with ``?q=`` is
+    sent to the plain form, its words dropped."""
+    if "q" in request.query_params:
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("q", "page")]
+        return RedirectResponse(
+            "/questions/search" + (f"?{urlencode(kept)}" if kept else ""), status_code=303
+        )
+    return _search_view(request, query="", category=None, page=1)
+
+
+@public
+async def search_submit(request: Request) -> Response:
+    """Results for the words in the form's body, at the form's own address: the title
+    and the address name nothing of them (search.js keeps Back from sending them again)."""
+    form = await _form(request)
+    query = " ".join(form.get("q", "").split())[: service.MAX_QUERY_CHARS]
+    page = form.get("page", "1")
+    number = int(page) if page.isascii() and page.isdigit() and len(page) <= 3 else 1
+    return await _search_results(
+        request,
+        query=query,
+        category=_category(form.get("category")),
+        page=max(1, min(MAX_PAGES, number)),
+    )
+
+
+async def _search_results(
+    request: Request, *, query: str, category: str | None, page: int
+) -> Response:
     result = None
     if query:
         result = await service.do_search(
@@ -235,6 +266,17 @@ async def search_page(request: Request) -> Response:
             limit=SEARCH_PAGE_SIZE,
             offset=(page - 1) * SEARCH_PAGE_SIZE,
         )
+    return _search_view(request, query=query, category=category, page=page, result=result)
+
+
+def _search_view(
+    request: Request,
+    *,
+    query: str,
+    category: str | None,
+    page: int,
+    result: service.SearchPage | None = None,
+) -> Response:
     return render(
         request,
         "questions/search.html",
@@ -438,7 +480,14 @@ async def similar_json(request: Request) -> Response:
         text = str(payload.get("text", ""))[:2000] if isinstance(payload, dict) else ""
     except (ValueError, UnicodeDecodeError):
         raise BadRequest(code="bad_json") from None
-    results = await service.similar(request.state.db, text=text) if text.strip() else []
+    found = (
+        await service.similar(request.state.db, text=text, limit=SIMILAR_CANDIDATES)
+        if text.strip()
+        else []
+    )
+    # Answers in the page's language first (a Swedish page, Swedish answers first).
+    results = helpnow.in_language_first(found, request.state.locale, lambda r: (r.language,))
+    results = results[:SIMILAR_SHOWN]
     response = JSONResponse(
         {
             "results": [
@@ -541,7 +590,8 @@ async def withdraw(request: Request) -> Response:
 
 ROUTES = [
     Route("/questions", archive, name="questions"),
-    Route("/questions/search", search_page, name="questions_search"),
+    Route("/questions/search", search_page, methods=["GET"], name="questions_search"),
+    Route("/questions/search", search_submit, methods=["POST"]),
     Route("/questions/ask", ask_form, methods=["GET"], name="questions_ask"),
     Route("/questions/ask", ask_submit, methods=["POST"]),
     Route("/questions/similar", similar_json, methods=["POST"], name="questions_similar"),

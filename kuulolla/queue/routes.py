@@ -28,7 +28,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.core.ids import token_key
 from kuulolla.core.limits import Rule
 from kuulolla.questions import service as questions
-from kuulolla.queue import logic, service
+from kuulolla.queue import helpnow, logic, service
 from kuulolla.queue.changes import TICK, QueueChanges
 from kuulolla.rooms import service as rooms
 from kuulolla.shifts.availability import availability
@@ -78,6 +78,7 @@ SCRIPT_STRINGS = {
     "helper_away": N_("Your helper's connection is lost for now. Your messages wait for them."),
     "visitor_here": N_("The visitor is here"),
     "visitor_away": N_("The visitor's connection is lost for now."),
+    "visitor_left": N_("The visitor left the conversation."),
     "held": N_("Waiting for the helper's approval"),
     "crisis_told": N_(
         "It sounds like things are hard right now. You are not alone: your helper sees your message, and the help numbers are on this page."
@@ -156,29 +157,44 @@ async def topics_page(request: Request) -> Response:
     )
 
 
+ANSWER_CANDIDATES = 10  # archive answers looked at, of which helpnow.choose shows a few
+
+
 async def _help_now(request: Request, topic: service.TopicInfo, *, now: Any) -> dict[str, Any]:
-    """Help that exists now: group rooms open now (their roster says so and a host is
-    on duty), other organisations' topics taking visitors with their waits, and archive
-    answers matching the topic. Once the visitor has written what they want to talk
-    about, the page asks for answers matching their own words (queue.js)."""
+    """Help that exists now, chosen by queue/helpnow.py from the group rooms with their
+    open state, the topics taking visitors and archive answers matching the topic. Once
+    the visitor has written what they want to talk about, the page asks for answers
+    matching their own words (queue.js)."""
     db: Database = request.state.db
+    locale: str = request.state.locale
     states = request.state.chat.room_states
-    open_rooms = [
-        r
-        for r in await rooms.list_rooms(db)
-        if r.open and availability(await states.get(r.id)).open
-    ][:6]
-    others = [
-        (t, s)
+    rooms_now = [
+        helpnow.Offer(
+            room,
+            frozenset(room.names),
+            room.open and availability(await states.get(room.id)).open,
+            room.organisation_id,
+        )
+        for room in await rooms.list_rooms(db)
+    ]
+    topics_now = [
+        helpnow.Offer((t, s), frozenset(t.texts["name"]), s.admits, t.organisation_id)
         for t, s in await _topic_rows(db, now=now)
-        if t.organisation_id != topic.organisation_id and s.admits
     ]
     answers = await questions.similar(
         db,
-        text=f"{topic.name(request.state.locale)} {topic.text('description', 'fi')}",
-        limit=3,
+        text=f"{topic.name(locale)} {topic.text('description', locale)}",
+        limit=ANSWER_CANDIDATES,
     )
-    return {"open_rooms": open_rooms, "other_topics": others, "answers": answers}
+    chosen = helpnow.choose(
+        locale=locale,
+        organisation_id=topic.organisation_id,
+        rooms=rooms_now,
+        topics=topics_now,
+        answers=answers,
+        answer_language=lambda answer: answer.language,
+    )
+    return {"open_rooms": chosen.rooms, "other_topics": chosen.topics, "answers": chosen.answers}
 
 
 @public

@@ -176,7 +176,14 @@ async def queue_stream(request: Request) -> Response:
     entry_id = query_int(request, "c", lo=1)
 
     async def read() -> dict[str, Any]:
-        return _state(request, await _live(request, touch=False), entry_id)
+        live = await _live(request, touch=False)
+        state = _state(request, live, entry_id)
+        if entry_id is not None and all(c.entry_id != entry_id for c in live["console"].chats):
+            # The conversation in view ended: the page says whether the visitor left.
+            state["ended"] = await service.get_end_reason(
+                request.state.db, entry_id=entry_id, helper_id=_user(request)
+            )
+        return state
 
     return await polled(request, read)
 

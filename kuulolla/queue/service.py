@@ -508,6 +508,20 @@ async def do_leave(db: Database, *, visitor_key: bytes, now: datetime) -> int | 
         )
 
 
+async def get_end_reason(db: Database, *, entry_id: int, helper_id: int) -> str | None:
+    """Why the conversation ``entry_id`` of the helper ``helper_id`` ended ("visitor":
+    the visitor left; "visitor_gone": their connection did not come back; "helper"),
+    None while it goes on or when it is none of theirs."""
+    async with db.read_session() as session:
+        return await session.scalar(
+            select(QueueEntry.end_reason).where(
+                QueueEntry.id == entry_id,
+                QueueEntry.helper_id == helper_id,
+                QueueEntry.state == State.ENDED.value,
+            )
+        )
+
+
 async def get_visitor_organisation(db: Database, *, visitor_key: bytes) -> int | None:
     """The organisation of the topic the visitor last queued for (None: never)."""
     async with db.read_session() as session:

@@ -63,7 +63,7 @@ from kuulolla.rooms import routes as rooms
 from kuulolla.shifts import routes as shifts
 from kuulolla.shifts import routes_manage as shifts_manage
 from kuulolla.shifts.tasks import do_shift_housekeeping
-from kuulolla.web import pages, pwa, seo
+from kuulolla.web import crisis, pages, pwa, seo
 from kuulolla.web.access import (
     PrincipalMiddleware,
     public,
@@ -246,6 +246,8 @@ def create_app(
         Middleware(SecurityHeadersMiddleware, hsts=not settings.development),
         Middleware(LocaleMiddleware, default=settings.default_locale),
         Middleware(PrincipalMiddleware, settings=settings, clock=clock),
+        # A chat open now for every page's crisis strip (web/crisis.py).
+        Middleware(crisis.OpenChatLookup, clock=clock),
         # Bodies are bounded before any route parses them (after the locale and the
         # principal are known, so the refusal is a translated page).
         Middleware(

@@ -2,7 +2,9 @@
 number, the crisis lines of the organisation in view or the service's national defaults,
 a Swedish-language line on Swedish pages, and a one-to-one chat that takes visitors now.
 
-Every page rendered through ``render()`` gets the defaults (:func:`default`); a page that
+Every page rendered through ``render()`` gets the defaults (:func:`default`), with the
+chat open now that :class:`OpenChatLookup` looked up before the page's route ran (error
+pages too: a 500 uses what was last found and asks the database nothing); a page that
 belongs to an organisation (a room, a chat topic) or knows what is open passes
 ``**await help_context(request, organisation_id=...)`` instead. Organisations edit their
 numbers on their settings page (``Organisation.crisis_numbers``); a row with
@@ -12,18 +14,25 @@ under "More help" only.
 
 from __future__ import annotations
 
+import logging
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kuulolla.accounts import logic as accounts_logic
 from kuulolla.core import i18n
+from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.i18n import N_
 from kuulolla.queue import service as queue_service
+
+log = logging.getLogger(__name__)
 
 EMERGENCY = "112"
 
@@ -126,19 +135,23 @@ def _shown(row: dict[str, Any], locale: str) -> dict[str, str]:
     }
 
 
-def default(locale: str) -> CrisisHelp:
-    """The service's defaults, for pages of no organisation."""
+def default(locale: str, *, db: Database | None = None, now: datetime | None = None) -> CrisisHelp:
+    """The service's defaults, for pages of no organisation, with the chat open now as
+    last looked up in ``db`` (:func:`known_open_chat`)."""
     found, shown = rows(locale)
-    return CrisisHelp(found, shown)
+    chat = known_open_chat(db, now=now, locale=locale) if db is not None and now else None
+    return CrisisHelp(found, shown, chat)
 
 
-# The last look-up of a chat open now, per process: (when, what).
-_open_chat: dict[str, tuple[datetime, tuple[str, dict[str, str]] | None]] = {}
+# The last look-up of a chat open now, per process, database and organisation: (when,
+# what).
+Found = tuple[str, dict[str, str]] | None
+_open_chat: weakref.WeakKeyDictionary[Database, dict[str, tuple[datetime, Found]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-async def _find_open_chat(
-    db: Database, *, now: datetime, organisation_id: int | None
-) -> tuple[str, dict[str, str]] | None:
+async def _find_open_chat(db: Database, *, now: datetime, organisation_id: int | None) -> Found:
     topics = await queue_service.list_topics(db)
     # The organisation's own topics first.
     topics.sort(key=lambda t: t.organisation_id != organisation_id)
@@ -149,21 +162,66 @@ async def _find_open_chat(
     return None
 
 
+def _fresh(cached: tuple[datetime, Found] | None, now: datetime) -> bool:
+    return cached is not None and now - timedelta(seconds=OPEN_CHAT_SECONDS) <= cached[0] <= now
+
+
+def _shown_chat(found: Found, locale: str) -> OpenChat | None:
+    if found is None:
+        return None
+    slug, names = found
+    return OpenChat(slug, names.get(locale) or names.get("fi", ""))
+
+
 async def open_chat(
     db: Database, *, now: datetime, locale: str, organisation_id: int | None = None
 ) -> OpenChat | None:
     """A one-to-one chat that takes visitors now (the organisation's own first), looked
     up at most every ``OPEN_CHAT_SECONDS`` per process and organisation."""
     key = str(organisation_id)
-    cached = _open_chat.get(key)
-    if cached is None or not (now - timedelta(seconds=OPEN_CHAT_SECONDS) <= cached[0] <= now):
+    known = _open_chat.setdefault(db, {})
+    cached = known.get(key)
+    if cached is None or not _fresh(cached, now):
         cached = (now, await _find_open_chat(db, now=now, organisation_id=organisation_id))
-        _open_chat[key] = cached
-    found = cached[1]
-    if found is None:
+        known[key] = cached
+    return _shown_chat(cached[1], locale)
+
+
+def known_open_chat(db: Database, *, now: datetime, locale: str) -> OpenChat | None:
+    """The chat open now of the last look-up in ``db`` for pages of no organisation, if
+    it is at most ``OPEN_CHAT_SECONDS`` old; asks the database nothing."""
+    cached = _open_chat.get(db, {}).get(str(None))
+    if cached is None or not _fresh(cached, now):
         return None
-    slug, names = found
-    return OpenChat(slug, names.get(locale) or names.get("fi", ""))
+    return _shown_chat(cached[1], locale)
+
+
+# Requests that draw no page of the service.
+NO_PAGE_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics", "/ws", "/chat/status")
+
+
+class OpenChatLookup:
+    """Before a request that may draw a page, refreshes the look-up of a chat open now
+    (:func:`open_chat`; at most once every ``OPEN_CHAT_SECONDS`` per process), so that
+    every page's crisis strip, the error pages' included, can name one. A database that
+    cannot answer leaves the strip without the chat; the page goes on."""
+
+    def __init__(self, app: ASGIApp, *, clock: Clock) -> None:
+        self.app = app
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(NO_PAGE_PREFIXES):
+            db = scope.get("state", {}).get("db")
+            if db is not None:
+                try:
+                    await open_chat(db, now=self.clock.now(), locale="fi")
+                except (SQLAlchemyError, OSError):
+                    log.warning(
+                        "crisis.open_chat_unavailable",
+                        extra={"event": "crisis.open_chat_unavailable"},
+                    )
+        await self.app(scope, receive, send)
 
 
 async def help_context(

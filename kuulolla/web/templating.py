@@ -92,7 +92,12 @@ def render(
     if context:
         ctx.update(context)
     if "crisis_box" not in ctx:
-        ctx["crisis_box"] = crisis.default(locale)
+        clock = getattr(request.state, "clock", None)
+        ctx["crisis_box"] = crisis.default(
+            locale,
+            db=getattr(request.state, "db", None),
+            now=clock.now() if clock is not None else None,
+        )
     html = environment(locale).get_template(name).render(ctx)
     response = HTMLResponse(html, status_code=status_code)
     # Pages may show what a visitor wrote; a shared device must not keep them.

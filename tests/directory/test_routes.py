@@ -45,11 +45,33 @@ def test_the_directory_finds_by_region_and_topic(env: Env) -> None:
 def test_words_and_hostile_text_are_shown_as_text(env: Env) -> None:
     """The visitor's words and a service's texts are escaped, never markup."""
     add(env, summaries={"fi": "<img src=x onerror=alert(1)>"})
-    page = env.client.get("/directory?q=<script>alert(1)</script>")
+    page = post(env.client, "/directory", {"q": "<script>alert(1)</script>"}, page="/directory")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text
     listing = env.client.get("/directory")
     assert "<img src=x" not in listing.text and "&lt;img src=x" in listing.text
+
+
+def test_a_search_in_words_keeps_them_out_of_the_address_and_the_title(env: Env) -> None:
+    """The search form posts its words: the results answer the POST with the words in
+    neither the title nor the pages' links; choices without words go to the list's own
+    address; an old address with words opens that list without them."""
+    add(env)
+    form = env.client.get("/directory").text
+    assert 'method="post" action="/directory"' in form
+    page = post(
+        env.client, "/directory", {"q": "omaishoitajat", "region": "m:837"}, page="/directory"
+    )
+    assert page.status_code == 200 and "Omaishoitajien vertaisryhmä, Tampere" in page.text
+    title = re.search(r"<title>(.*?)</title>", page.text, re.S)
+    assert title and "omaishoitajat" not in title.group(1)
+    assert not re.search(r'href="[^"]*omaishoitajat', page.text)
+    assert '<meta name="robots" content="noindex">' in page.text
+    listed = post(env.client, "/directory", {"q": " ", "region": "m:837"}, page="/directory")
+    assert listed.status_code == 303
+    assert listed.headers["location"] == "/directory?region=m%3A837"
+    old = env.client.get("/directory?q=omaishoitajat&topic=carers", follow_redirects=False)
+    assert old.status_code == 303 and old.headers["location"] == "/directory?topic=carers"
 
 
 def test_unknown_filters_show_the_whole_directory(env: Env) -> None:

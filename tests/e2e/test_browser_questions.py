@@ -217,7 +217,7 @@ def test_archive_pages_have_no_axe_violations(
     href = page.locator(".qa-card a").first.get_attribute("href")
     for path in (
         href,
-        "/questions/search?q=yksinäisyys",
+        "/questions/search",
         "/questions/ask",
         "/questions/claim",
         "/questions?order=helpful&category=carers",
@@ -225,4 +225,9 @@ def test_archive_pages_have_no_axe_violations(
         page.goto(f"{archive_server.http}{path}")
         violations = axe_violations(page)
         assert violations == [], (path, violations)
+    page.goto(f"{archive_server.http}/questions/search")
+    page.locator("#q").fill("yksinäisyys")
+    page.locator("main form.search-form button[type=submit]").click()
+    page.locator("#results-heading").wait_for()
+    assert axe_violations(page) == [], "search results"
     page.context.close()

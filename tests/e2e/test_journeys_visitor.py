@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
@@ -331,4 +332,158 @@ def test_help_while_waiting_follows_what_the_visitor_wrote(browser: Any, site: A
         shot(page, "help-waiting-phone")
     finally:
         page.locator("#leave").click()
+        page.context.close()
+
+
+# ------------------------------------------------------------------ the conversation
+
+
+def take_the_waiting_visitor(helper: Any, site: Any) -> None:
+    """The helper on duty in Arjen Tuki takes the next visitor of the journeys' topic and
+    is on the conversation's page, connected."""
+    helper.goto(f"{site.server.http}/staff/queue/{site.samples['org']}")
+    section = helper.locator("section").filter(
+        has=helper.get_by_role("heading", name=re.compile(r"^Odotusmatka:"))
+    )
+    section.locator("form[action$='/take']:not(.stack) button").click()
+    helper.locator("#conv-status", has_text="Yhteys toimii").wait_for()
+
+
+def on_screen(page: Any, locator: Any) -> bool:
+    """Whether the element is wholly within the screen, to the pixel."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["y"] >= 0
+        and round(box["y"] + box["height"]) <= size["height"]
+        and box["x"] >= 0
+        and round(box["x"] + box["width"]) <= size["width"]
+    )
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_conversation_shows_the_first_message_and_the_box_on_one_screen(
+    browser: Any, site: Any, viewport: str
+) -> None:
+    """Taken by a helper at 360×640 (and 1280), the visitor sees the helper's first
+    message, the message box and its send button without scrolling, and the quick exit
+    stays on screen while they type."""
+    base = site.server.http
+    in_site_db(site, ensure_wait_topic)
+    visitor = new_page(browser, viewport=VIEWPORTS[viewport], has_touch=viewport == "phone")
+    helper = staff_page(browser, site)
+    greeting = f"Hei, olen täällä sinua varten {secrets.token_hex(2)}"
+    try:
+        queue_up(visitor, base, f"Keskustelu {secrets.token_hex(3)}", WAIT_TOPIC)
+        take_the_waiting_visitor(helper, site)
+        visitor.locator("#conversation").wait_for(state="visible")
+        helper.locator("#text").fill(greeting)
+        helper.locator("#text").press("Enter")
+        first = visitor.locator("#messages .message", has_text=greeting)
+        first.wait_for()
+        visitor.locator("#text").click()
+        visitor.keyboard.type("Kiitos, hyvä kun joku vastaa")
+        exit_button = visitor.get_by_role("button", name="Poistu nopeasti")
+        shot(visitor, f"conversation-{viewport}")
+        for name, element in (
+            ("first message", first),
+            ("message box", visitor.locator("#text")),
+            ("send button", visitor.locator("#send-form button[type=submit]")),
+            ("quick exit", exit_button),
+        ):
+            assert on_screen(visitor, element), name
+    finally:
+        if visitor.locator("#end").is_visible():
+            visitor.locator("#end").click()
+            visitor.locator("#after").wait_for(state="visible")
+        visitor.context.close()
+        helper.context.close()
+
+
+def test_quick_exit_from_a_conversation_tells_the_helper_the_visitor_left(
+    browser: Any, site: Any
+) -> None:
+    """A visitor in a conversation leaves with the quick exit on a phone: within 5 s the
+    helper's conversation page says the visitor left, and Back does not return the
+    visitor to the service."""
+    base = site.server.http
+    in_site_db(site, ensure_wait_topic)
+    visitor = new_page(browser, viewport=VIEWPORTS["phone"], has_touch=True)
+    helper = staff_page(browser, site)
+    try:
+        queue_up(visitor, base, f"Poistun kesken {secrets.token_hex(3)}", WAIT_TOPIC)
+        take_the_waiting_visitor(helper, site)
+        visitor.locator("#conversation").wait_for(state="visible")
+        helper.locator("#visitor-presence", has_text="Kävijä on paikalla").wait_for()
+
+        visitor.get_by_role("button", name="Poistu nopeasti").click()
+        visitor.wait_for_url("about:blank")
+        helper.locator("#visitor-presence", has_text="Kävijä poistui keskustelusta").wait_for(
+            timeout=5_000
+        )
+        shot(helper, "helper-visitor-left")
+        visitor.go_back()
+        assert not visitor.url.startswith(base)
+        assert site_cookies(visitor, base) == []
+    finally:
+        visitor.context.close()
+        helper.context.close()
+
+
+# ------------------------------------------------------------------ searches
+
+
+SEARCHES = {
+    # page, the words, the form, a link among the results, what only results show
+    "archive": (
+        "/questions/search",
+        "yksinäisyys",
+        "main form.search-form",
+        ".results a",
+        "#results-heading",
+    ),
+    "directory": (
+        "/directory",
+        "omaishoitajat",
+        "form[data-directory-form]",
+        ".service-card a",
+        "form[data-posted]",
+    ),
+}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("search", list(SEARCHES))
+def test_search_words_stay_out_of_the_address_the_title_and_back(
+    browser: Any, site: Any, search: str, viewport: str
+) -> None:
+    """A visitor searches the question archive or the directory in their own words: the
+    results come with the words in neither the address nor the title, and after opening
+    a result, Back shows the empty form, not the words or their results."""
+    base = site.server.http
+    path, words, form, result, results_only = SEARCHES[search]
+    page = new_page(browser, viewport=VIEWPORTS[viewport])
+    try:
+        page.goto(f"{base}{path}")
+        page.locator(f"{form} input[name=q]").fill(words)
+        with page.expect_navigation():
+            page.locator(f"{form} button[type=submit]").click()
+        first = page.locator(result).first
+        first.wait_for()
+        shot(page, f"search-{search}-{viewport}")
+        assert words not in page.url.lower() and "q=" not in page.url
+        assert words not in page.title().lower()
+        assert page.locator(f"{form} input[name=q]").input_value() == words
+
+        first.click()
+        page.wait_for_load_state()
+        assert words not in page.url.lower()
+        page.go_back()
+        page.locator(f"{form} input[name=q]").wait_for()
+        assert page.url == f"{base}{path}"
+        assert page.locator(f"{form} input[name=q]").input_value() == ""
+        assert page.locator(results_only).count() == 0
+        shot(page, f"search-{search}-back-{viewport}")
+    finally:
         page.context.close()

@@ -54,7 +54,7 @@ class CrisisCheck(Check):
 class TracesCheck(Check):
     """What the browser keeps of a visitor page: every cookie ends with the session, the
     address holds no claim code (an old link's form excepted: it was given out with the
-    code) and the archive search's title no search words."""
+    code), and neither the title nor the address holds the words of a search."""
 
     visitors_only = True
 
@@ -68,9 +68,11 @@ class TracesCheck(Check):
                 self.problems.append(f"{label}: cookie {cookie['name']} outlives the session")
         if self.code in page.url and not label.startswith("questions_claim_page "):
             self.problems.append(f"{label}: the claim code is in the address")
-        # The question archive's search; the directory's page still names the words.
-        if label.startswith("questions_search ") and "yksinäisyys" in page.title().lower():
+        # The searches of the question archive and the directory.
+        if "yksinäisyys" in page.title().lower():
             self.problems.append(f"{label}: the search words are in the title")
+        if "yksin" in page.url.lower():
+            self.problems.append(f"{label}: the search words are in the address")
 
 
 def _pages() -> dict[str, list[Page]]:
@@ -99,7 +101,7 @@ def test_no_visitor_page_leaves_private_traces(
     browser: Any, site: Site, finnish_walk: dict[str, Check]
 ) -> None:
     """No visitor page or state sets a cookie that outlives the session, puts a claim
-    code in the address or the search words in the title."""
+    code in the address or the search words in the title or the address."""
     check = finnish_walk["traces"]
     assert len(check.stops) > 20
     assert "\n".join(check.unreachable) == ""

@@ -73,16 +73,43 @@ def test_archive_lists_newest_and_filters(client: TestClient) -> None:
 
 def test_search_finds_inflected_forms_and_marks_them(client: TestClient) -> None:
     """A search in other word forms finds the answers and marks the matching words."""
-    page = client.get("/questions/search", params={"q": "koulukiusaamisesta"})
+    page = client.post("/questions/search", data={"q": "koulukiusaamisesta"}, headers=ORIGIN)
     assert page.status_code == 200
     assert "<mark>kiusataan</mark>" in page.text or "<mark>Kiusaaminen</mark>" in page.text
-    empty = client.get("/questions/search", params={"q": "xyzzy"})
+    empty = client.post("/questions/search", data={"q": "xyzzy"}, headers=ORIGIN)
     assert "Mitään ei löytynyt" in empty.text
+
+
+def test_search_words_stay_out_of_the_address_and_the_title(client: TestClient) -> None:
+    """The search form posts its words; the results' title and links hold none of them,
+    and an old address with the words in it opens the empty form at the plain address."""
+    form = client.get("/questions/search").text
+    assert 'action="/questions/search" method="post"' in form
+    page = client.post("/questions/search", data={"q": "yksinäisyys"}, headers=ORIGIN)
+    title = re.search(r"<title>(.*?)</title>", page.text, re.S)
+    assert title and "yksinäisyys" not in title.group(1).lower()
+    assert not re.search(r'href="[^"]*yksin', page.text)
+    old = client.get("/questions/search?q=yksin%C3%A4isyys&category=carers")
+    assert old.url.path == "/questions/search" and "yksin" not in str(old.url)
+    assert 'value="yksinäisyys"' not in old.text
+    assert '<meta name="robots" content="noindex">' in page.text
+
+
+def test_search_results_page_on_in_the_body(client: TestClient) -> None:
+    """The next page of results is asked for with the words in a POST body, not a link."""
+    words = "lapsi parisuhde yksinäisyys omaishoitaja nuori koulu riita"  # any of them
+    first = client.post("/questions/search", data={"q": words}, headers=ORIGIN)
+    assert 'data-rel="next"' in first.text and "page=2" not in first.text
+    second = client.post("/questions/search", data={"q": words, "page": "2"}, headers=ORIGIN)
+    assert '<ol class="qa-list results" start="11">' in second.text
+    assert 'data-rel="prev"' in second.text
 
 
 def test_search_escapes_the_query(client: TestClient) -> None:
     """What a visitor types is escaped wherever it is shown."""
-    page = client.get("/questions/search", params={"q": '<script>alert(1)</script> "parisuhde'})
+    page = client.post(
+        "/questions/search", data={"q": '<script>alert(1)</script> "parisuhde'}, headers=ORIGIN
+    )
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text
 
@@ -231,7 +258,7 @@ def test_pages_in_every_language_and_without_inline_scripts(client: TestClient) 
             "/questions/ask",
             "/questions/claim",
             f"/questions/{qid}",
-            "/questions/search?q=uni",
+            "/questions/search",
         ):
             html = client.get(path, params={"lang": lang}).text
             assert f'<html lang="{lang}">' in html

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
 
+from kuulolla import demo
+from kuulolla.core.db import Database
 from kuulolla.web import crisis
+from kuulolla.web.access import public
+from kuulolla.web.app import create_app
+from tests.conftest import make_settings
+from tests.helpers import run_async
 
 OWN_LINE = {"number": "0800 123 456", "name": {"fi": "Oma linja", "sv": "Egen linje"}}
 POISON = {
@@ -44,3 +56,45 @@ def test_rows_are_in_the_page_language() -> None:
     """An organisation's names in the page's language, the service's through the catalogs."""
     rows, _ = crisis.rows("sv", [OWN_LINE])
     assert [row["name"] for row in rows[:2]] == ["Nödnummer", "Egen linje"]
+
+
+@pytest.fixture
+def demo_client(sqlite_url: str) -> Iterator[TestClient]:
+    """The demo site on the wall clock (its round-the-clock chat takes visitors now), with
+    a route of its own that fails, for the 500 page."""
+
+    async def seed() -> None:
+        db = Database.from_url(sqlite_url)
+        await demo.seed(db, now=datetime.now(UTC), settings=make_settings(sqlite_url))
+        await db.dispose()
+
+    run_async(seed)
+
+    @public
+    async def broken(request: Request) -> Response:
+        raise RuntimeError("a fault of the test's own route")
+
+    app = create_app(make_settings(sqlite_url))
+    app.router.routes.append(Route("/broken-for-the-test", broken))
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:
+        yield c
+
+
+def strip_of(html: str) -> str:
+    return html.split('id="crisis-help"', 1)[1].split("</aside>", 1)[0]
+
+
+@pytest.mark.parametrize("path", ["/about", "/privacy", "/questions/search", "/no-such-page"])
+def test_every_page_names_a_chat_open_now(demo_client: TestClient, path: str) -> None:
+    """Pages of no organisation, a 404 page among them, name a one-to-one chat that takes
+    visitors now in the crisis strip."""
+    page = demo_client.get(path)
+    assert 'href="/chat/' in strip_of(page.text), page.status_code
+
+
+def test_the_500_page_names_the_chat_last_found_open(demo_client: TestClient) -> None:
+    """A page that failed names the chat open now as last looked up, in Swedish too."""
+    assert 'href="/chat/' in strip_of(demo_client.get("/about").text)
+    page = demo_client.get("/broken-for-the-test?lang=sv")
+    assert page.status_code == 500
+    assert "Chatt öppen nu:" in strip_of(page.text)

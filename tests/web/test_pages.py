@@ -186,10 +186,10 @@ def test_front_page_shows_what_is_open_and_when_the_rest_opens(
 
 def test_language_links_keep_the_query(client: TestClient) -> None:
     """The language switcher links the same page in each language with the rest of the
-    query kept (a search is not lost), each link marked with its own language."""
-    text = client.get("/questions/search?q=yksinäisyys&lang=sv").text
+    query kept (a list's topic is not lost), each link marked with its own language."""
+    text = client.get("/questions?category=carers&lang=sv").text
     switch = text.split('class="lang-switch"')[1].split("</nav>")[0]
-    assert 'href="/questions/search?q=yksin%C3%A4isyys&amp;lang=fi" lang="fi"' in switch
+    assert 'href="/questions?category=carers&amp;lang=fi" lang="fi"' in switch
     assert 'lang="en" hreflang="en">English</a>' in switch
     assert 'lang="sv" hreflang="sv" aria-current="true">Svenska</a>' in switch
 

@@ -117,6 +117,16 @@ function apply(data) {
   }
   watch(data.chats);
   draw(target, data.html);
+  if (room && data.ended) conversationEnded(data.ended);
+}
+
+// The conversation in view ended elsewhere: the visitor left (or their connection did
+// not come back), or it was ended for the helper.
+let onEnded = () => {};
+function conversationEnded(reason) {
+  $("visitor-presence").textContent = reason === "visitor" || reason === "visitor_gone" ? S.visitor_left : "";
+  $("conv-status").textContent = S.ended;
+  onEnded();
 }
 
 for (const id of ["console-live", "conversation-tabs"]) {
@@ -161,6 +171,10 @@ if (room) {
     heldItem($("held"), f, S, decide, (t) => unmask(t, S));
   });
   client.on("done", (f, r) => { if (mine(r)) settled(f, $("held")); });
+  onEnded = () => {
+    session.close();
+    $("send-form").querySelector("button[type=submit]").disabled = true;
+  };
   client.on("error", (f, r) => {
     if (!mine(r)) return;
     if (f.code === "room_closed" || f.code === "room_not_found") {

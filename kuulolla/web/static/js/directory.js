@@ -19,7 +19,10 @@ function store(value) {
 
 if (select) {
   const params = new URLSearchParams(window.location.search);
-  if (params.has("region")) {
+  if ("posted" in form.dataset) {
+    // Results of a search in words (a POST's answer): the region is the one sent.
+    store(select.value);
+  } else if (params.has("region")) {
     store(params.get("region"));
   } else {
     const remembered = stored();

@@ -63,6 +63,7 @@ let exiting = false;
 
 function show(section) {
   for (const id of ["entry", "waiting", "conversation", "after"]) $(id).hidden = id !== section;
+  root.classList.toggle("queue--talking", section === "conversation");
 }
 
 function applyStatus(data) {
@@ -85,8 +86,16 @@ function applyStatus(data) {
     if ($("wait-status").textContent !== text) $("wait-status").textContent = text;
     closeSocket();
   } else if (data.state === "active") {
+    const focusLost = document.activeElement === document.body || ["entry", "waiting"].some((id) => $(id).contains(document.activeElement));
     show("conversation");
-    if (before !== "active") $("conv-status").textContent = S.active;
+    if (before !== "active") {
+      $("conv-status").textContent = S.active;
+      // On a phone the helper's first message and the box fill the screen, the topic
+      // above them (the quick exit stays in its corner); a keyboard user goes on in
+      // the box rather than from the top of the page.
+      $("send-form").scrollIntoView({ block: "end" });
+      if (focusLost) $("text").focus({ preventScroll: true });
+    }
     openSocket(data.room);
   } else if (data.state === "ended" && before && before !== "ended") {
     finish();

@@ -1,0 +1,82 @@
+"""Help while waiting: what a one-to-one topic's page offers beside the queue, for a
+visitor who waits or who finds the chat closed. Pure rules; queue/routes.py gathers what
+exists and calls :func:`choose`.
+
+- Only what is open now: group rooms open now (their roster says so and a host is on
+  duty), other organisations' topics that take visitors now (the topic's own
+  organisation is the queue the visitor is already in).
+- In the visitor's language first: a room or topic with its name written in the page's
+  language comes before those without (a Swedish page offers Swedish help first), and
+  an archive answer in that language before answers in others; otherwise the order
+  given (rooms as listed, topics as listed, answers by relevance) is kept.
+- Age: rooms and topics do not say whom they are for (they have no age data), so no
+  offer is left out or moved for the visitor's age. Every option offered is open to
+  anyone; the crisis numbers stay at the top of the page whatever the age.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+ROOM_LIMIT = 6
+ANSWER_LIMIT = 3
+
+X = TypeVar("X")
+R = TypeVar("R")
+T = TypeVar("T")
+A = TypeVar("A")
+
+
+@dataclass(frozen=True, slots=True)
+class Offer(Generic[X]):
+    """A room or topic that could be offered: ``languages`` it is written in (those of
+    its name), whether it is ``open`` now (a room: open on its roster with a host; a
+    topic: taking visitors), and whose it is."""
+
+    item: X
+    languages: frozenset[str]
+    open: bool
+    organisation_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class HelpNow(Generic[R, T, A]):
+    rooms: list[R]
+    topics: list[T]
+    answers: list[A]
+
+
+def in_language_first(
+    items: Sequence[X], locale: str, languages: Callable[[X], Collection[str]]
+) -> list[X]:
+    """``items`` with those in ``locale`` first, each group in the order given."""
+    return sorted(items, key=lambda item: locale not in languages(item))
+
+
+def choose(
+    *,
+    locale: str,
+    organisation_id: int,
+    rooms: Sequence[Offer[R]],
+    topics: Sequence[Offer[T]],
+    answers: Sequence[A],
+    answer_language: Callable[[A], str],
+) -> HelpNow[R, T, A]:
+    """What the page offers (see the module's rules): open rooms and other
+    organisations' open topics, and the answers, each in ``locale`` first."""
+    open_rooms = in_language_first(
+        [offer for offer in rooms if offer.open], locale, lambda o: o.languages
+    )
+    others = in_language_first(
+        [o for o in topics if o.open and o.organisation_id != organisation_id],
+        locale,
+        lambda o: o.languages,
+    )
+    chosen = in_language_first(answers, locale, lambda a: (answer_language(a),))
+    return HelpNow(
+        rooms=[offer.item for offer in open_rooms[:ROOM_LIMIT]],
+        topics=[offer.item for offer in others],
+        answers=list(chosen[:ANSWER_LIMIT]),
+    )
