@@ -131,6 +131,7 @@ AUDIENCE = {
     # The question archive: visitors ask, follow with a claim code, browse and vote.
     "questions": "everyone",
     "questions_search": "everyone",
+    "search_submit": "everyone",
     "questions_ask": "everyone",
     "ask_submit": "everyone",
     "questions_similar": "everyone",
@@ -214,6 +215,7 @@ AUDIENCE = {
     # The service directory: visitors read it and its open data; coordinators publish
     # their organisation's services; admins curate the topics and the licence.
     "directory": "everyone",
+    "directory_search": "everyone",
     "directory_open_data": "everyone",
     "directory_feed_json": "everyone",
     "directory_feed_csv": "everyone",
