@@ -34,6 +34,9 @@ under 25 %), and for the stalls the same for the visitors who arrived during one
     scripts/bench/queue                 the recorded trace and 5 generated seeds
     scripts/bench/queue --seeds 0       the recorded trace only
     scripts/bench/queue --make-trace    write a new recorded trace (seeded; see make_trace)
+    scripts/bench/queue --oracle        the estimate told when each stall ends (a bound
+                                        no service can reach: what is left is the part
+                                        of the error nobody can know)
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kuulolla.queue import logic
 from kuulolla.queue.logic import Load, estimate_wait, estimate_waits, stalled
 
 TRACE = Path(__file__).resolve().parent / "queue_data" / "trace.csv"
@@ -190,10 +194,16 @@ class Outcome:
 
 
 def simulate_day(
-    visitors: list[Visitor], recent: deque[float], scenario: Scenario = Scenario()
+    visitors: list[Visitor],
+    recent: deque[float],
+    scenario: Scenario = Scenario(),
+    *,
+    oracle: bool = False,
 ) -> tuple[list[Outcome], int]:
     """One evening. Returns the outcomes of the visitors admitted (in order of
-    arrival) and how many the closing queue turned away."""
+    arrival) and how many the closing queue turned away. ``oracle``: the estimate's
+    ``stalled`` is the time left until the stall ends instead of what the service
+    knows (with ``logic.STALL_LIMIT`` lifted by the caller)."""
     slots = visitors[0].slots
     begins: dict[int, float] = {}  # visitor -> when the helper accepted (maybe ahead)
     started: dict[int, float] = {}  # conversations running now -> when they started
@@ -252,18 +262,22 @@ def simulate_day(
         def since(t: float | None) -> float | None:
             return None if t is None else now - t
 
+        known = stalled(
+            free=capacity - len(started),
+            waiting=len(queued),
+            last_take=since(last_take),
+            first_end=since(first_end_since_take),
+            first_arrival=since(min((visitors[i].arrival for i in queued), default=None)),
+        )
+        if oracle:
+            end = (scenario.stall_at or 0.0) + scenario.stall_for
+            known = end - now if scenario.stalled_at(now) else 0.0
         return Load(
             capacity=capacity,
             active_elapsed=[now - s for s in started.values()],
             recent_handling=list(recent),
             default_handling=15 * 60.0,
-            stalled=stalled(
-                free=capacity - len(started),
-                waiting=len(queued),
-                last_take=since(last_take),
-                first_end=since(first_end_since_take),
-                first_arrival=since(min((visitors[i].arrival for i in queued), default=None)),
-            ),
+            stalled=known,
         )
 
     def look(now: float) -> None:
@@ -373,14 +387,16 @@ def evenings(trace: Path, seeds: int) -> list[tuple[str, list[list[Visitor]]]]:
     return out
 
 
-def run(kind: ScenarioKind, source: str, days: Iterable[list[Visitor]]) -> list[list[Outcome]]:
+def run(
+    kind: ScenarioKind, source: str, days: Iterable[list[Visitor]], *, oracle: bool = False
+) -> list[list[Outcome]]:
     """Every evening of a source under a scenario (drawn per evening, seeded by the
     scenario, the source and the evening); the handling times carry over."""
     recent: deque[float] = deque(maxlen=RECENT)
     out = []
     for day, visitors in enumerate(days):
         scenario = kind.draw(random.Random(f"{kind.name}/{source}/{day}"))
-        outcomes, _ = simulate_day(visitors, recent, scenario)
+        outcomes, _ = simulate_day(visitors, recent, scenario, oracle=oracle)
         for o in outcomes:
             o.in_stall = scenario.stalled_at(o.arrival)
         out.append(outcomes)
@@ -392,7 +408,10 @@ def main() -> None:
     parser.add_argument("--trace", type=Path, default=TRACE)
     parser.add_argument("--seeds", type=int, default=5, help="generated traces besides it")
     parser.add_argument("--make-trace", action="store_true", help="write a new trace first")
+    parser.add_argument("--oracle", action="store_true", help="tell the estimate when stalls end")
     args = parser.parse_args()
+    if args.oracle:
+        logic.STALL_LIMIT = math.inf  # the oracle's number is always backed
     if args.make_trace:
         make_trace(args.trace)
     sources = evenings(args.trace, args.seeds)
@@ -413,13 +432,16 @@ def main() -> None:
         everything: list[Outcome] = []
         per_source = []
         for name, days in sources:
-            outcomes = [o for day in run(kind, name, days) for o in day]
+            outcomes = [o for day in run(kind, name, days, oracle=args.oracle) for o in day]
             everything += outcomes
             per_source.append(measure(outcomes).ratio)
         print(row(kind.name, measure(everything)))
         if kind.stall:
             during = [o for o in everything if o.in_stall]
             print(row("  arrived in the stall", measure(during)))
+            given = [o for o in during if o.estimate is not None]
+            if len(given) < len(during):
+                print(row("    of them given a number", measure(given)))
         if len(per_source) > 1:
             spread = ", ".join(f"{r:.0%}" for r in per_source)
             print(f"  {'on arrival, per trace':<24} {spread}")

@@ -135,6 +135,8 @@ STALL_CASES = [
     (2, 1, [], 300.0, 300.0 + H + P),
     (1, 2, [0.0], 240.0, 240.0),
     (2, 2, [0.0], 240.0, H + P),  # the busy slot frees later than the stall says
+    # A slot that frees during the stall is taken with the others when taking resumes.
+    (2, 2, [580.0], 240.0, 240.0),
     (1, 1, [], 601.0, None),  # past ten minutes untaken: we cannot estimate
 ]
 
