@@ -496,6 +496,7 @@ async def similar_json(request: Request) -> Response:
                     "url": f"/questions/{r.id}",
                     "title": r.title.striptags(),
                     "snippet": r.snippet.striptags(),
+                    "language": r.language,
                 }
                 for r in results
             ]

@@ -487,3 +487,51 @@ def test_search_words_stay_out_of_the_address_the_title_and_back(
         shot(page, f"search-{search}-back-{viewport}")
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize(("lang", "first"), [("sv", "sv"), ("fi", "fi")])
+def test_help_while_waiting_offers_answers_in_the_pages_language_first(
+    browser: Any, site: Any, lang: str, first: str
+) -> None:
+    """A visitor who writes in Finnish and Swedish alike is offered archive answers in
+    the page's language first: Swedish on the Swedish page, Finnish on the Finnish one."""
+    base = site.server.http
+    page = new_page(browser, viewport=VIEWPORTS["phone"], locale=f"{lang}-FI")
+    try:
+        page.goto(f"{base}/chat/{TOPIC}?lang={lang}")
+        heading = page.locator("#help-answers-heading")
+        for_the_topic = heading.inner_text()
+        page.fill("#q-subject", "Yksinäisyys vaivaa, jag är så ensam")
+        if page.locator("#q-consent").count():
+            page.check("#q-consent")
+        page.locator("#enter-form button[type=submit]").click()
+        page.locator("#waiting").wait_for()
+        # The answers to the topic give way to answers to the visitor's own words.
+        heading.filter(has_not_text=for_the_topic).wait_for()
+        languages = [a.get_attribute("lang") for a in page.locator("#help-answers li a").all()]
+        shot(page, f"help-language-{lang}")
+        assert languages and languages[0] == first, languages
+    finally:
+        page.locator("#leave").click()
+        page.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_an_error_page_names_a_chat_open_now(browser: Any, site: Any, viewport: str) -> None:
+    """A page that does not exist still has the crisis strip with 112, the crisis line and
+    a one-to-one chat open now, which opens the chat."""
+    base = site.server.http
+    page = new_page(browser, viewport=VIEWPORTS[viewport])
+    try:
+        response = page.goto(f"{base}/ei-tallaista-sivua")
+        assert response is not None and response.status == 404
+        strip = page.locator("#crisis-help")
+        assert strip.get_by_role("link", name="112").is_visible()
+        chat = strip.get_by_role("link", name=re.compile(r"^Chat auki nyt: "))
+        assert chat.is_visible()
+        shot(page, f"error-page-{viewport}")
+        chat.click()
+        page.locator("#enter-form").wait_for()
+        assert "/chat/" in page.url
+    finally:
+        page.context.close()

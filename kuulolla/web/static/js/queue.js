@@ -223,6 +223,7 @@ async function suggest(text) {
       const a = document.createElement("a");
       a.href = r.url;
       a.textContent = r.title;
+      if (r.language) a.lang = r.language;
       li.append(a);
       return li;
     }));
