@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import or_, select, update
 
 from kuulolla.accounts.models import Membership, Organisation, StaffUser
 from kuulolla.chat.models import KIND_MESSAGE, Message
@@ -25,7 +25,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.moderation.desk_logic import Duty, escalated, serves, shown
-from kuulolla.moderation.models import CrisisAlert, HeldMessage, Report
+from kuulolla.moderation.models import AuditEntry, CrisisAlert, HeldMessage, Report
 from kuulolla.moderation.service import audit
 from kuulolla.queue.models import QueueEntry, QueueHelper, QueueTopic
 from kuulolla.rooms.models import Room
@@ -78,27 +78,18 @@ class DeskItem:
 
 
 @dataclass(frozen=True, slots=True)
-class TopicCount:
-    names: dict[str, str]
-    waiting: int
-
-    def name(self, locale: str) -> str:
-        return self.names.get(locale) or self.names["fi"]
-
-
-@dataclass(frozen=True, slots=True)
 class DeskView:
     duty: Duty
     items: list[DeskItem]
     rooms: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
-    topics: list[TopicCount] = field(default_factory=list)
+    queue: bool = False  # the person serves the one-to-one queue
 
     @property
     def unacknowledged(self) -> int:
         return sum(1 for i in self.items if i.kind == "crisis" and i.acked_at is None)
 
 
-def _names(row: Room | QueueTopic) -> dict[str, str]:
+def _names(row: Room) -> dict[str, str]:
     return {
         locale: value
         for locale, value in (("fi", row.name_fi), ("sv", row.name_sv), ("en", row.name_en))
@@ -259,19 +250,6 @@ async def get_desk(
                 select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(people))
             )
         }
-        topics = [
-            TopicCount(_names(topic), int(count or 0))
-            for topic, count in await session.execute(
-                select(QueueTopic, func.count(QueueEntry.id))
-                .outerjoin(
-                    QueueEntry,
-                    and_(QueueEntry.topic_id == QueueTopic.id, QueueEntry.state == "waiting"),
-                )
-                .where(QueueTopic.organisation_id == organisation_id, QueueTopic.active.is_(True))
-                .group_by(QueueTopic.id)
-                .order_by(QueueTopic.name_fi)
-            )
-        ]
 
     def room_of(room_id: int) -> tuple[str, dict[str, str], int | None, bool]:
         room = rooms[room_id]
@@ -380,8 +358,8 @@ async def get_desk(
         if r.kind != "private" and serves(duty, room_id=r.id, private=False)
     ]
     served_rooms.sort(key=lambda r: r[1].get("fi", ""))
-    shown_topics = topics if duty.any_time or duty.queue or duty.helping else []
-    return DeskView(duty, items[:LIMIT], served_rooms, shown_topics)
+    queue = duty.any_time or duty.queue or bool(duty.helping)
+    return DeskView(duty, items[:LIMIT], served_rooms, queue)
 
 
 async def _texts(
@@ -523,3 +501,60 @@ async def do_acknowledge(
             select(StaffUser.display_name).where(StaffUser.id == alert.acked_by)
         )
         return str(name or "")
+
+
+# ------------------------------------------------------------------ handled
+
+HANDLED_ACTIONS = ("approve", "reject", "report.action", "report.dismissed")
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """A report or held message someone decided, as the moderation log has it."""
+
+    id: int
+    action: str  # one of HANDLED_ACTIONS
+    actor: str
+    room_names: dict[str, str]  # empty: a one-to-one conversation
+    reason: str
+    preset: str
+    created_at: datetime
+
+    def room_name(self, locale: str) -> str:
+        return self.room_names.get(locale) or self.room_names.get("fi", "")
+
+
+async def get_handled(
+    db: Database, *, organisation_id: int, duty: Duty, now: datetime, limit: int = 20
+) -> list[Handled]:
+    """The reports and held messages decided in the rooms the person serves within
+    :data:`ACKED_KEPT`, newest first: who decided what, and why."""
+    async with db.read_session() as session:
+        rows = list(
+            await session.execute(
+                select(AuditEntry, StaffUser.display_name, Room)
+                .join(Room, Room.id == AuditEntry.room_id)
+                .outerjoin(StaffUser, StaffUser.id == AuditEntry.actor_id)
+                .where(
+                    AuditEntry.organisation_id == organisation_id,
+                    AuditEntry.action.in_(HANDLED_ACTIONS),
+                    AuditEntry.created_at >= now - ACKED_KEPT,
+                )
+                .order_by(AuditEntry.id.desc())
+                .limit(LIMIT)
+            )
+        )
+    out = [
+        Handled(
+            entry.id,
+            entry.action,
+            str(name or ""),
+            {} if room.kind == "private" else _names(room),
+            entry.reason,
+            entry.preset,
+            entry.created_at,
+        )
+        for entry, name, room in rows
+        if serves(duty, room_id=room.id, private=room.kind == "private")
+    ]
+    return out[:limit]

@@ -857,6 +857,7 @@ async def do_resolve_report(
     resolution: str,
     actor_id: int | None,
     reason: str = "",
+    preset: str = "",
     now: datetime,
     name_of: Callable[[bytes], str | None] | None = None,
 ) -> None:
@@ -864,6 +865,7 @@ async def do_resolve_report(
     ``name_of`` (their room pseudonym from their key) when it can."""
     resolution = actions.check_resolution(resolution)
     reason = actions.check_reason(reason)
+    preset = actions.check_preset(preset)
     async with db.session() as session:
         row = await session.scalar(
             select(Report).where(Report.id == report_id, Report.room_id == room_id)
@@ -887,6 +889,7 @@ async def do_resolve_report(
             action=f"report.{resolution}",
             target=target or f"message {row.seq}",
             reason=reason,
+            preset=preset,
             now=now,
         )
 

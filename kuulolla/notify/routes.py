@@ -1,5 +1,7 @@
-"""A staff member's own e-mail notifications (``/account/notifications``): the address
-and whether crisis escalations come at once, as a digest or not at all."""
+"""A staff member's own e-mail notifications (``/account/notifications``): the address,
+whether e-mail comes at once, as a digest or not at all, and of what (crisis
+escalations, visitors waiting with no helper on the console, questions, calls for
+volunteers, debriefs and swaps)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from kuulolla.core.errors import AppError
 from kuulolla.core.i18n import N_
 from kuulolla.notify import centre, service
 from kuulolla.web.access import principal_of, requires
-from kuulolla.web.forms import clock_of, db_of, form_data, see_other
+from kuulolla.web.forms import clock_of, db_of, form_data, form_lists, see_other
 from kuulolla.web.templating import render
 
 MODE_LABELS = {
@@ -20,7 +22,14 @@ MODE_LABELS = {
     "immediate": N_("At once"),
     "digest": N_("As a digest, at most once an hour"),
 }
-FIELDS = {"bad_email": "email", "bad_mode": "mode"}
+EVENT_LABELS = {
+    "escalation": N_("A crisis alert nobody has taken in time"),
+    "queue": N_("A visitor waits in the chat queue and no helper has the console open"),
+    "questions": N_("A question routed to you, or an answer waiting for your review"),
+    "calls": N_("A call for volunteers sent to you"),
+    "roster": N_("A debrief asked for, or a shift swap waiting for approval (coordinators)"),
+}
+FIELDS = {"bad_email": "email", "bad_mode": "mode", "bad_events": "events"}
 
 
 async def _page(
@@ -38,6 +47,8 @@ async def _page(
             "choice": choice,
             "modes": service.MODES,
             "mode_labels": MODE_LABELS,
+            "events": service.EVENTS,
+            "event_labels": EVENT_LABELS,
             "problems": problems or {},
             "smtp": bool(settings.smtp_url),
             "saved": request.query_params.get("done") == "saved",
@@ -54,16 +65,22 @@ async def notifications(request: Request) -> Response:
     if request.method == "GET":
         return await _page(request, await service.get_choice(db, user_id=user_id))
     form = await form_data(request)
+    chosen = await form_lists(request, "events")
     try:
         await service.do_set_choice(
             db,
             user_id=user_id,
             email=form.get("email", ""),
             mode=form.get("mode", ""),
+            events=chosen,
             now=clock_of(request).now(),
         )
     except AppError as exc:
-        shown = service.Choice(form.get("email", ""), form.get("mode", "off"))
+        shown = service.Choice(
+            form.get("email", ""),
+            form.get("mode", "off"),
+            frozenset(e for e in chosen if e in service.EVENTS),
+        )
         problems = {FIELDS.get(exc.code, "email"): exc.translated(request.state.locale)}
         return await _page(request, shown, problems=problems, status=exc.status)
     return see_other("/account/notifications?done=saved")

@@ -145,7 +145,6 @@ MODERATOR_STRINGS = {
     ),
     # the kinds of crisis an alert names (moderation/crisis_help.py)
     **{f"kind_{kind}": label for kind, label in CRISIS_LABELS.items()},
-    "alert_seq": N_("Message {seq}."),
     "alert_held": N_("The message waits for approval."),
     "approve": N_("Approve"),
     "reject": N_("Reject"),

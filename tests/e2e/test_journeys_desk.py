@@ -29,10 +29,12 @@ from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
 from kuulolla.moderation.models import CrisisAlert
 from kuulolla.queue import console
+from kuulolla.queue.models import QueueHelper
 from tests.accounts.helpers import add_person, make_session
 from tests.conftest import drop_database, make_database_url
 from tests.e2e.browser import axe_violations, new_page
 from tests.e2e.servers import ServerProcess, server_env
+from tests.e2e.test_browser_modtools import shoot
 from tests.e2e.test_journeys_chat import (
     CONNECTED,
     ChatSite,
@@ -52,6 +54,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 HELPER = "vapaaehtoinen.arki"  # Ville, who answers the topic "parisuhde"
 COORDINATOR = "koordinaattori.arki"  # Kaisa
 PROFESSIONAL = "ammattilainen.arki"  # Anu, on duty in the queue
+SECOND = "koordinaattori.toinen"  # Tuula, a second coordinator
 DESK = "/orgs/arjen-tuki/desk"
 
 # Counts the tones a page starts (staff-notify.js and the chat's own alert tone).
@@ -110,6 +113,10 @@ def desk_site(
                     db, organisation_id=org_id, user_id=anu, available=True, max_chats=2, now=now
                 )
                 sessions[PROFESSIONAL] = await make_session(db, anu, now=now)
+                tuula = await add_person(
+                    db, SECOND, display_name="Tuula", org_id=org_id, role="coordinator"
+                )
+                sessions[SECOND] = await make_session(db, tuula, now=now)
                 return sessions
             finally:
                 await db.dispose()
@@ -170,7 +177,8 @@ def backdate_alerts(url: str, minutes: int) -> None:
 def test_crisis_in_a_conversation_is_heard_by_the_helper_and_taken_on_the_desk(
     browser: Any, desk_site: DeskSite
 ) -> None:
-    """A crisis in a one-to-one chat: its helper sees and hears the alert; the desks of
+    """A crisis in a one-to-one chat: its helper sees and hears the alert, which quotes
+    the message and brings it into view; the desks of
     Kaisa and Anu, who are not in the conversation, show its text and its helper with a
     tone and a count in the tab title; Kaisa takes it and Anu sees that Kaisa is on it."""
     kaisa = desk(desk_site, browser, COORDINATOR)
@@ -182,8 +190,14 @@ def test_crisis_in_a_conversation_is_heard_by_the_helper_and_taken_on_the_desk(
     visitor.locator("#helper-presence", has_text="Auttaja on paikalla").wait_for()
 
     assert "auttajasi näkee viestisi" in crisis_help_shown(visitor)
-    helper.locator("#alerts .alert--crisis").wait_for()
+    alert = helper.locator("#alerts .alert--crisis")
+    alert.locator(".alert__text", has_text="haluan kuolla").wait_for()
+    assert "Viesti " not in alert.inner_text()  # words, not a number
     assert tones(helper) >= 1
+    alert.get_by_role("button", name="Näytä viesti").click()
+    assert helper.locator("#messages .message--reported", has_text="haluan kuolla").evaluate(
+        "el => el === document.activeElement"
+    )
     seen(helper, "haluan kuolla")
 
     for page in (kaisa, anu):
@@ -236,6 +250,20 @@ def test_alert_nobody_takes_escalates_to_the_professional_on_duty(
         ".desk-item__taken", has_text="Anu hoitaa tämän"
     ).wait_for()
     close(visitor, kaisa, anu)
+
+
+def backdate_consoles(url: str) -> None:
+    """Every helper's console last heard from ten minutes ago: none counts as open."""
+
+    async def work() -> None:
+        db = Database.from_url(url)
+        async with db.session() as session:
+            await session.execute(
+                update(QueueHelper).values(seen_at=datetime.now(UTC) - timedelta(minutes=10))
+            )
+        await db.dispose()
+
+    run_async(work)
 
 
 def queue_visitor(site: DeskSite, browser: Any, subject: str) -> Any:
@@ -387,3 +415,121 @@ def test_waiting_for_you_counts_new_items_in_the_header(browser: Any, site: Any)
     page.wait_for_load_state("networkidle")
     assert count.is_hidden()
     page.context.close()
+
+
+def mail_to(site: DeskSite, page: Any, address: str) -> list[Any]:
+    """The e-mails the local SMTP server received for ``address``, after waiting (up to
+    20 s, the notification round runs every second) for the first."""
+    for _ in range(100):
+        if any(m["To"] == address for m in site.mail):
+            break
+        page.wait_for_timeout(200)
+    return [m for m in site.mail if m["To"] == address]
+
+
+def test_desk_counts_follow_people_and_a_lone_queue_is_e_mailed(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """Kaisa's desk counts the visitors in a room as one comes and goes, the visitors
+    waiting in a queue topic and the helpers on the console, without a reload; a visitor
+    waiting while no helper has the console open reaches her by e-mail (she chose it),
+    which names the topic but not what the visitor wrote; Ville opening his console
+    shows on her desk at once."""
+    kaisa = desk_site.staff(browser, COORDINATOR)
+    kaisa.goto(f"{desk_site.http}/account/notifications")
+    kaisa.get_by_label("Sähköpostiosoite").fill("kaisa@example.fi")
+    kaisa.get_by_label("Heti").check()
+    kaisa.get_by_label("Kriisihälytys, jota kukaan ei ole ottanut ajoissa").uncheck()
+    kaisa.get_by_label("Kävijä odottaa chat-jonossa").check()
+    shoot(kaisa, "desk-notify-settings")
+    assert axe_violations(kaisa) == []
+    kaisa.get_by_role("button", name="Tallenna").click()
+    kaisa.get_by_role("status").filter(has_text="Tallennettu").wait_for()
+    kaisa.context.close()
+
+    backdate_consoles(desk_site.url)
+    kaisa = desk(desk_site, browser, COORDINATOR)
+    kaisa.evaluate("window.__same_page = true")
+    serving = kaisa.locator("#desk-serving")
+    room = serving.locator("li[data-room='matka-nimi']")
+    room.locator("[data-count=present]", has_text="0 paikalla").wait_for()
+    on_console = serving.locator("[data-count=on-console]")
+    on_console.filter(has_text="Kenelläkään auttajalla ei ole konsolia auki").wait_for()
+    topic = serving.locator("li[data-topic]", has_text="Parisuhde").locator("[data-count=waiting]")
+    before = int((topic.text_content() or "").split()[0])
+
+    visitor = new_page(browser)
+    enter_room(visitor, desk_site.http, "nimi", "Paikalla")
+    room.locator("[data-count=present]", has_text="1 paikalla").wait_for()
+    waiting = queue_visitor(desk_site, browser, "Kukaan ei vastaa minulle")
+    topic.filter(has_text=f"{before + 1} odottaa").wait_for()
+    shoot(kaisa, "desk-counts")
+    assert axe_violations(kaisa) == []
+
+    mails = mail_to(desk_site, kaisa, "kaisa@example.fi")
+    assert len(mails) == 1
+    assert "kävijä odottaa chat-jonossa" in mails[0]["Subject"]
+    body = mails[0].get_content()
+    assert "Parisuhde" in body and "/staff/queue/arjen-tuki" in body
+    assert "Kukaan ei vastaa" not in body
+
+    helper = desk_site.staff(browser, HELPER)
+    helper.goto(f"{desk_site.http}/staff/queue/arjen-tuki")
+    on_console.filter(has_text="Auttajia konsolilla: 1").wait_for()
+    visitor.context.close()
+    room.locator("[data-count=present]", has_text="0 paikalla").wait_for()
+    assert kaisa.evaluate("window.__same_page") is True
+    waiting.locator("#leave").click()
+    topic.filter(has_text=f"{before} odottaa").wait_for()
+    close(waiting, helper, kaisa)
+
+
+def test_a_report_and_a_held_message_are_decided_on_the_desk_and_every_desk_shows_it(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """On her desk Kaisa removes a reported message (a reason is asked first) and Tuula,
+    on hers, lets a held link through: the room follows at once, each item leaves both
+    desks, each desk lists who did what and why, and the moderation log has it."""
+    kaisa = desk(desk_site, browser, COORDINATOR)
+    tuula = desk(desk_site, browser, SECOND)
+    writer = new_page(browser)
+    enter_room(writer, desk_site.http, "toisto", "Kirjoittaja")
+    reporter = new_page(browser)
+    enter_room(reporter, desk_site.http, "toisto", "Ilmoittaja")
+    say(writer, "tämä viesti on ilkeä ja ilmoitetaan")
+    seen(reporter, "ilkeä ja ilmoitetaan")
+    reported = reporter.locator("#messages .message", has_text="ilkeä ja ilmoitetaan").first
+    reported.locator("summary").click()
+    reported.locator("select").select_option("abuse")
+    reported.locator("button").click()
+
+    item = kaisa.locator(".desk-item--report", has_text="ilkeä ja ilmoitetaan")
+    item.get_by_text("Käsittele ilmoitus").click()
+    item.get_by_label("Poista viesti").check()
+    item.get_by_role("button", name="Tallenna päätös").click()
+    item.get_by_role("alert").filter(has_text="Valitse syy tai kirjoita se.").wait_for()
+    item.get_by_label("Syy").select_option(label="Loukkaava tai satuttava kielenkäyttö")
+    item.get_by_label("Omin sanoin").fill("haukkui toista")
+    shoot(kaisa, "desk-decide-report")
+    item.get_by_role("button", name="Tallenna päätös").click()
+    reporter.locator("#messages .message__text", has_text="ilkeä ja ilmoitetaan").wait_for(
+        state="detached"
+    )
+    for page in (kaisa, tuula):
+        page.locator(".desk-item--report", has_text="ilkeä").wait_for(state="detached")
+        done = page.locator(".desk-handled li", has_text="Kaisa puuttui ilmoitettuun viestiin")
+        done.filter(has_text="Loukkaava tai satuttava kielenkäyttö: haukkui toista").wait_for()
+
+    say(writer, "katso lisää osoitteesta www.mielenterveystalo.fi")
+    held = tuula.locator(".desk-item--held", has_text="mielenterveystalo")
+    held.get_by_role("button", name="Päästä läpi").click()
+    seen(reporter, "katso lisää osoitteesta")
+    for page in (kaisa, tuula):
+        page.locator(".desk-item--held", has_text="mielenterveystalo").wait_for(state="detached")
+        page.locator(".desk-handled li", has_text="Tuula päästi odottavan viestin läpi").wait_for()
+    shoot(tuula, "desk-handled")
+    assert axe_violations(tuula) == []
+
+    kaisa.goto(f"{desk_site.http}/orgs/arjen-tuki/moderation/audit")
+    kaisa.locator("tbody tr", has_text="haukkui toista").first.wait_for()
+    close(kaisa, tuula, writer, reporter)

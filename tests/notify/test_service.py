@@ -114,3 +114,36 @@ async def test_without_smtp_nothing_is_sent_and_nothing_breaks(db: Database) -> 
         )
         == 0
     )
+
+
+@pytest.mark.asyncio
+async def test_a_thing_is_told_once_and_only_to_who_chose_its_kind(db: Database) -> None:
+    """An event with a key is queued for the people who chose its kind, once each however
+    many rounds see it; those who chose only escalations get nothing."""
+    anu = await add_person(db, "anu")
+    kaisa = await add_person(db, "kaisa")
+    await service.do_set_choice(
+        db,
+        user_id=anu,
+        email="anu@example.fi",
+        mode="immediate",
+        events=["escalation", "queue"],
+        now=NOW,
+    )
+    await service.do_set_choice(db, user_id=kaisa, email="kaisa@example.fi", mode="digest", now=NOW)
+    queued = [
+        await service.do_enqueue(
+            db, user_ids=[anu, kaisa], message=message, event="queue", key="queue-7", now=NOW
+        )
+        for _ in range(3)
+    ]
+    assert queued == [1, 0, 0]
+    assert (await service.get_choice(db, user_id=anu)).events == {"escalation", "queue"}
+
+
+def test_choosing_e_mail_of_nothing_or_of_an_unknown_kind_is_refused() -> None:
+    """E-mail on with no kind chosen, or a kind that does not exist, is refused."""
+    for events in ([], ["escalation", "gossip"]):
+        with pytest.raises(BadRequest) as refused:
+            service.check_choice(email="anu@example.fi", mode="immediate", events=events)
+        assert refused.value.code == "bad_events"

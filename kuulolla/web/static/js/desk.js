@@ -2,7 +2,9 @@
 // messages follows the server's stream (server-sent events, the list as the page draws
 // it), and each new item is told to the person: a tone, the tab's title and, when they
 // allowed it, a desktop notification; the screen reader's status line says it too.
-// "I'm on it" is sent without leaving the page.
+// "I'm on it" and decisions on reports and held messages are sent without leaving
+// the page. What the person serves (live counts) is drawn apart from the list, so a
+// count changing never disturbs a form being filled in.
 
 import { fmt } from "./chat-client.js";
 import { Notifier, attachSettings } from "./staff-notify.js";
@@ -10,6 +12,7 @@ import { Notifier, attachSettings } from "./staff-notify.js";
 const $ = (id) => document.getElementById(id);
 const root = $("desk");
 const live = $("desk-live");
+const serving = $("desk-serving");
 const status = $("desk-status");
 const S = JSON.parse($("desk-strings").textContent);
 const notifier = new Notifier({ strings: S });
@@ -37,24 +40,39 @@ function news(items) {
   known = new Map(items.map((item) => [item.key, item]));
 }
 
+// The list drawn again keeps what the person is doing in it: a report's open form
+// (with what they chose and wrote) moves into the new list, and focus stays.
 function draw(html) {
-  const focused = document.activeElement?.id;
+  const focused = document.activeElement;
+  const focusedId = focused?.id;
+  const open = new Map([...live.querySelectorAll("details.desk-decide[open]")].map((d) => [d.dataset.key, d]));
   live.replaceChildren(document.createRange().createContextualFragment(html));
-  if (focused && !document.getElementById(focused) && document.activeElement === document.body) {
-    // The button that had focus is gone (the alert was taken): stay in the list.
+  for (const [key, details] of open) {
+    live.querySelector(`details.desk-decide[data-key="${key}"]`)?.replaceWith(details);
+  }
+  if (focused && focused.isConnected && focused !== document.body) {
+    focused.focus();
+  } else if (focusedId && document.getElementById(focusedId)) {
+    document.getElementById(focusedId).focus();
+  } else if (focusedId && document.activeElement === document.body) {
+    // The button that had focus is gone (the item was taken or decided): stay in the list.
     $("desk-items-heading")?.setAttribute("tabindex", "-1");
     $("desk-items-heading")?.focus();
-  } else if (focused) {
-    document.getElementById(focused)?.focus();
   }
 }
 
+let lastList = null;
+let lastServing = null;
 function apply(data) {
   news(data.items);
   if (waiting !== null && data.waiting > waiting) tell(S.new_visitor, false, "queue");
   waiting = data.waiting;
   notifier.count(data.unacknowledged);
-  draw(data.html);
+  if (data.html !== lastList) { draw(data.html); lastList = data.html; }
+  if (data.serving !== lastServing) {
+    serving.replaceChildren(document.createRange().createContextualFragment(data.serving));
+    lastServing = data.serving;
+  }
 }
 
 // What the page was drawn with: untaken crisis alerts are told at once.
@@ -79,22 +97,41 @@ stream.addEventListener("error", () => {
   }, 5000);
 });
 
-// "I'm on it" without leaving the page; the stream then shows it to everyone.
+// "I'm on it" and the decisions on reports and held messages, without leaving the
+// page; the stream then shows the outcome to everyone. A refusal is said by the form.
 live.addEventListener("submit", async (event) => {
-  const form = event.target.closest("form[data-ack]");
+  const form = event.target.closest("form[data-ack], form[data-decide]");
   if (!form) return;
   event.preventDefault();
-  const button = form.querySelector("button");
-  if (button) button.disabled = true;
+  // Sent as the page's own form would be (application/x-www-form-urlencoded).
+  const body = new URLSearchParams(new FormData(form));
+  if (event.submitter?.name) body.set(event.submitter.name, event.submitter.value);
+  const error = form.querySelector("[data-error]");
+  if (error) error.textContent = "";
+  const buttons = [...form.querySelectorAll("button")];
+  buttons.forEach((b) => { b.disabled = true; });
+  let response;
   try {
-    const response = await fetch(form.action, {
+    response = await fetch(form.action, {
       method: "POST",
-      body: new FormData(form),
+      body,
       headers: { accept: "application/json", "x-csrf-token": root.dataset.csrf },
       credentials: "same-origin",
     });
-    if (!response.ok) throw new Error(String(response.status));
   } catch (_) {
     form.submit();  // the page's own way: the form posts and the desk comes back
+    return;
   }
+  buttons.forEach((b) => { b.disabled = false; });
+  if (response.ok) {
+    if (form.matches("[data-decide]")) {
+      status.textContent = S.decided;
+      form.closest("details")?.removeAttribute("open");
+    }
+    return;
+  }
+  let message = S.failed;
+  try { message = (await response.json()).message || message; } catch (_) { /* not JSON */ }
+  if (error) error.textContent = message;
+  else status.textContent = message;
 });

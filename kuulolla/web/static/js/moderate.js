@@ -46,13 +46,57 @@ export function beep() {
   } catch (_) { /* no audio: the visible alert remains */ }
 }
 
-// A crisis alert at the top of `list`, with a tone.
-export function alertItem(list, f, M) {
-  const where = f.seq !== undefined ? fmt(M.alert_seq, { seq: f.seq }) : M.alert_held;
+// The message `seq` in the page's log, when it is shown there.
+function shownMessage(seq) {
+  return document.querySelector(`#messages .message[data-seq="${seq}"]`);
+}
+
+// A button that brings message `seq` into view in the log, marked and focused;
+// `missing` is said when it is not on the page (any more).
+export function showButton(seq, M, missing = () => {}) {
+  return button(M.report_show, () => {
+    const el = shownMessage(seq);
+    if (!el) { missing(M.report_not_shown); return; }
+    el.scrollIntoView({ block: "center" });
+    el.classList.add("message--reported");
+    el.setAttribute("tabindex", "-1");
+    el.focus();
+  }, "button--secondary");
+}
+
+const SNIPPET = 160;  // characters of the message quoted in an alert
+
+// A crisis alert at the top of `list`, with a tone: who wrote, what kind of crisis, and
+// the message's own words (quoted from the log once the message is there; the alert
+// may come before it) with a button that brings it into view. A held message's
+// alert says it waits for approval (its words are in the held list).
+export function alertItem(list, f, M, missing = () => {}) {
   const text = f.source === "model" ? M.alert_possible : M.alert;
   const category = M[`kind_${f.category}`] || f.category;
-  const li = item(list, `${fmt(text, { nick: f.nick, category })} ${where}`);
+  const li = item(list, fmt(text, { nick: f.nick, category }));
   li.className = f.source === "model" ? "alert--crisis alert--possible" : "alert--crisis";
+  if (f.seq !== undefined) {
+    li.dataset.seq = String(f.seq);
+    const quote = document.createElement("blockquote");
+    quote.className = "alert__text";
+    quote.hidden = true;
+    li.append(quote, showButton(f.seq, M, missing));
+    const fill = () => {
+      const words = shownMessage(f.seq)?.querySelector(".message__text")?.textContent?.trim();
+      if (!words) return false;
+      quote.textContent = words.length > SNIPPET ? `${words.slice(0, SNIPPET - 1)}…` : words;
+      quote.hidden = false;
+      return true;
+    };
+    const log = document.getElementById("messages");
+    if (!fill() && log) {
+      const watch = new MutationObserver(() => { if (fill()) watch.disconnect(); });
+      watch.observe(log, { childList: true, subtree: true });
+      setTimeout(() => watch.disconnect(), 120000);
+    }
+  } else {
+    li.append(Object.assign(document.createElement("p"), { textContent: M.alert_held }));
+  }
   beep();
   return li;
 }
@@ -302,19 +346,13 @@ export function attach({ client, view, slug, strings: S }) {
     settingsForm.elements.pinned.value = f.pinned || "";
   });
   client.on("alert", (f, room) => {
-    if (!mine(f, room)) return;
-    const li = alertItem(alerts, f, M);
-    // The message it is about, brought into view (messages have no numbers to look up).
-    if (f.seq !== undefined) li.append(showButton(f.seq));
+    if (mine(f, room)) alertItem(alerts, f, M, (text) => { status.textContent = text; });
   });
   client.on("pending", (f, room) => {
     if (mine(f, room)) heldItem(heldList, f, M, (id, approve) => send({ type: "decide", id, approve }), (t) => unmask(t, S));
   });
   // A report names the message by its writer, time and words, with a button that
   // brings it into view in the log (messages have no numbers a reader could look up).
-  function shownMessage(seq) {
-    return document.querySelector(`#messages .message[data-seq="${seq}"]`);
-  }
   function reportText(r, fallback = null) {
     const el = shownMessage(r.seq);
     const reason = M[`reason_${r.reason}`] || M.reason_other;
@@ -324,21 +362,12 @@ export function attach({ client, view, slug, strings: S }) {
     if (!nick) return fmt(M.report_gone, { reason });
     return fmt(time ? M.report_at : M.report_by, { reason, nick, time, text });
   }
-  function showButton(seq) {
-    return button(M.report_show, () => {
-      const el = shownMessage(seq);
-      if (!el) { status.textContent = M.report_not_shown; return; }
-      el.scrollIntoView({ block: "center" });
-      el.classList.add("message--reported");
-      el.setAttribute("tabindex", "-1");
-      el.focus();
-    }, "button--secondary");
-  }
+  const reportShow = (seq) => showButton(seq, M, (text) => { status.textContent = text; });
   client.on("report", (f, room) => {
     if (!mine(f, room)) return;
     const li = item(reportList, reportText(f), f.id);
     if (f.note) li.append(Object.assign(document.createElement("p"), { textContent: f.note }));
-    li.append(showButton(f.seq));
+    li.append(reportShow(f.seq));
   });
   client.on("reports", (f, room) => {
     if (!mine(f, room)) return;
@@ -363,7 +392,7 @@ export function attach({ client, view, slug, strings: S }) {
         li.append(details);
       }
       li.append(
-        showButton(r.seq),
+        reportShow(r.seq),
         button(M.resolve_action, () => send({ type: "resolve", id: r.id, resolution: "action" })),
         button(M.resolve_dismiss, () => send({ type: "resolve", id: r.id, resolution: "dismissed" }), "button--secondary"),
       );
