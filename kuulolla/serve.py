@@ -49,20 +49,24 @@ SPARE_FILES = 1024
 
 
 def raise_open_files(connections: int) -> None:
-    """Raise the soft limit of open files so ``connections`` fit (up to the hard limit;
-    workers inherit it). Past the limit every accept fails, which the connection cap
-    (``KUULOLLA_MAX_CONNECTIONS``) is meant to prevent."""
+    """Raise the soft limit of open files to the hard limit, as far as an unprivileged
+    process may (workers inherit it), so ``connections`` fit with room to spare; warn
+    when the hard limit is too low for them. Past the limit every accept fails, which
+    the connection cap (``KUULOLLA_MAX_CONNECTIONS``) is meant to prevent."""
     try:
         import resource
     except ImportError:  # not on Windows
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = connections + SPARE_FILES
-    if hard != resource.RLIM_INFINITY:
-        want = min(want, hard)
-    if soft != resource.RLIM_INFINITY and soft < want:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    if hard != resource.RLIM_INFINITY and hard < connections + SPARE_FILES:
+    if hard == resource.RLIM_INFINITY:
+        # No ceiling to raise to (the kernel's nr_open is one): take what is needed.
+        if soft != resource.RLIM_INFINITY and soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        return
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if hard < want:
         log.warning(
             "serve.open_file_limit: the hard limit of open files (%d) is below "
             "KUULOLLA_MAX_CONNECTIONS plus %d; lower the setting or raise the limit",

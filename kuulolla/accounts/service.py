@@ -31,6 +31,7 @@ from kuulolla.accounts.models import (
     StaffUser,
 )
 from kuulolla.accounts.permissions import Principal, Role
+from kuulolla.core.cache import SharedCache
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from kuulolla.core.i18n import N_
@@ -440,7 +441,9 @@ class StaffNames:
     """Every active staff member's display name, folded by ``fold`` (the keys a
     visitor's nickname is compared with), cached per process for ``ttl`` seconds.
     Every member of the service counts, not only the room's organisation's: a
-    visitor must not pass for a helper of another organisation either."""
+    visitor must not pass for a helper of another organisation either. Joins that find
+    no fresh copy share one read (a reconnect storm to a process just started would
+    otherwise read the staff once per join)."""
 
     def __init__(
         self,
@@ -452,17 +455,16 @@ class StaffNames:
         self._db = db
         self._fold = fold
         self._ttl = ttl
-        self._keys: frozenset[str] = frozenset()
-        self._until = -1.0
+        self._cache: SharedCache[int, frozenset[str]] = SharedCache()
 
     async def keys(self, *, now: float) -> frozenset[str]:
-        if now >= self._until:
-            self._keys = self._fold(await active_display_names(self._db))
-            self._until = now + self._ttl
-        return self._keys
+        async def load() -> tuple[frozenset[str], float]:
+            return self._fold(await active_display_names(self._db)), now + self._ttl
+
+        return await self._cache.get(0, load, now=now)
 
     def forget(self) -> None:
-        self._until = -1.0
+        self._cache.forget(0)
 
 
 async def _check_username_free(session: AsyncSession, username: str) -> None:

@@ -607,3 +607,26 @@ async def test_housekeeping_deletes_what_is_no_longer_needed(db: Database, world
     assert kept == [crypto.token_hash(live)]
     assert remaining_links == []
     assert events == []
+
+
+@pytest.mark.asyncio
+async def test_staff_names_joins_at_once_share_one_read(db: Database, world: World) -> None:
+    """Joins that find no fresh copy of the staff's names share one read of them."""
+    import asyncio
+
+    reads: list[list[str]] = []
+
+    def fold(names: Iterable[str]) -> frozenset[str]:
+        reads.append(sorted(names))
+        return frozenset(name.lower() for name in names)
+
+    names = service.StaffNames(db, fold=fold, ttl=30.0)
+    got = await asyncio.gather(*(names.keys(now=0.0) for _ in range(50)))
+    assert len(reads) == 1
+    assert all(keys == got[0] for keys in got) and got[0]
+    await names.keys(now=10.0)
+    assert len(reads) == 1
+    names.forget()
+    await names.keys(now=10.0)
+    await names.keys(now=41.0)
+    assert len(reads) == 3

@@ -155,6 +155,38 @@ finally:
 """
 
 
+# `kuulolla serve` with a sampling profiler: every millisecond of the process's CPU time
+# (ITIMER_PROF) the Python stack is counted, between SIGUSR1 (the load starts) and
+# SIGUSR2 (every client has joined), and the counts are written out as collapsed stacks
+# ("frame;frame;frame count" lines). Unlike cProfile it sees where a coroutine's CPU
+# goes, not how long it was suspended, and costs little.
+SAMPLED = """
+import collections, signal, sys
+out, sys.argv = sys.argv[1], ["kuulolla", "serve"]
+counts = collections.Counter()
+def sample(signum, frame):
+    stack = []
+    while frame is not None:
+        code = frame.f_code
+        stack.append(f"{code.co_filename.rsplit('/site-packages/', 1)[-1]}:{code.co_name}")
+        frame = frame.f_back
+    counts[";".join(reversed(stack))] += 1
+def start(signum, frame):
+    counts.clear()
+    signal.setitimer(signal.ITIMER_PROF, 0.001, 0.001)
+def stop(signum, frame):
+    signal.setitimer(signal.ITIMER_PROF, 0, 0)
+    with open(out, "w") as f:
+        for stack, n in counts.most_common():
+            f.write(f"{stack} {n}\\n")
+signal.signal(signal.SIGPROF, sample)
+signal.signal(signal.SIGUSR1, start)
+signal.signal(signal.SIGUSR2, stop)
+from kuulolla.cli import main
+main()
+"""
+
+
 @dataclass
 class Servers:
     kind: str
@@ -163,6 +195,7 @@ class Servers:
     ports: list[int] = field(default_factory=list)
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     profile: Path | None = None  # cProfile each Kuulolla process into this directory
+    sample: Path | None = None  # sample each Kuulolla process's stacks into this directory
 
     def start(self, workdir: Path) -> None:
         py = sys.executable
@@ -195,6 +228,9 @@ class Servers:
                 if self.profile is not None:
                     out = self.profile / f"kuulolla-{len(self.procs)}.prof"
                     cmd = [py, "-c", PROFILED, str(out)]
+                elif self.sample is not None:
+                    out = self.sample / f"kuulolla-{len(self.procs)}.stacks"
+                    cmd = [py, "-c", SAMPLED, str(out)]
             elif self.kind == "relay":
                 cmd = [py, str(HERE / "relay.py"), str(port), self.redis_url]
             elif self.kind == "python-socketio":
@@ -217,6 +253,12 @@ class Servers:
     @property
     def protocol(self) -> str:
         return {"kuulolla": "kuulolla", "relay": "relay"}.get(self.kind, "sio")
+
+    def signal(self, signum: int) -> None:
+        """Start (SIGUSR1) or stop and write (SIGUSR2) the sampling profiler."""
+        if self.sample is not None:
+            for p in self.procs:
+                os.kill(p.pid, signum)
 
     def cpu(self) -> float:
         return sum(cpu_seconds(p.pid) for p in self.procs)
@@ -287,6 +329,7 @@ def run_load(
         "storm_concurrency": 500,
     }
     rss_before = servers.rss()
+    servers.signal(signal.SIGUSR1)
     cpu_before = servers.cpu()
     cpu_connected = None
     gen = subprocess.Popen(
@@ -307,6 +350,7 @@ def run_load(
     for line in gen.stderr:
         if line.startswith("CONNECTED"):
             cpu_connected = servers.cpu()
+            servers.signal(signal.SIGUSR2)
         elif line.startswith("STORM-START"):
             history["start"] = servers.counter("kuulolla_history_queries_total")
         elif line.startswith("STORM-END"):
@@ -616,6 +660,14 @@ def main() -> int:
         help="run Kuulolla's processes under cProfile, one file each in DIR (the last "
         "round's), and print the functions with the most cumulative time",
     )
+    parser.add_argument(
+        "--sample",
+        type=Path,
+        metavar="DIR",
+        help="sample Kuulolla's processes' Python stacks every millisecond of CPU from "
+        "the first handshake until every client has joined (the last round's), write "
+        "them to DIR as collapsed stacks and print where the CPU went",
+    )
     args = parser.parse_args()
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
     if unknown:
@@ -637,6 +689,8 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="kuulolla-bench-"))
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
+    if args.sample:
+        args.sample.mkdir(parents=True, exist_ok=True)
     disk: dict[str, Any] | None = None
     if args.disk_probe and "kuulolla" in peers + (["kuulolla"] if "d" in args.scenarios else []):
         disk = disk_flush_probe(postgres_data_directory() or workdir, args.disk_probe)
@@ -671,6 +725,7 @@ def main() -> int:
                         redis.url if peer == "kuulolla" else redis.plain_url,
                         url,
                         profile=args.profile,
+                        sample=args.sample,
                     )
                     try:
                         servers.start(workdir)
@@ -707,9 +762,34 @@ def main() -> int:
         if files:
             pstats.Stats(*files).sort_stats("cumulative").print_stats(45)
             pstats.Stats(*files).sort_stats("tottime").print_stats(30)
+    if args.sample:
+        print_samples(sorted(args.sample.glob("kuulolla-*.stacks")))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
+
+
+def print_samples(files: list[Path], top: int = 40) -> None:
+    """Where the sampled CPU went: functions by their own samples and by the samples
+    they were on the stack for (each counted once per stack)."""
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    total = 0
+    for path in files:
+        for line in path.read_text().splitlines():
+            stack, _, n = line.rpartition(" ")
+            count = int(n)
+            frames = stack.split(";")
+            total += count
+            own[frames[-1]] = own.get(frames[-1], 0) + count
+            for frame in set(frames):
+                inclusive[frame] = inclusive.get(frame, 0) + count
+    if not total:
+        return
+    for title, table in (("own", own), ("on the stack", inclusive)):
+        print(f"\nsampled CPU, {total} samples of 1 ms; by {title}:")
+        for frame, count in sorted(table.items(), key=lambda kv: -kv[1])[:top]:
+            print(f"{100 * count / total:6.1f} %  {frame}")
 
 
 def median(given: Iterable[float | None]) -> float | None:
