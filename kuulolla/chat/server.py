@@ -77,7 +77,8 @@ class ChatServer:
         self.members = MemberTouches(db, clock)
         self.history = HistoryReads(db)
         # Visitors' nicknames held in group rooms (no two alike among those present).
-        self.nicks = NickClaims(db, clock)
+        # A claim writes the claimant's member row with it (one commit per join).
+        self.nicks = NickClaims(db, clock, members=self.members)
         # Rooms opened and closed by their roster (shifts/rooms.py).
         self.room_states = RoomStates(db, clock)
         self.fanout = Fanout(

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Coroutine, Hashable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Hashable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.rooms.models import RoomNick
+from kuulolla.rooms.service import Member, MemberTouches, touch_members_in
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +60,23 @@ def _rows(claims: Iterable[Claim], until: datetime) -> list[dict[str, Any]]:
 
 
 async def do_claim(
-    db: Database, claims: Sequence[Claim], *, now: datetime, ttl: float
+    db: Database,
+    claims: Sequence[Claim],
+    *,
+    now: datetime,
+    ttl: float,
+    touch: Callable[[Claim], bool] | None = None,
+    touched: dict[tuple[int, bytes], Member] | None = None,
 ) -> list[bool]:
     """Claim nicknames until ``now + ttl``, in one transaction and in order; for each,
     whether its author holds it now. A claim fails only when another visitor holds
     the key and their claim has not lapsed (an earlier claim in the same call
     included). The first claim of each key goes in one statement with the others;
-    later claims of a key already claimed in the call follow one by one."""
+    later claims of a key already claimed in the call follow one by one.
+
+    The member rows of the held claims that ``touch`` picks are written in the same
+    transaction (rooms.service.touch_members_in) and put in ``touched``: a join claims
+    its nickname and records its membership in one commit, not two."""
     upsert = _upsert(db, now).returning(_nicks.c.room_id, _nicks.c.nick_key)
     rows = _rows(claims, now + timedelta(seconds=ttl))
     first: dict[tuple[int, bytes], int] = {}
@@ -82,6 +93,13 @@ async def do_claim(
         for i, row in enumerate(rows):
             if first[(row["room_id"], row["nick_key"])] != i:
                 held[i] = (await conn.execute(upsert, row)).first() is not None
+        if touch is not None and touched is not None:
+            wanted = [
+                (room_id, author)
+                for (room_id, key, author), ok in zip(claims, held, strict=True)
+                if ok and touch((room_id, key, author))
+            ]
+            touched.update(await touch_members_in(conn, list(dict.fromkeys(wanted)), now=now))
     return held
 
 
@@ -127,9 +145,18 @@ class NickClaims:
     background. A holder is anything hashable that stands for a socket."""
 
     def __init__(
-        self, db: Database, clock: Clock, *, ttl: float = 90.0, renew: float = 30.0
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        ttl: float = 90.0,
+        renew: float = 30.0,
+        members: MemberTouches | None = None,
     ) -> None:
         self._db = db
+        # The member rows of those who claim a nickname and whose row this process does
+        # not know are written with the claim (the join's next step finds them here).
+        self._members = members
         self._clock = clock
         self.ttl = ttl
         self.renew = renew
@@ -176,19 +203,34 @@ class NickClaims:
             while self._queue:
                 batch, self._queue = self._queue, []
                 now = self._clock.now()
+                members = self._members
+                touch = None if members is None else self._unknown_member
+                touched: dict[tuple[int, bytes], Member] = {}
                 try:
-                    held = await do_claim(self._db, [c for c, _ in batch], now=now, ttl=self.ttl)
+                    held = await do_claim(
+                        self._db,
+                        [c for c, _ in batch],
+                        now=now,
+                        ttl=self.ttl,
+                        touch=touch,
+                        touched=touched,
+                    )
                 except Exception as exc:
                     for _, future in batch:
                         if not future.done():
                             future.set_exception(exc)
                     continue
+                if members is not None and touched:
+                    members.remember(touched)
                 until = now + timedelta(seconds=self.ttl)
                 for (_, future), ok in zip(batch, held, strict=True):
                     if not future.done():
                         future.set_result(until if ok else None)
         finally:
             self._writing = False
+
+    def _unknown_member(self, claim: Claim) -> bool:
+        return self._members is not None and not self._members.known(claim[0], claim[2])
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

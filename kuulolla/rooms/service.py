@@ -12,7 +12,7 @@ from typing import cast
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.cache import SharedCache
@@ -217,7 +217,22 @@ async def touch_members(
     """:func:`touch_member` for several distinct (room id, author key) pairs, in one
     transaction and one statement: a newcomer's first position is the room's last
     sequence as the transaction reads it."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    # A row lost in a crash of the database server is written again at the next join
+    # (its newcomer's wait would start again: nothing is lost that matters more).
+    async with db.transaction(durable=False) as conn:
+        found = await touch_members_in(conn, members, now=now)
+    return [found[key] for key in members]
+
+
+async def touch_members_in(
+    conn: AsyncConnection, members: Sequence[tuple[int, bytes]], *, now: datetime
+) -> dict[tuple[int, bytes], Member]:
+    """:func:`touch_members` in the caller's transaction (rooms/nicks.py writes the
+    member rows of the nicknames it claims with them): the members by (room id,
+    author key)."""
+    if not members:
+        return {}
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(_members)
     upsert = stmt.on_conflict_do_update(
         index_elements=["room_id", "author_key"],
@@ -225,30 +240,26 @@ async def touch_members(
     ).returning(
         _members.c.room_id, _members.c.author_key, _members.c.first_seq, _members.c.joined_at
     )
-    # A row lost in a crash of the database server is written again at the next join
-    # (its newcomer's wait would start again: nothing is lost that matters more).
-    async with db.transaction(durable=False) as conn:
-        rooms = sorted({room_id for room_id, _ in members})
-        found_last = await conn.execute(
-            select(_streams.c.room_id, _streams.c.last_seq).where(_streams.c.room_id.in_(rooms))
-        )
-        last: dict[int, int] = {row.room_id: row.last_seq for row in found_last}
-        rows = [
-            {
-                "room_id": room_id,
-                "author_key": key,
-                "first_seq": last.get(room_id, 0),
-                "last_seen_at": now,
-                "joined_at": now,
-            }
-            for room_id, key in members
-        ]
-        result = await conn.execute(upsert, rows)
-        found = {
-            (row.room_id, bytes(row.author_key)): Member(int(row.first_seq), row.joined_at)
-            for row in result
+    rooms = sorted({room_id for room_id, _ in members})
+    found_last = await conn.execute(
+        select(_streams.c.room_id, _streams.c.last_seq).where(_streams.c.room_id.in_(rooms))
+    )
+    last: dict[int, int] = {row.room_id: row.last_seq for row in found_last}
+    rows = [
+        {
+            "room_id": room_id,
+            "author_key": key,
+            "first_seq": last.get(room_id, 0),
+            "last_seen_at": now,
+            "joined_at": now,
         }
-    return [found[(room_id, key)] for room_id, key in members]
+        for room_id, key in members
+    ]
+    result = await conn.execute(upsert, rows)
+    return {
+        (row.room_id, bytes(row.author_key)): Member(int(row.first_seq), row.joined_at)
+        for row in result
+    }
 
 
 class MemberTouches:
@@ -292,6 +303,18 @@ class MemberTouches:
     def forget(self) -> None:
         """Forget what is remembered (retention removed rows)."""
         self._known.clear()
+
+    def known(self, room_id: int, author_key: bytes) -> bool:
+        return (room_id, author_key) in self._known
+
+    def remember(self, members: dict[tuple[int, bytes], Member]) -> None:
+        """Member rows written elsewhere (with a nickname's claim, rooms/nicks.py): the
+        next join of each is answered from memory."""
+        if len(self._known) + len(members) > self._limit:
+            self._known.clear()
+        at = self._clock.monotonic()
+        for key, member in members.items():
+            self._known[key] = (member, at)
 
     def _enqueue(self, key: tuple[int, bytes], future: asyncio.Future[Member] | None) -> None:
         self._queue.append((key, future))

@@ -39,3 +39,24 @@ async def test_a_rejoin_is_answered_from_memory(db: Database, clock: FrozenClock
     assert await members.touch(room_id=room, author_key=b"a" * 16) == first
     await asyncio.gather(*members._background)
     assert members.commits == 2
+
+
+@pytest.mark.asyncio
+async def test_a_nickname_claim_writes_the_member_row_with_it(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A visitor's nickname claim records their membership in its own transaction; the
+    join's member step then costs no commit, and a refused claim writes no member row."""
+    from kuulolla.moderation.nicknames import room_key
+    from kuulolla.rooms.nicks import NickClaims, nick_key
+
+    room = await make_room(db)
+    members = MemberTouches(db, clock)
+    claims = NickClaims(db, clock, members=members)
+    aino = nick_key(room_key("Aino"))
+    assert await claims.claim("socket a", (room, aino, b"a" * 16))
+    assert not await claims.claim("socket b", (room, aino, b"b" * 16))
+    assert members.known(room, b"a" * 16) and not members.known(room, b"b" * 16)
+    member = await members.touch(room_id=room, author_key=b"a" * 16)
+    assert members.commits == 0
+    assert member == await touch_member(db, room_id=room, author_key=b"a" * 16, now=clock.now())
