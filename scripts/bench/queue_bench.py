@@ -26,8 +26,9 @@ told it are counted in the "no number" column.
 
 Scenarios (``SCENARIOS``; what happens to an evening besides the trace, drawn per
 evening from a seeded random generator): half the helpers leave; nobody takes anyone
-for ten minutes although slots are free; nobody takes for 3-30 minutes; the queue
-closes to newcomers (with the service's soft close before it). Prints per scenario
+for ten minutes although slots are free; nobody takes for 3-30 minutes; one helper
+steps away for 3-30 minutes without going off duty; the queue closes to newcomers
+(with the service's soft close before it). Prints per scenario
 the median realised wait, the median absolute error and their ratio (the target is
 under 25 %), and for the stalls the same for the visitors who arrived during one.
 
@@ -130,11 +131,16 @@ class Scenario:
     """What happens to one evening besides the trace: ``leave_at`` seconds after
     opening half the slots go off duty (at least one stays); from ``stall_at`` nobody
     takes anyone for ``stall_for`` seconds (helpers on duty with free places, not
-    taking, then back); from ``close_at`` the queue takes no newcomers, and before it
+    taking, then back); from ``away_at`` one helper on duty takes nobody for
+    ``away_for`` seconds (stepped away without going off duty: the service still
+    counts their slot) while the others take; from ``close_at`` the queue takes no
+    newcomers, and before it
     a newcomer whose estimate runs past it is turned away (the service's soft close).
     Those waiting at closing are still answered."""
 
     leave_at: float | None = None
+    away_at: float | None = None
+    away_for: float = 0.0
     stall_at: float | None = None
     stall_for: float = 0.0
     close_at: float | None = None
@@ -144,8 +150,18 @@ class Scenario:
             return max(1, slots // 2)
         return slots
 
+    def taking(self, slots: int, now: float) -> int:
+        """Slots whose helpers take visitors now (one fewer while a helper is away)."""
+        away = self.away_at is not None and self.away_at <= now < self.away_at + self.away_for
+        return self.capacity(slots, now) - (1 if away else 0)
+
     def stalled_at(self, now: float) -> bool:
         return self.stall_at is not None and self.stall_at <= now < self.stall_at + self.stall_for
+
+    def disturbed(self, now: float) -> bool:
+        """Nobody is taking, or a helper is away, at ``now``."""
+        away = self.away_at is not None and self.away_at <= now < self.away_at + self.away_for
+        return away or self.stalled_at(now)
 
 
 @dataclass(frozen=True)
@@ -154,7 +170,7 @@ class ScenarioKind:
 
     name: str
     draw: Callable[[random.Random], Scenario]
-    stall: bool = False
+    during: str | None = None  # the row of those who arrived during the disturbance
 
 
 def _log_uniform(rng: random.Random, low: float, high: float) -> float:
@@ -167,14 +183,21 @@ SCENARIOS = (
     ScenarioKind(
         "nobody takes for 10 min",
         lambda rng: Scenario(stall_at=rng.uniform(1 * HOUR, 3 * HOUR), stall_for=600.0),
-        stall=True,
+        during="  arrived in the stall",
     ),
     ScenarioKind(
         "nobody takes 3-30 min",
         lambda rng: Scenario(
             stall_at=rng.uniform(1 * HOUR, 3 * HOUR), stall_for=_log_uniform(rng, 180.0, 1800.0)
         ),
-        stall=True,
+        during="  arrived in the stall",
+    ),
+    ScenarioKind(
+        "a helper away 3-30 min",
+        lambda rng: Scenario(
+            away_at=rng.uniform(1 * HOUR, 3 * HOUR), away_for=_log_uniform(rng, 180.0, 1800.0)
+        ),
+        during="  arrived while away",
     ),
     ScenarioKind("queue closes", lambda rng: Scenario(close_at=rng.uniform(3 * HOUR, 3.75 * HOUR))),
 )
@@ -190,7 +213,7 @@ class Outcome:
     wait: float = math.nan
     # While waiting: (estimate shown, wait still ahead) at every look.
     samples: list[tuple[float | None, float]] = field(default_factory=list)
-    in_stall: bool = False  # arrived while nobody was taking
+    in_stall: bool = False  # arrived while nobody was taking (or a helper was away)
 
 
 def simulate_day(
@@ -225,9 +248,11 @@ def simulate_day(
         push(scenario.stall_at + scenario.stall_for, "resume", -1)
     if scenario.leave_at is not None:
         push(scenario.leave_at, "leave", -1)
+    if scenario.away_at is not None:
+        push(scenario.away_at + scenario.away_for, "back", -1)
 
     def take(now: float) -> None:
-        while waiting and len(started) + len(picking) < scenario.capacity(slots, now):
+        while waiting and len(started) + len(picking) < scenario.taking(slots, now):
             if scenario.stalled_at(now):
                 return
             index = waiting.popleft()
@@ -398,7 +423,7 @@ def run(
         scenario = kind.draw(random.Random(f"{kind.name}/{source}/{day}"))
         outcomes, _ = simulate_day(visitors, recent, scenario, oracle=oracle)
         for o in outcomes:
-            o.in_stall = scenario.stalled_at(o.arrival)
+            o.in_stall = scenario.disturbed(o.arrival)
         out.append(outcomes)
     return out
 
@@ -436,9 +461,9 @@ def main() -> None:
             everything += outcomes
             per_source.append(measure(outcomes).ratio)
         print(row(kind.name, measure(everything)))
-        if kind.stall:
+        if kind.during:
             during = [o for o in everything if o.in_stall]
-            print(row("  arrived in the stall", measure(during)))
+            print(row(kind.during, measure(during)))
             given = [o for o in during if o.estimate is not None]
             if len(given) < len(during):
                 print(row("    of them given a number", measure(given)))
