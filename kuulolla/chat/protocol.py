@@ -413,12 +413,14 @@ class ModerationState(ServerFrame, tag="moderation_state"):
 
 class PrivateFrame(ServerFrame, tag="private"):
     """A private message: a moderator to one visitor, or a visitor to the room's
-    moderators (``to_moderators``)."""
+    moderators (``to_moderators``); the room's moderators also get a copy of a
+    moderator's message with ``to``, the visitor's ``from.id``, for the thread."""
 
     room: str
     from_: Author = field(name="from")
     text: str
     to_moderators: bool = False
+    to: str | None = None
 
 
 class RestrictedFrame(ServerFrame, tag="restricted"):

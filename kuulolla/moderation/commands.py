@@ -267,8 +267,14 @@ async def _decide(live: Live, connection: Socket, membership: Seat, frame: Decid
 
 def _whisper(live: Live, connection: Socket, membership: Seat, frame: WhisperRequest) -> None:
     text = actions.check_private(frame.text)
-    private = PrivateFrame(room=frame.room, from_=_me(live, connection, membership), text=text)
-    live.to_pseudonym(membership.room_id, frame.to, private)
+    me = _me(live, connection, membership)
+    live.to_pseudonym(
+        membership.room_id, frame.to, PrivateFrame(room=frame.room, from_=me, text=text)
+    )
+    # The room's other moderators see the reply in the visitor's thread too.
+    live.to_moderators(
+        membership.room_id, PrivateFrame(room=frame.room, from_=me, text=text, to=frame.to)
+    )
     connection.push(Done(room=frame.room, action="whisper"))
 
 

@@ -533,3 +533,43 @@ def test_a_report_and_a_held_message_are_decided_on_the_desk_and_every_desk_show
     kaisa.goto(f"{desk_site.http}/orgs/arjen-tuki/moderation/audit")
     kaisa.locator("tbody tr", has_text="haukkui toista").first.wait_for()
     close(kaisa, tuula, writer, reporter)
+
+
+def moderate(site: DeskSite, browser: Any, who: str, room: str) -> Any:
+    """``who`` in the room with the moderator tools showing."""
+    page = site.staff(browser, who)
+    page.goto(f"{site.http}/rooms/matka-{room}")
+    page.get_by_role("button", name="Liity huoneeseen").click()
+    page.locator("#modpanel").wait_for(state="visible")
+    return page
+
+
+def test_a_moderators_private_reply_is_in_every_moderators_thread(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """A visitor writes to the moderators; Kaisa replies in the visitor's thread, and
+    Tuula, moderating the same room, sees Kaisa's reply there under Kaisa's name (Kaisa
+    sees it once, as her own), so two moderators do not answer past each other."""
+    kaisa = moderate(desk_site, browser, COORDINATOR, "hiljaa")
+    tuula = moderate(desk_site, browser, SECOND, "hiljaa")
+    visitor = new_page(browser)
+    enter_room(visitor, desk_site.http, "hiljaa", "Kysyjä")
+    visitor.locator("#to-mods summary").click()
+    visitor.get_by_label("Viesti moderaattoreille").fill("saako täällä puhua kaikesta?")
+    visitor.get_by_role("button", name="Lähetä moderaattoreille").click()
+    threads = [page.locator("#mod-private .thread", has_text="Kysyjä") for page in (kaisa, tuula)]
+    for thread in threads:
+        thread.locator(".thread__line", has_text="saako täällä").wait_for()
+    threads[0].get_by_label("Vastaa henkilölle Kysyjä").fill("Saa, kerro vain.")
+    threads[0].get_by_role("button", name="Lähetä yksityisesti").click()
+    visitor.locator("#to-mods-thread .thread__line", has_text="Saa, kerro vain.").wait_for()
+    threads[1].locator(".thread__line", has_text="Kaisa: Saa, kerro vain.").wait_for()
+    for page in (kaisa, tuula):  # a reply to the visitor, not a message to the moderator
+        assert "Saa, kerro vain." not in page.locator("#messages").inner_text()
+    assert threads[0].locator(".thread__line").all_inner_texts() == [
+        "Kysyjä: saako täällä puhua kaikesta?",
+        "Sinä: Saa, kerro vain.",
+    ]
+    shoot(tuula, "desk-shared-thread")
+    assert axe_violations(tuula) == []
+    close(kaisa, tuula, visitor)

@@ -165,7 +165,8 @@ def test_premoderation_approve_and_reject(env: Env) -> None:
 
 
 def test_private_messages_both_ways(env: Env) -> None:
-    """A moderator writes privately to one visitor; a visitor writes privately to the moderators."""
+    """A moderator writes privately to one visitor (the moderators get a copy naming
+    them); a visitor writes privately to the moderators."""
     room = env.world.rooms["alfa"]
     with (
         connect(env, "coordinator-alfa") as mod,
@@ -182,6 +183,9 @@ def test_private_messages_both_ways(env: Env) -> None:
         private = frames_until(visitor, "private")
         assert private["text"] == "Haluatko jutella kahden kesken?"
         assert private["from"]["role"] == "coordinator"
+        assert "to" not in private or private["to"] is None
+        copy = frames_until(mod, "private")  # the moderators' copy, for the thread
+        assert copy["to"] == author and not copy.get("to_moderators")
         act(visitor, type="to_moderators", room=room, text="Kyllä kiitos")
         to_mods = frames_until(mod, "private")
         assert to_mods["to_moderators"] is True and to_mods["from"]["id"] == author

@@ -859,7 +859,7 @@ const FRAME_HANDLERS = {
     room.moderation = { ...room.moderation, ...f };
     room.view?.roomState(f);
   },
-  private(client, f, room) { if (!f.to_moderators) room?.view?.private(f); },
+  private(client, f, room) { if (!f.to_moderators && !f.to) room?.view?.private(f); },  // `to`: a moderator's copy for the thread
   restricted(client, f, room) {
     if (!room) return;
     if (f.kind === "remove" || f.kind === "ban") room.close(f.message);

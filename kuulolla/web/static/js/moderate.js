@@ -305,6 +305,12 @@ export function attach({ client, view, slug, strings: S }) {
     t.lines.append(entry);
     if (t.lines.children.length > 50) t.lines.firstElementChild.remove();
   }
+  // A visitor's nickname from their messages or the list of who is here.
+  function nickOf(id) {
+    const written = document.querySelector(`#messages .message[data-author="${CSS.escape(id)}"] .message__nick`);
+    const listed = [...parts.values()].flat().find((m) => m.id === id);
+    return written?.textContent || listed?.nick || "?";
+  }
   function openThread(id, nick) {
     const t = thread(id, nick);
     privateList.prepend(t.li);
@@ -400,7 +406,13 @@ export function attach({ client, view, slug, strings: S }) {
     if (!f.items.length) status.textContent = M.no_reports;
   });
   client.on("private", (f, room) => {
-    if (mine(f, room) && f.to_moderators) privateItem(f);
+    if (!mine(f, room)) return;
+    if (f.to_moderators) privateItem(f);
+    // Another moderator's reply to a visitor, in that visitor's thread (this page's
+    // own replies are already there).
+    else if (f.to && f.from?.id !== room?.author) {
+      line(thread(f.to, nickOf(f.to)), f.from.nick, f.text, "thread__line--staff");
+    }
   });
   client.on("done", (f, room) => {
     if (!mine(f, room)) return;

@@ -161,7 +161,7 @@ function threadLine(who, text, mine) {
   if (list.children.length > 50) list.firstElementChild.remove();
 }
 client.on("private", (f, r) => {
-  if (r !== room || f.to_moderators) return;
+  if (r !== room || f.to_moderators || f.to) return;  // `to`: a moderator's copy for the thread
   threadLine(f.from.nick, f.text, false);
   const box = $("to-mods");
   if (box) box.open = true;
