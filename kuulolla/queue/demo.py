@@ -28,6 +28,7 @@ TOPICS = [
             "en": "A one-to-one chat for 13–20-year-olds with a trained volunteer.",
         },
         "hours": {day: [["14:00", "22:00"]] for day in EVERY_DAY},
+        "audience": "youth",
     },
     {
         "organisation": "arjen-tuki",
@@ -39,6 +40,7 @@ TOPICS = [
             "en": "Talk about the joys and worries of a relationship with a professional or a volunteer. Open around the clock in the demo.",
         },
         "hours": {day: [["00:00", "24:00"]] for day in EVERY_DAY},
+        "audience": "adults",
     },
     {
         "organisation": "arjen-tuki",
@@ -100,6 +102,7 @@ async def seed(db: Database, *, now: datetime) -> None:
             descriptions=dict(spec["descriptions"]),  # type: ignore[arg-type]
             consents=CONSENT,
             hours=spec["hours"],
+            audience=str(spec.get("audience", "all")),
             now=now,
         )
     for org_id in orgs.values():

@@ -16,7 +16,7 @@ from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.forms import InvalidForm
 from kuulolla.core.i18n import N_
 from kuulolla.core.names import check_name
-from kuulolla.queue import logic
+from kuulolla.queue import helpnow, logic
 
 LOCALES = ("fi", "sv", "en")
 MAX_TOPIC_TEXT_CHARS = 2000
@@ -37,6 +37,7 @@ class TopicInput:
     questions: Sequence[str] = ()
     handling_minutes: str = "15"
     active: bool = True
+    audience: str = "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class TopicFields:
     questions: tuple[str, ...]
     default_handling: int  # seconds
     active: bool
+    audience: str = "all"
 
 
 def _text(value: str, *, max_chars: int) -> str:
@@ -154,6 +156,10 @@ def check_topic(given: TopicInput) -> TopicFields:
             low=low,
             high=high,
         )
+    if given.audience not in helpnow.AUDIENCES:
+        errors["audience"] = BadRequest(
+            N_("Choose whom the topic is for."), code="invalid_audience"
+        )
     if errors:
         raise InvalidForm(errors)
     return TopicFields(
@@ -164,6 +170,7 @@ def check_topic(given: TopicInput) -> TopicFields:
         questions=questions,
         default_handling=int(minutes) * 60,
         active=given.active,
+        audience=given.audience,
     )
 
 

@@ -58,6 +58,7 @@ def _apply(topic: QueueTopic, fields: forms.TopicFields) -> None:
     topic.questions = list(fields.questions)
     topic.default_handling_seconds = fields.default_handling
     topic.active = fields.active
+    topic.audience = fields.audience
 
 
 async def do_create_topic(

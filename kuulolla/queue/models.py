@@ -55,6 +55,9 @@ class QueueTopic(Base):
     # The handling time assumed until the topic has conversations of its own.
     default_handling_seconds: Mapped[int] = mapped_column(Integer, default=900)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Whom the topic is for (queue/helpnow.py AUDIENCES): help while waiting offers no
+    # adults-only topic on a youth topic's page, and the other way round.
+    audience: Mapped[str] = mapped_column(String(8), default="all", server_default="all")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     def text(self, field: str, locale: str) -> str:

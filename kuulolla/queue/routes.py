@@ -178,7 +178,7 @@ async def _help_now(request: Request, topic: service.TopicInfo, *, now: Any) -> 
         for room in await rooms.list_rooms(db)
     ]
     topics_now = [
-        helpnow.Offer((t, s), frozenset(t.texts["name"]), s.admits, t.organisation_id)
+        helpnow.Offer((t, s), frozenset(t.texts["name"]), s.admits, t.organisation_id, t.audience)
         for t, s in await _topic_rows(db, now=now)
     ]
     answers = await questions.similar(
@@ -193,6 +193,7 @@ async def _help_now(request: Request, topic: service.TopicInfo, *, now: Any) -> 
         topics=topics_now,
         answers=answers,
         answer_language=lambda answer: answer.language,
+        audience=topic.audience,
     )
     return {"open_rooms": chosen.rooms, "other_topics": chosen.topics, "answers": chosen.answers}
 

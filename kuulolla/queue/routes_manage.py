@@ -21,7 +21,7 @@ from kuulolla.accounts.permissions import COORDINATORS, define
 from kuulolla.accounts.service import get_organisation_or_raise
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.queue import console, forms, logic, manage, service
+from kuulolla.queue import console, forms, helpnow, logic, manage, service
 from kuulolla.queue.routes import QUESTION_LABELS
 from kuulolla.web.access import OrgFrom, requires
 from kuulolla.web.forms import FormErrors, errors, form_data, notice, see_other
@@ -129,6 +129,7 @@ def _topic_input(form: dict[str, str], questions: list[str]) -> forms.TopicInput
         questions=questions,
         handling_minutes=form.get("handling_minutes", ""),
         active=form.get("active") == "1",
+        audience=form.get("audience", "all"),
     )
 
 
@@ -142,6 +143,7 @@ def _topic_values(topic: service.TopicInfo) -> dict[str, Any]:
     values["questions"] = list(topic.questions)
     values["handling_minutes"] = str(max(1, topic.default_handling // 60))
     values["active"] = topic.active
+    values["audience"] = topic.audience
     return values
 
 
@@ -156,6 +158,7 @@ NEW_TOPIC: dict[str, Any] = {
     "questions": list(logic.QUESTIONS),
     "handling_minutes": "15",
     "active": True,
+    "audience": "all",
 }
 
 
@@ -177,6 +180,7 @@ def _topic_page(
             "new": new,
             "weekdays": WEEKDAY_LABELS,
             "question_labels": QUESTION_LABELS,
+            "audiences": helpnow.AUDIENCES,
             "text_max": forms.MAX_TOPIC_TEXT_CHARS,
             "handling_range": forms.HANDLING_MINUTES,
             "errors": problems or errors(request),

@@ -30,7 +30,7 @@ from kuulolla.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.core.names import check_name
-from kuulolla.queue import logic
+from kuulolla.queue import helpnow, logic
 from kuulolla.queue.logic import State
 from kuulolla.queue.models import (
     QueueEntry,
@@ -92,6 +92,7 @@ class TopicInfo:
     questions: tuple[str, ...]
     default_handling: int
     active: bool
+    audience: str = "all"
 
     def text(self, name: str, locale: str) -> str:
         values = self.texts[name]
@@ -116,6 +117,7 @@ def _topic_info(topic: QueueTopic, org: Organisation) -> TopicInfo:
         questions=tuple(topic.questions or ()),
         default_handling=topic.default_handling_seconds,
         active=topic.active,
+        audience=topic.audience or "all",
     )
 
 
@@ -155,10 +157,12 @@ async def do_create_topic(
     hours: object,
     questions: list[str] | tuple[str, ...] = logic.QUESTIONS,
     default_handling: int = 900,
+    audience: str = "all",
     now: datetime,
 ) -> int:
     """Create a queue topic. ``names`` needs "fi"; hours as in logic.check_hours; the
-    slug may not be a reserved path name (logic.RESERVED_SLUGS)."""
+    slug may not be a reserved path name (logic.RESERVED_SLUGS); ``audience`` one of
+    helpnow.AUDIENCES."""
     slug = logic.check_topic_slug(slug)
     if "fi" not in names:
         raise BadRequest(N_("A topic needs a Finnish name."), code="invalid_name")
@@ -166,6 +170,8 @@ async def do_create_topic(
     hours = logic.check_hours(hours)
     if any(q not in logic.QUESTIONS for q in questions):
         raise BadRequest(N_("Unknown pre-chat question."), code="invalid_question")
+    if audience not in helpnow.AUDIENCES:
+        raise BadRequest(N_("Choose whom the topic is for."), code="invalid_audience")
     descriptions, consents = descriptions or {}, consents or {}
     async with db.session() as session:
         if await session.scalar(select(QueueTopic.id).where(QueueTopic.slug == slug)):
@@ -186,6 +192,7 @@ async def do_create_topic(
             questions=list(questions),
             default_handling_seconds=default_handling,
             active=True,
+            audience=audience,
             created_at=now,
         )
         session.add(topic)

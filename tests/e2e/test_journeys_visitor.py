@@ -535,3 +535,23 @@ def test_an_error_page_names_a_chat_open_now(browser: Any, site: Any, viewport: 
         assert "/chat/" in page.url
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_youth_topic_offers_no_chat_for_adults_only(
+    browser: Any, site: Any, viewport: str
+) -> None:
+    """On the youth chat's page the help open now lists another organisation's chat for
+    everyone, and not its chat for adults (the relationship chat, open around the clock)."""
+    base = site.server.http
+    in_site_db(site, ensure_wait_topic)  # Arjen Tuki's, for everyone, open now
+    page = new_page(browser, viewport=VIEWPORTS[viewport])
+    try:
+        page.goto(f"{base}/chat/nuorten-chat")
+        help_now = page.locator(".help-now")
+        help_now.scroll_into_view_if_needed()
+        shot(page, f"help-youth-{viewport}")
+        assert help_now.locator(f"a[href='/chat/{WAIT_TOPIC}']").count() == 1
+        assert help_now.locator(f"a[href='/chat/{TOPIC}']").count() == 0
+    finally:
+        page.context.close()

@@ -9,8 +9,10 @@ from kuulolla.queue.helpnow import Offer
 OWN = 1  # the organisation of the topic the visitor is on
 
 
-def room(name: str, *languages: str, open: bool = True, org: int = 2) -> Offer[str]:
-    return Offer(name, frozenset(("fi", *languages)), open, org)
+def room(
+    name: str, *languages: str, open: bool = True, org: int = 2, audience: str = "all"
+) -> Offer[str]:
+    return Offer(name, frozenset(("fi", *languages)), open, org, audience)
 
 
 def choose(**given: object) -> helpnow.HelpNow[str, str, tuple[str, str]]:
@@ -75,3 +77,27 @@ def test_at_most_six_rooms_and_three_answers() -> None:
     )
     assert len(found.rooms) == helpnow.ROOM_LIMIT == 6
     assert len(found.answers) == helpnow.ANSWER_LIMIT == 3
+
+
+def test_a_youth_topic_never_offers_a_topic_for_adults_only() -> None:
+    """On a youth topic's page no adults-only topic is offered, and on an adults' topic's
+    page no youth topic; topics for everyone are offered on both."""
+    topics = [
+        room("aikuisille", audience="adults"),
+        room("kaikille"),
+        room("nuorille", audience="youth", org=3),
+    ]
+    assert choose(audience="youth", topics=topics).topics == ["kaikille", "nuorille"]
+    assert choose(audience="adults", topics=topics).topics == ["aikuisille", "kaikille"]
+    assert choose(audience="all", topics=topics).topics == [
+        "aikuisille",
+        "kaikille",
+        "nuorille",
+    ]
+
+
+def test_the_topics_own_organisations_rooms_come_first() -> None:
+    """Rooms say nothing of age: those of the topic's own organisation (which serve its
+    visitors) come before the others."""
+    found = choose(rooms=[room("muu"), room("oma", org=OWN), room("toinen", org=3)])
+    assert found.rooms == ["oma", "muu", "toinen"]

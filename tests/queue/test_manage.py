@@ -158,6 +158,24 @@ def test_bad_topic_is_shown_next_to_its_fields_and_stores_nothing(env: Env) -> N
     assert (topic.name_sv, topic.default_handling_seconds) == ("Ungdomschatten", 900)
 
 
+def test_a_topic_says_whom_it_is_for(env: Env) -> None:
+    """A topic is for everyone unless the coordinator chooses young people or adults; an
+    unknown choice is refused next to the field and stores nothing."""
+    assert env.post(f"{BASE}/topics/new", TOPIC).status_code == 303
+    topic = env.read(lambda db: _topic(db, "omaishoitajat"))
+    assert topic.audience == "all"
+    assert 'id="audience-all" type="radio" name="audience" value="all" checked' in (
+        env.get(f"{BASE}/topics/omaishoitajat").text
+    )
+    youth = env.post(f"{BASE}/topics/omaishoitajat", {**TOPIC, "audience": "youth"})
+    assert youth.status_code == 303
+    assert env.read(lambda db: _topic(db, "omaishoitajat")).audience == "youth"
+    bad = env.post(f"{BASE}/topics/omaishoitajat", {**TOPIC, "audience": "children"})
+    assert bad.status_code == 400 and 'id="f-audience-error"' in bad.text
+    assert "Valitse, kenelle aihe on tarkoitettu" in bad.text
+    assert env.read(lambda db: _topic(db, "omaishoitajat")).audience == "youth"
+
+
 def test_another_organisations_topic_is_not_reachable(env: Env) -> None:
     """Another organisation's topic through one's own address: 404, unchanged."""
     assert env.get(f"{BASE}/topics/parisuhde").status_code == 404
