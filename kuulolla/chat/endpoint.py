@@ -1,9 +1,10 @@
 """The ``/ws`` endpoint: one :class:`Connection` per socket.
 
 A connection reads frames one at a time, decodes each once into a typed frame
-(chat/protocol.py), applies the pure rules (chat/logic.py) and the store and fan-out
-(chat/store.py, chat/fanout.py). A connection is the socket moderation sees through
-its ports (moderation/ports.py: ``Socket``, and each :class:`Membership` a ``Seat``). Domain errors become ``error`` frames with a stable
+(chat/protocol.py), applies the pure rules (chat/logic.py, chat/joining.py) and the
+store and fan-out (chat/store.py, chat/fanout.py). A connection is the socket
+moderation sees through its ports (moderation/ports.py: ``Socket``, and each
+:class:`Membership` a ``Seat``). Domain errors become ``error`` frames with a stable
 code and a translated message; garbage is answered without harm and repeated garbage
 closes the socket with 1008. Nothing here logs what people write.
 """
@@ -16,14 +17,24 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from starlette.websockets import WebSocket
 
 from kuulolla.accounts import crypto
-from kuulolla.accounts.permissions import ANONYMOUS, Principal, chat_role
+from kuulolla.accounts.permissions import ANONYMOUS, Principal
 from kuulolla.chat import logic, store
 from kuulolla.chat.fanout import Hub, RoomRef
+from kuulolla.chat.joining import (
+    JoinPlan,
+    Resync,
+    RoomClosed,
+    RoomFacts,
+    StaffElsewhere,
+    decide_join,
+    fit_history,
+)
 from kuulolla.chat.limits import SocketBudget, TooManyConnections
 from kuulolla.chat.protocol import (
     CLOSE_POLICY,
@@ -58,7 +69,6 @@ from kuulolla.core.errors import (
     AppError,
     BadRequest,
     Forbidden,
-    NotFound,
     RateLimited,
     Unavailable,
 )
@@ -70,21 +80,19 @@ from kuulolla.directory import referrals
 from kuulolla.moderation import commands as moderation_commands
 from kuulolla.moderation import service as moderation_service
 from kuulolla.moderation.actions import DEFAULT_SETTINGS
-from kuulolla.moderation.nicknames import NickTaken, check_visitor_nick, room_key
+from kuulolla.moderation.nicknames import NickTaken, room_key
 from kuulolla.moderation.ports import MemberState
 from kuulolla.queue import service as queue_service
 from kuulolla.rooms.nicks import nick_key
-from kuulolla.shifts.rooms import RoomNotOpen
+from kuulolla.rooms.service import RoomInfo
+from kuulolla.shifts.availability import RoomNotOpen
 
 log = logging.getLogger(__name__)
 
 MAX_BAD_FRAMES = 20
 ADMIN = "admin"
 
-
-class Resync(AppError):
-    code = "resync"
-    default_message = N_("Reload the conversation: some messages could not be restored.")
+__all__ = ["Connection", "Identity", "Membership", "RoomClosed", "StaffElsewhere"]
 
 
 @dataclass(slots=True)
@@ -116,13 +124,6 @@ class Membership:
     @property
     def slug(self) -> str:
         return self.room.slug
-
-
-class StaffElsewhere(Forbidden):
-    code = "staff_other_organisation"
-    default_message = N_(
-        "You are signed in as staff of another organisation, so you cannot join this room as staff. To join as a visitor, sign out or use a private window."
-    )
 
 
 async def websocket_endpoint(websocket: WebSocket) -> None:
@@ -342,54 +343,58 @@ class Connection:
         self.forget_handshake()
 
     async def on_join(self, frame: Join) -> None:
+        """Gather what the join is decided on, decide it (chat/joining.py), carry it out."""
         identity = self.require_hello()
         server = self.server
         await server.limits.check_join(self.budget)
         room = await server.rooms.get(frame.room, now=server.clock.monotonic())
-        if room is None or room.kind not in ("group", "private"):
-            raise NotFound(N_("There is no such room."), code="room_not_found")
-        # A private room is a one-to-one conversation: only its participants (the
-        # visitor's token, the helpers it was given to) may join (queue/service.py).
-        private = room.kind == "private"
-        if private and not await queue_service.may_join(
-            server.db, room_id=room.id, author_key=identity.author_key
-        ):
-            raise NotFound(N_("There is no such room."), code="room_not_found")
-        if not room.open:
+        staff = identity.kind == "staff"
+        try:
+            plan = decide_join(
+                room=RoomFacts(room.kind, room.organisation_id, room.open) if room else None,
+                staff=staff,
+                principal=self.principal,
+                name=identity.name,
+                nick=frame.nick,
+                since=frame.since,
+                new_visitor=identity.new,
+                **await self._join_facts(room, staff=staff, author_key=identity.author_key),
+                max_nick_chars=self.settings.max_nick_chars,
+            )
+        except (Resync, RoomClosed, RoomNotOpen):
             metrics.JOINS.labels("closed").inc()
-            # A resuming client must not be given a partial replay of a closed room.
-            raise Resync() if frame.since is not None else RoomClosed()
-        if identity.kind != "staff":
-            # A room with a roster is open to visitors only inside a scheduled window
-            # with a qualified host checked in; staff may always come in to host.
-            state = await server.room_states.get(room.id)
-            if state is not None and not state.open:
-                metrics.JOINS.labels("closed").inc()
-                raise RoomNotOpen(state)
-        if identity.kind == "staff" and self.principal.totp_setup_required:
-            raise Forbidden(
-                N_("Set up the second factor on your account first."),
-                code="second_factor_required",
-            )
-        if identity.kind == "staff":
-            # Staff appear under their display name with the badge of their role in
-            # the room's organisation; in another organisation's room they are nobody.
-            role = chat_role(self.principal, room.organisation_id)
-            if role is None and private:  # a professional asked in from elsewhere
-                role = str(self.principal.highest_role or ADMIN)
-            if role is None:
-                raise StaffElsewhere()
-            nick = identity.name or ""
-        else:
-            role = "visitor"
-            nick = logic.clean_nick(frame.nick, max_chars=self.settings.max_nick_chars)
-            check_visitor_nick(
-                nick, staff=await server.staff_names.keys(now=server.clock.monotonic())
-            )
+            raise
+        assert room is not None  # decide_join refuses a missing room
+        await self._enter(frame, room, plan, identity)
+
+    async def _join_facts(
+        self, room: RoomInfo | None, *, staff: bool, author_key: bytes
+    ) -> dict[str, Any]:
+        """The reads a join is decided on: a one-to-one conversation's participants
+        (queue/service.py), the room's roster and staff names (for visitors)."""
+        server = self.server
+        given = False
+        roster = None
+        staff_nicks: frozenset[str] = frozenset()
+        if room is not None and room.kind in ("group", "private"):
+            if room.kind == "private":
+                given = await queue_service.may_join(
+                    server.db, room_id=room.id, author_key=author_key
+                )
+            if not staff and room.open:
+                roster = await server.room_states.get(room.id)
+                staff_nicks = await server.staff_names.keys(now=server.clock.monotonic())
+        return {"given_private": given, "roster": roster, "staff_nicks": staff_nicks}
+
+    async def _enter(self, frame: Join, room: RoomInfo, plan: JoinPlan, identity: Identity) -> None:
+        """Carry out a permitted join: moderation's checks, the nickname, the member
+        row, the history and the ``joined`` frame, then the moderator's extras."""
+        server = self.server
+        nick = plan.nick
         moderation, room_entry = await server.moderation.check_join(
             self, room, nick=nick, staff=identity.kind == "staff"
         )
-        if role == "visitor" and not private:  # no two alike among those present
+        if plan.claim_nick:
             claim = (room.id, nick_key(room_key(nick)), identity.author_key)
             if not await server.nicks.claim(self, claim):
                 raise NickTaken()
@@ -399,76 +404,50 @@ class Connection:
         elif len(self.rooms) >= self.settings.max_rooms_per_connection:
             raise Forbidden(N_("You are in too many rooms at once."), code="too_many_rooms")
         server.slugs[room.id] = room.slug
-        if not private:
-            # Reports count group-room visits and messages per room; a private room's id
-            # would identify a conversation, so one-to-one chats are counted by the
-            # queue (core/events.py) and never per room.
+        if plan.counted:
             server.room_orgs[room.id] = room.organisation_id
         member = await server.members.touch(room_id=room.id, author_key=identity.author_key)
-        first_seq = member.first_seq
-        # A newcomer to a group room waits a few seconds before writing, once: counted
-        # from their first join, so a reconnect or a reload does not start it again. No
-        # wait in a one-to-one conversation: the helper is waiting for the first words.
+        # Counted from the first join, so a reconnect or a reload does not start it again.
         wait = (
             server.moderation.start_wait(moderation, joined_at=member.joined_at)
-            if identity.kind != "staff" and not private
+            if plan.newcomer_wait
             else 0
         )
         ref = RoomRef(room.id, room.slug)
-        hub = await server.fanout.attach(ref, self.sink)
-        try:
-            limit = room.history_limit if frame.since is None else self.settings.resume_limit
-            last, purged, history = await server.history.read(
-                room.id, since=frame.since, limit=limit
-            )
-            plan = logic.plan_join(
-                since=frame.since,
-                last_seq=last,
-                first_seq=first_seq,
-                history_limit=room.history_limit,
-                purged_seq=purged,
-                resume_limit=self.settings.resume_limit,
-            )
-            if plan.kind == "resync" or len(history) > limit:
-                metrics.JOINS.labels("resync").inc()
-                raise Resync()
-        except BaseException:
-            server.fanout.detach(hub, self.sink)
-            raise
         fanout = server.fanout
-        author = fanout.author_id(room.id, identity.author_key)
-
-        def joined_frame(history: list[store.Stored]) -> bytes:
-            return encode(
-                Joined(
-                    room=room.slug,
-                    seq=last,
-                    history=[fanout.message_frame(room.slug, s) for s in history],
-                    present=fanout.presence(hub),
-                    author=author,
-                    wait=wait,
-                    host=fanout.host_present(hub) or moderation.moderator,
-                )
+        hub = await fanout.attach(ref, self.sink)
+        try:
+            last, history = await self._history(frame, room, first_seq=member.first_seq)
+            joined = Joined(
+                room=room.slug,
+                seq=last,
+                history=[fanout.message_frame(room.slug, s) for s in history],
+                present=fanout.presence(hub),
+                author=fanout.author_id(room.id, identity.author_key),
+                wait=wait,
+                host=fanout.host_present(hub) or moderation.moderator,
             )
-
-        joined = joined_frame(history)
-        budget = self.settings.resume_limit_bytes
-        if len(joined) > budget:
-            if frame.since is not None:
-                # An exact replay this large would cost the server and the client too
-                # much memory at once (think of a reconnect storm): start afresh.
-                fanout.detach(hub, self.sink)
-                metrics.JOINS.labels("resync").inc()
-                raise Resync()
-            while len(joined) > budget and history:  # a newcomer's tail is trimmed to fit
-                history = history[len(history) // 4 + 1 :]
-                joined = joined_frame(history)
-        self.sink.push(OutFrame(joined))
+            payload = encode(joined)
+            over = len(payload) - self.settings.resume_limit_bytes
+            if over > 0:
+                if frame.since is not None:
+                    # An exact replay this large would cost the server and the client
+                    # too much memory at once (think of a reconnect storm): start afresh.
+                    metrics.JOINS.labels("resync").inc()
+                    raise Resync()
+                # A newcomer's tail is trimmed to fit.
+                sizes = [len(encode(m)) + 1 for m in joined.history]
+                joined.history = joined.history[fit_history(sizes, over=over) :]
+                payload = encode(joined)
+        except BaseException:
+            fanout.detach(hub, self.sink)
+            raise
+        self.sink.push(OutFrame(payload))
         fanout.activate(hub, self.sink, last)
         # Visitors see whether a host is present (never who): the room's moderators,
         # the helper of a one-to-one conversation.
         fanout.set_host(hub, self.sink, moderation.moderator)
-        self.rooms[room.slug] = Membership(ref, hub, nick, role, moderation)
+        self.rooms[room.slug] = Membership(ref, hub, nick, plan.role, moderation)
         if moderation.moderator or room_entry.settings != DEFAULT_SETTINGS:
             self.push(
                 server.moderation.room_state(
@@ -479,14 +458,35 @@ class Connection:
             for pending in await moderation_service.list_held(server.db, room_id=room.id):
                 self.push(server.moderation.pending_frame(room.slug, pending))
         metrics.JOINS.labels("resumed" if frame.since is not None else "joined").inc()
-        if frame.since is None and not private:
+        if plan.visit is not None:
             server.tally.count(
                 Kind.ROOM_VISIT,
                 organisation_id=room.organisation_id,
                 room_id=room.id,
                 at=server.clock.now(),
-                label="staff" if role != "visitor" else "new" if identity.new else "return",
+                label=plan.visit,
             )
+
+    async def _history(
+        self, frame: Join, room: RoomInfo, *, first_seq: int
+    ) -> tuple[int, list[store.Stored]]:
+        """The room's last sequence and the history the client gets, or :class:`Resync`."""
+        limit = room.history_limit if frame.since is None else self.settings.resume_limit
+        last, purged, history = await self.server.history.read(
+            room.id, since=frame.since, limit=limit
+        )
+        plan = logic.plan_join(
+            since=frame.since,
+            last_seq=last,
+            first_seq=first_seq,
+            history_limit=room.history_limit,
+            purged_seq=purged,
+            resume_limit=self.settings.resume_limit,
+        )
+        if plan.kind == "resync" or len(history) > limit:
+            metrics.JOINS.labels("resync").inc()
+            raise Resync()
+        return last, history
 
     async def on_send(self, frame: Send) -> None:
         identity = self.require_hello()
@@ -618,11 +618,6 @@ def retry_after(exc: AppError) -> int | None:
         return 1
     seconds = exc.params.get("wait", exc.params.get("seconds"))
     return seconds if isinstance(seconds, int) and seconds > 0 else None
-
-
-class RoomClosed(AppError):
-    code = "room_closed"
-    default_message = N_("This room is closed.")
 
 
 class HelloRequired(AppError):

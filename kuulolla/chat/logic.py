@@ -124,7 +124,7 @@ class TokenBucket:
 
 
 @dataclass(frozen=True, slots=True)
-class JoinPlan:
+class HistoryPlan:
     """What a joining client gets.
 
     ``tail``: the last ``limit`` messages. ``after``: every message after ``since``.
@@ -144,7 +144,7 @@ def plan_join(
     history_limit: int,
     purged_seq: int,
     resume_limit: int,
-) -> JoinPlan:
+) -> HistoryPlan:
     """Decide what history a client joining a room receives.
 
     ``first_seq`` is the room's last sequence when this participant first joined;
@@ -153,16 +153,16 @@ def plan_join(
     ``purged_seq`` is the highest sequence removed by retention.
     """
     if since is None:
-        return JoinPlan("tail", limit=history_limit)
+        return HistoryPlan("tail", limit=history_limit)
     if since > last_seq:
-        return JoinPlan("resync")  # from the future: another room's or a lost database's
+        return HistoryPlan("resync")  # from the future: another room's or a lost database's
     if since < purged_seq:
-        return JoinPlan("resync")  # what was missed no longer exists
+        return HistoryPlan("resync")  # what was missed no longer exists
     if since < first_seq - history_limit:
-        return JoinPlan("resync")  # further back than this participant ever saw
+        return HistoryPlan("resync")  # further back than this participant ever saw
     if last_seq - since > resume_limit:
-        return JoinPlan("resync")  # too much to replay; start fresh
-    return JoinPlan("after", since=since, limit=resume_limit)
+        return HistoryPlan("resync")  # too much to replay; start fresh
+    return HistoryPlan("after", since=since, limit=resume_limit)
 
 
 # ------------------------------------------------------------------ text

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from kuulolla.core import times
+from kuulolla.core.errors import AppError
 from kuulolla.core.i18n import N_, gettext
 from kuulolla.shifts.duty import RoomState
 
@@ -93,3 +94,20 @@ def availability(state: RoomState | None, *, archived: bool = False) -> Availabi
         next_planned=state.next_planned,
         at=state.at,
     )
+
+
+class RoomNotOpen(AppError):
+    """A visitor tried to join or write in a room its roster keeps closed now. The
+    message is the room's opening as every page tells it (shifts/availability.py)."""
+
+    code = "room_not_open"
+    status = 409
+    default_message = N_("The room is closed now.")
+
+    def __init__(self, state: RoomState) -> None:
+        super().__init__()
+        self.state = state
+        self.availability = availability(state)
+
+    def translated(self, locale: str) -> str:
+        return self.availability.text(locale)

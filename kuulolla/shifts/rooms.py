@@ -23,11 +23,9 @@ from sqlalchemy import exists, select
 
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
-from kuulolla.core.errors import AppError
-from kuulolla.core.i18n import N_
 from kuulolla.rooms.models import Room
 from kuulolla.shifts import duty, store
-from kuulolla.shifts.availability import availability
+from kuulolla.shifts.availability import RoomNotOpen as RoomNotOpen
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow, ShiftTemplateRow, checked_in_now
 
 log = logging.getLogger(__name__)
@@ -147,23 +145,6 @@ async def topic_capacity(db: Database, *, topic_id: int, now: datetime) -> int |
         return None
     _, hosts, _, _ = found
     return duty.queue_capacity(hosts, now=now)
-
-
-class RoomNotOpen(AppError):
-    """A visitor tried to join or write in a room its roster keeps closed now. The
-    message is the room's opening as every page tells it (shifts/availability.py)."""
-
-    code = "room_not_open"
-    status = 409
-    default_message = N_("The room is closed now.")
-
-    def __init__(self, state: duty.RoomState) -> None:
-        super().__init__()
-        self.state = state
-        self.availability = availability(state)
-
-    def translated(self, locale: str) -> str:
-        return self.availability.text(locale)
 
 
 class RoomStates:
