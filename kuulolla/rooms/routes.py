@@ -34,7 +34,14 @@ from kuulolla.shifts import service as shifts
 from kuulolla.shifts.availability import availability
 from kuulolla.web import params  # noqa: F401  (registers the {name:id} path convertor)
 from kuulolla.web.access import OrgFrom, requires
-from kuulolla.web.forms import FormErrors, errors, form_data, me, see_other
+from kuulolla.web.forms import (
+    FormErrors,
+    errors,
+    form_data,
+    me,
+    room_openings_of,
+    see_other,
+)
 from kuulolla.web.templating import render
 
 ORG = OrgFrom.path_slug("slug")
@@ -118,12 +125,12 @@ async def rooms_page(request: Request) -> Response:
     org = await _org(request)
     db = request.state.db
     found = await manage.list_managed_rooms(db, organisation_id=org.id)
-    chat = request.state.chat
+    openings = room_openings_of(request)
     rows = [
         (
             room,
             availability(
-                await chat.room_states.get(room.info.id) if room.archived_at is None else None,
+                await openings.get(room.info.id) if room.archived_at is None else None,
                 archived=room.archived_at is not None,
             ),
         )
@@ -230,7 +237,7 @@ async def _room_page(
     ]
     state = None
     if room.archived_at is None:
-        state = await request.state.chat.room_states.get(room.info.id)
+        state = await room_openings_of(request).get(room.info.id)
     return render(
         request,
         "rooms/room.html",
@@ -290,7 +297,7 @@ def _tell_servers(request: Request, room: manage.ManagedRoom) -> None:
     if chat is None:
         return
     chat.rooms.forget(room.info.slug)
-    chat.room_states.forget(room.info.id)
+    room_openings_of(request).forget(room.info.id)
     live = chat.moderation
     live.forget(room.info.id)
     live.spawn(_announce(live, room))
@@ -370,7 +377,7 @@ async def add_schedule(request: Request) -> Response:
             schedule_problems=_problems(request, exc, default_field="times"),
             status=exc.status,
         )
-    request.state.chat.room_states.forget(room.info.id)
+    room_openings_of(request).forget(room.info.id)
     return see_other(f"/orgs/{request.path_params['slug']}/rooms/{slug}?done=scheduled#schedule")
 
 
@@ -392,7 +399,7 @@ async def end_schedule(request: Request) -> Response:
         last_day=now.astimezone(HELSINKI).date(),
         now=now,
     )
-    request.state.chat.room_states.forget(room.info.id)
+    room_openings_of(request).forget(room.info.id)
     return see_other(f"/orgs/{request.path_params['slug']}/rooms/{slug}?done=ended#schedule")
 
 

@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import exists, select
 
@@ -145,6 +146,19 @@ async def topic_capacity(db: Database, *, topic_id: int, now: datetime) -> int |
         return None
     _, hosts, _, _ = found
     return duty.queue_capacity(hosts, now=now)
+
+
+class RoomOpenings(Protocol):
+    """Whether a room's roster keeps it open to visitors now: the one port through
+    which pages, the queue and the coordinators' forms ask it and say that a roster
+    changed. :class:`RoomStates` (one per process, the chat server's) implements it;
+    the app factory hands it to every request (``web.forms.room_openings_of``)."""
+
+    async def get(self, room_id: int) -> duty.RoomState | None:
+        """The room's roster state now (None: no roster, always open)."""
+
+    def forget(self, room_id: int) -> None:
+        """The room's roster changed: read it again on the next question."""
 
 
 class RoomStates:

@@ -45,6 +45,7 @@ from kuulolla.web.forms import (
     db_of,
     errors,
     form_data,
+    room_openings_of,
     see_other,
 )
 from kuulolla.web.params import parse_date, parse_month, query_date, query_int, query_month
@@ -477,9 +478,7 @@ async def _save(request: Request, template_id: int | None) -> Response:
             status=exc.status,
         )
     if data.room_id is not None:
-        chat = getattr(request.state, "chat", None)
-        if chat is not None:
-            chat.room_states.forget(data.room_id)
+        room_openings_of(request).forget(data.room_id)
     return see_other(f"/orgs/{request.path_params['slug']}/roster/templates?done=saved")
 
 

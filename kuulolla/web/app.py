@@ -178,6 +178,9 @@ def create_app(
                 "settings": settings,
                 "db": db,
                 "chat": chat,
+                # Rooms' openings by their roster (shifts.rooms.RoomOpenings): the chat
+                # server's copy, so a roster change seen here reaches joins at once.
+                "room_openings": chat.room_states,
                 "queue_changes": queue_changes,
                 "clock": clock,
                 "passwords": passwords,

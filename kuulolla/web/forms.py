@@ -19,6 +19,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError
 from kuulolla.core.i18n import N_
 from kuulolla.core.settings import Settings
+from kuulolla.shifts.rooms import RoomOpenings
 from kuulolla.shifts.roster import DutyEvents, NoDutyEvents
 from kuulolla.web.access import principal_of
 
@@ -112,6 +113,12 @@ def duty_events_of(request: Request) -> DutyEvents:
     """The chat server, which hears check-ins and -outs of rooms' shifts."""
     chat = getattr(request.state, "chat", None)
     return chat if chat is not None else NoDutyEvents()
+
+
+def room_openings_of(request: Request) -> RoomOpenings:
+    """Whether rooms' rosters keep them open now (shifts.rooms.RoomOpenings; the chat
+    server's per-process copy, handed over by the app factory)."""
+    return request.state.room_openings
 
 
 def me(request: Request) -> Principal:

@@ -34,6 +34,7 @@ from kuulolla.web.chat_strings import (
     ROOM_STRINGS,
     strings_json,
 )
+from kuulolla.web.forms import room_openings_of
 from kuulolla.web.templating import render
 
 # What search engines show of the public pages: each page's own opening words.
@@ -88,13 +89,13 @@ async def _topic_cards(
 
 @public
 async def index(request: Request) -> Response:
-    chat = request.state.chat
+    openings = room_openings_of(request)
     cards = []
     for found in await rooms.list_rooms(request.state.db):
         if not found.open:
             continue  # archived: closed for good
         # A room without a roster is open whenever the service is.
-        cards.append(RoomCard(found, availability(await chat.room_states.get(found.id))))
+        cards.append(RoomCard(found, availability(await openings.get(found.id))))
     topics = await _topic_cards(request)
     locale = request.state.locale
     numbers, shown = crisis_help.rows(locale)
@@ -164,7 +165,7 @@ async def room(request: Request) -> Response:
     staff_role = chat_role(principal, found.organisation_id) if principal.authenticated else None
     # A room with a roster is open only in a scheduled window with a host on duty.
     opening = availability(
-        await request.state.chat.room_states.get(found.id) if found.open else None,
+        await room_openings_of(request).get(found.id) if found.open else None,
         archived=not found.open,
     )
     return render(
