@@ -6,30 +6,21 @@ visitor wrote is shown with personal data masked (moderation/personal_data.py: p
 numbers, e-mail and street addresses, identity codes, account numbers), the masks in
 the reader's words, and only while the organisation's feedback retention period lasts
 (the purge deletes it after that; the page never shows an older row the purge has not
-reached yet).
+reached yet). The page is queue/routes_feedback.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from kuulolla.accounts.permissions import COORDINATORS, define
-from kuulolla.accounts.service import get_organisation_or_raise
 from kuulolla.core.db import Database
 from kuulolla.core.i18n import N_, gettext
 from kuulolla.moderation import personal_data
-from kuulolla.privacy.service import get_periods
 from kuulolla.queue.models import QueueFeedback, QueueTopic
-from kuulolla.queue.retention import QUEUE_FEEDBACK
-from kuulolla.web.access import OrgFrom, requires
-from kuulolla.web.forms import clock_of, db_of
-from kuulolla.web.templating import render
 
 READ_FEEDBACK = define(
     "read_feedback",
@@ -102,22 +93,3 @@ async def list_feedback(
         )
         for feedback, topic in rows
     ]
-
-
-@requires(READ_FEEDBACK, org=OrgFrom.path_slug("slug"))
-async def feedback_page(request: Request) -> Response:
-    db = db_of(request)
-    org = await get_organisation_or_raise(db, slug=request.path_params["slug"])
-    days = (await get_periods(db, organisation_id=org.id))[QUEUE_FEEDBACK.key]
-    # Feedback keeps its day only: the whole first day of the period is shown.
-    now = clock_of(request).now()
-    since = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = await list_feedback(db, organisation_id=org.id, since=since, locale=request.state.locale)
-    return render(
-        request,
-        "queue/feedback.html",
-        {"org": org, "rows": rows, "days": days, "limit": MAX_SHOWN},
-    )
-
-
-ROUTES = [Route("/orgs/{slug}/feedback", feedback_page, methods=["GET"], name="org_feedback")]

@@ -53,9 +53,9 @@ from kuulolla.privacy import routes as privacy
 from kuulolla.privacy.service import do_purge
 from kuulolla.questions import routes as questions
 from kuulolla.questions import staff_routes as questions_staff
-from kuulolla.queue import feedback as queue_feedback
 from kuulolla.queue import routes as queue
 from kuulolla.queue import routes_console as queue_console
+from kuulolla.queue import routes_feedback as queue_feedback
 from kuulolla.queue import routes_manage as queue_manage
 from kuulolla.queue.changes import QueueChanges
 from kuulolla.reports import routes as reports
