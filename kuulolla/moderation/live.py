@@ -38,8 +38,6 @@ process's answer, a JSON list of members, to the request named in ``arg``).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import math
 from collections.abc import Callable, Coroutine, Iterable
@@ -64,7 +62,7 @@ from kuulolla.core.errors import AppError, BadRequest, InvalidNick
 from kuulolla.core.events import Kind, Tally
 from kuulolla.core.i18n import N_
 from kuulolla.core.settings import Settings
-from kuulolla.moderation import actions, desk, frames, service
+from kuulolla.moderation import actions, desk, frames, restricting, service
 from kuulolla.moderation.actions import ActiveRestriction
 from kuulolla.moderation.crisis_model import model as crisis_model
 from kuulolla.moderation.flood import FloodPolicy
@@ -130,6 +128,14 @@ class Live:
             interval=settings.duty_check_interval,
         )
         self.who = WhoIsHere(sockets=sockets, clock=clock, send=self._send)
+        self.restricting = restricting.Restricting(
+            db=db,
+            clock=clock,
+            sockets=sockets,
+            policies=self.policies,
+            spawner=spawner,
+            send=self._send,
+        )
         # Nicknames screened, by the policy they were screened with (screen_nick).
         self._nick_verdicts: dict[tuple[int, str], tuple[Policy, Verdict]] = {}
 
@@ -479,21 +485,12 @@ class Live:
         restriction: ActiveRestriction | None,
         organisation_id: int,
     ) -> None:
-        """Apply a new restriction (None: lifted) to the author's sockets everywhere."""
-        payload = b"lift"
-        if restriction is not None:
-            payload = msgspec.json.encode(
-                [restriction.kind, restriction.expires_at.isoformat(), restriction.id]
-            )
+        """Apply a new restriction (None: lifted) to the author's sockets everywhere
+        (moderation/restricting.py)."""
+        payload = restricting.encode(restriction)
         arg = f"{author_key.hex()} {organisation_id}"
         self._deliver(room_id, "restrict", arg, payload)
         self._send(f"{room_id} restrict {arg}", payload)
-
-    def ban_key_recorded(self, organisation_id: int) -> None:
-        """A restriction of the organisation now also names a network's digest: every
-        process reads the organisation's restrictions again (joins match that list)."""
-        self.restrictions_changed(organisation_id)
-        self._send(f"0 restrictions {organisation_id}")
 
     def _send(self, header: str, payload: bytes = b"") -> None:
         """A line on the moderation channel: this node, ``header``, then ``payload``."""
@@ -539,7 +536,7 @@ class Live:
 
     def _deliver(self, room_id: int, kind: str, arg: str, payload: bytes) -> None:
         if kind == "restrict":
-            self._deliver_restriction(room_id, arg, payload)
+            self.restricting.deliver(room_id, arg, payload)
             return
         sockets = self.sockets
         slug = sockets.slug_of(room_id)
@@ -561,66 +558,3 @@ class Live:
         else:
             match = lambda s, seat: True  # noqa: E731
         sockets.deliver(slug, match, payload)
-
-    # ------------------------------------------------------------ the target's side
-
-    def _deliver_restriction(self, room_id: int, arg: str, payload: bytes) -> None:
-        author_hex, organisation = arg.split(" ", 1)
-        key = bytes.fromhex(author_hex)
-        organisation_id = int(organisation)
-        self.restrictions_changed(organisation_id)
-        restriction = None
-        if payload != b"lift":
-            kind, expires, restriction_id = msgspec.json.decode(payload)
-            restriction = ActiveRestriction(
-                actions.check_kind(kind),
-                datetime.fromisoformat(expires),
-                None if kind == "ban" else room_id,
-                int(restriction_id),
-            )
-        for socket in list(self.sockets.sockets()):
-            if socket.author_key == key and socket.rooms:
-                self.apply_restriction(
-                    socket, restriction, organisation_id=organisation_id, room_id=room_id
-                )
-
-    def apply_restriction(
-        self,
-        socket: Socket,
-        restriction: ActiveRestriction | None,
-        *,
-        organisation_id: int,
-        room_id: int,
-    ) -> None:
-        """On the process holding the target's socket: remember the restriction, tell
-        the person, take them out of the room(s) on a removal or ban, and record their
-        network's digest (only this process has their address), so a new token from
-        the same network is restricted too."""
-        for slug, seat in list(socket.rooms.items()):
-            state = seat.moderation
-            if state.organisation_id != organisation_id or state.moderator:
-                continue
-            if seat.room_id != room_id and (restriction is None or restriction.kind != "ban"):
-                continue
-            state.restriction = restriction
-            state.checked_at = self.clock.monotonic()
-            socket.push(frames.restricted_frame(slug, restriction, socket.locale))
-            if restriction is not None and restriction.kind in ("remove", "ban"):
-                socket.leave(slug)
-        if restriction is not None and restriction.id:
-            self.spawn(self._record_ban_key(socket, restriction.id))
-
-    async def _record_ban_key(self, socket: Socket, restriction_id: int) -> None:
-        with contextlib.suppress(asyncio.CancelledError):
-            try:
-                digests = await socket.ban_digests()
-                if digests:
-                    organisation_id = await service.do_set_ban_key(
-                        self.db, restriction_id=restriction_id, ban_key=digests[0]
-                    )
-                    if organisation_id is not None:
-                        self.ban_key_recorded(organisation_id)
-            except Exception:
-                log.warning(
-                    "moderation.ban_key_failed", extra={"event": "moderation.ban_key_failed"}
-                )
