@@ -4,45 +4,16 @@ digest gathered, nothing sent without SMTP."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest
 from kuulolla.notify import service
 from tests.accounts.helpers import add_person
 from tests.helpers import NOW
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.kept: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.kept.append(message_from_bytes(envelope.content, policy=default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, Inbox]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}", inbox
-    finally:
-        controller.stop()
+from tests.notify.conftest import Inbox
 
 
 @pytest.mark.parametrize(
