@@ -47,6 +47,9 @@ purpose is also suicide), ``hyperbole`` (see "Context"), ``any`` (the elements m
 "kukaan ei kaipaisi" and "ei kukaan kaipaisi"), ``msg`` (with ``any``: the elements
 may stand in different sentences of the message, "en jaksa. haluun pois").
 
+Words matched by an overdose pattern (told as done) do not also count as suicide or
+disordered eating: "söin koko purkin buranaa" is an overdose, "…, en halua herätä" an
+overdose and suicide (the labelling rule is in ``moderation/evaluation.py``).
 Words matched by a suicide or self-harm pattern do not also count as violence:
 "aikoo tappaa itsensä" is about the person themself; nor do words an abuse pattern
 explains, even for a ``strong`` violence pattern. The labelling rule: a family
@@ -88,7 +91,9 @@ biisiä "mä en jaksa enää"?'. Quoted words without such a word still count: a
 
 Emoji that carry a crisis meaning are read as words of their own where they stand:
 💊 as ``<pill>``, 🔪 as ``<knife>``, 🩸 as ``<blood>``, 🪦 and ⚰ as ``<grave>``, 🔚 as
-``<end>`` ("nappasin koko purkin 💊💊", "kaikki on ohi 🪦 anteeks"); only the crisis
+``<end>``, 🌉 as ``<bridge>``, 👋 as ``<wave>``, 🪢 as ``<rope>``, a drink (🍷, 🍺, 🥃…)
+as ``<alcohol>`` ("nappasin koko purkin 💊💊", "kaikki on ohi 🪦 anteeks", "tonight
+🌉👋"); only the crisis
 rules see them, and a pattern decides what they mean next to other words (a phone that
 "kuoli 🪦" is no farewell).
 
@@ -420,6 +425,10 @@ class _Index:
 # many neighbours.
 _DROPPED_MIN = 4
 _SWAPPED_MIN = 4
+# A word with a letter typed three times or more is read as a lexicon word of at least
+# this many letters with each such run as one letter or two ("diiiieee" as "die").
+_STRETCHED_MIN = 3
+_STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 
 
 class _Spelling:
@@ -428,7 +437,8 @@ class _Spelling:
     lexicon word it is one slip of typing away from: a letter dropped, two adjacent
     letters swapped or a letter typed twice, never the first letter ("kulla" as
     "kuolla", "myslef" as "myself", "suicdal" as "suicidal" through the prefix
-    "suicid", "viilelly" through "viillel"). English and Swedish have no analyser
+    "suicid", "viilelly" through "viillel"), or letters held down ("diiiieee" as
+    "die"). English and Swedish have no analyser
     here, so their misspellings are found only this way. A letter changed into another
     is not read so: "went" is not "want"."""
 
@@ -440,6 +450,11 @@ class _Spelling:
                 words.update(a for a in element.exact if len(a) >= _SWAPPED_MIN and a.isalpha())
                 prefixes.update(p for p in element.prefixes if len(p) >= _SWAPPED_MIN)
         self.words = frozenset(words)
+        # every word, however short, for a word typed with letters stretched
+        self.every = frozenset(
+            a for pattern in patterns for e in pattern.elements for a in e.exact
+            if len(a) >= _STRETCHED_MIN and a.isalpha()
+        )  # fmt: skip
         self.prefixes = frozenset(p for p in prefixes if p.isalpha())
         # a word or prefix with one letter (not the first) dropped → those words
         self.dropped: dict[str, list[str]] = {}
@@ -475,6 +490,15 @@ class _Spelling:
     def _repairs(self, lower: str) -> frozenset[str]:
         if len(lower) < _SWAPPED_MIN or not lower.isalpha() or lower in self.words:
             return frozenset()
+        if _STRETCH.search(lower):
+            # letters held down ("diiiieee", "pleaseeee"): each run as one letter or two
+            out = {
+                w
+                for w in (_STRETCH.sub(r"\1", lower), _STRETCH.sub(r"\1\1", lower))
+                if w in self.every
+            }
+            if out:
+                return frozenset(out)
         out = {w for w in self._near(lower) if w in self.words}
         for length in self.lengths:
             if lower[:length] in self.prefixes:
@@ -604,6 +628,15 @@ class Detector:
         own = {k for p, span in hits if p.category in ("suicide", "self_harm") for k in span}
         if own:
             hits = [(p, s) for p, s in hits if p.category != "violence" or own.isdisjoint(s)]
+        # The words of an overdose told as done are the overdose, not also a suicide
+        # signal ("söin koko purkin buranaa"): suicide stays when a match of its own
+        # has a word besides them ("…, en halua herätä"); the labelling rule is in
+        # moderation/evaluation.py.
+        taken = {k for p, span in hits if p.category == "overdose" for k in span}
+        if taken:
+            hits = [(p, s) for p, s in hits if p.category != "suicide" or not taken.issuperset(s)]
+            # nor is what was swallowed disordered eating ("söin koko purkin, huimaa")
+            hits = [(p, s) for p, s in hits if p.category != "eating" or taken.isdisjoint(s)]
         # Likewise words an abuse pattern explains ("seksuaalista väkivaltaa", a parent
         # who hits or threatens) are not violence as well, nor is anything else in the
         # sentences that tell of abuse but a weapon: see the labelling rule above.
@@ -680,7 +713,9 @@ _FOLD = str.maketrans("äöå", "aoa")
 # lexicon writes them as these forms.
 _EMOJI_WORDS = {
     "💊": "<pill>", "🔪": "<knife>", "🗡": "<knife>", "🩸": "<blood>", "🪦": "<grave>",
-    "⚰": "<grave>", "🔚": "<end>",
+    "⚰": "<grave>", "🔚": "<end>", "🌉": "<bridge>", "👋": "<wave>", "🪢": "<rope>",
+    "🍷": "<alcohol>", "🍺": "<alcohol>", "🍻": "<alcohol>", "🥃": "<alcohol>",
+    "🍾": "<alcohol>", "🍸": "<alcohol>",
 }  # fmt: skip
 
 

@@ -19,6 +19,18 @@ raises them as a concern; an experience told as long past and resolved does not)
 exact strings in ``pii``, all of which must be masked); ``idiom`` and ``negation``
 (look-alikes that should not alert); ``ordinary``.
 
+Overdose and suicide (decided in round 12, dev relabelled to follow): an overdose
+taken is ``crisis.overdose``, and ``crisis.suicide`` as well only when the message says
+it was meant to end a life: a wish to die, not to wake up or for it all to end, a
+farewell, or that it was taken on purpose ("tahallaan", "med flit", "on purpose").
+Taking all the pills, a whole jar or a strip without such words ("söin koko purkin
+buranaa", "ate the whole strip 💊💊💊") is overdose only, and so is an accident, a
+poisoning and a drug or alcohol overdose at a party: the category is read first and
+sends help for the poisoning, whatever the intent. A plan to take pills not yet taken
+("aion ottaa kaikki lääkkeet tänään", "saving up my pills") is suicide only. The rules
+follow the same line: the words of an overdose told as done do not also count as
+suicide; a wish to die beside them does.
+
 ``patterns`` (optional) say how a message is written, so that figures can be read
 per way of writing (:func:`by_pattern`): ``no_umlauts`` (typed without å, ä, ö),
 ``typo`` (misspelt, stretched letters), ``slang`` (chat spellings, abbreviations),
@@ -32,11 +44,13 @@ part of the meaning), ``code_switch`` (two languages in one message: "mä oon so
 ``medical`` (a question or remark about medicines, doses or an illness).
 
 Splits: ``dev``, ``test`` and ``holdout7`` (round 7's measured split) train the
-learned model and tune the lexicon; rounds 8's, 9's and 10's measured splits are in
-``dev`` (ids h1001–h1477, h2001–h2607 and h3001–h3450); :data:`HOLDOUT`
-(``holdout11``, ids h4001 on) is the newest split, written by someone who did not
-read the rules, committed before any rule change of round 11 landed, and never read
-by whoever changed them (``scripts/bench/moderation``, docs/performance.md).
+learned model and tune the lexicon; rounds 8's to 11's measured splits are in ``dev``
+(ids h1001–h1477, h2001–h2607, h3001–h3450 and h4001–h4494), and so are the probe
+messages written during each round; :data:`HOLDOUT` (``holdout12``, ids h5001 on) is
+the newest split, written by someone who did not read the rules, committed before any
+rule change of round 12 landed, and never read or scored by whoever changed them: it
+is measured once, by ``scripts/bench/moderation``, after the round's rules have landed
+(docs/performance.md). Tests check its soundness only.
 """
 
 from __future__ import annotations
@@ -58,8 +72,8 @@ CRISIS = (
     "crisis.eating",
     "crisis.overdose",
 )
-# The newest measured split (round 11): never tuned on.
-HOLDOUT = "holdout11"
+# The newest holdout split (round 12): never tuned on, scored only by the bench.
+HOLDOUT = "holdout12"
 PII = ("pii.hetu", "pii.phone", "pii.email", "pii.iban", "pii.address")
 # Screening as in a room that lets links through and has no flood state: what is
 # measured is the content rules.
@@ -120,7 +134,7 @@ def splits() -> list[str]:
 
 
 def load(split: str) -> list[Case]:
-    """The cases of ``split`` ("dev", "test", "holdout11", ...)."""
+    """The cases of ``split`` ("dev", "test", "holdout12", ...)."""
     cases = []
     with (EVAL / f"{split}.jsonl").open(encoding="utf-8") as f:
         for line in f:

@@ -309,14 +309,23 @@ def test_no_suggestions_for_a_message_in_another_language(voikko: Finnish) -> No
 
 @pytest.mark.parametrize(
     ("written", "read"),
-    [("myslef", "myself"), ("suicdal", "suicidal"), ("kuolal", "kuolla"), ("wnat", "want")],
+    [
+        ("myslef", "myself"),
+        ("suicdal", "suicidal"),
+        ("kuolal", "kuolla"),
+        ("wnat", "want"),
+        # letters held down, each run as one letter or two, short words too
+        ("diiiieee", "die"),
+        ("killl", "kill"),
+        ("deaaaad", "dead"),
+    ],
 )
 def test_lexicon_words_read_through_a_slip(written: str, read: str) -> None:
     """A word nothing knows is read as the lexicon word one slip away."""
     assert read in detector()._spelling.repairs(written)
 
 
-@pytest.mark.parametrize("written", ["went", "skill", "dread", "cute", "lol"])
+@pytest.mark.parametrize("written", ["went", "skill", "dread", "cute", "lol", "cuuuute", "deeeed"])
 def test_real_words_are_not_read_as_lexicon_words(written: str) -> None:
     """A changed letter, a first letter or a short word is no slip."""
     assert not detector()._spelling.repairs(written) & {"want", "kill", "dead", "cut"}

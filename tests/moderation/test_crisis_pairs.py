@@ -107,12 +107,13 @@ ENGLISH: list[Pair] = [
     ("my kid ate some of my crisps", (), "my kid ate some of my tablets", ("overdose",)),
 ]
 
-# A dose and a number of pills; the number form <many> is 5 to 200.
+# A dose and a number of pills; the number form <many> is 5 to 200. An overdose alone is
+# overdose, not also suicide (the labelling rule in moderation/evaluation.py).
 NUMBERS: list[Pair] = [
-    ("otin 2 buranaa", (), "otin 20 buranaa", ("overdose", "suicide")),
-    ("otin 500 mg buranaa", (), "otin 50 buranaa", ("overdose", "suicide")),
-    ("took 2 paracetamol for a headache", (), "took 30 paracetamol", ("overdose", "suicide")),
-    ("i took 2 sleeping pills", (), "i took 20 sleeping pills", ("overdose", "suicide")),
+    ("otin 2 buranaa", (), "otin 20 buranaa", ("overdose",)),
+    ("otin 500 mg buranaa", (), "otin 50 buranaa", ("overdose",)),
+    ("took 2 paracetamol for a headache", (), "took 30 paracetamol", ("overdose",)),
+    ("i took 2 sleeping pills", (), "i took 20 sleeping pills", ("overdose",)),
     ("jag tog en massa bilder", (), "jag tog en massa sömntabletter", ("overdose",)),
 ]
 
@@ -229,7 +230,7 @@ QUOTES_AND_QUESTIONS: list[Pair] = [
         "join ennen liikaa, nyt oon ollu vuoden raittiina",
         (),
         "join eilen liikaa ja otin kaikki pillerit",
-        ("overdose", "suicide"),
+        ("overdose",),
     ),
     (
         "jag skadade mig själv för länge sedan men mår bra nu",
@@ -259,13 +260,13 @@ STORIES: list[Pair] = [
 ]
 
 EVERYDAY: list[Pair] = [
-    ("otin buranan päänsärkyyn", (), "otin koko purkin buranaa", ("overdose", "suicide")),
+    ("otin buranan päänsärkyyn", (), "otin koko purkin buranaa", ("overdose",)),
     ("lapsi nieli purukumin", (), "lapsi nieli tiskikonetabletin", ("overdose",)),
     (
         "aion ottaa kaikki lääkkeet tänään",
         ("suicide",),
         "otin kaikki lääkkeet",
-        ("overdose", "suicide"),
+        ("overdose",),
     ),
     ("en oo ehtiny syödä tänään", (), "en oo syöny neljään päivään", ("eating",)),
     ("oksensin koko yön, vatsatauti", (), "oksennan kaiken minkä syön", ("eating",)),
@@ -284,9 +285,9 @@ EVERYDAY: list[Pair] = [
 EMOJI: list[Pair] = [
     (
         "nappasin koko purkin 💊💊",
-        ("overdose", "suicide"),
+        ("overdose",),
         "nappasin koko purkin",
-        ("overdose", "suicide"),
+        ("overdose",),
     ),
     ("took everything 💊 bye", ("overdose", "suicide"), "took everything 🍕 bye", ()),
     ("so tired 🪦", ("suicide",), "so tired 😴", ()),
@@ -327,7 +328,7 @@ PHRASINGS: list[Pair] = [
     ("jag vill int leva längre", ("suicide",), "jag vill int åka längre", ()),
     (
         "otin 30 paracetamolia tunti sitten",
-        ("overdose", "suicide"),
+        ("overdose",),
         "otin 2 paracetamolia tunti sitten",
         (),
     ),
@@ -400,7 +401,7 @@ LOOKALIKES: list[Pair] = [
     ),
     ("i don't want to live in this city anymore", (), "i don't want to live anymore", ("suicide",)),
     ("skar mig i fingret när jag skalade potatis", (), "skar mig i armen igen", ("self_harm",)),
-    ("otin panadolin kun päätä särki", (), "otin koko purkin panadolia", ("overdose", "suicide")),
+    ("otin panadolin kun päätä särki", (), "otin koko purkin panadolia", ("overdose",)),
     ("en mä oikeesti haluu kuolla", (), "mä oikeesti haluun kuolla", ("suicide",)),
     ("mun sisko satutti nilkkansa treeneissä", (), "mä satutan mun siskoa kohta", ("violence",)),
     (
@@ -651,7 +652,7 @@ PHRASINGS11: list[Pair] = [
     ("tää on mun goodbye, kiitos kaikille", ("suicide",), "tää on mun goodbye-bileet", ()),
     (
         "mä oon ottanu kaikki mun meds yhtä aikaa",
-        ("overdose", "suicide"),
+        ("overdose",),
         "mä oon ottanu kaikki mun vaatteet mukaan",
         (),
     ),
@@ -696,4 +697,265 @@ def test_who_does_the_violence(voikko: Finnish, pair: Pair) -> None:
 @pytest.mark.parametrize("pair", PHRASINGS11, ids=lambda p: p[0])
 def test_round11_phrasings(voikko: Finnish, pair: Pair) -> None:
     """Round 11's phrasings alert, and the everyday sentence beside each does not."""
+    check(voikko, pair)
+
+
+# Round 12: an overdose is suicide as well only with words of intent beside it (the
+# labelling rule in moderation/evaluation.py); emoji, plans and farewells without a
+# word of dying, abuse without a family word, self-harm and eating in chat spellings,
+# and the look-alike beside each (a past that is over, a joke, a question).
+PHRASINGS12: list[Pair] = [
+    (
+        "söin koko purkin buranaa ja nyt huimaa",
+        ("overdose",),
+        "söin koko purkin buranaa, en halua herätä",
+        ("overdose", "suicide"),
+    ),
+    (
+        "took all my pills",
+        ("overdose",),
+        "took all my pills on purpose",
+        ("overdose", "suicide"),
+    ),
+    (
+        "aion ottaa kaikki mun lääkkeet tänä yönä",
+        ("suicide",),
+        "otin kaikki mun lääkkeet äsken",
+        ("overdose",),
+    ),
+    (
+        "Jag har tagit alla mina tabletter",
+        ("overdose",),
+        "Jag har tagit alla mina tabletter, jag vill inte vakna",
+        ("overdose", "suicide"),
+    ),
+    (
+        "tonight's the night 🌉👋",
+        ("suicide",),
+        "tonight's the night!! concert 🎸🎉",
+        (),
+    ),
+    (
+        "the bridge 🌉 at sunset tonight was beautiful",
+        (),
+        "🌉 tänään. kiitti kaikille 👋",
+        ("suicide",),
+    ),
+    (
+        "0 cals again today 🙂 dizzy but it's worth it",
+        ("eating",),
+        "0 kcal energy drink is my best friend during exams",
+        (),
+    ),
+    (
+        "tänään taas 0 kcal 🙂 huimaa",
+        ("eating",),
+        "nolla kaloria mut hyvää, suosittelen tätä limsaa",
+        (),
+    ),
+    (
+        "🪢 ikväll. förlåt allihop",
+        ("suicide",),
+        "hejdå allihop, vi ses på måndag 👋",
+        (),
+    ),
+    (
+        "💊💊💊💊 + 🍷 = loppu tänää",
+        ("suicide",),
+        "💊 + 🍷 = ei hyvä yhdistelmä?",
+        (),
+    ),
+    (
+        "ngl i'm ending it this weekend",
+        ("suicide",),
+        "ngl i'm ending the season this weekend",
+        (),
+    ),
+    (
+        "made my decision, friday is the day. everything's sorted",
+        ("suicide",),
+        "i've decided: friday is the day i finally ask her out",
+        (),
+    ),
+    (
+        "Olen jättänyt salasanat ja testamentin pöydälle. Huomenna olen poissa.",
+        ("suicide",),
+        "kirjoitin testamentin valmiiksi, kun perintöasiat puhuttiin notaarin kanssa",
+        (),
+    ),
+    (
+        "Olen laskenut paljonko lääkkeitä tarvitaan. Ne on nyt pöydällä.",
+        ("suicide",),
+        "Olen laskenut paljonko maalia tarvitaan. Se on nyt pöydällä.",
+        (),
+    ),
+    (
+        "This is my last message here. Goodbye.",
+        ("suicide",),
+        "it's the last message from me tonight, goodnight all 😊",
+        (),
+    ),
+    (
+        "säg till mamma att jag älskar henne. hejdå allihop",
+        ("suicide",),
+        "kiitos kaikille, oli kiva jutella! hyvää yötä",
+        (),
+    ),
+    (
+        "Min bror skickade ett meddelande att han säger farväl och nu svarar han inte.",
+        ("suicide",),
+        "Min bror sa farväl till sin gamla bil och nu kör han buss.",
+        (),
+    ),
+    (
+        "mä hakkaan päätä seinään kun en kestä itteeni",
+        ("self_harm",),
+        "hakkaan päätä seinään tän matikan kanssa 🙄",
+        (),
+    ),
+    (
+        "i want to diiiieee",
+        ("suicide",),
+        "i want to dye my hair",
+        (),
+    ),
+    (
+        "relapsed on sh last night",
+        ("self_harm",),
+        "relapsed on chocolate last night",
+        (),
+    ),
+    (
+        "måste skada mig 🩸😣",
+        ("self_harm",),
+        "måste åka till jobbet 😣",
+        (),
+    ),
+    (
+        "se löi taas 😢🤕 en tiiä minne mennä",
+        ("abuse",),
+        "se löi mut taas korttipelissä 😂",
+        (),
+    ),
+    (
+        "he hit me again 😢🤕 i don't know where to go",
+        ("abuse",),
+        "she hit me with the truth lol",
+        (),
+    ),
+    (
+        "my brother hit me with a pillow lol",
+        (),
+        "my brother hit me again and i'm scared to go home",
+        ("abuse",),
+    ),
+    (
+        "Luulen että naapurin tyttöä hakataan kotona.",
+        ("abuse",),
+        "Naapurin tyttö hakkaa puita pihalla.",
+        (),
+    ),
+    (
+        "My first husband beat me, but I left him in 1979 and life has been good since.",
+        (),
+        "My husband beat me again last night.",
+        ("abuse",),
+    ),
+    (
+        "Oli aika jolloin en syönyt juuri mitään, mutta hoito auttoi ja nyt syön normaalisti.",
+        (),
+        "En ole syönyt juuri mitään viikkoon ja pyörryin.",
+        ("eating",),
+    ),
+    (
+        "Please don't worry, I have no intention of harming myself.",
+        (),
+        "I keep harming myself.",
+        ("self_harm",),
+    ),
+    (
+        "How can schools help prevent youth suicide? Writing an essay.",
+        (),
+        "I think about suicide every day.",
+        ("suicide",),
+    ),
+    (
+        "Siskoni laihduttaa häihin ja on pudottanut viisi kiloa kolmessa kuukaudessa, hienoa!",
+        (),
+        "Siskoni on pudottanut kymmenen kiloa kuukaudessa ja pyörtyi koulussa.",
+        ("eating",),
+    ),
+    (
+        "Mitä tehdä jos lapsi on syönyt yhden D-vitamiinitabletin liikaa? Hän on ihan pirteä.",
+        (),
+        "lapsi söi kaikki mummon sydänlääkkeet",
+        ("overdose",),
+    ),
+    (
+        "tar med pappas gevär till skolan imorgon",
+        ("violence",),
+        "tar med pappas gitarr till skolan imorgon",
+        (),
+    ),
+    (
+        "tog for manga alvedon, typ 25 st, vad gor jag",
+        ("overdose",),
+        "tog två alvedon mot huvudvärken",
+        (),
+    ),
+    (
+        "ate the whole strip 💊💊💊 feel weird",
+        ("overdose",),
+        "ate the whole pizza 🍕 feel weird",
+        (),
+    ),
+    (
+        "matikan koe huomenna, hyvästi maailma 💀😂",
+        (),
+        "hyvästi maailma, en jaksa enää",
+        ("suicide",),
+    ),
+    (
+        "Lapsenlapseni on vienyt säästöni ja sanoo, että jos kerron, hän ei tule enää koskaan käymään.",
+        ("abuse",),
+        "Lapsenlapseni on vienyt minut kauppaan ja sanoo, että tulee taas ensi viikolla.",
+        (),
+    ),
+    (
+        "Hemtjänsten skriker åt mig och drar mig hårt i armarna.",
+        ("abuse",),
+        "Hemtjänsten kommer två gånger om dagen och hjälper mig.",
+        (),
+    ),
+    (
+        "mun kaveri on ottanu jotain pillereit ja oksentaa eikä vastaa",
+        ("overdose",),
+        "mun kaveri on ottanu jotain kuvia ja ei vastaa viesteihin",
+        (),
+    ),
+    (
+        "Juon vaan vettä ja kahvia, nyt on kolmas päivä ilman ruokaa ja jalat ei kanna.",
+        ("eating",),
+        "Nyt on kolmas päivä ilman sähköä mökillä.",
+        (),
+    ),
+    (
+        "mä oon ollu fastaamassa viis päivää ja oon pyörtyny kaks kertaa",
+        ("eating",),
+        "mä oon ollu lomalla viis päivää ja oon nukkunu hyvin",
+        (),
+    ),
+    (
+        "Tuntuu ettei minun kuuluisi olla täällä.",
+        ("suicide",),
+        "Tuntuu ettei minun kuuluisi olla täällä näin myöhään, pitää lähteä kotiin",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", PHRASINGS12, ids=lambda p: p[0])
+def test_round12_phrasings(voikko: Finnish, pair: Pair) -> None:
+    """Round 12's phrasings give their categories, and the sentence beside each differs
+    by the one cue that changes them."""
     check(voikko, pair)

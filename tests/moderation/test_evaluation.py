@@ -20,10 +20,13 @@ from kuulolla.moderation import evaluation
 from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
-# Measured on round 11's holdout split ("holdout11": 494 messages, 295 of them
-# crisis, written apart from the rules of its round and committed before it was
-# measured; docs/performance.md): after round 11, measured once, 276 of 295 found at
-# 276 of 297.
+# Measured on round 11's holdout split (494 messages, 295 of them crisis, written apart
+# from the rules of its round and committed before it was measured;
+# docs/performance.md): after round 11, measured once, 276 of 295 found at 276 of 297.
+# Its messages (ids h4001–h4494) are now in the dev split, worked in by round 12 (which
+# labels an overdose suicide as well only when the message says so: see
+# moderation/evaluation.py; 6 of the split's overdoses are labelled both, as written).
+ROUND11_IDS = range(4001, 4495)
 MEASURED_ROUND11_RECALL = 276 / 295  # 0.936
 MEASURED_ROUND11_PRECISION = 276 / 297  # 0.929
 # Crisis messages found per way of writing on round 11's holdout split: (found, of).
@@ -124,7 +127,14 @@ PATTERNS = frozenset(
 )  # fmt: skip
 
 
-ROUNDS_IN_DEV = {"round8": ROUND8_IDS, "round9": ROUND9_IDS, "round10": ROUND10_IDS}
+ROUNDS_IN_DEV = {
+    "round8": ROUND8_IDS,
+    "round9": ROUND9_IDS,
+    "round10": ROUND10_IDS,
+    "round11": ROUND11_IDS,
+}
+# The splits the tests below score: the newest holdout is never one of them.
+SCORED = {"test", "holdout7", *ROUNDS_IN_DEV}
 
 
 def _cases(split: str) -> list[evaluation.Case]:
@@ -151,7 +161,7 @@ def scores(voikko: Finnish) -> dict[str, evaluation.Score]:
 @pytest.fixture(scope="module")
 def round11(voikko: Finnish) -> dict[str, evaluation.Score]:
     """Scores of round 11's holdout split."""
-    return _scores("holdout11", voikko)
+    return _scores("round11", voikko)
 
 
 @pytest.fixture(scope="module")
@@ -191,26 +201,25 @@ def test_evaluation_set_is_sound() -> None:
     assert {c.lang for c in test} >= {"fi", "sv", "en"}
 
 
-@pytest.mark.parametrize("split", ["test", "holdout7", "holdout11", "holdout12"])
+@pytest.mark.parametrize("split", ["test", "holdout7", "holdout12"])
 def test_split_shares_no_message_with_dev(split: str) -> None:
     """An earlier measured split holds no text of the dev split."""
     dev = {c.text.casefold() for c in evaluation.load("dev")}
     assert [c.id for c in evaluation.load(split) if c.text.casefold() in dev] == []
 
 
-def test_round11_holdout_is_sound() -> None:
-    """Round 11's holdout split has every crisis category, way of writing and language,
-    and no text of any other split."""
-    round11 = evaluation.load("holdout11")
-    others = {
-        c.text.casefold() for name in evaluation.splits() if name != "holdout11"
-        for c in evaluation.load(name)
-    }  # fmt: skip
-    assert len(round11) >= 450
-    assert {label for c in round11 for label in c.labels} >= set(evaluation.CRISIS)
-    assert {p for c in round11 for p in c.patterns} == PATTERNS
-    assert {c.lang for c in round11} == {"fi", "sv", "en"}
-    assert [c.id for c in round11 if c.text.casefold() in others] == []
+def test_round11_split_is_in_dev() -> None:
+    """Round 11's measured split is folded into dev whole (ids h4001–h4494) and is no
+    split of its own any more."""
+    ids = {c.id for c in _cases("round11")}
+    assert len(ids) == 494 and "holdout11" not in evaluation.splits()
+
+
+def test_newest_holdout_is_never_scored_here() -> None:
+    """The newest holdout split exists and no test scores it (only its soundness is
+    checked): its figures are measured once, by the bench."""
+    assert evaluation.HOLDOUT in evaluation.splits()
+    assert evaluation.HOLDOUT not in SCORED
 
 
 def test_round12_holdout_is_sound() -> None:
@@ -247,7 +256,7 @@ def test_round11_figures_hold(round11: dict[str, evaluation.Score]) -> None:
 def test_round11_ways_of_writing_hold(voikko: Finnish) -> None:
     """Each way of writing finds at least as many crisis messages of round 11's split as
     measured after that round."""
-    found = _found_by_pattern("holdout11", voikko, MEASURED_ROUND11_BY_PATTERN)
+    found = _found_by_pattern("round11", voikko, MEASURED_ROUND11_BY_PATTERN)
     assert all(found[n][0] >= MEASURED_ROUND11_BY_PATTERN[n][0] for n in found), found
 
 
