@@ -269,14 +269,16 @@ async def load_of(
     ).one()
     first_end = None
     if last_taken is not None:
-        # A conversation's end frees a slot; a visitor leaving the queue does not.
-        first_end = await session.scalar(
-            select(func.min(QueueEntry.ended_at)).where(
-                QueueEntry.topic_id == topic.id,
-                QueueEntry.accepted_at.is_not(None),
-                QueueEntry.ended_at > last_taken,
-            )
+        # A conversation's end frees a slot (one on duty, when the helpers' own duty
+        # is the capacity); a visitor leaving the queue does not.
+        ended = select(func.min(QueueEntry.ended_at)).where(
+            QueueEntry.topic_id == topic.id,
+            QueueEntry.accepted_at.is_not(None),
+            QueueEntry.ended_at > last_taken,
         )
+        if roster is None:
+            ended = ended.where(QueueEntry.helper_id.in_(on_duty))
+        first_end = await session.scalar(ended)
 
     def since(t: datetime | None) -> float | None:
         return (now - t).total_seconds() if t is not None else None

@@ -129,7 +129,8 @@ def make_trace(path: Path, *, seed: int = TRACE_SEED, days: int = 12) -> None:
 @dataclass(frozen=True)
 class Scenario:
     """What happens to one evening besides the trace: ``leave_at`` seconds after
-    opening half the slots go off duty (at least one stays); from ``stall_at`` nobody
+    opening half the slots go off duty (at least one stays; their conversations run
+    on, off duty); from ``stall_at`` nobody
     takes anyone for ``stall_for`` seconds (helpers on duty with free places, not
     taking, then back); from ``away_at`` one helper on duty takes nobody for
     ``away_for`` seconds (stepped away without going off duty: the service still
@@ -230,6 +231,7 @@ def simulate_day(
     slots = visitors[0].slots
     begins: dict[int, float] = {}  # visitor -> when the helper accepted (maybe ahead)
     started: dict[int, float] = {}  # conversations running now -> when they started
+    off_duty: set[int] = set()  # conversations of helpers who left, running on
     events: list[tuple[float, int, str, int]] = []  # (time, order, kind, visitor)
     order = 0
     waiting: deque[int] = deque()  # visitors nobody has picked yet
@@ -265,20 +267,45 @@ def simulate_day(
         while events and events[0][0] <= now:
             at, _, kind, index = heapq.heappop(events)
             if kind == "begin":
-                del picking[index]
-                started[index] = at
+                picking.pop(index, None)
+                if index not in off_duty:  # taken by a helper who then left: runs off duty
+                    started[index] = at
                 begins[index] = at
                 last_take, first_end_since_take = at, None
                 outcomes[index].wait = at - visitors[index].arrival
                 push(at + visitors[index].handling, "end", index)
             elif kind == "end":
-                del started[index]
                 recent.append(visitors[index].handling)
+                if index in off_duty:  # frees no slot on duty
+                    off_duty.discard(index)
+                    continue
+                del started[index]
                 if first_end_since_take is None:
                     first_end_since_take = at
                 take(at)
-            else:  # the stall is over, or helpers left
+            elif kind == "leave":
+                leave(at)
+            else:  # the stall is over, or the helper is back
                 take(at)
+
+    def leave(now: float) -> None:
+        """The slots that go are drawn among all (busy or free, one helper each): the
+        conversations in those that were busy run on off duty, as in the service,
+        where they no longer count in the capacity or the load."""
+        nonlocal first_end_since_take
+        rng = random.Random(now)
+        going = set(rng.sample(range(slots), slots - scenario.capacity(slots, now)))
+        busy = [*sorted(started), *sorted(picking)]  # a helper picking up holds the slot
+        for slot, index in enumerate(busy):
+            if slot in going:
+                started.pop(index, None)
+                picking.pop(index, None)
+                off_duty.add(index)
+        if len(started) >= scenario.capacity(slots, now):
+            # No free slot stayed on duty: the end that freed one was in a slot that
+            # went (the service counts only ends of helpers still on duty).
+            first_end_since_take = None
+        take(now)
 
     def load(now: float) -> Load:
         capacity = scenario.capacity(slots, now)

@@ -62,6 +62,41 @@ async def test_the_estimate_keeps_growing_when_a_second_slot_frees_untaken(
     assert view.estimate == 400.0  # free since the first end, 400 s ago
 
 
+async def test_a_slot_freed_by_a_helper_who_left_does_not_start_the_stall(
+    db: Database,
+) -> None:
+    """The stall counts from the first end of a conversation of a helper still on duty:
+    a helper who ended one and went off duty freed no place anyone can take."""
+    world = await build(db, on_duty=("vol1", "vol2"), max_chats=1)
+    first = await enter(db, world, 0)
+    second = await enter(db, world, 1)
+    await accept(db, world, "vol1", entry_id=first, when=NOW + timedelta(seconds=10))
+    await accept(db, world, "vol2", entry_id=second, when=NOW + timedelta(seconds=10))
+    for name, entry, ended in (("vol1", first, 100), ("vol2", second, 400)):
+        if name == "vol2":
+            await enter(db, world, 2, when=NOW + timedelta(seconds=200))
+        await console.do_end(
+            db,
+            organisation_id=world.org_id,
+            user_id=world.helpers[name],
+            entry_id=entry,
+            now=NOW + timedelta(seconds=ended),
+        )
+        if name == "vol1":
+            await console.do_set_duty(
+                db,
+                organisation_id=world.org_id,
+                user_id=world.helpers["vol1"],
+                available=False,
+                max_chats=1,
+                now=NOW + timedelta(seconds=150),
+            )
+    view = await service.visitor_status(
+        db, visitor_key=visitor(2), grace=timedelta(hours=1), now=NOW + timedelta(seconds=500)
+    )
+    assert view.estimate == 100.0  # vol2's slot, free since 400 s
+
+
 async def test_entering_twice_keeps_the_first_place(db: Database) -> None:
     """A visitor who enters again (a reload) keeps their entry and place."""
     world = await build(db)
