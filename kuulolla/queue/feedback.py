@@ -29,7 +29,7 @@ READ_FEEDBACK = define(
     description="read the feedback visitors wrote after one-to-one chats (personal data masked)",
 )
 
-MAX_SHOWN = 300
+PER_PAGE = 100  # feedback rows on one page; older ones on the next
 
 # The masks' words (as the chat client shows them: web/chat_strings.py).
 MASK_WORDS = {
@@ -66,10 +66,16 @@ def masked(text: str, locale: str) -> str:
 
 
 async def list_feedback(
-    db: Database, *, organisation_id: int, since: datetime, locale: str, limit: int = MAX_SHOWN
+    db: Database,
+    *,
+    organisation_id: int,
+    since: datetime,
+    locale: str,
+    limit: int = PER_PAGE,
+    offset: int = 0,
 ) -> list[FeedbackRow]:
     """The organisation's feedback given on or after ``since``, newest first, with
-    personal data in the texts masked."""
+    personal data in the texts masked: ``limit`` rows after the first ``offset``."""
     async with db.read_session() as session:
         rows = (
             await session.execute(
@@ -80,6 +86,7 @@ async def list_feedback(
                     QueueFeedback.created_at >= since,
                 )
                 .order_by(QueueFeedback.created_at.desc(), QueueFeedback.id.desc())
+                .offset(offset)
                 .limit(limit)
             )
         ).all()

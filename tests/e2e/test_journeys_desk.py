@@ -29,7 +29,7 @@ from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
 from kuulolla.moderation.models import CrisisAlert
 from kuulolla.queue import console
-from kuulolla.queue.models import QueueHelper
+from kuulolla.queue.models import QueueFeedback, QueueHelper, QueueTopic
 from tests.accounts.helpers import add_person, make_session
 from tests.conftest import drop_database, make_database_url
 from tests.e2e.browser import axe_violations, new_page
@@ -573,3 +573,59 @@ def test_a_moderators_private_reply_is_in_every_moderators_thread(
     shoot(tuula, "desk-shared-thread")
     assert axe_violations(tuula) == []
     close(kaisa, tuula, visitor)
+
+
+def add_feedback(url: str, count: int) -> None:
+    """``count`` feedback answers for the topic "parisuhde", one a minute back from now,
+    the newest saying "Palaute 1"."""
+
+    async def work() -> None:
+        db = Database.from_url(url)
+        async with db.session() as session:
+            topic = await session.scalar(
+                select(QueueTopic.id).where(QueueTopic.slug == "parisuhde")
+            )
+            now = datetime.now(UTC)
+            for n in range(1, count + 1):
+                session.add(
+                    QueueFeedback(
+                        topic_id=topic,
+                        helped=True,
+                        rating=4,
+                        text=f"Palaute {n}",
+                        created_at=now - timedelta(minutes=n),
+                    )
+                )
+        await db.dispose()
+
+    run_async(work)
+
+
+def test_feedback_is_read_a_hundred_at_a_time_back_to_the_oldest(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """With 130 answers the feedback page shows the newest hundred and a link to older
+    feedback, whose page has the rest and a link back; a page that does not exist is
+    refused in words."""
+    add_feedback(desk_site.url, 130)
+    kaisa = desk_site.staff(browser, COORDINATOR)
+    kaisa.goto(f"{desk_site.http}/orgs/arjen-tuki/feedback")
+    rows = kaisa.locator("tbody tr")
+    assert rows.count() == 100
+    assert rows.first.locator(".feedback__text").inner_text() == "Palaute 1"
+    assert kaisa.get_by_role("link", name="Uudempi palaute").count() == 0
+    kaisa.get_by_role("link", name="Vanhempi palaute").click()
+    kaisa.wait_for_url("**/feedback?page=2")
+    assert rows.first.locator(".feedback__text").inner_text() == "Palaute 101"
+    assert "Palaute 130" in rows.last.inner_text()
+    assert "(sivu 2)" in kaisa.locator("caption").inner_text()
+    assert kaisa.get_by_role("link", name="Vanhempi palaute").count() == 0
+    shoot(kaisa, "feedback-page-2")
+    assert axe_violations(kaisa) == []
+    kaisa.get_by_role("link", name="Uudempi palaute").click()
+    kaisa.wait_for_url("**/feedback")
+    assert rows.count() == 100
+    refused = kaisa.goto(f"{desk_site.http}/orgs/arjen-tuki/feedback?page=nolla")
+    assert refused is not None and refused.status == 400
+    assert "Sellaista sivua ei ole." in kaisa.locator("main").inner_text()
+    close(kaisa)
