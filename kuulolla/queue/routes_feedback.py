@@ -11,15 +11,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts.service import get_organisation_or_raise
-from kuulolla.privacy.service import get_periods
 from kuulolla.core.errors import BadRequest
 from kuulolla.core.i18n import N_
+from kuulolla.privacy.service import get_periods
 from kuulolla.queue.feedback import PER_PAGE, READ_FEEDBACK, list_feedback
 from kuulolla.queue.retention import QUEUE_FEEDBACK
 from kuulolla.web.access import OrgFrom, requires
 from kuulolla.web.forms import clock_of, db_of
 from kuulolla.web.templating import render
-
 
 MAX_PAGE = 10_000
 
