@@ -25,7 +25,8 @@ class Message(Base):
         # A resent `ref` from the same sender maps to the same key and is refused by
         # this index, so a retry never stores a message twice.
         Index("uq_messages_room_ref", "room_id", "ref_key", unique=True),
-        Index("ix_messages_created_at", "created_at"),
+        # The retention purge's range: each room's rows older than the period.
+        Index("ix_messages_room_created", "room_id", "created_at"),
     )
 
     room_id: Mapped[int] = mapped_column(

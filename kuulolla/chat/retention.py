@@ -9,9 +9,11 @@ Redis holds no copy: it only relays messages between processes (pub/sub).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Row, bindparam, delete, func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kuulolla.accounts.crypto import staff_author_key
 from kuulolla.chat.models import Message
@@ -30,38 +32,84 @@ from kuulolla.rooms.models import Room, RoomMember, RoomStream
 GROUP = "group"
 
 
+# Rows deleted per transaction. Each batch is its own short transaction, so the purge
+# never holds locks or an old snapshot for long, a failure loses at most one batch's
+# progress, and the chat's commits run between batches (scripts/bench/retention).
+BATCH = 5000
+
+
 async def _purge_messages(ctx: PurgeContext, *, group: bool) -> int:
     """Delete (or count) messages of the organisation's group rooms (``group``) or of
-    its one-to-one conversation rooms created before ``ctx.before``."""
+    its one-to-one conversation rooms created before ``ctx.before``, in batches."""
     if ctx.organisation_id is None:
         return 0  # every room belongs to an organisation
     rooms = select(Room.id).where(
         Room.kind == GROUP if group else Room.kind != GROUP,
         Room.organisation_id == ctx.organisation_id,
     )
+    # ix_messages_room_created: a range of each of the organisation's rooms, never a
+    # scan past other organisations' rows (which may be kept longer).
     old = (Message.room_id.in_(rooms), Message.created_at < ctx.before)
     if ctx.dry_run:
         async with ctx.db.read() as conn:
             return int((await conn.execute(select(func.count()).where(*old))).scalar_one())
+    deleted = 0
+    while True:
+        batch = select(Message.room_id, Message.seq).where(*old).limit(BATCH)
+        async with ctx.db.transaction() as conn:
+            await _custom_plans(conn)
+            gone = (
+                await conn.execute(
+                    delete(Message)
+                    .where(tuple_(Message.room_id, Message.seq).in_(batch))
+                    .returning(Message.room_id, Message.seq)
+                )
+            ).all()
+            await _advance_purged(conn, gone)
+        deleted += len(gone)
+        if len(gone) < BATCH:
+            break
     async with ctx.db.transaction() as conn:
-        highest = (
-            await conn.execute(
-                select(Message.room_id, func.max(Message.seq)).where(*old).group_by(Message.room_id)
-            )
-        ).all()
-        result = await conn.execute(delete(Message).where(*old))
-        for room_id, seq in highest:
-            await conn.execute(
-                update(RoomStream)
-                .where(RoomStream.room_id == room_id, RoomStream.purged_seq < seq)
-                .values(purged_seq=seq)
-            )
+        await _custom_plans(conn)
         await conn.execute(
             delete(RoomMember).where(
                 RoomMember.room_id.in_(rooms), RoomMember.last_seen_at < ctx.before
             )
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+    return deleted
+
+
+async def _custom_plans(conn: AsyncConnection) -> None:
+    """Plan this transaction's statements for their values. The driver prepares them,
+    and after a few runs PostgreSQL may keep a generic plan, which cannot know how few
+    rows ``created_at < $2`` selects and reads the whole table (scripts/bench/retention)."""
+    if conn.dialect.name == "postgresql":
+        await conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
+async def _advance_purged(conn: AsyncConnection, gone: Sequence[Row[int, int]]) -> None:
+    """Move each room's ``purged_seq`` past its deleted sequences, in the transaction
+    that deleted them. The counters are locked in room order, as the chat's writers
+    lock them (chat/writers.py), so a purge and a commit never deadlock."""
+    top: dict[int, int] = {}
+    for room_id, seq in gone:
+        top[room_id] = max(seq, top.get(room_id, 0))
+    if not top:
+        return
+    await conn.execute(
+        select(RoomStream.room_id)
+        .where(RoomStream.room_id.in_(sorted(top)))
+        .order_by(RoomStream.room_id)
+        .with_for_update()
+    )
+    await conn.execute(
+        update(RoomStream)
+        .where(
+            RoomStream.room_id == bindparam("b_room"), RoomStream.purged_seq < bindparam("b_top")
+        )
+        .values(purged_seq=bindparam("b_top")),
+        [{"b_room": room_id, "b_top": seq} for room_id, seq in sorted(top.items())],
+    )
 
 
 async def purge_room_messages(ctx: PurgeContext) -> int:

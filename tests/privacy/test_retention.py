@@ -136,6 +136,32 @@ async def test_purge_deletes_old_room_messages_for_real(db: Database, settings: 
 
 
 @pytest.mark.asyncio
+async def test_purge_in_batches_deletes_every_old_message_of_every_room(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A purge larger than one batch deletes all that is past the period in several
+    transactions, keeps the rest, and moves each room's purged sequence past its own
+    deleted messages."""
+    from kuulolla.chat import retention
+
+    monkeypatch.setattr(retention, "BATCH", 3)
+    first = await make_room(db, "eka")
+    second = await make_room(db, "toka")
+    await add_messages(db, first, [40, 39, 38, 37, 36, 35, 34, 1])
+    await add_messages(db, second, [33, 32, 2, 1])
+    results = await service.do_purge(db, settings=settings, now=NOW)
+    assert sum(r.count for r in results if r.kind == "room_messages") == 9
+    assert await remaining(db, first) == [8]
+    assert await remaining(db, second) == [3, 4]
+    async with db.read_session() as session:
+        purged = {
+            room: (await session.get(RoomStream, room)).purged_seq  # type: ignore[union-attr]
+            for room in (first, second)
+        }
+    assert purged == {first: 7, second: 2}
+
+
+@pytest.mark.asyncio
 async def test_dry_run_counts_and_changes_nothing(db: Database, settings: Settings) -> None:
     """A dry run reports what would go and deletes nothing."""
     room = await make_room(db)
