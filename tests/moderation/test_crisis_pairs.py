@@ -959,3 +959,64 @@ def test_round12_phrasings(voikko: Finnish, pair: Pair) -> None:
     """Round 12's phrasings give their categories, and the sentence beside each differs
     by the one cue that changes them."""
     check(voikko, pair)
+
+
+# Lines that had parsed into other elements than meant (an alternative of several
+# words written without a group), now written with groups, and the third probe batch.
+GROUPED12: list[Pair] = [
+    (
+        "i can't keep going like this",
+        ("suicide",),
+        "i can't keep going to the gym like this",
+        (),
+    ),
+    (
+        "i deserve to suffer",
+        ("self_harm",),
+        "i deserve a break",
+        (),
+    ),
+    (
+        "i just wanna disappear",
+        ("suicide",),
+        "i just wanna disappear into a good book",
+        (),
+    ),
+    (
+        "jag vill inte vara kvar",
+        ("suicide",),
+        "jag vill inte vara kvar på jobbet i kväll",
+        (),
+    ),
+    (
+        "i'm just waiting for the end.",
+        ("suicide",),
+        "waiting for the end of term",
+        (),
+    ),
+    (
+        "i've worked out how many i need",
+        ("suicide",),
+        "i've worked out how many chairs we need",
+        (),
+    ),
+    (
+        "if i'm not online tomorrow, it's because i did it",
+        ("suicide",),
+        "if i'm not online tomorrow it's because the wifi is dead again lol",
+        (),
+    ),
+    (
+        "har bestämt mig, ikväll tar jag slut på allt",
+        ("suicide",),
+        "har bestämt mig, det blir pizza ikväll",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", GROUPED12, ids=lambda p: p[0])
+def test_lines_with_groups_match_as_meant(voikko: Finnish, pair: Pair) -> None:
+    """A line with alternatives of several words matches each as a whole, and the
+    everyday sentence beside it does not."""
+    check(voikko, pair)
