@@ -152,6 +152,10 @@ MODERATOR_STRINGS = {
     "report_by": N_("Report ({reason}): the message of {nick}: “{text}”"),
     "report_gone": N_("Report ({reason}): the message is no longer in the room."),
     "report_show": N_("Show the message"),
+    # The room's moderator notifications (static/js/staff-notify.js).
+    "new_crisis": N_("Crisis alert: {nick}"),
+    "new_report": N_("New report"),
+    "title_count": N_("({n}) {title}"),
     "report_not_shown": N_("The message is not on this page any more."),
     "report_context": N_("The messages around it"),
     "reason_abuse": N_("Abusive or hurtful"),

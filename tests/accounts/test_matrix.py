@@ -212,6 +212,7 @@ AUDIENCE = {
     "desk": "member",
     "desk_stream": "member",
     "desk_ack": "member",
+    "desk_decide": "member",
     # The service directory: visitors read it and its open data; coordinators publish
     # their organisation's services; admins curate the topics and the licence.
     "directory": "everyone",

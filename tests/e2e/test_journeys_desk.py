@@ -629,3 +629,37 @@ def test_feedback_is_read_a_hundred_at_a_time_back_to_the_oldest(
     assert refused is not None and refused.status == 400
     assert "Sellaista sivua ei ole." in kaisa.locator("main").inner_text()
     close(kaisa)
+
+
+# The page as in a tab in the background (headless pages are always in view).
+HIDDEN = """
+Object.defineProperty(document, "hidden", { get: () => true });
+Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+"""
+
+
+def test_a_report_in_the_room_is_told_to_its_moderator_in_the_background(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """Kaisa moderates a room from a tab in the background: a visitor's report sounds a
+    tone and puts a count in the tab's title, beside the report in her panel."""
+    kaisa = desk_site.staff(browser, COORDINATOR)
+    kaisa.add_init_script(TONES)
+    kaisa.add_init_script(HIDDEN)
+    kaisa.goto(f"{desk_site.http}/rooms/matka-eka")
+    kaisa.get_by_role("button", name="Liity huoneeseen").click()
+    kaisa.locator("#modpanel").wait_for(state="visible")
+    writer = new_page(browser)
+    enter_room(writer, desk_site.http, "eka", "Kirjoittaja")
+    reporter = new_page(browser)
+    enter_room(reporter, desk_site.http, "eka", "Ilmoittaja")
+    say(writer, "tästä viestistä ilmoitetaan taustalle")
+    seen(reporter, "ilmoitetaan taustalle")
+    reported = reporter.locator("#messages .message", has_text="ilmoitetaan taustalle").first
+    reported.locator("summary").click()
+    reported.locator("select").select_option("abuse")
+    reported.locator("button").click()
+    kaisa.locator("#mod-reports li", has_text="ilmoitetaan taustalle").wait_for()
+    kaisa.wait_for_function("window.__tones >= 1")
+    assert re.match(r"^\(1\) ", kaisa.title())
+    close(kaisa, writer, reporter)

@@ -8,6 +8,7 @@
 // held message the same way wherever a moderator sees them (the helper console too).
 
 import { fmt, unmask } from "./chat-client.js";
+import { Notifier } from "./staff-notify.js";
 
 // The choices of moderation/actions.py: DURATION_PRESETS (seconds) and REASON_PRESETS.
 const DURATIONS = [600, 3600, 86400, 604800];
@@ -131,6 +132,18 @@ export function attach({ client, view, slug, strings: S }) {
   const status = $("mod-status");
   let moderator = false;
   const send = (frame) => client.transmit({ room: slug, ...frame });
+  // A crisis alert or a report while the moderator looks elsewhere: the tab's title
+  // counts them until they come back, and a desktop notification (when allowed) and a
+  // tone tell each (staff-notify.js; the alert's own tone is alertItem's).
+  const notifier = new Notifier({ strings: M });
+  let unseen = 0;
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) { unseen = 0; notifier.count(0); }
+  });
+  function tell(title, { urgent = false, tag = undefined, sound = true } = {}) {
+    if (document.hidden) { unseen += 1; notifier.count(unseen); }
+    notifier.notify({ title, urgent, tag, sound });
+  }
   const mine = (f, room) => room?.slug === slug || f.room === slug;
 
   // A message's moderator actions: what to do (remove the message, mute, remove from
@@ -352,7 +365,9 @@ export function attach({ client, view, slug, strings: S }) {
     settingsForm.elements.pinned.value = f.pinned || "";
   });
   client.on("alert", (f, room) => {
-    if (mine(f, room)) alertItem(alerts, f, M, (text) => { status.textContent = text; });
+    if (!mine(f, room)) return;
+    alertItem(alerts, f, M, (text) => { status.textContent = text; });
+    tell(fmt(M.new_crisis, { nick: f.nick }), { urgent: true, tag: `alert-${f.seq ?? f.held}`, sound: false });
   });
   client.on("pending", (f, room) => {
     if (mine(f, room)) heldItem(heldList, f, M, (id, approve) => send({ type: "decide", id, approve }), (t) => unmask(t, S));
@@ -371,6 +386,7 @@ export function attach({ client, view, slug, strings: S }) {
   const reportShow = (seq) => showButton(seq, M, (text) => { status.textContent = text; });
   client.on("report", (f, room) => {
     if (!mine(f, room)) return;
+    tell(M.new_report, { tag: `report-${f.id}` });
     const li = item(reportList, reportText(f), f.id);
     if (f.note) li.append(Object.assign(document.createElement("p"), { textContent: f.note }));
     li.append(reportShow(f.seq));
