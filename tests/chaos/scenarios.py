@@ -15,6 +15,7 @@ import random
 import shutil
 import signal
 import sqlite3
+import subprocess
 import tempfile
 import time
 import urllib.error
@@ -31,6 +32,7 @@ from tests.chaos.services import PrivatePostgres, PrivateRedis
 from tests.chaos.verify import Verdict, percentile, read_rooms, verify
 from tests.e2e.servers import ServerProcess, server_env, start_all, stop_all
 from tests.helpers import make_room
+from tests.redis_cluster import LocalCluster, _cli
 
 
 @dataclass
@@ -67,6 +69,7 @@ class ChaosRun:
         env: dict[str, str] | None = None,
         seed: int = 1,
         template: str | None = None,
+        redis_cluster: bool = False,
     ) -> None:
         self.database = database
         # With "postgres": a migrated database on the test server to clone instead of
@@ -82,6 +85,10 @@ class ChaosRun:
         self.rng = random.Random(seed)
         self.workdir = Path(tempfile.mkdtemp(prefix="kuulolla-chaos-"))
         self.redis = PrivateRedis(self.workdir)
+        # Three masters and three replicas instead of one Redis (tests/redis_cluster.py).
+        self.cluster: LocalCluster | None = (
+            LocalCluster(self.workdir / "cluster") if redis_cluster else None
+        )
         self.pg: PrivatePostgres | None = None
         self.pg_name: str | None = None
         self.servers: list[ServerProcess] = []
@@ -93,7 +100,11 @@ class ChaosRun:
     # ---------------------------------------------------------------- set-up
 
     async def __aenter__(self) -> ChaosRun:
-        self.redis.start()
+        if self.cluster is not None:
+            self.cluster.directory.mkdir()
+            await asyncio.to_thread(self.cluster.start)
+        else:
+            self.redis.start()
         if self.database == "sqlite":
             self.db_url = f"sqlite+aiosqlite:///{self.workdir / 'chaos.sqlite3'}"
         elif self.database == "private-postgres":
@@ -113,7 +124,8 @@ class ChaosRun:
         for slug in self.slugs:
             await make_room(db, slug, history_limit=20)
         await db.dispose()
-        env = server_env(self.db_url, redis_url=self.redis.url, prefix="chaos")
+        redis_url = self.cluster.url if self.cluster is not None else self.redis.url
+        env = server_env(self.db_url, redis_url=redis_url, prefix="chaos")
         env.update({"KUULOLLA_SHUTDOWN_GRACE": "5", "KUULOLLA_ROOM_CACHE_SECONDS": "0.5"})
         env.update(self.extra_env)
         self.servers = [
@@ -132,7 +144,10 @@ class ChaosRun:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await asyncio.to_thread(stop_all, self.servers)
-        self.redis.stop()
+        if self.cluster is not None:
+            self.cluster.stop()
+        else:
+            self.redis.stop()
         if self.pg is not None:
             await asyncio.to_thread(self.pg.stop)
         if self.pg_name is not None:
@@ -465,10 +480,12 @@ async def sqlite_kill(run: ChaosRun, duration: float, out: Outcome) -> None:
         out.failures.append(f"integrity_check: {result}")
 
 
-async def _cross_process_probe(run: ChaosRun, timeout: float) -> bool:
-    """Whether a message sent through one server reaches a client of another."""
+async def _cross_process_probe(run: ChaosRun, timeout: float, slug: str | None = None) -> bool:
+    """Whether a message sent through one server reaches a client of another (in
+    ``slug``, by default the first room)."""
     from tests.e2e.client import Client
 
+    room = slug or run.slugs[0]
     deadline = time.monotonic() + timeout
     attempt = 0
     while time.monotonic() < deadline:
@@ -479,9 +496,9 @@ async def _cross_process_probe(run: ChaosRun, timeout: float) -> bool:
             try:
                 # Two people present in a room cannot share a nickname, and a name
                 # is free again only once its holder's close has been handled.
-                await a.join(run.slugs[0], f"Luotain {attempt}")
-                await b.join(run.slugs[0], f"Kuuntelija {attempt}")
-                ack = await a.say(run.slugs[0], f"luotain {attempt}", f"probe-{attempt}")
+                await a.join(room, f"Luotain {attempt}")
+                await b.join(room, f"Kuuntelija {attempt}")
+                ack = await a.say(room, f"luotain {attempt}", f"probe-{attempt}")
                 while True:
                     frame = await b.expect(
                         "message", timeout=max(0.1, min(2.0, deadline - time.monotonic()))
@@ -494,6 +511,119 @@ async def _cross_process_probe(run: ChaosRun, timeout: float) -> bool:
         except Exception:
             await asyncio.sleep(0.2)
     return False
+
+
+async def cluster_failover(run: ChaosRun, duration: float, out: Outcome) -> None:
+    """On a Redis Cluster (3 masters, 3 replicas), kill the master carrying the most
+    room channels mid-run and let its replica take over; start the killed node again
+    (it rejoins as a replica) and later kill the replica that took over, so the slots
+    fail back. Each time: how long the cluster and the rooms' fan-out took to recover, and
+    what the gap fills delivered. Nothing may be lost."""
+    cluster = run.cluster
+    assert cluster is not None
+    run.start_fleet()
+    await asyncio.sleep(duration / 4)
+    gap_fills_before = _sum_metric(run, "kuulolla_gap_fills_total")
+    slots: tuple[int, int] | None = None
+    for round_ in (1, 2):
+        victim, slug = await _busiest_master(run, cluster, slots)
+        slots = (await asyncio.to_thread(cluster.masters))[victim]
+        acked = _acked(run)
+        killed = time.monotonic()
+        await asyncio.to_thread(cluster.kill, victim)
+        await asyncio.to_thread(cluster.wait_failover, victim)
+        promoted = time.monotonic() - killed
+        recovered = await _cross_process_probe(run, timeout=30.0, slug=slug)
+        fanout = time.monotonic() - killed
+        out.findings[f"failover{round_}_master_port"] = victim
+        out.findings[f"failover{round_}_replica_promoted_s"] = round(promoted, 2)
+        out.findings[f"failover{round_}_fanout_recovered_s"] = (
+            round(fanout, 2) if recovered else None
+        )
+        out.findings[f"failover{round_}_acked_meanwhile"] = _acked(run) - acked
+        if not recovered:
+            out.failures.append(f"failover {round_}: fan-out in {slug} did not recover in 30 s")
+        if not run.alive():
+            out.failures.append(f"failover {round_}: a worker exited")
+        if round_ == 1:
+            # Back as a replica of the promoted master, so the next kill fails back.
+            await asyncio.to_thread(_restart_node, cluster, victim)
+        await asyncio.sleep(duration / 4)
+    out.findings["gap_fills"] = _sum_metric(run, "kuulolla_gap_fills_total") - gap_fills_before
+    out.findings["gap_messages"] = _sum_metric(run, "kuulolla_gap_messages_total")
+    out.findings["broker_reconnects"] = _sum_metric(run, "kuulolla_broker_reconnects_total")
+    out.findings["publish_failures"] = _sum_metric(run, "kuulolla_broker_publish_failures_total")
+    out.findings["delivered"] = sum(len(c.log.received) for c in run.clients)
+    # From the clients' own messages' timestamps (the probes' texts carry none).
+    latencies = [x for c in run.clients for x in c.log.latencies if x < 3600]
+    out.findings["delivery_p50_ms"] = round(percentile(latencies, 50) * 1000, 1)
+    out.findings["delivery_p99_ms"] = round(percentile(latencies, 99) * 1000, 1)
+    out.findings["delivery_max_s"] = round(max(latencies, default=0.0), 2)
+
+
+def _sum_metric(run: ChaosRun, name: str) -> float:
+    return sum(run.metric(s, name) for s in run.servers)
+
+
+def _acked(run: ChaosRun) -> int:
+    return sum(len(c.log.acked) for c in run.clients)
+
+
+async def _busiest_master(
+    run: ChaosRun, cluster: LocalCluster, slots: tuple[int, int] | None
+) -> tuple[int, str]:
+    """The master serving ``slots`` (by default the one carrying the most of the run's
+    room channels), and one of its rooms."""
+    from sqlalchemy import select
+
+    from kuulolla.rooms.models import Room
+
+    db = Database.from_url(run.db_url)
+    try:
+        async with db.read() as conn:
+            ids = dict((await conn.execute(select(Room.id, Room.slug))).tuples().all())
+    finally:
+        await db.dispose()
+    by_master: dict[int, list[str]] = {}
+    for port in await asyncio.to_thread(cluster.masters):
+        for channel in await asyncio.to_thread(cluster.shard_channels, port):
+            room_id = channel.rsplit(":", 1)[1]
+            if room_id.isdigit() and ids.get(int(room_id)) in run.slugs:
+                by_master.setdefault(port, []).append(ids[int(room_id)])
+    masters = await asyncio.to_thread(cluster.masters)
+    if slots is not None:
+        port = next(p for p, served in masters.items() if served == slots)
+    else:
+        port = max(by_master, key=lambda p: len(by_master[p]))
+    return port, sorted(by_master.get(port, run.slugs))[0]
+
+
+def _restart_node(cluster: LocalCluster, port: int) -> None:
+    """Start a killed node again on its port with its cluster file: it rejoins as a
+    replica of the master that took its slots, and follows it before this returns."""
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port", str(port),
+            "--bind", "127.0.0.1",
+            "--cluster-enabled", "yes",
+            "--cluster-config-file", f"nodes-{port}.conf",
+            "--cluster-node-timeout", "1000",
+            "--cluster-replica-validity-factor", "0",
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", str(cluster.directory),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    cluster.procs[port] = proc
+    deadline = time.monotonic() + 30
+    while "master_link_status:up" not in _cli(port, "INFO", "replication"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"redis node {port} did not rejoin as a replica")
+        time.sleep(0.2)
+    cluster.wait_ok()
 
 
 SCENARIOS: dict[str, tuple[Scenario, dict[str, Any]]] = {
@@ -519,6 +649,10 @@ SCENARIOS: dict[str, tuple[Scenario, dict[str, Any]]] = {
     "reconnect-storm": (reconnect_storm, {"clients": 60}),
     "database-restart": (database_restart, {"database": "private-postgres"}),
     "sqlite-kill": (sqlite_kill, {"database": "sqlite"}),
+    "cluster-failover": (
+        cluster_failover,
+        {"redis_cluster": True, "clients": 48, "rooms": 12, "send_interval": 0.5},
+    ),
 }
 
 
