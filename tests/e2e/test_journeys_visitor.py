@@ -394,9 +394,11 @@ def test_conversation_shows_the_first_message_and_the_box_on_one_screen(
         ):
             assert on_screen(visitor, element), name
     finally:
-        if visitor.locator("#end").is_visible():
-            visitor.locator("#end").click()
-            visitor.locator("#after").wait_for(state="visible")
+        # The site as it was: the conversation ended, or the visitor out of the queue.
+        for leave, then in (("#end", "#after"), ("#leave", "#entry")):
+            if visitor.locator(leave).is_visible():
+                visitor.locator(leave).click()
+                visitor.locator(then).wait_for(state="visible")
         visitor.context.close()
         helper.context.close()
 
