@@ -216,6 +216,7 @@ async def topic_page(request: Request) -> Response:
                     request,
                     organisation_numbers=org.crisis_numbers if org else (),
                     organisation_id=topic.organisation_id,
+                    audience=topic.audience,
                 )
             ),
             "topic": topic,

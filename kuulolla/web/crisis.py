@@ -30,6 +30,7 @@ from kuulolla.core import i18n
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.i18n import N_
+from kuulolla.queue import helpnow
 from kuulolla.queue import service as queue_service
 
 log = logging.getLogger(__name__)
@@ -151,8 +152,11 @@ _open_chat: weakref.WeakKeyDictionary[Database, dict[str, tuple[datetime, Found]
 )
 
 
-async def _find_open_chat(db: Database, *, now: datetime, organisation_id: int | None) -> Found:
-    topics = await queue_service.list_topics(db)
+async def _find_open_chat(
+    db: Database, *, now: datetime, organisation_id: int | None, audience: str
+) -> Found:
+    never = helpnow.NOT_OFFERED.get(audience, frozenset())
+    topics = [t for t in await queue_service.list_topics(db) if t.audience not in never]
     # The organisation's own topics first.
     topics.sort(key=lambda t: t.organisation_id != organisation_id)
     for topic in topics:
@@ -174,15 +178,25 @@ def _shown_chat(found: Found, locale: str) -> OpenChat | None:
 
 
 async def open_chat(
-    db: Database, *, now: datetime, locale: str, organisation_id: int | None = None
+    db: Database,
+    *,
+    now: datetime,
+    locale: str,
+    organisation_id: int | None = None,
+    audience: str = "all",
 ) -> OpenChat | None:
-    """A one-to-one chat that takes visitors now (the organisation's own first), looked
-    up at most every ``OPEN_CHAT_SECONDS`` per process and organisation."""
-    key = str(organisation_id)
+    """A one-to-one chat that takes visitors now (the organisation's own first; on the
+    page of a topic for young people none for adults only, and the other way round:
+    queue/helpnow.py), looked up at most every ``OPEN_CHAT_SECONDS`` per process,
+    organisation and audience."""
+    key = f"{organisation_id}:{audience}"
     known = _open_chat.setdefault(db, {})
     cached = known.get(key)
     if cached is None or not _fresh(cached, now):
-        cached = (now, await _find_open_chat(db, now=now, organisation_id=organisation_id))
+        cached = (
+            now,
+            await _find_open_chat(db, now=now, organisation_id=organisation_id, audience=audience),
+        )
         known[key] = cached
     return _shown_chat(cached[1], locale)
 
@@ -190,7 +204,7 @@ async def open_chat(
 def known_open_chat(db: Database, *, now: datetime, locale: str) -> OpenChat | None:
     """The chat open now of the last look-up in ``db`` for pages of no organisation, if
     it is at most ``OPEN_CHAT_SECONDS`` old; asks the database nothing."""
-    cached = _open_chat.get(db, {}).get(str(None))
+    cached = _open_chat.get(db, {}).get("None:all")
     if cached is None or not _fresh(cached, now):
         return None
     return _shown_chat(cached[1], locale)
@@ -229,6 +243,7 @@ async def help_context(
     *,
     organisation_numbers: Sequence[dict[str, Any]] = (),
     organisation_id: int | None = None,
+    audience: str = "all",
 ) -> dict[str, Any]:
     """The template context of the crisis box for a page of the organisation whose
     numbers are given (none: the service's defaults), with a chat open now: the
@@ -240,5 +255,6 @@ async def help_context(
         now=request.state.clock.now(),
         locale=locale,
         organisation_id=organisation_id,
+        audience=audience,
     )
     return {"crisis_box": CrisisHelp(found, shown, chat)}

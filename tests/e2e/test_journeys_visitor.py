@@ -544,7 +544,8 @@ def test_a_youth_topic_offers_no_chat_for_adults_only(
     browser: Any, site: Any, viewport: str
 ) -> None:
     """On the youth chat's page the help open now lists another organisation's chat for
-    everyone, and not its chat for adults (the relationship chat, open around the clock)."""
+    everyone, and not its chat for adults (the relationship chat, open around the clock),
+    nor does the crisis strip name that one as the chat open now."""
     base = site.server.http
     in_site_db(site, ensure_wait_topic)  # Arjen Tuki's, for everyone, open now
     page = new_page(browser, viewport=VIEWPORTS[viewport])
@@ -555,5 +556,8 @@ def test_a_youth_topic_offers_no_chat_for_adults_only(
         shot(page, f"help-youth-{viewport}")
         assert help_now.locator(f"a[href='/chat/{WAIT_TOPIC}']").count() == 1
         assert help_now.locator(f"a[href='/chat/{TOPIC}']").count() == 0
+        strip = page.locator("#crisis-help")
+        assert strip.locator("a[href^='/chat/']").count() == 1
+        assert strip.locator(f"a[href='/chat/{TOPIC}']").count() == 0
     finally:
         page.context.close()
