@@ -25,11 +25,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from kuulolla.accounts.models import Organisation
+from kuulolla.accounts.models import Organisation, StaffUser
 from kuulolla.core.db import Database
 from kuulolla.moderation.models import CrisisAlert
 from kuulolla.queue import console
 from kuulolla.queue.models import QueueFeedback, QueueHelper, QueueTopic
+from kuulolla.shifts.models import ShiftAssignmentRow, ShiftDebrief, ShiftRow
 from tests.accounts.helpers import add_person, make_session
 from tests.conftest import drop_database, make_database_url
 from tests.e2e.browser import axe_violations, new_page
@@ -663,3 +664,54 @@ def test_a_report_in_the_room_is_told_to_its_moderator_in_the_background(
     kaisa.wait_for_function("window.__tones >= 1")
     assert re.match(r"^\(1\) ", kaisa.title())
     close(kaisa, writer, reporter)
+
+
+def ask_debrief(url: str, who: str) -> None:
+    """``who`` (a username) asks for a debrief after a shift that ended an hour ago."""
+
+    async def work() -> None:
+        db = Database.from_url(url)
+        now = datetime.now(UTC)
+        async with db.session() as session:
+            org = await session.scalar(
+                select(Organisation.id).where(Organisation.slug == "arjen-tuki")
+            )
+            person = await session.scalar(select(StaffUser.id).where(StaffUser.username == who))
+            assert org is not None and person is not None
+            shift = ShiftRow(
+                organisation_id=org,
+                day=(now - timedelta(hours=4)).date(),
+                starts_at=now - timedelta(hours=4),
+                ends_at=now - timedelta(hours=1),
+            )
+            session.add(shift)
+            await session.flush()
+            assignment = ShiftAssignmentRow(
+                shift_id=shift.id, person_id=person, role="volunteer", created_at=now
+            )
+            session.add(assignment)
+            await session.flush()
+            session.add(ShiftDebrief(assignment_id=assignment.id, created_at=now, wants_talk=True))
+        await db.dispose()
+
+    run_async(work)
+
+
+def test_the_headers_count_follows_what_comes_in_while_the_desk_is_open(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """Tuula keeps her desk open; Ville asks for a debrief: when she comes back to the
+    tab, the staff header counts it as new without a reload, and the notification
+    centre lists it."""
+    tuula = desk(desk_site, browser, SECOND)
+    tuula.evaluate("window.__same_page = true")
+    count = tuula.locator("#waiting-count")
+    tuula.wait_for_load_state("networkidle")
+    before = int((count.text_content() or "0").split()[0] or 0) if count.is_visible() else 0
+    ask_debrief(desk_site.url, HELPER)
+    tuula.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    count.filter(has_text=re.compile(rf"^{before + 1}")).wait_for()
+    assert tuula.evaluate("window.__same_page") is True
+    tuula.locator("#waiting-link").click()
+    tuula.locator("#waiting-list li", has_text="Purku").first.wait_for()
+    close(tuula)

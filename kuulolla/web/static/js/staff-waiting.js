@@ -1,8 +1,10 @@
 // The notification centre's count in the staff header: what waits for the person
 // (/staff/waiting) that they have not yet seen on that page, kept as seen on this
-// device. On the page itself, the new items are marked and then counted as seen.
+// device, read again while the page stays open. On the page itself, the new items are
+// marked and then counted as seen.
 
 const KEY = "kuulolla.staff.seen";
+const REFRESH_MS = 120000;
 const link = document.getElementById("waiting-link");
 const count = document.getElementById("waiting-count");
 
@@ -24,7 +26,7 @@ if (list) {
   keep(keys);
   if (count) count.hidden = true;
 } else if (link && count) {
-  fetch("/staff/waiting", { headers: { accept: "application/json" }, credentials: "same-origin" })
+  const refresh = () => fetch("/staff/waiting", { headers: { accept: "application/json" }, credentials: "same-origin" })
     .then((r) => (r.ok ? r.json() : { keys: [] }))
     .then((data) => {
       const before = seen();
@@ -41,4 +43,9 @@ if (list) {
       count.hidden = !fresh;
     })
     .catch(() => {});
+  refresh();
+  // A staff page stays open for a shift (the desk, the console): the count follows
+  // what comes in, read again every few minutes and whenever the tab comes back.
+  setInterval(() => { if (!document.hidden) refresh(); }, REFRESH_MS);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
 }
