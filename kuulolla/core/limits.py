@@ -18,7 +18,8 @@ Three backends behind one Protocol (:class:`Limiter`):
 
 - :class:`RedisLimiter` when Redis is configured: one Lua script per attempt
   (``INCRBY``, ``PEXPIRE`` on the window's first attempt, ``DECRBY`` when over the
-  limit), shared by every process; the keys expire by themselves. While Redis cannot
+  limit), shared by every process; the keys expire by themselves. The attempts of
+  the same moment share one pipeline. While Redis cannot
   be reached an in-process limiter stands in, so limits still hold per process.
 - :class:`DatabaseLimiter` without Redis on PostgreSQL: ``INSERT … ON CONFLICT DO
   UPDATE … WHERE count + cost <= limit RETURNING count`` on ``rate_counters``; a
@@ -38,6 +39,7 @@ Use::
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
@@ -46,7 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -54,7 +56,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from kuulolla.core import metrics
 from kuulolla.core.db import Database
 from kuulolla.core.models import RateCounter
-from kuulolla.core.redis_pool import close_redis, pooled_redis
+from kuulolla.core.redis_pool import close_redis, is_cluster, pooled_redis
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +201,13 @@ REDIS_DOWN_SECONDS = 5.0  # after a failure, count in process this long before r
 
 
 class RedisLimiter:
-    """Counters shared by every process through Redis."""
+    """Counters shared by every process through Redis.
+
+    On one Redis, the attempts of the same moment go in one pipeline (a reconnect
+    storm's hellos and joins: one round trip and one pooled connection for all that
+    arrived while the previous pipeline was under way, not one each); each is still
+    its own script call, counted and answered as alone. On a cluster each attempt is
+    sent by itself (its key decides the node)."""
 
     def __init__(self, url: str, *, prefix: str, wall: Wall = time.time) -> None:
         self._redis: Any = pooled_redis(url)
@@ -208,6 +216,11 @@ class RedisLimiter:
         self._refund = self._redis.register_script(REFUND_SCRIPT)
         self.fallback = MemoryLimiter(wall=wall)
         self._down_until = 0.0
+        self._grouped = not is_cluster(url)
+        self._waiting: list[tuple[list[Any], asyncio.Future[Any]]] = []
+        self._sending = False
+        self._background: set[asyncio.Task[None]] = set()
+        self.round_trips = 0  # pipelines and single calls sent (for tests and benchmarks)
 
     def _usable(self) -> bool:
         return time.monotonic() >= self._down_until
@@ -226,9 +239,7 @@ class RedisLimiter:
             name = self._prefix + storage_key(rule, key)
             window_ms = max(1, int(rule.window * 1000))
             try:
-                allowed, count, left = await self._take(
-                    keys=[name], args=[cost, window_ms, rule.limit]
-                )
+                allowed, count, left = await self._take_one([name, cost, window_ms, rule.limit])
             except (RedisError, OSError) as exc:
                 self._failed(exc)
             else:
@@ -237,6 +248,56 @@ class RedisLimiter:
                     return Verdict(False, int(count), max(0, int(left)) / 1000)
                 return Verdict(True, int(count))
         return self.fallback.take_now(rule, key, cost=cost)
+
+    async def _take_one(self, call: list[Any]) -> Any:
+        """The take script's answer for ``call`` (key, cost, window, limit)."""
+        if not self._grouped:
+            self.round_trips += 1
+            return await self._take(keys=call[:1], args=call[1:])
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._waiting.append((call, future))
+        if not self._sending:
+            self._sending = True
+            task = loop.create_task(self._send())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+        return await future
+
+    async def _send(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    answers = await self._take_all([call for call, _ in batch])
+                except Exception as exc:
+                    answers = [exc] * len(batch)
+                for (_, future), answer in zip(batch, answers, strict=True):
+                    if future.done():
+                        continue
+                    if isinstance(answer, Exception):
+                        future.set_exception(answer)
+                    else:
+                        future.set_result(answer)
+        finally:
+            self._sending = False
+
+    async def _take_all(self, calls: list[list[Any]]) -> list[Any]:
+        self.round_trips += 1
+        if len(calls) == 1:  # the script object loads the script when Redis lost it
+            return [await self._take(keys=calls[0][:1], args=calls[0][1:])]
+        answers = await self._pipeline(calls)
+        if any(isinstance(a, NoScriptError) for a in answers):  # Redis restarted empty
+            await self._redis.script_load(TAKE_SCRIPT)
+            self.round_trips += 1
+            answers = await self._pipeline(calls)
+        return answers
+
+    async def _pipeline(self, calls: list[list[Any]]) -> list[Any]:
+        pipe = self._redis.pipeline(transaction=False)
+        for name, *args in calls:
+            pipe.evalsha(self._take.sha, 1, name, *args)
+        return list(await pipe.execute(raise_on_error=False))
 
     async def refund(self, rule: Rule, key: str | bytes, *, cost: int = 1) -> None:
         if not self._usable():

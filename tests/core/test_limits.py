@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -229,3 +230,30 @@ async def test_redis_takes_a_storm_of_attempts_without_falling_back(
         if keys:
             await limiter._redis.delete(*keys)
         await limiter.close()
+
+
+@pytest.mark.asyncio
+async def test_redis_attempts_of_a_moment_share_a_pipeline(tmp_path: Path) -> None:
+    """Attempts made at once go to Redis in a few pipelines, each counted on its own,
+    and still after Redis has lost its scripts (a restart)."""
+    import redis.asyncio
+
+    from tests.chaos.services import PrivateRedis
+
+    server = PrivateRedis(tmp_path)
+    server.start()
+    limiter = RedisLimiter(server.url, prefix="t")
+    rule = Rule("test.pipeline", limit=1000, window=60.0)
+    try:
+        first = await asyncio.gather(*(limiter.take(rule, "k") for _ in range(100)))
+        assert sorted(v.count for v in first) == list(range(1, 101))
+        assert limiter.round_trips <= 5
+        admin = redis.asyncio.Redis.from_url(server.url)
+        await admin.script_flush()
+        await admin.aclose()
+        again = await asyncio.gather(*(limiter.take(rule, "k") for _ in range(100)))
+        assert sorted(v.count for v in again) == list(range(101, 201))
+        assert limiter.fallback._counts == {}
+    finally:
+        await limiter.close()
+        server.stop()
