@@ -196,10 +196,11 @@ class Servers:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     profile: Path | None = None  # cProfile each Kuulolla process into this directory
     sample: Path | None = None  # sample each Kuulolla process's stacks into this directory
+    processes: int = 2
 
     def start(self, workdir: Path) -> None:
         py = sys.executable
-        for i in range(2):
+        for i in range(self.processes):
             port = free_port()
             log = (workdir / f"{self.kind}-{i}.log").open("ab")
             env = dict(os.environ)
@@ -222,6 +223,9 @@ class Servers:
                         "KUULOLLA_SOCKETS_PER_NETWORK": "100000",
                         "KUULOLLA_HELLOS_PER_NETWORK": "100000",
                         "KUULOLLA_JOINS_PER_NETWORK": "100000",
+                        # 10,000 clients in one process (--processes 1) and the
+                        # bench's scrapes of /metrics beside them.
+                        "KUULOLLA_MAX_CONNECTIONS": "11000",
                     }
                 )
                 cmd = [py, "-m", "kuulolla", "serve"]
@@ -661,6 +665,13 @@ def main() -> int:
         "round's), and print the functions with the most cumulative time",
     )
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="server processes of each server (2; 1 puts every connection in one process: "
+        "`c --clients 10000 --processes 1`)",
+    )
+    parser.add_argument(
         "--sample",
         type=Path,
         metavar="DIR",
@@ -726,6 +737,7 @@ def main() -> int:
                         url,
                         profile=args.profile,
                         sample=args.sample,
+                        processes=args.processes,
                     )
                     try:
                         servers.start(workdir)
