@@ -56,6 +56,11 @@ from kuulolla.core.ids import keyed, short_id
 log = logging.getLogger(__name__)
 
 PRESENCE_DEBOUNCE = 0.3
+# A presence frame goes to every socket of the room here, so a busy room's count is
+# told less often: 2 ms more per local socket (0.5 s at 100, 2.3 s at 1,000). While
+# 10,000 clients join one process, pushes every 0.3 s to rooms of 1,000 were most of
+# its CPU.
+PRESENCE_DEBOUNCE_PER_SOCKET = 0.002
 PRESENCE_HEARTBEAT = 10.0
 PRESENCE_EXPIRY = 30.0
 HUB_LINGER = 30.0
@@ -488,8 +493,9 @@ class Fanout:
 
     def _schedule_presence_push(self, hub: Hub) -> None:
         if hub._presence_handle is None:
+            delay = PRESENCE_DEBOUNCE + PRESENCE_DEBOUNCE_PER_SOCKET * hub.local_count
             hub._presence_handle = asyncio.get_running_loop().call_later(
-                PRESENCE_DEBOUNCE, self._push_presence, hub
+                delay, self._push_presence, hub
             )
 
     def _publish_presence(self, hub: Hub) -> None:
