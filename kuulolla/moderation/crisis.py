@@ -24,7 +24,9 @@ The lexicon (``data/crisis.txt``) is a list of phrase patterns in sections:
     sitten", "nuorena", "used to"), ``resolved`` ("nyt menee hyvin", "oon toipunut"),
     ``again`` ("taas", "eilen", "again": it is not over), ``topic`` (a question
     about the subject: "mistä tietää onko…", "miten toimia jos joku…") and ``quote``
-    (a song, its lyrics, a line: "biisi", "lyrics", "låt").
+    (a song, its lyrics, a line: "biisi", "lyrics", "låt"), and ``own`` (the writer
+    says a story's or the news' act is theirs too: "mä teen ihan samaa", "that's
+    exactly what i do": the words that made it fiction or news no longer void it).
 ``@name = a|b|c``
     A macro: ``@name`` in an element stands for those alternatives.
 
@@ -152,7 +154,7 @@ _MACRO_START = re.compile(r"^@\w+\s*=")
 # A group: alternatives of one or more words each, "(hyvää yötä|good night)".
 _GROUP = re.compile(r"\(([^()]*)\)")
 CONTEXTS = (
-    "joke", "serious", "cause", "past", "resolved", "again", "topic", "quote", "family"
+    "joke", "serious", "cause", "past", "resolved", "again", "topic", "quote", "family", "own"
 )  # fmt: skip
 # How far (in words) after a family member's word the violence they do may start.
 _FAMILY_REACH = 4
@@ -582,6 +584,7 @@ class Detector:
                 if span is not None:
                     consumed.update(span)
         hits: list[tuple[Pattern, list[int]]] = []
+        cancelled: list[tuple[Pattern, list[int]]] = []
         matched: set[str] = set()
         voided = bool(consumed)
         for i, pattern in starts:
@@ -594,14 +597,23 @@ class Detector:
             if not pattern.negated_itself and _negated(words, span):
                 continue
             if self._cancelled(pattern.category, words, span, sentences):
-                voided = True
+                cancelled.append((pattern, span))
                 continue
             matched.add(pattern.id)
             hits.append((pattern, span))
         context: dict[str, list[list[int]]] = {}
+        if cancelled:
+            # A story, the news or a song is no crisis, unless the writer says it is
+            # their own too: "luin kirjaa jossa hahmo viiltelee ja mä teen ihan samaa".
+            context = self._context(words, every, sentences)
+            if "own" in context:
+                hits += [(p, span) for p, span in cancelled if p.id not in matched]
+                matched.update(p.id for p, _ in cancelled)
+            else:
+                voided = True
         if hits:
             # How the message is meant is read only once something matched.
-            context = self._context(words, every, sentences)
+            context = context or self._context(words, every, sentences)
             if "past" in context and "resolved" in context and "again" not in context:
                 return None, True  # told as over: see the module docstring
             if "topic" in context:

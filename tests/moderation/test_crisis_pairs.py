@@ -1020,3 +1020,64 @@ def test_lines_with_groups_match_as_meant(voikko: Finnish, pair: Pair) -> None:
     """A line with alternatives of several words matches each as a whole, and the
     everyday sentence beside it does not."""
     check(voikko, pair)
+
+
+# A story, the news or a song beside the writer's own life ("mä teen ihan samaa"), a dose
+# question asked for oneself, and the person one lives with as the one who hits.
+OWN12: list[Pair] = [
+    (
+        "luin kirjaa jossa päähenkilö viiltelee ja mä teen ihan samaa joka ilta",
+        ("self_harm",),
+        "luin kirjaa jossa päähenkilö viiltelee, tosi rankka tarina",
+        (),
+    ),
+    (
+        "näin uutisen siitä sillalta hypänneestä ja mietin et mäkin voisin tehdä niin",
+        ("suicide",),
+        "näin uutisen siitä sillalta hypänneestä, tosi surullista",
+        (),
+    ),
+    (
+        "in the movie she cuts herself to cope and that's exactly what i do every night",
+        ("self_harm",),
+        "in the movie she cuts herself to cope, it was hard to watch",
+        (),
+    ),
+    (
+        "my friend cuts herself and i don't know what to do",
+        ("self_harm",),
+        "my friend cuts her own hair and it looks great",
+        (),
+    ),
+    (
+        "is 40 paracetamol enough? i have them right here",
+        ("suicide",),
+        "is 1 paracetamol enough for a headache?",
+        (),
+    ),
+    (
+        "hur många sömntabletter behövs för att inte vakna? frågar för mig själv",
+        ("suicide",),
+        "hur många sömntabletter får man ta per natt?",
+        (),
+    ),
+    (
+        "se jonka kanssa mä asun lyö mua kun se on vihainen",
+        ("abuse",),
+        "se jonka kanssa mä asun kokkaa aina tosi hyvää ruokaa",
+        (),
+    ),
+    (
+        "the person i live with hits me when i don't do what he says",
+        ("abuse",),
+        "the person i live with hits the gym every morning",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", OWN12, ids=lambda p: p[0])
+def test_a_story_and_the_writers_own_life(voikko: Finnish, pair: Pair) -> None:
+    """A story or the news alerts when the writer says it is theirs too, and the
+    sentence that only tells the story does not."""
+    check(voikko, pair)
