@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import links, logic, sessions
+from kuulolla.accounts import links, logic, sessions, signin
 from kuulolla.accounts.passwords import Busy
 from kuulolla.core import i18n
 from kuulolla.core.errors import AppError
@@ -44,7 +44,7 @@ def _next(request: Request, form: dict[str, str] | None = None) -> str:
     return logic.safe_next(raw)
 
 
-def _finish(request: Request, result: sessions.SignInResult, target: str) -> Response:
+def _finish(request: Request, result: signin.SignInResult, target: str) -> Response:
     """Redirect after a complete sign-in with the new session cookie, and remember the
     device (it then has a throttle counter of its own)."""
     settings = settings_of(request)
@@ -52,14 +52,14 @@ def _finish(request: Request, result: sessions.SignInResult, target: str) -> Res
     assert result.token is not None and result.user_id is not None
     set_session_cookie(response, settings, result.token)
     cookies = getattr(request.state, "cookies", {}) or {}
-    device = sessions.parse_device(
+    device = signin.parse_device(
         cookies.get(cookie_names(settings).device), secret=settings.secret_key
     )
     if device is None or device[0] != result.user_id:
         set_device_cookie(
             response,
             settings,
-            sessions.new_device_cookie(secret=settings.secret_key, user_id=result.user_id),
+            signin.new_device_cookie(secret=settings.secret_key, user_id=result.user_id),
         )
     return response
 
@@ -85,7 +85,7 @@ async def sign_in(request: Request) -> Response:
     problems = errors(request)
     status = 400
     try:
-        result = await sessions.do_sign_in(
+        result = await signin.do_sign_in(
             db_of(request),
             passwords=passwords_of(request),
             throttle=throttle_of(request),
@@ -101,7 +101,7 @@ async def sign_in(request: Request) -> Response:
             ),
             now=clock_of(request).now(),
         )
-    except (sessions.SignInThrottled, Busy) as exc:
+    except (signin.SignInThrottled, Busy) as exc:
         problems.add("username", exc.translated(request.state.locale))
         status = exc.status
     else:
@@ -143,7 +143,7 @@ async def second_factor(request: Request) -> Response:
         cookies = getattr(request.state, "cookies", {}) or {}
         token = cookies.get(cookie_names(settings_of(request)).session, "")
         try:
-            result = await sessions.do_second_factor(
+            result = await signin.do_second_factor(
                 db_of(request),
                 throttle=throttle_of(request),
                 settings=settings_of(request),
@@ -152,7 +152,7 @@ async def second_factor(request: Request) -> Response:
                 client_address=client_address(request),
                 now=clock_of(request).now(),
             )
-        except sessions.SignInExpired as exc:
+        except signin.SignInExpired as exc:
             response = render(
                 request,
                 "accounts/sign_in.html",
@@ -166,7 +166,7 @@ async def second_factor(request: Request) -> Response:
             )
             clear_session_cookie(response, settings_of(request))
             return response
-        except sessions.SignInThrottled as exc:
+        except signin.SignInThrottled as exc:
             problems.add("code", exc.translated(request.state.locale))
             status = exc.status
         else:
@@ -241,7 +241,7 @@ async def welcome(request: Request) -> Response:
             status = exc.status
         else:
             # Signed in at once: asking for the password just set would only be a chore.
-            result = await sessions.do_start_session(
+            result = await signin.do_start_session(
                 db_of(request), user_id=user_id, settings=settings_of(request), now=now
             )
             if result.status == "signed_in":

@@ -1,7 +1,9 @@
 """Organisations, people, memberships and the audit log in the database (qualifications:
 accounts/qualifications.py).
 
-Sign-in, sessions, second factors and one-time links are in accounts/sessions.py.
+Sign-in is in accounts/signin.py, sessions in accounts/sessions.py, second factors in
+accounts/second_factor.py and one-time links in accounts/links.py.
+
 Every ``do_*`` that changes what a person may do writes an audit event in the same
 transaction and tells connected sockets through :class:`SessionEvents`. Functions
 that act for someone take the acting :class:`Principal` and check it with the pure

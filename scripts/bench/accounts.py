@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from kuulolla.accounts import sessions
+from kuulolla.accounts import sessions, signin
 from kuulolla.accounts.links import do_create_staff
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.accounts.service import do_create_organisation
@@ -73,7 +73,7 @@ async def main(signins: int, requests: int) -> None:
         start = time.perf_counter()
         results = await asyncio.gather(
             *(
-                sessions.do_sign_in(
+                signin.do_sign_in(
                     db,
                     passwords=bounded,
                     throttle=throttle,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kuulolla import demo
-from kuulolla.accounts import service, sessions
+from kuulolla.accounts import service, signin
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.core.db import Database
 from tests.accounts.helpers import make_throttle
@@ -29,7 +29,7 @@ async def test_demo_staff_sign_in_with_the_printed_passwords(sqlite_url: str) ->
         assert len(staff) == len(demo.STAFF) and sum(p.is_admin for p in staff) == 1
         throttle = make_throttle(free=50, client_free=50)
         for username, password, _ in (second[0], second[2]):
-            result = await sessions.do_sign_in(
+            result = await signin.do_sign_in(
                 db,
                 passwords=Passwords(),
                 throttle=throttle,

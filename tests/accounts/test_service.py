@@ -11,7 +11,16 @@ import pytest_asyncio
 from argon2 import PasswordHasher
 from sqlalchemy import select, text
 
-from kuulolla.accounts import crypto, links, qualifications, second_factor, service, sessions, totp
+from kuulolla.accounts import (
+    crypto,
+    links,
+    qualifications,
+    second_factor,
+    service,
+    sessions,
+    signin,
+    totp,
+)
 from kuulolla.accounts.models import AuditEvent, StaffUser
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.accounts.permissions import Principal, Role
@@ -58,8 +67,8 @@ def throttle(clock: FrozenClock) -> SignInThrottle:
 
 async def sign_in(
     db: Database, username: str, password: str, clock: FrozenClock, **kw: object
-) -> sessions.SignInResult:
-    return await sessions.do_sign_in(
+) -> signin.SignInResult:
+    return await signin.do_sign_in(
         db,
         passwords=Passwords(),
         throttle=kw.pop("throttle", None) or throttle(clock),  # type: ignore[arg-type]
@@ -144,7 +153,7 @@ async def test_unknown_user_and_wrong_password_look_the_same(
         now=NOW,
     )
     inactive = await sign_in(db, "target-alfa", PASSWORD, clock)
-    assert unknown == wrong == inactive == sessions.SignInResult("failed")
+    assert unknown == wrong == inactive == signin.SignInResult("failed")
 
 
 @pytest.mark.asyncio
@@ -159,7 +168,7 @@ async def test_repeated_failures_are_throttled_for_any_username(
             assert (
                 await sign_in(db, name, "väärä salasana tässä", clock, throttle=limiter)
             ).status == "failed"
-        with pytest.raises(sessions.SignInThrottled) as info:
+        with pytest.raises(signin.SignInThrottled) as info:
             await sign_in(db, name, PASSWORD, clock, throttle=limiter)
         assert info.value.params == {"minutes": 15}
     clock.advance(900)
@@ -411,7 +420,7 @@ async def test_totp_sign_in_and_recovery_codes(db: Database, world: World) -> No
     clock.advance(60)
     limiter = throttle(clock)
 
-    async def second(code: str) -> sessions.SignInResult:
+    async def second(code: str) -> signin.SignInResult:
         pending = await sign_in(db, "volunteer-beeta", PASSWORD, clock, throttle=limiter)
         assert pending.status == "second_factor" and pending.token
         assert not (
@@ -419,7 +428,7 @@ async def test_totp_sign_in_and_recovery_codes(db: Database, world: World) -> No
                 db, token=pending.token, now=clock.now(), settings=settings
             )
         ).principal.authenticated
-        return await sessions.do_second_factor(
+        return await signin.do_second_factor(
             db,
             throttle=limiter,
             settings=settings,
@@ -460,7 +469,7 @@ async def test_five_wrong_codes_end_the_pending_sign_in(db: Database, world: Wor
     pending = await sign_in(db, "professional-alfa", PASSWORD, clock, throttle=limiter)
     assert pending.token
     for _ in range(5):
-        result = await sessions.do_second_factor(
+        result = await signin.do_second_factor(
             db,
             throttle=limiter,
             settings=settings,
@@ -470,8 +479,8 @@ async def test_five_wrong_codes_end_the_pending_sign_in(db: Database, world: Wor
             now=NOW,
         )
         assert result.status == "failed"
-    with pytest.raises(sessions.SignInExpired):
-        await sessions.do_second_factor(
+    with pytest.raises(signin.SignInExpired):
+        await signin.do_second_factor(
             db,
             throttle=limiter,
             settings=settings,
