@@ -27,7 +27,7 @@ from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
 from kuulolla.questions import experts as staff_people
-from kuulolla.questions import logic, service, staff
+from kuulolla.questions import logic, service, staff, workflow
 from kuulolla.questions.logic import Action, Actor, State
 from kuulolla.questions.permissions import (
     ANSWER_QUESTIONS,
@@ -423,7 +423,7 @@ async def accept(request: Request) -> Response:
     days = request.app.state.settings.question_deadline_days
 
     async def work() -> object:
-        await staff.do_accept(db, question_id=qid, actor=actor, default_days=days, now=now)
+        await workflow.do_accept(db, question_id=qid, actor=actor, default_days=days, now=now)
         return None
 
     return await _step(request, work, done="accepted", default_field="accept", form=form)
@@ -456,7 +456,7 @@ async def refuse(request: Request) -> Response:
             raise BadRequest(
                 N_("A duplicate must point to a published question."), code="invalid_duplicate"
             )
-        await staff.do_refuse(
+        await workflow.do_refuse(
             db, question_id=qid, actor=actor, reason=reason, duplicate_of=duplicate, now=now
         )
         return None
@@ -486,7 +486,7 @@ async def route(request: Request) -> Response:
                 N_("The expert is not an active member of that organisation."),
                 code="invalid_assignee",
             )
-        await staff.do_route(
+        await workflow.do_route(
             db,
             question_id=qid,
             actor=actor,
@@ -508,7 +508,7 @@ async def draft(request: Request) -> Response:
 
     async def work() -> object:
         tags = [t for t in re.split(r"[,;\n]", form.get("tags", ""))]
-        await staff.do_save_draft(
+        await workflow.do_save_draft(
             db, question_id=qid, actor=actor, text=form.get("answer", ""), tags=tags, now=now
         )
         return None
@@ -522,7 +522,7 @@ async def submit(request: Request) -> Response:
     db, actor, now, qid = _env(request)
 
     async def work() -> object:
-        await staff.do_submit_for_review(db, question_id=qid, actor=actor, now=now)
+        await workflow.do_submit_for_review(db, question_id=qid, actor=actor, now=now)
         return None
 
     return await _step(request, work, done="submitted", default_field="submit", form=form)
@@ -534,7 +534,7 @@ async def return_draft(request: Request) -> Response:
     db, actor, now, qid = _env(request)
 
     async def work() -> object:
-        await staff.do_return_draft(
+        await workflow.do_return_draft(
             db, question_id=qid, actor=actor, note=form.get("note", ""), now=now
         )
         return None
@@ -554,7 +554,7 @@ async def publish(request: Request) -> Response:
             fallback_user_id=actor.user_id,
             organisation_id=actor.organisation_id or 0,
         )
-        state = await staff.do_publish(
+        state = await workflow.do_publish(
             db, question_id=qid, actor=actor, answerer=signature, now=now
         )
         return "published" if state is State.PUBLISHED else "answered"
@@ -573,7 +573,7 @@ async def redact(request: Request) -> Response:
             raise BadRequest(N_("The question cannot be empty."), code="empty_question")
         if len(body) > logic.MAX_BODY_CHARS * 2:
             raise BadRequest(N_("The question can have at most 4000 characters."), code="too_long")
-        await staff.do_redact(
+        await workflow.do_redact(
             db, question_id=qid, actor=actor, title=form.get("title"), body=body, now=now
         )
         return None

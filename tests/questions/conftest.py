@@ -9,7 +9,7 @@ import pytest_asyncio
 
 from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
-from kuulolla.questions import logic, service, staff
+from kuulolla.questions import logic, service, staff, workflow
 from kuulolla.questions.logic import Actor, Role
 from tests.accounts.conftest import env  # noqa: F401 (the staff pages' fixture)
 from tests.helpers import NOW
@@ -72,10 +72,10 @@ async def answer_and_publish(
     tags: tuple[str, ...] = (),
 ) -> logic.State:
     actor = coordinator(org)
-    await staff.do_accept(db, question_id=question_id, actor=actor, default_days=10, now=NOW)
-    await staff.do_save_draft(
+    await workflow.do_accept(db, question_id=question_id, actor=actor, default_days=10, now=NOW)
+    await workflow.do_save_draft(
         db, question_id=question_id, actor=actor, text=text, tags=tags, now=NOW
     )
-    return await staff.do_publish(
+    return await workflow.do_publish(
         db, question_id=question_id, actor=actor, answerer=SIGNATURE, now=NOW
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from kuulolla.accounts.models import Organisation, StaffUser
 from kuulolla.core.db import Database
-from kuulolla.questions import logic, service, staff
+from kuulolla.questions import logic, service, workflow
 from kuulolla.questions.logic import Actor, Role
 
 
@@ -56,8 +56,8 @@ async def staff_question_samples(db: Database, *, now: datetime) -> dict[str, st
         "Sisarusten riidat",
         "Lapseni riitelevät joka päivä, ja kotona on jatkuvasti huutoa. Mitä voisin tehdä?",
     )
-    await staff.do_accept(db, question_id=drafted, actor=pro, default_days=10, now=now)
-    await staff.do_save_draft(
+    await workflow.do_accept(db, question_id=drafted, actor=pro, default_days=10, now=now)
+    await workflow.do_save_draft(
         db,
         question_id=drafted,
         actor=volunteer,
@@ -69,15 +69,15 @@ async def staff_question_samples(db: Database, *, now: datetime) -> dict[str, st
         "Väsynyt äiti",
         "Olen niin väsynyt, etten jaksa leikkiä lasteni kanssa. Olenko huono äiti?",
     )
-    await staff.do_accept(db, question_id=review, actor=pro, default_days=10, now=now)
-    await staff.do_save_draft(
+    await workflow.do_accept(db, question_id=review, actor=pro, default_days=10, now=now)
+    await workflow.do_save_draft(
         db,
         question_id=review,
         actor=volunteer,
         text="Et ole huono äiti. Väsymys kertoo, että tarvitset lepoa ja apua.",
         now=now,
     )
-    await staff.do_submit_for_review(db, question_id=review, actor=volunteer, now=now)
+    await workflow.do_submit_for_review(db, question_id=review, actor=volunteer, now=now)
     return {
         "new_question": str(new),
         "draft_question": str(drafted),

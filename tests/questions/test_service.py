@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, text
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Forbidden, NotFound
 from kuulolla.core.ids import token_key
-from kuulolla.questions import logic, service, staff
+from kuulolla.questions import logic, service, staff, workflow
 from kuulolla.questions.logic import Refusal, State
 from kuulolla.questions.models import Question, QuestionSearch
 from tests.helpers import NOW
@@ -170,18 +170,18 @@ async def test_review_needs_a_second_person(db: Database, orgs: Orgs) -> None:
     receipt = await ask(db)
     writer = volunteer(orgs.a, user=7)
     reviewer = professional(orgs.a, user=8)
-    await staff.do_accept(
+    await workflow.do_accept(
         db, question_id=receipt.question_id, actor=reviewer, default_days=10, now=NOW
     )
-    await staff.do_save_draft(
+    await workflow.do_save_draft(
         db, question_id=receipt.question_id, actor=writer, text="Luonnos", now=NOW
     )
     with pytest.raises(Forbidden):
-        await staff.do_publish(
+        await workflow.do_publish(
             db, question_id=receipt.question_id, actor=reviewer, answerer=SIGNATURE, now=NOW
         )
-    await staff.do_submit_for_review(db, question_id=receipt.question_id, actor=writer, now=NOW)
-    await staff.do_return_draft(
+    await workflow.do_submit_for_review(db, question_id=receipt.question_id, actor=writer, now=NOW)
+    await workflow.do_return_draft(
         db,
         question_id=receipt.question_id,
         actor=reviewer,
@@ -190,12 +190,12 @@ async def test_review_needs_a_second_person(db: Database, orgs: Orgs) -> None:
     )
     seen = await staff.access_question(db, question_id=receipt.question_id, actor=writer, now=NOW)
     assert seen.state is State.DRAFTED and seen.review_note == "Lisää vinkki aikalisästä."
-    await staff.do_save_draft(
+    await workflow.do_save_draft(
         db, question_id=receipt.question_id, actor=writer, text="Parempi luonnos", now=NOW
     )
-    await staff.do_submit_for_review(db, question_id=receipt.question_id, actor=writer, now=NOW)
+    await workflow.do_submit_for_review(db, question_id=receipt.question_id, actor=writer, now=NOW)
     assert (
-        await staff.do_publish(
+        await workflow.do_publish(
             db, question_id=receipt.question_id, actor=reviewer, answerer=SIGNATURE, now=NOW
         )
         is State.PUBLISHED
@@ -222,7 +222,7 @@ async def test_refusals_reach_the_asker(db: Database, orgs: Orgs) -> None:
     third = await ask(db, "En jaksa enää elää, kaikki on turhaa ja haluan kuolla.")
     lead = coordinator(orgs.a)
     with pytest.raises(BadRequest):
-        await staff.do_refuse(
+        await workflow.do_refuse(
             db,
             question_id=second.question_id,
             actor=lead,
@@ -230,7 +230,7 @@ async def test_refusals_reach_the_asker(db: Database, orgs: Orgs) -> None:
             duplicate_of=third.question_id,
             now=NOW,
         )
-    await staff.do_refuse(
+    await workflow.do_refuse(
         db,
         question_id=second.question_id,
         actor=lead,
@@ -238,7 +238,7 @@ async def test_refusals_reach_the_asker(db: Database, orgs: Orgs) -> None:
         duplicate_of=first.question_id,
         now=NOW,
     )
-    await staff.do_refuse(
+    await workflow.do_refuse(
         db, question_id=third.question_id, actor=lead, reason=Refusal.CRISIS, now=NOW
     )
     dup = await service.get_claim_or_raise(db, code=second.claim_code)
@@ -264,11 +264,11 @@ async def test_routing_to_a_named_expert_and_deadline(db: Database, orgs: Orgs) 
         review_required=False,
     )
     receipt = await ask(db)
-    await staff.do_accept(
+    await workflow.do_accept(
         db, question_id=receipt.question_id, actor=coordinator(orgs.a), default_days=10, now=NOW
     )
     with pytest.raises(BadRequest):
-        await staff.do_route(
+        await workflow.do_route(
             db,
             question_id=receipt.question_id,
             actor=coordinator(orgs.a),
@@ -277,7 +277,7 @@ async def test_routing_to_a_named_expert_and_deadline(db: Database, orgs: Orgs) 
             default_days=10,
             now=NOW,
         )
-    await staff.do_route(
+    await workflow.do_route(
         db,
         question_id=receipt.question_id,
         actor=coordinator(orgs.a),
@@ -293,14 +293,14 @@ async def test_routing_to_a_named_expert_and_deadline(db: Database, orgs: Orgs) 
     # 15 Jan 2026 (Thu) + 3 working days: Tue 20 Jan, ending at local midnight.
     assert seen.deadline_at == logic.deadline(NOW, 3)
     with pytest.raises(Forbidden):
-        await staff.do_save_draft(
+        await workflow.do_save_draft(
             db,
             question_id=receipt.question_id,
             actor=professional(orgs.b, user=expert + 100),
             text="x",
             now=NOW,
         )
-    await staff.do_save_draft(
+    await workflow.do_save_draft(
         db,
         question_id=receipt.question_id,
         actor=professional(orgs.b, user=expert),
@@ -336,8 +336,10 @@ async def test_redaction_audit_keeps_no_removed_text(db: Database, orgs: Orgs) -
         db, "Asun Kuopiossa ja käyn Kalliorinteen koulua. Minua kiusataan joka päivä."
     )
     lead = coordinator(orgs.a)
-    await staff.do_accept(db, question_id=receipt.question_id, actor=lead, default_days=10, now=NOW)
-    changes = await staff.do_redact(
+    await workflow.do_accept(
+        db, question_id=receipt.question_id, actor=lead, default_days=10, now=NOW
+    )
+    changes = await workflow.do_redact(
         db,
         question_id=receipt.question_id,
         actor=lead,
@@ -386,7 +388,7 @@ async def test_purge_deletes_unpublished_questions_for_real(db: Database, orgs: 
     private = await ask(db, visibility="private", consent=False)
     await answer_and_publish(db, private.question_id, orgs.a)
     refused = await ask(db, "Kysymys, joka ei kuulu palvelun aiheisiin lainkaan.")
-    await staff.do_refuse(
+    await workflow.do_refuse(
         db,
         question_id=refused.question_id,
         actor=coordinator(orgs.a),

@@ -213,7 +213,7 @@ def test_chat_and_questions_record_counts_but_no_text(db_url: str) -> None:
         client.get("/questions/ask")  # the app is live; questions go through the service
 
         async def ask_and_answer() -> None:
-            from kuulolla.questions import logic, service, staff
+            from kuulolla.questions import logic, service, workflow
             from tests.questions.conftest import SIGNATURE, coordinator
 
             db = Database.from_url(db_url)
@@ -233,13 +233,13 @@ def test_chat_and_questions_record_counts_but_no_text(db_url: str) -> None:
             receipt = await service.do_ask(db, ask=checked, deadline_days=10, now=NOW)
             actor = coordinator(org)
             later = NOW + timedelta(days=30)
-            await staff.do_accept(
+            await workflow.do_accept(
                 db, question_id=receipt.question_id, actor=actor, default_days=10, now=later
             )
-            await staff.do_save_draft(
+            await workflow.do_save_draft(
                 db, question_id=receipt.question_id, actor=actor, text="Vastaus", tags=(), now=later
             )
-            await staff.do_publish(
+            await workflow.do_publish(
                 db, question_id=receipt.question_id, actor=actor, answerer=SIGNATURE, now=later
             )
             await db.dispose()
