@@ -16,26 +16,22 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from starlette.websockets import WebSocket
 
 from kuulolla.accounts import crypto
 from kuulolla.accounts.permissions import ANONYMOUS, Principal
-from kuulolla.chat import logic, store
-from kuulolla.chat.fanout import Hub, RoomRef
+from kuulolla.chat import entering, logic, store
 from kuulolla.chat.joining import (
-    JoinPlan,
     Resync,
     RoomClosed,
     RoomFacts,
     StaffElsewhere,
     decide_join,
-    fit_history,
 )
 from kuulolla.chat.limits import SocketBudget, TooManyConnections
+from kuulolla.chat.membership import Identity, Membership
 from kuulolla.chat.protocol import (
     CLOSE_POLICY,
     CLOSE_SERVER_ERROR,
@@ -49,7 +45,6 @@ from kuulolla.chat.protocol import (
     FrameError,
     Hello,
     Join,
-    Joined,
     Leave,
     Left,
     Me,
@@ -60,7 +55,6 @@ from kuulolla.chat.protocol import (
     ServerFrame,
     Welcome,
     decode_client_frame,
-    encode,
 )
 from kuulolla.chat.server import ChatServer
 from kuulolla.chat.sockets import RAW_EXTENSION, AsgiSink, OutFrame, RawSink, Sink
@@ -68,23 +62,14 @@ from kuulolla.core import i18n, metrics
 from kuulolla.core.errors import (
     AppError,
     BadRequest,
-    Forbidden,
     RateLimited,
     Unavailable,
 )
-from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import new_token, token_key
 from kuulolla.core.origins import origin_allowed
 from kuulolla.directory import referrals
 from kuulolla.moderation import commands as moderation_commands
-from kuulolla.moderation import service as moderation_service
-from kuulolla.moderation.actions import DEFAULT_SETTINGS
-from kuulolla.moderation.nicknames import NickTaken, room_key
-from kuulolla.moderation.ports import MemberState
-from kuulolla.queue import service as queue_service
-from kuulolla.rooms.nicks import nick_key
-from kuulolla.rooms.service import RoomInfo
 from kuulolla.shifts.availability import RoomNotOpen
 
 log = logging.getLogger(__name__)
@@ -93,37 +78,6 @@ MAX_BAD_FRAMES = 20
 ADMIN = "admin"
 
 __all__ = ["Connection", "Identity", "Membership", "RoomClosed", "StaffElsewhere"]
-
-
-@dataclass(slots=True)
-class Identity:
-    """Who is on the other end: an anonymous visitor (by token hash) or staff (by a
-    keyed hash of their user id; never their session token)."""
-
-    author_key: bytes
-    kind: str = "visitor"
-    role: str = "visitor"
-    name: str | None = None
-    # The visitor's token was minted on this connection (a first visit, for reports).
-    new: bool = False
-
-
-@dataclass(slots=True)
-class Membership:
-    room: RoomRef
-    hub: Hub
-    nick: str
-    role: str = "visitor"
-    moderation: MemberState = field(default_factory=lambda: MemberState(0))
-
-    # moderation/ports.py: Seat
-    @property
-    def room_id(self) -> int:
-        return self.room.id
-
-    @property
-    def slug(self) -> str:
-        return self.room.slug
 
 
 async def websocket_endpoint(websocket: WebSocket) -> None:
@@ -358,135 +312,16 @@ class Connection:
                 nick=frame.nick,
                 since=frame.since,
                 new_visitor=identity.new,
-                **await self._join_facts(room, staff=staff, author_key=identity.author_key),
+                **await entering.join_facts(
+                    self, room, staff=staff, author_key=identity.author_key
+                ),
                 max_nick_chars=self.settings.max_nick_chars,
             )
         except (Resync, RoomClosed, RoomNotOpen):
             metrics.JOINS.labels("closed").inc()
             raise
         assert room is not None  # decide_join refuses a missing room
-        await self._enter(frame, room, plan, identity)
-
-    async def _join_facts(
-        self, room: RoomInfo | None, *, staff: bool, author_key: bytes
-    ) -> dict[str, Any]:
-        """The reads a join is decided on: a one-to-one conversation's participants
-        (queue/service.py), the room's roster and staff names (for visitors)."""
-        server = self.server
-        given = False
-        roster = None
-        staff_nicks: frozenset[str] = frozenset()
-        if room is not None and room.kind in ("group", "private"):
-            if room.kind == "private":
-                given = await queue_service.may_join(
-                    server.db, room_id=room.id, author_key=author_key
-                )
-            if not staff and room.open:
-                roster = await server.room_states.get(room.id)
-                staff_nicks = await server.staff_names.keys(now=server.clock.monotonic())
-        return {"given_private": given, "roster": roster, "staff_nicks": staff_nicks}
-
-    async def _enter(self, frame: Join, room: RoomInfo, plan: JoinPlan, identity: Identity) -> None:
-        """Carry out a permitted join: moderation's checks, the nickname, the member
-        row, the history and the ``joined`` frame, then the moderator's extras."""
-        server = self.server
-        nick = plan.nick
-        moderation, room_entry = await server.moderation.check_join(
-            self, room, nick=nick, staff=identity.kind == "staff"
-        )
-        if plan.claim_nick:
-            claim = (room.id, nick_key(room_key(nick)), identity.author_key)
-            if not await server.nicks.claim(self, claim):
-                raise NickTaken()
-        previous = self.rooms.pop(room.slug, None)
-        if previous is not None:
-            server.fanout.detach(previous.hub, self.sink)
-        elif len(self.rooms) >= self.settings.max_rooms_per_connection:
-            raise Forbidden(N_("You are in too many rooms at once."), code="too_many_rooms")
-        server.slugs[room.id] = room.slug
-        if plan.counted:
-            server.room_orgs[room.id] = room.organisation_id
-        member = await server.members.touch(room_id=room.id, author_key=identity.author_key)
-        # Counted from the first join, so a reconnect or a reload does not start it again.
-        wait = (
-            server.moderation.start_wait(moderation, joined_at=member.joined_at)
-            if plan.newcomer_wait
-            else 0
-        )
-        ref = RoomRef(room.id, room.slug)
-        fanout = server.fanout
-        hub = await fanout.attach(ref, self.sink)
-        try:
-            last, history = await self._history(frame, room, first_seq=member.first_seq)
-            joined = Joined(
-                room=room.slug,
-                seq=last,
-                history=[fanout.message_frame(room.slug, s) for s in history],
-                present=fanout.presence(hub),
-                author=fanout.author_id(room.id, identity.author_key),
-                wait=wait,
-                host=fanout.host_present(hub) or moderation.moderator,
-            )
-            payload = encode(joined)
-            over = len(payload) - self.settings.resume_limit_bytes
-            if over > 0:
-                if frame.since is not None:
-                    # An exact replay this large would cost the server and the client
-                    # too much memory at once (think of a reconnect storm): start afresh.
-                    metrics.JOINS.labels("resync").inc()
-                    raise Resync()
-                # A newcomer's tail is trimmed to fit.
-                sizes = [len(encode(m)) + 1 for m in joined.history]
-                joined.history = joined.history[fit_history(sizes, over=over) :]
-                payload = encode(joined)
-        except BaseException:
-            fanout.detach(hub, self.sink)
-            raise
-        self.sink.push(OutFrame(payload))
-        fanout.activate(hub, self.sink, last)
-        # Visitors see whether a host is present (never who): the room's moderators,
-        # the helper of a one-to-one conversation.
-        fanout.set_host(hub, self.sink, moderation.moderator)
-        self.rooms[room.slug] = Membership(ref, hub, nick, plan.role, moderation)
-        if moderation.moderator or room_entry.settings != DEFAULT_SETTINGS:
-            self.push(
-                server.moderation.room_state(
-                    room.slug, room_entry, moderator=moderation.moderator or None
-                )
-            )
-        if moderation.moderator:
-            for pending in await moderation_service.list_held(server.db, room_id=room.id):
-                self.push(server.moderation.pending_frame(room.slug, pending))
-        metrics.JOINS.labels("resumed" if frame.since is not None else "joined").inc()
-        if plan.visit is not None:
-            server.tally.count(
-                Kind.ROOM_VISIT,
-                organisation_id=room.organisation_id,
-                room_id=room.id,
-                at=server.clock.now(),
-                label=plan.visit,
-            )
-
-    async def _history(
-        self, frame: Join, room: RoomInfo, *, first_seq: int
-    ) -> tuple[int, list[store.Stored]]:
-        """The room's last sequence and the history the client gets, or :class:`Resync`."""
-        limit = room.history_limit if frame.since is None else self.settings.resume_limit
-        last, purged, history = await self.server.history.read(
-            room.id, since=frame.since, limit=limit
-        )
-        plan = logic.plan_join(
-            since=frame.since,
-            last_seq=last,
-            first_seq=first_seq,
-            history_limit=room.history_limit,
-            purged_seq=purged,
-            resume_limit=self.settings.resume_limit,
-        )
-        if plan.kind == "resync" or len(history) > limit:
-            metrics.JOINS.labels("resync").inc()
-            raise Resync()
-        return last, history
+        await entering.enter(self, frame, room, plan, identity)
 
     async def on_send(self, frame: Send) -> None:
         identity = self.require_hello()
