@@ -204,7 +204,7 @@ class ChatServer:
         self._publish(f"changed {self.fanout.node} {user_id}")
 
     def duty_changed(self, *, room_id: int, user_id: int) -> None:
-        """A check-in or -out of the room's shift (shifts.roster.DutyEvents): whether the
+        """A check-in or -out of the room's shift (shifts.checkins.DutyEvents): whether the
         room is open changes (this process's cache is dropped) and whether the person
         moderates it; their open sockets in the room hear it at once, in every process
         (moderation/live.py)."""

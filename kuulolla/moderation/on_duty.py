@@ -1,7 +1,7 @@
 """Whether a staff member moderates a room, settled while their socket is open.
 
 On joining, moderation/live.py reads it once. It changes when they check in or out of
-one of the room's shifts (shifts.roster.DutyEvents: at once, in every process, through
+one of the room's shifts (shifts.checkins.DutyEvents: at once, in every process, through
 a ``duty`` line on the moderation channel), and when a shift ends while the socket
 stays open (every ``duty_check_interval`` seconds, the backstop for a lost line). A
 change is told to their socket (``moderation_state`` with ``moderator`` true or false,

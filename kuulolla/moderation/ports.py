@@ -1,6 +1,6 @@
 """What moderation needs from the chat server, as small Protocols the chat server
 implements (chat/server.py, chat/endpoint.py), the way accounts.service.SessionEvents
-and shifts.roster.DutyEvents are ports: moderation never holds the server, its
+and shifts.checkins.DutyEvents are ports: moderation never holds the server, its
 connections' raw sockets or its fan-out.
 
 - :class:`Seat`: one person's place in a room on one socket (the room, their nickname

@@ -22,7 +22,7 @@ from kuulolla.shifts.models import (
     ShiftRow,
 )
 from kuulolla.shifts.refusals import refuse
-from kuulolla.shifts.roster import _own
+from kuulolla.shifts.roster import own_assignment
 from kuulolla.shifts.service import access_shift
 
 MAX_CALL_CHARS = 500
@@ -149,7 +149,7 @@ async def do_debrief(
 ) -> int:
     """Leave a note after one's shift has started, or ask for a debrief conversation."""
     async with db.session() as session:
-        _, assignment = await _own(
+        _, assignment = await own_assignment(
             session,
             organisation_id=organisation_id,
             assignment_id=assignment_id,

@@ -1,5 +1,5 @@
-"""Who is on which shift: sign-up, cancelling, a coordinator's assignments, swaps,
-check-in and check-out. Every ``do_…`` is one write transaction that reads, asks the
+"""Who is on which shift: sign-up, cancelling, a coordinator's assignments and swaps
+(check-in and check-out are shifts/checkins.py). Every ``do_…`` is one write transaction that reads, asks the
 pure rules (``rules.py``, ``swaps.py``, ``duty.py``) and writes, or raises the rule's
 refusal (``ShiftRefused``, 409) having changed nothing.
 
@@ -14,20 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import StaffUser
-from kuulolla.core import events
 from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
-from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
-from kuulolla.shifts import duty, rules, store, swaps
-from kuulolla.shifts.model import Assignment, Person, Shift
+from kuulolla.shifts import rules, store, swaps
+from kuulolla.shifts.model import Assignment, Person
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftPlace, ShiftSwapRow
 from kuulolla.shifts.refusals import refuse
 from kuulolla.shifts.service import access_shift
@@ -142,7 +139,7 @@ async def _assignment(
     return row, store.assignment_from_row(row, shift)
 
 
-async def _own(
+async def own_assignment(
     session: AsyncSession, *, organisation_id: int, assignment_id: int, person_id: int
 ) -> tuple[ShiftAssignmentRow, Assignment]:
     row, assignment = await _assignment(
@@ -163,7 +160,7 @@ async def do_cancel(
 ) -> None:
     """Give up one's own place, until the organisation's cancellation deadline."""
     async with db.session() as session:
-        row, assignment = await _own(
+        row, assignment = await own_assignment(
             session,
             organisation_id=organisation_id,
             assignment_id=assignment_id,
@@ -206,7 +203,7 @@ async def do_offer_swap(
     db: Database, *, organisation_id: int, assignment_id: int, person_id: int, now: datetime
 ) -> int:
     async with db.session() as session:
-        _, assignment = await _own(
+        _, assignment = await own_assignment(
             session,
             organisation_id=organisation_id,
             assignment_id=assignment_id,
@@ -377,159 +374,3 @@ async def list_swaps(
                 )
             )
         return out
-
-
-# ------------------------------------------------------------------ duty
-
-
-class DutyEvents(Protocol):
-    """Who hears that a person checked in to or out of a room's shift: the chat server
-    (whether the room is open, and whether the person moderates it, change at once in
-    every process). A port, as accounts.service.SessionEvents, so shifts never hold
-    the server."""
-
-    def duty_changed(self, *, room_id: int, user_id: int) -> None: ...
-
-
-class NoDutyEvents:
-    """Nobody to tell (the command line, tests, a process without sockets)."""
-
-    def duty_changed(self, *, room_id: int, user_id: int) -> None:
-        return None
-
-
-def _tell(events: DutyEvents, shift: Shift, person_id: int) -> None:
-    if shift.target.kind == "room":
-        events.duty_changed(room_id=shift.target.id, user_id=person_id)
-
-
-async def do_check_in(
-    db: Database,
-    *,
-    organisation_id: int,
-    assignment_id: int,
-    person_id: int,
-    now: datetime,
-    events: DutyEvents | None = None,
-) -> Shift:
-    """Check in to one's own shift (from ``check_in_early`` before its start); after the
-    commit, ``events`` hear it when the shift is a room's."""
-    shift = await _check_in(
-        db,
-        organisation_id=organisation_id,
-        assignment_id=assignment_id,
-        person_id=person_id,
-        now=now,
-    )
-    _tell(events or NoDutyEvents(), shift, person_id)
-    return shift
-
-
-async def _check_in(
-    db: Database, *, organisation_id: int, assignment_id: int, person_id: int, now: datetime
-) -> Shift:
-    async with db.session() as session:
-        row, assignment = await _own(
-            session,
-            organisation_id=organisation_id,
-            assignment_id=assignment_id,
-            person_id=person_id,
-        )
-        settings = await store.load_settings(session, organisation_id)
-        refusal = duty.check_check_in(assignment, settings=settings, now=now)
-        if refusal is not None:
-            raise refusal.error()
-        row.checked_in_at = now
-        return assignment.shift
-
-
-async def do_check_out(
-    db: Database,
-    *,
-    organisation_id: int,
-    assignment_id: int,
-    person_id: int,
-    now: datetime,
-    events: DutyEvents | None = None,
-) -> Shift:
-    """Check out of one's own shift; after the commit, ``events`` hear it when the shift
-    is a room's."""
-    shift = await _check_out(
-        db,
-        organisation_id=organisation_id,
-        assignment_id=assignment_id,
-        person_id=person_id,
-        now=now,
-    )
-    _tell(events or NoDutyEvents(), shift, person_id)
-    return shift
-
-
-async def _check_out(
-    db: Database, *, organisation_id: int, assignment_id: int, person_id: int, now: datetime
-) -> Shift:
-    async with db.session() as session:
-        row, assignment = await _own(
-            session,
-            organisation_id=organisation_id,
-            assignment_id=assignment_id,
-            person_id=person_id,
-        )
-        refusal = duty.check_check_out(assignment)
-        if refusal is not None:
-            raise refusal.error()
-        settings = await store.load_settings(session, organisation_id)
-        row.checked_out_at = duty.check_out_time(assignment, settings=settings, now=now)
-        _record_hours(session, organisation_id, row, assignment.shift)
-        return assignment.shift
-
-
-def _record_hours(
-    session: AsyncSession, organisation_id: int, row: ShiftAssignmentRow, shift: Shift
-) -> None:
-    """The reports' ``shift.hours`` event for a finished check-in (core/events.py)."""
-    if row.checked_in_at is None or row.checked_out_at is None:
-        return
-    worked = max(0.0, (row.checked_out_at - row.checked_in_at).total_seconds() / 3600)
-    events.add(
-        session,
-        Kind.SHIFT_HOURS,
-        organisation_id=organisation_id,
-        at=row.checked_out_at,
-        room_id=shift.target.id if shift.target.kind == "room" else None,
-        topic_id=shift.target.id if shift.target.kind == "topic" else None,
-        staff_id=row.person_id,
-        value=round(worked, 2),
-    )
-
-
-async def do_close_forgotten(db: Database, *, now: datetime) -> int:
-    """Record the check-out of everyone who forgot it (periodic); returns how many."""
-    from kuulolla.shifts.models import ShiftRow
-
-    closed = 0
-    async with db.session() as session:
-        pairs = list(
-            await session.execute(
-                select(ShiftAssignmentRow, ShiftRow)
-                .join(ShiftRow, ShiftRow.id == ShiftAssignmentRow.shift_id)
-                .where(
-                    ShiftAssignmentRow.checked_in_at.is_not(None),
-                    ShiftAssignmentRow.checked_out_at.is_(None),
-                    ShiftRow.ends_at < now,
-                )
-            )
-        )
-        settings_by_org: dict[int, object] = {}
-        for arow, srow in pairs:
-            settings = settings_by_org.get(srow.organisation_id)
-            if settings is None:
-                settings = await store.load_settings(session, srow.organisation_id)
-                settings_by_org[srow.organisation_id] = settings
-            assignment = store.assignment_from_row(arow, store.shift_from_row(srow, ()))
-            due = duty.due_check_outs([assignment], settings=settings, now=now)  # type: ignore[arg-type]
-            if due:
-                arow.checked_out_at = duty.check_out_time(assignment, settings=settings, now=now)  # type: ignore[arg-type]
-                _record_hours(session, srow.organisation_id, arow, assignment.shift)
-                closed += 1
-    return closed

@@ -23,7 +23,7 @@ from kuulolla.core import i18n, times
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.shifts import notices, roster, views
+from kuulolla.shifts import checkins, notices, roster, views
 from kuulolla.shifts.model import PROFESSIONAL, VOLUNTEER
 from kuulolla.shifts.permissions import TAKE_SHIFTS
 from kuulolla.web.access import OrgFrom, public, requires
@@ -230,9 +230,9 @@ def _assignment_action(verb: str, done: str) -> Any:
             elif verb == "swap":
                 await roster.do_offer_swap(db, **kwargs)
             elif verb == "check_in":
-                await roster.do_check_in(db, events=duty_events_of(request), **kwargs)
+                await checkins.do_check_in(db, events=duty_events_of(request), **kwargs)
             elif verb == "check_out":
-                await roster.do_check_out(db, events=duty_events_of(request), **kwargs)
+                await checkins.do_check_out(db, events=duty_events_of(request), **kwargs)
             elif verb == "debrief":
                 form = await form_data(request)
                 await notices.do_debrief(

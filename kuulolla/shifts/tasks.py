@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 
 from kuulolla.core.db import Database
-from kuulolla.shifts import roster, service
+from kuulolla.shifts import checkins, service
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 async def do_shift_housekeeping(db: Database, *, now: datetime) -> None:
     """Extend every organisation's horizon and close forgotten check-outs."""
     result = await service.do_plan_horizon(db, now=now)
-    closed = await roster.do_close_forgotten(db, now=now)
+    closed = await checkins.do_close_forgotten(db, now=now)
     log.info("shifts.horizon", extra={"event": "shifts.horizon", "count": result.created})
     if closed:
         log.info(

@@ -19,8 +19,8 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError
 from kuulolla.core.i18n import N_
 from kuulolla.core.settings import Settings
+from kuulolla.shifts.checkins import DutyEvents, NoDutyEvents
 from kuulolla.shifts.rooms import RoomOpenings
-from kuulolla.shifts.roster import DutyEvents, NoDutyEvents
 from kuulolla.web.access import principal_of
 
 # Which form field an error code belongs to, so the message is shown next to it.

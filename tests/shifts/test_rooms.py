@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
-from kuulolla.shifts import rooms, roster, service
+from kuulolla.shifts import checkins, rooms, roster, service
 from kuulolla.shifts.duty import RoomState
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow
 from kuulolla.web.app import create_app
@@ -51,7 +51,7 @@ async def sign_up_and_check_in(db: Database, world: ShiftWorld, who: str, at: da
         role="volunteer",
         now=NOW,
     )
-    await roster.do_check_in(
+    await checkins.do_check_in(
         db,
         organisation_id=world.org_id,
         assignment_id=assignment,
@@ -300,7 +300,7 @@ def test_front_page_room_page_and_join_agree_through_a_shift_end(
                         ShiftAssignmentRow.person_id == world.people["host1"]
                     )
                 )
-            await roster.do_check_in(
+            await checkins.do_check_in(
                 db,
                 organisation_id=world.org_id,
                 assignment_id=int(assignment or 0),

@@ -15,7 +15,7 @@ from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
 from kuulolla.core.events import Kind
 from kuulolla.core.models import ReportEvent
-from kuulolla.shifts import notices, roster, service
+from kuulolla.shifts import checkins, notices, roster, service
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftPlace, ShiftRow
 from kuulolla.shifts.refusals import ShiftRefused
 from tests.shifts.make import hki
@@ -282,17 +282,17 @@ async def test_check_in_window_and_check_out(db: Database, world: ShiftWorld) ->
     me = world.people["host1"]
     early = shift.starts_at - timedelta(minutes=20)
     code = await refusal_code(
-        roster.do_check_in(
+        checkins.do_check_in(
             db, organisation_id=world.org_id, assignment_id=assignment, person_id=me, now=early
         )
     )
     assert code == "check_in_too_early"
     at = shift.starts_at - timedelta(minutes=10)
-    await roster.do_check_in(
+    await checkins.do_check_in(
         db, organisation_id=world.org_id, assignment_id=assignment, person_id=me, now=at
     )
     out = shift.starts_at + timedelta(hours=1)
-    await roster.do_check_out(
+    await checkins.do_check_out(
         db, organisation_id=world.org_id, assignment_id=assignment, person_id=me, now=out
     )
     async with db.read_session() as session:
@@ -311,15 +311,15 @@ async def test_forgotten_check_out_is_closed_at_the_end(db: Database, world: Shi
     await weekly_template(db, world)
     shift = await first_shift(db)
     assignment = await sign_up(db, world, "host1", shift.id)
-    await roster.do_check_in(
+    await checkins.do_check_in(
         db,
         organisation_id=world.org_id,
         assignment_id=assignment,
         person_id=world.people["host1"],
         now=shift.starts_at,
     )
-    assert await roster.do_close_forgotten(db, now=shift.ends_at + timedelta(minutes=10)) == 0
-    assert await roster.do_close_forgotten(db, now=shift.ends_at + timedelta(hours=1)) == 1
+    assert await checkins.do_close_forgotten(db, now=shift.ends_at + timedelta(minutes=10)) == 0
+    assert await checkins.do_close_forgotten(db, now=shift.ends_at + timedelta(hours=1)) == 1
     async with db.read_session() as session:
         row = await session.get(ShiftAssignmentRow, assignment)
     assert row is not None and row.checked_out_at == shift.ends_at
