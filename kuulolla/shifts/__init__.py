@@ -20,14 +20,16 @@ Around them, the I/O (each ``do_…`` is one write transaction):
   ``shift_settings``); ``store.py`` reads rows into the value types.
 - ``service.py``: templates, ``do_plan_horizon`` and the organisation's rules.
 - ``roster.py``: ``do_sign_up``, ``do_cancel``, ``do_unassign``, swaps
-  (``do_offer_swap``, ``do_take_swap``, ``do_withdraw_swap``), ``do_check_in``,
-  ``do_check_out``, ``do_close_forgotten``.
+  (``do_offer_swap``, ``do_take_swap``, ``do_withdraw_swap``). ``checkins.py``:
+  ``do_check_in``, ``do_check_out``, ``do_close_forgotten`` and who hears of them
+  (``DutyEvents``).
 - ``notices.py``: calls for volunteers (``do_post_call``), debriefs, calendar feeds
   (``get_feed``). ``views.py``: calendars, a person's shifts, the hours export.
 - ``rooms.py``: the roster opens rooms and sizes queues (``duty.room_state``,
   ``duty.queue_capacity`` from stored shifts and check-ins). ``tasks.py``: the hourly
   horizon and forgotten check-outs. ``routes.py``: a member's pages and the calendar
-  feed; ``routes_manage.py``: the coordinators' roster, templates and rules.
+  feed; ``routes_manage.py``: the coordinators' roster; ``routes_templates.py``:
+  templates and rules.
 
 The last place: two people taking it at once, exactly one gets it
 -------------------------------------------------------------------

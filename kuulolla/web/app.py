@@ -62,6 +62,7 @@ from kuulolla.reports import routes as reports
 from kuulolla.rooms import routes as rooms
 from kuulolla.shifts import routes as shifts
 from kuulolla.shifts import routes_manage as shifts_manage
+from kuulolla.shifts import routes_templates as shifts_templates
 from kuulolla.shifts.tasks import do_shift_housekeeping
 from kuulolla.web import crisis, pages, pwa, seo
 from kuulolla.web.access import (
@@ -223,6 +224,7 @@ def create_app(
         *rooms.ROUTES,
         *shifts.ROUTES,
         *shifts_manage.ROUTES,
+        *shifts_templates.ROUTES,
         *embed.ROUTES,
         *seo.ROUTES,
         *pwa.ROUTES,
