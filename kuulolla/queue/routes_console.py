@@ -228,6 +228,14 @@ async def take(request: Request) -> Response:
             request, problem=exc.translated(request.state.locale), status=exc.status
         )
     _queue_changed(request)
+    stay = _int(form, "stay")
+    if stay is not None:
+        # Taken from the tabs of a conversation: the helper stays in it, and the new
+        # conversation is a tab of its own (its messages marked unread there).
+        slug = request.path_params["slug"]
+        return RedirectResponse(
+            f"/staff/queue/{slug}/chat?c={stay}&taken={taken.entry_id}", status_code=303
+        )
     return _back(request, taken.entry_id)
 
 
@@ -259,6 +267,7 @@ async def chat_page(request: Request) -> Response:
             "slug": request.path_params["slug"],
             "chat": chat,
             "entry_id": entry_id,
+            "taken": query_int(request, "taken", lo=1),
             "room": chat.room_slug if chat else invited[entry_id],
             "canned": await console.list_canned(db, organisation_id=org_id),
             "colleagues": [

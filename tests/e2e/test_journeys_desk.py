@@ -334,9 +334,10 @@ def test_two_conversations_in_tabs_with_unread_marks_and_an_inline_limit(
     browser: Any, desk_site: DeskSite
 ) -> None:
     """Ville takes a visitor, then the next one from the conversation's tabs without
-    going back to the queue; a message in the first conversation marks its tab unread
-    with a tone while he is in the second; at his limit a third is refused on the
-    console in words; ending asks for confirmation first."""
+    leaving the first: the new conversation opens in a tab of its own, and a message
+    there marks that tab unread with a tone while he stays in the first; at his limit a
+    third is refused on the console in words; he switches to the second tab and ends
+    that conversation, which asks for confirmation first."""
     first = queue_visitor(desk_site, browser, "Ensimmäinen välilehti")
     helper = desk_site.staff(browser, HELPER)
     helper.add_init_script(TONES)
@@ -350,21 +351,23 @@ def test_two_conversations_in_tabs_with_unread_marks_and_an_inline_limit(
     take_next = helper.get_by_role("button", name=re.compile("Ota seuraava kävijä"))
     take_next.wait_for()
     take_next.click()
+    helper.locator("#console-status", has_text="Otit uuden kävijän").wait_for()
+    assert helper.url.startswith(first_url + "&taken=")  # still in the first conversation
     helper.locator("#conv-status", has_text=CONNECTED).wait_for()
-    assert helper.url != first_url
     tabs = helper.locator(".conv-tabs a[data-room]")
     assert tabs.count() == 2
     assert axe_violations(helper) == []
-    first.locator("#conversation").wait_for(state="visible", timeout=15_000)
-    first.locator("#helper-presence", has_text="Auttaja on paikalla").wait_for()
+    second.locator("#conversation").wait_for(state="visible", timeout=15_000)
+    second.locator("#helper-presence", has_text="Auttaja on paikalla").wait_for()
 
     heard = tones(helper)
-    say(first, "Viesti ensimmäisestä keskustelusta")
+    say(second, "Viesti toisesta keskustelusta")
     unread = helper.locator(".conv-tabs a:not([aria-current]) .conv-tabs__unread")
     unread.filter(has_text="1 uusi viesti").wait_for()
     helper.wait_for_function(f"window.__tones > {heard}")
     assert re.match(r"^\(1\) ", helper.title())
-    assert "Viesti ensimmäisestä" not in helper.locator("#messages").inner_text()
+    assert "Viesti toisesta" not in helper.locator("#messages").inner_text()
+    shoot(helper, "console-two-tabs")
 
     third = queue_visitor(desk_site, browser, "Kolmas jonossa")
     helper.goto(f"{desk_site.http}/staff/queue/arjen-tuki")
@@ -375,15 +378,16 @@ def test_two_conversations_in_tabs_with_unread_marks_and_an_inline_limit(
     assert helper.locator("#console-live", has_text="Kolmas jonossa").count() == 1
 
     helper.goto(first_url)
-    seen(helper, "Viesti ensimmäisestä keskustelusta")
+    helper.locator(".conv-tabs a[data-room]:not([aria-current])").click()
+    seen(helper, "Viesti toisesta keskustelusta")
     end = helper.locator("#end-confirm")
     assert not end.is_visible()
     helper.get_by_text("Lopeta keskustelu", exact=True).click()
     end.click()
-    first.locator("#after").wait_for(state="visible")
+    second.locator("#after").wait_for(state="visible")
     helper.locator("#max-chats").fill("10")
     helper.locator("form[action$='/duty'] button").click()
-    end_conversation(second)
+    end_conversation(first)
     third.locator("#leave").click()
     close(first, second, third, helper)
 
