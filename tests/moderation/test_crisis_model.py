@@ -109,10 +109,12 @@ def test_nicknames_are_not_scored_by_the_model(voikko: Finnish) -> None:
 
 
 def test_gate_changes_no_decision(voikko: Finnish) -> None:
-    """Lexicon-or-model decides every evaluation message alike with and without the gate."""
+    """Lexicon-or-model decides every evaluation message alike with and without the gate
+    (the newest holdout aside: tests do not screen it, see test_evaluation.py)."""
     words_of = analyser_for(voikko).words
     m, lexicon = model(), detector()
-    cases = [c for s in evaluation.splits() for c in evaluation.load(s)]
+    names = [s for s in evaluation.splits() if s != evaluation.HOLDOUT]
+    cases = [c for s in names for c in evaluation.load(s)]
     differ = []
     for case in cases:
         words = words_of(case.text)
