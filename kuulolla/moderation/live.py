@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Coroutine, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,6 @@ from kuulolla.chat.protocol import (
     Notice,
     Pending,
     ServerFrame,
-    encode,
 )
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
@@ -64,6 +63,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.core.settings import Settings
 from kuulolla.moderation import actions, desk, frames, restricting, service
 from kuulolla.moderation.actions import ActiveRestriction
+from kuulolla.moderation.channel import ModerationChannel
 from kuulolla.moderation.crisis_model import model as crisis_model
 from kuulolla.moderation.flood import FloodPolicy
 from kuulolla.moderation.logic import Action, Policy, Verdict, screen
@@ -127,6 +127,8 @@ class Live:
             policies=self.policies,
             interval=settings.duty_check_interval,
         )
+        self.delivery = ModerationChannel(name=self.channel, sockets=sockets, publisher=publisher)
+        self._send = self.delivery.send
         self.who = WhoIsHere(sockets=sockets, clock=clock, send=self._send)
         self.restricting = restricting.Restricting(
             db=db,
@@ -136,6 +138,7 @@ class Live:
             spawner=spawner,
             send=self._send,
         )
+        self.delivery.on_restrict = self.restricting.deliver
         # Nicknames screened, by the policy they were screened with (screen_nick).
         self._nick_verdicts: dict[tuple[int, str], tuple[Policy, Verdict]] = {}
 
@@ -466,17 +469,17 @@ class Live:
     # ------------------------------------------------------------ delivery
 
     def to_moderators(self, room_id: int, frame: ServerFrame) -> None:
-        self._publish(room_id, "mods", "", frame)
+        self.delivery.publish(room_id, "mods", "", frame)
 
     def to_room(self, room_id: int, frame: ServerFrame) -> None:
-        self._publish(room_id, "all", "", frame)
+        self.delivery.publish(room_id, "all", "", frame)
 
     def to_author(self, room_id: int, author_key: bytes, frame: ServerFrame) -> None:
-        self._publish(room_id, "author", author_key.hex(), frame)
+        self.delivery.publish(room_id, "author", author_key.hex(), frame)
 
     def to_pseudonym(self, room_id: int, author_id: str, frame: ServerFrame) -> None:
         """To whoever appears in the room as ``author_id`` (the ``from.id`` of frames)."""
-        self._publish(room_id, "pseudonym", author_id, frame)
+        self.delivery.publish(room_id, "pseudonym", author_id, frame)
 
     def restrict(
         self,
@@ -489,19 +492,8 @@ class Live:
         (moderation/restricting.py)."""
         payload = restricting.encode(restriction)
         arg = f"{author_key.hex()} {organisation_id}"
-        self._deliver(room_id, "restrict", arg, payload)
+        self.restricting.deliver(room_id, arg, payload)
         self._send(f"{room_id} restrict {arg}", payload)
-
-    def _send(self, header: str, payload: bytes = b"") -> None:
-        """A line on the moderation channel: this node, ``header``, then ``payload``."""
-        self.publisher.publish(
-            self.channel, f"{self.sockets.node} {header}".encode() + b"\n" + payload
-        )
-
-    def _publish(self, room_id: int, kind: str, arg: str, frame: ServerFrame) -> None:
-        payload = encode(frame)
-        self._deliver(room_id, kind, arg, payload)
-        self._send(f"{room_id} {kind} {arg}", payload)
 
     def on_message(self, data: bytes) -> None:
         """A line from the moderation channel (another process's event)."""
@@ -528,33 +520,8 @@ class Live:
                 return
             if kind == "all":
                 self.forget(room_id)
-            self._deliver(room_id, kind, arg, payload)
+            self.delivery.deliver(room_id, kind, arg, payload)
         except (ValueError, UnicodeDecodeError, msgspec.ValidationError):
             log.warning(
                 "moderation.bad_channel_message", extra={"event": "moderation.bad_channel_message"}
             )
-
-    def _deliver(self, room_id: int, kind: str, arg: str, payload: bytes) -> None:
-        if kind == "restrict":
-            self.restricting.deliver(room_id, arg, payload)
-            return
-        sockets = self.sockets
-        slug = sockets.slug_of(room_id)
-        if slug is None:
-            return
-        match: Callable[[Socket, Seat], bool]
-        if kind == "pseudonym":
-            author_id = sockets.author_id
-
-            def match(s: Socket, _seat: Seat) -> bool:
-                key = s.author_key
-                return key is not None and author_id(room_id, key) == arg
-
-        elif kind == "mods":
-            match = lambda s, seat: seat.moderation.moderator  # noqa: E731
-        elif kind == "author":
-            key = bytes.fromhex(arg)
-            match = lambda s, seat: s.author_key == key  # noqa: E731
-        else:
-            match = lambda s, seat: True  # noqa: E731
-        sockets.deliver(slug, match, payload)
