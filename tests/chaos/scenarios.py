@@ -559,6 +559,9 @@ async def cluster_failover(run: ChaosRun, duration: float, out: Outcome) -> None
     out.findings["delivery_p50_ms"] = round(percentile(latencies, 50) * 1000, 1)
     out.findings["delivery_p99_ms"] = round(percentile(latencies, 99) * 1000, 1)
     out.findings["delivery_max_s"] = round(max(latencies, default=0.0), 2)
+    out.findings["deliveries_over_5s"] = sum(1 for x in latencies if x > 5)
+    out.findings["reconnects"] = sum(c.log.connects for c in run.clients) - len(run.clients)
+    out.findings["close_codes"] = sorted({code for c in run.clients for code in c.log.close_codes})
 
 
 def _sum_metric(run: ChaosRun, name: str) -> float:
