@@ -719,3 +719,24 @@ def test_the_headers_count_follows_what_comes_in_while_the_desk_is_open(
     tuula.locator("#waiting-link").click()
     tuula.locator("#waiting-list li", has_text="Purku").first.wait_for()
     close(tuula)
+
+
+def test_a_crisis_alert_in_the_room_panel_quotes_the_message_and_shows_it(
+    browser: Any, desk_site: DeskSite
+) -> None:
+    """Kaisa moderates a room: a visitor's crisis message raises an alert in her panel
+    that quotes the message's words (not a number) and brings the message into view."""
+    kaisa = moderate(desk_site, browser, COORDINATOR, "katko")
+    visitor = new_page(browser)
+    enter_room(visitor, desk_site.http, "katko", "Huolestunut")
+    say(visitor, "en jaksa enää, haluan kuolla tänä yönä")
+    alert = kaisa.locator("#mod-alerts .alert--crisis")
+    alert.locator(".alert__text", has_text="haluan kuolla tänä yönä").wait_for()
+    assert "Huolestunut" in alert.inner_text()
+    assert "Viesti " not in alert.inner_text()
+    alert.get_by_role("button", name="Näytä viesti").click()
+    assert kaisa.locator("#messages .message--reported", has_text="tänä yönä").evaluate(
+        "el => el === document.activeElement"
+    )
+    shoot(kaisa, "room-alert")
+    close(kaisa, visitor)
