@@ -1023,8 +1023,33 @@ def test_lines_with_groups_match_as_meant(voikko: Finnish, pair: Pair) -> None:
 
 
 # A story, the news or a song beside the writer's own life ("mä teen ihan samaa"), a dose
-# question asked for oneself, and the person one lives with as the one who hits.
+# question asked for oneself, the person one lives with as the one who hits, and the
+# fifth batch: older adults' wishes and fears, "better off without me".
 OWN12: list[Pair] = [
+    (
+        "i keep thinking everyone would be better off without me",
+        ("suicide",),
+        "everyone would be better off without my cooking lol",
+        (),
+    ),
+    (
+        "Jag är gammal och trött och vill bara få somna in.",
+        ("suicide",),
+        "jag är så trött, ska sova tidigt ikväll",
+        (),
+    ),
+    (
+        "my grandson shouts at me and took my pension card, i am frightened of him",
+        ("abuse",),
+        "my grandson shouts at the tv every time his team loses",
+        (),
+    ),
+    (
+        "i'm scared of my husband when he drinks",
+        ("abuse",),
+        "i'm scared of my husband's driving lol",
+        (),
+    ),
     (
         "luin kirjaa jossa päähenkilö viiltelee ja mä teen ihan samaa joka ilta",
         ("self_harm",),
@@ -1079,5 +1104,6 @@ OWN12: list[Pair] = [
 @pytest.mark.parametrize("pair", OWN12, ids=lambda p: p[0])
 def test_a_story_and_the_writers_own_life(voikko: Finnish, pair: Pair) -> None:
     """A story or the news alerts when the writer says it is theirs too, and the
-    sentence that only tells the story does not."""
+    sentence that only tells the story does not; likewise each phrasing beside its
+    everyday look-alike."""
     check(voikko, pair)
