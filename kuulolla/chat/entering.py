@@ -17,7 +17,7 @@ from kuulolla.core import metrics
 from kuulolla.core.errors import Forbidden
 from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
-from kuulolla.moderation import service as moderation_service
+from kuulolla.moderation import holds
 from kuulolla.moderation.actions import DEFAULT_SETTINGS
 from kuulolla.moderation.nicknames import NickTaken, room_key
 from kuulolla.queue import service as queue_service
@@ -117,7 +117,7 @@ async def enter(
             )
         )
     if moderation.moderator:
-        for pending in await moderation_service.list_held(server.db, room_id=room.id):
+        for pending in await holds.list_held(server.db, room_id=room.id):
             connection.push(server.moderation.pending_frame(room.slug, pending))
     metrics.JOINS.labels("resumed" if frame.since is not None else "joined").inc()
     if plan.visit is not None:

@@ -42,7 +42,7 @@ from kuulolla.chat.protocol import (
 )
 from kuulolla.core.errors import BadRequest, Forbidden
 from kuulolla.core.i18n import N_, gettext
-from kuulolla.moderation import actions, service
+from kuulolla.moderation import actions, holds, message_reports, restrictions, service
 
 if TYPE_CHECKING:
     from kuulolla.moderation.live import Live
@@ -107,7 +107,7 @@ def _me(live: Live, connection: Socket, membership: Seat) -> Author:
 async def _report(live: Live, connection: Socket, membership: Seat, frame: ReportRequest) -> None:
     author_key = connection.author_key
     assert author_key is not None  # joined, so said hello
-    report_id = await service.do_report(
+    report_id = await message_reports.do_report(
         live.db,
         room_id=membership.room_id,
         seq=frame.seq,
@@ -151,7 +151,7 @@ def _to_moderators(
 
 async def _redact(live: Live, connection: Socket, membership: Seat, frame: RedactRequest) -> None:
     room_id = membership.room_id
-    author_key = await service.author_of(live.db, room_id=room_id, seq=frame.seq)
+    author_key = await restrictions.author_of(live.db, room_id=room_id, seq=frame.seq)
     stored = await service.do_redact(
         live.db,
         organisation_id=membership.moderation.organisation_id,
@@ -173,8 +173,8 @@ async def _restrict(
     live: Live, connection: Socket, membership: Seat, frame: RestrictRequest
 ) -> None:
     room_id = membership.room_id
-    author_key = await service.author_of(live.db, room_id=room_id, seq=frame.seq)
-    restriction = await service.do_restrict(
+    author_key = await restrictions.author_of(live.db, room_id=room_id, seq=frame.seq)
+    restriction = await restrictions.do_restrict(
         live.db,
         organisation_id=membership.moderation.organisation_id,
         room_id=room_id,
@@ -193,8 +193,8 @@ async def _restrict(
 
 async def _lift(live: Live, connection: Socket, membership: Seat, frame: LiftRequest) -> None:
     room_id = membership.room_id
-    author_key = await service.author_of(live.db, room_id=room_id, seq=frame.seq)
-    await service.do_lift(
+    author_key = await restrictions.author_of(live.db, room_id=room_id, seq=frame.seq)
+    await restrictions.do_lift(
         live.db,
         organisation_id=membership.moderation.organisation_id,
         room_id=room_id,
@@ -234,7 +234,7 @@ async def _settings(
 
 async def _decide(live: Live, connection: Socket, membership: Seat, frame: DecideRequest) -> None:
     room_id = membership.room_id
-    held = await service.do_take_held(
+    held = await holds.do_take_held(
         live.db,
         organisation_id=membership.moderation.organisation_id,
         room_id=room_id,
@@ -281,8 +281,8 @@ def _whisper(live: Live, connection: Socket, membership: Seat, frame: WhisperReq
 async def _reports(live: Live, connection: Socket, membership: Seat) -> None:
     room_id = membership.room_id
     items = []
-    for report in await service.list_reports(live.db, room_id=room_id):
-        context = await service.read_context(live.db, room_id=room_id, seq=report.seq)
+    for report in await message_reports.list_reports(live.db, room_id=room_id):
+        context = await message_reports.read_context(live.db, room_id=room_id, seq=report.seq)
         items.append(
             ReportItem(
                 id=report.id,
@@ -296,7 +296,7 @@ async def _reports(live: Live, connection: Socket, membership: Seat) -> None:
 
 
 async def _resolve(live: Live, connection: Socket, membership: Seat, frame: ResolveRequest) -> None:
-    await service.do_resolve_report(
+    await message_reports.do_resolve_report(
         live.db,
         organisation_id=membership.moderation.organisation_id,
         room_id=membership.room_id,

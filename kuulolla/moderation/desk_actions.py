@@ -24,7 +24,7 @@ from kuulolla.chat.store import Stored
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_, gettext
-from kuulolla.moderation import actions, service
+from kuulolla.moderation import actions, holds, message_reports, restrictions, service
 from kuulolla.moderation.commands import NOT_APPROVED
 from kuulolla.moderation.desk_logic import Duty, serves
 from kuulolla.moderation.models import HeldMessage, Report
@@ -104,7 +104,7 @@ async def do_decide(
 
     if decision.kind == "held":
         try:
-            held = await service.do_take_held(
+            held = await holds.do_take_held(
                 db,
                 organisation_id=organisation_id,
                 room_id=room.id,
@@ -136,14 +136,14 @@ async def do_decide(
         live.to_moderators(room.id, Done(room=room.slug, action=action, id=held.id))
         return
 
-    reports = {r.id: r for r in await service.list_reports(db, room_id=room.id)}
+    reports = {r.id: r for r in await message_reports.list_reports(db, room_id=room.id)}
     report = reports.get(decision.id)
     if report is None:
         raise ItemNotFound()
     if decision.decision == "remove":
         removal: Stored | None
         try:
-            author_key = await service.author_of(db, room_id=room.id, seq=report.seq)
+            author_key = await restrictions.author_of(db, room_id=room.id, seq=report.seq)
             removal = await service.do_redact(
                 db,
                 organisation_id=organisation_id,
@@ -160,7 +160,7 @@ async def do_decide(
         if removal is not None:
             live.sockets.deliver_stored(removal)
     try:
-        await service.do_resolve_report(
+        await message_reports.do_resolve_report(
             db,
             organisation_id=organisation_id,
             room_id=room.id,

@@ -17,9 +17,9 @@ from kuulolla.chat.protocol import (
 )
 from kuulolla.core.i18n import N_, datetime_text, gettext
 from kuulolla.moderation import actions, crisis_help
+from kuulolla.moderation.holds import Held
 from kuulolla.moderation.logic import LINK_HELD, Note
 from kuulolla.moderation.policies import RoomEntry
-from kuulolla.moderation.service import Held
 
 LIFTED = N_("A moderator lifted your restriction: you can write again.")
 

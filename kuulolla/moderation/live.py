@@ -61,7 +61,7 @@ from kuulolla.core.errors import AppError, BadRequest, InvalidNick
 from kuulolla.core.events import Kind, Tally
 from kuulolla.core.i18n import N_
 from kuulolla.core.settings import Settings
-from kuulolla.moderation import actions, desk, frames, restricting, service
+from kuulolla.moderation import actions, desk, frames, holds, restricting
 from kuulolla.moderation.actions import ActiveRestriction
 from kuulolla.moderation.channel import ModerationChannel
 from kuulolla.moderation.crisis_model import model as crisis_model
@@ -188,7 +188,7 @@ class Live:
     ) -> ModerationState:
         return frames.room_state(slug, entry, moderator=moderator)
 
-    def pending_frame(self, slug: str, held: service.Held) -> Pending:
+    def pending_frame(self, slug: str, held: holds.Held) -> Pending:
         author = self.sockets.author_id(held.room_id, held.author_key)
         return frames.pending_frame(slug, held, author=author)
 
@@ -362,7 +362,7 @@ class Live:
         if verdict.action is Action.HOLD:
             author_key = socket.author_key
             assert author_key is not None  # said hello: checked by the caller
-            held = await service.do_hold(
+            held = await holds.do_hold(
                 self.db,
                 room_id=room_id,
                 author_key=author_key,

@@ -16,7 +16,7 @@ import logging
 
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
-from kuulolla.moderation import frames, service
+from kuulolla.moderation import frames, holds
 from kuulolla.moderation.moderators import is_moderator, moderates_any_time
 from kuulolla.moderation.policies import RECHECK, RoomPolicies
 from kuulolla.moderation.ports import RoomSockets, Seat, Socket
@@ -102,6 +102,6 @@ class ModeratorStatus:
         entry = await self.policies.room_entry(room_id, state.organisation_id)
         socket.push(frames.room_state(slug, entry, moderator=moderator))
         if moderator:
-            for held in await service.list_held(self.db, room_id=room_id):
+            for held in await holds.list_held(self.db, room_id=room_id):
                 author = self.sockets.author_id(held.room_id, held.author_key)
                 socket.push(frames.pending_frame(slug, held, author=author))

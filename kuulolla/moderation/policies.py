@@ -22,7 +22,7 @@ from kuulolla.core.cache import SharedCache, spread
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
-from kuulolla.moderation import actions, service
+from kuulolla.moderation import actions, restrictions, service
 from kuulolla.moderation.actions import RoomSettings
 from kuulolla.moderation.flood import FloodPolicy
 from kuulolla.moderation.logic import Policy, compile_words
@@ -127,7 +127,7 @@ class RoomPolicies:
         """The organisation's active restrictions."""
 
         async def load() -> tuple[list[actions.StoredRestriction], float]:
-            rows = await service.list_active_restrictions(
+            rows = await restrictions.list_active_restrictions(
                 self.db, organisation_id=organisation_id, now=self.clock.now()
             )
             return rows, self.clock.monotonic() + RECHECK / 2

@@ -21,7 +21,7 @@ import msgspec
 
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
-from kuulolla.moderation import actions, frames, service
+from kuulolla.moderation import actions, frames, restrictions
 from kuulolla.moderation.actions import ActiveRestriction
 from kuulolla.moderation.policies import RoomPolicies
 from kuulolla.moderation.ports import RoomSockets, Socket, Spawner
@@ -106,7 +106,7 @@ class Restricting:
             try:
                 digests = await socket.ban_digests()
                 if digests:
-                    organisation_id = await service.do_set_ban_key(
+                    organisation_id = await restrictions.do_set_ban_key(
                         self.db, restriction_id=restriction_id, ban_key=digests[0]
                     )
                     if organisation_id is not None:

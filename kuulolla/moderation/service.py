@@ -1,5 +1,6 @@
-"""Reading and changing moderation state: room settings, word lists, restrictions,
-held messages, redactions, reports and the audit log.
+"""Reading and changing moderation state: the audit log, room settings, word lists
+and redactions (restrictions: moderation/restrictions.py; held messages:
+moderation/holds.py; reports of messages: moderation/message_reports.py).
 
 Services take keyword-only arguments and an explicit ``now``; every moderator action
 writes one :class:`~kuulolla.moderation.models.AuditEntry` in the same transaction
@@ -10,9 +11,8 @@ endpoint and the routes); services check that objects belong to the room given.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, delete, or_, select, update
@@ -33,21 +33,18 @@ from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.moderation import actions
-from kuulolla.moderation.actions import ActiveRestriction, RoomSettings
+from kuulolla.moderation.actions import RoomSettings
 from kuulolla.moderation.audit import PER_PAGE, AuditQuery
 from kuulolla.moderation.logic import describe_phrase
 from kuulolla.moderation.models import (
     AuditEntry,
-    HeldMessage,
-    Report,
-    Restriction,
     RoomModeration,
     WordEntry,
 )
 from kuulolla.moderation.wordlists import WordAction
 from kuulolla.rooms.models import Room, RoomStream
 
-_messages = cast(Table, Message.__table__)
+messages_table = cast(Table, Message.__table__)
 _streams = cast(Table, RoomStream.__table__)
 
 
@@ -397,305 +394,6 @@ async def do_remove_word(
         return removed
 
 
-# ------------------------------------------------------------------ restrictions
-
-
-async def author_of(db: Database, *, room_id: int, seq: int) -> bytes:
-    """The author key of message ``seq`` (removed ones included) or :class:`MessageNotFound`."""
-    async with db.read() as conn:
-        key = (
-            await conn.execute(
-                select(_messages.c.author_key).where(
-                    _messages.c.room_id == room_id,
-                    _messages.c.seq == seq,
-                    _messages.c.kind != KIND_REDACTION,
-                )
-            )
-        ).scalar()
-    if key is None:
-        raise MessageNotFound()
-    return bytes(key)
-
-
-async def do_restrict(
-    db: Database,
-    *,
-    organisation_id: int,
-    room_id: int,
-    kind: str,
-    author_key: bytes,
-    seconds: int,
-    ban_key: bytes | None = None,
-    actor_id: int | None,
-    target: str = "",
-    reason: str = "",
-    preset: str = "",
-    now: datetime,
-) -> ActiveRestriction:
-    """Mute, remove or ban ``author_key`` for ``seconds``. A ban covers every room of
-    the organisation. With ``ban_key`` (core/bankey.py) the restriction also
-    holds for a new token from the same client network while that day's key lives."""
-    restriction = actions.check_kind(kind)
-    seconds = actions.check_duration(seconds)
-    reason = actions.check_reason(reason)
-    preset = actions.check_preset(preset)
-    expires = now + timedelta(seconds=seconds)
-    scope = None if restriction == "ban" else room_id
-    async with db.session() as session:
-        row = Restriction(
-            organisation_id=organisation_id,
-            room_id=scope,
-            kind=restriction,
-            author_key=author_key,
-            ban_key=ban_key,
-            created_at=now,
-            expires_at=expires,
-            created_by=actor_id,
-        )
-        session.add(row)
-        await session.flush()
-        audit(
-            session,
-            organisation_id=organisation_id,
-            room_id=room_id,
-            actor_id=actor_id,
-            action=restriction,
-            target=target,
-            reason=reason,
-            preset=preset,
-            seconds=seconds,
-            now=now,
-        )
-    return ActiveRestriction(restriction, expires, scope, row.id)
-
-
-async def do_set_ban_key(db: Database, *, restriction_id: int, ban_key: bytes) -> int | None:
-    """Record the network digest of a restriction's target (made by the process that
-    holds the target's socket: only it has the address). The first one recorded stays.
-    Returns the restriction's organisation when the digest was recorded now."""
-    async with db.session() as session:
-        return await session.scalar(
-            update(Restriction)
-            .where(Restriction.id == restriction_id, Restriction.ban_key.is_(None))
-            .values(ban_key=ban_key)
-            .returning(Restriction.organisation_id)
-        )
-
-
-async def do_lift(
-    db: Database,
-    *,
-    organisation_id: int,
-    room_id: int,
-    author_key: bytes,
-    actor_id: int | None,
-    target: str = "",
-    now: datetime,
-) -> int:
-    """End every restriction of ``author_key`` in the room (and the organisation's bans)."""
-    async with db.session() as session:
-        result = await session.execute(
-            update(Restriction)
-            .where(
-                Restriction.organisation_id == organisation_id,
-                or_(Restriction.room_id == room_id, Restriction.room_id.is_(None)),
-                Restriction.author_key == author_key,
-                Restriction.lifted_at.is_(None),
-                Restriction.expires_at > now,
-            )
-            .values(lifted_at=now)
-        )
-        count = int(getattr(result, "rowcount", 0) or 0)
-        audit(
-            session,
-            organisation_id=organisation_id,
-            room_id=room_id,
-            actor_id=actor_id,
-            action="lift",
-            target=target,
-            now=now,
-        )
-        return count
-
-
-async def get_restriction(
-    db: Database,
-    *,
-    organisation_id: int,
-    room_id: int,
-    author_key: bytes,
-    ban_keys: Sequence[bytes] = (),
-    now: datetime,
-) -> ActiveRestriction | None:
-    """The restriction that applies to a visitor in a room now, if any: theirs by
-    token in this room, a ban of theirs in the organisation, or a ban of their client
-    network (``ban_keys``: today's and yesterday's digests)."""
-    who = Restriction.author_key == author_key
-    if ban_keys:
-        who = or_(who, Restriction.ban_key.in_(list(ban_keys)))
-    async with db.read_session() as session:
-        rows = await session.execute(
-            select(
-                Restriction.kind,
-                Restriction.expires_at,
-                Restriction.room_id,
-                Restriction.author_key,
-            ).where(
-                Restriction.organisation_id == organisation_id,
-                or_(Restriction.room_id == room_id, Restriction.room_id.is_(None)),
-                Restriction.lifted_at.is_(None),
-                Restriction.expires_at > now,
-                who,
-            )
-        )
-        found = []
-        for kind, expires, scope, _key in rows:
-            # A network match counts for every kind: otherwise a new token would undo
-            # a mute or a removal at once. The network digest lives at most two days.
-            found.append(ActiveRestriction(actions.check_kind(kind), expires, scope))
-        return actions.worst(found)
-
-
-async def list_active_restrictions(
-    db: Database, *, organisation_id: int, now: datetime
-) -> list[actions.StoredRestriction]:
-    """Every restriction of the organisation in force at ``now`` (a handful: they are
-    kept per process and matched with :func:`actions.applicable`)."""
-    async with db.read_session() as session:
-        rows = await session.execute(
-            select(
-                Restriction.kind,
-                Restriction.expires_at,
-                Restriction.room_id,
-                Restriction.author_key,
-                Restriction.ban_key,
-            ).where(
-                Restriction.organisation_id == organisation_id,
-                Restriction.lifted_at.is_(None),
-                Restriction.expires_at > now,
-            )
-        )
-        return [
-            actions.StoredRestriction(actions.check_kind(kind), expires, room, key, ban)
-            for kind, expires, room, key, ban in rows
-        ]
-
-
-# ------------------------------------------------------------------ held messages
-
-
-@dataclass(frozen=True, slots=True)
-class Held:
-    id: int
-    room_id: int
-    author_key: bytes
-    nick: str
-    role: str
-    text: str
-    ref_key: bytes
-    reasons: tuple[str, ...]
-    crisis: str
-    created_at: datetime
-
-
-def _held(row: HeldMessage) -> Held:
-    return Held(
-        row.id,
-        row.room_id,
-        bytes(row.author_key),
-        row.nick,
-        row.role,
-        row.text,
-        bytes(row.ref_key),
-        tuple(r for r in row.reasons.split(",") if r),
-        row.crisis,
-        row.created_at,
-    )
-
-
-async def do_hold(
-    db: Database,
-    *,
-    room_id: int,
-    author_key: bytes,
-    nick: str,
-    role: str,
-    text: str,
-    ref_key: bytes,
-    reasons: Sequence[str],
-    crisis: str = "",
-    now: datetime,
-) -> Held:
-    """Keep a message for a moderator; a resent ref returns the held row it made."""
-    async with db.session() as session:
-        existing = await session.scalar(
-            select(HeldMessage).where(
-                HeldMessage.room_id == room_id, HeldMessage.ref_key == ref_key
-            )
-        )
-        if existing is not None:
-            return _held(existing)
-        row = HeldMessage(
-            room_id=room_id,
-            author_key=author_key,
-            nick=nick,
-            role=role,
-            text=text,
-            ref_key=ref_key,
-            reasons=",".join(reasons)[:200],
-            crisis=crisis,
-            created_at=now,
-        )
-        session.add(row)
-        await session.flush()
-        return _held(row)
-
-
-async def list_held(db: Database, *, room_id: int, limit: int = 100) -> list[Held]:
-    async with db.read_session() as session:
-        rows = await session.scalars(
-            select(HeldMessage)
-            .where(HeldMessage.room_id == room_id)
-            .order_by(HeldMessage.id)
-            .limit(limit)
-        )
-        return [_held(r) for r in rows]
-
-
-async def do_take_held(
-    db: Database,
-    *,
-    organisation_id: int,
-    room_id: int,
-    held_id: int,
-    approve: bool,
-    actor_id: int | None,
-    now: datetime,
-    name_of: Callable[[bytes], str | None] | None = None,
-) -> Held:
-    """Remove a held message from the queue (the caller commits an approved one to
-    the stream); :class:`NotFound` when another moderator took it first. ``name_of``:
-    the writer's room pseudonym from their key, which the log names."""
-    async with db.session() as session:
-        row = await session.scalar(
-            select(HeldMessage).where(HeldMessage.id == held_id, HeldMessage.room_id == room_id)
-        )
-        if row is None:
-            raise NotFound(N_("That message is no longer waiting."), code="held_not_found")
-        held = _held(row)
-        await session.delete(row)
-        audit(
-            session,
-            organisation_id=organisation_id,
-            room_id=room_id,
-            actor_id=actor_id,
-            action="approve" if approve else "reject",
-            target=(name_of(held.author_key) if name_of else None) or f"held {held_id}",
-            now=now,
-        )
-        return held
-
-
 # ------------------------------------------------------------------ redaction
 
 
@@ -732,19 +430,19 @@ async def do_redact(
         if new_seq is None:
             raise MessageNotFound()
         removed = await session.execute(
-            update(_messages)
+            update(messages_table)
             .where(
-                _messages.c.room_id == room_id,
-                _messages.c.seq == seq,
+                messages_table.c.room_id == room_id,
+                messages_table.c.seq == seq,
                 # A referral card is removed like any message.
-                _messages.c.kind.in_((KIND_MESSAGE, KIND_REFERRAL)),
+                messages_table.c.kind.in_((KIND_MESSAGE, KIND_REFERRAL)),
             )
             .values(kind=KIND_REMOVED, text=None, nick="")
         )
         if not getattr(removed, "rowcount", 0):
             raise MessageNotFound()
         await session.execute(
-            _messages.insert().values(
+            messages_table.insert().values(
                 room_id=room_id,
                 seq=new_seq,
                 kind=KIND_REDACTION,
@@ -769,144 +467,3 @@ async def do_redact(
             now=now,
         )
     return Stored(room_id, int(new_seq), now, None, "", "system", None, False, KIND_REDACTION, seq)
-
-
-# ------------------------------------------------------------------ reports
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    id: int
-    room_id: int
-    seq: int
-    reason: str
-    note: str
-    created_at: datetime
-    resolved_at: datetime | None
-    resolution: str
-
-
-async def do_report(
-    db: Database,
-    *,
-    room_id: int,
-    seq: int,
-    reason: str,
-    note: str = "",
-    reporter_key: bytes,
-    now: datetime,
-) -> int:
-    """A visitor reports message ``seq``; one open report per reporter and message."""
-    reason = actions.check_report_reason(reason)
-    note = actions.check_reason(note)
-    async with db.session() as session:
-        exists = await session.scalar(
-            select(_messages.c.seq).where(
-                _messages.c.room_id == room_id,
-                _messages.c.seq == seq,
-                _messages.c.kind == KIND_MESSAGE,
-            )
-        )
-        if exists is None:
-            raise MessageNotFound()
-        same = await session.scalar(
-            select(Report.id).where(
-                Report.room_id == room_id,
-                Report.seq == seq,
-                Report.reporter_key == reporter_key,
-                Report.resolved_at.is_(None),
-            )
-        )
-        if same is not None:
-            return int(same)
-        row = Report(
-            room_id=room_id,
-            seq=seq,
-            reason=reason,
-            note=note,
-            reporter_key=reporter_key,
-            created_at=now,
-        )
-        session.add(row)
-        await session.flush()
-        return row.id
-
-
-async def list_reports(
-    db: Database, *, room_id: int, open_only: bool = True, limit: int = 100
-) -> list[ReportRow]:
-    query = select(Report).where(Report.room_id == room_id)
-    if open_only:
-        query = query.where(Report.resolved_at.is_(None))
-    async with db.read_session() as session:
-        rows = await session.scalars(query.order_by(Report.id).limit(limit))
-        return [
-            ReportRow(
-                r.id, r.room_id, r.seq, r.reason, r.note, r.created_at, r.resolved_at, r.resolution
-            )
-            for r in rows
-        ]
-
-
-async def do_resolve_report(
-    db: Database,
-    *,
-    organisation_id: int,
-    room_id: int,
-    report_id: int,
-    resolution: str,
-    actor_id: int | None,
-    reason: str = "",
-    preset: str = "",
-    now: datetime,
-    name_of: Callable[[bytes], str | None] | None = None,
-) -> None:
-    """Close an open report; the log names the reported message's writer by
-    ``name_of`` (their room pseudonym from their key) when it can."""
-    resolution = actions.check_resolution(resolution)
-    reason = actions.check_reason(reason)
-    preset = actions.check_preset(preset)
-    async with db.session() as session:
-        row = await session.scalar(
-            select(Report).where(Report.id == report_id, Report.room_id == room_id)
-        )
-        if row is None or row.resolved_at is not None:
-            raise NotFound(N_("There is no such open report."), code="report_not_found")
-        row.resolved_at = now
-        row.resolved_by = actor_id
-        row.resolution = resolution
-        writer = await session.scalar(
-            select(_messages.c.author_key).where(
-                _messages.c.room_id == room_id, _messages.c.seq == row.seq
-            )
-        )
-        target = name_of(bytes(writer)) if name_of and writer is not None else None
-        audit(
-            session,
-            organisation_id=organisation_id,
-            room_id=room_id,
-            actor_id=actor_id,
-            action=f"report.{resolution}",
-            target=target or f"message {row.seq}",
-            reason=reason,
-            preset=preset,
-            now=now,
-        )
-
-
-async def read_context(
-    db: Database, *, room_id: int, seq: int, around: int = 3
-) -> list[tuple[int, str, str]]:
-    """(seq, nick, text) of the messages around ``seq`` still in the room, for a report."""
-    async with db.read() as conn:
-        rows = await conn.execute(
-            select(_messages.c.seq, _messages.c.nick, _messages.c.text)
-            .where(
-                _messages.c.room_id == room_id,
-                _messages.c.seq >= seq - around,
-                _messages.c.seq <= seq + around,
-                _messages.c.kind == KIND_MESSAGE,
-            )
-            .order_by(_messages.c.seq)
-        )
-        return [(int(r[0]), str(r[1]), str(r[2] or "")) for r in rows]

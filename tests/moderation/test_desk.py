@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from kuulolla.core.db import Database
-from kuulolla.moderation import desk, service
+from kuulolla.moderation import desk, holds, message_reports
 from kuulolla.moderation.desk_logic import Duty
 from kuulolla.moderation.models import AuditEntry, CrisisAlert
 from tests.helpers import NOW, make_room
@@ -60,10 +60,10 @@ async def test_reports_and_held_messages_of_served_rooms(db: Database) -> None:
     a room the person is checked in on are on their desk, newest first."""
     room = await make_room(db)
     seqs = await write(db, room, ["ilkeä viesti"])
-    await service.do_report(
+    await message_reports.do_report(
         db, room_id=room, seq=seqs[0], reason="abuse", reporter_key=b"r" * 16, now=NOW
     )
-    await service.do_hold(
+    await holds.do_hold(
         db,
         room_id=room,
         author_key=b"a" * 16,

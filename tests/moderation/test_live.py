@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
-from kuulolla.moderation import service
+from kuulolla.moderation import restrictions, service
 from tests.accounts.conftest import Env, post, sign_in
 from tests.accounts.helpers import make_session, session_headers
 from tests.helpers import NOW, make_room
@@ -240,8 +240,8 @@ def test_muted_visitor_cannot_write(env: Env) -> None:
 
     async def mute(db: Database) -> None:
         room_id = await _room_id(db, room)
-        author = await service.author_of(db, room_id=room_id, seq=ack["seq"])
-        await service.do_restrict(
+        author = await restrictions.author_of(db, room_id=room_id, seq=ack["seq"])
+        await restrictions.do_restrict(
             db,
             organisation_id=env.world.orgs["alfa"],
             room_id=room_id,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from kuulolla.core.db import Database
-from kuulolla.moderation import actions, service
+from kuulolla.moderation import actions, restrictions
 from kuulolla.rooms.models import Room
 from tests.helpers import NOW, make_room
 
@@ -68,7 +68,7 @@ async def test_kept_restrictions_agree_with_the_per_member_query(db: Database) -
         ("ban", BOB, other, NET),
         ("remove", CAROL, other, None),
     ):
-        await service.do_restrict(
+        await restrictions.do_restrict(
             db,
             organisation_id=org,
             room_id=where,
@@ -79,12 +79,12 @@ async def test_kept_restrictions_agree_with_the_per_member_query(db: Database) -
             actor_id=None,
             now=NOW,
         )
-    rows = await service.list_active_restrictions(db, organisation_id=org, now=NOW)
+    rows = await restrictions.list_active_restrictions(db, organisation_id=org, now=NOW)
     assert len(rows) == 3
     for key in (ALICE, BOB, CAROL, b"d" * 16):
         for where in (room, other):
             for ban_keys in ((), (NET,)):
-                expected = await service.get_restriction(
+                expected = await restrictions.get_restriction(
                     db,
                     organisation_id=org,
                     room_id=where,

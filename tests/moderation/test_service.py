@@ -13,7 +13,7 @@ from kuulolla.chat.writers import Draft
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
-from kuulolla.moderation import service
+from kuulolla.moderation import holds, message_reports, restrictions, service
 from kuulolla.rooms.models import Room
 from tests.helpers import NOW, make_room
 
@@ -109,7 +109,7 @@ async def test_mute_applies_in_its_room_only(db: Database) -> None:
     room = await make_room(db, "yksi")
     other = await make_room(db, "kaksi")
     org = await org_of(db, room)
-    await service.do_restrict(
+    await restrictions.do_restrict(
         db,
         organisation_id=org,
         room_id=room,
@@ -119,20 +119,20 @@ async def test_mute_applies_in_its_room_only(db: Database) -> None:
         actor_id=None,
         now=NOW,
     )
-    found = await service.get_restriction(
+    found = await restrictions.get_restriction(
         db, organisation_id=org, room_id=room, author_key=ALICE, now=NOW
     )
     assert found is not None and found.kind == "mute"
     assert found.expires_at == NOW + timedelta(seconds=600)
     assert (
-        await service.get_restriction(
+        await restrictions.get_restriction(
             db, organisation_id=org, room_id=other, author_key=ALICE, now=NOW
         )
         is None
     )
     later = NOW + timedelta(seconds=601)
     assert (
-        await service.get_restriction(
+        await restrictions.get_restriction(
             db, organisation_id=org, room_id=room, author_key=ALICE, now=later
         )
         is None
@@ -145,7 +145,7 @@ async def test_ban_covers_organisation_and_network(db: Database) -> None:
     other = await make_room(db, "kaksi")
     org = await org_of(db, room)
     network = b"n" * 32
-    await service.do_restrict(
+    await restrictions.do_restrict(
         db,
         organisation_id=org,
         room_id=room,
@@ -157,16 +157,16 @@ async def test_ban_covers_organisation_and_network(db: Database) -> None:
         reason="uhkailu",
         now=NOW,
     )
-    by_token = await service.get_restriction(
+    by_token = await restrictions.get_restriction(
         db, organisation_id=org, room_id=other, author_key=ALICE, now=NOW
     )
     assert by_token is not None and by_token.kind == "ban"
-    by_network = await service.get_restriction(
+    by_network = await restrictions.get_restriction(
         db, organisation_id=org, room_id=room, author_key=BOB, ban_keys=[network], now=NOW
     )
     assert by_network is not None and by_network.kind == "ban"
     assert (
-        await service.get_restriction(
+        await restrictions.get_restriction(
             db, organisation_id=org, room_id=room, author_key=BOB, ban_keys=[b"x" * 32], now=NOW
         )
         is None
@@ -178,7 +178,7 @@ async def test_restriction_records_its_length_and_reason_apart(db: Database) -> 
     log as separate values; an unknown reason choice is refused and records nothing."""
     room = await make_room(db)
     org = await org_of(db, room)
-    await service.do_restrict(
+    await restrictions.do_restrict(
         db,
         organisation_id=org,
         room_id=room,
@@ -191,7 +191,7 @@ async def test_restriction_records_its_length_and_reason_apart(db: Database) -> 
         now=NOW,
     )
     with pytest.raises(BadRequest):
-        await service.do_restrict(
+        await restrictions.do_restrict(
             db,
             organisation_id=org,
             room_id=room,
@@ -212,7 +212,7 @@ async def test_mute_follows_the_network_too(db: Database) -> None:
     """A mute with a network digest holds for a new token from that network."""
     room = await make_room(db)
     org = await org_of(db, room)
-    await service.do_restrict(
+    await restrictions.do_restrict(
         db,
         organisation_id=org,
         room_id=room,
@@ -223,7 +223,7 @@ async def test_mute_follows_the_network_too(db: Database) -> None:
         actor_id=None,
         now=NOW,
     )
-    found = await service.get_restriction(
+    found = await restrictions.get_restriction(
         db, organisation_id=org, room_id=room, author_key=BOB, ban_keys=[b"n" * 32], now=NOW
     )
     assert found is not None and found.kind == "mute"
@@ -234,7 +234,7 @@ async def test_worst_restriction_wins_and_lift_ends_all(db: Database) -> None:
     room = await make_room(db)
     org = await org_of(db, room)
     for kind in ("mute", "remove"):
-        await service.do_restrict(
+        await restrictions.do_restrict(
             db,
             organisation_id=org,
             room_id=room,
@@ -244,18 +244,18 @@ async def test_worst_restriction_wins_and_lift_ends_all(db: Database) -> None:
             actor_id=None,
             now=NOW,
         )
-    found = await service.get_restriction(
+    found = await restrictions.get_restriction(
         db, organisation_id=org, room_id=room, author_key=ALICE, now=NOW
     )
     assert found is not None and found.kind == "remove"
     assert (
-        await service.do_lift(
+        await restrictions.do_lift(
             db, organisation_id=org, room_id=room, author_key=ALICE, actor_id=None, now=NOW
         )
         == 2
     )
     assert (
-        await service.get_restriction(
+        await restrictions.get_restriction(
             db, organisation_id=org, room_id=room, author_key=ALICE, now=NOW
         )
         is None
@@ -268,7 +268,7 @@ async def test_bad_duration_is_refused(db: Database) -> None:
     room = await make_room(db)
     org = await org_of(db, room)
     with pytest.raises(BadRequest):
-        await service.do_restrict(
+        await restrictions.do_restrict(
             db,
             organisation_id=org,
             room_id=room,
@@ -301,7 +301,7 @@ async def test_redact_removes_text_and_appends_tombstone(db: Database) -> None:
         (seqs[2], 0),
         (redaction.seq, KIND_REDACTION),
     ]
-    assert await service.author_of(db, room_id=room, seq=seqs[1]) == ALICE
+    assert await restrictions.author_of(db, room_id=room, seq=seqs[1]) == ALICE
 
 
 async def test_redact_twice_is_not_found(db: Database) -> None:
@@ -324,7 +324,7 @@ async def test_held_message_taken_once(db: Database) -> None:
     """A held message is listed until one moderator takes it; a resent ref is held once."""
     room = await make_room(db)
     org = await org_of(db, room)
-    first = await service.do_hold(
+    first = await holds.do_hold(
         db,
         room_id=room,
         author_key=ALICE,
@@ -335,7 +335,7 @@ async def test_held_message_taken_once(db: Database) -> None:
         reasons=["link.held"],
         now=NOW,
     )
-    again = await service.do_hold(
+    again = await holds.do_hold(
         db,
         room_id=room,
         author_key=ALICE,
@@ -347,8 +347,8 @@ async def test_held_message_taken_once(db: Database) -> None:
         now=NOW,
     )
     assert again.id == first.id
-    assert [h.reasons for h in await service.list_held(db, room_id=room)] == [("link.held",)]
-    taken = await service.do_take_held(
+    assert [h.reasons for h in await holds.list_held(db, room_id=room)] == [("link.held",)]
+    taken = await holds.do_take_held(
         db,
         organisation_id=org,
         room_id=room,
@@ -359,7 +359,7 @@ async def test_held_message_taken_once(db: Database) -> None:
     )
     assert taken.text == "katso www.example.com"
     with pytest.raises(NotFound):
-        await service.do_take_held(
+        await holds.do_take_held(
             db,
             organisation_id=org,
             room_id=room,
@@ -376,20 +376,20 @@ async def test_reports_queue_and_resolve(db: Database) -> None:
     room = await make_room(db)
     org = await org_of(db, room)
     seqs = await write(db, room, ["hei", "ilkeä viesti", "moi"])
-    report = await service.do_report(
+    report = await message_reports.do_report(
         db, room_id=room, seq=seqs[1], reason="abuse", reporter_key=BOB, now=NOW
     )
     assert (
-        await service.do_report(
+        await message_reports.do_report(
             db, room_id=room, seq=seqs[1], reason="abuse", reporter_key=BOB, now=NOW
         )
         == report
     )
-    queue = await service.list_reports(db, room_id=room)
+    queue = await message_reports.list_reports(db, room_id=room)
     assert [(r.id, r.seq, r.reason) for r in queue] == [(report, seqs[1], "abuse")]
-    context = await service.read_context(db, room_id=room, seq=seqs[1])
+    context = await message_reports.read_context(db, room_id=room, seq=seqs[1])
     assert [text for _, _, text in context] == ["hei", "ilkeä viesti", "moi"]
-    await service.do_resolve_report(
+    await message_reports.do_resolve_report(
         db,
         organisation_id=org,
         room_id=room,
@@ -398,12 +398,12 @@ async def test_reports_queue_and_resolve(db: Database) -> None:
         actor_id=None,
         now=NOW,
     )
-    assert await service.list_reports(db, room_id=room) == []
-    assert (await service.list_reports(db, room_id=room, open_only=False))[0].resolution == (
-        "dismissed"
-    )
+    assert await message_reports.list_reports(db, room_id=room) == []
+    assert (await message_reports.list_reports(db, room_id=room, open_only=False))[
+        0
+    ].resolution == ("dismissed")
     with pytest.raises(NotFound):
-        await service.do_resolve_report(
+        await message_reports.do_resolve_report(
             db,
             organisation_id=org,
             room_id=room,
@@ -419,10 +419,10 @@ async def test_report_needs_a_known_reason(db: Database) -> None:
     room = await make_room(db)
     seqs = await write(db, room, ["hei"])
     with pytest.raises(BadRequest):
-        await service.do_report(
+        await message_reports.do_report(
             db, room_id=room, seq=seqs[0], reason="boring", reporter_key=BOB, now=NOW
         )
-    assert await service.list_reports(db, room_id=room) == []
+    assert await message_reports.list_reports(db, room_id=room) == []
 
 
 async def test_retention_purges_old_audit_only(db: Database) -> None:

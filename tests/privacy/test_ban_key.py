@@ -96,7 +96,7 @@ async def test_a_ban_stores_the_digest_but_never_the_key_or_the_address(
     sqlite_url: str,
 ) -> None:
     """The database holds the ban's digest only: neither the day key nor the address."""
-    from kuulolla.moderation.service import do_restrict
+    from kuulolla.moderation.restrictions import do_restrict
 
     store = MemoryKeyStore()
     keys = BanKeys(store)
