@@ -35,6 +35,7 @@ from kuulolla.shifts.availability import availability
 from kuulolla.web import crisis, limits
 from kuulolla.web.access import csrf_token, public
 from kuulolla.web.chat_strings import CLIENT_STRINGS, strings_json
+from kuulolla.web.forms import room_openings_of
 from kuulolla.web.templating import render
 
 STREAM_SECONDS = 55.0  # a stream ends after this; the page opens a new one
@@ -167,12 +168,12 @@ async def _help_now(request: Request, topic: service.TopicInfo, *, now: Any) -> 
     matching their own words (queue.js)."""
     db: Database = request.state.db
     locale: str = request.state.locale
-    states = request.state.chat.room_states
+    openings = room_openings_of(request)
     rooms_now = [
         helpnow.Offer(
             room,
             frozenset(room.names),
-            room.open and availability(await states.get(room.id)).open,
+            room.open and availability(await openings.get(room.id)).open,
             room.organisation_id,
         )
         for room in await rooms.list_rooms(db)
