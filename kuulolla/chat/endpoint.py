@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket
 from kuulolla.accounts import crypto
 from kuulolla.accounts.permissions import ANONYMOUS, Principal
 from kuulolla.chat import entering, logic, store
+from kuulolla.chat.decoding import FrameError, decode_client_frame
 from kuulolla.chat.joining import (
     Resync,
     RoomClosed,
@@ -32,17 +33,16 @@ from kuulolla.chat.joining import (
 )
 from kuulolla.chat.limits import SocketBudget, TooManyConnections
 from kuulolla.chat.membership import Identity, Membership
+from kuulolla.chat.moderation_protocol import MODERATION_FRAMES
 from kuulolla.chat.protocol import (
     CLOSE_POLICY,
     CLOSE_SERVER_ERROR,
     CLOSE_TOO_BIG,
     CLOSE_TRY_AGAIN,
     CLOSE_UNSUPPORTED,
-    MODERATION_FRAMES,
     PROTOCOL_VERSION,
     Ack,
     ErrorFrame,
-    FrameError,
     Hello,
     Join,
     Leave,
@@ -54,7 +54,6 @@ from kuulolla.chat.protocol import (
     Send,
     ServerFrame,
     Welcome,
-    decode_client_frame,
 )
 from kuulolla.chat.server import ChatServer
 from kuulolla.chat.sockets import RAW_EXTENSION, AsgiSink, OutFrame, RawSink, Sink

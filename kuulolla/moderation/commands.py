@@ -1,6 +1,6 @@
 """Moderation frames on the socket: moderator actions, reports and private messages.
 
-:func:`handle` takes one decoded moderation frame (chat/protocol.py) from a
+:func:`handle` takes one decoded moderation frame (chat/moderation_protocol.py) from a
 connection that has joined the frame's room. Visitors may send ``report`` and
 ``to_moderators``; everything else needs the room's moderator status
 (moderation/moderators.py: :func:`~kuulolla.moderation.moderators.is_moderator`): coordinators
@@ -17,9 +17,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from kuulolla.chat.protocol import (
+from kuulolla.chat.moderation_protocol import (
     Approved,
-    Author,
     ContextLine,
     DecideRequest,
     Done,
@@ -40,6 +39,7 @@ from kuulolla.chat.protocol import (
     ToModeratorsRequest,
     WhisperRequest,
 )
+from kuulolla.chat.protocol import Author
 from kuulolla.core.errors import BadRequest, Forbidden
 from kuulolla.core.i18n import N_, gettext
 from kuulolla.moderation import actions, holds, message_reports, restrictions, service

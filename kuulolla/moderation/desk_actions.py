@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from kuulolla.chat.protocol import Approved, Done, Notice
+from kuulolla.chat.moderation_protocol import Approved, Done, Notice
 from kuulolla.chat.store import Stored
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound

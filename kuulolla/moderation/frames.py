@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from kuulolla.accounts import logic as accounts_logic
-from kuulolla.chat.protocol import (
+from kuulolla.chat.moderation_protocol import (
     CrisisHelp,
     CrisisNumber,
     ModerationState,

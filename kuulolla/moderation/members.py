@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from kuulolla.chat.protocol import Member, MembersFrame
+from kuulolla.chat.moderation_protocol import Member, MembersFrame
 from kuulolla.core.clock import Clock
 from kuulolla.moderation.ports import RoomSockets, Seat, Socket
 

@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from kuulolla.accounts import links, permissions
 from kuulolla.accounts.permissions import Principal, Role
-from kuulolla.chat.protocol import AnyClientFrame
+from kuulolla.chat.decoding import AnyClientFrame
 from kuulolla.web.access import policy_of
 from tests.accounts.conftest import Env
 from tests.accounts.helpers import (

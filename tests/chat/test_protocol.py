@@ -6,16 +6,8 @@ import json
 
 import pytest
 
-from kuulolla.chat.protocol import (
-    Author,
-    FrameError,
-    Hello,
-    Join,
-    MessageFrame,
-    Send,
-    decode_client_frame,
-    encode,
-)
+from kuulolla.chat.decoding import FrameError, decode_client_frame
+from kuulolla.chat.protocol import Author, Hello, Join, MessageFrame, Send, encode
 
 
 @pytest.mark.parametrize(

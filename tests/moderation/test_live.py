@@ -360,7 +360,7 @@ def test_a_nickname_is_screened_once_per_room_policy(monkeypatch: MonkeyPatch) -
     """Joins under one nickname screen it once while the room's policy stays the same."""
     from types import SimpleNamespace
 
-    from kuulolla.moderation import live as live_module
+    from kuulolla.moderation import admission as admission_module
 
     calls: list[str] = []
 
@@ -368,11 +368,11 @@ def test_a_nickname_is_screened_once_per_room_policy(monkeypatch: MonkeyPatch) -
         calls.append(text)
         return SimpleNamespace()
 
-    monkeypatch.setattr(live_module, "screen", screen)
+    monkeypatch.setattr(admission_module, "screen", screen)
     holder = SimpleNamespace(_nick_verdicts={})
     first, changed = SimpleNamespace(policy=object()), SimpleNamespace(policy=object())
     verdicts = [
-        live_module.Live.screen_nick(holder, nick, entry)  # type: ignore[arg-type]
+        admission_module.Admission.screen_nick(holder, nick, entry)  # type: ignore[arg-type]
         for nick, entry in (("Aino", first), ("Aino", first), ("Eino", first), ("Aino", changed))
     ]
     assert calls == ["Aino", "Eino", "Aino"]

@@ -17,12 +17,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.websockets import WebSocketDisconnect
 
-from kuulolla.chat import protocol
+from kuulolla.chat import decoding
 from tests.security import fuzz
 from tests.security.conftest import FuzzSite
 
 FRAME_TYPES: dict[str, tuple[str, ...]] = {
-    cls.__struct_config__.tag: cls.__struct_fields__ for cls in protocol.AnyClientFrame.__args__
+    cls.__struct_config__.tag: cls.__struct_fields__ for cls in decoding.AnyClientFrame.__args__
 }
 # What a right value of a field looks like, so some frames get past the decoder.
 REAL: dict[str, list[Any]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from kuulolla.chat import moderation_protocol  # noqa: F401 (its frames are ServerFrames too)
 from kuulolla.chat.protocol import ServerFrame
 
 CLIENT = (
@@ -13,7 +14,8 @@ CLIENT = (
 
 
 def server_frame_types() -> set[str]:
-    """The ``type`` of every frame the server can send (chat/protocol.py)."""
+    """The ``type`` of every frame the server can send (chat/protocol.py,
+    chat/moderation_protocol.py)."""
     found: set[str] = set()
     pending = list(ServerFrame.__subclasses__())
     while pending:
