@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, select
+from sqlalchemy.exc import NoResultFound
 
 from kuulolla.chat.models import KIND_MESSAGE, KIND_REFERRAL, KIND_REMOVED, Message
 from kuulolla.chat.sockets import corked, seal
@@ -419,6 +420,8 @@ class HistoryReads:
     ) -> tuple[int, int, list[Stored], int]:
         metrics.HISTORY_QUERIES.inc()
         self.queries += 1
+        if not self._db.is_sqlite:
+            return await self._read_shared_pg(room_id, wishes)
         async with self._db.read() as conn:
             state = (
                 await conn.execute(
@@ -450,3 +453,45 @@ class HistoryReads:
                 .order_by(messages.c.seq)
             )
             return last, purged, [_stored(r) for r in rows], covered_from
+
+    async def _read_shared_pg(
+        self, room_id: int, wishes: list[_HistoryWish]
+    ) -> tuple[int, int, list[Stored], int]:
+        """:meth:`_read_shared` on PostgreSQL in one statement through asyncpg (one
+        snapshot, one round trip, no statement compilation)."""
+        sinces = [w.since for w in wishes if w.since is not None]
+        tails = [2 * w.limit + 16 for w in wishes if w.since is None and w.limit > 0]
+        async with self._db.read() as sa:
+            raw = await sa.get_raw_connection()
+            rows = await raw.driver_connection.fetch(  # type: ignore[union-attr]
+                PG_SHARED_HISTORY,
+                room_id,
+                min(sinces) if sinces else None,
+                max(tails) if tails else 0,
+                self.span,
+                KIND_REMOVED,
+            )
+        if not rows:
+            raise NoResultFound("the room has no stream")
+        first = rows[0]
+        last, purged, covered_from = int(first[0]), int(first[1]), int(first[2])
+        found = [Stored(*r[3:10], False, *r[10:]) for r in rows if r[4] is not None]
+        return last, purged, found, covered_from
+
+
+# The room's position and every shown message after the lowest sequence the waiting
+# joins want, bounded by ``span`` (HistoryReads._read_shared): one row per message, or
+# one row with no message.
+PG_SHARED_HISTORY = """
+WITH s AS (
+    SELECT last_seq, purged_seq,
+        GREATEST(LEAST(last_seq, COALESCE($2::bigint, last_seq), last_seq - $3::bigint),
+                 last_seq - $4::bigint, 0) AS covered
+    FROM room_streams WHERE room_id = $1
+)
+SELECT s.last_seq, s.purged_seq, s.covered,
+    m.room_id, m.seq, m.created_at, m.author_key, m.nick, m.role, m.text, m.kind, m.target
+FROM s LEFT JOIN messages m
+    ON m.room_id = $1 AND m.seq > s.covered AND m.seq <= s.last_seq AND m.kind <> $5
+ORDER BY m.seq
+"""
