@@ -475,7 +475,7 @@ class HistoryReads:
             raise NoResultFound("the room has no stream")
         first = rows[0]
         last, purged, covered_from = int(first[0]), int(first[1]), int(first[2])
-        found = [Stored(*r[3:10], False, *r[10:]) for r in rows if r[4] is not None]
+        found = [_stored(r[3:]) for r in rows if r[4] is not None]
         return last, purged, found, covered_from
 
 
