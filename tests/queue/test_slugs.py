@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import JSON, DateTime, column, func, insert, select, table
 from starlette.routing import Mount, Route
 
 from kuulolla.accounts.models import Organisation
@@ -18,6 +18,22 @@ from kuulolla.queue.models import QueueTopic
 from kuulolla.web.app import create_app
 from tests.conftest import make_settings
 from tests.helpers import NOW, make_room, run_async
+
+# queue_topics as revision 0010 left it: the model has columns added since (audience).
+TOPICS_0010 = table(
+    "queue_topics",
+    column("id"),
+    column("organisation_id"),
+    column("slug"),
+    column("name_fi"),
+    column("description_fi"),
+    column("consent_fi"),
+    column("hours", JSON),
+    column("questions", JSON),
+    column("default_handling_seconds"),
+    column("active"),
+    column("created_at", DateTime(timezone=True)),
+)
 
 
 def paths(routes: list[Any], prefix: str = "") -> list[str]:
@@ -86,12 +102,22 @@ def test_migration_renames_topics_with_reserved_slugs(db_url: str) -> None:
                 org_id = await session.scalar(select(Organisation.id))
                 ids = {}
                 for slug in ("new", "status", "status-topic", "nuoret"):
-                    topic = QueueTopic(
-                        organisation_id=org_id, slug=slug, name_fi=slug, created_at=NOW
+                    ids[slug] = await session.scalar(
+                        insert(TOPICS_0010)
+                        .values(
+                            organisation_id=org_id,
+                            slug=slug,
+                            name_fi=slug,
+                            description_fi="",
+                            consent_fi="",
+                            hours={},
+                            questions=[],
+                            default_handling_seconds=900,
+                            active=True,
+                            created_at=NOW,
+                        )
+                        .returning(TOPICS_0010.c.id)
                     )
-                    session.add(topic)
-                    await session.flush()
-                    ids[slug] = topic.id
                 return ids
         finally:
             await db.dispose()
