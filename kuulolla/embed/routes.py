@@ -33,7 +33,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.embed import logic, service
 from kuulolla.embed.permissions import MANAGE_EMBEDDING
 from kuulolla.queue import routes as queue_routes
-from kuulolla.queue import service as queue_service
+from kuulolla.queue import topics as queue_topics
 from kuulolla.rooms import service as rooms
 from kuulolla.web import (
     pages,
@@ -77,7 +77,7 @@ async def _embedded(
 
 @public
 async def embedded_topic(request: Request) -> Response:
-    topic = await queue_service.get_topic_or_raise(
+    topic = await queue_topics.get_topic_or_raise(
         request.state.db, slug=request.path_params["topic"]
     )
     return await _embedded(request, topic.organisation_id, queue_routes.topic_page)
@@ -160,7 +160,7 @@ async def _page(
     base = seo.base_url(request)
     targets: list[Snippets] = [
         snippets(base=base, kind="chat", slug=t.slug, name=t.name(locale), lang=locale)
-        for t in await queue_service.list_topics(db)
+        for t in await queue_topics.list_topics(db)
         if t.organisation_id == org.id and t.active
     ]
     targets += [

@@ -33,17 +33,9 @@ from kuulolla.queue.models import (
     QueueParticipant,
     QueueTopic,
 )
-from kuulolla.queue.service import (
-    NotOnDuty,
-    NoVisitors,
-    Taken,
-    TopicNotFound,
-    _finish,
-    _requeue,
-    _waiting,
-    do_sweep,
-    report,
-)
+from kuulolla.queue.service import NotOnDuty, NoVisitors, Taken, report, waiting_entries
+from kuulolla.queue.topics import TopicNotFound
+from kuulolla.queue.waiting import do_sweep, finish, requeue
 from kuulolla.rooms import service as rooms_service
 from kuulolla.rooms.models import Room
 
@@ -94,7 +86,7 @@ async def do_accept(
         topic = await session.get(QueueTopic, topic_id) if topic_id is not None else None
         if topic is None or topic.organisation_id != organisation_id:
             raise TopicNotFound()
-        waiting = await _waiting(session, topic.id)
+        waiting = await waiting_entries(session, topic.id)
         if entry_id is not None:
             try:
                 cleaned = logic.check_take(waiting, entry_id, reason)
@@ -367,7 +359,7 @@ async def do_end(
         entry = await _own_chat(
             session, organisation_id=organisation_id, user_id=user_id, entry_id=entry_id
         )
-        await _finish(session, entry, state=State.ENDED, reason="helper", now=now)
+        await finish(session, entry, state=State.ENDED, reason="helper", now=now)
 
 
 async def do_transfer(
@@ -424,7 +416,7 @@ async def do_transfer(
         topic = await session.scalar(select(QueueTopic).where(QueueTopic.slug == to_topic))
         if topic is None or not topic.active:
             raise TopicNotFound()
-        await _requeue(session, entry, topic_id=topic.id)
+        await requeue(session, entry, topic_id=topic.id)
 
 
 async def do_invite_professional(

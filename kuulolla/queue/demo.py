@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
-from kuulolla.queue import console, service
+from kuulolla.queue import console, topics
 from kuulolla.queue.models import CannedResponse, QueueTopic
 
 EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -94,7 +94,7 @@ async def seed(db: Database, *, now: datetime) -> None:
         org_id = orgs.get(str(spec["organisation"]))
         if org_id is None or spec["slug"] in existing:
             continue
-        await service.do_create_topic(
+        await topics.do_create_topic(
             db,
             organisation_id=org_id,
             slug=str(spec["slug"]),

@@ -1,12 +1,14 @@
-"""Visitors' feedback after one-to-one chats, read by the organisation's coordinators:
+"""Visitors' feedback after one-to-one chats: given by the visitor once the conversation
+ends (``do_feedback``), read by the organisation's coordinators (``list_feedback``):
 each answer's day, topic, "did it help" and rating beside what the visitor wrote.
 
-Feedback is not linked to a conversation (queue/service.py: ``do_feedback``). What a
-visitor wrote is shown with personal data masked (moderation/personal_data.py: phone
-numbers, e-mail and street addresses, identity codes, account numbers), the masks in
-the reader's words, and only while the organisation's feedback retention period lasts
-(the purge deletes it after that; the page never shows an older row the purge has not
-reached yet). The page is queue/routes_feedback.py.
+Feedback is not linked to a conversation: it is stored with the topic and the day
+only. What a visitor wrote is shown with personal data masked
+(moderation/personal_data.py: phone numbers, e-mail and street addresses, identity
+codes, account numbers), the masks in the reader's words, and only while the
+organisation's feedback retention period lasts (the purge deletes it after that; the
+page never shows an older row the purge has not reached yet). The page is
+queue/routes_feedback.py.
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ from sqlalchemy import select
 
 from kuulolla.accounts.permissions import COORDINATORS, define
 from kuulolla.core.db import Database
+from kuulolla.core.errors import BadRequest
+from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_, gettext
 from kuulolla.moderation import personal_data
+from kuulolla.queue import logic
 from kuulolla.queue.models import QueueFeedback, QueueTopic
+from kuulolla.queue.service import ended_entry, report
 
 READ_FEEDBACK = define(
     "read_feedback",
@@ -100,3 +106,38 @@ async def list_feedback(
         )
         for feedback, topic in rows
     ]
+
+
+async def do_feedback(
+    db: Database,
+    *,
+    visitor_key: bytes,
+    entry_id: int,
+    helped: str | None,
+    rating: str | None,
+    text: str,
+    now: datetime,
+) -> None:
+    """Store the visitor's feedback for statistics, unlinked from the conversation
+    (the time is kept to the day only)."""
+    score = logic.check_rating(rating)
+    words = logic.check_text(text, max_chars=logic.MAX_FEEDBACK_CHARS, required=False)
+    if helped not in (None, "", "yes", "no"):
+        raise BadRequest(N_("Answer yes or no, or leave it empty."), code="invalid_answer")
+    async with db.session() as session:
+        entry = await ended_entry(session, visitor_key, entry_id)
+        if score is not None:
+            await report(session, Kind.FEEDBACK, topic_id=entry.topic_id, now=now, value=score)
+        if helped:
+            await report(
+                session, Kind.FEEDBACK_HELPED, topic_id=entry.topic_id, now=now, label=helped
+            )
+        session.add(
+            QueueFeedback(
+                topic_id=entry.topic_id,
+                helped=None if not helped else helped == "yes",
+                rating=score,
+                text=words,
+                created_at=now.replace(hour=0, minute=0, second=0, microsecond=0),
+            )
+        )

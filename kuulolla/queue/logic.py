@@ -2,7 +2,8 @@
 soft close, capacity, fairness and disconnect grace.
 
 Nothing here does I/O; time is always the ``now`` parameter. The services
-(queue/service.py) read the state, call these rules and apply what they decide.
+(queue/service.py, queue/waiting.py, queue/console.py and their neighbours) read the
+state, call these rules and apply what they decide.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.queue import forms
 from kuulolla.queue.console import MAX_CHATS_LIMIT
 from kuulolla.queue.models import CannedResponse, QueueHelper, QueueTopic
-from kuulolla.queue.service import TopicNotFound
+from kuulolla.queue.topics import TopicNotFound
 
 
 class CannedNotFound(NotFound):

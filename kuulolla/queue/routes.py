@@ -28,7 +28,9 @@ from kuulolla.core.i18n import N_
 from kuulolla.core.ids import token_key
 from kuulolla.core.limits import Rule
 from kuulolla.questions import service as questions
-from kuulolla.queue import helpnow, logic, service
+from kuulolla.queue import feedback as queue_feedback
+from kuulolla.queue import helpnow, logic, return_codes, service, waiting
+from kuulolla.queue import topics as queue_topics
 from kuulolla.queue.changes import TICK, QueueChanges
 from kuulolla.rooms import service as rooms
 from kuulolla.shifts.availability import availability
@@ -142,8 +144,8 @@ def _entry_id(payload: dict[str, Any]) -> int:
 
 async def _topic_rows(
     db: Database, *, now: Any
-) -> list[tuple[service.TopicInfo, logic.TopicStatus]]:
-    topics = await service.list_topics(db)
+) -> list[tuple[queue_topics.TopicInfo, logic.TopicStatus]]:
+    topics = await queue_topics.list_topics(db)
     return [(t, await service.topic_status(db, topic=t, now=now)) for t in topics]
 
 
@@ -161,7 +163,7 @@ async def topics_page(request: Request) -> Response:
 ANSWER_CANDIDATES = 10  # archive answers looked at, of which helpnow.choose shows a few
 
 
-async def _help_now(request: Request, topic: service.TopicInfo, *, now: Any) -> dict[str, Any]:
+async def _help_now(request: Request, topic: queue_topics.TopicInfo, *, now: Any) -> dict[str, Any]:
     """Help that exists now, chosen by queue/helpnow.py from the group rooms with their
     open state, the topics taking visitors and archive answers matching the topic. Once
     the visitor has written what they want to talk about, the page asks for answers
@@ -202,7 +204,7 @@ async def _help_now(request: Request, topic: service.TopicInfo, *, now: Any) -> 
 @public
 async def topic_page(request: Request) -> Response:
     db: Database = request.state.db
-    topic = await service.get_topic_or_raise(db, slug=request.path_params["topic"])
+    topic = await queue_topics.get_topic_or_raise(db, slug=request.path_params["topic"])
     now = request.state.clock.now()
     status = await service.topic_status(db, topic=topic, now=now)
     locale = request.state.locale
@@ -242,14 +244,14 @@ async def topic_page(request: Request) -> Response:
 async def enter(request: Request) -> Response:
     payload = await _payload(request)
     db: Database = request.state.db
-    topic = await service.get_topic_or_raise(db, slug=request.path_params["topic"])
+    topic = await queue_topics.get_topic_or_raise(db, slug=request.path_params["topic"])
     answers = payload.get("answers")
     if not isinstance(answers, dict) or not all(isinstance(v, str) for v in answers.values()):
         answers = {}
     now = request.state.clock.now()
     visitor = _visitor_key(payload)
     held: limits.Held = []
-    if await service.get_live_entry_id(db, visitor_key=visitor) is None:
+    if await waiting.get_live_entry_id(db, visitor_key=visitor) is None:
         # A new entry: counted first, per token and per network (50 fake visitors from
         # one client once pushed a real one to 51st place).
         settings = request.state.settings
@@ -265,7 +267,7 @@ async def enter(request: Request) -> Response:
             TooManyEntries,
         )
     try:
-        await service.do_enter(
+        await waiting.do_enter(
             db,
             topic=topic,
             visitor_key=visitor,
@@ -278,13 +280,13 @@ async def enter(request: Request) -> Response:
         await limits.release(request, held)
         raise
     request.state.queue_changes.changed(topic.organisation_id)
-    view = await service.visitor_status(
+    view = await waiting.visitor_status(
         db, visitor_key=_visitor_key(payload), grace=_grace(request), now=now
     )
     return JSONResponse(_view_json(view, request.state.locale))
 
 
-def _view_json(view: service.VisitorView, locale: str) -> dict[str, Any]:
+def _view_json(view: waiting.VisitorView, locale: str) -> dict[str, Any]:
     closed = i18n.time_text(view.closed_at, locale) if view.closed_at else None
     return {**view.as_json(), "entry": view.entry_id, "closed_time": closed}
 
@@ -297,11 +299,11 @@ async def status(request: Request) -> Response:
     clock = request.state.clock
     grace = _grace(request)
     if "text/event-stream" not in request.headers.get("accept", ""):
-        view = await service.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
+        view = await waiting.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
         return JSONResponse(_view_json(view, request.state.locale))
 
     changes: QueueChanges = request.state.queue_changes
-    organisation_id = await service.get_visitor_organisation(db, visitor_key=key)
+    organisation_id = await waiting.get_visitor_organisation(db, visitor_key=key)
 
     async def events() -> AsyncIterator[str]:
         # Looked at again when the organisation's queues change (queue/changes.py), and
@@ -311,7 +313,7 @@ async def status(request: Request) -> Response:
         loop = asyncio.get_running_loop()
         until = loop.time() + STREAM_SECONDS
         while loop.time() < until:
-            view = await service.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
+            view = await waiting.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
             body = _view_json(view, request.state.locale)
             if body != last:
                 yield f"data: {json.dumps(body)}\n\n"
@@ -335,7 +337,7 @@ async def status(request: Request) -> Response:
 @public
 async def leave(request: Request) -> Response:
     payload = await _payload(request)
-    organisation_id = await service.do_leave(
+    organisation_id = await waiting.do_leave(
         request.state.db, visitor_key=_visitor_key(payload), now=request.state.clock.now()
     )
     if organisation_id is not None:
@@ -347,7 +349,7 @@ async def leave(request: Request) -> Response:
 async def feedback(request: Request) -> Response:
     payload = await _payload(request)
     helped = _str(payload, "helped") or None
-    await service.do_feedback(
+    await queue_feedback.do_feedback(
         request.state.db,
         visitor_key=_visitor_key(payload),
         entry_id=_entry_id(payload),
@@ -362,7 +364,7 @@ async def feedback(request: Request) -> Response:
 @public
 async def return_code(request: Request) -> Response:
     payload = await _payload(request)
-    code = await service.do_take_return_code(
+    code = await return_codes.do_take_return_code(
         request.state.db,
         visitor_key=_visitor_key(payload),
         entry_id=_entry_id(payload),

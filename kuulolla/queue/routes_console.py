@@ -22,6 +22,7 @@ from kuulolla.accounts.permissions import STAFF_ROLES, define
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.queue import console, logic, service
+from kuulolla.queue import topics as queue_topics
 from kuulolla.queue.routes import AGE_LABELS, QUESTION_LABELS, SCRIPT_STRINGS
 from kuulolla.web.access import OrgFrom, csrf_token, principal_of, requires
 from kuulolla.web.chat_strings import (
@@ -121,7 +122,7 @@ async def _live(request: Request, *, touch: bool = True) -> dict[str, Any]:
     return {
         "slug": request.path_params["slug"],
         "console": shown,
-        "topics": {t.id: t for t in await service.list_topics(db, organisation_id=org_id)},
+        "topics": {t.id: t for t in await queue_topics.list_topics(db, organisation_id=org_id)},
         "invitations": await console.list_invitations(db, user_id=user_id),
         "question_labels": QUESTION_LABELS,
         "age_labels": AGE_LABELS,
@@ -259,7 +260,7 @@ async def chat_page(request: Request) -> Response:
     if chat is None and entry_id not in invited:
         raise NotFound(N_("This conversation is not yours or has ended."), code="not_your_chat")
     locale = request.state.locale
-    topics = await service.list_topics(db)
+    topics = await queue_topics.list_topics(db)
     return render(
         request,
         "queue/chat.html",

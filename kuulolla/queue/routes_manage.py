@@ -22,6 +22,7 @@ from kuulolla.accounts.service import get_organisation_or_raise
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.queue import console, forms, helpnow, logic, manage, service
+from kuulolla.queue import topics as queue_topics
 from kuulolla.queue.routes import QUESTION_LABELS
 from kuulolla.web.access import OrgFrom, requires
 from kuulolla.web.forms import FormErrors, errors, form_data, notice, see_other
@@ -87,7 +88,7 @@ async def _overview(
     org_id = request.state.organisation_id
     org = await get_organisation_or_raise(db, slug=request.path_params["slug"])
     now = request.state.clock.now()
-    topics = await service.list_topics(db, organisation_id=org_id)
+    topics = await queue_topics.list_topics(db, organisation_id=org_id)
     rows = [(t, await service.topic_status(db, topic=t, now=now)) for t in topics]
     helpers = await manage.list_helper_limits(db, organisation_id=org_id)
     return render(
@@ -133,7 +134,7 @@ def _topic_input(form: dict[str, str], questions: list[str]) -> forms.TopicInput
     )
 
 
-def _topic_values(topic: service.TopicInfo) -> dict[str, Any]:
+def _topic_values(topic: queue_topics.TopicInfo) -> dict[str, Any]:
     values: dict[str, Any] = {"slug": topic.slug}
     for kind in ("name", "description", "consent"):
         for loc in forms.LOCALES:
@@ -231,7 +232,7 @@ async def topic_edit(request: Request) -> Response:
     await manage.access_topic(db, organisation_id=org_id, slug=slug)
     org = await get_organisation_or_raise(db, slug=request.path_params["slug"])
     if request.method == "GET":
-        topic = await service.get_topic_or_raise(db, slug=slug)
+        topic = await queue_topics.get_topic_or_raise(db, slug=slug)
         return _topic_page(request, org=org, values=_topic_values(topic), new=False)
     form = await form_data(request)
     questions = await _questions(request)

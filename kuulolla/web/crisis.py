@@ -32,6 +32,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.i18n import N_
 from kuulolla.queue import helpnow
 from kuulolla.queue import service as queue_service
+from kuulolla.queue import topics as queue_topics
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ async def _find_open_chat(
     db: Database, *, now: datetime, organisation_id: int | None, audience: str
 ) -> Found:
     never = helpnow.NOT_OFFERED.get(audience, frozenset())
-    topics = [t for t in await queue_service.list_topics(db) if t.audience not in never]
+    topics = [t for t in await queue_topics.list_topics(db) if t.audience not in never]
     # The organisation's own topics first.
     topics.sort(key=lambda t: t.organisation_id != organisation_id)
     for topic in topics:

@@ -21,6 +21,7 @@ from kuulolla.privacy import service as privacy_service
 from kuulolla.privacy import words as privacy_words
 from kuulolla.queue import logic as queue_logic
 from kuulolla.queue import service as queue_service
+from kuulolla.queue import topics as queue_topics
 from kuulolla.rooms import service as rooms
 from kuulolla.rooms.service import RoomInfo
 from kuulolla.shifts.availability import Availability, availability
@@ -75,14 +76,14 @@ class RoomCard:
 
 async def _topic_cards(
     request: Request,
-) -> list[tuple[queue_service.TopicInfo, queue_logic.TopicStatus]]:
+) -> list[tuple[queue_topics.TopicInfo, queue_logic.TopicStatus]]:
     """The one-to-one chat topics a coordinator has not closed, each with its status
     now: admitting with the wait a newcomer can expect, or when it opens next."""
     db = request.state.db
     now = request.state.clock.now()
     return [
         (topic, await queue_service.topic_status(db, topic=topic, now=now))
-        for topic in await queue_service.list_topics(db)
+        for topic in await queue_topics.list_topics(db)
         if topic.active
     ]
 

@@ -30,7 +30,8 @@ from kuulolla.directory import (
 from kuulolla.directory.models import DirectorySearch, DirectoryService, DirectoryServiceArea
 from kuulolla.queue import console as queue_console
 from kuulolla.queue import logic as queue_logic
-from kuulolla.queue import service as queue_service
+from kuulolla.queue import topics as queue_topics
+from kuulolla.queue import waiting as queue_waiting
 from kuulolla.rooms.models import Room
 from tests.accounts.helpers import add_person
 from tests.directory.conftest import Orgs
@@ -266,7 +267,7 @@ async def test_a_referral_in_a_conversation_counts_by_its_queue_topic(
 ) -> None:
     """A one-to-one conversation's referral is counted under its queue topic, never its room."""
     await save(db, orgs.a)
-    topic_id = await queue_service.do_create_topic(
+    topic_id = await queue_topics.do_create_topic(
         db, organisation_id=orgs.a, slug="aihe", names={"fi": "Aihe"},
         hours={day: [["00:00", "24:00"]] for day in queue_logic.WEEKDAYS}, now=NOW,
     )  # fmt: skip
@@ -274,8 +275,8 @@ async def test_a_referral_in_a_conversation_counts_by_its_queue_topic(
     await queue_console.do_set_duty(
         db, organisation_id=orgs.a, user_id=helper, available=True, max_chats=2, now=NOW
     )
-    topic = await queue_service.get_topic_or_raise(db, slug="aihe")
-    await queue_service.do_enter(
+    topic = await queue_topics.get_topic_or_raise(db, slug="aihe")
+    await queue_waiting.do_enter(
         db, topic=topic, visitor_key=b"v" * 16, answers={}, consent=True, now=NOW
     )
     taken = await queue_console.do_accept(

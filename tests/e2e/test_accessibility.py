@@ -560,14 +560,15 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
     # The one-to-one queue: the volunteer on duty holds a conversation with a visitor.
     from kuulolla.core.ids import token_key
     from kuulolla.queue import console as queue_console
-    from kuulolla.queue import service as queue_service
+    from kuulolla.queue import topics as queue_topics
+    from kuulolla.queue import waiting as queue_waiting
 
     volunteer_id = await db_user_id(db, "vapaaehtoinen.arki")
     await queue_console.do_set_duty(
         db, organisation_id=org_id, user_id=volunteer_id, available=True, max_chats=2, now=now
     )
-    topic = await queue_service.get_topic_or_raise(db, slug="parisuhde")
-    await queue_service.do_enter(
+    topic = await queue_topics.get_topic_or_raise(db, slug="parisuhde")
+    await queue_waiting.do_enter(
         db,
         topic=topic,
         visitor_key=token_key("saavutettavuus-" + "q" * 30),

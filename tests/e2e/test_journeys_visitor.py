@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
-from kuulolla.queue import service as queue_service
+from kuulolla.queue import topics as queue_topics
 from kuulolla.queue.logic import WEEKDAYS
 from kuulolla.queue.models import QueueEntry, QueueTopic
 from tests.e2e.browser import new_page
@@ -188,7 +188,7 @@ async def ensure_wait_topic(db: Database) -> None:
             select(Organisation.id).where(Organisation.slug == "arjen-tuki")
         )
     assert org_id is not None
-    await queue_service.do_create_topic(
+    await queue_topics.do_create_topic(
         db,
         organisation_id=org_id,
         slug=WAIT_TOPIC,

@@ -10,7 +10,7 @@ import pytest
 
 from kuulolla.core.db import Database
 from kuulolla.embed import service
-from kuulolla.queue import service as queue_service
+from kuulolla.queue import topics as queue_topics
 from kuulolla.web.security import CONTENT_SECURITY_POLICY
 from tests.accounts.conftest import Env, post, sign_in
 from tests.helpers import NOW
@@ -25,7 +25,7 @@ def embed_env(env: Env) -> Env:
     alfa, one by beeta."""
 
     async def work(db: Database) -> None:
-        await queue_service.do_create_topic(
+        await queue_topics.do_create_topic(
             db,
             organisation_id=env.world.orgs["alfa"],
             slug="alfan-chat",

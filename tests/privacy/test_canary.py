@@ -230,7 +230,9 @@ async def one_to_one(server: ServerProcess, url: str, canaries: Canaries) -> Non
     from kuulolla.accounts.service import do_create_organisation
     from kuulolla.core.ids import token_key
     from kuulolla.queue import console
-    from kuulolla.queue import service as queue
+    from kuulolla.queue import feedback as queue_feedback
+    from kuulolla.queue import topics as queue_topics
+    from kuulolla.queue import waiting as queue_waiting
     from tests.accounts.helpers import add_person
     from tests.conftest import TEST_SECRET
     from tests.queue.helpers import ALWAYS
@@ -242,7 +244,7 @@ async def one_to_one(server: ServerProcess, url: str, canaries: Canaries) -> Non
         org = await do_create_organisation(
             db, actor_id=None, slug="kanari-ry", name="Kanari ry", now=now
         )
-        await queue.do_create_topic(
+        await queue_topics.do_create_topic(
             db,
             organisation_id=org,
             slug="kanari-chat",
@@ -250,12 +252,12 @@ async def one_to_one(server: ServerProcess, url: str, canaries: Canaries) -> Non
             hours=ALWAYS,
             now=now,
         )
-        topic = await queue.get_topic_or_raise(db, slug="kanari-chat")
+        topic = await queue_topics.get_topic_or_raise(db, slug="kanari-chat")
         helper = await add_person(db, "kanari-tukija", org_id=org, role="volunteer")
         await console.do_set_duty(
             db, organisation_id=org, user_id=helper, available=True, max_chats=2, now=now
         )
-        entry = await queue.do_enter(
+        entry = await queue_waiting.do_enter(
             db,
             topic=topic,
             visitor_key=token_key(token),
@@ -284,7 +286,7 @@ async def one_to_one(server: ServerProcess, url: str, canaries: Canaries) -> Non
             now=now,
         )
         await console.do_end(db, organisation_id=org, user_id=helper, entry_id=entry, now=now)
-        await queue.do_feedback(
+        await queue_feedback.do_feedback(
             db,
             visitor_key=token_key(token),
             entry_id=entry,

@@ -266,7 +266,7 @@ async def test_queue_records_are_purged_after_their_periods(
     """Ended queue entries (with their answers and notes), notes and feedback go after
     the organisation's periods; a visitor still waiting stays however long ago they came."""
     from kuulolla.queue import console
-    from kuulolla.queue import service as queue
+    from kuulolla.queue import feedback as queue_feedback
     from tests.queue.helpers import accept, build, enter, visitor
 
     world = await build(db)
@@ -284,7 +284,7 @@ async def test_queue_records_are_purged_after_their_periods(
     await console.do_end(
         db, organisation_id=world.org_id, user_id=world.helpers["vol1"], entry_id=first, now=old
     )
-    await queue.do_feedback(
+    await queue_feedback.do_feedback(
         db,
         visitor_key=visitor(1),
         entry_id=first,

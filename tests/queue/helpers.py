@@ -8,7 +8,7 @@ from kuulolla.accounts import crypto
 from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.core.ids import token_key
-from kuulolla.queue import console, service
+from kuulolla.queue import console, topics, waiting
 from tests.accounts.helpers import add_person
 from tests.conftest import TEST_SECRET
 from tests.helpers import NOW
@@ -20,8 +20,8 @@ ALWAYS = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri
 class QueueWorld:
     org_id: int
     other_org_id: int
-    topic: service.TopicInfo
-    other_topic: service.TopicInfo
+    topic: topics.TopicInfo
+    other_topic: topics.TopicInfo
     helpers: dict[str, int] = field(default_factory=dict)
 
     def key(self, name: str) -> bytes:
@@ -41,7 +41,7 @@ async def build(
     other = await do_create_organisation(
         db, actor_id=None, slug="toinen", name="Toinen ry", now=NOW
     )
-    await service.do_create_topic(
+    await topics.do_create_topic(
         db,
         organisation_id=org,
         slug="nuorten-chat",
@@ -50,7 +50,7 @@ async def build(
         hours=ALWAYS,
         now=NOW,
     )
-    await service.do_create_topic(
+    await topics.do_create_topic(
         db,
         organisation_id=other,
         slug="parisuhde",
@@ -61,8 +61,8 @@ async def build(
     world = QueueWorld(
         org,
         other,
-        await service.get_topic_or_raise(db, slug="nuorten-chat"),
-        await service.get_topic_or_raise(db, slug="parisuhde"),
+        await topics.get_topic_or_raise(db, slug="nuorten-chat"),
+        await topics.get_topic_or_raise(db, slug="parisuhde"),
     )
     for name, role in (("vol1", "volunteer"), ("vol2", "volunteer"), ("pro1", "professional")):
         world.helpers[name] = await add_person(
@@ -85,7 +85,7 @@ async def build(
 
 
 async def enter(db: Database, world: QueueWorld, n: int, *, when=NOW) -> int:  # type: ignore[no-untyped-def]
-    return await service.do_enter(
+    return await waiting.do_enter(
         db, topic=world.topic, visitor_key=visitor(n), answers={}, consent=True, now=when
     )
 

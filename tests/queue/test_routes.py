@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
-from kuulolla.queue import service
+from kuulolla.queue import topics
 from kuulolla.web.app import create_app
 from tests.accounts.helpers import anonymous_headers, make_session, session_csrf, session_headers
 from tests.conftest import make_settings
@@ -163,7 +163,7 @@ def test_visitor_and_helper_through_the_pages(db_url: str) -> None:
 
 async def _topic_id(db_url: str) -> int:
     db = Database.from_url(db_url)
-    topic = await service.get_topic_or_raise(db, slug="nuorten-chat")
+    topic = await topics.get_topic_or_raise(db, slug="nuorten-chat")
     await db.dispose()
     return topic.id
 

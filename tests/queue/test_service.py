@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from kuulolla.chat.models import Message
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, Conflict
-from kuulolla.queue import console, service
+from kuulolla.queue import console, feedback, return_codes, service, waiting
 from kuulolla.queue.models import QueueEntry, QueueFeedback, QueueNote
 from kuulolla.rooms.models import Room
 from tests.helpers import NOW
@@ -22,8 +22,8 @@ GRACE = timedelta(seconds=60)
 pytestmark = pytest.mark.asyncio
 
 
-async def status(db: Database, n: int, *, when=NOW) -> service.VisitorView:  # type: ignore[no-untyped-def]
-    return await service.visitor_status(db, visitor_key=visitor(n), grace=GRACE, now=when)
+async def status(db: Database, n: int, *, when=NOW) -> waiting.VisitorView:  # type: ignore[no-untyped-def]
+    return await waiting.visitor_status(db, visitor_key=visitor(n), grace=GRACE, now=when)
 
 
 async def test_visitors_see_their_place_in_arrival_order(db: Database) -> None:
@@ -56,7 +56,7 @@ async def test_the_estimate_keeps_growing_when_a_second_slot_frees_untaken(
             entry_id=entry,
             now=NOW + timedelta(seconds=ended),
         )
-    view = await service.visitor_status(
+    view = await waiting.visitor_status(
         db, visitor_key=visitor(2), grace=timedelta(hours=1), now=NOW + timedelta(seconds=500)
     )
     assert view.estimate == 400.0  # free since the first end, 400 s ago
@@ -91,7 +91,7 @@ async def test_a_slot_freed_by_a_helper_who_left_does_not_start_the_stall(
                 max_chats=1,
                 now=NOW + timedelta(seconds=150),
             )
-    view = await service.visitor_status(
+    view = await waiting.visitor_status(
         db, visitor_key=visitor(2), grace=timedelta(hours=1), now=NOW + timedelta(seconds=500)
     )
     assert view.estimate == 100.0  # vol2's slot, free since 400 s
@@ -108,7 +108,7 @@ async def test_consent_is_required_when_the_topic_has_terms(db: Database) -> Non
     """Without ticking the consent nothing is stored."""
     world = await build(db)
     with pytest.raises(BadRequest) as caught:
-        await service.do_enter(
+        await waiting.do_enter(
             db, topic=world.topic, visitor_key=visitor(1), answers={}, consent=False, now=NOW
         )
     assert caught.value.code == "consent_required"
@@ -246,7 +246,7 @@ async def test_visitor_drop_past_grace_leaves_the_queue(db: Database) -> None:
     await enter(db, world, 1)
     await enter(db, world, 2, when=NOW + timedelta(seconds=1))
     assert (await status(db, 1, when=NOW + timedelta(seconds=50))).position == 1
-    await service.do_sweep(
+    await waiting.do_sweep(
         db, organisation_id=world.org_id, grace=GRACE, now=NOW + timedelta(seconds=100)
     )
     assert (await status(db, 1, when=NOW + timedelta(seconds=100))).state == "waiting"
@@ -344,16 +344,18 @@ async def test_after_the_chat_feedback_return_code_and_delete(db: Database) -> N
         db, organisation_id=world.org_id, user_id=world.helpers["vol1"], entry_id=entry, now=NOW
     )
     assert (await status(db, 1)).state == "ended"
-    await service.do_feedback(
+    await feedback.do_feedback(
         db, visitor_key=visitor(1), entry_id=entry, helped="yes", rating="4", text="Kiitos", now=NOW
     )
     with pytest.raises(BadRequest):
-        await service.do_feedback(
+        await feedback.do_feedback(
             db, visitor_key=visitor(1), entry_id=entry, helped="yes", rating="9", text="", now=NOW
         )
-    code = await service.do_take_return_code(db, visitor_key=visitor(1), entry_id=entry, now=NOW)
+    code = await return_codes.do_take_return_code(
+        db, visitor_key=visitor(1), entry_id=entry, now=NOW
+    )
     # Later, with a new token, the visitor continues with the same organisation.
-    again = await service.do_enter(
+    again = await waiting.do_enter(
         db,
         topic=world.topic,
         visitor_key=visitor(9),
@@ -368,7 +370,7 @@ async def test_after_the_chat_feedback_return_code_and_delete(db: Database) -> N
     row = shown.topics[0][2][0]
     assert (row.entry_id, row.previous, row.notes) == (again, True, [("note", "Muistiinpano")])
     with pytest.raises(BadRequest):
-        await service.do_enter(
+        await waiting.do_enter(
             db,
             topic=world.other_topic,
             visitor_key=visitor(8),

@@ -13,7 +13,7 @@ from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest
 from kuulolla.migrations import downgrade, upgrade
-from kuulolla.queue import logic, service
+from kuulolla.queue import logic, topics
 from kuulolla.queue.models import QueueTopic
 from kuulolla.web.app import create_app
 from tests.conftest import make_settings
@@ -73,7 +73,7 @@ async def test_a_service_refuses_a_reserved_topic_slug(db: Database) -> None:
 
     org = await do_create_organisation(db, slug="jarjesto", name="Järjestö ry", now=NOW)
     with pytest.raises(BadRequest) as caught:
-        await service.do_create_topic(
+        await topics.do_create_topic(
             db, organisation_id=org, slug="new", names={"fi": "Uusi"}, hours={}, now=NOW
         )
     assert caught.value.code == "slug_taken"

@@ -15,7 +15,7 @@ from kuulolla.accounts.models import Organisation
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
 from kuulolla.core.ids import token_key
-from kuulolla.queue import service
+from kuulolla.queue import waiting
 from kuulolla.web.app import create_app
 from tests.accounts.helpers import make_session, session_headers
 from tests.chat.test_endpoint import hello, join, receive_until, send
@@ -32,7 +32,7 @@ def test_only_participants_join_a_conversation(db_url: str) -> None:
         world = await build(db)
         from kuulolla.core.ids import token_key
 
-        await service.do_enter(
+        await waiting.do_enter(
             db,
             topic=world.topic,
             visitor_key=token_key("oma-tunnus-" + "x" * 40),
@@ -80,7 +80,7 @@ def _conversation(db_url: str) -> tuple[str, str]:
                 .where(Organisation.id == world.org_id)
                 .values(crisis_numbers=CRISIS)
             )
-        await service.do_enter(
+        await waiting.do_enter(
             db,
             topic=world.topic,
             visitor_key=token_key(VISITOR_TOKEN),

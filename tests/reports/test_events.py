@@ -276,7 +276,7 @@ def test_a_one_to_one_conversation_is_never_counted_per_room(db_url: str) -> Non
     """Joining and writing in a private conversation records no room visit or message
     count (its room id would identify the conversation); the queue counts it instead."""
     from kuulolla.core.ids import token_key
-    from kuulolla.queue import service as queue
+    from kuulolla.queue import waiting as queue_waiting
     from tests.queue.helpers import accept, build
 
     token = "oma-tunnus-" + "x" * 40
@@ -284,7 +284,7 @@ def test_a_one_to_one_conversation_is_never_counted_per_room(db_url: str) -> Non
     async def work() -> str:
         db = Database.from_url(db_url)
         world = await build(db)
-        await queue.do_enter(
+        await queue_waiting.do_enter(
             db,
             topic=world.topic,
             visitor_key=token_key(token),

@@ -14,7 +14,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.events import SPECS, Kind
 from kuulolla.core.models import ReportEvent
 from kuulolla.moderation import service as moderation
-from kuulolla.queue import console, service
+from kuulolla.queue import console, feedback, waiting
 from tests.helpers import NOW, make_room
 from tests.queue.helpers import accept, build, enter, visitor
 
@@ -41,7 +41,7 @@ async def test_the_queue_records_waits_and_outcomes(db: Database) -> None:
         entry_id=taken.entry_id,
         now=NOW + timedelta(minutes=23),
     )
-    await service.do_feedback(
+    await feedback.do_feedback(
         db,
         visitor_key=visitor(1),
         entry_id=taken.entry_id,
@@ -50,7 +50,7 @@ async def test_the_queue_records_waits_and_outcomes(db: Database) -> None:
         text="",
         now=NOW + timedelta(minutes=24),
     )
-    await service.do_leave(db, visitor_key=visitor(2), now=NOW + timedelta(minutes=5))
+    await waiting.do_leave(db, visitor_key=visitor(2), now=NOW + timedelta(minutes=5))
     found = sorted(
         (r["kind"], r["count"], r["value"], r["topic_id"], r["organisation_id"])
         for r in await events(db)

@@ -218,7 +218,7 @@ def test_front_page_lists_chat_topics_with_waits_and_next_openings(sqlite_url: s
     under "Opening later" with its next opening; one without helpers says so; a topic a
     coordinator closed is not shown."""
     from kuulolla.core.clock import FrozenClock
-    from kuulolla.queue import service
+    from kuulolla.queue import topics
     from tests.helpers import NOW
     from tests.queue.helpers import build, enter
 
@@ -227,7 +227,7 @@ def test_front_page_lists_chat_topics_with_waits_and_next_openings(sqlite_url: s
         world = await build(db)  # nuorten-chat: a helper on duty; parisuhde: nobody
         await enter(db, world, 1)
         for slug, hours in (("perjantai", {"fri": [["09:00", "12:00"]]}), ("suljettu", {})):
-            await service.do_create_topic(
+            await topics.do_create_topic(
                 db,
                 organisation_id=world.org_id,
                 slug=slug,
