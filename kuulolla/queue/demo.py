@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.db import Database
-from kuulolla.queue import console, topics
+from kuulolla.queue import canned as queue_canned
+from kuulolla.queue import topics
 from kuulolla.queue.models import CannedResponse, QueueTopic
 
 EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -108,6 +109,6 @@ async def seed(db: Database, *, now: datetime) -> None:
     for org_id in orgs.values():
         for locale, title, text in CANNED:
             if (org_id, title) not in canned:
-                await console.do_add_canned(
+                await queue_canned.do_add_canned(
                     db, organisation_id=org_id, locale=locale, title=title, text=text
                 )

@@ -3,7 +3,7 @@ page with notes, canned responses, transfers, a professional asked in, and endin
 
 Every route needs ``answer_queue`` in the organisation of the path. Objects named in
 a form (an entry, a colleague, a topic) are fetched with a check that they belong to
-that organisation (queue/console.py), so one organisation's ids do nothing through
+that organisation (queue/accepting.py, queue/conversation.py), so one organisation's ids do nothing through
 another's addresses.
 """
 
@@ -21,7 +21,7 @@ from kuulolla.accounts import crypto
 from kuulolla.accounts.permissions import STAFF_ROLES, define
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.queue import console, logic, service
+from kuulolla.queue import accepting, canned, console, conversation, logic
 from kuulolla.queue import topics as queue_topics
 from kuulolla.queue.routes import AGE_LABELS, QUESTION_LABELS, SCRIPT_STRINGS
 from kuulolla.web.access import OrgFrom, csrf_token, principal_of, requires
@@ -123,7 +123,7 @@ async def _live(request: Request, *, touch: bool = True) -> dict[str, Any]:
         "slug": request.path_params["slug"],
         "console": shown,
         "topics": {t.id: t for t in await queue_topics.list_topics(db, organisation_id=org_id)},
-        "invitations": await console.list_invitations(db, user_id=user_id),
+        "invitations": await conversation.list_invitations(db, user_id=user_id),
         "question_labels": QUESTION_LABELS,
         "age_labels": AGE_LABELS,
         "csrf": csrf_token(request),
@@ -181,7 +181,7 @@ async def queue_stream(request: Request) -> Response:
         state = _state(request, live, entry_id)
         if entry_id is not None and all(c.entry_id != entry_id for c in live["console"].chats):
             # The conversation in view ended: the page says whether the visitor left.
-            state["ended"] = await service.get_end_reason(
+            state["ended"] = await conversation.get_end_reason(
                 request.state.db, entry_id=entry_id, helper_id=_user(request)
             )
         return state
@@ -213,7 +213,7 @@ async def take(request: Request) -> Response:
         raise BadRequest(N_("Reload the page and try again."), code="bad_form")
     user_id = _user(request)
     try:
-        taken = await console.do_accept(
+        taken = await accepting.do_accept(
             request.state.db,
             organisation_id=request.state.organisation_id,
             user_id=user_id,
@@ -223,7 +223,7 @@ async def take(request: Request) -> Response:
             reason=_text(form, "reason"),
             now=request.state.clock.now(),
         )
-    except (logic.LimitReached, service.NoVisitors, service.Taken, service.NotOnDuty) as exc:
+    except (logic.LimitReached, accepting.NoVisitors, accepting.Taken, accepting.NotOnDuty) as exc:
         # Said on the console, above the queue as it is now, not on an error page.
         return await _console_page(
             request, problem=exc.translated(request.state.locale), status=exc.status
@@ -256,7 +256,7 @@ async def chat_page(request: Request) -> Response:
         now=request.state.clock.now(),
     )
     chat = next((c for c in shown.chats if c.entry_id == entry_id), None)
-    invited = dict(await console.list_invitations(db, user_id=user_id))
+    invited = dict(await conversation.list_invitations(db, user_id=user_id))
     if chat is None and entry_id not in invited:
         raise NotFound(N_("This conversation is not yours or has ended."), code="not_your_chat")
     locale = request.state.locale
@@ -270,10 +270,10 @@ async def chat_page(request: Request) -> Response:
             "entry_id": entry_id,
             "taken": query_int(request, "taken", lo=1),
             "room": chat.room_slug if chat else invited[entry_id],
-            "canned": await console.list_canned(db, organisation_id=org_id),
+            "canned": await canned.list_canned(db, organisation_id=org_id),
             "colleagues": [
                 c
-                for c in await console.list_colleagues(db, organisation_id=org_id)
+                for c in await conversation.list_colleagues(db, organisation_id=org_id)
                 if c.user_id != user_id
             ],
             "topics": [t for t in topics if t.active],
@@ -299,7 +299,7 @@ async def chat_page(request: Request) -> Response:
 async def note(request: Request) -> Response:
     form = await request.form()
     entry_id = _required(form, "entry")
-    await console.do_note(
+    await conversation.do_note(
         request.state.db,
         organisation_id=request.state.organisation_id,
         user_id=_user(request),
@@ -324,7 +324,7 @@ async def transfer(request: Request) -> Response:
             raise BadRequest(N_("Choose a helper or a topic."), code="invalid_transfer") from None
     elif kind != "topic":
         raise BadRequest(N_("Choose a helper or a topic."), code="invalid_transfer")
-    await console.do_transfer(
+    await conversation.do_transfer(
         request.state.db,
         organisation_id=request.state.organisation_id,
         user_id=_user(request),
@@ -344,7 +344,7 @@ async def professional(request: Request) -> Response:
     form = await request.form()
     entry_id = _required(form, "entry")
     pro = _required(form, "professional")
-    await console.do_invite_professional(
+    await conversation.do_invite_professional(
         request.state.db,
         organisation_id=request.state.organisation_id,
         user_id=_user(request),
@@ -360,7 +360,7 @@ async def professional(request: Request) -> Response:
 @requires(ANSWER_QUEUE, org=ORG)
 async def end(request: Request) -> Response:
     form = await request.form()
-    await console.do_end(
+    await conversation.do_end(
         request.state.db,
         organisation_id=request.state.organisation_id,
         user_id=_user(request),

@@ -21,7 +21,7 @@ from kuulolla.accounts.permissions import COORDINATORS, define
 from kuulolla.accounts.service import get_organisation_or_raise
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.queue import console, forms, helpnow, logic, manage, service
+from kuulolla.queue import canned, console, forms, helpnow, logic, manage, service
 from kuulolla.queue import topics as queue_topics
 from kuulolla.queue.routes import QUESTION_LABELS
 from kuulolla.web.access import OrgFrom, requires
@@ -98,7 +98,7 @@ async def _overview(
             "org": org,
             "rows": rows,
             "minutes": logic.wait_minutes,
-            "canned": await console.list_canned(db, organisation_id=org_id),
+            "canned": await canned.list_canned(db, organisation_id=org_id),
             "helpers": helpers,
             "limit_values": limit_values or {},
             "role_labels": ROLE_LABELS,

@@ -12,8 +12,9 @@ conversation's room.
   entry at once; rooms/service.py erases the room with its stream and members).
 
 Topics are in queue/topics.py, the visitor's side and the sweep in queue/waiting.py,
-feedback in queue/feedback.py, return codes in queue/return_codes.py, the helper's side
-in queue/console.py. Every function takes the database and ``now``; rules come from
+feedback in queue/feedback.py, return codes in queue/return_codes.py; the helper's side
+in queue/console.py (duty, the console's view), queue/accepting.py (the atomic accept),
+queue/conversation.py (during a conversation) and queue/canned.py. Every function takes the database and ``now``; rules come from
 queue/logic.py.
 """
 
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kuulolla.chat.models import Message
 from kuulolla.core import events as report_events
 from kuulolla.core.db import Database, compact_sqlite
-from kuulolla.core.errors import Conflict, Forbidden, NotFound
+from kuulolla.core.errors import NotFound
 from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.queue import logic
@@ -46,21 +47,6 @@ from kuulolla.rooms.models import Room
 from kuulolla.shifts import rooms as roster
 
 RECENT_CONVERSATIONS = 20  # how many recent handling times feed the estimate
-
-
-class NotOnDuty(Forbidden):
-    code = "not_on_duty"
-    default_message = N_("Mark yourself available before taking chats.")
-
-
-class Taken(Conflict):
-    code = "taken"
-    default_message = N_("Another helper took this visitor already.")
-
-
-class NoVisitors(Conflict):
-    code = "queue_empty"
-    default_message = N_("Nobody is waiting in this queue.")
 
 
 async def _helpers(session: AsyncSession, organisation_id: int) -> list[logic.Helper]:
@@ -201,20 +187,6 @@ async def report(
             at=now,
             value=value,
             label=label,
-        )
-
-
-async def get_end_reason(db: Database, *, entry_id: int, helper_id: int) -> str | None:
-    """Why the conversation ``entry_id`` of the helper ``helper_id`` ended ("visitor":
-    the visitor left; "visitor_gone": their connection did not come back; "helper"),
-    None while it goes on or when it is none of theirs."""
-    async with db.read_session() as session:
-        return await session.scalar(
-            select(QueueEntry.end_reason).where(
-                QueueEntry.id == entry_id,
-                QueueEntry.helper_id == helper_id,
-                QueueEntry.state == State.ENDED.value,
-            )
         )
 
 

@@ -12,7 +12,7 @@ from kuulolla.core.db import Base, UTCDateTime
 
 class Room(Base):
     """Anything with a message stream: a group room (``kind`` "group") or a one-to-one
-    conversation of the queue (``kind`` "private", queue/console.py)."""
+    conversation of the queue (``kind`` "private", queue/accepting.py)."""
 
     __tablename__ = "rooms"
 

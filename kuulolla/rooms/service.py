@@ -155,7 +155,7 @@ async def add_private_room(
     session: AsyncSession, *, organisation_id: int, names: dict[str, str | None], now: datetime
 ) -> Room:
     """A one-to-one conversation's room (kind "private", an unguessable slug) and its
-    message stream, added in the caller's transaction (queue/console.py). ``names`` are
+    message stream, added in the caller's transaction (queue/accepting.py). ``names`` are
     the conversation's names by locale, "fi" required."""
     room = Room(
         organisation_id=organisation_id,

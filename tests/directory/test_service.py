@@ -28,6 +28,7 @@ from kuulolla.directory import (
     service,
 )
 from kuulolla.directory.models import DirectorySearch, DirectoryService, DirectoryServiceArea
+from kuulolla.queue import accepting as queue_accepting
 from kuulolla.queue import console as queue_console
 from kuulolla.queue import logic as queue_logic
 from kuulolla.queue import topics as queue_topics
@@ -279,7 +280,7 @@ async def test_a_referral_in_a_conversation_counts_by_its_queue_topic(
     await queue_waiting.do_enter(
         db, topic=topic, visitor_key=b"v" * 16, answers={}, consent=True, now=NOW
     )
-    taken = await queue_console.do_accept(
+    taken = await queue_accepting.do_accept(
         db, organisation_id=orgs.a, user_id=helper, staff_key=b"s" * 16, topic_id=topic_id, now=NOW
     )
     room_id = await _room_id(db, taken.room_slug)

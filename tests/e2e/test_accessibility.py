@@ -559,6 +559,8 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
     samples["claim"] = receipt.claim_code
     # The one-to-one queue: the volunteer on duty holds a conversation with a visitor.
     from kuulolla.core.ids import token_key
+    from kuulolla.queue import accepting as queue_accepting
+    from kuulolla.queue import canned as queue_canned
     from kuulolla.queue import console as queue_console
     from kuulolla.queue import topics as queue_topics
     from kuulolla.queue import waiting as queue_waiting
@@ -576,7 +578,7 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
         consent=True,
         now=now,
     )
-    taken = await queue_console.do_accept(
+    taken = await queue_accepting.do_accept(
         db,
         organisation_id=org_id,
         user_id=volunteer_id,
@@ -604,7 +606,7 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
         nick="Kävijä",
         now=now,
     )
-    samples["canned"] = str((await queue_console.list_canned(db, organisation_id=org_id))[0].id)
+    samples["canned"] = str((await queue_canned.list_canned(db, organisation_id=org_id))[0].id)
     items, _ = await questions.list_published(db, limit=1)
     samples["question"] = str(items[0].id)
     samples["tag"] = (await questions.list_tags(db, limit=1))[0][0]

@@ -229,7 +229,7 @@ async def one_to_one(server: ServerProcess, url: str, canaries: Canaries) -> Non
     from kuulolla.accounts import crypto
     from kuulolla.accounts.service import do_create_organisation
     from kuulolla.core.ids import token_key
-    from kuulolla.queue import console
+    from kuulolla.queue import accepting, console, conversation
     from kuulolla.queue import feedback as queue_feedback
     from kuulolla.queue import topics as queue_topics
     from kuulolla.queue import waiting as queue_waiting
@@ -265,7 +265,7 @@ async def one_to_one(server: ServerProcess, url: str, canaries: Canaries) -> Non
             consent=True,
             now=now,
         )
-        taken = await console.do_accept(
+        taken = await accepting.do_accept(
             db,
             organisation_id=org,
             user_id=helper,
@@ -277,7 +277,7 @@ async def one_to_one(server: ServerProcess, url: str, canaries: Canaries) -> Non
         assert (await client.join(taken.room_slug, canaries.nick))["type"] == "joined"
         await client.say(taken.room_slug, f"Minulla on {canaries.chat} mielessä.", "o1")
         await client.close()
-        await console.do_note(
+        await conversation.do_note(
             db,
             organisation_id=org,
             user_id=helper,
@@ -285,7 +285,7 @@ async def one_to_one(server: ServerProcess, url: str, canaries: Canaries) -> Non
             text=f"Huom: {canaries.helper_note}",
             now=now,
         )
-        await console.do_end(db, organisation_id=org, user_id=helper, entry_id=entry, now=now)
+        await conversation.do_end(db, organisation_id=org, user_id=helper, entry_id=entry, now=now)
         await queue_feedback.do_feedback(
             db,
             visitor_key=token_key(token),

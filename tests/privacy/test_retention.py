@@ -265,7 +265,7 @@ async def test_queue_records_are_purged_after_their_periods(
 ) -> None:
     """Ended queue entries (with their answers and notes), notes and feedback go after
     the organisation's periods; a visitor still waiting stays however long ago they came."""
-    from kuulolla.queue import console
+    from kuulolla.queue import conversation
     from kuulolla.queue import feedback as queue_feedback
     from tests.queue.helpers import accept, build, enter, visitor
 
@@ -273,7 +273,7 @@ async def test_queue_records_are_purged_after_their_periods(
     old = NOW - timedelta(days=40)
     first = await enter(db, world, 1, when=old)
     await accept(db, world, "vol1", when=old)
-    await console.do_note(
+    await conversation.do_note(
         db,
         organisation_id=world.org_id,
         user_id=world.helpers["vol1"],
@@ -281,7 +281,7 @@ async def test_queue_records_are_purged_after_their_periods(
         text="vanha muistiinpano",
         now=old,
     )
-    await console.do_end(
+    await conversation.do_end(
         db, organisation_id=world.org_id, user_id=world.helpers["vol1"], entry_id=first, now=old
     )
     await queue_feedback.do_feedback(
@@ -295,7 +295,7 @@ async def test_queue_records_are_purged_after_their_periods(
     )
     second = await enter(db, world, 2, when=NOW - timedelta(days=1))
     await accept(db, world, "vol1", when=NOW - timedelta(days=1))
-    await console.do_note(
+    await conversation.do_note(
         db,
         organisation_id=world.org_id,
         user_id=world.helpers["vol1"],
@@ -347,7 +347,7 @@ async def test_a_conversation_deleted_by_its_visitor_leaves_no_bytes_in_the_sqli
     """After "delete this conversation now" a helper's note is in neither the SQLite file nor its WAL."""
     from pathlib import Path
 
-    from kuulolla.queue import console
+    from kuulolla.queue import conversation
     from kuulolla.queue import service as queue
     from tests.queue.helpers import accept, build, enter, visitor
 
@@ -359,7 +359,7 @@ async def test_a_conversation_deleted_by_its_visitor_leaves_no_bytes_in_the_sqli
         entry = await enter(db, world, 1)
         await accept(db, world, "vol1")
         helper = world.helpers["vol1"]
-        await console.do_note(
+        await conversation.do_note(
             db,
             organisation_id=world.org_id,
             user_id=helper,
@@ -367,7 +367,7 @@ async def test_a_conversation_deleted_by_its_visitor_leaves_no_bytes_in_the_sqli
             text="Kanarialintu8R muistiinpano",
             now=NOW,
         )
-        await console.do_end(
+        await conversation.do_end(
             db, organisation_id=world.org_id, user_id=helper, entry_id=entry, now=NOW
         )
         await queue.do_delete_conversation(db, visitor_key=visitor(1), entry_id=entry, now=NOW)

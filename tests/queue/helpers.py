@@ -8,7 +8,7 @@ from kuulolla.accounts import crypto
 from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.core.ids import token_key
-from kuulolla.queue import console, topics, waiting
+from kuulolla.queue import accepting, console, topics, waiting
 from tests.accounts.helpers import add_person
 from tests.conftest import TEST_SECRET
 from tests.helpers import NOW
@@ -98,8 +98,8 @@ async def accept(
     entry_id: int | None = None,
     reason: str | None = None,
     when=NOW,
-) -> console.Accepted:  # type: ignore[no-untyped-def]
-    return await console.do_accept(
+) -> accepting.Accepted:  # type: ignore[no-untyped-def]
+    return await accepting.do_accept(
         db,
         organisation_id=world.org_id,
         user_id=world.helpers[name],

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from kuulolla.accounts.models import Organisation
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
-from kuulolla.queue import console
+from kuulolla.queue import canned
 from kuulolla.queue.models import CannedResponse, QueueHelper, QueueTopic
 from kuulolla.web.app import create_app
 from tests.accounts.helpers import add_person, make_session, session_csrf, session_headers
@@ -71,7 +71,7 @@ def env(db_url: str) -> Iterator[Env]:
         coordinator = await add_person(
             db, "koord-q", display_name="Koordinaattori", org_id=world.org_id, role="coordinator"
         )
-        other_canned = await console.do_add_canned(
+        other_canned = await canned.do_add_canned(
             db,
             organisation_id=world.other_org_id,
             locale="fi",
@@ -198,7 +198,7 @@ def test_canned_responses_are_added_edited_and_removed(env: Env) -> None:
     assert added.status_code == 303
     rows = env.read(_canned)
     assert rows[-1][1:] == ("sv", "Hej", "Hej och välkommen!")
-    mine = env.read(lambda db: console.list_canned(db, organisation_id=rows[-1][0]))[0].id
+    mine = env.read(lambda db: canned.list_canned(db, organisation_id=rows[-1][0]))[0].id
     assert "Hej och välkommen!" in env.get(BASE).text
     edited = env.post(
         f"{BASE}/canned/{mine}", {"locale": "fi", "title": "Hei", "text": "Tervetuloa!"}

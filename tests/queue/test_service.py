@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 from kuulolla.chat.models import Message
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, Conflict
-from kuulolla.queue import console, feedback, return_codes, service, waiting
+from kuulolla.queue import (
+    accepting,
+    console,
+    conversation,
+    feedback,
+    return_codes,
+    service,
+    waiting,
+)
 from kuulolla.queue.models import QueueEntry, QueueFeedback, QueueNote
 from kuulolla.rooms.models import Room
 from tests.helpers import NOW
@@ -49,7 +57,7 @@ async def test_the_estimate_keeps_growing_when_a_second_slot_frees_untaken(
     await accept(db, world, "vol1", entry_id=second, when=NOW + timedelta(seconds=10))
     await enter(db, world, 2, when=NOW + timedelta(seconds=20))
     for entry, ended in ((first, 100), (second, 400)):
-        await console.do_end(
+        await conversation.do_end(
             db,
             organisation_id=world.org_id,
             user_id=world.helpers["vol1"],
@@ -75,7 +83,7 @@ async def test_a_slot_freed_by_a_helper_who_left_does_not_start_the_stall(
     for name, entry, ended in (("vol1", first, 100), ("vol2", second, 400)):
         if name == "vol2":
             await enter(db, world, 2, when=NOW + timedelta(seconds=200))
-        await console.do_end(
+        await conversation.do_end(
             db,
             organisation_id=world.org_id,
             user_id=world.helpers[name],
@@ -193,7 +201,7 @@ async def test_simultaneous_accepts_give_the_visitor_to_exactly_one(
                 ),
                 return_exceptions=True,
             )
-            won = [r for r in results if isinstance(r, console.Accepted)]
+            won = [r for r in results if isinstance(r, accepting.Accepted)]
             lost = [r for r in results if isinstance(r, AppError)]
             assert len(won) == 1, results
             assert {e.code for e in lost} <= {"taken", "queue_empty"}
@@ -213,7 +221,7 @@ async def test_helper_drop_returns_the_visitor_to_the_front(db: Database) -> Non
     world = await build(db, on_duty=("vol1", "vol2"), max_chats=1)
     await enter(db, world, 1)
     taken = await accept(db, world, "vol1")
-    await console.do_note(
+    await conversation.do_note(
         db,
         organisation_id=world.org_id,
         user_id=world.helpers["vol1"],
@@ -233,7 +241,7 @@ async def test_helper_drop_returns_the_visitor_to_the_front(db: Database) -> Non
     room = await service.get_room_id(db, slug=taken.room_slug)
     assert not await service.may_join(db, room_id=room, author_key=world.key("vol1"))
     again = await accept(db, world, "vol2", when=later)
-    assert again == console.Accepted(taken.entry_id, taken.room_slug)  # same conversation
+    assert again == accepting.Accepted(taken.entry_id, taken.room_slug)  # same conversation
     shown = await console.get_console(
         db, organisation_id=world.org_id, user_id=world.helpers["vol2"], grace=GRACE, now=later
     )
@@ -258,7 +266,7 @@ async def test_transfer_to_a_helper_and_to_another_organisations_topic(db: Datab
     world = await build(db, on_duty=("vol1", "vol2", "other1"))
     await enter(db, world, 1)
     taken = await accept(db, world, "vol1")
-    await console.do_transfer(
+    await conversation.do_transfer(
         db,
         organisation_id=world.org_id,
         user_id=world.helpers["vol1"],
@@ -271,7 +279,7 @@ async def test_transfer_to_a_helper_and_to_another_organisations_topic(db: Datab
     room = await service.get_room_id(db, slug=taken.room_slug)
     assert await service.may_join(db, room_id=room, author_key=world.key("vol2"))
     assert not await service.may_join(db, room_id=room, author_key=world.key("vol1"))
-    await console.do_transfer(
+    await conversation.do_transfer(
         db,
         organisation_id=world.org_id,
         user_id=world.helpers["vol2"],
@@ -283,7 +291,7 @@ async def test_transfer_to_a_helper_and_to_another_organisations_topic(db: Datab
     )
     view = await status(db, 1)
     assert (view.state, view.topic_slug, view.position) == ("waiting", "parisuhde", 1)
-    other = await console.do_accept(
+    other = await accepting.do_accept(
         db,
         organisation_id=world.other_org_id,
         user_id=world.helpers["other1"],
@@ -300,7 +308,7 @@ async def test_professional_joins_on_request(db: Database) -> None:
     await enter(db, world, 1)
     taken = await accept(db, world, "vol1")
     with pytest.raises(Conflict):
-        await console.do_invite_professional(
+        await conversation.do_invite_professional(
             db,
             organisation_id=world.org_id,
             user_id=world.helpers["vol1"],
@@ -310,7 +318,7 @@ async def test_professional_joins_on_request(db: Database) -> None:
             note="",
             now=NOW,
         )
-    await console.do_invite_professional(
+    await conversation.do_invite_professional(
         db,
         organisation_id=world.org_id,
         user_id=world.helpers["vol1"],
@@ -322,7 +330,7 @@ async def test_professional_joins_on_request(db: Database) -> None:
     )
     room = await service.get_room_id(db, slug=taken.room_slug)
     assert await service.may_join(db, room_id=room, author_key=world.key("pro1"))
-    assert await console.list_invitations(db, user_id=world.helpers["pro1"]) == [
+    assert await conversation.list_invitations(db, user_id=world.helpers["pro1"]) == [
         (taken.entry_id, taken.room_slug)
     ]
 
@@ -332,7 +340,7 @@ async def test_after_the_chat_feedback_return_code_and_delete(db: Database) -> N
     world = await build(db)
     entry = await enter(db, world, 1)
     taken = await accept(db, world, "vol1")
-    await console.do_note(
+    await conversation.do_note(
         db,
         organisation_id=world.org_id,
         user_id=world.helpers["vol1"],
@@ -340,7 +348,7 @@ async def test_after_the_chat_feedback_return_code_and_delete(db: Database) -> N
         text="Muistiinpano",
         now=NOW,
     )
-    await console.do_end(
+    await conversation.do_end(
         db, organisation_id=world.org_id, user_id=world.helpers["vol1"], entry_id=entry, now=NOW
     )
     assert (await status(db, 1)).state == "ended"

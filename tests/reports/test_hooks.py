@@ -14,7 +14,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.events import SPECS, Kind
 from kuulolla.core.models import ReportEvent
 from kuulolla.moderation import service as moderation
-from kuulolla.queue import console, feedback, waiting
+from kuulolla.queue import conversation, feedback, waiting
 from tests.helpers import NOW, make_room
 from tests.queue.helpers import accept, build, enter, visitor
 
@@ -34,7 +34,7 @@ async def test_the_queue_records_waits_and_outcomes(db: Database) -> None:
     await enter(db, world, 1)
     await enter(db, world, 2)
     taken = await accept(db, world, "vol1", when=NOW + timedelta(minutes=3))
-    await console.do_end(
+    await conversation.do_end(
         db,
         organisation_id=world.org_id,
         user_id=world.helpers["vol1"],
@@ -74,7 +74,7 @@ async def test_a_requeued_chat_is_not_answered_twice(db: Database) -> None:
     world = await build(db, on_duty=("vol1", "vol2"))
     await enter(db, world, 1)
     taken = await accept(db, world, "vol1", when=NOW + timedelta(minutes=1))
-    await console.do_transfer(
+    await conversation.do_transfer(
         db,
         organisation_id=world.org_id,
         user_id=world.helpers["vol1"],
