@@ -45,11 +45,12 @@ part of the meaning), ``code_switch`` (two languages in one message: "mä oon so
 
 Splits: ``dev``, ``test`` and ``holdout7`` (round 7's measured split) train the
 learned model and tune the lexicon; rounds 8's to 11's measured splits are in ``dev``
-(ids h1001–h1477, h2001–h2607, h3001–h3450 and h4001–h4494), and so are the probe
-messages written during each round; :data:`HOLDOUT` (``holdout12``, ids h5001 on) is
-the newest split, written by someone who did not read the rules, committed before any
-rule change of round 12 landed, and never read or scored by whoever changed them: it
-is measured once, by ``scripts/bench/moderation``, after the round's rules have landed
+(ids h1001–h1477, h2001–h2607, h3001–h3450 and h4001–h4494), round 12's measured split
+(``holdout12``, ids h5001–h5531) goes to ``dev`` as well, and so do the probe messages
+written during each round; :data:`HOLDOUT` (``holdout13``, ids h6001 on) is the newest
+split, written by someone who did not read the rules, committed before any rule change
+of round 13 landed, and never read or scored by whoever changed them: it is measured
+once, by ``scripts/bench/moderation``, after the round's rules have landed
 (docs/performance.md). Tests check its soundness only.
 """
 
@@ -72,8 +73,8 @@ CRISIS = (
     "crisis.eating",
     "crisis.overdose",
 )
-# The newest holdout split (round 12): never tuned on, scored only by the bench.
-HOLDOUT = "holdout12"
+# The newest holdout split (round 13): never tuned on, scored only by the bench.
+HOLDOUT = "holdout13"
 PII = ("pii.hetu", "pii.phone", "pii.email", "pii.iban", "pii.address")
 # Screening as in a room that lets links through and has no flood state: what is
 # measured is the content rules.
@@ -134,7 +135,7 @@ def splits() -> list[str]:
 
 
 def load(split: str) -> list[Case]:
-    """The cases of ``split`` ("dev", "test", "holdout12", ...)."""
+    """The cases of ``split`` ("dev", "test", "holdout13", ...)."""
     cases = []
     with (EVAL / f"{split}.jsonl").open(encoding="utf-8") as f:
         for line in f:
