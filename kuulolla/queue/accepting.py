@@ -138,9 +138,10 @@ async def _conversation_room(
 ) -> Room:
     """The entry's private room: made on the first accept, kept when it returns."""
     if entry.room_id is not None:
-        room = await session.get(Room, entry.room_id)
+        room = await rooms_service.move_private_room(
+            session, room_id=entry.room_id, organisation_id=topic.organisation_id
+        )
         if room is not None:
-            room.organisation_id = topic.organisation_id
             return room
     room = await rooms_service.add_private_room(
         session,

@@ -31,6 +31,7 @@ from kuulolla.queue.models import QueueEntry, QueueHelper, QueueNote, QueueParti
 from kuulolla.queue.return_codes import return_key
 from kuulolla.queue.service import load_of, report, roster_capacity, waiting_entries
 from kuulolla.queue.topics import TopicInfo, topic_info
+from kuulolla.rooms import service as rooms_service
 from kuulolla.rooms.models import Room
 
 LIVE = (State.WAITING.value, State.ACTIVE.value)
@@ -269,9 +270,7 @@ async def finish(
             value=_seconds(entry.accepted_at, now),
         )
     if entry.room_id is not None:
-        room = await session.get(Room, entry.room_id)
-        if room is not None and room.archived_at is None:
-            room.archived_at = now
+        await rooms_service.archive_private_room(session, room_id=entry.room_id, now=now)
 
 
 async def requeue(session: AsyncSession, entry: QueueEntry, *, topic_id: int) -> None:

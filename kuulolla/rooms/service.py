@@ -174,6 +174,26 @@ async def add_private_room(
     return room
 
 
+async def move_private_room(
+    session: AsyncSession, *, room_id: int, organisation_id: int
+) -> Room | None:
+    """A one-to-one conversation's room taken again, now of ``organisation_id`` (the
+    conversation may have been transferred to another organisation's topic), in the
+    caller's transaction (queue/accepting.py); None when the room is gone."""
+    room = await session.get(Room, room_id)
+    if room is not None:
+        room.organisation_id = organisation_id
+    return room
+
+
+async def archive_private_room(session: AsyncSession, *, room_id: int, now: datetime) -> None:
+    """Close a one-to-one conversation's room when the conversation ends, in the
+    caller's transaction (queue/waiting.py); a room closed already keeps its time."""
+    room = await session.get(Room, room_id)
+    if room is not None and room.archived_at is None:
+        room.archived_at = now
+
+
 async def erase_room(session: AsyncSession, *, room_id: int) -> None:
     """Delete a room for real with its stream and members, in the caller's transaction.
     The caller first deletes what of its own refers to the room (messages, the queue's

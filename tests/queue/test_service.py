@@ -22,6 +22,7 @@ from kuulolla.queue import (
     waiting,
 )
 from kuulolla.queue.models import QueueEntry, QueueFeedback, QueueNote
+from kuulolla.rooms import service as rooms_service
 from kuulolla.rooms.models import Room
 from tests.helpers import NOW
 from tests.queue.helpers import accept, build, enter, visitor
@@ -300,6 +301,51 @@ async def test_transfer_to_a_helper_and_to_another_organisations_topic(db: Datab
         now=NOW,
     )
     assert other.room_slug == taken.room_slug
+
+
+async def test_a_conversation_taken_in_another_organisation_moves_its_room_there(
+    db: Database,
+) -> None:
+    """Taken from another organisation's topic, the conversation's room is that organisation's."""
+    world = await build(db, on_duty=("vol1", "other1"))
+    await enter(db, world, 1)
+    taken = await accept(db, world, "vol1")
+    await conversation.do_transfer(
+        db,
+        organisation_id=world.org_id,
+        user_id=world.helpers["vol1"],
+        entry_id=taken.entry_id,
+        to_topic="parisuhde",
+        note="",
+        staff_key=world.key("vol1"),
+        now=NOW,
+    )
+    await accepting.do_accept(
+        db,
+        organisation_id=world.other_org_id,
+        user_id=world.helpers["other1"],
+        staff_key=world.key("other1"),
+        topic_id=world.other_topic.id,
+        now=NOW,
+    )
+    room = await rooms_service.get_room(db, slug=taken.room_slug)
+    assert room is not None and room.organisation_id == world.other_org_id
+
+
+async def test_ending_a_conversation_closes_its_room(db: Database) -> None:
+    """The helper ending a conversation closes its room."""
+    world = await build(db)
+    await enter(db, world, 1)
+    taken = await accept(db, world, "vol1")
+    await conversation.do_end(
+        db,
+        organisation_id=world.org_id,
+        user_id=world.helpers["vol1"],
+        entry_id=taken.entry_id,
+        now=NOW + timedelta(minutes=5),
+    )
+    room = await rooms_service.get_room(db, slug=taken.room_slug)
+    assert room is not None and not room.open
 
 
 async def test_professional_joins_on_request(db: Database) -> None:
