@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,11 +13,7 @@ from pathlib import Path
 
 from redis.crc import key_slot
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.ports import free_port
 
 
 def _cli(port: int, *args: str) -> str:
@@ -39,7 +34,7 @@ class LocalCluster:
 
     def start(self, nodes: int = 6) -> None:
         while len(self.procs) < nodes:
-            port = _free_port()
+            port = free_port()
             proc = subprocess.Popen(
                 [
                     "redis-server",

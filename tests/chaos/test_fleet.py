@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import random
-import socket
 
 import pytest
 from websockets.asyncio.server import serve
 
 from tests.chaos.fleet import ChaosClient
+from tests.ports import free_port
 
 
 def _closed_port() -> int:
     """A local port nothing listens on (bound, then let go)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()
 
 
 @pytest.mark.asyncio

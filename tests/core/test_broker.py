@@ -18,6 +18,7 @@ from kuulolla.core import broker as broker_module
 from kuulolla.core.broker import MemoryBroker, RedisBroker
 from tests.conftest import unavailable
 from tests.helpers import eventually
+from tests.ports import free_port
 
 
 @pytest.mark.asyncio
@@ -272,9 +273,7 @@ def tls_redis(tmp_path: Path) -> Iterator[tuple[int, Path]]:
          "-addext", "subjectAltName=IP:127.0.0.1"],
         check=True, capture_output=True,
     )  # fmt: skip
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         ["redis-server", "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1",
          "--tls-cert-file", str(cert), "--tls-key-file", str(key),

@@ -22,7 +22,7 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-from tests.e2e.servers import free_port
+from tests.ports import free_port
 
 CHUNK = 65536
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,18 +22,13 @@ from pathlib import Path
 from kuulolla.core.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.e2e import addresses
+from tests.ports import free_port
 
 # Production logging (the Settings defaults); a test cannot ask for other logging.
 PRODUCTION_LOGGING = {
     "KUULOLLA_LOG_FORMAT": Settings().log_format,
     "KUULOLLA_LOG_LEVEL": Settings().log_level,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -73,6 +67,7 @@ class ServerProcess:
         if previous is not None and not previous.closed:
             previous.close()  # a restart after a kill
         self.log = self.log_path.open("ab")
+        self.log_start = self.log.tell()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kuulolla", "serve", *args],
             env=env,
@@ -91,6 +86,11 @@ class ServerProcess:
                 raise RuntimeError(
                     f"server exited with {self.proc.returncode}: {self.output()[-2000:]}"
                 )
+            # Ready once this process says it listens on its port (until then, a
+            # server of another process on that port could answer), and answers.
+            if not self.listening():
+                time.sleep(0.1)
+                continue
             try:
                 with urllib.request.urlopen(self.http + "/healthz", timeout=1) as r:
                     if r.status == 200:
@@ -98,6 +98,15 @@ class ServerProcess:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("server did not become ready: " + self.output()[-2000:])
+
+    def listening(self) -> bool:
+        """Whether this start's log has uvicorn's line naming this server's port."""
+        if not self.log_path.exists():
+            return False
+        with self.log_path.open("rb") as f:
+            f.seek(getattr(self, "log_start", 0))
+            written = f.read().decode("utf-8", "replace")
+        return f"{addresses.BIND_LINE}http://127.0.0.1:{self.port} " in written
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

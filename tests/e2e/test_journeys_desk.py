@@ -12,7 +12,6 @@ where the page starts them (OscillatorNode.start).
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -49,6 +48,7 @@ from tests.e2e.test_journeys_chat import (
     start_conversation,
 )
 from tests.helpers import run_async
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -81,12 +81,6 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.kept.append(message_from_bytes(envelope.content, policy=default))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

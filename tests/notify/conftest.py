@@ -3,7 +3,6 @@ keeping what it receives."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -14,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.accounts.conftest import env  # noqa: F401  (fixture)
+from tests.ports import free_port
 
 
 class Inbox:
@@ -27,9 +27,7 @@ class Inbox:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[str, Inbox]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
