@@ -5,10 +5,11 @@ the history and one ``joined`` frame, and a moderator's extras (docs/architectur
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from kuulolla.chat import logic, store
-from kuulolla.chat.fanout import RoomRef
+from kuulolla.chat.fanout import Hub, RoomRef
 from kuulolla.chat.joining import JoinPlan, Resync, fit_history
 from kuulolla.chat.membership import Identity, Membership
 from kuulolla.chat.protocol import Join, Joined, encode
@@ -50,36 +51,51 @@ async def enter(
     connection: Connection, frame: Join, room: RoomInfo, plan: JoinPlan, identity: Identity
 ) -> None:
     """Carry out a permitted join: moderation's checks, the nickname, the member
-    row, the history and the ``joined`` frame, then the moderator's extras."""
+    row, the history and the ``joined`` frame, then the moderator's extras.
+
+    A visitor's first join of a group room on the connection reads the history while
+    the nickname is claimed (both wait on the database, each shared with the joins of
+    the same moment): the socket is attached to the room first, as a history read
+    requires, and detached again when the claim or anything after it fails."""
     server = connection.server
     nick = plan.nick
     moderation, room_entry = await server.moderation.check_join(
         connection, room, nick=nick, staff=identity.kind == "staff"
     )
-    if plan.claim_nick:
-        claim = (room.id, nick_key(room_key(nick)), identity.author_key)
-        if not await server.nicks.claim(connection, claim):
-            raise NickTaken()
-    previous = connection.rooms.pop(room.slug, None)
-    if previous is not None:
-        server.fanout.detach(previous.hub, connection.sink)
-    elif len(connection.rooms) >= connection.settings.max_rooms_per_connection:
-        raise Forbidden(N_("You are in too many rooms at once."), code="too_many_rooms")
-    server.slugs[room.id] = room.slug
-    if plan.counted:
-        server.room_orgs[room.id] = room.organisation_id
-    member = await server.members.touch(room_id=room.id, author_key=identity.author_key)
-    # Counted from the first join, so a reconnect or a reload does not start it again.
-    wait = (
-        server.moderation.start_wait(moderation, joined_at=member.joined_at)
-        if plan.newcomer_wait
-        else 0
-    )
     ref = RoomRef(room.id, room.slug)
     fanout = server.fanout
-    hub = await fanout.attach(ref, connection.sink)
+    sink = connection.sink
+    hub: Hub | None = None
+    reading: asyncio.Future[store.History] | None = None
+    if plan.claim_nick and room.slug not in connection.rooms:
+        hub = await fanout.attach(ref, sink)
+        reading = asyncio.ensure_future(start_history(connection, frame, room))
+        reading.add_done_callback(_retrieved)
     try:
-        last, history = await read_history(connection, frame, room, first_seq=member.first_seq)
+        if plan.claim_nick:
+            claim = (room.id, nick_key(room_key(nick)), identity.author_key)
+            if not await server.nicks.claim(connection, claim):
+                raise NickTaken()
+        previous = connection.rooms.pop(room.slug, None)
+        if previous is not None:
+            fanout.detach(previous.hub, sink)
+        elif len(connection.rooms) >= connection.settings.max_rooms_per_connection:
+            raise Forbidden(N_("You are in too many rooms at once."), code="too_many_rooms")
+        server.slugs[room.id] = room.slug
+        if plan.counted:
+            server.room_orgs[room.id] = room.organisation_id
+        member = await server.members.touch(room_id=room.id, author_key=identity.author_key)
+        # Counted from the first join, so a reconnect or a reload does not start it again.
+        wait = (
+            server.moderation.start_wait(moderation, joined_at=member.joined_at)
+            if plan.newcomer_wait
+            else 0
+        )
+        if hub is None:
+            hub = await fanout.attach(ref, sink)
+        last, history = await read_history(
+            connection, frame, room, first_seq=member.first_seq, reading=reading
+        )
         joined = Joined(
             room=room.slug,
             seq=last,
@@ -102,13 +118,16 @@ async def enter(
             joined.history = joined.history[fit_history(sizes, over=over) :]
             payload = encode(joined)
     except BaseException:
-        fanout.detach(hub, connection.sink)
+        if reading is not None:
+            reading.cancel()
+        if hub is not None:
+            fanout.detach(hub, sink)
         raise
-    connection.sink.push(OutFrame(payload))
-    fanout.activate(hub, connection.sink, last)
+    sink.push(OutFrame(payload))
+    fanout.activate(hub, sink, last)
     # Visitors see whether a host is present (never who): the room's moderators,
     # the helper of a one-to-one conversation.
-    fanout.set_host(hub, connection.sink, moderation.moderator)
+    fanout.set_host(hub, sink, moderation.moderator)
     connection.rooms[room.slug] = Membership(ref, hub, nick, plan.role, moderation)
     if moderation.moderator or room_entry.settings != DEFAULT_SETTINGS:
         connection.push(
@@ -130,13 +149,37 @@ async def enter(
         )
 
 
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """A history read left behind by a refused join: its outcome is not wanted."""
+    if not future.cancelled():
+        future.exception()
+
+
+def _history_limit(connection: Connection, frame: Join, room: RoomInfo) -> int:
+    return room.history_limit if frame.since is None else connection.settings.resume_limit
+
+
+async def start_history(connection: Connection, frame: Join, room: RoomInfo) -> store.History:
+    """The room's history as the join asks for it (shared with the joins of the same
+    moment: chat/store.py, ``HistoryReads``). The socket must be attached to the room."""
+    return await connection.server.history.read(
+        room.id, since=frame.since, limit=_history_limit(connection, frame, room)
+    )
+
+
 async def read_history(
-    connection: Connection, frame: Join, room: RoomInfo, *, first_seq: int
+    connection: Connection,
+    frame: Join,
+    room: RoomInfo,
+    *,
+    first_seq: int,
+    reading: asyncio.Future[store.History] | None = None,
 ) -> tuple[int, list[store.Stored]]:
-    """The room's last sequence and the history the client gets, or :class:`Resync`."""
-    limit = room.history_limit if frame.since is None else connection.settings.resume_limit
-    last, purged, history = await connection.server.history.read(
-        room.id, since=frame.since, limit=limit
+    """The room's last sequence and the history the client gets, or :class:`Resync`
+    (from ``reading`` when the read was started already: :func:`start_history`)."""
+    limit = _history_limit(connection, frame, room)
+    last, purged, history = await (
+        reading if reading is not None else start_history(connection, frame, room)
     )
     plan = logic.plan_join(
         since=frame.since,

@@ -38,7 +38,7 @@ from kuulolla.core.events import Kind, Tally
 from kuulolla.core.limits import Limiter
 from kuulolla.core.settings import Settings
 from kuulolla.moderation.live import Live
-from kuulolla.moderation.nicknames import staff_shapes
+from kuulolla.moderation.nicknames import check_visitor_nick, staff_shapes
 from kuulolla.moderation.ports import Seat, Socket
 from kuulolla.rooms.nicks import NickClaims
 from kuulolla.rooms.service import MemberTouches, RoomCache
@@ -120,6 +120,9 @@ class ChatServer:
 
     async def start(self) -> None:
         self.moderation.warm()
+        # The nickname rules' tables (confusable characters, helper titles) are built
+        # now, not while the first visitors of a reconnect storm wait.
+        check_visitor_nick("Vieras", staff=frozenset())
         await self.fanout.start()
         await self.fanout.broker.subscribe(self.control_channel)
         await self.fanout.broker.subscribe(self.moderation.channel)
