@@ -1,7 +1,7 @@
 """Pure rules of the question-and-answer archive.
 
-No I/O here: time is a parameter, and the service layer (service.py) applies what
-these functions decide.
+No I/O here: time is a parameter, and the service modules (asking.py, workflow.py,
+votes.py) apply what these functions decide.
 
 The workflow of one question::
 

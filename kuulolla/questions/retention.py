@@ -91,7 +91,7 @@ async def do_delete_by_claim(db: Database, *, code: str) -> None:
     claim page."""
     from kuulolla.core.errors import NotFound
     from kuulolla.questions import logic, search
-    from kuulolla.questions.service import CLAIM_NOT_FOUND
+    from kuulolla.questions.asking import CLAIM_NOT_FOUND
 
     key = logic.claim_key(code)
     if key is None:

@@ -25,7 +25,7 @@ from kuulolla.core.ids import new_token, token_key
 from kuulolla.core.limits import Rule
 from kuulolla.privacy.service import get_periods
 from kuulolla.privacy.words import privacy_link, question_note
-from kuulolla.questions import logic, service
+from kuulolla.questions import asking, logic, reading, votes
 from kuulolla.queue import helpnow
 from kuulolla.web import crisis, limits, seo
 from kuulolla.web.access import public
@@ -124,7 +124,7 @@ def _archive_meta(
     )
 
 
-def _question_meta(request: Request, q: service.PublishedQuestion) -> seo.PageMeta:
+def _question_meta(request: Request, q: reading.PublishedQuestion) -> seo.PageMeta:
     """An answer page, with its schema.org QAPage: the question (its anonymised text,
     as published) and the one answer, accepted, signed as it is on the page."""
     locale = request.state.locale
@@ -171,7 +171,7 @@ def _question_meta(request: Request, q: service.PublishedQuestion) -> seo.PageMe
 
 
 async def _archive_lists(db: Any) -> Sequence[seo.SitemapEntry]:
-    categories, tags = await service.list_changes_by_list(db)
+    categories, tags = await reading.list_changes_by_list(db)
     newest = max((c.changed for c in categories), default=None)
     return [
         seo.SitemapEntry("/questions", lastmod=newest),
@@ -182,13 +182,13 @@ async def _archive_lists(db: Any) -> Sequence[seo.SitemapEntry]:
 
 
 async def _answers(db: Any, offset: int, limit: int) -> Sequence[seo.SitemapEntry]:
-    changes = await service.list_published_changes(db, offset=offset, limit=limit)
+    changes = await reading.list_published_changes(db, offset=offset, limit=limit)
     return [seo.SitemapEntry(f"/questions/{c.key}", lastmod=c.changed) for c in changes]
 
 
 SITEMAP = [
     seo.listed_section("archive", _archive_lists),
-    seo.SitemapSection("answers", service.count_published, _answers),
+    seo.SitemapSection("answers", reading.count_published, _answers),
 ]
 
 
@@ -201,9 +201,9 @@ async def archive(request: Request) -> Response:
     category = _category(request.query_params.get("category"))
     tag = (request.query_params.get("tag") or "").strip().lower()[:32] or None
     order = request.query_params.get("order")
-    order = order if order in service.ORDERS else "newest"
+    order = order if order in reading.ORDERS else "newest"
     page = _page(request)
-    items, more = await service.list_published(
+    items, more = await reading.list_published(
         db, category=category, tag=tag, order=order, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     return render(
@@ -219,8 +219,8 @@ async def archive(request: Request) -> Response:
             "category": category,
             "tag": tag,
             "order": order,
-            "counts": await service.count_by_category(db),
-            "tags": await service.list_tags(db, limit=24),
+            "counts": await reading.count_by_category(db),
+            "tags": await reading.list_tags(db, limit=24),
         },
     )
 
@@ -243,7 +243,7 @@ async def search_submit(request: Request) -> Response:
     """Results for the words in the form's body, at the form's own address: the title
     and the address name nothing of them (search.js keeps Back from sending them again)."""
     form = await _form(request)
-    query = " ".join(form.get("q", "").split())[: service.MAX_QUERY_CHARS]
+    query = " ".join(form.get("q", "").split())[: reading.MAX_QUERY_CHARS]
     page = form.get("page", "1")
     number = int(page) if page.isascii() and page.isdigit() and len(page) <= 3 else 1
     return await _search_results(
@@ -259,7 +259,7 @@ async def _search_results(
 ) -> Response:
     result = None
     if query:
-        result = await service.do_search(
+        result = await reading.do_search(
             request.state.db,
             query=query,
             category=category,
@@ -275,7 +275,7 @@ def _search_view(
     query: str,
     category: str | None,
     page: int,
-    result: service.SearchPage | None = None,
+    result: reading.SearchPage | None = None,
 ) -> Response:
     return render(
         request,
@@ -293,9 +293,9 @@ def _voter_key(request: Request) -> bytes | None:
 async def question_page(request: Request) -> Response:
     db = request.state.db
     question_id = request.path_params["id"]
-    question = await service.get_published_or_raise(db, question_id=question_id)
+    question = await reading.get_published_or_raise(db, question_id=question_id)
     voter = _voter_key(request)
-    voted = voter is not None and await service.has_voted(
+    voted = voter is not None and await votes.has_voted(
         db, question_id=question_id, voter_key=voter
     )
     network_voted = request.query_params.get("vote") == "counted"
@@ -308,7 +308,7 @@ async def question_page(request: Request) -> Response:
             "q": question,
             "voted": voted,
             "network_voted": network_voted and not voted,
-            "related": await service.related(db, question_id=question_id),
+            "related": await reading.related(db, question_id=question_id),
         },
     )
 
@@ -337,7 +337,7 @@ async def vote(request: Request) -> Response:
         return RedirectResponse(f"/questions/{question_id}?vote=counted#vote", status_code=303)
     counted = False
     try:
-        counted = await service.do_vote(
+        counted = await votes.do_vote(
             request.state.db,
             question_id=question_id,
             voter_key=token_key(token),
@@ -422,7 +422,7 @@ async def ask_submit(request: Request) -> Response:
     masked = bool(checked.masked) and form.get("seen_masking") != "1"
     similar = []
     if form.get("seen_similar") != "1":
-        similar = await service.similar(db, text=f"{values['title']} {values['body']}")
+        similar = await reading.similar(db, text=f"{values['title']} {values['body']}")
     if masked or similar:
         if masked:
             values["title"] = checked.title or ""
@@ -448,7 +448,7 @@ async def ask_submit(request: Request) -> Response:
         context = _ask_context(request, values, {"body": exc.translated(request.state.locale)})
         return render(request, "questions/ask.html", context, status_code=exc.status)
     try:
-        receipt = await service.do_ask(
+        receipt = await asking.do_ask(
             db,
             ask=checked,
             deadline_days=settings.question_deadline_days,
@@ -481,7 +481,7 @@ async def similar_json(request: Request) -> Response:
     except (ValueError, UnicodeDecodeError):
         raise BadRequest(code="bad_json") from None
     found = (
-        await service.similar(request.state.db, text=text, limit=SIMILAR_CANDIDATES)
+        await reading.similar(request.state.db, text=text, limit=SIMILAR_CANDIDATES)
         if text.strip()
         else []
     )
@@ -523,7 +523,7 @@ async def claim_view(request: Request, code: str, *, status_code: int = 200) -> 
     """The asker's question, answer and choices for ``code`` (already normalised and
     grouped), or the form with the not-found error."""
     try:
-        view = await service.get_claim_or_raise(request.state.db, code=code)
+        view = await asking.get_claim_or_raise(request.state.db, code=code)
     except NotFound as exc:
         error = exc.translated(request.state.locale)
         return render(
@@ -558,7 +558,7 @@ async def claim_submit(request: Request) -> Response:
     code = form.get("code", "")
     grouped = _grouped(code)
     if grouped is None:
-        error = i18n.gettext(request.state.locale, service.CLAIM_NOT_FOUND)
+        error = i18n.gettext(request.state.locale, asking.CLAIM_NOT_FOUND)
         return render(
             request,
             "questions/claim_form.html",
@@ -574,7 +574,7 @@ async def claim_page(request: Request) -> Response:
     form, filled in, so the question itself opens only as the answer to a POST."""
     grouped = _grouped(request.path_params["code"])
     if grouped is None:
-        error = i18n.gettext(request.state.locale, service.CLAIM_NOT_FOUND)
+        error = i18n.gettext(request.state.locale, asking.CLAIM_NOT_FOUND)
         return render(
             request, "questions/claim_form.html", {"error": error, "code": ""}, status_code=404
         )
@@ -585,7 +585,7 @@ async def claim_page(request: Request) -> Response:
 async def withdraw(request: Request) -> Response:
     form = await _form(request)
     code = _grouped(form.get("code", "")) or ""
-    await service.do_withdraw_consent(request.state.db, code=code, now=request.state.clock.now())
+    await asking.do_withdraw_consent(request.state.db, code=code, now=request.state.clock.now())
     return await claim_view(request, code)
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kuulolla.accounts.models import Membership, StaffUser
+from kuulolla.accounts.models import Membership, Organisation, StaffUser
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Forbidden, NotFound
 from kuulolla.core.i18n import N_
@@ -32,7 +32,7 @@ from kuulolla.questions.models import (
     QuestionSettings,
     QuestionTag,
 )
-from kuulolla.questions.service import display_title
+from kuulolla.questions.reading import display_title
 
 # ------------------------------------------------------------------ views
 
@@ -321,3 +321,8 @@ async def is_member(session: AsyncSession, *, user_id: int, organisation_id: int
         )
     )
     return found is not None
+
+
+async def organisation_names(db: Database) -> dict[int, str]:
+    async with db.read_session() as session:
+        return {i: n for i, n in await session.execute(select(Organisation.id, Organisation.name))}

@@ -27,7 +27,7 @@ from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
 from kuulolla.questions import experts as staff_people
-from kuulolla.questions import logic, service, staff, workflow
+from kuulolla.questions import logic, reading, staff, workflow
 from kuulolla.questions.logic import Action, Actor, State
 from kuulolla.questions.permissions import (
     ANSWER_QUESTIONS,
@@ -207,7 +207,7 @@ def _common(request: Request) -> dict[str, Any]:
 
 
 async def _organisation(request: Request) -> dict[str, Any]:
-    names = await service.organisation_names(request.state.db)
+    names = await staff.organisation_names(request.state.db)
     org_id = int(request.state.organisation_id)
     return {"id": org_id, "slug": request.path_params["slug"], "name": names.get(org_id, "")}
 
@@ -244,7 +244,7 @@ async def inbox(request: Request) -> Response:
             "closed": closed,
             "overdue": sum(1 for i in items if i.overdue),
             "names": names,
-            "org_names": await service.organisation_names(db),
+            "org_names": await staff.organisation_names(db),
         },
     )
 
@@ -269,7 +269,7 @@ async def _question_page(
     people = [e.actor_user_id for e in history if e.actor_user_id is not None]
     people += [i for i in (question.assignee_user_id, question.drafter_user_id) if i is not None]
     names = await staff_people.staff_names(db, user_ids=people)
-    org_names = await service.organisation_names(db)
+    org_names = await staff.organisation_names(db)
     signature = None
     if Action.PUBLISH in question.allowed and question.draft is not None:
         signature = await staff_people.get_answerer(
@@ -290,7 +290,7 @@ async def _question_page(
     )
     duplicate = None
     if question.duplicate_of_id is not None:
-        found = await service.get_archive_items(db, ids=[question.duplicate_of_id])
+        found = await reading.get_archive_items(db, ids=[question.duplicate_of_id])
         duplicate = found[0] if found else None
     locale = request.state.locale
     values = form or {}

@@ -23,13 +23,13 @@ from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.questions import logic, search
+from kuulolla.questions.history import add_event
 from kuulolla.questions.logic import Action, Actor, State
 from kuulolla.questions.models import (
     Answer,
     Question,
     QuestionTag,
 )
-from kuulolla.questions.service import add_event
 from kuulolla.questions.staff import (
     NOT_FOUND,
     Answerer,

@@ -27,7 +27,7 @@ from kuulolla.core.errors import AppError, BadRequest, RateLimited
 from kuulolla.core.i18n import N_
 from kuulolla.core.ids import token_key
 from kuulolla.core.limits import Rule
-from kuulolla.questions import service as questions
+from kuulolla.questions import reading as questions
 from kuulolla.queue import feedback as queue_feedback
 from kuulolla.queue import helpnow, logic, return_codes, service, waiting
 from kuulolla.queue import topics as queue_topics

@@ -9,7 +9,7 @@ over all queries.
 
 Latency: ``--size`` synthetic questions (default 100,000) are made by recombining the
 demo archive's sentences (no network), imported through the service, and every query
-is timed end to end through ``service.do_search`` (analysis, SQL, loading rows,
+is timed end to end through ``reading.do_search`` (analysis, SQL, loading rows,
 highlighting) and for the SQL alone. Printed: p50, p95 and max in milliseconds.
 """
 
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from kuulolla.accounts.service import do_create_organisation  # noqa: E402
 from kuulolla.core.db import Database  # noqa: E402
 from kuulolla.migrations import upgrade  # noqa: E402
-from kuulolla.questions import demo, importing, search, service, staff  # noqa: E402
+from kuulolla.questions import demo, importing, reading, search, staff  # noqa: E402
 from kuulolla.questions.search import Analyser, Mode  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent / "search_data" / "queries.json"
@@ -134,7 +134,7 @@ async def quality(kind: str, dbs: Databases, queries: list[dict[str, Any]]) -> N
             recalls, ndcgs, found_total, wanted_total = [], [], 0, 0
             for query in queries:
                 relevant = set(query["relevant"])
-                page = await service.do_search(db, query=query["q"], limit=10, analyser=analyser)
+                page = await reading.do_search(db, query=query["q"], limit=10, analyser=analyser)
                 ranked = [key_of[r.id] for r in page.results]
                 found = len(relevant & set(ranked))
                 recalls.append(found / len(relevant))
@@ -250,7 +250,7 @@ async def latency(
         for round_ in range(rounds + 1):
             for query in queries:
                 q = query["q"]
-                t_full = await timed(lambda q=q: service.do_search(db, query=q, limit=10))
+                t_full = await timed(lambda q=q: reading.do_search(db, query=q, limit=10))
                 terms = analyser.query_terms(q, ["fi", "sv", "en"])
 
                 async def raw(terms: list[str] = terms) -> None:
@@ -259,7 +259,7 @@ async def latency(
 
                 t_sql = await timed(raw)
                 t_similar = await timed(
-                    lambda q=q: service.similar(
+                    lambda q=q: reading.similar(
                         db, text=f"Hei, minulla on kysymys: {q}. Mitä teen?"
                     )
                 )

@@ -442,7 +442,7 @@ def denied(response: Any) -> bool:
 
 async def routed_questions(db: Any, orgs: dict[str, int]) -> dict[str, int]:
     """A question routed to each organisation, for the staff question pages."""
-    from kuulolla.questions import logic, service, workflow
+    from kuulolla.questions import asking, logic, workflow
 
     admin = logic.Actor(user_id=0, role=logic.Role.ADMIN, organisation_id=None)
     out = {}
@@ -455,7 +455,7 @@ async def routed_questions(db: Any, orgs: dict[str, int]) -> dict[str, int]:
             visibility="private",
             consent=False,
         )
-        receipt = await service.do_ask(db, ask=ask, deadline_days=10, now=NOW)
+        receipt = await asking.do_ask(db, ask=ask, deadline_days=10, now=NOW)
         await workflow.do_accept(
             db, question_id=receipt.question_id, actor=admin, default_days=10, now=NOW
         )

@@ -42,8 +42,9 @@ from kuulolla.accounts.permissions import Principal
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
 from kuulolla.moderation import service as moderation
+from kuulolla.questions import asking as questions_asking
 from kuulolla.questions import logic as questions_logic
-from kuulolla.questions import service as questions
+from kuulolla.questions import reading as questions_reading
 from kuulolla.rooms import service as rooms
 from kuulolla.web import statement
 from kuulolla.web.app import create_app
@@ -555,7 +556,7 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
         consent=True,
         masked=(),
     )
-    receipt = await questions.do_ask(db, ask=ask, deadline_days=10, now=now)
+    receipt = await questions_asking.do_ask(db, ask=ask, deadline_days=10, now=now)
     samples["claim"] = receipt.claim_code
     # The one-to-one queue: the volunteer on duty holds a conversation with a visitor.
     from kuulolla.core.ids import token_key
@@ -607,9 +608,9 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
         now=now,
     )
     samples["canned"] = str((await queue_canned.list_canned(db, organisation_id=org_id))[0].id)
-    items, _ = await questions.list_published(db, limit=1)
+    items, _ = await questions_reading.list_published(db, limit=1)
     samples["question"] = str(items[0].id)
-    samples["tag"] = (await questions.list_tags(db, limit=1))[0][0]
+    samples["tag"] = (await questions_reading.list_tags(db, limit=1))[0][0]
     samples["month"] = now.strftime("%Y-%m")
     async with db.read_session() as session:
         from kuulolla.shifts.models import ShiftTemplateRow

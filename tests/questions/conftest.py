@@ -9,7 +9,7 @@ import pytest_asyncio
 
 from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
-from kuulolla.questions import logic, service, staff, workflow
+from kuulolla.questions import asking, logic, staff, workflow
 from kuulolla.questions.logic import Actor, Role
 from tests.accounts.conftest import env  # noqa: F401 (the staff pages' fixture)
 from tests.helpers import NOW
@@ -52,7 +52,7 @@ async def ask(
     visibility: str = "public",
     consent: bool = True,
     language: str = "fi",
-) -> service.AskReceipt:
+) -> asking.AskReceipt:
     checked = logic.check_ask(
         title=title,
         body=body,
@@ -61,7 +61,7 @@ async def ask(
         visibility=visibility,
         consent=consent,
     )
-    return await service.do_ask(db, ask=checked, deadline_days=10, now=NOW)
+    return await asking.do_ask(db, ask=checked, deadline_days=10, now=NOW)
 
 
 async def answer_and_publish(

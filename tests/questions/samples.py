@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from kuulolla.accounts.models import Organisation, StaffUser
 from kuulolla.core.db import Database
-from kuulolla.questions import logic, service, workflow
+from kuulolla.questions import asking, logic, workflow
 from kuulolla.questions.logic import Actor, Role
 
 
@@ -41,7 +41,7 @@ async def staff_question_samples(db: Database, *, now: datetime) -> dict[str, st
             visibility="public",
             consent=True,
         )
-        receipt = await service.do_ask(
+        receipt = await asking.do_ask(
             db, ask=checked, deadline_days=10, now=now - timedelta(days=days_ago)
         )
         return receipt.question_id

@@ -8,7 +8,7 @@ import pytest
 
 from kuulolla import demo
 from kuulolla.core.db import Database
-from kuulolla.questions import logic, service
+from kuulolla.questions import logic, reading
 from kuulolla.questions.demo import load_items
 from tests.helpers import NOW
 
@@ -35,8 +35,8 @@ async def test_seeding_is_idempotent(db: Database) -> None:
     """`kuulolla demo` seeds the archive once; running it again adds nothing."""
     await demo.seed(db, now=NOW)
     await demo.seed(db, now=NOW)
-    counts = await service.count_by_category(db)
+    counts = await reading.count_by_category(db)
     assert sum(counts.values()) == len(load_items())
-    newest, more = await service.list_published(db, limit=5)
+    newest, more = await reading.list_published(db, limit=5)
     assert more and len(newest) == 5
     assert newest[0].published_at > newest[-1].published_at

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from kuulolla import demo
 from kuulolla.core.db import Database
-from kuulolla.questions import service
+from kuulolla.questions import reading
 from kuulolla.web.app import create_app
 from tests.conftest import make_settings
 from tests.helpers import NOW, run_async
@@ -137,7 +137,7 @@ def test_question_page_and_one_vote_per_browser(client: TestClient) -> None:
 async def _helpful(client: TestClient, qid: int) -> tuple[int, int]:
     db = Database.from_url(client.app.state.settings.database_url)  # type: ignore[attr-defined]
     try:
-        q = await service.get_published_or_raise(db, question_id=qid)
+        q = await reading.get_published_or_raise(db, question_id=qid)
         return q.helpful, q.not_helpful
     finally:
         await db.dispose()

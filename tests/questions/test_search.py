@@ -9,7 +9,7 @@ import pytest
 
 from kuulolla.core.db import Database
 from kuulolla.core.finnish import Finnish
-from kuulolla.questions import importing, service
+from kuulolla.questions import asking, importing, reading
 from kuulolla.questions.search import Analyser, Mode, highlight, snippet
 from tests.helpers import NOW
 from tests.questions.conftest import SIGNATURE, Orgs
@@ -166,7 +166,7 @@ async def test_queries_find_inflected_and_compound_forms(
 ) -> None:
     """Queries in other forms than the text find it, best match first."""
     ids = await import_docs(db, analyser)
-    page = await service.do_search(db, query=query, analyser=analyser)
+    page = await reading.do_search(db, query=query, analyser=analyser)
     found = [r.id for r in page.results]
     assert found and found[0] == ids[expected_first]
     assert {ids[i] for i in must_include} <= set(found)
@@ -176,24 +176,24 @@ async def test_queries_find_inflected_and_compound_forms(
 async def test_filters_and_empty_queries(db: Database, orgs: Orgs, analyser: Analyser) -> None:
     """Category and language filters apply; stop words alone and FTS syntax find nothing and break nothing."""
     ids = await import_docs(db, analyser)
-    page = await service.do_search(
+    page = await reading.do_search(
         db, query="koulu kiusaaminen", category="youth", analyser=analyser
     )
     assert {r.id for r in page.results} == {ids[1], ids[2]}
-    page = await service.do_search(db, query="koulu", category="relationships", analyser=analyser)
+    page = await reading.do_search(db, query="koulu", category="relationships", analyser=analyser)
     assert page.results == []
-    page = await service.do_search(db, query="ensam parisuhde", languages=["sv"], analyser=analyser)
+    page = await reading.do_search(db, query="ensam parisuhde", languages=["sv"], analyser=analyser)
     assert [r.id for r in page.results] == [ids[3]]
-    assert (await service.do_search(db, query="minä olen ja se", analyser=analyser)).results == []
+    assert (await reading.do_search(db, query="minä olen ja se", analyser=analyser)).results == []
     for hostile in ('" OR * NEAR(', "a' | !b & (", 'parisuhde" OR "x', "*", "NOT"):
-        await service.do_search(db, query=hostile, analyser=analyser)
+        await reading.do_search(db, query=hostile, analyser=analyser)
 
 
 @pytest.mark.asyncio
 async def test_results_are_highlighted(db: Database, orgs: Orgs, analyser: Analyser) -> None:
     """Result titles and snippets mark the words that matched."""
     await import_docs(db, analyser)
-    page = await service.do_search(db, query="riitelevät", analyser=analyser)
+    page = await reading.do_search(db, query="riitelevät", analyser=analyser)
     assert "<mark>riidellään</mark>" in page.results[0].snippet
     assert "<mark>Riitelemme</mark>" in page.results[0].title
 
@@ -202,7 +202,7 @@ async def test_results_are_highlighted(db: Database, orgs: Orgs, analyser: Analy
 async def test_related_questions(db: Database, orgs: Orgs, analyser: Analyser) -> None:
     """Related questions share words with the question and never include it."""
     ids = await import_docs(db, analyser)
-    related = await service.related(db, question_id=ids[1])
+    related = await reading.related(db, question_id=ids[1])
     assert ids[1] not in [r.id for r in related]
     assert related and related[0].id == ids[2]
 
@@ -252,7 +252,7 @@ async def test_term_counts_follow_the_index(db: Database, orgs: Orgs, analyser: 
     receipt = await ask(db)
     await answer_and_publish(db, receipt.question_id, orgs.a)
     before = await counts()
-    await service.do_withdraw_consent(db, code=receipt.claim_code, now=NOW)
+    await asking.do_withdraw_consent(db, code=receipt.claim_code, now=NOW)
     after = await counts()
     assert before["parisuhde"] == after.get("parisuhde", 0) + 1
     async with db.session() as session:
@@ -267,6 +267,6 @@ async def test_reindex_rebuilds_with_the_current_analysis(
 ) -> None:
     """An index built without base forms finds inflected words once rebuilt."""
     await import_docs(db, Analyser(Mode.PLAIN, analyser.finnish))
-    assert (await service.do_search(db, query="parisuhde", analyser=analyser)).results == []
+    assert (await reading.do_search(db, query="parisuhde", analyser=analyser)).results == []
     assert await importing.do_reindex(db, analyser=analyser) == len(DOCS)
-    assert (await service.do_search(db, query="parisuhde", analyser=analyser)).results
+    assert (await reading.do_search(db, query="parisuhde", analyser=analyser)).results

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, text
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Forbidden, NotFound
 from kuulolla.core.ids import token_key
-from kuulolla.questions import logic, service, staff, workflow
+from kuulolla.questions import asking, logic, reading, staff, votes, workflow
 from kuulolla.questions.logic import Refusal, State
 from kuulolla.questions.models import Question, QuestionSearch
 from tests.helpers import NOW
@@ -32,7 +32,7 @@ async def test_asking_masks_personal_data_and_gives_a_claim_code(db: Database, o
         db, "Voiko joku soittaa minulle numeroon 040 123 4567 tai maija@example.fi? Olen yksin."
     )
     assert receipt.masked == ("email", "phone")
-    view = await service.get_claim_or_raise(db, code=receipt.claim_code)
+    view = await asking.get_claim_or_raise(db, code=receipt.claim_code)
     assert view.state is State.RECEIVED
     assert "040" not in view.body and "maija@" not in view.body
     async with db.read_session() as session:
@@ -52,7 +52,7 @@ async def test_wrong_codes_open_nothing(db: Database, orgs: Orgs) -> None:
     other = logic.new_claim_code()
     for code in (other, receipt.claim_code[:-1], "x" * 39, ""):
         with pytest.raises(NotFound) as info:
-            await service.get_claim_or_raise(db, code=code)
+            await asking.get_claim_or_raise(db, code=code)
         assert info.value.code == "claim_not_found"
 
 
@@ -70,16 +70,16 @@ async def test_private_answer_is_readable_only_through_the_claim_code(
         db, receipt.question_id, orgs.a, text="Yksityinen vastaus parisuhteesta."
     )
     assert state is State.ANSWERED_PRIVATE
-    view = await service.get_claim_or_raise(db, code=receipt.claim_code)
+    view = await asking.get_claim_or_raise(db, code=receipt.claim_code)
     assert view.answer is not None and view.answer.body == "Yksityinen vastaus parisuhteesta."
     assert view.answer.answerer_organisation == "Arjen Tuki ry"
     with pytest.raises(NotFound):
-        await service.get_published_or_raise(db, question_id=receipt.question_id)
-    items, _ = await service.list_published(db)
+        await reading.get_published_or_raise(db, question_id=receipt.question_id)
+    items, _ = await reading.list_published(db)
     assert items == []
-    page = await service.do_search(db, query="parisuhde")
+    page = await reading.do_search(db, query="parisuhde")
     assert page.results == []
-    assert not await service.similar(db, text="parisuhteessa vaikeaa")
+    assert not await reading.similar(db, text="parisuhteessa vaikeaa")
 
 
 async def test_nothing_is_published_without_consent(db: Database, orgs: Orgs) -> None:
@@ -102,19 +102,19 @@ async def test_publish_search_and_withdraw(db: Database, orgs: Orgs) -> None:
         await answer_and_publish(db, receipt.question_id, orgs.a, tags=("riidat",))
         is State.PUBLISHED
     )
-    published = await service.get_published_or_raise(db, question_id=receipt.question_id)
+    published = await reading.get_published_or_raise(db, question_id=receipt.question_id)
     assert published.answer.answerer_name == SIGNATURE.display_name
     assert published.tags == ("riidat",)
     for query in ("parisuhde", "parisuhteesta", "riitely parisuhteissa"):
-        page = await service.do_search(db, query=query)
+        page = await reading.do_search(db, query=query)
         assert [r.id for r in page.results] == [receipt.question_id], query
-    page = await service.do_search(db, query="parisuhteesta")
+    page = await reading.do_search(db, query="parisuhteesta")
     assert "<mark>parisuhteessa</mark>" in page.results[0].snippet
-    view = await service.do_withdraw_consent(db, code=receipt.claim_code, now=NOW)
+    view = await asking.do_withdraw_consent(db, code=receipt.claim_code, now=NOW)
     assert view.state is State.ANSWERED_PRIVATE and view.answer is not None
-    assert (await service.do_search(db, query="parisuhde")).results == []
+    assert (await reading.do_search(db, query="parisuhde")).results == []
     with pytest.raises(NotFound):
-        await service.get_published_or_raise(db, question_id=receipt.question_id)
+        await reading.get_published_or_raise(db, question_id=receipt.question_id)
 
 
 async def test_one_vote_per_visitor(db: Database, orgs: Orgs) -> None:
@@ -122,14 +122,14 @@ async def test_one_vote_per_visitor(db: Database, orgs: Orgs) -> None:
     receipt = await ask(db)
     await answer_and_publish(db, receipt.question_id, orgs.a)
     alice, bob = token_key("alice-token"), token_key("bob-token")
-    assert await service.do_vote(db, question_id=receipt.question_id, voter_key=alice, helpful=True)
-    assert not await service.do_vote(
+    assert await votes.do_vote(db, question_id=receipt.question_id, voter_key=alice, helpful=True)
+    assert not await votes.do_vote(
         db, question_id=receipt.question_id, voter_key=alice, helpful=False
     )
-    assert await service.do_vote(db, question_id=receipt.question_id, voter_key=bob, helpful=False)
-    published = await service.get_published_or_raise(db, question_id=receipt.question_id)
+    assert await votes.do_vote(db, question_id=receipt.question_id, voter_key=bob, helpful=False)
+    published = await reading.get_published_or_raise(db, question_id=receipt.question_id)
     assert (published.helpful, published.not_helpful) == (1, 1)
-    assert await service.has_voted(db, question_id=receipt.question_id, voter_key=alice)
+    assert await votes.has_voted(db, question_id=receipt.question_id, voter_key=alice)
 
 
 async def test_most_helpful_order_follows_the_votes(db: Database, orgs: Orgs) -> None:
@@ -141,14 +141,12 @@ async def test_most_helpful_order_follows_the_votes(db: Database, orgs: Orgs) ->
     plain, liked, loved = receipts
     for receipt in (plain, liked, loved):
         await answer_and_publish(db, receipt.question_id, orgs.a)
-    await service.do_vote(
-        db, question_id=liked.question_id, voter_key=token_key("v0"), helpful=True
-    )
+    await votes.do_vote(db, question_id=liked.question_id, voter_key=token_key("v0"), helpful=True)
     for n in range(3):
-        await service.do_vote(
+        await votes.do_vote(
             db, question_id=loved.question_id, voter_key=token_key(f"v{n}"), helpful=True
         )
-    items, _ = await service.list_published(db, order="helpful")
+    items, _ = await reading.list_published(db, order="helpful")
     assert [i.id for i in items] == [loved.question_id, liked.question_id, plain.question_id]
 
 
@@ -156,7 +154,7 @@ async def test_votes_only_on_published_answers(db: Database, orgs: Orgs) -> None
     """Unanswered or private questions cannot be voted on."""
     receipt = await ask(db)
     with pytest.raises(NotFound):
-        await service.do_vote(
+        await votes.do_vote(
             db, question_id=receipt.question_id, voter_key=token_key("x"), helpful=True
         )
 
@@ -241,10 +239,10 @@ async def test_refusals_reach_the_asker(db: Database, orgs: Orgs) -> None:
     await workflow.do_refuse(
         db, question_id=third.question_id, actor=lead, reason=Refusal.CRISIS, now=NOW
     )
-    dup = await service.get_claim_or_raise(db, code=second.claim_code)
+    dup = await asking.get_claim_or_raise(db, code=second.claim_code)
     assert dup.state is State.REFUSED and dup.refusal == "duplicate"
     assert dup.duplicate is not None and dup.duplicate.id == first.question_id
-    crisis = await service.get_claim_or_raise(db, code=third.claim_code)
+    crisis = await asking.get_claim_or_raise(db, code=third.claim_code)
     assert crisis.refusal == "crisis" and crisis.answer is None
 
 
@@ -356,7 +354,7 @@ async def test_redaction_audit_keeps_no_removed_text(db: Database, orgs: Orgs) -
         body = await session.scalar(select(Question.body))
     assert "Kuopio" not in stored and "Kalliorinte" not in stored and "[koulu]" in stored
     assert body == "Asun [paikkakunta] ja käyn [koulu]. Minua kiusataan joka päivä."
-    view = await service.get_claim_or_raise(db, code=receipt.claim_code)
+    view = await asking.get_claim_or_raise(db, code=receipt.claim_code)
     assert view.title == "Kiusaaminen koulussa"
 
 
@@ -364,10 +362,10 @@ async def test_deleting_a_question_empties_the_index(db: Database, orgs: Orgs) -
     """Deleting a question (retention) removes it from the full-text index too."""
     receipt = await ask(db)
     await answer_and_publish(db, receipt.question_id, orgs.a)
-    assert (await service.do_search(db, query="parisuhde")).results
+    assert (await reading.do_search(db, query="parisuhde")).results
     async with db.session() as session:
         await session.execute(delete(Question).where(Question.id == receipt.question_id))
-    assert (await service.do_search(db, query="parisuhde")).results == []
+    assert (await reading.do_search(db, query="parisuhde")).results == []
     if db.is_sqlite:
         async with db.read() as conn:
             n = await conn.scalar(
@@ -400,9 +398,9 @@ async def test_purge_deletes_unpublished_questions_for_real(db: Database, orgs: 
     assert await do_purge_unpublished(db, before=NOW + timedelta(days=1)) == 2
     for gone in (private, refused):
         with pytest.raises(NotFound):
-            await service.get_claim_or_raise(db, code=gone.claim_code)
+            await asking.get_claim_or_raise(db, code=gone.claim_code)
     for kept in (public, waiting):
-        await service.get_claim_or_raise(db, code=kept.claim_code)
+        await asking.get_claim_or_raise(db, code=kept.claim_code)
     async with db.read_session() as session:
         answers = await session.scalar(select(func.count()).select_from(Answer))
         events = set(await session.scalars(select(QuestionEvent.question_id)))

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from kuulolla.core.db import Database
-from kuulolla.questions import service
+from kuulolla.questions import asking, reading
 from kuulolla.questions.models import Answer
 from kuulolla.questions.routes import SITEMAP
 from tests.helpers import NOW
@@ -28,7 +28,7 @@ async def test_sitemap_lists_exactly_the_published_answers(db: Database, orgs: O
     await answer_and_publish(db, private.question_id, orgs.a)
     withdrawn = await ask(db, "Julkaistiin, mutta perun suostumukseni myöhemmin.")
     await answer_and_publish(db, withdrawn.question_id, orgs.a)
-    await service.do_withdraw_consent(db, code=withdrawn.claim_code, now=NOW)
+    await asking.do_withdraw_consent(db, code=withdrawn.claim_code, now=NOW)
 
     answers = next(section for section in SITEMAP if section.name == "answers")
     entries = await answers.entries(db, 0, 100)
@@ -67,7 +67,7 @@ async def test_last_modified_is_the_later_of_publishing_and_the_answer(
             update(Answer).where(Answer.question_id == second.question_id).values(updated_at=edited)
         )
     changes = {
-        c.key: c.changed for c in await service.list_published_changes(db, offset=0, limit=10)
+        c.key: c.changed for c in await reading.list_published_changes(db, offset=0, limit=10)
     }
     assert changes == {str(first.question_id): NOW, str(second.question_id): edited}
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kuulolla.questions import logic, service
+from kuulolla.questions import asking, logic
 from kuulolla.questions.models import Question, QuestionEvent
 from tests.accounts.conftest import Browser, Env, sign_in
 from tests.accounts.helpers import csrf_from
@@ -38,7 +38,7 @@ def ask(
     consent: bool = True,
     days_ago: int = 0,
     title: str = "Riidat parisuhteessa",
-) -> service.AskReceipt:
+) -> asking.AskReceipt:
     checked = logic.check_ask(
         title=title,
         body=body,
@@ -48,8 +48,8 @@ def ask(
         consent=consent,
     )
 
-    async def work(db: Any) -> service.AskReceipt:
-        return await service.do_ask(
+    async def work(db: Any) -> asking.AskReceipt:
+        return await asking.do_ask(
             db, ask=checked, deadline_days=10, now=NOW - timedelta(days=days_ago)
         )
 

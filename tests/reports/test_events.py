@@ -213,7 +213,7 @@ def test_chat_and_questions_record_counts_but_no_text(db_url: str) -> None:
         client.get("/questions/ask")  # the app is live; questions go through the service
 
         async def ask_and_answer() -> None:
-            from kuulolla.questions import logic, service, workflow
+            from kuulolla.questions import asking, logic, workflow
             from tests.questions.conftest import SIGNATURE, coordinator
 
             db = Database.from_url(db_url)
@@ -230,7 +230,7 @@ def test_chat_and_questions_record_counts_but_no_text(db_url: str) -> None:
                 visibility="public",
                 consent=True,
             )
-            receipt = await service.do_ask(db, ask=checked, deadline_days=10, now=NOW)
+            receipt = await asking.do_ask(db, ask=checked, deadline_days=10, now=NOW)
             actor = coordinator(org)
             later = NOW + timedelta(days=30)
             await workflow.do_accept(

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from kuulolla import demo
 from kuulolla.core.db import Database
-from kuulolla.questions import service
+from kuulolla.questions import reading
 from kuulolla.web import seo
 from kuulolla.web.app import create_app
 from kuulolla.web.security import CONTENT_SECURITY_POLICY
@@ -50,7 +50,7 @@ def published_ids(url: str) -> list[int]:
     async def work() -> list[int]:
         db = Database.from_url(url)
         try:
-            items, _ = await service.list_published(db, limit=10_000)
+            items, _ = await reading.list_published(db, limit=10_000)
             return sorted(item.id for item in items)
         finally:
             await db.dispose()
@@ -173,10 +173,10 @@ def test_answer_page_has_qapage_structured_data(client: TestClient, demo_url: st
     and their dates and authors, as shown on the page."""
     question_id = published_ids(demo_url)[0]
 
-    async def read() -> service.PublishedQuestion:
+    async def read() -> reading.PublishedQuestion:
         db = Database.from_url(demo_url)
         try:
-            return await service.get_published_or_raise(db, question_id=question_id)
+            return await reading.get_published_or_raise(db, question_id=question_id)
         finally:
             await db.dispose()
 

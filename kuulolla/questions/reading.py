@@ -1,37 +1,26 @@
-"""The visitor's side of the archive: asking, following a question with its claim code,
-reading, searching and voting. Staff work is in staff.py.
+"""Reading the archive: published questions and their answers, lists by category and
+tag, what the sitemap lists, and search in the visitor's own words (the index is
+search.py).
 
-Everything reads and writes through a :class:`Database` passed in; rules come from
-logic.py and search.py.
+Everything reads through a :class:`Database` passed in.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kuulolla.accounts.models import Organisation
-from kuulolla.core import events as report_events
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
-from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
 from kuulolla.questions import logic, search
 from kuulolla.questions.logic import State
-from kuulolla.questions.models import (
-    Answer,
-    Question,
-    QuestionEvent,
-    QuestionSearch,
-    QuestionTag,
-    QuestionVote,
-)
+from kuulolla.questions.models import Answer, Question, QuestionSearch, QuestionTag
 
 # ------------------------------------------------------------------ views
 
@@ -84,32 +73,6 @@ class PublishedQuestion:
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimView:
-    """What the asker sees through their claim code."""
-
-    id: int
-    state: State
-    title: str
-    body: str
-    category: str
-    wants_public: bool
-    consent: bool
-    created_at: datetime
-    deadline_at: datetime
-    refusal: str | None
-    duplicate: ArchiveItem | None
-    answer: AnswerView | None  # only once answered (published or private)
-
-    @property
-    def published(self) -> bool:
-        return self.state is State.PUBLISHED
-
-    @property
-    def answered(self) -> bool:
-        return self.state in logic.ANSWERED_STATES
-
-
-@dataclass(frozen=True, slots=True)
 class SearchResult:
     id: int
     title: Markup
@@ -128,150 +91,10 @@ class SearchPage:
     limit: int = 10
 
 
-@dataclass(frozen=True, slots=True)
-class AskReceipt:
-    question_id: int
-    claim_code: str  # shown once to the asker; only its hash is stored
-    masked: tuple[str, ...] = field(default=())
-
-
-# ------------------------------------------------------------------ asking
-
-
-async def do_ask(db: Database, *, ask: logic.Ask, deadline_days: int, now: datetime) -> AskReceipt:
-    """Store a checked question (``logic.check_ask``) and return its claim code."""
-    code, key = logic.new_claim()
-    async with db.session() as session:
-        question = Question(
-            claim_key=key,
-            state=State.RECEIVED,
-            category=ask.category,
-            language=ask.language,
-            title=ask.title,
-            body=ask.body,
-            masked=",".join(ask.masked),
-            crisis=ask.crisis,
-            age_group=ask.age_group,
-            gender=ask.gender,
-            wants_public=ask.wants_public,
-            consent=ask.consent,
-            created_at=now,
-            updated_at=now,
-            deadline_at=logic.deadline(now, deadline_days),
-            helpful=0,
-            not_helpful=0,
-            helpful_score=0.0,
-        )
-        session.add(question)
-        await session.flush()
-        add_event(session, question_id=question.id, action="ask", to_state=State.RECEIVED, now=now)
-        report_events.add(
-            session, Kind.QUESTION_ASKED, organisation_id=None, at=now, label=ask.category
-        )
-        return AskReceipt(question.id, code, ask.masked)
-
-
-def add_event(
-    session: AsyncSession,
-    *,
-    question_id: int,
-    action: str,
-    to_state: State,
-    now: datetime,
-    from_state: State | None = None,
-    actor: logic.Actor | None = None,
-    detail: dict[str, object] | None = None,
-) -> None:
-    session.add(
-        QuestionEvent(
-            question_id=question_id,
-            at=now,
-            actor_user_id=actor.user_id if actor else None,
-            actor_role=str(actor.role) if actor else None,
-            action=action,
-            from_state=from_state,
-            to_state=to_state,
-            detail=json.dumps(detail or {}, ensure_ascii=False),
-        )
-    )
-
-
-# ------------------------------------------------------------------ claim codes
-
-
-CLAIM_NOT_FOUND = N_("No question was found with that code. Check the code and try again.")
-
-
-async def get_claim_or_raise(db: Database, *, code: str) -> ClaimView:
-    """The asker's view of their question. A malformed code and an unknown code give
-    the same error, so a caller learns nothing from the difference."""
-    key = logic.claim_key(code)
-    if key is None:
-        raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
-    async with db.read_session() as session:
-        question = await session.scalar(select(Question).where(Question.claim_key == key))
-        if question is None:
-            raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
-        state = State(question.state)
-        answer = None
-        if state in logic.ANSWERED_STATES:
-            row = await session.get(Answer, question.id)
-            if row is not None:
-                answer = _answer_view(row, question)
-        duplicate = None
-        if question.duplicate_of_id is not None:
-            items = await _archive_items(session, [question.duplicate_of_id])
-            duplicate = items[0] if items else None
-        return ClaimView(
-            id=question.id,
-            state=state,
-            title=display_title(question.title, question.body),
-            body=question.body,
-            category=question.category,
-            wants_public=question.wants_public,
-            consent=question.consent,
-            created_at=question.created_at,
-            deadline_at=question.deadline_at,
-            refusal=question.refusal,
-            duplicate=duplicate,
-            answer=answer,
-        )
-
-
-async def do_withdraw_consent(db: Database, *, code: str, now: datetime) -> ClaimView:
-    """The asker withdraws consent: the answer leaves the archive at once (it stays
-    readable to them through the code)."""
-    key = logic.claim_key(code)
-    if key is None:
-        raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
-    async with db.session() as session:
-        question = await session.scalar(
-            select(Question).where(Question.claim_key == key).with_for_update()
-        )
-        if question is None:
-            raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
-        before = State(question.state)
-        after = logic.withdraw(before)
-        question.consent = False
-        question.wants_public = False
-        question.state = after
-        question.updated_at = now
-        await search.remove(session, [question.id])
-        add_event(
-            session,
-            question_id=question.id,
-            action="withdraw",
-            from_state=before,
-            to_state=after,
-            now=now,
-        )
-    return await get_claim_or_raise(db, code=code)
-
-
 # ------------------------------------------------------------------ reading
 
 
-def _answer_view(answer: Answer, question: Question) -> AnswerView:
+def answer_view(answer: Answer, question: Question) -> AnswerView:
     return AnswerView(
         body=answer.body,
         answerer_name=answer.answerer_name,
@@ -289,7 +112,7 @@ def _excerpt(body: str, max_chars: int = 200) -> Markup:
     return Markup.escape(text)
 
 
-async def _archive_items(session: AsyncSession, ids: Sequence[int]) -> list[ArchiveItem]:
+async def archive_items(session: AsyncSession, ids: Sequence[int]) -> list[ArchiveItem]:
     """Published questions by id, in the order of ``ids``."""
     if not ids:
         return []
@@ -315,7 +138,7 @@ async def _archive_items(session: AsyncSession, ids: Sequence[int]) -> list[Arch
 async def get_archive_items(db: Database, *, ids: Sequence[int]) -> list[ArchiveItem]:
     """Published questions by id, in the order of ``ids`` (unpublished ones left out)."""
     async with db.read_session() as session:
-        return await _archive_items(session, ids)
+        return await archive_items(session, ids)
 
 
 ORDERS = ("newest", "helpful")
@@ -348,7 +171,7 @@ async def list_published(
     stmt = stmt.limit(limit + 1).offset(offset)
     async with db.read_session() as session:
         ids = list(await session.scalars(stmt))
-        items = await _archive_items(session, ids[:limit])
+        items = await archive_items(session, ids[:limit])
     return items, len(ids) > limit
 
 
@@ -405,11 +228,17 @@ async def get_published_or_raise(db: Database, *, question_id: int) -> Published
             age_group=question.age_group,
             gender=question.gender,
             tags=tags,
-            answer=_answer_view(answer, question),
+            answer=answer_view(answer, question),
             published_at=question.published_at or question.updated_at,
             helpful=question.helpful,
             not_helpful=question.not_helpful,
         )
+
+
+def check_category(category: str | None) -> str | None:
+    if category and category not in logic.CATEGORIES:
+        raise BadRequest(N_("There is no such topic."), code="invalid_category")
+    return category or None
 
 
 # ------------------------------------------------------------------ the sitemap
@@ -568,65 +397,4 @@ async def related(db: Database, *, question_id: int, limit: int = 5) -> list[Arc
             exclude=question_id,
             limit=limit,
         )
-        return await _archive_items(session, [h.question_id for h in hits])
-
-
-# ------------------------------------------------------------------ votes
-
-
-async def do_vote(db: Database, *, question_id: int, voter_key: bytes, helpful: bool) -> bool:
-    """Record one visitor's "was this helpful" vote; False when they voted already."""
-    async with db.session() as session:
-        question = await session.scalar(
-            select(Question).where(Question.id == question_id).with_for_update()
-        )
-        if question is None or question.state != State.PUBLISHED:
-            raise NotFound(
-                N_("There is no such question in the archive."), code="question_not_found"
-            )
-        voted = await session.scalar(
-            select(func.count())
-            .select_from(QuestionVote)
-            .where(QuestionVote.question_id == question_id, QuestionVote.voter_key == voter_key)
-        )
-        if not logic.may_vote(state=State(question.state), already_voted=bool(voted)):
-            return False
-        await session.execute(
-            insert(QuestionVote).values(
-                question_id=question_id, voter_key=voter_key, helpful=helpful
-            )
-        )
-        yes = question.helpful + (1 if helpful else 0)
-        no = question.not_helpful + (0 if helpful else 1)
-        await session.execute(
-            update(Question)
-            .where(Question.id == question_id)
-            .values(
-                helpful=yes,
-                not_helpful=no,
-                helpful_score=logic.helpfulness(helpful=yes, not_helpful=no),
-            )
-        )
-        return True
-
-
-async def has_voted(db: Database, *, question_id: int, voter_key: bytes) -> bool:
-    async with db.read_session() as session:
-        return bool(
-            await session.scalar(
-                select(func.count())
-                .select_from(QuestionVote)
-                .where(QuestionVote.question_id == question_id, QuestionVote.voter_key == voter_key)
-            )
-        )
-
-
-async def organisation_names(db: Database) -> dict[int, str]:
-    async with db.read_session() as session:
-        return {i: n for i, n in await session.execute(select(Organisation.id, Organisation.name))}
-
-
-def check_category(category: str | None) -> str | None:
-    if category and category not in logic.CATEGORIES:
-        raise BadRequest(N_("There is no such topic."), code="invalid_category")
-    return category or None
+        return await archive_items(session, [h.question_id for h in hits])
