@@ -77,12 +77,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_create_org(args: argparse.Namespace) -> int:
-    from kuulolla.accounts import service
+    from kuulolla.accounts import organisations
 
     settings = _settings(args)
     _run_db(
         settings,
-        lambda db: service.do_create_organisation(db, slug=args.slug, name=args.name, now=utcnow()),
+        lambda db: organisations.do_create_organisation(
+            db, slug=args.slug, name=args.name, now=utcnow()
+        ),
     )
     print(f"Created organisation {args.slug}.")
     return 0
@@ -175,7 +177,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_shifts_generate(args: argparse.Namespace) -> int:
-    from kuulolla.accounts.service import get_organisation_or_raise
+    from kuulolla.accounts.organisations import get_organisation_or_raise
     from kuulolla.shifts import service
 
     settings = _settings(args)

@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 
 from kuulolla.accounts import links
 from kuulolla.accounts.models import Organisation, StaffUser
+from kuulolla.accounts.organisations import do_create_organisation
 from kuulolla.accounts.passwords import Passwords
-from kuulolla.accounts.service import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
 from kuulolla.directory import demo as directory_demo

@@ -1,5 +1,5 @@
 """The account events log as coordinators and admins read it: the filter form's rules
-and pages both ways. Pure: the service (accounts/service.py: ``list_audit``) runs the
+and pages both ways. Pure: the service (accounts/audit.py: ``list_audit``) runs the
 query this describes, the routes render it.
 
 Filters come from the query string: ``person`` (a staff member's id: events they did

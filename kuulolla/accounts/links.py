@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts import crypto, logic
+from kuulolla.accounts.audit import audit
 from kuulolla.accounts.models import (
     AccountLink,
     Membership,
@@ -25,13 +26,7 @@ from kuulolla.accounts.models import (
 )
 from kuulolla.accounts.passwords import Busy, Passwords
 from kuulolla.accounts.permissions import Principal
-from kuulolla.accounts.service import (
-    SessionEvents,
-    access_account,
-    add_staff_user,
-    audit,
-    check_role,
-)
+from kuulolla.accounts.service import SessionEvents, access_account, add_staff_user, check_role
 from kuulolla.accounts.throttle import SignInThrottle
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound

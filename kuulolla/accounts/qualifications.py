@@ -1,6 +1,7 @@
 """Qualifications in the database: an organisation's trainings and who has completed
-them until when. Each change writes an audit event in the same transaction and bumps
-the person's session epoch where what they may do changes (accounts/service.py)."""
+them until when. Each change writes an audit event in the same transaction
+(accounts/audit.py) and bumps the person's session epoch where what they may do
+changes (accounts/service.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 
 from kuulolla.accounts import logic
+from kuulolla.accounts.audit import audit
 from kuulolla.accounts.models import Qualification, StaffQualification
 from kuulolla.accounts.permissions import Principal
-from kuulolla.accounts.service import access_member, audit
+from kuulolla.accounts.service import access_member
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, NotFound
 from kuulolla.core.i18n import N_

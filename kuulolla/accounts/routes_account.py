@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import second_factor, service, sessions, totp
+from kuulolla.accounts import organisations, second_factor, service, sessions, totp
 from kuulolla.accounts.permissions import OWN_ACCOUNT, ROLE_LABELS
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_
@@ -39,7 +39,7 @@ class PasswordMismatch(BadRequest):
 @requires(OWN_ACCOUNT)
 async def home(request: Request) -> Response:
     principal = me(request)
-    orgs = await service.list_organisations(db_of(request), ids=list(principal.roles))
+    orgs = await organisations.list_organisations(db_of(request), ids=list(principal.roles))
     # Services a coordinator's organisation must check before they are hidden (the
     # directory's notice to its organisation).
     directory_checks = await directory_listing.count_needing_check(

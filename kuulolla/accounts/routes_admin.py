@@ -7,6 +7,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import labels, links, second_factor, service, sessions
+from kuulolla.accounts.organisations import (
+    do_create_organisation,
+    get_organisation_or_raise,
+    list_organisations,
+)
 from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS, MANAGE_STAFF
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
@@ -37,7 +42,7 @@ async def _orgs_page(
         request,
         "accounts/admin_organisations.html",
         {
-            "organisations": await service.list_organisations(db_of(request)),
+            "organisations": await list_organisations(db_of(request)),
             "errors": problems or errors(request),
             "form": form or {"require_totp": "coordinators"},
             "rules": labels.TOTP_RULES,
@@ -56,7 +61,7 @@ async def organisations(request: Request) -> Response:
 async def create_organisation(request: Request) -> Response:
     form = await form_data(request)
     try:
-        await service.do_create_organisation(
+        await do_create_organisation(
             db_of(request),
             actor_id=me(request).user_id,
             slug=form.get("slug", "").strip(),
@@ -79,7 +84,7 @@ async def _staff_page(
     issued: dict[str, object] | None = None,
 ) -> Response:
     db = db_of(request)
-    orgs = await service.list_organisations(db)
+    orgs = await list_organisations(db)
     return render(
         request,
         "accounts/admin_staff.html",
@@ -133,7 +138,7 @@ async def add_membership(request: Request) -> Response:
     form = await form_data(request)
     db = db_of(request)
     try:
-        org = await service.get_organisation_or_raise(db, slug=form.get("organisation", ""))
+        org = await get_organisation_or_raise(db, slug=form.get("organisation", ""))
         await service.do_add_member(
             db,
             actor=me(request),

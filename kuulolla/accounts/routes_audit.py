@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import auditlog, labels, service
+from kuulolla.accounts import audit, auditlog, labels, organisations, service
 from kuulolla.accounts.permissions import VIEW_ALL_AUDIT, VIEW_AUDIT
 from kuulolla.core.errors import AppError
 from kuulolla.web.access import OrgFrom, requires
@@ -27,18 +27,18 @@ FIELDS = {
 
 
 async def _log(
-    request: Request, *, org: service.OrgInfo | None, people: list[service.Person]
+    request: Request, *, org: organisations.OrgInfo | None, people: list[service.Person]
 ) -> Response:
     params = dict(request.query_params.items())
     problems = errors(request)
-    found = service.AuditPage([])
+    found = audit.AuditPage([])
     wanted: auditlog.AuditFilter | None = None
     try:
         wanted = auditlog.check_filter(params, people={p.id for p in people})
     except AppError as exc:
         problems.add(FIELDS.get(exc.code, "person"), exc.translated(problems.locale))
     if wanted is not None:
-        found = await service.list_audit(
+        found = await audit.list_audit(
             db_of(request), organisation_id=org.id if org else None, filter=wanted
         )
     base = request.url.path
@@ -74,11 +74,11 @@ async def _log(
 @requires(VIEW_AUDIT, org=OrgFrom.path_slug("slug"))
 async def organisation_log(request: Request) -> Response:
     db = db_of(request)
-    org = await service.get_organisation_by_id(
+    org = await organisations.get_organisation_by_id(
         db, organisation_id=int(request.state.organisation_id)
     )
     if org is None:
-        raise service.OrganisationNotFound()
+        raise organisations.OrganisationNotFound()
     people = await service.list_members(db, organisation_id=org.id)
     return await _log(request, org=org, people=people)
 

@@ -16,7 +16,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import labels, links, logic, permissions, second_factor, service, sessions
+from kuulolla.accounts import (
+    labels,
+    links,
+    logic,
+    organisations,
+    permissions,
+    second_factor,
+    service,
+    sessions,
+)
 from kuulolla.accounts import qualifications as trainings
 from kuulolla.accounts.permissions import (
     EDIT_ORGANISATION,
@@ -58,10 +67,12 @@ def _user_id(request: Request) -> int:
         raise service.NotMember() from None
 
 
-async def _org(request: Request) -> service.OrgInfo:
-    org = await service.get_organisation_by_id(db_of(request), organisation_id=_org_id(request))
+async def _org(request: Request) -> organisations.OrgInfo:
+    org = await organisations.get_organisation_by_id(
+        db_of(request), organisation_id=_org_id(request)
+    )
     if org is None:
-        raise service.OrganisationNotFound()
+        raise organisations.OrganisationNotFound()
     return org
 
 
@@ -572,7 +583,7 @@ async def organisation_settings(request: Request) -> Response:
         ],
     }
     try:
-        await service.do_update_organisation(
+        await organisations.do_update_organisation(
             db_of(request),
             actor=me(request),
             organisation_id=_org_id(request),

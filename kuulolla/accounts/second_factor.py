@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts import crypto, permissions, totp
+from kuulolla.accounts.audit import audit
 from kuulolla.accounts.models import (
     Membership,
     Organisation,
@@ -26,12 +27,7 @@ from kuulolla.accounts.models import (
 )
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.accounts.permissions import Principal
-from kuulolla.accounts.service import (
-    SessionEvents,
-    _bump_epoch,
-    access_account,
-    audit,
-)
+from kuulolla.accounts.service import SessionEvents, _bump_epoch, access_account
 from kuulolla.accounts.sessions import WrongCode, verify_own_password
 from kuulolla.accounts.throttle import SignInThrottle
 from kuulolla.core.db import Database

@@ -1,5 +1,8 @@
-"""Organisations, people, memberships and the audit log in the database (qualifications:
-accounts/qualifications.py).
+"""People and their memberships in the database: staff accounts, their roles in
+organisations, activating and admin rights, the display names visitors may not take,
+and the :class:`SessionEvents` port that tells connected sockets of a change.
+Organisations are in accounts/organisations.py, the audit log in accounts/audit.py,
+qualifications in accounts/qualifications.py.
 
 Sign-in is in accounts/signin.py, sessions in accounts/sessions.py, second factors in
 accounts/second_factor.py and one-time links in accounts/links.py.
@@ -13,33 +16,22 @@ the route-level permission before calling.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts import logic, permissions
-from kuulolla.accounts.auditlog import PER_PAGE, AuditFilter
-from kuulolla.accounts.models import (
-    AccountLink,
-    AuditEvent,
-    Membership,
-    Organisation,
-    StaffSession,
-    StaffUser,
-)
+from kuulolla.accounts.audit import audit
+from kuulolla.accounts.models import AccountLink, Membership, StaffSession, StaffUser
 from kuulolla.accounts.permissions import Principal, Role
 from kuulolla.core.cache import SharedCache
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.core.names import check_name, check_slug
-
-log = logging.getLogger(__name__)
 
 
 class SessionEvents(Protocol):
@@ -71,23 +63,7 @@ class NotMember(NotFound):
     default_message = N_("There is no such person in this organisation.")
 
 
-class OrganisationNotFound(NotFound):
-    code = "organisation_not_found"
-    default_message = N_("There is no such organisation.")
-
-
 # ------------------------------------------------------------------ views
-
-
-@dataclass(frozen=True, slots=True)
-class OrgInfo:
-    id: int
-    slug: str
-    name: str
-    contact: str
-    crisis_numbers: list[dict[str, Any]]
-    require_totp: str
-    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,29 +79,6 @@ class Person:
     roles: dict[int, str] = field(default_factory=dict)  # organisation id -> role
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    created_at: datetime
-    event: str
-    actor: str | None
-    target: str | None
-    organisation: str | None
-    detail: dict[str, Any]
-
-
-def _org(org: Organisation) -> OrgInfo:
-    return OrgInfo(
-        id=org.id,
-        slug=org.slug,
-        name=org.name,
-        contact=org.contact or "",
-        crisis_numbers=list(org.crisis_numbers or []),
-        require_totp=org.require_totp,
-        created_at=org.created_at,
-    )
-
-
 def _person(user: StaffUser, roles: dict[int, str]) -> Person:
     return Person(
         id=user.id,
@@ -138,232 +91,6 @@ def _person(user: StaffUser, roles: dict[int, str]) -> Person:
         totp_enabled=user.totp_enabled_at is not None,
         roles=roles,
     )
-
-
-# ------------------------------------------------------------------ audit
-
-# Keys allowed in an audit event's detail. Anything else is dropped, so a careless
-# call cannot put a password, token or address into the log.
-AUDIT_DETAIL_KEYS = frozenset(
-    {"role", "previous", "kind", "reason", "count", "qualification", "admin", "expires", "site"}
-)
-
-
-def audit(
-    session: AsyncSession,
-    *,
-    event: str,
-    now: datetime,
-    actor_id: int | None = None,
-    target_user_id: int | None = None,
-    organisation_id: int | None = None,
-    **detail: str | int | bool | None,
-) -> None:
-    """Add an audit event to the transaction of ``session``."""
-    session.add(
-        AuditEvent(
-            created_at=now,
-            event=event,
-            actor_id=actor_id,
-            target_user_id=target_user_id,
-            organisation_id=organisation_id,
-            detail={k: v for k, v in detail.items() if k in AUDIT_DETAIL_KEYS and v is not None},
-        )
-    )
-    log.info("accounts.%s", event, extra={"event": f"accounts.{event}"})
-
-
-@dataclass(frozen=True, slots=True)
-class AuditPage:
-    """One page of the log, newest first, and the edges of the pages either side
-    (None when there is no such page)."""
-
-    entries: list[AuditEntry]
-    older: int | None = None  # read older events with before=older
-    newer: int | None = None  # read newer events with after=newer
-
-
-async def list_audit(
-    db: Database,
-    *,
-    organisation_id: int | None,
-    filter: AuditFilter | None = None,
-    per_page: int = PER_PAGE,
-) -> AuditPage:
-    """Newest first. With ``organisation_id``: events of the organisation and events about
-    its members (their sign-ins, say); without: every event (admins). ``filter``: who,
-    what and when, and the page (``before``/``after`` an event id)."""
-    from sqlalchemy.orm import aliased
-
-    wanted = filter or AuditFilter()
-    actor = aliased(StaffUser)
-    target = aliased(StaffUser)
-    stmt = (
-        select(AuditEvent, actor.display_name, target.display_name, Organisation.name)
-        .outerjoin(actor, actor.id == AuditEvent.actor_id)
-        .outerjoin(target, target.id == AuditEvent.target_user_id)
-        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
-    )
-    if organisation_id is not None:
-        members = select(Membership.user_id).where(Membership.organisation_id == organisation_id)
-        stmt = stmt.where(
-            or_(
-                AuditEvent.organisation_id == organisation_id,
-                AuditEvent.target_user_id.in_(members),
-            )
-        )
-    if wanted.person is not None:
-        stmt = stmt.where(
-            or_(AuditEvent.actor_id == wanted.person, AuditEvent.target_user_id == wanted.person)
-        )
-    if wanted.events:
-        stmt = stmt.where(AuditEvent.event.in_(wanted.events))
-    if wanted.since is not None:
-        stmt = stmt.where(AuditEvent.created_at >= wanted.since)
-    if wanted.until is not None:
-        stmt = stmt.where(AuditEvent.created_at < wanted.until)
-    if wanted.after is not None:
-        # Newer events: the oldest ones after the edge, then turned newest first.
-        stmt = stmt.where(AuditEvent.id > wanted.after).order_by(AuditEvent.id.asc())
-    else:
-        if wanted.before is not None:
-            stmt = stmt.where(AuditEvent.id < wanted.before)
-        stmt = stmt.order_by(AuditEvent.id.desc())
-    async with db.read_session() as session:
-        rows = list(await session.execute(stmt.limit(per_page + 1)))
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    if wanted.after is not None:
-        rows.reverse()
-    entries = [
-        AuditEntry(
-            id=event.id,
-            created_at=event.created_at,
-            event=event.event,
-            actor=actor_name,
-            target=target_name,
-            organisation=org_name,
-            detail=dict(event.detail or {}),
-        )
-        for event, actor_name, target_name, org_name in rows
-    ]
-    if not entries:
-        return AuditPage([])
-    older: int | None
-    newer: int | None
-    if wanted.after is not None:
-        older, newer = entries[-1].id, entries[0].id if more else None
-    else:
-        older = entries[-1].id if more else None
-        newer = entries[0].id if wanted.before is not None else None
-    return AuditPage(entries, older=older, newer=newer)
-
-
-# ------------------------------------------------------------------ organisations
-
-
-async def get_organisation(db: Database, *, slug: str) -> OrgInfo | None:
-    async with db.read_session() as session:
-        org = await session.scalar(select(Organisation).where(Organisation.slug == slug))
-        return _org(org) if org else None
-
-
-async def get_organisation_or_raise(db: Database, *, slug: str) -> OrgInfo:
-    org = await get_organisation(db, slug=slug)
-    if org is None:
-        raise OrganisationNotFound()
-    return org
-
-
-async def get_organisation_by_id(db: Database, *, organisation_id: int) -> OrgInfo | None:
-    async with db.read_session() as session:
-        org = await session.get(Organisation, organisation_id)
-        return _org(org) if org else None
-
-
-async def list_organisations(db: Database, *, ids: Iterable[int] | None = None) -> list[OrgInfo]:
-    stmt = select(Organisation).order_by(Organisation.name)
-    if ids is not None:
-        stmt = stmt.where(Organisation.id.in_(list(ids)))
-    async with db.read_session() as session:
-        return [_org(o) for o in await session.scalars(stmt)]
-
-
-async def do_create_organisation(
-    db: Database,
-    *,
-    actor_id: int | None = None,
-    slug: str,
-    name: str,
-    contact: str = "",
-    require_totp: str = "coordinators",
-    now: datetime,
-) -> int:
-    """Create an organisation and write ``organisation_created`` to its audit log (the
-    one way to create one: the admins' page, ``kuulolla create-org``, the demo).
-    ``actor_id`` None is the command line or the demo."""
-    slug = check_slug(slug)
-    name = check_name(name, max_chars=200)
-    require_totp = logic.check_totp_rule(require_totp)
-    async with db.session() as session:
-        if await session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
-            raise Conflict(N_("An organisation with that slug exists already."), code="slug_taken")
-        org = Organisation(
-            slug=slug,
-            name=name,
-            contact=contact.strip()[:2000],
-            crisis_numbers=[],
-            require_totp=require_totp,
-            created_at=now,
-        )
-        session.add(org)
-        await session.flush()
-        audit(
-            session,
-            event="organisation_created",
-            now=now,
-            actor_id=actor_id,
-            organisation_id=org.id,
-        )
-        return org.id
-
-
-async def do_update_organisation(
-    db: Database,
-    *,
-    actor: Principal,
-    organisation_id: int,
-    name: str,
-    contact: str,
-    crisis_numbers: list[dict[str, Any]],
-    require_totp: str,
-    now: datetime,
-) -> None:
-    """Change an organisation's details. The caller holds EDIT_ORGANISATION for it."""
-    name = check_name(name, max_chars=200)
-    require_totp = logic.check_totp_rule(require_totp)
-    numbers = logic.clean_crisis_numbers(crisis_numbers)
-    if len(contact) > 2000:
-        raise BadRequest(
-            N_("The contact details can have at most 2,000 characters."), code="too_long"
-        )
-    async with db.session() as session:
-        org = await session.get(Organisation, organisation_id)
-        if org is None:
-            raise OrganisationNotFound()
-        changed_rule = org.require_totp != require_totp
-        org.name = name
-        org.contact = contact.strip()
-        org.crisis_numbers = numbers
-        org.require_totp = require_totp
-        audit(
-            session,
-            event="organisation_updated",
-            now=now,
-            actor_id=actor.user_id,
-            organisation_id=organisation_id,
-            reason="totp_rule" if changed_rule else None,
-        )
 
 
 # ------------------------------------------------------------------ people

@@ -21,6 +21,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts import crypto, logic, permissions
+from kuulolla.accounts.audit import audit
 from kuulolla.accounts.models import (
     AccountLink,
     Membership,
@@ -30,11 +31,7 @@ from kuulolla.accounts.models import (
 )
 from kuulolla.accounts.passwords import Busy, Passwords, Verdict
 from kuulolla.accounts.permissions import ANONYMOUS, Principal, Role
-from kuulolla.accounts.service import (
-    SessionEvents,
-    access_account,
-    audit,
-)
+from kuulolla.accounts.service import SessionEvents, access_account
 from kuulolla.accounts.throttle import Attempt, SignInThrottle, SignInThrottled
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound

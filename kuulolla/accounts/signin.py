@@ -13,15 +13,13 @@ from typing import Literal
 from sqlalchemy import delete, select, update
 
 from kuulolla.accounts import crypto, logic, totp
+from kuulolla.accounts.audit import audit
 from kuulolla.accounts.models import (
     RecoveryCode,
     StaffSession,
     StaffUser,
 )
 from kuulolla.accounts.passwords import Passwords
-from kuulolla.accounts.service import (
-    audit,
-)
 from kuulolla.accounts.sessions import (
     new_session,
     purge_ended,

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kuulolla.accounts.models import Organisation
-from kuulolla.accounts.service import do_create_organisation
+from kuulolla.accounts.organisations import do_create_organisation
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
 from kuulolla.directory import curation, demo_local, logic, opendata, service

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.service import get_organisation_or_raise
+from kuulolla.accounts.organisations import get_organisation_or_raise
 from kuulolla.core import i18n
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError

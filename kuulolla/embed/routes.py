@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.service import OrganisationNotFound, get_organisation_by_id
+from kuulolla.accounts.organisations import OrganisationNotFound, get_organisation_by_id
 from kuulolla.core import i18n
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from kuulolla.accounts.service import audit
+from kuulolla.accounts.audit import audit
 from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_

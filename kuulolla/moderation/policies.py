@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kuulolla.accounts.service import get_organisation_by_id
+from kuulolla.accounts.organisations import get_organisation_by_id
 from kuulolla.core.cache import SharedCache, spread
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database

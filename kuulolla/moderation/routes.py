@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.service import OrganisationNotFound, OrgInfo, get_organisation_by_id
+from kuulolla.accounts.organisations import OrganisationNotFound, OrgInfo, get_organisation_by_id
 from kuulolla.core.errors import AppError
 from kuulolla.core.i18n import N_
 from kuulolla.moderation import audit, service

@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kuulolla.accounts.organisations import get_organisation_by_id
 from kuulolla.accounts.permissions import allows
-from kuulolla.accounts.service import get_organisation_by_id
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.i18n import N_, gettext
 from kuulolla.moderation import desk, desk_actions, desk_presence

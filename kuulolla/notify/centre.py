@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from kuulolla.accounts.organisations import list_organisations
 from kuulolla.accounts.permissions import Principal, Role
-from kuulolla.accounts.service import list_organisations
 from kuulolla.core.db import Database
 from kuulolla.core.i18n import N_, datetime_text, gettext
 from kuulolla.questions import logic as questions_logic

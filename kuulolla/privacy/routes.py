@@ -14,12 +14,12 @@ from starlette.routing import Route
 
 from kuulolla.accounts import permissions
 from kuulolla.accounts.models import StaffUser
-from kuulolla.accounts.permissions import COORDINATORS
-from kuulolla.accounts.service import (
+from kuulolla.accounts.organisations import (
     OrganisationNotFound,
     get_organisation_by_id,
     list_organisations,
 )
+from kuulolla.accounts.permissions import COORDINATORS
 from kuulolla.core import i18n
 from kuulolla.core import retention as registry
 from kuulolla.core.errors import AppError, NotFound

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from kuulolla.accounts.service import get_organisation_by_id
+from kuulolla.accounts.organisations import get_organisation_by_id
 from kuulolla.core import i18n
 from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError, BadRequest, RateLimited

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.service import get_organisation_or_raise
+from kuulolla.accounts.organisations import get_organisation_or_raise
 from kuulolla.core.errors import BadRequest
 from kuulolla.core.i18n import N_
 from kuulolla.privacy.service import get_periods

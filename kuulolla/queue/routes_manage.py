@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from kuulolla.accounts.organisations import get_organisation_or_raise
 from kuulolla.accounts.permissions import COORDINATORS, define
-from kuulolla.accounts.service import get_organisation_or_raise
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.queue import canned, console, forms, helpnow, logic, manage, service

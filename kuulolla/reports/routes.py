@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts.service import OrganisationNotFound, get_organisation_by_id
+from kuulolla.accounts.organisations import OrganisationNotFound, get_organisation_by_id
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound

@@ -18,8 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import qualifications
-from kuulolla.accounts import service as accounts
+from kuulolla.accounts import organisations, qualifications
 from kuulolla.accounts.permissions import MANAGE_ORGANISATIONS
 from kuulolla.core import i18n, times
 from kuulolla.core.clock import HELSINKI
@@ -69,12 +68,12 @@ def _now(request: Request) -> datetime:
     return request.state.clock.now()
 
 
-async def _org(request: Request) -> accounts.OrgInfo:
-    org = await accounts.get_organisation_by_id(
+async def _org(request: Request) -> organisations.OrgInfo:
+    org = await organisations.get_organisation_by_id(
         request.state.db, organisation_id=int(request.state.organisation_id)
     )
     if org is None:
-        raise accounts.OrganisationNotFound()
+        raise organisations.OrganisationNotFound()
     return org
 
 
@@ -148,7 +147,7 @@ async def admin_rooms(request: Request) -> Response:
     """Every organisation's rooms for admins, each linked to its settings page."""
     db = request.state.db
     found = await manage.list_managed_rooms(db, organisation_id=None)
-    orgs = {o.id: o for o in await accounts.list_organisations(db)}
+    orgs = {o.id: o for o in await organisations.list_organisations(db)}
     return render(request, "rooms/admin.html", {"rooms": found, "orgs": orgs})
 
 

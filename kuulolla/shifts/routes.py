@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import service as accounts
+from kuulolla.accounts import organisations
 from kuulolla.accounts.permissions import OWN_ACCOUNT
 from kuulolla.core import i18n, times
 from kuulolla.core.clock import HELSINKI
@@ -131,10 +131,12 @@ def _notice(request: Request) -> str | None:
     return i18n.gettext(request.state.locale, NOTICES[key], n=n if n.isdigit() else "0")
 
 
-async def _org(request: Request) -> accounts.OrgInfo:
-    org = await accounts.get_organisation_by_id(db_of(request), organisation_id=_org_id(request))
+async def _org(request: Request) -> organisations.OrgInfo:
+    org = await organisations.get_organisation_by_id(
+        db_of(request), organisation_id=_org_id(request)
+    )
     if org is None:
-        raise accounts.OrganisationNotFound()
+        raise organisations.OrganisationNotFound()
     return org
 
 

@@ -37,8 +37,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kuulolla.accounts import crypto, permissions
+from kuulolla.accounts.organisations import get_organisation_or_raise
 from kuulolla.accounts.permissions import ANONYMOUS, Permission, Principal
-from kuulolla.accounts.service import get_organisation_or_raise
 from kuulolla.accounts.sessions import Resolution, resolve_session
 from kuulolla.core.clock import Clock
 from kuulolla.core.errors import AppError, Forbidden

@@ -12,8 +12,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kuulolla.accounts import logic as accounts_logic
+from kuulolla.accounts.organisations import get_organisation_by_id
 from kuulolla.accounts.permissions import ROLE_LABELS, chat_role
-from kuulolla.accounts.service import get_organisation_by_id
 from kuulolla.core import i18n
 from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_

@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from kuulolla.accounts import logic as accounts_logic
-from kuulolla.accounts.service import list_organisations
+from kuulolla.accounts.organisations import list_organisations
 from kuulolla.core import i18n
 from kuulolla.core.i18n import N_
 from kuulolla.web.access import public

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from kuulolla.accounts import sessions, signin
 from kuulolla.accounts.links import do_create_staff
+from kuulolla.accounts.organisations import do_create_organisation
 from kuulolla.accounts.passwords import Passwords
-from kuulolla.accounts.service import do_create_organisation
 from kuulolla.accounts.throttle import MemoryThrottleStore, SignInThrottle
 from kuulolla.core.clock import utcnow
 from kuulolla.core.db import Database

@@ -34,7 +34,7 @@ from search_bench import PG_DEFAULT, Databases, postgres_available  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from kuulolla.accounts.models import Organisation  # noqa: E402
-from kuulolla.accounts.service import do_create_organisation  # noqa: E402
+from kuulolla.accounts.organisations import do_create_organisation  # noqa: E402
 from kuulolla.core.db import Database  # noqa: E402
 from kuulolla.directory import (  # noqa: E402
     curation,

@@ -29,7 +29,7 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests.e2e.servers
 
-from kuulolla.accounts.service import do_create_organisation
+from kuulolla.accounts.organisations import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.migrations import upgrade
 from kuulolla.rooms import service as rooms

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from kuulolla.accounts.service import do_create_organisation
+from kuulolla.accounts.organisations import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.core.events import Kind, Tally
 from kuulolla.core.models import ReportEvent

@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from kuulolla.accounts.service import do_create_organisation  # noqa: E402
+from kuulolla.accounts.organisations import do_create_organisation  # noqa: E402
 from kuulolla.core.db import Database  # noqa: E402
 from kuulolla.migrations import upgrade  # noqa: E402
 from kuulolla.questions import demo, importing, reading, search, staff  # noqa: E402

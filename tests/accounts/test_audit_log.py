@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kuulolla.accounts import auditlog, links, service
+from kuulolla.accounts import audit, auditlog, links
 from kuulolla.accounts.labels import AUDIT_LABELS
 from kuulolla.accounts.models import AuditEvent
 from kuulolla.accounts.permissions import Principal
@@ -116,8 +116,8 @@ def test_pages_go_back_and_forward_without_gaps_or_repeats(env: Env) -> None:
         person=env.world.users["coordinator-alfa"], event="sign_in", events=("sign_in",)
     )
 
-    async def read(db: Any, **page: int) -> service.AuditPage:
-        return await service.list_audit(
+    async def read(db: Any, **page: int) -> audit.AuditPage:
+        return await audit.list_audit(
             db, organisation_id=env.world.orgs["alfa"], filter=wanted.page(**page), per_page=3
         )
 

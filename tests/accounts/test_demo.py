@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kuulolla import demo
-from kuulolla.accounts import service, signin
+from kuulolla.accounts import organisations, service, signin
 from kuulolla.accounts.passwords import Passwords
 from kuulolla.core.db import Database
 from tests.accounts.helpers import make_throttle
@@ -42,6 +42,6 @@ async def test_demo_staff_sign_in_with_the_printed_passwords(sqlite_url: str) ->
                 now=NOW,
             )
             assert result.status == "signed_in"
-        assert (await service.get_organisation(db, slug="arjen-tuki")).require_totp == "none"  # type: ignore[union-attr]
+        assert (await organisations.get_organisation(db, slug="arjen-tuki")).require_totp == "none"  # type: ignore[union-attr]
     finally:
         await db.dispose()

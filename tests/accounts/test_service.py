@@ -12,8 +12,10 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, text
 
 from kuulolla.accounts import (
+    audit,
     crypto,
     links,
+    organisations,
     qualifications,
     second_factor,
     service,
@@ -85,7 +87,9 @@ async def sign_in(
 @pytest.mark.asyncio
 async def test_stored_hashes_are_argon2id_with_the_default_profile(db: Database) -> None:
     """A created account's stored hash is argon2id, m=65536, t=3, p=4, salted and not the password."""
-    await service.do_create_organisation(db, actor_id=None, slug="alfa", name="Alfa ry", now=NOW)
+    await organisations.do_create_organisation(
+        db, actor_id=None, slug="alfa", name="Alfa ry", now=NOW
+    )
     user_id = await links.do_create_staff(
         db,
         passwords=Passwords(),
@@ -567,11 +571,11 @@ async def test_audit_log_is_scoped_and_holds_no_secrets(
     await sign_in(db, "kolmas", "väärä salasana tässä", clock)
     await sign_in(db, "väärä salasana tässä", "kolmas", clock)  # the fields swapped by mistake
     await sign_in(db, "volunteer-beeta", "väärä salasana tässä", clock)
-    alfa = (await service.list_audit(db, organisation_id=world.orgs["alfa"])).entries
+    alfa = (await audit.list_audit(db, organisation_id=world.orgs["alfa"])).entries
     events = [e.event for e in alfa]
     assert {"invitation_created", "invitation_accepted", "sign_in", "sign_in_failed"} <= set(events)
     assert all(e.target != "Volunteer beeta" for e in alfa)
-    everything = (await service.list_audit(db, organisation_id=None)).entries
+    everything = (await audit.list_audit(db, organisation_id=None)).entries
     assert any(e.target == "Volunteer beeta" for e in everything)
     assert any(e.event == "sign_in_failed" and e.target is None for e in everything)
 

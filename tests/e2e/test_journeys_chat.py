@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 
 from kuulolla import demo
 from kuulolla.accounts.models import Organisation
-from kuulolla.accounts.service import do_create_organisation
+from kuulolla.accounts.organisations import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.queue import console
 from kuulolla.queue import demo as queue_demo

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from kuulolla.accounts.models import AuditEvent
-from kuulolla.accounts.service import do_create_organisation
+from kuulolla.accounts.organisations import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.embed import service

@@ -227,7 +227,7 @@ async def one_to_one(server: ServerProcess, url: str, canaries: Canaries) -> Non
     the conversation over the socket, the helper writes a note, the visitor gives
     feedback."""
     from kuulolla.accounts import crypto
-    from kuulolla.accounts.service import do_create_organisation
+    from kuulolla.accounts.organisations import do_create_organisation
     from kuulolla.core.ids import token_key
     from kuulolla.queue import accepting, console, conversation
     from kuulolla.queue import feedback as queue_feedback

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest_asyncio
 
-from kuulolla.accounts.service import do_create_organisation
+from kuulolla.accounts.organisations import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.questions import asking, logic, staff, workflow
 from kuulolla.questions.logic import Actor, Role

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kuulolla.accounts import crypto
-from kuulolla.accounts.service import do_create_organisation
+from kuulolla.accounts.organisations import do_create_organisation
 from kuulolla.core.db import Database
 from kuulolla.core.ids import token_key
 from kuulolla.queue import accepting, console, topics, waiting

@@ -69,7 +69,7 @@ def test_every_fixed_path_beside_a_topic_slug_is_reserved(sqlite_url: str) -> No
 @pytest.mark.asyncio
 async def test_a_service_refuses_a_reserved_topic_slug(db: Database) -> None:
     """Creating a topic called "new" outside the coordinator's form is refused too; nothing is stored."""
-    from kuulolla.accounts.service import do_create_organisation
+    from kuulolla.accounts.organisations import do_create_organisation
 
     org = await do_create_organisation(db, slug="jarjesto", name="Järjestö ry", now=NOW)
     with pytest.raises(BadRequest) as caught:

@@ -518,7 +518,7 @@ def postgres(url: str, sql: str) -> Any:
 
 def prepare_database(kind: str, workdir: Path, rooms: int) -> tuple[str, Any]:
     """A migrated database with the bench rooms; returns its URL and a cleanup."""
-    from kuulolla.accounts.service import do_create_organisation
+    from kuulolla.accounts.organisations import do_create_organisation
     from kuulolla.core.clock import utcnow
     from kuulolla.core.db import Database
     from kuulolla.migrations import upgrade
