@@ -75,10 +75,10 @@ class ChatServer:
         # Joins' member rows in grouped commits, and their history one read per room
         # per burst (a reconnect storm after a deploy).
         self.members = MemberTouches(db, clock)
-        self.history = HistoryReads(db)
+        self.history = HistoryReads(db, hold_connections=2)
         # Visitors' nicknames held in group rooms (no two alike among those present).
         # A claim writes the claimant's member row with it (one commit per join).
-        self.nicks = NickClaims(db, clock, members=self.members)
+        self.nicks = NickClaims(db, clock, members=self.members, hold_connection=True)
         # Rooms opened and closed by their roster (shifts/rooms.py).
         self.room_states = RoomStates(db, clock)
         self.fanout = Fanout(
@@ -146,6 +146,7 @@ class ChatServer:
                 await task
         await self.committer.stop()
         await self.nicks.close()
+        await self.history.close()
         await self.fanout.close()
         try:
             await self.tally.flush(self.db)

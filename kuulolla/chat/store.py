@@ -39,6 +39,7 @@ from kuulolla.core import metrics
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import Unavailable
+from kuulolla.core.held import HeldConnections
 from kuulolla.rooms.models import RoomStream
 
 log = logging.getLogger(__name__)
@@ -356,8 +357,22 @@ class HistoryReads:
     committed after the shared read escapes them.
     """
 
-    def __init__(self, db: Database, *, interval: float = 0.1, span: int = 2048) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        interval: float = 0.1,
+        span: int = 2048,
+        hold_connections: int = 0,
+    ) -> None:
         self._db = db
+        # On PostgreSQL a server's shared reads go on connections kept for them
+        # (core/held.py): one round trip each, no checkout and ping.
+        self._held = (
+            HeldConnections(db.engine, size=hold_connections)
+            if hold_connections and not db.is_sqlite
+            else None
+        )
         self.interval = interval
         self.span = span  # most sequences one shared read goes back
         self._waiting: dict[int, list[_HistoryWish]] = {}
@@ -378,6 +393,13 @@ class HistoryReads:
             else:
                 self._start(room_id)
         return await wish.future
+
+    async def close(self) -> None:
+        """Wait for the reads under way and give back the connections kept for them."""
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        if self._held is not None:
+            await self._held.close()
 
     def _start(self, room_id: int) -> None:
         task = asyncio.get_running_loop().create_task(self._read(room_id))
@@ -461,16 +483,19 @@ class HistoryReads:
         snapshot, one round trip, no statement compilation)."""
         sinces = [w.since for w in wishes if w.since is not None]
         tails = [2 * w.limit + 16 for w in wishes if w.since is None and w.limit > 0]
-        async with self._db.read() as sa:
-            raw = await sa.get_raw_connection()
-            rows = await raw.driver_connection.fetch(  # type: ignore[union-attr]
-                PG_SHARED_HISTORY,
-                room_id,
-                min(sinces) if sinces else None,
-                max(tails) if tails else 0,
-                self.span,
-                KIND_REMOVED,
-            )
+        args = (
+            room_id,
+            min(sinces) if sinces else None,
+            max(tails) if tails else 0,
+            self.span,
+            KIND_REMOVED,
+        )
+        if self._held is not None:
+            rows = await self._held.fetch(PG_SHARED_HISTORY, *args)
+        else:
+            async with self._db.read() as sa:
+                raw = await sa.get_raw_connection()
+                rows = await raw.driver_connection.fetch(PG_SHARED_HISTORY, *args)  # type: ignore[union-attr]
         if not rows:
             raise NoResultFound("the room has no stream")
         first = rows[0]

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
+from kuulolla.core.held import HeldConnections
 from kuulolla.rooms.models import RoomNick
 from kuulolla.rooms.service import Member, MemberTouches, touch_members_in
 
@@ -67,6 +68,7 @@ async def do_claim(
     ttl: float,
     touch: Callable[[Claim], bool] | None = None,
     touched: dict[tuple[int, bytes], Member] | None = None,
+    connections: HeldConnections | None = None,
 ) -> list[bool]:
     """Claim nicknames until ``now + ttl``, in one transaction and in order; for each,
     whether its author holds it now. A claim fails only when another visitor holds
@@ -76,13 +78,16 @@ async def do_claim(
 
     The member rows of the held claims that ``touch`` picks are written in the same
     transaction (rooms.service.touch_members_in) and put in ``touched``: a join claims
-    its nickname and records its membership in one commit, not two."""
+    its nickname and records its membership in one commit, not two. On PostgreSQL the
+    statement goes on ``connections`` when given (core/held.py), else on a pooled connection."""
     first: dict[tuple[int, bytes], int] = {}
     for i, (room_id, key, _author) in enumerate(claims):
         first.setdefault((room_id, key), i)
     if db.engine.dialect.name == "postgresql" and len(first) == len(claims):
         # The usual batch (no key twice): one statement on the driver, one round trip.
-        return await _claim_pg(db, claims, now=now, ttl=ttl, touch=touch, touched=touched)
+        return await _claim_pg(
+            db, claims, now=now, ttl=ttl, touch=touch, touched=touched, connections=connections
+        )
     upsert = _upsert(db, now).returning(_nicks.c.room_id, _nicks.c.nick_key)
     rows = _rows(claims, now + timedelta(seconds=ttl))
     held = [False] * len(claims)
@@ -154,22 +159,26 @@ async def _claim_pg(
     ttl: float,
     touch: Callable[[Claim], bool] | None,
     touched: dict[tuple[int, bytes], Member] | None,
+    connections: HeldConnections | None = None,
 ) -> list[bool]:
     """:func:`do_claim` of claims with distinct keys on PostgreSQL, through asyncpg
     (chat/writers.py writes messages the same way): no statement compilation, no
-    ``BEGIN``/``COMMIT`` round trips."""
+    ``BEGIN``/``COMMIT`` round trips (and on ``connections``, no checkout and ping either)."""
     marks = [touch is not None and touched is not None and touch(c) for c in claims]
-    async with db.engine.connect() as sa:
-        raw = await sa.get_raw_connection()
-        result = await raw.driver_connection.fetch(  # type: ignore[union-attr]
-            PG_CLAIM,
-            [c[0] for c in claims],
-            [c[1] for c in claims],
-            [c[2] for c in claims],
-            marks,
-            now + timedelta(seconds=ttl),
-            now,
-        )
+    args = (
+        [c[0] for c in claims],
+        [c[1] for c in claims],
+        [c[2] for c in claims],
+        marks,
+        now + timedelta(seconds=ttl),
+        now,
+    )
+    if connections is not None:
+        result = await connections.fetch(PG_CLAIM, *args)
+    else:
+        async with db.engine.connect() as sa:
+            raw = await sa.get_raw_connection()
+            result = await raw.driver_connection.fetch(PG_CLAIM, *args)  # type: ignore[union-attr]
     taken = set()
     for row in result:
         if row["member"]:
@@ -231,8 +240,16 @@ class NickClaims:
         ttl: float = 90.0,
         renew: float = 30.0,
         members: MemberTouches | None = None,
+        hold_connection: bool = False,
     ) -> None:
         self._db = db
+        # A server's claims go on a connection kept for them (core/held.py): a storm's
+        # claim batches then cost one round trip each.
+        self._kept = (
+            HeldConnections(db.engine)
+            if hold_connection and db.engine.dialect.name == "postgresql"
+            else None
+        )
         # The member rows of those who claim a nickname and whose row this process does
         # not know are written with the claim (the join's next step finds them here).
         self._members = members
@@ -293,6 +310,7 @@ class NickClaims:
                         ttl=self.ttl,
                         touch=touch,
                         touched=touched,
+                        connections=self._kept,
                     )
                 except Exception as exc:
                     for _, future in batch:
@@ -388,3 +406,5 @@ class NickClaims:
             await do_release(self._db, claims)
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+        if self._kept is not None:
+            await self._kept.close()

@@ -171,6 +171,24 @@ async def test_joins_of_a_burst_share_one_history_read(db: Database, clock: Froz
 
 
 @pytest.mark.asyncio
+async def test_shared_reads_on_kept_connections_answer_as_read_history(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A server's shared reads (on connections kept for them on PostgreSQL) give what
+    read_history gives."""
+    room = await _filled(db, clock, 6)
+    reads = store.HistoryReads(db, hold_connections=2)
+    got = await asyncio.gather(
+        reads.read(room, since=None, limit=3), reads.read(room, since=2, limit=100)
+    )
+    await reads.close()
+    assert list(got) == [
+        await store.read_history(db, room, since=None, limit=3),
+        await store.read_history(db, room, since=2, limit=100),
+    ]
+
+
+@pytest.mark.asyncio
 async def test_history_reads_of_a_room_are_spaced(db: Database, clock: FrozenClock) -> None:
     """Joins arriving while a room's read is under way wait for one shared next read."""
     room = await _filled(db, clock, 3)

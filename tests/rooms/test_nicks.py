@@ -36,6 +36,21 @@ async def test_a_nickname_has_one_holder_at_a_time(db: Database, clock: FrozenCl
     assert await there.claim("socket b", (room, nick_key(room_key("Aino 2")), B))
 
 
+async def test_claims_on_a_kept_connection_hold_as_on_the_pool(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A server's claims (on a connection kept for them on PostgreSQL) refuse a second
+    visitor and let the holder claim again."""
+    room = await make_room(db)
+    here = NickClaims(db, clock, hold_connection=True)
+    there = NickClaims(db, clock, hold_connection=True)
+    assert await here.claim("socket a", (room, AINO, A))
+    assert not await there.claim("socket b", (room, AINO, B))
+    assert await there.claim("socket a2", (room, AINO, A))
+    await here.close()
+    await there.close()
+
+
 async def test_the_last_holder_leaving_frees_the_nickname(db: Database, clock: FrozenClock) -> None:
     """A nickname is free once every socket holding it has left the room or closed."""
     room = await make_room(db)
