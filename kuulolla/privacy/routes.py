@@ -196,7 +196,7 @@ NOTICE_DESCRIPTION = N_(
 async def delete_question(request: Request) -> Response:
     """The asker deletes their question at once with the claim code."""
 
-    # The code comes in the form's body, never in the address (questions/routes.py).
+    # The code comes in the form's body, never in the address (questions/routes_ask.py).
     form = await request.form()
     code = form.get("code")
     await do_delete_by_claim(db_of(request), code=code if isinstance(code, str) else "")

@@ -52,6 +52,7 @@ from kuulolla.notify.tasks import do_notify_round
 from kuulolla.privacy import routes as privacy
 from kuulolla.privacy.service import do_purge
 from kuulolla.questions import routes as questions
+from kuulolla.questions import routes_ask as questions_ask
 from kuulolla.questions import staff_routes as questions_staff
 from kuulolla.queue import routes as queue
 from kuulolla.queue import routes_console as queue_console
@@ -207,6 +208,7 @@ def create_app(
         *pages.ROUTES,
         *privacy.ROUTES,
         *questions.ROUTES,
+        *questions_ask.ROUTES,
         *questions_staff.ROUTES,
         *queue.ROUTES,
         *queue_console.ROUTES,
