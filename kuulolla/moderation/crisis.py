@@ -94,7 +94,7 @@ biisiä "mä en jaksa enää"?'. Quoted words without such a word still count: a
 Emoji that carry a crisis meaning are read as words of their own where they stand:
 💊 as ``<pill>``, 🔪 as ``<knife>``, 🩸 as ``<blood>``, 🪦 and ⚰ as ``<grave>``, 🔚 as
 ``<end>``, 🌉 as ``<bridge>``, 👋 as ``<wave>``, 🪢 as ``<rope>``, a drink (🍷, 🍺, 🥃…)
-as ``<alcohol>`` ("nappasin koko purkin 💊💊", "kaikki on ohi 🪦 anteeks", "tonight
+as ``<alcohol>``, 🤮 as ``<vomit>`` ("nappasin koko purkin 💊💊", "kaikki on ohi 🪦 anteeks", "tonight
 🌉👋"); only the crisis
 rules see them, and a pattern decides what they mean next to other words (a phone that
 "kuoli 🪦" is no farewell).
@@ -727,7 +727,7 @@ _EMOJI_WORDS = {
     "💊": "<pill>", "🔪": "<knife>", "🗡": "<knife>", "🩸": "<blood>", "🪦": "<grave>",
     "⚰": "<grave>", "🔚": "<end>", "🌉": "<bridge>", "👋": "<wave>", "🪢": "<rope>",
     "🍷": "<alcohol>", "🍺": "<alcohol>", "🍻": "<alcohol>", "🥃": "<alcohol>",
-    "🍾": "<alcohol>", "🍸": "<alcohol>",
+    "🍾": "<alcohol>", "🍸": "<alcohol>", "🤮": "<vomit>",
 }  # fmt: skip
 
 

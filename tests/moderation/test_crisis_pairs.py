@@ -1107,3 +1107,370 @@ def test_a_story_and_the_writers_own_life(voikko: Finnish, pair: Pair) -> None:
     sentence that only tells the story does not; likewise each phrasing beside its
     everyday look-alike."""
     check(voikko, pair)
+
+
+# Round 13: self-harm, overdoses and fasting said plainly in English (and Swedish),
+# beside the same words about hair, cooking, a prescription or a religious fast.
+PLAIN13: list[Pair] = [
+    (
+        "really want to cut tonight, blades are in the bathroom",
+        ("self_harm",),
+        "really want to cut my hair tonight, scissors are in the bathroom",
+        (),
+    ),
+    (
+        "cut too deep this time and it won't stop bleeding",
+        ("self_harm",),
+        "cut my finger chopping onions and it won't stop bleeding",
+        (),
+    ),
+    (
+        "there's blood on my pillow from where i cut",
+        ("self_harm",),
+        "there's a stain on my pillow from where i spilled tea",
+        (),
+    ),
+    (
+        "i keep a razor in my wallet for the bad days",
+        ("self_harm",),
+        "i keep a plaster in my wallet for the bad days",
+        (),
+    ),
+    (
+        "carved her name into my thigh last night",
+        ("self_harm",),
+        "carved her name into the tree last summer",
+        (),
+    ),
+    (
+        "sliced my wrist open in the shower",
+        ("self_harm",),
+        "sliced my thumb open making a sandwich",
+        (),
+    ),
+    (
+        "tein taas 🩸🔪 ja nyt on parempi olo",
+        ("self_harm",),
+        "tein taas lohikeittoa 🔪 ja nyt on parempi olo",
+        (),
+    ),
+    (
+        "mom took her heart pills twice this morning and she's confused",
+        ("overdose",),
+        "mom takes her heart pills twice a day and she's fine",
+        (),
+    ),
+    (
+        "downed a whole bottle of wine with my sleeping pills",
+        ("overdose",),
+        "downed a whole bottle of water after the run",
+        (),
+    ),
+    (
+        "swallowed all my pills, goodbye everyone",
+        ("overdose", "suicide"),
+        "swallowed my pills with breakfast as the doctor said",
+        (),
+    ),
+    (
+        "what's the lethal dose of my sleeping pills? i have a full bottle",
+        ("suicide",),
+        "what's the right dose of melatonin for jet lag?",
+        (),
+    ),
+    (
+        "fasting for a week now and i fainted at school",
+        ("eating",),
+        "fasting for ramadan this month, it's going well",
+        (),
+    ),
+    (
+        "on a water fast, day 6, my hair is falling out",
+        ("eating",),
+        "doing intermittent fasting, day 6, feeling good",
+        (),
+    ),
+    (
+        "ana coach says 500 cal max",
+        ("eating",),
+        "my running coach says 500 m max today",
+        (),
+    ),
+    (
+        "read about a girl who starved herself and i'm doing the same",
+        ("eating",),
+        "read an article about a girl who starved herself, so sad",
+        (),
+    ),
+    (
+        "taas 🤮 ruoan jälkeen, kolmas kerta tänään",
+        ("eating",),
+        "kouluruoka oli taas 🤮",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", PLAIN13, ids=lambda p: p[0])
+def test_plain_self_harm_overdose_and_fasting(voikko: Finnish, pair: Pair) -> None:
+    """Self-harm, overdoses and fasting said plainly give their categories, and the
+    same words about hair, cooking, a prescription or a religious fast do not."""
+    check(voikko, pair)
+
+
+# Farewells told as acts: things or a pet given away, letters written, a will made, with
+# an end named or a plea not to be stopped; the same acts of an ordinary week.
+FAREWELL13: list[Pair] = [
+    (
+        "annoin mun kissan kaverille ja siivosin huoneen. huomenna se on ohi",
+        ("suicide",),
+        "annoin mun kissan kaverille hoitoon ja siivosin huoneen ennen lomaa",
+        (),
+    ),
+    (
+        "kirjotin äidille kirjeen. älkää yrittäkö muuttaa mun mieltä",
+        ("suicide",),
+        "kirjotin äidille kirjeen sen synttäreiksi",
+        (),
+    ),
+    (
+        "Testamentti on tehty ja tavarat jaettu. Nyt on minun aikani.",
+        ("suicide",),
+        "Testamentti on tehty, koska lakimies suositteli sitä.",
+        (),
+    ),
+    (
+        "gave away my guitar and my games. won't need them where i'm going",
+        ("suicide",),
+        "gave away my old guitar to my cousin, he's learning to play",
+        (),
+    ),
+    (
+        "found a home for my dog so she's looked after when i'm gone",
+        ("suicide",),
+        "found a sitter for my dog so she's looked after when i'm gone on holiday",
+        (),
+    ),
+    (
+        "deleted all my accounts and gave my stuff away",
+        ("suicide",),
+        "deleted all my old photos from the cloud, finally space",
+        (),
+    ),
+    (
+        "just planning my exit now",
+        ("suicide",),
+        "just planning my exit strategy from this job",
+        (),
+    ),
+    (
+        'my brother texted "love you, take care of mum" and now his phone is off',
+        ("suicide",),
+        'my brother texted "love you, see you at mum\'s" and now his phone is charging',
+        (),
+    ),
+    (
+        "ostin köyden, jos ymmärrät mitä tarkoitan",
+        ("suicide",),
+        "ostin köyden pyykkinaruksi",
+        (),
+    ),
+    (
+        "en mä aio elää ens vuoteen",
+        ("suicide",),
+        "en mä aio asua täällä ens vuoteen",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", FAREWELL13, ids=lambda p: p[0])
+def test_farewells_told_as_acts(voikko: Finnish, pair: Pair) -> None:
+    """Acts of settling one's affairs with an end named are a farewell; the same acts
+    in an ordinary week are not."""
+    check(voikko, pair)
+
+
+# Violence against the writer from strangers and peers, danger now, and the wish or plan
+# to hurt someone; violence told beside a relationship is abuse.
+VIOLENCE13: list[Pair] = [
+    (
+        "a man followed me from the bus and tried to drag me into his car",
+        ("violence",),
+        "a man followed me from the bus to give back my wallet",
+        (),
+    ),
+    (
+        "a stranger grabbed me at the station and wouldn't let go",
+        ("violence",),
+        "a stranger grabbed my bag at the station to help me with the stairs",
+        (),
+    ),
+    (
+        "tuntematon jätkä seuras mua kotiin ja mä pelkään",
+        ("violence",),
+        "koiranpentu seuras mua kotiin ja mä rakastan sitä",
+        (),
+    ),
+    (
+        "joku mies yritti raahata mut metsään",
+        ("violence",),
+        "joku mies yritti myydä mulle imurin",
+        (),
+    ),
+    (
+        "ne odottaa koulun jälkeen ja sano et mut hakataan",
+        ("violence",),
+        "ne odottaa koulun jälkeen ja sano et mennään kahville",
+        (),
+    ),
+    (
+        "they're waiting after school and said they'll break my legs",
+        ("violence",),
+        "they're waiting after school and said break a leg at the show",
+        (),
+    ),
+    (
+        "se tietää missä mä asun ja sano et se tulee puukottaa mut",
+        ("violence",),
+        "se tietää missä mä asun ja sano et se tulee kylään",
+        (),
+    ),
+    (
+        "I'm hiding in the bathroom, there's a man trying to get into my flat",
+        ("violence",),
+        "I'm in the bathroom, my son is trying to get into the swim team",
+        (),
+    ),
+    (
+        "I'm in danger, please help",
+        ("violence",),
+        "I'm in danger of failing maths, please help",
+        (),
+    ),
+    (
+        "I keep thinking about hurting my coworker",
+        ("violence",),
+        "I keep thinking about hurting my knee again",
+        (),
+    ),
+    (
+        "mulla on niin kova viha et haluun satuttaa jotain",
+        ("violence",),
+        "mulla on niin kova nälkä et haluun syödä jotain",
+        (),
+    ),
+    (
+        "jag vill skada någon just nu",
+        ("violence",),
+        "jag vill träffa någon just nu",
+        (),
+    ),
+    (
+        "if he comes near me again i'll put him in hospital",
+        ("violence",),
+        "if he comes near me again i'll put him in a good mood",
+        (),
+    ),
+    (
+        "he choked me last night when we argued",
+        ("abuse",),
+        "he choked on his food last night when we ate",
+        (),
+    ),
+    (
+        "bf says if i leave he'll hurt me",
+        ("abuse",),
+        "bf says if i leave early he'll drive me",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", VIOLENCE13, ids=lambda p: p[0])
+def test_violence_against_the_writer(voikko: Finnish, pair: Pair) -> None:
+    """Violence from strangers and peers, danger now and a wish to hurt someone are
+    violence (beside a relationship, abuse), and the everyday sentence beside each is
+    nothing."""
+    check(voikko, pair)
+
+
+# A story, the news or a game, and the writer's own life; look-alikes that stay quiet
+# (a joke with a trivial cause, a decade long past, a song asked about, a game, a
+# school project).
+STORY13: list[Pair] = [
+    (
+        "kirjotan tarinaa tytöstä joka päättää lopettaa kaiken, mut se tyttö oon mä",
+        ("suicide",),
+        "kirjotan tarinaa tytöstä joka päättää lopettaa kaiken, onks se liian synkkä",
+        (),
+    ),
+    (
+        "uutisissa oli juttu sillalta hypänneestä ja se ois mun ratkaisu kans",
+        ("suicide",),
+        "uutisissa oli juttu sillalta hypänneestä, kamala tragedia",
+        (),
+    ),
+    (
+        "in the game you can shoot up the school and i want to do it for real",
+        ("violence",),
+        "in the game you can shoot up the school, it's so badly made",
+        (),
+    ),
+    (
+        "se jätkä pelissä sano et se tietää mun osoitteen ja tulee puukottaa mut",
+        ("violence",),
+        "se jätkä pelissä sano et se tulee puukottaa mut seuraavassa erässä",
+        (),
+    ),
+    (
+        "såg en film om en tjej som skadar sig själv och det är precis det jag gör",
+        ("self_harm",),
+        "såg en film om en tjej som skadar sig själv, den var stark",
+        (),
+    ),
+    (
+        "kms",
+        ("suicide",),
+        "kms jos en pääse tost kokeest läpi 😂",
+        (),
+    ),
+    (
+        "Mies löi minua viime viikolla.",
+        ("abuse",),
+        "Mies löi minua 80-luvulla. Erosin ja elämä on ollut hyvää sen jälkeen.",
+        (),
+    ),
+    (
+        "ammuin itteeni eilen",
+        ("suicide",),
+        "ammuin itteeni vahingossa kranaatilla cs:ssä lol",
+        (),
+    ),
+    (
+        "en haluu enää elää tätä elämää",
+        ("suicide",),
+        "mikä se biisi on jossa lauletaan et ei haluu enää elää tätä elämää?",
+        (),
+    ),
+    (
+        "jag skadar mig själv",
+        ("self_harm",),
+        "gör ett skolarbete om självskadebeteende, finns det bra källor?",
+        (),
+    ),
+    (
+        "tapan sen jätkän, se löi mua taas",
+        ("violence",),
+        "tapan veljeni jos se syö mun jäätelön taas",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", STORY13, ids=lambda p: p[0])
+def test_the_writers_own_life_and_look_alikes(voikko: Finnish, pair: Pair) -> None:
+    """A story, the news or a game alerts when the writer makes it theirs, and a joke
+    with a trivial cause, a past that is over, a song, a game or a school project does
+    not."""
+    check(voikko, pair)
