@@ -1474,3 +1474,71 @@ def test_the_writers_own_life_and_look_alikes(voikko: Finnish, pair: Pair) -> No
     with a trivial cause, a past that is over, a song, a game or a school project does
     not."""
     check(voikko, pair)
+
+
+# The third batch: affairs put in order, a note and a phone turned off, a stash of
+# blades, living on coffee, and look-alikes (a class cut, a parent who will "kill" the
+# writer, a past told with an age, a Swedish short story).
+THIRD13: list[Pair] = [
+    (
+        "my affairs are in order and the cat has a new home. i'm ready",
+        ("suicide",),
+        "my affairs are in order for the tax year, finally",
+        (),
+    ),
+    (
+        "left a note on my desk and turned my phone off, sorry mum",
+        ("suicide",),
+        "left a note on my desk saying dinner is in the fridge",
+        (),
+    ),
+    (
+        "i have a stash of blades under my bed",
+        ("self_harm",),
+        "i have a stash of snacks under my bed",
+        (),
+    ),
+    (
+        "living on black coffee for two weeks and i keep blacking out",
+        ("eating",),
+        "living on black coffee for two weeks of exams, so tired",
+        (),
+    ),
+    (
+        "mormor råkade ta sina sömntabletter dubbelt och är väldigt yr",
+        ("overdose",),
+        "mormor tar sina sömntabletter varje kväll och sover gott",
+        (),
+    ),
+    (
+        "my ex grabbed my wrist outside work yesterday",
+        ("abuse",),
+        "my ex grabbed a coffee with me after work yesterday",
+        (),
+    ),
+    (
+        "he's gonna kill me, he has a knife",
+        ("violence",),
+        "i cut class again, mum is gonna kill me",
+        (),
+    ),
+    (
+        "I tried to kill myself last month",
+        ("suicide",),
+        "I tried to kill myself when I was 16. I'm 40 now with a family I love",
+        (),
+    ),
+    (
+        "läste en novell om en flicka som svälter sig och det är som att läsa om mig",
+        ("eating",),
+        "läste en novell om en flicka som svälter sig, den var sorglig",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", THIRD13, ids=lambda p: p[0])
+def test_round13_third_batch(voikko: Finnish, pair: Pair) -> None:
+    """The third batch's phrasings give their categories, and the look-alike beside each
+    gives none."""
+    check(voikko, pair)
