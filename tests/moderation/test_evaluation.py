@@ -20,6 +20,30 @@ from kuulolla.moderation import evaluation
 from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
+# Measured on round 12's holdout split (531 messages, 313 of them crisis, written apart
+# from the rules of its round and committed before any of them landed;
+# docs/performance.md): after round 12, measured once, 287 of 313 found at 287 of 311.
+# Its messages (ids h5001–h5531) are now in the dev split, worked in by round 13.
+ROUND12_IDS = range(5001, 5532)
+MEASURED_ROUND12_RECALL = 287 / 313  # 0.917
+MEASURED_ROUND12_PRECISION = 287 / 311  # 0.923
+# Crisis messages found per way of writing on round 12's holdout split: (found, of).
+MEASURED_ROUND12_BY_PATTERN = {
+    "no_umlauts": (21, 21),
+    "typo": (15, 15),
+    "slang": (43, 45),
+    "teen": (56, 62),
+    "older": (26, 29),
+    "third_person": (44, 47),
+    "joke": (13, 14),
+    "past": (15, 17),
+    "emoji": (16, 18),
+    "code_switch": (9, 10),
+    "fiction": (1, 3),
+    "news": (3, 5),
+    "lang:en": (67, 78),
+    "lang:sv": (47, 48),
+}
 # Measured on round 11's holdout split (494 messages, 295 of them crisis, written apart
 # from the rules of its round and committed before it was measured;
 # docs/performance.md): after round 11, measured once, 276 of 295 found at 276 of 297.
@@ -132,6 +156,7 @@ ROUNDS_IN_DEV = {
     "round9": ROUND9_IDS,
     "round10": ROUND10_IDS,
     "round11": ROUND11_IDS,
+    "round12": ROUND12_IDS,
 }
 # The splits the tests below score: the newest holdout is never one of them.
 SCORED = {"test", "holdout7", *ROUNDS_IN_DEV}
@@ -156,6 +181,12 @@ def _scores(split: str, voikko: Finnish) -> dict[str, evaluation.Score]:
 def scores(voikko: Finnish) -> dict[str, evaluation.Score]:
     """Scores of the test split."""
     return _scores("test", voikko)
+
+
+@pytest.fixture(scope="module")
+def round12(voikko: Finnish) -> dict[str, evaluation.Score]:
+    """Scores of round 12's holdout split."""
+    return _scores("round12", voikko)
 
 
 @pytest.fixture(scope="module")
@@ -208,6 +239,13 @@ def test_split_shares_no_message_with_dev(split: str) -> None:
     assert [c.id for c in evaluation.load(split) if c.text.casefold() in dev] == []
 
 
+def test_round12_split_is_in_dev() -> None:
+    """Round 12's measured split is folded into dev whole (ids h5001–h5531) and is no
+    split of its own any more."""
+    ids = {c.id for c in _cases("round12")}
+    assert len(ids) == 531 and "holdout12" not in evaluation.splits()
+
+
 def test_round11_split_is_in_dev() -> None:
     """Round 11's measured split is folded into dev whole (ids h4001–h4494) and is no
     split of its own any more."""
@@ -245,6 +283,19 @@ def test_personal_data_targets_hold(scores: dict[str, evaluation.Score], label: 
     """Identity codes, phones and e-mails: recall ≥ 0.99, false positives ≤ 1 %."""
     assert scores[label].recall >= evaluation.PII_RECALL
     assert scores[label].false_positive_rate <= evaluation.PII_FALSE_POSITIVES
+
+
+def test_round12_figures_hold(round12: dict[str, evaluation.Score]) -> None:
+    """Round 12's holdout split keeps its recall, and its precision within 0.02."""
+    assert round12["crisis.any"].recall >= MEASURED_ROUND12_RECALL
+    assert round12["crisis.any"].precision >= MEASURED_ROUND12_PRECISION - 0.02
+
+
+def test_round12_ways_of_writing_hold(voikko: Finnish) -> None:
+    """Each way of writing finds at least as many crisis messages of round 12's split as
+    measured after that round."""
+    found = _found_by_pattern("round12", voikko, MEASURED_ROUND12_BY_PATTERN)
+    assert all(found[n][0] >= MEASURED_ROUND12_BY_PATTERN[n][0] for n in found), found
 
 
 def test_round11_figures_hold(round11: dict[str, evaluation.Score]) -> None:
