@@ -6,6 +6,7 @@ the history and one ``joined`` frame, and a moderator's extras (docs/architectur
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from kuulolla.chat import logic, store
@@ -69,7 +70,9 @@ async def enter(
     reading: asyncio.Future[store.History] | None = None
     if plan.claim_nick and room.slug not in connection.rooms:
         hub = await fanout.attach(ref, sink)
-        reading = asyncio.ensure_future(start_history(connection, frame, room))
+        reading = asyncio.ensure_future(
+            start_history(connection, frame, room, known=fanout.delivered(hub))
+        )
         reading.add_done_callback(_retrieved)
     try:
         if plan.claim_nick:
@@ -91,8 +94,11 @@ async def enter(
             if plan.newcomer_wait
             else 0
         )
-        if hub is None:
+        if hub is None or reading is None:
             hub = await fanout.attach(ref, sink)
+            reading = asyncio.ensure_future(
+                start_history(connection, frame, room, known=fanout.delivered(hub))
+            )
         last, history = await read_history(
             connection, frame, room, first_seq=member.first_seq, reading=reading
         )
@@ -159,11 +165,14 @@ def _history_limit(connection: Connection, frame: Join, room: RoomInfo) -> int:
     return room.history_limit if frame.since is None else connection.settings.resume_limit
 
 
-async def start_history(connection: Connection, frame: Join, room: RoomInfo) -> store.History:
+async def start_history(
+    connection: Connection, frame: Join, room: RoomInfo, *, known: int
+) -> store.History:
     """The room's history as the join asks for it (shared with the joins of the same
-    moment: chat/store.py, ``HistoryReads``). The socket must be attached to the room."""
+    moment: chat/store.py, ``HistoryReads``). The socket must be attached to the room,
+    whose hub had delivered up to ``known`` then (``Fanout.delivered``)."""
     return await connection.server.history.read(
-        room.id, since=frame.since, limit=_history_limit(connection, frame, room)
+        room.id, since=frame.since, limit=_history_limit(connection, frame, room), known=known
     )
 
 
@@ -173,14 +182,12 @@ async def read_history(
     room: RoomInfo,
     *,
     first_seq: int,
-    reading: asyncio.Future[store.History] | None = None,
+    reading: Awaitable[store.History],
 ) -> tuple[int, list[store.Stored]]:
     """The room's last sequence and the history the client gets, or :class:`Resync`
-    (from ``reading`` when the read was started already: :func:`start_history`)."""
+    from ``reading``, the read :func:`start_history` started."""
     limit = _history_limit(connection, frame, room)
-    last, purged, history = await (
-        reading if reading is not None else start_history(connection, frame, room)
-    )
+    last, purged, history = await reading
     plan = logic.plan_join(
         since=frame.since,
         last_seq=last,

@@ -286,6 +286,11 @@ class Fanout:
                 HUB_LINGER, lambda: self._spawn(self._retire(hub))
             )
 
+    def delivered(self, hub: Hub) -> int:
+        """The last sequence ``hub`` has delivered, in order, to its sockets (and to those
+        attached since, from then on)."""
+        return hub.sequencer.next_seq - 1
+
     def presence(self, hub: Hub) -> int:
         return hub.total_count(self.clock.monotonic())
 

@@ -325,20 +325,32 @@ class _HistoryWish:
     future: asyncio.Future[History]
 
 
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A shared read of a room kept for later joins (``HistoryReads``): when it was
+    started (the event loop's clock), and what it read."""
+
+    at: float
+    last: int
+    purged: int
+    rows: list[Stored]
+    covered_from: int
+
+
 def _serve(
-    wish: _HistoryWish, last: int, purged: int, rows: list[Stored], covered_from: int
+    since: int | None, limit: int, last: int, purged: int, rows: list[Stored], covered_from: int
 ) -> list[Stored] | None:
-    """What :func:`read_history` would answer ``wish`` from the messages ``rows`` (every
+    """What :func:`read_history` would answer ``(since, limit)`` from the messages ``rows`` (every
     shown message with ``covered_from < seq <= last``, oldest first), or None when they
     do not cover it."""
     complete = covered_from <= purged  # nothing older is left in the table
-    if wish.since is None:
-        if wish.limit <= 0:
+    if since is None:
+        if limit <= 0:
             return []
-        tail = [r for r in rows if r.kind in (KIND_MESSAGE, KIND_REFERRAL)][-wish.limit :]
-        return tail if len(tail) == wish.limit or complete else None
-    after = [r for r in rows if r.seq > wish.since][: wish.limit + 1]
-    if wish.since >= covered_from or complete or len(after) > wish.limit:
+        tail = [r for r in rows if r.kind in (KIND_MESSAGE, KIND_REFERRAL)][-limit:]
+        return tail if len(tail) == limit or complete else None
+    after = [r for r in rows if r.seq > since][: limit + 1]
+    if since >= covered_from or complete or len(after) > limit:
         # Covered, or too many even within what was read: the caller resynchronises.
         return after
     return None
@@ -355,6 +367,14 @@ class HistoryReads:
     :func:`read_history` would. A join it does not cover (a resume from far back) is
     read on its own. Callers attach to the room's hub before asking, so nothing
     committed after the shared read escapes them.
+
+    A shared read is also kept for ``reuse`` seconds and answers, without a query, the
+    joins that say what the room's hub had delivered when they attached (``known``,
+    chat/fanout.py ``Fanout.delivered``) if it is no more: everything up to ``known``
+    is then in the read, and everything after the read's position reaches the joiner
+    through the hub. A message removed since took a sequence of its own (the
+    redaction), so a removal also makes the kept read too old. In a quiet room a storm
+    then costs one query per ``reuse`` seconds per process.
     """
 
     def __init__(
@@ -364,8 +384,12 @@ class HistoryReads:
         interval: float = 0.1,
         span: int = 2048,
         hold_connections: int = 0,
+        reuse: float = 1.0,
     ) -> None:
         self._db = db
+        self.reuse = reuse
+        self._kept: dict[int, _Kept] = {}
+        self.reused = 0  # joins answered from a kept read (for tests and benchmarks)
         # On PostgreSQL a server's shared reads go on connections kept for them
         # (core/held.py): one round trip each, no checkout and ping.
         self._held = (
@@ -381,8 +405,24 @@ class HistoryReads:
         self._background: set[asyncio.Task[None]] = set()
         self.queries = 0  # shared reads made (for tests and benchmarks)
 
-    async def read(self, room_id: int, *, since: int | None, limit: int) -> History:
+    async def read(
+        self, room_id: int, *, since: int | None, limit: int, known: int | None = None
+    ) -> History:
+        """``(last, purged, messages)`` as :func:`read_history` answers. ``known``: the
+        last sequence the room's hub had delivered when the caller attached to it."""
         loop = asyncio.get_running_loop()
+        if known is not None:
+            kept = self._kept.get(room_id)
+            if (
+                kept is not None
+                and kept.last >= known
+                and loop.time() - kept.at <= self.reuse
+                and (since is None or since <= kept.last)
+            ):
+                served = _serve(since, limit, kept.last, kept.purged, kept.rows, kept.covered_from)
+                if served is not None:
+                    self.reused += 1
+                    return kept.last, kept.purged, served
         wish = _HistoryWish(since, limit, loop.create_future())
         self._waiting.setdefault(room_id, []).append(wish)
         if room_id not in self._scheduled:
@@ -393,6 +433,12 @@ class HistoryReads:
             else:
                 self._start(room_id)
         return await wish.future
+
+    def _keep(self, room_id: int, kept: _Kept) -> None:
+        if len(self._kept) >= 64:
+            old = kept.at - self.reuse
+            self._kept = {r: k for r, k in self._kept.items() if k.at >= old}
+        self._kept[room_id] = kept
 
     async def close(self) -> None:
         """Wait for the reads under way and give back the connections kept for them."""
@@ -412,7 +458,7 @@ class HistoryReads:
         wishes = self._waiting.pop(room_id, [])
         if not wishes:
             return
-        self._last_read[room_id] = loop.time()
+        self._last_read[room_id] = started = loop.time()
         if len(self._last_read) > 10_000:
             self._last_read = {room_id: loop.time()}
         try:
@@ -422,10 +468,12 @@ class HistoryReads:
                 if not wish.future.done():
                     wish.future.set_exception(exc)
             return
+        if self.reuse > 0:
+            self._keep(room_id, _Kept(started, last, purged, rows, covered_from))
         for wish in wishes:
             if wish.future.done():
                 continue
-            served = _serve(wish, last, purged, rows, covered_from)
+            served = _serve(wish.since, wish.limit, last, purged, rows, covered_from)
             if served is not None:
                 wish.future.set_result((last, purged, served))
                 continue

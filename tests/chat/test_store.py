@@ -189,6 +189,39 @@ async def test_shared_reads_on_kept_connections_answer_as_read_history(
 
 
 @pytest.mark.asyncio
+async def test_a_join_the_kept_read_covers_is_answered_without_a_query(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A join whose hub had delivered no more than a recent read's position gets what
+    read_history gives, from that read."""
+    room = await _filled(db, clock, 6)
+    reads = store.HistoryReads(db)
+    await reads.read(room, since=None, limit=3, known=6)
+    got = [
+        await reads.read(room, since=None, limit=3, known=6),
+        await reads.read(room, since=4, limit=100, known=5),
+    ]
+    assert got == [
+        await store.read_history(db, room, since=None, limit=3),
+        await store.read_history(db, room, since=4, limit=100),
+    ]
+    assert (reads.queries, reads.reused) == (1, 2)
+
+
+@pytest.mark.asyncio
+async def test_a_join_after_a_newer_delivery_is_read_again(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A kept read is not used once the hub has delivered past its position (a new
+    message, a removal): the join gets a read of its own."""
+    room = await _filled(db, clock, 6)
+    reads = store.HistoryReads(db, interval=0.0)
+    await reads.read(room, since=None, limit=3, known=6)
+    await reads.read(room, since=None, limit=3, known=7)
+    assert (reads.queries, reads.reused) == (2, 0)
+
+
+@pytest.mark.asyncio
 async def test_history_reads_of_a_room_are_spaced(db: Database, clock: FrozenClock) -> None:
     """Joins arriving while a room's read is under way wait for one shared next read."""
     room = await _filled(db, clock, 3)
