@@ -15,7 +15,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
 from kuulolla.core.events import Kind
 from kuulolla.core.i18n import N_
-from kuulolla.questions import logic, search
+from kuulolla.questions import asking_rules, claim_codes, logic, search
 from kuulolla.questions.history import add_event
 from kuulolla.questions.logic import State
 from kuulolla.questions.models import Answer, Question
@@ -66,9 +66,11 @@ class AskReceipt:
 # ------------------------------------------------------------------ asking
 
 
-async def do_ask(db: Database, *, ask: logic.Ask, deadline_days: int, now: datetime) -> AskReceipt:
-    """Store a checked question (``logic.check_ask``) and return its claim code."""
-    code, key = logic.new_claim()
+async def do_ask(
+    db: Database, *, ask: asking_rules.Ask, deadline_days: int, now: datetime
+) -> AskReceipt:
+    """Store a checked question (``asking_rules.check_ask``) and return its claim code."""
+    code, key = claim_codes.new_claim()
     async with db.session() as session:
         question = Question(
             claim_key=key,
@@ -108,7 +110,7 @@ CLAIM_NOT_FOUND = N_("No question was found with that code. Check the code and t
 async def get_claim_or_raise(db: Database, *, code: str) -> ClaimView:
     """The asker's view of their question. A malformed code and an unknown code give
     the same error, so a caller learns nothing from the difference."""
-    key = logic.claim_key(code)
+    key = claim_codes.claim_key(code)
     if key is None:
         raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
     async with db.read_session() as session:
@@ -144,7 +146,7 @@ async def get_claim_or_raise(db: Database, *, code: str) -> ClaimView:
 async def do_withdraw_consent(db: Database, *, code: str, now: datetime) -> ClaimView:
     """The asker withdraws consent: the answer leaves the archive at once (it stays
     readable to them through the code)."""
-    key = logic.claim_key(code)
+    key = claim_codes.claim_key(code)
     if key is None:
         raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
     async with db.session() as session:

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 
 from kuulolla.core.db import Database
-from kuulolla.questions import logic, search
+from kuulolla.questions import claim_codes, logic, search
 from kuulolla.questions.logic import State
 from kuulolla.questions.models import (
     Answer,
@@ -53,7 +53,7 @@ async def do_import_published(
         return []
     question_rows = []
     for item in items:
-        _, key = logic.new_claim()
+        _, key = claim_codes.new_claim()
         question_rows.append(
             {
                 "claim_key": key,

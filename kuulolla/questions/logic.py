@@ -1,7 +1,10 @@
-"""Pure rules of the question-and-answer archive.
+"""Pure rules of the question-and-answer archive's workflow: its vocabularies, who may
+take which step from which state, answers and tags, the redaction audit, deadlines and
+votes. A visitor's question is checked and screened in asking_rules.py, claim codes
+are claim_codes.py.
 
-No I/O here: time is a parameter, and the service modules (asking.py, workflow.py,
-votes.py) apply what these functions decide.
+No I/O here: time is a parameter, and the service modules (workflow.py, votes.py)
+apply what these functions decide.
 
 The workflow of one question::
 
@@ -20,10 +23,7 @@ new state or raises :class:`WorkflowError` naming what was expected.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
-import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,8 +34,6 @@ from kuulolla.core import calendar_fi
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import BadRequest, Conflict, Forbidden
 from kuulolla.core.i18n import N_
-from kuulolla.moderation import logic as moderation
-from kuulolla.moderation.links import LinkPolicy
 
 # ------------------------------------------------------------------ vocabularies
 
@@ -138,34 +136,7 @@ class WorkflowError(Conflict):
     default_message = N_("The question is not in a state that allows this. Reload and try again.")
 
 
-# ------------------------------------------------------------------ asking
-
-
-@dataclass(frozen=True, slots=True)
-class Ask:
-    """A visitor's question, checked and screened: what may be stored."""
-
-    title: str | None
-    body: str
-    category: str
-    language: str
-    age_group: str | None
-    gender: str | None
-    wants_public: bool
-    consent: bool
-    masked: tuple[str, ...]  # kinds of personal data masked ("email", "phone", ...)
-    crisis: str | None = None  # crisis category the screening found ("suicide", ...)
-
-
-class AskInvalid(BadRequest):
-    """Errors of the ask form, by field: ``errors`` maps a field name to a message id."""
-
-    code = "invalid_question"
-    default_message = N_("Check the fields marked below.")
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__()
-        self.errors = errors
+# ------------------------------------------------------------------ text
 
 
 def clean_text(text: str) -> str:
@@ -174,103 +145,6 @@ def clean_text(text: str) -> str:
     text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def check_ask(
-    *,
-    title: str,
-    body: str,
-    category: str,
-    language: str,
-    age_group: str = "",
-    gender: str = "",
-    visibility: str,
-    consent: bool,
-) -> Ask:
-    """Validate a visitor's question and mask personal data in it.
-
-    Raises :class:`AskInvalid` with every field's error at once. A public answer needs
-    consent to publish: without it nothing can enter the archive, so the form asks the
-    visitor to choose a private answer instead.
-    """
-    errors: dict[str, str] = {}
-    title = " ".join(title.split())
-    body = clean_text(body)
-    if len(title) > MAX_TITLE_CHARS:
-        errors["title"] = N_("The title can have at most 120 characters.")
-    if len(body) < MIN_BODY_CHARS:
-        errors["body"] = N_("Write your question in a few sentences (at least 20 characters).")
-    elif len(body) > MAX_BODY_CHARS:
-        errors["body"] = N_("The question can have at most 4000 characters.")
-    if category not in CATEGORIES:
-        errors["category"] = N_("Choose a topic.")
-    if age_group and age_group not in AGE_GROUPS:
-        errors["age_group"] = N_("Choose an age group from the list, or leave it empty.")
-    if gender and gender not in GENDERS:
-        errors["gender"] = N_("Choose a gender from the list, or leave it empty.")
-    if visibility not in ("public", "private"):
-        errors["visibility"] = N_("Choose whether the answer may be public or only for you.")
-    elif visibility == "public" and not consent:
-        errors["consent"] = N_(
-            "A public answer needs your consent to publish it. Give consent, or choose an answer only for you."
-        )
-    if errors:
-        raise AskInvalid(errors)
-    screened_title = screen(title)
-    screened_body = screen(body)
-    return Ask(
-        title=screened_title.text or None,
-        body=screened_body.text,
-        category=category,
-        language=language if language in LANGUAGES else "fi",
-        age_group=age_group or None,
-        gender=gender or None,
-        wants_public=visibility == "public",
-        consent=visibility == "public" and consent,
-        masked=tuple(sorted(set(screened_title.masked) | set(screened_body.masked))),
-        crisis=screened_body.crisis or screened_title.crisis,
-    )
-
-
-# ------------------------------------------------------------------ screening
-#
-# The seam to the moderation pipeline (moderation/logic.py): a question goes through the
-# same personal-data masking and crisis detection as a chat message, under a policy of
-# its own (no flood rules, no word list, links allowed: staff read every question
-# before anything is published). Mask tokens become "[…]" here, so the stored text is
-# the same in every language and a staff member never reads what was masked.
-
-
-@dataclass(frozen=True, slots=True)
-class Screened:
-    text: str
-    masked: tuple[str, ...]  # kinds of personal data masked, in the order found
-    crisis: str | None = None  # the most severe crisis category found, if any
-
-
-QUESTION_POLICY = moderation.Policy(
-    links=LinkPolicy("allow"), flood=None, personal_data=True, crisis=True
-)
-MASK = "[…]"
-_MASK_TOKEN = re.compile(r"⟦[a-z]+⟧")
-
-
-def screen(text: str) -> Screened:
-    """Mask personal data (identity codes, phone numbers, e-mail addresses, bank
-    accounts, street addresses) before any staff member reads ``text``, and note crisis
-    signals so staff are offered the crisis refusal at once."""
-    if not text:
-        return Screened(text, ())
-    verdict = moderation.screen(text, policy=QUESTION_POLICY)
-    kinds = tuple(
-        dict.fromkeys(
-            reason.split(".", 1)[1]
-            for reason in verdict.reasons
-            if reason.startswith("personal_data.")
-        )
-    )
-    masked = _MASK_TOKEN.sub(MASK, verdict.text)
-    return Screened(masked, kinds, verdict.crisis.category if verdict.crisis else None)
 
 
 # ------------------------------------------------------------------ who may do what
@@ -478,47 +352,6 @@ def working_days_left(*, deadline_at: datetime, now: datetime) -> int:
     """Working days from today (Helsinki) to the deadline day; negative when overdue."""
     today = now.astimezone(HELSINKI).date()
     return calendar_fi.working_days_between(today, due_day(deadline_at))
-
-
-# ------------------------------------------------------------------ claim codes
-
-# 160 random bits in RFC 4648 base32: 32 letters and digits, shown in eight groups of
-# four. Base32 has no 0/1/8/9 and one case, so a code read aloud or copied by hand
-# survives; 0, 1 and 8 typed by mistake are read as O, I and B.
-CLAIM_BYTES = 20
-CLAIM_GROUP = 4
-_CLAIM_CHARS = re.compile(r"^[A-Z2-7]{32}$")
-_CONFUSABLE = str.maketrans({"0": "O", "1": "I", "8": "B"})
-
-
-def new_claim_code() -> str:
-    """A new claim code, grouped for reading: ``ABCD-EFGH-…`` (39 characters)."""
-    raw = base64.b32encode(secrets.token_bytes(CLAIM_BYTES)).decode()
-    return "-".join(raw[i : i + CLAIM_GROUP] for i in range(0, len(raw), CLAIM_GROUP))
-
-
-def new_claim() -> tuple[str, bytes]:
-    """A new claim code and the key to store for it."""
-    code = new_claim_code()
-    key = claim_key(code)
-    if key is None:  # pragma: no cover - a fresh code always normalises
-        raise RuntimeError("claim code does not normalise")
-    return code, key
-
-
-def normalise_claim_code(code: str) -> str | None:
-    """The 32 code characters of what a visitor typed, or None when it cannot be a code."""
-    cleaned = re.sub(r"[\s-]", "", code).upper().translate(_CONFUSABLE)
-    return cleaned if _CLAIM_CHARS.match(cleaned) else None
-
-
-def claim_key(code: str) -> bytes | None:
-    """The key stored for a code (SHA-256 of its normalised form). The code carries 160
-    random bits, so a plain hash is enough: it cannot be guessed back."""
-    cleaned = normalise_claim_code(code)
-    if cleaned is None:
-        return None
-    return hashlib.sha256(b"kuulolla-claim:" + cleaned.encode()).digest()
 
 
 # ------------------------------------------------------------------ votes

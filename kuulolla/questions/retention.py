@@ -90,10 +90,10 @@ async def do_delete_by_claim(db: Database, *, code: str) -> None:
     nothing any more. An unknown or malformed code raises the same NotFound as the
     claim page."""
     from kuulolla.core.errors import NotFound
-    from kuulolla.questions import logic, search
+    from kuulolla.questions import claim_codes, search
     from kuulolla.questions.asking import CLAIM_NOT_FOUND
 
-    key = logic.claim_key(code)
+    key = claim_codes.claim_key(code)
     if key is None:
         raise NotFound(CLAIM_NOT_FOUND, code="claim_not_found")
     async with db.session() as session:

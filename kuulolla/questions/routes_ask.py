@@ -19,7 +19,7 @@ from kuulolla.core.i18n import N_
 from kuulolla.core.limits import Rule
 from kuulolla.privacy.service import get_periods
 from kuulolla.privacy.words import privacy_link, question_note
-from kuulolla.questions import asking, logic, reading
+from kuulolla.questions import asking, asking_rules, claim_codes, logic, reading
 from kuulolla.questions.routes import _category, _common, _form, _labels
 from kuulolla.queue import helpnow
 from kuulolla.web import limits, seo
@@ -92,7 +92,7 @@ async def ask_submit(request: Request) -> Response:
         for key in ("title", "body", "category", "age_group", "gender", "visibility", "consent")
     }
     try:
-        checked = logic.check_ask(
+        checked = asking_rules.check_ask(
             title=values["title"],
             body=values["body"],
             category=values["category"],
@@ -102,7 +102,7 @@ async def ask_submit(request: Request) -> Response:
             visibility=values["visibility"],
             consent=values["consent"] == "yes",
         )
-    except logic.AskInvalid as exc:
+    except asking_rules.AskInvalid as exc:
         context = _ask_context(request, values, exc.errors)
         return render(request, "questions/ask.html", context, status_code=400)
     db = request.state.db
@@ -236,7 +236,7 @@ async def claim_view(request: Request, code: str, *, status_code: int = 200) -> 
 
 
 def _grouped(code: str) -> str | None:
-    normalised = logic.normalise_claim_code(code)
+    normalised = claim_codes.normalise_claim_code(code)
     if normalised is None:
         return None
     return "-".join(normalised[i : i + 4] for i in range(0, len(normalised), 4))

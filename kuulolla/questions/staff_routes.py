@@ -9,7 +9,7 @@ yet is in every organisation's triage. A question of another organisation is "no
 found" through these pages, for admins too, so ids cannot be used across them.
 
 Staff read only the screened text: personal data was masked before the question was
-stored (logic.check_ask), and redactions replace the stored text itself.
+stored (asking_rules.check_ask), and redactions replace the stored text itself.
 """
 
 from __future__ import annotations

@@ -442,12 +442,12 @@ def denied(response: Any) -> bool:
 
 async def routed_questions(db: Any, orgs: dict[str, int]) -> dict[str, int]:
     """A question routed to each organisation, for the staff question pages."""
-    from kuulolla.questions import asking, logic, workflow
+    from kuulolla.questions import asking, asking_rules, logic, workflow
 
     admin = logic.Actor(user_id=0, role=logic.Role.ADMIN, organisation_id=None)
     out = {}
     for org in ("alfa", "beeta"):
-        ask = logic.check_ask(
+        ask = asking_rules.check_ask(
             title="",
             body=f"Kysymys organisaatiolle {org}, jota kukaan ei vielä ole käsitellyt.",
             category="youth",

@@ -43,6 +43,7 @@ from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
 from kuulolla.moderation import service as moderation
 from kuulolla.questions import asking as questions_asking
+from kuulolla.questions import asking_rules as questions_asking_rules
 from kuulolla.questions import logic as questions_logic
 from kuulolla.questions import reading as questions_reading
 from kuulolla.rooms import service as rooms
@@ -545,7 +546,7 @@ async def seed(db: Database, settings: Any) -> dict[str, str]:
             db, organisation_id=org_id, phrase=phrase, action=action, actor_id=None, now=now
         )
 
-    ask = questions_logic.Ask(
+    ask = questions_asking_rules.Ask(
         title="Jännittäminen",
         body="Jännitän kovasti puhumista luokan edessä. Miten voisin rauhoittua?",
         category=next(iter(questions_logic.CATEGORIES)),

@@ -9,7 +9,7 @@ import pytest_asyncio
 
 from kuulolla.accounts.organisations import do_create_organisation
 from kuulolla.core.db import Database
-from kuulolla.questions import asking, logic, staff, workflow
+from kuulolla.questions import asking, asking_rules, logic, staff, workflow
 from kuulolla.questions.logic import Actor, Role
 from tests.accounts.conftest import env  # noqa: F401 (the staff pages' fixture)
 from tests.helpers import NOW
@@ -53,7 +53,7 @@ async def ask(
     consent: bool = True,
     language: str = "fi",
 ) -> asking.AskReceipt:
-    checked = logic.check_ask(
+    checked = asking_rules.check_ask(
         title=title,
         body=body,
         category=category,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from kuulolla.accounts.models import Organisation, StaffUser
 from kuulolla.core.db import Database
-from kuulolla.questions import asking, logic, workflow
+from kuulolla.questions import asking, asking_rules, workflow
 from kuulolla.questions.logic import Actor, Role
 
 
@@ -31,7 +31,7 @@ async def staff_question_samples(db: Database, *, now: datetime) -> dict[str, st
     volunteer = Actor(await _user(db, "vapaaehtoinen.arki"), Role.VOLUNTEER, org)
 
     async def ask(title: str, body: str, *, days_ago: int = 0) -> int:
-        checked = logic.check_ask(
+        checked = asking_rules.check_ask(
             title=title,
             body=body,
             category="parenting",

@@ -8,7 +8,7 @@ import pytest
 
 from kuulolla import demo
 from kuulolla.core.db import Database
-from kuulolla.questions import logic, reading
+from kuulolla.questions import asking_rules, logic, reading
 from kuulolla.questions.demo import load_items
 from tests.helpers import NOW
 
@@ -27,7 +27,7 @@ def test_demo_content_covers_every_category() -> None:
     for item in items:
         logic.check_tags(item.tags)
         assert 20 <= len(item.question) <= logic.MAX_BODY_CHARS
-        assert logic.screen(item.question).masked == ()
+        assert asking_rules.screen(item.question).masked == ()
 
 
 @pytest.mark.asyncio

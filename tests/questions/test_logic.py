@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from kuulolla.core.errors import Forbidden
-from kuulolla.questions import logic
+from kuulolla.questions import asking_rules, claim_codes, logic
 from kuulolla.questions.logic import Action, Actor, Role, Situation, State, WorkflowError
 
 ORG = 1
@@ -147,7 +147,7 @@ def test_withdrawing_consent(state: State, expected: State) -> None:
 # ------------------------------------------------------------------ asking
 
 
-def ask(**changes: object) -> logic.Ask:
+def ask(**changes: object) -> asking_rules.Ask:
     values: dict[str, object] = {
         "title": "Riitely",
         "body": "Riitelemme puolisoni kanssa joka ilta. Mitä voisin tehdä?",
@@ -157,12 +157,12 @@ def ask(**changes: object) -> logic.Ask:
         "consent": True,
     }
     values.update(changes)
-    return logic.check_ask(**values)  # type: ignore[arg-type]
+    return asking_rules.check_ask(**values)  # type: ignore[arg-type]
 
 
 def test_public_answer_needs_consent() -> None:
     """Nothing can be public without consent: the form says so on the consent field."""
-    with pytest.raises(logic.AskInvalid) as info:
+    with pytest.raises(asking_rules.AskInvalid) as info:
         ask(visibility="public", consent=False)
     assert set(info.value.errors) == {"consent"}
     private = ask(visibility="private", consent=True)
@@ -171,7 +171,7 @@ def test_public_answer_needs_consent() -> None:
 
 def test_ask_reports_every_field_error() -> None:
     """Every invalid field gets its own error at once."""
-    with pytest.raises(logic.AskInvalid) as info:
+    with pytest.raises(asking_rules.AskInvalid) as info:
         ask(body="lyhyt", category="x", age_group="100", gender="?", title="x" * 200)
     assert set(info.value.errors) == {"body", "category", "age_group", "gender", "title"}
 
@@ -190,18 +190,18 @@ def test_ask_reports_every_field_error() -> None:
 )
 def test_screening_masks_personal_data(text: str, expected: str, kinds: tuple[str, ...]) -> None:
     """Personal data (the moderation pipeline's rules) is masked; ages and years are not."""
-    result = logic.screen(text)
+    result = asking_rules.screen(text)
     assert (result.text, result.masked) == (expected, kinds)
 
 
 def test_screening_uses_the_moderation_pipeline() -> None:
     """Identity codes and street addresses are masked as in chat, and crisis signs are noted."""
-    result = logic.screen("Asun osoitteessa Mannerheimintie 12 B 5, hetu 131052-308T.")
+    result = asking_rules.screen("Asun osoitteessa Mannerheimintie 12 B 5, hetu 131052-308T.")
     assert "131052-308T" not in result.text and "Mannerheimintie" not in result.text
     assert set(result.masked) == {"address", "hetu"} and result.crisis is None
-    crisis = logic.screen("En halua enää elää. Mietin itsemurhaa joka päivä.")
+    crisis = asking_rules.screen("En halua enää elää. Mietin itsemurhaa joka päivä.")
     assert crisis.crisis == "suicide" and crisis.text.startswith("En halua enää elää.")
-    assert logic.screen("Riitelemme joka ilta puolisoni kanssa.").crisis is None
+    assert asking_rules.screen("Riitelemme joka ilta puolisoni kanssa.").crisis is None
 
 
 def test_crisis_signs_travel_with_the_question() -> None:
@@ -283,7 +283,7 @@ def test_working_days_left() -> None:
 
 def test_claim_codes_are_long_random_and_grouped() -> None:
     """Codes carry 160 random bits in groups of four and never repeat."""
-    codes = {logic.new_claim_code() for _ in range(1000)}
+    codes = {claim_codes.new_claim_code() for _ in range(1000)}
     assert len(codes) == 1000
     code = next(iter(codes))
     groups = code.split("-")
@@ -293,17 +293,17 @@ def test_claim_codes_are_long_random_and_grouped() -> None:
 
 def test_claim_code_typing_is_forgiving_but_exact() -> None:
     """Case, spaces, hyphens and 0/1/8 typos are forgiven; other changes give another key."""
-    code = logic.new_claim_code()
-    key = logic.claim_key(code)
+    code = claim_codes.new_claim_code()
+    key = claim_codes.claim_key(code)
     assert key is not None and len(key) == 32
-    assert logic.claim_key(code.lower().replace("-", " ")) == key
+    assert claim_codes.claim_key(code.lower().replace("-", " ")) == key
     plain = code.replace("-", "")
     typo = plain.replace("O", "0").replace("I", "1").replace("B", "8")
-    assert logic.claim_key(typo) == key
+    assert claim_codes.claim_key(typo) == key
     other = ("A" if plain[0] != "A" else "C") + plain[1:]
-    assert logic.claim_key(other) != key
-    assert logic.claim_key("ABCD") is None
-    assert logic.claim_key(code + "A") is None
+    assert claim_codes.claim_key(other) != key
+    assert claim_codes.claim_key("ABCD") is None
+    assert claim_codes.claim_key(code + "A") is None
 
 
 # ------------------------------------------------------------------ votes

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, text
 from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, Forbidden, NotFound
 from kuulolla.core.ids import token_key
-from kuulolla.questions import asking, logic, reading, staff, votes, workflow
+from kuulolla.questions import asking, claim_codes, logic, reading, staff, votes, workflow
 from kuulolla.questions.logic import Refusal, State
 from kuulolla.questions.models import Question, QuestionSearch
 from tests.helpers import NOW
@@ -49,7 +49,7 @@ async def test_asking_masks_personal_data_and_gives_a_claim_code(db: Database, o
 async def test_wrong_codes_open_nothing(db: Database, orgs: Orgs) -> None:
     """Another code, a truncated code and garbage all give the same not-found error."""
     receipt = await ask(db)
-    other = logic.new_claim_code()
+    other = claim_codes.new_claim_code()
     for code in (other, receipt.claim_code[:-1], "x" * 39, ""):
         with pytest.raises(NotFound) as info:
             await asking.get_claim_or_raise(db, code=code)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kuulolla.questions import asking, logic
+from kuulolla.questions import asking, asking_rules, logic
 from kuulolla.questions.models import Question, QuestionEvent
 from tests.accounts.conftest import Browser, Env, sign_in
 from tests.accounts.helpers import csrf_from
@@ -39,7 +39,7 @@ def ask(
     days_ago: int = 0,
     title: str = "Riidat parisuhteessa",
 ) -> asking.AskReceipt:
-    checked = logic.check_ask(
+    checked = asking_rules.check_ask(
         title=title,
         body=body,
         category="relationships",

@@ -213,7 +213,7 @@ def test_chat_and_questions_record_counts_but_no_text(db_url: str) -> None:
         client.get("/questions/ask")  # the app is live; questions go through the service
 
         async def ask_and_answer() -> None:
-            from kuulolla.questions import asking, logic, workflow
+            from kuulolla.questions import asking, asking_rules, workflow
             from tests.questions.conftest import SIGNATURE, coordinator
 
             db = Database.from_url(db_url)
@@ -222,7 +222,7 @@ def test_chat_and_questions_record_counts_but_no_text(db_url: str) -> None:
             async with db.read_session() as session:
                 org = await session.scalar(select(Organisation.id))
             assert org is not None
-            checked = logic.check_ask(
+            checked = asking_rules.check_ask(
                 title="",
                 body=f"{SECRET_TEXT}, mitä teen?",
                 category="parenting",
