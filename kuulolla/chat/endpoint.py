@@ -174,7 +174,9 @@ class Connection:
     async def run(self) -> None:
         ws = self.websocket
         try:
-            first = await asyncio.wait_for(ws.receive(), self.settings.hello_timeout)
+            # A timer, not wait_for's task per socket.
+            async with asyncio.timeout(self.settings.hello_timeout):
+                first = await ws.receive()
         except TimeoutError:
             await self.close(CLOSE_POLICY)
             return

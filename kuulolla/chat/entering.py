@@ -70,10 +70,7 @@ async def enter(
     reading: asyncio.Future[store.History] | None = None
     if plan.claim_nick and room.slug not in connection.rooms:
         hub = await fanout.attach(ref, sink)
-        reading = asyncio.ensure_future(
-            start_history(connection, frame, room, known=fanout.delivered(hub))
-        )
-        reading.add_done_callback(_retrieved)
+        reading = start_history(connection, frame, room, known=fanout.delivered(hub))
     try:
         if plan.claim_nick:
             claim = (room.id, nick_key(room_key(nick)), identity.author_key)
@@ -96,9 +93,7 @@ async def enter(
         )
         if hub is None or reading is None:
             hub = await fanout.attach(ref, sink)
-            reading = asyncio.ensure_future(
-                start_history(connection, frame, room, known=fanout.delivered(hub))
-            )
+            reading = start_history(connection, frame, room, known=fanout.delivered(hub))
         last, history = await read_history(
             connection, frame, room, first_seq=member.first_seq, reading=reading
         )
@@ -165,15 +160,23 @@ def _history_limit(connection: Connection, frame: Join, room: RoomInfo) -> int:
     return room.history_limit if frame.since is None else connection.settings.resume_limit
 
 
-async def start_history(
+def start_history(
     connection: Connection, frame: Join, room: RoomInfo, *, known: int
-) -> store.History:
-    """The room's history as the join asks for it (shared with the joins of the same
-    moment: chat/store.py, ``HistoryReads``). The socket must be attached to the room,
-    whose hub had delivered up to ``known`` then (``Fanout.delivered``)."""
-    return await connection.server.history.read(
-        room.id, since=frame.since, limit=_history_limit(connection, frame, room), known=known
-    )
+) -> asyncio.Future[store.History]:
+    """The room's history as the join asks for it, under way (shared with the joins of
+    the same moment, or answered at once from a kept read: chat/store.py,
+    ``HistoryReads``). The socket must be attached to the room, whose hub had delivered
+    up to ``known`` then (``Fanout.delivered``)."""
+    reads = connection.server.history
+    since, limit = frame.since, _history_limit(connection, frame, room)
+    kept = reads.kept(room.id, since=since, limit=limit, known=known)
+    if kept is not None:
+        done: asyncio.Future[store.History] = asyncio.get_running_loop().create_future()
+        done.set_result(kept)
+        return done
+    reading = asyncio.ensure_future(reads.read(room.id, since=since, limit=limit, known=known))
+    reading.add_done_callback(_retrieved)
+    return reading
 
 
 async def read_history(

@@ -412,17 +412,9 @@ class HistoryReads:
         last sequence the room's hub had delivered when the caller attached to it."""
         loop = asyncio.get_running_loop()
         if known is not None:
-            kept = self._kept.get(room_id)
-            if (
-                kept is not None
-                and kept.last >= known
-                and loop.time() - kept.at <= self.reuse
-                and (since is None or since <= kept.last)
-            ):
-                served = _serve(since, limit, kept.last, kept.purged, kept.rows, kept.covered_from)
-                if served is not None:
-                    self.reused += 1
-                    return kept.last, kept.purged, served
+            found = self.kept(room_id, since=since, limit=limit, known=known)
+            if found is not None:
+                return found
         wish = _HistoryWish(since, limit, loop.create_future())
         self._waiting.setdefault(room_id, []).append(wish)
         if room_id not in self._scheduled:
@@ -433,6 +425,22 @@ class HistoryReads:
             else:
                 self._start(room_id)
         return await wish.future
+
+    def kept(self, room_id: int, *, since: int | None, limit: int, known: int) -> History | None:
+        """What :meth:`read` answers from a kept read, without waiting, or None."""
+        kept = self._kept.get(room_id)
+        if (
+            kept is None
+            or kept.last < known
+            or asyncio.get_running_loop().time() - kept.at > self.reuse
+            or (since is not None and since > kept.last)
+        ):
+            return None
+        served = _serve(since, limit, kept.last, kept.purged, kept.rows, kept.covered_from)
+        if served is None:
+            return None
+        self.reused += 1
+        return kept.last, kept.purged, served
 
     def _keep(self, room_id: int, kept: _Kept) -> None:
         if len(self._kept) >= 64:
