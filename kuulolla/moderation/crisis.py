@@ -141,7 +141,8 @@ BRIDGES = frozenset(
      "tehdä", "suunnitelma", "aikomus", "aie", "ajatus", "halu", "tarve", "i", "ever", "really", "to", "of", "about", "want", "wanna", "wanted", "think",
      "thought", "thinking", "plan", "planned", "tried", "try", "consider", "considered", "have", "would",
      "will", "i've", "i'd", "am", "i'm", "be", "been", "going", "gonna",
-     "jag", "har", "någonsin", "tänkt", "tänker", "vill", "ska", "planerat", "försökt", "på"}
+     "jag", "har", "någonsin", "tänkt", "tänker", "vill", "ska", "planerat", "försökt", "på",
+     "att"}
 )  # fmt: skip
 # Everyday words that make poor anchors for the index (see Detector).
 _COMMON = frozenset(
@@ -166,6 +167,8 @@ _WEAPONS = frozenset(
 )  # fmt: skip
 # Quotation marks: words between them are quoted (a song, a book, someone else).
 _QUOTES = frozenset('"“”„«»')
+# Single marks quote too, where they do not stand between two letters as an apostrophe.
+_SINGLE_QUOTES = frozenset("'‘’")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -751,8 +754,17 @@ def _with_emoji(words: tuple[Word, ...], text: str) -> tuple[Word, ...]:
 
 def _quoted(text: str, words: tuple[Word, ...]) -> list[bool]:
     """For each word, whether it stands between quotation marks in ``text`` (any of
-    the marks opens and closes: Finnish writes ”…” and English “…” or "…")."""
-    marks = [i for i, ch in enumerate(text) if ch in _QUOTES]
+    the marks opens and closes: Finnish writes ”…” and English “…”, "…" or '…'; a
+    single mark between two letters is an apostrophe, "i'm")."""
+    marks = [
+        i
+        for i, ch in enumerate(text)
+        if ch in _QUOTES
+        or (
+            ch in _SINGLE_QUOTES
+            and not (0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha())
+        )
+    ]
     spans = list(zip(marks[::2], marks[1::2], strict=False))
     return [any(a < w.start < b for a, b in spans) for w in words]
 

@@ -1542,3 +1542,71 @@ def test_round13_third_batch(voikko: Finnish, pair: Pair) -> None:
     """The third batch's phrasings give their categories, and the look-alike beside each
     gives none."""
     check(voikko, pair)
+
+
+# The fourth and fifth batches: Swedish pill counting, a story of someone who stops
+# eating made one's own, spiked drinks; look-alikes of a raisin, a Swedish pile of
+# dishes, a negation before "att", a song title in single quotes, sugar given up.
+FOURTH13: list[Pair] = [
+    (
+        "jag har räknat ut hur många tabletter jag behöver",
+        ("suicide",),
+        "jag har räknat ut hur många stolar som behövs",
+        (),
+    ),
+    (
+        "katoin sarjaa jossa tyttö lopettaa syömisen ja mä oon tehny samaa kuukauden",
+        ("eating",),
+        "katoin sarjaa jossa tyttö lopettaa syömisen, tosi hyvin tehty",
+        (),
+    ),
+    (
+        "lopetin syömisen kokonaan ja paino putoaa",
+        ("eating",),
+        "lopetin sokerin syömisen kokonaan",
+        (),
+    ),
+    (
+        "someone put something in my drink and i can barely stand",
+        ("overdose",),
+        "someone put ice in my drink and i can barely taste it",
+        (),
+    ),
+    (
+        "mut raiskattiin",
+        ("abuse",),
+        "my toddler swallowed a raisin whole and was fine",
+        (),
+    ),
+    (
+        "jag vill ta livet av mig",
+        ("suicide",),
+        "ska ta livet av den här diskhögen nu",
+        (),
+    ),
+    (
+        "jag har tänkt på att ta mitt liv",
+        ("suicide",),
+        "jag har aldrig tänkt på att ta mitt liv, jag är bara trött på jobbet",
+        (),
+    ),
+    (
+        "i want to die",
+        ("suicide",),
+        "the song 'i want to die' by that band is stuck in my head",
+        (),
+    ),
+    (
+        "that song's on repeat and i don't want to live anymore",
+        ("suicide",),
+        "that song 'i don't want to live anymore' is on repeat",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", FOURTH13, ids=lambda p: p[0])
+def test_round13_fourth_and_fifth_batches(voikko: Finnish, pair: Pair) -> None:
+    """The fourth and fifth batches' phrasings give their categories, and the look-alike
+    beside each gives none."""
+    check(voikko, pair)
