@@ -8,7 +8,7 @@ subscriber process's CPU time (user + system, from ``resource``) per message rec
 - ``redis-py RESP3``: ``PubSub.get_message`` in a task, redis-py's defaults (RESP3
   since redis-py 8);
 - ``redis-py RESP2``: the same with ``protocol=2``;
-- ``kuulolla``: :class:`kuulolla.core.broker.RedisBroker` (core/resp.py).
+- ``kuulolla``: :class:`kuulolla.core.broker_redis.RedisBroker` (core/resp.py).
 
 Then the cost of publishing: each process publishes the same messages one per loop
 turn, with ``await Redis.publish`` (redis-py) or ``RedisBroker.publish``, and its CPU
@@ -56,7 +56,7 @@ def subscriber(kind: str, url: str, channel: str, n: int, ready: Any, out: Any) 
                 done.set()
 
         if kind == "kuulolla":
-            from kuulolla.core.broker import RedisBroker
+            from kuulolla.core.broker_redis import RedisBroker
 
             broker = RedisBroker(url, prefix="bench")
             await broker.start(lambda c, d: got(d), lambda: None)
@@ -105,7 +105,7 @@ def publisher(kind: str, url: str, channel: str, n: int, out: Any) -> None:
 
     async def main() -> float:
         if kind == "kuulolla":
-            from kuulolla.core.broker import RedisBroker
+            from kuulolla.core.broker_redis import RedisBroker
 
             broker = RedisBroker(url, prefix="bench")
             await broker.start(lambda c, d: None, lambda: None)

@@ -9,7 +9,8 @@ import pytest
 from kuulolla.chat import store
 from kuulolla.chat.fanout import Fanout, RoomRef
 from kuulolla.chat.sockets import OutFrame
-from kuulolla.core.broker import MemoryBroker, MemoryBrokerClient, RedisBroker
+from kuulolla.core.broker import MemoryBroker, MemoryBrokerClient
+from kuulolla.core.broker_redis import RedisBroker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from tests.helpers import eventually, make_room

@@ -14,8 +14,9 @@ import pytest
 import redis.asyncio as aioredis
 import uvloop
 
-from kuulolla.core import broker as broker_module
-from kuulolla.core.broker import MemoryBroker, RedisBroker
+from kuulolla.core import broker_redis
+from kuulolla.core.broker import MemoryBroker
+from kuulolla.core.broker_redis import RedisBroker
 from tests.conftest import unavailable
 from tests.e2e.proxy import SocketProxy
 from tests.helpers import eventually
@@ -185,7 +186,7 @@ async def test_a_silent_link_is_dropped_and_made_again(
     """A subscription link whose PING goes unanswered is dropped, made again and
     resubscribed (the link runs through a proxy that goes silent, so the shared Redis
     and the other tests using it are not paused)."""
-    monkeypatch.setattr(broker_module, "HEARTBEAT", 0.1)
+    monkeypatch.setattr(broker_redis, "HEARTBEAT", 0.1)
     host_port = redis_url.split("://", 1)[1].split("/", 1)[0]
     proxy = SocketProxy(int(host_port.rsplit(":", 1)[1])).start()
     got: list[bytes] = []

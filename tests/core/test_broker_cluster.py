@@ -13,7 +13,7 @@ from kuulolla.chat import store
 from kuulolla.chat.fanout import Fanout, RoomRef
 from kuulolla.chat.sockets import OutFrame
 from kuulolla.core.bankey import RedisKeyStore
-from kuulolla.core.broker import RedisClusterBroker
+from kuulolla.core.broker_cluster import RedisClusterBroker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.limits import RedisLimiter, Rule
