@@ -178,15 +178,15 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 def cmd_shifts_generate(args: argparse.Namespace) -> int:
     from kuulolla.accounts.organisations import get_organisation_or_raise
-    from kuulolla.shifts import service
+    from kuulolla.shifts import horizon_runs
 
     settings = _settings(args)
 
-    async def work(db: Database) -> service.HorizonResult:
+    async def work(db: Database) -> horizon_runs.HorizonResult:
         org_id = None
         if args.org:
             org_id = (await get_organisation_or_raise(db, slug=args.org)).id
-        return await service.do_plan_horizon(db, now=utcnow(), organisation_id=org_id)
+        return await horizon_runs.do_plan_horizon(db, now=utcnow(), organisation_id=org_id)
 
     result = _run_db(settings, work)
     print(

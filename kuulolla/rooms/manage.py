@@ -1,6 +1,6 @@
 """Setting up an organisation's group rooms from the browser: create, change and close
 them for good, with their moderation settings, the training their hosts need and
-their schedule (shift templates, shifts/service.py).
+their schedule (a room's roster, shifts/room_rosters.py).
 
 The command line (``kuulolla create-room``, ``archive-room``) stays for automation and
 uses the same functions where it can. Every change is written to the organisation's
@@ -26,7 +26,7 @@ from kuulolla.rooms import service
 from kuulolla.rooms.forms import RoomFields
 from kuulolla.rooms.models import Room
 from kuulolla.rooms.service import RoomInfo
-from kuulolla.shifts import service as shifts
+from kuulolla.shifts import room_rosters
 
 
 class RoomNotFound(NotFound):
@@ -244,7 +244,7 @@ async def do_update_room(
         now=now,
     )
     if training is not None:
-        await shifts.do_require_training(
+        await room_rosters.do_require_training(
             db,
             organisation_id=organisation_id,
             room_id=room_id,
@@ -269,6 +269,6 @@ async def do_archive_room(
     await service.do_archive_room(db, slug=slug, now=now)
     async with db.session() as session:
         _log(session, organisation_id, current.info.id, actor_id, "room.archived", now=now)
-    return await shifts.do_close_room_roster(
+    return await room_rosters.do_close_room_roster(
         db, organisation_id=organisation_id, room_id=current.info.id, now=now
     )

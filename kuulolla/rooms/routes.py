@@ -27,9 +27,9 @@ from kuulolla.core.i18n import N_
 from kuulolla.rooms import forms, manage
 from kuulolla.rooms.logic import MAX_HISTORY_LIMIT
 from kuulolla.rooms.permissions import MANAGE_ROOMS
-from kuulolla.shifts import describe
+from kuulolla.shifts import describe, room_rosters
 from kuulolla.shifts import forms as template_forms
-from kuulolla.shifts import service as shifts
+from kuulolla.shifts import templates as shift_templates
 from kuulolla.shifts.availability import availability
 from kuulolla.web import params  # noqa: F401  (registers the {name:id} path convertor)
 from kuulolla.web.access import OrgFrom, requires
@@ -223,7 +223,9 @@ async def _room_page(
     quals = await qualifications.list_qualifications(db, organisation_id=org.id)
     locale = request.state.locale
     today = _now(request).astimezone(HELSINKI).date()
-    templates = await shifts.list_room_templates(db, organisation_id=org.id, room_id=room.info.id)
+    templates = await room_rosters.list_room_templates(
+        db, organisation_id=org.id, room_id=room.info.id
+    )
     plans = [
         (
             t,
@@ -265,7 +267,7 @@ async def _room_page(
             "positions": template_forms.POSITION_LABELS,
             "signed_up": _signed_up(
                 locale,
-                await shifts.count_signed_up(
+                await room_rosters.count_signed_up(
                     db, organisation_id=org.id, room_id=room.info.id, now=_now(request)
                 )
                 if room.archived_at is None
@@ -363,8 +365,11 @@ async def add_schedule(request: Request) -> Response:
             qualifications={q.id for q in quals},
             target=("room", room.info.id),
         )
-        await shifts.do_save_template(
-            db, organisation_id=org_id, data=shifts.template_input(fields), now=_now(request)
+        await shift_templates.do_save_template(
+            db,
+            organisation_id=org_id,
+            data=shift_templates.template_input(fields),
+            now=_now(request),
         )
     except AppError as exc:
         if isinstance(exc, manage.RoomNotFound):
@@ -387,11 +392,13 @@ async def end_schedule(request: Request) -> Response:
     slug = request.path_params["room"]
     room = await manage.access_room(db, organisation_id=org_id, slug=slug)
     template_id = request.path_params["template_id"]
-    templates = await shifts.list_room_templates(db, organisation_id=org_id, room_id=room.info.id)
+    templates = await room_rosters.list_room_templates(
+        db, organisation_id=org_id, room_id=room.info.id
+    )
     if template_id not in {t.id for t in templates}:
-        raise shifts.TemplateNotFound()
+        raise shift_templates.TemplateNotFound()
     now = _now(request)
-    await shifts.do_end_template(
+    await shift_templates.do_end_template(
         db,
         organisation_id=org_id,
         template_id=template_id,
@@ -425,7 +432,7 @@ async def archive_room(request: Request) -> Response:
             "room": room,
             "signed_up": _signed_up(
                 request.state.locale,
-                await shifts.count_signed_up(
+                await room_rosters.count_signed_up(
                     db, organisation_id=org.id, room_id=room.info.id, now=_now(request)
                 ),
             ),

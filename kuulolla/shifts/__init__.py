@@ -18,7 +18,10 @@ Around them, the I/O (each ``do_…`` is one write transaction):
   ``shifts`` and ``shift_places``, ``shift_assignments``, ``shift_swaps``,
   ``shift_calls`` and their recipients, ``calendar_feeds``, ``shift_debriefs``,
   ``shift_settings``); ``store.py`` reads rows into the value types.
-- ``service.py``: templates, ``do_plan_horizon`` and the organisation's rules.
+- ``service.py``: the organisation's rules and the look-ups the pages share;
+  ``templates.py``: templates; ``horizon_runs.py``: ``do_plan_horizon``, the pure
+  plan applied to the stored shifts; ``room_rosters.py``: a room's roster as the
+  room setup changes it.
 - ``roster.py``: ``do_sign_up``, ``do_cancel``, ``do_unassign``, swaps
   (``do_offer_swap``, ``do_take_swap``, ``do_withdraw_swap``). ``checkins.py``:
   ``do_check_in``, ``do_check_out``, ``do_close_forgotten`` and who hears of them

@@ -26,7 +26,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError
 from kuulolla.queue.models import QueueTopic
 from kuulolla.rooms.models import Room
-from kuulolla.shifts import roster, service, store
+from kuulolla.shifts import horizon_runs, roster, store, templates
 from kuulolla.shifts.model import local_date
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftPlace, ShiftRow, ShiftTemplateRow
 from kuulolla.shifts.recurrence import occurrence_on
@@ -91,10 +91,10 @@ async def seed(db: Database, *, now: datetime) -> None:
     topic_id = await _demo_topic(db, org_id)
     start = local_date(now) - timedelta(days=1)
     if "omaishoitajat" in rooms and (rooms["omaishoitajat"], None) not in have:
-        await service.do_save_template(
+        await templates.do_save_template(
             db,
             organisation_id=org_id,
-            data=service.TemplateInput(
+            data=templates.TemplateInput(
                 room_id=rooms["omaishoitajat"],
                 start_time=time(18),
                 end_time=time(21),
@@ -113,10 +113,10 @@ async def seed(db: Database, *, now: datetime) -> None:
         key = (target, None) if kind == "room" else (None, target)
         if target is None or key in have:
             continue
-        await service.do_save_template(
+        await templates.do_save_template(
             db,
             organisation_id=org_id,
-            data=service.TemplateInput(
+            data=templates.TemplateInput(
                 room_id=target if kind == "room" else None,
                 topic_id=target if kind == "topic" else None,
                 start_time=time(0),
@@ -128,7 +128,7 @@ async def seed(db: Database, *, now: datetime) -> None:
             ),
             now=now,
         )
-    await service.do_plan_horizon(db, now=now, organisation_id=org_id)
+    await horizon_runs.do_plan_horizon(db, now=now, organisation_id=org_id)
     await _today(db, org_id, now)
     await _sign_ups(db, org_id, users, now)
     await _on_call(db, org_id, users[ON_CALL], now)

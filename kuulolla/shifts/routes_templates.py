@@ -20,6 +20,7 @@ from kuulolla.core.errors import AppError, BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.shifts import describe, service, views
 from kuulolla.shifts import forms as template_forms
+from kuulolla.shifts import templates as shift_templates
 from kuulolla.shifts.permissions import MANAGE_SHIFTS
 from kuulolla.shifts.recurrence import ShiftTemplate, check_template
 from kuulolla.shifts.routes import (
@@ -82,7 +83,7 @@ async def _templates_page(
     db = db_of(request)
     locale = request.state.locale
     today = clock_of(request).now().astimezone(HELSINKI).date()
-    templates = await service.list_templates(db, organisation_id=org.id)
+    templates = await shift_templates.list_templates(db, organisation_id=org.id)
     rooms = await service.rooms_of(db, organisation_id=org.id)
     topics = await service.topics_of(db, organisation_id=org.id)
     quals = await qualifications.list_qualifications(db, organisation_id=org.id)
@@ -91,7 +92,7 @@ async def _templates_page(
     if form is None and editing is not None:
         template = next((t for t in templates if t.id == editing), None)
         if template is None:
-            raise service.TemplateNotFound()
+            raise shift_templates.TemplateNotFound()
         form, days = template_forms.template_form_values(template)
     return render(
         request,
@@ -149,16 +150,16 @@ async def _save(request: Request, template_id: int | None) -> Response:
             targets={("room", r.id) for r in rooms} | {("topic", t.id) for t in topics},
             qualifications={q.id for q in quals},
         )
-        data = service.template_input(fields)
+        data = shift_templates.template_input(fields)
         if "preview" in form:
-            checked = check_template(service.template_from(data, template_id=template_id))
+            checked = check_template(shift_templates.template_from(data, template_id=template_id))
             preview = _preview(
                 checked, locale=request.state.locale, today=now.astimezone(HELSINKI).date()
             )
             return await _templates_page(
                 request, form=form, days=days, editing=template_id, preview=preview
             )
-        await service.do_save_template(
+        await shift_templates.do_save_template(
             db, organisation_id=org_id, data=data, template_id=template_id, now=now
         )
     except AppError as exc:
@@ -185,7 +186,7 @@ async def create_template(request: Request) -> Response:
 @requires(MANAGE_SHIFTS, org=ORG)
 async def edit_template(request: Request) -> Response:
     template_id = _int(request, "template_id")
-    await service.get_template(
+    await shift_templates.get_template(
         db_of(request), organisation_id=_org_id(request), template_id=template_id
     )
     if request.method == "POST":

@@ -11,14 +11,14 @@ import logging
 from datetime import datetime
 
 from kuulolla.core.db import Database
-from kuulolla.shifts import checkins, service
+from kuulolla.shifts import checkins, horizon_runs
 
 log = logging.getLogger(__name__)
 
 
 async def do_shift_housekeeping(db: Database, *, now: datetime) -> None:
     """Extend every organisation's horizon and close forgotten check-outs."""
-    result = await service.do_plan_horizon(db, now=now)
+    result = await horizon_runs.do_plan_horizon(db, now=now)
     closed = await checkins.do_close_forgotten(db, now=now)
     log.info("shifts.horizon", extra={"event": "shifts.horizon", "count": result.created})
     if closed:

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
-from kuulolla.shifts import checkins, rooms, roster, service
+from kuulolla.shifts import checkins, rooms, roster, templates
 from kuulolla.shifts.duty import RoomState
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow
 from kuulolla.web.app import create_app
@@ -126,10 +126,10 @@ async def test_topic_capacity_sums_parallel_chats_of_checked_in_helpers(
         await session.flush()
         topic_id = topic.id
     assert await rooms.topic_capacity(db, topic_id=topic_id, now=START) is None
-    await service.do_save_template(
+    await templates.do_save_template(
         db,
         organisation_id=world.org_id,
-        data=service.TemplateInput(
+        data=templates.TemplateInput(
             topic_id=topic_id,
             start_time=time(18),
             end_time=time(21),

@@ -15,7 +15,7 @@ from kuulolla.core.clock import HELSINKI
 from kuulolla.core.db import Database
 from kuulolla.core.events import Kind
 from kuulolla.core.models import ReportEvent
-from kuulolla.shifts import checkins, notices, roster, service
+from kuulolla.shifts import checkins, horizon_runs, notices, roster, templates
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftPlace, ShiftRow
 from kuulolla.shifts.refusals import ShiftRefused
 from tests.shifts.make import hki
@@ -52,7 +52,7 @@ async def test_horizon_generation_is_idempotent(db: Database, world: ShiftWorld)
     await weekly_template(db, world)
     before = len(await shift_rows(db))
     results = await asyncio.gather(
-        service.do_plan_horizon(db, now=NOW), service.do_plan_horizon(db, now=NOW)
+        horizon_runs.do_plan_horizon(db, now=NOW), horizon_runs.do_plan_horizon(db, now=NOW)
     )
     assert [r.created for r in results] == [0, 0]
     assert len(await shift_rows(db)) == before
@@ -62,7 +62,7 @@ async def test_horizon_rolls_forward_with_time(db: Database, world: ShiftWorld) 
     """A week later the horizon adds the next week's shifts and nothing else."""
     await weekly_template(db, world)
     before = len(await shift_rows(db))
-    result = await service.do_plan_horizon(db, now=NOW + timedelta(days=7))
+    result = await horizon_runs.do_plan_horizon(db, now=NOW + timedelta(days=7))
     assert result.created == 2
     assert len(await shift_rows(db)) == before + 2
 
@@ -81,7 +81,7 @@ async def test_horizon_keeps_wall_time_across_dst(db: Database, world: ShiftWorl
 async def test_cancelled_date_cancels_an_unclaimed_shift(db: Database, world: ShiftWorld) -> None:
     """An exception date marks that shift cancelled."""
     template_id = await weekly_template(db, world)
-    await service.do_cancel_date(
+    await templates.do_cancel_date(
         db, organisation_id=world.org_id, template_id=template_id, day=date(2026, 5, 4), now=NOW
     )
     row = await first_shift(db)
@@ -93,10 +93,10 @@ async def test_template_for_another_organisations_room_is_refused(db: Database) 
     alfa = await build(db, slug="alfa-huone", org="alfa")
     beeta = await build(db, slug="beeta-huone", org="beeta")
     with pytest.raises(Exception) as info:
-        await service.do_save_template(
+        await templates.do_save_template(
             db,
             organisation_id=alfa.org_id,
-            data=service.TemplateInput(
+            data=templates.TemplateInput(
                 room_id=beeta.room_id,
                 start_time=time(18),
                 end_time=time(21),

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from kuulolla.accounts.models import Membership, Qualification, StaffQualification
 from kuulolla.accounts.service import add_staff_user
 from kuulolla.core.db import Database
-from kuulolla.shifts import service
+from kuulolla.shifts import templates
 from tests.helpers import make_room
 from tests.shifts.make import hki
 
@@ -83,10 +83,10 @@ async def weekly_template(
     valid_from: date = date(2026, 5, 1),
     now: datetime = NOW,
 ) -> int:
-    return await service.do_save_template(
+    return await templates.do_save_template(
         db,
         organisation_id=world.org_id,
-        data=service.TemplateInput(
+        data=templates.TemplateInput(
             room_id=world.room_id,
             start_time=start,
             end_time=end,
