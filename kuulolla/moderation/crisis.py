@@ -89,7 +89,8 @@ real disclosure often wears the same clothes ("haha en jaksa enää elää oikee
 A quotation: a match whose words all stand between quotation marks is void when the
 message speaks of a song, lyrics or a line (``[context quote]``): 'kuunteletteko sitä
 biisiä "mä en jaksa enää"?'. Quoted words without such a word still count: a friend's
-"sori kaikesta" quoted is a concern.
+"sori kaikesta" quoted is a concern; so do a song's words the writer makes their own
+(``[context own]``: 'the lyrics "i just wanna sleep forever" are literally me').
 
 Emoji that carry a crisis meaning are read as words of their own where they stand:
 💊 as ``<pill>``, 🔪 as ``<knife>``, 🩸 as ``<blood>``, 🪦 and ⚰ as ``<grave>``, 🔚 as
@@ -621,7 +622,7 @@ class Detector:
                 return None, True  # told as over: see the module docstring
             if "topic" in context:
                 return None, True  # a question about the subject: see the module docstring
-            if "quote" in context:
+            if "quote" in context and "own" not in context:
                 quoted = _quoted(text, words)
                 kept = [(p, span) for p, span in hits if not all(quoted[k] for k in span)]
                 voided = voided or len(kept) < len(hits)

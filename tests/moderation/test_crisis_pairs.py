@@ -1610,3 +1610,66 @@ def test_round13_fourth_and_fifth_batches(voikko: Finnish, pair: Pair) -> None:
     """The fourth and fifth batches' phrasings give their categories, and the look-alike
     beside each gives none."""
     check(voikko, pair)
+
+
+# The sixth batch: a past attempt whose thoughts come back, a dose question with the
+# means at hand, a rope "not for" its use, a game's threat brought home, a song's words
+# or the news made one's own.
+SIXTH13: list[Pair] = [
+    (
+        "i tried to end it two years ago and the thoughts are back this week",
+        ("suicide",),
+        "i tried to end it two years ago and now i'm doing well",
+        (),
+    ),
+    (
+        "paljonko parasetamolia tarvii? mulla on kolme pakettia",
+        ("suicide",),
+        "paljonko parasetamolia saa ottaa kuumeeseen?",
+        (),
+    ),
+    (
+        "bought rope today and it's not for camping",
+        ("suicide",),
+        "bought rope today for camping next weekend",
+        (),
+    ),
+    (
+        "köpte rep idag och det är inte för båten",
+        ("suicide",),
+        "köpte rep idag till båten",
+        (),
+    ),
+    (
+        "a guy from my fortnite lobby found my insta and says he'll stab me",
+        ("violence",),
+        "a guy in my fortnite lobby says he'll stab me with the pickaxe lol",
+        (),
+    ),
+    (
+        "minecraftissa joku sano et se tietää missä mä asun ja tulee tappaa mut",
+        ("violence",),
+        "minecraftissa joku sano et se tulee tappaa mut creeperillä",
+        (),
+    ),
+    (
+        "the lyrics 'i just wanna sleep forever' are literally me",
+        ("suicide",),
+        "the lyrics 'i just wanna sleep forever' are so catchy",
+        (),
+    ),
+    (
+        "saw the news about a woman killed by her husband, mine says the same things to me",
+        ("abuse",),
+        "saw the news about a woman killed by her husband, it's horrifying",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", SIXTH13, ids=lambda p: p[0])
+def test_round13_sixth_batch(voikko: Finnish, pair: Pair) -> None:
+    """A past that comes back, a dose question with the means at hand, a rope not for
+    its use, and a game, a song or the news made one's own alert; the look-alike beside
+    each does not."""
+    check(voikko, pair)
