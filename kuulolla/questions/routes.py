@@ -35,6 +35,9 @@ VOTER_COOKIE = "kuulolla_voter"
 
 
 # ------------------------------------------------------------------ helpers
+#
+# known_category, form_fields, labels and common_context serve routes_ask.py and
+# staff_routes.py too.
 
 
 class VoteCounted(RateLimited):
@@ -46,25 +49,30 @@ def _page(request: Request) -> int:
     return query_int(request, "page", default=1, lo=1, hi=MAX_PAGES) or 1
 
 
-def _category(value: str | None) -> str | None:
+def known_category(value: str | None) -> str | None:
+    """``value`` when it names one of the archive's categories, else None."""
     return value if value in logic.CATEGORIES else None
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields."""
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def _labels(locale: str, mapping: dict[str, str]) -> dict[str, str]:
+def labels(locale: str, mapping: dict[str, str]) -> dict[str, str]:
+    """Each key with its label translated into ``locale``."""
     return {key: i18n.gettext(locale, value) for key, value in mapping.items()}
 
 
-def _common(request: Request) -> dict[str, Any]:
+def common_context(request: Request) -> dict[str, Any]:
+    """What every visitor page of the archive gives its template: the vocabularies'
+    labels and the deadline's day in Helsinki time."""
     locale = request.state.locale
     return {
-        "categories": _labels(locale, logic.CATEGORIES),
-        "age_groups": _labels(locale, logic.AGE_GROUPS),
-        "genders": _labels(locale, logic.GENDERS),
+        "categories": labels(locale, logic.CATEGORIES),
+        "age_groups": labels(locale, logic.AGE_GROUPS),
+        "genders": labels(locale, logic.GENDERS),
         "helsinki": HELSINKI,
         "due_day": logic.due_day,
     }
@@ -174,7 +182,7 @@ SITEMAP = [
 @public
 async def archive(request: Request) -> Response:
     db = request.state.db
-    category = _category(request.query_params.get("category"))
+    category = known_category(request.query_params.get("category"))
     tag = (request.query_params.get("tag") or "").strip().lower()[:32] or None
     order = request.query_params.get("order")
     order = order if order in reading.ORDERS else "newest"
@@ -186,7 +194,7 @@ async def archive(request: Request) -> Response:
         request,
         "questions/archive.html",
         {
-            **_common(request),
+            **common_context(request),
             **(await crisis.help_context(request)),
             "seo": _archive_meta(request, category=category, tag=tag, page=page) if items else None,
             "items": items,
@@ -218,14 +226,14 @@ async def search_page(request: Request) -> Response:
 async def search_submit(request: Request) -> Response:
     """Results for the words in the form's body, at the form's own address: the title
     and the address name nothing of them (search.js keeps Back from sending them again)."""
-    form = await _form(request)
+    form = await form_fields(request)
     query = " ".join(form.get("q", "").split())[: reading.MAX_QUERY_CHARS]
     page = form.get("page", "1")
     number = int(page) if page.isascii() and page.isdigit() and len(page) <= 3 else 1
     return await _search_results(
         request,
         query=query,
-        category=_category(form.get("category")),
+        category=known_category(form.get("category")),
         page=max(1, min(MAX_PAGES, number)),
     )
 
@@ -256,7 +264,13 @@ def _search_view(
     return render(
         request,
         "questions/search.html",
-        {**_common(request), "query": query, "category": category, "result": result, "page": page},
+        {
+            **common_context(request),
+            "query": query,
+            "category": category,
+            "result": result,
+            "page": page,
+        },
     )
 
 
@@ -279,7 +293,7 @@ async def question_page(request: Request) -> Response:
         request,
         "questions/question.html",
         {
-            **_common(request),
+            **common_context(request),
             "seo": _question_meta(request, question),
             "q": question,
             "voted": voted,
@@ -293,7 +307,7 @@ async def question_page(request: Request) -> Response:
 async def vote(request: Request) -> Response:
     """One "was this helpful" vote per browser and answer. The browser keeps a random
     token in a cookie; the database keeps only its hash with the vote, no address."""
-    form = await _form(request)
+    form = await form_fields(request)
     question_id = request.path_params["id"]
     if form.get("helpful") not in ("yes", "no"):
         raise BadRequest(N_("Choose yes or no."), code="invalid_vote")

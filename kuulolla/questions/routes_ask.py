@@ -20,7 +20,7 @@ from kuulolla.core.limits import Rule
 from kuulolla.privacy.service import get_periods
 from kuulolla.privacy.words import privacy_link, question_note
 from kuulolla.questions import asking, asking_rules, claim_codes, logic, reading
-from kuulolla.questions.routes import _category, _common, _form, _labels
+from kuulolla.questions.routes import common_context, form_fields, known_category, labels
 from kuulolla.queue import helpnow
 from kuulolla.web import limits, seo
 from kuulolla.web.access import public
@@ -56,9 +56,9 @@ def _ask_context(
     request: Request, values: dict[str, str], errors: dict[str, str]
 ) -> dict[str, Any]:
     locale = request.state.locale
-    strings = _labels(locale, SIMILAR_SCRIPT_STRINGS)
+    strings = labels(locale, SIMILAR_SCRIPT_STRINGS)
     return {
-        **_common(request),
+        **common_context(request),
         "values": values,
         "errors": {field: i18n.gettext(locale, message) for field, message in errors.items()},
         "similar": None,
@@ -72,7 +72,7 @@ def _ask_context(
 @public
 async def ask_form(request: Request) -> Response:
 
-    values = {"category": _category(request.query_params.get("category")) or ""}
+    values = {"category": known_category(request.query_params.get("category")) or ""}
     context = _ask_context(request, values, {})
     locale = request.state.locale
     # Not yet routed to an organisation: the platform's period applies.
@@ -86,7 +86,7 @@ async def ask_form(request: Request) -> Response:
 
 @public
 async def ask_submit(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     values = {
         key: form.get(key, "")
         for key in ("title", "body", "category", "age_group", "gender", "visibility", "consent")
@@ -151,7 +151,7 @@ async def ask_submit(request: Request) -> Response:
         request,
         "questions/asked.html",
         {
-            **_common(request),
+            **common_context(request),
             "code": receipt.claim_code,
             "masked": receipt.masked,
             "public": checked.wants_public,
@@ -224,7 +224,7 @@ async def claim_view(request: Request, code: str, *, status_code: int = 200) -> 
         request,
         "questions/claim.html",
         {
-            **_common(request),
+            **common_context(request),
             "v": view,
             "code": code,
             "refusal_text": i18n.gettext(locale, logic.REFUSAL_REASONS[view.refusal])
@@ -244,7 +244,7 @@ def _grouped(code: str) -> str | None:
 
 @public
 async def claim_submit(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     code = form.get("code", "")
     grouped = _grouped(code)
     if grouped is None:
@@ -273,7 +273,7 @@ async def claim_page(request: Request) -> Response:
 
 @public
 async def withdraw(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     code = _grouped(form.get("code", "")) or ""
     await asking.do_withdraw_consent(request.state.db, code=code, now=request.state.clock.now())
     return await claim_view(request, code)

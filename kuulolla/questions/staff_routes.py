@@ -34,7 +34,7 @@ from kuulolla.questions.permissions import (
     QUESTION_SETTINGS,
     TRIAGE_QUESTIONS,
 )
-from kuulolla.questions.routes import _form, _labels
+from kuulolla.questions.routes import form_fields, labels
 from kuulolla.web.access import OrgFrom, requires
 from kuulolla.web.forms import FormErrors, me, see_other
 from kuulolla.web.templating import render
@@ -193,11 +193,11 @@ def expert_groups(
 def _common(request: Request) -> dict[str, Any]:
     locale = request.state.locale
     return {
-        "categories": _labels(locale, logic.CATEGORIES),
-        "age_groups": _labels(locale, logic.AGE_GROUPS),
-        "genders": _labels(locale, logic.GENDERS),
-        "state_labels": _labels(locale, STATE_LABELS),
-        "crisis_labels": _labels(locale, CRISIS_LABELS),
+        "categories": labels(locale, logic.CATEGORIES),
+        "age_groups": labels(locale, logic.AGE_GROUPS),
+        "genders": labels(locale, logic.GENDERS),
+        "state_labels": labels(locale, STATE_LABELS),
+        "crisis_labels": labels(locale, CRISIS_LABELS),
         "helsinki": HELSINKI,
         "due_day": logic.due_day,
         "base": _base(request),
@@ -312,12 +312,12 @@ async def _question_page(
             "duplicate": duplicate,
             "errors": problems or FormErrors(locale),
             "form": values,
-            "refusal_labels": _labels(locale, REFUSAL_LABELS),
-            "action_labels": _labels(locale, ACTION_LABELS),
+            "refusal_labels": labels(locale, REFUSAL_LABELS),
+            "action_labels": labels(locale, ACTION_LABELS),
             "masked_kinds": [
                 i18n.gettext(locale, MASKED_LABELS.get(kind, kind)) for kind in question.masked
             ],
-            "role_labels": _labels(locale, account_permissions.ROLE_LABELS),
+            "role_labels": labels(locale, account_permissions.ROLE_LABELS),
             "draft": values.get("answer", question.draft or ""),
             "tags": values.get("tags", ", ".join(question.tags)),
             "deadline_text": _deadline_text(locale, question.deadline_at, now, question.state),
@@ -418,7 +418,7 @@ def _env(request: Request) -> tuple[Any, Actor, Any, int]:
 
 @requires(TRIAGE_QUESTIONS, org=ORG)
 async def accept(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     db, actor, now, qid = _env(request)
     days = request.app.state.settings.question_deadline_days
 
@@ -440,7 +440,7 @@ def _duplicate_id(value: str) -> int | None:
 
 @requires(TRIAGE_QUESTIONS, org=ORG)
 async def refuse(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     db, actor, now, qid = _env(request)
     reason_value = form.get("reason", "")
 
@@ -471,7 +471,7 @@ def _int_or_none(value: str) -> int | None:
 
 @requires(TRIAGE_QUESTIONS, org=ORG)
 async def route(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     db, actor, now, qid = _env(request)
     days = request.app.state.settings.question_deadline_days
 
@@ -503,7 +503,7 @@ async def route(request: Request) -> Response:
 
 @requires(ANSWER_QUESTIONS, org=ORG)
 async def draft(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     db, actor, now, qid = _env(request)
 
     async def work() -> object:
@@ -518,7 +518,7 @@ async def draft(request: Request) -> Response:
 
 @requires(ANSWER_QUESTIONS, org=ORG)
 async def submit(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     db, actor, now, qid = _env(request)
 
     async def work() -> object:
@@ -530,7 +530,7 @@ async def submit(request: Request) -> Response:
 
 @requires(TRIAGE_QUESTIONS, org=ORG)
 async def return_draft(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     db, actor, now, qid = _env(request)
 
     async def work() -> object:
@@ -544,7 +544,7 @@ async def return_draft(request: Request) -> Response:
 
 @requires(TRIAGE_QUESTIONS, org=ORG)
 async def publish(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     db, actor, now, qid = _env(request)
 
     async def work() -> object:
@@ -564,7 +564,7 @@ async def publish(request: Request) -> Response:
 
 @requires(ANSWER_QUESTIONS, org=ORG)
 async def redact(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     db, actor, now, qid = _env(request)
 
     async def work() -> object:
@@ -593,7 +593,7 @@ async def settings_page(request: Request) -> Response:
     form: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        form = await _form(request)
+        form = await form_fields(request)
         try:
             days_text = form.get("deadline_working_days", "").strip()
             if not days_text.isdigit() or len(days_text) > 3:
