@@ -86,7 +86,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     if not origin_allowed(
         origin=headers.get("origin"),
         host=headers.get("host"),
-        scheme="https" if websocket.url.scheme == "wss" else "http",
+        scheme="https" if websocket.scope.get("scheme") == "wss" else "http",
         allowed=settings.allowed_origins,
     ):
         # Before accept: the server answers the handshake with 403.

@@ -46,7 +46,6 @@ _AS_LETTERS = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
      "@": "a", "$": "s", "€": "e", "!": "i", "|": "i", "+": "t", "l": "i"}
 )  # fmt: skip
-_REPEATS = re.compile(r"(.)\1+")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 _RUNS = re.compile(r"[^\W_]+")  # letters and digits between spaces and punctuation
@@ -79,12 +78,20 @@ def room_key(nick: str) -> str:
     return "".join(ch for ch in folded if ch.isalnum())
 
 
-def _shape(text: str, digits: bool) -> str:
+@lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    """``text`` skeletonised twice and case-folded, digits read as letters: what both
+    of :func:`_shape`'s variants start from."""
     once = skeleton(unicodedata.normalize("NFKC", text)).casefold()
     twice = skeleton(once).casefold()  # lower case look-alikes: "а", "m" as "rn"
+    return twice.translate(_AS_LETTERS)
+
+
+def _shape(text: str, digits: bool) -> str:
     # Skeletons are decomposed: dropping what is not a word character drops the accents.
-    kept = (_NOT_LETTER_OR_DIGIT if digits else _NOT_LETTER).sub("", twice.translate(_AS_LETTERS))
-    return _REPEATS.sub(r"\1", kept)
+    kept = (_NOT_LETTER_OR_DIGIT if digits else _NOT_LETTER).sub("", _folded(text))
+    # A run of one character counts as one ("Aadmiin" as "admin").
+    return "".join(ch for ch, _ in itertools.groupby(kept))
 
 
 @lru_cache(maxsize=4096)
