@@ -1673,3 +1673,40 @@ def test_round13_sixth_batch(voikko: Finnish, pair: Pair) -> None:
     its use, and a game, a song or the news made one's own alert; the look-alike beside
     each does not."""
     check(voikko, pair)
+
+
+# The seventh batch, look-alikes: a joke marked with 🙃, a radio programme, a past told
+# by decade and over, beside the same acts told as now.
+SEVENTH13: list[Pair] = [
+    (
+        "mä hyppään parvekkeelta tänä yönä, oon päättäny",
+        ("suicide",),
+        "hyppään parvekkeelta jos joudun vielä yhteen zoom-palaveriin 🙃",
+        (),
+    ),
+    (
+        "jag tänker på självmord hela tiden",
+        ("suicide",),
+        "radion hade ett program om självmord bland äldre män igår",
+        (),
+    ),
+    (
+        "i starve myself every day",
+        ("eating",),
+        "i used to starve myself in my twenties, now i cook for my kids and love food",
+        (),
+    ),
+    (
+        "jag skadade mig själv igår",
+        ("self_harm",),
+        "jag skadade mig själv som ung men det är över sedan länge",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", SEVENTH13, ids=lambda p: p[0])
+def test_round13_seventh_batch(voikko: Finnish, pair: Pair) -> None:
+    """An act told as now alerts; the same act as a marked joke with a trivial cause, on
+    the radio, or in a past that is over does not."""
+    check(voikko, pair)
