@@ -9,7 +9,7 @@ The rules are pure (no I/O; time is a parameter)::
     coverage.py: filled / needed, calendars, open shifts, calls for volunteers
     export.py: hours and CSV      ical.py: calendar feed and its tokens
     refusals.py: every refusal code and its translated message
-    model.py: the value types they share; grid.py, describe.py, forms.py,
+    values.py: the value types they share; grid.py, describe.py, forms.py,
     availability.py: what the pages show and check
 
 Around them, the I/O (each ``do_…`` is one write transaction):
@@ -17,7 +17,7 @@ Around them, the I/O (each ``do_…`` is one write transaction):
 - ``models.py``: the tables (``shift_templates`` with their needs and exceptions,
   ``shifts`` and ``shift_places``, ``shift_assignments``, ``shift_swaps``,
   ``shift_calls`` and their recipients, ``calendar_feeds``, ``shift_debriefs``,
-  ``shift_settings``); ``store.py`` reads rows into the value types.
+  ``shift_settings``); ``loading.py`` reads rows into the value types.
 - ``service.py``: the organisation's rules and the look-ups the pages share;
   ``templates.py``: templates; ``horizon_runs.py``: ``do_plan_horizon``, the pure
   plan applied to the stored shifts; ``room_rosters.py``: a room's roster as the
@@ -39,7 +39,7 @@ The last place: two people taking it at once, exactly one gets it
 
 ``do_sign_up`` in one write transaction (``db.session()``; SQLite ``BEGIN IMMEDIATE``)::
 
-    (PostgreSQL) SELECT … FROM users WHERE id = :person FOR UPDATE   -- one sign-up per person at a time
+    (PostgreSQL) SELECT … FROM staff_users WHERE id = :person FOR UPDATE  -- one sign-up per person at a time
     read the shift, the person's assignments; check_signup(...)        -- pure; refusal → rollback
     UPDATE shift_places SET filled = filled + 1
      WHERE shift_id = :shift AND role = :role AND filled < needed      -- rowcount 0 → shift_full
@@ -56,7 +56,9 @@ swap moves the assignment to the taker with
 → ``swap_not_open``), so one offer has one taker.
 """
 
-from kuulolla.shifts.model import (
+from kuulolla.shifts.recurrence import Occurrence, ShiftKey, ShiftTemplate
+from kuulolla.shifts.refusals import Refusal
+from kuulolla.shifts.values import (
     PROFESSIONAL,
     VOLUNTEER,
     Assignment,
@@ -66,8 +68,6 @@ from kuulolla.shifts.model import (
     ShiftSettings,
     Target,
 )
-from kuulolla.shifts.recurrence import Occurrence, ShiftKey, ShiftTemplate
-from kuulolla.shifts.refusals import Refusal
 
 __all__ = [
     "PROFESSIONAL",

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kuulolla.core import events
 from kuulolla.core.db import Database
 from kuulolla.core.events import Kind
-from kuulolla.shifts import duty, store
-from kuulolla.shifts.model import Shift
+from kuulolla.shifts import duty, loading
 from kuulolla.shifts.models import ShiftAssignmentRow
 from kuulolla.shifts.roster import own_assignment
+from kuulolla.shifts.values import Shift
 
 
 class DutyEvents(Protocol):
@@ -73,7 +73,7 @@ async def _check_in(
             assignment_id=assignment_id,
             person_id=person_id,
         )
-        settings = await store.load_settings(session, organisation_id)
+        settings = await loading.load_settings(session, organisation_id)
         refusal = duty.check_check_in(assignment, settings=settings, now=now)
         if refusal is not None:
             raise refusal.error()
@@ -116,7 +116,7 @@ async def _check_out(
         refusal = duty.check_check_out(assignment)
         if refusal is not None:
             raise refusal.error()
-        settings = await store.load_settings(session, organisation_id)
+        settings = await loading.load_settings(session, organisation_id)
         row.checked_out_at = duty.check_out_time(assignment, settings=settings, now=now)
         _record_hours(session, organisation_id, row, assignment.shift)
         return assignment.shift
@@ -162,9 +162,9 @@ async def do_close_forgotten(db: Database, *, now: datetime) -> int:
         for arow, srow in pairs:
             settings = settings_by_org.get(srow.organisation_id)
             if settings is None:
-                settings = await store.load_settings(session, srow.organisation_id)
+                settings = await loading.load_settings(session, srow.organisation_id)
                 settings_by_org[srow.organisation_id] = settings
-            assignment = store.assignment_from_row(arow, store.shift_from_row(srow, ()))
+            assignment = loading.assignment_from_row(arow, loading.shift_from_row(srow, ()))
             due = duty.due_check_outs([assignment], settings=settings, now=now)  # type: ignore[arg-type]
             if due:
                 arow.checked_out_at = duty.check_out_time(assignment, settings=settings, now=now)  # type: ignore[arg-type]

@@ -19,7 +19,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from kuulolla.shifts.model import (
+from kuulolla.shifts.refusals import Refusal
+from kuulolla.shifts.rules import check_signup, signup_roles
+from kuulolla.shifts.values import (
     Assignment,
     Person,
     Shift,
@@ -28,8 +30,6 @@ from kuulolla.shifts.model import (
     local_date,
     week_monday,
 )
-from kuulolla.shifts.refusals import Refusal
-from kuulolla.shifts.rules import check_signup, signup_roles
 
 # ------------------------------------------------------------------ coverage
 

@@ -26,10 +26,10 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import AppError
 from kuulolla.queue.models import QueueTopic
 from kuulolla.rooms.models import Room
-from kuulolla.shifts import horizon_runs, roster, store, templates
-from kuulolla.shifts.model import local_date
+from kuulolla.shifts import horizon_runs, loading, roster, templates
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftPlace, ShiftRow, ShiftTemplateRow
 from kuulolla.shifts.recurrence import occurrence_on
+from kuulolla.shifts.values import local_date
 
 ORG = "arjen-tuki"
 TRAINING = "Vertaisohjaaja"
@@ -147,7 +147,7 @@ async def _today(db: Database, org_id: int, now: datetime) -> None:
                 )
             )
         )
-        for template in await store.templates_from_rows(session, rows):
+        for template in await loading.templates_from_rows(session, rows):
             occurrence = occurrence_on(template, local_date(now))
             if occurrence is None or not occurrence.start <= now < occurrence.end:
                 continue

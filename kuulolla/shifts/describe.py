@@ -21,8 +21,8 @@ from datetime import date, timedelta
 
 from kuulolla.core import times
 from kuulolla.core.i18n import N_, gettext, ngettext
-from kuulolla.shifts.model import PROFESSIONAL, VOLUNTEER
 from kuulolla.shifts.recurrence import WEEKDAYS, ShiftTemplate, check_rule, template_dates
+from kuulolla.shifts.values import PROFESSIONAL, VOLUNTEER
 
 DAYS = {
     "fi": ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai"),

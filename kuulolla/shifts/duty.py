@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from kuulolla.shifts.model import Assignment, Person, Shift, ShiftSettings, day_start, local_date
 from kuulolla.shifts.refusals import Refusal, refuse
+from kuulolla.shifts.values import Assignment, Person, Shift, ShiftSettings, day_start, local_date
 
 # ------------------------------------------------------------------ check-in/out
 

@@ -25,7 +25,7 @@ from typing import Generic, TypeVar
 
 from kuulolla.core.i18n import N_, gettext
 from kuulolla.core.spreadsheets import BOM, defuse
-from kuulolla.shifts.model import Assignment, Target
+from kuulolla.shifts.values import Assignment, Target
 
 K = TypeVar("K", bound=Hashable)
 

@@ -18,8 +18,8 @@ from kuulolla.core import times
 from kuulolla.core.errors import AppError, BadRequest
 from kuulolla.core.forms import InvalidForm
 from kuulolla.core.i18n import N_
-from kuulolla.shifts.model import PROFESSIONAL, VOLUNTEER
 from kuulolla.shifts.recurrence import MAX_PER_ROLE, WEEKDAYS, ShiftTemplate, check_rule, weekly
+from kuulolla.shifts.values import PROFESSIONAL, VOLUNTEER
 
 REPEATS = ("weekly", "daily", "monthly_weekday", "monthly_day", "custom")
 # The form's words: weekdays by RRULE code, how often, which weekday of the month.

@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.core.db import Database
 from kuulolla.rooms.models import Room
-from kuulolla.shifts import store
+from kuulolla.shifts import loading
 from kuulolla.shifts.horizon import Conflict, HorizonPlan, StoredShift, plan_horizon
-from kuulolla.shifts.model import Target
 from kuulolla.shifts.models import ShiftPlace, ShiftRow, ShiftTemplateRow
 from kuulolla.shifts.recurrence import Occurrence, ShiftKey
+from kuulolla.shifts.values import Target
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ async def do_plan_horizon(
 
 
 async def plan(session: AsyncSession, *, organisation_id: int, now: datetime) -> HorizonResult:
-    settings = await store.load_settings(session, organisation_id)
+    settings = await loading.load_settings(session, organisation_id)
     # A room closed for good gets no more shifts (its last ones were cancelled with it).
     archived = set(
         await session.scalars(
@@ -87,7 +87,7 @@ async def plan(session: AsyncSession, *, organisation_id: int, now: datetime) ->
     )
     templates = [
         t
-        for t in await store.load_templates(session, organisation_id=organisation_id)
+        for t in await loading.load_templates(session, organisation_id=organisation_id)
         if not (t.target.kind == "room" and t.target.id in archived)
     ]
     if not templates:
@@ -101,14 +101,14 @@ async def plan(session: AsyncSession, *, organisation_id: int, now: datetime) ->
             )
         )
     )
-    places = await store.places_of(session, [r.id for r in rows])
+    places = await loading.places_of(session, [r.id for r in rows])
     stored = [
         StoredShift(
             key=ShiftKey(int(r.template_id or 0), r.day),
             start=r.starts_at,
             end=r.ends_at,
             needs={p.role: p.needed for p in places.get(r.id, ()) if p.needed > 0},
-            qualification=store.qualification_key(r.qualification_id),
+            qualification=loading.qualification_key(r.qualification_id),
             cancelled=r.cancelled_at is not None,
             assigned={p.role: p.filled for p in places.get(r.id, ()) if p.filled > 0},
         )

@@ -12,7 +12,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.rooms.models import Room
-from kuulolla.shifts import coverage, ical, store
+from kuulolla.shifts import coverage, ical, loading
 from kuulolla.shifts.models import (
     CalendarFeedRow,
     ShiftAssignmentRow,
@@ -55,10 +55,10 @@ async def do_post_call(
     async with db.session() as session:
         _, shift = await access_shift(session, organisation_id=organisation_id, shift_id=shift_id)
         text = _text(message, MAX_CALL_CHARS)
-        settings = await store.load_settings(session, organisation_id)
-        people = await store.load_people(session, organisation_id)
-        taken = await store.assignments_of_shifts(session, [shift])
-        mine = await store.assignments_near(session, people, shift)
+        settings = await loading.load_settings(session, organisation_id)
+        people = await loading.load_people(session, organisation_id)
+        taken = await loading.assignments_of_shifts(session, [shift])
+        mine = await loading.assignments_near(session, people, shift)
         recipients = coverage.call_recipients(
             shift, people.values(), assignments=mine, taken=taken, settings=settings, now=now
         )
@@ -266,7 +266,7 @@ async def get_feed(db: Database, *, token: str, domain: str, now: datetime) -> b
         row.last_used_at = now
         person_id = row.person_id
         name = await session.scalar(select(StaffUser.display_name).where(StaffUser.id == person_id))
-        assignments = await store.assignments_of_person(session, person_id, start=now - FEED_PAST)
+        assignments = await loading.assignments_of_person(session, person_id, start=now - FEED_PAST)
         shift_ids = [a.shift.id for a in assignments]
         seqs: dict[int, int] = {}
         rooms: dict[int, str] = {}

@@ -6,7 +6,7 @@ from ``valid_from`` until ``valid_until``, minus cancelled dates and, if it opts
 Finnish holidays. Each occurrence is then turned into aware UTC instants, so a shift
 18–21 is 18–21 on the wall clock in winter and in summer alike.
 
-DST (see :func:`kuulolla.shifts.model.wall_to_utc`): the end is a wall time too, so
+DST (see :func:`kuulolla.shifts.values.wall_to_utc`): the end is a wall time too, so
 a night shift 22–06 lasts 7 hours on the last Sunday of March and 9 on the last
 Sunday of October; hour caps and reports count the real elapsed time. A wall time in
 the spring gap is read with the offset before the gap (03:30 → 04:30 summer time),
@@ -31,7 +31,7 @@ from dateutil.rrule import rrule, rrulestr
 from kuulolla.core import calendar_fi
 from kuulolla.core.errors import BadRequest
 from kuulolla.core.i18n import N_
-from kuulolla.shifts.model import Target, local_date, wall_to_utc
+from kuulolla.shifts.values import Target, local_date, wall_to_utc
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _FREQS = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}

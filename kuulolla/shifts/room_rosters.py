@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from kuulolla.core.db import Database
-from kuulolla.shifts import horizon_runs, store
-from kuulolla.shifts.model import local_date
+from kuulolla.shifts import horizon_runs, loading
 from kuulolla.shifts.models import ShiftRow, ShiftTemplateRow
 from kuulolla.shifts.recurrence import ShiftTemplate
+from kuulolla.shifts.values import local_date
 
 
 async def list_room_templates(
@@ -32,7 +32,7 @@ async def list_room_templates(
                 .order_by(ShiftTemplateRow.id)
             )
         )
-        return await store.templates_from_rows(session, rows)
+        return await loading.templates_from_rows(session, rows)
 
 
 async def do_require_training(
@@ -95,7 +95,7 @@ async def do_close_room_roster(
         if shifts:
             people = sum(
                 p.filled
-                for ps in (await store.places_of(session, [r.id for r in shifts])).values()
+                for ps in (await loading.places_of(session, [r.id for r in shifts])).values()
                 for p in ps
             )
         await session.flush()
@@ -117,5 +117,5 @@ async def count_signed_up(
                 )
             )
         )
-        places = await store.places_of(session, ids)
+        places = await loading.places_of(session, ids)
     return sum(p.filled for ps in places.values() for p in ps)

@@ -25,9 +25,10 @@ from sqlalchemy import exists, select
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.rooms.models import Room
-from kuulolla.shifts import duty, store
+from kuulolla.shifts import duty, loading
 from kuulolla.shifts.availability import RoomNotOpen as RoomNotOpen
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftRow, ShiftTemplateRow, checked_in_now
+from kuulolla.shifts.values import Shift, ShiftSettings
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ LOOKAHEAD = timedelta(days=62)
 
 async def _hosts_and_shifts(
     db: Database, *, now: datetime, room_id: int | None = None, topic_id: int | None = None
-) -> tuple[list[store.Shift], list[duty.Host], int | None, str | None] | None:
+) -> tuple[list[Shift], list[duty.Host], int | None, str | None] | None:
     """The target's shifts from now on (within ``LOOKAHEAD``), everyone assigned to
     them, its organisation and (a room) the qualification it requires; None when it
     has no roster at all."""
@@ -57,7 +58,7 @@ async def _hosts_and_shifts(
             return None
         required = None
         if room_id is not None:
-            required = store.qualification_key(
+            required = loading.qualification_key(
                 await session.scalar(select(Room.qualification_id).where(Room.id == room_id))
             )
         rows = list(
@@ -73,12 +74,12 @@ async def _hosts_and_shifts(
                 .limit(200)
             )
         )
-        shifts = await store.shifts_from_rows(session, rows)
-        assignments = await store.assignments_of_shifts(session, shifts)
+        shifts = await loading.shifts_from_rows(session, rows)
+        assignments = await loading.assignments_of_shifts(session, shifts)
         org_id = rows[0].organisation_id if rows else None
         hosts: list[duty.Host] = []
         if assignments and org_id is not None:
-            people = await store.load_people(
+            people = await loading.load_people(
                 session, org_id, ids={a.person_id for a in assignments}
             )
             hosts = [
@@ -132,9 +133,9 @@ async def room_state(db: Database, *, room_id: int, now: datetime) -> duty.RoomS
     return duty.room_state(shifts=shifts, hosts=hosts, now=now, notice=notice, required=required)
 
 
-async def _settings(db: Database, organisation_id: int) -> store.ShiftSettings:
+async def _settings(db: Database, organisation_id: int) -> ShiftSettings:
     async with db.read_session() as session:
-        return await store.load_settings(session, organisation_id)
+        return await loading.load_settings(session, organisation_id)
 
 
 async def topic_capacity(db: Database, *, topic_id: int, now: datetime) -> int | None:

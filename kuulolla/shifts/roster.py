@@ -23,11 +23,11 @@ from kuulolla.accounts.models import StaffUser
 from kuulolla.core.db import Database
 from kuulolla.core.errors import NotFound
 from kuulolla.core.i18n import N_
-from kuulolla.shifts import rules, store, swaps
-from kuulolla.shifts.model import Assignment, Person
+from kuulolla.shifts import loading, rules, swaps
 from kuulolla.shifts.models import ShiftAssignmentRow, ShiftPlace, ShiftSwapRow
 from kuulolla.shifts.refusals import refuse
 from kuulolla.shifts.service import access_shift
+from kuulolla.shifts.values import Assignment, Person
 
 
 class AssignmentNotFound(NotFound):
@@ -53,7 +53,7 @@ async def _lock_person(session: AsyncSession, person_id: int) -> None:
 
 
 async def _person(session: AsyncSession, organisation_id: int, person_id: int) -> Person:
-    people = await store.load_people(session, organisation_id, ids=[person_id])
+    people = await loading.load_people(session, organisation_id, ids=[person_id])
     if person_id not in people:
         raise NotAMember()
     return people[person_id]
@@ -100,8 +100,8 @@ async def do_sign_up(
         await _lock_person(session, person_id)
         _, shift = await access_shift(session, organisation_id=organisation_id, shift_id=shift_id)
         person = await _person(session, organisation_id, person_id)
-        settings = await store.load_settings(session, organisation_id)
-        mine, taken = await store.limits_context(session, person_id, shift)
+        settings = await loading.load_settings(session, organisation_id)
+        mine, taken = await loading.limits_context(session, person_id, shift)
         refusal = rules.check_signup(
             person,
             shift,
@@ -136,7 +136,7 @@ async def _assignment(
         )
     except NotFound:
         raise AssignmentNotFound() from None
-    return row, store.assignment_from_row(row, shift)
+    return row, loading.assignment_from_row(row, shift)
 
 
 async def own_assignment(
@@ -166,7 +166,7 @@ async def do_cancel(
             assignment_id=assignment_id,
             person_id=person_id,
         )
-        settings = await store.load_settings(session, organisation_id)
+        settings = await loading.load_settings(session, organisation_id)
         refusal = rules.check_cancel(assignment, settings=settings, now=now)
         if refusal is not None:
             raise refusal.error()
@@ -255,8 +255,8 @@ async def do_take_swap(
         await _lock_person(session, person_id)
         row, arow, offer = await _swap(session, organisation_id=organisation_id, swap_id=swap_id)
         person = await _person(session, organisation_id, person_id)
-        settings = await store.load_settings(session, organisation_id)
-        mine, taken = await store.limits_context(session, person_id, offer.assignment.shift)
+        settings = await loading.load_settings(session, organisation_id)
+        mine, taken = await loading.limits_context(session, person_id, offer.assignment.shift)
         refusal = swaps.check_take(
             person, offer, mine=mine, taken=taken, settings=settings, now=now
         )
@@ -300,8 +300,8 @@ async def do_decide_swap(
         taker_id = offer.taker_id or 0
         await _lock_person(session, taker_id)
         taker = await _person(session, organisation_id, taker_id)
-        settings = await store.load_settings(session, organisation_id)
-        mine, taken = await store.limits_context(session, taker_id, offer.assignment.shift)
+        settings = await loading.load_settings(session, organisation_id)
+        mine, taken = await loading.limits_context(session, taker_id, offer.assignment.shift)
         refusal = swaps.check_approve(
             offer, taker, mine=mine, taken=taken, settings=settings, now=now
         )
@@ -359,7 +359,7 @@ async def list_swaps(
                 .order_by(ShiftRow.starts_at, ShiftSwapRow.id)
             )
         )
-        rows = [await store.load_shift(session, a.shift_id) for _, a in pairs]
+        rows = [await loading.load_shift(session, a.shift_id) for _, a in pairs]
         out = []
         for (swap, arow), found in zip(pairs, rows, strict=True):
             if found is None:
@@ -368,7 +368,7 @@ async def list_swaps(
                 OpenSwap(
                     swap.id,
                     swap.status,
-                    store.assignment_from_row(arow, found[1]),
+                    loading.assignment_from_row(arow, found[1]),
                     arow.person_id,
                     swap.taker_id,
                 )

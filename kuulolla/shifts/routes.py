@@ -24,8 +24,8 @@ from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.shifts import checkins, notices, roster, views
-from kuulolla.shifts.model import PROFESSIONAL, VOLUNTEER
 from kuulolla.shifts.permissions import TAKE_SHIFTS
+from kuulolla.shifts.values import PROFESSIONAL, VOLUNTEER
 from kuulolla.web.access import OrgFrom, public, requires
 from kuulolla.web.forms import (
     clock_of,

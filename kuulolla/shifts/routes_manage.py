@@ -22,7 +22,6 @@ from kuulolla.core import i18n, times
 from kuulolla.core.clock import HELSINKI
 from kuulolla.core.errors import AppError
 from kuulolla.shifts import coverage, describe, grid, notices, roster, views
-from kuulolla.shifts.model import VOLUNTEER
 from kuulolla.shifts.permissions import MANAGE_SHIFTS
 from kuulolla.shifts.routes import (
     ORG,
@@ -34,6 +33,7 @@ from kuulolla.shifts.routes import (
     _org_id,
     render,
 )
+from kuulolla.shifts.values import VOLUNTEER
 from kuulolla.web.access import requires
 from kuulolla.web.forms import (
     clock_of,

@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from kuulolla.shifts.model import (
+from kuulolla.shifts.refusals import Refusal, refuse
+from kuulolla.shifts.values import (
     Assignment,
     Person,
     Shift,
@@ -34,7 +35,6 @@ from kuulolla.shifts.model import (
     overlap,
     week_monday,
 )
-from kuulolla.shifts.refusals import Refusal, refuse
 
 
 def check_signup(

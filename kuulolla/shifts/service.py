@@ -22,9 +22,9 @@ from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.queue.models import QueueTopic
 from kuulolla.rooms.models import Room
-from kuulolla.shifts import store
-from kuulolla.shifts.model import ShiftSettings
+from kuulolla.shifts import loading
 from kuulolla.shifts.models import ShiftRow, ShiftSettingsRow
+from kuulolla.shifts.values import Shift, ShiftSettings
 
 
 class ShiftNotFound(NotFound):
@@ -34,7 +34,7 @@ class ShiftNotFound(NotFound):
 
 async def get_settings(db: Database, *, organisation_id: int) -> ShiftSettings:
     async with db.read_session() as session:
-        return await store.load_settings(session, organisation_id)
+        return await loading.load_settings(session, organisation_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ async def do_update_settings(
         row.swap_approval = form.swap_approval
         row.parallel_chats = form.parallel_chats
         await session.flush()
-        return store.settings_from_row(row)
+        return loading.settings_from_row(row)
 
 
 def new_settings_row(organisation_id: int) -> ShiftSettingsRow:
@@ -114,9 +114,9 @@ def new_settings_row(organisation_id: int) -> ShiftSettingsRow:
 
 async def access_shift(
     session: AsyncSession, *, organisation_id: int, shift_id: int
-) -> tuple[ShiftRow, store.Shift]:
+) -> tuple[ShiftRow, Shift]:
     """The shift ``shift_id`` of ``organisation_id``; NotFound for another's."""
-    found = await store.load_shift(session, shift_id)
+    found = await loading.load_shift(session, shift_id)
     if found is None or found[0].organisation_id != organisation_id:
         raise ShiftNotFound()
     return found
@@ -129,7 +129,7 @@ async def organisation_ids(db: Database) -> list[int]:
 
 async def get_parallel_chats(db: Database, *, organisation_id: int) -> int:
     async with db.read_session() as session:
-        return await store.parallel_chats(session, organisation_id)
+        return await loading.parallel_chats(session, organisation_id)
 
 
 async def topics_of(db: Database, *, organisation_id: int) -> list[Any]:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from kuulolla.shifts.model import Assignment, Person, ShiftSettings
 from kuulolla.shifts.refusals import Refusal, refuse
 from kuulolla.shifts.rules import check_limits, check_role_and_qualification, check_shift_open
+from kuulolla.shifts.values import Assignment, Person, ShiftSettings
 
 SwapStatus = Literal["open", "pending", "done", "withdrawn"]
 

@@ -20,7 +20,7 @@ from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.queue.models import QueueTopic
 from kuulolla.rooms.models import Room
-from kuulolla.shifts import horizon_runs, store
+from kuulolla.shifts import horizon_runs, loading
 from kuulolla.shifts.forms import TemplateFields
 from kuulolla.shifts.models import ShiftTemplateException, ShiftTemplateNeed, ShiftTemplateRow
 from kuulolla.shifts.recurrence import ShiftTemplate, check_template
@@ -52,14 +52,14 @@ def template_from(data: TemplateInput, *, template_id: int | None = None) -> Shi
     """The pure template ``data`` describes (to check, describe or preview it)."""
     return ShiftTemplate(
         id=template_id or 0,
-        target=store.target_of(data.room_id, data.topic_id),
+        target=loading.target_of(data.room_id, data.topic_id),
         start_time=data.start_time,
         end_time=data.end_time,
         rule=data.rule,
         valid_from=data.valid_from,
         needs=dict(data.needs),
         valid_until=data.valid_until,
-        qualification=store.qualification_key(data.qualification_id),
+        qualification=loading.qualification_key(data.qualification_id),
         exceptions=data.exceptions,
         skip_holidays=data.skip_holidays,
     )
@@ -206,10 +206,10 @@ class TemplateView:
 
 async def list_templates(db: Database, *, organisation_id: int) -> list[ShiftTemplate]:
     async with db.read_session() as session:
-        return await store.load_templates(session, organisation_id=organisation_id)
+        return await loading.load_templates(session, organisation_id=organisation_id)
 
 
 async def get_template(db: Database, *, organisation_id: int, template_id: int) -> ShiftTemplate:
     async with db.read_session() as session:
         await _template_row(session, organisation_id, template_id)
-        return (await store.load_templates(session, ids=[template_id]))[0]
+        return (await loading.load_templates(session, ids=[template_id]))[0]

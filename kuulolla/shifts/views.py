@@ -13,12 +13,20 @@ from kuulolla.accounts.models import Membership, StaffUser
 from kuulolla.core.db import Database
 from kuulolla.queue.models import QueueTopic
 from kuulolla.rooms.models import Room
-from kuulolla.shifts import coverage, export, rules, store
-from kuulolla.shifts.model import Assignment, Shift, Target, day_start, local_date
+from kuulolla.shifts import coverage, export, loading, rules
 from kuulolla.shifts.models import ShiftRow, ShiftSwapRow
 from kuulolla.shifts.refusals import Refusal
 from kuulolla.shifts.roster import OpenSwap, list_swaps
 from kuulolla.shifts.service import access_shift
+from kuulolla.shifts.values import (
+    Assignment,
+    Person,
+    Shift,
+    ShiftSettings,
+    Target,
+    day_start,
+    local_date,
+)
 
 
 async def target_names(
@@ -66,7 +74,7 @@ class MyPage:
     names: dict[Target, str]
     people: dict[int, str]
     week_hours: timedelta
-    settings: store.ShiftSettings
+    settings: ShiftSettings
 
 
 async def my_page(
@@ -75,10 +83,10 @@ async def my_page(
     from kuulolla.shifts import duty, rules
 
     async with db.read_session() as session:
-        settings = await store.load_settings(session, organisation_id)
+        settings = await loading.load_settings(session, organisation_id)
         mine = [
             a
-            for a in await store.assignments_of_person(
+            for a in await loading.assignments_of_person(
                 session, person_id, start=now - timedelta(days=2)
             )
             if await _in_org(session, a.shift.id, organisation_id)
@@ -94,16 +102,16 @@ async def my_page(
                 swaps[row.assignment_id] = (row.id, row.status)
         rows = list(
             await session.scalars(
-                store.shifts_between(
+                loading.shifts_between(
                     now,
                     now + timedelta(days=settings.signup_days + 1),
                     organisation_id=organisation_id,
                 )
             )
         )
-        shifts = await store.shifts_from_rows(session, rows)
-        taken = await store.assignments_of_shifts(session, shifts)
-        people = await store.load_people(session, organisation_id, ids=[person_id])
+        shifts = await loading.shifts_from_rows(session, rows)
+        taken = await loading.assignments_of_shifts(session, shifts)
+        people = await loading.load_people(session, organisation_id, ids=[person_id])
         names = await target_names(session, organisation_id, locale)
         who = await people_names(session, organisation_id)
     person = people.get(person_id)
@@ -155,7 +163,7 @@ class CalendarPage:
     assignments: dict[int, list[Assignment]]
     names: dict[Target, str]
     people: dict[int, str]
-    candidates: dict[int, store.Person]
+    candidates: dict[int, Person]
 
 
 async def calendar(
@@ -183,11 +191,11 @@ async def calendar(
                 .order_by(ShiftRow.starts_at, ShiftRow.id)
             )
         )
-        shifts = await store.shifts_from_rows(session, rows)
-        taken = await store.assignments_of_shifts(session, shifts)
+        shifts = await loading.shifts_from_rows(session, rows)
+        taken = await loading.assignments_of_shifts(session, shifts)
         names = await target_names(session, organisation_id, locale)
         who = await people_names(session, organisation_id)
-        candidates = await store.load_people(session, organisation_id)
+        candidates = await loading.load_people(session, organisation_id)
     view = (
         coverage.month_view(month[0], month[1], shifts, taken)
         if month is not None
@@ -216,8 +224,8 @@ async def hours_csv(
                 )
             )
         )
-        shifts: list[Shift] = await store.shifts_from_rows(session, rows)
-        taken = await store.assignments_of_shifts(session, shifts)
+        shifts: list[Shift] = await loading.shifts_from_rows(session, rows)
+        taken = await loading.assignments_of_shifts(session, shifts)
         if by == "person":
             names = await people_names(session, organisation_id)
             return export.hours_csv(
@@ -266,12 +274,12 @@ async def shift_page(
     sign-up rule but the horizon, as for any assignment by a coordinator)."""
     async with db.read_session() as session:
         _, shift = await access_shift(session, organisation_id=organisation_id, shift_id=shift_id)
-        settings = await store.load_settings(session, organisation_id)
-        taken = await store.assignments_of_shifts(session, [shift])
-        people = await store.load_people(session, organisation_id)
+        settings = await loading.load_settings(session, organisation_id)
+        taken = await loading.assignments_of_shifts(session, [shift])
+        people = await loading.load_people(session, organisation_id)
         names = await target_names(session, organisation_id, locale)
         who = await people_names(session, organisation_id)
-        mine = await store.assignments_near(session, people, shift)
+        mine = await loading.assignments_near(session, people, shift)
     candidates = []
     for pid, person in people.items():
         if any(a.person_id == pid for a in taken):

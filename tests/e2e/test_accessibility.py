@@ -639,7 +639,7 @@ async def shift_samples(session: Any, org_id: int, *, now: datetime) -> dict[str
     """A coming shift with free places and one with every place taken (the demo roster
     has both), and the room the demo's evening shifts open."""
     from kuulolla.rooms.models import Room
-    from kuulolla.shifts import store
+    from kuulolla.shifts import loading
     from kuulolla.shifts.coverage import coverage
     from kuulolla.shifts.models import ShiftRow
 
@@ -651,8 +651,8 @@ async def shift_samples(session: Any, org_id: int, *, now: datetime) -> dict[str
             .limit(200)
         )
     )
-    shifts = await store.shifts_from_rows(session, rows)
-    taken = await store.assignments_of_shifts(session, shifts)
+    shifts = await loading.shifts_from_rows(session, rows)
+    taken = await loading.assignments_of_shifts(session, shifts)
     covers = [coverage(s, taken) for s in shifts]
     short = next(c.shift for c in covers if c.understaffed and c.shift.target.kind == "room")
     full = next(c.shift for c in covers if c.full)

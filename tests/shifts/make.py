@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 
 from kuulolla.core.clock import HELSINKI
-from kuulolla.shifts.model import (
+from kuulolla.shifts.recurrence import ShiftTemplate
+from kuulolla.shifts.values import (
     Assignment,
     Person,
     Qualification,
@@ -14,7 +15,6 @@ from kuulolla.shifts.model import (
     ShiftSettings,
     Target,
 )
-from kuulolla.shifts.recurrence import ShiftTemplate
 
 ROOM = Target("room", 1)
 TOPIC = Target("topic", 7)

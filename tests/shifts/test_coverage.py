@@ -13,7 +13,7 @@ from kuulolla.shifts.coverage import (
     open_shifts,
     week_view,
 )
-from kuulolla.shifts.model import Qualification
+from kuulolla.shifts.values import Qualification
 from tests.shifts.make import HOST, SETTINGS, assign, hki, person, shift, utc
 
 NOW = hki(2026, 5, 4, 12)

@@ -22,7 +22,7 @@ from kuulolla.shifts.duty import (
     room_state,
     windows,
 )
-from kuulolla.shifts.model import Qualification
+from kuulolla.shifts.values import Qualification
 from tests.shifts.make import HOST, SETTINGS, TOPIC, assign, hki, person, shift
 
 S = shift(1, hki(2026, 5, 6, 18))  # 18–21

@@ -20,7 +20,7 @@ from kuulolla.shifts.export import (
     hours_csv,
     worked,
 )
-from kuulolla.shifts.model import Target, wall_to_utc
+from kuulolla.shifts.values import Target, wall_to_utc
 from tests.shifts.make import ROOM, TOPIC, assign, hki, shift
 
 S = shift(1, hki(2026, 5, 6, 18))  # 3 h

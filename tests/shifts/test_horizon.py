@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 
 from kuulolla.shifts.horizon import HorizonPlan, StoredShift, plan_horizon
-from kuulolla.shifts.model import local
 from kuulolla.shifts.recurrence import Occurrence, ShiftKey, ShiftTemplate
+from kuulolla.shifts.values import local
 from tests.shifts.make import hki, template
 
 NOW = hki(2026, 5, 4, 12)  # Monday noon

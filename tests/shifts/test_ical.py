@@ -18,7 +18,7 @@ from kuulolla.shifts.ical import (
     new_feed_token,
     vtimezone,
 )
-from kuulolla.shifts.model import wall_to_utc
+from kuulolla.shifts.values import wall_to_utc
 from tests.shifts.make import hki, utc
 
 NOW = utc(2026, 3, 1, 9)

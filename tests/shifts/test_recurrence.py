@@ -7,7 +7,6 @@ from datetime import date, time, timedelta
 import pytest
 
 from kuulolla.core.errors import BadRequest
-from kuulolla.shifts.model import local
 from kuulolla.shifts.recurrence import (
     ShiftKey,
     check_rule,
@@ -16,6 +15,7 @@ from kuulolla.shifts.recurrence import (
     template_dates,
     weekly,
 )
+from kuulolla.shifts.values import local
 from tests.shifts.make import ROOM, hki, template, utc
 
 # ------------------------------------------------------------------ rules

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from kuulolla.shifts.model import Qualification, wall_to_utc
 from kuulolla.shifts.rules import (
     check_cancel,
     check_signup,
@@ -16,6 +15,7 @@ from kuulolla.shifts.rules import (
     signup_roles,
     week_hours,
 )
+from kuulolla.shifts.values import Qualification, wall_to_utc
 from tests.shifts.make import HOST, SETTINGS, assign, hki, person, shift
 
 NOW = hki(2026, 5, 4, 12)  # Monday noon

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from kuulolla.shifts.model import Qualification
 from kuulolla.shifts.swaps import (
     SwapOffer,
     check_approve,
@@ -18,6 +17,7 @@ from kuulolla.shifts.swaps import (
     reject,
     take,
 )
+from kuulolla.shifts.values import Qualification
 from tests.shifts.make import HOST, SETTINGS, assign, hki, person, shift
 
 NOW = hki(2026, 5, 4, 12)

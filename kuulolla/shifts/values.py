@@ -2,8 +2,8 @@
 
 All instants are aware datetimes (normally UTC, as stored). Wall times and dates are
 Europe/Helsinki: shifts are planned in local time, weeks are ISO weeks (Monday
-first) in local time. Ids are the database ids the wiring step will use; roles and
-qualifications are referred to by stable string keys ("volunteer", "group_host").
+first) in local time. Ids are the database ids; roles and qualifications are referred
+to by stable string keys ("volunteer", "group_host").
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Reading shift rows into the pure value types (``model.py``), inside a session the
-caller opened. Nothing here writes; the services in ``service.py`` and ``roster.py``
+"""Reading shift rows (``models.py``) into the pure value types (``values.py``), inside a
+session the caller opened. Nothing here writes; the services (``service.py``,
+``templates.py``, ``horizon_runs.py``, ``roster.py``, ``checkins.py`` and the others)
 decide and write."""
 
 from __future__ import annotations
@@ -13,18 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.accounts.models import Membership, Qualification, StaffQualification
 from kuulolla.queue.models import QueueHelper
-from kuulolla.shifts.model import (
-    PROFESSIONAL,
-    VOLUNTEER,
-    Assignment,
-    Person,
-    Shift,
-    ShiftSettings,
-    Target,
-)
-from kuulolla.shifts.model import (
-    Qualification as Held,
-)
 from kuulolla.shifts.models import (
     ShiftAssignmentRow,
     ShiftPlace,
@@ -35,6 +24,18 @@ from kuulolla.shifts.models import (
     ShiftTemplateRow,
 )
 from kuulolla.shifts.recurrence import ShiftTemplate
+from kuulolla.shifts.values import (
+    PROFESSIONAL,
+    VOLUNTEER,
+    Assignment,
+    Person,
+    Shift,
+    ShiftSettings,
+    Target,
+)
+from kuulolla.shifts.values import (
+    Qualification as Held,
+)
 
 # Which shift roles a member of each organisation role may fill. Coordinators step in
 # for either when a shift would otherwise stay empty.
