@@ -270,6 +270,7 @@ def test_helper_at_the_limit_is_told_inline_ends_after_confirming_and_feedback_i
     coordinator.goto(f"{site.server.http}/orgs/{site.samples['org']}/reports")
     coordinator.get_by_role("link", name="Palaute").first.click()
     row = coordinator.locator("tbody tr", has_text="auttoi paljon")
+    row.wait_for()  # the feedback page has loaded
     cells = row.locator("td").all_inner_texts()
     assert cells[2:] == ["Kyllä", "5", "Kiitos, auttoi paljon. Soita [puhelinnumero piilotettu]"]
     shoot(coordinator, "feedback")

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 import pytest
@@ -349,17 +350,25 @@ def take_the_waiting_visitor(helper: Any, site: Any) -> None:
     helper.locator("#conv-status", has_text="Yhteys toimii").wait_for()
 
 
-def on_screen(page: Any, locator: Any) -> bool:
-    """Whether the element is wholly within the screen, to the pixel."""
-    box = locator.bounding_box()
-    size = page.viewport_size
-    return (
-        box is not None
-        and box["y"] >= 0
-        and round(box["y"] + box["height"]) <= size["height"]
-        and box["x"] >= 0
-        and round(box["x"] + box["width"]) <= size["width"]
-    )
+def on_screen(page: Any, locator: Any, within: float = 3.0) -> bool:
+    """Whether the element is wholly within the screen, to the pixel, or comes there
+    within ``within`` seconds (the page folds the topic text away and scrolls the box
+    into view in the frames after the helper's message arrives)."""
+    deadline = monotonic() + within
+    while True:
+        box = locator.bounding_box()
+        size = page.viewport_size
+        if (
+            box is not None
+            and box["y"] >= 0
+            and round(box["y"] + box["height"]) <= size["height"]
+            and box["x"] >= 0
+            and round(box["x"] + box["width"]) <= size["width"]
+        ):
+            return True
+        if monotonic() > deadline:
+            return False
+        page.wait_for_timeout(100)
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
