@@ -103,7 +103,12 @@ rules see them, and a pattern decides what they mean next to other words (a phon
 A question about the subject ("mistä tietää onko kaverilla itsetuhoisia ajatuksia?",
 "what to do if someone took too many pills") voids every match: it asks how to
 recognise or help, about nobody in particular. Fiction and news ("kirjassa",
-"uutisissa", "hahmo") are cancel words of their categories.
+"uutisissa", "hahmo") are cancel words of their categories. The words of cancel
+lines that void all six categories (a story, the news, a programme, a course) frame a
+story: a match told in the first person ("mä", "i", "jag", "itseni" in it or just
+before it) is the writer's own beside them, unless what it is done to is the story's
+("mä puukotin sen hahmon"); a game's, a kitchen's or an accident's cancel words void a
+match whoever tells it.
 """
 
 from __future__ import annotations
@@ -166,6 +171,14 @@ _WEAPONS = frozenset(
     {"ase", "puukko", "veitsi", "pistooli", "haulikko", "kivääri", "kirves", "gun", "guns",
      "knife", "knives", "rifle", "kniv", "kniven", "vapen", "pistol", "<knife>"}
 )  # fmt: skip
+# The writer as the subject (or the object of their own act), as written: a match told
+# with one of these, in it or just before it, is the writer's own even beside a story or
+# the news ("mun" and "my" are not: "mun kirjassa hahmo viiltelee").
+_FIRST_PERSON = frozenset(
+    {"minä", "mä", "mie", "i", "i'm", "im", "i've", "ive", "i'd", "jag", "myself", "itseni",
+     "itteni", "itseäni", "itteäni", "itteeni", "itselleni", "itelleni", "ittelleni"}
+)  # fmt: skip
+_FIRST_PERSON_REACH = 2
 # Quotation marks: words between them are quoted (a song, a book, someone else).
 _QUOTES = frozenset('"“”„«»')
 # Single marks quote too, where they do not stand between two letters as an apostrophe.
@@ -250,6 +263,9 @@ class Lexicon:
     # context name → its patterns, and the marks (emoji) looked for in the text
     contexts: dict[str, tuple[Pattern, ...]] = field(default_factory=dict)
     marks: dict[str, frozenset[str]] = field(default_factory=dict)
+    # the words of cancel lines that void every category: a story, the news, a
+    # programme, a course (not a game, a kitchen or an accident)
+    framing: Element | None = None
 
     @classmethod
     def parse(cls, source: str) -> Lexicon:
@@ -257,6 +273,7 @@ class Lexicon:
         contexts: dict[str, list[Pattern]] = {name: [] for name in CONTEXTS}
         marks: dict[str, set[str]] = {name: set() for name in CONTEXTS}
         cancel: dict[str, list[str]] = {}
+        framing: list[str] = []
         macros: dict[str, list[str]] = {}
         section = ""
         for number, raw in enumerate(source.splitlines(), 1):
@@ -288,6 +305,8 @@ class Lexicon:
             if section.startswith("cancel "):
                 for target in section.split()[1:]:
                     cancel.setdefault(target, []).extend(line.lower().split())
+                if set(section.split()[1:]) == set(CATEGORIES):
+                    framing.extend(line.lower().split())
                 continue
             if section.startswith("context ") and not any(ch.isalnum() for ch in line):
                 marks[section.split()[1]].update(line.split())
@@ -335,6 +354,7 @@ class Lexicon:
             {k: _element(v) for k, v in cancel.items()},
             {k: tuple(v) for k, v in contexts.items()},
             {k: frozenset(v) for k, v in marks.items()},
+            _element(framing) if framing else None,
         )
 
 
@@ -719,7 +739,25 @@ class Detector:
         if cancel is None:
             return False
         sentence = sentences[span[0]]
-        return any(cancel.matches(w.forms) for k, w in enumerate(words) if sentences[k] == sentence)
+        found = [
+            w for k, w in enumerate(words) if sentences[k] == sentence and cancel.matches(w.forms)
+        ]
+        if not found:
+            return False
+        framing = self.lexicon.framing
+        if framing is None or not all(framing.matches(w.forms) for w in found):
+            return True  # a game, a kitchen, an accident: whoever tells it
+        # A story or the news: the act is the writer's own when told in the first
+        # person ("lehdessä kerrottiin yliannostuksista ja mä otin eilen liikaa"), unless
+        # what it is done to is the story's ("mä puukotin sen hahmon").
+        reach = _FIRST_PERSON_REACH
+        after = range(span[-1] + 1, min(len(words), span[-1] + 1 + reach))
+        if any(framing.matches(words[k].forms) for k in after):
+            return True
+        before = range(max(0, span[0] - reach), span[0])
+        return not any(
+            words[k].lower in _FIRST_PERSON and sentences[k] == sentence for k in (*before, *span)
+        )
 
 
 _FOLD = str.maketrans("äöå", "aoa")

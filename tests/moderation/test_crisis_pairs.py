@@ -1710,3 +1710,72 @@ def test_round13_seventh_batch(voikko: Finnish, pair: Pair) -> None:
     """An act told as now alerts; the same act as a marked joke with a trivial cause, on
     the radio, or in a past that is over does not."""
     check(voikko, pair)
+
+
+# The eighth batch: a story, the news, a song or a game beside the writer's own act.
+# An act told in the first person beside a story or the news is the writer's own
+# ("…ja mä otin eilen tahallaan liikaa"); an act done to the story's character, or told
+# of someone in it, is not; a game's act stays a game's whoever tells it.
+EIGHTH13: list[Pair] = [
+    (
+        "lehdessä kerrottiin yliannostuksista ja mä otin eilen tahallaan liikaa",
+        ("overdose", "suicide"),
+        "lehdessä kerrottiin pojasta joka otti tahallaan liikaa",
+        (),
+    ),
+    (
+        "in the book she cuts herself and i cut myself too",
+        ("self_harm",),
+        "in the book she cuts herself and i cried reading it",
+        (),
+    ),
+    (
+        "kaverin kanssa pelattiin ja mä puukotin sitä jätkää oikeesti",
+        ("violence",),
+        "kaverin kanssa pelattiin ja mä puukotin sen hahmon 😂",
+        (),
+    ),
+    (
+        "elokuvassa isä hakkaa äitiä ja mä tunnistin meidän kodin siitä",
+        ("abuse",),
+        "elokuvassa isä hakkaa äitiä ja mä itkin koko lopun",
+        (),
+    ),
+    (
+        "in the anime the girl stops eating and i've been doing it since january",
+        ("eating",),
+        "in the anime the girl stops eating and everyone helps her",
+        (),
+    ),
+    (
+        "pelissä joku uhkas et se tulee mun kouluun huomenna puukon kanssa",
+        ("violence",),
+        "pelissä joku uhkas et se tulee puukon kanssa seuraavaan erään",
+        (),
+    ),
+    (
+        "kuuntelen biisejä kuolemasta ja mietin omia hautajaisia",
+        ("suicide",),
+        "kuuntelen biisejä kuolemasta ja mietin omia sanoituksia",
+        (),
+    ),
+    (
+        "i've stopped seeing a point in waking up",
+        ("suicide",),
+        "i've stopped seeing a point in waking up before nine on sundays",
+        (),
+    ),
+    (
+        "can you die from 40 ibuprofen? i might do it tonight",
+        ("suicide",),
+        "can you see the meteor shower? i might do it tonight",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", EIGHTH13, ids=lambda p: p[0])
+def test_round13_eighth_batch(voikko: Finnish, pair: Pair) -> None:
+    """A story, the news, a song or a game made the writer's own alerts; the same frame
+    told of someone else does not."""
+    check(voikko, pair)
