@@ -37,7 +37,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.events import Kind, Tally
 from kuulolla.core.limits import Limiter
 from kuulolla.core.settings import Settings
-from kuulolla.moderation.live import Live
+from kuulolla.moderation.live import LiveModeration
 from kuulolla.moderation.nicknames import check_visitor_nick, staff_shapes
 from kuulolla.moderation.ports import Seat, Socket
 from kuulolla.rooms.nicks import NickClaims
@@ -104,7 +104,7 @@ class ChatServer:
         self.connections: set[Connection] = set()
         # Moderation sees this server only through the ports it implements
         # (moderation/ports.py: RoomSockets, Spawner, Publisher, Committer).
-        self.moderation = Live(
+        self.moderation = LiveModeration(
             db=db,
             clock=clock,
             settings=settings,

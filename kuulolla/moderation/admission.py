@@ -2,7 +2,7 @@
 (each nickname once per room policy), a removed or banned visitor refused, a staff
 member's moderator status settled, a visitor's newcomer wait started, and the periodic
 re-check of a member's restriction while they write. :class:`Admission` is part of
-moderation/live.py's :class:`~kuulolla.moderation.live.Live`, which the chat endpoint
+moderation/live.py's :class:`~kuulolla.moderation.live.LiveModeration`, which the chat endpoint
 calls.
 """
 

@@ -8,7 +8,7 @@ and admins at any time, other staff while checked in on one of the room's shifts
 action is audited by the service it calls; its effect reaches every process through
 the room's stream (redactions, approved messages) or the moderation channel.
 
-It sees the chat server only through :class:`~kuulolla.moderation.live.Live` and the
+It sees the chat server only through :class:`~kuulolla.moderation.live.LiveModeration` and the
 ports of moderation/ports.py (the socket, the room's sockets, the committer).
 """
 
@@ -45,7 +45,7 @@ from kuulolla.core.i18n import N_, gettext
 from kuulolla.moderation import actions, holds, message_reports, restrictions, service
 
 if TYPE_CHECKING:
-    from kuulolla.moderation.live import Live
+    from kuulolla.moderation.live import LiveModeration
     from kuulolla.moderation.ports import Seat, Socket
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class NotModerator(Forbidden):
     default_message = N_("Only the room's moderators can do that.")
 
 
-async def handle(live: Live, connection: Socket, frame: ModerationFrame) -> None:
+async def handle(live: LiveModeration, connection: Socket, frame: ModerationFrame) -> None:
     membership = connection.rooms.get(frame.room)
     if membership is None:
         raise BadRequest(N_("Join the room before writing in it."), code="not_joined")
@@ -93,7 +93,7 @@ async def handle(live: Live, connection: Socket, frame: ModerationFrame) -> None
         live.ask_members(connection, membership)
 
 
-def _me(live: Live, connection: Socket, membership: Seat) -> Author:
+def _me(live: LiveModeration, connection: Socket, membership: Seat) -> Author:
     return Author(
         nick=membership.nick,
         role=membership.role,
@@ -104,7 +104,9 @@ def _me(live: Live, connection: Socket, membership: Seat) -> Author:
 # ------------------------------------------------------------------ visitors
 
 
-async def _report(live: Live, connection: Socket, membership: Seat, frame: ReportRequest) -> None:
+async def _report(
+    live: LiveModeration, connection: Socket, membership: Seat, frame: ReportRequest
+) -> None:
     author_key = connection.author_key
     assert author_key is not None  # joined, so said hello
     report_id = await message_reports.do_report(
@@ -130,7 +132,7 @@ async def _report(live: Live, connection: Socket, membership: Seat, frame: Repor
 
 
 def _to_moderators(
-    live: Live, connection: Socket, membership: Seat, frame: ToModeratorsRequest
+    live: LiveModeration, connection: Socket, membership: Seat, frame: ToModeratorsRequest
 ) -> None:
     text = actions.check_private(frame.text)
     live.to_moderators(
@@ -149,7 +151,9 @@ def _to_moderators(
 # ------------------------------------------------------------------ moderators
 
 
-async def _redact(live: Live, connection: Socket, membership: Seat, frame: RedactRequest) -> None:
+async def _redact(
+    live: LiveModeration, connection: Socket, membership: Seat, frame: RedactRequest
+) -> None:
     room_id = membership.room_id
     author_key = await restrictions.author_of(live.db, room_id=room_id, seq=frame.seq)
     stored = await service.do_redact(
@@ -170,7 +174,7 @@ async def _redact(live: Live, connection: Socket, membership: Seat, frame: Redac
 
 
 async def _restrict(
-    live: Live, connection: Socket, membership: Seat, frame: RestrictRequest
+    live: LiveModeration, connection: Socket, membership: Seat, frame: RestrictRequest
 ) -> None:
     room_id = membership.room_id
     author_key = await restrictions.author_of(live.db, room_id=room_id, seq=frame.seq)
@@ -191,7 +195,9 @@ async def _restrict(
     connection.push(Done(room=frame.room, action=restriction.kind, seq=frame.seq))
 
 
-async def _lift(live: Live, connection: Socket, membership: Seat, frame: LiftRequest) -> None:
+async def _lift(
+    live: LiveModeration, connection: Socket, membership: Seat, frame: LiftRequest
+) -> None:
     room_id = membership.room_id
     author_key = await restrictions.author_of(live.db, room_id=room_id, seq=frame.seq)
     await restrictions.do_lift(
@@ -208,7 +214,7 @@ async def _lift(live: Live, connection: Socket, membership: Seat, frame: LiftReq
 
 
 async def _settings(
-    live: Live, connection: Socket, membership: Seat, frame: SettingsRequest
+    live: LiveModeration, connection: Socket, membership: Seat, frame: SettingsRequest
 ) -> None:
     room_id = membership.room_id
     await service.do_change_room_settings(
@@ -232,7 +238,9 @@ async def _settings(
     connection.push(Done(room=frame.room, action="room_settings"))
 
 
-async def _decide(live: Live, connection: Socket, membership: Seat, frame: DecideRequest) -> None:
+async def _decide(
+    live: LiveModeration, connection: Socket, membership: Seat, frame: DecideRequest
+) -> None:
     room_id = membership.room_id
     held = await holds.do_take_held(
         live.db,
@@ -265,7 +273,9 @@ async def _decide(live: Live, connection: Socket, membership: Seat, frame: Decid
     live.to_moderators(room_id, Done(room=frame.room, action=action, id=frame.id))
 
 
-def _whisper(live: Live, connection: Socket, membership: Seat, frame: WhisperRequest) -> None:
+def _whisper(
+    live: LiveModeration, connection: Socket, membership: Seat, frame: WhisperRequest
+) -> None:
     text = actions.check_private(frame.text)
     me = _me(live, connection, membership)
     live.to_pseudonym(
@@ -278,7 +288,7 @@ def _whisper(live: Live, connection: Socket, membership: Seat, frame: WhisperReq
     connection.push(Done(room=frame.room, action="whisper"))
 
 
-async def _reports(live: Live, connection: Socket, membership: Seat) -> None:
+async def _reports(live: LiveModeration, connection: Socket, membership: Seat) -> None:
     room_id = membership.room_id
     items = []
     for report in await message_reports.list_reports(live.db, room_id=room_id):
@@ -295,7 +305,9 @@ async def _reports(live: Live, connection: Socket, membership: Seat) -> None:
     connection.push(ReportsFrame(room=membership.slug, items=items))
 
 
-async def _resolve(live: Live, connection: Socket, membership: Seat, frame: ResolveRequest) -> None:
+async def _resolve(
+    live: LiveModeration, connection: Socket, membership: Seat, frame: ResolveRequest
+) -> None:
     await message_reports.do_resolve_report(
         live.db,
         organisation_id=membership.moderation.organisation_id,

@@ -31,7 +31,7 @@ from kuulolla.moderation.models import HeldMessage, Report
 from kuulolla.rooms.models import Room
 
 if TYPE_CHECKING:
-    from kuulolla.moderation.live import Live
+    from kuulolla.moderation.live import LiveModeration
 
 DECISIONS = {
     "report": ("remove", "dismiss"),
@@ -82,7 +82,7 @@ async def _room_of(db: Database, *, decision: Decision, organisation_id: int, du
 
 
 async def do_decide(
-    live: Live,
+    live: LiveModeration,
     *,
     organisation_id: int,
     decision: Decision,

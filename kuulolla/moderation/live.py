@@ -1,18 +1,18 @@
 """Moderation on the chat path: screening, holds, crisis alerts, restrictions, and the
 moderation channel between processes.
 
-:class:`Live` is built from the database, the clock, the settings, the report tally
+:class:`LiveModeration` is built from the database, the clock, the settings, the report tally
 and the ports of moderation/ports.py, which the chat server implements: it never holds
 the server. The chat endpoint calls in here at three points, so its own code stays
 small:
 
-- :meth:`Live.check_join` when someone joins (nickname screened, restrictions
+- :meth:`LiveModeration.check_join` when someone joins (nickname screened, restrictions
   matched against the organisation's list the process keeps, moderator status
   settled);
-- :meth:`Live.screen_send` for every message, before anything is stored or sent;
+- :meth:`LiveModeration.screen_send` for every message, before anything is stored or sent;
   it returns the text to commit, or raises a translated error (refused, muted,
   locked, slow mode), or holds the message for a moderator and returns ``None``;
-- :meth:`Live.after_stored` once a message with a crisis signal is committed.
+- :meth:`LiveModeration.after_stored` once a message with a crisis signal is committed.
 
 Per room, a process keeps the room's settings and compiled screening policy
 (moderation/policies.py; every copy is dropped after the broker link comes back,
@@ -94,7 +94,10 @@ class Refused(BadRequest):
     default_message = N_("Your message was not sent.")
 
 
-class Live:
+class LiveModeration:
+    """The moderation of a server's live chat: joins screened, messages screened before
+    they are stored or sent, crisis signals raised, moderators' commands carried out."""
+
     def __init__(
         self,
         *,

@@ -4,7 +4,7 @@ actions (filtered by room, action and dates, a page at a time) and the word list
 
 Both pages are the organisation's in the path; word-list changes are audited by the
 service and reach the running servers at once (moderation/live.py:
-``Live.words_changed``).
+``LiveModeration.words_changed``).
 """
 
 from __future__ import annotations

@@ -337,7 +337,7 @@ async def do_set_word(
 ) -> None:
     """Add a phrase to the organisation's list or change its action; audited as
     ``words.<action>`` with the phrase as the target. The caller tells running
-    servers (moderation/live.py: ``Live.words_changed``)."""
+    servers (moderation/live.py: ``LiveModeration.words_changed``)."""
     phrase = check_phrase(phrase)
     if action not in ("mask", "hold", "refuse"):
         raise BadRequest(
