@@ -1,7 +1,7 @@
 """The account audit log in the database: writing an event in the caller's transaction
 (:func:`audit`, which keeps only the detail keys it allows) and reading the log a page
 at a time (:func:`list_audit`). The filter's rules and pages are pure, in
-accounts/auditlog.py."""
+accounts/audit_filter.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kuulolla.accounts.auditlog import PER_PAGE, AuditFilter
+from kuulolla.accounts.audit_filter import PER_PAGE, AuditFilter
 from kuulolla.accounts.models import AuditEvent, Membership, Organisation, StaffUser
 from kuulolla.core.db import Database
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kuulolla.accounts import audit, auditlog, labels, organisations, service
+from kuulolla.accounts import audit, audit_filter, labels, organisations, service
 from kuulolla.accounts.permissions import VIEW_ALL_AUDIT, VIEW_AUDIT
 from kuulolla.core.errors import AppError
 from kuulolla.web.access import OrgFrom, requires
@@ -32,9 +32,9 @@ async def _log(
     params = dict(request.query_params.items())
     problems = errors(request)
     found = audit.AuditPage([])
-    wanted: auditlog.AuditFilter | None = None
+    wanted: audit_filter.AuditFilter | None = None
     try:
-        wanted = auditlog.check_filter(params, people={p.id for p in people})
+        wanted = audit_filter.check_filter(params, people={p.id for p in people})
     except AppError as exc:
         problems.add(FIELDS.get(exc.code, "person"), exc.translated(problems.locale))
     if wanted is not None:
@@ -58,7 +58,7 @@ async def _log(
             "entries": found.entries,
             "labels": labels.AUDIT_LABELS,
             "role_labels": labels.ROLE_LABELS,
-            "groups": auditlog.EVENT_GROUPS,
+            "groups": audit_filter.EVENT_GROUPS,
             "people": sorted(people, key=lambda p: (p.display_name.casefold(), p.id)),
             "form": params,
             "errors": problems,

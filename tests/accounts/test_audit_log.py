@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kuulolla.accounts import audit, auditlog, links
+from kuulolla.accounts import audit, audit_filter, links
 from kuulolla.accounts.labels import AUDIT_LABELS
 from kuulolla.accounts.models import AuditEvent
 from kuulolla.accounts.permissions import Principal
@@ -58,7 +58,7 @@ def test_every_recorded_event_has_a_translated_label_and_a_group() -> None:
     events = recorded_events()
     assert len(events) > 25
     assert events - set(AUDIT_LABELS) == set()
-    grouped = {e for _, members in auditlog.EVENT_GROUPS.values() for e in members}
+    grouped = {e for _, members in audit_filter.EVENT_GROUPS.values() for e in members}
     assert set(AUDIT_LABELS) - grouped == set()
     for event in events:
         label = AUDIT_LABELS[event]
@@ -81,7 +81,7 @@ def test_every_recorded_event_has_a_translated_label_and_a_group() -> None:
 def test_bad_filters_are_refused_by_field(params: dict[str, str], code: str) -> None:
     """A filter value that is not one of the choices is refused with its field's code."""
     with pytest.raises(BadRequest) as caught:
-        auditlog.check_filter(params, people={1, 2})
+        audit_filter.check_filter(params, people={1, 2})
     assert caught.value.code == code
 
 
@@ -112,7 +112,7 @@ def add_events(env: Env, count: int) -> list[int]:
 def test_pages_go_back_and_forward_without_gaps_or_repeats(env: Env) -> None:
     """Older pages, then newer ones again, read every event once in order."""
     ids = add_events(env, 7)
-    wanted = auditlog.AuditFilter(
+    wanted = audit_filter.AuditFilter(
         person=env.world.users["coordinator-alfa"], event="sign_in", events=("sign_in",)
     )
 
