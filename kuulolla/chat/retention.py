@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, func, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kuulolla.accounts.crypto import staff_author_key
 from kuulolla.chat.models import Message
@@ -110,6 +110,12 @@ async def _advance_purged(conn: AsyncConnection, gone: Sequence[Row[int, int]]) 
         .values(purged_seq=bindparam("b_top")),
         [{"b_room": room_id, "b_top": seq} for room_id, seq in sorted(top.items())],
     )
+
+
+async def delete_room_messages(session: AsyncSession, room_id: int) -> None:
+    """Delete every message of a room now, in the caller's transaction (a conversation
+    its visitor deleted; the room itself is rooms/'s to erase)."""
+    await session.execute(delete(Message).where(Message.room_id == room_id))
 
 
 async def purge_room_messages(ctx: PurgeContext) -> int:

@@ -26,7 +26,7 @@ from typing import cast
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kuulolla.chat.models import Message
+from kuulolla.chat import retention as chat_retention
 from kuulolla.core import events as report_events
 from kuulolla.core.db import Database, compact_sqlite
 from kuulolla.core.errors import NotFound
@@ -227,7 +227,7 @@ async def do_delete_conversation(
         )
         await session.delete(entry)
         if room_id is not None:
-            await session.execute(delete(Message).where(Message.room_id == room_id))
+            await chat_retention.delete_room_messages(session, room_id)
             await session.execute(
                 delete(QueueParticipant).where(QueueParticipant.room_id == room_id)
             )
