@@ -1779,3 +1779,52 @@ def test_round13_eighth_batch(voikko: Finnish, pair: Pair) -> None:
     """A story, the news, a song or a game made the writer's own alerts; the same frame
     told of someone else does not."""
     check(voikko, pair)
+
+
+# The ninth and tenth batches: giving up for good, a Swedish dose question, the means
+# with their everyday use denied, a song the writer says describes them, "mullakin".
+TENTH13: list[Pair] = [
+    (
+        "orkar inte längre",
+        ("suicide",),
+        "orkar inte plugga längre, vill bara sova hela helgen",
+        (),
+    ),
+    (
+        "this song is my whole mood, i'm giving up tonight",
+        ("suicide",),
+        "this song is my whole mood, i'm giving up sugar tonight",
+        (),
+    ),
+    (
+        "hur mycket insulin behövs för att dö?",
+        ("suicide",),
+        "hur mycket insulin behövs för en måltid?",
+        (),
+    ),
+    (
+        "hain kolme pakettia panadolia enkä aio ottaa niitä päänsärkyyn",
+        ("suicide",),
+        "hain kolme pakettia panadolia päänsärkyyn koko perheelle",
+        (),
+    ),
+    (
+        "biisin sanat 'en haluu herätä' kuvaa mua liian hyvin",
+        ("suicide",),
+        "biisin sanat 'en haluu herätä' on tosi koskettavat",
+        (),
+    ),
+    (
+        "luin artikkelin itsemurhista ja mullakin on jo suunnitelma",
+        ("suicide",),
+        "luin artikkelin itsemurhista ja sen tilastoista",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", TENTH13, ids=lambda p: p[0])
+def test_round13_ninth_and_tenth_batches(voikko: Finnish, pair: Pair) -> None:
+    """The ninth and tenth batches' phrasings give their categories, and the look-alike
+    beside each gives none."""
+    check(voikko, pair)
