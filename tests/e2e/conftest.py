@@ -145,20 +145,30 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
 
 
 @pytest.fixture(scope="session")
-def finnish_walk(browser: Any, site: Any) -> Any:  # noqa: F811  (the fixture above)
+def other_walks_started(site: Any) -> Any:
+    """The Swedish and English axe walks, started in threads of their own (each with
+    its own Chromium) to run beside the Finnish walk; what waits for their checks."""
+    from functools import cache
+
+    from tests.e2e.test_accessibility import start_other_walks
+
+    return cache(start_other_walks(site))
+
+
+@pytest.fixture(scope="session")
+def finnish_walk(browser: Any, site: Any, other_walks_started: Any) -> Any:  # noqa: F811
     """The checks that walk every page in Finnish (axe, weight, reflow, keyboard), run
     together on one load of each stop, once for all their modules; each check's test
-    reads its own findings (tests/e2e/test_accessibility.py, ``finnish_walk``). Takes
-    ``browser`` by name so that its tests count as browser tests and run last."""
+    reads its own findings (tests/e2e/test_accessibility.py, ``finnish_walk``). The
+    Swedish and English walks run beside it. Takes ``browser`` by name so that its
+    tests count as browser tests and run last."""
     from tests.e2e.test_accessibility import finnish_walk as walk
 
     return walk(browser, site)
 
 
 @pytest.fixture(scope="session")
-def other_walks(browser: Any, site: Any) -> Any:  # noqa: F811  (the fixture above)
-    """The Swedish and English axe walks, side by side (tests/e2e/test_accessibility.py,
-    ``other_walks``), once for the session."""
-    from tests.e2e.test_accessibility import other_walks as walks
-
-    return walks(browser, site)
+def other_walks(browser: Any, other_walks_started: Any) -> Any:  # noqa: F811
+    """The Swedish and English axe walks' checks, once they are done
+    (tests/e2e/test_accessibility.py, ``start_other_walks``)."""
+    return other_walks_started()

@@ -23,6 +23,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -931,37 +932,50 @@ def finnish_walk(browser: Any, site: Site) -> dict[str, Check]:
     return checks
 
 
-def other_walks(browser: Any, site: Site) -> dict[str, Any]:
-    """The Swedish and English axe walks, run side by side: Swedish on ``browser`` in
-    this thread, English in a thread of its own with its own Playwright and Chromium
-    (:func:`tests.e2e.browser.chromium`). A walk waits on the browser and the server as
-    much as it computes, so on two cores the pair takes little longer than one. The
-    walks share nothing that one changes for the other (see :func:`start_site`)."""
+def start_other_walks(site: Site) -> Callable[[], dict[str, Any]]:
+    """Start the Swedish and the English axe walks, each in a thread of its own with its
+    own Playwright and Chromium (:func:`tests.e2e.browser.chromium`), and return what
+    waits for them and gives their checks. They are started before the Finnish walk and
+    run beside it: a walk waits on the browser and the server as much as it computes, so
+    on two cores the three take little longer than the Finnish one alone. The walks
+    share nothing that one changes for another (see :func:`start_site`)."""
     from tests.e2e.browser import chromium
     from tests.e2e.test_visitor_pages import CrisisCheck
 
     checks: dict[str, Any] = {"sv": AxeCheck("sv"), "en": AxeCheck("en")}
     checks.update({f"crisis {lang}": CrisisCheck(lang) for lang in ("sv", "en")})
-    failure: list[BaseException] = []
+    failures: dict[str, list[BaseException]] = {"sv": [], "en": []}
 
-    def english() -> None:
+    def run(lang: str) -> None:
         try:
             with chromium() as own:
-                walk(own, site, "en", [checks["en"], checks["crisis en"]], color_scheme="light")
-        except BaseException as exc:  # reported in the English test
-            failure.append(exc)
+                walk(
+                    own, site, lang, [checks[lang], checks[f"crisis {lang}"]], color_scheme="light"
+                )
+        except BaseException as exc:  # reported in the language's test
+            failures[lang].append(exc)
 
-    thread = threading.Thread(target=english, name="english-walk", daemon=True)
-    thread.start()
-    try:
-        walk(browser, site, "sv", [checks["sv"], checks["crisis sv"]], color_scheme="light")
-    finally:
-        thread.join(WALK_TIMEOUT)
-    if thread.is_alive():
-        checks["en"].unreachable.append("the English walk did not finish")
-    for exc in failure:
-        checks["en"].unreachable.append(f"the English walk failed: {type(exc).__name__} {exc}")
-    return checks
+    threads = {
+        lang: threading.Thread(target=run, args=(lang,), name=f"{lang}-walk", daemon=True)
+        for lang in ("sv", "en")
+    }
+    for thread in threads.values():
+        thread.start()
+    started = time.monotonic()
+
+    def finish() -> dict[str, Any]:
+        for lang, thread in threads.items():
+            thread.join(max(0.0, WALK_TIMEOUT - (time.monotonic() - started)))
+            if thread.is_alive():
+                checks[lang].unreachable.append(f"the {lang} walk did not finish")
+            for exc in failures[lang]:
+                checks[lang].unreachable.append(
+                    f"the {lang} walk failed: {type(exc).__name__} {exc}"
+                )
+            failures[lang] = []
+        return checks
+
+    return finish
 
 
 @pytest.mark.timeout(WALK_TIMEOUT)
