@@ -15,7 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from kuulolla import demo
 from kuulolla.core.db import Database
-from tests.conftest import make_settings
+from tests.conftest import make_database_url, make_settings
 from tests.e2e.browser import axe_violations, new_page, watch_requests
 from tests.e2e.servers import ServerProcess, server_env
 from tests.helpers import NOW, run_async
@@ -42,10 +42,15 @@ class Archive:
         return self.server.http
 
 
-@pytest.fixture
-def archive_server(sqlite_url: str, tmp_path: Path) -> Iterator[Archive]:
+@pytest.fixture(scope="module")
+def archive_server(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[Archive]:
     """One server in development mode (plain http, as `kuulolla demo`) on SQLite with the
-    demo organisations, rooms, staff and archive."""
+    demo organisations, rooms, staff and archive, for the module's tests (one of them
+    publishes an answer; the others find the archive with one answer more)."""
+    tmp_path = tmp_path_factory.mktemp("archive")
+    sqlite_url, _ = make_database_url("sqlite", tmp_path, sqlite_template, None)
 
     async def seed() -> dict[str, str]:
         db = Database.from_url(sqlite_url)
