@@ -1828,3 +1828,34 @@ def test_round13_ninth_and_tenth_batches(voikko: Finnish, pair: Pair) -> None:
     """The ninth and tenth batches' phrasings give their categories, and the look-alike
     beside each gives none."""
     check(voikko, pair)
+
+
+# Everyday look-alikes of the eleventh to thirteenth batches: a meeting ("palaveri" is
+# read as "pala" + "veri"), a home run, a grandmother's daily tablets.
+EVERYDAY13: list[Pair] = [
+    (
+        "en oo syöny viikkoon ja pää huimaa",
+        ("eating",),
+        "en ehtiny syödä lounasta palaverin takia, nälkä",
+        (),
+    ),
+    (
+        "my dad hits me when he's drunk",
+        ("abuse",),
+        "my dad hit a home run at the company game lol",
+        (),
+    ),
+    (
+        "my toddler ate the tablets from my bag",
+        ("overdose",),
+        "grandma took her tablets and went for a walk, she's doing great",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", EVERYDAY13, ids=lambda p: p[0])
+def test_round13_everyday_look_alikes(voikko: Finnish, pair: Pair) -> None:
+    """Everyday messages that share a word with a crisis stay quiet beside the crisis
+    message."""
+    check(voikko, pair)
