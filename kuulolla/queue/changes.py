@@ -55,6 +55,11 @@ class QueueChanges:
         if event is not None:
             event.set()
 
+    def wake_all(self) -> None:
+        """Wake every stream waiting in this process (it is shutting down)."""
+        for organisation_id in list(self._events):
+            self._wake(organisation_id)
+
     async def wait(self, organisation_id: int, *, timeout: float = TICK) -> bool:
         """Until the organisation's queues change or ``timeout`` passes; True when woken."""
         event = self._events.setdefault(organisation_id, asyncio.Event())

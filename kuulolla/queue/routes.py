@@ -38,6 +38,7 @@ from kuulolla.web import crisis, limits
 from kuulolla.web.access import csrf_token, public
 from kuulolla.web.chat_strings import CLIENT_STRINGS, strings_json
 from kuulolla.web.forms import room_openings_of
+from kuulolla.web.streams import stopping_of
 from kuulolla.web.templating import render
 
 STREAM_SECONDS = 55.0  # a stream ends after this; the page opens a new one
@@ -303,6 +304,7 @@ async def status(request: Request) -> Response:
         return JSONResponse(_view_json(view, request.state.locale))
 
     changes: QueueChanges = request.state.queue_changes
+    stopping = stopping_of(request)
     organisation_id = await waiting.get_visitor_organisation(db, visitor_key=key)
 
     async def events() -> AsyncIterator[str]:
@@ -312,7 +314,7 @@ async def status(request: Request) -> Response:
         last: dict[str, Any] | None = None
         loop = asyncio.get_running_loop()
         until = loop.time() + STREAM_SECONDS
-        while loop.time() < until:
+        while loop.time() < until and not stopping:
             view = await waiting.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
             body = _view_json(view, request.state.locale)
             if body != last:
@@ -323,7 +325,7 @@ async def status(request: Request) -> Response:
             if view.state not in (logic.State.WAITING, logic.State.ACTIVE):
                 return
             if organisation_id is None:
-                await asyncio.sleep(STREAM_TICK)
+                await stopping.sleep(STREAM_TICK)
             else:
                 await changes.wait(organisation_id, timeout=min(TICK, until - loop.time()))
 

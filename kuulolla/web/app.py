@@ -77,6 +77,7 @@ from kuulolla.web.bodies import BodyLimitMiddleware
 from kuulolla.web.locale import LocaleMiddleware
 from kuulolla.web.request_ids import RequestIdMiddleware, new_request_id, route_template
 from kuulolla.web.security import SecurityHeadersMiddleware, address_in, bearer_matches
+from kuulolla.web.streams import Stopping
 from kuulolla.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,8 @@ def create_app(
         )
         await chat.start()
         queue_changes = await _queue_changes(chat, settings)
+        stopping = Stopping()
+        stopping.on_stop(queue_changes.wake_all)
         # Everything made at start-up (modules, templates, catalogs) lives as long as
         # the process: freeze it so the collector's full passes skip it, and collect
         # the young generation less often. Thousands of sockets each keep a few dozen
@@ -184,6 +187,8 @@ def create_app(
                 # server's copy, so a roster change seen here reaches joins at once.
                 "room_openings": chat.room_states,
                 "queue_changes": queue_changes,
+                # Set when uvicorn begins a graceful shutdown: page streams end at once.
+                "stopping": stopping,
                 "clock": clock,
                 "passwords": passwords,
                 "throttle": throttle,

@@ -54,6 +54,14 @@ class KuulollaHttpProtocol(HttpToolsProtocol):
         self._disarm()
         super().connection_lost(exc)
 
+    def shutdown(self) -> None:
+        """uvicorn begins a graceful shutdown: the page streams of the process end now
+        (web/streams.py, ``Stopping``) instead of holding it for its grace period."""
+        stopping = self.app_state.get("stopping")
+        if stopping is not None:
+            stopping.stop()
+        super().shutdown()
+
     def handle_websocket_upgrade(self) -> None:
         self._disarm()
         super().handle_websocket_upgrade()

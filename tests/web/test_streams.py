@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from uvicorn.server import ServerState
 
-from kuulolla.web.streams import polled
+from kuulolla.web.streams import Stopping, polled
+from kuulolla.web.uvicorn_http import KuulollaHttpProtocol
 
 
 def app_reading(values: list[dict[str, int]]) -> Starlette:
@@ -45,3 +53,56 @@ def test_a_value_is_sent_only_when_it_changes() -> None:
         'data: {"n": 2}',
     ]
     assert ": keep-alive" in lines
+
+
+def test_a_stream_ends_at_once_when_the_process_begins_to_stop() -> None:
+    """With the process stopping, a stream sends only its retry line and ends, however
+    long it was to last."""
+
+    async def endpoint(request: Request) -> Response:
+        async def read() -> dict[str, int]:
+            return {"n": 1}
+
+        return await polled(request, read, seconds=60, tick=1)
+
+    stopping = Stopping()
+    stopping.stop()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        yield {"stopping": stopping}
+
+    app = Starlette(routes=[Route("/live", endpoint)], lifespan=lifespan)
+    with TestClient(app) as client:
+        answer = client.get("/live", headers={"accept": "text/event-stream"})
+    assert answer.text == "retry: 1000\n\n"
+
+
+@pytest.mark.asyncio
+async def test_a_stop_cuts_a_streams_sleep_short_and_wakes_its_hooks() -> None:
+    """Stopping.sleep returns when stop() is called, and each on_stop hook runs once."""
+    stopping = Stopping()
+    woken: list[str] = []
+    stopping.on_stop(lambda: woken.append("queue"))
+    sleeper = asyncio.create_task(stopping.sleep(60))
+    await asyncio.sleep(0)
+    stopping.stop()
+    stopping.stop()
+    await asyncio.wait_for(sleeper, 5)
+    assert bool(stopping) and woken == ["queue"]
+
+
+def test_uvicorns_shutdown_stops_the_streams() -> None:
+    """The HTTP protocol's graceful shutdown sets the application's Stopping."""
+    stopping = Stopping()
+    proto = KuulollaHttpProtocol(
+        config=uvicorn.Config(app_reading([{"n": 1}])),
+        server_state=ServerState(),
+        app_state={"stopping": stopping},
+        _loop=asyncio.new_event_loop(),
+    )
+    closed: list[bool] = []
+    proto.transport = SimpleNamespace(close=lambda: closed.append(True))  # type: ignore[assignment]
+    proto.shutdown()
+    proto.loop.close()
+    assert bool(stopping) and closed == [True]
