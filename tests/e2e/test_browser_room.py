@@ -2,14 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from kuulolla.core.db import Database
+from tests.conftest import make_database_url
 from tests.e2e.browser import axe_violations, new_page, watch_requests
-from tests.e2e.servers import ServerProcess
+from tests.e2e.servers import ServerProcess, server_env
+from tests.helpers import make_room, run_async
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+# A room of its own for each test (the server is the module's), so that each sees only
+# its own messages and nicknames.
+ROOMS = ("vaihto", "poistu", "vaihto-pois", "katko", "saavu-fi", "saavu-sv", "saavu-en")
+
+
+@pytest.fixture(scope="module")
+def single(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[ServerProcess]:
+    """One server process on the embedded default (SQLite and the in-process broker) for
+    the module's tests, with their rooms."""
+    folder = tmp_path_factory.mktemp("rooms")
+    url, _ = make_database_url("sqlite", folder, sqlite_template, None)
+
+    async def seed() -> None:
+        db = Database.from_url(url)
+        try:
+            for slug in ROOMS:
+                await make_room(db, slug, history_limit=30)
+        finally:
+            await db.dispose()
+
+    run_async(seed)
+    server = ServerProcess(server_env(url), folder / "server.log")
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
 def enter_room(page: Any, server: ServerProcess, nick: str, room: str = "huone") -> None:
@@ -33,8 +67,8 @@ def test_two_pages_exchange_messages(browser: Any, single: ServerProcess) -> Non
     a = new_page(browser)
     b = new_page(browser)
     foreign = watch_requests(a, single.http)
-    enter_room(a, single, "Aino")
-    enter_room(b, single, "Bertta")
+    enter_room(a, single, "Aino", "vaihto")
+    enter_room(b, single, "Bertta", "vaihto")
     say(a, "Hei Bertta!")
     b.locator("#messages .message__text", has_text="Hei Bertta!").wait_for()
     say(b, "Moi Aino")
@@ -50,7 +84,7 @@ def test_two_pages_exchange_messages(browser: Any, single: ServerProcess) -> Non
 def test_quick_exit_button_leaves_no_storage(browser: Any, single: ServerProcess) -> None:
     """The quick-exit button clears the tab's storage and leaves the page."""
     page = new_page(browser)
-    enter_room(page, single, "Aino")
+    enter_room(page, single, "Aino", "poistu")
     assert page.evaluate("sessionStorage.length") > 0
     origin_page = page
     page.get_by_role("button", name="Poistu nopeasti").click()
@@ -66,7 +100,7 @@ def test_shift_three_times_exits_and_clears_remembered_token(
 ) -> None:
     """Shift pressed three times exits and clears even a token kept with 'remember me'."""
     page = new_page(browser)
-    page.goto(f"{single.http}/rooms/huone")
+    page.goto(f"{single.http}/rooms/vaihto-pois")
     page.get_by_label("Nimimerkki").fill("Aino")
     page.get_by_label("Muista minut tällä laitteella").check()
     page.get_by_role("button", name="Liity huoneeseen").click()
@@ -90,8 +124,8 @@ def test_reconnect_resumes_without_loss_or_doubles(browser: Any, single: ServerP
     """After the server restarts, pages reconnect, resend what was pending and show each message once."""
     a = new_page(browser)
     b = new_page(browser)
-    enter_room(a, single, "Aino")
-    enter_room(b, single, "Bertta")
+    enter_room(a, single, "Aino", "katko")
+    enter_room(b, single, "Bertta", "katko")
     say(a, "ennen katkoa")
     b.locator("#messages .message__text", has_text="ennen katkoa").wait_for()
     single.stop()
@@ -116,7 +150,7 @@ def test_pages_have_no_axe_violations(browser: Any, single: ServerProcess, lang:
     page.goto(f"{single.http}/?lang={lang}")
     assert page.locator("html").get_attribute("lang") == lang
     assert axe_violations(page) == []
-    page.goto(f"{single.http}/rooms/huone")
+    page.goto(f"{single.http}/rooms/saavu-{lang}")
     assert axe_violations(page) == []
     page.locator("#nick").fill("Aino")
     page.locator("#nick-form button[type=submit]").click()
