@@ -1859,3 +1859,34 @@ def test_round13_everyday_look_alikes(voikko: Finnish, pair: Pair) -> None:
     """Everyday messages that share a word with a crisis stay quiet beside the crisis
     message."""
     check(voikko, pair)
+
+
+# The English batch: the noise in one's head to stop for good, bruises one made, a man
+# who follows off a train and grabs.
+ENGLISH13: list[Pair] = [
+    (
+        "i just want the noise in my head to stop for good",
+        ("suicide",),
+        "i just want the noise from the builders to stop for good",
+        (),
+    ),
+    (
+        "the bruises on my thighs are from me, nobody else",
+        ("self_harm",),
+        "the bruises on my shins are from hockey practice",
+        (),
+    ),
+    (
+        "a man followed me off the train and grabbed my hair when i ran",
+        ("violence",),
+        "a man followed me off the train to give back the glove i dropped",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", ENGLISH13, ids=lambda p: p[0])
+def test_round13_english_batch(voikko: Finnish, pair: Pair) -> None:
+    """The English batch's phrasings give their categories, and the look-alike beside
+    each gives none."""
+    check(voikko, pair)
