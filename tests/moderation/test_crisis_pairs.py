@@ -1890,3 +1890,20 @@ def test_round13_english_batch(voikko: Finnish, pair: Pair) -> None:
     """The English batch's phrasings give their categories, and the look-alike beside
     each gives none."""
     check(voikko, pair)
+
+
+# Batch P: an ex who stalks and turns up with a knife.
+STALKING13: list[Pair] = [
+    (
+        "my ex is stalking me and turned up at my work with a knife",
+        ("violence", "abuse"),
+        "my ex is one of my best friends now and turned up at my work with cake",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", STALKING13, ids=lambda p: p[0])
+def test_round13_stalking(voikko: Finnish, pair: Pair) -> None:
+    """An ex who stalks and comes armed is abuse and violence; a friendly ex is neither."""
+    check(voikko, pair)
