@@ -1907,3 +1907,39 @@ STALKING13: list[Pair] = [
 def test_round13_stalking(voikko: Finnish, pair: Pair) -> None:
     """An ex who stalks and comes armed is abuse and violence; a friendly ex is neither."""
     check(voikko, pair)
+
+
+# Batch Q: a poem or a video maker frames a story; the writer's own beside them.
+FRAMES13: list[Pair] = [
+    (
+        "we read a poem about a girl who wants to die and it's about me",
+        ("suicide",),
+        "we read a poem in class about a girl who wants to die, it was really moving",
+        (),
+    ),
+    (
+        "youtubessa yks tyyppi kerto viiltelystä ja mä tein sitä just tänään",
+        ("self_harm",),
+        "youtubessa yks tyyppi kerto viiltelystä toipumisesta, tosi inspiroiva",
+        (),
+    ),
+    (
+        "the article said people who self harm hide it well. i do, nobody knows",
+        ("self_harm",),
+        "the article said people who self harm hide it well. i do recommend it to parents",
+        (),
+    ),
+    (
+        "in the book the mum locks the kids in the cellar and it's still happening to me",
+        ("abuse",),
+        "in the book the mum locks the kids in the cellar, it's a thriller",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", FRAMES13, ids=lambda p: p[0])
+def test_round13_poems_videos_and_books(voikko: Finnish, pair: Pair) -> None:
+    """A poem, a video maker or a book frames a story that stays quiet, unless the
+    writer says it is theirs."""
+    check(voikko, pair)
