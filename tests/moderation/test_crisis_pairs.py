@@ -1943,3 +1943,34 @@ def test_round13_poems_videos_and_books(voikko: Finnish, pair: Pair) -> None:
     """A poem, a video maker or a book frames a story that stays quiet, unless the
     writer says it is theirs."""
     check(voikko, pair)
+
+
+# The last batch: a Swedish decision with a weekday, a sister limp after taking one's
+# antidepressants, mosquito bites scratched until they bleed.
+LAST13: list[Pair] = [
+    (
+        "jag har bestämt mig, på fredag är det slut",
+        ("suicide",),
+        "jag har bestämt mig, på fredag blir det pizza",
+        (),
+    ),
+    (
+        "mun pikkusisko söi mun masislääkkeitä ja on nyt ihan veltto",
+        ("overdose",),
+        "mun pikkusisko söi mun karkit ja on nyt ihan sokerihumalassa",
+        (),
+    ),
+    (
+        "raavin käsiä kunnes ne vuotaa aina kun ahdistaa",
+        ("self_harm",),
+        "raavin hyttysenpistoja kunnes ne vuotaa, ärsyttää",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", LAST13, ids=lambda p: p[0])
+def test_round13_last_batch(voikko: Finnish, pair: Pair) -> None:
+    """The last batch's phrasings give their categories, and the look-alike beside each
+    gives none."""
+    check(voikko, pair)
