@@ -94,8 +94,69 @@ def postgres_template(postgres_available: bool) -> Iterator[str | None]:
     name = f"kuulolla_tpl_{os.getpid()}_{secrets.token_hex(3)}"
     pg_execute(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
     upgrade(_pg_url(name))
-    yield name
-    pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield name
+    finally:
+        clones = _CLONES.pop(name, None)
+        if clones is not None:
+            clones.close()
+        pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class _Clones:
+    """Copies of one PostgreSQL template, made and dropped by a thread of their own.
+
+    ``CREATE DATABASE … TEMPLATE`` and ``DROP DATABASE`` take the server a good part of a
+    second each, about as long as many tests themselves. The next copy is made while a
+    test runs, and a used one is dropped after it, so a test waits for neither. Every
+    copy is still fresh: each is made from the template and handed out once."""
+
+    def __init__(self, template: str) -> None:
+        import concurrent.futures
+
+        self.template = template
+        self.pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pg-clones")
+        self.next: concurrent.futures.Future[str] | None = None
+        self.errors: list[BaseException] = []
+
+    def _create(self) -> str:
+        import asyncio
+
+        name = f"kuulolla_t_{secrets.token_hex(5)}"
+        asyncio.run(_pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        return name
+
+    def _drop(self, name: str) -> None:
+        import asyncio
+
+        try:
+            asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except BaseException as error:  # reported when the session ends
+            self.errors.append(error)
+
+    def take(self) -> str:
+        """A fresh copy (the one made ahead if there is one); the next is started."""
+        ready = self.next or self.pool.submit(self._create)
+        self.next = self.pool.submit(self._create)
+        return ready.result()
+
+    def drop(self, name: str) -> None:
+        self.pool.submit(self._drop, name)
+
+    def close(self) -> None:
+        """Drop the copy made ahead and wait until every dropped copy is gone."""
+        if self.next is not None:
+            ahead, self.next = self.next, None
+            try:
+                self.drop(ahead.result())
+            except Exception as error:
+                self.errors.append(error)
+        self.pool.shutdown(wait=True)
+        if self.errors:
+            raise self.errors[0]
+
+
+_CLONES: dict[str, _Clones] = {}
 
 
 def make_database_url(
@@ -108,14 +169,23 @@ def make_database_url(
         return f"sqlite+aiosqlite:///{path}", None
     if postgres_template is None:
         unavailable("PostgreSQL")
-    name = f"kuulolla_t_{secrets.token_hex(5)}"
-    pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
-    return _pg_url(name), name
+    clones = _CLONES.get(postgres_template)
+    if clones is None:
+        clones = _CLONES[postgres_template] = _Clones(postgres_template)
+    name = clones.take()
+    return _pg_url(name), (clones, name)
 
 
 def drop_database(token: object) -> None:
-    if token:
-        pg_execute(f'DROP DATABASE IF EXISTS "{token}" WITH (FORCE)')
+    """Drop a copy :func:`make_database_url` made (in the background while the session
+    runs); its connections must be closed."""
+    if not token:
+        return
+    clones, name = token  # type: ignore[misc]
+    if _CLONES.get(clones.template) is clones:
+        clones.drop(name)
+    else:
+        pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
