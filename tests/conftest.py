@@ -15,6 +15,7 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -213,6 +214,31 @@ def postgres_url(
     url, token = make_database_url("postgresql", tmp_path, sqlite_template, postgres_template)
     yield url
     drop_database(token)
+
+
+@pytest.fixture(scope="session")
+def world_template(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> tuple[Path, Any]:
+    """A SQLite database with the accounts' two-organisation world
+    (tests/accounts/helpers.py), built once for the session; each ``env`` runs on a copy
+    of its own (the world's rows and ids are the same every time it is built)."""
+    from kuulolla.core.db import compact_sqlite
+    from tests.accounts.conftest import seed_world
+    from tests.helpers import run_async
+
+    url, _ = make_database_url("sqlite", tmp_path_factory.mktemp("world"), sqlite_template, None)
+    world = seed_world(url)
+
+    async def fold() -> None:  # the write-ahead log into the file that is copied
+        database = Database.from_url(url)
+        try:
+            await compact_sqlite(database, vacuum=False)
+        finally:
+            await database.dispose()
+
+    run_async(fold)
+    return Path(url.split("///", 1)[1]), world
 
 
 @pytest_asyncio.fixture

@@ -3,8 +3,12 @@ over https (so ``__Host-`` cookies behave as in production), with a frozen clock
 
 from __future__ import annotations
 
+import copy
+import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
@@ -86,14 +90,18 @@ def seed_world(url: str) -> World:
 
 
 @pytest.fixture
-def env(sqlite_url: str) -> Iterator[Env]:
-    world = seed_world(sqlite_url)
+def env(tmp_path: Path, world_template: tuple[Path, World]) -> Iterator[Env]:
+    template, built = world_template
+    path = tmp_path / f"world-{secrets.token_hex(3)}.sqlite3"
+    shutil.copyfile(template, path)
+    url = f"sqlite+aiosqlite:///{path}"
+    world = copy.deepcopy(built)
     clock = FrozenClock(NOW)
     # The world's admin has no authenticator; the requirement has tests of its own.
-    settings = make_settings(sqlite_url, admin_require_totp=False)
+    settings = make_settings(url, admin_require_totp=False)
     app = create_app(settings, clock=clock)
     with TestClient(app, base_url=BASE) as client:
-        yield Env(app, client, settings, world, clock, sqlite_url)
+        yield Env(app, client, settings, world, clock, url)
 
 
 def sign_in(
