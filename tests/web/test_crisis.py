@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,11 +15,11 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from kuulolla import demo
-from kuulolla.core.db import Database
+from kuulolla.core.db import Database, compact_sqlite
 from kuulolla.web import crisis
 from kuulolla.web.access import public
 from kuulolla.web.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import make_database_url, make_settings
 from tests.helpers import run_async
 
 OWN_LINE = {"number": "0800 123 456", "name": {"fi": "Oma linja", "sv": "Egen linje"}}
@@ -58,17 +60,27 @@ def test_rows_are_in_the_page_language() -> None:
     assert [row["name"] for row in rows[:2]] == ["Nödnummer", "Egen linje"]
 
 
-@pytest.fixture
-def demo_client(sqlite_url: str) -> Iterator[TestClient]:
-    """The demo site on the wall clock (its round-the-clock chat takes visitors now), with
-    a route of its own that fails, for the 500 page."""
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """The demo site seeded once for the module on the wall clock (its round-the-clock
+    chat takes visitors now); each test runs on a copy of its own."""
+    url, _ = make_database_url("sqlite", tmp_path_factory.mktemp("demo"), sqlite_template, None)
 
     async def seed() -> None:
-        db = Database.from_url(sqlite_url)
-        await demo.seed(db, now=datetime.now(UTC), settings=make_settings(sqlite_url))
+        db = Database.from_url(url)
+        await demo.seed(db, now=datetime.now(UTC), settings=make_settings(url))
+        await compact_sqlite(db, vacuum=False)
         await db.dispose()
 
     run_async(seed)
+    return Path(url.split("///", 1)[1])
+
+
+@pytest.fixture
+def demo_client(demo_file: Path, tmp_path: Path) -> Iterator[TestClient]:
+    """The demo site, with a route of its own that fails, for the 500 page."""
+    shutil.copyfile(demo_file, tmp_path / "demo.sqlite3")
+    sqlite_url = f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}"
 
     @public
     async def broken(request: Request) -> Response:
