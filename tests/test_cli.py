@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import TEST_SECRET
 
@@ -80,15 +81,22 @@ def test_every_command_has_help() -> None:
     """Every command answers --help."""
     from kuulolla.cli import build_parser
 
-    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    for name in commands:
-        result = subprocess.run(
+    commands = list(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr, arg-type]
+
+    def helps(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
             [sys.executable, "-m", "kuulolla", name, "--help"],
             capture_output=True,
             text=True,
             timeout=30,
         )
-        assert result.returncode == 0 and "usage:" in result.stdout
+
+    # A few processes at a time: each spends its time starting Python and importing.
+    with ThreadPoolExecutor(4) as pool:
+        results = dict(zip(commands, pool.map(helps, commands), strict=True))
+    assert commands and len(results) == len(commands)
+    for name, result in results.items():
+        assert result.returncode == 0 and "usage:" in result.stdout, name
 
 
 def test_reindex_questions(db_url: str) -> None:
