@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import pytest_asyncio
@@ -30,6 +30,7 @@ POSTGRES_URL = os.environ.get(
 REDIS_URL = os.environ.get("KUULOLLA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI") == "true"
 TEST_SECRET = "test-secret-" + "x" * 40
+T = TypeVar("T")
 
 
 def unavailable(what: str) -> None:
@@ -216,6 +217,35 @@ def postgres_url(
     drop_database(token)
 
 
+def seeded_template(
+    folder: Path, sqlite_template: Path, seed: Callable[[Database], Awaitable[T]]
+) -> tuple[Path, T]:
+    """A SQLite file migrated and then filled by ``seed`` (its write-ahead log folded in,
+    so the file can be copied), and what ``seed`` returned."""
+    from kuulolla.core.db import compact_sqlite
+    from tests.helpers import run_async
+
+    url, _ = make_database_url("sqlite", folder, sqlite_template, None)
+
+    async def work() -> T:
+        database = Database.from_url(url)
+        try:
+            result = await seed(database)
+            await compact_sqlite(database, vacuum=False)
+            return result
+        finally:
+            await database.dispose()
+
+    return Path(url.split("///", 1)[1]), run_async(work)
+
+
+def copy_of(template: Path, folder: Path) -> str:
+    """The URL of a fresh copy of the SQLite file ``template`` in ``folder``."""
+    path = folder / f"copy-{secrets.token_hex(3)}.sqlite3"
+    shutil.copyfile(template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
 @pytest.fixture(scope="session")
 def world_template(
     tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
@@ -223,22 +253,23 @@ def world_template(
     """A SQLite database with the accounts' two-organisation world
     (tests/accounts/helpers.py), built once for the session; each ``env`` runs on a copy
     of its own (the world's rows and ids are the same every time it is built)."""
-    from kuulolla.core.db import compact_sqlite
-    from tests.accounts.conftest import seed_world
-    from tests.helpers import run_async
+    from tests.accounts.helpers import build_world
 
-    url, _ = make_database_url("sqlite", tmp_path_factory.mktemp("world"), sqlite_template, None)
-    world = seed_world(url)
+    return seeded_template(tmp_path_factory.mktemp("world"), sqlite_template, build_world)
 
-    async def fold() -> None:  # the write-ahead log into the file that is copied
-        database = Database.from_url(url)
-        try:
-            await compact_sqlite(database, vacuum=False)
-        finally:
-            await database.dispose()
 
-    run_async(fold)
-    return Path(url.split("///", 1)[1]), world
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """A SQLite database with the demo site (``kuulolla.demo.seed``) on tests.helpers.NOW,
+    seeded once for the session (its staff's password hashes take seconds); use a copy
+    (:func:`copy_of`)."""
+    from kuulolla import demo
+    from tests.helpers import NOW
+
+    async def seed(database: Database) -> None:
+        await demo.seed(database, now=NOW)
+
+    return seeded_template(tmp_path_factory.mktemp("demo"), sqlite_template, seed)[0]
 
 
 @pytest_asyncio.fixture

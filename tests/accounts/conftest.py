@@ -4,8 +4,6 @@ over https (so ``__Host-`` cookies behave as in production), with a frozen clock
 from __future__ import annotations
 
 import copy
-import secrets
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.settings import Settings
 from kuulolla.web.app import create_app
 from tests.accounts.helpers import PASSWORD, World, build_world, csrf_from
-from tests.conftest import make_settings
+from tests.conftest import copy_of, make_settings
 from tests.helpers import NOW, run_async
 
 BASE = "https://testserver"
@@ -92,9 +90,7 @@ def seed_world(url: str) -> World:
 @pytest.fixture
 def env(tmp_path: Path, world_template: tuple[Path, World]) -> Iterator[Env]:
     template, built = world_template
-    path = tmp_path / f"world-{secrets.token_hex(3)}.sqlite3"
-    shutil.copyfile(template, path)
-    url = f"sqlite+aiosqlite:///{path}"
+    url = copy_of(template, tmp_path)
     world = copy.deepcopy(built)
     clock = FrozenClock(NOW)
     # The world's admin has no authenticator; the requirement has tests of its own.

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from kuulolla import demo
 from kuulolla.core.db import Database
 from kuulolla.questions import reading
 from kuulolla.web.app import create_app
-from tests.conftest import make_settings
-from tests.helpers import NOW, run_async
+from tests.conftest import copy_of, make_settings
+from tests.helpers import run_async
 
 ORIGIN = {"origin": "https://testserver"}
 
@@ -38,13 +38,9 @@ class FormClient(TestClient):
 
 
 @pytest.fixture
-def client(sqlite_url: str) -> Iterator[TestClient]:
-    async def seed() -> None:
-        db = Database.from_url(sqlite_url)
-        await demo.seed(db, now=NOW)
-        await db.dispose()
-
-    run_async(seed)
+def client(demo_template: Path, tmp_path: Path) -> Iterator[TestClient]:
+    """The demo site on a copy of its own."""
+    sqlite_url = copy_of(demo_template, tmp_path)
     with FormClient(create_app(make_settings(sqlite_url)), base_url="https://testserver") as c:
         yield c
 
