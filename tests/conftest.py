@@ -106,19 +106,23 @@ def postgres_template(postgres_available: bool) -> Iterator[str | None]:
 
 
 class _Clones:
-    """Copies of one PostgreSQL template, made and dropped by a thread of their own.
+    """Copies of one PostgreSQL template, made and dropped by threads of their own.
 
     ``CREATE DATABASE … TEMPLATE`` and ``DROP DATABASE`` take the server a good part of a
-    second each, about as long as many tests themselves. The next copy is made while a
-    test runs, and a used one is dropped after it, so a test waits for neither. Every
-    copy is still fresh: each is made from the template and handed out once."""
+    second each, about as long as many tests themselves. The next copies are made while
+    tests run, and a used one is dropped after its test, so a test waits for neither.
+    Every copy is still fresh: each is made from the template and handed out once."""
+
+    AHEAD = 2  # copies made ahead
 
     def __init__(self, template: str) -> None:
+        import collections
         import concurrent.futures
 
         self.template = template
-        self.pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pg-clones")
-        self.next: concurrent.futures.Future[str] | None = None
+        self.makers = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pg-make")
+        self.droppers = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pg-drop")
+        self.ahead: collections.deque[concurrent.futures.Future[str]] = collections.deque()
         self.errors: list[BaseException] = []
 
     def _create(self) -> str:
@@ -137,23 +141,23 @@ class _Clones:
             self.errors.append(error)
 
     def take(self) -> str:
-        """A fresh copy (the one made ahead if there is one); the next is started."""
-        ready = self.next or self.pool.submit(self._create)
-        self.next = self.pool.submit(self._create)
-        return ready.result()
+        """A fresh copy (the oldest made ahead); more are started."""
+        while len(self.ahead) < self.AHEAD + 1:
+            self.ahead.append(self.makers.submit(self._create))
+        return self.ahead.popleft().result()
 
     def drop(self, name: str) -> None:
-        self.pool.submit(self._drop, name)
+        self.droppers.submit(self._drop, name)
 
     def close(self) -> None:
-        """Drop the copy made ahead and wait until every dropped copy is gone."""
-        if self.next is not None:
-            ahead, self.next = self.next, None
+        """Drop the copies made ahead and wait until every dropped copy is gone."""
+        while self.ahead:
             try:
-                self.drop(ahead.result())
+                self.drop(self.ahead.popleft().result())
             except Exception as error:
                 self.errors.append(error)
-        self.pool.shutdown(wait=True)
+        self.makers.shutdown(wait=True)
+        self.droppers.shutdown(wait=True)
         if self.errors:
             raise self.errors[0]
 
