@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from kuulolla.chat import logic, store
 from kuulolla.chat.fanout import Hub, RoomRef
+from kuulolla.chat.history import History
 from kuulolla.chat.joining import JoinPlan, Resync, fit_history
 from kuulolla.chat.membership import Identity, Membership
 from kuulolla.chat.protocol import Join, Joined, encode
@@ -67,7 +68,7 @@ async def enter(
     fanout = server.fanout
     sink = connection.sink
     hub: Hub | None = None
-    reading: asyncio.Future[store.History] | None = None
+    reading: asyncio.Future[History] | None = None
     if plan.claim_nick and room.slug not in connection.rooms:
         hub = await fanout.attach(ref, sink)
         reading = start_history(connection, frame, room, known=fanout.delivered(hub))
@@ -162,7 +163,7 @@ def _history_limit(connection: Connection, frame: Join, room: RoomInfo) -> int:
 
 def start_history(
     connection: Connection, frame: Join, room: RoomInfo, *, known: int
-) -> asyncio.Future[store.History]:
+) -> asyncio.Future[History]:
     """The room's history as the join asks for it, under way (shared with the joins of
     the same moment, or answered at once from a kept read: chat/store.py,
     ``HistoryReads``). The socket must be attached to the room, whose hub had delivered
@@ -171,7 +172,7 @@ def start_history(
     since, limit = frame.since, _history_limit(connection, frame, room)
     kept = reads.kept(room.id, since=since, limit=limit, known=known)
     if kept is not None:
-        done: asyncio.Future[store.History] = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[History] = asyncio.get_running_loop().create_future()
         done.set_result(kept)
         return done
     reading = asyncio.ensure_future(reads.read(room.id, since=since, limit=limit, known=known))
@@ -185,7 +186,7 @@ async def read_history(
     room: RoomInfo,
     *,
     first_seq: int,
-    reading: Awaitable[store.History],
+    reading: Awaitable[History],
 ) -> tuple[int, list[store.Stored]]:
     """The room's last sequence and the history the client gets, or :class:`Resync`
     from ``reading``, the read :func:`start_history` started."""

@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING, Any
 from kuulolla.accounts.service import StaffNames
 from kuulolla.accounts.sessions import do_check_sessions
 from kuulolla.chat.fanout import Fanout, iso
+from kuulolla.chat.history import HistoryReads
 from kuulolla.chat.limits import ChatLimits
 from kuulolla.chat.protocol import CLOSE_ACCOUNT_CHANGED, CLOSE_SESSION_ENDED, RoomStateFrame
 from kuulolla.chat.sockets import OutFrame
-from kuulolla.chat.store import Committer, HistoryReads, Stored
+from kuulolla.chat.store import Committer, Stored
 from kuulolla.chat.writers import Draft
 from kuulolla.core.bankey import BanKeys
 from kuulolla.core.broker import Broker

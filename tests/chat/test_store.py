@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from kuulolla.chat import store
+from kuulolla.chat import history, store
 from kuulolla.chat.models import Message
 from kuulolla.core.clock import FrozenClock
 from kuulolla.core.db import Database
@@ -162,7 +162,7 @@ async def _filled(db: Database, clock: FrozenClock, count: int) -> int:
 async def test_joins_of_a_burst_share_one_history_read(db: Database, clock: FrozenClock) -> None:
     """Joins and resumes of one room at once get one read, each what read_history gives."""
     room = await _filled(db, clock, 12)
-    reads = store.HistoryReads(db)
+    reads = history.HistoryReads(db)
     wishes = [(None, 5), (None, 0), (3, 100), (10, 100), (12, 100), (1, 4)]
     got = await asyncio.gather(*(reads.read(room, since=s, limit=n) for s, n in wishes))
     expected = [await store.read_history(db, room, since=s, limit=n) for s, n in wishes]
@@ -177,7 +177,7 @@ async def test_shared_reads_on_kept_connections_answer_as_read_history(
     """A server's shared reads (on connections kept for them on PostgreSQL) give what
     read_history gives."""
     room = await _filled(db, clock, 6)
-    reads = store.HistoryReads(db, hold_connections=2)
+    reads = history.HistoryReads(db, hold_connections=2)
     got = await asyncio.gather(
         reads.read(room, since=None, limit=3), reads.read(room, since=2, limit=100)
     )
@@ -195,7 +195,7 @@ async def test_a_join_the_kept_read_covers_is_answered_without_a_query(
     """A join whose hub had delivered no more than a recent read's position gets what
     read_history gives, from that read."""
     room = await _filled(db, clock, 6)
-    reads = store.HistoryReads(db)
+    reads = history.HistoryReads(db)
     await reads.read(room, since=None, limit=3, known=6)
     got = [
         await reads.read(room, since=None, limit=3, known=6),
@@ -215,7 +215,7 @@ async def test_a_join_after_a_newer_delivery_is_read_again(
     """A kept read is not used once the hub has delivered past its position (a new
     message, a removal): the join gets a read of its own."""
     room = await _filled(db, clock, 6)
-    reads = store.HistoryReads(db, interval=0.0)
+    reads = history.HistoryReads(db, interval=0.0)
     await reads.read(room, since=None, limit=3, known=6)
     await reads.read(room, since=None, limit=3, known=7)
     assert (reads.queries, reads.reused) == (2, 0)
@@ -225,7 +225,7 @@ async def test_a_join_after_a_newer_delivery_is_read_again(
 async def test_history_reads_of_a_room_are_spaced(db: Database, clock: FrozenClock) -> None:
     """Joins arriving while a room's read is under way wait for one shared next read."""
     room = await _filled(db, clock, 3)
-    reads = store.HistoryReads(db, interval=0.05)
+    reads = history.HistoryReads(db, interval=0.05)
     first = asyncio.ensure_future(reads.read(room, since=None, limit=2))
     await asyncio.sleep(0)
     later = [reads.read(room, since=1, limit=10) for _ in range(20)]
@@ -239,7 +239,7 @@ async def test_history_reads_of_a_room_are_spaced(db: Database, clock: FrozenClo
 async def test_a_resume_from_far_back_is_read_on_its_own(db: Database, clock: FrozenClock) -> None:
     """A resume older than a shared read covers still gets exactly what it missed."""
     room = await _filled(db, clock, 12)
-    reads = store.HistoryReads(db, span=4)
+    reads = history.HistoryReads(db, span=4)
     near, far = await asyncio.gather(
         reads.read(room, since=10, limit=100), reads.read(room, since=2, limit=100)
     )
