@@ -7,7 +7,8 @@ import random
 
 from kuulolla.core.finnish import analyser
 from kuulolla.moderation import evaluation
-from kuulolla.moderation.crisis import CATEGORIES, detector
+from kuulolla.moderation.crisis import detector
+from kuulolla.moderation.crisis_lexicon import CATEGORIES
 from kuulolla.moderation.crisis_model import (
     MODEL_FILE,
     TRAINING_SPLITS,

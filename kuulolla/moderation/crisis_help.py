@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kuulolla.core.i18n import N_
-from kuulolla.moderation.crisis import CATEGORIES, Category
+from kuulolla.moderation.crisis_lexicon import CATEGORIES, Category
 
 # The categories as staff read them (alerts, the crisis numbers form; the reports
 # name them alike).

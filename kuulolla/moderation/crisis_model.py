@@ -30,7 +30,8 @@ from functools import cache, lru_cache
 from itertools import chain
 
 from kuulolla.core.stopwords import FINNISH_STOP
-from kuulolla.moderation.crisis import _COMMON, CATEGORIES, NEGATIONS, Category, CrisisSignal
+from kuulolla.moderation.crisis import _COMMON, CrisisSignal
+from kuulolla.moderation.crisis_lexicon import CATEGORIES, NEGATIONS, Category
 from kuulolla.moderation.text import DATA, Word, with_alternatives
 
 MODEL_FILE = DATA / "crisis_model.json"

@@ -278,7 +278,7 @@ def test_crisis_numbers_keep_their_categories_in_order() -> None:
 
 def test_crisis_categories_agree_with_moderation() -> None:
     """The copied category names are those of the crisis detector, in its order."""
-    from kuulolla.moderation.crisis import CATEGORIES
+    from kuulolla.moderation.crisis_lexicon import CATEGORIES
 
     assert logic.CRISIS_CATEGORIES == CATEGORIES
 

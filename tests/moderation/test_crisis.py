@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kuulolla.core.finnish import Finnish
-from kuulolla.moderation.crisis import Detector, Lexicon, detector
+from kuulolla.moderation.crisis import Detector, detector
+from kuulolla.moderation.crisis_lexicon import Lexicon
 from kuulolla.moderation.text import (
     analyser_for,
     one_edit,

@@ -6,7 +6,8 @@ import pytest
 
 from kuulolla.core.finnish import Finnish
 from kuulolla.moderation import evaluation
-from kuulolla.moderation.crisis import CATEGORIES, detector
+from kuulolla.moderation.crisis import detector
+from kuulolla.moderation.crisis_lexicon import CATEGORIES
 from kuulolla.moderation.crisis_model import (
     CrisisModel,
     Logistic,
