@@ -85,8 +85,11 @@ class Restricting:
         organisation_id: int,
         room_id: int,
     ) -> None:
-        """Remember the restriction on the target's socket, tell the person, take them
-        out of the room(s) on a removal or ban, and record their network's digest."""
+        """Remember the restriction on the target's socket at once (their messages are
+        refused from now on), record their network's digest, and only then tell the
+        person and take them out of the room(s) on a removal or ban: told first, they
+        could come back with a new token before the digest was there to refuse them."""
+        slugs: list[str] = []
         for slug, seat in list(socket.rooms.items()):
             state = seat.moderation
             if state.organisation_id != organisation_id or state.moderator:
@@ -95,11 +98,27 @@ class Restricting:
                 continue
             state.restriction = restriction
             state.checked_at = self.clock.monotonic()
+            slugs.append(slug)
+        if restriction is not None and restriction.id:
+            self.spawner.spawn(self._record_then_tell(socket, restriction, slugs))
+        else:
+            self._tell(socket, restriction, slugs)
+
+    def _tell(
+        self, socket: Socket, restriction: ActiveRestriction | None, slugs: list[str]
+    ) -> None:
+        for slug in slugs:
             socket.push(frames.restricted_frame(slug, restriction, socket.locale))
             if restriction is not None and restriction.kind in ("remove", "ban"):
                 socket.leave(slug)
-        if restriction is not None and restriction.id:
-            self.spawner.spawn(self._record_ban_key(socket, restriction.id))
+
+    async def _record_then_tell(
+        self, socket: Socket, restriction: ActiveRestriction, slugs: list[str]
+    ) -> None:
+        try:
+            await self._record_ban_key(socket, restriction.id)
+        finally:
+            self._tell(socket, restriction, slugs)
 
     async def _record_ban_key(self, socket: Socket, restriction_id: int) -> None:
         with contextlib.suppress(asyncio.CancelledError):
