@@ -14,13 +14,17 @@ writers under WAL.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -68,6 +72,66 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+# ----------------------------------------------------------- SQLite connections' threads
+
+# The futures of SQLite connections that are being stopped (see _SqliteConnection).
+_STOPPING: weakref.WeakSet[asyncio.Future[Any]] = weakref.WeakSet()
+
+
+class _SqliteConnection(aiosqlite.Connection):
+    """aiosqlite's connection, whose stops :func:`settle` can wait for.
+
+    aiosqlite runs each connection on a thread of its own, which hands every result
+    back with the event loop's ``call_soon_threadsafe``. A connection whose opening is
+    cancelled (a task cancelled at shutdown while it connects) is stopped without
+    waiting, by aiosqlite itself (and by SQLAlchemy when a cancelled close cannot
+    finish): its thread finishes what it was doing, closes the connection and hands
+    both outcomes back later. If the loop has been closed by then, the thread dies
+    with ``RuntimeError: Event loop is closed`` (seen after a test server's lifespan
+    whose housekeeping task was cancelled in its first connect). The future of each
+    stop is kept so that :func:`settle` can wait for it while the loop still runs:
+    once it is done, the thread never touches the loop again. Needs aiosqlite 0.22
+    (a connection holding its thread, ``stop()`` returning a future)."""
+
+    def __init__(self, connector: Any, iter_chunk_size: int) -> None:
+        super().__init__(connector, iter_chunk_size)
+        # As SQLAlchemy does for the connections it makes: a connection never closed
+        # must not keep the process from exiting.
+        self._thread.daemon = True
+
+    def stop(self) -> asyncio.Future[Any] | None:
+        future = super().stop()
+        if future is not None and not future.done():
+            _STOPPING.add(future)
+        return future
+
+
+def _sqlite_connect(
+    database: str, *, iter_chunk_size: int = 64, **kwargs: Any
+) -> _SqliteConnection:
+    """What ``aiosqlite.connect`` does, with the connection class above."""
+    return _SqliteConnection(lambda: sqlite3.connect(database, **kwargs), iter_chunk_size)
+
+
+def _sqlite_creator(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+    # SQLAlchemy's aiosqlite dialect calls this with the URL's connect arguments.
+    cparams["async_creator_fn"] = _sqlite_connect
+
+
+async def settle(timeout: float = 10.0) -> None:
+    """Wait (at most ``timeout`` seconds) until the SQLite connections stopped on the
+    running event loop have finished with it. Call before the loop is closed."""
+    loop = asyncio.get_running_loop()
+    waiting = [f for f in _STOPPING if f.get_loop() is loop and not f.done()]
+    if not waiting:
+        return
+    _, pending = await asyncio.wait(waiting, timeout=timeout)
+    if pending:
+        log.warning(
+            "db.sqlite_stop_slow", extra={"event": "db.sqlite_stop_slow", "count": len(pending)}
+        )
+
+
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     """An engine for ``url`` with the project's connection settings applied."""
     if url.startswith("sqlite"):
@@ -75,6 +139,8 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+        if url.startswith("sqlite+aiosqlite"):
+            event.listen(engine.sync_engine, "do_connect", _sqlite_creator)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -142,7 +208,16 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        """Close the pool's connections; returns once none of them can still hand a
+        result to the running event loop (see :func:`settle`)."""
         await self.engine.dispose()
+        await settle()
+
+    async def settle(self) -> None:
+        """Wait until the connections stopped on the running event loop are done with
+        it (:func:`settle`): for an event loop about to close while the database lives
+        on (an app given a database of the caller's)."""
+        await settle()
 
 
 # --------------------------------------------------------------------------- types

@@ -206,6 +206,10 @@ def create_app(
             await chat.fanout.broker.close()
             if database is None:
                 await db.dispose()
+            else:
+                # Connections stopped mid-statement by the cancellations above still
+                # answer on this event loop; it must outlive them.
+                await db.settle()
 
     # Each domain contributes a ROUTES list from its routes/pages module.
     # Every route declares who may use it (web/access.py); a test walks this table.

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sqlite3
+import threading
+from typing import Any
+
 import pytest
+from sqlalchemy import event, text
 
 from kuulolla.core.db import Database
+from tests.helpers import run_async
 
 
 @pytest.mark.asyncio
@@ -17,3 +25,51 @@ async def test_a_transaction_not_durable_skips_only_its_own_flush(db: Database) 
     async with db.transaction() as conn:
         durable = (await conn.exec_driver_sql("SHOW synchronous_commit")).scalar()
     assert (relaxed, durable) == ("off", "on")
+
+
+def test_a_connection_cancelled_on_sqlite_is_stopped_before_dispose_returns(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dispose() returns only once a SQLite connection whose opening was cancelled has
+    stopped, so closing the event loop after it leaves no thread to fail on the closed
+    loop (a server's housekeeping task, cancelled at shutdown while connecting)."""
+    started, release = threading.Event(), threading.Event()
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    before = set(threading.enumerate())
+
+    async def work() -> None:
+        db = Database.from_url(sqlite_url)
+
+        @event.listens_for(db.engine.sync_engine, "do_connect")
+        def held_open(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+            base = cparams.get("factory", sqlite3.Connection)
+
+            class Held(base):  # type: ignore[misc, valid-type]
+                def __init__(self, *args: Any, **kwargs: Any) -> None:
+                    started.set()
+                    release.wait(10)
+                    super().__init__(*args, **kwargs)
+
+            cparams["factory"] = Held
+
+        async def statement() -> None:
+            async with db.read() as conn:
+                await conn.execute(text("SELECT 1"))
+
+        task = asyncio.create_task(statement())
+        await asyncio.to_thread(started.wait, 10)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        # The connection opens only while dispose() waits; had dispose() returned at
+        # once, never on this loop (the callback is dropped when the loop closes).
+        asyncio.get_running_loop().call_later(0.1, release.set)
+        await db.dispose()
+
+    run_async(work)
+    release.set()
+    for thread in set(threading.enumerate()) - before:
+        thread.join(10)
+    assert started.is_set()
+    assert failures == []
