@@ -19,7 +19,7 @@ Three backends behind one Protocol (:class:`Limiter`):
 - :class:`RedisLimiter` when Redis is configured: one Lua script per attempt
   (``INCRBY``, ``PEXPIRE`` on the window's first attempt, ``DECRBY`` when over the
   limit), shared by every process; the keys expire by themselves. The attempts of
-  the same moment share one pipeline. While Redis cannot
+  the same moment go out in one write, on a link of their own. While Redis cannot
   be reached an in-process limiter stands in, so limits still hold per process.
 - :class:`DatabaseLimiter` without Redis on PostgreSQL: ``INSERT … ON CONFLICT DO
   UPDATE … WHERE count + cost <= limit RETURNING count`` on ``rate_counters``; a
@@ -44,16 +44,18 @@ import hashlib
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from redis.exceptions import NoScriptError, RedisError
+import hiredis
+from redis.exceptions import RedisError, ResponseError
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from kuulolla.core import metrics
+from kuulolla.core import metrics, resp
 from kuulolla.core.db import Database
 from kuulolla.core.models import RateCounter
 from kuulolla.core.redis_pool import close_redis, is_cluster, pooled_redis
@@ -83,6 +85,9 @@ class Verdict:
     allowed: bool
     count: int  # attempts in the window, this one included when allowed
     retry_after: float = 0.0  # seconds until the window ends (when refused)
+    # Allowed in Redis: a refund sent before this time.monotonic() reaches the window
+    # that counted the attempt, not a later one (RedisLimiter.take); None: not known.
+    refund_before: float | None = None
 
 
 def minutes(seconds: float) -> int:
@@ -198,16 +203,187 @@ return n
 """
 
 REDIS_DOWN_SECONDS = 5.0  # after a failure, count in process this long before retrying Redis
+TAKE_TIMEOUT = 1.0  # seconds an attempt waits for Redis's answer before Redis counts as down
+REFUND_MARGIN = 5.0  # seconds before its window's end after which an attempt is not refunded
+
+
+class TakeLink:
+    """The take script's calls on one :class:`~kuulolla.core.resp.Link` (one Redis).
+
+    The calls of one turn of the event loop go out in one write; Redis answers in
+    order and each answer settles its call's future in the link's own callback: no
+    task, pooled connection or pipeline object per group, where redis-py's pipeline
+    cost a task (its timeout's) and a stream read per group. Each call is still its
+    own script call, counted and answered as alone. A call Redis answers with
+    ``NOSCRIPT`` (it restarted empty) is sent again with the script in full (``EVAL``,
+    which loads it). A lost link, or one that leaves a call unanswered for
+    :data:`TAKE_TIMEOUT`, fails every call outstanding on it (the caller counts in
+    process for a while); the next call makes a new link."""
+
+    def __init__(self, url: str, *, sha: str, script: str, on_write: Callable[[], None]) -> None:
+        self.url = url
+        self._evalsha = b"*7\r\n$7\r\nEVALSHA\r\n$%d\r\n%s\r\n$1\r\n1\r\n" % (
+            len(sha),
+            sha.encode(),
+        )
+        script_bytes = script.encode()
+        self._eval = b"*7\r\n$4\r\nEVAL\r\n$%d\r\n%s\r\n$1\r\n1\r\n" % (
+            len(script_bytes),
+            script_bytes,
+        )
+        self._on_write = on_write
+        self._link: resp.Link | None = None
+        self._connecting: asyncio.Task[None] | None = None
+        self._queued: list[tuple[bytes, asyncio.Future[Any]]] = []  # (a command, its answer)
+        self._sent: deque[tuple[bytes, asyncio.Future[Any], float]] = deque()
+        self._flush_handle: asyncio.Handle | None = None
+        self._watch: asyncio.TimerHandle | None = None
+        self._closed = False
+
+    @staticmethod
+    def arguments(name: str, cost: int, window_ms: int, limit: int) -> bytes:
+        """The key and ARGV of one call, as RESP bulk strings."""
+        key = name.encode()
+        a, b, c = b"%d" % cost, b"%d" % window_ms, b"%d" % limit
+        return b"$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
+            len(key),
+            key,
+            len(a),
+            a,
+            len(b),
+            b,
+            len(c),
+            c,
+        )
+
+    def call(self, arguments: bytes) -> asyncio.Future[Any]:
+        """The script's answer for ``arguments`` (:meth:`arguments`), to be awaited."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        if self._closed:
+            future.set_exception(ConnectionError("the limiter is closed"))
+            return future
+        self._queued.append((self._evalsha + arguments, future))
+        if self._link is not None:
+            if self._flush_handle is None:
+                self._flush_handle = loop.call_soon(self._flush)
+        elif self._connecting is None:
+            self._connecting = loop.create_task(self._connect())
+        return future
+
+    async def _connect(self) -> None:
+        try:
+            link = await resp.connect(self.url, self._on_reply, timeout=TAKE_TIMEOUT, select=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            queued, self._queued = self._queued, []
+            for _, future in queued:
+                if not future.done():
+                    future.set_exception(
+                        exc if isinstance(exc, OSError) else ConnectionError(type(exc).__name__)
+                    )
+            return
+        finally:
+            self._connecting = None
+        if self._closed:
+            link.abort()
+            return
+        self._link = link
+        link.lost.add_done_callback(lambda _: self._lost(link))
+        self._flush()
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        link = self._link
+        if link is None or not link.open or not self._queued:
+            return
+        queued, self._queued = self._queued, []
+        now = time.monotonic()
+        out = []
+        sent = self._sent
+        for command, future in queued:
+            if future.done():  # its caller gave up
+                continue
+            out.append(command)
+            sent.append((command, future, now))
+        if not out:
+            return
+        link.write(out[0] if len(out) == 1 else b"".join(out))
+        self._on_write()
+        if self._watch is None:
+            self._watch = asyncio.get_running_loop().call_later(TAKE_TIMEOUT, self._check)
+
+    def _on_reply(self, reply: Any) -> None:
+        if not self._sent:
+            return  # nothing asked (cannot happen on a link of its own)
+        command, future, _ = self._sent.popleft()
+        if future.done():
+            return
+        if isinstance(reply, hiredis.ReplyError):
+            if str(reply).startswith("NOSCRIPT") and command.startswith(self._evalsha):
+                # The same call with the script in full (which loads it again).
+                self._queued.append((self._eval + command[len(self._evalsha) :], future))
+                if self._flush_handle is None:
+                    self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+                return
+            future.set_exception(ResponseError(str(reply)))
+            return
+        future.set_result(reply)
+
+    def _check(self) -> None:
+        """Fail everything outstanding when the oldest call has waited too long."""
+        self._watch = None
+        if not self._sent:
+            return
+        waited = time.monotonic() - self._sent[0][2]
+        if waited >= TAKE_TIMEOUT:
+            link, self._link = self._link, None
+            self._fail_sent(TimeoutError("Redis did not answer"))
+            if link is not None:
+                link.abort()
+            return
+        self._watch = asyncio.get_running_loop().call_later(TAKE_TIMEOUT - waited, self._check)
+
+    def _lost(self, link: resp.Link) -> None:
+        if self._link is link:
+            self._link = None
+            self._fail_sent(ConnectionError("the link to Redis was lost"))
+        if self._queued and self._connecting is None and not self._closed:
+            self._connecting = asyncio.get_running_loop().create_task(self._connect())
+
+    def _fail_sent(self, exc: Exception) -> None:
+        sent, self._sent = self._sent, deque()
+        for _, future, _ in sent:
+            if not future.done():
+                future.set_exception(exc)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._connecting is not None:
+            self._connecting.cancel()
+        for handle in (self._flush_handle, self._watch):
+            if handle is not None:
+                handle.cancel()
+        link, self._link = self._link, None
+        self._fail_sent(ConnectionError("the limiter is closed"))
+        queued, self._queued = self._queued, []
+        for _, future in queued:
+            if not future.done():
+                future.set_exception(ConnectionError("the limiter is closed"))
+        if link is not None:
+            link.abort()
 
 
 class RedisLimiter:
     """Counters shared by every process through Redis.
 
-    On one Redis, the attempts of the same moment go in one pipeline (a reconnect
-    storm's hellos and joins: one round trip and one pooled connection for all that
-    arrived while the previous pipeline was under way, not one each); each is still
+    On one Redis, attempts go over a link of their own (:class:`TakeLink`): those of
+    the same turn of the event loop in one write (a reconnect storm's hellos and
+    joins: one round trip for all that arrived meanwhile, not one each); each is still
     its own script call, counted and answered as alone. On a cluster each attempt is
-    sent by itself (its key decides the node)."""
+    sent by itself through redis-py (its key decides the node). Refunds and resets
+    (rare) go through redis-py on both."""
 
     def __init__(self, url: str, *, prefix: str, wall: Wall = time.time) -> None:
         self._redis: Any = pooled_redis(url)
@@ -216,11 +392,15 @@ class RedisLimiter:
         self._refund = self._redis.register_script(REFUND_SCRIPT)
         self.fallback = MemoryLimiter(wall=wall)
         self._down_until = 0.0
-        self._grouped = not is_cluster(url)
-        self._waiting: list[tuple[list[Any], asyncio.Future[Any]]] = []
-        self._sending = False
-        self._background: set[asyncio.Task[None]] = set()
-        self.round_trips = 0  # pipelines and single calls sent (for tests and benchmarks)
+        self.round_trips = 0  # writes and single calls sent (for tests and benchmarks)
+        self._link: TakeLink | None = None
+        if not is_cluster(url):
+            self._link = TakeLink(
+                url, sha=self._take.sha, script=TAKE_SCRIPT, on_write=self._count_write
+            )
+
+    def _count_write(self) -> None:
+        self.round_trips += 1
 
     def _usable(self) -> bool:
         return time.monotonic() >= self._down_until
@@ -238,66 +418,29 @@ class RedisLimiter:
         if self._usable():
             name = self._prefix + storage_key(rule, key)
             window_ms = max(1, int(rule.window * 1000))
+            sent = time.monotonic()
             try:
-                allowed, count, left = await self._take_one([name, cost, window_ms, rule.limit])
+                if self._link is not None:
+                    allowed, count, left = await self._link.call(
+                        TakeLink.arguments(name, cost, window_ms, rule.limit)
+                    )
+                else:
+                    self.round_trips += 1
+                    allowed, count, left = await self._take(
+                        keys=[name], args=[cost, window_ms, rule.limit]
+                    )
             except (RedisError, OSError) as exc:
                 self._failed(exc)
             else:
                 if not allowed:
                     _refused(rule)
                     return Verdict(False, int(count), max(0, int(left)) / 1000)
-                return Verdict(True, int(count))
+                # The window ends ``left`` ms after the script ran, which was after
+                # ``sent``; a refund sent a margin before that reaches this window.
+                return Verdict(
+                    True, int(count), refund_before=sent + int(left) / 1000 - REFUND_MARGIN
+                )
         return self.fallback.take_now(rule, key, cost=cost)
-
-    async def _take_one(self, call: list[Any]) -> Any:
-        """The take script's answer for ``call`` (key, cost, window, limit)."""
-        if not self._grouped:
-            self.round_trips += 1
-            return await self._take(keys=call[:1], args=call[1:])
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
-        self._waiting.append((call, future))
-        if not self._sending:
-            self._sending = True
-            task = loop.create_task(self._send())
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-        return await future
-
-    async def _send(self) -> None:
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                try:
-                    answers = await self._take_all([call for call, _ in batch])
-                except Exception as exc:
-                    answers = [exc] * len(batch)
-                for (_, future), answer in zip(batch, answers, strict=True):
-                    if future.done():
-                        continue
-                    if isinstance(answer, Exception):
-                        future.set_exception(answer)
-                    else:
-                        future.set_result(answer)
-        finally:
-            self._sending = False
-
-    async def _take_all(self, calls: list[list[Any]]) -> list[Any]:
-        self.round_trips += 1
-        if len(calls) == 1:  # the script object loads the script when Redis lost it
-            return [await self._take(keys=calls[0][:1], args=calls[0][1:])]
-        answers = await self._pipeline(calls)
-        if any(isinstance(a, NoScriptError) for a in answers):  # Redis restarted empty
-            await self._redis.script_load(TAKE_SCRIPT)
-            self.round_trips += 1
-            answers = await self._pipeline(calls)
-        return answers
-
-    async def _pipeline(self, calls: list[list[Any]]) -> list[Any]:
-        pipe = self._redis.pipeline(transaction=False)
-        for name, *args in calls:
-            pipe.evalsha(self._take.sha, 1, name, *args)
-        return list(await pipe.execute(raise_on_error=False))
 
     async def refund(self, rule: Rule, key: str | bytes, *, cost: int = 1) -> None:
         if not self._usable():
@@ -321,6 +464,8 @@ class RedisLimiter:
         await self.fallback.prune()
 
     async def close(self) -> None:
+        if self._link is not None:
+            self._link.close()
         await close_redis(self._redis)
 
 

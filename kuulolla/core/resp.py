@@ -8,13 +8,14 @@ parses it (measured with uvloop and hiredis; docs/performance.md). The broker's 
 need three commands only (PUBLISH, SUBSCRIBE/UNSUBSCRIBE and PING), so they speak
 RESP2 themselves: a command is written to the transport synchronously, and replies
 are parsed by hiredis (the parser redis-py uses) in ``data_received`` and handed to
-a callback. No task, future or stream per message.
+a callback. No task, future or stream per message. The shared limiter's attempts
+(core/limits.py, its take script by ``EVALSHA``) go over such a link too.
 
 The URL means what it means to redis-py, whose parser reads it: ``redis://`` with an
 optional user and password (sent with AUTH), ``rediss://`` for TLS (certificates
 verified unless ``ssl_cert_reqs=none``; ``ssl_ca_certs`` names a CA file) and
-``unix://`` for a socket. Everything else the service does with Redis stays on
-redis-py.
+``unix://`` for a socket; with ``select`` the path's database is chosen. Everything
+else the service does with Redis stays on redis-py.
 """
 
 from __future__ import annotations
@@ -114,16 +115,26 @@ def _ssl_context(params: dict[str, Any]) -> ssl.SSLContext:
     return context
 
 
-async def connect(url: str, on_reply: ReplyHandler, *, timeout: float = 2.0) -> Link:
+async def connect(
+    url: str, on_reply: ReplyHandler, *, timeout: float = 2.0, select: bool = False
+) -> Link:
     """Open a connection to the Redis at ``url`` and authenticate; replies after that
-    go to ``on_reply``. Raises :class:`LinkError` (or OSError, TimeoutError)."""
+    go to ``on_reply``. ``select``: also choose the URL's database (keys are stored;
+    pub/sub ignores databases). Raises :class:`LinkError` (or OSError, TimeoutError)."""
     params: dict[str, Any] = dict(parse_url(url))
     loop = asyncio.get_running_loop()
-    handshake: asyncio.Future[Reply] = loop.create_future()
+    replies: list[Reply] = []
+    arrived = asyncio.Event()
 
     def first_reply(reply: Reply) -> None:
-        if not handshake.done():
-            handshake.set_result(reply)
+        replies.append(reply)
+        arrived.set()
+
+    async def answer() -> Reply:
+        while not replies:
+            arrived.clear()
+            await asyncio.wait_for(arrived.wait(), timeout)
+        return replies.pop(0)
 
     if "path" in params:
         made = loop.create_unix_connection(lambda: Link(first_reply), params["path"])
@@ -141,9 +152,13 @@ async def connect(url: str, on_reply: ReplyHandler, *, timeout: float = 2.0) -> 
             username = params.get("username")
             parts = [b"AUTH"] + ([username.encode()] if username else []) + [password.encode()]
             link.write(command(*parts))
-            reply = await asyncio.wait_for(asyncio.shield(handshake), timeout)
-            if isinstance(reply, hiredis.ReplyError):
+            if isinstance(await answer(), hiredis.ReplyError):
                 raise LinkError("Redis refused the credentials")
+        database = int(params.get("db") or 0)
+        if select and database:
+            link.write(command(b"SELECT", b"%d" % database))
+            if isinstance(await answer(), hiredis.ReplyError):
+                raise LinkError("Redis refused the database")
     except BaseException:
         link.abort()
         raise

@@ -234,7 +234,7 @@ async def test_redis_takes_a_storm_of_attempts_without_falling_back(
 
 @pytest.mark.asyncio
 async def test_redis_attempts_of_a_moment_share_a_pipeline(tmp_path: Path) -> None:
-    """Attempts made at once go to Redis in a few pipelines, each counted on its own,
+    """Attempts made at once go to Redis in a few writes, each counted on its own,
     and still after Redis has lost its scripts (a restart)."""
     import redis.asyncio
 
@@ -257,3 +257,46 @@ async def test_redis_attempts_of_a_moment_share_a_pipeline(tmp_path: Path) -> No
     finally:
         await limiter.close()
         server.stop()
+
+
+@pytest.mark.asyncio
+async def test_redis_counters_live_in_the_urls_database(redis_url: str, broker_prefix: str) -> None:
+    """The attempts' link chooses the URL's database, as redis-py's commands do."""
+    import redis.asyncio
+
+    base = redis_url.rsplit("/", 1)[0]
+    limiter = RedisLimiter(f"{base}/3", prefix=broker_prefix)
+    admin = redis.asyncio.Redis.from_url(f"{base}/3")
+    try:
+        assert (await limiter.take(RULE, "k")).count == 1
+        assert len(await admin.keys(f"{broker_prefix}:limit:*")) == 1
+        assert limiter.fallback._counts == {}
+    finally:
+        await admin.delete(*await admin.keys(f"{broker_prefix}:*"))
+        await admin.aclose()
+        await limiter.close()
+
+
+@pytest.mark.asyncio
+async def test_redis_that_does_not_answer_counts_in_process(wall: Wall) -> None:
+    """A Redis that takes the connection and never answers holds an attempt about a
+    second at most; then the process counts, and the limits still hold."""
+    quiet: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        quiet.append(writer)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    limiter = RedisLimiter(f"redis://127.0.0.1:{port}/0", prefix="x", wall=wall)
+    try:
+        verdicts = await asyncio.wait_for(
+            asyncio.gather(*(limiter.take(RULE, "k") for _ in range(7))), 5
+        )
+        assert sorted(v.allowed for v in verdicts) == [False] * 2 + [True] * 5
+        assert limiter.fallback._counts != {}
+    finally:
+        await limiter.close()
+        for writer in quiet:
+            writer.close()
+        server.close()
