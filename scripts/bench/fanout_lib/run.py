@@ -13,6 +13,8 @@ for a flush, so the disk's tail is a floor under Kuulolla's latency tail.
 
     scripts/bench/fanout                     all scenarios, all servers
     scripts/bench/fanout a b --servers kuulolla,relay --duration 20
+    scripts/bench/fanout j --servers kuulolla,relay --baseline /work/wt/main-copy
+                                             this checkout and another, interleaved
 """
 
 from __future__ import annotations
@@ -197,14 +199,17 @@ class Servers:
     profile: Path | None = None  # cProfile each Kuulolla process into this directory
     sample: Path | None = None  # sample each Kuulolla process's stacks into this directory
     processes: int = 2
+    checkout: Path = ROOT  # Kuulolla's source: this checkout, or --baseline's
 
     def start(self, workdir: Path) -> None:
         py = sys.executable
+        if self.kind == "baseline":
+            py = str(self.checkout / ".venv" / "bin" / "python")
         for i in range(self.processes):
             port = free_port()
             log = (workdir / f"{self.kind}-{i}.log").open("ab")
             env = dict(os.environ)
-            if self.kind == "kuulolla":
+            if self.kind in ("kuulolla", "baseline"):
                 env.update(
                     {
                         "KUULOLLA_ENV": "test",
@@ -242,7 +247,12 @@ class Servers:
             else:
                 cmd = ["node", str(NODE_DIR / "sio_server.mjs"), str(port), self.redis_url]
             proc = subprocess.Popen(
-                cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+                cmd,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.checkout,
+                start_new_session=True,
             )
             self.ports.append(port)
             self.procs.append(proc)
@@ -251,12 +261,14 @@ class Servers:
 
     @property
     def urls(self) -> list[str]:
-        path = "/ws" if self.kind == "kuulolla" else "/"
+        path = "/ws" if self.kind in ("kuulolla", "baseline") else "/"
         return [f"ws://127.0.0.1:{p}{path}" for p in self.ports]
 
     @property
     def protocol(self) -> str:
-        return {"kuulolla": "kuulolla", "relay": "relay"}.get(self.kind, "sio")
+        return {"kuulolla": "kuulolla", "baseline": "kuulolla", "relay": "relay"}.get(
+            self.kind, "sio"
+        )
 
     def signal(self, signum: int) -> None:
         """Start (SIGUSR1) or stop and write (SIGUSR2) the sampling profiler."""
@@ -272,7 +284,7 @@ class Servers:
 
     def counter(self, name: str) -> list[float]:
         """A counter of Kuulolla's /metrics, per process (empty for the peers)."""
-        if self.kind != "kuulolla":
+        if self.kind not in ("kuulolla", "baseline"):
             return []
         values = []
         for port in self.ports:
@@ -290,7 +302,7 @@ class Servers:
     def commit_buckets(self) -> dict[float, float]:
         """Kuulolla's commit-time histogram (cumulative counts by upper bound in
         seconds), summed over its processes; empty for the peers."""
-        if self.kind != "kuulolla":
+        if self.kind not in ("kuulolla", "baseline"):
             return {}
         total: dict[float, float] = {}
         for port in self.ports:
@@ -656,6 +668,14 @@ def main() -> int:
         help="a local Redis Cluster of three masters and three replicas instead of one "
         "Redis: Kuulolla on sharded pub/sub, the peers on one of its nodes",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="also run Kuulolla from another checkout (a git worktree with its own .venv) "
+        "as the server `baseline`, in the same rounds: before and after a change, "
+        "interleaved",
+    )
     parser.add_argument("--json", type=Path, help="also write every result to this file")
     parser.add_argument(
         "--profile",
@@ -690,6 +710,10 @@ def main() -> int:
     ):
         parser.error("--databases: choose from sqlite, postgresql")
     peers = [p for p in args.servers.split(",") if p]
+    if args.baseline:
+        if not (args.baseline / ".venv" / "bin" / "python").exists():
+            parser.error("--baseline: DIR needs its own .venv (run scripts/test there once)")
+        peers.insert(peers.index("kuulolla") + 1 if "kuulolla" in peers else 0, "baseline")
     if "node-socketio" in peers and not (NODE_DIR / "node_modules" / "socket.io").exists():
         print(
             "node-socketio skipped: run `npm install` in scripts/bench/fanout_lib/node",
@@ -722,22 +746,24 @@ def main() -> int:
                 else [
                     (p, database)
                     for p in peers
-                    for database in (chosen if p == "kuulolla" else ["postgresql"])
+                    for database in (chosen if p in ("kuulolla", "baseline") else ["postgresql"])
                 ]
             )
             # Rounds alternate the servers, so slow drifts of the machine hit all alike.
             for round_no in range(args.rounds):
                 for peer, database in runs:
                     url, cleanup = ("", None)
-                    if peer == "kuulolla":
+                    kuulolla = peer in ("kuulolla", "baseline")
+                    if kuulolla:
                         url, cleanup = prepare_database(database, workdir, scenario["rooms"])
                     servers = Servers(
                         peer,
-                        redis.url if peer == "kuulolla" else redis.plain_url,
+                        redis.url if kuulolla else redis.plain_url,
                         url,
-                        profile=args.profile,
-                        sample=args.sample,
+                        profile=args.profile if peer == "kuulolla" else None,
+                        sample=args.sample if peer == "kuulolla" else None,
                         processes=args.processes,
+                        checkout=args.baseline if peer == "baseline" else ROOT,
                     )
                     try:
                         servers.start(workdir)
@@ -756,7 +782,7 @@ def main() -> int:
                         {
                             "scenario": name,
                             "server": peer,
-                            "database": database if peer == "kuulolla" else None,
+                            "database": database if kuulolla else None,
                             "round": round_no,
                         }
                     )
