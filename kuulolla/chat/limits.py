@@ -12,6 +12,15 @@ address:
   the shared limiter, so every process counts them;
 - room joins per socket (``KUULOLLA_JOINS_PER_SOCKET`` a minute, a token bucket) and
   per network (``KUULOLLA_JOINS_PER_NETWORK`` a minute, shared);
+
+With Redis, a socket's hello and its first join are counted when the socket is
+admitted, both in one write to Redis, while the handshake is answered: the hello
+frame and the first join then find their verdicts waiting instead of each waiting
+for a round trip (a reconnect storm's joins waited on two, one after the other).
+Counted early, an attempt is used only within the window that counted it (later,
+it is counted again as it comes), and one the socket never made (it closed first)
+is refunded to that window. Between the socket's admission and its hello or join
+the network's count is one higher than it would have been: early, never late.
 - messages to the moderators and reports, per socket (a burst of
   ``KUULOLLA_MODERATOR_MESSAGES_PER_SOCKET``, then one a minute) and per network
   (``KUULOLLA_MODERATOR_MESSAGES_PER_NETWORK`` per ten minutes, shared).
@@ -22,7 +31,10 @@ with a stable code) and changes nothing.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from kuulolla.chat.logic import TokenBucket
@@ -31,7 +43,7 @@ from kuulolla.core.bankey import BanKeys
 from kuulolla.core.clock import Clock
 from kuulolla.core.errors import RateLimited
 from kuulolla.core.i18n import N_
-from kuulolla.core.limits import Limiter, Rule, minutes
+from kuulolla.core.limits import Limiter, RedisLimiter, Rule, Verdict, minutes
 from kuulolla.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -66,6 +78,9 @@ class SocketBudget:
     to_moderators: TokenBucket
     network: bytes | None = None
     counted: bool = field(default=False)
+    # The network's attempts for the hello and the first join, begun at admission.
+    hello: asyncio.Future[Verdict] | None = None
+    first_join: asyncio.Future[Verdict] | None = None
 
 
 class ChatLimits:
@@ -83,6 +98,10 @@ class ChatLimits:
         )
         # Open sockets per network in this process (an honest per-process count).
         self.open: dict[bytes, int] = {}
+        # Count a socket's hello and first join as it is admitted (module docstring):
+        # only where an attempt costs a round trip and its window's end is known.
+        self.ahead = isinstance(limiter, RedisLimiter)
+        self._refunds: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------ sockets
 
@@ -106,6 +125,9 @@ class ChatLimits:
             return budget
         self.open[budget.network] = count + 1
         budget.counted = True
+        if self.ahead:
+            budget.hello = asyncio.ensure_future(self.limiter.take(self.hello, budget.network))
+            budget.first_join = asyncio.ensure_future(self.limiter.take(self.join, budget.network))
         return budget
 
     def release(self, budget: SocketBudget) -> None:
@@ -115,11 +137,36 @@ class ChatLimits:
                 self.open[budget.network] = left
             else:
                 self.open.pop(budget.network, None)
+            for ahead, rule in ((budget.hello, self.hello), (budget.first_join, self.join)):
+                if ahead is not None:  # counted at admission, never made
+                    ahead.add_done_callback(partial(self._give_back, rule, budget.network))
+            budget.hello = budget.first_join = None
+
+    def _give_back(self, rule: Rule, network: bytes, ahead: asyncio.Future[Verdict]) -> None:
+        if ahead.cancelled() or ahead.exception() is not None:
+            return
+        verdict = ahead.result()
+        if verdict.allowed and _current(verdict):
+            task = asyncio.get_running_loop().create_task(self.limiter.refund(rule, network))
+            self._refunds.add(task)
+            task.add_done_callback(self._refunds.discard)
+
+    async def _take(
+        self, rule: Rule, network: bytes, ahead: asyncio.Future[Verdict] | None
+    ) -> Verdict:
+        """The attempt counted at admission while its window lasts; else one now."""
+        if ahead is not None:
+            verdict = await ahead
+            if verdict.allowed and _current(verdict):
+                return verdict
+            # Refused then, or counted in a window that has ended: count it now.
+        return await self.limiter.take(rule, network)
 
     async def check_hello(self, budget: SocketBudget) -> None:
         if budget.network is None:
             return
-        verdict = await self.limiter.take(self.hello, budget.network)
+        ahead, budget.hello = budget.hello, None
+        verdict = await self._take(self.hello, budget.network, ahead)
         if not verdict.allowed:
             raise TooManyConnections()
 
@@ -129,7 +176,8 @@ class ChatLimits:
         if not budget.joins.take(self.clock.monotonic()):
             raise TooManyJoins(minutes=minutes(budget.joins.retry_after()))
         if budget.network is not None:
-            verdict = await self.limiter.take(self.join, budget.network)
+            ahead, budget.first_join = budget.first_join, None
+            verdict = await self._take(self.join, budget.network, ahead)
             if not verdict.allowed:
                 raise TooManyJoins(minutes=minutes(verdict.retry_after))
 
@@ -140,3 +188,8 @@ class ChatLimits:
             verdict = await self.limiter.take(self.to_moderators, budget.network)
             if not verdict.allowed:
                 raise TooManyToModerators(minutes=minutes(verdict.retry_after))
+
+
+def _current(verdict: Verdict) -> bool:
+    """Whether the window that counted an allowed attempt still runs (with a margin)."""
+    return verdict.refund_before is not None and time.monotonic() < verdict.refund_before
