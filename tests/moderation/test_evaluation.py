@@ -160,6 +160,11 @@ ROUNDS_IN_DEV = {
 }
 # The splits the tests below score: the newest holdout is never one of them.
 SCORED = {"test", "holdout7", *ROUNDS_IN_DEV}
+# Round 13's measured split (ids h6001–h6651): the file holdout13 until its lines are
+# moved into dev, then those lines of dev. Only its soundness is checked here.
+ROUND13_IDS = range(6001, 6652)
+# The newest holdout split, round 14's (ids h7001 on).
+ROUND14_IDS = range(7001, 8000)
 
 
 def _cases(split: str) -> list[evaluation.Case]:
@@ -168,6 +173,13 @@ def _cases(split: str) -> list[evaluation.Case]:
         return evaluation.load(split)
     ids = ROUNDS_IN_DEV[split]
     return [c for c in evaluation.load("dev") if c.id[0] == "h" and int(c.id[1:]) in ids]
+
+
+def _round13() -> list[evaluation.Case]:
+    """Round 13's measured split, from its own file or, once moved, from dev."""
+    if "holdout13" in evaluation.splits():
+        return evaluation.load("holdout13")
+    return [c for c in evaluation.load("dev") if c.id[0] == "h" and int(c.id[1:]) in ROUND13_IDS]
 
 
 def _scores(split: str, voikko: Finnish) -> dict[str, evaluation.Score]:
@@ -232,9 +244,9 @@ def test_evaluation_set_is_sound() -> None:
     assert {c.lang for c in test} >= {"fi", "sv", "en"}
 
 
-@pytest.mark.parametrize("split", ["test", "holdout7", "holdout13"])
+@pytest.mark.parametrize("split", ["test", "holdout7", evaluation.HOLDOUT])
 def test_split_shares_no_message_with_dev(split: str) -> None:
-    """An earlier measured split holds no text of the dev split."""
+    """A measured split, and the newest holdout, hold no text of the dev split."""
     dev = {c.text.casefold() for c in evaluation.load("dev")}
     assert [c.id for c in evaluation.load(split) if c.text.casefold() in dev] == []
 
@@ -260,22 +272,47 @@ def test_newest_holdout_is_never_scored_here() -> None:
     assert evaluation.HOLDOUT not in SCORED
 
 
-def test_round13_holdout_is_sound() -> None:
-    """Round 13's holdout split has 30 messages of each crisis category, 15 of each way
-    of writing, every language, and no text of any other split."""
-    round13 = evaluation.load("holdout13")
+def test_round13_split_is_sound() -> None:
+    """Round 13's split, in its own file or moved into dev, is whole (ids h6001–h6651),
+    has 30 messages of each crisis category, 15 of each way of writing, every language,
+    and no text of any other message of the set."""
+    round13 = _round13()
+    ids = {c.id for c in round13}
     others = {
         c.text.casefold() for name in evaluation.splits() if name != "holdout13"
-        for c in evaluation.load(name)
+        for c in evaluation.load(name) if c.id not in ids
     }  # fmt: skip
     labels = Counter(label for c in round13 for label in c.labels)
     patterns = Counter(p for c in round13 for p in c.patterns)
-    assert len(round13) >= 560
+    assert len(ids) == len(round13) == len(ROUND13_IDS)
     assert all(labels[label] >= 30 for label in evaluation.CRISIS), labels
     assert set(patterns) == PATTERNS and min(patterns.values()) >= 15, patterns
     assert {c.lang for c in round13} == {"fi", "sv", "en"}
-    assert all(c.id[0] == "h" and int(c.id[1:]) >= 6001 for c in round13)
+    assert all(c.id[0] == "h" and int(c.id[1:]) in ROUND13_IDS for c in round13)
     assert [c.id for c in round13 if c.text.casefold() in others] == []
+
+
+def test_newest_holdout_is_sound() -> None:
+    """Round 14's holdout split has 550 messages with unique ids from h7001, 30 of each
+    crisis category, 15 of each way of writing, every language, and no text of any
+    other split or of itself twice."""
+    newest = evaluation.load(evaluation.HOLDOUT)
+    others = {
+        c.text.casefold() for name in evaluation.splits() if name != evaluation.HOLDOUT
+        for c in evaluation.load(name)
+    }  # fmt: skip
+    labels = Counter(label for c in newest for label in c.labels)
+    patterns = Counter(p for c in newest for p in c.patterns)
+    assert evaluation.HOLDOUT == "holdout14" and len(newest) >= 550
+    assert len({c.id for c in newest}) == len(newest)
+    assert all(c.id[0] == "h" and int(c.id[1:]) in ROUND14_IDS for c in newest)
+    assert all(c.labels and c.labels <= LABELS for c in newest)
+    assert all(labels[label] >= 30 for label in evaluation.CRISIS), labels
+    assert set(patterns) == PATTERNS and min(patterns.values()) >= 15, patterns
+    assert {c.lang for c in newest} == {"fi", "sv", "en"}
+    assert all(span in c.text for c in newest for span in c.pii)
+    assert len({c.text.casefold() for c in newest}) == len(newest)
+    assert [c.id for c in newest if c.text.casefold() in others] == []
 
 
 @pytest.mark.parametrize("label", evaluation.PII_TARGETED)
