@@ -30,7 +30,10 @@ The lexicon (``data/crisis.txt``) is a list of phrase patterns in sections:
     about the subject: "mistä tietää onko…", "miten toimia jos joku…") and ``quote``
     (a song, its lyrics, a line: "biisi", "lyrics", "låt"), and ``own`` (the writer
     says a story's or the news' act is theirs too: "mä teen ihan samaa", "that's
-    exactly what i do": the words that made it fiction or news no longer void it).
+    exactly what i do": the words that made it fiction or news no longer void it;
+    a cover story told as one, "valehtelin et kissa", "kaikki luulee", "tein sen
+    itse", likewise makes an accident's words void nothing), ``denial`` (a denial of
+    thoughts or plans, see "Negation") and ``control`` (see "Control").
 ``@name = a|b|c``
     A macro: ``@name`` in an element stands for those alternatives.
 
@@ -73,7 +76,13 @@ only auxiliaries, pronouns, adverbs or verbs of thinking and wanting in between
 it themselves ("ei haluta elää": "en halua elää"). A negation further away does not
 count ("en tiedä miksi haluan kuolla" is a signal). We accept that a statement like
 "en ole koskaan ajatellut itsemurhaa" raises no alert: moderators read the room
-anyway, and alerts that fire on reassurance teach them to ignore alerts.
+anyway, and alerts that fire on reassurance teach them to ignore alerts. When nothing
+else matched and a negated match stands beside a denial of thoughts or plans
+(``[context denial]``: "minulla ei ole mitään ajatuksia itseni vahingoittamisesta",
+"jag tänker inte göra nåt dumt", "i'm not suicidal"), the message is found to be no
+crisis and the learned model is not asked either; a negated match alone leaves the
+model its say ("en oo syöny" beside a wish to die is still read). In a message written
+in Swedish (two or more of its everyday words), "en" is the article, not a negation.
 
 Context. Two ways of telling void a match, and each has its counter-cue, because a
 real disclosure often wears the same clothes ("haha en jaksa enää elää oikeesti"):
@@ -90,6 +99,20 @@ real disclosure often wears the same clothes ("haha en jaksa enää elää oikee
   kolme vuotta ilman" is void, "yritin viime vuonna ja nyt ajatukset palaa taas" is
   not. A recent event ("eilen viiltelin") is a signal whatever tense it is told in.
 
+A turn. Where a message turns from a joke or a cover story to what is meant ("haha
+kuolen nauruun 😂 ei vaan oikeesti mietin kuolemaa", "lol sanoin äitille et kaaduin
+pyörällä 😂 oikeesti mä viiltelin", "not joking tho i want to die"), what follows the
+turn is a sentence of its own: the joke's cause, a story's words or an accident's
+cancel words before it do not void it, and a leading "ei" ("ei vaan oikeesti")
+negates nothing after it. A turn is a word that says it is meant ("oikeesti",
+"seriously", "på riktigt", "not joking") with the words that lead it ("ei vaan",
+"mut", "no but"), where it begins a clause, follows a joke mark or starts with "mut",
+"but" or "men"; "en vaan oikeesti jaksa" is no turn.
+
+Control. Hitting told beside control over someone's phone, messages, friends or
+money (``[context control]``: "he checks my phone", "se lukee mun viestit", "when he
+drinks") is abuse whoever is named, as it would be after a family word.
+
 A quotation: a match whose words all stand between quotation marks is void when the
 message speaks of a song, lyrics or a line (``[context quote]``): 'kuunteletteko sitä
 biisiä "mä en jaksa enää"?'. Quoted words without such a word still count: a friend's
@@ -99,7 +122,7 @@ biisiä "mä en jaksa enää"?'. Quoted words without such a word still count: a
 Emoji that carry a crisis meaning are read as words of their own where they stand:
 💊 as ``<pill>``, 🔪 as ``<knife>``, 🩸 as ``<blood>``, 🪦 and ⚰ as ``<grave>``, 🔚 as
 ``<end>``, 🌉 as ``<bridge>``, 👋 as ``<wave>``, 🪢 as ``<rope>``, a drink (🍷, 🍺, 🥃…)
-as ``<alcohol>``, 🤮 as ``<vomit>`` ("nappasin koko purkin 💊💊", "kaikki on ohi 🪦 anteeks", "tonight
+as ``<alcohol>``, 🤮 as ``<vomit>``, 🩹 as ``<plaster>`` ("nappasin koko purkin 💊💊", "kaikki on ohi 🪦 anteeks", "tonight
 🌉👋"); only the crisis
 rules see them, and a pattern decides what they mean next to other words (a phone that
 "kuoli 🪦" is no farewell).
@@ -142,7 +165,7 @@ BRIDGES = frozenset(
      "thought", "thinking", "plan", "planned", "tried", "try", "consider", "considered", "have", "would",
      "will", "i've", "i'd", "am", "i'm", "be", "been", "going", "gonna",
      "jag", "har", "någonsin", "tänkt", "tänker", "vill", "ska", "planerat", "försökt", "på",
-     "att"}
+     "att", "haft", "tankar", "tanke", "några", "had", "thoughts"}
 )  # fmt: skip
 # Everyday words that make poor anchors for the index (see Detector).
 _COMMON = frozenset(
@@ -166,6 +189,31 @@ _FIRST_PERSON = frozenset(
      "itteni", "itseäni", "itteäni", "itteeni", "itselleni", "itelleni", "ittelleni"}
 )  # fmt: skip
 _FIRST_PERSON_REACH = 2
+# A turn from a joke or a cover story to what is meant (see Detector._turned): the
+# words that say it is meant, those that may lead them, and written marks of a joke
+# after which the message may go on to something else.
+_TURN_WORDS = frozenset(
+    {"oikeesti", "oikeasti", "oikeest", "tosissaan", "seriously", "honestly", "actually",
+     "fr", "srsly", "riktigt", "allvar", "allvarligt", "real", "joking", "kidding", "vitsi",
+     "läppä", "vitsaillu", "vitsaile"}
+)  # fmt: skip
+_TURN_LEADS = frozenset(
+    {"ei", "eiku", "eikun", "vaan", "mut", "mutta", "mutku", "no", "ihan", "but", "tho",
+     "jk", "nah", "anyway", "anyways", "ok", "okei", "men", "nej", "nä", "asså", "för",
+     "på", "for", "not", "im", "i'm", "am"}
+)  # fmt: skip
+_CONJUNCTIONS = frozenset({"mut", "mutta", "but", "men", "mutku"})
+_JOKE_WORDS = frozenset(
+    {"haha", "hahah", "hahaha", "hahha", "hehe", "lol", "lmao", "lmfao", "xd", "jk", "lolz",
+     "rofl", "jäjä"}
+)  # fmt: skip
+# Words that say a message is Swedish, and how many of them it takes (see
+# _swedish_articles).
+_SWEDISH = frozenset(
+    {"jag", "och", "att", "inte", "är", "mig", "det", "som", "med", "för", "har", "vill",
+     "efter", "från", "mitt", "mina", "min", "mycket", "ska", "kommer", "någon", "nån"}
+)  # fmt: skip
+_SWEDISH_MIN = 2
 # Quotation marks: words between them are quoted (a song, a book, someone else).
 _QUOTES = frozenset('"“”„«»')
 # Single marks quote too, where they do not stand between two letters as an apostrophe.
@@ -435,9 +483,11 @@ class Detector:
         if text and not _EMOJI_WORDS.keys().isdisjoint(text):
             words = _with_emoji(words, text)
         words = with_alternatives(self._spelling.read(words))
+        words = _swedish_articles(words)
         triggered = self._rules.triggered(words)
         if not triggered:
             return None, False
+        words = self._turned(words, text)
         every: frozenset[str] = frozenset().union(*(w.forms for w in words))
         starts = self._rules.starts(triggered, words, every)
         if not starts:
@@ -453,6 +503,7 @@ class Detector:
         cancelled: list[tuple[Pattern, list[int]]] = []
         matched: set[str] = set()
         voided = bool(consumed)
+        denied = False
         for i, pattern in starts:
             if pattern.category == "idiom" or pattern.id in matched:
                 continue
@@ -461,6 +512,7 @@ class Detector:
             if span is None:
                 continue
             if not pattern.negated_itself and _negated(words, span):
+                denied = True
                 continue
             if self._cancelled(pattern.category, words, span, sentences):
                 cancelled.append((pattern, span))
@@ -500,6 +552,12 @@ class Detector:
                 voided = voided or len(kept) < len(hits)
                 hits = kept
         if not hits:
+            if denied and not voided:
+                # a denial of thoughts or plans ("minulla ei ole ajatuksia itseni
+                # vahingoittamisesta", "jag tänker inte göra nåt dumt") is no crisis:
+                # the learned model is not asked either (see "Negation")
+                context = context or self._context(words, every, sentences)
+                voided = "denial" in context
             return None, voided
         # Words that speak of harming oneself are not also violence against others:
         # "aikoo tappaa itsensä" is suicide, "haluan lyödä itseäni" self-harm.
@@ -543,6 +601,19 @@ class Detector:
                 else:
                     converted.append((p, s))
             hits = converted
+        if "control" in context and any(p.category == "violence" for p, _ in hits):
+            # Hitting told beside control over someone's phone, friends or money is
+            # abuse, whoever is named: "he checks my phone and hits me" (see "Control";
+            # a weapon keeps it violence as well)
+            controlled: list[tuple[Pattern, list[int]]] = []
+            for p, s in hits:
+                if p.category == "violence":
+                    if _armed(words, s):
+                        controlled.append((p, s))
+                    controlled.append((_as_abuse(p), s))
+                else:
+                    controlled.append((p, s))
+            hits = controlled
         abuse = {sentences[k] for p, s in hits if p.category == "abuse" for k in s}
         if abuse:
             hits = [
@@ -569,6 +640,51 @@ class Detector:
             if span is not None and (pattern.negated_itself or not _negated(words, span)):
                 context.setdefault(self._context_of[pattern], []).append(span)
         return context
+
+    def _turned(self, words: tuple[Word, ...], text: str) -> tuple[Word, ...]:
+        """``words`` with a new sentence started where the message turns from a joke or
+        a cover story to what is meant (see "A turn" in the module docstring): at a word
+        that says it is meant ("oikeesti", "seriously", "på riktigt"), with the words
+        that lead it ("ei vaan", "mut", "no but"), where they begin a clause, follow a
+        mark of a joke ("lol", an emoji) or start with "mut", "but" or "men". What
+        follows that word is a clause of its own, so that a leading "ei" negates
+        nothing after it."""
+        starts: set[int] = set()
+        clauses: set[int] = set()
+        for k, word in enumerate(words):
+            if word.lower not in _TURN_WORDS:
+                continue
+            first = k
+            while (
+                first > 0
+                and words[first - 1].clause == word.clause
+                and words[first - 1].lower in _TURN_LEADS
+            ):
+                first -= 1
+            before = words[first - 1] if first else None
+            if (
+                before is None
+                or before.clause != word.clause
+                or before.lower in _JOKE_WORDS
+                or words[first].lower in _CONJUNCTIONS
+                or _marked_between(text, before.end, words[first].start)
+            ):
+                if before is not None and before.sentence == word.sentence:
+                    starts.add(first)
+                if k + 1 < len(words) and words[k + 1].clause == word.clause:
+                    clauses.add(k + 1)
+        if not starts and not clauses:
+            return words
+        out: list[Word] = []
+        sentence = clause = 0
+        for k, word in enumerate(words):
+            if k and (k in starts or word.sentence != words[k - 1].sentence):
+                sentence += 1
+                clause += 1
+            elif k and (k in clauses or word.clause != words[k - 1].clause):
+                clause += 1
+            out.append(word._replace(sentence=sentence, clause=clause))
+        return tuple(out)
 
     def _marked(self, text: str, name: str) -> bool:
         marks = self.lexicon.marks.get(name, frozenset())
@@ -609,7 +725,7 @@ _EMOJI_WORDS = {
     "💊": "<pill>", "🔪": "<knife>", "🗡": "<knife>", "🩸": "<blood>", "🪦": "<grave>",
     "⚰": "<grave>", "🔚": "<end>", "🌉": "<bridge>", "👋": "<wave>", "🪢": "<rope>",
     "🍷": "<alcohol>", "🍺": "<alcohol>", "🍻": "<alcohol>", "🥃": "<alcohol>",
-    "🍾": "<alcohol>", "🍸": "<alcohol>", "🤮": "<vomit>",
+    "🍾": "<alcohol>", "🍸": "<alcohol>", "🤮": "<vomit>", "🩹": "<plaster>",
 }  # fmt: skip
 
 
@@ -629,6 +745,23 @@ def _with_emoji(words: tuple[Word, ...], text: str) -> tuple[Word, ...]:
         out.append(Word(i, i + 1, ch, frozenset({ch, form}), before.clause, before.sentence))
     out.extend(words[k:])
     return tuple(out)
+
+
+def _swedish_articles(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """``words`` with "en" read as the Swedish article, not as the Finnish "I do not",
+    in a message written in Swedish ("en kille följer efter mig", "jag har köpt en
+    kniv"): it then negates nothing."""
+    if not any(w.lower == "en" for w in words):
+        return words
+    if sum(w.lower in _SWEDISH for w in words) < _SWEDISH_MIN:
+        return words
+    return tuple(w._replace(forms=w.forms - NEGATIONS) if w.lower == "en" else w for w in words)
+
+
+def _marked_between(text: str, start: int, end: int) -> bool:
+    """Whether something other than letters, digits, spaces and commas (an emoji, a
+    dash, "...") stands in ``text`` between two words."""
+    return any(not (ch.isalnum() or ch.isspace() or ch == ",") for ch in text[start:end])
 
 
 def _quoted(text: str, words: tuple[Word, ...]) -> list[bool]:

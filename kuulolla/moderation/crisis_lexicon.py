@@ -30,14 +30,16 @@ CATEGORIES: tuple[Category, ...] = (
 # negation verb: en, et, ei, emme, ette, eivät, enkä, eikä).
 NEGATIONS = frozenset(
     {"ei", "not", "don't", "dont", "never", "didn't", "didnt", "doesn't", "won't", "wouldn't",
-     "haven't", "havent", "hasn't", "isn't", "inte", "aldrig", "ej", "icke"}
+     "haven't", "havent", "hasn't", "isn't", "inte", "aldrig", "ej", "icke", "inga", "ingen",
+     "inget"}
 )  # fmt: skip
 _MACRO = re.compile(r"^(@\w+)\s*=\s*(\S+)$")
 _MACRO_START = re.compile(r"^@\w+\s*=")
 # A group: alternatives of one or more words each, "(hyvää yötä|good night)".
 _GROUP = re.compile(r"\(([^()]*)\)")
 CONTEXTS = (
-    "joke", "serious", "cause", "past", "resolved", "again", "topic", "quote", "family", "own"
+    "joke", "serious", "cause", "past", "resolved", "again", "topic", "quote", "family", "own",
+    "denial", "control"
 )  # fmt: skip
 
 

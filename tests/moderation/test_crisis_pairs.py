@@ -1974,3 +1974,301 @@ def test_round13_last_batch(voikko: Finnish, pair: Pair) -> None:
     """The last batch's phrasings give their categories, and the look-alike beside each
     gives none."""
     check(voikko, pair)
+
+
+# Round 14: mechanisms that cover a family of phrasings, each in pairs that differ by
+# one cue.
+
+# A joke mark does not cancel what follows a turn to what is meant ("ei vaan oikeesti",
+# "lol mut oikeesti", "not joking", "på riktigt"); a figurative death with a joke stays
+# a look-alike, and a leading "ei" of the turn negates nothing.
+TURNS14: list[Pair] = [
+    (
+        "haha kuolen nauruun 😂 toi video on paras",
+        (),
+        "haha kuolen nauruun 😂 ei vaan oikeesti mietin kuolemaa joka päivä",
+        ("suicide",),
+    ),
+    (
+        "lol sanoin äitille et kaaduin pyörällä 😂",
+        (),
+        "lol sanoin äitille et kaaduin pyörällä 😂 oikeesti mä viiltelin polvet",
+        ("self_harm",),
+    ),
+    (
+        "haha jos hyppäis sillalta ni ei tarvis mennä kokeeseen",
+        (),
+        "haha jos hyppäis sillalta ni ei tarvis mennä kokeeseen. ei vaan oikeesti, mietin hypätä sillalta",
+        ("suicide",),
+    ),
+    ("lol this exam is gonna kill me", (), "lol not joking tho i really want to die", ("suicide",)),
+    (
+        "haha jag dör, den memen är för bra",
+        (),
+        "haha nej men på riktigt, jag skar mig igår igen",
+        ("self_harm",),
+    ),
+    ("ei vaan oikeesti haluun kuolla", ("suicide",), "en vaan oikeesti halua kuolla", ()),
+    (
+        "kms jos en pääse kokeesta läpi 😂",
+        (),
+        "kms jos en pääse kokeesta läpi 😂 ei mut oikeesti mietin itsaria",
+        ("suicide",),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", TURNS14, ids=lambda p: p[0])
+def test_a_joke_mark_does_not_cancel_what_follows(voikko: Finnish, pair: Pair) -> None:
+    """What follows a turn from a joke to what is meant is read on its own; a joke with
+    a figurative death stays quiet."""
+    check(voikko, pair)
+
+
+# Self-harm by its traces and acts: wounds, scars and plasters hidden or explained
+# away, bleeding that will not stop, hitting or burning oneself with something.
+TRACES14: list[Pair] = [
+    (
+        "käytän pitkähihasta kesälläkin koska palan helposti",
+        (),
+        "käytän pitkähihasta kesälläkin ettei kukaan nää arpia",
+        ("self_harm",),
+    ),
+    (
+        "wearing hoodies in july because the office is freezing",
+        (),
+        "wearing hoodies in july so nobody sees my arms",
+        ("self_harm",),
+    ),
+    (
+        "har långärmat för att jag fryser",
+        (),
+        "har långärmat hela sommaren så ingen ser ärren",
+        ("self_harm",),
+    ),
+    (
+        "the cut on my thumb from the tin won't stop bleeding",
+        (),
+        "the cut won't stop bleeding, i've gone through three towels",
+        ("self_harm",),
+    ),
+    ("ostin 🩹 lisää, lapsen polvi on ruvella", (), "🩹🩹 taas reisiin", ("self_harm",)),
+    (
+        "löin vasaralla peukaloon tauluja ripustaessa",
+        (),
+        "löin vasaralla itteeni reisiin ku ahdistaa",
+        ("self_harm",),
+    ),
+    (
+        "slog mig i huvudet i skåpdörren",
+        (),
+        "slog mig själv med en hammare på benen",
+        ("self_harm",),
+    ),
+    (
+        "i hit my head on the cupboard door",
+        (),
+        "i hit my head against the wall until i saw stars",
+        ("self_harm",),
+    ),
+    (
+        "tyttären polvessa on haava, hän kaatui pyörällä",
+        (),
+        "tyttären reisissä on haavoja, hän sanoo että kaatui",
+        ("self_harm",),
+    ),
+    (
+        "vanhat arvet ranteissa ei enää hävetä, oon ollu kolme vuotta viiltelemättä",
+        (),
+        "arvet ranteissa ja uusia tulee koko ajan, piilotan ne",
+        ("self_harm",),
+    ),
+    ("mun reidet on ku seeprat 🦓 uimahallissa", (), "mun reidet on ku viivakoodi", ("self_harm",)),
+]
+
+
+@pytest.mark.parametrize("pair", TRACES14, ids=lambda p: p[0])
+def test_self_harm_by_its_traces(voikko: Finnish, pair: Pair) -> None:
+    """Traces hidden or lied about and acts against oneself are self-harm; an everyday
+    injury, a child's knee and old scars that are over are not."""
+    check(voikko, pair)
+
+
+# Farewells and preparations without a word of dying.
+FAREWELLS14: list[Pair] = [
+    (
+        "annoin vanhat vaatteet kirpparille, kaappi on tyhjä",
+        (),
+        "annoin kaikki vaatteet pois, tuntuu rauhalliselta",
+        ("suicide",),
+    ),
+    ("bye bye high school 👋", (), "bye bye maailma 👋", ("suicide",)),
+    ("hejdå allihop, vi ses på måndag", (), "hejdå världen", ("suicide",)),
+    (
+        "kirjoitin kirjeen mummolle ja laitoin sen postiin",
+        (),
+        "jätin kirjeen äidille tyynyn alle, se löytää sen aamulla",
+        ("suicide",),
+    ),
+    (
+        "kaikki on valmista juhlia varten",
+        (),
+        "kaikki on valmista nyt. kirjeet on pöydällä",
+        ("suicide",),
+    ),
+    (
+        "no need to worry, i got home fine",
+        (),
+        "you don't have to worry about me anymore",
+        ("suicide",),
+    ),
+    (
+        "thank you for everything, this is my last shift at the cafe",
+        (),
+        "thank you for everything, this is my last post here",
+        ("suicide",),
+    ),
+    ("matikan koe huomenna, hyvästi maailma 😂", (), "hyvästi maailma", ("suicide",)),
+]
+
+
+@pytest.mark.parametrize("pair", FAREWELLS14, ids=lambda p: p[0])
+def test_farewells_without_a_word_of_dying(voikko: Finnish, pair: Pair) -> None:
+    """Things given away in peace, a letter left to be found and goodbye to the world
+    are suicide signals; a flea market, a posted letter and a last shift are not."""
+    check(voikko, pair)
+
+
+# Danger now from a stranger, and a plan against a teacher or a class with a weapon.
+STRANGERS14: list[Pair] = [
+    (
+        "naapuri koputtaa ovelle ja tuo pullaa",
+        (),
+        "joku mies hakkaa mun ovea ja huutaa, oon yksin kotona",
+        ("violence",),
+    ),
+    (
+        "someone's at the door, probably the pizza guy",
+        (),
+        "someone's at my door trying to open the lock, i'm alone",
+        ("violence",),
+    ),
+    (
+        "mun koira seuraa mua joka paikkaan",
+        (),
+        "joku jätkä seuraa mua kotiin asti, pelottaa",
+        ("violence",),
+    ),
+    (
+        "a man followed me off the train to give me the glove i dropped",
+        (),
+        "a man followed me off the train and he's still behind me",
+        ("violence",),
+    ),
+    (
+        "en kille följer mig på instagram",
+        (),
+        "en kille följer efter mig från bussen",
+        ("violence",),
+    ),
+    (
+        "ostin uuden puukon partioleirille, opettaja sano et pitää olla oma",
+        (),
+        "ostin puukon ja se opettaja saa nähdä huomenna",
+        ("violence",),
+    ),
+    (
+        "läraren kommer döda oss med läxan",
+        (),
+        "jag har köpt en kniv och läraren ska få betala",
+        ("violence",),
+    ),
+    (
+        "se tietää missä mä asun ja tulee kylään",
+        (),
+        "joku tuntematon tietää missä mä asun ja uhkaa tulla",
+        ("violence",),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", STRANGERS14, ids=lambda p: p[0])
+def test_danger_now_from_a_stranger(voikko: Finnish, pair: Pair) -> None:
+    """A stranger at the door or following now, and a weapon beside a teacher who will
+    pay, are violence; a neighbour, a dog and a scout knife are not."""
+    check(voikko, pair)
+
+
+# Abuse told without a family word: control over the phone beside hitting, bruises
+# explained away.
+ABUSE14: list[Pair] = [
+    (
+        "he checks my homework every night and helps me",
+        (),
+        "he checks my phone every night and hits me",
+        ("abuse",),
+    ),
+    ("han tar min telefon för att spela spel", (), "han tar min telefon och slår mig", ("abuse",)),
+    (
+        "bruises everywhere from roller derby",
+        (),
+        "bruises everywhere and everyone thinks i'm clumsy",
+        ("abuse",),
+    ),
+    (
+        "mustelmia joka paikassa, uus sählymaila",
+        (),
+        "mustelmia joka paikassa ja kaikki luulee et mä pelaan jääkiekkoo",
+        ("abuse",),
+    ),
+    ("when he drinks he sings karaoke", (), "when he drinks he grabs me by the hair", ("abuse",)),
+]
+
+
+@pytest.mark.parametrize("pair", ABUSE14, ids=lambda p: p[0])
+def test_abuse_without_a_family_word(voikko: Finnish, pair: Pair) -> None:
+    """Hitting beside control over one's phone, and bruises explained away, are abuse;
+    homework, a game and roller derby are not."""
+    check(voikko, pair)
+
+
+# Denials and negations: a denial of thoughts is no disclosure, a laptop that "killed
+# itself" is an object, philosophy is a topic; "en halua elää" still is one.
+DENIALS14: list[Pair] = [
+    (
+        "minulla ei ole mitään ajatuksia itseni vahingoittamisesta",
+        (),
+        "minulla on ajatuksia itseni vahingoittamisesta",
+        ("self_harm",),
+    ),
+    ("jag har inga självmordstankar", (), "jag har självmordstankar", ("suicide",)),
+    ("mun läppäri teki itsarin", (), "mun kaveri teki itsarin", ("suicide",)),
+    (
+        "onko itsemurha filosofisesti oikeutettu?",
+        (),
+        "onko itsemurha mulle ainoa vaihtoehto?",
+        ("suicide",),
+    ),
+    ("en halua kuolla", (), "en halua elää", ("suicide",)),
+    ("jag tänker inte göra nåt dumt", (), "jag tänker göra nåt dumt ikväll", ("suicide",)),
+]
+
+
+@pytest.mark.parametrize("pair", DENIALS14, ids=lambda p: p[0])
+def test_denials_are_not_disclosures(voikko: Finnish, pair: Pair) -> None:
+    """A denial, an object and a philosophical question stay quiet; a negation that is
+    the disclosure alerts."""
+    check(voikko, pair)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Minulla ei ole mitään ajatuksia itseni vahingoittamisesta, mutta yksinäisyys painaa.",
+        "lugnt, jag tänker inte göra nåt dumt. bara en skitdag",
+        "mulla ei oo mitään itsetuhosia ajatuksia, ei tarvii huolestua",
+    ],
+)
+def test_a_denial_keeps_the_model_quiet(voikko: Finnish, text: str) -> None:
+    """A denial of thoughts or plans is no signal, and the learned model is not asked."""
+    assert screen(text, policy=POLICY, finnish=voikko).crisis is None
