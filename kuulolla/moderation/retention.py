@@ -1,5 +1,8 @@
-"""Retention of moderation data: the audit log, reports, held messages and ended
-restrictions, deleted for real once older than the organisation's period.
+"""Retention of moderation data: the audit log, reports, crisis alerts, held messages
+and ended restrictions, deleted for real once older than the organisation's period.
+
+A crisis alert holds no text, but it holds the nickname of the person who wrote the
+message: it goes with the reports, not only with its room (rooms are kept for years).
 
 A ban's network digest (``Restriction.ban_key``) goes sooner: once the day key it was
 made under has expired (core/bankey.py, 48 hours) it can match nobody, and the
@@ -16,7 +19,13 @@ from sqlalchemy import delete, func, or_, select, update
 from kuulolla.core.bankey import KEY_LIFETIME
 from kuulolla.core.i18n import N_
 from kuulolla.core.retention import DataKind, PurgeContext, register
-from kuulolla.moderation.models import AuditEntry, HeldMessage, Report, Restriction
+from kuulolla.moderation.models import (
+    AuditEntry,
+    CrisisAlert,
+    HeldMessage,
+    Report,
+    Restriction,
+)
 from kuulolla.rooms.models import Room
 
 
@@ -34,13 +43,14 @@ async def purge_audit(ctx: PurgeContext) -> int:
 
 
 async def purge_safety(ctx: PurgeContext) -> int:
-    """Delete (or count) reports, held messages and restrictions of the organisation's
-    rooms that were made (or ended) before ``ctx.before``."""
+    """Delete (or count) reports, crisis alerts, held messages and restrictions of the
+    organisation's rooms that were made (or ended) before ``ctx.before``."""
     if ctx.organisation_id is None:
         return 0
     rooms = select(Room.id).where(Room.organisation_id == ctx.organisation_id)
     conditions = [
         (Report, (Report.room_id.in_(rooms), Report.created_at < ctx.before)),
+        (CrisisAlert, (CrisisAlert.room_id.in_(rooms), CrisisAlert.created_at < ctx.before)),
         (HeldMessage, (HeldMessage.room_id.in_(rooms), HeldMessage.created_at < ctx.before)),
         (
             Restriction,

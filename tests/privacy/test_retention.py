@@ -404,3 +404,31 @@ async def test_purge_clears_ban_digests_once_their_day_key_is_gone(
             await session.execute(select(Restriction.ban_key).order_by(Restriction.created_at))
         ).scalars()
         assert list(rows) == [None, bytes([47]) * 32]
+
+
+@pytest.mark.asyncio
+async def test_purge_deletes_crisis_alerts_with_their_nicknames_after_the_safety_period(
+    db: Database, settings: Settings
+) -> None:
+    """A crisis alert, which holds the writer's nickname, is deleted once older than the
+    moderation_safety period; a newer one stays."""
+    from kuulolla.moderation.desk import do_record_alert
+    from kuulolla.moderation.models import CrisisAlert
+
+    room = await make_room(db)
+    org = await org_of(db, room)
+    await service.do_set_period(db, organisation_id=org, kind="moderation_safety", days=10, now=NOW)
+    for days, nick in ((11, "Vanha"), (9, "Uusi")):
+        await do_record_alert(
+            db,
+            room_id=room,
+            seq=1,
+            held_id=None,
+            category="suicide",
+            source="lexicon",
+            nick=nick,
+            now=NOW - timedelta(days=days),
+        )
+    await service.do_purge(db, settings=settings, now=NOW)
+    async with db.read_session() as session:
+        assert list((await session.execute(select(CrisisAlert.nick))).scalars()) == ["Uusi"]
