@@ -66,8 +66,9 @@ member, partner, ex-partner or carer who hits, chokes or threatens someone at ho
 is abuse only (an organisation sets abuse's help numbers), and so is a threat made
 to keep someone silent ("tapan sut jos kerrot"); violence is a threat or
 a plan to hurt others, or an attack from outside the family (a stranger, a fight at
-school), or a weapon taken out, whoever holds it (in the family: both). ``strong`` patterns may use words an
-idiom took ("uhkasi tappaa mut jos kerron"), but cancel words still void them.
+school), or a weapon taken out by someone outside the family; in the family a weapon
+is abuse only too ("vävyni uhkaili minua puukolla"). ``strong`` patterns may use words
+an idiom took ("uhkasi tappaa mut jos kerron"), but cancel words still void them.
 
 Negation. A pattern that does not itself contain a negation is void when a word it matches is
 negated: a negation word ("en", "ei", "not", "inte"…) stands before that word with
@@ -175,8 +176,8 @@ _COMMON = frozenset(
 )  # fmt: skip
 # How far (in words) after a family member's word the violence they do may start.
 _FAMILY_REACH = 4
-# A weapon keeps violence violence, whoever holds it (and whoever owns it: "isän ase");
-# in the family it is abuse as well.
+# Weapons: the family's weapon is not the family's violence ("isän ase": a weapon
+# named right after a family word is what it is, not something they do).
 _WEAPONS = frozenset(
     {"ase", "puukko", "veitsi", "pistooli", "haulikko", "kivääri", "kirves", "gun", "guns",
      "knife", "knives", "rifle", "kniv", "kniven", "vapen", "pistol", "<knife>"}
@@ -534,7 +535,7 @@ class Detector:
             context = context or self._context(words, every, sentences)
             if "past" in context and "resolved" in context and "again" not in context:
                 return None, True  # told as over: see the module docstring
-            if "topic" in context:
+            if "topic" in context and "own" not in context:
                 return None, True  # a question about the subject: see the module docstring
             if "quote" in context and "own" not in context:
                 quoted = _quoted(text, words)
@@ -579,8 +580,8 @@ class Detector:
         family = context.get("family", ())
         if family and any(p.category == "violence" for p, _ in hits):
             # Violence that a family member, partner or carer does (named just before
-            # it, in the sentence) is abuse: "poikaystävä töni mua ja löi"; with a
-            # weapon it is violence as well.
+            # it, in the sentence) is abuse only, a weapon too: "poikaystävä töni mua
+            # ja löi", "vävyni uhkaili minua puukolla".
             ends = [
                 (sentences[span[-1]], span[-1])
                 for span in family
@@ -595,33 +596,20 @@ class Detector:
                     and not _armed(words, [k for k in s if 0 < k - end <= 2])
                     for sentence, end in ends
                 ):
-                    if _armed(words, s):
-                        converted.append((p, s))
                     converted.append((_as_abuse(p), s))
                 else:
                     converted.append((p, s))
             hits = converted
         if "control" in context and any(p.category == "violence" for p, _ in hits):
             # Hitting told beside control over someone's phone, friends or money is
-            # abuse, whoever is named: "he checks my phone and hits me" (see "Control";
-            # a weapon keeps it violence as well)
-            controlled: list[tuple[Pattern, list[int]]] = []
-            for p, s in hits:
-                if p.category == "violence":
-                    if _armed(words, s):
-                        controlled.append((p, s))
-                    controlled.append((_as_abuse(p), s))
-                else:
-                    controlled.append((p, s))
-            hits = controlled
+            # abuse, whoever is named: "he checks my phone and hits me" (see "Control")
+            hits = [(_as_abuse(p), s) if p.category == "violence" else (p, s) for p, s in hits]
         abuse = {sentences[k] for p, s in hits if p.category == "abuse" for k in s}
         if abuse:
             hits = [
                 (p, s)
                 for p, s in hits
-                if p.category != "violence"
-                or abuse.isdisjoint(sentences[k] for k in s)
-                or _armed(words, s)
+                if p.category != "violence" or abuse.isdisjoint(sentences[k] for k in s)
             ]
         found = {c for p, _ in hits for c in (p.category, *p.also)}
         categories = tuple(c for c in CATEGORIES if c in found)

@@ -567,10 +567,10 @@ FAMILY: list[Pair] = [
     ("mun mies hakkaa mua", ("abuse",), "mun mies hakkaa puita pihalla", ()),
     # the family member acts when named in the nominative, not when hurt or owning
     ("isä lyö mua", ("abuse",), "jos se jätkä koskee mun siskoon mä tapan sen", ("violence",)),
-    # a weapon in the family is both
+    # a weapon in the family is abuse only, as the labels say (evaluation.py)
     (
         "my brother pulled a knife on me",
-        ("violence", "abuse"),
+        ("abuse",),
         "my brother pulled a face at me",
         (),
     ),
@@ -578,7 +578,7 @@ FAMILY: list[Pair] = [
         "joku mies uhkas mua puukolla",
         ("violence",),
         "isä uhkas mua puukolla",
-        ("violence", "abuse"),
+        ("abuse",),
     ),
 ]
 
@@ -690,7 +690,7 @@ PHRASINGS11: list[Pair] = [
 
 @pytest.mark.parametrize("pair", FAMILY, ids=lambda p: p[0])
 def test_who_does_the_violence(voikko: Finnish, pair: Pair) -> None:
-    """Violence in the family is abuse only; by others, or a weapon, is violence."""
+    """Violence in the family is abuse only, a weapon too; by others it is violence."""
     check(voikko, pair)
 
 
@@ -1896,7 +1896,7 @@ def test_round13_english_batch(voikko: Finnish, pair: Pair) -> None:
 STALKING13: list[Pair] = [
     (
         "my ex is stalking me and turned up at my work with a knife",
-        ("violence", "abuse"),
+        ("abuse",),
         "my ex is one of my best friends now and turned up at my work with cake",
         (),
     ),
