@@ -2084,6 +2084,18 @@ TRACES14: list[Pair] = [
         ("self_harm",),
     ),
     ("mun reidet on ku seeprat 🦓 uimahallissa", (), "mun reidet on ku viivakoodi", ("self_harm",)),
+    (
+        "hän pitää pitkähihaisia helteelläkin, palaa helposti",
+        (),
+        "hän pitää pitkähihaisia helteelläkin ja roskiksessa oli veristä paperia",
+        ("self_harm",),
+    ),
+    (
+        "har plåster på hälarna efter nya skor",
+        (),
+        "har plåster på låren och ingen får veta",
+        ("self_harm",),
+    ),
 ]
 
 
@@ -2129,6 +2141,13 @@ FAREWELLS14: list[Pair] = [
         ("suicide",),
     ),
     ("matikan koe huomenna, hyvästi maailma 😂", (), "hyvästi maailma", ("suicide",)),
+    ("bye bye world, see you in two weeks", (), "bye bye world", ("suicide",)),
+    (
+        "if you're reading this, you've been chosen for the quiz",
+        (),
+        "if you're reading this, i left a note on my bed",
+        ("suicide",),
+    ),
 ]
 
 
@@ -2184,6 +2203,18 @@ STRANGERS14: list[Pair] = [
         ("violence",),
     ),
     (
+        "a cat has been following me home every evening",
+        (),
+        "a man has been following me home every evening",
+        ("violence",),
+    ),
+    (
+        "a stranger helped me with my bag",
+        (),
+        "a stranger pushed me to the ground and took my bag",
+        ("violence",),
+    ),
+    (
         "se tietää missä mä asun ja tulee kylään",
         (),
         "joku tuntematon tietää missä mä asun ja uhkaa tulla",
@@ -2222,6 +2253,12 @@ ABUSE14: list[Pair] = [
         ("abuse",),
     ),
     ("when he drinks he sings karaoke", (), "when he drinks he grabs me by the hair", ("abuse",)),
+    (
+        "she controls all the money and the holiday plans",
+        (),
+        "she controls all the money and hits me if i buy anything",
+        ("abuse",),
+    ),
 ]
 
 
