@@ -110,6 +110,11 @@ negates nothing after it. A turn is a word that says it is meant ("oikeesti",
 "mut", "no but"), where it begins a clause, follows a joke mark or starts with "mut",
 "but" or "men"; "en vaan oikeesti jaksa" is no turn.
 
+Outside the family. A sexual assault told beside a place or a person outside the
+family (``[context outside]``: a party, a bus, a stranger, a date, "joku"), with no
+family member, partner or carer named, is violence, as the labels say; told alone
+("mut on raiskattu") or by someone close it stays abuse.
+
 Control. Hitting told beside control over someone's phone, messages, friends or
 money (``[context control]``: "he checks my phone", "se lukee mun viestit", "when he
 drinks") is abuse whoever is named, as it would be after a family word.
@@ -208,6 +213,11 @@ _JOKE_WORDS = frozenset(
     {"haha", "hahah", "hahaha", "hahha", "hehe", "lol", "lmao", "lmfao", "xd", "jk", "lolz",
      "rofl", "jäjä"}
 )  # fmt: skip
+# The beginnings of words that tell of a sexual assault (see "Outside the family").
+_SEXUAL = (
+    "raisk", "ahdistel", "kosketel", "koskettel", "lääpp", "kähm", "pakott", "våldt",
+    "tafs", "tvinga", "rape", "raping", "molest", "sexual", "forced", "forcing",
+)  # fmt: skip
 # Words that say a message is Swedish, and how many of them it takes (see
 # _swedish_articles).
 _SWEDISH = frozenset(
@@ -224,6 +234,19 @@ _SINGLE_QUOTES = frozenset("'‘’")
 def _armed(words: tuple[Word, ...], span: list[int]) -> bool:
     """Whether a match names a weapon."""
     return any(not _WEAPONS.isdisjoint(words[k].forms) for k in span)
+
+
+@cache
+def _as_violence(pattern: Pattern) -> Pattern:
+    """An abuse pattern as violence, for a sexual assault outside the family."""
+    return replace(
+        pattern, id=f"violence: outside, {pattern.id.partition(': ')[2]}", category="violence"
+    )
+
+
+def _sexual(words: tuple[Word, ...], span: list[int]) -> bool:
+    """Whether a match tells of a sexual assault (its words as written)."""
+    return any(words[k].lower.startswith(_SEXUAL) for k in span)
 
 
 @cache
@@ -604,6 +627,12 @@ class Detector:
             # Hitting told beside control over someone's phone, friends or money is
             # abuse, whoever is named: "he checks my phone and hits me" (see "Control")
             hits = [(_as_abuse(p), s) if p.category == "violence" else (p, s) for p, s in hits]
+        if "outside" in context and "family" not in context:
+            # A sexual assault at a party, on a bus or by a stranger, with nobody of the
+            # family named, is violence (see "Outside the family")
+            abuse_hits = [(p, s) for p, s in hits if p.category == "abuse"]
+            if abuse_hits and all(_sexual(words, s) for _, s in abuse_hits):
+                hits = [(_as_violence(p), s) if p.category == "abuse" else (p, s) for p, s in hits]
         abuse = {sentences[k] for p, s in hits if p.category == "abuse" for k in s}
         if abuse:
             hits = [

@@ -56,7 +56,9 @@ def categories(finnish: Finnish, text: str) -> tuple[str, ...]:
         ("They beat me up after school", ("violence",)),
         # abuse, violence at home included (abuse only: the labelling rule)
         ("isäpuoli koskettelee mua öisin", ("abuse",)),
-        ("Minut raiskattiin juhlissa", ("abuse",)),
+        ("Mut on raiskattu", ("abuse",)),
+        # a sexual assault at a party, on a bus or by a stranger is violence (the labels)
+        ("Minut raiskattiin juhlissa", ("violence",)),
         ("Olen kokenut seksuaalista väkivaltaa", ("abuse",)),
         ("isä lyö mua kotona", ("abuse",)),
         ("Min pappa slår mig", ("abuse",)),

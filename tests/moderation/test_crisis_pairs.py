@@ -2259,6 +2259,18 @@ ABUSE14: list[Pair] = [
         "she controls all the money and hits me if i buy anything",
         ("abuse",),
     ),
+    (
+        "poikaystävä raiskasi mut juhlissa",
+        ("abuse",),
+        "joku jätkä raiskasi mut juhlissa",
+        ("violence",),
+    ),
+    (
+        "my husband forced himself on me",
+        ("abuse",),
+        "a guy from tinder forced himself on me",
+        ("violence",),
+    ),
 ]
 
 
