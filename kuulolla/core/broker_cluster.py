@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kuulolla.core.broker import MessageHandler, ReconnectHandler
-from kuulolla.core.broker_redis import RedisBroker
+from kuulolla.core.broker_redis import RedisBroker, cancel_and_wait
 
 # The broker's one logger name, whichever of its modules logs.
 log = logging.getLogger("kuulolla.core.broker")
@@ -114,9 +114,7 @@ class RedisClusterBroker:
 
     async def close(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait([self._task])
             self._task = None
         for shard in self._shards.values():
             await shard.close()

@@ -46,6 +46,25 @@ HEARTBEAT = 15.0
 PUBLISH_BUFFER_LIMIT = 8 * 1024 * 1024
 
 
+async def cancel_and_wait(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Cancel ``tasks`` and return once every one has ended.
+
+    A cancellation can be lost: Python 3.11's ``asyncio.wait_for`` returns the inner
+    result when the inner future completes in the same turn of the loop as the
+    cancellation (https://github.com/python/cpython/issues/86296), and a loop around
+    it then goes on for good (a cluster broker's close once waited for its repairer
+    until the test timed out). A task still running is cancelled again."""
+    tasks = list(tasks)
+    pending = {task for task in tasks if not task.done()}
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=0.1)
+    for task in tasks:
+        if not task.cancelled():
+            task.exception()  # retrieved: a failure was logged where it happened
+
+
 class RedisBroker:
     """Redis pub/sub on two protocol-level links that make themselves again.
 
@@ -153,11 +172,7 @@ class RedisBroker:
         await self._redis.ping()
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_and_wait(self._tasks)
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
@@ -274,7 +289,9 @@ class RedisBroker:
                     # Not asked for: the shard no longer serves the channel's slot.
                     self._on_event("moved")
                 return
-        if type(reply) is list and reply and reply[0] == b"pong":
+        # A link subscribed to nothing answers PING with +PONG instead of ["pong", ""]
+        # (a shard none of whose slots carries a channel): as alive as the other.
+        if reply == b"PONG" or (type(reply) is list and reply and reply[0] == b"pong"):
             self._sub_pinged = False
             return
         if isinstance(reply, hiredis.ReplyError):

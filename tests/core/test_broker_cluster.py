@@ -12,8 +12,10 @@ import pytest
 from kuulolla.chat import store
 from kuulolla.chat.fanout import Fanout, RoomRef
 from kuulolla.chat.sockets import OutFrame
+from kuulolla.core import broker_redis
 from kuulolla.core.bankey import RedisKeyStore
 from kuulolla.core.broker_cluster import RedisClusterBroker
+from kuulolla.core.broker_redis import cancel_and_wait
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.limits import RedisLimiter, Rule
@@ -85,6 +87,44 @@ async def test_limits_and_day_keys_work_on_a_cluster(
         await key_store.close()
     assert [v.allowed for v in verdicts] == [True, True, False]
     assert days[0] == days[1] and len(days[0]) >= 16
+
+
+@pytest.mark.asyncio
+async def test_shard_links_carrying_no_channel_are_not_taken_for_silent(
+    cluster: LocalCluster, broker_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shard none of whose slots carries a channel answers the heartbeat's PING with
+    +PONG; its link stays up instead of being dropped and made again every other beat."""
+    monkeypatch.setattr(broker_redis, "HEARTBEAT", 0.05)
+    events: list[str] = []
+    broker = RedisClusterBroker(cluster.url, prefix=broker_prefix, on_event=events.append)
+    await broker.start(lambda c, d: None, lambda: None)
+    await eventually(lambda: broker.connected)
+    await asyncio.sleep(0.5)  # ten heartbeats
+    connected = broker.connected
+    await broker.close()
+    assert connected and events == []
+
+
+@pytest.mark.asyncio
+async def test_close_ends_a_task_whose_cancellation_was_lost() -> None:
+    """A task whose cancellation Python 3.11's wait_for lost (its inner wait ended in the
+    same turn, and the task's loop went on) is cancelled again, so closing returns."""
+    wake = asyncio.Event()
+    rounds = 0
+
+    async def repairer() -> None:  # the shape of RedisClusterBroker._repairer
+        nonlocal rounds
+        while True:
+            rounds += 1
+            await asyncio.wait_for(wake.wait(), 10)
+            wake.clear()
+
+    task = asyncio.create_task(repairer())
+    await eventually(lambda: rounds == 1)
+    wake.set()
+    await cancel_and_wait([task])
+    assert task.cancelled()
 
 
 @pytest.mark.asyncio
