@@ -10,7 +10,9 @@ alone (docs/architecture.md, "What a join costs").
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import NoResultFound
@@ -37,6 +39,16 @@ class _HistoryWish:
     since: int | None
     limit: int
     future: asyncio.Future[History]
+
+
+@dataclass(slots=True)
+class _RoomRead:
+    """One room's shared read waiting for a statement (``HistoryReads``, PostgreSQL)."""
+
+    room_id: int
+    since: int | None
+    tail: int
+    future: asyncio.Future[tuple[int, int, list[Stored], int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +94,17 @@ class HistoryReads:
     read on its own. Callers attach to the room's hub before asking, so nothing
     committed after the shared read escapes them.
 
+    On PostgreSQL the shared reads of rooms that wait for a kept connection go in one
+    statement together (a storm's first joins reach many rooms at once).
+
     A shared read is also kept for ``reuse`` seconds and answers, without a query, the
     joins that say what the room's hub had delivered when they attached (``known``,
     chat/fanout.py ``Fanout.delivered``) if it is no more: everything up to ``known``
     is then in the read, and everything after the read's position reaches the joiner
     through the hub. A message removed since took a sequence of its own (the
     redaction), so a removal also makes the kept read too old. In a quiet room a storm
-    then costs one query per ``reuse`` seconds per process.
+    then costs one query per ``reuse`` seconds per process. Such a join arriving while
+    its room's read is under way waits for that read to be kept, not for the next.
     """
 
     def __init__(
@@ -111,13 +127,20 @@ class HistoryReads:
             if hold_connections and not db.is_sqlite
             else None
         )
+        # Rooms' reads waiting for a statement, and the statements under way (at most
+        # one per kept connection).
+        self._pending: list[_RoomRead] = []
+        self._sending = 0
+        self._statements = max(1, hold_connections)
         self.interval = interval
         self.span = span  # most sequences one shared read goes back
         self._waiting: dict[int, list[_HistoryWish]] = {}
         self._last_read: dict[int, float] = {}
         self._scheduled: set[int] = set()
+        self._under_way: dict[int, asyncio.Future[None]] = {}  # room -> its read's end
         self._background: set[asyncio.Task[None]] = set()
         self.queries = 0  # shared reads made (for tests and benchmarks)
+        self.statements = 0  # statements they took on PostgreSQL (idem)
 
     async def read(
         self, room_id: int, *, since: int | None, limit: int, known: int | None = None
@@ -129,6 +152,14 @@ class HistoryReads:
             found = self.kept(room_id, since=since, limit=limit, known=known)
             if found is not None:
                 return found
+            under_way = self._under_way.get(room_id)
+            if under_way is not None:
+                # The read under way is kept when it ends; it answers this join then as
+                # a kept read does (a storm's first joins of a room arrive during it).
+                await asyncio.shield(under_way)
+                found = self.kept(room_id, since=since, limit=limit, known=known)
+                if found is not None:
+                    return found
         wish = _HistoryWish(since, limit, loop.create_future())
         self._waiting.setdefault(room_id, []).append(wish)
         if room_id not in self._scheduled:
@@ -162,6 +193,12 @@ class HistoryReads:
             self._kept = {r: k for r, k in self._kept.items() if k.at >= old}
         self._kept[room_id] = kept
 
+    async def warm(self) -> None:
+        """Open the kept connections and prepare the statement on each (a process just
+        started: its first joins would wait for both)."""
+        if self._held is not None:
+            await self._held.warm(PG_SHARED_HISTORIES, [], [], [], self.span, KIND_REMOVED)
+
     async def close(self) -> None:
         """Wait for the reads under way and give back the connections kept for them."""
         if self._background:
@@ -170,7 +207,10 @@ class HistoryReads:
             await self._held.close()
 
     def _start(self, room_id: int) -> None:
-        task = asyncio.get_running_loop().create_task(self._read(room_id))
+        self._spawn(self._read(room_id))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
@@ -183,6 +223,7 @@ class HistoryReads:
         self._last_read[room_id] = started = loop.time()
         if len(self._last_read) > 10_000:
             self._last_read = {room_id: loop.time()}
+        ended = self._under_way[room_id] = loop.create_future()
         try:
             last, purged, rows, covered_from = await self._read_shared(room_id, wishes)
         except Exception as exc:
@@ -190,8 +231,14 @@ class HistoryReads:
                 if not wish.future.done():
                     wish.future.set_exception(exc)
             return
-        if self.reuse > 0:
-            self._keep(room_id, _Kept(started, last, purged, rows, covered_from))
+        else:
+            if self.reuse > 0:
+                self._keep(room_id, _Kept(started, last, purged, rows, covered_from))
+        finally:
+            if self._under_way.get(room_id) is ended:
+                del self._under_way[room_id]
+            if not ended.done():
+                ended.set_result(None)
         for wish in wishes:
             if wish.future.done():
                 continue
@@ -249,44 +296,88 @@ class HistoryReads:
     async def _read_shared_pg(
         self, room_id: int, wishes: list[_HistoryWish]
     ) -> tuple[int, int, list[Stored], int]:
-        """:meth:`_read_shared` on PostgreSQL in one statement through asyncpg (one
-        snapshot, one round trip, no statement compilation)."""
+        """:meth:`_read_shared` on PostgreSQL through asyncpg (one snapshot, one round
+        trip, no statement compilation), in one statement with the other rooms' reads
+        waiting meanwhile."""
         sinces = [w.since for w in wishes if w.since is not None]
         tails = [2 * w.limit + 16 for w in wishes if w.since is None and w.limit > 0]
-        args = (
+        read = _RoomRead(
             room_id,
             min(sinces) if sinces else None,
             max(tails) if tails else 0,
-            self.span,
-            KIND_REMOVED,
+            asyncio.get_running_loop().create_future(),
         )
+        self._pending.append(read)
+        if self._sending < self._statements:
+            self._sending += 1
+            self._spawn(self._send())
+        return await read.future
+
+    async def _send(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                self.statements += 1
+                try:
+                    rows = await self._fetch(
+                        PG_SHARED_HISTORIES,
+                        [r.room_id for r in batch],
+                        [r.since for r in batch],
+                        [r.tail for r in batch],
+                        self.span,
+                        KIND_REMOVED,
+                    )
+                except Exception as exc:
+                    for read in batch:
+                        if not read.future.done():
+                            read.future.set_exception(exc)
+                    continue
+                found: dict[int, list[Any]] = {}
+                for row in rows:
+                    found.setdefault(row[0], []).append(row)
+                for n, read in enumerate(batch, start=1):
+                    if read.future.done():
+                        continue
+                    mine = found.get(n)
+                    if not mine:
+                        read.future.set_exception(NoResultFound("the room has no stream"))
+                        continue
+                    first = mine[0]
+                    read.future.set_result(
+                        (
+                            int(first[1]),
+                            int(first[2]),
+                            [stored_from(r[4:]) for r in mine if r[5] is not None],
+                            int(first[3]),
+                        )
+                    )
+        finally:
+            self._sending -= 1
+
+    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
         if self._held is not None:
-            rows = await self._held.fetch(PG_SHARED_HISTORY, *args)
-        else:
-            async with self._db.read() as sa:
-                raw = await sa.get_raw_connection()
-                rows = await raw.driver_connection.fetch(PG_SHARED_HISTORY, *args)  # type: ignore[union-attr]
-        if not rows:
-            raise NoResultFound("the room has no stream")
-        first = rows[0]
-        last, purged, covered_from = int(first[0]), int(first[1]), int(first[2])
-        found = [stored_from(r[3:]) for r in rows if r[4] is not None]
-        return last, purged, found, covered_from
+            return await self._held.fetch(sql, *args)
+        async with self._db.read() as sa:
+            raw = await sa.get_raw_connection()
+            return await raw.driver_connection.fetch(sql, *args)  # type: ignore[union-attr]
 
 
-# The room's position and every shown message after the lowest sequence the waiting
-# joins want, bounded by ``span`` (HistoryReads._read_shared): one row per message, or
-# one row with no message.
-PG_SHARED_HISTORY = """
+# Each waiting room's position and every shown message after the lowest sequence its
+# joins want, bounded by ``span`` (HistoryReads._read_shared): per room (numbered by
+# its place in the arrays, from 1) one row per message, or one row with no message; a
+# room without a stream gives no row.
+PG_SHARED_HISTORIES = """
 WITH s AS (
-    SELECT last_seq, purged_seq,
-        GREATEST(LEAST(last_seq, COALESCE($2::bigint, last_seq), last_seq - $3::bigint),
-                 last_seq - $4::bigint, 0) AS covered
-    FROM room_streams WHERE room_id = $1
+    SELECT w.n, r.room_id, r.last_seq, r.purged_seq,
+        GREATEST(LEAST(r.last_seq, COALESCE(w.since, r.last_seq), r.last_seq - w.tail),
+                 r.last_seq - $4::bigint, 0) AS covered
+    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
+        WITH ORDINALITY AS w(room_id, since, tail, n)
+    JOIN room_streams r ON r.room_id = w.room_id
 )
-SELECT s.last_seq, s.purged_seq, s.covered,
+SELECT s.n, s.last_seq, s.purged_seq, s.covered,
     m.room_id, m.seq, m.created_at, m.author_key, m.nick, m.role, m.text, m.kind, m.target
 FROM s LEFT JOIN messages m
-    ON m.room_id = $1 AND m.seq > s.covered AND m.seq <= s.last_seq AND m.kind <> $5
-ORDER BY m.seq
+    ON m.room_id = s.room_id AND m.seq > s.covered AND m.seq <= s.last_seq AND m.kind <> $5
+ORDER BY s.n, m.seq
 """

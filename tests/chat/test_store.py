@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import NoResultFound
 
 from kuulolla.chat import history, store
 from kuulolla.chat.models import Message
@@ -149,8 +150,8 @@ async def test_commit_failure_acknowledges_nothing(db: Database, clock: FrozenCl
     assert count == 0
 
 
-async def _filled(db: Database, clock: FrozenClock, count: int) -> int:
-    room = await make_room(db)
+async def _filled(db: Database, clock: FrozenClock, count: int, slug: str = "huone") -> int:
+    room = await make_room(db, slug)
     committer = await start(db, clock, [])
     for i in range(count):
         await committer.submit(draft(room, f"m{i}"))
@@ -189,6 +190,28 @@ async def test_shared_reads_on_kept_connections_answer_as_read_history(
 
 
 @pytest.mark.asyncio
+async def test_reads_of_rooms_at_once_share_a_statement(db: Database, clock: FrozenClock) -> None:
+    """Shared reads of several rooms waiting for a kept connection go in one statement
+    together; each room gets what read_history gives, a room without a stream an error."""
+    rooms = [await _filled(db, clock, n, f"huone-{n}") for n in (3, 5, 7, 9)]
+    reads = history.HistoryReads(db, hold_connections=1)
+    wishes = [(room, s, n) for room in rooms for s, n in ((None, 2), (1, 100))]
+    got = await asyncio.gather(
+        *(reads.read(r, since=s, limit=n) for r, s, n in wishes),
+        reads.read(10**9, since=None, limit=2),
+        return_exceptions=True,
+    )
+    await reads.close()
+    assert list(got[:-1]) == [
+        await store.read_history(db, r, since=s, limit=n) for r, s, n in wishes
+    ]
+    assert isinstance(got[-1], NoResultFound)
+    assert reads.queries == 5
+    if not db.is_sqlite:
+        assert reads.statements == 1
+
+
+@pytest.mark.asyncio
 async def test_a_join_the_kept_read_covers_is_answered_without_a_query(
     db: Database, clock: FrozenClock
 ) -> None:
@@ -206,6 +229,26 @@ async def test_a_join_the_kept_read_covers_is_answered_without_a_query(
         await store.read_history(db, room, since=4, limit=100),
     ]
     assert (reads.queries, reads.reused) == (1, 2)
+
+
+@pytest.mark.asyncio
+async def test_a_join_during_its_rooms_read_is_answered_by_it(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A join arriving while its room's read is under way gets what read_history gives
+    from that read once it is kept, not from a read of its own a moment later."""
+    room = await _filled(db, clock, 6)
+    reads = history.HistoryReads(db)
+    first = asyncio.ensure_future(reads.read(room, since=None, limit=3, known=6))
+    for _ in range(100):  # until the room's read is under way
+        if reads._under_way:
+            break
+        await asyncio.sleep(0)
+    assert reads._under_way
+    later = await reads.read(room, since=4, limit=100, known=6)
+    await first
+    assert later == await store.read_history(db, room, since=4, limit=100)
+    assert (reads.queries, reads.reused) == (1, 1)
 
 
 @pytest.mark.asyncio
