@@ -124,6 +124,7 @@ class ChatServer:
         # The nickname rules' tables (confusable characters, helper titles) are built
         # now, not while the first visitors of a reconnect storm wait.
         check_visitor_nick("Vieras", staff=frozenset())
+        await self.warm()
         await self.fanout.start()
         await self.fanout.broker.subscribe(self.control_channel)
         await self.fanout.broker.subscribe(self.moderation.channel)
@@ -138,6 +139,26 @@ class ChatServer:
             asyncio.create_task(self.moderation.watch_duty(), name="moderator-duty"),
             asyncio.create_task(self.nicks.run(), name="nick-claims"),
         ]
+
+    async def warm(self) -> None:
+        """Make now what the first joins would otherwise wait for, one after another,
+        while a deploy's reconnect storm arrives at a process just started: the
+        history's kept connections and statement, the limiter's link to Redis, the
+        day's network keys and the staff's names. Nothing here is needed to start:
+        what fails is made later, when first used, as without this."""
+        steps = (
+            self.history.warm(),
+            self.limiter.open(),
+            self.bankeys.warm(now=self.clock.now()),
+            self.staff_names.keys(now=self.clock.monotonic()),
+        )
+        for outcome in await asyncio.gather(*steps, return_exceptions=True):
+            if isinstance(outcome, Exception):
+                log.warning(
+                    "chat.warm_failed: %s",
+                    type(outcome).__name__,
+                    extra={"event": "chat.warm_failed"},
+                )
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -216,5 +216,10 @@ class BanKeys:
             out.append(address_digest(await self.store.day_key(day_of(day)), network))
         return out
 
+    async def warm(self, *, now: datetime) -> None:
+        """Have today's and yesterday's keys at hand (a process just started)."""
+        for day in (now, now - timedelta(days=1)):
+            await self.store.day_key(day_of(day))
+
     async def close(self) -> None:
         await self.store.close()

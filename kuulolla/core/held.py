@@ -36,6 +36,7 @@ class HeldConnections:
 
     def __init__(self, engine: AsyncEngine, *, size: int = 1) -> None:
         self._engine = engine
+        self._size = size
         self._slots = asyncio.Semaphore(size)
         self._idle: list[tuple[AsyncConnection, Any]] = []
         self._closed = False
@@ -61,6 +62,27 @@ class HeldConnections:
                     self._idle.append(held)
                 return rows
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def warm(self, sql: str, *args: Any) -> None:
+        """Open the connections not yet open and run ``sql`` once on each: the driver
+        prepares a statement at its first use on a connection, so a process just
+        started spares its first callers both waits. A statement that changes nothing
+        (arguments that match no row) belongs here."""
+
+        async def one() -> None:
+            async with self._slots:
+                held = await self._open()
+                try:
+                    await held[1].fetch(sql, *args)
+                except BaseException:
+                    await _discard(held)
+                    raise
+                if self._closed:
+                    await _discard(held)
+                else:
+                    self._idle.append(held)
+
+        await asyncio.gather(*(one() for _ in range(self._size - len(self._idle))))
 
     async def _open(self) -> tuple[AsyncConnection, Any]:
         sa = await self._engine.connect()

@@ -113,6 +113,9 @@ class Limiter(Protocol):
     async def prune(self) -> None:
         """Delete counters whose window has ended (where they do not expire alone)."""
 
+    async def open(self) -> None:
+        """Make the connection the first attempt would wait for (a process starting)."""
+
     async def close(self) -> None: ...
 
 
@@ -165,6 +168,9 @@ class MemoryLimiter:
         for name, (_, ends) in list(self._counts.items()):
             if ends <= now:
                 del self._counts[name]
+
+    async def open(self) -> None:
+        return None
 
     def _shrink(self, now: float) -> None:
         for name, (_, ends) in list(self._counts.items()):
@@ -270,6 +276,13 @@ class TakeLink:
         elif self._connecting is None:
             self._connecting = loop.create_task(self._connect())
         return future
+
+    async def open(self) -> None:
+        """Make the link now if there is none (the first call would wait for it)."""
+        if self._link is None and not self._closed:
+            if self._connecting is None:
+                self._connecting = asyncio.get_running_loop().create_task(self._connect())
+            await asyncio.shield(self._connecting)
 
     async def _connect(self) -> None:
         try:
@@ -463,6 +476,10 @@ class RedisLimiter:
     async def prune(self) -> None:
         await self.fallback.prune()
 
+    async def open(self) -> None:
+        if self._link is not None:
+            await self._link.open()
+
     async def close(self) -> None:
         if self._link is not None:
             self._link.close()
@@ -543,6 +560,9 @@ class DatabaseLimiter:
         now = int(self.wall() * 1000)
         async with self.db.session() as session:
             await session.execute(delete(RateCounter).where(RateCounter.ends_ms <= now))
+
+    async def open(self) -> None:
+        return None
 
     async def close(self) -> None:
         return None

@@ -61,3 +61,15 @@ async def test_a_failed_statement_leaves_the_next_one_working(pg: Database) -> N
         await held.fetch("SELECT 1 / $1::integer", 0)
     assert (await held.fetch("SELECT 1 / $1::integer AS q", 1))[0]["q"] == 1
     await held.close()
+
+
+async def test_warming_opens_every_connection(pg: Database) -> None:
+    """Warmed, every kept connection is open and idle, and the statements that follow
+    use those connections."""
+    held = HeldConnections(pg.engine, size=2)
+    await held.warm(PID)
+    warmed = {await conn.fetchval(PID) for _, conn in held._idle}
+    used = {rows[0]["pid"] for rows in await asyncio.gather(*(held.fetch(PID) for _ in range(2)))}
+    await held.close()
+    assert len(warmed) == 2
+    assert used <= warmed
