@@ -860,6 +860,16 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "idle": median([r["server_cores_busy"] for r in rows]),
         "commits": [r.get("commits") for r in rows if r.get("commits")],
         "connect_seconds": median([r["connect_seconds"] for r in rows]),
+        "phases": {
+            phase: {
+                q: median(
+                    [r["phases_ms"][phase][q] for r in rows if phase in r.get("phases_ms", {})]
+                )
+                for q in ("p50", "p90")
+            }
+            for phase in ("handshake", "hello", "join")
+            if any(phase in r.get("phases_ms", {}) for r in rows)
+        },
         "cpu_ms_per_join": median([r.get("cpu_ms_per_join") for r in rows]),
         "storm_seconds": median([r.get("storm_seconds") for r in rows]),
         "storm_failures": sum(r.get("storm_failures") or 0 for r in rows),
@@ -957,6 +967,14 @@ def report(results: list[dict[str, Any]], disk: dict[str, Any] | None = None) ->
                         else ""
                     )
                 )
+                if name == "j" and s["phases"]:
+                    print(
+                        f"{'':<24}each client, ms (p50/p90, median of rounds): "
+                        + "; ".join(
+                            f"{phase} {fmt(q['p50'])}/{fmt(q['p90'])}"
+                            for phase, q in s["phases"].items()
+                        )
+                    )
                 if name == "s":
                     print(
                         f"{'':<24}failed to come back {s['storm_failures']}, in doubt {s['in_doubt']}, "

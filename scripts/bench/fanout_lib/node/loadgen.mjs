@@ -28,6 +28,9 @@ const stats = {
   sent: 0, acked: 0, errors: 0, delivered: 0, expected: 0,
   latencies: [], ackLatencies: [], connectFailures: 0, closes: 0, duplicates: 0,
   replayed: 0, inDoubt: 0,
+  // Per connection, ms: the handshake (until open), the hello (until welcome; kuulolla
+  // only) and the join (until joined).
+  phases: { handshake: [], hello: [], join: [] },
 };
 let measuring = false;
 let windowStart = 0, windowEnd = 0;
@@ -53,6 +56,7 @@ class Client {
 
   connect() {
     this.attempt++;
+    this.marks = { start: now() };
     return new Promise((resolve) => {
       // A reconnect goes to the next process, as a balancer without sticky sessions may.
       const ws = new WebSocket(urlFor(this.i + this.attempt - 1), { perMessageDeflate: false });
@@ -61,6 +65,7 @@ class Client {
       ws.on("error", fail);
       ws.on("close", () => { stats.closes++; if (this.ws === ws) this.ready = false; });
       ws.on("open", () => {
+        this.marks.open = now();
         ws.removeListener("error", fail);
         ws.on("error", () => {});
         if (cfg.protocol === "kuulolla") ws.send(JSON.stringify({ type: "hello", v: 1, token: this.token }));
@@ -77,10 +82,12 @@ class Client {
       if (f.type === "message") return this.seen(f);
       if (f.type === "ack") return this.acked(f.ref);
       if (f.type === "welcome") {
+        this.marks.welcome = now();
         this.token = f.token;
         return this.ws.send(JSON.stringify({ type: "join", room: this.room, nick: `Kuormittaja ${this.i}`, since: this.lastSeq }));
       }
       if (f.type === "joined") {
+        this.phases(this.marks.welcome);
         for (const m of f.history) { if (m.type === "message") { stats.replayed++; this.seen(m); } }
         if (this.lastSeq === undefined || f.seq > this.lastSeq) this.lastSeq = f.seq;
         this.ready = true;
@@ -92,7 +99,7 @@ class Client {
     if (p === "relay") {
       const f = JSON.parse(text);
       if (f.type === "message") return this.delivered(f.text);
-      if (f.type === "joined") { this.ready = true; return resolve(true); }
+      if (f.type === "joined") { this.phases(this.marks.open); this.ready = true; return resolve(true); }
       return;
     }
     // Socket.IO v4: "0{..}" open, "40.." connected, "2" ping, "42[...]" event.
@@ -104,6 +111,15 @@ class Client {
       if (event === "message") return this.delivered(data.text);
       if (event === "joined") { this.ready = true; return resolve(true); }
     }
+  }
+
+  phases(joinFrom) {
+    const m = this.marks;
+    if (!m || m.open === undefined) return;
+    stats.phases.handshake.push(m.open - m.start);
+    if (m.welcome !== undefined) stats.phases.hello.push(m.welcome - m.open);
+    stats.phases.join.push(now() - joinFrom);
+    this.marks = undefined;
   }
 
   seen(f) {
@@ -162,9 +178,12 @@ async function main() {
   for (const c of clients) roomSize.set(c.room, (roomSize.get(c.room) || 0) + 1);
   const t0 = now();
   // Connect in batches so the servers are not hit by thousands of handshakes at once.
+  const batches = [];
   for (let i = 0; i < clients.length; i += 100) {
+    const tb = now();
     const ok = await Promise.all(clients.slice(i, i + 100).map((c) => Promise.race([c.connect(), sleep(20000).then(() => false)])));
     if (ok.some((x) => !x)) { /* counted in connectFailures */ }
+    batches.push(Math.round(now() - tb));
   }
   const connected = clients.filter((c) => c.ready).length;
   const connectSeconds = (now() - t0) / 1000;
@@ -234,6 +253,7 @@ async function main() {
     clients: cfg.clients,
     connected,
     connect_seconds: connectSeconds,
+    batches_ms: batches,
     connect_failures: stats.connectFailures,
     storm_seconds: stormSeconds,
     storm_failures: stormFailures,
@@ -248,6 +268,8 @@ async function main() {
     sent_per_second: stats.sent / cfg.duration,
     errors: stats.errors,
     latency_ms: { p50: pct(stats.latencies, 50), p95: pct(stats.latencies, 95), p99: pct(stats.latencies, 99) },
+    phases_ms: Object.fromEntries(Object.entries(stats.phases).filter(([, v]) => v.length).map(
+      ([k, v]) => [k, { p50: pct(v, 50), p90: pct(v, 90), max: pct(v, 100) }])),
     acked: stats.acked,
     ack_latency_ms: { p50: pct(stats.ackLatencies, 50), p95: pct(stats.ackLatencies, 95), p99: pct(stats.ackLatencies, 99) },
   };
