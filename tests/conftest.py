@@ -51,15 +51,36 @@ def _pg_url(database: str) -> str:
     return POSTGRES_URL.rsplit("/", 1)[0] + "/" + database
 
 
-async def _pg_execute(*statements: str) -> None:
+async def _pg_execute(*statements: str, timeout: float | None = None) -> None:
+    """Run ``statements`` as the administrator; each is cancelled after ``timeout``
+    seconds (``TimeoutError``)."""
     import asyncpg
 
     conn = await asyncpg.connect(_pg_admin_dsn(), timeout=3)
     try:
         for statement in statements:
-            await conn.execute(statement)
+            await conn.execute(statement, timeout=timeout)
     finally:
-        await conn.close()
+        await conn.close(timeout=10)
+
+
+async def _pg_activity() -> str:
+    """What every other session of the server is doing, for an error message."""
+    import asyncpg
+
+    conn = await asyncpg.connect(_pg_admin_dsn(), timeout=3)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid, datname, state, wait_event_type, wait_event, left(query, 120) AS query"
+            " FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+    finally:
+        await conn.close(timeout=10)
+    return "; ".join(
+        f"{r['pid']} {r['datname']} {r['state']} {r['wait_event_type']}/{r['wait_event']}:"
+        f" {r['query']}"
+        for r in rows
+    )
 
 
 def pg_execute(*statements: str) -> None:
@@ -114,6 +135,13 @@ class _Clones:
     Every copy is still fresh: each is made from the template and handed out once."""
 
     AHEAD = 2  # copies made ahead
+    # A copy takes the server well under a second, seconds on a loaded machine. One
+    # that takes longer is cancelled and made again, and a test waits a bounded time
+    # for its copy, so a stalled server fails the test with what the server was doing
+    # instead of holding it until the run's timeout.
+    STATEMENT_TIMEOUT = 60.0
+    ATTEMPTS = 2
+    WAIT = ATTEMPTS * (STATEMENT_TIMEOUT + 15)
 
     def __init__(self, template: str) -> None:
         import collections
@@ -127,24 +155,49 @@ class _Clones:
 
     def _create(self) -> str:
         import asyncio
+        import contextlib
 
-        name = f"kuulolla_t_{secrets.token_hex(5)}"
-        asyncio.run(_pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
-        return name
+        failures: list[str] = []
+        for _ in range(self.ATTEMPTS):
+            name = f"kuulolla_t_{secrets.token_hex(5)}"
+            statement = f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'
+            try:
+                asyncio.run(_pg_execute(statement, timeout=self.STATEMENT_TIMEOUT))
+                return name
+            except Exception as error:
+                failures.append(f"{type(error).__name__}: {error}")
+                with contextlib.suppress(Exception):
+                    failures.append("the server: " + asyncio.run(_pg_activity()))
+                self._drop(name)  # cancelled: most likely never made
+        raise RuntimeError(f"no copy of {self.template} could be made: " + " | ".join(failures))
 
     def _drop(self, name: str) -> None:
         import asyncio
 
-        try:
-            asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        except BaseException as error:  # reported when the session ends
-            self.errors.append(error)
+        statement = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        for attempt in range(self.ATTEMPTS):
+            try:
+                asyncio.run(_pg_execute(statement, timeout=self.STATEMENT_TIMEOUT))
+                return
+            except Exception as error:  # reported when the session ends
+                if attempt == self.ATTEMPTS - 1:
+                    self.errors.append(error)
 
     def take(self) -> str:
         """A fresh copy (the oldest made ahead); more are started."""
+        import concurrent.futures
+
+        from tests.helpers import run_async
+
         while len(self.ahead) < self.AHEAD + 1:
             self.ahead.append(self.makers.submit(self._create))
-        return self.ahead.popleft().result()
+        try:
+            return self.ahead.popleft().result(timeout=self.WAIT)
+        except concurrent.futures.TimeoutError:
+            raise RuntimeError(
+                f"no copy of {self.template} in {self.WAIT:.0f} s; the server: "
+                + run_async(_pg_activity)
+            ) from None
 
     def drop(self, name: str) -> None:
         self.droppers.submit(self._drop, name)
@@ -347,3 +400,48 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def _print_pending_tasks() -> None:
+    """Every pending asyncio task of the process, with the line it waits on."""
+    import asyncio
+    import gc
+    import io
+    import sys
+
+    out = io.StringIO()
+    out.write("\n+++ pending asyncio tasks, shortly before the timeout +++\n")
+    for task in [o for o in gc.get_objects() if isinstance(o, asyncio.Task)]:
+        if not task.done():
+            out.write(f"--- {task.get_name()}\n")
+            try:
+                task.print_stack(limit=20, file=out)
+            except Exception as error:  # a frame changing under the reader
+                out.write(f"    ({error!r})\n")
+    sys.stderr.write(out.getvalue())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Ten seconds before pytest-timeout ends a test, print the pending asyncio tasks'
+    stacks: the timeout's own report shows the threads, where a coroutine waiting for
+    good shows only as the event loop's select (a broker's close() waiting for a task
+    that had lost its cancellation was found so)."""
+    import threading
+
+    marker = item.get_closest_marker("timeout")
+    seconds = float(
+        (marker.args[0] if marker and marker.args else None)
+        or item.config.getoption("timeout", None)
+        or item.config.getini("timeout")
+        or 0
+    )
+    timer = threading.Timer(max(1.0, seconds - 10), _print_pending_tasks) if seconds else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        yield
+    finally:
+        if timer is not None:
+            timer.cancel()
