@@ -225,6 +225,8 @@ _SWEDISH = frozenset(
      "efter", "från", "mitt", "mina", "min", "mycket", "ska", "kommer", "någon", "nån"}
 )  # fmt: skip
 _SWEDISH_MIN = 2
+# Finnish negations as written, which stay negations in a Swedish message.
+_FINNISH_NOT = frozenset({"ei", "eikä", "enkä", "etkä", "emme", "ette", "eivät", "eikö"})
 # Quotation marks: words between them are quoted (a song, a book, someone else).
 _QUOTES = frozenset('"“”„«»')
 # Single marks quote too, where they do not stand between two letters as an apostrophe.
@@ -765,14 +767,17 @@ def _with_emoji(words: tuple[Word, ...], text: str) -> tuple[Word, ...]:
 
 
 def _swedish_articles(words: tuple[Word, ...]) -> tuple[Word, ...]:
-    """``words`` with "en" read as the Swedish article, not as the Finnish "I do not",
-    in a message written in Swedish ("en kille följer efter mig", "jag har köpt en
-    kniv"): it then negates nothing."""
-    if not any(w.lower == "en" for w in words):
+    """``words`` of a message written in Swedish with no Finnish negation read into
+    them: "en" is the article, not "I do not" ("en kille följer efter mig"), and a word
+    typed without its umlauts is not read as a Finnish one ("alla" as "ällä")."""
+    if not any("ei" in w.forms for w in words):
         return words
     if sum(w.lower in _SWEDISH for w in words) < _SWEDISH_MIN:
         return words
-    return tuple(w._replace(forms=w.forms - NEGATIONS) if w.lower == "en" else w for w in words)
+    return tuple(
+        w._replace(forms=w.forms - {"ei"}) if "ei" in w.forms and w.lower not in _FINNISH_NOT else w
+        for w in words
+    )
 
 
 def _marked_between(text: str, start: int, end: int) -> bool:

@@ -279,6 +279,8 @@ _DOUBLE = re.compile(r"([^\W\d_])\1")
 # Letters restored in every combination up to this many, beyond it only all a or all
 # o at once (2^n readings, each analysed once and cached).
 _MAX_RESTORED = 3
+# The shortest part of a compound whose vowels are read apart (see umlaut_variants).
+_PART_MIN = 3
 # Voikko's suggestions are asked for at most this many words of a message, of these
 # lengths (shorter words have too many neighbours to guess from).
 _SUGGEST_WORDS = 3
@@ -345,7 +347,18 @@ def umlaut_variants(word: str) -> list[str]:
         every = "".join(flip.get(ch, ch) for ch in word)
         a_only = word.replace("a", "ä")
         o_only = word.replace("o", "ö")
-        return list(dict.fromkeys(v for v in (every, a_only, o_only) if v != word))
+        # A compound's parts each keep their own vowel harmony ("masennus" +
+        # "lääkkeitä"): every letter from a part's start on, or before it, flipped.
+        cuts = [i for i in range(_PART_MIN, len(word) - _PART_MIN + 1)]
+        tails = [
+            "".join(flip.get(ch, ch) if k >= cut else ch for k, ch in enumerate(word))
+            for cut in cuts
+        ]
+        heads = [
+            "".join(flip.get(ch, ch) if k < cut else ch for k, ch in enumerate(word))
+            for cut in cuts
+        ]
+        return list(dict.fromkeys(v for v in (every, a_only, o_only, *tails, *heads) if v != word))
     out = []
     # Most flips first: a word typed without umlauts usually lost all of them.
     for mask in sorted(range(1, 1 << len(places)), key=lambda m: -bin(m).count("1")):

@@ -249,6 +249,12 @@ def test_umlaut_variants() -> None:
     assert umlaut_variants("elää") == [] and umlaut_variants("kuu") == []
 
 
+def test_umlaut_variants_of_a_compound() -> None:
+    """A long compound's parts are restored apart: each keeps its own vowel harmony."""
+    assert "masennuslääkkeitä" in umlaut_variants("masennuslaakkeita")
+    assert "rappukäytävässä" in umlaut_variants("rappukaytavassa")
+
+
 def test_repaired_variants() -> None:
     """Stretched letters shorten to two, then one; a doubled letter is tried single."""
     assert repaired_variants("kuollaaaa")[:2] == ["kuollaa", "kuolla"]

@@ -2321,3 +2321,33 @@ def test_denials_are_not_disclosures(voikko: Finnish, pair: Pair) -> None:
 def test_a_denial_keeps_the_model_quiet(voikko: Finnish, text: str) -> None:
     """A denial of thoughts or plans is no signal, and the learned model is not asked."""
     assert screen(text, policy=POLICY, finnish=voikko).crisis is None
+
+
+# Typed without umlauts: a compound's parts restored apart, and a Swedish word that
+# reads as a Finnish negation once its umlauts are gone ("alla" as "ällä").
+FOLDED14: list[Pair] = [
+    (
+        "oon kerännyt mun masennuslääkkeitä pussiin",
+        ("suicide",),
+        "oon kerannyt mun masennuslaakkeita pussiin",
+        ("suicide",),
+    ),
+    (
+        "blåmärken överallt och alla tror att jag är klumpig",
+        ("abuse",),
+        "blamarken overallt och alla tror att jag ar klumpig",
+        ("abuse",),
+    ),
+    (
+        "en kille följer efter mig från bussen",
+        ("violence",),
+        "en kille foljer efter mig fran bussen",
+        ("violence",),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", FOLDED14, ids=lambda p: p[0])
+def test_typed_without_umlauts_round14(voikko: Finnish, pair: Pair) -> None:
+    """A message typed without å, ä and ö gives what it gives with them."""
+    check(voikko, pair)
