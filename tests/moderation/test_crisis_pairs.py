@@ -2351,3 +2351,48 @@ FOLDED14: list[Pair] = [
 def test_typed_without_umlauts_round14(voikko: Finnish, pair: Pair) -> None:
     """A message typed without å, ä and ö gives what it gives with them."""
     check(voikko, pair)
+
+
+# A last batch's families: secrecy beside a trace, cuts on a limb, scratching until it
+# bleeds, a cover story for bruises, nothing left after giving things away, "this was
+# it" after a goodbye.
+LAST14: list[Pair] = [
+    (
+        "🩹 kantapäähän, uudet kengät hiertää",
+        (),
+        "🩹🩹🩹 jälleen yks ilta. kukaan ei tiedä",
+        ("self_harm",),
+    ),
+    (
+        "sain viiltoja käsiin ruusupensaasta",
+        (),
+        "huomasin poikani käsivarsissa ohuita viiltoja",
+        ("self_harm",),
+    ),
+    (
+        "jag kliar mina myggbett tills de blöder",
+        (),
+        "jag skrapar mina armar med ett gem tills de blöder",
+        ("self_harm",),
+    ),
+    (
+        "mustelmia polvissa, kaaduin pyörällä",
+        (),
+        "mustelmia kaulassa, mä sanoin että kaaduin pyörällä",
+        ("abuse",),
+    ),
+    (
+        "annoin mun piirustukset siskolle, se tykkää niistä",
+        (),
+        "annoin mun piirustukset siskolle. nyt mulla ei oo enää mitään",
+        ("suicide",),
+    ),
+    ("heippa kaikki 👋 mä lähden nyt nukkuu", (), "heippa kaikki 👋 tää oli tässä", ("suicide",)),
+]
+
+
+@pytest.mark.parametrize("pair", LAST14, ids=lambda p: p[0])
+def test_round14_last_batch(voikko: Finnish, pair: Pair) -> None:
+    """The last batch's families give their categories; the look-alike beside each
+    gives none."""
+    check(voikko, pair)
