@@ -2,20 +2,30 @@
 
 The lexicon (:mod:`kuulolla.moderation.crisis`) finds the phrasings it knows with
 high precision; people in distress keep finding new ones. This model is a logistic
-regression over the words' Voikko forms, their negated forms and pairs of adjacent
-base forms, trained on the project's own labelled messages (the dev and test splits
-of ``data/eval``, and round 7's holdout split). It adds recall where the lexicon is silent: a message the lexicon
-does not flag is flagged when the model's probability reaches the threshold, and the
-signal says it came from the model (``CrisisSignal.source == "model"``) so a
-moderator's view can mark it as a possible signal.
+regression over the words' Voikko forms, their negated forms, pairs of adjacent base
+forms and the character n-grams (3 to 5 letters) of each word as written, folded to
+ASCII with stretched and doubled letters squeezed ("kuollaaaa", "kuolla" and
+"kuola" share theirs): the n-grams carry what a writer's slang, typos, missing
+umlauts and words Voikko does not know share with the words the model has seen. It
+is trained on the project's own labelled messages (the dev and test splits of
+``data/eval``, and round 7's holdout split). It adds recall where the lexicon is
+silent: a message the lexicon does not flag is flagged when the model's probability
+reaches the threshold, and the signal says it came from the model
+(``CrisisSignal.source == "model"``) so a moderator's view can mark it as a possible
+signal.
 
 The weights are data (``data/crisis_model.json``), made by ``scripts/crisis-model``
 from the evaluation set with a fixed seed; nothing is downloaded or trained at run
-time. The threshold was chosen on out-of-fold predictions of the dev split (the
-highest recall at which lexicon-or-model keeps precision ≥ 0.95 there), before the
-holdout split was scored (docs/performance.md).
+time. The features, the regularisation and the threshold were chosen by
+leave-one-round-out evaluation: the dev split holds six earlier rounds' independent
+holdout splits, each written by a different writer, and for each round a model
+trained on everything else scores that round's messages behind the lexicon. The
+threshold is the lowest at which lexicon-or-model keeps a pooled precision ≥ 0.92
+on those predictions (docs/performance.md, "Leave-one-round-out").
 
-Scoring is a dictionary lookup per feature: a few microseconds a message.
+Scoring sums a word's own features (forms and n-grams) once per word written and
+caches the sum, then adds the few pair and negation features of the message: about
+as cheap as the model without n-grams (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -24,10 +34,10 @@ import hashlib
 import json
 import math
 import random
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import chain
 
 from kuulolla.core.stopwords import FINNISH_STOP
 from kuulolla.moderation.crisis import _COMMON, CrisisSignal
@@ -38,23 +48,31 @@ MODEL_FILE = DATA / "crisis_model.json"
 TRAINING_SPLITS = ("dev", "test", "holdout7")
 # A negation colours the next words ("en halua kuolla"): they get a "¬" feature too.
 _NEGATION_REACH = 3
+# Character n-grams of a word ("#" and the n-gram, "<" and ">" marking the word's
+# ends), over the word folded to ASCII with runs of a letter made one.
+GRAM_SIZES = (3, 4, 5)
+GRAM = "#"
+_FOLD = str.maketrans("äöåáàâéèêëíìîïóòôúùûüý", "aoaaaaeeeeiiiiooouuuuy")
+_RUNS = re.compile(r"(.)\1+")
+# An n-gram counts this much in training next to a word form (a word has a dozen of
+# them and one or two forms): with it, and the L2 penalty below, the n-grams add
+# what forms miss without outvoting them. The data file keeps the weights times
+# this value, so scoring is a plain sum.
+GRAM_VALUE = 0.3
 _SEED = 1
 _EPOCHS = 25
 _RATE = 0.3
-_L2 = 1e-4
-_KEEP = 0.1  # weights smaller than this are dropped from the data file
-# A message none of whose word forms carries at least this weight in the "any" model
-# is not scored at all: on every message of the evaluation set but the newest holdout
-# (which tests do not screen), lexicon-or-model decides the same with and without this
-# gate (tests/moderation/test_crisis_model.py), and much of ordinary chat skips the
-# model.
-_GATE = 0.25
+_L2 = 1e-2
+# Weights smaller than these (as scored) are dropped from the data file: the "any"
+# model's decide, the categories' only pick a category for what it flags.
+_KEEP = 0.02
+_KEEP_CATEGORY = 0.05
 # Everyday words (the search's Finnish stop words and the lexicon's own: "tämä",
 # "olla", "kaikki", "ei") are no features on their own, and neither is a pair of two
-# of them: otherwise "tämä on mun viimeinen viesti" teaches the model that "tämä on"
-# and "kaikki" are signs of crisis, and "Hei kaikki, tämä on viesti" raises an alarm.
-# They still colour their neighbours: "ei" negates the next words, and a pair with
-# one word of substance ("enää_elää") is kept.
+# of them, nor their n-grams: otherwise "tämä on mun viimeinen viesti" teaches the
+# model that "tämä on" and "kaikki" are signs of crisis, and "Hei kaikki, tämä on
+# viesti" raises an alarm. They still colour their neighbours: "ei" negates the next
+# words, and a pair with one word of substance ("enää_elää") is kept.
 # Words about the room itself ("tänne", "täällä", "viesti") are everyday in a chat too:
 # "Tämä on mun ensimmäinen viesti tänne" is one of the commonest first messages.
 ROOM_WORDS = frozenset(
@@ -63,27 +81,66 @@ ROOM_WORDS = frozenset(
 EVERYDAY = FINNISH_STOP | _COMMON | ROOM_WORDS
 
 
-def features(words: Sequence[Word]) -> set[str]:
-    """The features of a message: forms, negated forms and adjacent base-form pairs,
-    none made of everyday words alone."""
-    out: set[str] = set()
+def features(words: Sequence[Word]) -> dict[str, int]:
+    """The features of a message and how often each occurs: each word's forms and
+    n-grams (:func:`word_features`), negated forms and adjacent base-form pairs, none
+    made of everyday words alone."""
+    out: dict[str, int] = {}
+    for feature in _context_features(words):
+        out[feature] = out.get(feature, 0) + 1
+    for word in words:
+        for feature in word_features(word.lower, word.forms):
+            out[feature] = out.get(feature, 0) + 1
+    return out
+
+
+def _context_features(words: Sequence[Word]) -> list[str]:
+    """The features a word makes with its neighbours: "¬" and a form after a
+    negation, and pairs of adjacent base forms."""
+    out: list[str] = []
     previous: str | None = None
     previous_everyday = False
     negated = 0
     everyday = EVERYDAY
     for word in words:
         forms = word.forms
-        kept = forms - everyday
-        out.update(kept)
         if negated:
-            out.update(["¬" + form for form in kept])
+            out.extend(sorted("¬" + form for form in forms - everyday))
         base = _base(word.lower, forms)
         base_everyday = base in everyday
         if previous is not None and not (previous_everyday and base_everyday):
-            out.add(previous + "_" + base)
+            out.append(previous + "_" + base)
         previous, previous_everyday = base, base_everyday
         negated = _NEGATION_REACH if not forms.isdisjoint(NEGATIONS) else max(0, negated - 1)
     return out
+
+
+def fold(lower: str) -> str:
+    """A word as the n-grams read it: ASCII letters, runs of a letter made one
+    ("kuollaaaa", "kuolla" → "kuola"; "elämää" → "elama")."""
+    return _RUNS.sub(r"\1", lower.translate(_FOLD))
+
+
+@lru_cache(maxsize=65_536)
+def grams(lower: str) -> frozenset[str]:
+    """The character n-grams of a word (see :data:`GRAM_SIZES`)."""
+    text = "<" + fold(lower) + ">"
+    return frozenset(GRAM + text[i : i + n] for n in GRAM_SIZES for i in range(len(text) - n + 1))
+
+
+@lru_cache(maxsize=65_536)
+def word_features(lower: str, forms: frozenset[str]) -> tuple[str, ...]:
+    """The features a word makes on its own: its forms and n-grams, none for an
+    everyday word (in a fixed order)."""
+    kept = forms - EVERYDAY
+    if kept and lower not in EVERYDAY:
+        return tuple(sorted(kept | grams(lower)))
+    return tuple(sorted(kept))
+
+
+def value(feature: str) -> float:
+    """How much a feature counts in training (see :data:`GRAM_VALUE`)."""
+    return GRAM_VALUE if feature.startswith(GRAM) else 1.0
 
 
 @lru_cache(maxsize=65_536)
@@ -95,40 +152,59 @@ def _base(lower: str, forms: frozenset[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Logistic:
-    """One binary logistic regression: bias and sparse weights."""
+    """One binary logistic regression: bias and sparse weights (as scored: each
+    occurrence of a feature adds its weight)."""
 
     bias: float
     weights: dict[str, float]
 
-    def probability(self, feats: Iterable[str]) -> float:
+    def probability(self, feats: dict[str, int]) -> float:
         weights = self.weights
-        if not isinstance(feats, set | frozenset):
-            feats = set(feats)
-        # Only the few features that have a weight are summed (the intersection walks
-        # the smaller side); fsum makes the total independent of set order.
-        z = self.bias + math.fsum([weights[f] for f in weights.keys() & feats])
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        # fsum makes the total independent of the order of the features.
+        z = self.bias + math.fsum([weights[f] * n for f, n in feats.items() if f in weights])
+        return _sigmoid(z)
+
+    def pruned(self, keep: float = _KEEP) -> Logistic:
+        """The model as the data file keeps it (weights rounded, those smaller than
+        ``keep`` dropped)."""
+        return Logistic(
+            round(self.bias, 4),
+            {f: round(w, 3) for f, w in sorted(self.weights.items()) if abs(w) >= keep},
+        )
 
 
-def train(samples: Sequence[set[str]], targets: Sequence[bool], *, seed: int = _SEED) -> Logistic:
-    """Stochastic gradient descent with L2; deterministic for a seed."""
-    weights: dict[str, float] = {}
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def train(
+    samples: Sequence[dict[str, int]], targets: Sequence[bool], *, seed: int = _SEED
+) -> Logistic:
+    """Stochastic gradient descent with L2 (applied to the weights a sample touches);
+    deterministic for a seed. A feature counts :func:`value` in training; the weights
+    returned are multiplied by it, as scored."""
+    index: dict[str, int] = {}
+    counted = [
+        [(index.setdefault(f, len(index)), n) for f, n in sorted(sample.items())]
+        for sample in samples
+    ]
+    values = [value(f) for f in index]
+    rows = [[(j, n * values[j]) for j, n in row] for row in counted]
+    weights = [0.0] * len(index)
     bias = 0.0
     order = list(range(len(samples)))
     rng = random.Random(seed)
     for _ in range(_EPOCHS):
         rng.shuffle(order)
         for i in order:
-            feats = samples[i]
-            z = bias + sum(weights.get(f, 0.0) for f in feats)
-            gradient = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))) - (
-                1.0 if targets[i] else 0.0
-            )
+            row = rows[i]
+            z = bias + sum([weights[j] * x for j, x in row])
+            gradient = _sigmoid(z) - (1.0 if targets[i] else 0.0)
             bias -= _RATE * gradient
-            for f in feats:
-                w = weights.get(f, 0.0)
-                weights[f] = w - _RATE * (gradient + _L2 * w)
-    return Logistic(bias, weights)
+            for j, x in row:
+                w = weights[j]
+                weights[j] = w - _RATE * (gradient * x + _L2 * w)
+    return Logistic(bias, {f: weights[j] * values[j] for f, j in index.items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,43 +215,61 @@ class CrisisModel:
     any: Logistic
     categories: dict[Category, Logistic]
     trained_on: str  # digest of the training data, so a stale model is noticed
-    triggers: frozenset[str] = frozenset()  # word forms that open the gate
+    _word_scores: Callable[[str, frozenset[str]], tuple[float, ...]] = field(
+        default=None,  # type: ignore[assignment]
+        compare=False,
+        repr=False,
+    )
 
     def __post_init__(self) -> None:
-        if not self.triggers:
-            strong = frozenset(
-                f
-                for f, w in self.any.weights.items()
-                if w >= _GATE and "_" not in f and not f.startswith("¬") and f not in EVERYDAY
-            )
-            object.__setattr__(self, "triggers", strong)
+        models = (self.any, *(self.categories[c] for c in CATEGORIES))
 
-    def detect(self, words: Sequence[Word], *, gate: bool = True) -> CrisisSignal | None:
+        # A word's own features (its forms and n-grams) are summed once per word
+        # written, for the "any" model and each category's, not once per message.
+        @lru_cache(maxsize=65_536)
+        def word_scores(lower: str, forms: frozenset[str]) -> tuple[float, ...]:
+            feats = word_features(lower, forms)
+            return tuple(math.fsum([m.weights[f] for f in feats if f in m.weights]) for m in models)
+
+        object.__setattr__(self, "_word_scores", word_scores)
+
+    def _z(self, k: int, words: Sequence[Word], context: list[str]) -> float:
+        """The log-odds of model ``k`` (0 "any", then :data:`CATEGORIES`)."""
+        m = self.any if k == 0 else self.categories[CATEGORIES[k - 1]]
+        weights, word_scores = m.weights, self._word_scores
+        parts = [word_scores(w.lower, w.forms)[k] for w in words]
+        parts += [weights[f] for f in context if f in weights]
+        return m.bias + math.fsum(parts)
+
+    def score(self, words: Sequence[Word]) -> float:
+        """The "any crisis" probability of a message's words (their alternative
+        readings merged, as :meth:`detect` reads them); the same as
+        ``self.any.probability(features(words))``, summed word by word."""
+        return _sigmoid(self._z(0, words, _context_features(words)))
+
+    def detect(self, words: Sequence[Word]) -> CrisisSignal | None:
         """A model signal for ``words``, or ``None`` below the threshold."""
         if not words:
             return None
         words = with_alternatives(tuple(words))
-        if gate:
-            triggers = self.triggers
-            if triggers.isdisjoint(chain.from_iterable([w.forms for w in words])):
-                return None
-        feats = features(words)
-        if self.any.probability(feats) < self.threshold:
+        context = _context_features(words)
+        if _sigmoid(self._z(0, words, context)) < self.threshold:
             return None
-        best = max(CATEGORIES, key=lambda c: self.categories[c].probability(feats))
+        z = [self._z(k, words, context) for k in range(1, len(CATEGORIES) + 1)]
+        best = CATEGORIES[z.index(max(z))]
         return CrisisSignal((best,), ("model",), source="model")
 
     def to_json(self) -> str:
-        def pack(m: Logistic) -> dict[str, object]:
-            kept = {f: round(w, 3) for f, w in sorted(m.weights.items()) if abs(w) >= _KEEP}
-            return {"bias": round(m.bias, 4), "weights": kept}
+        def pack(m: Logistic, keep: float) -> dict[str, object]:
+            kept = m.pruned(keep)
+            return {"bias": kept.bias, "weights": kept.weights}
 
         return json.dumps(
             {
                 "threshold": self.threshold,
                 "trained_on": self.trained_on,
-                "any": pack(self.any),
-                "categories": {c: pack(self.categories[c]) for c in CATEGORIES},
+                "any": pack(self.any, _KEEP),
+                "categories": {c: pack(self.categories[c], _KEEP_CATEGORY) for c in CATEGORIES},
             },
             ensure_ascii=False,
             separators=(",", ":"),

@@ -13,9 +13,11 @@ from kuulolla.chat.logic import clean_text
 from kuulolla.chat.protocol import Author, MessageFrame, encode
 from kuulolla.core.finnish import Finnish
 from kuulolla.moderation import evaluation
+from kuulolla.moderation.crisis_model import model as crisis_model
 from kuulolla.moderation.flood import FloodPolicy, FloodState
 from kuulolla.moderation.links import LinkPolicy
 from kuulolla.moderation.logic import OFF, Policy, compile_words, screen
+from kuulolla.moderation.text import analyser_for
 
 # A room as an organisation might set it up: a short word list, links held unless
 # they go to the national services, flood rules on.
@@ -130,6 +132,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
+    # The learned model alone, on words already analysed (as screening hands them on).
+    words_of = analyser_for(finnish).words
+    analysed = {text: words_of(text) for text in texts}
+    learned = crisis_model()
+
+    def model_only(text: str) -> object:
+        return learned.detect(analysed[text])
+
     cold = timings(full, texts, 1)  # every word analysed by Voikko for the first time
     rows = [
         ("screen, first sight of every word", cold),
@@ -137,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         ("screen, ordinary chat only", timings(full, ordinary, args.rounds * 3)),
         ("empty pipeline (Policy OFF)", timings(empty, texts, args.rounds)),
         ("chat path: clean_text + encode frame", timings(chat_path, texts, args.rounds)),
+        ("crisis model alone (analysed words)", timings(model_only, texts, args.rounds)),
     ]
     base = summary(rows[3][1])[0]
     print(f"Screening cost per message ({len(texts)} texts, {args.rounds} rounds; µs)")

@@ -6,9 +6,9 @@ import pytest
 
 from kuulolla.core.finnish import Finnish
 from kuulolla.moderation import evaluation
-from kuulolla.moderation.crisis import detector
 from kuulolla.moderation.crisis_lexicon import CATEGORIES
 from kuulolla.moderation.crisis_model import (
+    GRAM,
     CrisisModel,
     Logistic,
     features,
@@ -17,7 +17,7 @@ from kuulolla.moderation.crisis_model import (
     training_digest,
 )
 from kuulolla.moderation.logic import screen
-from kuulolla.moderation.text import analyser_for
+from kuulolla.moderation.text import analyser_for, with_alternatives
 
 
 def test_shipped_model_is_trained_on_the_current_splits() -> None:
@@ -28,7 +28,7 @@ def test_shipped_model_is_trained_on_the_current_splits() -> None:
 def test_features_mark_negated_words(voikko: Finnish) -> None:
     """Words after a negation get a ¬ feature; base-form pairs are included."""
     found = features(analyser_for(voikko).words("en halua kuolla"))
-    assert {"¬kuolla", "kuolla"} <= found and any(f.endswith("_kuolla") for f in found)
+    assert {"¬kuolla", "kuolla"} <= found.keys() and any(f.endswith("_kuolla") for f in found)
 
 
 def test_features_of_plain_words_carry_no_negation(voikko: Finnish) -> None:
@@ -40,13 +40,13 @@ def test_features_of_plain_words_carry_no_negation(voikko: Finnish) -> None:
 def test_everyday_words_alone_make_no_features(voikko: Finnish) -> None:
     """Everyday words are no features, nor is a pair of two; a pair with one other is."""
     found = features(analyser_for(voikko).words("tämä on kaikki kirja tänne"))
-    assert not found & {"tämä", "olla", "on", "kaikki", "tänne", "tämä_olla", "olla_kaikki"}
+    assert not found.keys() & {"tämä", "olla", "on", "kaikki", "tänne", "tämä_olla", "olla_kaikki"}
     assert "kirja" in found and any(f.startswith("kaikki_") for f in found)
 
 
 def test_training_is_deterministic() -> None:
     """The same samples and seed give the same weights."""
-    samples = [{"a", "b"}, {"b", "c"}, {"c"}, {"a"}]
+    samples = [{"a": 1, "b": 1}, {"b": 1, "c": 2}, {"c": 1}, {"a": 1}]
     targets = [True, False, False, True]
     assert train(samples, targets).weights == train(samples, targets).weights
 
@@ -109,23 +109,26 @@ def test_nicknames_are_not_scored_by_the_model(voikko: Finnish) -> None:
     assert screen(text, policy=evaluation.POLICY, finnish=voikko, kind="nick").crisis is None
 
 
-def test_gate_changes_no_decision(voikko: Finnish) -> None:
-    """Lexicon-or-model decides every evaluation message alike with and without the gate
-    (the newest holdout aside: tests do not screen it, see test_evaluation.py)."""
+def test_features_count_ngrams_of_the_folded_word(voikko: Finnish) -> None:
+    """A word's n-grams are read folded to ASCII with letter runs squeezed, so the
+    stretched, the umlaut-less and the plain spelling share them."""
     words_of = analyser_for(voikko).words
-    m, lexicon = model(), detector()
-    names = [s for s in evaluation.splits() if s != evaluation.HOLDOUT]
-    cases = [c for s in names for c in evaluation.load(s)]
-    differ = []
-    for case in cases:
-        words = words_of(case.text)
-        gated, plain = m.detect(words) is None, m.detect(words, gate=False) is None
-        if lexicon.detect(words) is None and gated != plain:
-            differ.append(case.id)
-    assert differ == []
+    plain = {f for f in features(words_of("elämää")) if f.startswith(GRAM)}
+    assert plain == {f for f in features(words_of("elamaaaa")) if f.startswith(GRAM)}
+    assert {"#<ela", "#ama>"} <= plain
 
 
-def test_gate_skips_a_message_without_trigger_words(voikko: Finnish) -> None:
-    """A plain greeting opens no gate."""
-    words = analyser_for(voikko).words("moi kaikki, mitä kuuluu?")
-    assert all(model().triggers.isdisjoint(w.forms) for w in words)
+def test_everyday_words_make_no_ngrams(voikko: Finnish) -> None:
+    """An everyday word gives no n-gram features."""
+    found = features(analyser_for(voikko).words("tämä on kaikki"))
+    assert not any(f.startswith(GRAM) for f in found)
+
+
+def test_score_sums_the_features_word_by_word(voikko: Finnish) -> None:
+    """The cached word-by-word score equals the model's probability of the message's
+    features."""
+    words_of = analyser_for(voikko).words
+    m = model()
+    for text in ("en jaksa enää, haluun vaan kuolla", "moi kaikki, mitä kuuluu?"):
+        words = with_alternatives(words_of(text))
+        assert m.score(words) == pytest.approx(m.any.probability(features(words)), abs=1e-9)
