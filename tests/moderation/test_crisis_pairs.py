@@ -2396,3 +2396,70 @@ def test_round14_last_batch(voikko: Finnish, pair: Pair) -> None:
     """The last batch's families give their categories; the look-alike beside each
     gives none."""
     check(voikko, pair)
+
+
+# What the lexicon alone missed in the probe batches, as families: control and hitting
+# in one message, blades beside dressings or hidden, a relapse beside a limb, poisoning
+# signs after something taken, a promise not given, a decision of how and when.
+MISSED14: list[Pair] = [
+    (
+        "he reads all my messages and replies for me when i'm driving",
+        (),
+        "he reads all my messages and if i don't reply fast enough he slaps me",
+        ("abuse",),
+    ),
+    (
+        "bought new razor blades and gauze for the first aid kit",
+        (),
+        "found razor blades and gauze hidden in her room",
+        ("self_harm",),
+    ),
+    (
+        "relapsed on sugar again lol",
+        (),
+        "relapsed last night, three new ones on my wrist",
+        ("self_harm",),
+    ),
+    (
+        "drank too much coffee and now my heart is racing",
+        (),
+        "took half the bottle of melatonin and now my vision is all weird",
+        ("overdose",),
+    ),
+    (
+        "my friend drank a whole bottle of water and now she's fine",
+        (),
+        "my friend drank a whole bottle of vodka and now she's not responding",
+        ("overdose",),
+    ),
+    (
+        "i can't promise i'll be there tonight",
+        (),
+        "i can't promise i won't hurt myself tonight",
+        ("self_harm",),
+    ),
+    (
+        "jag har bestämt mig för hur och när vi åker till stugan",
+        (),
+        "jag har bestämt mig för hur och när",
+        ("suicide",),
+    ),
+    (
+        "oon juonu vaan vettä koko päivän kun on kuuma",
+        (),
+        "oon juonu vaan vettä neljä päivää ja pyörryttää",
+        ("eating",),
+    ),
+    (
+        "jag har sparat alla mina kvitton i en ask",
+        (),
+        "jag har sparat alla mina sömntabletter i en ask",
+        ("suicide",),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", MISSED14, ids=lambda p: p[0])
+def test_round14_families_the_lexicon_missed(voikko: Finnish, pair: Pair) -> None:
+    """Each family gives its category; the everyday message beside it gives none."""
+    check(voikko, pair)
