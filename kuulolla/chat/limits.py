@@ -14,9 +14,11 @@ address:
   per network (``KUULOLLA_JOINS_PER_NETWORK`` a minute, shared);
 
 With Redis, a socket's hello and its first join are counted when the socket is
-admitted, both in one write to Redis, while the handshake is answered: the hello
-frame and the first join then find their verdicts waiting instead of each waiting
-for a round trip (a reconnect storm's joins waited on two, one after the other).
+admitted, both in one write to Redis sent before the handshake is answered (no task:
+``RedisLimiter.begin``): the hello frame and the first join then find their verdicts
+waiting instead of each waiting for a round trip (a reconnect storm's joins waited on
+two, one after the other). An early count Redis did not answer is counted again as
+its frame comes.
 Counted early, an attempt is used only within the window that counted it (later,
 it is counted again as it comes), and one the socket never made (it closed first)
 is refunded to that window. Between the socket's admission and its hello or join
@@ -36,6 +38,8 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
+
+from redis.exceptions import RedisError
 
 from kuulolla.chat.logic import TokenBucket
 from kuulolla.chat.protocol import CLOSE_TRY_AGAIN
@@ -100,7 +104,7 @@ class ChatLimits:
         self.open: dict[bytes, int] = {}
         # Count a socket's hello and first join as it is admitted (module docstring):
         # only where an attempt costs a round trip and its window's end is known.
-        self.ahead = isinstance(limiter, RedisLimiter)
+        self.early: RedisLimiter | None = limiter if isinstance(limiter, RedisLimiter) else None
         self._refunds: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------ sockets
@@ -125,9 +129,10 @@ class ChatLimits:
             return budget
         self.open[budget.network] = count + 1
         budget.counted = True
-        if self.ahead:
-            budget.hello = asyncio.ensure_future(self.limiter.take(self.hello, budget.network))
-            budget.first_join = asyncio.ensure_future(self.limiter.take(self.join, budget.network))
+        if self.early is not None:
+            budget.hello = self.early.begin(self.hello, budget.network)
+            budget.first_join = self.early.begin(self.join, budget.network)
+            self.early.send_begun()  # before the handshake's answer, not after it
         return budget
 
     def release(self, budget: SocketBudget) -> None:
@@ -156,10 +161,14 @@ class ChatLimits:
     ) -> Verdict:
         """The attempt counted at admission while its window lasts; else one now."""
         if ahead is not None:
-            verdict = await ahead
-            if verdict.allowed and _current(verdict):
-                return verdict
-            # Refused then, or counted in a window that has ended: count it now.
+            try:
+                verdict = await ahead
+            except (RedisError, OSError):
+                pass  # not counted then: count it now (or in process, Redis being down)
+            else:
+                if verdict.allowed and _current(verdict):
+                    return verdict
+                # Refused then, or counted in a window that has ended: count it now.
         return await self.limiter.take(rule, network)
 
     async def check_hello(self, budget: SocketBudget) -> None:

@@ -67,8 +67,9 @@ def network_of(address: str | None) -> str | None:
 
 
 def day_of(now: datetime) -> str:
-    """The UTC day a key belongs to, "YYYY-MM-DD"."""
-    return now.astimezone(UTC).strftime("%Y-%m-%d")
+    """The UTC day a key belongs to, "YYYY-MM-DD" (every new socket asks: ``isoformat``
+    costs a fifth of ``strftime``)."""
+    return now.astimezone(UTC).date().isoformat()
 
 
 def address_digest(key: bytes, network: str) -> bytes:

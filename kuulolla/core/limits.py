@@ -123,6 +123,17 @@ def _refused(rule: Rule) -> None:
     metrics.LIMITED.labels(rule.name).inc()
 
 
+def _verdict(reply: Any, sent: float) -> Verdict:
+    """The take script's reply {allowed, count, ms left} as a verdict; ``sent``: the
+    time.monotonic() before the attempt was sent."""
+    allowed, count, left = reply
+    if not allowed:
+        return Verdict(False, int(count), max(0, int(left)) / 1000)
+    # The window ends ``left`` ms after the script ran, which was after ``sent``; a
+    # refund sent a margin before that reaches this window.
+    return Verdict(True, int(count), refund_before=sent + int(left) / 1000 - REFUND_MARGIN)
+
+
 # ------------------------------------------------------------------ in process
 
 
@@ -213,6 +224,9 @@ TAKE_TIMEOUT = 1.0  # seconds an attempt waits for Redis's answer before Redis c
 REFUND_MARGIN = 5.0  # seconds before its window's end after which an attempt is not refunded
 
 
+Convert = Callable[[Any], Any]
+
+
 class TakeLink:
     """The take script's calls on one :class:`~kuulolla.core.resp.Link` (one Redis).
 
@@ -240,8 +254,9 @@ class TakeLink:
         self._on_write = on_write
         self._link: resp.Link | None = None
         self._connecting: asyncio.Task[None] | None = None
-        self._queued: list[tuple[bytes, asyncio.Future[Any]]] = []  # (a command, its answer)
-        self._sent: deque[tuple[bytes, asyncio.Future[Any], float]] = deque()
+        # (a command, its answer, what makes the answer of Redis's reply)
+        self._queued: list[tuple[bytes, asyncio.Future[Any], Convert | None]] = []
+        self._sent: deque[tuple[bytes, asyncio.Future[Any], Convert | None, float]] = deque()
         self._flush_handle: asyncio.Handle | None = None
         self._watch: asyncio.TimerHandle | None = None
         self._closed = False
@@ -262,14 +277,15 @@ class TakeLink:
             c,
         )
 
-    def call(self, arguments: bytes) -> asyncio.Future[Any]:
-        """The script's answer for ``arguments`` (:meth:`arguments`), to be awaited."""
+    def call(self, arguments: bytes, convert: Convert | None = None) -> asyncio.Future[Any]:
+        """The script's answer for ``arguments`` (:meth:`arguments`), to be awaited;
+        ``convert(reply)`` when given (called as the reply is read)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         if self._closed:
             future.set_exception(ConnectionError("the limiter is closed"))
             return future
-        self._queued.append((self._evalsha + arguments, future))
+        self._queued.append((self._evalsha + arguments, future, convert))
         if self._link is not None:
             if self._flush_handle is None:
                 self._flush_handle = loop.call_soon(self._flush)
@@ -291,7 +307,7 @@ class TakeLink:
             raise
         except Exception as exc:
             queued, self._queued = self._queued, []
-            for _, future in queued:
+            for _, future, _ in queued:
                 if not future.done():
                     future.set_exception(
                         exc if isinstance(exc, OSError) else ConnectionError(type(exc).__name__)
@@ -306,6 +322,12 @@ class TakeLink:
         link.lost.add_done_callback(lambda _: self._lost(link))
         self._flush()
 
+    def flush(self) -> None:
+        """Write the calls queued now, not at the next turn of the event loop."""
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+        self._flush()
+
     def _flush(self) -> None:
         self._flush_handle = None
         link = self._link
@@ -315,11 +337,11 @@ class TakeLink:
         now = time.monotonic()
         out = []
         sent = self._sent
-        for command, future in queued:
+        for command, future, convert in queued:
             if future.done():  # its caller gave up
                 continue
             out.append(command)
-            sent.append((command, future, now))
+            sent.append((command, future, convert, now))
         if not out:
             return
         link.write(out[0] if len(out) == 1 else b"".join(out))
@@ -330,26 +352,32 @@ class TakeLink:
     def _on_reply(self, reply: Any) -> None:
         if not self._sent:
             return  # nothing asked (cannot happen on a link of its own)
-        command, future, _ = self._sent.popleft()
+        command, future, convert, _ = self._sent.popleft()
         if future.done():
             return
         if isinstance(reply, hiredis.ReplyError):
             if str(reply).startswith("NOSCRIPT") and command.startswith(self._evalsha):
                 # The same call with the script in full (which loads it again).
-                self._queued.append((self._eval + command[len(self._evalsha) :], future))
+                self._queued.append((self._eval + command[len(self._evalsha) :], future, convert))
                 if self._flush_handle is None:
                     self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
                 return
             future.set_exception(ResponseError(str(reply)))
             return
-        future.set_result(reply)
+        if convert is None:
+            future.set_result(reply)
+            return
+        try:
+            future.set_result(convert(reply))
+        except Exception as exc:  # a reply of another shape: the call failed
+            future.set_exception(ResponseError(type(exc).__name__))
 
     def _check(self) -> None:
         """Fail everything outstanding when the oldest call has waited too long."""
         self._watch = None
         if not self._sent:
             return
-        waited = time.monotonic() - self._sent[0][2]
+        waited = time.monotonic() - self._sent[0][3]
         if waited >= TAKE_TIMEOUT:
             link, self._link = self._link, None
             self._fail_sent(TimeoutError("Redis did not answer"))
@@ -367,7 +395,7 @@ class TakeLink:
 
     def _fail_sent(self, exc: Exception) -> None:
         sent, self._sent = self._sent, deque()
-        for _, future, _ in sent:
+        for _, future, _, _ in sent:
             if not future.done():
                 future.set_exception(exc)
 
@@ -381,7 +409,7 @@ class TakeLink:
         link, self._link = self._link, None
         self._fail_sent(ConnectionError("the limiter is closed"))
         queued, self._queued = self._queued, []
-        for _, future in queued:
+        for _, future, _ in queued:
             if not future.done():
                 future.set_exception(ConnectionError("the limiter is closed"))
         if link is not None:
@@ -434,26 +462,43 @@ class RedisLimiter:
             sent = time.monotonic()
             try:
                 if self._link is not None:
-                    allowed, count, left = await self._link.call(
+                    reply = await self._link.call(
                         TakeLink.arguments(name, cost, window_ms, rule.limit)
                     )
                 else:
                     self.round_trips += 1
-                    allowed, count, left = await self._take(
-                        keys=[name], args=[cost, window_ms, rule.limit]
-                    )
+                    reply = await self._take(keys=[name], args=[cost, window_ms, rule.limit])
             except (RedisError, OSError) as exc:
                 self._failed(exc)
             else:
-                if not allowed:
+                verdict = _verdict(reply, sent)
+                if not verdict.allowed:
                     _refused(rule)
-                    return Verdict(False, int(count), max(0, int(left)) / 1000)
-                # The window ends ``left`` ms after the script ran, which was after
-                # ``sent``; a refund sent a margin before that reaches this window.
-                return Verdict(
-                    True, int(count), refund_before=sent + int(left) / 1000 - REFUND_MARGIN
-                )
+                return verdict
         return self.fallback.take_now(rule, key, cost=cost)
+
+    def send_begun(self) -> None:
+        """Send the attempts :meth:`begin` has queued now, in one write, rather than
+        with the others of this turn of the event loop (their answers then arrive
+        sooner: a socket's while its handshake is answered)."""
+        if self._link is not None:
+            self._link.flush()
+
+    def begin(
+        self, rule: Rule, key: str | bytes, *, cost: int = 1
+    ) -> asyncio.Future[Verdict] | None:
+        """An attempt sent now, without a task: its verdict to be awaited later, or an
+        exception when Redis failed to answer (the caller then takes it again), or None
+        where attempts cannot be begun so (a cluster, Redis counted as down). A refusal
+        is not counted in ``kuulolla_limited_total``: the caller decides by it later."""
+        if self._link is None or not self._usable():
+            return None
+        window_ms = max(1, int(rule.window * 1000))
+        sent = time.monotonic()
+        return self._link.call(
+            TakeLink.arguments(self._prefix + storage_key(rule, key), cost, window_ms, rule.limit),
+            lambda reply: _verdict(reply, sent),
+        )
 
     async def refund(self, rule: Rule, key: str | bytes, *, cost: int = 1) -> None:
         if not self._usable():

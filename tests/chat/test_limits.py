@@ -127,3 +127,19 @@ async def test_an_early_count_from_an_ended_window_is_not_used(network: Network)
     budget.first_join = stale
     await network.limits.check_join(budget)
     assert await network.count("join", budget) == 2
+
+
+@pytest.mark.asyncio
+async def test_an_early_count_redis_did_not_answer_is_counted_as_it_comes(
+    network: Network,
+) -> None:
+    """A hello whose count at admission failed (the link to Redis was lost) is
+    counted as it comes, once."""
+    budget = await network.admit()
+    assert budget.hello is not None
+    await budget.hello
+    failed: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
+    failed.set_exception(ConnectionError("the link to Redis was lost"))
+    budget.hello = failed
+    await network.limits.check_hello(budget)
+    assert await network.count("hello", budget) == 2
