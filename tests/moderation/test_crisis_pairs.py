@@ -2456,6 +2456,30 @@ MISSED14: list[Pair] = [
         "jag har sparat alla mina sömntabletter i en ask",
         ("suicide",),
     ),
+    (
+        "took my whole week of vitamins with me on the trip",
+        (),
+        "took my whole week of meds at once an hour ago",
+        ("overdose",),
+    ),
+    (
+        "i can't let anyone see my homework before it's done",
+        (),
+        "i can't let anyone see my legs",
+        ("self_harm",),
+    ),
+    (
+        "barnen ska ta hand om katten när jag är på semester",
+        (),
+        "barnen ska inte behöva ta hand om något när jag är borta",
+        ("suicide",),
+    ),
+    (
+        "paastoan ramadanin aikaan, illalla syödään",
+        (),
+        "paastoon nyt viidettä päivää pelkällä vedellä",
+        ("eating",),
+    ),
 ]
 
 
