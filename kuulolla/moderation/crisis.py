@@ -83,7 +83,8 @@ else matched and a negated match stands beside a denial of thoughts or plans
 "jag tänker inte göra nåt dumt", "i'm not suicidal"), the message is found to be no
 crisis and the learned model is not asked either; a negated match alone leaves the
 model its say ("en oo syöny" beside a wish to die is still read). In a message written
-in Swedish (two or more of its everyday words), "en" is the article, not a negation.
+in Swedish (two or more of its everyday words) no word but a Finnish negation as
+written reads as one: "en" is the article, "alla" typed without umlauts no "ällä".
 
 Context. Two ways of telling void a match, and each has its counter-cue, because a
 real disclosure often wears the same clothes ("haha en jaksa enää elää oikeesti"):
