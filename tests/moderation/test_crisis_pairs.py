@@ -2298,6 +2298,12 @@ DENIALS14: list[Pair] = [
         "onko itsemurha mulle ainoa vaihtoehto?",
         ("suicide",),
     ),
+    (
+        "we talked about euthanasia in ethics class today",
+        (),
+        "we talked about euthanasia in class and honestly i want to die",
+        ("suicide",),
+    ),
     ("en halua kuolla", (), "en halua elää", ("suicide",)),
     ("jag tänker inte göra nåt dumt", (), "jag tänker göra nåt dumt ikväll", ("suicide",)),
 ]
