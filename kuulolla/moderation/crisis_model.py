@@ -20,8 +20,8 @@ time. The features, the regularisation and the threshold were chosen by
 leave-one-round-out evaluation: the dev split holds six earlier rounds' independent
 holdout splits, each written by a different writer, and for each round a model
 trained on everything else scores that round's messages behind the lexicon. The
-threshold is the lowest at which lexicon-or-model keeps a pooled precision ≥ 0.92
-on those predictions (docs/performance.md, "Leave-one-round-out").
+threshold is the lowest from 0.5 up at which lexicon-or-model keeps a pooled
+precision ≥ 0.92 on those predictions (docs/performance.md, "Leave-one-round-out").
 
 Scoring sums a word's own features (forms and n-grams) once per word written and
 caches the sum, then adds the few pair and negation features of the message: about
