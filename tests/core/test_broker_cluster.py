@@ -128,6 +128,36 @@ async def test_close_ends_a_task_whose_cancellation_was_lost() -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_task_cancelled_while_it_closes_something_ends() -> None:
+    """A repairer cancelled while it waits for an old shard's tasks to end ends itself:
+    the wait does not swallow the repairer's own cancellation."""
+    release = asyncio.Event()
+    refused = 0
+
+    async def stubborn() -> None:  # a shard's task that is slow to end
+        nonlocal refused
+        while not release.is_set():
+            try:
+                await release.wait()
+            except asyncio.CancelledError:
+                refused += 1
+
+    shard_task = asyncio.create_task(stubborn())
+
+    async def repairer() -> None:
+        while True:
+            await cancel_and_wait([shard_task])
+
+    repairing = asyncio.create_task(repairer())
+    await eventually(lambda: refused >= 1)
+    repairing.cancel()
+    done, _ = await asyncio.wait([repairing], timeout=5)
+    release.set()
+    await shard_task
+    assert repairing in done and repairing.cancelled()
+
+
+@pytest.mark.asyncio
 async def test_a_master_killed_mid_run_loses_nothing(
     own_cluster: LocalCluster, db: Database, broker_prefix: str
 ) -> None:
