@@ -121,17 +121,16 @@ def fold(lower: str) -> str:
     return _RUNS.sub(r"\1", lower.translate(_FOLD))
 
 
-@lru_cache(maxsize=65_536)
 def grams(lower: str) -> frozenset[str]:
     """The character n-grams of a word (see :data:`GRAM_SIZES`)."""
     text = "<" + fold(lower) + ">"
     return frozenset(GRAM + text[i : i + n] for n in GRAM_SIZES for i in range(len(text) - n + 1))
 
 
-@lru_cache(maxsize=65_536)
 def word_features(lower: str, forms: frozenset[str]) -> tuple[str, ...]:
     """The features a word makes on its own: its forms and n-grams, none for an
-    everyday word (in a fixed order)."""
+    everyday word (in a fixed order). Not cached: a word's n-grams would hold some
+    kilobytes each; :class:`CrisisModel` caches their scores instead."""
     kept = forms - EVERYDAY
     if kept and lower not in EVERYDAY:
         return tuple(sorted(kept | grams(lower)))
@@ -225,8 +224,9 @@ class CrisisModel:
         models = (self.any, *(self.categories[c] for c in CATEGORIES))
 
         # A word's own features (its forms and n-grams) are summed once per word
-        # written, for the "any" model and each category's, not once per message.
-        @lru_cache(maxsize=65_536)
+        # written, for the "any" model and each category's, not once per message;
+        # only the seven sums are kept.
+        @lru_cache(maxsize=32_768)
         def word_scores(lower: str, forms: frozenset[str]) -> tuple[float, ...]:
             feats = word_features(lower, forms)
             return tuple(math.fsum([m.weights[f] for f in feats if f in m.weights]) for m in models)
