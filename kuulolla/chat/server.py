@@ -143,11 +143,13 @@ class ChatServer:
     async def warm(self) -> None:
         """Make now what the first joins would otherwise wait for, one after another,
         while a deploy's reconnect storm arrives at a process just started: the
-        history's kept connections and statement, the limiter's link to Redis, the
-        day's network keys and the staff's names. Nothing here is needed to start:
-        what fails is made later, when first used, as without this."""
+        history's and the nickname claims' kept connections and statements, the
+        limiter's link to Redis, the day's network keys and the staff's names.
+        Nothing here is needed to start: what fails is made later, when first used,
+        as without this."""
         steps = (
             self.history.warm(),
+            self.nicks.warm(),
             self.limiter.open(),
             self.bankeys.warm(now=self.clock.now()),
             self.staff_names.keys(now=self.clock.monotonic()),

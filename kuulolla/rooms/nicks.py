@@ -326,6 +326,14 @@ class NickClaims:
         finally:
             self._writing = False
 
+    async def warm(self) -> None:
+        """Open the claims' kept connection and prepare their statement on it (a
+        process just started: the first joins of a reconnect storm would wait for
+        both). The statement claims nothing (empty arrays) and so changes nothing."""
+        if self._kept is not None:
+            now = self._clock.now()
+            await self._kept.warm(PG_CLAIM, [], [], [], [], now, now)
+
     def _unknown_member(self, claim: Claim) -> bool:
         return self._members is not None and not self._members.known(claim[0], claim[2])
 

@@ -51,6 +51,16 @@ async def test_claims_on_a_kept_connection_hold_as_on_the_pool(
     await there.close()
 
 
+async def test_warming_the_kept_connection_claims_nothing(db: Database, clock: FrozenClock) -> None:
+    """Warming a server's claims at start writes no claim; claims after it hold as before."""
+    room = await make_room(db)
+    here = NickClaims(db, clock, hold_connection=True)
+    await here.warm()
+    assert await nicks.do_claim(db, [(room, AINO, B)], now=clock.now(), ttl=90.0) == [True]
+    assert not await here.claim("socket a", (room, AINO, A))
+    await here.close()
+
+
 async def test_the_last_holder_leaving_frees_the_nickname(db: Database, clock: FrozenClock) -> None:
     """A nickname is free once every socket holding it has left the room or closed."""
     room = await make_room(db)
