@@ -17,9 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,7 +71,111 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    if mode == "DEFERRED":
+        conn.exec_driver_sql("BEGIN DEFERRED")
+        return
+    task = _current_task()
+    started = time.monotonic()
+    # Told while the write still waits, so that the holders are named as they are.
+    timer = (
+        task.get_loop().call_later(WRITE_WAIT_WARNING, _write_waited, task, started, False)
+        if task is not None
+        else None
+    )
+    try:
+        conn.exec_driver_sql(f"BEGIN {mode}")
+    except Exception:
+        _write_waited(task, started, True)
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    _WRITING[id(conn.connection.dbapi_connection)] = _Writing(
+        task.get_name() if task is not None else "-",
+        time.monotonic(),
+        weakref.ref(task) if task is not None else None,
+    )
+
+
+# ------------------------------------------------- who holds SQLite's write lock
+
+# A write that waits this long for SQLite's write lock is logged with the transactions
+# of this process that hold one (db.sqlite_write_waited): the task, how long, and where
+# it waits now. A holder in another process is not known here.
+WRITE_WAIT_WARNING = 2.0
+
+
+@dataclass(slots=True)
+class _Writing:
+    task: str
+    since: float
+    ref: weakref.ref[asyncio.Task[Any]] | None
+
+
+# The write transactions open on this process's SQLite connections, by connection.
+_WRITING: dict[int, _Writing] = {}
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None
+
+
+def _sqlite_ended(conn: Any, *_args: Any) -> None:
+    # Engine events (commit, rollback) give the Connection; pool events (reset, close,
+    # invalidate) the DBAPI connection.
+    dbapi = getattr(getattr(conn, "connection", None), "dbapi_connection", conn)
+    _WRITING.pop(id(dbapi), None)
+
+
+def _awaiting(task: asyncio.Task[Any]) -> str:
+    """Where ``task`` waits: its chain of awaits, the project's frames only."""
+    where: list[str] = []
+    coro: Any = task.get_coro()
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None)
+        frame = frame or getattr(coro, "gi_frame", None)
+        if frame is not None and "/kuulolla/" in frame.f_code.co_filename:
+            path = frame.f_code.co_filename.rsplit("/kuulolla/", 1)[1]
+            where.append(f"{path}:{frame.f_lineno} {frame.f_code.co_name}")
+        coro = (
+            getattr(coro, "cr_await", None)
+            or getattr(coro, "ag_await", None)
+            or getattr(coro, "gi_yieldfrom", None)
+        )
+    return " > ".join(where[-8:]) or "-"
+
+
+def write_holders() -> list[str]:
+    """The write transactions open on this process's SQLite connections: task, seconds
+    held, and where the task waits (``done``: the task ended and left it open)."""
+    now = time.monotonic()
+    holders = []
+    for writing in list(_WRITING.values()):
+        task = writing.ref() if writing.ref is not None else None
+        if task is None:
+            state = "gone"
+        elif task.done():
+            state = "done"
+        else:
+            state = _awaiting(task)
+        holders.append(f"{writing.task} ({now - writing.since:.1f} s): {state}")
+    return holders
+
+
+def _write_waited(task: asyncio.Task[Any] | None, started: float, failed: bool) -> None:
+    waited = time.monotonic() - started
+    holders = write_holders()
+    log.warning(
+        "db.sqlite_write_waited: %.1f s%s, by %s; held in this process by: %s",
+        waited,
+        " and failed" if failed else "",
+        task.get_name() if task is not None else "-",
+        "; ".join(holders) or "none",
+        extra={"event": "db.sqlite_write_waited", "seconds": round(waited, 1)},
+    )
 
 
 # ----------------------------------------------------------- SQLite connections' threads
@@ -100,16 +206,45 @@ class _SqliteConnection(aiosqlite.Connection):
         self._thread.daemon = True
 
     def stop(self) -> asyncio.Future[Any] | None:
+        # Only the first stop is answered: its job ends the thread, so the job of a
+        # later one (aiosqlite's close after SQLAlchemy's forced stop) is never run.
+        first = self._running
         future = super().stop()
-        if future is not None and not future.done():
+        if first and future is not None and not future.done():
             _STOPPING.add(future)
         return future
+
+
+class _SqliteDriverConnection(sqlite3.Connection):
+    """sqlite3's connection, whose close rolls back the transaction left open first.
+
+    A connection closed with a statement still under way (a cursor that was reading
+    when its task was cancelled) is not closed by SQLite at once: ``sqlite3_close_v2``
+    leaves it a "zombie" until the statement is finalized, and until then its
+    transaction, and with it the database's write lock, stays. A task cancelled by a
+    cancel scope (Starlette cancels a streamed response's task when the browser goes
+    away, and the scope cancels every await after, the rollback's and the close's
+    too) ends with SQLAlchemy stopping the connection this way; the statement's cursor
+    then lives as long as a reference cycle the collector never visits (``gc.freeze``),
+    and every write of every process waited for the lock until it failed. A rollback
+    ends the transaction whatever statements are under way (they end with
+    SQLITE_ABORT_ROLLBACK)."""
+
+    def close(self) -> None:
+        try:
+            if self.in_transaction:
+                self.rollback()
+        except sqlite3.Error:
+            pass
+        finally:
+            super().close()
 
 
 def _sqlite_connect(
     database: str, *, iter_chunk_size: int = 64, **kwargs: Any
 ) -> _SqliteConnection:
-    """What ``aiosqlite.connect`` does, with the connection class above."""
+    """What ``aiosqlite.connect`` does, with the connection classes above."""
+    kwargs.setdefault("factory", _SqliteDriverConnection)
     return _SqliteConnection(lambda: sqlite3.connect(database, **kwargs), iter_chunk_size)
 
 
@@ -143,6 +278,10 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
             event.listen(engine.sync_engine, "do_connect", _sqlite_creator)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        for name in ("commit", "rollback"):
+            event.listen(engine.sync_engine, name, _sqlite_ended)
+        for name in ("reset", "close", "invalidate"):
+            event.listen(engine.sync_engine.pool, name, _sqlite_ended)
         return engine
     if url.startswith("postgresql"):
         return create_async_engine(

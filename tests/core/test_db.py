@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import sqlite3
 import threading
 from typing import Any
@@ -73,3 +74,57 @@ def test_a_connection_cancelled_on_sqlite_is_stopped_before_dispose_returns(
         thread.join(10)
     assert started.is_set()
     assert failures == []
+
+
+def test_a_write_cancelled_by_a_cancel_scope_mid_statement_lets_go_of_the_lock(
+    sqlite_url: str,
+) -> None:
+    """A write transaction whose task a cancel scope ends while a statement is under
+    way (Starlette ends a streamed response so when the browser goes away) lets go of
+    SQLite's write lock, though the statement's cursor is still alive: another
+    connection can write at once."""
+    import anyio
+
+    path = sqlite_url.split("///", 1)[1]
+    stepping, release = threading.Event(), threading.Event()
+
+    def pause(x: int) -> int:
+        if x == 1:
+            stepping.set()
+            release.wait(10)
+        return x
+
+    async def work() -> None:
+        db = Database.from_url(sqlite_url)
+
+        @event.listens_for(db.engine.sync_engine, "connect")
+        def with_pause(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.run_async(lambda conn: conn.create_function("pause", 1, pause))
+
+        async def write() -> None:
+            async with db.transaction() as conn:
+                await conn.exec_driver_sql("CREATE TABLE lock_probe (x INTEGER)")
+                await conn.exec_driver_sql("INSERT INTO lock_probe VALUES (1), (2), (3)")
+                await conn.exec_driver_sql("SELECT pause(x) FROM lock_probe ORDER BY x")
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(write)
+            await asyncio.to_thread(stepping.wait, 10)
+            group.cancel_scope.cancel()
+            asyncio.get_running_loop().call_later(0.1, release.set)
+        await asyncio.sleep(0.5)
+        await db.dispose()
+
+    gc.disable()  # a server's collector may not free the cursor for minutes
+    try:
+        run_async(work)
+        other = sqlite3.connect(path, timeout=1, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+    finally:
+        gc.enable()
+        release.set()
+    assert stepping.is_set()
