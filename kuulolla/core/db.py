@@ -90,7 +90,7 @@ def _sqlite_begin(conn: Any) -> None:
     finally:
         if timer is not None:
             timer.cancel()
-    _WRITING[id(conn.connection.dbapi_connection)] = _Writing(
+    _WRITING[id(_sqlite3_of(conn.connection.dbapi_connection))] = _Writing(
         task.get_name() if task is not None else "-",
         time.monotonic(),
         weakref.ref(task) if task is not None else None,
@@ -112,8 +112,15 @@ class _Writing:
     ref: weakref.ref[asyncio.Task[Any]] | None
 
 
-# The write transactions open on this process's SQLite connections, by connection.
+# The write transactions open on this process's SQLite connections, by sqlite3
+# connection: an entry goes at the commit or rollback, or when the sqlite3 connection
+# closes (not when SQLAlchemy lets go of it: one stopped mid-statement used to live on).
 _WRITING: dict[int, _Writing] = {}
+
+
+def _sqlite3_of(dbapi: Any) -> Any:
+    """The sqlite3 connection under SQLAlchemy's aiosqlite adapter."""
+    return getattr(getattr(dbapi, "driver_connection", None), "_connection", None)
 
 
 def _current_task() -> asyncio.Task[Any] | None:
@@ -124,10 +131,10 @@ def _current_task() -> asyncio.Task[Any] | None:
 
 
 def _sqlite_ended(conn: Any, *_args: Any) -> None:
-    # Engine events (commit, rollback) give the Connection; pool events (reset, close,
-    # invalidate) the DBAPI connection.
+    # Engine events (commit, rollback) give the Connection; the pool's reset event the
+    # DBAPI connection.
     dbapi = getattr(getattr(conn, "connection", None), "dbapi_connection", conn)
-    _WRITING.pop(id(dbapi), None)
+    _WRITING.pop(id(_sqlite3_of(dbapi)), None)
 
 
 def _awaiting(task: asyncio.Task[Any]) -> str:
@@ -238,6 +245,7 @@ class _SqliteDriverConnection(sqlite3.Connection):
             pass
         finally:
             super().close()
+            _WRITING.pop(id(self), None)
 
 
 def _sqlite_connect(
@@ -280,8 +288,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         for name in ("commit", "rollback"):
             event.listen(engine.sync_engine, name, _sqlite_ended)
-        for name in ("reset", "close", "invalidate"):
-            event.listen(engine.sync_engine.pool, name, _sqlite_ended)
+        event.listen(engine.sync_engine.pool, "reset", _sqlite_ended)
         return engine
     if url.startswith("postgresql"):
         return create_async_engine(

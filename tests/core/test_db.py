@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
+from kuulolla.core import db as db_module
 from kuulolla.core.db import Database
 from tests.helpers import run_async
 
@@ -128,3 +129,33 @@ def test_a_write_cancelled_by_a_cancel_scope_mid_statement_lets_go_of_the_lock(
         gc.enable()
         release.set()
     assert stepping.is_set()
+
+
+def test_a_write_waiting_for_the_lock_is_logged_with_the_task_that_holds_it(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A write that waits for SQLite's write lock is logged with the holder in this
+    process: its task's name and the function it waits in."""
+
+    async def work() -> None:
+        db = Database.from_url(sqlite_url)
+        holding = asyncio.Event()
+
+        async def hold_the_lock() -> None:
+            async with db.transaction() as conn:
+                await conn.exec_driver_sql("CREATE TABLE wait_probe (x INTEGER)")
+                holding.set()
+                await asyncio.sleep(db_module.WRITE_WAIT_WARNING + 0.5)
+
+        holder = asyncio.create_task(hold_the_lock(), name="lock-holder")
+        await holding.wait()
+        async with db.transaction() as conn:
+            await conn.exec_driver_sql("INSERT INTO wait_probe VALUES (1)")
+        await holder
+        await db.dispose()
+
+    with caplog.at_level("WARNING", logger="kuulolla.core.db"):
+        run_async(work)
+    waited = [r.getMessage() for r in caplog.records if r.msg.startswith("db.sqlite_write_waited")]
+    assert len(waited) == 1
+    assert "held in this process by: lock-holder" in waited[0]
