@@ -17,7 +17,6 @@ Control channel lines::
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.events import Kind, Tally
 from kuulolla.core.limits import Limiter
 from kuulolla.core.settings import Settings
+from kuulolla.core.tasks import cancel_and_wait
 from kuulolla.moderation.live import LiveModeration
 from kuulolla.moderation.nicknames import check_visitor_nick, staff_shapes
 from kuulolla.moderation.ports import Seat, Socket
@@ -163,11 +163,7 @@ class ChatServer:
                 )
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         await self.committer.stop()
         await self.nicks.close()
         await self.history.close()

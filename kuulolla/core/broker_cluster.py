@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kuulolla.core.broker import MessageHandler, ReconnectHandler
-from kuulolla.core.broker_redis import RedisBroker, cancel_and_wait
+from kuulolla.core.broker_redis import RedisBroker
+from kuulolla.core.tasks import cancel_and_wait
 
 # The broker's one logger name, whichever of its modules logs.
 log = logging.getLogger("kuulolla.core.broker")

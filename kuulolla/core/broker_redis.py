@@ -29,6 +29,7 @@ import hiredis
 
 from kuulolla.core import resp
 from kuulolla.core.broker import MessageHandler, ReconnectHandler
+from kuulolla.core.tasks import cancel_and_wait
 
 # The broker's one logger name, whichever of its modules logs.
 log = logging.getLogger("kuulolla.core.broker")
@@ -44,25 +45,6 @@ HEARTBEAT = 15.0
 # A publish is dropped rather than written while this much is waiting in the
 # publishing link's buffer (Redis is not reading).
 PUBLISH_BUFFER_LIMIT = 8 * 1024 * 1024
-
-
-async def cancel_and_wait(tasks: Iterable[asyncio.Task[Any]]) -> None:
-    """Cancel ``tasks`` and return once every one has ended.
-
-    A cancellation can be lost: Python 3.11's ``asyncio.wait_for`` returns the inner
-    result when the inner future completes in the same turn of the loop as the
-    cancellation (https://github.com/python/cpython/issues/86296), and a loop around
-    it then goes on for good (a cluster broker's close once waited for its repairer
-    until the test timed out). A task still running is cancelled again."""
-    tasks = list(tasks)
-    pending = {task for task in tasks if not task.done()}
-    while pending:
-        for task in pending:
-            task.cancel()
-        _, pending = await asyncio.wait(pending, timeout=0.1)
-    for task in tasks:
-        if not task.cancelled():
-            task.exception()  # retrieved: a failure was logged where it happened
 
 
 class RedisBroker:

@@ -40,6 +40,7 @@ from kuulolla.core.errors import AppError, InternalError, NotFound
 from kuulolla.core.limits import Limiter, make_limiter
 from kuulolla.core.logging import REQUEST_ID, configure_logging
 from kuulolla.core.settings import Settings
+from kuulolla.core.tasks import cancel_and_wait
 from kuulolla.directory import routes as directory
 from kuulolla.directory import routes_admin as directory_admin
 from kuulolla.directory import routes_import as directory_import
@@ -196,10 +197,7 @@ def create_app(
                 "bankeys": bankeys,
             }
         finally:
-            for task in (housekeeping, purging, notifying):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await cancel_and_wait((housekeeping, purging, notifying))
             await chat.stop()
             await limiter.close()
             await bankeys.close()

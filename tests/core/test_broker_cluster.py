@@ -15,10 +15,10 @@ from kuulolla.chat.sockets import OutFrame
 from kuulolla.core import broker_redis
 from kuulolla.core.bankey import RedisKeyStore
 from kuulolla.core.broker_cluster import RedisClusterBroker
-from kuulolla.core.broker_redis import cancel_and_wait
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.limits import RedisLimiter, Rule
+from kuulolla.core.tasks import cancel_and_wait
 from tests.conftest import unavailable
 from tests.helpers import eventually, make_room
 from tests.redis_cluster import LocalCluster, cluster_available, local_cluster
