@@ -24,7 +24,6 @@ see whether one is present, never who.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
@@ -52,6 +51,7 @@ from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.ids import keyed, short_id
+from kuulolla.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -199,11 +199,7 @@ class Fanout:
         ]
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         for hub in self.hubs.values():
             for handle in (hub.linger, hub._fill_handle, hub._presence_handle):
                 if handle is not None:

@@ -38,6 +38,7 @@ from kuulolla.core import metrics
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import Unavailable
+from kuulolla.core.tasks import cancel_and_wait
 from kuulolla.rooms.models import RoomStream
 
 log = logging.getLogger(__name__)
@@ -112,9 +113,7 @@ class Committer:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._queue.join(), timeout)
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await cancel_and_wait([self._task])
         self._task = None
         await self._writer.close()
 
