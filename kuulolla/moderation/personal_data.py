@@ -221,7 +221,7 @@ _STREET_SUFFIX = (
     r"|gatan|gata|vägen|väg|gränd|stigen|backen|tie|rant(?:a|a?lla)|mäki|mäe(?:llä|n))"
 )
 _ADDRESS = re.compile(
-    rf"(?<![\w])([^\W\d_]{{3,}}{_STREET_SUFFIX})\s+(\d{{1,3}}(?:[a-zA-Z]|\s[A-Ha-h](?!\s?\d))?"
+    rf"(?<![\w])([^\W\d_]{{1,}}{_STREET_SUFFIX})\s+(\d{{1,3}}(?:[a-zA-Z]|\s[A-Ha-h](?!\s?\d))?"
     r"(?:\s?-\s?\d{1,3})?(?:\s+(?:[A-Ha-h]\s?\d{1,3}|as\.?\s?\d{1,3}|bst\s?\d{1,3}))?)"
     r"(?:,?\s+\d{5}(?:\s+[A-ZÅÄÖ][^\W\d_]+)?)?"
     r"(?![\w%€]|[.,]\d|\s*(?:%|€)|\s+(?:(?:km|m|min|h|v|e|kpl|krt)\b|vuo|kert|euro|astetta"
@@ -247,6 +247,8 @@ def _addresses(text: str) -> list[Found]:
     out = []
     for m in _ADDRESS.finditer(text):
         street = m.group(1).lower()
+        # Short names are Swedish ones of one or two letters ("Ågatan", "Ekvägen"):
+        # six letters in all keep out chat words that end like a street.
         if street in _NOT_STREETS or len(street) < 6:
             continue
         out.append(Found("address", m.start(), m.end()))
