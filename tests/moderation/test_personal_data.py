@@ -234,7 +234,10 @@ def test_iban_in_text_stops_before_the_next_word() -> None:
         ("Hämeenkatu 12a as. 4 33100 Tampere", "Hämeenkatu 12a as. 4 33100 Tampere"),
         ("Storgatan 12, 65100 Vasa", "Storgatan 12, 65100 Vasa"),
         ("Bor på Kungsvägen 14 i Åbo", "Kungsvägen 14"),
-        ("Skicka fakturan till Ågatan 4 B 12, 64100 Kristinestad", "Ågatan 4 B 12, 64100 Kristinestad"),
+        (
+            "Skicka fakturan till Ågatan 4 B 12, 64100 Kristinestad",
+            "Ågatan 4 B 12, 64100 Kristinestad",
+        ),
         ("vi bor på Ekvägen 3", "Ekvägen 3"),
     ],
 )
