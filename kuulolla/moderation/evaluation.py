@@ -48,8 +48,8 @@ learned model and tune the lexicon; rounds 8's to 13's measured splits are in ``
 (ids h1001–h1477, h2001–h2607, h3001–h3450, h4001–h4494, h5001–h5531 and
 h6001–h6651; round 13's stays the file ``holdout13`` until its lines are moved into
 ``dev``), and so are the probe messages written during each round; :data:`HOLDOUT`
-(``holdout14``, ids h7001 on) is the newest split, written by someone who did not read
-the rules, committed before any rule change of round 14 landed, and never read or
+(``holdout15``, ids h8001 on) is the newest split, written by someone who did not read
+the rules, committed before any rule change of round 15 landed, and never read or
 scored by whoever changed them: it is measured once, by ``scripts/bench/moderation``,
 after the round's rules have landed (docs/performance.md). Tests check its soundness
 only.
@@ -74,8 +74,8 @@ CRISIS = (
     "crisis.eating",
     "crisis.overdose",
 )
-# The newest holdout split (round 14): never tuned on, scored only by the bench.
-HOLDOUT = "holdout14"
+# The newest holdout split (round 15): never tuned on, scored only by the bench.
+HOLDOUT = "holdout15"
 PII = ("pii.hetu", "pii.phone", "pii.email", "pii.iban", "pii.address")
 # Screening as in a room that lets links through and has no flood state: what is
 # measured is the content rules.

@@ -163,8 +163,11 @@ SCORED = {"test", "holdout7", *ROUNDS_IN_DEV}
 # Round 13's measured split (ids h6001–h6651): the file holdout13 until its lines are
 # moved into dev, then those lines of dev. Only its soundness is checked here.
 ROUND13_IDS = range(6001, 6652)
-# The newest holdout split, round 14's (ids h7001 on).
+# Round 14's measured split (ids h7001 on): the file holdout14 until its lines are
+# moved into dev. No test scores it; its soundness was checked while it was the newest.
 ROUND14_IDS = range(7001, 8000)
+# The newest holdout split, round 15's (ids h8001 on).
+ROUND15_IDS = range(8001, 9000)
 
 
 def _cases(split: str) -> list[evaluation.Case]:
@@ -293,7 +296,7 @@ def test_round13_split_is_sound() -> None:
 
 
 def test_newest_holdout_is_sound() -> None:
-    """Round 14's holdout split has 550 messages with unique ids from h7001, 30 of each
+    """Round 15's holdout split has 620 messages with unique ids from h8001, 30 of each
     crisis category, 15 of each way of writing, every language, and no text of any
     other split or of itself twice."""
     newest = evaluation.load(evaluation.HOLDOUT)
@@ -303,9 +306,9 @@ def test_newest_holdout_is_sound() -> None:
     }  # fmt: skip
     labels = Counter(label for c in newest for label in c.labels)
     patterns = Counter(p for c in newest for p in c.patterns)
-    assert evaluation.HOLDOUT == "holdout14" and len(newest) >= 550
+    assert evaluation.HOLDOUT == "holdout15" and len(newest) >= 620
     assert len({c.id for c in newest}) == len(newest)
-    assert all(c.id[0] == "h" and int(c.id[1:]) in ROUND14_IDS for c in newest)
+    assert all(c.id[0] == "h" and int(c.id[1:]) in ROUND15_IDS for c in newest)
     assert all(c.labels and c.labels <= LABELS for c in newest)
     assert all(labels[label] >= 30 for label in evaluation.CRISIS), labels
     assert set(patterns) == PATTERNS and min(patterns.values()) >= 15, patterns
