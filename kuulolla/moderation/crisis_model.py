@@ -17,7 +17,7 @@ signal.
 The weights are data (``data/crisis_model.json``), made by ``scripts/crisis-model``
 from the evaluation set with a fixed seed; nothing is downloaded or trained at run
 time. The features, the regularisation and the threshold were chosen by
-leave-one-round-out evaluation: the dev split holds six earlier rounds' independent
+leave-one-round-out evaluation: the dev split holds seven earlier rounds' independent
 holdout splits, each written by a different writer, and for each round a model
 trained on everything else scores that round's messages behind the lexicon. The
 threshold is the lowest from 0.5 up at which lexicon-or-model keeps a pooled

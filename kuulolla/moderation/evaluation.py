@@ -44,15 +44,14 @@ part of the meaning), ``code_switch`` (two languages in one message: "mä oon so
 ``medical`` (a question or remark about medicines, doses or an illness).
 
 Splits: ``dev``, ``test`` and ``holdout7`` (round 7's measured split) train the
-learned model and tune the lexicon; rounds 8's to 13's measured splits are in ``dev``
-(ids h1001–h1477, h2001–h2607, h3001–h3450, h4001–h4494, h5001–h5531 and
-h6001–h6651; round 13's stays the file ``holdout13`` until its lines are moved into
-``dev``), and so are the probe messages written during each round; :data:`HOLDOUT`
-(``holdout15``, ids h8001 on) is the newest split, written by someone who did not read
-the rules, committed before any rule change of round 15 landed, and never read or
-scored by whoever changed them: it is measured once, by ``scripts/bench/moderation``,
-after the round's rules have landed (docs/performance.md). Tests check its soundness
-only.
+learned model and tune the lexicon; rounds 8's to 14's measured splits are in ``dev``
+(ids h1001–h1477, h2001–h2607, h3001–h3450, h4001–h4494, h5001–h5531, h6001–h6651
+and h7001–h7570, each written by a different writer), and so are the probe messages
+written during each round; :data:`HOLDOUT` (``holdout15``, ids h8001 on) is the newest
+split, written by someone who did not read the rules, committed before any rule
+change of round 15 landed, and never read or scored by whoever changed them: it is
+measured once, by ``scripts/bench/moderation``, after the round's rules have landed
+(docs/performance.md). Tests check its soundness only.
 """
 
 from __future__ import annotations

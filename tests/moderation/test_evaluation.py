@@ -20,6 +20,30 @@ from kuulolla.moderation import evaluation
 from kuulolla.moderation.logic import screen
 
 LABELS = {*evaluation.CRISIS, *evaluation.PII, "idiom", "negation", "ordinary"}
+# Measured on round 14's holdout split (570 messages, 306 of them crisis, written apart
+# from the rules of its round and committed before any of them landed;
+# docs/performance.md): after round 14, measured once, 298 of 306 found at 298 of 341.
+# Its messages (ids h7001–h7570) are now in the dev split, worked in by round 15 (which
+# labels t086 of the test split, an assault at a party, violence as the labels say).
+ROUND14_IDS = range(7001, 7571)
+MEASURED_ROUND14_RECALL = 298 / 306  # 0.974
+MEASURED_ROUND14_PRECISION = 298 / 341  # 0.874
+# Crisis messages found per way of writing on round 14's holdout split: (found, of).
+MEASURED_ROUND14_BY_PATTERN = {
+    "no_umlauts": (38, 38),
+    "typo": (27, 27),
+    "slang": (42, 44),
+    "teen": (77, 78),
+    "older": (34, 35),
+    "third_person": (59, 59),
+    "joke": (19, 20),
+    "past": (28, 28),
+    "emoji": (38, 41),
+    "code_switch": (22, 22),
+    "news": (2, 3),
+    "lang:en": (60, 63),
+    "lang:sv": (60, 61),
+}
 # Measured on round 12's holdout split (531 messages, 313 of them crisis, written apart
 # from the rules of its round and committed before any of them landed;
 # docs/performance.md): after round 12, measured once, 287 of 313 found at 287 of 311.
@@ -157,15 +181,13 @@ ROUNDS_IN_DEV = {
     "round10": ROUND10_IDS,
     "round11": ROUND11_IDS,
     "round12": ROUND12_IDS,
+    "round14": ROUND14_IDS,
 }
 # The splits the tests below score: the newest holdout is never one of them.
 SCORED = {"test", "holdout7", *ROUNDS_IN_DEV}
 # Round 13's measured split (ids h6001–h6651): the file holdout13 until its lines are
 # moved into dev, then those lines of dev. Only its soundness is checked here.
 ROUND13_IDS = range(6001, 6652)
-# Round 14's measured split (ids h7001 on): the file holdout14 until its lines are
-# moved into dev. No test scores it; its soundness was checked while it was the newest.
-ROUND14_IDS = range(7001, 8000)
 # The newest holdout split, round 15's (ids h8001 on).
 ROUND15_IDS = range(8001, 9000)
 
@@ -196,6 +218,12 @@ def _scores(split: str, voikko: Finnish) -> dict[str, evaluation.Score]:
 def scores(voikko: Finnish) -> dict[str, evaluation.Score]:
     """Scores of the test split."""
     return _scores("test", voikko)
+
+
+@pytest.fixture(scope="module")
+def round14(voikko: Finnish) -> dict[str, evaluation.Score]:
+    """Scores of round 14's holdout split."""
+    return _scores("round14", voikko)
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +280,13 @@ def test_split_shares_no_message_with_dev(split: str) -> None:
     """A measured split, and the newest holdout, hold no text of the dev split."""
     dev = {c.text.casefold() for c in evaluation.load("dev")}
     assert [c.id for c in evaluation.load(split) if c.text.casefold() in dev] == []
+
+
+def test_round14_split_is_in_dev() -> None:
+    """Round 14's measured split is folded into dev whole (ids h7001–h7570) and is no
+    split of its own any more."""
+    ids = {c.id for c in _cases("round14")}
+    assert len(ids) == 570 and "holdout14" not in evaluation.splits()
 
 
 def test_round12_split_is_in_dev() -> None:
@@ -323,6 +358,19 @@ def test_personal_data_targets_hold(scores: dict[str, evaluation.Score], label: 
     """Identity codes, phones and e-mails: recall ≥ 0.99, false positives ≤ 1 %."""
     assert scores[label].recall >= evaluation.PII_RECALL
     assert scores[label].false_positive_rate <= evaluation.PII_FALSE_POSITIVES
+
+
+def test_round14_figures_hold(round14: dict[str, evaluation.Score]) -> None:
+    """Round 14's holdout split keeps its recall, and its precision within 0.02."""
+    assert round14["crisis.any"].recall >= MEASURED_ROUND14_RECALL
+    assert round14["crisis.any"].precision >= MEASURED_ROUND14_PRECISION - 0.02
+
+
+def test_round14_ways_of_writing_hold(voikko: Finnish) -> None:
+    """Each way of writing finds at least as many crisis messages of round 14's split as
+    measured after that round."""
+    found = _found_by_pattern("round14", voikko, MEASURED_ROUND14_BY_PATTERN)
+    assert all(found[n][0] >= MEASURED_ROUND14_BY_PATTERN[n][0] for n in found), found
 
 
 def test_round12_figures_hold(round12: dict[str, evaluation.Score]) -> None:
