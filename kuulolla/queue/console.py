@@ -65,6 +65,17 @@ async def do_heartbeat(db: Database, *, organisation_id: int, user_id: int, now:
         )
 
 
+async def do_touch(
+    db: Database, *, organisation_id: int, user_id: int, grace: timedelta, now: datetime
+) -> int:
+    """The helper's console is open: the disconnect grace applied to the organisation's
+    entries, then the helper's sign of life. Returns how many entries the grace
+    changed (the caller tells the organisation's streams, queue/changes.py)."""
+    swept = await do_sweep(db, organisation_id=organisation_id, grace=grace, now=now)
+    await do_heartbeat(db, organisation_id=organisation_id, user_id=user_id, now=now)
+    return swept
+
+
 @dataclass(frozen=True, slots=True)
 class WaitingRow:
     entry_id: int
@@ -122,8 +133,7 @@ async def get_console(
     sign of life and applies the disconnect grace to the organisation's entries. The
     console's stream reads without touching: its page's heartbeat does that."""
     if touch:
-        await do_sweep(db, organisation_id=organisation_id, grace=grace, now=now)
-        await do_heartbeat(db, organisation_id=organisation_id, user_id=user_id, now=now)
+        await do_touch(db, organisation_id=organisation_id, user_id=user_id, grace=grace, now=now)
     async with db.read_session() as session:
         helper = await session.get(QueueHelper, (user_id, organisation_id))
         topics = list(

@@ -299,11 +299,15 @@ async def status(request: Request) -> Response:
     db: Database = request.state.db
     clock = request.state.clock
     grace = _grace(request)
+    changes: QueueChanges = request.state.queue_changes
     if "text/event-stream" not in request.headers.get("accept", ""):
         view = await waiting.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
+        if view.swept:
+            swept_in = await waiting.get_visitor_organisation(db, visitor_key=key)
+            if swept_in is not None:
+                changes.changed(swept_in)
         return JSONResponse(_view_json(view, request.state.locale))
 
-    changes: QueueChanges = request.state.queue_changes
     stopping = stopping_of(request)
     organisation_id = await waiting.get_visitor_organisation(db, visitor_key=key)
 
@@ -315,7 +319,11 @@ async def status(request: Request) -> Response:
         loop = asyncio.get_running_loop()
         until = loop.time() + STREAM_SECONDS
         while loop.time() < until and not stopping:
+            # A change while reading ends the next wait at once (queue/changes.py).
+            mark = changes.mark(organisation_id) if organisation_id is not None else 0
             view = await waiting.visitor_status(db, visitor_key=key, grace=grace, now=clock.now())
+            if view.swept and organisation_id is not None:
+                changes.changed(organisation_id)
             body = _view_json(view, request.state.locale)
             if body != last:
                 yield f"data: {json.dumps(body)}\n\n"
@@ -327,7 +335,9 @@ async def status(request: Request) -> Response:
             if organisation_id is None:
                 await stopping.sleep(STREAM_TICK)
             else:
-                await changes.wait(organisation_id, timeout=min(TICK, until - loop.time()))
+                await changes.wait(
+                    organisation_id, timeout=min(TICK, until - loop.time()), since=mark
+                )
 
     return StreamingResponse(
         events(),

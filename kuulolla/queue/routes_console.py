@@ -22,6 +22,7 @@ from kuulolla.accounts.permissions import STAFF_ROLES, define
 from kuulolla.core.errors import BadRequest, NotFound
 from kuulolla.core.i18n import N_
 from kuulolla.queue import accepting, canned, console, conversation, logic
+from kuulolla.queue import changes as queue_changes
 from kuulolla.queue import topics as queue_topics
 from kuulolla.queue.routes import AGE_LABELS, QUESTION_LABELS, SCRIPT_STRINGS
 from kuulolla.web.access import OrgFrom, csrf_token, principal_of, requires
@@ -95,8 +96,24 @@ def _text(form: FormData, name: str) -> str:
 
 
 def _queue_changed(request: Request) -> None:
-    """Wake the waiting visitors' status streams of the organisation (queue/changes.py)."""
+    """Wake the organisation's streams: the waiting visitors' status and the helpers'
+    consoles (queue/changes.py)."""
     request.state.queue_changes.changed(request.state.organisation_id)
+
+
+async def _touch(request: Request) -> None:
+    """The console is open: the helper's sign of life, and the disconnect grace applied
+    to the organisation's entries (a visitor gone or a helper's conversation back in
+    the queue is a change every console is told of)."""
+    swept = await console.do_touch(
+        request.state.db,
+        organisation_id=request.state.organisation_id,
+        user_id=_user(request),
+        grace=_grace(request),
+        now=request.state.clock.now(),
+    )
+    if swept:
+        _queue_changed(request)
 
 
 def _back(request: Request, entry_id: int | None = None) -> Response:
@@ -111,13 +128,15 @@ async def _live(request: Request, *, touch: bool = True) -> dict[str, Any]:
     org_id = request.state.organisation_id
     user_id = _user(request)
     db = request.state.db
+    if touch:
+        await _touch(request)
     shown = await console.get_console(
         db,
         organisation_id=org_id,
         user_id=user_id,
         grace=_grace(request),
         now=request.state.clock.now(),
-        touch=touch,
+        touch=False,
     )
     return {
         "slug": request.path_params["slug"],
@@ -173,6 +192,8 @@ async def queue_stream(request: Request) -> Response:
     """The console's live part as server-sent events, one whenever it changes (with
     ``Accept: text/event-stream``); otherwise once, as JSON. ``c`` (a conversation of
     the helper) asks for the tabs of that conversation's page instead of the queue.
+    Read again when the organisation's queues change (queue/changes.py) and every
+    ``TICK`` seconds besides (the minutes waited, a lost wake-up), never polled.
     Reading only: the page's heartbeat keeps the helper's chats theirs."""
     entry_id = query_int(request, "c", lo=1)
 
@@ -186,7 +207,12 @@ async def queue_stream(request: Request) -> Response:
             )
         return state
 
-    return await polled(request, read)
+    return await polled(
+        request,
+        read,
+        tick=queue_changes.TICK,
+        changes=request.state.queue_changes.of(request.state.organisation_id),
+    )
 
 
 @requires(ANSWER_QUEUE, org=ORG)
@@ -248,12 +274,14 @@ async def chat_page(request: Request) -> Response:
     entry_id = query_int(request, "c", lo=1)
     if entry_id is None:
         raise NotFound(N_("This conversation is not yours or has ended."), code="not_your_chat")
+    await _touch(request)
     shown = await console.get_console(
         db,
         organisation_id=org_id,
         user_id=user_id,
         grace=_grace(request),
         now=request.state.clock.now(),
+        touch=False,
     )
     chat = next((c for c in shown.chats if c.entry_id == entry_id), None)
     invited = dict(await conversation.list_invitations(db, user_id=user_id))
@@ -354,6 +382,7 @@ async def professional(request: Request) -> Response:
         note=_text(form, "note"),
         now=request.state.clock.now(),
     )
+    _queue_changed(request)  # the professional's console lists the invitation
     return _back(request, entry_id)
 
 
@@ -373,21 +402,10 @@ async def end(request: Request) -> Response:
 
 @requires(ANSWER_QUEUE, org=ORG)
 async def heartbeat(request: Request) -> Response:
-    """The console is open: keeps the helper's chats theirs and returns the counts
-    the console shows (JSON)."""
-    shown = await console.get_console(
-        request.state.db,
-        organisation_id=request.state.organisation_id,
-        user_id=_user(request),
-        grace=_grace(request),
-        now=request.state.clock.now(),
-    )
-    return JSONResponse(
-        {
-            "waiting": sum(len(rows) for _, _, rows in shown.topics),
-            "chats": [c.entry_id for c in shown.chats],
-        }
-    )
+    """The console is open: keeps the helper's chats theirs (every 10 s from each open
+    console, so it reads nothing else: the page's stream shows what changed)."""
+    await _touch(request)
+    return JSONResponse({"ok": True})
 
 
 ROUTES = [

@@ -196,6 +196,12 @@ async def _questions(request: Request) -> list[str]:
     return [v for v in form.getlist("questions") if isinstance(v, str)]
 
 
+def _queue_changed(request: Request) -> None:
+    """The helpers' consoles draw the topics and their own limits, and the waiting
+    visitors' pages whether the topic is open: wake their streams (queue/changes.py)."""
+    request.state.queue_changes.changed(request.state.organisation_id)
+
+
 @requires(MANAGE_QUEUE, org=ORG)
 async def topic_new(request: Request) -> Response:
     db = request.state.db
@@ -221,6 +227,7 @@ async def topic_new(request: Request) -> Response:
             problems=_problems(request, exc, default_field="slug"),
             status=exc.status,
         )
+    _queue_changed(request)
     return see_other(f"{_base(request)}/topics/{slug}?done=created")
 
 
@@ -251,6 +258,7 @@ async def topic_edit(request: Request) -> Response:
             problems=_problems(request, exc, default_field="name_fi"),
             status=exc.status,
         )
+    _queue_changed(request)
     return see_other(f"{_base(request)}/topics/{slug}?done=saved")
 
 
@@ -350,6 +358,7 @@ async def helper_limits(request: Request) -> Response:
             limit_values={k: v for k, v in form.items() if k.startswith("limit-")},
             status=exc.status,
         )
+    _queue_changed(request)
     return see_other(f"{_base(request)}?done=saved#limits-heading")
 
 

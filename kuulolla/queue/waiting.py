@@ -63,6 +63,9 @@ class VisitorView:
     # whether helpers are still on duty to answer those waiting.
     closed_at: datetime | None = None
     answered: bool | None = None
+    # The disconnect grace changed the entry just now (the visitor's connection had not
+    # come back, or their helper's had not): the caller tells the organisation's streams.
+    swept: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -163,8 +166,9 @@ async def visitor_status(
         entry = await _current(session, visitor_key)
         if entry is None:
             return VisitorView("none")
+        swept = False
         if entry.state in LIVE:
-            await _sweep_entry(session, entry, grace=grace, now=now)
+            swept = await _sweep_entry(session, entry, grace=grace, now=now) is not logic.Sweep.KEEP
             entry.visitor_seen_at = now
         topic = await session.get(QueueTopic, entry.topic_id)
         room = await session.get(Room, entry.room_id) if entry.room_id else None
@@ -174,6 +178,7 @@ async def visitor_status(
             topic.slug if topic else None,
             room=room.slug if room else None,
             returned=entry.priority == logic.PRIORITY_RETURNED,
+            swept=swept,
         )
         if entry.state != State.WAITING.value or topic is None:
             return view
@@ -209,6 +214,7 @@ async def visitor_status(
         returned=view.returned,
         closed_at=closed_at,
         answered=answered,
+        swept=view.swept,
     )
 
 
@@ -290,17 +296,27 @@ async def requeue(session: AsyncSession, entry: QueueEntry, *, topic_id: int) ->
 
 
 async def _sweep_entry(
-    session: AsyncSession, entry: QueueEntry, *, grace: timedelta, now: datetime
+    session: AsyncSession,
+    entry: QueueEntry,
+    *,
+    grace: timedelta,
+    now: datetime,
+    helpers_seen: dict[int, datetime | None] | None = None,
 ) -> logic.Sweep:
+    """Apply the grace to one entry. ``helpers_seen``: the organisation's helpers' last
+    signs of life, when the caller has read them (else they are read here)."""
     helper_seen = None
     if entry.state == State.ACTIVE.value and entry.helper_id is not None:
-        topic = await session.get(QueueTopic, entry.topic_id)
-        helper_seen = await session.scalar(
-            select(QueueHelper.seen_at).where(
-                QueueHelper.user_id == entry.helper_id,
-                QueueHelper.organisation_id == (topic.organisation_id if topic else -1),
+        if helpers_seen is not None:
+            helper_seen = helpers_seen.get(entry.helper_id)
+        else:
+            topic = await session.get(QueueTopic, entry.topic_id)
+            helper_seen = await session.scalar(
+                select(QueueHelper.seen_at).where(
+                    QueueHelper.user_id == entry.helper_id,
+                    QueueHelper.organisation_id == (topic.organisation_id if topic else -1),
+                )
             )
-        )
         helper_seen = helper_seen or entry.accepted_at
     decision = logic.sweep(
         state=State(entry.state),
@@ -332,15 +348,31 @@ async def _sweep_entry(
 
 
 async def do_sweep(db: Database, *, organisation_id: int, grace: timedelta, now: datetime) -> int:
-    """Apply the disconnect grace to every live entry of an organisation's topics."""
+    """Apply the disconnect grace to every live entry of an organisation's topics.
+    Every open console does this every 10 s: two reads (the live entries, the helpers'
+    signs of life), whatever the number of conversations, and a write only for an
+    entry the grace changes. Returns how many it changed."""
     changed = 0
     async with db.session() as session:
-        entries = await session.scalars(
-            select(QueueEntry)
-            .join(QueueTopic, QueueTopic.id == QueueEntry.topic_id)
-            .where(QueueTopic.organisation_id == organisation_id, QueueEntry.state.in_(LIVE))
+        entries = list(
+            await session.scalars(
+                select(QueueEntry)
+                .join(QueueTopic, QueueTopic.id == QueueEntry.topic_id)
+                .where(QueueTopic.organisation_id == organisation_id, QueueEntry.state.in_(LIVE))
+            )
         )
-        for entry in list(entries):
-            if await _sweep_entry(session, entry, grace=grace, now=now) is not logic.Sweep.KEEP:
+        if not entries:
+            return 0
+        seen: dict[int, datetime | None] = {}
+        if any(e.helper_id is not None for e in entries):
+            rows = await session.execute(
+                select(QueueHelper.user_id, QueueHelper.seen_at).where(
+                    QueueHelper.organisation_id == organisation_id
+                )
+            )
+            seen = {user_id: seen_at for user_id, seen_at in rows}
+        for entry in entries:
+            decision = await _sweep_entry(session, entry, grace=grace, now=now, helpers_seen=seen)
+            if decision is not logic.Sweep.KEEP:
                 changed += 1
     return changed

@@ -1,11 +1,14 @@
 """A page's live part as server-sent events: read, send when it changed, repeat.
 
-The staff desk and the helper console keep a list on screen current this way: every
-``tick`` seconds the stream reads the list again and sends it only when it differs
-from the last one sent (a comment keeps the connection alive otherwise). A stream
-ends after ``seconds``; the browser's EventSource opens the next one a second later
-(``retry``), so no stream holds a request for ever. A browser that does not ask for
-``text/event-stream`` gets the list once, as JSON.
+The staff desk and the helper console keep a list on screen current this way: the
+stream reads the list and sends it only when it differs from the last one sent (a
+comment keeps the connection alive otherwise), then waits and reads again. With
+``changes`` (the helper console: the organisation's queue changes, queue/changes.py)
+it waits until something changed, or ``tick`` seconds at most (the fallback, for text
+that changes with time and a lost wake-up); without, it reads every ``tick`` seconds
+(the desk). A stream ends after ``seconds``; the browser's EventSource opens the next
+one a second later (``retry``), so no stream holds a request for ever. A browser that
+does not ask for ``text/event-stream`` gets the list once, as JSON.
 
 When the process begins a graceful shutdown (SIGTERM; web/uvicorn_http.py), every
 stream ends at once (:class:`Stopping`): the process need not wait out its grace
@@ -18,13 +21,24 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 STREAM_SECONDS = 55.0  # a stream ends after this; the page opens a new one
-STREAM_TICK = 1.0  # how often a stream reads its list again
+STREAM_TICK = 1.0  # how often a stream without ``changes`` reads its list again
+
+
+class Changes(Protocol):
+    """What a stream waits on between reads (queue/changes.py ``OrganisationChanges``).
+    A change that comes while the stream reads must not be lost: the stream takes a
+    mark before it reads, and a change after the mark ends the wait at once. A stop
+    of the process must end the wait too (an ``on_stop`` hook of :class:`Stopping`)."""
+
+    def mark(self) -> int: ...
+
+    async def wait(self, mark: int, timeout: float) -> bool: ...
 
 
 class Stopping:
@@ -74,29 +88,60 @@ async def polled(
     *,
     seconds: float = STREAM_SECONDS,
     tick: float = STREAM_TICK,
+    changes: Changes | None = None,
 ) -> Response:
-    """``read()`` as server-sent events, one whenever its value changes, or once as JSON."""
+    """``read()`` as server-sent events, one whenever its value changes, or once as JSON.
+    With ``changes``, read again when they say something changed, else after ``tick``."""
     if not wants_stream(request):
         return JSONResponse(await read())
 
-    stopping = stopping_of(request)
-
     async def events() -> AsyncIterator[str]:
-        last: Any = None
         yield "retry: 1000\n\n"  # the next stream, when this one ends, a second later
-        loop = asyncio.get_running_loop()
-        until = loop.time() + seconds
-        while loop.time() < until and not stopping:
-            body = await read()
-            if body != last:
-                yield f"data: {json.dumps(body)}\n\n"
-                last = body
-            else:
-                yield ": keep-alive\n\n"
-            await stopping.sleep(tick)
+        async for event in stream_events(
+            read, seconds=seconds, tick=tick, changes=changes, stopping=stopping_of(request)
+        ):
+            yield event
 
     return StreamingResponse(
         events(),
         media_type="text/event-stream",
         headers={"cache-control": "no-store", "x-accel-buffering": "no"},
     )
+
+
+async def stream_events(
+    read: Callable[[], Awaitable[Any]],
+    *,
+    seconds: float,
+    tick: float,
+    stopping: Stopping,
+    changes: Changes | None = None,
+    spacing: float = STREAM_TICK,
+    now: Callable[[], float] | None = None,
+) -> AsyncIterator[str]:
+    """The events of :func:`polled` for ``seconds`` (by ``now``, the loop's clock unless
+    given): a ``data`` event whenever ``read()`` differs from the last one sent, a
+    keep-alive comment otherwise. Woken by ``changes``, a stream reads at most once
+    every ``spacing`` seconds, so a burst of changes costs no more than polling did."""
+    now = now or asyncio.get_running_loop().time
+    last: Any = None
+    until = now() + seconds
+    read_at = -spacing
+    while now() < until and not stopping:
+        gap = spacing - (now() - read_at) if changes is not None else 0.0
+        if gap > 0:
+            await stopping.sleep(gap)
+            if stopping:
+                break
+        read_at = now()
+        mark = changes.mark() if changes is not None else 0
+        body = await read()
+        if body != last:
+            yield f"data: {json.dumps(body)}\n\n"
+            last = body
+        else:
+            yield ": keep-alive\n\n"
+        if changes is None:
+            await stopping.sleep(tick)
+        else:
+            await changes.wait(mark, max(0.0, min(tick, until - now())))

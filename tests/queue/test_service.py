@@ -262,6 +262,49 @@ async def test_visitor_drop_past_grace_leaves_the_queue(db: Database) -> None:
     assert (await status(db, 2, when=NOW + timedelta(seconds=100))).state == "left"
 
 
+async def test_the_grace_says_what_it_changed_so_the_streams_are_told(db: Database) -> None:
+    """A visitor's status says when the grace just changed their entry (their helper's
+    console went silent), and a console's touch counts the entries it changed; reading
+    again with nothing changed says so too."""
+    world = await build(db, on_duty=("vol1", "vol2"), max_chats=1)
+    await enter(db, world, 1)
+    await accept(db, world, "vol1")
+    assert (await status(db, 1, when=NOW + timedelta(seconds=50))).swept is False
+    later = NOW + timedelta(seconds=70)
+    first = await status(db, 1, when=later)
+    assert (first.state, first.swept) == ("waiting", True)
+    assert (await status(db, 1, when=later)).swept is False
+    await enter(db, world, 2, when=later)
+    touched = dict(organisation_id=world.org_id, user_id=world.helpers["vol2"], grace=GRACE)
+    assert await console.do_touch(db, **touched, now=later + timedelta(seconds=30)) == 0
+    assert await console.do_touch(db, **touched, now=later + timedelta(seconds=90)) == 2
+
+
+async def test_a_consoles_touch_returns_only_the_silent_helpers_conversation(
+    db: Database,
+) -> None:
+    """The grace applied from one helper's console returns a silent colleague's
+    conversation to the front of the queue and leaves its own conversation alone."""
+    world = await build(db, on_duty=("vol1", "vol2"), max_chats=1)
+    await enter(db, world, 1)
+    await enter(db, world, 2)
+    await accept(db, world, "vol1")
+    await accept(db, world, "vol2")
+    seen = NOW + timedelta(seconds=50)
+    await console.do_heartbeat(
+        db, organisation_id=world.org_id, user_id=world.helpers["vol2"], now=seen
+    )
+    await status(db, 1, when=seen)
+    await status(db, 2, when=seen)
+    later = NOW + timedelta(seconds=70)
+    touched = await console.do_touch(
+        db, organisation_id=world.org_id, user_id=world.helpers["vol2"], grace=GRACE, now=later
+    )
+    first, second = await status(db, 1, when=later), await status(db, 2, when=later)
+    assert touched == 1
+    assert (first.state, first.returned, second.state) == ("waiting", True, "active")
+
+
 async def test_transfer_to_a_helper_and_to_another_organisations_topic(db: Database) -> None:
     """A transfer hands the room to the colleague, or to the front of another queue."""
     world = await build(db, on_duty=("vol1", "vol2", "other1"))

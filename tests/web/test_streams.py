@@ -17,7 +17,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from uvicorn.server import ServerState
 
-from kuulolla.web.streams import Stopping, polled
+from kuulolla.web.streams import Stopping, polled, stream_events
 from kuulolla.web.uvicorn_http import KuulollaHttpProtocol
 
 
@@ -106,3 +106,72 @@ def test_uvicorns_shutdown_stops_the_streams() -> None:
     proto.shutdown()
     proto.loop.close()
     assert bool(stopping) and closed == [True]
+
+
+class FakeChanges:
+    """Changes on a fake clock: a wait with nothing new moves the clock on by its whole
+    timeout (the fallback); one with a change since its mark returns at once."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.count = 0
+
+    def changed(self) -> None:
+        self.count += 1
+
+    def mark(self) -> int:
+        return self.count
+
+    async def wait(self, mark: int, timeout: float) -> bool:
+        if self.count != mark:
+            return True
+        self.now += timeout
+        return False
+
+
+async def run_stream(changes: FakeChanges, read: Any) -> list[str]:
+    return [
+        event
+        async for event in stream_events(
+            read,
+            seconds=60,
+            tick=15,
+            stopping=Stopping(),
+            changes=changes,
+            spacing=0,
+            now=lambda: changes.now,
+        )
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_stream_on_changes_reads_only_at_the_fallback_while_nothing_changes() -> None:
+    """Waiting on changes, a minute with none reads four times (every 15 s), not sixty."""
+    changes = FakeChanges()
+    reads: list[float] = []
+
+    async def read() -> dict[str, int]:
+        reads.append(changes.now)
+        return {"n": 1}
+
+    events = await run_stream(changes, read)
+    assert reads == [0, 15, 30, 45]
+    assert events == ['data: {"n": 1}\n\n'] + [": keep-alive\n\n"] * 3
+
+
+@pytest.mark.asyncio
+async def test_a_change_during_a_read_is_read_again_at_once() -> None:
+    """A change that comes while the stream reads (after its mark) is sent without
+    waiting for the fallback: the next read is at the same moment."""
+    changes = FakeChanges()
+    reads: list[float] = []
+
+    async def read() -> dict[str, int]:
+        reads.append(changes.now)
+        if len(reads) == 1:
+            changes.changed()  # someone took a visitor while the list was read
+        return {"n": min(len(reads), 2)}
+
+    events = await run_stream(changes, read)
+    assert reads == [0, 0, 15, 30, 45]
+    assert events[:2] == ['data: {"n": 1}\n\n', 'data: {"n": 2}\n\n']
