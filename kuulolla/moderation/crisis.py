@@ -135,8 +135,40 @@ rules see them, and a pattern decides what they mean next to other words (a phon
 "kuoli 🪦" is no farewell).
 
 A question about the subject ("mistä tietää onko kaverilla itsetuhoisia ajatuksia?",
-"what to do if someone took too many pills") voids every match: it asks how to
-recognise or help, about nobody in particular. Fiction and news ("kirjassa",
+"what to do if someone took too many pills") voids the matches of its sentence: it
+asks how to recognise or help, about nobody in particular ("mitkä on syömishäiriön
+merkkejä? mulla on kaikki, oksennan…" still alerts for its second sentence).
+
+The subject in general. Beside a frame of work, study, prevention, a survey,
+statistics, a role or the news (``[context general]``: "gradu", "esitelmä",
+"kysely", "ehkäistä", "as a school nurse", "hur ska jag agera", "skrev att"), a match
+in the frame's sentence that only names the subject (``[context named]``:
+"itsetuhoisuus", "self-harm", "perheväkivalta") is void unless someone's danger is
+told with it: the writer or someone close named in it or just before it ("mulla on
+itsetuhoisia ajatuksia", "my self-harm").
+
+Someone else's question answered no (``[context asked]``: "kaveri kysyi, satutanko
+itseäni. En satuta.", "the doctor asked if… No.") voids the matches of the question's
+sentence; an answer that says nothing ("en kertonut") or yes does not. A dose
+question with nothing taken and no word of dying (``[context medical]`` without
+``[context taken]`` or ``again``: "kuinka monta buranaa voi ottaa kerralla") voids an
+overdose match, or a suicide match of medicines. Swedish puts "inte" after the verb:
+"jag skär mig inte" is negated. An accident's cancel words void nothing beside a word
+that says it was done on purpose ("poltin itteeni silitysraudalla tahallaan"). A
+year ("back in 2009", "1943") reads as ``<year>`` for ``[context past]``.
+
+The learned model's signal (:mod:`kuulolla.moderation.crisis_model`). The model is
+not asked when every clause of a message was found to be a look-alike (an idiom, a
+story, a game, a joke, a past that is over, a denial); when only some were, it reads
+the others (:meth:`Detector.model_words`: "huomenna ei tarvii herätä kouluun, mulla
+on kaikki valmiina" is read for "mulla on kaikki valmiina"), so that a look-alike in
+one clause does not hide a disclosure in the next. In a message the lexicon found
+nothing in, its signal is not raised when the message is told as a look-alike
+(:meth:`Detector.quiets_model`): a past told as over, a question about the subject,
+the subject in general with nobody named, a dose question or medicines kept safe
+with nothing taken, or a message that opens with a denial and says what it really is
+(``[context explained]``: "en mä oo mikää viiltelijä, mun kädet on vaa rikki
+pakkasesta"). Fiction and news ("kirjassa",
 "uutisissa", "hahmo") are cancel words of their categories. The words of cancel
 lines that void all six categories (a story, the news, a programme, a course) frame a
 story: a match told in the first person ("mä", "i", "jag", "itseni" in it or just
@@ -148,7 +180,7 @@ match whoever tells it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Literal
@@ -168,7 +200,7 @@ BRIDGES = frozenset(
     {"olla", "koskaan", "ikinä", "enää", "vielä", "minä", "sinä", "hän", "me", "kyllä",
      "oikeasti", "oikeesti", "oikeest", "ihan", "todellakaan", "mikään", "mitään", "tosissaan", "tietenkään", "mitenkään", "vaan",
      "ajatella", "miettiä", "suunnitella", "harkita", "aikoa", "haluta", "tahtoa", "yrittää",
-     "tehdä", "suunnitelma", "aikomus", "aie", "ajatus", "halu", "tarve", "i", "ever", "really", "to", "of", "about", "want", "wanna", "wanted", "think",
+     "tehdä", "suunnitelma", "aikomus", "aie", "ajatus", "halu", "tarve", "siis", "i", "ever", "really", "to", "of", "about", "want", "wanna", "wanted", "think",
      "thought", "thinking", "plan", "planned", "tried", "try", "consider", "considered", "have", "would",
      "will", "i've", "i'd", "am", "i'm", "be", "been", "going", "gonna",
      "jag", "har", "någonsin", "tänkt", "tänker", "vill", "ska", "planerat", "försökt", "på",
@@ -196,6 +228,42 @@ _FIRST_PERSON = frozenset(
      "itteni", "itseäni", "itteäni", "itteeni", "itselleni", "itelleni", "ittelleni"}
 )  # fmt: skip
 _FIRST_PERSON_REACH = 2
+# Someone whose danger a match tells of, as written (see "The subject in general"): the
+# writer (as subject, object or owner) or someone close named beside it.
+_SOMEONE = _FIRST_PERSON | frozenset(
+    {"mun", "minun", "mulla", "minulla", "mulle", "minulle", "mua", "minua", "mut", "minut",
+     "my", "me", "mig", "min", "mitt", "mina", "mul", "mej", "meitä", "meille", "us", "oss",
+     "kaveri", "kaverini", "ystävä", "ystäväni", "frendi", "friend", "friends", "kompis",
+     "kompisen", "vän", "vännen", "väninna", "bästis", "bff", "bestie", "paras", "hän", "häntä",
+     "hänet", "hänellä", "hänelle", "he", "him", "her", "his", "she", "hon", "han", "henne",
+     "honom", "hennes", "hans"}
+)  # fmt: skip
+# Words that say an injury was done on purpose: an accident's cancel words void nothing
+# beside them.
+_ON_PURPOSE = frozenset(
+    {"tahallaan", "tahalleen", "tahallani", "tarkoituksella", "deliberately", "intentionally",
+     "purpose", "flit", "avsiktligt", "avsikt"}
+)  # fmt: skip
+# Words of dying: a dose question beside one of them is no question about a dose.
+_DYING = frozenset(
+    {"kuolla", "kuolema", "tappaa", "itsemurha", "die", "dying", "dead", "kill", "dö", "döda",
+     "död", "självmord", "suicide", "herätä", "wake"}
+)  # fmt: skip
+# Words that say an injury was done on purpose: an accident's cancel words void nothing
+# beside them.
+_ON_PURPOSE = frozenset(
+    {"tahallaan", "tahalleen", "tahallani", "tarkoituksella", "deliberately", "intentionally",
+     "purpose", "flit", "avsiktligt", "avsikt"}
+)  # fmt: skip
+# Words of dying: a dose question beside one of them is no question about a dose.
+_DYING = frozenset(
+    {"kuolla", "kuolema", "tappaa", "itsemurha", "die", "dying", "dead", "kill", "dö", "döda",
+     "död", "självmord", "suicide", "herätä", "wake"}
+)  # fmt: skip
+# Swedish puts "inte" after the verb of a main clause: "jag skär mig inte".
+_AFTER_NOT = frozenset({"inte", "aldrig", "ej"})
+# A year written as a number (see "A past that is over"): read as <year> too.
+_YEARS = range(1900, 2100)
 # A turn from a joke or a cover story to what is meant (see Detector._turned): the
 # words that say it is meant, those that may lead them, and written marks of a joke
 # after which the message may go on to something else.
@@ -223,7 +291,8 @@ _SEXUAL = (
 # _swedish_articles).
 _SWEDISH = frozenset(
     {"jag", "och", "att", "inte", "är", "mig", "det", "som", "med", "för", "har", "vill",
-     "efter", "från", "mitt", "mina", "min", "mycket", "ska", "kommer", "någon", "nån"}
+     "efter", "från", "mitt", "mina", "min", "mycket", "ska", "kommer", "någon", "nån", "vi",
+     "hade", "var", "den", "om", "men", "så", "hon", "han", "du", "kan"}
 )  # fmt: skip
 _SWEDISH_MIN = 2
 # Finnish negations as written, which stay negations in a Swedish message.
@@ -504,21 +573,40 @@ class Detector:
     ) -> tuple[CrisisSignal | None, bool]:
         """Like :meth:`detect`, and whether the message was found to be no crisis
         though it speaks like one: an idiom, a joke, fiction or news, a past that is
-        over (the learned model is then not asked for a second opinion)."""
+        over, in every clause (the learned model is then not asked for a second
+        opinion)."""
+        signal, quiet, _ = self._read(words, text)
+        return signal, quiet
+
+    def model_words(self, words: tuple[Word, ...]) -> tuple[Word, ...] | None:
+        """What the learned model is to read of a message the lexicon found nothing in:
+        ``None`` when its signal is not to be raised (:meth:`quiets_model`), else the
+        words outside the clauses found to be look-alikes ("tapoin sen pelissä, nyt
+        mietin et kukaan ei kaipais mua" is read for its second clause)."""
+        if self.quiets_model(words):
+            return None
+        _, _, void = self._read(words, "")
+        return tuple(w for w in words if w.start not in void) if void else words
+
+    def _read(
+        self, words: tuple[Word, ...], text: str
+    ) -> tuple[CrisisSignal | None, bool, frozenset[int]]:
+        """:meth:`examine`, and where the words of the clauses found to be
+        look-alikes start."""
         if not words:
-            return None, False
+            return None, False, frozenset()
         if text and not _EMOJI_WORDS.keys().isdisjoint(text):
             words = _with_emoji(words, text)
         words = with_alternatives(self._spelling.read(words))
         words = _swedish_articles(words)
         triggered = self._rules.triggered(words)
         if not triggered:
-            return None, False
-        words = self._turned(words, text)
+            return None, False, frozenset()
+        words = _with_years(self._turned(words, text))
         every: frozenset[str] = frozenset().union(*(w.forms for w in words))
         starts = self._rules.starts(triggered, words, every)
         if not starts:
-            return None, False
+            return None, False, frozenset()
         sentences = [w.sentence for w in words]
         consumed: set[int] = set()
         for i, pattern in starts:
@@ -529,7 +617,10 @@ class Detector:
         hits: list[tuple[Pattern, list[int]]] = []
         cancelled: list[tuple[Pattern, list[int]]] = []
         matched: set[str] = set()
-        voided = bool(consumed)
+        # The clauses found to be look-alikes (an idiom, a story, a joke…): the
+        # learned model is not asked about them (see "The learned model's signal").
+        clauses = [w.clause for w in words]
+        void = {clauses[k] for k in consumed}
         denied = False
         for i, pattern in starts:
             if pattern.category == "idiom" or pattern.id in matched:
@@ -555,37 +646,69 @@ class Detector:
                 hits += [(p, span) for p, span in cancelled if p.id not in matched]
                 matched.update(p.id for p, _ in cancelled)
             else:
-                voided = True
+                void.update(clauses[span[0]] for _, span in cancelled)
+
+        def drop(gone: Callable[[Pattern, list[int]], bool]) -> None:
+            nonlocal hits
+            void.update(clauses[span[0]] for p, span in hits if gone(p, span))
+            hits = [(p, span) for p, span in hits if not gone(p, span)]
+
         if hits:
             # How the message is meant is read only once something matched.
             context = context or self._context(words, every, sentences)
             if "past" in context and "resolved" in context and "again" not in context:
-                return None, True  # told as over: see the module docstring
+                return None, True, frozenset()  # told as over: see the module docstring
             if "topic" in context and "own" not in context:
-                return None, True  # a question about the subject: see the module docstring
+                # a question about the subject: see the module docstring
+                topic = {sentences[span[0]] for span in context["topic"]}
+                drop(lambda p, span: sentences[span[0]] in topic)
+            if "general" in context and "own" not in context:
+                # the subject named as a matter of work, study, prevention or the news,
+                # nobody's danger: see "The subject in general"
+                named = {k for span in context.get("named", ()) for k in span}
+                framed = {sentences[span[0]] for span in context["general"]}
+                drop(
+                    lambda p, span: (
+                        sentences[span[0]] in framed
+                        and named.issuperset(span)
+                        and not self._someones(words, span, sentences)
+                    )
+                )
+            asked = {
+                sentences[span[0]] for span in context.get("asked", ()) if _answered_no(words, span)
+            }
+            if asked:
+                # someone else's question, answered no: "lääkäri kysyi, onko minulla
+                # itsetuhoisia ajatuksia. Ei ole." (see "Negation")
+                drop(lambda p, span: sentences[span[0]] in asked)
+            if (
+                "medical" in context
+                and "taken" not in context
+                and "again" not in context
+                and every.isdisjoint(_DYING)
+            ):
+                # a question about a dose, nothing taken and no word of dying: "kuinka
+                # monta buranaa voi ottaa kerralla" (see "The learned model's signal")
+                drop(lambda p, span: p.category in ("overdose", "suicide") and not p.also)
             if "quote" in context and "own" not in context:
                 quoted = _quoted(text, words)
-                kept = [(p, span) for p, span in hits if not all(quoted[k] for k in span)]
-                voided = voided or len(kept) < len(hits)
-                hits = kept
+                drop(lambda p, span: all(quoted[k] for k in span))
             joke = "joke" in context or self._marked(text, "joke")
             if joke and not ("serious" in context or self._marked(text, "serious")):
                 causes = {sentences[span[0]] for span in context.get("cause", ())}
-                kept = [
-                    (p, span)
-                    for p, span in hits
-                    if not (p.hyperbole and sentences[span[0]] in causes)
-                ]
-                voided = voided or len(kept) < len(hits)
-                hits = kept
+                drop(lambda p, span: p.hyperbole and sentences[span[0]] in causes)
         if not hits:
-            if denied and not voided:
+            if denied and not void:
                 # a denial of thoughts or plans ("minulla ei ole ajatuksia itseni
                 # vahingoittamisesta", "jag tänker inte göra nåt dumt") is no crisis:
                 # the learned model is not asked either (see "Negation")
                 context = context or self._context(words, every, sentences)
-                voided = "denial" in context
-            return None, voided
+                if "denial" in context or "explained" in context:
+                    return None, True, frozenset()
+            # the model is not asked when every clause was a look-alike; otherwise it
+            # reads the others (model_words)
+            gone = frozenset(w.start for w in words if w.clause in void)
+            return None, bool(void) and void.issuperset(clauses), gone
         # Words that speak of harming oneself are not also violence against others:
         # "aikoo tappaa itsensä" is suicide, "haluan lyödä itseäni" self-harm.
         own = {k for p, span in hits if p.category in ("suicide", "self_harm") for k in span}
@@ -646,7 +769,47 @@ class Detector:
         found = {c for p, _ in hits for c in (p.category, *p.also)}
         categories = tuple(c for c in CATEGORIES if c in found)
         phrases = tuple(p.id for c in categories for p, _ in hits if p.category == c)
-        return CrisisSignal(categories, phrases), False
+        return CrisisSignal(categories, phrases), False, frozenset()
+
+    def quiets_model(self, words: tuple[Word, ...]) -> bool:
+        """Whether a message the lexicon found nothing in is read as no crisis however
+        it sounds, so that the learned model's signal is not raised either (see "The
+        learned model's signal" in the module docstring): a past told as over, a
+        question about the subject, the subject in general with nobody named, a
+        denial with what it really is, or a question about a medicine's dose or its
+        safe keeping with nothing taken."""
+        if not words:
+            return False
+        words = _swedish_articles(with_alternatives(self._spelling.read(words)))
+        words = _with_years(words)
+        every: frozenset[str] = frozenset().union(*(w.forms for w in words))
+        context = self._context(words, every, [w.sentence for w in words])
+        if not context or "own" in context:
+            return False
+        again = "again" in context
+        if "past" in context and "resolved" in context and not again:
+            return True
+        if "topic" in context:
+            return True
+        if "general" in context and not any(w.lower in _SOMEONE for w in words):
+            return True
+        if "medical" in context and not again and "taken" not in context:
+            return True
+        first = words[0].clause
+        return "explained" in context and any(
+            _is_negation(w) for w in words[:4] if w.clause == first
+        )
+
+    def _someones(self, words: tuple[Word, ...], span: list[int], sentences: list[int]) -> bool:
+        """Whether a match tells of someone's danger: the writer or someone close named
+        in it or just before it, in its sentence."""
+        sentence = sentences[span[0]]
+        before = range(max(0, span[0] - _FIRST_PERSON_REACH), span[0])
+        return any(
+            sentences[k] == sentence
+            and (words[k].lower in _SOMEONE or words[k].lower in self._family)
+            for k in (*before, *span)
+        )
 
     def _context(
         self, words: tuple[Word, ...], every: frozenset[str], sentences: list[int]
@@ -724,7 +887,11 @@ class Detector:
             return False
         framing = self.lexicon.framing
         if framing is None or not all(framing.matches(w.forms) for w in found):
-            return True  # a game, a kitchen, an accident: whoever tells it
+            # a game, a kitchen, an accident: whoever tells it, unless done on purpose
+            # ("poltin itteeni silitysraudalla tahallaan")
+            return not any(
+                w.lower in _ON_PURPOSE for k, w in enumerate(words) if sentences[k] == sentence
+            )
         # A story or the news: the act is the writer's own when told in the first
         # person ("lehdessä kerrottiin yliannostuksista ja mä otin eilen liikaa"), unless
         # what it is done to is the story's ("mä puukotin sen hahmon").
@@ -778,6 +945,45 @@ def _swedish_articles(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(
         w._replace(forms=w.forms - {"ei"}) if "ei" in w.forms and w.lower not in _FINNISH_NOT else w
         for w in words
+    )
+
+
+def _with_years(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """``words`` with a number that may be a year ("back in 2009", "1943") read as
+    ``<year>`` too."""
+    if not any(len(w.lower) == 4 and w.lower.isdigit() for w in words):
+        return words
+    return tuple(
+        w._replace(forms=w.forms | {"<year>"})
+        if len(w.lower) == 4 and w.lower.isdigit() and int(w.lower) in _YEARS
+        else w
+        for w in words
+    )
+
+
+# Words of a short answer that say no to a question ("Ei ole.", "No, I'm not", "Nej").
+_NO = frozenset({"no", "nope", "nah", "nej", "nä", "ei", "en"})
+_ANSWER = frozenset({"olla", "ole", "oo", "am", "i'm", "im", "not", "do", "don't", "have", "har",
+                     "är", "gör", "inte", "jag", "i", "minä", "mä", "sitä"})  # fmt: skip
+
+
+def _answered_no(words: tuple[Word, ...], asked: list[int]) -> bool:
+    """Whether a question someone asked (``asked``: where its asking is told) is
+    answered no in a sentence after it: a clause of at most three words that begins
+    with "no" or a negation and says nothing but the question's own words ("Ei ole.",
+    "En satuta,", "Nej.", "No, I'm not"); "en kertonu" answers nothing."""
+    last = asked[-1]
+    sentence = words[last].sentence
+    question = frozenset().union(*(w.forms for w in words if w.sentence == sentence))
+    clauses: dict[int, list[Word]] = {}
+    for w in words[last + 1 :]:
+        if w.sentence != sentence:
+            clauses.setdefault(w.clause, []).append(w)
+    return any(
+        len(clause) <= 3
+        and (clause[0].lower in _NO or _is_negation(clause[0]))
+        and all(not w.forms.isdisjoint(_ANSWER | question) for w in clause[1:])
+        for clause in clauses.values()
     )
 
 
@@ -899,6 +1105,12 @@ def _negated(words: tuple[Word, ...], span: list[int]) -> bool:
                 break
             k -= 1
         previous = position
+    # Swedish puts "inte" after the verb (and its pronoun): "jag skär mig inte"
+    after = span[-1] + 1
+    if after < len(words) and words[after].clause == words[span[-1]].clause:
+        if words[after].lower in ("mig", "dig", "sig", "det") and after + 1 < len(words):
+            after += 1
+        return words[after].lower in _AFTER_NOT and words[after].clause == words[span[-1]].clause
     return False
 
 

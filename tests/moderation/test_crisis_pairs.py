@@ -2493,3 +2493,303 @@ MISSED14: list[Pair] = [
 def test_round14_families_the_lexicon_missed(voikko: Finnish, pair: Pair) -> None:
     """Each family gives its category; the everyday message beside it gives none."""
     check(voikko, pair)
+
+
+# Round 15: mechanisms for the look-alikes that alerted on round 14's holdout. Each
+# table's look-alike stays quiet and its pair, one cue apart, alerts.
+
+# The subject in general: named as a matter of work, study, prevention, a survey or
+# the news, nobody's danger; the writer's own, or someone close named, alerts.
+GENERAL15: list[Pair] = [
+    (
+        "our school has a mental health week and i have to present on self harm stats",
+        (),
+        "our school has a mental health week and i self harm every night",
+        ("self_harm",),
+    ),
+    (
+        "teen gradua itsetuhoisista ajatuksista, osaako joku suositella lähteitä?",
+        (),
+        "teen gradua ja mulla on itsetuhoisia ajatuksia",
+        ("suicide",),
+    ),
+    (
+        "meil on koulussa kysely ja siin kysytään itsetuhosista ajatuksista",
+        (),
+        "meil on koulussa kysely ja mul on itsetuhosia ajatuksia",
+        ("suicide",),
+    ),
+    (
+        "As a school nurse, how do you ask a student about self-harm?",
+        (),
+        "As a school nurse, how do I stop my self-harm?",
+        ("self_harm",),
+    ),
+    (
+        "Jag är lärare. Hur ska jag agera om en elev berättar om självskada?",
+        (),
+        "Jag är lärare. Min självskada har blivit värre.",
+        ("self_harm",),
+    ),
+    (
+        "miten vanhusten kaltoinkohtelua voi ehkäistä hoivakodeissa?",
+        (),
+        "hoitaja kohtelee isää kaltoin hoivakodissa",
+        ("abuse",),
+    ),
+    (
+        "Tyttäreni koulussa oli teemapäivä itsetuhoisuudesta. Miten puhun siitä kotona?",
+        (),
+        "Tyttäreni koulussa oli teemapäivä ja hän kertoi itsetuhoisuudestaan.",
+        ("suicide",),
+    ),
+    (
+        "Miksi miehet tekevät useammin itsemurhan kuin naiset?",
+        (),
+        "Miksi mä mietin itsemurhaa joka päivä?",
+        ("suicide",),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", GENERAL15, ids=lambda p: p[0])
+def test_the_subject_in_general_is_no_disclosure(voikko: Finnish, pair: Pair) -> None:
+    """The subject named beside work, study, prevention or the news stays quiet; the
+    writer's own, or someone close, alerts."""
+    check(voikko, pair)
+
+
+# Pasts told as over: a time far back (years, a school stage, a year, the age one is
+# now) and being well now; a past that is back, or recent, alerts.
+PAST15: list[Pair] = [
+    (
+        "Jag skar mig när jag gick i högstadiet. Nu är jag 34 och mår bra.",
+        (),
+        "Jag skar mig när jag gick i högstadiet och jag gör det fortfarande.",
+        ("self_harm",),
+    ),
+    (
+        "Self-harm was part of my life at uni, back in 2009. I'm in a good place now.",
+        (),
+        "Self-harm was part of my life at uni and now it's back again.",
+        ("self_harm",),
+    ),
+    (
+        "Vuosikymmeniä sitten yritin itsemurhaa. Nyt elämässäni on paljon iloa.",
+        (),
+        "Vuosikymmeniä sitten yritin itsemurhaa. Nyt ajatukset palaa taas.",
+        ("suicide",),
+    ),
+    (
+        "for manga ar sedan forsokte jag ta livet av mig men idag ar jag glad att jag lever",
+        (),
+        "for manga ar sedan forsokte jag ta livet av mig och idag vill jag igen",
+        ("suicide",),
+    ),
+    (
+        "Entinen mieheni löi minua, mutta erosimme 15 vuotta sitten ja elän nyt turvallista elämää.",
+        (),
+        "Entinen mieheni löi minua eilen, vaikka erosimme 15 vuotta sitten.",
+        ("abuse",),
+    ),
+    (
+        "i overdosed once in college, that was 12 years ago and i've been well since",
+        (),
+        "i overdosed last night and i've been shaking since",
+        ("overdose",),
+    ),
+    (
+        "mä satutin itteeni seiskalla mut nyt oon ollu puhdas kolme vuotta",
+        (),
+        "mä satutin itteeni seiskalla ja eilen taas",
+        ("self_harm",),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", PAST15, ids=lambda p: p[0])
+def test_a_past_told_as_over(voikko: Finnish, pair: Pair) -> None:
+    """A past far back and well now stays quiet; the same past back again, or a recent
+    one, alerts."""
+    check(voikko, pair)
+
+
+# Hyperbole with a joke mark and a trivial cause (also "when" and "makes me"); the same
+# act without the joke, or with a turn to what is meant, alerts.
+JOKES15: list[Pair] = [
+    (
+        "oon ihan valmis tappaan itteni ku tää wifi taas pätkii 😂",
+        (),
+        "oon ihan valmis tappaan itteni ku mikään ei muutu",
+        ("suicide",),
+    ),
+    (
+        "Ampuisin itseni, jos joutuisin kuuntelemaan tätä musiikkia, sanoi puolisoni nauraen.",
+        (),
+        "Ampuisin itseni, jos joutuisin kuuntelemaan tätä musiikkia, sanoi puolisoni.",
+        ("suicide",),
+    ),
+    (
+        "this group project is gonna make me jump off a bridge lmao",
+        (),
+        "this group project is gonna make me jump off a bridge",
+        ("suicide",),
+    ),
+    (
+        "hukuttaudun kotitehtäviin tänä viikonloppuna",
+        (),
+        "hukuttaudun järveen tänä viikonloppuna",
+        ("suicide",),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", JOKES15, ids=lambda p: p[0])
+def test_hyperbole_with_a_joke(voikko: Finnish, pair: Pair) -> None:
+    """A dramatic act hung on a trivial cause with a joke stays quiet; without the
+    joke it alerts."""
+    check(voikko, pair)
+
+
+# Everyday injuries (a saw, berry bushes, an iron, the skin, a floorball stick) and
+# everyday waking; on purpose, or no errand, alerts.
+EVERYDAY15: list[Pair] = [
+    (
+        "poltin itteeni silitysraudalla vahingossa",
+        (),
+        "poltin itteeni silitysraudalla tahallaan",
+        ("self_harm",),
+    ),
+    (
+        "kaveri luuli et mä viiltelen mut ne jäljet on salibandymailasta",
+        (),
+        "kaveri luuli et mä viiltelen ja se on totta",
+        ("self_harm",),
+    ),
+    ("rakade benen och skar mig", (), "skar mig med flit igen", ("self_harm",)),
+    (
+        "i don't want to wake up early tomorrow",
+        (),
+        "i don't want to wake up tomorrow",
+        ("suicide",),
+    ),
+    ("vill inte vakna tidigt imorgon", (), "vill inte vakna imorgon", ("suicide",)),
+    ("en halua herätä aikaisin", (), "en halua herätä", ("suicide",)),
+    (
+        "Hyvästi kaikille, muutan ensi kuussa palvelutaloon.",
+        (),
+        "Hyvästi kaikille, en jaksa enää.",
+        ("suicide",),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", EVERYDAY15, ids=lambda p: p[0])
+def test_everyday_injuries_waking_and_leaving(voikko: Finnish, pair: Pair) -> None:
+    """An everyday injury, an early alarm and a move stay quiet; on purpose, no
+    errand, or no reason alerts (as suicide only: a wish not to wake is no eating
+    signal)."""
+    check(voikko, pair)
+
+
+# Denials: Swedish "inte" after the verb, and someone's question answered no; an
+# answer yes, or an answer that says nothing, alerts.
+DENIALS15: list[Pair] = [
+    ("jag skär mig inte", (), "jag skär mig", ("self_harm",)),
+    (
+        "Lääkäri kysyi, onko minulla itsetuhoisia ajatuksia. Ei ole.",
+        (),
+        "Lääkäri kysyi, onko minulla itsetuhoisia ajatuksia. On.",
+        ("suicide",),
+    ),
+    (
+        "Kaverini kysyi, satutanko itseäni. En satuta.",
+        (),
+        "Kaverini kysyi, satutanko itseäni. En kertonut.",
+        ("self_harm",),
+    ),
+    (
+        "kuinka monta buranaa voi ottaa kerralla hammassärkyyn",
+        (),
+        "otin kerralla koko purkin buranaa hammassärkyyn",
+        ("overdose",),
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", DENIALS15, ids=lambda p: p[0])
+def test_denials_and_questions_answered_no(voikko: Finnish, pair: Pair) -> None:
+    """A denial, a question answered no and a dose question stay quiet; the act, an
+    answer yes and a dose taken alert."""
+    check(voikko, pair)
+
+
+# The learned model's signal: a message the lexicon finds nothing in is not flagged by
+# the model when it is told as a look-alike (a past over, the subject in general with
+# nobody named, a dose question with nothing taken, a denial with what it really is);
+# its pair, one cue apart, is left to the model.
+MODEL15: list[tuple[str, str]] = [
+    (
+        "Vuosikymmeniä sitten elämä oli synkkää. Nyt elämässäni on paljon iloa.",
+        "Vuosikymmeniä sitten elämä oli synkkää. Nyt se on taas samanlaista.",
+    ),
+    (
+        "Teen gradua ikääntyneiden yksinäisyydestä. Osaako joku suositella lähteitä?",
+        "Teen gradua ikääntyneiden yksinäisyydestä ja mä oon itse ihan yksin.",
+    ),
+    (
+        "saako verenpainelääkkeen ottaa kahvin kanssa?",
+        "otin verenpainelääkkeet kahvin kanssa ja nyt huimaa",
+    ),
+    (
+        "I need to lock away the bleach and my pills before my grandson comes",
+        "I need to hide the bleach and my pills before anyone comes",
+    ),
+    (
+        "en mä oo mikää viiltelijä, mun kädet on vaa rikki pakkasesta",
+        "en mä tiiä mitä teen, mun kädet on rikki",
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", MODEL15, ids=lambda p: p[0])
+def test_a_look_alike_keeps_the_model_quiet(voikko: Finnish, pair: tuple[str, str]) -> None:
+    """The model is not asked about a message told as a look-alike, and is about its
+    pair."""
+    words = analyser_for(voikko).words
+    look_alike, other = pair
+    assert detector().model_words(words(look_alike)) is None
+    assert detector().model_words(words(other)) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        (
+            "huomenna ei tarvii herätä kouluun, mulla on kaikki valmiina",
+            ["mulla", "on", "kaikki", "valmiina"],
+        ),
+        (
+            "tapoin sen pelissä. nyt mietin et mikään ei muutu",
+            ["nyt", "mietin", "et", "mikään", "ei", "muutu"],
+        ),
+        ("tapoin sen pelissä lol", None),
+    ],
+)
+def test_the_model_reads_what_is_not_a_look_alike(
+    voikko: Finnish, text: str, read: list[str] | None
+) -> None:
+    """A look-alike clause (an idiom, a game) keeps the model from reading that clause,
+    not the others; a message that is a look-alike throughout is not read at all."""
+    words = analyser_for(voikko).words(text)
+    signal, quiet = detector().examine(words, text=text)
+    rest = None if quiet else detector().model_words(words)
+    assert signal is None
+    assert (None if rest is None else [w.lower for w in rest]) == read
+
+
+def test_masked_personal_data_is_no_crisis(voikko: Finnish) -> None:
+    """An address, masked, raises no alert: the model learns the mask token from the
+    messages that have one (it is trained on the text as screening masks it)."""
+    verdict = screen("Storgatan 12, 65100 Vasa", policy=POLICY, finnish=voikko)
+    assert verdict.text == "⟦address⟧" and verdict.crisis is None
