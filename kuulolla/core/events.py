@@ -95,6 +95,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kuulolla.core.db import Database
 from kuulolla.core.models import ReportEvent
+from kuulolla.core.tasks import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -435,4 +436,5 @@ class Tally:
             try:
                 await self.flush(db)
             except Exception:
+                raise_if_cancelled()
                 log.warning("reports.flush_failed", extra={"event": "reports.flush_failed"})

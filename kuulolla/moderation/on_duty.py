@@ -16,6 +16,7 @@ import logging
 
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
+from kuulolla.core.tasks import raise_if_cancelled
 from kuulolla.moderation import frames, holds
 from kuulolla.moderation.moderators import is_moderator, moderates_any_time
 from kuulolla.moderation.policies import RECHECK, RoomPolicies
@@ -72,6 +73,7 @@ class ModeratorStatus:
                     if room_id is None or seat.room_id == room_id:
                         await self.settle(socket, seat)
         except Exception:
+            raise_if_cancelled()
             log.warning("moderation.duty_failed", extra={"event": "moderation.duty_failed"})
 
     async def settle(self, socket: Socket, seat: Seat) -> None:

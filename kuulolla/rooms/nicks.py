@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.held import HeldConnections
+from kuulolla.core.tasks import raise_if_cancelled
 from kuulolla.rooms.models import RoomNick
 from kuulolla.rooms.service import Member, MemberTouches, touch_members_in
 
@@ -402,6 +403,7 @@ class NickClaims:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                raise_if_cancelled()
                 log.warning("rooms.nick_renew_failed", extra={"event": "rooms.nick_renew_failed"})
 
     async def close(self) -> None:

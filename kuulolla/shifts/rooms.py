@@ -24,6 +24,7 @@ from sqlalchemy import exists, select
 
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
+from kuulolla.core.tasks import raise_if_cancelled
 from kuulolla.rooms.models import Room
 from kuulolla.shifts import duty, loading
 from kuulolla.shifts.availability import RoomNotOpen as RoomNotOpen
@@ -244,4 +245,5 @@ class RoomStates:
             try:
                 await self.check(rooms(), tell)
             except Exception:
+                raise_if_cancelled()
                 log.warning("shifts.room_watch_failed", extra={"event": "shifts.room_watch_failed"})

@@ -40,7 +40,7 @@ from kuulolla.core.errors import AppError, InternalError, NotFound
 from kuulolla.core.limits import Limiter, make_limiter
 from kuulolla.core.logging import REQUEST_ID, configure_logging
 from kuulolla.core.settings import Settings
-from kuulolla.core.tasks import cancel_and_wait
+from kuulolla.core.tasks import cancel_and_wait, raise_if_cancelled
 from kuulolla.directory import routes as directory
 from kuulolla.directory import routes_admin as directory_admin
 from kuulolla.directory import routes_import as directory_import
@@ -302,12 +302,14 @@ async def _housekeeping(db: Database, settings: Settings, clock: Clock, limiter:
         try:
             await do_shift_housekeeping(db, now=clock.now())
         except Exception:
+            raise_if_cancelled()
             log.warning("shifts.housekeeping_failed", extra={"event": "shifts.housekeeping_failed"})
         await asyncio.sleep(HOUSEKEEPING_INTERVAL)
         try:
             await do_housekeeping(db, settings=settings, now=clock.now())
             await limiter.prune()
         except Exception:
+            raise_if_cancelled()
             log.warning(
                 "accounts.housekeeping_failed", extra={"event": "accounts.housekeeping_failed"}
             )
@@ -321,6 +323,7 @@ async def _notifying(db: Database, settings: Settings, clock: Clock) -> None:
         try:
             await do_notify_round(db, settings=settings, now=clock.now())
         except Exception:
+            raise_if_cancelled()
             log.warning("notify.round_failed", extra={"event": "notify.round_failed"})
 
 
@@ -352,6 +355,7 @@ async def _purging(db: Database, settings: Settings, clock: Clock) -> None:
                 if vacuum:
                     last_vacuum = clock.monotonic()
             except Exception:
+                raise_if_cancelled()
                 log.warning("privacy.purge_failed", extra={"event": "privacy.purge_failed"})
     finally:
         if redis is not None:
