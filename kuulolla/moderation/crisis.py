@@ -165,8 +165,8 @@ on kaikki valmiina" is read for "mulla on kaikki valmiina"), so that a look-alik
 one clause does not hide a disclosure in the next. In a message the lexicon found
 nothing in, its signal is not raised when the message is told as a look-alike
 (:meth:`Detector.quiets_model`): a past told as over, a question about the subject,
-the subject in general with nobody named, a dose question or medicines kept safe
-with nothing taken, or a message that opens with a denial and says what it really is
+the subject in general with nobody named, someone's question answered no, a dose
+question or medicines kept safe with nothing taken, or a message that opens with a denial and says what it really is
 (``[context explained]``: "en mä oo mikää viiltelijä, mun kädet on vaa rikki
 pakkasesta"). Fiction and news ("kirjassa",
 "uutisissa", "hahmo") are cancel words of their categories. The words of cancel
@@ -776,8 +776,8 @@ class Detector:
         it sounds, so that the learned model's signal is not raised either (see "The
         learned model's signal" in the module docstring): a past told as over, a
         question about the subject, the subject in general with nobody named, a
-        denial with what it really is, or a question about a medicine's dose or its
-        safe keeping with nothing taken."""
+        denial with what it really is, someone's question answered no, or a question
+        about a medicine's dose or its safe keeping with nothing taken."""
         if not words:
             return False
         words = _swedish_articles(with_alternatives(self._spelling.read(words)))
@@ -794,6 +794,8 @@ class Detector:
         if "general" in context and not any(w.lower in _SOMEONE for w in words):
             return True
         if "medical" in context and not again and "taken" not in context:
+            return True
+        if any(_answered_no(words, span) for span in context.get("asked", ())):
             return True
         first = words[0].clause
         return "explained" in context and any(

@@ -2635,6 +2635,19 @@ JOKES15: list[Pair] = [
         "this group project is gonna make me jump off a bridge",
         ("suicide",),
     ),
+    # a plan is never a joke
+    (
+        "haha tapan itteni jos joudun tiskaamaan 😂",
+        (),
+        "haha tapan itteni jos joudun tiskaamaan, mul on jo suunnitelma 😂",
+        ("suicide",),
+    ),
+    (
+        "haha hirttäydyn jos tää koe menee huonosti 😂",
+        (),
+        "haha hirttäydyn jos tää koe menee huonosti, päivämäärä on jo päätetty 😂",
+        ("suicide",),
+    ),
     (
         "hukuttaudun kotitehtäviin tänä viikonloppuna",
         (),
@@ -2748,6 +2761,10 @@ MODEL15: list[tuple[str, str]] = [
     (
         "en mä oo mikää viiltelijä, mun kädet on vaa rikki pakkasesta",
         "en mä tiiä mitä teen, mun kädet on rikki",
+    ),
+    (
+        "Mamma frågade om jag mår dåligt. Nej, det gör jag inte.",
+        "Mamma frågade om jag mår dåligt. Jag svarade inte.",
     ),
 ]
 
