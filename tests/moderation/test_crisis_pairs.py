@@ -2543,6 +2543,19 @@ GENERAL15: list[Pair] = [
         "Tyttäreni koulussa oli teemapäivä ja hän kertoi itsetuhoisuudestaan.",
         ("suicide",),
     ),
+    # the writer's own beside the frame
+    (
+        "i'm doing a school project on suicide, any good sources?",
+        (),
+        "i'm doing a school project on suicide and i think about it every day",
+        ("suicide",),
+    ),
+    (
+        "Jag gör ett skolarbete om självmord, har ni tips på källor?",
+        (),
+        "Jag gör ett skolarbete om självmord och jag tänker på det varje dag",
+        ("suicide",),
+    ),
     (
         "Miksi miehet tekevät useammin itsemurhan kuin naiset?",
         (),
