@@ -2543,6 +2543,18 @@ GENERAL15: list[Pair] = [
         "Tyttäreni koulussa oli teemapäivä ja hän kertoi itsetuhoisuudestaan.",
         ("suicide",),
     ),
+    (
+        "mitä pitää tehdä jos joku kertoo että sitä lyödään kotona?",
+        (),
+        "mitä pitää tehdä kun mua lyödään kotona?",
+        ("abuse",),
+    ),
+    (
+        "Kuinka tavallista on, että nuoret viiltelevät?",
+        (),
+        "Kuinka lopetan, kun viiltelen joka ilta?",
+        ("self_harm",),
+    ),
     # the writer's own beside the frame
     (
         "i'm doing a school project on suicide, any good sources?",
@@ -2610,6 +2622,24 @@ PAST15: list[Pair] = [
         (),
         "i overdosed last night and i've been shaking since",
         ("overdose",),
+    ),
+    (
+        "muistan kun toivoin kuolemaa, nyt toivon että joku saa tästä toivoa",
+        (),
+        "muistan kun toivoin kuolemaa, ja nyt toivon sitä taas",
+        ("suicide",),
+    ),
+    (
+        "isä löi kun olin pieni, mutta nyt olen aikuinen ja käynyt terapiassa",
+        (),
+        "isä löi kun olin pieni ja lyö vieläkin",
+        ("abuse",),
+    ),
+    (
+        "För länge sedan skadade jag mig själv, men det är över.",
+        (),
+        "För länge sedan skadade jag mig själv, och nu har det börjat igen.",
+        ("self_harm",),
     ),
     (
         "mä satutin itteeni seiskalla mut nyt oon ollu puhdas kolme vuotta",
