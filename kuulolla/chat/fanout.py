@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable, Coroutine
@@ -55,11 +56,17 @@ from kuulolla.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
+# A room's sockets hear its count once it has been still for PRESENCE_DEBOUNCE, at
+# the latest PRESENCE_MAX_WAIT (plus PRESENCE_DEBOUNCE_PER_SOCKET per local socket)
+# after the first change not yet told: a room that fills (a reconnect storm, the
+# evening's first minutes) changes its count with every join, and each push goes to
+# every socket of the room here (while 1,000 clients joined two processes, presence
+# frames were about a tenth of their CPU, more than the `joined` frames).
 PRESENCE_DEBOUNCE = 0.3
-# A presence frame goes to every socket of the room here, so a busy room's count is
-# told less often: 2 ms more per local socket (0.5 s at 100, 2.3 s at 1,000). While
-# 10,000 clients join one process, pushes every 0.3 s to rooms of 1,000 were most of
-# its CPU.
+PRESENCE_MAX_WAIT = 1.0
+# And never sooner after the previous push than PRESENCE_DEBOUNCE plus 2 ms per local
+# socket (0.5 s at 100, 2.3 s at 1,000): while 10,000 clients join one process,
+# pushes every 0.3 s to rooms of 1,000 were most of its CPU.
 PRESENCE_DEBOUNCE_PER_SOCKET = 0.002
 PRESENCE_HEARTBEAT = 10.0
 PRESENCE_EXPIRY = 30.0
@@ -102,6 +109,9 @@ class Hub:
         "linger",
         "live",
         "local_published",
+        "presence_changed",
+        "presence_first",
+        "presence_pushed",
         "presence_sent",
         "remote",
         "room",
@@ -123,6 +133,11 @@ class Hub:
         self._fill_handle: asyncio.TimerHandle | None = None
         self._filling = False
         self._presence_handle: asyncio.TimerHandle | None = None
+        # Event-loop times (Fanout._presence_due): the last change, the first change not
+        # yet told, the last push to the sockets.
+        self.presence_changed = 0.0
+        self.presence_first = 0.0
+        self.presence_pushed = -math.inf
 
     @property
     def local_count(self) -> int:
@@ -493,11 +508,34 @@ class Fanout:
         self._schedule_presence_push(hub)
 
     def _schedule_presence_push(self, hub: Hub) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        hub.presence_changed = now
         if hub._presence_handle is None:
-            delay = PRESENCE_DEBOUNCE + PRESENCE_DEBOUNCE_PER_SOCKET * hub.local_count
-            hub._presence_handle = asyncio.get_running_loop().call_later(
-                delay, self._push_presence, hub
-            )
+            hub.presence_first = now
+            hub._presence_handle = loop.call_at(self._presence_due_at(hub), self._presence_due, hub)
+
+    @staticmethod
+    def _presence_due_at(hub: Hub) -> float:
+        """When the room's sockets are told of its changed count (event-loop time): once
+        it has been still for a while, at the latest a while after the first change."""
+        per_sockets = PRESENCE_DEBOUNCE_PER_SOCKET * hub.local_count
+        still = max(
+            hub.presence_changed + PRESENCE_DEBOUNCE,
+            hub.presence_pushed + PRESENCE_DEBOUNCE + per_sockets,
+        )
+        return min(still, hub.presence_first + PRESENCE_MAX_WAIT + per_sockets)
+
+    def _presence_due(self, hub: Hub) -> None:
+        """The timer of a change: push now, or wait on while the count keeps changing
+        (one timer per room, moved on only when it fires, not per change)."""
+        loop = asyncio.get_running_loop()
+        due = self._presence_due_at(hub)
+        if due > loop.time() + 0.001:
+            hub._presence_handle = loop.call_at(due, self._presence_due, hub)
+            return
+        hub._presence_handle = None
+        self._push_presence(hub)
 
     def _publish_presence(self, hub: Hub) -> None:
         hub.local_published = (hub.local_count, len(hub.hosts))
@@ -509,13 +547,13 @@ class Fanout:
     def _push_presence(self, hub: Hub, heartbeat: bool = False) -> None:
         """Publish this process's counts when they changed (or as a heartbeat) and tell
         local sockets the room's total and whether a host is present when that changed."""
-        hub._presence_handle = None
         if heartbeat or (hub.local_count, len(hub.hosts)) != hub.local_published:
             self._publish_presence(hub)
         now = self.clock.monotonic()
         state = (hub.total_count(now), hub.host_present(now))
         if state != hub.presence_sent:
             hub.presence_sent = state
+            hub.presence_pushed = asyncio.get_running_loop().time()
             frame = OutFrame.of(Presence(room=hub.room.slug, count=state[0], host=state[1]))
             for sink in list(hub.live) + list(hub.floored):
                 sink.push(frame)

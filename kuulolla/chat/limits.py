@@ -14,10 +14,11 @@ address:
   per network (``KUULOLLA_JOINS_PER_NETWORK`` a minute, shared);
 
 With Redis, a socket's hello and its first join are counted when the socket is
-admitted, both in one write to Redis sent before the handshake is answered (no task:
-``RedisLimiter.begin``): the hello frame and the first join then find their verdicts
-waiting instead of each waiting for a round trip (a reconnect storm's joins waited on
-two, one after the other). An early count Redis did not answer is counted again as
+admitted (no task: ``RedisLimiter.begin``), written to Redis with the counts of the
+other sockets admitted in the same turn of the event loop, as the handshake is
+answered: the hello frame and the first join then find their verdicts waiting instead
+of each waiting for a round trip (a reconnect storm's joins waited on two, one after
+the other), and a storm's handshakes cost Redis a write per turn, not one per socket. An early count Redis did not answer is counted again as
 its frame comes.
 Counted early, an attempt is used only within the window that counted it (later,
 it is counted again as it comes), and one the socket never made (it closed first)
@@ -132,7 +133,6 @@ class ChatLimits:
         if self.early is not None:
             budget.hello = self.early.begin(self.hello, budget.network)
             budget.first_join = self.early.begin(self.join, budget.network)
-            self.early.send_begun()  # before the handshake's answer, not after it
         return budget
 
     def release(self, budget: SocketBudget) -> None:

@@ -28,7 +28,7 @@ from kuulolla.chat.history import HistoryReads
 from kuulolla.chat.limits import ChatLimits
 from kuulolla.chat.protocol import CLOSE_ACCOUNT_CHANGED, CLOSE_SESSION_ENDED, RoomStateFrame
 from kuulolla.chat.sockets import OutFrame
-from kuulolla.chat.store import Committer, Stored
+from kuulolla.chat.store import Committer, Stored, read_stream_state
 from kuulolla.chat.writers import Draft
 from kuulolla.core.bankey import BanKeys
 from kuulolla.core.broker import Broker
@@ -42,7 +42,7 @@ from kuulolla.moderation.live import LiveModeration
 from kuulolla.moderation.nicknames import check_visitor_nick, staff_shapes
 from kuulolla.moderation.ports import Seat, Socket
 from kuulolla.rooms.nicks import NickClaims
-from kuulolla.rooms.service import MemberTouches, RoomCache
+from kuulolla.rooms.service import MemberTouches, RoomCache, get_room
 from kuulolla.shifts.rooms import RoomStates
 
 if TYPE_CHECKING:
@@ -153,6 +153,7 @@ class ChatServer:
             self.limiter.open(),
             self.bankeys.warm(now=self.clock.now()),
             self.staff_names.keys(now=self.clock.monotonic()),
+            self._warm_join_reads(),
         )
         for outcome in await asyncio.gather(*steps, return_exceptions=True):
             if isinstance(outcome, Exception):
@@ -161,6 +162,19 @@ class ChatServer:
                     type(outcome).__name__,
                     extra={"event": "chat.warm_failed"},
                 )
+
+    async def _warm_join_reads(self) -> None:
+        """A room's first join in a process reads the room, its roster, its moderation
+        settings, the organisation's restrictions and the room's position, each through
+        SQLAlchemy, whose first use of a statement in a process builds and compiles it
+        (about a tenth of a just-started process's CPU for its first 1,000 joins, all of
+        it in the first joins). Each is read once here for room and organisation 0, which
+        never exist; what is kept of them (nothing, or a default) is never asked for."""
+        await get_room(self.db, slug="")
+        await read_stream_state(self.db, [0])
+        await self.room_states.get(0)
+        await self.moderation.room_entry(0, 0)
+        await self.moderation.policies.restrictions(0)
 
     async def stop(self) -> None:
         await cancel_and_wait(self._tasks)
