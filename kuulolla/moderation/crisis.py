@@ -260,6 +260,12 @@ _DYING = frozenset(
     {"kuolla", "kuolema", "tappaa", "itsemurha", "die", "dying", "dead", "kill", "dö", "döda",
      "död", "självmord", "suicide", "herätä", "wake"}
 )  # fmt: skip
+# Finnish verbs of thinking, wanting or being whose first person tells the writer's own
+# state ("mietin itsemurhaa", "olen itsetuhoinen"): see Detector._someones.
+_OWN_VERBS = frozenset(
+    {"miettiä", "ajatella", "haluta", "tahtoa", "suunnitella", "harkita", "toivoa", "olla",
+     "yrittää", "tuntea", "kärsiä", "pelätä", "aikoa", "tarvita", "kamppailla"}
+)  # fmt: skip
 # Swedish puts "inte" after the verb of a main clause: "jag skär mig inte".
 _AFTER_NOT = frozenset({"inte", "aldrig", "ej"})
 # A year written as a number (see "A past that is over"): read as <year> too.
@@ -667,9 +673,18 @@ class Detector:
                 # nobody's danger: see "The subject in general"
                 named = {k for span in context.get("named", ()) for k in span}
                 framed = {sentences[span[0]] for span in context["general"]}
+                # a pattern counts once, at its first match: the subject named again
+                # as someone's in the sentence keeps it ("oppitunti itsemurhista ja
+                # mietin koko ajan itsemurhaa")
+                owned = {
+                    sentences[span[0]]
+                    for span in context.get("named", ())
+                    if self._someones(words, span, sentences)
+                }
                 drop(
                     lambda p, span: (
                         sentences[span[0]] in framed
+                        and sentences[span[0]] not in owned
                         and named.issuperset(span)
                         and not self._someones(words, span, sentences)
                     )
@@ -804,14 +819,16 @@ class Detector:
 
     def _someones(self, words: tuple[Word, ...], span: list[int], sentences: list[int]) -> bool:
         """Whether a match tells of someone's danger: the writer or someone close named
-        in it or just before it, in its sentence."""
+        in it or just before it, in its sentence, or a Finnish verb in the first person
+        before it ("mietin koko ajan itsemurhaa": Finnish leaves out the pronoun)."""
         sentence = sentences[span[0]]
         before = range(max(0, span[0] - _FIRST_PERSON_REACH), span[0])
+        verbs = range(max(0, span[0] - _FIRST_PERSON_REACH - 1), span[0])
         return any(
             sentences[k] == sentence
             and (words[k].lower in _SOMEONE or words[k].lower in self._family)
             for k in (*before, *span)
-        )
+        ) or any(sentences[k] == sentence and _first_person_verb(words[k]) for k in verbs)
 
     def _context(
         self, words: tuple[Word, ...], every: frozenset[str], sentences: list[int]
@@ -902,9 +919,10 @@ class Detector:
         if any(framing.matches(words[k].forms) for k in after):
             return True
         before = range(max(0, span[0] - reach), span[0])
+        verbs = range(max(0, span[0] - reach - 1), span[0])
         return not any(
             words[k].lower in _FIRST_PERSON and sentences[k] == sentence for k in (*before, *span)
-        )
+        ) and not any(_first_person_verb(words[k]) and sentences[k] == sentence for k in verbs)
 
 
 # Emoji that carry a crisis meaning are read as words of their own, in place, by the
@@ -948,6 +966,16 @@ def _swedish_articles(words: tuple[Word, ...]) -> tuple[Word, ...]:
         w._replace(forms=w.forms - {"ei"}) if "ei" in w.forms and w.lower not in _FINNISH_NOT else w
         for w in words
     )
+
+
+def _first_person_verb(word: Word) -> bool:
+    """Whether a Finnish word reads as a verb of thinking, wanting or being in the first
+    person singular ("mietin", "ajattelen", "haluan", "olen", "oon"): Finnish leaves out
+    the pronoun."""
+    lower = word.lower
+    if not lower.endswith("n") or lower == "on" or lower.endswith("isin"):
+        return False  # "on" is the third person, "haluaisin tietää" a polite wish
+    return any(f in _OWN_VERBS and f != lower for f in word.forms)
 
 
 def _with_years(words: tuple[Word, ...]) -> tuple[Word, ...]:

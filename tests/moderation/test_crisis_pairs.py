@@ -2555,7 +2555,20 @@ GENERAL15: list[Pair] = [
         "Kuinka lopetan, kun viiltelen joka ilta?",
         ("self_harm",),
     ),
-    # the writer's own beside the frame
+    # the writer's own beside the frame (Finnish leaves out the pronoun: "mietin")
+    ("teen gradua itsemurhista", (), "teen gradua ja mietin itsemurhaa joka päivä", ("suicide",)),
+    (
+        "koulussa oli oppitunti itsemurhista",
+        (),
+        "koulussa oli oppitunti itsemurhista ja mietin koko ajan itsemurhaa",
+        ("suicide",),
+    ),
+    (
+        "luin kirjaa jossa hahmo mietti itsemurhaa",
+        (),
+        "luin kirjaa ja mietin itsemurhaa",
+        ("suicide",),
+    ),
     (
         "i'm doing a school project on suicide, any good sources?",
         (),
