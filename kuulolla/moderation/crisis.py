@@ -266,6 +266,16 @@ _OWN_VERBS = frozenset(
     {"miettiä", "ajatella", "haluta", "tahtoa", "suunnitella", "harkita", "toivoa", "olla",
      "yrittää", "tuntea", "kärsiä", "pelätä", "aikoa", "tarvita", "kamppailla"}
 )  # fmt: skip
+# Someone close named as the one the subject concerns ("my friend keeps talking about
+# suicide in class"), within this many words before it.
+_PERSON_REACH = 4
+_PEOPLE = frozenset(
+    {"kaveri", "ystävä", "frendi", "friend", "kompis", "vän", "väninna", "bästis", "bestie",
+     "bff", "luokkakaveri", "classmate", "klasskompis", "sisko", "veli", "brother", "sister",
+     "syster", "bror", "son", "daughter", "tytär", "dotter", "girlfriend", "boyfriend",
+     "poikaystävä", "tyttöystävä", "mom", "mum", "dad", "äiti", "isä", "mamma", "pappa",
+     "husband", "wife", "vaimo"}
+)  # fmt: skip
 # Swedish puts "inte" after the verb of a main clause: "jag skär mig inte".
 _AFTER_NOT = frozenset({"inte", "aldrig", "ej"})
 # A year written as a number (see "A past that is over"): read as <year> too.
@@ -824,11 +834,18 @@ class Detector:
         sentence = sentences[span[0]]
         before = range(max(0, span[0] - _FIRST_PERSON_REACH), span[0])
         verbs = range(max(0, span[0] - _FIRST_PERSON_REACH - 1), span[0])
-        return any(
-            sentences[k] == sentence
-            and (words[k].lower in _SOMEONE or words[k].lower in self._family)
-            for k in (*before, *span)
-        ) or any(sentences[k] == sentence and _first_person_verb(words[k]) for k in verbs)
+        people = range(max(0, span[0] - _PERSON_REACH), span[0])
+        return (
+            any(
+                sentences[k] == sentence
+                and (words[k].lower in _SOMEONE or words[k].lower in self._family)
+                for k in (*before, *span)
+            )
+            or any(sentences[k] == sentence and _first_person_verb(words[k]) for k in verbs)
+            or any(
+                sentences[k] == sentence and not words[k].forms.isdisjoint(_PEOPLE) for k in people
+            )
+        )
 
     def _context(
         self, words: tuple[Word, ...], every: frozenset[str], sentences: list[int]

@@ -2538,7 +2538,7 @@ GENERAL15: list[Pair] = [
         ("abuse",),
     ),
     (
-        "Tyttäreni koulussa oli teemapäivä itsetuhoisuudesta. Miten puhun siitä kotona?",
+        "Koulussa oli teemapäivä itsetuhoisuudesta. Miten puhun siitä tyttäreni kanssa?",
         (),
         "Tyttäreni koulussa oli teemapäivä ja hän kertoi itsetuhoisuudestaan.",
         ("suicide",),
@@ -2555,7 +2555,14 @@ GENERAL15: list[Pair] = [
         "Kuinka lopetan, kun viiltelen joka ilta?",
         ("self_harm",),
     ),
-    # the writer's own beside the frame (Finnish leaves out the pronoun: "mietin")
+    # someone close named with it, or the writer's own beside the frame (Finnish leaves
+    # out the pronoun: "mietin")
+    (
+        "a student keeps asking about suicide in class",
+        (),
+        "my friend keeps talking about suicide in class",
+        ("suicide",),
+    ),
     ("teen gradua itsemurhista", (), "teen gradua ja mietin itsemurhaa joka päivä", ("suicide",)),
     (
         "koulussa oli oppitunti itsemurhista",
