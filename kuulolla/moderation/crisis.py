@@ -816,7 +816,10 @@ class Detector:
             return True
         if "topic" in context:
             return True
-        if "general" in context and not any(w.lower in _SOMEONE for w in words):
+        if "general" in context and not any(
+            w.lower in _SOMEONE or _first_person_verb(w) or not w.forms.isdisjoint(_PEOPLE)
+            for w in words
+        ):
             return True
         if "medical" in context and not again and "taken" not in context:
             return True

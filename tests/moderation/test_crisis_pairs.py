@@ -2814,6 +2814,10 @@ MODEL15: list[tuple[str, str]] = [
         "Teen gradua ikääntyneiden yksinäisyydestä ja mä oon itse ihan yksin.",
     ),
     (
+        "Teen esitelmää yksinäisyydestä. Osaako joku auttaa lähteiden kanssa?",
+        "Teen esitelmää yksinäisyydestä ja oon ite ihan yksin koko ajan.",
+    ),
+    (
         "saako verenpainelääkkeen ottaa kahvin kanssa?",
         "otin verenpainelääkkeet kahvin kanssa ja nyt huimaa",
     ),
