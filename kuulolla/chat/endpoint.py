@@ -120,7 +120,6 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
 
 class Connection:
     __slots__ = (
-        "_ban_digests",
         "bad_frames",
         "bucket",
         "budget",
@@ -156,7 +155,6 @@ class Connection:
         self.websocket = websocket
         self.locale = locale
         self.identity: Identity | None = None
-        self._ban_digests: list[bytes] | None = None
         self.rooms: dict[str, Membership] = {}
         self.bucket = logic.TokenBucket(self.settings.send_rate, self.settings.send_burst)
         self.bad_frames = 0
@@ -406,15 +404,9 @@ class Connection:
             self.server.fanout.set_host(membership.hub, self.sink, host)
 
     async def ban_digests(self) -> list[bytes]:
-        """Today's and yesterday's digests of the socket's network (computed once per
-        connection; the address itself is not kept)."""
-        if self._ban_digests is None:
-            client = self.websocket.scope.get("client")
-            address = client[0] if client else None
-            self._ban_digests = await self.server.bankeys.candidates(
-                address, now=self.server.clock.now()
-            )
-        return self._ban_digests
+        """Today's and yesterday's digests of the socket's network, made once when the
+        socket was admitted (chat/limits.py; the address itself is not kept)."""
+        return self.budget.digests
 
     async def check_to_moderators(self) -> None:
         await self.server.limits.check_to_moderators(self.budget)

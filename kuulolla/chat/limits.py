@@ -82,6 +82,9 @@ class SocketBudget:
     joins: TokenBucket
     to_moderators: TokenBucket
     network: bytes | None = None
+    # Today's and yesterday's digests of the socket's network (today's is ``network``),
+    # which a ban made today or yesterday would carry (core/bankey.py, ``candidates``).
+    digests: list[bytes] = field(default_factory=list)
     counted: bool = field(default=False)
     # The network's attempts for the hello and the first join, begun at admission.
     hello: asyncio.Future[Verdict] | None = None
@@ -119,9 +122,12 @@ class ChatLimits:
             to_moderators=TokenBucket(1 / 60.0, s.moderator_messages_per_socket),
         )
         client = websocket.scope.get("client")
-        budget.network = await self.bankeys.digest(
+        # Both days' digests at once: the socket's joins check them against bans
+        # (chat/endpoint.py, ``ban_digests``), and today's is what its network counts by.
+        budget.digests = await self.bankeys.candidates(
             client[0] if client else None, now=self.clock.now()
         )
+        budget.network = budget.digests[0] if budget.digests else None
         if budget.network is None:
             budget.counted = True  # not an IP address (a test client): nothing to count
             return budget
