@@ -166,10 +166,13 @@ one clause does not hide a disclosure in the next. In a message the lexicon foun
 nothing in, its signal is not raised when the message is told as a look-alike
 (:meth:`Detector.quiets_model`): a past told as over, a question about the subject,
 the subject in general with nobody named, someone's question answered no, a dose
-question or medicines kept safe with nothing taken, or a message that opens with a denial and says what it really is
-(``[context explained]``: "en mä oo mikää viiltelijä, mun kädet on vaa rikki
-pakkasesta"). Fiction and news ("kirjassa",
-"uutisissa", "hahmo") are cancel words of their categories. The words of cancel
+question or medicines kept safe with nothing taken. A denial that says what it
+really is (``[context explained]``: "en mä oo mikää viiltelijä, mun kädet on vaa
+rikki pakkasesta") is no crisis beside a negated match, as a denial is (see
+"Negation"); without one it is left to the model ("en jaksa, se on vaan liikaa").
+
+Fiction and news ("kirjassa", "uutisissa", "hahmo") are cancel words of their
+categories. The words of cancel
 lines that void all six categories (a story, the news, a programme, a course) frame a
 story: a match told in the first person ("mä", "i", "jag", "itseni" in it or just
 before it) is the writer's own beside them, unless what it is done to is the story's
@@ -800,9 +803,11 @@ class Detector:
         """Whether a message the lexicon found nothing in is read as no crisis however
         it sounds, so that the learned model's signal is not raised either (see "The
         learned model's signal" in the module docstring): a past told as over, a
-        question about the subject, the subject in general with nobody named, a
-        denial with what it really is, someone's question answered no, or a question
-        about a medicine's dose or its safe keeping with nothing taken."""
+        question about the subject, the subject in general with nobody named,
+        someone's question answered no, or a question about a medicine's dose or its
+        safe keeping with nothing taken. (A denial with what it really is keeps the
+        model quiet only beside a negated match of the lexicon: "en jaksa, se on vaan
+        liikaa" is left to the model.)"""
         if not words:
             return False
         words = _swedish_articles(with_alternatives(self._spelling.read(words)))
@@ -823,12 +828,7 @@ class Detector:
             return True
         if "medical" in context and not again and "taken" not in context:
             return True
-        if any(_answered_no(words, span) for span in context.get("asked", ())):
-            return True
-        first = words[0].clause
-        return "explained" in context and any(
-            _is_negation(w) for w in words[:4] if w.clause == first
-        )
+        return any(_answered_no(words, span) for span in context.get("asked", ()))
 
     def _someones(self, words: tuple[Word, ...], span: list[int], sentences: list[int]) -> bool:
         """Whether a match tells of someone's danger: the writer or someone close named

@@ -2802,8 +2802,8 @@ def test_denials_and_questions_answered_no(voikko: Finnish, pair: Pair) -> None:
 
 # The learned model's signal: a message the lexicon finds nothing in is not flagged by
 # the model when it is told as a look-alike (a past over, the subject in general with
-# nobody named, a dose question with nothing taken, a denial with what it really is);
-# its pair, one cue apart, is left to the model.
+# nobody named, a dose question with nothing taken, a question answered no); its pair,
+# one cue apart, is left to the model.
 MODEL15: list[tuple[str, str]] = [
     (
         "Vuosikymmeniä sitten elämä oli synkkää. Nyt elämässäni on paljon iloa.",
@@ -2824,10 +2824,6 @@ MODEL15: list[tuple[str, str]] = [
     (
         "I need to lock away the bleach and my pills before my grandson comes",
         "I need to hide the bleach and my pills before anyone comes",
-    ),
-    (
-        "en mä oo mikää viiltelijä, mun kädet on vaa rikki pakkasesta",
-        "en mä tiiä mitä teen, mun kädet on rikki",
     ),
     (
         "Mamma frågade om jag mår dåligt. Nej, det gör jag inte.",
@@ -2870,6 +2866,24 @@ def test_the_model_reads_what_is_not_a_look_alike(
     rest = None if quiet else detector().model_words(words)
     assert signal is None
     assert (None if rest is None else [w.lower for w in rest]) == read
+
+
+@pytest.mark.parametrize(
+    ("text", "quiet"),
+    [
+        ("en mä oo mikää viiltelijä, mun kädet on vaa rikki pakkasesta", True),
+        ("en mä tiiä oonko viiltelijä, mun kädet on rikki", False),
+        ("nej jag skär mig inte, jag har bara eksem på armarna", True),
+        # no negated match: a denial's shape alone is left to the model
+        ("en jaksa, se on vaan liikaa kaikki", False),
+    ],
+)
+def test_a_denial_with_what_it_really_is(voikko: Finnish, text: str, quiet: bool) -> None:
+    """A negated match beside what it really is keeps the model quiet; without the
+    denial, or without a negated match, the model is asked."""
+    words = analyser_for(voikko).words(text)
+    signal, found_quiet = detector().examine(words, text=text)
+    assert (signal is None or not quiet) and found_quiet == quiet
 
 
 def test_masked_personal_data_is_no_crisis(voikko: Finnish) -> None:
