@@ -164,8 +164,9 @@ the others (:meth:`Detector.model_words`: "huomenna ei tarvii herätä kouluun, 
 on kaikki valmiina" is read for "mulla on kaikki valmiina"), so that a look-alike in
 one clause does not hide a disclosure in the next. In a message the lexicon found
 nothing in, its signal is not raised when the message is told as a look-alike
-(:meth:`Detector.quiets_model`): a past told as over, a question about the subject,
-the subject in general with nobody named, someone's question answered no, a dose
+(:meth:`Detector.quiets_model`): a past told as over; a question about the subject,
+the subject in general, a story or the news, with nobody named (no first person, no
+Finnish verb in the first person, nobody close); someone's question answered no; a dose
 question or medicines kept safe with nothing taken. A denial that says what it
 really is (``[context explained]``: "en mä oo mikää viiltelijä, mun kädet on vaa
 rikki pakkasesta") is no crisis beside a negated match, as a denial is (see
@@ -802,10 +803,10 @@ class Detector:
     def quiets_model(self, words: tuple[Word, ...]) -> bool:
         """Whether a message the lexicon found nothing in is read as no crisis however
         it sounds, so that the learned model's signal is not raised either (see "The
-        learned model's signal" in the module docstring): a past told as over, a
-        question about the subject, the subject in general with nobody named,
-        someone's question answered no, or a question about a medicine's dose or its
-        safe keeping with nothing taken. (A denial with what it really is keeps the
+        learned model's signal" in the module docstring): a past told as over; a
+        question about the subject, the subject in general, a story or the news with
+        nobody named; someone's question answered no; a question about a medicine's
+        dose or its safe keeping with nothing taken. (A denial with what it really is keeps the
         model quiet only beside a negated match of the lexicon: "en jaksa, se on vaan
         liikaa" is left to the model.)"""
         if not words:
@@ -819,9 +820,13 @@ class Detector:
         again = "again" in context
         if "past" in context and "resolved" in context and not again:
             return True
-        if "topic" in context:
-            return True
-        if "general" in context and not any(
+        framing = self.lexicon.framing
+        framed = (
+            "topic" in context
+            or "general" in context
+            or (framing is not None and any(framing.matches(w.forms) for w in words))
+        )
+        if framed and not any(
             w.lower in _SOMEONE or _first_person_verb(w) or not w.forms.isdisjoint(_PEOPLE)
             for w in words
         ):
