@@ -815,7 +815,7 @@ class Detector:
         words = _with_years(words)
         every: frozenset[str] = frozenset().union(*(w.forms for w in words))
         context = self._context(words, every, [w.sentence for w in words])
-        if not context or "own" in context:
+        if "own" in context:
             return False
         again = "again" in context
         if "past" in context and "resolved" in context and not again:
