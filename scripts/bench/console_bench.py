@@ -7,10 +7,13 @@ organisation on duty and two visitors waiting, opens each helper's stream, posts
 one's heartbeat every 10 s, and counts the SQL statements the engine executes for the
 streams and for the heartbeats (a statement is told apart by the path of the request
 that ran it). With ``--changes`` a visitor enters and leaves the queue that many times
-a minute, as a busy queue does. Prints statements per open console per minute.
+a minute, as a busy queue does. Prints statements per open console per minute. With
+``--desks`` the consoles are that many professionals' duty desks instead
+(``/orgs/<org>/desk/stream``, which reads every second), for comparison.
 
     scripts/bench/console                      5 consoles, 60 s, a quiet queue
     scripts/bench/console --changes 6          a visitor in and out every 10 s
+    scripts/bench/console --desks              duty desks instead of consoles
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ HEARTBEAT_EVERY = 10.0  # static/js/console.js
 path_of: contextvars.ContextVar[str] = contextvars.ContextVar("path_of", default="")
 
 
-async def seed(db: Database, consoles: int) -> list[tuple[int, str]]:
+async def seed(db: Database, consoles: int, role: str) -> list[tuple[int, str]]:
     now = datetime.now(UTC)
     org = await do_create_organisation(db, actor_id=None, slug="bench", name="Bench", now=now)
     await topics.do_create_topic(
@@ -58,9 +61,7 @@ async def seed(db: Database, consoles: int) -> list[tuple[int, str]]:
     topic = await topics.get_topic_or_raise(db, slug="bench-chat")
     helpers = []
     for i in range(consoles):
-        user = await add_person(
-            db, f"helper{i}", display_name=f"Helper {i}", org_id=org, role="volunteer"
-        )
+        user = await add_person(db, f"helper{i}", display_name=f"Helper {i}", org_id=org, role=role)
         await console.do_set_duty(
             db, organisation_id=org, user_id=user, available=True, max_chats=2, now=now
         )
@@ -86,13 +87,16 @@ def by_path(app: Any) -> Any:
     return wrapped
 
 
-async def open_console(client: httpx.AsyncClient, session: str, csrf: str, ready: Any) -> None:
+async def open_console(
+    client: httpx.AsyncClient, session: str, csrf: str, ready: Any, *, desk: bool
+) -> None:
     cookies = {"cookie": f"{SESSION_COOKIE}={session}"}
+    path = "/orgs/bench/desk/stream" if desk else "/staff/queue/bench/stream"
 
     async def stream() -> None:
         headers = {**cookies, "accept": "text/event-stream"}
         while True:
-            async with client.stream("GET", "/staff/queue/bench/stream", headers=headers) as r:
+            async with client.stream("GET", path, headers=headers) as r:
                 async for line in r.aiter_lines():
                     if line.startswith("data:"):
                         ready.release()
@@ -105,7 +109,7 @@ async def open_console(client: httpx.AsyncClient, session: str, csrf: str, ready
             )
             await asyncio.sleep(HEARTBEAT_EVERY)
 
-    await asyncio.gather(stream(), heartbeat())
+    await asyncio.gather(stream(), *([] if desk else [heartbeat()]))
 
 
 async def visitor_traffic(client: httpx.AsyncClient, settings: Any, per_minute: float) -> None:
@@ -119,9 +123,11 @@ async def visitor_traffic(client: httpx.AsyncClient, settings: Any, per_minute: 
         await client.post("/chat/leave", content=json.dumps(body), headers=common)
 
 
-async def measure(url: str, consoles: int, seconds: float, changes: float) -> Counter[str]:
+async def measure(
+    url: str, consoles: int, seconds: float, changes: float, desk: bool
+) -> Counter[str]:
     db = Database.from_url(url)
-    helpers = await seed(db, consoles)
+    helpers = await seed(db, consoles, "professional" if desk else "volunteer")
     counted: Counter[str] = Counter()
     counting = False
 
@@ -162,6 +168,7 @@ async def measure(url: str, consoles: int, seconds: float, changes: float) -> Co
                     session,
                     crypto.csrf_token(settings.secret_key, crypto.token_hash(session)),
                     ready,
+                    desk=desk,
                 )
             )
             for _user, session in helpers
@@ -187,14 +194,15 @@ def main() -> None:
     parser.add_argument("--consoles", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--changes", type=float, default=0.0, help="queue changes a minute")
+    parser.add_argument("--desks", action="store_true", help="duty desks instead of consoles")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
         upgrade(url)
-        counted = asyncio.run(measure(url, args.consoles, args.seconds, args.changes))
+        counted = asyncio.run(measure(url, args.consoles, args.seconds, args.changes, args.desks))
     per = 60.0 / args.seconds / args.consoles
     print(
-        f"{args.consoles} consoles open for {args.seconds:.0f} s, "
+        f"{args.consoles} {'desks' if args.desks else 'consoles'} open for {args.seconds:.0f} s, "
         f"{args.changes:g} queue changes a minute"
     )
     for kind in ("stream", "heartbeat", "visitors", "other"):
