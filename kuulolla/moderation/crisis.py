@@ -159,10 +159,13 @@ year ("back in 2009", "1943") reads as ``<year>`` for ``[context past]``.
 
 The learned model's signal (:mod:`kuulolla.moderation.crisis_model`). The model is
 not asked when every clause of a message was found to be a look-alike (an idiom, a
-story, a game, a joke, a past that is over, a denial); when only some were, it reads
-the others (:meth:`Detector.model_words`: "huomenna ei tarvii herätä kouluun, mulla
+game, an accident, a joke, a past that is over, a denial); when only some were, it
+reads the others (:meth:`Detector.model_words`: "huomenna ei tarvii herätä kouluun, mulla
 on kaikki valmiina" is read for "mulla on kaikki valmiina"), so that a look-alike in
-one clause does not hide a disclosure in the next. In a message the lexicon found
+one clause does not hide a disclosure in the next. A clause void by a story, the
+news, a question about the subject or the subject in general is read too, and the
+signal then kept only with someone named ("Tidningen skrev om våld mot äldre och min
+son slår mig också"). In a message the lexicon found
 nothing in, its signal is not raised when the message is told as a look-alike
 (:meth:`Detector.quiets_model`): a past told as over; a question about the subject,
 the subject in general, a story or the news, with nobody named (no first person, no
@@ -636,6 +639,11 @@ class Detector:
                     consumed.update(span)
         hits: list[tuple[Pattern, list[int]]] = []
         cancelled: list[tuple[Pattern, list[int]]] = []
+        # Clauses of matches void by a story or the news: unlike an idiom's or a game's,
+        # the model reads them, and its signal is kept only with someone named
+        # (quiets_model): "the news keeps talking about knife crime and i've started
+        # carrying one".
+        storied: set[int] = set()
         matched: set[str] = set()
         # The clauses found to be look-alikes (an idiom, a story, a joke…): the
         # learned model is not asked about them (see "The learned model's signal").
@@ -652,8 +660,11 @@ class Detector:
             if not pattern.negated_itself and _negated(words, span):
                 denied = True
                 continue
-            if self._cancelled(pattern.category, words, span, sentences):
+            kind = self._cancelled(pattern.category, words, span, sentences)
+            if kind is not None:
                 cancelled.append((pattern, span))
+                if kind == "story":
+                    storied.add(clauses[span[0]])
                 continue
             matched.add(pattern.id)
             hits.append((pattern, span))
@@ -667,10 +678,15 @@ class Detector:
                 matched.update(p.id for p, _ in cancelled)
             else:
                 void.update(clauses[span[0]] for _, span in cancelled)
+                void.difference_update(storied)
 
-        def drop(gone: Callable[[Pattern, list[int]], bool]) -> None:
+        def drop(gone: Callable[[Pattern, list[int]], bool], *, framing: bool = False) -> None:
+            """Void the hits ``gone`` says; their clauses are look-alikes unless they
+            were voided by a frame (a question about the subject, the subject in
+            general), which leaves them to the model and quiets_model."""
             nonlocal hits
-            void.update(clauses[span[0]] for p, span in hits if gone(p, span))
+            if not framing:
+                void.update(clauses[span[0]] for p, span in hits if gone(p, span))
             hits = [(p, span) for p, span in hits if not gone(p, span)]
 
         if hits:
@@ -681,7 +697,7 @@ class Detector:
             if "topic" in context and "own" not in context:
                 # a question about the subject: see the module docstring
                 topic = {sentences[span[0]] for span in context["topic"]}
-                drop(lambda p, span: sentences[span[0]] in topic)
+                drop(lambda p, span: sentences[span[0]] in topic, framing=True)
             if "general" in context and "own" not in context:
                 # the subject named as a matter of work, study, prevention or the news,
                 # nobody's danger: see "The subject in general"
@@ -701,7 +717,8 @@ class Detector:
                         and sentences[span[0]] not in owned
                         and named.issuperset(span)
                         and not self._someones(words, span, sentences)
-                    )
+                    ),
+                    framing=True,
                 )
             asked = {
                 sentences[span[0]] for span in context.get("asked", ()) if _answered_no(words, span)
@@ -919,35 +936,40 @@ class Detector:
 
     def _cancelled(
         self, category: str, words: tuple[Word, ...], span: list[int], sentences: list[int]
-    ) -> bool:
+    ) -> Literal["story", "other", None]:
+        """Whether a match is void by a cancel word of its sentence: ``"story"`` for a
+        story, the news or a course (framing), ``"other"`` for a game, a kitchen or an
+        accident, ``None`` when it stands."""
         cancel = self.lexicon.cancel.get(category)
         if cancel is None:
-            return False
+            return None
         sentence = sentences[span[0]]
         found = [
             w for k, w in enumerate(words) if sentences[k] == sentence and cancel.matches(w.forms)
         ]
         if not found:
-            return False
+            return None
         framing = self.lexicon.framing
         if framing is None or not all(framing.matches(w.forms) for w in found):
             # a game, a kitchen, an accident: whoever tells it, unless done on purpose
             # ("poltin itteeni silitysraudalla tahallaan")
-            return not any(
+            done_on_purpose = any(
                 w.lower in _ON_PURPOSE for k, w in enumerate(words) if sentences[k] == sentence
             )
+            return None if done_on_purpose else "other"
         # A story or the news: the act is the writer's own when told in the first
         # person ("lehdessä kerrottiin yliannostuksista ja mä otin eilen liikaa"), unless
         # what it is done to is the story's ("mä puukotin sen hahmon").
         reach = _FIRST_PERSON_REACH
         after = range(span[-1] + 1, min(len(words), span[-1] + 1 + reach))
         if any(framing.matches(words[k].forms) for k in after):
-            return True
+            return "story"
         before = range(max(0, span[0] - reach), span[0])
         verbs = range(max(0, span[0] - reach - 1), span[0])
-        return not any(
+        own = any(
             words[k].lower in _FIRST_PERSON and sentences[k] == sentence for k in (*before, *span)
-        ) and not any(_first_person_verb(words[k]) and sentences[k] == sentence for k in verbs)
+        ) or any(_first_person_verb(words[k]) and sentences[k] == sentence for k in verbs)
+        return None if own else "story"
 
 
 # Emoji that carry a crisis meaning are read as words of their own, in place, by the
