@@ -315,7 +315,8 @@ _SEXUAL = (
 _SWEDISH = frozenset(
     {"jag", "och", "att", "inte", "är", "mig", "det", "som", "med", "för", "har", "vill",
      "efter", "från", "mitt", "mina", "min", "mycket", "ska", "kommer", "någon", "nån", "vi",
-     "hade", "var", "den", "om", "men", "så", "hon", "han", "du", "kan"}
+     "hade", "var", "den", "om", "men", "så", "hon", "han", "du", "kan", "mot", "av", "på",
+     "till", "hela", "också", "eller", "när"}
 )  # fmt: skip
 _SWEDISH_MIN = 2
 # Finnish negations as written, which stay negations in a Swedish message.
@@ -837,6 +838,7 @@ class Detector:
         again = "again" in context
         if "past" in context and "resolved" in context and not again:
             return True
+        swedish = _is_swedish(words)
         framing = self.lexicon.framing
         framed = (
             "topic" in context
@@ -844,7 +846,7 @@ class Detector:
             or (framing is not None and any(framing.matches(w.forms) for w in words))
         )
         if framed and not any(
-            w.lower in _SOMEONE or _first_person_verb(w) or not w.forms.isdisjoint(_PEOPLE)
+            _is_someone(w, swedish) or _first_person_verb(w) or not w.forms.isdisjoint(_PEOPLE)
             for w in words
         ):
             return True
@@ -857,13 +859,14 @@ class Detector:
         in it or just before it, in its sentence, or a Finnish verb in the first person
         before it ("mietin koko ajan itsemurhaa": Finnish leaves out the pronoun)."""
         sentence = sentences[span[0]]
+        swedish = _is_swedish(words)
         before = range(max(0, span[0] - _FIRST_PERSON_REACH), span[0])
         verbs = range(max(0, span[0] - _FIRST_PERSON_REACH - 1), span[0])
         people = range(max(0, span[0] - _PERSON_REACH), span[0])
         return (
             any(
                 sentences[k] == sentence
-                and (words[k].lower in _SOMEONE or words[k].lower in self._family)
+                and (_is_someone(words[k], swedish) or words[k].lower in self._family)
                 for k in (*before, *span)
             )
             or any(sentences[k] == sentence and _first_person_verb(words[k]) for k in verbs)
@@ -1013,6 +1016,17 @@ def _swedish_articles(words: tuple[Word, ...]) -> tuple[Word, ...]:
         w._replace(forms=w.forms - {"ei"}) if "ei" in w.forms and w.lower not in _FINNISH_NOT else w
         for w in words
     )
+
+
+def _is_swedish(words: tuple[Word, ...]) -> bool:
+    """Whether a message is written in Swedish (two or more of its everyday words)."""
+    return sum(w.lower in _SWEDISH for w in words) >= _SWEDISH_MIN
+
+
+def _is_someone(word: Word, swedish: bool) -> bool:
+    """Whether a word names the writer or someone (:data:`_SOMEONE`); in Swedish "i" is
+    "in"."""
+    return word.lower in _SOMEONE and not (swedish and word.lower == "i")
 
 
 def _first_person_verb(word: Word) -> bool:
