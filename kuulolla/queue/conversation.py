@@ -209,15 +209,21 @@ async def list_colleagues(db: Database, *, organisation_id: int) -> list[Colleag
         return [Colleague(i, n, r, bool(a)) for i, n, r, a in rows]
 
 
-async def list_invitations(db: Database, *, user_id: int) -> list[tuple[int, str]]:
-    """Conversations a professional has been asked to join: (entry id, room slug)."""
+async def list_invitations(
+    db: Database, *, user_id: int, organisation_id: int
+) -> list[tuple[int, str]]:
+    """Conversations of the organisation a professional has been asked to join: (entry
+    id, room slug). Another organisation's invitations are on that organisation's
+    console (whose changes wake it, queue/changes.py)."""
     async with db.read_session() as session:
         rows = await session.execute(
             select(QueueEntry.id, Room.slug)
             .join(QueueParticipant, QueueParticipant.room_id == QueueEntry.room_id)
             .join(Room, Room.id == QueueEntry.room_id)
+            .join(QueueTopic, QueueTopic.id == QueueEntry.topic_id)
             .where(
                 QueueParticipant.user_id == user_id,
+                QueueTopic.organisation_id == organisation_id,
                 QueueEntry.state == State.ACTIVE.value,
                 QueueEntry.helper_id != user_id,
             )

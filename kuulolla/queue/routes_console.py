@@ -142,7 +142,9 @@ async def _live(request: Request, *, touch: bool = True) -> dict[str, Any]:
         "slug": request.path_params["slug"],
         "console": shown,
         "topics": {t.id: t for t in await queue_topics.list_topics(db, organisation_id=org_id)},
-        "invitations": await conversation.list_invitations(db, user_id=user_id),
+        "invitations": await conversation.list_invitations(
+            db, user_id=user_id, organisation_id=org_id
+        ),
         "question_labels": QUESTION_LABELS,
         "age_labels": AGE_LABELS,
         "csrf": csrf_token(request),
@@ -284,7 +286,7 @@ async def chat_page(request: Request) -> Response:
         touch=False,
     )
     chat = next((c for c in shown.chats if c.entry_id == entry_id), None)
-    invited = dict(await conversation.list_invitations(db, user_id=user_id))
+    invited = dict(await conversation.list_invitations(db, user_id=user_id, organisation_id=org_id))
     if chat is None and entry_id not in invited:
         raise NotFound(N_("This conversation is not yours or has ended."), code="not_your_chat")
     locale = request.state.locale

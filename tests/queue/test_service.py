@@ -392,7 +392,7 @@ async def test_ending_a_conversation_closes_its_room(db: Database) -> None:
 
 
 async def test_professional_joins_on_request(db: Database) -> None:
-    """A professional on duty asked in becomes a participant and sees the invitation."""
+    """A professional asked in joins and sees the invitation on that organisation's console only."""
     world = await build(db, on_duty=("vol1", "pro1"))
     await enter(db, world, 1)
     taken = await accept(db, world, "vol1")
@@ -419,9 +419,14 @@ async def test_professional_joins_on_request(db: Database) -> None:
     )
     room = await service.get_room_id(db, slug=taken.room_slug)
     assert await service.may_join(db, room_id=room, author_key=world.key("pro1"))
-    assert await conversation.list_invitations(db, user_id=world.helpers["pro1"]) == [
+    invited = dict(user_id=world.helpers["pro1"])
+    assert await conversation.list_invitations(db, **invited, organisation_id=world.org_id) == [
         (taken.entry_id, taken.room_slug)
     ]
+    # Not on the console of another organisation the professional may also serve.
+    assert (
+        await conversation.list_invitations(db, **invited, organisation_id=world.other_org_id) == []
+    )
 
 
 async def test_after_the_chat_feedback_return_code_and_delete(db: Database) -> None:
