@@ -388,12 +388,14 @@ async def return_code(request: Request) -> Response:
 @public
 async def delete_conversation(request: Request) -> Response:
     payload = await _payload(request)
-    await service.do_delete_conversation(
+    changed = await service.do_delete_conversation(
         request.state.db,
         visitor_key=_visitor_key(payload),
         entry_id=_entry_id(payload),
         now=request.state.clock.now(),
     )
+    if changed is not None:
+        request.state.queue_changes.changed(changed)
     return JSONResponse({"deleted": True})
 
 

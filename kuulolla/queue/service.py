@@ -212,12 +212,19 @@ async def ended_entry(session: AsyncSession, visitor_key: bytes, entry_id: int) 
 
 async def do_delete_conversation(
     db: Database, *, visitor_key: bytes, entry_id: int, now: datetime
-) -> None:
+) -> int | None:
     """Delete the visitor's conversation now, for real: its messages, room, notes and
-    the entry itself."""
+    the entry itself. The page offers it after the conversation; an entry deleted
+    while still waiting or going on returns its organisation, whose queues changed
+    (the caller tells them, queue/changes.py), else None."""
     async with db.session() as session:
         entry = await ended_entry(session, visitor_key, entry_id)
         room_id = entry.room_id
+        changed = None
+        if entry.state in (State.WAITING.value, State.ACTIVE.value):
+            changed = await session.scalar(
+                select(QueueTopic.organisation_id).where(QueueTopic.id == entry.topic_id)
+            )
         await session.execute(delete(QueueNote).where(QueueNote.entry_id == entry.id))
         await session.execute(
             update(QueueEntry)
@@ -235,6 +242,7 @@ async def do_delete_conversation(
     if db.is_sqlite:
         # As for a deleted question: the rows' old pages leave the write-ahead log now.
         await compact_sqlite(db, vacuum=False)
+    return changed
 
 
 async def get_room_id(db: Database, *, slug: str) -> int:

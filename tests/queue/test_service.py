@@ -495,6 +495,18 @@ async def test_after_the_chat_feedback_return_code_and_delete(db: Database) -> N
         assert await session.scalar(select(func.count()).select_from(QueueFeedback)) == 1
 
 
+async def test_deleting_an_entry_still_waiting_says_whose_queue_changed(db: Database) -> None:
+    """A conversation deleted after it ended changes no queue; an entry deleted while
+    still waiting names its organisation, so the consoles are told."""
+    world = await build(db)
+    ended = await enter(db, world, 1)
+    await waiting.do_leave(db, visitor_key=visitor(1), now=NOW)
+    waiting_id = await enter(db, world, 2)
+    delete = service.do_delete_conversation
+    assert await delete(db, visitor_key=visitor(1), entry_id=ended, now=NOW) is None
+    assert await delete(db, visitor_key=visitor(2), entry_id=waiting_id, now=NOW) == world.org_id
+
+
 async def test_another_visitor_cannot_touch_a_conversation(db: Database) -> None:
     """Feedback, codes and deletion need the conversation's own visitor."""
     world = await build(db)
