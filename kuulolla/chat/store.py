@@ -38,7 +38,7 @@ from kuulolla.core import metrics
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.errors import Unavailable
-from kuulolla.core.tasks import cancel_and_wait
+from kuulolla.core.tasks import cancel_and_wait, raise_if_cancelled
 from kuulolla.rooms.models import RoomStream
 
 log = logging.getLogger(__name__)
@@ -158,13 +158,14 @@ class Committer:
                 self._fail(batch, Unavailable())
                 raise
             except Exception as exc:
+                self._fail(batch, Unavailable())
+                raise_if_cancelled()  # a cancellation the driver turned into its own error
                 metrics.COMMIT_FAILURES.inc()
                 log.warning(
                     "store.commit_failed: %s",
                     type(exc).__name__,
                     extra={"event": "store.commit_failed", "count": len(batch)},
                 )
-                self._fail(batch, Unavailable())
             else:
                 metrics.COMMIT_SECONDS.observe(time.perf_counter() - started)
                 self._on_batch(len(batch))

@@ -13,7 +13,7 @@ from typing import Any
 
 from kuulolla.core.broker import MessageHandler, ReconnectHandler
 from kuulolla.core.broker_redis import RedisBroker
-from kuulolla.core.tasks import cancel_and_wait
+from kuulolla.core.tasks import cancel_and_wait, raise_if_cancelled
 
 # The broker's one logger name, whichever of its modules logs.
 log = logging.getLogger("kuulolla.core.broker")
@@ -188,6 +188,7 @@ class RedisClusterBroker:
                 except asyncio.CancelledError:
                     raise
                 except Exception:
+                    raise_if_cancelled()
                     log.warning(
                         "broker.cluster_map_failed", extra={"event": "broker.cluster_map_failed"}
                     )

@@ -29,7 +29,7 @@ import hiredis
 
 from kuulolla.core import resp
 from kuulolla.core.broker import MessageHandler, ReconnectHandler
-from kuulolla.core.tasks import cancel_and_wait
+from kuulolla.core.tasks import cancel_and_wait, raise_if_cancelled
 
 # The broker's one logger name, whichever of its modules logs.
 log = logging.getLogger("kuulolla.core.broker")
@@ -200,6 +200,7 @@ class RedisBroker:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                raise_if_cancelled()
                 await asyncio.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 2.0)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from kuulolla.chat.store import Committer
 from kuulolla.core.clock import Clock
 from kuulolla.core.events import Tally
 from kuulolla.core.tasks import cancel_and_wait, raise_if_cancelled
@@ -107,6 +108,25 @@ def _moderator_status(stuck: Stuck, monkeypatch: pytest.MonkeyPatch) -> Any:
     return status.watch()
 
 
+def _committer(stuck: Stuck, monkeypatch: pytest.MonkeyPatch) -> Any:
+    committer = Committer(
+        SimpleNamespace(engine=None),  # type: ignore[arg-type]
+        clock=Clock(),
+        on_committed=lambda _stored: None,
+        writer=SimpleNamespace(),  # type: ignore[arg-type]
+    )
+    monkeypatch.setattr(committer, "_commit", stuck)
+    failed: list[Exception] = []
+
+    async def run() -> None:
+        committer.start()
+        committer.enqueue(SimpleNamespace(), on_stored=print, on_failed=failed.append)  # type: ignore[arg-type]
+        assert committer._task is not None
+        await committer._task  # cancelled with the task that waits on it
+
+    return run()
+
+
 LOOPS = {
     "housekeeping": _app_loop("_housekeeping", "do_shift_housekeeping"),
     "notify": _app_loop("_notifying", "do_notify_round"),
@@ -115,6 +135,7 @@ LOOPS = {
     "statistics": _tally,
     "nickname renewal": _nick_renewal,
     "moderator status": _moderator_status,
+    "message committer": _committer,
 }
 
 
