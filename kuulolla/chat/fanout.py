@@ -52,7 +52,7 @@ from kuulolla.core.broker import Broker
 from kuulolla.core.clock import Clock
 from kuulolla.core.db import Database
 from kuulolla.core.ids import keyed, short_id
-from kuulolla.core.tasks import cancel_and_wait
+from kuulolla.core.tasks import cancel_and_wait, raise_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -450,6 +450,7 @@ class Fanout:
             if ready:
                 self._deliver(hub, ready)
         except Exception:
+            raise_if_cancelled()
             log.warning(
                 "fanout.fill_failed", extra={"event": "fanout.fill_failed", "room_id": hub.room.id}
             )
@@ -494,6 +495,7 @@ class Fanout:
         try:
             await self.check_all()
         except Exception:
+            raise_if_cancelled()
             log.warning("fanout.check_failed", extra={"event": "fanout.check_failed"})
 
     async def _poll_loop(self) -> None:

@@ -37,7 +37,7 @@ from kuulolla.core.db import Database
 from kuulolla.core.events import Kind, Tally
 from kuulolla.core.limits import Limiter
 from kuulolla.core.settings import Settings
-from kuulolla.core.tasks import cancel_and_wait
+from kuulolla.core.tasks import cancel_and_wait, raise_if_cancelled
 from kuulolla.moderation.live import LiveModeration
 from kuulolla.moderation.nicknames import check_visitor_nick, staff_shapes
 from kuulolla.moderation.ports import Seat, Socket
@@ -370,6 +370,7 @@ class ChatServer:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                raise_if_cancelled()
                 log.warning(
                     "chat.session_check_failed", extra={"event": "chat.session_check_failed"}
                 )

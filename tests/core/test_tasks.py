@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from kuulolla.chat.fanout import Fanout
+from kuulolla.chat.server import ChatServer
 from kuulolla.chat.store import Committer
 from kuulolla.core.clock import Clock
 from kuulolla.core.events import Tally
@@ -127,6 +129,21 @@ def _committer(stuck: Stuck, monkeypatch: pytest.MonkeyPatch) -> Any:
     return run()
 
 
+def _fanout_poll(stuck: Stuck, monkeypatch: pytest.MonkeyPatch) -> Any:
+    fanout = Fanout.__new__(Fanout)  # only what the poll loop reads
+    fanout.poll_interval = 0
+    fanout.broker = SimpleNamespace(connected=True)  # type: ignore[assignment]
+    monkeypatch.setattr(fanout, "check_all", stuck, raising=False)
+    return fanout._poll_loop()
+
+
+def _session_check(stuck: Stuck, monkeypatch: pytest.MonkeyPatch) -> Any:
+    server = ChatServer.__new__(ChatServer)  # only what the session loop reads
+    server.settings = SimpleNamespace(session_check_interval=0)  # type: ignore[assignment]
+    monkeypatch.setattr(server, "check_sessions", stuck, raising=False)
+    return server._session_loop()
+
+
 LOOPS = {
     "housekeeping": _app_loop("_housekeeping", "do_shift_housekeeping"),
     "notify": _app_loop("_notifying", "do_notify_round"),
@@ -136,6 +153,8 @@ LOOPS = {
     "nickname renewal": _nick_renewal,
     "moderator status": _moderator_status,
     "message committer": _committer,
+    "fan-out's check": _fanout_poll,
+    "session check": _session_check,
 }
 
 
