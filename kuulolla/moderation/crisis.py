@@ -160,17 +160,17 @@ year ("back in 2009", "1943") reads as ``<year>`` for ``[context past]``.
 The learned model's signal (:mod:`kuulolla.moderation.crisis_model`). The model is
 not asked when every clause of a message was found to be a look-alike (an idiom, a
 game, an accident, a joke, a past that is over, a denial); when only some were, it
-reads the others (:meth:`Detector.model_words`: "huomenna ei tarvii herätä kouluun, mulla
-on kaikki valmiina" is read for "mulla on kaikki valmiina"), so that a look-alike in
-one clause does not hide a disclosure in the next. A clause void by a story, the
-news, a question about the subject or the subject in general is read too, and the
-signal then kept only with someone named ("Tidningen skrev om våld mot äldre och min
-son slår mig också"). In a message the lexicon found
-nothing in, its signal is not raised when the message is told as a look-alike
+reads the others (:meth:`Detector.model_words`: "huomenna ei tarvii herätä
+kouluun, mulla on kaikki valmiina" is read for "mulla on kaikki valmiina"), so that a
+look-alike in one clause does not hide a disclosure in the next. A clause void by a
+story, the news, a question about the subject or the subject in general is read too,
+and the signal then kept only with someone named ("Tidningen skrev om våld mot äldre
+och min son slår mig också"). In a message the lexicon found nothing in, its signal
+is not raised when the message is told as a look-alike
 (:meth:`Detector.quiets_model`): a past told as over; a question about the subject,
 the subject in general, a story or the news, with nobody named (no first person, no
-Finnish verb in the first person, nobody close); someone's question answered no; a dose
-question or medicines kept safe with nothing taken. A denial that says what it
+Finnish verb in the first person, nobody close); someone's question answered no; a
+dose question or medicines kept safe with nothing taken. A denial that says what it
 really is (``[context explained]``: "en mä oo mikää viiltelijä, mun kädet on vaa
 rikki pakkasesta") is no crisis beside a negated match, as a denial is (see
 "Negation"); without one it is left to the model ("en jaksa, se on vaan liikaa").
@@ -244,17 +244,6 @@ _SOMEONE = _FIRST_PERSON | frozenset(
      "kompisen", "vän", "vännen", "väninna", "bästis", "bff", "bestie", "paras", "hän", "häntä",
      "hänet", "hänellä", "hänelle", "he", "him", "her", "his", "she", "hon", "han", "henne",
      "honom", "hennes", "hans"}
-)  # fmt: skip
-# Words that say an injury was done on purpose: an accident's cancel words void nothing
-# beside them.
-_ON_PURPOSE = frozenset(
-    {"tahallaan", "tahalleen", "tahallani", "tarkoituksella", "deliberately", "intentionally",
-     "purpose", "flit", "avsiktligt", "avsikt"}
-)  # fmt: skip
-# Words of dying: a dose question beside one of them is no question about a dose.
-_DYING = frozenset(
-    {"kuolla", "kuolema", "tappaa", "itsemurha", "die", "dying", "dead", "kill", "dö", "döda",
-     "död", "självmord", "suicide", "herätä", "wake"}
 )  # fmt: skip
 # Words that say an injury was done on purpose: an accident's cancel words void nothing
 # beside them.
@@ -824,9 +813,9 @@ class Detector:
         learned model's signal" in the module docstring): a past told as over; a
         question about the subject, the subject in general, a story or the news with
         nobody named; someone's question answered no; a question about a medicine's
-        dose or its safe keeping with nothing taken. (A denial with what it really is keeps the
-        model quiet only beside a negated match of the lexicon: "en jaksa, se on vaan
-        liikaa" is left to the model.)"""
+        dose or its safe keeping with nothing taken. (A denial with what it really is
+        keeps the model quiet only beside a negated match of the lexicon: "en jaksa, se
+        on vaan liikaa" is left to the model.)"""
         if not words:
             return False
         words = _swedish_articles(with_alternatives(self._spelling.read(words)))
