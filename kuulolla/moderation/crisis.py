@@ -145,7 +145,8 @@ statistics, a role or the news (``[context general]``: "gradu", "esitelmä",
 in the frame's sentence that only names the subject (``[context named]``:
 "itsetuhoisuus", "self-harm", "perheväkivalta") is void unless someone's danger is
 told with it: the writer or someone close named in it or just before it ("mulla on
-itsetuhoisia ajatuksia", "my self-harm").
+itsetuhoisia ajatuksia", "my self-harm"), or when someone told of it today or
+yesterday (``[context recent]``: "en elev berättade i dag om självmordstankar").
 
 Someone else's question answered no (``[context asked]``: "kaveri kysyi, satutanko
 itseäni. En satuta.", "the doctor asked if… No.") voids the matches of the question's
@@ -688,9 +689,10 @@ class Detector:
                 # a question about the subject: see the module docstring
                 topic = {sentences[span[0]] for span in context["topic"]}
                 drop(lambda p, span: sentences[span[0]] in topic, framing=True)
-            if "general" in context and "own" not in context:
+            if "general" in context and "own" not in context and "recent" not in context:
                 # the subject named as a matter of work, study, prevention or the news,
-                # nobody's danger: see "The subject in general"
+                # nobody's danger: see "The subject in general" (told of today, it is
+                # someone's: "en elev berättade i dag om självmordstankar")
                 named = {k for span in context.get("named", ()) for k in span}
                 framed = {sentences[span[0]] for span in context["general"]}
                 # a pattern counts once, at its first match: the subject named again
@@ -834,9 +836,13 @@ class Detector:
             or "general" in context
             or (framing is not None and any(framing.matches(w.forms) for w in words))
         )
-        if framed and not any(
-            _is_someone(w, swedish) or _first_person_verb(w) or not w.forms.isdisjoint(_PEOPLE)
-            for w in words
+        if (
+            framed
+            and "recent" not in context
+            and not any(
+                _is_someone(w, swedish) or _first_person_verb(w) or not w.forms.isdisjoint(_PEOPLE)
+                for w in words
+            )
         ):
             return True
         if "medical" in context and not again and "taken" not in context:

@@ -39,7 +39,7 @@ _MACRO_START = re.compile(r"^@\w+\s*=")
 _GROUP = re.compile(r"\(([^()]*)\)")
 CONTEXTS = (
     "joke", "serious", "cause", "past", "resolved", "again", "topic", "quote", "family", "own",
-    "denial", "control", "outside", "general", "named", "asked", "medical", "explained", "taken"
+    "denial", "control", "outside", "general", "named", "asked", "medical", "explained", "taken", "recent"
 )  # fmt: skip
 
 

@@ -2555,6 +2555,19 @@ GENERAL15: list[Pair] = [
         "Kuinka lopetan, kun viiltelen joka ilta?",
         ("self_harm",),
     ),
+    # someone told of it today: a case, not the subject in general
+    (
+        "Jag är lärare. Hur pratar man med en elev om självmordstankar?",
+        (),
+        "Jag är lärare och en elev berättade i dag om självmordstankar.",
+        ("suicide",),
+    ),
+    (
+        "Olen opettaja. Miten oppilaan kanssa puhutaan itsetuhoisista ajatuksista?",
+        (),
+        "Olen opettaja ja yksi oppilas kertoi tänään itsetuhoisista ajatuksista.",
+        ("suicide",),
+    ),
     # someone close named with it, or the writer's own beside the frame (Finnish leaves
     # out the pronoun: "mietin")
     (
