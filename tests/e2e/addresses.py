@@ -13,7 +13,9 @@ The rule for what counts as an address is the log scrubber's own
 tests/core/test_logging.py, with one exception: a four-part version number in an
 obvious version context ("version 1.2.3.4", "v 1.2.3.4", "package==1.2.3.4") is not
 reported (:func:`is_version`), though the scrubber masks it in logs (masking a version
-costs nothing; a false finding fails the run). Candidates that are part of a longer
+costs nothing; a false finding fails the run); and in a SQLite file, bytes of a binary
+value that happen to read as one ("\\x8a3::\\x1a" inside a random 32-byte digest) are
+not reported either (:func:`in_binary_value`). Candidates that are part of a longer
 dotted sequence ("1.2.3.4.5", "v1.2.3.4") are never addresses to either. Raw files are
 read as Latin-1 so a SQLite page's bytes, freed rows included, are searched as they
 lie on disk.
@@ -25,6 +27,7 @@ import json
 import re
 import secrets
 import shutil
+import sqlite3
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +100,66 @@ def scan_file(path: Path, *, log: bool = False) -> list[Finding]:
     if not path.exists():
         return []
     return scan_text(path.read_bytes().decode("latin-1"), str(path), log=log)
+
+
+def binary_values(path: Path) -> list[str]:
+    """Every blob value of the live rows of the SQLite database at ``path`` that holds
+    a byte no text holds (digests, keys), read as Latin-1 like the raw file."""
+    if not path.exists():
+        return []
+    found: list[str] = []
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+            for column in columns:
+                rows = conn.execute(
+                    f'SELECT "{column}" FROM "{table}" WHERE typeof("{column}") = \'blob\''
+                )
+                found += [
+                    text
+                    for (value,) in rows
+                    if not (text := bytes(value).decode("latin-1")).isprintable()
+                ]
+    finally:
+        conn.close()
+    return found
+
+
+_REACH = 3  # bytes either side of a candidate that must lie in the same binary value
+
+
+def in_binary_value(line: str, address: str, start: int, values: list[str]) -> bool:
+    """Whether the candidate ``address`` at ``start`` of a raw SQLite ``line`` is bytes
+    of a binary value: flanked by a byte that is no text's, and lying with
+    :data:`_REACH` bytes either side inside one of ``values`` (:func:`binary_values`).
+    An address written as text is flanked by text, and is found wherever it lies."""
+    end = start + len(address)
+    flanks = line[start - 1 : start] + line[end : end + 1]
+    if flanks.isprintable():
+        return False
+    window = line[max(0, start - _REACH) : end + _REACH]
+    return any(window in value for value in values)
+
+
+def scan_sqlite(path: Path) -> list[Finding]:
+    """Addresses in a SQLite file (or its write-ahead log, ``path`` being the database),
+    freed pages included, bytes of binary values aside."""
+    values = binary_values(path)
+    findings = []
+    for part in (path, path.with_name(path.name + "-wal")):
+        if not part.exists():
+            continue
+        text = part.read_bytes().decode("latin-1")
+        for number, line in enumerate(text.splitlines(), start=1):
+            findings.extend(
+                Finding(str(part), number, address)
+                for address, start in address_spans(line)
+                if not is_version(line, address, start)
+                and not in_binary_value(line, address, start, values)
+            )
+    return findings
 
 
 def sqlite_path(database_url: str) -> Path | None:
@@ -200,8 +263,7 @@ class Artifacts:
         for url in sorted(self.database_urls):
             path = sqlite_path(url)
             if path is not None:
-                for part in (path, path.with_name(path.name + "-wal")):
-                    findings += scan_file(part)
+                findings += scan_sqlite(path)
         dumps = self.folder / "dumps"
         for path in sorted(dumps.iterdir()) if dumps.exists() else []:
             findings += scan_file(path)

@@ -110,6 +110,36 @@ def test_scan_finds_an_address_in_a_sqlite_file(
     assert [(f.source, f.address) for f in artifacts.scan()] == [(str(path), PLANTED)]
 
 
+def test_scan_skips_a_digest_that_reads_as_an_address_in_a_sqlite_file(
+    artifacts: addresses.Artifacts, sqlite_url: str
+) -> None:
+    """Bytes of a binary value that read as an address ("3::" inside a digest) are not
+    reported; an address written as text beside it is."""
+    path = addresses.sqlite_path(sqlite_url)
+    assert path is not None
+    digest = b"\tl\xca\xc6\x8a3::\x1a\xa3\xf5\xd8\xd4%\x01\xffrZG\x07\xb5!\x194\x85A,\x07\xb9"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE planted (key BLOB, value TEXT)")
+        conn.execute("INSERT INTO planted VALUES (?, ?)", (digest, f"from {PLANTED_V6}"))
+    conn.close()
+    artifacts.server_started({"KUULOLLA_DATABASE_URL": sqlite_url})
+    assert [(f.source, f.address) for f in artifacts.scan()] == [(str(path), PLANTED_V6)]
+
+
+def test_scan_finds_an_address_written_into_a_blob(
+    artifacts: addresses.Artifacts, sqlite_url: str
+) -> None:
+    """An address stored as text in a blob column is still found."""
+    path = addresses.sqlite_path(sqlite_url)
+    assert path is not None
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE planted (key BLOB)")
+        conn.execute("INSERT INTO planted VALUES (?)", (f"\x01from {PLANTED}".encode(),))
+    conn.close()
+    artifacts.server_started({"KUULOLLA_DATABASE_URL": sqlite_url})
+    assert [(f.source, f.address) for f in artifacts.scan()] == [(str(path), PLANTED)]
+
+
 def test_scan_finds_an_address_in_a_postgres_dump(
     artifacts: addresses.Artifacts, postgres_url: str
 ) -> None:
