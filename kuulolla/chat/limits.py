@@ -18,8 +18,8 @@ admitted (no task: ``RedisLimiter.begin``), written to Redis with the counts of 
 other sockets admitted in the same turn of the event loop, as the handshake is
 answered: the hello frame and the first join then find their verdicts waiting instead
 of each waiting for a round trip (a reconnect storm's joins waited on two, one after
-the other), and a storm's handshakes cost Redis a write per turn, not one per socket. An early count Redis did not answer is counted again as
-its frame comes.
+the other), and a storm's handshakes cost Redis a write per turn, not one per socket.
+An early count Redis did not answer is counted again as its frame comes.
 Counted early, an attempt is used only within the window that counted it (later,
 it is counted again as it comes), and one the socket never made (it closed first)
 is refunded to that window. Between the socket's admission and its hello or join

@@ -322,12 +322,6 @@ class TakeLink:
         link.lost.add_done_callback(lambda _: self._lost(link))
         self._flush()
 
-    def flush(self) -> None:
-        """Write the calls queued now, not at the next turn of the event loop."""
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-        self._flush()
-
     def _flush(self) -> None:
         self._flush_handle = None
         link = self._link
@@ -476,13 +470,6 @@ class RedisLimiter:
                     _refused(rule)
                 return verdict
         return self.fallback.take_now(rule, key, cost=cost)
-
-    def send_begun(self) -> None:
-        """Send the attempts :meth:`begin` has queued now, in one write, rather than
-        with the others of this turn of the event loop (their answers then arrive
-        sooner: a socket's while its handshake is answered)."""
-        if self._link is not None:
-            self._link.flush()
 
     def begin(
         self, rule: Rule, key: str | bytes, *, cost: int = 1
