@@ -125,15 +125,11 @@ async def get_console(
     *,
     organisation_id: int,
     user_id: int,
-    grace: timedelta,
     now: datetime,
-    touch: bool = True,
 ) -> Console:
-    """What the helper's console shows; opening it (``touch``) counts as the helper's
-    sign of life and applies the disconnect grace to the organisation's entries. The
-    console's stream reads without touching: its page's heartbeat does that."""
-    if touch:
-        await do_touch(db, organisation_id=organisation_id, user_id=user_id, grace=grace, now=now)
+    """What the helper's console shows, read only: opening the console or its heartbeat
+    (:func:`do_touch`, before this) is the helper's sign of life and applies the
+    disconnect grace; its stream reads without touching."""
     async with db.read_session() as session:
         helper = await session.get(QueueHelper, (user_id, organisation_id))
         topics = list(

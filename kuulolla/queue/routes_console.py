@@ -134,9 +134,7 @@ async def _live(request: Request, *, touch: bool = True) -> dict[str, Any]:
         db,
         organisation_id=org_id,
         user_id=user_id,
-        grace=_grace(request),
         now=request.state.clock.now(),
-        touch=False,
     )
     return {
         "slug": request.path_params["slug"],
@@ -281,9 +279,7 @@ async def chat_page(request: Request) -> Response:
         db,
         organisation_id=org_id,
         user_id=user_id,
-        grace=_grace(request),
         now=request.state.clock.now(),
-        touch=False,
     )
     chat = next((c for c in shown.chats if c.entry_id == entry_id), None)
     invited = dict(await conversation.list_invitations(db, user_id=user_id, organisation_id=org_id))

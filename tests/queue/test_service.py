@@ -244,7 +244,7 @@ async def test_helper_drop_returns_the_visitor_to_the_front(db: Database) -> Non
     again = await accept(db, world, "vol2", when=later)
     assert again == accepting.Accepted(taken.entry_id, taken.room_slug)  # same conversation
     shown = await console.get_console(
-        db, organisation_id=world.org_id, user_id=world.helpers["vol2"], grace=GRACE, now=later
+        db, organisation_id=world.org_id, user_id=world.helpers["vol2"], now=later
     )
     assert [n for n in shown.chats[0].notes if n[0] == "note"] == [("note", "Koulukiusaamista")]
 
@@ -467,7 +467,7 @@ async def test_after_the_chat_feedback_return_code_and_delete(db: Database) -> N
         now=NOW,
     )
     shown = await console.get_console(
-        db, organisation_id=world.org_id, user_id=world.helpers["vol1"], grace=GRACE, now=NOW
+        db, organisation_id=world.org_id, user_id=world.helpers["vol1"], now=NOW
     )
     row = shown.topics[0][2][0]
     assert (row.entry_id, row.previous, row.notes) == (again, True, [("note", "Muistiinpano")])
