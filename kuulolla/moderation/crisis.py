@@ -592,6 +592,11 @@ class Detector:
         signal, quiet, _ = self._read(words, text)
         return signal, quiet
 
+    def _spelled(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
+        """``words`` as the rules read them: chat spellings restored, alternative
+        readings merged, Swedish articles split off."""
+        return _swedish_articles(with_alternatives(self._spelling.read(words)))
+
     def model_words(self, words: tuple[Word, ...]) -> tuple[Word, ...] | None:
         """What the learned model is to read of a message the lexicon found nothing in:
         ``None`` when its signal is not to be raised (:meth:`quiets_model`), else the
@@ -611,8 +616,7 @@ class Detector:
             return None, False, frozenset()
         if text and not _EMOJI_WORDS.keys().isdisjoint(text):
             words = _with_emoji(words, text)
-        words = with_alternatives(self._spelling.read(words))
-        words = _swedish_articles(words)
+        words = self._spelled(words)
         triggered = self._rules.triggered(words)
         if not triggered:
             return None, False, frozenset()
@@ -820,8 +824,7 @@ class Detector:
         on vaan liikaa" is left to the model.)"""
         if not words:
             return False
-        words = _swedish_articles(with_alternatives(self._spelling.read(words)))
-        words = _with_years(words)
+        words = _with_years(self._spelled(words))
         every: frozenset[str] = frozenset().union(*(w.forms for w in words))
         context = self._context(words, every, [w.sentence for w in words])
         if "own" in context:
